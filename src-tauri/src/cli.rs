@@ -1,0 +1,94 @@
+//! The binary's command line: start the app (default) or build a seeded
+//! shop for benchmarks and tests.
+
+use std::path::PathBuf;
+
+use crate::settings::BusinessKind;
+use crate::store::Store;
+
+const HELP: &str = "\
+Regulars: keep your regulars.
+
+USAGE:
+  regulars [--data-dir DIR]
+      Start the app. Data lives in DIR, else in $REGULARS_DATA_DIR, else in
+      the system's app-data folder.
+  regulars seed --customers N [--kind gym|salon|dog-walking] [--seed S] [--data-dir DIR]
+      Add N made-up customers (deterministic for a given seed) and finish
+      the first-start setup, for benchmarks and tests.
+";
+
+/// Where the data folder is: the flag, then the environment, then the OS
+/// app-data folder (the same one Tauri would use for our identifier).
+pub fn data_dir(flag: Option<PathBuf>) -> PathBuf {
+    if let Some(dir) = flag {
+        return dir;
+    }
+    if let Some(dir) = std::env::var_os("REGULARS_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("app.regulars.desktop")
+}
+
+pub fn main() -> i32 {
+    let mut args = pico_args::Arguments::from_env();
+    if args.contains(["-h", "--help"]) {
+        print!("{HELP}");
+        return 0;
+    }
+    let data_dir_flag: Option<PathBuf> = match args.opt_value_from_str("--data-dir") {
+        Ok(dir) => dir,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let dir = data_dir(data_dir_flag);
+    match args.subcommand() {
+        Ok(Some(command)) if command == "seed" => seed(args, dir),
+        Ok(Some(other)) => usage_error(&format!("unknown command \"{other}\"")),
+        Ok(None) => match crate::run_app(dir) {
+            Ok(()) => 0,
+            Err(error) => {
+                eprintln!("regulars: {error}");
+                1
+            }
+        },
+        Err(error) => usage_error(&error.to_string()),
+    }
+}
+
+fn usage_error(message: &str) -> i32 {
+    eprintln!("regulars: {message}\n\n{HELP}");
+    2
+}
+
+fn seed(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
+    let customers: usize = match args.value_from_str("--customers") {
+        Ok(n) => n,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let kind = match args.opt_value_from_str::<_, String>("--kind") {
+        Ok(None) => BusinessKind::Gym,
+        Ok(Some(text)) => match BusinessKind::parse(&text) {
+            Some(kind) => kind,
+            None => return usage_error(&format!("unknown kind \"{text}\"")),
+        },
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let seed: u64 = match args.opt_value_from_str("--seed") {
+        Ok(seed) => seed.unwrap_or(1),
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let started = std::time::Instant::now();
+    let result = Store::open_in(&dir).and_then(|mut store| {
+        crate::setup::seed_shop(store.conn_mut(), kind, customers, seed, chrono::Utc::now())
+    });
+    match result {
+        Ok(()) => {
+            println!("seeded {customers} customers into {} in {:.1?}", dir.display(), started.elapsed());
+            0
+        }
+        Err(error) => {
+            eprintln!("regulars: {error}");
+            1
+        }
+    }
+}

@@ -1,0 +1,647 @@
+//! Customer cards: the people and pets around a customer, personal notes
+//! with pinned key details, and the first-visit discovery answers.
+//!
+//! Every write re-indexes the customer for search inside the same
+//! transaction (see `search::reindex`), so the index never lags the card.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::search;
+use crate::store::{new_id, timestamp};
+use crate::text;
+
+pub const MAX_NOTE_CHARS: usize = 5000;
+const MAX_FIELD_CHARS: usize = 200;
+const MAX_LONG_FIELD_CHARS: usize = 2000;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Discovery {
+    /// What brought you here?
+    pub what_brought_you: String,
+    /// What does success look like?
+    pub success_looks_like: String,
+    /// What must happen first?
+    pub must_happen_first: String,
+    /// Who else cares about this?
+    pub who_else_cares: String,
+    /// How often should we update you?
+    pub update_how_often: String,
+    /// How do you like to hear from us?
+    pub hear_from_us_how: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PersonInput {
+    /// Set for a person already on the card; `None` adds a new one.
+    pub id: Option<String>,
+    pub name: String,
+    /// dog, cat, child, partner ... free text, suggested by the UI.
+    pub kind: String,
+    pub details: String,
+}
+
+/// What the card form sends. Text fields arrive as typed; the birthday as
+/// the three fields of the form, so each problem can name its field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CustomerInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub email: String,
+    pub birthday_day: String,
+    pub birthday_month: String,
+    pub birthday_year: String,
+    /// "", "text", "email" or "phone".
+    pub preferred_channel: String,
+    pub best_time: String,
+    pub tags: Vec<String>,
+    pub heard_from: String,
+    pub people: Vec<PersonInput>,
+    pub discovery: Discovery,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Birthday {
+    pub day: u32,
+    pub month: u32,
+    pub year: Option<i32>,
+}
+
+impl Birthday {
+    /// "--03-14" without a year, "1990-03-14" with one (ISO 8601 forms).
+    pub fn to_iso(self) -> String {
+        match self.year {
+            Some(year) => format!("{year:04}-{:02}-{:02}", self.month, self.day),
+            None => format!("--{:02}-{:02}", self.month, self.day),
+        }
+    }
+
+    pub fn from_iso(text: &str) -> Option<Birthday> {
+        if let Some(rest) = text.strip_prefix("--") {
+            let (month, day) = rest.split_once('-')?;
+            return Some(Birthday { day: day.parse().ok()?, month: month.parse().ok()?, year: None });
+        }
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+        use chrono::Datelike;
+        Some(Birthday { day: date.day(), month: date.month(), year: Some(date.year()) })
+    }
+
+    /// "14 March" or "14 March 1990".
+    pub fn label(self) -> String {
+        let month = MONTHS.get(self.month as usize - 1).copied().unwrap_or("?");
+        match self.year {
+            Some(year) => format!("{} {month} {year}", self.day),
+            None => format!("{} {month}", self.day),
+        }
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+];
+
+/// A customer's data after validation, ready to store.
+#[derive(Debug, Clone)]
+struct CleanCustomer {
+    first_name: String,
+    last_name: String,
+    display_name: String,
+    phone: String,
+    email: String,
+    birthday: Option<Birthday>,
+    preferred_channel: String,
+    best_time: String,
+    tags: Vec<String>,
+    heard_from: String,
+    people: Vec<PersonInput>,
+    discovery: Discovery,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub details: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: String,
+    pub body: String,
+    pub pinned: bool,
+    pub created_at: String,
+}
+
+/// Everything the card screen shows, ready to render.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+    pub phone: String,
+    pub email: String,
+    pub birthday: Option<Birthday>,
+    pub birthday_label: Option<String>,
+    pub preferred_channel: String,
+    pub best_time: String,
+    pub tags: Vec<String>,
+    pub heard_from: String,
+    pub people: Vec<Person>,
+    /// Pinned key details first, then the newest notes.
+    pub notes: Vec<Note>,
+    pub discovery: Discovery,
+    pub last_contact_at: Option<String>,
+    pub archived_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn limited(field: &'static str, label: &str, value: &str, max: usize) -> Result<String> {
+    let value = value.trim();
+    if value.chars().count() > max {
+        return Err(Error::invalid(field, format!("{label} can be at most {max} characters.")));
+    }
+    Ok(value.to_string())
+}
+
+fn validate_email(email: &str) -> Result<String> {
+    let email = email.trim();
+    if email.is_empty() {
+        return Ok(String::new());
+    }
+    let bad = || Error::invalid("email", format!("\"{email}\" is not an email address (like name@example.com)."));
+    let (local, domain) = email.split_once('@').ok_or_else(bad)?;
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !domain.contains('@');
+    if local.is_empty() || !domain_ok || email.chars().any(char::is_whitespace) || email.len() > 254 {
+        return Err(bad());
+    }
+    Ok(email.to_string())
+}
+
+fn validate_phone(phone: &str) -> Result<String> {
+    let phone = phone.trim();
+    if phone.is_empty() {
+        return Ok(String::new());
+    }
+    if !text::looks_like_phone(phone) {
+        return Err(Error::invalid(
+            "phone",
+            "A phone number can hold only digits, spaces and + - ( ) . /",
+        ));
+    }
+    let count = text::digits(phone).len();
+    if !(5..=15).contains(&count) {
+        return Err(Error::invalid(
+            "phone",
+            format!("A phone number needs 5 to 15 digits; this one has {count}."),
+        ));
+    }
+    Ok(phone.to_string())
+}
+
+fn validate_birthday(day: &str, month: &str, year: &str) -> Result<Option<Birthday>> {
+    let (day, month, year) = (day.trim(), month.trim(), year.trim());
+    if day.is_empty() && month.is_empty() && year.is_empty() {
+        return Ok(None);
+    }
+    if day.is_empty() || month.is_empty() {
+        return Err(Error::invalid("birthday", "A birthday needs at least the day and the month."));
+    }
+    let day: u32 = day
+        .parse()
+        .map_err(|_| Error::invalid("birthday", "The birthday's day must be a number from 1 to 31."))?;
+    let month: u32 = month
+        .parse()
+        .map_err(|_| Error::invalid("birthday", "The birthday's month must be a number from 1 to 12."))?;
+    if !(1..=12).contains(&month) {
+        return Err(Error::invalid("birthday", "The birthday's month must be a number from 1 to 12."));
+    }
+    let year: Option<i32> = if year.is_empty() {
+        None
+    } else {
+        let value: i32 = year
+            .parse()
+            .map_err(|_| Error::invalid("birthday", "The birthday's year must be a number like 1990."))?;
+        Some(value)
+    };
+    if let Some(value) = year {
+        let this_year = chrono::Datelike::year(&Utc::now());
+        if value < 1900 || value > this_year {
+            return Err(Error::invalid(
+                "birthday",
+                format!("The birthday's year must be between 1900 and {this_year}."),
+            ));
+        }
+    }
+    // Without a year, 29 February is a real birthday: check it in a leap year.
+    let check_year = year.unwrap_or(2000);
+    if NaiveDate::from_ymd_opt(check_year, month, day).is_none() {
+        let label = MONTHS[month as usize - 1];
+        return Err(Error::invalid("birthday", format!("{label} has no day {day}{}.", match year {
+            Some(y) => format!(" in {y}"),
+            None => String::new(),
+        })));
+    }
+    Ok(Some(Birthday { day, month, year }))
+}
+
+fn validate(input: &CustomerInput) -> Result<CleanCustomer> {
+    let first_name = limited("first_name", "The first name", &input.first_name, MAX_FIELD_CHARS)?;
+    let last_name = limited("last_name", "The last name", &input.last_name, MAX_FIELD_CHARS)?;
+    if first_name.is_empty() && last_name.is_empty() {
+        return Err(Error::invalid("first_name", "Please enter a name."));
+    }
+    let display_name = [first_name.as_str(), last_name.as_str()]
+        .iter()
+        .filter(|part| !part.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let preferred_channel = match input.preferred_channel.trim() {
+        "" | "text" | "email" | "phone" => input.preferred_channel.trim().to_string(),
+        other => {
+            return Err(Error::invalid(
+                "preferred_channel",
+                format!("\"{other}\" is not a channel; choose text, email or phone."),
+            ))
+        }
+    };
+    let mut tags: Vec<String> = Vec::new();
+    for tag in &input.tags {
+        let tag = limited("tags", "A tag", tag, 40)?;
+        if !tag.is_empty() && !tags.iter().any(|t| text::fold(t) == text::fold(&tag)) {
+            tags.push(tag);
+        }
+    }
+    let mut people = Vec::new();
+    for person in &input.people {
+        let name = limited("people", "A name", &person.name, MAX_FIELD_CHARS)?;
+        let kind = limited("people", "A kind", &person.kind, 40)?;
+        let details = limited("people", "The details", &person.details, MAX_LONG_FIELD_CHARS)?;
+        if name.is_empty() {
+            if kind.is_empty() && details.is_empty() {
+                continue; // an untouched blank row in the form
+            }
+            return Err(Error::invalid("people", "Every person or pet needs a name."));
+        }
+        people.push(PersonInput { id: person.id.clone(), name, kind, details });
+    }
+    let d = &input.discovery;
+    let long = |field, value: &str| limited(field, "This answer", value, MAX_LONG_FIELD_CHARS);
+    let discovery = Discovery {
+        what_brought_you: long("discovery", &d.what_brought_you)?,
+        success_looks_like: long("discovery", &d.success_looks_like)?,
+        must_happen_first: long("discovery", &d.must_happen_first)?,
+        who_else_cares: long("discovery", &d.who_else_cares)?,
+        update_how_often: long("discovery", &d.update_how_often)?,
+        hear_from_us_how: long("discovery", &d.hear_from_us_how)?,
+    };
+    Ok(CleanCustomer {
+        first_name,
+        last_name,
+        display_name,
+        phone: validate_phone(&input.phone)?,
+        email: validate_email(&input.email)?,
+        birthday: validate_birthday(&input.birthday_day, &input.birthday_month, &input.birthday_year)?,
+        preferred_channel,
+        best_time: limited("best_time", "The best time", &input.best_time, MAX_FIELD_CHARS)?,
+        tags,
+        heard_from: limited("heard_from", "\"Heard of us from\"", &input.heard_from, MAX_FIELD_CHARS)?,
+        people,
+        discovery,
+    })
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Conflict(format!("Could not encode a value: {e}")))
+}
+
+/// Creates a customer and returns the new card.
+pub fn create(conn: &mut Connection, input: &CustomerInput, now: DateTime<Utc>) -> Result<Card> {
+    let clean = validate(input)?;
+    let tx = conn.transaction()?;
+    let id = insert_customer(&tx, &clean, &new_id(), now)?;
+    search::reindex(&tx, &id)?;
+    tx.commit()?;
+    get(conn, &id)
+}
+
+/// Inserts a validated customer with their people; the caller re-indexes
+/// once everything about them is written.
+fn insert_customer(tx: &Transaction, clean: &CleanCustomer, id: &str, now: DateTime<Utc>) -> Result<String> {
+    let stamp = timestamp(now);
+    tx.prepare_cached(
+        "INSERT INTO customers (id, first_name, last_name, display_name, sort_name, phone, phone_digits,
+             email, birthday, preferred_channel, best_time, tags, heard_from, discovery, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
+    )?
+    .execute(params![
+        id,
+        clean.first_name,
+        clean.last_name,
+        clean.display_name,
+        text::fold(&clean.display_name),
+        clean.phone,
+        text::digits(&clean.phone),
+        clean.email,
+        clean.birthday.map(Birthday::to_iso),
+        clean.preferred_channel,
+        clean.best_time,
+        json(&clean.tags)?,
+        clean.heard_from,
+        json(&clean.discovery)?,
+        stamp,
+    ])?;
+    write_people(tx, id, &clean.people, now)?;
+    Ok(id.to_string())
+}
+
+/// Replaces a customer's editable fields; people not in the list are removed.
+pub fn update(conn: &mut Connection, id: &str, input: &CustomerInput, now: DateTime<Utc>) -> Result<Card> {
+    let clean = validate(input)?;
+    let tx = conn.transaction()?;
+    let changed = tx.execute(
+        "UPDATE customers SET first_name = ?2, last_name = ?3, display_name = ?4, sort_name = ?5,
+             phone = ?6, phone_digits = ?7, email = ?8, birthday = ?9, preferred_channel = ?10,
+             best_time = ?11, tags = ?12, heard_from = ?13, discovery = ?14, updated_at = ?15
+         WHERE id = ?1",
+        params![
+            id,
+            clean.first_name,
+            clean.last_name,
+            clean.display_name,
+            text::fold(&clean.display_name),
+            clean.phone,
+            text::digits(&clean.phone),
+            clean.email,
+            clean.birthday.map(Birthday::to_iso),
+            clean.preferred_channel,
+            clean.best_time,
+            json(&clean.tags)?,
+            clean.heard_from,
+            json(&clean.discovery)?,
+            timestamp(now),
+        ],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound("This customer"));
+    }
+    write_people(&tx, id, &clean.people, now)?;
+    search::reindex(&tx, id)?;
+    tx.commit()?;
+    get(conn, id)
+}
+
+fn write_people(tx: &Transaction, customer_id: &str, people: &[PersonInput], now: DateTime<Utc>) -> Result<()> {
+    let stamp = timestamp(now);
+    let mut kept: Vec<String> = Vec::new();
+    for (position, person) in people.iter().enumerate() {
+        let updated = match &person.id {
+            Some(id) => tx.prepare_cached(
+                "UPDATE people SET name = ?3, kind = ?4, details = ?5, position = ?6, updated_at = ?7
+                 WHERE id = ?1 AND customer_id = ?2",
+            )?
+            .execute(params![id, customer_id, person.name, person.kind, person.details, position as i64, stamp])?,
+            None => 0,
+        };
+        let id = if updated == 1 {
+            person.id.clone().unwrap_or_default()
+        } else {
+            let id = new_id();
+            tx.prepare_cached(
+                "INSERT INTO people (id, customer_id, name, kind, details, position, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            )?
+            .execute(params![id, customer_id, person.name, person.kind, person.details, position as i64, stamp])?;
+            id
+        };
+        kept.push(id);
+    }
+    let existing: Vec<String> = tx
+        .prepare_cached("SELECT id FROM people WHERE customer_id = ?1")?
+        .query_map([customer_id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in existing.iter().filter(|id| !kept.contains(id)) {
+        tx.execute("DELETE FROM people WHERE id = ?1", [id])?;
+    }
+    Ok(())
+}
+
+/// Archived customers keep their card and stay findable, marked as archived.
+pub fn set_archived(conn: &mut Connection, id: &str, archived: bool, now: DateTime<Utc>) -> Result<Card> {
+    let stamp = timestamp(now);
+    let changed = conn.execute(
+        "UPDATE customers SET archived_at = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, archived.then(|| stamp.clone()), stamp],
+    )?;
+    if changed == 0 {
+        return Err(Error::NotFound("This customer"));
+    }
+    get(conn, id)
+}
+
+/// Deletes a customer and every row that names them, search index included.
+pub fn delete(conn: &mut Connection, id: &str) -> Result<()> {
+    let tx = conn.transaction()?;
+    let pk: i64 = tx
+        .query_row("SELECT pk FROM customers WHERE id = ?1", [id], |row| row.get(0))
+        .optional()?
+        .ok_or(Error::NotFound("This customer"))?;
+    search::remove(&tx, pk)?;
+    // people and notes go with the customer (ON DELETE CASCADE).
+    tx.execute("DELETE FROM customers WHERE pk = ?1", [pk])?;
+    tx.commit()?;
+    tracing::info!(customer = id, "customer deleted completely");
+    Ok(())
+}
+
+pub fn add_note(conn: &mut Connection, customer_id: &str, body: &str, pinned: bool, now: DateTime<Utc>) -> Result<Card> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(Error::invalid("note", "The note is empty."));
+    }
+    if body.chars().count() > MAX_NOTE_CHARS {
+        return Err(Error::invalid("note", format!("A note can be at most {MAX_NOTE_CHARS} characters.")));
+    }
+    let tx = conn.transaction()?;
+    ensure_exists(&tx, customer_id)?;
+    let stamp = timestamp(now);
+    tx.prepare_cached(
+        "INSERT INTO notes (id, customer_id, body, pinned, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+    )?
+    .execute(params![new_id(), customer_id, body, pinned, stamp])?;
+    touch(&tx, customer_id, &stamp)?;
+    search::reindex(&tx, customer_id)?;
+    tx.commit()?;
+    get(conn, customer_id)
+}
+
+/// Pins a note as a key detail (shown first on the card) or unpins it.
+pub fn set_note_pinned(conn: &mut Connection, note_id: &str, pinned: bool, now: DateTime<Utc>) -> Result<Card> {
+    let customer_id = note_owner(conn, note_id)?;
+    conn.execute(
+        "UPDATE notes SET pinned = ?2, updated_at = ?3 WHERE id = ?1",
+        params![note_id, pinned, timestamp(now)],
+    )?;
+    get(conn, &customer_id)
+}
+
+pub fn delete_note(conn: &mut Connection, note_id: &str, now: DateTime<Utc>) -> Result<Card> {
+    let customer_id = note_owner(conn, note_id)?;
+    let tx = conn.transaction()?;
+    tx.execute("DELETE FROM notes WHERE id = ?1", [note_id])?;
+    touch(&tx, &customer_id, &timestamp(now))?;
+    search::reindex(&tx, &customer_id)?;
+    tx.commit()?;
+    get(conn, &customer_id)
+}
+
+fn note_owner(conn: &Connection, note_id: &str) -> Result<String> {
+    conn.query_row("SELECT customer_id FROM notes WHERE id = ?1", [note_id], |row| row.get(0))
+        .optional()?
+        .ok_or(Error::NotFound("This note"))
+}
+
+fn ensure_exists(conn: &Connection, id: &str) -> Result<()> {
+    conn.prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .ok_or(Error::NotFound("This customer"))
+}
+
+fn touch(conn: &Connection, id: &str, stamp: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE customers SET updated_at = ?2 WHERE id = ?1")?.execute(params![id, stamp])?;
+    Ok(())
+}
+
+fn parse_json<T: serde::de::DeserializeOwned + Default>(raw: &str) -> T {
+    // A damaged JSON cell shows as empty rather than hiding the whole card.
+    serde_json::from_str(raw).unwrap_or_default()
+}
+
+/// Loads a whole card.
+pub fn get(conn: &Connection, id: &str) -> Result<Card> {
+    let mut card = conn
+        .prepare_cached(
+            "SELECT id, first_name, last_name, display_name, phone, email, birthday, preferred_channel,
+                    best_time, tags, heard_from, discovery, last_contact_at, archived_at, created_at, updated_at
+             FROM customers WHERE id = ?1",
+        )?
+        .query_row([id], card_from_row)
+        .optional()?
+        .ok_or(Error::NotFound("This customer"))?;
+    card.people = conn
+        .prepare_cached("SELECT id, name, kind, details FROM people WHERE customer_id = ?1 ORDER BY position, created_at")?
+        .query_map([id], |row| {
+            Ok(Person { id: row.get(0)?, name: row.get(1)?, kind: row.get(2)?, details: row.get(3)? })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    card.notes = conn
+        .prepare_cached(
+            "SELECT id, body, pinned, created_at FROM notes WHERE customer_id = ?1
+             ORDER BY pinned DESC, created_at DESC, id DESC",
+        )?
+        .query_map([id], |row| {
+            Ok(Note { id: row.get(0)?, body: row.get(1)?, pinned: row.get(2)?, created_at: row.get(3)? })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(card)
+}
+
+fn card_from_row(row: &Row) -> rusqlite::Result<Card> {
+    let birthday: Option<Birthday> = row.get::<_, Option<String>>(6)?.as_deref().and_then(Birthday::from_iso);
+    Ok(Card {
+        id: row.get(0)?,
+        first_name: row.get(1)?,
+        last_name: row.get(2)?,
+        display_name: row.get(3)?,
+        phone: row.get(4)?,
+        email: row.get(5)?,
+        birthday,
+        birthday_label: birthday.map(Birthday::label),
+        preferred_channel: row.get(7)?,
+        best_time: row.get(8)?,
+        tags: parse_json(&row.get::<_, String>(9)?),
+        heard_from: row.get(10)?,
+        people: Vec::new(),
+        notes: Vec::new(),
+        discovery: parse_json(&row.get::<_, String>(11)?),
+        last_contact_at: row.get(12)?,
+        archived_at: row.get(13)?,
+        created_at: row.get(14)?,
+        updated_at: row.get(15)?,
+    })
+}
+
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM customers", [], |row| row.get(0))?)
+}
+
+/// One customer of a bulk load (the sample shop or the benchmark seed).
+pub struct SeedCustomer {
+    pub input: CustomerInput,
+    pub notes: Vec<(String, bool, DateTime<Utc>)>,
+    pub created_at: DateTime<Utc>,
+    pub last_contact_at: Option<DateTime<Utc>>,
+}
+
+/// Inserts many customers in one transaction: all of them or none.
+pub fn insert_many(conn: &mut Connection, customers: &[SeedCustomer]) -> Result<()> {
+    let tx = conn.transaction()?;
+    for seed in customers {
+        let clean = validate(&seed.input)?;
+        let id = new_id();
+        insert_customer(&tx, &clean, &id, seed.created_at)?;
+        for (body, pinned, at) in &seed.notes {
+            tx.prepare_cached(
+                "INSERT INTO notes (id, customer_id, body, pinned, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            )?
+            .execute(params![new_id(), id, body, pinned, timestamp(*at)])?;
+        }
+        if let Some(at) = seed.last_contact_at {
+            tx.prepare_cached("UPDATE customers SET last_contact_at = ?2 WHERE id = ?1")?
+                .execute(params![id, timestamp(at)])?;
+        }
+        search::reindex(&tx, &id)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn birthday_rules() {
+        assert!(validate_birthday("29", "2", "").is_ok());
+        assert!(validate_birthday("29", "2", "2001").is_err());
+        assert!(validate_birthday("31", "4", "").is_err());
+        assert!(validate_birthday("", "4", "").is_err());
+        assert_eq!(validate_birthday("", "", "").ok(), Some(None));
+        let b = Birthday { day: 14, month: 3, year: None };
+        assert_eq!(Birthday::from_iso(&b.to_iso()), Some(b));
+        assert_eq!(b.label(), "14 March");
+    }
+
+    #[test]
+    fn email_rules() {
+        assert!(validate_email("zoe@example.com").is_ok());
+        for bad in ["zoe", "zoe@", "@x.com", "zoe@example", "zo e@x.com", "z@x..com"] {
+            assert!(validate_email(bad).is_err(), "{bad} should be refused");
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! The crate's one error type. Every fallible function returns `Result<T>`;
+//! the UI receives `{ kind, field, message }` and shows the message next to
+//! the field it names.
+
+use serde::ser::SerializeStruct;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A record the caller named does not exist (any more).
+    #[error("{0} was not found. It may have been deleted.")]
+    NotFound(&'static str),
+
+    /// User input that breaks a rule; `field` is the input's name in the UI.
+    #[error("{reason}")]
+    Invalid { field: &'static str, reason: String },
+
+    /// The request is valid but clashes with what is stored.
+    #[error("{0}")]
+    Conflict(String),
+
+    /// The database file was written by a newer Regulars; it is left untouched.
+    #[error(
+        "This data was saved by a newer version of Regulars (data version {found}, this app \
+         understands up to {known}). Nothing was changed. Please install the newer version."
+    )]
+    NewerSchema { found: i64, known: i64 },
+
+    #[error("The database could not be read or written: {0}")]
+    Storage(#[from] rusqlite::Error),
+
+    #[error("A file could not be read or written: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::Invalid { field, reason: reason.into() }
+    }
+
+    /// A short machine-readable kind the UI can branch on.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::NotFound(_) => "not_found",
+            Error::Invalid { .. } => "invalid",
+            Error::Conflict(_) => "conflict",
+            Error::NewerSchema { .. } => "newer_schema",
+            Error::Storage(_) => "storage",
+            Error::Io(_) => "io",
+        }
+    }
+}
+
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Error", 3)?;
+        s.serialize_field("kind", self.kind())?;
+        let field = match self {
+            Error::Invalid { field, .. } => Some(*field),
+            _ => None,
+        };
+        s.serialize_field("field", &field)?;
+        s.serialize_field("message", &self.to_string())?;
+        s.end()
+    }
+}

@@ -1,0 +1,100 @@
+//! The storage layer's foundation: opening the SQLite file, its pragmas and
+//! the embedded migrations. Domain modules receive a `&Connection` (or a
+//! transaction) from here; nothing outside the domain modules sees SQL.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// The database file's name inside the data folder.
+pub const DATABASE_FILE: &str = "regulars.sqlite3";
+
+/// Numbered migrations, applied in order and never edited once released.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+
+/// The schema version this build writes.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |(version, _)| *version)
+}
+
+/// One open database: the app holds one of these behind a mutex, so there
+/// is exactly one writer.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir` and migrates it.
+    pub fn open_in(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir)?;
+        Store::open(&data_dir.join(DATABASE_FILE))
+    }
+
+    /// Opens the database file at `path`. A file from a newer version of the
+    /// app is refused before anything is written to it.
+    pub fn open(path: &Path) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let mut conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+
+        // Read the version first: switching to WAL would already write.
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if found > schema_version() {
+            return Err(Error::NewerSchema { found, known: schema_version() });
+        }
+
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(64);
+        migrate(&mut conn, found)?;
+        Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Applies every migration newer than `current` in one transaction, so a
+/// crash or error leaves the file at the old version, never half-migrated.
+fn migrate(conn: &mut Connection, current: i64) -> Result<()> {
+    let pending: Vec<_> = MIGRATIONS.iter().filter(|(version, _)| *version > current).collect();
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for (version, sql) in &pending {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tracing::info!(version, "applied database migration");
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// A new public id: UUIDv7, so ids sort by creation time on every desk.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Timestamps are stored as UTC RFC 3339 text with millisecond precision,
+/// which sorts correctly as text.
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
