@@ -1,0 +1,27 @@
+// The only module that talks to Rust. Every call returns a promise that
+// rejects with { kind, field, message } from the Rust error type.
+
+const invoke = (command, args = {}) => {
+  const tauri = window.__TAURI__;
+  if (!tauri || !tauri.core) {
+    return Promise.reject({ kind: 'io', field: null, message: 'Regulars must run inside its app window.' });
+  }
+  return tauri.core.invoke(command, args).catch((error) => {
+    throw typeof error === 'object' && error !== null ? error : { kind: 'unknown', field: null, message: String(error) };
+  });
+};
+
+export const appStatus = () => invoke('app_status');
+export const startShop = (shopName, businessKind, withSample) =>
+  invoke('start_shop', { shopName, businessKind, withSample });
+export const getSettings = () => invoke('get_settings');
+export const saveSettings = (settings) => invoke('save_settings', { settings });
+export const search = (query, limit = 12) => invoke('search', { query, limit });
+export const getCard = (id) => invoke('get_card', { id });
+export const createCustomer = (input) => invoke('create_customer', { input });
+export const updateCustomer = (id, input) => invoke('update_customer', { id, input });
+export const setArchived = (id, archived) => invoke('set_archived', { id, archived });
+export const deleteCustomer = (id) => invoke('delete_customer', { id });
+export const addNote = (customerId, body, pinned) => invoke('add_note', { customerId, body, pinned });
+export const setNotePinned = (noteId, pinned) => invoke('set_note_pinned', { noteId, pinned });
+export const deleteNote = (noteId) => invoke('delete_note', { noteId });

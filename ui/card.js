@@ -1,0 +1,152 @@
+// A customer's card: key details first, then contact, people and pets,
+// notes and the first-visit answers. Read-only except notes, which the
+// desk adds here; everything else goes through the editor.
+
+import * as api from './api.js';
+import { h, formatDateTime, formatDate, showError, clearErrors } from './dom.js';
+
+const channelNames = { text: 'Text message', email: 'Email', phone: 'Phone call' };
+
+export const discoveryQuestions = [
+  ['what_brought_you', 'What brought you here?'],
+  ['success_looks_like', 'What does success look like?'],
+  ['must_happen_first', 'What must happen first?'],
+  ['who_else_cares', 'Who else cares about this?'],
+  ['update_how_often', 'How often should we update you?'],
+  ['hear_from_us_how', 'How do you like to hear from us?'],
+];
+
+export function renderCard(card, app) {
+  const root = h('article', { class: 'card', 'aria-label': card.display_name });
+  const rerender = (next) => app.showPage('card', renderCard(next, app));
+
+  const pinned = card.notes.filter((n) => n.pinned);
+  const others = card.notes.filter((n) => !n.pinned);
+
+  root.append(
+    h('header', { class: 'card-head' },
+      h('div', {},
+        h('h1', { tabindex: '-1', id: 'card-name', text: card.display_name }),
+        h('div', { class: 'chips' },
+          card.archived_at ? h('span', { class: 'badge', text: 'archived' }) : null,
+          card.tags.map((tag) => h('span', { class: 'chip', text: tag })))),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', id: 'edit-customer', onclick: () => app.editCustomer(card) }, 'Edit'),
+        h('button', {
+          type: 'button', id: 'archive-customer',
+          onclick: async () => rerender(await api.setArchived(card.id, !card.archived_at)),
+        }, card.archived_at ? 'Bring back' : 'Archive'),
+        deleteControl(card, app))),
+  );
+
+  if (pinned.length) {
+    root.append(h('section', { class: 'panel key-details', 'aria-label': 'Key details' },
+      h('h2', { text: 'Key details' }),
+      h('ul', { class: 'notes' }, pinned.map((note) => noteItem(note, rerender)))));
+  }
+
+  root.append(h('div', { class: 'card-grid' },
+    h('section', { class: 'panel', 'aria-label': 'Contact' },
+      h('h2', { text: 'Contact' }),
+      h('dl', { class: 'facts' },
+        fact('Phone', card.phone),
+        fact('Email', card.email),
+        fact('Birthday', card.birthday_label),
+        fact('Prefers', channelNames[card.preferred_channel]),
+        fact('Best time', card.best_time),
+        fact('Heard of us from', card.heard_from),
+        fact('Customer since', formatDate(card.created_at)),
+        fact('Last contact', card.last_contact_at ? formatDateTime(card.last_contact_at) : 'No contact logged yet'))),
+    h('section', { class: 'panel', 'aria-label': 'People and pets' },
+      h('h2', { text: 'People and pets' }),
+      card.people.length
+        ? h('ul', { class: 'people' }, card.people.map((p) => h('li', { class: 'person' },
+          h('span', { class: 'person-name', text: p.name }),
+          p.kind ? h('span', { class: 'person-kind', text: p.kind }) : null,
+          p.details ? h('div', { class: 'person-details', text: p.details }) : null)))
+        : h('p', { class: 'hint', text: 'No people or pets yet. Edit the card to add them.' }))));
+
+  root.append(notesSection(card, others, rerender));
+
+  const answered = discoveryQuestions.filter(([key]) => card.discovery[key]);
+  root.append(h('section', { class: 'panel', 'aria-label': 'First visit' },
+    h('h2', { text: 'First visit' }),
+    answered.length
+      ? h('dl', { class: 'discovery' }, answered.flatMap(([key, question]) => [
+        h('dt', { text: question }), h('dd', { text: card.discovery[key] })]))
+      : h('p', { class: 'hint', text: 'The first-visit questions are not answered yet.' })));
+  return root;
+}
+
+function fact(label, value) {
+  return [h('dt', { text: label }), h('dd', { class: value ? '' : 'empty', text: value || '—' })];
+}
+
+function noteItem(note, rerender) {
+  return h('li', { class: note.pinned ? 'note pinned' : 'note', dataset: { id: note.id } },
+    h('p', { class: 'note-body', text: note.body }),
+    h('div', { class: 'note-meta' },
+      h('time', { datetime: note.created_at, text: formatDateTime(note.created_at) }),
+      h('button', {
+        type: 'button', class: 'link',
+        onclick: async () => rerender(await api.setNotePinned(note.id, !note.pinned)),
+      }, note.pinned ? 'Unpin' : 'Pin as key detail'),
+      h('button', {
+        type: 'button', class: 'link danger',
+        onclick: async () => rerender(await api.deleteNote(note.id)),
+      }, 'Delete')));
+}
+
+function notesSection(card, notes, rerender) {
+  const body = h('textarea', {
+    id: 'note-body', 'data-field': 'note', rows: 3,
+    placeholder: 'Something to remember: “Her dog Biscuit had surgery”',
+  });
+  const pin = h('input', { type: 'checkbox', id: 'note-pinned' });
+  const form = h('form', { class: 'note-form', id: 'note-form' },
+    h('label', { for: 'note-body', class: 'visually-hidden', text: 'New note' }),
+    body,
+    h('p', { class: 'field-error', 'data-for': 'note', role: 'alert' }),
+    h('div', { class: 'row' },
+      h('label', { class: 'check' }, pin, ' Pin as key detail'),
+      h('button', { type: 'submit', class: 'primary', id: 'add-note' }, 'Add note ', h('kbd', { text: 'Ctrl Enter' }))));
+  const submit = async (event) => {
+    event.preventDefault();
+    try {
+      clearErrors(form);
+      const next = await api.addNote(card.id, body.value, pin.checked);
+      rerender(next);
+    } catch (error) {
+      showError(form, error);
+    }
+  };
+  form.addEventListener('submit', submit);
+  body.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) submit(event);
+  });
+  return h('section', { class: 'panel', 'aria-label': 'Notes' },
+    h('h2', { text: 'Notes' }),
+    form,
+    notes.length ? h('ul', { class: 'notes', id: 'notes' }, notes.map((note) => noteItem(note, rerender))) : null);
+}
+
+function deleteControl(card, app) {
+  const wrap = h('span', { class: 'delete-wrap' });
+  const ask = h('button', { type: 'button', class: 'danger', id: 'delete-customer' }, 'Delete…');
+  ask.addEventListener('click', () => {
+    const confirmButton = h('button', {
+      type: 'button', class: 'danger solid', id: 'confirm-delete',
+      onclick: async () => {
+        await api.deleteCustomer(card.id);
+        app.showSearch();
+      },
+    }, 'Delete for good');
+    const cancel = h('button', { type: 'button', onclick: () => wrap.replaceChildren(ask) }, 'Cancel');
+    wrap.replaceChildren(
+      h('span', { class: 'confirm-text', text: `Delete ${card.display_name} and all their notes? This cannot be undone.` }),
+      confirmButton, cancel);
+    cancel.focus();
+  });
+  wrap.append(ask);
+  return wrap;
+}

@@ -1,0 +1,64 @@
+// Builds DOM nodes. Strings always become text nodes, never HTML, so user
+// text (names, notes) is shown exactly as typed.
+
+export function h(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
+    else if (key === 'value' || key === 'checked' || key === 'selected') node[key] = value;
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(node, children);
+  return node;
+}
+
+function append(node, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+export function clear(node) {
+  node.replaceChildren();
+  return node;
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+export function formatDateTime(iso) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+}
+
+export function formatDate(iso) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateOnly.format(date);
+}
+
+// Shows a Rust error next to the field it names, or in the form's general
+// message area when it names none.
+export function showError(form, error) {
+  for (const old of form.querySelectorAll('.field-error')) old.textContent = '';
+  for (const old of form.querySelectorAll('[aria-invalid]')) old.removeAttribute('aria-invalid');
+  const message = (error && error.message) || String(error);
+  const slot = (error && error.field && form.querySelector(`.field-error[data-for="${error.field}"]`))
+    || form.querySelector('.field-error[data-for="form"]');
+  if (slot) slot.textContent = message;
+  const input = error && error.field && form.querySelector(`[data-field="${error.field}"]`);
+  if (input) {
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+  }
+}
+
+export function clearErrors(form) {
+  showError(form, { field: null, message: '' });
+}

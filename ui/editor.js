@@ -1,0 +1,124 @@
+// The card form, for a new customer or an existing one. Rust validates;
+// a refused save shows the message next to the field and changes nothing.
+
+import * as api from './api.js';
+import { h, showError, clearErrors } from './dom.js';
+import { discoveryQuestions, renderCard } from './card.js';
+
+const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
+  'September', 'October', 'November', 'December'];
+const kinds = ['dog', 'cat', 'child', 'partner', 'parent', 'friend', 'horse', 'other'];
+
+function field(id, label, input, note) {
+  input.id = id;
+  return h('div', { class: 'field' },
+    h('label', { for: id, text: label }),
+    input,
+    note ? h('p', { class: 'hint', text: note }) : null,
+    h('p', { class: 'field-error', 'data-for': input.dataset.field, role: 'alert' }));
+}
+
+function text(name, value, extra = {}) {
+  return h('input', { type: 'text', 'data-field': name, name, value: value || '', autocomplete: 'off', ...extra });
+}
+
+export function renderEditor(card, app) {
+  const isNew = !card;
+  const c = card || { tags: [], people: [], discovery: {}, birthday: null };
+  const birthday = c.birthday || {};
+
+  const firstName = text('first_name', c.first_name, { autofocus: true });
+  const lastName = text('last_name', c.last_name);
+  const phone = text('phone', c.phone, { type: 'tel' });
+  const email = text('email', c.email, { type: 'email' });
+  const day = h('input', { type: 'text', inputmode: 'numeric', 'data-field': 'birthday', id: 'birthday-day',
+    class: 'short', placeholder: 'Day', 'aria-label': 'Birthday day', value: birthday.day ? String(birthday.day) : '' });
+  const month = h('select', { id: 'birthday-month', 'aria-label': 'Birthday month' },
+    h('option', { value: '', text: 'Month' }),
+    months.map((name, i) => h('option', { value: String(i + 1), text: name, selected: birthday.month === i + 1 })));
+  const year = h('input', { type: 'text', inputmode: 'numeric', id: 'birthday-year', class: 'short',
+    placeholder: 'Year (optional)', 'aria-label': 'Birthday year', value: birthday.year ? String(birthday.year) : '' });
+  const channel = h('select', { 'data-field': 'preferred_channel' },
+    [['', 'No preference'], ['text', 'Text message'], ['email', 'Email'], ['phone', 'Phone call']]
+      .map(([value, label]) => h('option', { value, text: label, selected: c.preferred_channel === value })));
+  const bestTime = text('best_time', c.best_time, { placeholder: 'e.g. after 6pm' });
+  const tags = text('tags', c.tags.join(', '), { placeholder: 'e.g. morning, personal training' });
+  const heardFrom = text('heard_from', c.heard_from, { placeholder: 'e.g. a friend, Instagram' });
+
+  const peopleList = h('div', { class: 'people-rows', id: 'people-rows' });
+  const addPersonRow = (person = {}) => {
+    const row = h('div', { class: 'person-row', dataset: { id: person.id || '' } },
+      h('input', { type: 'text', class: 'person-name-input', 'aria-label': 'Name', placeholder: 'Name, e.g. Biscuit', value: person.name || '' }),
+      h('input', { type: 'text', class: 'person-kind-input', 'aria-label': 'Kind', placeholder: 'dog, child…', list: 'person-kinds', value: person.kind || '' }),
+      h('input', { type: 'text', class: 'person-details-input', 'aria-label': 'Details', placeholder: 'Breed, age, quirks…', value: person.details || '' }),
+      h('button', { type: 'button', class: 'link danger', 'aria-label': 'Remove', onclick: () => row.remove() }, 'Remove'));
+    peopleList.append(row);
+    return row;
+  };
+  c.people.forEach(addPersonRow);
+
+  const discovery = discoveryQuestions.map(([key, question]) =>
+    field(`discovery-${key}`, question, h('textarea', { rows: 2, 'data-field': 'discovery', dataset: { key }, value: c.discovery[key] || '' })));
+
+  const form = h('form', { class: 'panel editor', id: 'customer-form', novalidate: true },
+    h('h1', { tabindex: '-1', text: isNew ? 'New customer' : `Edit ${c.display_name}` }),
+    h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
+    h('div', { class: 'form-grid' },
+      field('first-name', 'First name (or the one name they go by)', firstName),
+      field('last-name', 'Last name', lastName),
+      field('phone', 'Phone', phone),
+      field('email', 'Email', email),
+      h('div', { class: 'field' },
+        h('label', { for: 'birthday-day', text: 'Birthday' }),
+        h('div', { class: 'row' }, day, month, year),
+        h('p', { class: 'field-error', 'data-for': 'birthday', role: 'alert' })),
+      field('preferred-channel', 'Preferred channel', channel),
+      field('best-time', 'Best time to contact', bestTime),
+      field('heard-from', 'Heard of us from', heardFrom),
+      field('tags', 'Tags (separated by commas)', tags)),
+    h('fieldset', {},
+      h('legend', { text: 'People and pets' }),
+      peopleList,
+      h('datalist', { id: 'person-kinds' }, kinds.map((k) => h('option', { value: k }))),
+      h('p', { class: 'field-error', 'data-for': 'people', role: 'alert' }),
+      h('button', { type: 'button', id: 'add-person', onclick: () => addPersonRow().querySelector('input').focus() }, '+ Add a person or pet')),
+    h('fieldset', {},
+      h('legend', { text: 'First visit' }),
+      discovery),
+    h('div', { class: 'row actions' },
+      h('button', { type: 'submit', class: 'primary', id: 'save-customer' }, isNew ? 'Add customer' : 'Save changes'),
+      h('button', { type: 'button', onclick: () => (isNew ? app.showSearch() : app.openCard(c.id)) }, 'Cancel')));
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const input = {
+      first_name: firstName.value,
+      last_name: lastName.value,
+      phone: phone.value,
+      email: email.value,
+      birthday_day: day.value,
+      birthday_month: month.value,
+      birthday_year: year.value,
+      preferred_channel: channel.value,
+      best_time: bestTime.value,
+      tags: tags.value.split(',').map((t) => t.trim()).filter(Boolean),
+      heard_from: heardFrom.value,
+      people: [...peopleList.querySelectorAll('.person-row')].map((row) => ({
+        id: row.dataset.id || null,
+        name: row.querySelector('.person-name-input').value,
+        kind: row.querySelector('.person-kind-input').value,
+        details: row.querySelector('.person-details-input').value,
+      })),
+      discovery: Object.fromEntries([...form.querySelectorAll('textarea[data-field="discovery"]')]
+        .map((area) => [area.dataset.key, area.value])),
+    };
+    try {
+      clearErrors(form);
+      const saved = isNew ? await api.createCustomer(input) : await api.updateCustomer(c.id, input);
+      app.showPage('card', renderCard(saved, app));
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  return form;
+}

@@ -1,0 +1,118 @@
+// Starts the app, switches between the search and the page area, and owns
+// the global keys: Escape returns to the search, Ctrl+N adds a customer.
+
+import * as api from './api.js';
+import { h, clear } from './dom.js';
+import { initSearch, focusSearch, refreshSearch } from './search.js';
+import { renderCard } from './card.js';
+import { renderEditor } from './editor.js';
+import { renderSettings } from './settings.js';
+import { renderWelcome } from './welcome.js';
+
+const searchView = document.getElementById('search-view');
+const page = document.getElementById('page');
+const shopName = document.getElementById('shop-name');
+
+let ready = false;
+
+export const app = {
+  showSearch() {
+    page.hidden = true;
+    clear(page);
+    searchView.hidden = false;
+    document.body.dataset.view = 'search';
+    refreshSearch();
+    focusSearch();
+  },
+  showPage(view, node) {
+    searchView.hidden = true;
+    page.hidden = false;
+    document.body.dataset.view = view;
+    clear(page).append(node);
+    const first = node.querySelector('[autofocus]') || node.querySelector('h1');
+    if (first) first.focus();
+  },
+  async openCard(id) {
+    try {
+      const card = await api.getCard(id);
+      app.showPage('card', renderCard(card, app));
+    } catch (error) {
+      app.showPage('error', errorPanel(error));
+    }
+  },
+  newCustomer() {
+    app.showPage('editor', renderEditor(null, app));
+  },
+  editCustomer(card) {
+    app.showPage('editor', renderEditor(card, app));
+  },
+  async openSettings() {
+    try {
+      const settings = await api.getSettings();
+      app.showPage('settings', renderSettings(settings, app));
+    } catch (error) {
+      app.showPage('error', errorPanel(error));
+    }
+  },
+  setShopName(name) {
+    shopName.textContent = name || 'Regulars';
+    document.title = name ? `Regulars · ${name}` : 'Regulars';
+  },
+  markReady() {
+    ready = true;
+    document.body.classList.remove('setup');
+    app.showSearch();
+  },
+};
+
+function errorPanel(error) {
+  return h('div', { class: 'panel error-panel', role: 'alert' },
+    h('h1', { tabindex: '-1', text: 'Something went wrong' }),
+    h('p', { text: error && error.message ? error.message : String(error) }));
+}
+
+document.addEventListener('keydown', (event) => {
+  if (!ready) return;
+  if (event.key === 'Escape' && !event.defaultPrevented) {
+    event.preventDefault();
+    app.showSearch();
+  } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'n') {
+    event.preventDefault();
+    app.newCustomer();
+  } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+    event.preventDefault();
+    app.showSearch();
+  }
+});
+
+document.getElementById('nav-search').addEventListener('click', () => ready && app.showSearch());
+document.getElementById('nav-new').addEventListener('click', () => ready && app.newCustomer());
+document.getElementById('nav-settings').addEventListener('click', () => ready && app.openSettings());
+
+async function start() {
+  initSearch(app);
+  focusSearch();
+  let status;
+  try {
+    status = await api.appStatus();
+  } catch (error) {
+    status = { error: error.message || String(error), data_dir: '' };
+  }
+  if (status.error) {
+    document.body.classList.add('setup');
+    app.showPage('error', h('div', { class: 'panel error-panel', role: 'alert' },
+      h('h1', { tabindex: '-1', text: 'Regulars cannot open its data' }),
+      h('p', { text: status.error }),
+      h('p', { class: 'hint', text: `Data folder: ${status.data_dir}` })));
+    return;
+  }
+  app.setShopName(status.settings.shop_name);
+  if (!status.settings.setup_done) {
+    document.body.classList.add('setup');
+    app.showPage('welcome', renderWelcome(app));
+    return;
+  }
+  app.markReady();
+}
+
+start();

@@ -1,0 +1,119 @@
+// The front-desk search: focused at start, results as you type, arrows to
+// choose, Enter to open. Only the newest answer is shown, so a slow reply
+// to an older keystroke can never replace a newer one.
+
+import * as api from './api.js';
+import { h, clear } from './dom.js';
+
+const input = document.getElementById('search-input');
+const list = document.getElementById('results');
+const hint = document.getElementById('search-hint');
+
+let hits = [];
+let selected = 0;
+let sequence = 0;
+let app = null;
+
+export function initSearch(appRef) {
+  app = appRef;
+  input.addEventListener('input', () => runSearch());
+  input.addEventListener('keydown', onKey);
+}
+
+export function focusSearch() {
+  input.focus();
+  input.select();
+}
+
+export function refreshSearch() {
+  if (input.value.trim()) runSearch();
+}
+
+async function runSearch() {
+  const query = input.value;
+  const mine = ++sequence;
+  if (!query.trim()) {
+    hits = [];
+    render(query);
+    return;
+  }
+  try {
+    const found = await api.search(query, 12);
+    if (mine !== sequence) return;
+    hits = found;
+    selected = 0;
+    render(query);
+  } catch (error) {
+    if (mine !== sequence) return;
+    hits = [];
+    clear(list);
+    hint.textContent = error.message || String(error);
+  }
+}
+
+function onKey(event) {
+  if (event.key === 'ArrowDown' && hits.length) {
+    event.preventDefault();
+    selected = (selected + 1) % hits.length;
+    highlight();
+  } else if (event.key === 'ArrowUp' && hits.length) {
+    event.preventDefault();
+    selected = (selected - 1 + hits.length) % hits.length;
+    highlight();
+  } else if (event.key === 'Enter') {
+    event.preventDefault();
+    if (hits[selected]) app.openCard(hits[selected].id);
+  } else if (event.key === 'Escape') {
+    // Escape in the box clears it (the global handler would only refocus).
+    event.preventDefault();
+    input.value = '';
+    hits = [];
+    render('');
+  }
+}
+
+function highlight() {
+  list.querySelectorAll('li').forEach((item, index) => {
+    const on = index === selected;
+    item.classList.toggle('selected', on);
+    item.setAttribute('aria-selected', on ? 'true' : 'false');
+    if (on) item.scrollIntoView({ block: 'nearest' });
+  });
+  input.setAttribute('aria-activedescendant', `hit-${selected}`);
+}
+
+const reasons = { phone: 'phone', details: 'email, pet or family', note: 'note' };
+
+function render(query) {
+  clear(list);
+  if (!query.trim()) {
+    hint.hidden = false;
+    hint.textContent = 'Type to find a customer. ↑ ↓ to choose, Enter to open.';
+    return;
+  }
+  if (!hits.length) {
+    hint.hidden = false;
+    hint.textContent = `Nobody matches “${query.trim()}”. Press Ctrl+N to add a new customer.`;
+    return;
+  }
+  hint.hidden = true;
+  hits.forEach((hit, index) => {
+    const details = [hit.phone, hit.email].filter(Boolean).join(' · ');
+    list.append(h('li', {
+      id: `hit-${index}`,
+      role: 'option',
+      class: hit.archived ? 'hit archived' : 'hit',
+      dataset: { id: hit.id },
+      onclick: () => app.openCard(hit.id),
+      onmousemove: () => { if (selected !== index) { selected = index; highlight(); } },
+    },
+    h('div', { class: 'hit-name' }, hit.display_name,
+      hit.archived ? h('span', { class: 'badge', text: 'archived' }) : null),
+    details ? h('div', { class: 'hit-details', text: details }) : null,
+    hit.people ? h('div', { class: 'hit-people', text: hit.people }) : null,
+    hit.excerpt ? h('div', { class: 'hit-excerpt', text: `Note: ${hit.excerpt}` }) : null,
+    hit.matched_on !== 'name' && !hit.excerpt
+      ? h('div', { class: 'hit-reason', text: `matched on ${reasons[hit.matched_on] || hit.matched_on}` }) : null));
+  });
+  highlight();
+}
