@@ -82,7 +82,7 @@ function highlight() {
   input.setAttribute('aria-activedescendant', `hit-${selected}`);
 }
 
-const reasons = { phone: 'phone', details: 'email, pet or family', note: 'note' };
+const reasons = { phone: 'matched on the phone number', email: 'matched on the email' };
 
 function render(query) {
   clear(list);
@@ -112,8 +112,7 @@ function render(query) {
     details ? h('div', { class: 'hit-details', text: details }) : null,
     hit.people ? h('div', { class: 'hit-people', text: hit.people }) : null,
     hit.excerpt ? h('div', { class: 'hit-excerpt', text: `Note: ${hit.excerpt}` }) : null,
-    hit.matched_on !== 'name' && !hit.excerpt
-      ? h('div', { class: 'hit-reason', text: `matched on ${reasons[hit.matched_on] || hit.matched_on}` }) : null));
+    reasons[hit.matched_on] ? h('div', { class: 'hit-reason', text: reasons[hit.matched_on] }) : null));
   });
   highlight();
 }

@@ -10,7 +10,8 @@
 //!   `ORDER BY rank` sorts every match and a common word matches thousands.
 //!
 //! Tiers, filled in order until the limit: name prefix, then a full-text
-//! match on name, contact and people, then a match in the notes.
+//! match on name words in any order, email, people and pets, then anything
+//! else (notes, tags).
 
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -26,8 +27,10 @@ pub const DEFAULT_LIMIT: usize = 20;
 pub enum MatchedOn {
     Name,
     Phone,
-    Details,
-    Note,
+    Email,
+    Person,
+    /// A note, a tag, or words spread over several fields.
+    Other,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -137,16 +140,20 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> 
     }
 
     let terms = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" AND ");
-    if found.len() < limit {
-        let fts = format!("{{name contact people}} : ({terms})");
-        for pk in fts_match(conn, &fts, limit + found.len())? {
-            push(pk, MatchedOn::Details, &mut found);
+    // Out-of-order name words, then email, then people and pets, then
+    // anything (a note, a tag, or words spread over several fields).
+    let tiers = [
+        (format!("name : ({terms})"), MatchedOn::Name),
+        (format!("contact : ({terms})"), MatchedOn::Email),
+        (format!("people : ({terms})"), MatchedOn::Person),
+        (terms.clone(), MatchedOn::Other),
+    ];
+    for (fts, matched_on) in tiers {
+        if found.len() >= limit {
+            break;
         }
-    }
-    if found.len() < limit {
-        // A query whose words sit in different columns ("zoe biscuit") still matches.
-        for pk in fts_match(conn, &terms, limit + found.len())? {
-            push(pk, MatchedOn::Note, &mut found);
+        for pk in fts_match(conn, &fts, limit + found.len())? {
+            push(pk, matched_on, &mut found);
         }
     }
 
@@ -188,7 +195,7 @@ fn hydrate(conn: &Connection, pk: i64, matched_on: MatchedOn, words: &[String]) 
         })?
         .collect::<rusqlite::Result<_>>()?;
     hit.people = people.join(", ");
-    if matched_on == MatchedOn::Note {
+    if matched_on == MatchedOn::Other {
         hit.excerpt = note_excerpt(conn, &hit.id, words)?;
     }
     Ok(hit)

@@ -1,0 +1,47 @@
+# Two commands set up everything on a fresh Debian or Ubuntu machine:
+#   make run    installs the build packages if missing, builds and starts the app
+#   make test   installs the test tools if missing and runs every test,
+#               the end-to-end tests in the real window included
+# Also: make bench (search benchmark at 100,000 customers), make icons.
+
+SHELL := /bin/bash
+CARGO ?= cargo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Packages Tauri 2 needs to build on Linux (WebKitGTK 4.1 and friends).
+BUILD_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev \
+	libayatana-appindicator3-dev librsvg2-dev
+# What the end-to-end tests drive the window with.
+TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus
+TAURI_DRIVER_VERSION := 2.1.0
+
+.PHONY: run test bench icons deps-build deps-test
+
+deps-build:
+	@missing=$$(for p in $(BUILD_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it from rustup (see README)"; exit 1; }
+
+deps-test: deps-build
+	@missing=$$(for p in $(TEST_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@command -v tauri-driver >/dev/null || [ -x "$${CARGO_HOME:-$$HOME/.cargo}/bin/tauri-driver" ] || \
+		$(CARGO) install tauri-driver --version $(TAURI_DRIVER_VERSION) --locked
+
+run: deps-build
+	$(CARGO) run --release --locked
+
+test: deps-test
+	$(CARGO) test --locked
+
+bench: deps-build
+	$(CARGO) bench --locked --bench search
+
+icons:
+	python3 icons/make_icons.py

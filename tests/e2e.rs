@@ -1,0 +1,275 @@
+//! End to end: the real app window, driven through tauri-driver and
+//! WebKitWebDriver under a private Xvfb display and D-Bus session bus.
+//!
+//! One test function drives the whole front-desk story in order, because
+//! tauri-driver serves one session at a time. Screenshots of the main
+//! screens are saved under target/e2e-screenshots/ for a person to look at.
+//!
+//! Needs: Xvfb, WebKitWebDriver (webkit2gtk-driver), dbus-daemon and
+//! tauri-driver; `make test` installs them.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use thirtyfour::prelude::*;
+use thirtyfour::Capabilities;
+
+const APP: &str = env!("CARGO_BIN_EXE_regulars");
+
+/// Child processes that are killed when the test ends, pass or fail.
+struct Background(Vec<Child>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+struct Harness {
+    _processes: Background,
+    port: u16,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("no free local port")
+}
+
+fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn find_tool(name: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).map(|dir| dir.join(name)).collect::<Vec<_>>())
+        .and_then(|candidates| candidates.into_iter().find(|p| p.is_file()))
+    {
+        return path;
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+    let candidate = cargo_home.join("bin").join(name);
+    assert!(candidate.is_file(), "{name} is not installed; run `make test`, which installs it");
+    candidate
+}
+
+impl Harness {
+    fn start() -> Harness {
+        let mut processes = Background(Vec::new());
+
+        // A private X display: the first free number from 90 up.
+        let display = (90..200)
+            .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+            .expect("no free X display number");
+        let xvfb = Command::new(find_tool("Xvfb"))
+            .args([format!(":{display}"), "-screen".into(), "0".into(), "1280x900x24".into(), "-nolisten".into(), "tcp".into()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start Xvfb");
+        processes.0.push(xvfb);
+        let socket = format!("/tmp/.X11-unix/X{display}");
+        wait_until("Xvfb", Duration::from_secs(10), || Path::new(&socket).exists());
+
+        // A private session bus, so the app never talks to the desktop's.
+        let mut dbus = Command::new(find_tool("dbus-daemon"))
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start dbus-daemon");
+        let mut address = String::new();
+        {
+            use std::io::BufRead;
+            let stdout = dbus.stdout.take().expect("dbus-daemon stdout");
+            std::io::BufReader::new(stdout).read_line(&mut address).expect("dbus-daemon address");
+        }
+        processes.0.push(dbus);
+
+        let port = free_port();
+        let native_port = free_port();
+        let driver = Command::new(find_tool("tauri-driver"))
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", format!(":{display}"))
+            .env("DBUS_SESSION_BUS_ADDRESS", address.trim())
+            .env("NO_AT_BRIDGE", "1")
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start tauri-driver");
+        processes.0.push(driver);
+        wait_until("tauri-driver", Duration::from_secs(20), || TcpStream::connect(("127.0.0.1", port)).is_ok());
+        Harness { _processes: processes, port }
+    }
+
+    async fn open_app(&self, data_dir: &Path) -> WebDriver {
+        let mut caps = Capabilities::new();
+        caps.set(
+            "tauri:options",
+            json!({ "application": APP, "args": ["--data-dir", data_dir.to_string_lossy()] }),
+        )
+        .expect("capabilities");
+        WebDriver::new(format!("http://127.0.0.1:{}", self.port), caps)
+            .await
+            .expect("cannot open a WebDriver session on the app")
+    }
+}
+
+fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let dir = target.join("e2e-screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    dir
+}
+
+async fn screenshot(driver: &WebDriver, name: &str) {
+    let path = screenshot_dir().join(format!("{name}.png"));
+    driver.screenshot(&path).await.expect("screenshot");
+}
+
+/// Waits for an element that matches `css` and is displayed.
+async fn element(driver: &WebDriver, css: &str) -> WebElement {
+    let start = Instant::now();
+    loop {
+        if let Ok(found) = driver.find(By::Css(css)).await {
+            if found.is_displayed().await.unwrap_or(false) {
+                return found;
+            }
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "no visible element matches {css}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the text of `css` satisfies `check`, and returns it.
+async fn text_when(driver: &WebDriver, css: &str, check: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    let mut last = String::new();
+    loop {
+        if let Ok(found) = driver.find(By::Css(css)).await {
+            last = found.text().await.unwrap_or_default();
+            if check(&last) {
+                return last;
+            }
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "text of {css} never matched; last seen: {last:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn focused_id(driver: &WebDriver) -> String {
+    let value = driver
+        .execute("return document.activeElement ? document.activeElement.id : ''", vec![])
+        .await
+        .expect("script");
+    value.json().as_str().unwrap_or_default().to_string()
+}
+
+async fn type_into(driver: &WebDriver, css: &str, text: &str) {
+    let field = element(driver, css).await;
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
+
+const HOSTILE_NOTE: &str = "<img src=x onerror=alert(1)> Biscuit had surgery";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn front_desk_story_in_the_real_window() {
+    let harness = Harness::start();
+    let data = tempfile::tempdir().expect("temp data folder");
+
+    // First start: the welcome screen offers a sample shop or an empty start.
+    let driver = harness.open_app(data.path()).await;
+    element(&driver, "#welcome-form").await;
+    screenshot(&driver, "01-welcome").await;
+    type_into(&driver, "#welcome-shop-name", "Corner Gym").await;
+    element(&driver, "#start-empty").await.click().await.expect("start empty");
+    element(&driver, "#search-input").await;
+    text_when(&driver, "#shop-name", |t| t == "Corner Gym").await;
+    assert_eq!(focused_id(&driver).await, "search-input", "the search box is focused once the shop is ready");
+
+    // A new customer with a dog, from the keyboard. A bad email is refused
+    // next to its field and nothing is saved.
+    element(&driver, "#search-input").await.send_keys(Key::Control + "n").await.expect("ctrl+n");
+    element(&driver, "#customer-form").await;
+    assert_eq!(focused_id(&driver).await, "first-name", "the editor starts in the first-name field");
+    type_into(&driver, "#first-name", "Zoë").await;
+    type_into(&driver, "#last-name", "Müller-Łukasiewicz").await;
+    type_into(&driver, "#phone", "(555) 014-2211").await;
+    type_into(&driver, "#email", "zoe-at-example").await;
+    element(&driver, "#add-person").await.click().await.expect("add person");
+    type_into(&driver, "#people-rows .person-row:last-child .person-name-input", "Biscuit").await;
+    type_into(&driver, "#people-rows .person-row:last-child .person-kind-input", "dog").await;
+    type_into(&driver, "#people-rows .person-row:last-child .person-details-input", "beagle, afraid of thunder").await;
+    element(&driver, "#save-customer").await.click().await.expect("save");
+    let message = text_when(&driver, ".field-error[data-for=email]", |t| !t.is_empty()).await;
+    assert!(message.contains("zoe-at-example"), "the email error names the value: {message}");
+    screenshot(&driver, "02-editor-with-error").await;
+    type_into(&driver, "#email", "zoe@example.com").await;
+    element(&driver, "#save-customer").await.click().await.expect("save");
+    text_when(&driver, "#card-name", |t| t == "Zoë Müller-Łukasiewicz").await;
+    let people = text_when(&driver, ".people", |t| t.contains("Biscuit")).await;
+    assert!(people.contains("beagle"), "the card shows the dog's details: {people}");
+
+    // Escape returns to the search; part of the dog's name finds the owner;
+    // Enter opens the card. No mouse.
+    driver.find(By::Css("body")).await.expect("body").send_keys(Key::Escape).await.expect("escape");
+    element(&driver, "#search-input").await;
+    assert_eq!(focused_id(&driver).await, "search-input");
+    type_into(&driver, "#search-input", "bisc").await;
+    let hit = text_when(&driver, "#results li.selected", |t| t.contains("Zoë")).await;
+    assert!(hit.contains("Biscuit"), "the result shows the pet that matched: {hit}");
+    let results = driver.find_all(By::Css("#results li")).await.expect("results");
+    assert_eq!(results.len(), 1, "the refused save must not have stored a second Zoë");
+    screenshot(&driver, "03-search").await;
+    element(&driver, "#search-input").await.send_keys(Key::Enter).await.expect("enter");
+    text_when(&driver, "#card-name", |t| t == "Zoë Müller-Łukasiewicz").await;
+
+    // A note with HTML in it shows literally; a pinned note shows first.
+    let note = element(&driver, "#note-body").await;
+    note.send_keys(HOSTILE_NOTE).await.expect("type note");
+    note.send_keys(Key::Control + Key::Enter).await.expect("ctrl+enter");
+    let shown = text_when(&driver, "#notes .note-body", |t| t.contains("Biscuit had surgery")).await;
+    assert_eq!(shown, HOSTILE_NOTE, "the note is shown as typed");
+    let images = driver.find_all(By::Css("#page img")).await.expect("query");
+    assert!(images.is_empty(), "no HTML from a note may become an element");
+    type_into(&driver, "#note-body", "Prefers texts after 6pm").await;
+    element(&driver, "#note-pinned").await.click().await.expect("pin");
+    element(&driver, "#add-note").await.click().await.expect("add note");
+    text_when(&driver, ".key-details", |t| t.contains("Prefers texts after 6pm")).await;
+    screenshot(&driver, "04-card").await;
+
+    element(&driver, "#nav-settings").await.click().await.expect("settings");
+    element(&driver, "#settings-form").await;
+    screenshot(&driver, "05-settings").await;
+    driver.quit().await.expect("quit");
+
+    // A restart keeps everything.
+    let driver = harness.open_app(data.path()).await;
+    element(&driver, "#search-input").await;
+    text_when(&driver, "#shop-name", |t| t == "Corner Gym").await;
+    assert_eq!(focused_id(&driver).await, "search-input", "the search box is focused at start");
+    element(&driver, "#search-input").await.send_keys("zoe").await.expect("type");
+    text_when(&driver, "#results li.selected", |t| t.contains("Zoë Müller-Łukasiewicz")).await;
+    element(&driver, "#search-input").await.send_keys(Key::Enter).await.expect("enter");
+    let notes = text_when(&driver, "#notes", |t| t.contains("Biscuit had surgery")).await;
+    assert!(notes.contains("<img src=x onerror=alert(1)>"), "the note survived the restart as text: {notes}");
+    text_when(&driver, ".key-details", |t| t.contains("Prefers texts after 6pm")).await;
+    driver.quit().await.expect("quit");
+}
