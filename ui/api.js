@@ -12,6 +12,7 @@ const invoke = (command, args = {}) => {
 };
 
 export const appStatus = () => invoke('app_status');
+export const uiReady = () => invoke('ui_ready');
 export const startShop = (shopName, businessKind, withSample) =>
   invoke('start_shop', { shopName, businessKind, withSample });
 export const getSettings = () => invoke('get_settings');

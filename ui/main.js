@@ -62,6 +62,7 @@ export const app = {
     ready = true;
     document.body.classList.remove('setup');
     app.showSearch();
+    api.uiReady().catch(() => {});
   },
 };
 

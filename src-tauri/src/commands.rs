@@ -22,6 +22,8 @@ pub struct AppState {
     pub store: Mutex<Option<Store>>,
     pub open_error: Option<String>,
     pub data_dir: PathBuf,
+    /// When the process started, to log how long the window took to be usable.
+    pub started: std::time::Instant,
 }
 
 impl AppState {
@@ -63,6 +65,12 @@ pub fn app_status(state: State<'_, AppState>) -> Result<AppStatus> {
         }
         Err(error) => Ok(AppStatus { error: Some(error.to_string()), data_dir, settings: None }),
     }
+}
+
+/// Called once by the UI when the search box is ready; logs the start-up time.
+#[tauri::command(async)]
+pub fn ui_ready(state: State<'_, AppState>) {
+    tracing::info!(elapsed_ms = state.started.elapsed().as_millis() as u64, "search box ready");
 }
 
 #[tauri::command(async)]

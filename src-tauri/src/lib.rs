@@ -22,6 +22,7 @@ pub use error::{Error, Result};
 
 /// Opens the data folder and runs the app window until it is closed.
 pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
+    let started = std::time::Instant::now();
     std::fs::create_dir_all(&data_dir)
         .map_err(|e| format!("cannot create the data folder {}: {e}", data_dir.display()))?;
     let _log_guard = logging::init(&data_dir);
@@ -35,12 +36,13 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
             (None, Some(error.to_string()))
         }
     };
-    let state = commands::AppState { store: Mutex::new(store), open_error, data_dir };
+    let state = commands::AppState { store: Mutex::new(store), open_error, data_dir, started };
 
     tauri::Builder::default()
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
+            commands::ui_ready,
             commands::start_shop,
             commands::get_settings,
             commands::save_settings,
