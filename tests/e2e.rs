@@ -140,6 +140,8 @@ fn screenshot_dir() -> PathBuf {
 
 async fn screenshot(driver: &WebDriver, name: &str) {
     let path = screenshot_dir().join(format!("{name}.png"));
+    // Focus moves may have scrolled; show each screen from its top.
+    driver.execute("window.scrollTo(0, 0)", vec![]).await.expect("scroll");
     driver.screenshot(&path).await.expect("screenshot");
 }
 
@@ -255,6 +257,8 @@ async fn front_desk_story_in_the_real_window() {
     text_when(&driver, ".key-details", |t| t.contains("Prefers texts after 6pm")).await;
     screenshot(&driver, "04-card").await;
 
+    loyalty_story(&driver).await;
+
     element(&driver, "#nav-settings").await.click().await.expect("settings");
     element(&driver, "#settings-form").await;
     screenshot(&driver, "05-settings").await;
@@ -272,4 +276,63 @@ async fn front_desk_story_in_the_real_window() {
     assert!(notes.contains("<img src=x onerror=alert(1)>"), "the note survived the restart as text: {notes}");
     text_when(&driver, ".key-details", |t| t.contains("Prefers texts after 6pm")).await;
     driver.quit().await.expect("quit");
+}
+
+/// Visits and loyalty on Zoë's card (gym defaults: 10 points a visit, one
+/// point per unit spent, a free smoothie at 100 points).
+async fn loyalty_story(driver: &WebDriver) {
+    text_when(driver, "#points-balance", |t| t == "0").await;
+
+    // An opening balance from the paper card, by hand with a reason.
+    element(driver, ".adjust summary").await.click().await.expect("open adjust");
+    type_into(driver, "#adjust-points", "95").await;
+    element(driver, "#adjust-save").await.click().await.expect("adjust without reason");
+    let refused = text_when(driver, ".adjust .field-error[data-for=reason]", |t| !t.is_empty()).await;
+    assert!(refused.contains("reason"), "an adjustment needs a reason: {refused}");
+    text_when(driver, "#points-balance", |t| t == "0").await;
+    type_into(driver, "#adjust-reason", "Opening balance from the paper card").await;
+    element(driver, "#adjust-save").await.click().await.expect("adjust");
+    text_when(driver, "#points-balance", |t| t == "95").await;
+    text_when(driver, "#progress", |t| t.contains("5 more points to Free smoothie")).await;
+
+    // Check in from the search with the keyboard: one chord, no card opened.
+    driver.find(By::Css("body")).await.expect("body").send_keys(Key::Escape).await.expect("escape");
+    type_into(driver, "#search-input", "zoe").await;
+    text_when(driver, "#results li.selected", |t| t.contains("Zoë")).await;
+    element(driver, "#search-input").await.send_keys(Key::Control + Key::Enter).await.expect("ctrl+enter");
+    let said = text_when(driver, "#search-flash", |t| t.contains("checked in")).await;
+    assert!(said.contains("+10 points (balance 105)"), "the desk is told what the visit earned: {said}");
+    assert!(said.contains("Free smoothie is available"), "the desk is told a reward is ready: {said}");
+    element(driver, "#search-input").await.send_keys(Key::Enter).await.expect("enter");
+    text_when(driver, "#points-balance", |t| t == "105").await;
+    text_when(driver, "#reward-ready", |t| t.contains("Free smoothie is available")).await;
+
+    // Log a visit with an amount and a next step, then undo it.
+    element(driver, "#log-kind").await;
+    type_into(driver, "#log-summary", "Leg day").await;
+    type_into(driver, "#log-amount", "25.50").await;
+    type_into(driver, "#log-next-step", "Book a PT session").await;
+    driver
+        .execute("document.getElementById('log-next-due').value = '2031-12-01'", vec![])
+        .await
+        .expect("set date");
+    element(driver, "#log-save").await.click().await.expect("log");
+    text_when(driver, "#points-balance", |t| t == "140").await;
+    text_when(driver, "#open-tasks", |t| t.contains("Book a PT session")).await;
+    let history = text_when(driver, "#history", |t| t.contains("Leg day")).await;
+    assert!(history.contains("25.50"), "the amount shows in the history: {history}");
+    element(driver, "#history li:first-child button.danger").await.click().await.expect("undo");
+    element(driver, "#history .confirm-inline button.danger").await.click().await.expect("confirm undo");
+    text_when(driver, "#points-balance", |t| t == "105").await;
+    text_when(driver, "#history li:first-child", |t| t.to_lowercase().contains("undone")).await;
+
+    // Redeem in one click with a confirmation; the ledger says so.
+    element(driver, "#rewards button[data-reward=smoothie]").await.click().await.expect("redeem");
+    element(driver, "#confirm-redeem").await.click().await.expect("confirm");
+    text_when(driver, "#points-balance", |t| t == "5").await;
+    element(driver, ".ledger summary").await.click().await.expect("open ledger");
+    let ledger = text_when(driver, "#ledger", |t| t.contains("Redeemed: Free smoothie")).await;
+    assert!(ledger.contains("-100"), "the ledger shows the redeemed points: {ledger}");
+    assert!(ledger.contains("Visit undone"), "the undo is recorded in the ledger: {ledger}");
+    screenshot(driver, "06-card-loyalty").await;
 }

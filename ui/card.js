@@ -4,6 +4,7 @@
 
 import * as api from './api.js';
 import { h, formatDateTime, formatDate, showError, clearErrors } from './dom.js';
+import { renderActivity } from './activity.js';
 
 const channelNames = { text: 'Text message', email: 'Email', phone: 'Phone call' };
 
@@ -39,13 +40,20 @@ export function renderCard(card, app) {
         deleteControl(card, app))),
   );
 
+  // Two columns on a laptop: what the desk says and does on the left (key
+  // details, loyalty, logging, history), who the customer is on the right.
+  const main = h('div', { class: 'card-main' });
+  const side = h('div', { class: 'card-side' });
+  root.append(h('div', { class: 'card-body' }, main, side));
+
   if (pinned.length) {
-    root.append(h('section', { class: 'panel key-details', 'aria-label': 'Key details' },
+    main.append(h('section', { class: 'panel key-details', 'aria-label': 'Key details' },
       h('h2', { text: 'Key details' }),
       h('ul', { class: 'notes' }, pinned.map((note) => noteItem(note, rerender)))));
   }
+  main.append(renderActivity(card, app));
 
-  root.append(h('div', { class: 'card-grid' },
+  side.append(
     h('section', { class: 'panel', 'aria-label': 'Contact' },
       h('h2', { text: 'Contact' }),
       h('dl', { class: 'facts' },
@@ -55,8 +63,7 @@ export function renderCard(card, app) {
         fact('Prefers', channelNames[card.preferred_channel]),
         fact('Best time', card.best_time),
         fact('Heard of us from', card.heard_from),
-        fact('Customer since', formatDate(card.created_at)),
-        fact('Last contact', card.last_contact_at ? formatDateTime(card.last_contact_at) : 'No contact logged yet'))),
+        fact('Customer since', formatDate(card.created_at)))),
     h('section', { class: 'panel', 'aria-label': 'People and pets' },
       h('h2', { text: 'People and pets' }),
       card.people.length
@@ -64,12 +71,11 @@ export function renderCard(card, app) {
           h('span', { class: 'person-name', text: p.name }),
           p.kind ? h('span', { class: 'person-kind', text: p.kind }) : null,
           p.details ? h('div', { class: 'person-details', text: p.details }) : null)))
-        : h('p', { class: 'hint', text: 'No people or pets yet. Edit the card to add them.' }))));
-
-  root.append(notesSection(card, others, rerender));
+        : h('p', { class: 'hint', text: 'No people or pets yet. Edit the card to add them.' })),
+    notesSection(card, others, rerender));
 
   const answered = discoveryQuestions.filter(([key]) => card.discovery[key]);
-  root.append(h('section', { class: 'panel', 'aria-label': 'First visit' },
+  side.append(h('section', { class: 'panel', 'aria-label': 'First visit' },
     h('h2', { text: 'First visit' }),
     answered.length
       ? h('dl', { class: 'discovery' }, answered.flatMap(([key, question]) => [

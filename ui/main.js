@@ -7,11 +7,14 @@ import { initSearch, focusSearch, refreshSearch } from './search.js';
 import { renderCard } from './card.js';
 import { renderEditor } from './editor.js';
 import { renderSettings } from './settings.js';
+import { renderLoyaltySettings } from './loyalty-settings.js';
 import { renderWelcome } from './welcome.js';
 
 const searchView = document.getElementById('search-view');
 const page = document.getElementById('page');
 const shopName = document.getElementById('shop-name');
+const deskStaff = document.getElementById('desk-staff');
+const DESK_KEY = 'regulars.deskStaff';
 
 let ready = false;
 
@@ -48,11 +51,21 @@ export const app = {
   },
   async openSettings() {
     try {
-      const settings = await api.getSettings();
-      app.showPage('settings', renderSettings(settings, app));
+      const [settings, program] = await Promise.all([api.getSettings(), api.getLoyaltyProgram()]);
+      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program)));
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }
+  },
+  // The staff member at the desk is a choice of this window, not shop data,
+  // so it is remembered in the window's own storage.
+  deskStaff() {
+    return deskStaff.value || null;
+  },
+  setStaff(staff) {
+    const chosen = deskStaff.value || localStorage.getItem(DESK_KEY) || '';
+    deskStaff.replaceChildren(h('option', { value: '', text: '—' }),
+      ...staff.map((member) => h('option', { value: member.id, text: member.name, selected: member.id === chosen })));
   },
   setShopName(name) {
     shopName.textContent = name || 'Regulars';
@@ -80,12 +93,21 @@ document.addEventListener('keydown', (event) => {
   } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'n') {
     event.preventDefault();
     app.newCustomer();
+  } else if ((event.ctrlKey || event.metaKey) && event.key === 'Enter' && document.body.dataset.view === 'card'
+    && !(event.target instanceof HTMLTextAreaElement) && !(event.target instanceof HTMLInputElement)) {
+    // Ctrl+Enter on a card checks the customer in; inside a field it belongs to the field.
+    const button = document.getElementById('check-in');
+    if (button) {
+      event.preventDefault();
+      button.click();
+    }
   } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
     event.preventDefault();
     app.showSearch();
   }
 });
 
+deskStaff.addEventListener('change', () => localStorage.setItem(DESK_KEY, deskStaff.value));
 document.getElementById('nav-search').addEventListener('click', () => ready && app.showSearch());
 document.getElementById('nav-new').addEventListener('click', () => ready && app.newCustomer());
 document.getElementById('nav-settings').addEventListener('click', () => ready && app.openSettings());
@@ -108,6 +130,7 @@ async function start() {
     return;
   }
   app.setShopName(status.settings.shop_name);
+  app.setStaff(status.settings.staff);
   if (!status.settings.setup_done) {
     document.body.classList.add('setup');
     app.showPage('welcome', renderWelcome(app));

@@ -4,10 +4,12 @@
 
 import * as api from './api.js';
 import { h, clear } from './dom.js';
+import { checkInAndSay } from './activity.js';
 
 const input = document.getElementById('search-input');
 const list = document.getElementById('results');
 const hint = document.getElementById('search-hint');
+const flash = document.getElementById('search-flash');
 
 let hits = [];
 let selected = 0;
@@ -16,7 +18,7 @@ let app = null;
 
 export function initSearch(appRef) {
   app = appRef;
-  input.addEventListener('input', () => runSearch());
+  input.addEventListener('input', () => { flash.textContent = ''; runSearch(); });
   input.addEventListener('keydown', onKey);
 }
 
@@ -60,6 +62,9 @@ function onKey(event) {
     event.preventDefault();
     selected = (selected - 1 + hits.length) % hits.length;
     highlight();
+  } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    if (hits[selected]) checkIn(hits[selected].id);
   } else if (event.key === 'Enter') {
     event.preventDefault();
     if (hits[selected]) app.openCard(hits[selected].id);
@@ -70,6 +75,21 @@ function onKey(event) {
     hits = [];
     render('');
   }
+}
+
+// Checks the chosen customer in without leaving the search, and says what
+// it earned and how close the next reward is.
+async function checkIn(id) {
+  try {
+    const said = await checkInAndSay(id, app);
+    const lines = [said.text, ...said.status.ready, ...said.status.progress];
+    flash.textContent = lines.join(' ');
+    flash.classList.remove('error');
+  } catch (error) {
+    flash.textContent = error.message || String(error);
+    flash.classList.add('error');
+  }
+  focusSearch();
 }
 
 function highlight() {
@@ -112,6 +132,10 @@ function render(query) {
     details ? h('div', { class: 'hit-details', text: details }) : null,
     hit.people ? h('div', { class: 'hit-people', text: hit.people }) : null,
     hit.excerpt ? h('div', { class: 'hit-excerpt', text: `Note: ${hit.excerpt}` }) : null,
+    h('button', {
+      type: 'button', class: 'hit-checkin', tabindex: '-1',
+      onclick: (event) => { event.stopPropagation(); checkIn(hit.id); },
+    }, 'Check in'),
     reasons[hit.matched_on] ? h('div', { class: 'hit-reason', text: reasons[hit.matched_on] }) : null));
   });
   highlight();

@@ -55,9 +55,10 @@ export function renderSettings(settings, app) {
       clearErrors(form);
       const stored = await api.saveSettings(next);
       app.setShopName(stored.shop_name);
-      app.showPage('settings', renderSettings(stored, app));
-      const note = document.querySelector('#settings-form .saved');
-      if (note) note.textContent = 'Saved.';
+      app.setStaff(stored.staff);
+      const fresh = renderSettings(stored, app);
+      form.replaceWith(fresh);
+      fresh.querySelector('.saved').textContent = 'Saved.';
     } catch (error) {
       showError(form, error);
     }

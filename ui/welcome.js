@@ -27,6 +27,7 @@ export function renderWelcome(app) {
       clearErrors(form);
       const settings = await api.startShop(name.value, kind.value, withSample);
       app.setShopName(settings.shop_name);
+      app.setStaff(settings.staff);
       app.markReady();
     } catch (error) {
       showError(form, error);

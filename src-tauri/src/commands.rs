@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::search::{self, Hit};
 use crate::settings::{self, BusinessKind, Settings};
 use crate::setup;
+use crate::{loyalty, visits};
 use crate::store::Store;
 
 /// The app's one database handle. `None` when it could not be opened; the
@@ -133,4 +134,77 @@ pub fn set_note_pinned(state: State<'_, AppState>, note_id: String, pinned: bool
 #[tauri::command(async)]
 pub fn delete_note(state: State<'_, AppState>, note_id: String) -> Result<Card> {
     customers::delete_note(state.store()?.get().conn_mut(), &note_id, Utc::now())
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+#[tauri::command(async)]
+pub fn get_activity(state: State<'_, AppState>, customer_id: String) -> Result<visits::Activity> {
+    visits::activity(state.store()?.get().conn(), &customer_id, today())
+}
+
+#[tauri::command(async)]
+pub fn get_history(state: State<'_, AppState>, customer_id: String, before: Option<String>) -> Result<visits::HistoryPage> {
+    visits::history(state.store()?.get().conn(), &customer_id, before.as_deref(), visits::HISTORY_PAGE)
+}
+
+#[tauri::command(async)]
+pub fn log_interaction(state: State<'_, AppState>, customer_id: String, input: visits::LogInput) -> Result<visits::Logged> {
+    visits::log(state.store()?.get().conn_mut(), &customer_id, &input, Utc::now(), today())
+}
+
+#[tauri::command(async)]
+pub fn check_in(state: State<'_, AppState>, customer_id: String, staff_id: Option<String>) -> Result<CheckedIn> {
+    let mut store = state.store()?;
+    let conn = store.get().conn_mut();
+    let logged = visits::check_in(conn, &customer_id, staff_id.as_deref(), Utc::now(), today())?;
+    let program = loyalty::load_program(conn)?;
+    let status = loyalty::status(conn, &program, &customer_id)?;
+    let name = customers::get(conn, &customer_id)?.display_name;
+    Ok(CheckedIn { name, logged, status })
+}
+
+#[derive(Serialize)]
+pub struct CheckedIn {
+    pub name: String,
+    pub logged: visits::Logged,
+    pub status: loyalty::Status,
+}
+
+#[tauri::command(async)]
+pub fn undo_interaction(state: State<'_, AppState>, interaction_id: String, staff_id: Option<String>) -> Result<()> {
+    visits::undo(state.store()?.get().conn_mut(), &interaction_id, staff_id.as_deref(), Utc::now())
+}
+
+#[tauri::command(async)]
+pub fn complete_task(state: State<'_, AppState>, task_id: String, staff_id: Option<String>) -> Result<String> {
+    visits::complete_task(state.store()?.get().conn_mut(), &task_id, staff_id.as_deref(), Utc::now())
+}
+
+#[tauri::command(async)]
+pub fn redeem(state: State<'_, AppState>, customer_id: String, what: loyalty::Redeemable, staff_id: Option<String>) -> Result<()> {
+    loyalty::redeem(state.store()?.get().conn_mut(), &customer_id, &what, staff_id.as_deref(), Utc::now())
+}
+
+#[tauri::command(async)]
+pub fn adjust_points(state: State<'_, AppState>, customer_id: String, points: String, reason: String, staff_id: Option<String>) -> Result<()> {
+    // The form sends text so that "abc" gets a message next to the field.
+    let points: i64 = points
+        .trim()
+        .trim_start_matches('+')
+        .parse()
+        .map_err(|_| Error::invalid("points", "Type a whole number of points, like 50 or -20."))?;
+    loyalty::adjust(state.store()?.get().conn_mut(), &customer_id, points, &reason, staff_id.as_deref(), Utc::now())
+}
+
+#[tauri::command(async)]
+pub fn get_loyalty_program(state: State<'_, AppState>) -> Result<loyalty::Program> {
+    loyalty::load_program(state.store()?.get().conn())
+}
+
+#[tauri::command(async)]
+pub fn save_loyalty_program(state: State<'_, AppState>, program: loyalty::Program) -> Result<loyalty::Program> {
+    loyalty::save_program(state.store()?.get().conn_mut(), &program, Utc::now())
 }

@@ -515,7 +515,7 @@ fn note_owner(conn: &Connection, note_id: &str) -> Result<String> {
         .ok_or(Error::NotFound("This note"))
 }
 
-fn ensure_exists(conn: &Connection, id: &str) -> Result<()> {
+pub fn ensure_exists(conn: &Connection, id: &str) -> Result<()> {
     conn.prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?
         .query_row([id], |_| Ok(()))
         .optional()?

@@ -8,12 +8,14 @@ pub mod commands;
 pub mod customers;
 pub mod error;
 pub mod logging;
+pub mod loyalty;
 pub mod sample;
 pub mod search;
 pub mod settings;
 pub mod setup;
 pub mod store;
 pub mod text;
+pub mod visits;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -55,6 +57,16 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::add_note,
             commands::set_note_pinned,
             commands::delete_note,
+            commands::get_activity,
+            commands::get_history,
+            commands::log_interaction,
+            commands::check_in,
+            commands::undo_interaction,
+            commands::complete_task,
+            commands::redeem,
+            commands::adjust_points,
+            commands::get_loyalty_program,
+            commands::save_loyalty_program,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| {

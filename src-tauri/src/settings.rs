@@ -200,3 +200,48 @@ fn write_shop_row(tx: &Transaction, settings: &Settings, now: DateTime<Utc>) -> 
     )?;
     Ok(())
 }
+
+/// Reads a JSON settings row that another module owns (the loyalty program,
+/// later templates and reminder rules). `None` when it was never saved.
+pub fn load_json<T: serde::de::DeserializeOwned>(conn: &Connection, key: &str) -> Result<Option<T>> {
+    let raw: Option<String> = conn
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key], |row| row.get(0))
+        .optional()?;
+    raw.map(|raw| {
+        serde_json::from_str(&raw).map_err(|e| Error::Conflict(format!("The saved \"{key}\" settings are unreadable: {e}")))
+    })
+    .transpose()
+}
+
+pub fn save_json<T: Serialize>(conn: &Connection, key: &str, value: &T, now: DateTime<Utc>) -> Result<()> {
+    let json = serde_json::to_string(value).map_err(|e| Error::Conflict(format!("The settings could not be saved: {e}")))?;
+    conn.execute(
+        "INSERT INTO settings (key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        params![key, json, timestamp(now)],
+    )?;
+    Ok(())
+}
+
+/// A staff member as recorded on history rows: the id and the name then.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StaffRef {
+    pub id: Option<String>,
+    pub name: String,
+}
+
+/// Resolves the staff member at the desk; `None` means nobody chosen.
+pub fn staff_ref(conn: &Connection, staff_id: Option<&str>) -> Result<StaffRef> {
+    let Some(id) = staff_id.filter(|id| !id.is_empty()) else {
+        return Ok(StaffRef::default());
+    };
+    let name: Option<String> = conn
+        .prepare_cached("SELECT name FROM staff WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()?;
+    match name {
+        Some(name) => Ok(StaffRef { id: Some(id.to_string()), name }),
+        None => Err(Error::invalid("staff", "This staff member is not in the settings any more.")),
+    }
+}

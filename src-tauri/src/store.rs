@@ -13,7 +13,10 @@ use crate::error::{Error, Result};
 pub const DATABASE_FILE: &str = "regulars.sqlite3";
 
 /// Numbered migrations, applied in order and never edited once released.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_visits_loyalty.sql")),
+];
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
