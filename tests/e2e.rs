@@ -154,7 +154,10 @@ async fn element(driver: &WebDriver, css: &str) -> WebElement {
                 return found;
             }
         }
-        assert!(start.elapsed() < Duration::from_secs(15), "no visible element matches {css}");
+        if start.elapsed() > Duration::from_secs(15) {
+            let _ = driver.screenshot(&screenshot_dir().join("failure.png")).await;
+            panic!("no visible element matches {css} (screen saved as failure.png)");
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -170,7 +173,10 @@ async fn text_when(driver: &WebDriver, css: &str, check: impl Fn(&str) -> bool) 
                 return last;
             }
         }
-        assert!(start.elapsed() < Duration::from_secs(15), "text of {css} never matched; last seen: {last:?}");
+        if start.elapsed() > Duration::from_secs(15) {
+            let _ = driver.screenshot(&screenshot_dir().join("failure.png")).await;
+            panic!("text of {css} never matched; last seen: {last:?} (screen saved as failure.png)");
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -275,6 +281,27 @@ async fn front_desk_story_in_the_real_window() {
     let notes = text_when(&driver, "#notes", |t| t.contains("Biscuit had surgery")).await;
     assert!(notes.contains("<img src=x onerror=alert(1)>"), "the note survived the restart as text: {notes}");
     text_when(&driver, ".key-details", |t| t.contains("Prefers texts after 6pm")).await;
+    driver.quit().await.expect("quit");
+
+    // Another first start: the sample dog-walking shop, ready to explore.
+    let sample = tempfile::tempdir().expect("temp data folder");
+    let driver = harness.open_app(sample.path()).await;
+    element(&driver, "#welcome-form").await;
+    driver
+        .execute("const k = document.getElementById('welcome-kind'); k.value = 'dog-walking';", vec![])
+        .await
+        .expect("choose kind");
+    element(&driver, "#start-sample").await.click().await.expect("start sample");
+    text_when(&driver, "#shop-name", |t| t == "Happy Paws Walking Co.").await;
+    element(&driver, "#search-input").await.send_keys("a").await.expect("type");
+    let first = text_when(&driver, "#results li.selected", |t| !t.is_empty()).await;
+    let results = driver.find_all(By::Css("#results li")).await.expect("results");
+    assert!(results.len() >= 5, "the sample shop has customers to find; first: {first}");
+    screenshot(&driver, "07-sample-search").await;
+    element(&driver, "#search-input").await.send_keys(Key::Enter).await.expect("enter");
+    text_when(&driver, "#history", |t| t.contains("walk") || t.contains("Walk") || t.contains("visit")).await;
+    text_when(&driver, ".people", |t| t.contains("dog")).await;
+    screenshot(&driver, "08-sample-card").await;
     driver.quit().await.expect("quit");
 }
 

@@ -88,7 +88,7 @@ function loyaltyPanel(card, a, reload, app, flash) {
     return button;
   };
   if (s.punch) {
-    rewards.append(offer(s.punch.reward, { type: 'punch_card' }, s.punch.free_available > 0, 'punch'));
+    rewards.append(offer(`${s.punch.reward} (punch card)`, { type: 'punch_card' }, s.punch.free_available > 0, 'punch'));
   }
   for (const r of s.rewards) {
     rewards.append(offer(`${r.name} · ${r.cost} pts`, { type: 'reward', id: r.id }, r.available, r.id));
@@ -111,7 +111,7 @@ function loyaltyPanel(card, a, reload, app, flash) {
         h('div', {}, h('strong', { text: formatMoney(a.lifetime_spend_cents, a.currency) }), ' spent'),
         h('div', { class: 'hint', text: a.last_contact_at ? `Last contact ${formatDateTime(a.last_contact_at)}` : 'No contact yet' })),
       checkIn),
-    s.ready.length ? h('p', { class: 'ready', id: 'reward-ready', role: 'status', text: `🎉 ${s.ready.join(' · ')}` }) : null,
+    s.ready.length ? h('p', { class: 'ready', id: 'reward-ready', role: 'status', text: `Ready: ${s.ready.join(' · ')}` }) : null,
     h('ul', { class: 'progress', id: 'progress' }, s.progress.map((line) => h('li', { text: line }))),
     stamps,
     message,

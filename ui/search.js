@@ -15,6 +15,7 @@ let hits = [];
 let selected = 0;
 let sequence = 0;
 let app = null;
+let lastPointer = null;
 
 export function initSearch(appRef) {
   app = appRef;
@@ -125,7 +126,13 @@ function render(query) {
       class: hit.archived ? 'hit archived' : 'hit',
       dataset: { id: hit.id },
       onclick: () => app.openCard(hit.id),
-      onmousemove: () => { if (selected !== index) { selected = index; highlight(); } },
+      onmousemove: (event) => {
+        // Results appearing under a resting pointer must not steal the
+        // keyboard's choice: follow the mouse only when it really moves.
+        const moved = lastPointer && (event.screenX !== lastPointer[0] || event.screenY !== lastPointer[1]);
+        lastPointer = [event.screenX, event.screenY];
+        if (moved && selected !== index) { selected = index; highlight(); }
+      },
     },
     h('div', { class: 'hit-name' }, hit.display_name,
       hit.archived ? h('span', { class: 'badge', text: 'archived' }) : null),

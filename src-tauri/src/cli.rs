@@ -13,9 +13,10 @@ USAGE:
   regulars [--data-dir DIR]
       Start the app. Data lives in DIR, else in $REGULARS_DATA_DIR, else in
       the system's app-data folder.
-  regulars seed --customers N [--kind gym|salon|dog-walking] [--seed S] [--data-dir DIR]
-      Add N made-up customers (deterministic for a given seed) and finish
-      the first-start setup, for benchmarks and tests.
+  regulars seed --customers N [--visits M] [--kind gym|salon|dog-walking] [--seed S] [--data-dir DIR]
+      Add N made-up customers and about M past visits with their points
+      (deterministic for a given seed) and finish the first-start setup,
+      for benchmarks and tests.
 ";
 
 /// Where the data folder is: the flag, then the environment, then the OS
@@ -65,6 +66,10 @@ fn seed(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
         Ok(n) => n,
         Err(error) => return usage_error(&error.to_string()),
     };
+    let visits: usize = match args.opt_value_from_str("--visits") {
+        Ok(n) => n.unwrap_or(0),
+        Err(error) => return usage_error(&error.to_string()),
+    };
     let kind = match args.opt_value_from_str::<_, String>("--kind") {
         Ok(None) => BusinessKind::Gym,
         Ok(Some(text)) => match BusinessKind::parse(&text) {
@@ -79,11 +84,11 @@ fn seed(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
     };
     let started = std::time::Instant::now();
     let result = Store::open_in(&dir).and_then(|mut store| {
-        crate::setup::seed_shop(store.conn_mut(), kind, customers, seed, chrono::Utc::now())
+        crate::setup::seed_shop(store.conn_mut(), kind, customers, visits, seed, chrono::Utc::now())
     });
     match result {
         Ok(()) => {
-            println!("seeded {customers} customers into {} in {:.1?}", dir.display(), started.elapsed());
+            println!("seeded {customers} customers and {visits} visits into {} in {:.1?}", dir.display(), started.elapsed());
             0
         }
         Err(error) => {

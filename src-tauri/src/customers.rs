@@ -586,6 +586,13 @@ fn card_from_row(row: &Row) -> rusqlite::Result<Card> {
     })
 }
 
+/// Every customer's public id, oldest first (for bulk tools such as the seed).
+pub fn all_ids(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT id FROM customers ORDER BY pk")?;
+    let ids = stmt.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM customers", [], |row| row.get(0))?)
 }

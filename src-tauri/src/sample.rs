@@ -73,6 +73,9 @@ const GENERAL_NOTES: &[&str] = &[
 
 struct KindProfile {
     tags: &'static [&'static str],
+    visits: &'static [&'static str],
+    /// Typical spend per visit in cents (0: visits are prepaid).
+    spend: (i64, i64),
     notes: &'static [&'static str],
     brought: &'static [&'static str],
     success: &'static [&'static str],
@@ -83,6 +86,8 @@ struct KindProfile {
 fn profile(kind: BusinessKind) -> KindProfile {
     match kind {
         BusinessKind::Gym => KindProfile {
+            visits: &["Leg day", "Spin class", "Yoga", "Upper body", "Personal training", "Open gym", "Check-in"],
+            spend: (0, 1500),
             tags: &["morning", "evening", "personal training", "yoga", "student", "senior", "spin"],
             notes: &[
                 "Wants to deadlift her body weight by summer.",
@@ -98,6 +103,8 @@ fn profile(kind: BusinessKind) -> KindProfile {
             shop_name: "Northside Strength & Fitness",
         },
         BusinessKind::Salon => KindProfile {
+            visits: &["Cut and blow-dry", "Colour touch-up", "Balayage", "Fringe trim", "Manicure", "Wash and style"],
+            spend: (2500, 12000),
             tags: &["colour", "cut", "balayage", "nails", "bridal", "regular", "sensitive scalp"],
             notes: &[
                 "Colour formula: 7N + 20 vol, 35 minutes.",
@@ -113,6 +120,8 @@ fn profile(kind: BusinessKind) -> KindProfile {
             shop_name: "Salon Lumière",
         },
         BusinessKind::DogWalking | BusinessKind::Other => KindProfile {
+            visits: &["Morning walk", "Group walk in the park", "Solo walk", "Puppy visit", "Long weekend walk"],
+            spend: (1500, 2500),
             tags: &["daily walk", "group walk", "solo walk", "puppy visits", "weekend", "key holder"],
             notes: &[
                 "Key is in the lockbox, code changes monthly.",
@@ -221,4 +230,45 @@ pub fn seed(conn: &mut rusqlite::Connection, kind: BusinessKind, count: usize, s
         done += size;
     }
     Ok(())
+}
+
+/// Adds about `total` past visits spread over the shop's customers, each
+/// with its own rhythm (some weekly, some rarely), over the last year.
+pub fn seed_visits(conn: &mut rusqlite::Connection, kind: BusinessKind, total: usize, seed: u64, now: DateTime<Utc>) -> Result<()> {
+    const BATCH: usize = 50_000;
+    let profile = profile(kind);
+    let ids = crate::customers::all_ids(conn)?;
+    if ids.is_empty() || total == 0 {
+        return Ok(());
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0f_u64);
+    let mut batch = Vec::with_capacity(BATCH.min(total));
+    let mut made = 0;
+    let per_customer = (total / ids.len()).max(1);
+    'customers: for id in ids.iter().cycle() {
+        // Regulars come often, others rarely: from a fifth to nearly twice the average.
+        let count = rng.gen_range(per_customer / 5..=per_customer * 9 / 5).max(1);
+        let gap_days = (365 / count as i64).max(1);
+        let mut at = now - Duration::days(rng.gen_range(0..gap_days.max(2))) - Duration::minutes(rng.gen_range(0..600));
+        for _ in 0..count {
+            if made == total {
+                break 'customers;
+            }
+            let amount = if profile.spend.1 == 0 || rng.gen_bool(0.4) { None } else { Some(rng.gen_range(profile.spend.0..=profile.spend.1) / 50 * 50) };
+            batch.push(crate::visits::PastVisit {
+                customer_id: id.clone(),
+                kind: if amount.is_some() && rng.gen_bool(0.15) { "purchase" } else { "visit" },
+                summary: pick(&mut rng, profile.visits).to_string(),
+                amount_cents: amount,
+                at,
+            });
+            made += 1;
+            at -= Duration::days(rng.gen_range(gap_days / 2..=gap_days + gap_days / 2).max(1)) + Duration::minutes(rng.gen_range(0..300));
+            if batch.len() == BATCH {
+                crate::visits::record_past(conn, &batch)?;
+                batch.clear();
+            }
+        }
+    }
+    crate::visits::record_past(conn, &batch)
 }

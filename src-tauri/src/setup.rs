@@ -27,11 +27,13 @@ pub fn start_shop(conn: &mut Connection, shop_name: &str, kind: BusinessKind, wi
         staff: if with_sample { sample_staff() } else { current.staff.clone() },
         ..current
     };
-    // Check the settings before writing any customer; the sample is one
-    // transaction, and setup counts as done only once it has landed.
-    settings::validate(&wanted)?;
-    if with_sample {
+    // The kind is saved first because the sample's visits earn points under
+    // that kind's loyalty program; setup counts as done only once the whole
+    // sample has landed, and a retry after a failure never adds it twice.
+    settings::save(conn, &Settings { setup_done: false, ..wanted.clone() }, now)?;
+    if with_sample && crate::customers::count(conn)? == 0 {
         sample::seed(conn, kind, SAMPLE_SIZE, 7, now)?;
+        sample::seed_visits(conn, kind, SAMPLE_SIZE * 8, 7, now)?;
     }
     let saved = settings::save(conn, &wanted, now)?;
     tracing::info!(?kind, with_sample, "shop set up");
@@ -43,7 +45,7 @@ fn sample_staff() -> Vec<StaffMember> {
 }
 
 /// The `seed` command: a large shop for benchmarks, set up and ready.
-pub fn seed_shop(conn: &mut Connection, kind: BusinessKind, count: usize, seed: u64, now: DateTime<Utc>) -> Result<()> {
+pub fn seed_shop(conn: &mut Connection, kind: BusinessKind, count: usize, visits: usize, seed: u64, now: DateTime<Utc>) -> Result<()> {
     let mut current = settings::load(conn)?;
     if !current.setup_done {
         current.shop_name = sample::shop_name(kind).to_string();
@@ -52,5 +54,6 @@ pub fn seed_shop(conn: &mut Connection, kind: BusinessKind, count: usize, seed: 
         current.staff = sample_staff();
         settings::save(conn, &current, now)?;
     }
-    sample::seed(conn, kind, count, seed, now)
+    sample::seed(conn, kind, count, seed, now)?;
+    sample::seed_visits(conn, kind, visits, seed, now)
 }

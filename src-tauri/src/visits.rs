@@ -360,3 +360,52 @@ mod tests {
         }
     }
 }
+
+/// A visit from before the app, for the sample shop and the benchmark seed
+/// (and later the spreadsheet import).
+#[derive(Debug, Clone)]
+pub struct PastVisit {
+    pub customer_id: String,
+    pub kind: &'static str,
+    pub summary: String,
+    pub amount_cents: Option<i64>,
+    pub at: DateTime<Utc>,
+}
+
+/// Records past interactions with the points they earn under the current
+/// program, and moves each customer's last contact forward. One transaction.
+pub fn record_past(conn: &mut Connection, visits: &[PastVisit]) -> Result<()> {
+    let program = loyalty::load_program(conn)?;
+    let currency = settings::load(conn)?.currency;
+    let nobody = StaffRef::default();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut latest: std::collections::HashMap<&str, DateTime<Utc>> = std::collections::HashMap::new();
+    for visit in visits {
+        if !KINDS.contains(&visit.kind) {
+            return Err(Error::invalid("kind", format!("\"{}\" is not an interaction kind.", visit.kind)));
+        }
+        let id = new_id();
+        let stamp = timestamp(visit.at);
+        tx.prepare_cached(
+            "INSERT INTO interactions (id, customer_id, kind, summary, amount_cents, staff_name, happened_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?6, ?6)",
+        )?
+        .execute(params![id, visit.customer_id, visit.kind, visit.summary, visit.amount_cents, stamp])?;
+        let (points, stamps, memo) = loyalty::earning(&program, visit.kind, visit.amount_cents, &currency);
+        if points > 0 || stamps > 0 {
+            let memo = format!("{}: {memo}", capitalized(visit.kind));
+            let entry = Entry { customer_id: &visit.customer_id, kind: "earn", points, stamps, memo, staff: &nobody, interaction_id: Some(&id) };
+            loyalty::append(&tx, &entry, visit.at)?;
+        }
+        let newest = latest.entry(visit.customer_id.as_str()).or_insert(visit.at);
+        if visit.at > *newest {
+            *newest = visit.at;
+        }
+    }
+    for (customer_id, at) in latest {
+        tx.prepare_cached("UPDATE customers SET last_contact_at = max(coalesce(last_contact_at, ''), ?2) WHERE id = ?1")?
+            .execute(params![customer_id, timestamp(at)])?;
+    }
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! `cargo bench --bench loyalty`: logging visits and opening a busy card on
+//! a shop of 100,000 customers and 1,000,000 visits, beside a naive
+//! baseline on the same data in the same run. Prints
+//! `bench: <case> p50_ms=<x> p99_ms=<y> baseline_p99_ms=<z>`.
+//!
+//! REGULARS_BENCH_CUSTOMERS and REGULARS_BENCH_VISITS override the sizes.
+
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Utc};
+use regulars::customers::{self, CustomerInput};
+use regulars::settings::BusinessKind;
+use regulars::store::Store;
+use regulars::visits::{self, LogInput, PastVisit};
+use regulars::loyalty;
+
+fn percentile(samples: &mut [Duration], p: f64) -> f64 {
+    samples.sort();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index].as_secs_f64() * 1000.0
+}
+
+fn measure(iterations: usize, mut run: impl FnMut(usize)) -> Vec<Duration> {
+    (0..iterations)
+        .map(|i| {
+            let start = Instant::now();
+            run(i);
+            start.elapsed()
+        })
+        .collect()
+}
+
+fn env_size(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// What a simple app does for a card: count and sum by scanning, no indexes.
+fn naive_card(conn: &rusqlite::Connection, id: &str) -> i64 {
+    let mut total = 0;
+    for sql in [
+        "SELECT count(*) FROM interactions NOT INDEXED WHERE customer_id = ?1 AND undone_at IS NULL",
+        "SELECT coalesce(sum(points), 0) FROM points_ledger NOT INDEXED WHERE customer_id = ?1",
+        "SELECT count(*) FROM (SELECT * FROM interactions NOT INDEXED WHERE customer_id = ?1 ORDER BY happened_at DESC LIMIT 20)",
+    ] {
+        total += conn.query_row(sql, [id], |row| row.get::<_, i64>(0)).expect("baseline query");
+    }
+    total
+}
+
+fn main() {
+    let customers_wanted = env_size("REGULARS_BENCH_CUSTOMERS", 100_000);
+    let visits_wanted = env_size("REGULARS_BENCH_VISITS", 1_000_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open_in(dir.path()).expect("open store");
+    let now = Utc::now();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+
+    let start = Instant::now();
+    regulars::setup::seed_shop(store.conn_mut(), BusinessKind::Gym, customers_wanted, visits_wanted, 42, now).expect("seed");
+    let (customers, interactions): (i64, i64) = store
+        .conn()
+        .query_row("SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM interactions)", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("counts");
+    println!("bench: seed customers={customers} visits={interactions} total_ms={:.0}", start.elapsed().as_secs_f64() * 1000.0);
+
+    // One very regular customer with 1,000 visits.
+    let busy = customers::create(store.conn_mut(), &CustomerInput { first_name: "Busy".into(), last_name: "Regular".into(), ..Default::default() }, now)
+        .expect("customer");
+    let past: Vec<PastVisit> = (0..1000)
+        .map(|i| PastVisit {
+            customer_id: busy.id.clone(),
+            kind: "visit",
+            summary: format!("Session {i}"),
+            amount_cents: (i % 3 == 0).then_some(1250),
+            at: now - chrono::Duration::hours(i as i64 * 20),
+        })
+        .collect();
+    visits::record_past(store.conn_mut(), &past).expect("history");
+
+    let ids = customers::all_ids(store.conn()).expect("ids");
+    let input = LogInput { kind: "visit".into(), summary: "Check-in".into(), amount: "12.50".into(), ..Default::default() };
+    let mut ours = measure(2000, |i| {
+        let id = &ids[(i * 7919) % ids.len()];
+        visits::log(store.conn_mut(), id, &input, now, today).expect("log");
+    });
+    // Baseline: the same write, then the balance recomputed by a full scan,
+    // as an app that keeps no index on the ledger would.
+    let mut baseline = measure(30, |i| {
+        let id = &ids[(i * 104_729) % ids.len()];
+        visits::log(store.conn_mut(), id, &input, now, today).expect("log");
+        store
+            .conn()
+            .query_row("SELECT coalesce(sum(points), 0) FROM points_ledger NOT INDEXED WHERE customer_id = ?1", [id], |r| r.get::<_, i64>(0))
+            .expect("scan");
+    });
+    println!(
+        "bench: log_visit_with_points p50_ms={:.3} p99_ms={:.3} baseline_p99_ms={:.3}",
+        percentile(&mut ours, 0.5),
+        percentile(&mut ours, 0.99),
+        percentile(&mut baseline, 0.99)
+    );
+
+    let conn = store.conn();
+    let mut ours = measure(500, |_| {
+        let card = customers::get(conn, &busy.id).expect("card");
+        let activity = visits::activity(conn, &card.id, today).expect("activity");
+        assert_eq!(activity.visit_count, 1000);
+        assert_eq!(activity.history.items.len(), visits::HISTORY_PAGE);
+    });
+    let mut baseline = measure(30, |_| {
+        naive_card(conn, &busy.id);
+    });
+    let status = loyalty::status(conn, &loyalty::load_program(conn).expect("program"), &busy.id).expect("status");
+    println!(
+        "bench: open_card_1000_visits p50_ms={:.3} p99_ms={:.3} baseline_p99_ms={:.3} balance={}",
+        percentile(&mut ours, 0.5),
+        percentile(&mut ours, 0.99),
+        percentile(&mut baseline, 0.99),
+        status.balance
+    );
+}
