@@ -5,7 +5,8 @@
 //! transaction (see `search::reindex`), so the index never lags the card.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -329,6 +330,29 @@ fn json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Conflict(format!("Could not encode a value: {e}")))
 }
 
+/// The values of the customers columns a card writes, numbered as in the
+/// INSERT and UPDATE below: ?1 the id, ?2..?14 the fields, ?15 the time.
+fn row_values(clean: &CleanCustomer, id: &str, stamp: &str) -> Result<Vec<Value>> {
+    let text = |s: &str| Value::Text(s.to_string());
+    Ok(vec![
+        text(id),
+        text(&clean.first_name),
+        text(&clean.last_name),
+        text(&clean.display_name),
+        Value::Text(text::fold(&clean.display_name)),
+        text(&clean.phone),
+        Value::Text(text::digits(&clean.phone)),
+        text(&clean.email),
+        clean.birthday.map_or(Value::Null, |b| Value::Text(b.to_iso())),
+        text(&clean.preferred_channel),
+        text(&clean.best_time),
+        Value::Text(json(&clean.tags)?),
+        text(&clean.heard_from),
+        Value::Text(json(&clean.discovery)?),
+        text(stamp),
+    ])
+}
+
 /// Creates a customer and returns the new card.
 pub fn create(conn: &mut Connection, input: &CustomerInput, now: DateTime<Utc>) -> Result<Card> {
     let clean = validate(input)?;
@@ -348,23 +372,7 @@ fn insert_customer(tx: &Transaction, clean: &CleanCustomer, id: &str, now: DateT
              email, birthday, preferred_channel, best_time, tags, heard_from, discovery, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
     )?
-    .execute(params![
-        id,
-        clean.first_name,
-        clean.last_name,
-        clean.display_name,
-        text::fold(&clean.display_name),
-        clean.phone,
-        text::digits(&clean.phone),
-        clean.email,
-        clean.birthday.map(Birthday::to_iso),
-        clean.preferred_channel,
-        clean.best_time,
-        json(&clean.tags)?,
-        clean.heard_from,
-        json(&clean.discovery)?,
-        stamp,
-    ])?;
+    .execute(params_from_iter(row_values(clean, id, &stamp)?))?;
     write_people(tx, id, &clean.people, now)?;
     Ok(id.to_string())
 }
@@ -378,23 +386,7 @@ pub fn update(conn: &mut Connection, id: &str, input: &CustomerInput, now: DateT
              phone = ?6, phone_digits = ?7, email = ?8, birthday = ?9, preferred_channel = ?10,
              best_time = ?11, tags = ?12, heard_from = ?13, discovery = ?14, updated_at = ?15
          WHERE id = ?1",
-        params![
-            id,
-            clean.first_name,
-            clean.last_name,
-            clean.display_name,
-            text::fold(&clean.display_name),
-            clean.phone,
-            text::digits(&clean.phone),
-            clean.email,
-            clean.birthday.map(Birthday::to_iso),
-            clean.preferred_channel,
-            clean.best_time,
-            json(&clean.tags)?,
-            clean.heard_from,
-            json(&clean.discovery)?,
-            timestamp(now),
-        ],
+        params_from_iter(row_values(&clean, id, &timestamp(now))?),
     )?;
     if changed == 0 {
         return Err(Error::NotFound("This customer"));
