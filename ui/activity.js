@@ -157,9 +157,10 @@ function logPanel(card, a, reload, app) {
   const amount = h('input', { type: 'text', id: 'log-amount', 'data-field': 'amount', class: 'short', inputmode: 'decimal', placeholder: `Amount (${a.currency})`, 'aria-label': 'Amount' });
   const nextStep = h('input', { type: 'text', id: 'log-next-step', 'data-field': 'next_step', placeholder: 'Next step (optional)', 'aria-label': 'Next step' });
   const due = h('input', { type: 'date', id: 'log-next-due', 'data-field': 'next_step_due', 'aria-label': 'Next step due date' });
+  const dueTime = h('input', { type: 'time', id: 'log-next-time', step: '1', 'aria-label': 'Next step time (optional)' });
   const form = h('form', { class: 'log-form', id: 'log-form', novalidate: true },
     h('div', { class: 'log-row' }, kind, summary, amount, h('button', { type: 'submit', class: 'primary', id: 'log-save' }, 'Log')),
-    h('div', { class: 'log-row next' }, nextStep, due),
+    h('div', { class: 'log-row next' }, nextStep, due, dueTime),
     ['kind', 'summary', 'amount', 'next_step', 'next_step_due', 'staff', 'form'].map((f) => h('p', { class: 'field-error', 'data-for': f, role: 'alert' })));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -167,7 +168,8 @@ function logPanel(card, a, reload, app) {
       clearErrors(form);
       const logged = await api.logInteraction(card.id, {
         kind: kind.value, summary: summary.value, amount: amount.value,
-        staff_id: app.deskStaff(), next_step: nextStep.value, next_step_due: due.value,
+        staff_id: app.deskStaff(), next_step: nextStep.value,
+        next_step_due: due.value && dueTime.value ? `${due.value}T${dueTime.value}` : due.value,
       });
       const earned = logged.points + logged.birthday_bonus;
       await reload(`${kindLabels[kind.value]} logged${earned ? `: +${earned} points` : ''}.`);

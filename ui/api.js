@@ -36,3 +36,20 @@ export const redeem = (customerId, what, staffId) => invoke('redeem', { customer
 export const adjustPoints = (customerId, points, reason, staffId) => invoke('adjust_points', { customerId, points, reason, staffId });
 export const getLoyaltyProgram = () => invoke('get_loyalty_program');
 export const saveLoyaltyProgram = (program) => invoke('save_loyalty_program', { program });
+export const getToday = () => invoke('get_today');
+export const snoozeReminder = (id, how) => invoke('snooze_reminder', { id, how });
+export const closeReminder = (id, dismissed) => invoke('close_reminder', { id, dismissed });
+export const getReminderRules = () => invoke('get_reminder_rules');
+export const saveReminderRules = (rules) => invoke('save_reminder_rules', { rules });
+export const getMembership = (customerId) => invoke('get_membership', { customerId });
+export const setMembership = (customerId, input) => invoke('set_membership', { customerId, input });
+export const renewMembership = (customerId) => invoke('renew_membership', { customerId });
+export const endMembership = (customerId) => invoke('end_membership', { customerId });
+
+// Events from Rust: the scheduler's "reminders-changed" and a click on a
+// notification ("open-card" with the customer's id).
+export const listen = (event, handler) => {
+  const tauri = window.__TAURI__;
+  if (!tauri || !tauri.event) return Promise.resolve(() => {});
+  return tauri.event.listen(event, (message) => handler(message.payload));
+};

@@ -9,12 +9,17 @@ import { renderEditor } from './editor.js';
 import { renderSettings } from './settings.js';
 import { renderLoyaltySettings } from './loyalty-settings.js';
 import { renderWelcome } from './welcome.js';
+import { renderToday } from './today.js';
+import { renderReminderSettings } from './reminder-settings.js';
 
 const searchView = document.getElementById('search-view');
 const page = document.getElementById('page');
 const shopName = document.getElementById('shop-name');
 const deskStaff = document.getElementById('desk-staff');
 const DESK_KEY = 'regulars.deskStaff';
+const todayCount = document.getElementById('today-count');
+const awayBanner = document.getElementById('away-banner');
+let currency = 'EUR';
 
 let ready = false;
 
@@ -43,6 +48,18 @@ export const app = {
       app.showPage('error', errorPanel(error));
     }
   },
+  async openToday() {
+    try {
+      const view = await api.getToday();
+      showCount(view.due_count);
+      app.showPage('today', renderToday(view, app));
+    } catch (error) {
+      app.showPage('error', errorPanel(error));
+    }
+  },
+  currency() {
+    return currency;
+  },
   newCustomer() {
     app.showPage('editor', renderEditor(null, app));
   },
@@ -51,8 +68,8 @@ export const app = {
   },
   async openSettings() {
     try {
-      const [settings, program] = await Promise.all([api.getSettings(), api.getLoyaltyProgram()]);
-      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program)));
+      const [settings, program, rules] = await Promise.all([api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules()]);
+      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program), renderReminderSettings(rules)));
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }
@@ -73,11 +90,38 @@ export const app = {
   },
   markReady() {
     ready = true;
+    refreshReminders();
     document.body.classList.remove('setup');
     app.showSearch();
     api.uiReady().catch(() => {});
   },
 };
+
+function showCount(count) {
+  todayCount.hidden = !count;
+  todayCount.textContent = String(count);
+}
+
+// Keeps the Today badge (and the Today page, when open) in step with the
+// scheduler; says once per start what fell due while the app was closed.
+async function refreshReminders() {
+  try {
+    const view = await api.getToday();
+    showCount(view.due_count);
+    if (view.away.length) {
+      const names = view.away.slice(0, 3).map((r) => r.customer_name).join(', ');
+      awayBanner.textContent = '';
+      awayBanner.append(`While you were away, ${view.away.length} reminder${view.away.length === 1 ? '' : 's'} fell due (${names}${view.away.length > 3 ? ', …' : ''}). `,
+        h('button', { type: 'button', class: 'link', id: 'open-away', onclick: () => app.openToday() }, 'Open Today'));
+      awayBanner.hidden = false;
+    } else {
+      awayBanner.hidden = true;
+    }
+    if (document.body.dataset.view === 'today') app.openToday();
+  } catch {
+    // The badge is a convenience; the Today page shows errors itself.
+  }
+}
 
 function errorPanel(error) {
   return h('div', { class: 'panel error-panel', role: 'alert' },
@@ -111,6 +155,7 @@ deskStaff.addEventListener('change', () => localStorage.setItem(DESK_KEY, deskSt
 document.getElementById('nav-search').addEventListener('click', () => ready && app.showSearch());
 document.getElementById('nav-new').addEventListener('click', () => ready && app.newCustomer());
 document.getElementById('nav-settings').addEventListener('click', () => ready && app.openSettings());
+document.getElementById('nav-today').addEventListener('click', () => ready && app.openToday());
 
 async function start() {
   initSearch(app);
@@ -131,6 +176,9 @@ async function start() {
   }
   app.setShopName(status.settings.shop_name);
   app.setStaff(status.settings.staff);
+  currency = status.settings.currency;
+  api.listen('reminders-changed', () => refreshReminders());
+  api.listen('open-card', (id) => ready && app.openCard(id));
   if (!status.settings.setup_done) {
     document.body.classList.add('setup');
     app.showPage('welcome', renderWelcome(app));

@@ -3,7 +3,7 @@
 //! waits on the database.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::Utc;
 use serde::Serialize;
@@ -14,13 +14,17 @@ use crate::error::{Error, Result};
 use crate::search::{self, Hit};
 use crate::settings::{self, BusinessKind, Settings};
 use crate::setup;
-use crate::{loyalty, visits};
+use crate::{loyalty, memberships, reminders, visits};
 use crate::store::Store;
 
 /// The app's one database handle. `None` when it could not be opened; the
 /// reason is kept to show the owner instead of crashing.
 pub struct AppState {
-    pub store: Mutex<Option<Store>>,
+    pub store: Arc<Mutex<Option<Store>>>,
+    /// Wakes the reminder scheduler after a change that may move reminders.
+    pub wake: Arc<tokio::sync::Notify>,
+    /// Marks the reminders announced at this start ("while you were away").
+    pub away_marker: String,
     pub open_error: Option<String>,
     pub data_dir: PathBuf,
     /// When the process started, to log how long the window took to be usable.
@@ -28,6 +32,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Tells the scheduler to look again (a next step, visit or date changed).
+    fn replan(&self) {
+        self.wake.notify_one();
+    }
+
     fn store(&self) -> Result<StoreGuard<'_>> {
         // A panic while holding the lock leaves SQLite consistent (every
         // change is a transaction), so a poisoned lock is safe to reuse.
@@ -108,7 +117,9 @@ pub fn create_customer(state: State<'_, AppState>, input: CustomerInput) -> Resu
 
 #[tauri::command(async)]
 pub fn update_customer(state: State<'_, AppState>, id: String, input: CustomerInput) -> Result<Card> {
-    customers::update(state.store()?.get().conn_mut(), &id, &input, Utc::now())
+    let card = customers::update(state.store()?.get().conn_mut(), &id, &input, Utc::now())?;
+    state.replan(); // the birthday may have changed
+    Ok(card)
 }
 
 #[tauri::command(async)]
@@ -152,7 +163,9 @@ pub fn get_history(state: State<'_, AppState>, customer_id: String, before: Opti
 
 #[tauri::command(async)]
 pub fn log_interaction(state: State<'_, AppState>, customer_id: String, input: visits::LogInput) -> Result<visits::Logged> {
-    visits::log(state.store()?.get().conn_mut(), &customer_id, &input, Utc::now(), today())
+    let logged = visits::log(state.store()?.get().conn_mut(), &customer_id, &input, Utc::now(), today())?;
+    state.replan();
+    Ok(logged)
 }
 
 #[tauri::command(async)]
@@ -163,6 +176,8 @@ pub fn check_in(state: State<'_, AppState>, customer_id: String, staff_id: Optio
     let program = loyalty::load_program(conn)?;
     let status = loyalty::status(conn, &program, &customer_id)?;
     let name = customers::get(conn, &customer_id)?.display_name;
+    drop(store);
+    state.replan();
     Ok(CheckedIn { name, logged, status })
 }
 
@@ -175,12 +190,16 @@ pub struct CheckedIn {
 
 #[tauri::command(async)]
 pub fn undo_interaction(state: State<'_, AppState>, interaction_id: String, staff_id: Option<String>) -> Result<()> {
-    visits::undo(state.store()?.get().conn_mut(), &interaction_id, staff_id.as_deref(), Utc::now())
+    visits::undo(state.store()?.get().conn_mut(), &interaction_id, staff_id.as_deref(), Utc::now())?;
+    state.replan();
+    Ok(())
 }
 
 #[tauri::command(async)]
 pub fn complete_task(state: State<'_, AppState>, task_id: String, staff_id: Option<String>) -> Result<String> {
-    visits::complete_task(state.store()?.get().conn_mut(), &task_id, staff_id.as_deref(), Utc::now())
+    let customer_id = visits::complete_task(state.store()?.get().conn_mut(), &task_id, staff_id.as_deref(), Utc::now())?;
+    state.replan();
+    Ok(customer_id)
 }
 
 #[tauri::command(async)]
@@ -207,4 +226,76 @@ pub fn get_loyalty_program(state: State<'_, AppState>) -> Result<loyalty::Progra
 #[tauri::command(async)]
 pub fn save_loyalty_program(state: State<'_, AppState>, program: loyalty::Program) -> Result<loyalty::Program> {
     loyalty::save_program(state.store()?.get().conn_mut(), &program, Utc::now())
+}
+
+#[derive(Serialize)]
+pub struct TodayView {
+    #[serde(flatten)]
+    pub today: reminders::Today,
+    pub due_count: i64,
+}
+
+#[tauri::command(async)]
+pub fn get_today(state: State<'_, AppState>) -> Result<TodayView> {
+    let mut store = state.store()?;
+    let conn = store.get().conn();
+    let now = Utc::now();
+    let today = reminders::today(conn, now, &chrono::Local, Some(&state.away_marker))?;
+    Ok(TodayView { today, due_count: reminders::due_count(conn, now)? })
+}
+
+#[tauri::command(async)]
+pub fn snooze_reminder(state: State<'_, AppState>, id: String, how: reminders::Snooze) -> Result<String> {
+    let mut store = state.store()?;
+    let conn = store.get().conn();
+    let rules = reminders::load_rules(conn)?;
+    let until = reminders::snooze(conn, &id, how, Utc::now(), &chrono::Local, &rules)?;
+    drop(store);
+    state.replan();
+    Ok(crate::store::timestamp(until))
+}
+
+#[tauri::command(async)]
+pub fn close_reminder(state: State<'_, AppState>, id: String, dismissed: bool) -> Result<()> {
+    reminders::close(state.store()?.get().conn(), &id, dismissed, Utc::now())?;
+    state.replan();
+    Ok(())
+}
+
+#[tauri::command(async)]
+pub fn get_reminder_rules(state: State<'_, AppState>) -> Result<reminders::Rules> {
+    reminders::load_rules(state.store()?.get().conn())
+}
+
+#[tauri::command(async)]
+pub fn save_reminder_rules(state: State<'_, AppState>, rules: reminders::Rules) -> Result<reminders::Rules> {
+    let saved = reminders::save_rules(state.store()?.get().conn_mut(), &rules, Utc::now())?;
+    state.replan();
+    Ok(saved)
+}
+
+#[tauri::command(async)]
+pub fn get_membership(state: State<'_, AppState>, customer_id: String) -> Result<Option<memberships::Membership>> {
+    memberships::current(state.store()?.get().conn(), &customer_id)
+}
+
+#[tauri::command(async)]
+pub fn set_membership(state: State<'_, AppState>, customer_id: String, input: memberships::MembershipInput) -> Result<memberships::Membership> {
+    let membership = memberships::set(state.store()?.get().conn_mut(), &customer_id, &input, Utc::now())?;
+    state.replan();
+    Ok(membership)
+}
+
+#[tauri::command(async)]
+pub fn renew_membership(state: State<'_, AppState>, customer_id: String) -> Result<memberships::Membership> {
+    let membership = memberships::renew(state.store()?.get().conn_mut(), &customer_id, Utc::now())?;
+    state.replan();
+    Ok(membership)
+}
+
+#[tauri::command(async)]
+pub fn end_membership(state: State<'_, AppState>, customer_id: String) -> Result<()> {
+    memberships::end(state.store()?.get().conn_mut(), &customer_id, Utc::now())?;
+    state.replan();
+    Ok(())
 }

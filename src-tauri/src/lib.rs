@@ -9,6 +9,10 @@ pub mod customers;
 pub mod error;
 pub mod logging;
 pub mod loyalty;
+pub mod memberships;
+pub mod notify;
+pub mod reminders;
+pub mod scheduler;
 pub mod sample;
 pub mod search;
 pub mod settings;
@@ -18,7 +22,9 @@ pub mod text;
 pub mod visits;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use tauri::{Emitter, Manager};
 
 pub use error::{Error, Result};
 
@@ -38,10 +44,27 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
             (None, Some(error.to_string()))
         }
     };
-    let state = commands::AppState { store: Mutex::new(store), open_error, data_dir, started };
+    let has_store = store.is_some();
+    let store = Arc::new(Mutex::new(store));
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let away_marker = format!("away:{}", store::timestamp(chrono::Utc::now()));
+    let state = commands::AppState {
+        store: store.clone(),
+        wake: wake.clone(),
+        away_marker: away_marker.clone(),
+        open_error,
+        data_dir,
+        started,
+    };
 
     tauri::Builder::default()
         .manage(state)
+        .setup(move |app| {
+            if has_store {
+                start_scheduler(app.handle().clone(), store, wake, away_marker);
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::ui_ready,
@@ -67,10 +90,43 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::adjust_points,
             commands::get_loyalty_program,
             commands::save_loyalty_program,
+            commands::get_today,
+            commands::snooze_reminder,
+            commands::close_reminder,
+            commands::get_reminder_rules,
+            commands::save_reminder_rules,
+            commands::get_membership,
+            commands::set_membership,
+            commands::renew_membership,
+            commands::end_membership,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| {
             tracing::error!(error = %e, "the window failed");
             format!("the window failed: {e}")
         })
+}
+
+/// Starts the reminder scheduler. A click on a notification brings the
+/// window forward and opens that customer's card.
+fn start_scheduler(app: tauri::AppHandle, store: Arc<Mutex<Option<store::Store>>>, wake: Arc<tokio::sync::Notify>, away_marker: String) {
+    let click_app = app.clone();
+    let on_click: notify::OnClick = Arc::new(move |customer_id: &str| {
+        if let Some(window) = click_app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+        if let Err(error) = click_app.emit("open-card", customer_id.to_string()) {
+            tracing::warn!(%error, "could not open the card from a notification");
+        }
+    });
+    let notifier: Arc<dyn notify::Notifier> = Arc::new(notify::Desktop { on_click: Some(on_click) });
+    let change_app = app.clone();
+    let on_change = Box::new(move || {
+        if let Err(error) = change_app.emit("reminders-changed", ()) {
+            tracing::warn!(%error, "could not tell the window about new reminders");
+        }
+    });
+    tauri::async_runtime::spawn(scheduler::run(store, notifier, wake, away_marker, on_change));
 }

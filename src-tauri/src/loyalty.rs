@@ -293,19 +293,35 @@ pub fn birthday_bonus_due(conn: &Connection, customer_id: &str, birthday_iso: Op
         return Ok(false);
     };
     // 29 February counts as 28 February in other years.
-    let this_year = NaiveDate::from_ymd_opt(today.year(), birthday.month, birthday.day)
-        .or_else(|| NaiveDate::from_ymd_opt(today.year(), birthday.month, birthday.day - 1));
-    let Some(date) = this_year else { return Ok(false) };
+    let in_year = |year: i32| {
+        NaiveDate::from_ymd_opt(year, birthday.month, birthday.day)
+            .or_else(|| NaiveDate::from_ymd_opt(year, birthday.month, birthday.day - 1))
+    };
+    // The nearest birthday may fall in last or next year: 28 December is
+    // within a week of a 1 January birthday. (Looking only at this year's
+    // date refused the bonus across New Year.)
+    let nearest = (today.year() - 1..=today.year() + 1)
+        .filter_map(in_year)
+        .min_by_key(|date| (today - *date).num_days().abs());
+    let Some(date) = nearest else { return Ok(false) };
     if (today - date).num_days().abs() > 7 {
         return Ok(false);
     }
-    let year_start = format!("{:04}-01-01", today.year());
+    // Once per birthday: no bonus since shortly before this birthday's week
+    // (7 more days of margin for the shop's date against UTC timestamps;
+    // the previous birthday's week is about a year earlier). Counting from
+    // 1 January instead gave a second bonus for one birthday spanning New
+    // Year. A bonus whose visit was undone was taken back with it, so it
+    // does not count: a mistaken check-in must not use up the bonus.
+    let since = (date - chrono::Duration::days(14)).format("%Y-%m-%d").to_string();
     let already: Option<i64> = conn
         .prepare_cached(
-            "SELECT 1 FROM points_ledger WHERE customer_id = ?1 AND kind = 'bonus'
-               AND memo LIKE 'Birthday bonus%' AND created_at >= ?2 LIMIT 1",
+            "SELECT 1 FROM points_ledger l WHERE l.customer_id = ?1 AND l.kind = 'bonus'
+               AND l.memo LIKE 'Birthday bonus%' AND l.created_at >= ?2
+               AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.id = l.interaction_id AND i.undone_at IS NOT NULL)
+             LIMIT 1",
         )?
-        .query_row(params![customer_id, year_start], |row| row.get(0))
+        .query_row(params![customer_id, since], |row| row.get(0))
         .optional()?;
     Ok(already.is_none())
 }
@@ -475,6 +491,15 @@ pub struct Status {
     pub ledger: Vec<LedgerLine>,
 }
 
+/// "1 more point", "40 more points" (it said "1 more points").
+fn more_points(n: i64) -> String {
+    if n == 1 {
+        "1 more point".into()
+    } else {
+        format!("{n} more points")
+    }
+}
+
 pub fn status(conn: &Connection, program: &Program, customer_id: &str) -> Result<Status> {
     let totals = totals(conn, customer_id)?;
     let tier = program.tiers.iter().rev().find(|t| totals.lifetime >= t.threshold).cloned();
@@ -482,7 +507,7 @@ pub fn status(conn: &Connection, program: &Program, customer_id: &str) -> Result
         .tiers
         .iter()
         .find(|t| totals.lifetime < t.threshold)
-        .map(|t| format!("{} more points to {}", t.threshold - totals.lifetime, t.name));
+        .map(|t| format!("{} to {}", more_points(t.threshold - totals.lifetime), t.name));
     let mut progress = Vec::new();
     let mut ready = Vec::new();
     let punch = program.punch_card.as_ref().map(|card| {
@@ -504,7 +529,7 @@ pub fn status(conn: &Connection, program: &Program, customer_id: &str) -> Result
         ready.push(format!("{} is available", reward.name));
     }
     if let Some(next) = program.rewards.iter().filter(|r| r.cost > totals.balance).min_by_key(|r| r.cost) {
-        progress.push(format!("{} more points to {}", next.cost - totals.balance, next.name));
+        progress.push(format!("{} to {}", more_points(next.cost - totals.balance), next.name));
     }
     Ok(Status {
         balance: totals.balance,

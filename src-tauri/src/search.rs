@@ -11,7 +11,8 @@
 //!
 //! Tiers, filled in order until the limit: name prefix, then a full-text
 //! match on name words in any order, email, people and pets, then anything
-//! else (notes, tags).
+//! else (notes, tags). All tiers run for active customers first, then
+//! again for archived ones if the limit is not reached yet.
 
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -105,14 +106,42 @@ pub fn remove(conn: &Connection, pk: i64) -> Result<()> {
 
 /// Finds customers as the front desk types. Results are ranked by tier
 /// (name prefix, then name/phone/email/people, then notes); within the name
-/// tier alphabetically. Archived customers are included and marked.
+/// tier alphabetically. Archived customers are included and marked, after
+/// every active match.
 pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> {
     let words = text::words(query);
     let limit = limit.clamp(1, 100);
     if words.is_empty() {
         return Ok(Vec::new());
     }
+    // Active customers first, archived ones only to fill what is left.
+    // Each pass filters in SQL: sorting archived ones last after the tier
+    // queries' LIMIT let a page of archived matches push an active
+    // customer out of the list altogether.
     let mut found: Vec<(i64, MatchedOn)> = Vec::new();
+    for archived in [false, true] {
+        if found.len() < limit {
+            collect(conn, query, &words, archived, limit, &mut found)?;
+        }
+    }
+
+    let mut hits = Vec::with_capacity(found.len());
+    for (pk, matched_on) in found {
+        hits.push(hydrate(conn, pk, matched_on, &words)?);
+    }
+    Ok(hits)
+}
+
+/// Fills `found` up to `limit` with the active (or the archived) customers
+/// matching the query, tier by tier.
+fn collect(
+    conn: &Connection,
+    query: &str,
+    words: &[String],
+    archived: bool,
+    limit: usize,
+    found: &mut Vec<(i64, MatchedOn)>,
+) -> Result<()> {
     let push = |pk: i64, on: MatchedOn, found: &mut Vec<(i64, MatchedOn)>| {
         if found.len() < limit && !found.iter().any(|(seen, _)| *seen == pk) {
             found.push((pk, on));
@@ -123,19 +152,21 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> 
         let digits = text::digits(query);
         if digits.len() >= 3 {
             let fts = format!("contact : \"{digits}\"*");
-            for pk in fts_match(conn, &fts, limit)? {
-                push(pk, MatchedOn::Phone, &mut found);
+            for pk in fts_match(conn, &fts, archived, limit)? {
+                push(pk, MatchedOn::Phone, found);
             }
         }
     } else {
         let prefix = words.join(" ");
         let mut stmt = conn.prepare_cached(
-            "SELECT customer_pk FROM search_names WHERE key >= ?1 AND key < ?2 ORDER BY key LIMIT ?3",
+            "SELECT n.customer_pk FROM search_names n JOIN customers c ON c.pk = n.customer_pk
+             WHERE n.key >= ?1 AND n.key < ?2 AND (c.archived_at IS NOT NULL) = ?4
+             ORDER BY n.key LIMIT ?3",
         )?;
         let upper = format!("{prefix}\u{10FFFF}");
-        let mut rows = stmt.query(params![prefix, upper, (limit * 2) as i64])?;
+        let mut rows = stmt.query(params![prefix, upper, (limit * 2) as i64, archived])?;
         while let Some(row) = rows.next()? {
-            push(row.get(0)?, MatchedOn::Name, &mut found);
+            push(row.get(0)?, MatchedOn::Name, found);
         }
     }
 
@@ -152,23 +183,19 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> 
         if found.len() >= limit {
             break;
         }
-        for pk in fts_match(conn, &fts, limit + found.len())? {
-            push(pk, matched_on, &mut found);
+        for pk in fts_match(conn, &fts, archived, limit + found.len())? {
+            push(pk, matched_on, found);
         }
     }
-
-    let mut hits = Vec::with_capacity(found.len());
-    for (pk, matched_on) in found {
-        hits.push(hydrate(conn, pk, matched_on, &words)?);
-    }
-    // Active customers before archived ones; the sort is stable, so the tiers keep their order.
-    hits.sort_by_key(|hit| hit.archived);
-    Ok(hits)
+    Ok(())
 }
 
-fn fts_match(conn: &Connection, fts_query: &str, limit: usize) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached("SELECT rowid FROM search_text WHERE search_text MATCH ?1 LIMIT ?2")?;
-    let rows = stmt.query_map(params![fts_query, limit as i64], |row| row.get(0))?;
+fn fts_match(conn: &Connection, fts_query: &str, archived: bool, limit: usize) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.rowid FROM search_text s JOIN customers c ON c.pk = s.rowid
+         WHERE search_text MATCH ?1 AND (c.archived_at IS NOT NULL) = ?3 LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![fts_query, limit as i64, archived], |row| row.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

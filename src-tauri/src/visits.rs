@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::loyalty::{self, Entry, Program};
+use crate::reminders;
 use crate::settings::{self, StaffRef};
 use crate::store::{new_id, timestamp};
 
@@ -29,7 +30,7 @@ pub struct LogInput {
     pub amount: String,
     pub staff_id: Option<String>,
     pub next_step: String,
-    /// YYYY-MM-DD, required with a next step.
+    /// YYYY-MM-DD, or YYYY-MM-DDTHH:MM for a time of day; required with a next step.
     pub next_step_due: String,
 }
 
@@ -65,7 +66,7 @@ struct CleanLog {
     kind: &'static str,
     summary: String,
     amount_cents: Option<i64>,
-    next_step: Option<(String, NaiveDate)>,
+    next_step: Option<(String, NaiveDate, Option<String>)>,
 }
 
 fn validate(input: &LogInput) -> Result<CleanLog> {
@@ -89,9 +90,22 @@ fn validate(input: &LogInput) -> Result<CleanLog> {
             if step.chars().count() > 300 {
                 return Err(Error::invalid("next_step", "The next step can be at most 300 characters."));
             }
-            let date = NaiveDate::parse_from_str(due, "%Y-%m-%d")
-                .map_err(|_| Error::invalid("next_step_due", format!("\"{due}\" is not a date (YYYY-MM-DD).")))?;
-            Some((step.to_string(), date))
+            let bad = || Error::invalid("next_step_due", format!("\"{due}\" is not a date (YYYY-MM-DD, optionally THH:MM)."));
+            let (date_text, time_text) = match due.split_once('T') {
+                Some((date, time)) => (date, Some(time)),
+                None => (due, None),
+            };
+            let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d").map_err(|_| bad())?;
+            let time = match time_text {
+                None => None,
+                Some(time) => {
+                    let parsed = chrono::NaiveTime::parse_from_str(time, "%H:%M:%S")
+                        .or_else(|_| chrono::NaiveTime::parse_from_str(time, "%H:%M"))
+                        .map_err(|_| bad())?;
+                    Some(parsed.format("%H:%M:%S").to_string())
+                }
+            };
+            Some((step.to_string(), date, time))
         }
     };
     Ok(CleanLog { kind, summary, amount_cents, next_step })
@@ -118,7 +132,8 @@ pub fn log(conn: &mut Connection, customer_id: &str, input: &LogInput, now: Date
         .optional()?;
     let birthday = birthday.ok_or(Error::NotFound("This customer"))?;
     let staff = settings::staff_ref(&tx, input.staff_id.as_deref())?;
-    let logged = insert(&tx, &program, &currency, customer_id, birthday.as_deref(), &clean, &staff, now, today)?;
+    let rules = reminders::load_rules(&tx)?;
+    let logged = insert(&tx, &program, &currency, customer_id, birthday.as_deref(), &clean, &staff, &rules, now, today)?;
     tx.commit()?;
     Ok(logged)
 }
@@ -132,6 +147,7 @@ fn insert(
     birthday: Option<&str>,
     clean: &CleanLog,
     staff: &StaffRef,
+    rules: &reminders::Rules,
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> Result<Logged> {
@@ -155,17 +171,22 @@ fn insert(
         let memo = format!("Birthday bonus: {birthday_bonus} points");
         loyalty::append(conn, &Entry { customer_id, kind: "bonus", points: birthday_bonus, stamps: 0, memo, staff, interaction_id: Some(&id) }, now)?;
     }
-    if let Some((title, due)) = &clean.next_step {
+    if let Some((title, due, time)) = &clean.next_step {
         conn.prepare_cached(
-            "INSERT INTO tasks (id, customer_id, interaction_id, source, title, due_on, staff_id, staff_name, created_at, updated_at)
-             VALUES (?1, ?2, ?3, 'next_step', ?4, ?5, ?6, ?7, ?8, ?8)",
+            "INSERT INTO tasks (id, customer_id, interaction_id, source, title, due_on, due_time, staff_id, staff_name, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 'next_step', ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
         )?
-        .execute(params![new_id(), customer_id, id, title, due.format("%Y-%m-%d").to_string(), staff.id, staff.name, stamp])?;
+        .execute(params![new_id(), customer_id, id, title, due.format("%Y-%m-%d").to_string(), time, staff.id, staff.name, stamp])?;
     }
     conn.prepare_cached(
         "UPDATE customers SET last_contact_at = max(coalesce(last_contact_at, ''), ?2), updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![customer_id, stamp])?;
+    if clean.kind == "visit" {
+        // They came back: their rhythm moves on and a "gone quiet" reminder is answered.
+        reminders::refresh_rhythm(conn, customer_id, rules)?;
+        reminders::resolve(conn, customer_id, "gone_quiet", None, now)?;
+    }
     Ok(Logged { interaction_id: id, points, stamps, birthday_bonus })
 }
 
@@ -201,9 +222,16 @@ pub fn undo(conn: &mut Connection, interaction_id: &str, staff_id: Option<&str>,
     )?;
     loyalty::reverse_interaction(&tx, &customer_id, interaction_id, &staff, now)?;
     tx.execute(
+        "UPDATE reminders SET dismissed_at = ?2, updated_at = ?2
+         WHERE source = 'next_step' AND done_at IS NULL AND dismissed_at IS NULL
+           AND source_id IN (SELECT id FROM tasks WHERE interaction_id = ?1 AND done_at IS NULL)",
+        params![interaction_id, stamp],
+    )?;
+    tx.execute(
         "UPDATE tasks SET done_at = ?2, done_by = 'visit undone', updated_at = ?2 WHERE interaction_id = ?1 AND done_at IS NULL",
         params![interaction_id, stamp],
     )?;
+    reminders::refresh_rhythm(&tx, &customer_id, &reminders::load_rules(&tx)?)?;
     // Last contact is the newest interaction that still stands.
     tx.execute(
         "UPDATE customers SET updated_at = ?2, last_contact_at =
@@ -228,6 +256,7 @@ pub fn complete_task(conn: &mut Connection, task_id: &str, staff_id: Option<&str
         "UPDATE tasks SET done_at = ?2, done_by = ?3, updated_at = ?2 WHERE id = ?1 AND done_at IS NULL",
         params![task_id, timestamp(now), who],
     )?;
+    reminders::resolve(&tx, &customer_id, "next_step", Some(task_id), now)?;
     tx.commit()?;
     Ok(customer_id)
 }
@@ -402,9 +431,11 @@ pub fn record_past(conn: &mut Connection, visits: &[PastVisit]) -> Result<()> {
             *newest = visit.at;
         }
     }
+    let rules = reminders::load_rules(&tx)?;
     for (customer_id, at) in latest {
         tx.prepare_cached("UPDATE customers SET last_contact_at = max(coalesce(last_contact_at, ''), ?2) WHERE id = ?1")?
             .execute(params![customer_id, timestamp(at)])?;
+        reminders::refresh_rhythm(&tx, customer_id, &rules)?;
     }
     tx.commit()?;
     Ok(())

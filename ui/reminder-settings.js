@@ -1,0 +1,46 @@
+// Reminder rules in Settings.
+
+import * as api from './api.js';
+import { h, showError, clearErrors } from './dom.js';
+
+const fields = [
+  ['due_hour', 'Reminders for a date fall due at (hour, 0–23)', 1],
+  ['renewal_days_ahead', 'Remind of a renewal this many days ahead', 1],
+  ['birthday_days_ahead', 'Remind of a birthday this many days ahead (0: on the day)', 1],
+  ['quiet_multiplier', '“Gone quiet” after this many times their usual gap', 0.5],
+  ['quiet_min_visits', '…once they have at least this many visits', 1],
+  ['quiet_min_days', '…and not sooner than this many days', 1],
+  ['quiet_new_customer_days', 'Newer customers: gone quiet after this many days', 1],
+];
+
+export function renderReminderSettings(rules) {
+  const inputs = {};
+  const saved = h('p', { class: 'saved', role: 'status' });
+  const form = h('form', { class: 'panel editor', id: 'reminder-rules-form', novalidate: true },
+    h('h2', { text: 'Reminders' }),
+    h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
+    h('div', { class: 'form-grid' }, fields.map(([key, label, step]) => {
+      inputs[key] = h('input', { type: 'number', step: String(step), min: '0', id: `rule-${key}`, class: 'short', 'data-field': key, value: String(rules[key]) });
+      return h('div', { class: 'field' }, h('label', { for: `rule-${key}`, text: label }), inputs[key],
+        h('p', { class: 'field-error', 'data-for': key, role: 'alert' }));
+    })),
+    h('div', { class: 'row actions' }, h('button', { type: 'submit', class: 'primary', id: 'save-reminder-rules' }, 'Save reminder rules'), saved));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const next = {};
+    for (const [key] of fields) {
+      const value = Number(inputs[key].value);
+      next[key] = key === 'quiet_multiplier' ? value : Math.trunc(Number.isFinite(value) ? value : -1);
+    }
+    try {
+      clearErrors(form);
+      const stored = await api.saveReminderRules(next);
+      const fresh = renderReminderSettings(stored);
+      form.replaceWith(fresh);
+      fresh.querySelector('.saved').textContent = 'Saved.';
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  return form;
+}
