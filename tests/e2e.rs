@@ -5,12 +5,12 @@
 //! tauri-driver serves one session at a time. Screenshots of the main
 //! screens are saved under target/e2e-screenshots/ for a person to look at.
 //!
-//! Needs: Xvfb, WebKitWebDriver (webkit2gtk-driver), dbus-daemon and
-//! tauri-driver; `make test` installs them.
+//! Needs: Xvfb, WebKitWebDriver (webkit2gtk-driver), dbus-daemon, dunst
+//! and tauri-driver; `make test` installs them.
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -19,20 +19,12 @@ use thirtyfour::Capabilities;
 
 const APP: &str = env!("CARGO_BIN_EXE_regulars");
 
-/// Child processes that are killed when the test ends, pass or fail.
-struct Background(Vec<Child>);
+mod desktop;
 
-impl Drop for Background {
-    fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
+use desktop::{find_tool, wait_until, Desktop, Server};
 
 struct Harness {
-    _processes: Background,
+    desktop: Desktop,
     port: u16,
 }
 
@@ -43,77 +35,25 @@ fn free_port() -> u16 {
         .expect("no free local port")
 }
 
-fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ready() {
-        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn find_tool(name: &str) -> PathBuf {
-    if let Some(path) = std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).map(|dir| dir.join(name)).collect::<Vec<_>>())
-        .and_then(|candidates| candidates.into_iter().find(|p| p.is_file()))
-    {
-        return path;
-    }
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
-    let candidate = cargo_home.join("bin").join(name);
-    assert!(candidate.is_file(), "{name} is not installed; run `make test`, which installs it");
-    candidate
-}
-
 impl Harness {
     fn start() -> Harness {
-        let mut processes = Background(Vec::new());
-
-        // A private X display: the first free number from 90 up.
-        let display = (90..200)
-            .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists())
-            .expect("no free X display number");
-        let xvfb = Command::new(find_tool("Xvfb"))
-            .args([format!(":{display}"), "-screen".into(), "0".into(), "1280x900x24".into(), "-nolisten".into(), "tcp".into()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("cannot start Xvfb");
-        processes.0.push(xvfb);
-        let socket = format!("/tmp/.X11-unix/X{display}");
-        wait_until("Xvfb", Duration::from_secs(10), || Path::new(&socket).exists());
-
-        // A private session bus, so the app never talks to the desktop's.
-        let mut dbus = Command::new(find_tool("dbus-daemon"))
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("cannot start dbus-daemon");
-        let mut address = String::new();
-        {
-            use std::io::BufRead;
-            let stdout = dbus.stdout.take().expect("dbus-daemon stdout");
-            std::io::BufReader::new(stdout).read_line(&mut address).expect("dbus-daemon address");
-        }
-        processes.0.push(dbus);
-
+        let mut desktop = Desktop::start(Server::Mock);
+        let _ = DISPLAY.set(desktop.display.clone());
         let port = free_port();
         let native_port = free_port();
         let driver = Command::new(find_tool("tauri-driver"))
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("DISPLAY", format!(":{display}"))
-            .env("DBUS_SESSION_BUS_ADDRESS", address.trim())
+            .env("DISPLAY", &desktop.display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &desktop.bus_address)
             .env("NO_AT_BRIDGE", "1")
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("cannot start tauri-driver");
-        processes.0.push(driver);
+        desktop.processes.0.push(driver);
         wait_until("tauri-driver", Duration::from_secs(20), || TcpStream::connect(("127.0.0.1", port)).is_ok());
-        Harness { _processes: processes, port }
+        Harness { desktop, port }
     }
 
     async fn open_app(&self, data_dir: &Path) -> WebDriver {
@@ -123,7 +63,10 @@ impl Harness {
             json!({ "application": APP, "args": ["--data-dir", data_dir.to_string_lossy()] }),
         )
         .expect("capabilities");
-        WebDriver::new(format!("http://127.0.0.1:{}", self.port), caps)
+        // No keep-alive: tauri-driver drops idle connections after a few
+        // seconds, and a request on such a connection hung until its timeout.
+        WebDriver::builder(format!("http://127.0.0.1:{}", self.port), caps)
+            .keep_alive(false)
             .await
             .expect("cannot open a WebDriver session on the app")
     }
@@ -138,11 +81,24 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
+/// The display the app runs on, for screenshots.
+static DISPLAY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Saves what the screen shows. The X display is exactly the window's size
+/// and has no window manager, so the root window is the app window. (The
+/// WebDriver screenshot command hangs in WebKitWebDriver once the page has
+/// been idle for a few seconds, so the display is captured instead.)
 async fn screenshot(driver: &WebDriver, name: &str) {
     let path = screenshot_dir().join(format!("{name}.png"));
-    // Focus moves may have scrolled; show each screen from its top.
     driver.execute("window.scrollTo(0, 0)", vec![]).await.expect("scroll");
-    driver.screenshot(&path).await.expect("screenshot");
+    tokio::time::sleep(Duration::from_millis(300)).await; // let it paint
+    let display = DISPLAY.get().expect("the desktop is started");
+    let status = Command::new(find_tool("import"))
+        .args(["-display", display, "-window", "root"])
+        .arg(&path)
+        .status()
+        .expect("run ImageMagick's import");
+    assert!(status.success(), "could not capture the screen for {name}");
 }
 
 /// Waits for an element that matches `css` and is displayed.
@@ -155,7 +111,7 @@ async fn element(driver: &WebDriver, css: &str) -> WebElement {
             }
         }
         if start.elapsed() > Duration::from_secs(15) {
-            let _ = driver.screenshot(&screenshot_dir().join("failure.png")).await;
+            screenshot(driver, "failure").await;
             panic!("no visible element matches {css} (screen saved as failure.png)");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -174,7 +130,7 @@ async fn text_when(driver: &WebDriver, css: &str, check: impl Fn(&str) -> bool) 
             }
         }
         if start.elapsed() > Duration::from_secs(15) {
-            let _ = driver.screenshot(&screenshot_dir().join("failure.png")).await;
+            screenshot(driver, "failure").await;
             panic!("text of {css} never matched; last seen: {last:?} (screen saved as failure.png)");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -264,6 +220,7 @@ async fn front_desk_story_in_the_real_window() {
     screenshot(&driver, "04-card").await;
 
     loyalty_story(&driver).await;
+    reminder_story(&driver, &harness.desktop).await;
 
     element(&driver, "#nav-settings").await.click().await.expect("settings");
     element(&driver, "#settings-form").await;
@@ -362,4 +319,48 @@ async fn loyalty_story(driver: &WebDriver) {
     assert!(ledger.contains("-100"), "the ledger shows the redeemed points: {ledger}");
     assert!(ledger.contains("Visit undone"), "the undo is recorded in the ledger: {ledger}");
     screenshot(driver, "06-card-loyalty").await;
+}
+
+/// A next step due a few seconds from now: the desktop notification
+/// arrives on the bus while the app runs, and the Today list shows it.
+async fn reminder_story(driver: &WebDriver, desktop: &Desktop) {
+    element(driver, "#log-kind").await;
+    driver
+        .execute(
+            "document.getElementById('log-kind').value = 'call';
+             const d = new Date(Date.now() + 6000);
+             const pad = (n) => String(n).padStart(2, '0');
+             document.getElementById('log-next-due').value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+             document.getElementById('log-next-time').value = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;",
+            vec![],
+        )
+        .await
+        .expect("set kind and due time");
+    type_into(driver, "#log-summary", "Asked about prices").await;
+    type_into(driver, "#log-next-step", "Call back about the membership").await;
+    element(driver, "#log-save").await.click().await.expect("log");
+    text_when(driver, "#open-tasks", |t| t.contains("Call back about the membership")).await;
+
+    // Poll the bus recorder without blocking the runtime the WebDriver client runs on.
+    let started = Instant::now();
+    let summary = loop {
+        let seen = desktop.notifications();
+        if let Some((summary, _)) = seen.iter().find(|(summary, _)| summary.contains("Next step: Call back about the membership")) {
+            break summary.clone();
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "no notification arrived; seen: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(summary, "Zoë Müller-Łukasiewicz: Next step: Call back about the membership");
+
+    text_when(driver, "#today-count", |t| t == "1").await;
+    element(driver, "#nav-today").await.click().await.expect("today");
+    let listed = text_when(driver, "#group-due-today", |t| t.contains("Call back about the membership")).await;
+    assert!(listed.contains("Zoë Müller-Łukasiewicz"), "the Today list names the customer: {listed}");
+    screenshot(driver, "09-today").await;
+    element(driver, "#group-due-today button.primary").await.click().await.expect("done");
+    element(driver, "#today-empty").await;
+    let badge = element(driver, "#nav-today").await;
+    text_when(driver, "#nav-today", |t| t.trim() == "Today").await;
+    drop(badge);
 }

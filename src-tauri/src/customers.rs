@@ -86,7 +86,12 @@ impl Birthday {
     pub fn from_iso(text: &str) -> Option<Birthday> {
         if let Some(rest) = text.strip_prefix("--") {
             let (month, day) = rest.split_once('-')?;
-            return Some(Birthday { day: day.parse().ok()?, month: month.parse().ok()?, year: None });
+            let (day, month) = (day.parse().ok()?, month.parse().ok()?);
+            // A damaged cell ("--00-10") reads as no birthday, as a damaged
+            // JSON cell reads as empty: `label` and the birthday bonus count
+            // on a real month and day and panicked on 0 (found by tests).
+            NaiveDate::from_ymd_opt(2000, month, day)?;
+            return Some(Birthday { day, month, year: None });
         }
         let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
         use chrono::Datelike;
@@ -95,7 +100,7 @@ impl Birthday {
 
     /// "14 March" or "14 March 1990".
     pub fn label(self) -> String {
-        let month = MONTHS.get(self.month as usize - 1).copied().unwrap_or("?");
+        let month = (self.month as usize).checked_sub(1).and_then(|m| MONTHS.get(m)).copied().unwrap_or("?");
         match self.year {
             Some(year) => format!("{} {month} {year}", self.day),
             None => format!("{} {month}", self.day),

@@ -1,0 +1,204 @@
+//! A private desktop for the tests that need one: an Xvfb display, a D-Bus
+//! session bus, a notification server (dunst) on it, and a monitor that
+//! records every notification sent on that bus. Everything is killed when
+//! the `Desktop` is dropped, pass or fail.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Child processes, killed on drop.
+pub struct Background(pub Vec<Child>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for child in self.0.iter_mut().rev() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+pub fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A tool on PATH, or in cargo's bin folder (tauri-driver).
+pub fn find_tool(name: &str) -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).map(|dir| dir.join(name)).collect::<Vec<_>>())
+        .and_then(|candidates| candidates.into_iter().find(|p| p.is_file()));
+    if let Some(path) = on_path {
+        return path;
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+    let candidate = cargo_home.join("bin").join(name);
+    assert!(candidate.is_file(), "{name} is not installed; run `make test`, which installs it");
+    candidate
+}
+
+pub struct Desktop {
+    pub processes: Background,
+    pub display: String,
+    pub bus_address: String,
+    /// Every line dbus-monitor printed about notifications.
+    monitor_lines: Arc<Mutex<Vec<String>>>,
+}
+
+/// Which notification server runs on the private bus.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    /// None: the app must cope without one.
+    None,
+    /// dunst, a real notification daemon that draws popups on the display.
+    Dunst,
+    /// python-dbusmock's notification template: answers on the bus and
+    /// draws nothing, so popups cannot get in the way of window screenshots.
+    Mock,
+}
+
+impl Desktop {
+    /// Starts the display and the bus, and the chosen notification server.
+    pub fn start(server: Server) -> Desktop {
+        let mut processes = Background(Vec::new());
+        let number = (90..300)
+            .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+            .expect("no free X display number");
+        let display = format!(":{number}");
+        let xvfb = Command::new(find_tool("Xvfb"))
+            .args([display.as_str(), "-screen", "0", "1100x760x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start Xvfb");
+        processes.0.push(xvfb);
+        let socket = format!("/tmp/.X11-unix/X{number}");
+        wait_until("Xvfb", Duration::from_secs(10), || Path::new(&socket).exists());
+
+        let mut dbus = Command::new(find_tool("dbus-daemon"))
+            .args(["--session", "--nofork", "--print-address=1"])
+            .env("DISPLAY", &display)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start dbus-daemon");
+        let mut bus_address = String::new();
+        let stdout = dbus.stdout.take().expect("dbus-daemon stdout");
+        BufReader::new(stdout).read_line(&mut bus_address).expect("dbus-daemon address");
+        let bus_address = bus_address.trim().to_string();
+        processes.0.push(dbus);
+
+        let monitor_lines = Arc::new(Mutex::new(Vec::new()));
+        let mut monitor = Command::new(find_tool("dbus-monitor"))
+            .args(["--address", &bus_address, "interface='org.freedesktop.Notifications',member='Notify'"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start dbus-monitor");
+        let out = monitor.stdout.take().expect("dbus-monitor stdout");
+        let lines = monitor_lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if let Ok(mut all) = lines.lock() {
+                    all.push(line);
+                }
+            }
+        });
+        processes.0.push(monitor);
+
+        let mut desktop = Desktop { processes, display, bus_address, monitor_lines };
+        let server = match server {
+            Server::None => None,
+            Server::Dunst => Some(
+                Command::new(find_tool("dunst"))
+                    .env("DISPLAY", &desktop.display)
+                    .env("DBUS_SESSION_BUS_ADDRESS", &desktop.bus_address)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn(),
+            ),
+            // Debian's python3-dbusmock is installed for the system Python.
+            Server::Mock => Some(
+                Command::new("/usr/bin/python3")
+                    .args(["-m", "dbusmock", "--session", "--template", "notification_daemon"])
+                    .env("DISPLAY", &desktop.display)
+                    .env("DBUS_SESSION_BUS_ADDRESS", &desktop.bus_address)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn(),
+            ),
+        };
+        if let Some(started) = server {
+            desktop.processes.0.push(started.expect("cannot start the notification server"));
+            let address = desktop.bus_address.clone();
+            wait_until("the notification server on the bus", Duration::from_secs(15), || {
+                Command::new(find_tool("dbus-send"))
+                    .args([
+                        &format!("--bus={address}"),
+                        "--print-reply",
+                        "--dest=org.freedesktop.DBus",
+                        "/org/freedesktop/DBus",
+                        "org.freedesktop.DBus.NameHasOwner",
+                        "string:org.freedesktop.Notifications",
+                    ])
+                    .output()
+                    .map(|out| String::from_utf8_lossy(&out.stdout).contains("boolean true"))
+                    .unwrap_or(false)
+            });
+            return desktop;
+        }
+        desktop
+    }
+
+    /// The notifications seen on the bus so far: (summary, body) pairs.
+    /// dbus-monitor prints a Notify call's arguments one per line: app
+    /// name, replaces-id, icon, summary, body, actions ...
+    pub fn notifications(&self) -> Vec<(String, String)> {
+        let lines = self.monitor_lines.lock().map(|l| l.clone()).unwrap_or_default();
+        let mut found = Vec::new();
+        for (index, line) in lines.iter().enumerate() {
+            if !line.contains("member=Notify") {
+                continue;
+            }
+            let strings: Vec<String> = lines[index + 1..]
+                .iter()
+                .take_while(|l| !l.starts_with("method call") && !l.starts_with("signal"))
+                .filter_map(|l| l.trim().strip_prefix("string \"").map(|s| s.trim_end_matches('"').to_string()))
+                .collect();
+            // strings: app name, icon, summary, body, then action names.
+            if strings.len() >= 4 {
+                found.push((strings[2].clone(), strings[3].clone()));
+            }
+        }
+        found
+    }
+
+    /// Closes every notification popup (dunst's own control command).
+    pub fn close_notifications(&self) {
+        let _ = Command::new(find_tool("dunstctl"))
+            .arg("close-all")
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .output();
+    }
+
+    /// Waits until a notification whose summary satisfies `check` was sent.
+    pub fn wait_for_notification(&self, timeout: Duration, check: impl Fn(&str, &str) -> bool) -> (String, String) {
+        let start = Instant::now();
+        loop {
+            if let Some(hit) = self.notifications().into_iter().find(|(s, b)| check(s, b)) {
+                return hit;
+            }
+            assert!(start.elapsed() < timeout, "no matching notification within {timeout:?}; seen: {:?}", self.notifications());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
