@@ -42,7 +42,9 @@ pub fn pass<Tz: TimeZone>(store: &mut Store, notifier: &dyn Notifier, how: &str,
             tracing::warn!(%error, title = %message.title, "could not show a desktop notification");
         }
     }
-    Ok(PassOutcome { added, fired, next_due: reminders::next_due(store.conn())? })
+    let next_due = reminders::next_due(store.conn())?;
+    store.checkpoint()?;
+    Ok(PassOutcome { added, fired, next_due })
 }
 
 /// What to show for the reminders that just fell due.
