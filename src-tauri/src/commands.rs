@@ -81,6 +81,7 @@ pub fn app_status(state: State<'_, AppState>) -> Result<AppStatus> {
 #[tauri::command(async)]
 pub fn ui_ready(state: State<'_, AppState>) {
     tracing::info!(elapsed_ms = state.started.elapsed().as_millis() as u64, "search box ready");
+    state.replan(); // the scheduler's first pass waits for this
 }
 
 #[tauri::command(async)]

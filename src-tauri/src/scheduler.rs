@@ -20,6 +20,8 @@ use crate::store::Store;
 
 /// The longest the scheduler sleeps; bounds the delay after suspend/resume.
 pub const MAX_SLEEP: Duration = Duration::from_secs(60);
+/// The first pass waits for the window to be ready, but no longer than this.
+const FIRST_PASS_AT_LATEST: Duration = Duration::from_secs(5);
 /// More reminders than this at once become one summary notification.
 const ONE_BY_ONE_LIMIT: usize = 3;
 
@@ -79,6 +81,10 @@ pub async fn run(
     away_marker: String,
     on_change: Box<dyn Fn() + Send + Sync>,
 ) {
+    // Let the window come up first: the first pass may have a lot to catch
+    // up on, and the search box must not wait for it. The UI wakes us when
+    // it is ready; a window that never says so still gets reminders.
+    let _ = tokio::time::timeout(FIRST_PASS_AT_LATEST, wake.notified()).await;
     let mut how = away_marker;
     loop {
         let now = Utc::now();
