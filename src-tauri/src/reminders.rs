@@ -330,7 +330,15 @@ pub fn sync<Tz: TimeZone>(conn: &mut Connection, now: DateTime<Utc>, tz: &Tz, ru
             .query_map(params![from, to], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
         for (id, quiet_after, last_visit) in rows {
-            let Ok(due) = DateTime::parse_from_rfc3339(&quiet_after) else { continue };
+            let Ok(quiet) = DateTime::parse_from_rfc3339(&quiet_after) else { continue };
+            let quiet = quiet.with_timezone(&Utc);
+            // Gathered at the day's due hour, so a shop with many quiet
+            // customers gets one summary a morning, not a popup every few minutes.
+            let quiet_day = quiet.with_timezone(tz).date_naive();
+            let mut due = at_hour(tz, quiet_day, rules.due_hour);
+            if due < quiet {
+                due = at_hour(tz, quiet_day + Duration::days(1), rules.due_hour);
+            }
             let r = NewReminder {
                 key: format!("quiet:{id}:{last_visit}"),
                 customer_id: &id,
@@ -338,7 +346,7 @@ pub fn sync<Tz: TimeZone>(conn: &mut Connection, now: DateTime<Utc>, tz: &Tz, ru
                 source_id: Some(&last_visit),
                 title: "Gone quiet: time for a check-in".into(),
                 detail: String::new(),
-                due_at: due.with_timezone(&Utc),
+                due_at: due,
             };
             added += usize::from(insert(&tx, &r, now)?);
         }

@@ -72,8 +72,9 @@ pub fn messages(fired: &[Reminder], away: bool) -> Vec<Message> {
         .collect()
 }
 
-/// Runs forever. `on_change` is told after a pass that added or fired
-/// reminders (the app refreshes its Today list).
+/// Runs forever. `on_change` is told after a pass that fired reminders
+/// (the app refreshes its Today list and badge; reminders added for later
+/// change neither).
 pub async fn run(
     store: Arc<Mutex<Option<Store>>>,
     notifier: Arc<dyn Notifier>,
@@ -98,11 +99,9 @@ pub async fn run(
         how = "live".to_string();
         let wait = match outcome {
             Ok(outcome) => {
-                if outcome.added > 0 || !outcome.fired.is_empty() {
-                    on_change();
-                }
                 if !outcome.fired.is_empty() {
                     tracing::info!(count = outcome.fired.len(), "reminders fell due");
+                    on_change();
                 }
                 outcome
                     .next_due
