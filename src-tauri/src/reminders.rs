@@ -176,7 +176,7 @@ pub fn usual_gap_days(newest_first: &[DateTime<Utc>], min_visits: i64) -> Option
         .collect();
     gaps.sort_by(|a, b| a.total_cmp(b));
     let middle = gaps.len() / 2;
-    let median = if gaps.len() % 2 == 0 { (gaps[middle - 1] + gaps[middle]) / 2.0 } else { gaps[middle] };
+    let median = if gaps.len().is_multiple_of(2) { (gaps[middle - 1] + gaps[middle]) / 2.0 } else { gaps[middle] };
     Some(median.max(1.0 / 24.0))
 }
 

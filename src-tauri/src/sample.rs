@@ -241,7 +241,7 @@ pub fn seed_visits(conn: &mut rusqlite::Connection, kind: BusinessKind, total: u
     if ids.is_empty() || total == 0 {
         return Ok(());
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0f_u64);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x005e_ed0f_u64);
     let mut batch = Vec::with_capacity(BATCH.min(total));
     let mut made = 0;
     let per_customer = (total / ids.len()).max(1);
