@@ -176,7 +176,7 @@ pub fn check_in(state: State<'_, AppState>, customer_id: String, staff_id: Optio
     let logged = visits::check_in(conn, &customer_id, staff_id.as_deref(), Utc::now(), today())?;
     let program = loyalty::load_program(conn)?;
     let status = loyalty::status(conn, &program, &customer_id)?;
-    let name = customers::get(conn, &customer_id)?.display_name;
+    let name = customers::display_name(conn, &customer_id)?;
     drop(store);
     state.replan();
     Ok(CheckedIn { name, logged, status })

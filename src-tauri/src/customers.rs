@@ -583,6 +583,14 @@ fn card_from_row(row: &Row) -> rusqlite::Result<Card> {
     })
 }
 
+/// The name a customer goes by, without loading the whole card.
+pub fn display_name(conn: &Connection, id: &str) -> Result<String> {
+    conn.prepare_cached("SELECT display_name FROM customers WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()?
+        .ok_or(Error::NotFound("This customer"))
+}
+
 /// Every customer's public id, oldest first (for bulk tools such as the seed).
 pub fn all_ids(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT id FROM customers ORDER BY pk")?;

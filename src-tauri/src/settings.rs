@@ -82,14 +82,9 @@ struct ShopRow {
 const SHOP_KEY: &str = "shop";
 
 pub fn load(conn: &Connection) -> Result<Settings> {
-    let raw: Option<String> = conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [SHOP_KEY], |row| row.get(0))
-        .optional()?;
     let mut settings = Settings::default();
-    if let Some(raw) = raw {
-        // A row this build cannot read is reported, not silently reset.
-        let shop: ShopRow = serde_json::from_str(&raw)
-            .map_err(|e| Error::Conflict(format!("The saved shop settings are unreadable: {e}")))?;
+    // A row this build cannot read is reported (by load_json), not silently reset.
+    if let Some(shop) = load_json::<ShopRow>(conn, SHOP_KEY)? {
         settings.shop_name = shop.shop_name;
         settings.business_kind = shop.business_kind;
         settings.currency = shop.currency;
@@ -190,15 +185,7 @@ fn write_shop_row(tx: &Transaction, settings: &Settings, now: DateTime<Utc>) -> 
         paper_size: settings.paper_size,
         setup_done: settings.setup_done,
     };
-    let json = serde_json::to_string(&row)
-        .map_err(|e| Error::Conflict(format!("The settings could not be saved: {e}")))?;
-    let stamp = timestamp(now);
-    tx.execute(
-        "INSERT INTO settings (key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        params![SHOP_KEY, json, stamp],
-    )?;
-    Ok(())
+    save_json(tx, SHOP_KEY, &row, now)
 }
 
 /// Reads a JSON settings row that another module owns (the loyalty program,
