@@ -71,51 +71,39 @@ fn tier(name: &str, threshold: i64, perk: &str) -> Tier {
 impl Program {
     /// A sensible starting program for each kind of business.
     pub fn for_kind(kind: BusinessKind) -> Program {
-        let tiers = vec![
-            tier("Silver", 500, "5% off every purchase"),
-            tier("Gold", 1500, "10% off and a free guest pass each month"),
-        ];
+        // What every kind shares; each kind below says only how it differs.
+        let common = Program {
+            points_per_visit: 10,
+            points_per_currency_unit: 1,
+            punch_card: None,
+            rewards: Vec::new(),
+            tiers: vec![
+                tier("Silver", 500, "5% off every purchase"),
+                tier("Gold", 1500, "10% off and a free guest pass each month"),
+            ],
+            birthday_bonus: 50,
+            referral_bonus: 100,
+            visit_word: "visit".into(),
+        };
         match kind {
             BusinessKind::Gym => Program {
-                points_per_visit: 10,
-                points_per_currency_unit: 1,
-                punch_card: None,
                 rewards: vec![reward("smoothie", "Free smoothie", 100), reward("guest-pass", "Guest pass", 150), reward("pt", "Personal training session", 400)],
-                tiers,
-                birthday_bonus: 50,
-                referral_bonus: 100,
-                visit_word: "visit".into(),
+                ..common
             },
             BusinessKind::Salon => Program {
-                points_per_visit: 10,
-                points_per_currency_unit: 1,
                 punch_card: Some(PunchCard { every: 6, reward: "free blow-dry".into() }),
                 rewards: vec![reward("treatment", "Free hair treatment", 150), reward("product", "Product of your choice", 250)],
-                tiers,
-                birthday_bonus: 50,
-                referral_bonus: 100,
                 visit_word: "appointment".into(),
+                ..common
             },
             BusinessKind::DogWalking => Program {
-                points_per_visit: 10,
                 points_per_currency_unit: 0,
                 punch_card: Some(PunchCard { every: 10, reward: "free walk".into() }),
                 rewards: vec![reward("bath", "Free bath and brush", 200), reward("treats", "Bag of treats", 80)],
-                tiers,
-                birthday_bonus: 50,
-                referral_bonus: 100,
                 visit_word: "walk".into(),
+                ..common
             },
-            BusinessKind::Other => Program {
-                points_per_visit: 10,
-                points_per_currency_unit: 1,
-                punch_card: None,
-                rewards: vec![reward("thank-you", "Thank-you gift", 100)],
-                tiers,
-                birthday_bonus: 50,
-                referral_bonus: 100,
-                visit_word: "visit".into(),
-            },
+            BusinessKind::Other => Program { rewards: vec![reward("thank-you", "Thank-you gift", 100)], ..common },
         }
     }
 
