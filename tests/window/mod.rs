@@ -1,0 +1,146 @@
+//! The app in a real window, for end-to-end tests: a private desktop
+//! (see `desktop`), tauri-driver on a free port, and small waiting helpers.
+//! Each end-to-end test file starts its own `Harness`, so files never share
+//! a display or a driver.
+#![allow(dead_code)]
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use thirtyfour::prelude::*;
+use thirtyfour::Capabilities;
+
+pub const APP: &str = env!("CARGO_BIN_EXE_regulars");
+
+use crate::desktop::{find_tool, wait_until, Desktop, Server};
+
+pub struct Harness {
+    pub desktop: Desktop,
+    pub port: u16,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("no free local port")
+}
+
+impl Harness {
+    pub fn start() -> Harness {
+        let mut desktop = Desktop::start(Server::Mock);
+        let _ = DISPLAY.set(desktop.display.clone());
+        let port = free_port();
+        let native_port = free_port();
+        let driver = Command::new(find_tool("tauri-driver"))
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", &desktop.display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &desktop.bus_address)
+            .env("NO_AT_BRIDGE", "1")
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start tauri-driver");
+        desktop.processes.0.push(driver);
+        wait_until("tauri-driver", Duration::from_secs(20), || TcpStream::connect(("127.0.0.1", port)).is_ok());
+        Harness { desktop, port }
+    }
+
+    pub async fn open_app(&self, data_dir: &Path) -> WebDriver {
+        let mut caps = Capabilities::new();
+        caps.set(
+            "tauri:options",
+            json!({ "application": APP, "args": ["--data-dir", data_dir.to_string_lossy()] }),
+        )
+        .expect("capabilities");
+        // No keep-alive: tauri-driver drops idle connections after a few
+        // seconds, and a request on such a connection hung until its timeout.
+        WebDriver::builder(format!("http://127.0.0.1:{}", self.port), caps)
+            .keep_alive(false)
+            .await
+            .expect("cannot open a WebDriver session on the app")
+    }
+}
+
+pub fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let dir = target.join("e2e-screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    dir
+}
+
+/// The display the app runs on, for screenshots.
+pub static DISPLAY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Saves what the screen shows. The X display is exactly the window's size
+/// and has no window manager, so the root window is the app window. (The
+/// WebDriver screenshot command hangs in WebKitWebDriver once the page has
+/// been idle for a few seconds, so the display is captured instead.)
+pub async fn screenshot(driver: &WebDriver, name: &str) {
+    let path = screenshot_dir().join(format!("{name}.png"));
+    driver.execute("window.scrollTo(0, 0)", vec![]).await.expect("scroll");
+    tokio::time::sleep(Duration::from_millis(300)).await; // let it paint
+    let display = DISPLAY.get().expect("the desktop is started");
+    let status = Command::new(find_tool("import"))
+        .args(["-display", display, "-window", "root"])
+        .arg(&path)
+        .status()
+        .expect("run ImageMagick's import");
+    assert!(status.success(), "could not capture the screen for {name}");
+}
+
+/// Waits for an element that matches `css` and is displayed.
+pub async fn element(driver: &WebDriver, css: &str) -> WebElement {
+    let start = Instant::now();
+    loop {
+        if let Ok(found) = driver.find(By::Css(css)).await {
+            if found.is_displayed().await.unwrap_or(false) {
+                return found;
+            }
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            screenshot(driver, "failure").await;
+            panic!("no visible element matches {css} (screen saved as failure.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the text of `css` satisfies `check`, and returns it.
+pub async fn text_when(driver: &WebDriver, css: &str, check: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    let mut last = String::new();
+    loop {
+        if let Ok(found) = driver.find(By::Css(css)).await {
+            last = found.text().await.unwrap_or_default();
+            if check(&last) {
+                return last;
+            }
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            screenshot(driver, "failure").await;
+            panic!("text of {css} never matched; last seen: {last:?} (screen saved as failure.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub async fn focused_id(driver: &WebDriver) -> String {
+    let value = driver
+        .execute("return document.activeElement ? document.activeElement.id : ''", vec![])
+        .await
+        .expect("script");
+    value.json().as_str().unwrap_or_default().to_string()
+}
+
+pub async fn type_into(driver: &WebDriver, css: &str, text: &str) {
+    let field = element(driver, css).await;
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
