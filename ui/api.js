@@ -45,6 +45,14 @@ export const getMembership = (customerId) => invoke('get_membership', { customer
 export const setMembership = (customerId, input) => invoke('set_membership', { customerId, input });
 export const renewMembership = (customerId) => invoke('renew_membership', { customerId });
 export const endMembership = (customerId) => invoke('end_membership', { customerId });
+// A native file dialog. question: { mode: 'open'|'save', title, filterName,
+// extensions: ['csv'], suggestedName }. Resolves to a path, or null if cancelled.
+export const chooseFile = (question) => invoke('choose_file', {
+  question: {
+    mode: question.mode, title: question.title, filter_name: question.filterName,
+    extensions: question.extensions, suggested_name: question.suggestedName ?? null,
+  },
+});
 
 // Events from Rust: the scheduler's "reminders-changed" and a click on a
 // notification ("open-card" with the customer's id).

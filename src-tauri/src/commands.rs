@@ -300,3 +300,10 @@ pub fn end_membership(state: State<'_, AppState>, customer_id: String) -> Result
     state.replan();
     Ok(())
 }
+
+/// A native open or save dialog; the path chosen, or `None` if cancelled.
+#[tauri::command(async)]
+pub fn choose_file(app: tauri::AppHandle, question: crate::file_dialog::Question) -> Result<Option<String>> {
+    let chosen = crate::file_dialog::ask(&app, &question)?;
+    Ok(chosen.map(|path| path.display().to_string()))
+}

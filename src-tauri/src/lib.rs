@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod customers;
 pub mod error;
+pub mod file_dialog;
 pub mod logging;
 pub mod loyalty;
 pub mod memberships;
@@ -66,6 +67,7 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
     };
 
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(move |app| {
             if has_store {
@@ -107,6 +109,7 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::set_membership,
             commands::renew_membership,
             commands::end_membership,
+            commands::choose_file,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| {

@@ -20,6 +20,9 @@ use crate::desktop::{find_tool, wait_until, Desktop, Server};
 pub struct Harness {
     pub desktop: Desktop,
     pub port: u16,
+    /// Scripted answers to the app's native file dialogs, one path per
+    /// line (see `file_dialog` in the app); WebDriver cannot click in them.
+    file_answers: tempfile::NamedTempFile,
 }
 
 fn free_port() -> u16 {
@@ -35,19 +38,28 @@ impl Harness {
         let _ = DISPLAY.set(desktop.display.clone());
         let port = free_port();
         let native_port = free_port();
+        let file_answers = tempfile::NamedTempFile::new().expect("file answers");
         let driver = Command::new(find_tool("tauri-driver"))
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("DISPLAY", &desktop.display)
             .env("DBUS_SESSION_BUS_ADDRESS", &desktop.bus_address)
             .env("NO_AT_BRIDGE", "1")
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("REGULARS_FILE_ANSWERS", file_answers.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("cannot start tauri-driver");
         desktop.processes.0.push(driver);
         wait_until("tauri-driver", Duration::from_secs(20), || TcpStream::connect(("127.0.0.1", port)).is_ok());
-        Harness { desktop, port }
+        Harness { desktop, port, file_answers }
+    }
+
+    /// The next native file dialog the app opens answers `path` at once.
+    pub fn answer_next_file_dialog(&self, path: &Path) {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().append(true).open(self.file_answers.path()).expect("answers file");
+        writeln!(file, "{}", path.display()).expect("write answer");
     }
 
     pub async fn open_app(&self, data_dir: &Path) -> WebDriver {
