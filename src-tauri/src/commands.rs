@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::search::{self, Hit};
 use crate::settings::{self, BusinessKind, Settings};
 use crate::setup;
-use crate::{loyalty, memberships, reminders, visits};
+use crate::{complaints, dashboard, feedback, health, loyalty, memberships, reminders, visits};
 use crate::store::Store;
 
 /// The app's one database handle. `None` when it could not be opened; the
@@ -306,4 +306,67 @@ pub fn end_membership(state: State<'_, AppState>, customer_id: String) -> Result
 pub fn choose_file(app: tauri::AppHandle, question: crate::file_dialog::Question) -> Result<Option<String>> {
     let chosen = crate::file_dialog::ask(&app, &question)?;
     Ok(chosen.map(|path| path.display().to_string()))
+}
+
+#[tauri::command(async)]
+pub fn get_dashboard(state: State<'_, AppState>) -> Result<dashboard::Dashboard> {
+    dashboard::build(state.store()?.get().conn(), Utc::now(), &chrono::Local)
+}
+
+#[tauri::command(async)]
+pub fn get_health(state: State<'_, AppState>, customer_id: String) -> Result<health::Health> {
+    health::assess(state.store()?.get().conn(), &customer_id, Utc::now(), &chrono::Local)
+}
+
+#[tauri::command(async)]
+pub fn get_review_list(state: State<'_, AppState>) -> Result<Vec<health::ReviewLine>> {
+    health::review_list(state.store()?.get().conn(), Utc::now(), &chrono::Local, 100)
+}
+
+#[tauri::command(async)]
+pub fn get_health_rules(state: State<'_, AppState>) -> Result<health::HealthRules> {
+    health::load_rules(state.store()?.get().conn())
+}
+
+#[tauri::command(async)]
+pub fn save_health_rules(state: State<'_, AppState>, rules: health::HealthRules) -> Result<health::HealthRules> {
+    health::save_rules(state.store()?.get().conn_mut(), &rules, Utc::now())
+}
+
+#[tauri::command(async)]
+pub fn record_feedback(state: State<'_, AppState>, customer_id: String, input: feedback::FeedbackInput) -> Result<feedback::Recorded> {
+    let recorded = feedback::record(state.store()?.get().conn_mut(), &customer_id, &input, Utc::now(), today())?;
+    state.replan(); // a low score opened a follow-up
+    Ok(recorded)
+}
+
+#[tauri::command(async)]
+pub fn get_feedback(state: State<'_, AppState>, customer_id: String) -> Result<Vec<feedback::Answer>> {
+    feedback::for_customer(state.store()?.get().conn(), &customer_id, 10)
+}
+
+#[tauri::command(async)]
+pub fn open_complaint(state: State<'_, AppState>, customer_id: String, input: complaints::OpenInput) -> Result<complaints::Complaint> {
+    let complaint = complaints::open(state.store()?.get().conn_mut(), &customer_id, &input, Utc::now(), &chrono::Local)?;
+    state.replan(); // its checkpoint is a reminder
+    Ok(complaint)
+}
+
+#[tauri::command(async)]
+pub fn add_complaint_update(state: State<'_, AppState>, complaint_id: String, input: complaints::UpdateInput) -> Result<complaints::Complaint> {
+    let complaint = complaints::add_update(state.store()?.get().conn_mut(), &complaint_id, &input, Utc::now(), &chrono::Local)?;
+    state.replan();
+    Ok(complaint)
+}
+
+#[tauri::command(async)]
+pub fn close_complaint(state: State<'_, AppState>, complaint_id: String, recap: String, staff_id: Option<String>) -> Result<complaints::Complaint> {
+    let complaint = complaints::close(state.store()?.get().conn_mut(), &complaint_id, &recap, staff_id.as_deref(), Utc::now())?;
+    state.replan();
+    Ok(complaint)
+}
+
+#[tauri::command(async)]
+pub fn get_complaints(state: State<'_, AppState>, customer_id: String) -> Result<Vec<complaints::Complaint>> {
+    complaints::for_customer(state.store()?.get().conn(), &customer_id)
 }

@@ -10,7 +10,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Tra
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::search;
+use crate::{health, search};
 use crate::store::{new_id, timestamp};
 use crate::text;
 
@@ -363,6 +363,7 @@ pub fn create(conn: &mut Connection, input: &CustomerInput, now: DateTime<Utc>) 
     let clean = validate(input)?;
     let tx = conn.transaction()?;
     let id = insert_customer(&tx, &clean, &new_id(), now)?;
+    health::start_new(&tx, &id, now, None)?;
     search::reindex(&tx, &id)?;
     tx.commit()?;
     get(conn, &id)
@@ -458,6 +459,8 @@ pub fn delete(conn: &mut Connection, id: &str) -> Result<()> {
         .optional()?
         .ok_or(Error::NotFound("This customer"))?;
     search::remove(&tx, pk)?;
+    // The monthly figures forget them too.
+    crate::dashboard::forget_customer(&tx, id)?;
     // people and notes go with the customer (ON DELETE CASCADE).
     tx.execute("DELETE FROM customers WHERE pk = ?1", [pk])?;
     tx.commit()?;
@@ -627,6 +630,7 @@ pub fn insert_many(conn: &mut Connection, customers: &[SeedCustomer]) -> Result<
             tx.prepare_cached("UPDATE customers SET last_contact_at = ?2 WHERE id = ?1")?
                 .execute(params![id, timestamp(at)])?;
         }
+        health::start_new(&tx, &id, seed.created_at, seed.last_contact_at)?;
         search::reindex(&tx, &id)?;
     }
     tx.commit()?;

@@ -5,9 +5,13 @@
 
 pub mod cli;
 pub mod commands;
+pub mod complaints;
 pub mod customers;
+pub mod dashboard;
 pub mod error;
+pub mod feedback;
 pub mod file_dialog;
+pub mod health;
 pub mod logging;
 pub mod loyalty;
 pub mod memberships;
@@ -46,7 +50,12 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
     tracing::info!(data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "starting");
 
     // A database that cannot be opened is shown in the window, not a crash.
-    let (store, open_error) = match store::Store::open_in(&data_dir) {
+    let opened = store::Store::open_in(&data_dir).and_then(|mut store| {
+        // After an upgrade, fills each customer's stored health once.
+        health::ensure_fresh(store.conn_mut(), chrono::Utc::now())?;
+        Ok(store)
+    });
+    let (store, open_error) = match opened {
         Ok(store) => (Some(store), None),
         Err(error) => {
             tracing::error!(%error, "cannot open the database");
@@ -110,6 +119,17 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::renew_membership,
             commands::end_membership,
             commands::choose_file,
+            commands::get_dashboard,
+            commands::get_health,
+            commands::get_review_list,
+            commands::get_health_rules,
+            commands::save_health_rules,
+            commands::record_feedback,
+            commands::get_feedback,
+            commands::open_complaint,
+            commands::add_complaint_update,
+            commands::close_complaint,
+            commands::get_complaints,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| {

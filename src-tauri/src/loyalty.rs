@@ -250,6 +250,9 @@ pub fn append(conn: &Connection, entry: &Entry, now: DateTime<Utc>) -> Result<()
         entry.interaction_id,
         stamp
     ])?;
+    // The balances the dashboard reads ("close to a reward") move with the ledger.
+    conn.prepare_cached("UPDATE customers SET points_balance = points_balance + ?2, stamps_balance = stamps_balance + ?3 WHERE id = ?1")?
+        .execute(params![entry.customer_id, entry.points, entry.stamps])?;
     Ok(())
 }
 

@@ -85,6 +85,7 @@ pub fn set(conn: &mut Connection, customer_id: &str, input: &MembershipInput, no
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
         params![id, customer_id, plan_name, price_cents, term, renews_on.to_string(), stamp],
     )?;
+    crate::health::refresh(&tx, customer_id)?; // a renewal coming up is a health signal
     tx.commit()?;
     current(conn, customer_id)?.ok_or(Error::NotFound("The membership"))
 }
@@ -101,6 +102,7 @@ pub fn renew(conn: &mut Connection, customer_id: &str, now: DateTime<Utc>) -> Re
         params![membership.id, next.to_string(), timestamp(now)],
     )?;
     reminders::resolve(&tx, customer_id, "renewal", Some(&membership.id), now)?;
+    crate::health::refresh(&tx, customer_id)?; // a renewal coming up is a health signal
     tx.commit()?;
     current(conn, customer_id)?.ok_or(Error::NotFound("The membership"))
 }
@@ -112,6 +114,7 @@ pub fn end(conn: &mut Connection, customer_id: &str, now: DateTime<Utc>) -> Resu
         params![customer_id, timestamp(now)],
     )?;
     reminders::resolve(&tx, customer_id, "renewal", None, now)?;
+    crate::health::refresh(&tx, customer_id)?; // a renewal coming up is a health signal
     tx.commit()?;
     Ok(())
 }

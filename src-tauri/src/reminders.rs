@@ -1,7 +1,7 @@
 //! Reminders from every source, stored once each, fired once each.
 //!
 //! `sync` turns what the data says (next steps, renewals, birthdays, gone
-//! quiet) into rows of `reminders`; a unique `dedup_key` per source,
+//! quiet, complaint checkpoints) into rows of `reminders`; a unique `dedup_key` per source,
 //! customer and occasion makes a duplicate impossible however often it
 //! runs. `take_due` marks what has fallen due as notified in the same
 //! transaction that reads it, so nothing fires twice, across restarts too.
@@ -351,6 +351,32 @@ pub fn sync<Tz: TimeZone>(conn: &mut Connection, now: DateTime<Utc>, tz: &Tz, ru
             added += usize::from(insert(&tx, &r, now)?);
         }
         state.quiet_scanned_to = Some(to);
+    }
+
+    // Complaint checkpoints: each open complaint's next checkpoint, once.
+    // Moving the checkpoint makes a new key; the old reminder was resolved.
+    {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id, customer_id, summary, owner_name, checkpoint_at FROM complaints
+             WHERE closed_at IS NULL AND checkpoint_at <= ?1",
+        )?;
+        let rows: Vec<(String, String, String, String, String)> = stmt
+            .query_map([timestamp(horizon)], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, customer_id, summary, owner, checkpoint_at) in rows {
+            let Ok(due) = DateTime::parse_from_rfc3339(&checkpoint_at) else { continue };
+            let short: String = summary.chars().take(60).collect();
+            let r = NewReminder {
+                key: format!("complaint:{id}:{checkpoint_at}"),
+                customer_id: &customer_id,
+                source: "complaint",
+                source_id: Some(&id),
+                title: format!("Complaint checkpoint: {short}"),
+                detail: format!("Owner: {owner}"),
+                due_at: due.with_timezone(&Utc),
+            };
+            added += usize::from(insert(&tx, &r, now)?);
+        }
     }
 
     save_state(&tx, &state, now)?;

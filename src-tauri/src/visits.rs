@@ -12,11 +12,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::loyalty::{self, Entry, Program};
-use crate::reminders;
+use crate::{dashboard, health, reminders};
 use crate::settings::{self, StaffRef};
 use crate::store::{new_id, timestamp};
 
 pub const KINDS: [&str; 4] = ["visit", "call", "message", "purchase"];
+/// The kinds that mean the customer came in (for retention).
+pub const CAME_IN: [&str; 2] = ["visit", "purchase"];
+
+/// The UTC month ("2026-11") of a stored timestamp, for the monthly figures.
+fn month_of(stamp: &str) -> String {
+    stamp.chars().take(7).collect()
+}
 const MAX_AMOUNT_CENTS: i64 = 100_000_000; // one million in any currency
 pub const HISTORY_PAGE: usize = 20;
 
@@ -32,6 +39,8 @@ pub struct LogInput {
     pub next_step: String,
     /// YYYY-MM-DD, or YYYY-MM-DDTHH:MM for a time of day; required with a next step.
     pub next_step_due: String,
+    /// The payment came late (a health signal); needs an amount.
+    pub paid_late: bool,
 }
 
 /// Parses money as typed at a desk into integer cents.
@@ -66,6 +75,7 @@ struct CleanLog {
     kind: &'static str,
     summary: String,
     amount_cents: Option<i64>,
+    paid_late: bool,
     next_step: Option<(String, NaiveDate, Option<String>)>,
 }
 
@@ -80,6 +90,9 @@ fn validate(input: &LogInput) -> Result<CleanLog> {
         return Err(Error::invalid("summary", "The summary can be at most 500 characters."));
     }
     let amount_cents = parse_amount(&input.amount)?;
+    if input.paid_late && amount_cents.is_none() {
+        return Err(Error::invalid("paid_late", "Only a payment can be late: type the amount too."));
+    }
     let step = input.next_step.trim();
     let due = input.next_step_due.trim();
     let next_step = match (step.is_empty(), due.is_empty()) {
@@ -108,7 +121,7 @@ fn validate(input: &LogInput) -> Result<CleanLog> {
             Some((step.to_string(), date, time))
         }
     };
-    Ok(CleanLog { kind, summary, amount_cents, next_step })
+    Ok(CleanLog { kind, summary, amount_cents, paid_late: input.paid_late, next_step })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -155,10 +168,10 @@ fn insert(
     let stamp = timestamp(now);
     conn.prepare_cached(
         "INSERT INTO interactions (id, customer_id, kind, summary, amount_cents, staff_id, staff_name,
-                                   happened_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8)",
+                                   happened_at, paid_late, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?8)",
     )?
-    .execute(params![id, customer_id, clean.kind, clean.summary, clean.amount_cents, staff.id, staff.name, stamp])?;
+    .execute(params![id, customer_id, clean.kind, clean.summary, clean.amount_cents, staff.id, staff.name, stamp, clean.paid_late])?;
 
     let (points, stamps, memo) = loyalty::earning(program, clean.kind, clean.amount_cents, currency);
     if points > 0 || stamps > 0 {
@@ -179,14 +192,19 @@ fn insert(
         .execute(params![new_id(), customer_id, id, title, due.format("%Y-%m-%d").to_string(), time, staff.id, staff.name, stamp])?;
     }
     conn.prepare_cached(
-        "UPDATE customers SET last_contact_at = max(coalesce(last_contact_at, ''), ?2), updated_at = ?2 WHERE id = ?1",
+        "UPDATE customers SET last_contact_at = max(coalesce(last_contact_at, ''), ?2), updated_at = ?2,
+                              lifetime_cents = lifetime_cents + coalesce(?3, 0) WHERE id = ?1",
     )?
-    .execute(params![customer_id, stamp])?;
+    .execute(params![customer_id, stamp, clean.amount_cents])?;
     if clean.kind == "visit" {
         // They came back: their rhythm moves on and a "gone quiet" reminder is answered.
         reminders::refresh_rhythm(conn, customer_id, rules)?;
         reminders::resolve(conn, customer_id, "gone_quiet", None, now)?;
     }
+    if CAME_IN.contains(&clean.kind) {
+        dashboard::came_in(conn, customer_id, &month_of(&stamp), 1)?;
+    }
+    health::refresh(conn, customer_id)?;
     Ok(Logged { interaction_id: id, points, stamps, birthday_bonus })
 }
 
@@ -205,11 +223,12 @@ pub fn check_in(conn: &mut Connection, customer_id: &str, staff_id: Option<&str>
 /// undone, its points are taken back, its open next steps are closed.
 pub fn undo(conn: &mut Connection, interaction_id: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let row: Option<(String, Option<String>)> = tx
-        .prepare_cached("SELECT customer_id, undone_at FROM interactions WHERE id = ?1")?
-        .query_row([interaction_id], |row| Ok((row.get(0)?, row.get(1)?)))
+    type Row = (String, Option<String>, String, Option<i64>, String);
+    let row: Option<Row> = tx
+        .prepare_cached("SELECT customer_id, undone_at, kind, amount_cents, happened_at FROM interactions WHERE id = ?1")?
+        .query_row([interaction_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))
         .optional()?;
-    let (customer_id, undone_at) = row.ok_or(Error::NotFound("This visit"))?;
+    let (customer_id, undone_at, kind, amount_cents, happened_at) = row.ok_or(Error::NotFound("This visit"))?;
     if undone_at.is_some() {
         return Err(Error::Conflict("This was already undone.".into()));
     }
@@ -234,11 +253,15 @@ pub fn undo(conn: &mut Connection, interaction_id: &str, staff_id: Option<&str>,
     reminders::refresh_rhythm(&tx, &customer_id, &reminders::load_rules(&tx)?)?;
     // Last contact is the newest interaction that still stands.
     tx.execute(
-        "UPDATE customers SET updated_at = ?2, last_contact_at =
+        "UPDATE customers SET updated_at = ?2, lifetime_cents = lifetime_cents - coalesce(?3, 0), last_contact_at =
             (SELECT max(happened_at) FROM interactions WHERE customer_id = ?1 AND undone_at IS NULL)
          WHERE id = ?1",
-        params![customer_id, stamp],
+        params![customer_id, stamp, amount_cents],
     )?;
+    if CAME_IN.contains(&kind.as_str()) {
+        dashboard::came_in(&tx, &customer_id, &month_of(&happened_at), -1)?;
+    }
+    health::refresh(&tx, &customer_id)?;
     tx.commit()?;
     Ok(())
 }
@@ -271,6 +294,7 @@ pub struct HistoryItem {
     pub happened_at: String,
     pub undone_at: Option<String>,
     pub undo_reason: Option<String>,
+    pub paid_late: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -288,7 +312,7 @@ pub fn history(conn: &Connection, customer_id: &str, before: Option<&str>, limit
         None => ("\u{10FFFF}".to_string(), String::new()),
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT id, kind, summary, amount_cents, staff_name, happened_at, undone_at, undo_reason
+        "SELECT id, kind, summary, amount_cents, staff_name, happened_at, undone_at, undo_reason, paid_late
          FROM interactions
          WHERE customer_id = ?1 AND (happened_at < ?2 OR (happened_at = ?2 AND id < ?3))
          ORDER BY happened_at DESC, id DESC LIMIT ?4",
@@ -304,6 +328,7 @@ pub fn history(conn: &Connection, customer_id: &str, before: Option<&str>, limit
                 happened_at: row.get(5)?,
                 undone_at: row.get(6)?,
                 undo_reason: row.get(7)?,
+                paid_late: row.get(8)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -409,6 +434,8 @@ pub fn record_past(conn: &mut Connection, visits: &[PastVisit]) -> Result<()> {
     let nobody = StaffRef::default();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut latest: std::collections::HashMap<&str, DateTime<Utc>> = std::collections::HashMap::new();
+    let mut spent: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    let mut months: std::collections::HashMap<(&str, String), i64> = std::collections::HashMap::new();
     for visit in visits {
         if !KINDS.contains(&visit.kind) {
             return Err(Error::invalid("kind", format!("\"{}\" is not an interaction kind.", visit.kind)));
@@ -426,16 +453,30 @@ pub fn record_past(conn: &mut Connection, visits: &[PastVisit]) -> Result<()> {
             let entry = Entry { customer_id: &visit.customer_id, kind: "earn", points, stamps, memo, staff: &nobody, interaction_id: Some(&id) };
             loyalty::append(&tx, &entry, visit.at)?;
         }
+        *spent.entry(visit.customer_id.as_str()).or_default() += visit.amount_cents.unwrap_or(0);
+        if CAME_IN.contains(&visit.kind) {
+            *months.entry((visit.customer_id.as_str(), month_of(&stamp))).or_default() += 1;
+        }
         let newest = latest.entry(visit.customer_id.as_str()).or_insert(visit.at);
         if visit.at > *newest {
             *newest = visit.at;
         }
     }
     let rules = reminders::load_rules(&tx)?;
-    for (customer_id, at) in latest {
-        tx.prepare_cached("UPDATE customers SET last_contact_at = max(coalesce(last_contact_at, ''), ?2) WHERE id = ?1")?
-            .execute(params![customer_id, timestamp(at)])?;
+    for (customer_id, at) in &latest {
+        tx.prepare_cached(
+            "UPDATE customers SET last_contact_at = max(coalesce(last_contact_at, ''), ?2),
+                                  lifetime_cents = lifetime_cents + ?3 WHERE id = ?1",
+        )?
+        .execute(params![customer_id, timestamp(*at), spent.get(customer_id).copied().unwrap_or(0)])?;
         reminders::refresh_rhythm(&tx, customer_id, &rules)?;
+    }
+    for ((customer_id, month), count) in &months {
+        dashboard::came_in(&tx, customer_id, month, *count)?;
+    }
+    let health_rules = health::load_rules(&tx)?;
+    for customer_id in latest.keys() {
+        health::refresh_with(&tx, customer_id, &health_rules)?;
     }
     tx.commit()?;
     Ok(())
