@@ -213,9 +213,14 @@ pub const TABLES: &[&str] = &["customers", "people", "notes", "search_names", "s
 /// The whole stored state of the shop as text, one entry per table (plus the
 /// search index's rowids), to show that a refused change changed nothing.
 pub fn dump(conn: &rusqlite::Connection) -> std::collections::BTreeMap<String, Vec<String>> {
+    dump_of(conn, TABLES)
+}
+
+/// Like `dump`, over the tables named.
+pub fn dump_of(conn: &rusqlite::Connection, tables: &[&str]) -> std::collections::BTreeMap<String, Vec<String>> {
     let mut state = std::collections::BTreeMap::new();
-    for table in TABLES {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid")).expect("prepare dump");
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).expect("prepare dump");
         let columns = stmt.column_count();
         let rows = stmt
             .query_map([], |row| {
