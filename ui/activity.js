@@ -22,6 +22,8 @@ export function renderActivity(card, app) {
     try {
       const activity = await api.getActivity(card.id);
       draw(activity, flash);
+      // After a change (a flash says what happened), health may have moved.
+      if (flash) document.dispatchEvent(new CustomEvent('card-changed'));
     } catch (error) {
       clear(root).append(h('p', { class: 'field-error', role: 'alert', text: error.message || String(error) }));
     }
@@ -158,10 +160,11 @@ function logPanel(card, a, reload, app) {
   const nextStep = h('input', { type: 'text', id: 'log-next-step', 'data-field': 'next_step', placeholder: 'Next step (optional)', 'aria-label': 'Next step' });
   const due = h('input', { type: 'date', id: 'log-next-due', 'data-field': 'next_step_due', 'aria-label': 'Next step due date' });
   const dueTime = h('input', { type: 'time', id: 'log-next-time', step: '1', 'aria-label': 'Next step time (optional)' });
+  const late = h('input', { type: 'checkbox', id: 'log-paid-late', 'data-field': 'paid_late' });
   const form = h('form', { class: 'log-form', id: 'log-form', novalidate: true },
     h('div', { class: 'log-row' }, kind, summary, amount, h('button', { type: 'submit', class: 'primary', id: 'log-save' }, 'Log')),
-    h('div', { class: 'log-row next' }, nextStep, due, dueTime),
-    ['kind', 'summary', 'amount', 'next_step', 'next_step_due', 'staff', 'form'].map((f) => h('p', { class: 'field-error', 'data-for': f, role: 'alert' })));
+    h('div', { class: 'log-row next' }, nextStep, due, dueTime, h('label', { class: 'check' }, late, ' Paid late')),
+    ['kind', 'summary', 'amount', 'paid_late', 'next_step', 'next_step_due', 'staff', 'form'].map((f) => h('p', { class: 'field-error', 'data-for': f, role: 'alert' })));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
@@ -170,6 +173,7 @@ function logPanel(card, a, reload, app) {
         kind: kind.value, summary: summary.value, amount: amount.value,
         staff_id: app.deskStaff(), next_step: nextStep.value,
         next_step_due: due.value && dueTime.value ? `${due.value}T${dueTime.value}` : due.value,
+        paid_late: late.checked,
       });
       const earned = logged.points + logged.birthday_bonus;
       await reload(`${kindLabels[kind.value]} logged${earned ? `: +${earned} points` : ''}.`);
@@ -226,6 +230,7 @@ function historyItem(item, reload, app) {
     h('span', { class: 'event-kind', text: kindLabels[item.kind] || item.kind }),
     h('span', { class: 'event-summary', text: item.summary }),
     item.amount_cents !== null ? h('span', { class: 'event-amount', text: (item.amount_cents / 100).toFixed(2) }) : null,
+    item.paid_late ? h('span', { class: 'badge late', text: 'paid late' }) : null,
     h('span', { class: 'hint', text: `${formatDateTime(item.happened_at)}${item.staff_name ? ` · ${item.staff_name}` : ''}` }),
     item.undone_at ? h('span', { class: 'badge', text: 'undone' }) : null,
     undo);

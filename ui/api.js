@@ -45,6 +45,17 @@ export const getMembership = (customerId) => invoke('get_membership', { customer
 export const setMembership = (customerId, input) => invoke('set_membership', { customerId, input });
 export const renewMembership = (customerId) => invoke('renew_membership', { customerId });
 export const endMembership = (customerId) => invoke('end_membership', { customerId });
+export const getDashboard = () => invoke('get_dashboard');
+export const getHealth = (customerId) => invoke('get_health', { customerId });
+export const getReviewList = () => invoke('get_review_list');
+export const getHealthRules = () => invoke('get_health_rules');
+export const saveHealthRules = (rules) => invoke('save_health_rules', { rules });
+export const recordFeedback = (customerId, input) => invoke('record_feedback', { customerId, input });
+export const getFeedback = (customerId) => invoke('get_feedback', { customerId });
+export const openComplaint = (customerId, input) => invoke('open_complaint', { customerId, input });
+export const addComplaintUpdate = (complaintId, input) => invoke('add_complaint_update', { complaintId, input });
+export const closeComplaint = (complaintId, recap, staffId) => invoke('close_complaint', { complaintId, recap, staffId });
+export const getComplaints = (customerId) => invoke('get_complaints', { customerId });
 // A native file dialog. question: { mode: 'open'|'save', title, filterName,
 // extensions: ['csv'], suggestedName }. Resolves to a path, or null if cancelled.
 export const chooseFile = (question) => invoke('choose_file', {

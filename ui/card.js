@@ -6,6 +6,7 @@ import * as api from './api.js';
 import { h, formatDateTime, formatDate, showError, clearErrors } from './dom.js';
 import { renderActivity } from './activity.js';
 import { renderMembership } from './membership.js';
+import { renderHealth, renderComplaints, renderFeedback } from './health.js';
 
 const channelNames = { text: 'Text message', email: 'Email', phone: 'Phone call' };
 
@@ -52,7 +53,8 @@ export function renderCard(card, app) {
       h('h2', { text: 'Key details' }),
       h('ul', { class: 'notes' }, pinned.map((note) => noteItem(note, rerender)))));
   }
-  main.append(renderActivity(card, app));
+  main.append(renderActivity(card, app), renderComplaints(card, app));
+  side.append(renderHealth(card));
 
   side.append(
     h('section', { class: 'panel', 'aria-label': 'Contact' },
@@ -74,7 +76,8 @@ export function renderCard(card, app) {
           p.details ? h('div', { class: 'person-details', text: p.details }) : null)))
         : h('p', { class: 'hint', text: 'No people or pets yet. Edit the card to add them.' })),
     renderMembership(card, app),
-    notesSection(card, others, rerender));
+    notesSection(card, others, rerender),
+    renderFeedback(card, app));
 
   const answered = discoveryQuestions.filter(([key]) => card.discovery[key]);
   side.append(h('section', { class: 'panel', 'aria-label': 'First visit' },

@@ -23,8 +23,28 @@ function append(node, children) {
   }
 }
 
+// The same for inline SVG (charts): attributes set as given, strings as text.
+export function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'text') node.textContent = value;
+    else node.setAttribute(key, String(value));
+  }
+  append(node, children);
+  return node;
+}
+
 export function clear(node) {
   node.replaceChildren();
+  return node;
+}
+
+// Replaces a node's children, with h()'s rules: arrays are flattened,
+// null and false are skipped, strings become text.
+export function fill(node, ...children) {
+  node.replaceChildren();
+  append(node, children);
   return node;
 }
 
@@ -48,7 +68,7 @@ export function formatDate(iso) {
 export function showError(form, error) {
   for (const old of form.querySelectorAll('.field-error')) old.textContent = '';
   for (const old of form.querySelectorAll('[aria-invalid]')) old.removeAttribute('aria-invalid');
-  const message = (error && error.message) || String(error);
+  const message = error && typeof error.message === 'string' ? error.message : String(error);
   const slot = (error && error.field && form.querySelector(`.field-error[data-for="${error.field}"]`))
     || form.querySelector('.field-error[data-for="form"]');
   if (slot) slot.textContent = message;

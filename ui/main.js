@@ -11,6 +11,9 @@ import { renderLoyaltySettings } from './loyalty-settings.js';
 import { renderWelcome } from './welcome.js';
 import { renderToday } from './today.js';
 import { renderReminderSettings } from './reminder-settings.js';
+import { renderHealthSettings } from './health-settings.js';
+import { initDashboard, loadDashboard } from './dashboard.js';
+import { renderReview } from './review.js';
 
 const searchView = document.getElementById('search-view');
 const page = document.getElementById('page');
@@ -31,6 +34,7 @@ export const app = {
     document.body.dataset.view = 'search';
     refreshSearch();
     focusSearch();
+    loadDashboard();
   },
   showPage(view, node) {
     searchView.hidden = true;
@@ -57,6 +61,13 @@ export const app = {
       app.showPage('error', errorPanel(error));
     }
   },
+  async openReview() {
+    try {
+      app.showPage('review', renderReview(await api.getReviewList(), app));
+    } catch (error) {
+      app.showPage('error', errorPanel(error));
+    }
+  },
   currency() {
     return currency;
   },
@@ -68,8 +79,8 @@ export const app = {
   },
   async openSettings() {
     try {
-      const [settings, program, rules] = await Promise.all([api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules()]);
-      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program), renderReminderSettings(rules)));
+      const [settings, program, rules, health] = await Promise.all([api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules(), api.getHealthRules()]);
+      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program), renderReminderSettings(rules), renderHealthSettings(health)));
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }
@@ -118,6 +129,7 @@ async function refreshReminders() {
       awayBanner.hidden = true;
     }
     if (document.body.dataset.view === 'today') app.openToday();
+    if (document.body.dataset.view === 'search') loadDashboard();
   } catch {
     // The badge is a convenience; the Today page shows errors itself.
   }
@@ -156,9 +168,11 @@ document.getElementById('nav-search').addEventListener('click', () => ready && a
 document.getElementById('nav-new').addEventListener('click', () => ready && app.newCustomer());
 document.getElementById('nav-settings').addEventListener('click', () => ready && app.openSettings());
 document.getElementById('nav-today').addEventListener('click', () => ready && app.openToday());
+document.getElementById('nav-review').addEventListener('click', () => ready && app.openReview());
 
 async function start() {
   initSearch(app);
+  initDashboard(app);
   focusSearch();
   let status;
   try {

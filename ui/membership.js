@@ -13,16 +13,18 @@ export function renderMembership(card, app) {
       clear(root).append(h('p', { class: 'field-error', text: error.message || String(error) }));
     }
   };
-  const draw = (m, editing = false) => {
+  const draw = (m, editing = false, changed = false) => {
+    // A renewal coming up is a health signal: tell the card it moved.
+    if (changed) document.dispatchEvent(new CustomEvent('card-changed'));
     clear(root).append(h('h2', { text: 'Membership' }));
     if (m && !editing) {
       root.append(
         h('p', { class: 'membership-line', id: 'membership-line' },
           h('strong', { text: m.plan_name }), ` · ${formatMoney(m.price_cents, app.currency())} per ${m.term} · renews on ${m.renews_on}`),
         h('div', { class: 'row' },
-          h('button', { type: 'button', id: 'membership-renewed', onclick: async () => draw(await api.renewMembership(card.id)) }, 'Renewed'),
+          h('button', { type: 'button', id: 'membership-renewed', onclick: async () => draw(await api.renewMembership(card.id), false, true) }, 'Renewed'),
           h('button', { type: 'button', onclick: () => draw(m, true) }, 'Change'),
-          h('button', { type: 'button', class: 'link danger', onclick: async () => { await api.endMembership(card.id); draw(null); } }, 'End')));
+          h('button', { type: 'button', class: 'link danger', onclick: async () => { await api.endMembership(card.id); draw(null, false, true); } }, 'End')));
       return;
     }
     if (!m && !editing) {
@@ -45,7 +47,7 @@ export function renderMembership(card, app) {
       event.preventDefault();
       try {
         clearErrors(form);
-        draw(await api.setMembership(card.id, { plan_name: plan.value, price: price.value, term: term.value, renews_on: renews.value }));
+        draw(await api.setMembership(card.id, { plan_name: plan.value, price: price.value, term: term.value, renews_on: renews.value }), false, true);
       } catch (error) {
         showError(form, error);
       }

@@ -5,6 +5,7 @@
 import * as api from './api.js';
 import { h, clear } from './dom.js';
 import { checkInAndSay } from './activity.js';
+import { showDashboard } from './dashboard.js';
 
 const input = document.getElementById('search-input');
 const list = document.getElementById('results');
@@ -107,6 +108,8 @@ const reasons = { phone: 'matched on the phone number', email: 'matched on the e
 
 function render(query) {
   clear(list);
+  // The dashboard is the home screen while the box is empty.
+  showDashboard(!query.trim());
   if (!query.trim()) {
     hint.hidden = false;
     hint.textContent = 'Type to find a customer. ↑ ↓ to choose, Enter to open.';

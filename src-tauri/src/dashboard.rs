@@ -139,6 +139,9 @@ pub struct Line {
     pub name: String,
     /// What to say about them, ready to show.
     pub detail: String,
+    /// For money lines (top customers): the amount, formatted by the window
+    /// like every other amount.
+    pub amount_cents: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -176,7 +179,7 @@ pub fn money(cents: i64, currency: &str) -> String {
 fn lines(conn: &Connection, sql: &str, args: impl rusqlite::Params, detail: impl Fn(&rusqlite::Row) -> rusqlite::Result<String>) -> Result<Vec<Line>> {
     Ok(conn
         .prepare_cached(sql)?
-        .query_map(args, |row| Ok(Line { customer_id: row.get(0)?, name: row.get(1)?, detail: detail(row)? }))?
+        .query_map(args, |row| Ok(Line { customer_id: row.get(0)?, name: row.get(1)?, detail: detail(row)?, amount_cents: None }))?
         .collect::<rusqlite::Result<_>>()?)
 }
 
@@ -208,7 +211,7 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
         .map(|line| {
             let colour = if line.health.colour == Colour::Red { "Red" } else { "Yellow" };
             let why = line.health.reasons.first().map(|r| r.text.clone()).unwrap_or_default();
-            Line { customer_id: line.customer_id, name: line.name, detail: format!("{colour}: {why}") }
+            Line { customer_id: line.customer_id, name: line.name, detail: format!("{colour}: {why}"), amount_cents: None }
         })
         .collect();
 
@@ -253,12 +256,13 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
     }
     close.truncate(5);
 
-    let top = lines(
-        conn,
-        "SELECT id, display_name, lifetime_cents FROM customers WHERE archived_at IS NULL ORDER BY lifetime_cents DESC LIMIT 5",
-        [],
-        |row| Ok(money(row.get(2)?, &currency)),
-    )?;
+    let top: Vec<Line> = conn
+        .prepare_cached("SELECT id, display_name, lifetime_cents FROM customers WHERE archived_at IS NULL ORDER BY lifetime_cents DESC LIMIT 5")?
+        .query_map([], |row| {
+            let cents: i64 = row.get(2)?;
+            Ok(Line { customer_id: row.get(0)?, name: row.get(1)?, detail: money(cents, &currency), amount_cents: Some(cents) })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
 
     Ok(Dashboard {
         due_today,

@@ -122,6 +122,43 @@ pub fn record(conn: &mut Connection, customer_id: &str, input: &FeedbackInput, n
     Ok(Recorded { answer, follow_up })
 }
 
+/// An answer from the past (sample shops, benchmarks): stored as given,
+/// with no follow-up task.
+#[derive(Debug, Clone)]
+pub struct PastAnswer {
+    pub customer_id: String,
+    pub kind: &'static str,
+    pub score: i64,
+    pub comment: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Stores past answers in one transaction and brings each customer's
+/// stored health up to date.
+pub fn insert_past(conn: &mut Connection, answers: &[PastAnswer]) -> Result<()> {
+    let tx = conn.transaction()?;
+    let rules = health::load_rules(&tx)?;
+    let mut touched = std::collections::BTreeSet::new();
+    for answer in answers {
+        let range = if answer.kind == "nps" { 0..=10 } else { 1..=5 };
+        if !range.contains(&answer.score) {
+            return Err(Error::invalid("score", format!("{} is out of range for {}.", answer.score, answer.kind)));
+        }
+        let stamp = timestamp(answer.at);
+        tx.prepare_cached(
+            "INSERT INTO feedback (id, customer_id, kind, score, comment, answered_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6)",
+        )?
+        .execute(params![new_id(), answer.customer_id, answer.kind, answer.score, answer.comment, stamp])?;
+        touched.insert(answer.customer_id.as_str());
+    }
+    for customer_id in touched {
+        health::refresh_with(&tx, customer_id, &rules)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 pub fn for_customer(conn: &Connection, customer_id: &str, limit: usize) -> Result<Vec<Answer>> {
     let rows = conn
         .prepare_cached(

@@ -272,3 +272,47 @@ pub fn seed_visits(conn: &mut rusqlite::Connection, kind: BusinessKind, total: u
     }
     crate::visits::record_past(conn, &batch)
 }
+
+const PRAISE: &[&str] = &["Always friendly", "Love the new schedule", "Great value", "Best in town", "", "", ""];
+const GRUMBLES: &[&str] = &["Waited too long", "Booking was confusing", "Felt rushed", "", ""];
+
+/// Feedback from about a quarter of the customers over the last year:
+/// mostly happy, some not. Deterministic for a seed.
+pub fn seed_feedback(conn: &mut rusqlite::Connection, seed: u64, now: DateTime<Utc>) -> Result<()> {
+    let ids = customers::all_ids(conn)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x00fe_edba_c4u64);
+    let mut answers = Vec::new();
+    for id in &ids {
+        if !rng.gen_bool(0.25) {
+            continue;
+        }
+        let at = now - Duration::days(rng.gen_range(1..360)) - Duration::minutes(rng.gen_range(0..600));
+        let roll: f64 = rng.gen();
+        let (kind, score, comment) = if rng.gen_bool(0.8) {
+            let score = if roll < 0.55 { rng.gen_range(9..=10) } else if roll < 0.82 { rng.gen_range(7..=8) } else { rng.gen_range(0..=6) };
+            ("nps", score, if score >= 9 { pick(&mut rng, PRAISE) } else if score <= 6 { pick(&mut rng, GRUMBLES) } else { "" })
+        } else {
+            let score = if roll < 0.7 { rng.gen_range(4..=5) } else { rng.gen_range(1..=3) };
+            ("csat", score, if score >= 4 { pick(&mut rng, PRAISE) } else { pick(&mut rng, GRUMBLES) })
+        };
+        answers.push(crate::feedback::PastAnswer { customer_id: id.clone(), kind, score, comment: comment.to_string(), at });
+    }
+    crate::feedback::insert_past(conn, &answers)
+}
+
+/// One open complaint, so the sample shop shows how complaints look on a
+/// card, in health and on the dashboard.
+pub fn seed_complaint(conn: &mut rusqlite::Connection, now: DateTime<Utc>) -> Result<()> {
+    let ids = customers::all_ids(conn)?;
+    let owner = crate::settings::load(conn)?.staff.into_iter().next().and_then(|member| member.id);
+    let (Some(customer_id), Some(owner_id)) = (ids.get(2), owner) else { return Ok(()) };
+    let input = crate::complaints::OpenInput {
+        summary: "Was charged twice for the last visit; we promised to refund it.".into(),
+        owner_id,
+        checkpoint_date: (now + Duration::days(1)).date_naive().to_string(),
+        checkpoint_time: "10:00".into(),
+        staff_id: None,
+    };
+    crate::complaints::open(conn, customer_id, &input, now - Duration::days(2), &Utc)?;
+    Ok(())
+}

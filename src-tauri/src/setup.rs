@@ -34,6 +34,8 @@ pub fn start_shop(conn: &mut Connection, shop_name: &str, kind: BusinessKind, wi
     if with_sample && crate::customers::count(conn)? == 0 {
         sample::seed(conn, kind, SAMPLE_SIZE, 7, now)?;
         sample::seed_visits(conn, kind, SAMPLE_SIZE * 8, 7, now)?;
+        sample::seed_feedback(conn, 7, now)?;
+        sample::seed_complaint(conn, now)?;
     }
     let saved = settings::save(conn, &wanted, now)?;
     tracing::info!(?kind, with_sample, "shop set up");
@@ -55,5 +57,6 @@ pub fn seed_shop(conn: &mut Connection, kind: BusinessKind, count: usize, visits
         settings::save(conn, &current, now)?;
     }
     sample::seed(conn, kind, count, seed, now)?;
-    sample::seed_visits(conn, kind, visits, seed, now)
+    sample::seed_visits(conn, kind, visits, seed, now)?;
+    sample::seed_feedback(conn, seed, now)
 }

@@ -107,6 +107,20 @@ pub async fn screenshot(driver: &WebDriver, name: &str) {
     assert!(status.success(), "could not capture the screen for {name}");
 }
 
+/// Saves what the screen shows with the element `css` scrolled to the top,
+/// for screens longer than the window.
+pub async fn screenshot_from(driver: &WebDriver, css: &str, name: &str) {
+    driver
+        .execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'start' })", vec![serde_json::json!(css)])
+        .await
+        .expect("scroll");
+    tokio::time::sleep(Duration::from_millis(300)).await; // let it paint
+    let path = screenshot_dir().join(format!("{name}.png"));
+    let display = DISPLAY.get().expect("the desktop is started");
+    let status = Command::new(find_tool("import")).args(["-display", display, "-window", "root"]).arg(&path).status().expect("run import");
+    assert!(status.success(), "could not capture the screen for {name}");
+}
+
 /// Waits for an element that matches `css` and is displayed.
 pub async fn element(driver: &WebDriver, css: &str) -> WebElement {
     let start = Instant::now();
