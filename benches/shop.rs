@@ -1,5 +1,5 @@
-//! `cargo bench --bench shop`: logging visits, opening a busy card and
-//! working out which reminders are due, on a shop of 100,000 customers and
+//! `cargo bench --bench shop`: logging visits, opening a busy card,
+//! working out which reminders are due, the dashboard and a card's health, on a shop of 100,000 customers and
 //! 1,000,000 visits, beside a naive baseline on the same data in the same
 //! run. Prints
 //! `bench: <case> p50_ms=<x> p99_ms=<y> baseline_p99_ms=<z>`.
@@ -14,7 +14,7 @@ use regulars::settings::BusinessKind;
 use regulars::store::Store;
 use regulars::visits::{self, LogInput, PastVisit};
 use regulars::notify::Recorder;
-use regulars::{loyalty, scheduler};
+use regulars::{dashboard, health, loyalty, scheduler};
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
@@ -147,6 +147,88 @@ fn main() {
         percentile(&mut ours, 0.99),
         percentile(&mut baseline, 0.99)
     );
+
+    // The dashboard (home screen) and a card's health.
+    let conn = store.conn();
+    if std::env::var_os("REGULARS_BENCH_PARTS").is_some() {
+        let today = now.date_naive();
+        let mut a = measure(50, |_| { dashboard::retention(conn, today, 6).expect("r"); });
+        let mut b = measure(50, |_| { regulars::feedback::monthly(conn, today, 12).expect("f"); });
+        let mut c = measure(50, |_| { health::review_list(conn, now, &chrono::Utc, 5).expect("h"); });
+        println!("parts retention={:.3} feedback={:.3} review={:.3}", percentile(&mut a, 0.5), percentile(&mut b, 0.5), percentile(&mut c, 0.5));
+    }
+    let mut ours = measure(300, |_| {
+        let board = dashboard::build(conn, now, &chrono::Utc).expect("dashboard");
+        assert_eq!(board.top.len(), 5);
+    });
+    let mut baseline = measure(3, |_| {
+        naive_dashboard(conn, now);
+    });
+    let board = dashboard::build(conn, now, &chrono::Utc).expect("dashboard");
+    println!(
+        "bench: dashboard p50_ms={:.3} p99_ms={:.3} baseline_p99_ms={:.3} red={} yellow={}",
+        percentile(&mut ours, 0.5),
+        percentile(&mut ours, 0.99),
+        percentile(&mut baseline, 0.99),
+        board.red,
+        board.yellow
+    );
+    let mut ours = measure(2000, |i| {
+        let id = &ids[(i * 7919) % ids.len()];
+        health::assess(conn, id, now, &chrono::Utc).expect("health");
+    });
+    let mut baseline = measure(20, |i| {
+        naive_health(conn, &ids[(i * 7919) % ids.len()]);
+    });
+    println!(
+        "bench: health_card p50_ms={:.3} p99_ms={:.3} baseline_p99_ms={:.3}",
+        percentile(&mut ours, 0.5),
+        percentile(&mut ours, 0.99),
+        percentile(&mut baseline, 0.99)
+    );
+}
+
+/// A card's health the simple way: the same signals read by scanning.
+fn naive_health(conn: &rusqlite::Connection, id: &str) -> i64 {
+    let mut total = 0;
+    for sql in [
+        "SELECT count(*) FROM complaints NOT INDEXED WHERE customer_id = ?1 AND closed_at IS NULL",
+        "SELECT count(*) FROM (SELECT paid_late FROM interactions NOT INDEXED WHERE customer_id = ?1 AND amount_cents IS NOT NULL ORDER BY happened_at DESC LIMIT 2)",
+        "SELECT count(*) FROM (SELECT score FROM feedback NOT INDEXED WHERE customer_id = ?1 ORDER BY answered_at DESC LIMIT 1)",
+        "SELECT count(*) FROM (SELECT happened_at FROM interactions NOT INDEXED WHERE customer_id = ?1 AND kind = 'visit' ORDER BY happened_at DESC LIMIT 13)",
+        "SELECT count(*) FROM memberships NOT INDEXED WHERE customer_id = ?1 AND ended_at IS NULL",
+    ] {
+        total += conn.query_row(sql, [id], |row| row.get::<_, i64>(0)).expect("baseline query");
+    }
+    total
+}
+
+/// The dashboard the simple way: every figure aggregated from the raw rows,
+/// and every customer's health worked out, on each load.
+fn naive_dashboard(conn: &rusqlite::Connection, now: chrono::DateTime<Utc>) -> usize {
+    let mut found = 0;
+    for sql in [
+        "SELECT customer_id, sum(amount_cents) FROM interactions WHERE undone_at IS NULL GROUP BY customer_id ORDER BY 2 DESC LIMIT 5",
+        "SELECT customer_id, sum(points) FROM points_ledger GROUP BY customer_id HAVING sum(points) BETWEEN 80 AND 99",
+        "WITH m AS (SELECT DISTINCT customer_id, substr(happened_at, 1, 7) AS month FROM interactions
+                    WHERE kind IN ('visit', 'purchase') AND undone_at IS NULL)
+         SELECT a.month, count(*) FROM m a JOIN m b ON b.customer_id = a.customer_id
+             AND b.month = strftime('%Y-%m', a.month || '-01', '+1 month') GROUP BY a.month",
+    ] {
+        let mut stmt = conn.prepare_cached(sql).expect("statement");
+        let mut rows = stmt.query([]).expect("query");
+        while rows.next().expect("row").is_some() {
+            found += 1;
+        }
+    }
+    let rules = health::load_rules(conn).expect("rules");
+    for id in customers::all_ids(conn).expect("ids") {
+        let signals = health::load_signals(conn, &id, &rules).expect("signals");
+        if health::evaluate(&signals, &rules, now, &chrono::Utc).colour != health::Colour::Green {
+            found += 1;
+        }
+    }
+    found
 }
 
 /// What a simple app does to find who has gone quiet and whose birthday is

@@ -62,8 +62,8 @@ fn log(shop: &mut Shop, id: &str, kind: &str, amount: &str, late: bool, at: Date
 fn health_at(shop: &Shop, id: &str, now: DateTime<Utc>) -> Health {
     let live = health::assess(shop.conn(), id, now, &Berlin).expect("assess");
     // The stored form the dashboard counts with must always agree.
-    let stored = health::stored(shop.conn(), id).expect("stored health");
-    assert_eq!(stored.colour_at(now), live.colour, "stored and live health disagree at {now} for {id}: {live:?}");
+    let stored = health::stored_colour(shop.conn(), id, now).expect("stored health");
+    assert_eq!(stored, live.colour, "stored and live health disagree at {now} for {id}: {live:?}");
     live
 }
 
@@ -244,6 +244,12 @@ fn nps_and_csat_per_month_match_hand_counts() {
         ]
     );
     assert_eq!((months[1].promoters, months[1].detractors), (2, 2));
+    assert_figures_match_a_recount(&shop);
+    // A deleted customer's answers leave the figures: P0 gave January's 10 and a CSAT 5.
+    customers::delete(shop.conn_mut(), &people[0]).unwrap();
+    let months = feedback::monthly(shop.conn(), date(2026, 2, 15), 3).expect("monthly");
+    assert_eq!((months[1].nps_answers, months[1].nps, months[1].csat_answers, months[1].csat_average), (4, Some(-25), 2, Some(3.0)));
+    assert_figures_match_a_recount(&shop);
 }
 
 // ------------------------------------------------------------ complaints
@@ -408,6 +414,14 @@ fn assert_figures_match_a_recount(shop: &Shop) {
         ),
         "monthly figures differ from the recount"
     );
+    let answers = |sql: &str| -> Vec<(String, String, i64, i64)> {
+        conn.prepare(sql).unwrap().query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    assert_eq!(
+        answers("SELECT month, kind, score, answers FROM feedback_months WHERE answers != 0 ORDER BY 1, 2, 3"),
+        answers("SELECT substr(answered_at, 1, 7), kind, score, count(*) FROM feedback GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"),
+        "feedback by month differs from the recount"
+    );
 }
 
 #[derive(Debug, Clone)]
@@ -524,11 +538,11 @@ fn stored_health_is_filled_once_after_an_upgrade_and_when_rules_change() {
     let mut shop = gym();
     let joe = add(&mut shop, "Joe", utc(2026, 1, 1, 9));
     // As a database from before health existed: nothing stored.
-    shop.conn().execute("UPDATE customers SET health_yellow_at = NULL, health_red_at = NULL", []).unwrap();
+    shop.conn().execute("UPDATE customers SET health_yellow_from = NULL, health_red_from = NULL", []).unwrap();
     shop.conn().execute("DELETE FROM settings WHERE key = 'health_version'", []).unwrap();
     health::ensure_fresh(shop.conn_mut(), utc(2026, 3, 1, 9)).unwrap();
     health_at(&shop, &joe, utc(2026, 2, 20, 9)); // agrees, so it was filled
-    assert_eq!(health::stored(shop.conn(), &joe).unwrap().colour_at(utc(2026, 2, 20, 9)), Colour::Yellow);
+    assert_eq!(health::stored_colour(shop.conn(), &joe, utc(2026, 2, 20, 9)).unwrap(), Colour::Yellow);
 
     let mut rules = health::load_rules(shop.conn()).unwrap();
     rules.contact_yellow_days = 60;

@@ -46,7 +46,6 @@ function tile(id, title, figure, ...body) {
 
 function draw(d) {
   const latest = d.scores[d.scores.length - 1];
-  const latestNps = [...d.scores].reverse().find((m) => m.nps !== null);
   const retentionNow = [...d.retention].reverse().find((r) => r.percent !== null);
   fill(board,
     tile('dash-due', 'Due today', h('span', { text: String(d.due_today) }),
@@ -63,8 +62,8 @@ function draw(d) {
       h('span', { text: retentionNow ? `${retentionNow.percent}%` : '—' }),
       h('p', { class: 'hint', text: 'Of last month’s customers, the share who came back this month.' }),
       barChart(d.retention.map((r) => ({ label: r.label, value: r.percent, title: r.percent === null ? `${r.label}: nobody came the month before` : `${r.label}: ${r.retained} of ${r.base} came back (${r.percent}%)` })), 0, 100, '%')),
-    tile('dash-nps', 'NPS',
-      h('span', { text: latestNps ? String(latestNps.nps) : '—' }),
+    tile('dash-nps', 'NPS, last 12 months',
+      h('span', { text: d.nps_year === null ? '—' : String(d.nps_year) }),
       h('p', { class: 'hint', text: latest && latest.csat_average !== null ? `Satisfaction this month: ${latest.csat_average} / 5` : 'Promoters minus detractors, per month.' }),
       barChart(d.scores.map((m) => ({ label: m.label, value: m.nps, title: m.nps === null ? `${m.label}: no answers` : `${m.label}: NPS ${m.nps} from ${m.nps_answers} answers` })), -100, 100, '')),
     tile('dash-close', 'Close to a reward', h('span', { text: String(d.close_to_reward) }),

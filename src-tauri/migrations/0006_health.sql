@@ -55,15 +55,15 @@ CREATE INDEX complaint_updates_complaint ON complaint_updates(complaint_id, crea
 -- moves them (tests compare them with a recount):
 --   lifetime_cents   sum of the amounts of interactions that still stand
 --   points_balance   sum(points) of the ledger; stamps_balance sum(stamps)
---   health_base      the colour from events (complaints, payments, feedback): 0 green, 1 yellow, 2 red
---   health_yellow_at when time alone turns the customer yellow (rhythm, contact, renewal); UTC
---   health_red_at    when time alone turns them red
+--   health_yellow_from  from when the customer is at least yellow; health_red_from: red.
+--                       UTC; '0' when an event (complaint, payments, feedback) makes it so
+--                       already; NULL when only a future event could. "Red now" is then one
+--                       index range: health_red_from <= now.
 ALTER TABLE customers ADD COLUMN lifetime_cents INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE customers ADD COLUMN points_balance INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE customers ADD COLUMN stamps_balance INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE customers ADD COLUMN health_base INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE customers ADD COLUMN health_yellow_at TEXT;
-ALTER TABLE customers ADD COLUMN health_red_at TEXT;
+ALTER TABLE customers ADD COLUMN health_yellow_from TEXT;
+ALTER TABLE customers ADD COLUMN health_red_from TEXT;
 
 UPDATE customers SET
     lifetime_cents = coalesce((SELECT sum(amount_cents) FROM interactions i
@@ -76,10 +76,21 @@ UPDATE customers SET
 CREATE INDEX customers_lifetime ON customers(lifetime_cents) WHERE archived_at IS NULL;
 CREATE INDEX customers_points ON customers(points_balance) WHERE archived_at IS NULL;
 CREATE INDEX customers_stamps ON customers(stamps_balance) WHERE archived_at IS NULL;
-CREATE INDEX customers_health_base ON customers(health_base) WHERE archived_at IS NULL AND health_base > 0;
-CREATE INDEX customers_health_red ON customers(health_red_at) WHERE archived_at IS NULL;
-CREATE INDEX customers_health_yellow ON customers(health_yellow_at) WHERE archived_at IS NULL;
+-- Covering: counting at-risk customers and picking the most valuable of
+-- them reads these indexes alone.
+CREATE INDEX customers_health_red ON customers(health_red_from, lifetime_cents) WHERE archived_at IS NULL;
+CREATE INDEX customers_health_yellow ON customers(health_yellow_from, health_red_from, lifetime_cents) WHERE archived_at IS NULL;
 CREATE INDEX customers_created ON customers(created_at);
+
+-- Feedback answers counted per UTC month, kind and score, kept with every
+-- answer recorded or customer deleted: the NPS trend reads a few hundred rows.
+CREATE TABLE feedback_months (
+    month   TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    score   INTEGER NOT NULL,
+    answers INTEGER NOT NULL,
+    PRIMARY KEY (month, kind, score)
+) WITHOUT ROWID;
 
 -- Who came in (a visit or purchase that stands) in which month (UTC), and
 -- per month how many came in and how many of those also came in the month

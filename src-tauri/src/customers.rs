@@ -461,6 +461,7 @@ pub fn delete(conn: &mut Connection, id: &str) -> Result<()> {
     search::remove(&tx, pk)?;
     // The monthly figures forget them too.
     crate::dashboard::forget_customer(&tx, id)?;
+    crate::feedback::forget_customer(&tx, id)?;
     // people and notes go with the customer (ON DELETE CASCADE).
     tx.execute("DELETE FROM customers WHERE pk = ?1", [pk])?;
     tx.commit()?;

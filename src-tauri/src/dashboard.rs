@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::feedback::{self, MonthScores};
-use crate::health::{self, Colour, RED_SQL, YELLOW_SQL};
+use crate::health::{self, Colour};
 use crate::loyalty;
 use crate::store::timestamp;
 
@@ -156,6 +156,8 @@ pub struct Dashboard {
     pub new_last_month: i64,
     pub retention: Vec<Retention>,
     pub scores: Vec<MonthScores>,
+    /// NPS over all answers of those months, steadier than one month's.
+    pub nps_year: Option<i64>,
     pub close_to_reward: i64,
     pub close: Vec<Line>,
     pub top: Vec<Line>,
@@ -190,7 +192,6 @@ fn count(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<i6
 /// Everything the home screen shows. `tz` is the shop's time zone.
 pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Result<Dashboard> {
     let today = now.with_timezone(tz).date_naive();
-    let now_text = timestamp(now);
     let end_of_today = crate::reminders::local_to_utc(tz, today + chrono::Duration::days(1), chrono::NaiveTime::MIN);
     let currency = crate::settings::load(conn)?.currency;
 
@@ -204,8 +205,7 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
         |row| row.get(2),
     )?;
 
-    let red = count(conn, &format!("SELECT count(*) FROM customers WHERE archived_at IS NULL AND {RED_SQL}"), [&now_text])?;
-    let yellow = count(conn, &format!("SELECT count(*) FROM customers WHERE archived_at IS NULL AND {YELLOW_SQL}"), [&now_text])?;
+    let (red, yellow) = health::counts(conn, now)?;
     let at_risk = health::review_list(conn, now, tz, 5)?
         .into_iter()
         .map(|line| {
@@ -264,6 +264,7 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
         })?
         .collect::<rusqlite::Result<_>>()?;
 
+    let scores = feedback::monthly(conn, today, 12)?;
     Ok(Dashboard {
         due_today,
         due,
@@ -273,7 +274,12 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
         new_this_month,
         new_last_month,
         retention: retention(conn, today, 6)?,
-        scores: feedback::monthly(conn, today, 12)?,
+        nps_year: feedback::nps(
+            scores.iter().map(|m| m.promoters).sum(),
+            scores.iter().map(|m| m.detractors).sum(),
+            scores.iter().map(|m| m.nps_answers).sum(),
+        ),
+        scores,
         close_to_reward,
         close,
         top,

@@ -116,10 +116,35 @@ pub fn record(conn: &mut Connection, customer_id: &str, input: &FeedbackInput, n
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?8)",
         params![id, customer_id, kind, score, comment, staff.id, staff.name, stamp, task_id],
     )?;
+    count_answer(&tx, &stamp, kind, score, 1)?;
     health::refresh(&tx, customer_id)?;
     tx.commit()?;
     let answer = Answer { id, kind: kind.into(), score, comment, staff_name: staff.name, answered_at: stamp, label: label(kind, score) };
     Ok(Recorded { answer, follow_up })
+}
+
+/// Keeps `feedback_months` in step: `delta` answers of this kind and score
+/// in the month of `answered_at`.
+fn count_answer(conn: &Connection, answered_at: &str, kind: &str, score: i64, delta: i64) -> Result<()> {
+    let month: String = answered_at.chars().take(7).collect();
+    conn.prepare_cached(
+        "INSERT INTO feedback_months (month, kind, score, answers) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (month, kind, score) DO UPDATE SET answers = answers + ?4",
+    )?
+    .execute(params![month, kind, score, delta])?;
+    Ok(())
+}
+
+/// Takes a customer's answers out of the monthly counts (before deleting them).
+pub fn forget_customer(conn: &Connection, customer_id: &str) -> Result<()> {
+    let answers: Vec<(String, String, i64)> = conn
+        .prepare_cached("SELECT answered_at, kind, score FROM feedback WHERE customer_id = ?1")?
+        .query_map([customer_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (at, kind, score) in answers {
+        count_answer(conn, &at, &kind, score, -1)?;
+    }
+    Ok(())
 }
 
 /// An answer from the past (sample shops, benchmarks): stored as given,
@@ -150,6 +175,7 @@ pub fn insert_past(conn: &mut Connection, answers: &[PastAnswer]) -> Result<()> 
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6)",
         )?
         .execute(params![new_id(), answer.customer_id, answer.kind, answer.score, answer.comment, stamp])?;
+        count_answer(&tx, &stamp, answer.kind, answer.score, 1)?;
         touched.insert(answer.customer_id.as_str());
     }
     for customer_id in touched {
@@ -224,7 +250,7 @@ pub fn month_start(today: NaiveDate, back: u32) -> NaiveDate {
 
 
 /// NPS and CSAT for each of the last `months` months (UTC months), oldest
-/// first. Reads the covering index of the months asked for only.
+/// first, from the maintained monthly counts.
 pub fn monthly(conn: &Connection, today: NaiveDate, months: u32) -> Result<Vec<MonthScores>> {
     let months = months.max(1);
     let first = month_start(today, months - 1);
@@ -245,11 +271,10 @@ pub fn monthly(conn: &Connection, today: NaiveDate, months: u32) -> Result<Vec<M
         .collect();
     let mut csat_sums = vec![0i64; out.len()];
     let mut stmt = conn.prepare_cached(
-        "SELECT substr(answered_at, 1, 7) AS month, kind, score, count(*) FROM feedback
-         WHERE answered_at >= ?1 GROUP BY month, kind, score",
+        "SELECT month, kind, score, answers FROM feedback_months WHERE month >= ?1 AND answers != 0",
     )?;
     let rows = stmt
-        .query_map([first.to_string()], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?)))?
+        .query_map([first.format("%Y-%m").to_string()], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for (month, kind, score, count) in rows {
         let Some(index) = out.iter().position(|m| m.month == month) else { continue };

@@ -5,9 +5,10 @@
 //! rhythm, days since the last contact, a renewal coming up) only ever makes
 //! things worse as it passes, so it is captured as two moments: when the
 //! customer turns yellow and when they turn red if nothing happens.
-//! `refresh` stores the event colour and those two moments on the customer
-//! row in the same transaction as any change that moves them, which lets the
-//! dashboard count and list at-risk customers through indexes. The card
+//! `refresh` stores, on the customer row, from when they are yellow and from
+//! when red ("0" when an event already makes them so), in the same
+//! transaction as any change that moves them, which lets the dashboard
+//! count and list at-risk customers through indexes. The card
 //! recomputes the same answer from the raw data (`assess`), and tests check
 //! that both always agree.
 
@@ -107,16 +108,6 @@ pub enum Colour {
     Green = 0,
     Yellow = 1,
     Red = 2,
-}
-
-impl Colour {
-    fn from_level(level: i64) -> Colour {
-        match level {
-            2.. => Colour::Red,
-            1 => Colour::Yellow,
-            _ => Colour::Green,
-        }
-    }
 }
 
 /// Which signal a reason comes from; it picks the suggested next action.
@@ -404,9 +395,29 @@ pub fn assess<Tz: TimeZone>(conn: &Connection, customer_id: &str, now: DateTime<
     Ok(evaluate(&signals, &rules, now, tz))
 }
 
+/// Sorts before every timestamp: "since always".
+const ALWAYS: &str = "0";
+
+impl Stored {
+    /// From when the customer is at least yellow, and from when red, as
+    /// stored: the event colour folded into the moments, so "red now" is
+    /// `health_red_from <= now` and needs one index.
+    fn columns(&self) -> (Option<String>, Option<String>) {
+        let from = |colour: Colour, at: Option<DateTime<Utc>>| -> Option<String> {
+            if self.base >= colour {
+                Some(ALWAYS.to_string())
+            } else {
+                at.map(timestamp)
+            }
+        };
+        (from(Colour::Yellow, min_time(self.yellow_at, self.red_at)), from(Colour::Red, self.red_at))
+    }
+}
+
 fn write_stored(conn: &Connection, customer_id: &str, stored: &Stored) -> Result<()> {
-    conn.prepare_cached("UPDATE customers SET health_base = ?2, health_yellow_at = ?3, health_red_at = ?4 WHERE id = ?1")?
-        .execute(params![customer_id, stored.base as i64, stored.yellow_at.map(timestamp), stored.red_at.map(timestamp)])?;
+    let (yellow_from, red_from) = stored.columns();
+    conn.prepare_cached("UPDATE customers SET health_yellow_from = ?2, health_red_from = ?3 WHERE id = ?1")?
+        .execute(params![customer_id, yellow_from, red_from])?;
     Ok(())
 }
 
@@ -455,14 +466,18 @@ pub fn ensure_fresh(conn: &mut Connection, now: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
-/// The stored form as read back from the customer row.
-pub fn stored(conn: &Connection, customer_id: &str) -> Result<Stored> {
-    let row: Option<(i64, Option<String>, Option<String>)> = conn
-        .prepare_cached("SELECT health_base, health_yellow_at, health_red_at FROM customers WHERE id = ?1")?
-        .query_row([customer_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+/// The colour the stored columns give at `now` (what the dashboard counts).
+pub fn stored_colour(conn: &Connection, customer_id: &str, now: DateTime<Utc>) -> Result<Colour> {
+    let now = timestamp(now);
+    let row: Option<(bool, bool)> = conn
+        .prepare_cached("SELECT coalesce(health_red_from <= ?2, 0), coalesce(health_yellow_from <= ?2, 0) FROM customers WHERE id = ?1")?
+        .query_row(params![customer_id, now], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
-    let (base, yellow, red) = row.ok_or(Error::NotFound("This customer"))?;
-    Ok(Stored { base: Colour::from_level(base), yellow_at: parse_time(yellow), red_at: parse_time(red) })
+    Ok(match row.ok_or(Error::NotFound("This customer"))? {
+        (true, _) => Colour::Red,
+        (false, true) => Colour::Yellow,
+        _ => Colour::Green,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -477,8 +492,8 @@ pub struct ReviewLine {
 }
 
 /// SQL conditions on the stored columns, shared with the dashboard. `?1` is now.
-pub const RED_SQL: &str = "(health_base = 2 OR health_red_at <= ?1)";
-pub const YELLOW_SQL: &str = "(health_base = 1 OR health_yellow_at <= ?1) AND NOT (health_base = 2 OR health_red_at <= ?1)";
+pub const RED_SQL: &str = "health_red_from <= ?1";
+pub const YELLOW_SQL: &str = "health_yellow_from <= ?1 AND (health_red_from IS NULL OR health_red_from > ?1)";
 
 /// Red then yellow customers, most valuable first, each with its reasons
 /// and one suggested action.
@@ -490,18 +505,33 @@ pub fn review_list<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz,
         if left == 0 {
             break;
         }
+        // Read from the covering health indexes; names are looked up for
+        // the few rows kept.
         let sql = format!(
-            "SELECT id, display_name, lifetime_cents FROM customers
-             WHERE archived_at IS NULL AND {condition} ORDER BY lifetime_cents DESC, sort_name LIMIT ?2"
+            "SELECT pk, lifetime_cents FROM customers
+             WHERE archived_at IS NULL AND {condition} ORDER BY lifetime_cents DESC, pk LIMIT ?2"
         );
-        let rows: Vec<(String, String, i64)> = conn
+        let rows: Vec<(i64, i64)> = conn
             .prepare_cached(&sql)?
-            .query_map(params![timestamp(now), left as i64], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .query_map(params![timestamp(now), left as i64], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        for (customer_id, name, lifetime_cents) in rows {
+        for (pk, lifetime_cents) in rows {
+            let (customer_id, name): (String, String) = conn
+                .prepare_cached("SELECT id, display_name FROM customers WHERE pk = ?1")?
+                .query_row([pk], |row| Ok((row.get(0)?, row.get(1)?)))?;
             let health = evaluate(&load_signals(conn, &customer_id, &rules)?, &rules, now, tz);
             lines.push(ReviewLine { customer_id, name, lifetime_cents, health });
         }
     }
     Ok(lines)
+}
+
+/// How many customers are red and how many yellow (not red) at `now`.
+/// Yellow-from is never later than red-from, so yellow = at least yellow - red.
+pub fn counts(conn: &Connection, now: DateTime<Utc>) -> Result<(i64, i64)> {
+    let now = timestamp(now);
+    let count = |sql: &str| -> Result<i64> { Ok(conn.prepare_cached(sql)?.query_row([&now], |row| row.get(0))?) };
+    let red = count("SELECT count(*) FROM customers WHERE archived_at IS NULL AND health_red_from <= ?1")?;
+    let at_least_yellow = count("SELECT count(*) FROM customers WHERE archived_at IS NULL AND health_yellow_from <= ?1")?;
+    Ok((red, at_least_yellow - red))
 }
