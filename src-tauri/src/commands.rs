@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::search::{self, Hit};
 use crate::settings::{self, BusinessKind, Settings};
 use crate::setup;
-use crate::{complaints, dashboard, feedback, health, loyalty, memberships, reminders, visits};
+use crate::{complaints, dashboard, feedback, health, loyalty, memberships, outreach, referrals, reminders, templates, visits};
 use crate::store::Store;
 
 /// The app's one database handle. `None` when it could not be opened; the
@@ -369,4 +369,101 @@ pub fn close_complaint(state: State<'_, AppState>, complaint_id: String, recap: 
 #[tauri::command(async)]
 pub fn get_complaints(state: State<'_, AppState>, customer_id: String) -> Result<Vec<complaints::Complaint>> {
     complaints::for_customer(state.store()?.get().conn(), &customer_id)
+}
+
+#[derive(Serialize)]
+pub struct TemplatesView {
+    pub templates: Vec<templates::Template>,
+    /// (key, title) in the editor's order.
+    pub titles: Vec<(String, String)>,
+    /// (placeholder, what fills it).
+    pub placeholders: Vec<(String, String)>,
+}
+
+#[tauri::command(async)]
+pub fn get_templates(state: State<'_, AppState>) -> Result<TemplatesView> {
+    Ok(TemplatesView {
+        templates: templates::load(state.store()?.get().conn())?,
+        titles: templates::KEYS.iter().map(|(k, t)| (k.to_string(), t.to_string())).collect(),
+        placeholders: templates::PLACEHOLDERS.iter().map(|(k, t)| (k.to_string(), t.to_string())).collect(),
+    })
+}
+
+#[tauri::command(async)]
+pub fn save_template(state: State<'_, AppState>, template: templates::Template) -> Result<templates::Template> {
+    templates::save(state.store()?.get().conn_mut(), &template, Utc::now())
+}
+
+/// The live preview of a template being edited, for one customer.
+#[tauri::command(async)]
+pub fn preview_template(state: State<'_, AppState>, customer_id: String, template: templates::Template, staff_id: Option<String>) -> Result<outreach::Composed> {
+    outreach::compose_from(state.store()?.get().conn(), &customer_id, &template, staff_id.as_deref(), &chrono::Local)
+}
+
+#[tauri::command(async)]
+pub fn compose_message(state: State<'_, AppState>, customer_id: String, key: String, staff_id: Option<String>) -> Result<outreach::Composed> {
+    outreach::compose(state.store()?.get().conn(), &customer_id, &key, staff_id.as_deref(), &chrono::Local)
+}
+
+#[tauri::command(async)]
+pub fn get_outreach_rules(state: State<'_, AppState>) -> Result<outreach::OutreachRules> {
+    outreach::load_rules(state.store()?.get().conn())
+}
+
+#[tauri::command(async)]
+pub fn save_outreach_rules(state: State<'_, AppState>, rules: outreach::OutreachRules) -> Result<outreach::OutreachRules> {
+    outreach::save_rules(state.store()?.get().conn_mut(), &rules, Utc::now())
+}
+
+#[derive(Serialize)]
+pub struct ReviewStatus {
+    pub eligibility: outreach::Eligibility,
+    pub requests: Vec<outreach::ReviewRequest>,
+}
+
+#[tauri::command(async)]
+pub fn get_review_status(state: State<'_, AppState>, customer_id: String) -> Result<ReviewStatus> {
+    let mut store = state.store()?;
+    let conn = store.get().conn();
+    Ok(ReviewStatus { eligibility: outreach::check(conn, &customer_id, Utc::now())?, requests: outreach::for_customer(conn, &customer_id)? })
+}
+
+#[tauri::command(async)]
+pub fn ask_review(state: State<'_, AppState>, customer_id: String, channel: String, staff_id: Option<String>) -> Result<outreach::ReviewRequest> {
+    let request = outreach::ask(state.store()?.get().conn_mut(), &customer_id, &channel, staff_id.as_deref(), Utc::now(), today(), &chrono::Local)?;
+    state.replan(); // its follow-up is a reminder
+    Ok(request)
+}
+
+#[tauri::command(async)]
+pub fn set_review_status(state: State<'_, AppState>, request_id: String, status: String) -> Result<outreach::ReviewRequest> {
+    outreach::set_status(state.store()?.get().conn_mut(), &request_id, &status, Utc::now())
+}
+
+#[tauri::command(async)]
+pub fn get_review_candidates(state: State<'_, AppState>) -> Result<Vec<outreach::Candidate>> {
+    outreach::candidates(state.store()?.get().conn(), Utc::now(), 50)
+}
+
+#[tauri::command(async)]
+pub fn get_referrals(state: State<'_, AppState>, customer_id: String) -> Result<referrals::ForCustomer> {
+    referrals::for_customer(state.store()?.get().conn(), &customer_id)
+}
+
+#[derive(Serialize)]
+pub struct ReferralOverview {
+    pub recent: Vec<referrals::Referral>,
+    pub top: Vec<referrals::TopReferrer>,
+}
+
+#[tauri::command(async)]
+pub fn get_referral_overview(state: State<'_, AppState>) -> Result<ReferralOverview> {
+    let mut store = state.store()?;
+    let conn = store.get().conn();
+    Ok(ReferralOverview { recent: referrals::recent(conn, 50)?, top: referrals::top_referrers(conn, 10)? })
+}
+
+#[tauri::command(async)]
+pub fn mark_referral_thanked(state: State<'_, AppState>, referral_id: String) -> Result<()> {
+    referrals::mark_thanked(state.store()?.get().conn(), &referral_id, Utc::now())
 }

@@ -65,6 +65,9 @@ pub struct CustomerInput {
     pub heard_from: String,
     pub people: Vec<PersonInput>,
     pub discovery: Discovery,
+    /// Who referred them (a customer id): `None` leaves it as it is, an
+    /// empty string removes it.
+    pub referred_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -364,6 +367,9 @@ pub fn create(conn: &mut Connection, input: &CustomerInput, now: DateTime<Utc>) 
     let tx = conn.transaction()?;
     let id = insert_customer(&tx, &clean, &new_id(), now)?;
     health::start_new(&tx, &id, now, None)?;
+    if let Some(referrer) = &input.referred_by {
+        crate::referrals::set_referrer(&tx, &id, Some(referrer), now)?;
+    }
     search::reindex(&tx, &id)?;
     tx.commit()?;
     get(conn, &id)
@@ -398,6 +404,9 @@ pub fn update(conn: &mut Connection, id: &str, input: &CustomerInput, now: DateT
         return Err(Error::NotFound("This customer"));
     }
     write_people(&tx, id, &clean.people, now)?;
+    if let Some(referrer) = &input.referred_by {
+        crate::referrals::set_referrer(&tx, id, Some(referrer), now)?;
+    }
     search::reindex(&tx, id)?;
     tx.commit()?;
     get(conn, id)

@@ -16,6 +16,8 @@ pub mod logging;
 pub mod loyalty;
 pub mod memberships;
 pub mod notify;
+pub mod outreach;
+pub mod referrals;
 pub mod reminders;
 pub mod scheduler;
 pub mod sample;
@@ -23,6 +25,7 @@ pub mod search;
 pub mod settings;
 pub mod setup;
 pub mod store;
+pub mod templates;
 pub mod text;
 pub mod visits;
 
@@ -130,6 +133,19 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::add_complaint_update,
             commands::close_complaint,
             commands::get_complaints,
+            commands::get_templates,
+            commands::save_template,
+            commands::preview_template,
+            commands::compose_message,
+            commands::get_outreach_rules,
+            commands::save_outreach_rules,
+            commands::get_review_status,
+            commands::ask_review,
+            commands::set_review_status,
+            commands::get_review_candidates,
+            commands::get_referrals,
+            commands::get_referral_overview,
+            commands::mark_referral_thanked,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| {

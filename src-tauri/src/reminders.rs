@@ -1,7 +1,7 @@
 //! Reminders from every source, stored once each, fired once each.
 //!
 //! `sync` turns what the data says (next steps, renewals, birthdays, gone
-//! quiet, complaint checkpoints) into rows of `reminders`; a unique `dedup_key` per source,
+//! quiet, complaint checkpoints, review follow-ups) into rows of `reminders`; a unique `dedup_key` per source,
 //! customer and occasion makes a duplicate impossible however often it
 //! runs. `take_due` marks what has fallen due as notified in the same
 //! transaction that reads it, so nothing fires twice, across restarts too.
@@ -374,6 +374,37 @@ pub fn sync<Tz: TimeZone>(conn: &mut Connection, now: DateTime<Utc>, tz: &Tz, ru
                 title: format!("Complaint checkpoint: {short}"),
                 detail: format!("Owner: {owner}"),
                 due_at: due.with_timezone(&Utc),
+            };
+            added += usize::from(insert(&tx, &r, now)?);
+        }
+    }
+
+    // One follow-up for a review request nobody has answered.
+    {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id, customer_id, channel, asked_at, follow_up_on FROM review_requests
+             WHERE follow_up_on IS NOT NULL AND follow_up_on <= ?1 AND status = 'asked'",
+        )?;
+        let rows: Vec<(String, String, String, String, String)> = stmt
+            .query_map([tomorrow.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, customer_id, channel, asked_at, follow_up_on) in rows {
+            let Ok(date) = NaiveDate::parse_from_str(&follow_up_on, "%Y-%m-%d") else { continue };
+            let asked = DateTime::parse_from_rfc3339(&asked_at).map(|t| t.with_timezone(tz).naive_local().format("%-d %B").to_string()).unwrap_or_default();
+            let how = match channel.as_str() {
+                "email" => " by email",
+                "sms" => " by text message",
+                "print" => " with a printed card",
+                _ => "",
+            };
+            let r = NewReminder {
+                key: format!("review:{id}"),
+                customer_id: &customer_id,
+                source: "review_follow_up",
+                source_id: Some(&id),
+                title: "Follow up on the review request".into(),
+                detail: format!("Asked on {asked}{how}"),
+                due_at: at_hour(tz, date, rules.due_hour),
             };
             added += usize::from(insert(&tx, &r, now)?);
         }

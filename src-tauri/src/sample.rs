@@ -208,6 +208,7 @@ fn one_customer(rng: &mut ChaCha8Rng, profile: &KindProfile, kind: BusinessKind,
             update_how_often: pick(rng, &["Monthly", "After each visit", "Only when needed"]).into(),
             hear_from_us_how: pick(rng, &["Text", "Email", "A quick call"]).into(),
         },
+        referred_by: None,
     };
     let mut notes = Vec::new();
     for i in 0..rng.gen_range(1..4) {

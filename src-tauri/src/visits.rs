@@ -41,6 +41,8 @@ pub struct LogInput {
     pub next_step_due: String,
     /// The payment came late (a health signal); needs an amount.
     pub paid_late: bool,
+    /// A visit that went especially well: a good moment to ask for a review.
+    pub win: bool,
 }
 
 /// Parses money as typed at a desk into integer cents.
@@ -76,6 +78,7 @@ struct CleanLog {
     summary: String,
     amount_cents: Option<i64>,
     paid_late: bool,
+    win: bool,
     next_step: Option<(String, NaiveDate, Option<String>)>,
 }
 
@@ -90,6 +93,9 @@ fn validate(input: &LogInput) -> Result<CleanLog> {
         return Err(Error::invalid("summary", "The summary can be at most 500 characters."));
     }
     let amount_cents = parse_amount(&input.amount)?;
+    if input.win && kind != "visit" {
+        return Err(Error::invalid("win", "Only a visit can be marked as a win."));
+    }
     if input.paid_late && amount_cents.is_none() {
         return Err(Error::invalid("paid_late", "Only a payment can be late: type the amount too."));
     }
@@ -121,7 +127,7 @@ fn validate(input: &LogInput) -> Result<CleanLog> {
             Some((step.to_string(), date, time))
         }
     };
-    Ok(CleanLog { kind, summary, amount_cents, paid_late: input.paid_late, next_step })
+    Ok(CleanLog { kind, summary, amount_cents, paid_late: input.paid_late, win: input.win, next_step })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -129,6 +135,8 @@ pub struct Logged {
     pub interaction_id: String,
     pub points: i64,
     pub stamps: i64,
+    /// Points this visit gave the customer who referred them (their first visit).
+    pub referral_bonus: i64,
     pub birthday_bonus: i64,
 }
 
@@ -168,10 +176,10 @@ fn insert(
     let stamp = timestamp(now);
     conn.prepare_cached(
         "INSERT INTO interactions (id, customer_id, kind, summary, amount_cents, staff_id, staff_name,
-                                   happened_at, paid_late, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?8)",
+                                   happened_at, paid_late, win, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?8, ?8)",
     )?
-    .execute(params![id, customer_id, clean.kind, clean.summary, clean.amount_cents, staff.id, staff.name, stamp, clean.paid_late])?;
+    .execute(params![id, customer_id, clean.kind, clean.summary, clean.amount_cents, staff.id, staff.name, stamp, clean.paid_late, clean.win])?;
 
     let (points, stamps, memo) = loyalty::earning(program, clean.kind, clean.amount_cents, currency);
     if points > 0 || stamps > 0 {
@@ -204,8 +212,14 @@ fn insert(
     if CAME_IN.contains(&clean.kind) {
         dashboard::came_in(conn, customer_id, &month_of(&stamp), 1)?;
     }
+    let referral_bonus = if clean.kind == "visit" {
+        // A referred customer's first visit: their referrer's bonus, once.
+        crate::referrals::award_on_visit(conn, customer_id, program, staff, now)?.map(|(_, points)| points).unwrap_or(0)
+    } else {
+        0
+    };
     health::refresh(conn, customer_id)?;
-    Ok(Logged { interaction_id: id, points, stamps, birthday_bonus })
+    Ok(Logged { interaction_id: id, points, stamps, birthday_bonus, referral_bonus })
 }
 
 fn capitalized(word: &str) -> String {
@@ -295,6 +309,7 @@ pub struct HistoryItem {
     pub undone_at: Option<String>,
     pub undo_reason: Option<String>,
     pub paid_late: bool,
+    pub win: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -312,7 +327,7 @@ pub fn history(conn: &Connection, customer_id: &str, before: Option<&str>, limit
         None => ("\u{10FFFF}".to_string(), String::new()),
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT id, kind, summary, amount_cents, staff_name, happened_at, undone_at, undo_reason, paid_late
+        "SELECT id, kind, summary, amount_cents, staff_name, happened_at, undone_at, undo_reason, paid_late, win
          FROM interactions
          WHERE customer_id = ?1 AND (happened_at < ?2 OR (happened_at = ?2 AND id < ?3))
          ORDER BY happened_at DESC, id DESC LIMIT ?4",
@@ -329,6 +344,7 @@ pub fn history(conn: &Connection, customer_id: &str, before: Option<&str>, limit
                 undone_at: row.get(6)?,
                 undo_reason: row.get(7)?,
                 paid_late: row.get(8)?,
+                win: row.get(9)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

@@ -190,6 +190,7 @@ pub fn input_from(card: &Card) -> CustomerInput {
             })
             .collect(),
         discovery: card.discovery.clone(),
+        referred_by: None,
     }
 }
 
