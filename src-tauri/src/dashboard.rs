@@ -197,7 +197,12 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
 
     let due_sql = "FROM reminders r JOIN customers c ON c.id = r.customer_id
          WHERE r.done_at IS NULL AND r.dismissed_at IS NULL AND coalesce(r.snoozed_until, r.due_at) < ?1";
-    let due_today = count(conn, &format!("SELECT count(*) {due_sql}"), [timestamp(end_of_today)])?;
+    // Counted from the open-reminders index alone (a reminder's customer always exists).
+    let due_today = count(
+        conn,
+        "SELECT count(*) FROM reminders WHERE done_at IS NULL AND dismissed_at IS NULL AND coalesce(snoozed_until, due_at) < ?1",
+        [timestamp(end_of_today)],
+    )?;
     let due = lines(
         conn,
         &format!("SELECT r.customer_id, c.display_name, r.title {due_sql} ORDER BY coalesce(r.snoozed_until, r.due_at) LIMIT 5"),

@@ -296,6 +296,29 @@ pub fn ensure_complete(composed: &Composed) -> Result<()> {
     Err(Error::invalid("message", format!("This message has gaps: {}. Fill them on the card (or in Settings) first.", names.join(", "))))
 }
 
+/// The review link as a QR code: `width` modules a side, row by row,
+/// `true` for dark. Drawn by the page (SVG) and the printed card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Qr {
+    pub width: usize,
+    pub dark: Vec<bool>,
+}
+
+pub fn qr(text: &str) -> Result<Qr> {
+    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|_| Error::invalid("review_link", "This link is too long for a QR code."))?;
+    let dark = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
+    Ok(Qr { width: code.width(), dark })
+}
+
+/// The shop's review link as a QR code, refused while no link is set.
+pub fn review_qr(conn: &Connection) -> Result<Qr> {
+    let link = load_rules(conn)?.review_link;
+    if link.is_empty() {
+        return Err(Error::invalid("review_link", "Add your review link in Settings first."));
+    }
+    qr(&link)
+}
+
 // ---------------------------------------------------------------------------
 // Review requests
 
@@ -321,6 +344,10 @@ pub fn ask<Tz: TimeZone>(conn: &mut Connection, customer_id: &str, channel: &str
     if !CHANNELS.contains(&channel) {
         return Err(Error::invalid("channel", "Choose copy, email, text message or print."));
     }
+    let rules = load_rules(conn)?;
+    if let Eligibility::Wait { why } = eligibility(&moments(conn, customer_id)?, &rules, now) {
+        return Err(Error::Conflict(why));
+    }
     let composed = compose(conn, customer_id, "review_request", staff_id, tz)?;
     ensure_complete(&composed)?;
     if channel == "email" && composed.mailto.is_none() {
@@ -329,9 +356,8 @@ pub fn ask<Tz: TimeZone>(conn: &mut Connection, customer_id: &str, channel: &str
     if channel == "sms" && composed.sms.is_none() {
         return Err(Error::invalid("channel", "This customer has no phone number on the card."));
     }
-    let rules = load_rules(conn)?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    // Checked inside the transaction, so two desks cannot both ask.
+    // Checked again inside the transaction, so two desks cannot both ask.
     let reason = match eligibility(&moments(&tx, customer_id)?, &rules, now) {
         Eligibility::Wait { why } => return Err(Error::Conflict(why)),
         Eligibility::Ask { reasons, .. } => reasons.join("; "),

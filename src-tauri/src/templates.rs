@@ -234,7 +234,8 @@ pub fn values_for<Tz: TimeZone>(conn: &Connection, customer_id: &str, staff_name
     put("full_name", card.display_name.clone());
     put("goal", card.discovery.success_looks_like.clone());
     put("shop_name", shop.shop_name.clone());
-    put("staff_name", staff_name.to_string());
+    // Nobody chosen at the desk: the message is signed by the team.
+    put("staff_name", if staff_name.trim().is_empty() { format!("The {} team", shop.shop_name) } else { staff_name.to_string() });
     const PETS: [&str; 9] = ["dog", "cat", "pet", "puppy", "kitten", "rabbit", "horse", "bird", "hamster"];
     if let Some(pet) = card.people.iter().find(|p| PETS.iter().any(|kind| p.kind.to_lowercase().contains(kind))) {
         put("pet_name", pet.name.clone());
