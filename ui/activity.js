@@ -161,10 +161,14 @@ function logPanel(card, a, reload, app) {
   const due = h('input', { type: 'date', id: 'log-next-due', 'data-field': 'next_step_due', 'aria-label': 'Next step due date' });
   const dueTime = h('input', { type: 'time', id: 'log-next-time', step: '1', 'aria-label': 'Next step time (optional)' });
   const late = h('input', { type: 'checkbox', id: 'log-paid-late', 'data-field': 'paid_late' });
+  const win = h('input', { type: 'checkbox', id: 'log-win', 'data-field': 'win' });
   const form = h('form', { class: 'log-form', id: 'log-form', novalidate: true },
     h('div', { class: 'log-row' }, kind, summary, amount, h('button', { type: 'submit', class: 'primary', id: 'log-save' }, 'Log')),
-    h('div', { class: 'log-row next' }, nextStep, due, dueTime, h('label', { class: 'check' }, late, ' Paid late')),
-    ['kind', 'summary', 'amount', 'paid_late', 'next_step', 'next_step_due', 'staff', 'form'].map((f) => h('p', { class: 'field-error', 'data-for': f, role: 'alert' })));
+    h('div', { class: 'log-row next' }, nextStep, due, dueTime),
+    h('div', { class: 'row log-flags' },
+      h('label', { class: 'check' }, late, ' Paid late'),
+      h('label', { class: 'check', title: 'It went especially well: a good moment to ask for a review' }, win, ' A win')),
+    ['kind', 'summary', 'amount', 'paid_late', 'win', 'next_step', 'next_step_due', 'staff', 'form'].map((f) => h('p', { class: 'field-error', 'data-for': f, role: 'alert' })));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
@@ -174,9 +178,11 @@ function logPanel(card, a, reload, app) {
         staff_id: app.deskStaff(), next_step: nextStep.value,
         next_step_due: due.value && dueTime.value ? `${due.value}T${dueTime.value}` : due.value,
         paid_late: late.checked,
+        win: win.checked,
       });
       const earned = logged.points + logged.birthday_bonus;
-      await reload(`${kindLabels[kind.value]} logged${earned ? `: +${earned} points` : ''}.`);
+      const referral = logged.referral_bonus ? ` Their first visit: the friend who referred them got ${logged.referral_bonus} points.` : '';
+      await reload(`${kindLabels[kind.value]} logged${earned ? `: +${earned} points` : ''}.${referral}`);
     } catch (error) {
       showError(form, error);
     }
@@ -231,6 +237,7 @@ function historyItem(item, reload, app) {
     h('span', { class: 'event-summary', text: item.summary }),
     item.amount_cents !== null ? h('span', { class: 'event-amount', text: (item.amount_cents / 100).toFixed(2) }) : null,
     item.paid_late ? h('span', { class: 'badge late', text: 'paid late' }) : null,
+    item.win ? h('span', { class: 'badge win', text: 'win' }) : null,
     h('span', { class: 'hint', text: `${formatDateTime(item.happened_at)}${item.staff_name ? ` · ${item.staff_name}` : ''}` }),
     item.undone_at ? h('span', { class: 'badge', text: 'undone' }) : null,
     undo);

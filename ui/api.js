@@ -56,6 +56,22 @@ export const openComplaint = (customerId, input) => invoke('open_complaint', { c
 export const addComplaintUpdate = (complaintId, input) => invoke('add_complaint_update', { complaintId, input });
 export const closeComplaint = (complaintId, recap, staffId) => invoke('close_complaint', { complaintId, recap, staffId });
 export const getComplaints = (customerId) => invoke('get_complaints', { customerId });
+export const getTemplates = () => invoke('get_templates');
+export const saveTemplate = (template) => invoke('save_template', { template });
+export const previewTemplate = (customerId, template, staffId) => invoke('preview_template', { customerId, template, staffId });
+export const composeMessage = (customerId, key, staffId) => invoke('compose_message', { customerId, key, staffId });
+export const getOutreachRules = () => invoke('get_outreach_rules');
+export const saveOutreachRules = (rules) => invoke('save_outreach_rules', { rules });
+export const getReviewStatus = (customerId) => invoke('get_review_status', { customerId });
+export const askReview = (customerId, channel, staffId) => invoke('ask_review', { customerId, channel, staffId });
+export const setReviewStatus = (requestId, status) => invoke('set_review_status', { requestId, status });
+export const getReviewCandidates = () => invoke('get_review_candidates');
+export const getReferrals = (customerId) => invoke('get_referrals', { customerId });
+export const getReferralOverview = () => invoke('get_referral_overview');
+export const markReferralThanked = (referralId) => invoke('mark_referral_thanked', { referralId });
+export const openLink = (url) => invoke('open_link', { url });
+export const printReviewCard = () => invoke('print_review_card');
+export const getReviewQr = () => invoke('get_review_qr');
 // A native file dialog. question: { mode: 'open'|'save', title, filterName,
 // extensions: ['csv'], suggestedName }. Resolves to a path, or null if cancelled.
 export const chooseFile = (question) => invoke('choose_file', {

@@ -7,6 +7,7 @@ import { h, formatDateTime, formatDate, showError, clearErrors } from './dom.js'
 import { renderActivity } from './activity.js';
 import { renderMembership } from './membership.js';
 import { renderHealth, renderComplaints, renderFeedback } from './health.js';
+import { renderOutreach } from './outreach.js';
 
 const channelNames = { text: 'Text message', email: 'Email', phone: 'Phone call' };
 
@@ -53,7 +54,7 @@ export function renderCard(card, app) {
       h('h2', { text: 'Key details' }),
       h('ul', { class: 'notes' }, pinned.map((note) => noteItem(note, rerender)))));
   }
-  main.append(renderActivity(card, app), renderComplaints(card, app));
+  main.append(renderActivity(card, app), renderOutreach(card, app), renderComplaints(card, app));
   side.append(renderHealth(card));
 
   side.append(

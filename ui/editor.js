@@ -4,6 +4,7 @@
 import * as api from './api.js';
 import { h, showError, clearErrors } from './dom.js';
 import { discoveryQuestions, renderCard } from './card.js';
+import { customerPicker } from './outreach.js';
 
 const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
   'September', 'October', 'November', 'December'];
@@ -57,6 +58,18 @@ export function renderEditor(card, app) {
   };
   c.people.forEach(addPersonRow);
 
+  // Who referred them: sent only when changed (null leaves it as it is).
+  let referredBy = null;
+  const referrer = customerPicker({
+    id: 'referred-by-input', field: 'referred_by', placeholder: 'Search a customer…',
+    onPick: (hit) => { referredBy = hit ? hit.id : ''; },
+  });
+  if (!isNew) {
+    api.getReferrals(c.id).then((r) => {
+      if (r.referred_by && referredBy === null) referrer.querySelector('input').value = r.referred_by.name;
+    }).catch(() => {});
+  }
+
   const discovery = discoveryQuestions.map(([key, question]) =>
     field(`discovery-${key}`, question, h('textarea', { rows: 2, 'data-field': 'discovery', dataset: { key }, value: c.discovery[key] || '' })));
 
@@ -75,7 +88,11 @@ export function renderEditor(card, app) {
       field('preferred-channel', 'Preferred channel', channel),
       field('best-time', 'Best time to contact', bestTime),
       field('heard-from', 'Heard of us from', heardFrom),
-      field('tags', 'Tags (separated by commas)', tags)),
+      field('tags', 'Tags (separated by commas)', tags),
+      h('div', { class: 'field' },
+        h('label', { for: 'referred-by-input', text: 'Referred by (a customer)' }),
+        referrer,
+        h('p', { class: 'field-error', 'data-for': 'referred_by', role: 'alert' }))),
     h('fieldset', {},
       h('legend', { text: 'People and pets' }),
       peopleList,
@@ -111,6 +128,7 @@ export function renderEditor(card, app) {
       })),
       discovery: Object.fromEntries([...form.querySelectorAll('textarea[data-field="discovery"]')]
         .map((area) => [area.dataset.key, area.value])),
+      referred_by: referredBy,
     };
     try {
       clearErrors(form);

@@ -14,6 +14,8 @@ import { renderReminderSettings } from './reminder-settings.js';
 import { renderHealthSettings } from './health-settings.js';
 import { initDashboard, loadDashboard } from './dashboard.js';
 import { renderReview } from './review.js';
+import { renderOutreachPage } from './outreach.js';
+import { renderTemplateSettings, renderOutreachSettings } from './templates-settings.js';
 
 const searchView = document.getElementById('search-view');
 const page = document.getElementById('page');
@@ -68,6 +70,14 @@ export const app = {
       app.showPage('error', errorPanel(error));
     }
   },
+  async openOutreach() {
+    try {
+      const [candidates, overview] = await Promise.all([api.getReviewCandidates(), api.getReferralOverview()]);
+      app.showPage('outreach', renderOutreachPage(candidates, overview, app));
+    } catch (error) {
+      app.showPage('error', errorPanel(error));
+    }
+  },
   currency() {
     return currency;
   },
@@ -79,8 +89,10 @@ export const app = {
   },
   async openSettings() {
     try {
-      const [settings, program, rules, health] = await Promise.all([api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules(), api.getHealthRules()]);
-      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program), renderReminderSettings(rules), renderHealthSettings(health)));
+      const [settings, program, rules, health, templates, outreach] = await Promise.all([
+        api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules(), api.getHealthRules(), api.getTemplates(), api.getOutreachRules()]);
+      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program), renderReminderSettings(rules),
+        renderHealthSettings(health), renderOutreachSettings(outreach), renderTemplateSettings(templates, app)));
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }
@@ -169,6 +181,7 @@ document.getElementById('nav-new').addEventListener('click', () => ready && app.
 document.getElementById('nav-settings').addEventListener('click', () => ready && app.openSettings());
 document.getElementById('nav-today').addEventListener('click', () => ready && app.openToday());
 document.getElementById('nav-review').addEventListener('click', () => ready && app.openReview());
+document.getElementById('nav-outreach').addEventListener('click', () => ready && app.openOutreach());
 
 async function start() {
   initSearch(app);

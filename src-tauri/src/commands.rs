@@ -467,3 +467,32 @@ pub fn get_referral_overview(state: State<'_, AppState>) -> Result<ReferralOverv
 pub fn mark_referral_thanked(state: State<'_, AppState>, referral_id: String) -> Result<()> {
     referrals::mark_thanked(state.store()?.get().conn(), &referral_id, Utc::now())
 }
+
+/// Opens a mailto: or sms: link in the system's mail or messages app. Only
+/// those two schemes: the page cannot make the app open anything else.
+/// With `REGULARS_OPEN_LOG` set (tests), the link is appended to that file
+/// instead.
+#[tauri::command(async)]
+pub fn open_link(url: String) -> Result<()> {
+    if !(url.starts_with("mailto:") || url.starts_with("sms:")) {
+        return Err(Error::invalid("message", "Only email and text-message links can be opened."));
+    }
+    open_external(&url)
+}
+
+/// Hands a link or file to the desktop (or, in tests, to the open log).
+fn open_external(target: &str) -> Result<()> {
+    if let Some(log) = std::env::var_os("REGULARS_OPEN_LOG") {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+        writeln!(file, "{target}")?;
+        return Ok(());
+    }
+    tauri_plugin_opener::open_url(target, None::<&str>)
+        .map_err(|e| Error::Conflict(format!("No app on this computer could open it: {e}")))
+}
+
+#[tauri::command(async)]
+pub fn get_review_qr(state: State<'_, AppState>) -> Result<outreach::Qr> {
+    outreach::review_qr(state.store()?.get().conn())
+}

@@ -146,6 +146,8 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::get_referrals,
             commands::get_referral_overview,
             commands::mark_referral_thanked,
+            commands::open_link,
+            commands::get_review_qr,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| {
