@@ -12,6 +12,8 @@ pub mod logging;
 pub mod loyalty;
 pub mod memberships;
 pub mod notify;
+pub mod onboarding;
+pub mod plan_pdf;
 pub mod reminders;
 pub mod scheduler;
 pub mod sample;
