@@ -6,6 +6,7 @@ import * as api from './api.js';
 import { h, formatDateTime, formatDate, showError, clearErrors } from './dom.js';
 import { renderActivity } from './activity.js';
 import { renderMembership } from './membership.js';
+import { renderPlan } from './plan.js';
 
 const channelNames = { text: 'Text message', email: 'Email', phone: 'Phone call' };
 
@@ -74,6 +75,7 @@ export function renderCard(card, app) {
           p.details ? h('div', { class: 'person-details', text: p.details }) : null)))
         : h('p', { class: 'hint', text: 'No people or pets yet. Edit the card to add them.' })),
     renderMembership(card, app),
+    renderPlan(card, app),
     notesSection(card, others, rerender));
 
   const answered = discoveryQuestions.filter(([key]) => card.discovery[key]);

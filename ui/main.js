@@ -11,6 +11,7 @@ import { renderLoyaltySettings } from './loyalty-settings.js';
 import { renderWelcome } from './welcome.js';
 import { renderToday } from './today.js';
 import { renderReminderSettings } from './reminder-settings.js';
+import { renderPlanSettings } from './plan-settings.js';
 
 const searchView = document.getElementById('search-view');
 const page = document.getElementById('page');
@@ -68,8 +69,8 @@ export const app = {
   },
   async openSettings() {
     try {
-      const [settings, program, rules] = await Promise.all([api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules()]);
-      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program), renderReminderSettings(rules)));
+      const [settings, program, rules, plans] = await Promise.all([api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules(), api.getPlanSettings()]);
+      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program), renderReminderSettings(rules), renderPlanSettings(plans, settings)));
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }

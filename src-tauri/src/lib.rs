@@ -112,6 +112,16 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::renew_membership,
             commands::end_membership,
             commands::choose_file,
+            commands::get_plan_settings,
+            commands::save_plan_template,
+            commands::reset_plan_template,
+            commands::save_shop_contact,
+            commands::get_plan,
+            commands::start_plan,
+            commands::tick_plan_task,
+            commands::cancel_plan,
+            commands::save_plan_pdf,
+            commands::print_plan,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| {

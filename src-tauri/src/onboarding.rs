@@ -350,6 +350,8 @@ pub struct PlanTask {
     /// For the desk: "Customer", a staff name, or "The shop".
     pub owner_label: String,
     pub due_on: NaiveDate,
+    /// "Mon 23 Nov", ready to show.
+    pub due_label: String,
     pub milestone: bool,
     pub done_at: Option<String>,
     pub done_by: Option<String>,
@@ -362,6 +364,8 @@ pub struct Plan {
     pub id: String,
     pub customer_id: String,
     pub start_on: NaiveDate,
+    /// "Monday 23 November 2026", ready to show.
+    pub start_label: String,
     pub welcome: String,
     pub promise: Promise,
     /// Every task in due order, the milestone among them.
@@ -477,6 +481,7 @@ pub fn plan_by_id(conn: &Connection, plan_id: &str, today: NaiveDate) -> Result<
                 owner_label: owner_label(&owner_kind, &owner_name, false),
                 owner_kind,
                 due_on,
+                due_label: due_on.format("%a %-d %b").to_string(),
                 milestone: row.get(5)?,
                 overdue: done_at.is_none() && due_on < today,
                 done_at,
@@ -491,6 +496,7 @@ pub fn plan_by_id(conn: &Connection, plan_id: &str, today: NaiveDate) -> Result<
     Ok(Plan {
         id: plan_id.to_string(),
         customer_id,
+        start_label: parse_date(&start_on).format("%A %-d %B %Y").to_string(),
         start_on: parse_date(&start_on),
         welcome,
         promise,
