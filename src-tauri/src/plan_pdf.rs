@@ -202,6 +202,9 @@ pub fn render_with(doc: &PlanDocument, options: RenderOptions) -> Result<Rendere
         PaperSize::Letter => (612.0, 792.0),
     };
     let mut pdf = PdfDocument::new(&format!("Welcome plan for {}", clean(&doc.customer_name)));
+    pdf.metadata.info.author = clean(&doc.shop_name);
+    pdf.metadata.info.creator = "Regulars".into();
+    pdf.metadata.info.producer = "Regulars (printpdf)".into();
     let regular = pdf.add_font(&fonts.regular);
     let bold = pdf.add_font(&fonts.bold);
     let mut outcome = None;
