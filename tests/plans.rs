@@ -239,7 +239,10 @@ fn a_removed_plan_makes_room_for_a_new_one() {
 // ---------------------------------------------------------------------------
 // Reminders
 
-fn reminder_rows(shop: &Shop) -> Vec<(String, String, String, Option<String>, Option<String>)> {
+/// (dedup key, title, due at, done at, dismissed at)
+type ReminderRow = (String, String, String, Option<String>, Option<String>);
+
+fn reminder_rows(shop: &Shop) -> Vec<ReminderRow> {
     let mut stmt = shop
         .conn()
         .prepare("SELECT dedup_key, title, due_at, done_at, dismissed_at FROM reminders WHERE source = 'onboarding' ORDER BY due_at, dedup_key")

@@ -416,6 +416,9 @@ impl<'f> Page<'f> {
     }
 
     /// Lines of text from `top`, each `size * lh` high; returns the bottom.
+    /// (Position, text and its look, all plain numbers: a struct for them
+    /// would only rename the arguments at every call.)
+    #[allow(clippy::too_many_arguments)]
     fn lines(&mut self, x: f32, top: f32, lines: &[String], bold: bool, size: f32, lh: f32, ink: (f32, f32, f32)) -> f32 {
         let step = size * lh;
         for (i, line) in lines.iter().enumerate() {
