@@ -72,6 +72,16 @@ export const markReferralThanked = (referralId) => invoke('mark_referral_thanked
 export const openLink = (url) => invoke('open_link', { url });
 export const printReviewCard = () => invoke('print_review_card');
 export const getReviewQr = () => invoke('get_review_qr');
+export const getPlanSettings = () => invoke('get_plan_settings');
+export const savePlanTemplate = (template) => invoke('save_plan_template', { template });
+export const resetPlanTemplate = (kind) => invoke('reset_plan_template', { kind });
+export const saveShopContact = (contact) => invoke('save_shop_contact', { contact });
+export const getPlan = (customerId) => invoke('get_plan', { customerId });
+export const startPlan = (customerId, startOn) => invoke('start_plan', { customerId, startOn });
+export const tickPlanTask = (taskId, done, staffId) => invoke('tick_plan_task', { taskId, done, staffId });
+export const cancelPlan = (customerId) => invoke('cancel_plan', { customerId });
+export const savePlanPdf = (customerId, path) => invoke('save_plan_pdf', { customerId, path });
+export const printPlan = (customerId) => invoke('print_plan', { customerId });
 // A native file dialog. question: { mode: 'open'|'save', title, filterName,
 // extensions: ['csv'], suggestedName }. Resolves to a path, or null if cancelled.
 export const chooseFile = (question) => invoke('choose_file', {

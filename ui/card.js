@@ -8,6 +8,7 @@ import { renderActivity } from './activity.js';
 import { renderMembership } from './membership.js';
 import { renderHealth, renderComplaints, renderFeedback } from './health.js';
 import { renderOutreach } from './outreach.js';
+import { renderPlan } from './plan.js';
 
 const channelNames = { text: 'Text message', email: 'Email', phone: 'Phone call' };
 
@@ -77,6 +78,7 @@ export function renderCard(card, app) {
           p.details ? h('div', { class: 'person-details', text: p.details }) : null)))
         : h('p', { class: 'hint', text: 'No people or pets yet. Edit the card to add them.' })),
     renderMembership(card, app),
+    renderPlan(card, app),
     notesSection(card, others, rerender),
     renderFeedback(card, app));
 

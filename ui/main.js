@@ -16,6 +16,7 @@ import { initDashboard, loadDashboard } from './dashboard.js';
 import { renderReview } from './review.js';
 import { renderOutreachPage } from './outreach.js';
 import { renderTemplateSettings, renderOutreachSettings } from './templates-settings.js';
+import { renderPlanSettings } from './plan-settings.js';
 
 const searchView = document.getElementById('search-view');
 const page = document.getElementById('page');
@@ -89,10 +90,10 @@ export const app = {
   },
   async openSettings() {
     try {
-      const [settings, program, rules, health, templates, outreach] = await Promise.all([
-        api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules(), api.getHealthRules(), api.getTemplates(), api.getOutreachRules()]);
+      const [settings, program, rules, plans, health, templates, outreach] = await Promise.all([
+        api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules(), api.getPlanSettings(), api.getHealthRules(), api.getTemplates(), api.getOutreachRules()]);
       app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program), renderReminderSettings(rules),
-        renderHealthSettings(health), renderOutreachSettings(outreach), renderTemplateSettings(templates, app)));
+        renderPlanSettings(plans, settings), renderHealthSettings(health), renderOutreachSettings(outreach), renderTemplateSettings(templates, app)));
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }

@@ -17,6 +17,9 @@ USAGE:
       Add N made-up customers and about M past visits with their points
       (deterministic for a given seed) and finish the first-start setup,
       for benchmarks and tests.
+  regulars plan-pdf --customer ID|NAME --out FILE [--paper a4|letter] [--data-dir DIR]
+      Write a customer's onboarding plan as a one-page PDF (the customer's
+      id, or their exact name). The paper size defaults to the setting.
 ";
 
 /// Where the data folder is: the flag, then the environment, then the OS
@@ -44,6 +47,7 @@ pub fn main() -> i32 {
     let dir = data_dir(data_dir_flag);
     match args.subcommand() {
         Ok(Some(command)) if command == "seed" => seed(args, dir),
+        Ok(Some(command)) if command == "plan-pdf" => plan_pdf(args, dir),
         Ok(Some(other)) => usage_error(&format!("unknown command \"{other}\"")),
         Ok(None) => match crate::run_app(dir) {
             Ok(()) => 0,
@@ -89,6 +93,53 @@ fn seed(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
     match result {
         Ok(()) => {
             println!("seeded {customers} customers and {visits} visits into {} in {:.1?}", dir.display(), started.elapsed());
+            0
+        }
+        Err(error) => {
+            eprintln!("regulars: {error}");
+            1
+        }
+    }
+}
+
+fn plan_pdf(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
+    let customer: String = match args.value_from_str("--customer") {
+        Ok(c) => c,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let out: PathBuf = match args.value_from_str("--out") {
+        Ok(path) => path,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let paper = match args.opt_value_from_str::<_, String>("--paper") {
+        Ok(None) => None,
+        Ok(Some(text)) => match text.to_ascii_lowercase().as_str() {
+            "a4" => Some(crate::settings::PaperSize::A4),
+            "letter" => Some(crate::settings::PaperSize::Letter),
+            _ => return usage_error(&format!("unknown paper size \"{text}\" (a4 or letter)")),
+        },
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    if !dir.join(crate::store::DATABASE_FILE).exists() {
+        eprintln!("regulars: no shop data in {}", dir.display());
+        return 1;
+    }
+    let today = chrono::Local::now().date_naive();
+    let result = Store::open_in(&dir).and_then(|store| {
+        let conn = store.conn();
+        let id = crate::onboarding::find_customer(conn, &customer)?;
+        let mut doc = crate::onboarding::document(conn, &id, today)?;
+        if let Some(paper) = paper {
+            doc.paper = paper;
+        }
+        crate::plan_pdf::write_file(&doc, &out)
+    });
+    match result {
+        Ok(rendered) => {
+            if let Some(notice) = rendered.notice() {
+                eprintln!("regulars: {notice}");
+            }
+            println!("wrote {} ({} bytes{})", out.display(), rendered.bytes.len(), if rendered.compact { ", compact layout" } else { "" });
             0
         }
         Err(error) => {

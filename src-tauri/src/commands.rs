@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::search::{self, Hit};
 use crate::settings::{self, BusinessKind, Settings};
 use crate::setup;
-use crate::{complaints, dashboard, feedback, health, loyalty, memberships, outreach, referrals, reminders, templates, visits};
+use crate::{complaints, dashboard, feedback, health, loyalty, memberships, onboarding, outreach, referrals, reminders, templates, visits};
 use crate::store::Store;
 
 /// The app's one database handle. `None` when it could not be opened; the
@@ -495,4 +495,115 @@ fn open_external(target: &str) -> Result<()> {
 #[tauri::command(async)]
 pub fn get_review_qr(state: State<'_, AppState>) -> Result<outreach::Qr> {
     outreach::review_qr(state.store()?.get().conn())
+}
+
+// ---------------------------------------------------------------------------
+// Onboarding plans
+
+#[derive(Serialize)]
+pub struct PlanSettings {
+    pub templates: Vec<onboarding::PlanTemplate>,
+    pub contact: onboarding::ShopContact,
+}
+
+#[tauri::command(async)]
+pub fn get_plan_settings(state: State<'_, AppState>) -> Result<PlanSettings> {
+    let mut store = state.store()?;
+    let conn = store.get().conn();
+    Ok(PlanSettings { templates: onboarding::templates(conn)?, contact: onboarding::contact(conn)? })
+}
+
+#[tauri::command(async)]
+pub fn save_plan_template(state: State<'_, AppState>, template: onboarding::PlanTemplate) -> Result<onboarding::PlanTemplate> {
+    onboarding::save_template(state.store()?.get().conn_mut(), &template, Utc::now())
+}
+
+#[tauri::command(async)]
+pub fn reset_plan_template(state: State<'_, AppState>, kind: BusinessKind) -> Result<onboarding::PlanTemplate> {
+    onboarding::reset_template(state.store()?.get().conn_mut(), kind, Utc::now())
+}
+
+#[tauri::command(async)]
+pub fn save_shop_contact(state: State<'_, AppState>, contact: onboarding::ShopContact) -> Result<onboarding::ShopContact> {
+    onboarding::save_contact(state.store()?.get().conn(), &contact, Utc::now())
+}
+
+#[tauri::command(async)]
+pub fn get_plan(state: State<'_, AppState>, customer_id: String) -> Result<Option<onboarding::Plan>> {
+    onboarding::for_customer(state.store()?.get().conn(), &customer_id, today())
+}
+
+#[tauri::command(async)]
+pub fn start_plan(state: State<'_, AppState>, customer_id: String, start_on: String) -> Result<onboarding::Plan> {
+    let start = chrono::NaiveDate::parse_from_str(start_on.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::invalid("start_on", "Choose the day the plan starts."))?;
+    let plan = onboarding::start(state.store()?.get().conn_mut(), &customer_id, start, today(), Utc::now())?;
+    state.replan();
+    Ok(plan)
+}
+
+#[tauri::command(async)]
+pub fn tick_plan_task(state: State<'_, AppState>, task_id: String, done: bool, staff_id: Option<String>) -> Result<Option<onboarding::Plan>> {
+    let mut store = state.store()?;
+    let conn = store.get().conn_mut();
+    let customer_id = if done {
+        onboarding::tick(conn, &task_id, staff_id.as_deref(), Utc::now())?
+    } else {
+        onboarding::untick(conn, &task_id, Utc::now())?
+    };
+    let plan = onboarding::for_customer(conn, &customer_id, today())?;
+    drop(store);
+    state.replan();
+    Ok(plan)
+}
+
+#[tauri::command(async)]
+pub fn cancel_plan(state: State<'_, AppState>, customer_id: String) -> Result<()> {
+    onboarding::cancel(state.store()?.get().conn_mut(), &customer_id, Utc::now())?;
+    state.replan();
+    Ok(())
+}
+
+#[derive(Serialize)]
+pub struct PdfWritten {
+    pub path: String,
+    pub bytes: usize,
+    /// Characters left out of the page, said in a sentence; `None` if all printed.
+    pub notice: Option<String>,
+}
+
+fn write_plan_pdf(state: &AppState, customer_id: &str, path: &std::path::Path) -> Result<PdfWritten> {
+    let doc = onboarding::document(state.store()?.get().conn(), customer_id, today())?;
+    let rendered = crate::plan_pdf::write_file(&doc, path)?;
+    Ok(PdfWritten { path: path.display().to_string(), bytes: rendered.bytes.len(), notice: rendered.notice() })
+}
+
+/// Save as PDF: the page chose the path with `choose_file`.
+#[tauri::command(async)]
+pub fn save_plan_pdf(state: State<'_, AppState>, customer_id: String, path: String) -> Result<PdfWritten> {
+    let path = PathBuf::from(path);
+    if path.as_os_str().is_empty() {
+        return Err(Error::invalid("file", "Choose where to save the PDF."));
+    }
+    write_plan_pdf(&state, &customer_id, &path)
+}
+
+/// Print: the PDF goes to `<data>/print/` and opens in the system's viewer.
+/// With `REGULARS_PRINT_LOG` set (tests), the path is appended to that file
+/// instead of opening a viewer.
+#[tauri::command(async)]
+pub fn print_plan(state: State<'_, AppState>, customer_id: String) -> Result<PdfWritten> {
+    let dir = state.data_dir.join("print");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("plan-{customer_id}.pdf"));
+    let written = write_plan_pdf(&state, &customer_id, &path)?;
+    if let Some(log) = std::env::var_os("REGULARS_PRINT_LOG") {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
+        writeln!(file, "{}", written.path)?;
+    } else {
+        tauri_plugin_opener::open_path(&path, None::<&str>)
+            .map_err(|e| Error::Conflict(format!("The PDF was saved to {} but no PDF viewer could open it: {e}", written.path)))?;
+    }
+    Ok(written)
 }

@@ -18,6 +18,8 @@ pub mod memberships;
 pub mod notify;
 pub mod outreach;
 pub mod referrals;
+pub mod onboarding;
+pub mod plan_pdf;
 pub mod reminders;
 pub mod scheduler;
 pub mod sample;
@@ -148,6 +150,16 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::mark_referral_thanked,
             commands::open_link,
             commands::get_review_qr,
+            commands::get_plan_settings,
+            commands::save_plan_template,
+            commands::reset_plan_template,
+            commands::save_shop_contact,
+            commands::get_plan,
+            commands::start_plan,
+            commands::tick_plan_task,
+            commands::cancel_plan,
+            commands::save_plan_pdf,
+            commands::print_plan,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| {

@@ -166,8 +166,8 @@ pub fn moments(conn: &Connection, customer_id: &str) -> Result<Moments> {
 }
 
 /// When the customer finished their welcome plan, if they did.
-fn onboarding_done(_conn: &Connection, _customer_id: &str) -> Result<Option<DateTime<Utc>>> {
-    Ok(None)
+fn onboarding_done(conn: &Connection, customer_id: &str) -> Result<Option<DateTime<Utc>>> {
+    crate::onboarding::completed_since(conn, customer_id, None)
 }
 
 pub fn check(conn: &Connection, customer_id: &str, now: DateTime<Utc>) -> Result<Eligibility> {
@@ -187,7 +187,10 @@ pub struct Candidate {
 pub fn candidates(conn: &Connection, now: DateTime<Utc>, limit: usize) -> Result<Vec<Candidate>> {
     let rules = load_rules(conn)?;
     let from = timestamp(now - Duration::days(rules.moment_days));
-    let mut ids: Vec<String> = Vec::new();
+    let mut ids: Vec<String> = crate::onboarding::completions_since(conn, now - Duration::days(rules.moment_days))?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     for sql in [
         "SELECT DISTINCT customer_id FROM interactions WHERE win = 1 AND undone_at IS NULL AND happened_at >= ?1",
         "SELECT DISTINCT customer_id FROM complaints WHERE closed_at >= ?1",

@@ -1,7 +1,8 @@
 //! Reminders from every source, stored once each, fired once each.
 //!
-//! `sync` turns what the data says (next steps, renewals, birthdays, gone
-//! quiet, complaint checkpoints, review follow-ups) into rows of `reminders`; a unique `dedup_key` per source,
+//! `sync` turns what the data says (next steps, onboarding tasks, renewals,
+//! birthdays, gone quiet, complaint checkpoints, review follow-ups) into rows
+//! of `reminders`; a unique `dedup_key` per source,
 //! customer and occasion makes a duplicate impossible however often it
 //! runs. `take_due` marks what has fallen due as notified in the same
 //! transaction that reads it, so nothing fires twice, across restarts too.
@@ -243,6 +244,30 @@ pub fn sync<Tz: TimeZone>(conn: &mut Connection, now: DateTime<Utc>, tz: &Tz, ru
                 None => at_hour(tz, date, rules.due_hour),
             };
             let r = NewReminder { key: format!("task:{id}"), customer_id: &customer_id, source: "next_step", source_id: Some(&id), title: format!("Next step: {title}"), detail: String::new(), due_at };
+            added += usize::from(insert(&tx, &r, now)?);
+        }
+    }
+
+    // Onboarding plan tasks that are open and due by tomorrow.
+    {
+        let mut stmt = tx.prepare_cached(
+            "SELECT t.id, t.customer_id, t.title, t.due_on, t.owner_kind, t.owner_name, t.milestone
+             FROM plan_tasks t JOIN plans p ON p.id = t.plan_id
+             WHERE t.done_at IS NULL AND t.due_on <= ?1 AND p.cancelled_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'onboarding:' || t.id)",
+        )?;
+        let rows: Vec<(String, String, String, String, String, String, bool)> = stmt
+            .query_map([tomorrow.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, customer_id, title, due_on, owner_kind, owner_name, milestone) in rows {
+            let Ok(date) = NaiveDate::parse_from_str(&due_on, "%Y-%m-%d") else { continue };
+            let detail = match owner_kind.as_str() {
+                "customer" => "The customer's task: check it is done.".to_string(),
+                "staff" if !owner_name.is_empty() => format!("For {owner_name}"),
+                _ => String::new(),
+            };
+            let what = if milestone { "First win" } else { "Onboarding" };
+            let r = NewReminder { key: format!("onboarding:{id}"), customer_id: &customer_id, source: "onboarding", source_id: Some(&id), title: format!("{what}: {title}"), detail, due_at: at_hour(tz, date, rules.due_hour) };
             added += usize::from(insert(&tx, &r, now)?);
         }
     }
@@ -622,6 +647,13 @@ pub fn close(conn: &Connection, id: &str, dismissed: bool, now: DateTime<Utc>) -
                 "UPDATE tasks SET done_at = ?2, done_by = 'from the reminder', updated_at = ?2 WHERE id = ?1 AND done_at IS NULL",
                 params![task_id, timestamp(now)],
             )?;
+        }
+        // An onboarding task's reminder done means the task is ticked.
+        let plan_task: Option<Option<String>> = conn
+            .query_row("SELECT source_id FROM reminders WHERE id = ?1 AND source = 'onboarding'", [id], |row| row.get(0))
+            .optional()?;
+        if let Some(Some(task_id)) = plan_task {
+            crate::onboarding::tick_from_reminder(conn, &task_id, now)?;
         }
     }
     Ok(())

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_visits_loyalty.sql")),
     (3, include_str!("../migrations/0003_reminders.sql")),
+    (4, include_str!("../migrations/0004_plans.sql")),
     (6, include_str!("../migrations/0006_health.sql")),
     (7, include_str!("../migrations/0007_outreach.sql")),
 ];

@@ -1,0 +1,165 @@
+// The welcome plan on a card: start it from a date, tick tasks (recording
+// the staff member at the desk), see progress, overdue tasks and the first
+// win, and print the one-page PDF (Save as PDF or Print). Dates, labels and
+// progress come ready-made from Rust.
+
+import * as api from './api.js';
+import { h, clear, formatDateTime, showError, clearErrors } from './dom.js';
+
+function isoToday() {
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+function fileName(name) {
+  const safe = name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').trim() || 'customer';
+  return `Welcome plan - ${safe}.pdf`;
+}
+
+export function renderPlan(card, app) {
+  const root = h('section', { class: 'panel plan', id: 'plan-panel', 'aria-label': 'Welcome plan' });
+  const flash = h('p', { class: 'flash', id: 'plan-flash', role: 'status' });
+  const say = (text, isError = false) => {
+    flash.textContent = text;
+    flash.classList.toggle('error', isError);
+  };
+
+  const load = async () => {
+    try {
+      draw(await api.getPlan(card.id));
+    } catch (error) {
+      clear(root).append(h('h2', { text: 'Welcome plan' }), h('p', { class: 'field-error', text: error.message || String(error) }));
+    }
+  };
+
+  const startForm = (label) => {
+    const date = h('input', { type: 'date', id: 'plan-start-on', 'data-field': 'start_on', value: isoToday() });
+    const form = h('form', { class: 'plan-start', novalidate: true },
+      h('div', { class: 'row' },
+        h('label', { for: 'plan-start-on', text: 'Starts on' }), date,
+        h('button', { type: 'submit', class: 'primary', id: 'plan-start' }, label)),
+      h('p', { class: 'field-error', 'data-for': 'start_on', role: 'alert' }),
+      h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        clearErrors(form);
+        draw(await api.startPlan(card.id, date.value));
+        say('Welcome plan started.');
+      } catch (error) {
+        showError(form, error);
+      }
+    });
+    return form;
+  };
+
+  const pdfButtons = () => {
+    const save = h('button', { type: 'button', id: 'plan-save-pdf' }, 'Save as PDF');
+    const print = h('button', { type: 'button', id: 'plan-print' }, 'Print');
+    save.addEventListener('click', async () => {
+      try {
+        const path = await api.chooseFile({
+          mode: 'save', title: 'Save the welcome plan', filterName: 'PDF', extensions: ['pdf'], suggestedName: fileName(card.display_name),
+        });
+        if (!path) return;
+        const written = await api.savePlanPdf(card.id, path);
+        say(written.notice ? `Saved to ${written.path}. ${written.notice}` : `Saved to ${written.path}.`);
+      } catch (error) {
+        say(error.message || String(error), true);
+      }
+    });
+    print.addEventListener('click', async () => {
+      try {
+        const written = await api.printPlan(card.id);
+        say(written.notice ? `Opened for printing. ${written.notice}` : 'Opened in your PDF viewer: print it from there.');
+      } catch (error) {
+        say(error.message || String(error), true);
+      }
+    });
+    return [save, print];
+  };
+
+  const removeControl = () => {
+    const wrap = h('span', { class: 'delete-wrap' });
+    const ask = h('button', { type: 'button', class: 'link danger', id: 'plan-remove' }, 'Remove plan');
+    ask.addEventListener('click', () => {
+      const yes = h('button', {
+        type: 'button', class: 'danger solid', id: 'plan-remove-confirm',
+        onclick: async () => {
+          try {
+            await api.cancelPlan(card.id);
+            draw(null);
+          } catch (error) {
+            say(error.message || String(error), true);
+          }
+        },
+      }, 'Remove');
+      const no = h('button', { type: 'button', onclick: () => wrap.replaceChildren(ask) }, 'Keep');
+      wrap.replaceChildren(h('span', { class: 'confirm-text', text: 'Remove this plan and its reminders?' }), yes, no);
+      no.focus();
+    });
+    wrap.append(ask);
+    return wrap;
+  };
+
+  function draw(plan) {
+    const focusedId = document.activeElement && document.activeElement.id;
+    clear(root).append(h('h2', { text: 'Welcome plan' }));
+    if (!plan) {
+      root.append(h('p', { class: 'hint', text: 'No welcome plan yet. It lists what happens in the first weeks, with dates, and prints on one page.' }),
+        startForm('Start welcome plan'), flash);
+      return;
+    }
+    root.append(
+      h('p', { class: 'plan-progress', id: 'plan-progress' },
+        h('strong', { text: plan.progress_label }),
+        plan.overdue ? h('span', { class: 'plan-overdue-count', text: ` · ${plan.overdue} overdue` }) : null,
+        h('span', { class: 'hint', text: ` · started ${plan.start_label}` })),
+      h('progress', { class: 'plan-bar', max: String(Math.max(plan.total, 1)), value: String(plan.done), 'aria-label': plan.progress_label }));
+
+    const milestone = plan.tasks.find((t) => t.milestone);
+    if (milestone) {
+      root.append(h('div', { class: milestone.done_at ? 'plan-milestone reached' : 'plan-milestone', id: 'plan-milestone' },
+        h('span', { class: 'plan-star', 'aria-hidden': 'true', text: '★' }),
+        h('div', {},
+          h('div', { class: 'plan-milestone-label', text: milestone.done_at ? 'First win reached' : `First win · by ${milestone.due_label}` }),
+          h('div', { class: 'plan-milestone-title', text: milestone.title }))));
+    }
+
+    root.append(h('ul', { class: 'plan-tasks', id: 'plan-tasks' }, plan.tasks.map((task, i) => {
+      const box = h('input', { type: 'checkbox', id: `plan-task-${i}`, checked: Boolean(task.done_at), 'aria-label': `Done: ${task.title}` });
+      box.addEventListener('change', async () => {
+        try {
+          draw(await api.tickPlanTask(task.id, box.checked, app.deskStaff()));
+        } catch (error) {
+          box.checked = !box.checked;
+          say(error.message || String(error), true);
+        }
+      });
+      const classes = ['plan-task'];
+      if (task.overdue) classes.push('overdue');
+      if (task.done_at) classes.push('done');
+      if (task.milestone) classes.push('milestone');
+      return h('li', { class: classes.join(' '), dataset: { id: task.id } },
+        box,
+        h('label', { for: `plan-task-${i}`, class: 'plan-task-title', text: task.milestone ? `★ ${task.title}` : task.title }),
+        h('span', { class: 'plan-task-meta' },
+          h('span', { class: 'plan-owner', text: task.owner_label }),
+          h('span', { class: 'due', text: task.overdue ? `overdue since ${task.due_label}` : task.due_label }),
+          task.done_at ? h('span', { class: 'plan-done-by', text: `✓ ${task.done_by || ''}, ${formatDateTime(task.done_at)}` }) : null));
+    })));
+
+    root.append(h('div', { class: 'row plan-actions' }, pdfButtons(), plan.completed_at ? null : removeControl()), flash);
+    if (plan.completed_at) {
+      root.append(h('p', { class: 'hint', text: `Completed ${formatDateTime(plan.completed_at)}.` }), startForm('Start a new plan'));
+    }
+    if (focusedId) {
+      const again = document.getElementById(focusedId);
+      if (again) again.focus();
+    }
+  }
+
+  load();
+  return root;
+}
