@@ -379,3 +379,23 @@ fn the_qr_code_reads_back_as_the_review_link() {
     let (_, content) = grids[0].decode().expect("the QR code decodes");
     assert_eq!(content, link);
 }
+
+#[test]
+fn a_finished_welcome_plan_is_a_moment_to_ask() {
+    let mut shop = salon();
+    let eva = add(&mut shop, customer("Eva", "Novák"), utc(2026, 6, 1, 9));
+    let plan = regulars::onboarding::start(shop.conn_mut(), &eva, date(2026, 6, 1), date(2026, 6, 1), utc(2026, 6, 1, 9)).expect("start a plan");
+    assert!(plan.tasks.len() > 1);
+    let now = utc(2026, 6, 15, 12);
+    for (i, task) in plan.tasks.iter().enumerate() {
+        assert_eq!(outreach::check(shop.conn(), &eva, now).unwrap(), Eligibility::NoMoment, "not before the last task");
+        regulars::onboarding::tick(shop.conn_mut(), &task.id, None, utc(2026, 6, 2 + i as u32, 10)).expect("tick");
+    }
+    let done_day = 2 + plan.tasks.len() as u32 - 1;
+    match outreach::check(shop.conn(), &eva, now).unwrap() {
+        Eligibility::Ask { reasons, .. } => assert_eq!(reasons, vec![format!("Finished their welcome plan on {done_day} Jun")]),
+        other => panic!("{other:?}"),
+    }
+    let names: Vec<String> = outreach::candidates(shop.conn(), now, 10).unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(names, vec!["Eva Novák".to_string()]);
+}

@@ -191,6 +191,7 @@ pub fn candidates(conn: &Connection, now: DateTime<Utc>, limit: usize) -> Result
         .into_iter()
         .map(|(id, _)| id)
         .collect();
+    ids.dedup(); // oldest first per plan; a customer with two plans appears once
     for sql in [
         "SELECT DISTINCT customer_id FROM interactions WHERE win = 1 AND undone_at IS NULL AND happened_at >= ?1",
         "SELECT DISTINCT customer_id FROM complaints WHERE closed_at >= ?1",
