@@ -2,7 +2,7 @@
 //! customers reach the shop, starts a plan from a card, ticks a task as
 //! the staff member at the desk, saves the one-page PDF through the native
 //! save dialog (answered by the harness) and prints it (the app is told by
-//! `REGULARS_PRINT_LOG` to note the file instead of opening a viewer).
+//! `REGULARS_OPEN_LOG` to note the file instead of opening a viewer).
 //! Screenshots: target/e2e-screenshots/plans-*.png.
 
 use std::path::Path;
@@ -42,7 +42,7 @@ async fn start_tick_and_print_a_welcome_plan_in_the_real_window() {
     let print_log = work.path().join("printed.txt");
     // The app inherits this through tauri-driver: Print notes the file
     // instead of opening a PDF viewer.
-    std::env::set_var("REGULARS_PRINT_LOG", &print_log);
+    std::env::set_var("REGULARS_OPEN_LOG", &print_log);
     let harness = Harness::start();
     let data = work.path().join("data");
     let driver = harness.open_app(&data).await;

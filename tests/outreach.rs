@@ -399,3 +399,49 @@ fn a_finished_welcome_plan_is_a_moment_to_ask() {
     let names: Vec<String> = outreach::candidates(shop.conn(), now, 10).unwrap().into_iter().map(|c| c.name).collect();
     assert_eq!(names, vec!["Eva Novák".to_string()]);
 }
+
+/// Reads a binary PGM (P5) as pdftoppm -gray writes it.
+fn read_pgm(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&bytes[start..at]).to_string());
+    }
+    assert_eq!(fields[0], "P5", "a binary grey map");
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, bytes[at + 1..at + 1 + w * h].to_vec())
+}
+
+#[test]
+fn the_printed_review_card_scans_back_to_the_link() {
+    let mut shop = salon();
+    let link = "https://g.page/r/salon-orsted/review";
+    set_link(&mut shop, link);
+    let qr = outreach::review_qr(shop.conn()).unwrap();
+    let pdf = regulars::plan_pdf::review_card("Salon Ørsted & Søn", link, &qr).expect("review card");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("review-card");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("review-card.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+
+    let text = std::process::Command::new("pdftotext").arg(&file).arg("-").output().expect("pdftotext (make test installs poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Salon Ørsted & Søn"), "{text}");
+    assert!(text.contains(link), "{text}");
+    // Rendered as a scanner would see the paper: grey pixels, read back.
+    let status = std::process::Command::new("pdftoppm").args(["-gray", "-r", "150", "-singlefile"]).arg(&file).arg(dir.join("review-card")).status().unwrap();
+    assert!(status.success());
+    std::process::Command::new("pdftoppm").args(["-png", "-r", "80", "-singlefile"]).arg(&file).arg(dir.join("review-card")).status().unwrap();
+    let (w, h, pixels) = read_pgm(&std::fs::read(dir.join("review-card.pgm")).unwrap());
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| pixels[y * w + x]);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the printed card");
+    assert_eq!(grids[0].decode().expect("decodes").1, link);
+}

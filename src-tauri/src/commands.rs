@@ -480,7 +480,9 @@ pub fn open_link(url: String) -> Result<()> {
     open_external(&url)
 }
 
-/// Hands a link or file to the desktop (or, in tests, to the open log).
+/// Hands a link or a file to the desktop. WebDriver cannot see a mail app
+/// or a PDF viewer, so with `REGULARS_OPEN_LOG` set (window tests) the
+/// target is appended to that file instead.
 fn open_external(target: &str) -> Result<()> {
     if let Some(log) = std::env::var_os("REGULARS_OPEN_LOG") {
         use std::io::Write;
@@ -488,8 +490,25 @@ fn open_external(target: &str) -> Result<()> {
         writeln!(file, "{target}")?;
         return Ok(());
     }
-    tauri_plugin_opener::open_url(target, None::<&str>)
-        .map_err(|e| Error::Conflict(format!("No app on this computer could open it: {e}")))
+    let opened = if std::path::Path::new(target).is_absolute() { tauri_plugin_opener::open_path(target, None::<&str>) } else { tauri_plugin_opener::open_url(target, None::<&str>) };
+    opened.map_err(|e| Error::Conflict(format!("No app on this computer could open it: {e}")))
+}
+
+/// Writes the review QR card to `<data>/print/` and opens it for printing.
+#[tauri::command(async)]
+pub fn print_review_card(state: State<'_, AppState>) -> Result<String> {
+    let (shop, link, qr) = {
+        let mut store = state.store()?;
+        let conn = store.get().conn();
+        (settings::load(conn)?.shop_name, outreach::load_rules(conn)?.review_link, outreach::review_qr(conn)?)
+    };
+    let bytes = crate::plan_pdf::review_card(&shop, &link, &qr)?;
+    let dir = state.data_dir.join("print");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("review-card.pdf");
+    std::fs::write(&path, bytes)?;
+    open_external(&path.display().to_string())?;
+    Ok(path.display().to_string())
 }
 
 #[tauri::command(async)]
@@ -588,22 +607,15 @@ pub fn save_plan_pdf(state: State<'_, AppState>, customer_id: String, path: Stri
     write_plan_pdf(&state, &customer_id, &path)
 }
 
-/// Print: the PDF goes to `<data>/print/` and opens in the system's viewer.
-/// With `REGULARS_PRINT_LOG` set (tests), the path is appended to that file
-/// instead of opening a viewer.
+/// Print: the PDF goes to `<data>/print/` and opens in the system's viewer
+/// (in tests, the open log: see `open_external`).
 #[tauri::command(async)]
 pub fn print_plan(state: State<'_, AppState>, customer_id: String) -> Result<PdfWritten> {
     let dir = state.data_dir.join("print");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join(format!("plan-{customer_id}.pdf"));
     let written = write_plan_pdf(&state, &customer_id, &path)?;
-    if let Some(log) = std::env::var_os("REGULARS_PRINT_LOG") {
-        use std::io::Write;
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
-        writeln!(file, "{}", written.path)?;
-    } else {
-        tauri_plugin_opener::open_path(&path, None::<&str>)
-            .map_err(|e| Error::Conflict(format!("The PDF was saved to {} but no PDF viewer could open it: {e}", written.path)))?;
-    }
+    open_external(&written.path)
+        .map_err(|e| Error::Conflict(format!("The PDF was saved to {} but no PDF viewer could open it: {e}", written.path)))?;
     Ok(written)
 }

@@ -150,6 +150,7 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::mark_referral_thanked,
             commands::open_link,
             commands::get_review_qr,
+            commands::print_review_card,
             commands::get_plan_settings,
             commands::save_plan_template,
             commands::reset_plan_template,

@@ -243,6 +243,44 @@ pub fn write_file(doc: &PlanDocument, path: &std::path::Path) -> Result<Rendered
     Ok(rendered)
 }
 
+/// A small card (A6) to hand over the counter: the shop's name, a line
+/// asking for a review, the review link as a QR code and the link itself.
+pub fn review_card(shop_name: &str, link: &str, qr: &crate::outreach::Qr) -> Result<Vec<u8>> {
+    let fonts = fonts()?;
+    let (width, height) = (297.64, 419.53);
+    let mut pdf = PdfDocument::new(&format!("Review card for {}", clean(shop_name)));
+    pdf.metadata.info.creator = "Regulars".into();
+    let regular = pdf.add_font(&fonts.regular);
+    let bold = pdf.add_font(&fonts.bold);
+    let mut page = Page::new(fonts, regular, bold, width, height);
+    let margin = 28.0;
+    let inner = width - 2.0 * margin;
+    let title = page.wrap(shop_name, true, 18.0, inner);
+    let mut y = page.lines(margin, margin, &title, true, 18.0, 1.25, INK);
+    let ask = page.wrap("Enjoyed your visit? Scan the code to leave us a short review. Thank you!", false, 11.0, inner);
+    y = page.lines(margin, y + 6.0, &ask, false, 11.0, 1.4, MUTED);
+    // The code, square and centred, with its quiet zone on white.
+    let quiet = 4.0;
+    let module = ((inner - 20.0) / (qr.width as f32 + 2.0 * quiet)).min(7.0);
+    let side = module * (qr.width as f32 + 2.0 * quiet);
+    let left = (width - side) / 2.0;
+    let top = y + 14.0;
+    page.fill(left, top, side, side, (1.0, 1.0, 1.0));
+    for (i, dark) in qr.dark.iter().enumerate() {
+        if *dark {
+            let (col, row) = ((i % qr.width) as f32, (i / qr.width) as f32);
+            page.fill(left + (quiet + col) * module, top + (quiet + row) * module, module + 0.05, module + 0.05, (0.0, 0.0, 0.0));
+        }
+    }
+    let below = page.wrap(link, false, 8.5, inner);
+    let bottom = page.lines(margin, top + side + 10.0, &below, false, 8.5, 1.3, MUTED);
+    page.check(bottom, height - margin);
+    if !page.fits {
+        return Err(Error::invalid("review_link", "The review link is too long to print on the card."));
+    }
+    Ok(pdf.with_pages(vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)]).save(&PdfSaveOptions::default(), &mut Vec::new()))
+}
+
 // ---------------------------------------------------------------------------
 // Sizes and colours
 
