@@ -84,7 +84,15 @@ async function copyText(text) {
 // The card's panel.
 export function renderOutreach(card, app) {
   const root = h('section', { class: 'panel outreach', id: 'outreach', 'aria-label': 'Reviews and referrals' });
+  let shown = false;
   const load = async () => {
+    // A visit marked as a win makes a moment: reload when the card changes,
+    // until this panel is no longer on screen.
+    if (shown && !root.isConnected) {
+      document.removeEventListener('card-changed', load);
+      return;
+    }
+    shown = true;
     try {
       const [status, referrals] = await Promise.all([api.getReviewStatus(card.id), api.getReferrals(card.id)]);
       draw(status, referrals);
@@ -148,6 +156,7 @@ export function renderOutreach(card, app) {
       fill(composer, errorLine(error));
     }
   };
+  document.addEventListener('card-changed', load);
   load();
   return root;
 }
