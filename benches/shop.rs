@@ -150,13 +150,6 @@ fn main() {
 
     // The dashboard (home screen) and a card's health.
     let conn = store.conn();
-    if std::env::var_os("REGULARS_BENCH_PARTS").is_some() {
-        let today = now.date_naive();
-        let mut a = measure(50, |_| { dashboard::retention(conn, today, 6).expect("r"); });
-        let mut b = measure(50, |_| { regulars::feedback::monthly(conn, today, 12).expect("f"); });
-        let mut c = measure(50, |_| { health::review_list(conn, now, &chrono::Utc, 5).expect("h"); });
-        println!("parts retention={:.3} feedback={:.3} review={:.3}", percentile(&mut a, 0.5), percentile(&mut b, 0.5), percentile(&mut c, 0.5));
-    }
     let mut ours = measure(300, |_| {
         let board = dashboard::build(conn, now, &chrono::Utc).expect("dashboard");
         assert_eq!(board.top.len(), 5);

@@ -16,7 +16,7 @@ mod desktop;
 mod window;
 
 use desktop::Desktop;
-use window::{element, focused_id, screenshot, text_when, type_into, Harness};
+use window::{click_settled, element, focused_id, screenshot, text_when, type_into, Harness};
 
 const HOSTILE_NOTE: &str = "<img src=x onerror=alert(1)> Biscuit had surgery";
 
@@ -30,7 +30,7 @@ async fn front_desk_story_in_the_real_window() {
     element(&driver, "#welcome-form").await;
     screenshot(&driver, "01-welcome").await;
     type_into(&driver, "#welcome-shop-name", "Corner Gym").await;
-    element(&driver, "#start-empty").await.click().await.expect("start empty");
+    click_settled(&driver, "#start-empty").await;
     element(&driver, "#search-input").await;
     text_when(&driver, "#shop-name", |t| t == "Corner Gym").await;
     assert_eq!(focused_id(&driver).await, "search-input", "the search box is focused once the shop is ready");
@@ -44,16 +44,16 @@ async fn front_desk_story_in_the_real_window() {
     type_into(&driver, "#last-name", "Müller-Łukasiewicz").await;
     type_into(&driver, "#phone", "(555) 014-2211").await;
     type_into(&driver, "#email", "zoe-at-example").await;
-    element(&driver, "#add-person").await.click().await.expect("add person");
+    click_settled(&driver, "#add-person").await;
     type_into(&driver, "#people-rows .person-row:last-child .person-name-input", "Biscuit").await;
     type_into(&driver, "#people-rows .person-row:last-child .person-kind-input", "dog").await;
     type_into(&driver, "#people-rows .person-row:last-child .person-details-input", "beagle, afraid of thunder").await;
-    element(&driver, "#save-customer").await.click().await.expect("save");
+    click_settled(&driver, "#save-customer").await;
     let message = text_when(&driver, ".field-error[data-for=email]", |t| !t.is_empty()).await;
     assert!(message.contains("zoe-at-example"), "the email error names the value: {message}");
     screenshot(&driver, "02-editor-with-error").await;
     type_into(&driver, "#email", "zoe@example.com").await;
-    element(&driver, "#save-customer").await.click().await.expect("save");
+    click_settled(&driver, "#save-customer").await;
     text_when(&driver, "#card-name", |t| t == "Zoë Müller-Łukasiewicz").await;
     let people = text_when(&driver, ".people", |t| t.contains("Biscuit")).await;
     assert!(people.contains("beagle"), "the card shows the dog's details: {people}");
@@ -81,15 +81,15 @@ async fn front_desk_story_in_the_real_window() {
     let images = driver.find_all(By::Css("#page img")).await.expect("query");
     assert!(images.is_empty(), "no HTML from a note may become an element");
     type_into(&driver, "#note-body", "Prefers texts after 6pm").await;
-    element(&driver, "#note-pinned").await.click().await.expect("pin");
-    element(&driver, "#add-note").await.click().await.expect("add note");
+    click_settled(&driver, "#note-pinned").await;
+    click_settled(&driver, "#add-note").await;
     text_when(&driver, ".key-details", |t| t.contains("Prefers texts after 6pm")).await;
     screenshot(&driver, "04-card").await;
 
     loyalty_story(&driver).await;
     reminder_story(&driver, &harness.desktop).await;
 
-    element(&driver, "#nav-settings").await.click().await.expect("settings");
+    click_settled(&driver, "#nav-settings").await;
     element(&driver, "#settings-form").await;
     screenshot(&driver, "05-settings").await;
     driver.quit().await.expect("quit");
@@ -115,7 +115,7 @@ async fn front_desk_story_in_the_real_window() {
         .execute("const k = document.getElementById('welcome-kind'); k.value = 'dog-walking';", vec![])
         .await
         .expect("choose kind");
-    element(&driver, "#start-sample").await.click().await.expect("start sample");
+    click_settled(&driver, "#start-sample").await;
     text_when(&driver, "#shop-name", |t| t == "Happy Paws Walking Co.").await;
     element(&driver, "#search-input").await.send_keys("a").await.expect("type");
     let first = text_when(&driver, "#results li.selected", |t| !t.is_empty()).await;
@@ -135,14 +135,14 @@ async fn loyalty_story(driver: &WebDriver) {
     text_when(driver, "#points-balance", |t| t == "0").await;
 
     // An opening balance from the paper card, by hand with a reason.
-    element(driver, ".adjust summary").await.click().await.expect("open adjust");
+    click_settled(driver, ".adjust summary").await;
     type_into(driver, "#adjust-points", "95").await;
-    element(driver, "#adjust-save").await.click().await.expect("adjust without reason");
+    click_settled(driver, "#adjust-save").await;
     let refused = text_when(driver, ".adjust .field-error[data-for=reason]", |t| !t.is_empty()).await;
     assert!(refused.contains("reason"), "an adjustment needs a reason: {refused}");
     text_when(driver, "#points-balance", |t| t == "0").await;
     type_into(driver, "#adjust-reason", "Opening balance from the paper card").await;
-    element(driver, "#adjust-save").await.click().await.expect("adjust");
+    click_settled(driver, "#adjust-save").await;
     text_when(driver, "#points-balance", |t| t == "95").await;
     text_when(driver, "#progress", |t| t.contains("5 more points to Free smoothie")).await;
 
@@ -167,21 +167,21 @@ async fn loyalty_story(driver: &WebDriver) {
         .execute("document.getElementById('log-next-due').value = '2031-12-01'", vec![])
         .await
         .expect("set date");
-    element(driver, "#log-save").await.click().await.expect("log");
+    click_settled(driver, "#log-save").await;
     text_when(driver, "#points-balance", |t| t == "140").await;
     text_when(driver, "#open-tasks", |t| t.contains("Book a PT session")).await;
     let history = text_when(driver, "#history", |t| t.contains("Leg day")).await;
     assert!(history.contains("25.50"), "the amount shows in the history: {history}");
-    element(driver, "#history li:first-child button.danger").await.click().await.expect("undo");
-    element(driver, "#history .confirm-inline button.danger").await.click().await.expect("confirm undo");
+    click_settled(driver, "#history li:first-child button.danger").await;
+    click_settled(driver, "#history .confirm-inline button.danger").await;
     text_when(driver, "#points-balance", |t| t == "105").await;
     text_when(driver, "#history li:first-child", |t| t.to_lowercase().contains("undone")).await;
 
     // Redeem in one click with a confirmation; the ledger says so.
-    element(driver, "#rewards button[data-reward=smoothie]").await.click().await.expect("redeem");
-    element(driver, "#confirm-redeem").await.click().await.expect("confirm");
+    click_settled(driver, "#rewards button[data-reward=smoothie]").await;
+    click_settled(driver, "#confirm-redeem").await;
     text_when(driver, "#points-balance", |t| t == "5").await;
-    element(driver, ".ledger summary").await.click().await.expect("open ledger");
+    click_settled(driver, ".ledger summary").await;
     let ledger = text_when(driver, "#ledger", |t| t.contains("Redeemed: Free smoothie")).await;
     assert!(ledger.contains("-100"), "the ledger shows the redeemed points: {ledger}");
     assert!(ledger.contains("Visit undone"), "the undo is recorded in the ledger: {ledger}");
@@ -205,7 +205,7 @@ async fn reminder_story(driver: &WebDriver, desktop: &Desktop) {
         .expect("set kind and due time");
     type_into(driver, "#log-summary", "Asked about prices").await;
     type_into(driver, "#log-next-step", "Call back about the membership").await;
-    element(driver, "#log-save").await.click().await.expect("log");
+    click_settled(driver, "#log-save").await;
     text_when(driver, "#open-tasks", |t| t.contains("Call back about the membership")).await;
 
     // Poll the bus recorder without blocking the runtime the WebDriver client runs on.
@@ -221,11 +221,11 @@ async fn reminder_story(driver: &WebDriver, desktop: &Desktop) {
     assert_eq!(summary, "Zoë Müller-Łukasiewicz: Next step: Call back about the membership");
 
     text_when(driver, "#today-count", |t| t == "1").await;
-    element(driver, "#nav-today").await.click().await.expect("today");
+    click_settled(driver, "#nav-today").await;
     let listed = text_when(driver, "#group-due-today", |t| t.contains("Call back about the membership")).await;
     assert!(listed.contains("Zoë Müller-Łukasiewicz"), "the Today list names the customer: {listed}");
     screenshot(driver, "09-today").await;
-    element(driver, "#group-due-today button.primary").await.click().await.expect("done");
+    click_settled(driver, "#group-due-today button.primary").await;
     element(driver, "#today-empty").await;
     let badge = element(driver, "#nav-today").await;
     text_when(driver, "#nav-today", |t| t.trim() == "Today").await;

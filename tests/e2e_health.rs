@@ -10,7 +10,7 @@ use thirtyfour::prelude::*;
 mod desktop;
 mod window;
 
-use window::{element, screenshot, screenshot_from, text_when, type_into, Harness};
+use window::{click_settled, element, screenshot, screenshot_from, text_when, type_into, Harness};
 
 async fn set_value(driver: &WebDriver, css: &str, value: &str) {
     driver
@@ -30,7 +30,7 @@ async fn dashboard_complaint_and_feedback_in_the_real_window() {
 
     // The sample gym: the dashboard is the home screen under the search box.
     element(&driver, "#welcome-form").await;
-    element(&driver, "#start-sample").await.click().await.expect("start sample");
+    click_settled(&driver, "#start-sample").await;
     text_when(&driver, "#shop-name", |t| !t.is_empty() && t != "Regulars").await;
     let risk = text_when(&driver, "#dash-risk", |t| t.contains("red") && t.contains("yellow")).await;
     assert!(risk.contains("Weekly review"), "the at-risk tile links the weekly review: {risk}");
@@ -51,27 +51,26 @@ async fn dashboard_complaint_and_feedback_in_the_real_window() {
 
     // The most valuable at-risk customer opens from the dashboard; the card
     // says why in words.
-    element(&driver, "#dash-risk .person-link").await.click().await.expect("open an at-risk customer");
+    click_settled(&driver, "#dash-risk .person-link").await;
     let colour = text_when(&driver, "#health-colour", |t| t == "At risk" || t == "Needs attention").await;
     let reasons = text_when(&driver, "#health-reasons", |t| !t.is_empty()).await;
     assert!(!reasons.contains("No warning signs"), "{colour} comes with reasons: {reasons}");
     screenshot(&driver, "health-02-card").await;
 
     // A complaint: the owner is required, then it shows on the card and in health.
-    text_when(&driver, "#history", |t| !t.is_empty()).await; // the card has settled
-    element(&driver, "#new-complaint").await.click().await.expect("open the complaint form");
+    click_settled(&driver, "#new-complaint").await;
     type_into(&driver, "#complaint-summary", "Towels ran out twice this week").await;
     set_value(&driver, "#complaint-owner", "").await;
     let tomorrow = (chrono::Local::now() + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
     set_value(&driver, "#complaint-checkpoint-date", &tomorrow).await;
-    element(&driver, "#open-complaint").await.click().await.expect("submit without an owner");
+    click_settled(&driver, "#open-complaint").await;
     let message = text_when(&driver, "#complaint-form .field-error[data-for=complaint_owner]", |t| !t.is_empty()).await;
     assert!(message.contains("owns"), "the owner is asked for next to its field: {message}");
     driver
         .execute("const s = document.getElementById('complaint-owner'); s.value = s.options[1].value;", vec![])
         .await
         .expect("choose an owner");
-    element(&driver, "#open-complaint").await.click().await.expect("open the complaint");
+    click_settled(&driver, "#open-complaint").await;
     text_when(&driver, "#complaints .complaint-summary", |t| t.contains("Towels ran out")).await;
     text_when(&driver, "#health-reasons", |t| t.contains("Complaint open since today")).await;
     assert_eq!(text_when(&driver, "#health-colour", |t| !t.is_empty()).await, "At risk");
@@ -80,21 +79,21 @@ async fn dashboard_complaint_and_feedback_in_the_real_window() {
     // Closing needs a recap of what changed.
     let complaint = element(&driver, "#complaints .complaint").await;
     let id = complaint.attr("data-id").await.expect("attr").expect("complaint id");
-    element(&driver, &format!("#complaints .complaint[data-id='{id}'] .close-complaint")).await.click().await.expect("close without recap");
+    click_settled(&driver, &format!("#complaints .complaint[data-id='{id}'] .close-complaint")).await;
     text_when(&driver, "#complaints .field-error[data-for=complaint_recap]", |t| !t.is_empty()).await;
     type_into(&driver, &format!("#recap-{id}"), "Extra towel shelf; checked every morning").await;
-    element(&driver, &format!("#complaints .complaint[data-id='{id}'] .close-complaint")).await.click().await.expect("close");
+    click_settled(&driver, &format!("#complaints .complaint[data-id='{id}'] .close-complaint")).await;
     text_when(&driver, "#complaints .closed-complaints summary", |t| t.starts_with("Closed")).await;
     text_when(&driver, "#health-reasons", |t| !t.contains("Towels") && !t.contains("Complaint open since today")).await;
 
     // A detractor answer opens a follow-up and turns the card red.
     set_value(&driver, "#feedback-kind", "nps").await;
     type_into(&driver, "#feedback-score", "11").await;
-    element(&driver, "#record-feedback").await.click().await.expect("record an impossible score");
+    click_settled(&driver, "#record-feedback").await;
     text_when(&driver, "#feedback-form .field-error[data-for=score]", |t| t.contains("0 to 10")).await;
     type_into(&driver, "#feedback-score", "4").await;
     type_into(&driver, "#feedback-comment", "<b>Too crowded</b> at 6pm").await;
-    element(&driver, "#record-feedback").await.click().await.expect("record feedback");
+    click_settled(&driver, "#record-feedback").await;
     text_when(&driver, "#feedback-flash", |t| t.contains("Follow up on their feedback (4 out of 10)")).await;
     text_when(&driver, "#feedback-answers", |t| t.contains("<b>Too crowded</b> at 6pm")).await;
     text_when(&driver, "#health-reasons", |t| t.contains("Latest feedback: 4 out of 10")).await;
@@ -103,7 +102,7 @@ async fn dashboard_complaint_and_feedback_in_the_real_window() {
     screenshot_from(&driver, "#feedback", "health-04b-feedback-panel").await;
 
     // The weekly review lists red then yellow customers with a next action.
-    element(&driver, "#nav-review").await.click().await.expect("open the review");
+    click_settled(&driver, "#nav-review").await;
     let review = text_when(&driver, "#review .review-list", |t| !t.is_empty()).await;
     assert!(review.contains("Call to hear what went wrong") || review.contains("we miss you"), "suggested actions: {review}");
     screenshot(&driver, "health-05-review").await;

@@ -9,10 +9,10 @@ use thirtyfour::prelude::*;
 mod desktop;
 mod window;
 
-use window::{element, screenshot, screenshot_from, text_when, type_into, Harness};
+use window::{click_settled, element, screenshot, screenshot_from, text_when, type_into, Harness};
 
 async fn new_customer(driver: &WebDriver, first: &str, last: &str, email: &str) {
-    element(driver, "#nav-new").await.click().await.expect("new customer");
+    click_settled(driver, "#nav-new").await;
     element(driver, "#customer-form").await;
     type_into(driver, "#first-name", first).await;
     type_into(driver, "#last-name", last).await;
@@ -24,9 +24,9 @@ async fn new_customer(driver: &WebDriver, first: &str, last: &str, email: &str) 
 async fn log_visit(driver: &WebDriver, summary: &str, win: bool) {
     type_into(driver, "#log-summary", summary).await;
     if win {
-        element(driver, "#log-win").await.click().await.expect("mark as a win");
+        click_settled(driver, "#log-win").await;
     }
-    element(driver, "#log-save").await.click().await.expect("log");
+    click_settled(driver, "#log-save").await;
 }
 
 async fn balance(driver: &WebDriver) -> i64 {
@@ -46,46 +46,46 @@ async fn review_request_and_referral_in_the_real_window() {
     element(&driver, "#welcome-form").await;
     type_into(&driver, "#welcome-shop-name", "Salon Ørsted").await;
     driver.execute("document.getElementById('welcome-kind').value = 'salon';", vec![]).await.expect("kind");
-    element(&driver, "#start-empty").await.click().await.expect("start empty");
+    click_settled(&driver, "#start-empty").await;
     element(&driver, "#search-input").await;
 
     // The review link, with its QR code, in Settings. A bare domain is refused.
-    element(&driver, "#nav-settings").await.click().await.expect("settings");
+    click_settled(&driver, "#nav-settings").await;
     type_into(&driver, "#review-link", "g.page/salon").await;
-    element(&driver, "#save-outreach-rules").await.click().await.expect("save");
+    click_settled(&driver, "#save-outreach-rules").await;
     text_when(&driver, "#outreach-rules-form .field-error[data-for=review_link]", |t| t.contains("https://")).await;
     type_into(&driver, "#review-link", "https://g.page/r/salon-orsted/review").await;
-    element(&driver, "#save-outreach-rules").await.click().await.expect("save");
+    click_settled(&driver, "#save-outreach-rules").await;
     text_when(&driver, "#outreach-rules-form .saved", |t| t == "Saved.").await;
     element(&driver, "#review-qr svg").await;
     screenshot_from(&driver, "#outreach-rules-form", "outreach-01-settings").await;
 
     // Ana's visit went especially well: a moment to ask.
     new_customer(&driver, "Ana", "Silva", "ana@example.com").await;
-    element(&driver, "#save-customer").await.click().await.expect("save");
+    click_settled(&driver, "#save-customer").await;
     text_when(&driver, "#card-name", |t| t == "Ana Silva").await;
     text_when(&driver, "#review-moment", |t| t.contains("No special moment")).await;
     log_visit(&driver, "Balayage came out beautifully", true).await;
     text_when(&driver, "#review-moment", |t| t.contains("A good moment") && t.contains("Balayage came out beautifully")).await;
-    element(&driver, "#ask-review").await.click().await.expect("ask");
+    click_settled(&driver, "#ask-review").await;
     let message = text_when(&driver, "#message-review_request .message-body", |t| t.contains("https://g.page/r/salon-orsted/review")).await;
     assert!(message.contains("Ana"), "the message is filled from the card: {message}");
     screenshot_from(&driver, "#outreach", "outreach-02-ask").await;
-    element(&driver, "#send-review_request-email").await.click().await.expect("send by email");
+    click_settled(&driver, "#send-review_request-email").await;
     text_when(&driver, "#review-requests", |t| t.to_lowercase().starts_with("asked") && t.contains("by email")).await;
     let log = std::fs::read_to_string(&opened).expect("the mail app was asked to open");
     assert!(log.starts_with("mailto:ana@example.com?subject="), "{log}");
     assert!(log.contains("salon-orsted%2Freview") || log.contains("salon-orsted/review"), "{log}");
     text_when(&driver, "#review-moment", |t| t.contains("cool-down")).await;
-    element(&driver, "#review-requests .set-reviewed").await.click().await.expect("reviewed");
+    click_settled(&driver, "#review-requests .set-reviewed").await;
     text_when(&driver, "#review-requests", |t| t.to_lowercase().starts_with("reviewed") && !t.contains("Declined")).await;
     let before = balance(&driver).await;
 
     // Bea, referred by Ana: nothing on creation; Ana's bonus on Bea's first visit, once.
     new_customer(&driver, "Bea", "Lind", "").await;
     type_into(&driver, "#referred-by-input", "ana").await;
-    element(&driver, ".picker-results .pick").await.click().await.expect("pick Ana");
-    element(&driver, "#save-customer").await.click().await.expect("save");
+    click_settled(&driver, ".picker-results .pick").await;
+    click_settled(&driver, "#save-customer").await;
     text_when(&driver, "#card-name", |t| t == "Bea Lind").await;
     text_when(&driver, "#referred-by", |t| t.contains("Ana Silva") && t.contains("first visit")).await;
     log_visit(&driver, "First cut", false).await;
@@ -94,13 +94,13 @@ async fn review_request_and_referral_in_the_real_window() {
     log_visit(&driver, "Fringe trim", false).await;
     text_when(&driver, "#loyalty-flash", |t| t.starts_with("Visit logged") && !t.contains("referred")).await;
 
-    element(&driver, "#referred-by .person-link").await.click().await.expect("open Ana");
+    click_settled(&driver, "#referred-by .person-link").await;
     text_when(&driver, "#card-name", |t| t == "Ana Silva").await;
     assert_eq!(balance(&driver).await, before + 100, "Ana's points rose once, by the referral bonus");
     text_when(&driver, "#referred-list", |t| t.contains("Bea Lind") && t.contains("+100 points")).await;
 
     // The Reviews page lists referrals and the top referrer.
-    element(&driver, "#nav-outreach").await.click().await.expect("reviews page");
+    click_settled(&driver, "#nav-outreach").await;
     text_when(&driver, "#top-referrers", |t| t.contains("Ana Silva") && t.contains("referred 1, 1 came in")).await;
     screenshot(&driver, "outreach-04-page").await;
     driver.quit().await.expect("quit");

@@ -14,7 +14,7 @@ use thirtyfour::prelude::*;
 mod desktop;
 mod window;
 
-use window::{element, screenshot, text_when, type_into, Harness};
+use window::{click_settled, element, screenshot, text_when, type_into, Harness};
 
 /// A screenshot with `css` scrolled into view (window::screenshot shows the top).
 async fn screenshot_at(driver: &WebDriver, css: &str, name: &str) {
@@ -49,23 +49,23 @@ async fn start_tick_and_print_a_welcome_plan_in_the_real_window() {
 
     element(&driver, "#welcome-form").await;
     type_into(&driver, "#welcome-shop-name", "Kraftwerk Süd").await;
-    element(&driver, "#start-empty").await.click().await.expect("start empty");
+    click_settled(&driver, "#start-empty").await;
     element(&driver, "#search-input").await;
 
     // Settings: a staff member, and how customers reach the shop. A bad
     // phone number is refused next to its field.
-    element(&driver, "#nav-settings").await.click().await.expect("settings");
-    element(&driver, "#add-staff").await.click().await.expect("add staff");
+    click_settled(&driver, "#nav-settings").await;
+    click_settled(&driver, "#add-staff").await;
     type_into(&driver, "#staff-list li:last-child .staff-name", "Ines").await;
-    element(&driver, "#save-settings").await.click().await.expect("save settings");
+    click_settled(&driver, "#save-settings").await;
     text_when(&driver, "#settings-form .saved", |t| t == "Saved.").await;
     element(&driver, "#plan-template-form").await;
     type_into(&driver, "#shop-phone", "call us").await;
-    element(&driver, "#save-shop-contact").await.click().await.expect("save contact");
+    click_settled(&driver, "#save-shop-contact").await;
     text_when(&driver, ".field-error[data-for=contact_phone]", |t| t.contains("phone number")).await;
     type_into(&driver, "#shop-phone", "+49 30 1234-567").await;
     type_into(&driver, "#shop-email", "hallo@kraftwerk.de").await;
-    element(&driver, "#save-shop-contact").await.click().await.expect("save contact");
+    click_settled(&driver, "#save-shop-contact").await;
     text_when(&driver, "#shop-contact-form .saved", |t| t == "Saved.").await;
     screenshot_at(&driver, ".plan-settings", "plans-01-settings").await;
 
@@ -74,18 +74,18 @@ async fn start_tick_and_print_a_welcome_plan_in_the_real_window() {
     desk.find(By::XPath("./option[text()='Ines']")).await.expect("Ines in the desk list").click().await.expect("choose Ines");
 
     // A new customer, and a plan from her card.
-    element(&driver, "#nav-new").await.click().await.expect("new customer");
+    click_settled(&driver, "#nav-new").await;
     type_into(&driver, "#first-name", "Søren").await;
     type_into(&driver, "#last-name", "Ødegård").await;
-    element(&driver, "#save-customer").await.click().await.expect("save");
+    click_settled(&driver, "#save-customer").await;
     text_when(&driver, "#card-name", |t| t == "Søren Ødegård").await;
-    element(&driver, "#plan-start").await.click().await.expect("start plan");
+    click_settled(&driver, "#plan-start").await;
     let progress = text_when(&driver, "#plan-progress", |t| t.contains("0 of")).await;
     assert!(progress.contains("0 of 6 done"), "the gym template has five tasks and the first win: {progress}");
     text_when(&driver, "#plan-milestone", |t| t.contains("First full workout")).await;
 
     // Tick the first task: who and when are recorded.
-    element(&driver, "#plan-task-0").await.click().await.expect("tick");
+    click_settled(&driver, "#plan-task-0").await;
     text_when(&driver, "#plan-progress", |t| t.contains("1 of 6 done")).await;
     let first = text_when(&driver, "#plan-tasks li:first-child", |t| t.contains("Ines")).await;
     assert!(first.contains("tour"), "the ticked task is the tour: {first}");
@@ -94,7 +94,7 @@ async fn start_tick_and_print_a_welcome_plan_in_the_real_window() {
     // Save as PDF through the (scripted) native dialog.
     let saved = work.path().join("Søren plan.pdf");
     harness.answer_next_file_dialog(&saved);
-    element(&driver, "#plan-save-pdf").await.click().await.expect("save pdf");
+    click_settled(&driver, "#plan-save-pdf").await;
     text_when(&driver, "#plan-flash", |t| t.starts_with("Saved to")).await;
     let text = pdf_text(&saved);
     for needle in ["Søren Ødegård", "KRAFTWERK SÜD", "tour of the gym", "+49 30 1234-567", "hallo@kraftwerk.de"] {
@@ -102,7 +102,7 @@ async fn start_tick_and_print_a_welcome_plan_in_the_real_window() {
     }
 
     // Print: the file is written under the data folder and handed on.
-    element(&driver, "#plan-print").await.click().await.expect("print");
+    click_settled(&driver, "#plan-print").await;
     text_when(&driver, "#plan-flash", |t| t.starts_with("Opened")).await;
     let printed = std::fs::read_to_string(&print_log).expect("the print log");
     let printed = Path::new(printed.trim());
@@ -110,11 +110,11 @@ async fn start_tick_and_print_a_welcome_plan_in_the_real_window() {
     assert!(pdf_text(printed).contains("Søren Ødegård"));
 
     // A bad start date is refused next to its field after the plan is removed.
-    element(&driver, "#plan-remove").await.click().await.expect("remove");
-    element(&driver, "#plan-remove-confirm").await.click().await.expect("confirm remove");
+    click_settled(&driver, "#plan-remove").await;
+    click_settled(&driver, "#plan-remove-confirm").await;
     element(&driver, "#plan-start-on").await;
     driver.execute("document.getElementById('plan-start-on').value = ''", vec![]).await.expect("clear date");
-    element(&driver, "#plan-start").await.click().await.expect("start");
+    click_settled(&driver, "#plan-start").await;
     text_when(&driver, ".field-error[data-for=start_on]", |t| t.contains("day the plan starts")).await;
     screenshot(&driver, "plans-03-top").await;
 

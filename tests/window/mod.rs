@@ -138,6 +138,27 @@ pub async fn element(driver: &WebDriver, css: &str) -> WebElement {
     }
 }
 
+/// Clicks `css` once it has stopped moving. Panels of a card fill in as
+/// their data arrives, pushing what is below them down; a click aimed at
+/// where a button was a moment ago lands on something else.
+pub async fn click_settled(driver: &WebDriver, css: &str) {
+    let target = element(driver, css).await;
+    let mut last = None;
+    let start = Instant::now();
+    loop {
+        target.scroll_into_view().await.expect("scroll into view");
+        let rect = target.rect().await.expect("where the element is");
+        let here = (rect.x.round() as i64, rect.y.round() as i64);
+        if last == Some(here) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "{css} never stopped moving");
+        last = Some(here);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    target.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
 /// Waits until the text of `css` satisfies `check`, and returns it.
 pub async fn text_when(driver: &WebDriver, css: &str, check: impl Fn(&str) -> bool) -> String {
     let start = Instant::now();
