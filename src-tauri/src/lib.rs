@@ -3,11 +3,14 @@
 //! This file is the only Tauri wiring; every other module except
 //! `commands` is plain Rust over SQLite and testable without a window.
 
+pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod customers;
 pub mod error;
+pub mod export;
 pub mod file_dialog;
+pub mod importer;
 pub mod logging;
 pub mod loyalty;
 pub mod memberships;
@@ -62,7 +65,7 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
         wake: wake.clone(),
         away_marker: away_marker.clone(),
         open_error,
-        data_dir,
+        data_dir: data_dir.clone(),
         started,
     };
 
@@ -71,6 +74,7 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
         .manage(state)
         .setup(move |app| {
             if has_store {
+                start_backups(store.clone(), data_dir);
                 start_scheduler(app.handle().clone(), store, wake, away_marker);
             }
             Ok(())
@@ -110,6 +114,16 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::renew_membership,
             commands::end_membership,
             commands::choose_file,
+            commands::import_preview,
+            commands::import_run,
+            commands::import_batches,
+            commands::import_undo,
+            commands::export_customers,
+            commands::export_customer,
+            commands::backup_now,
+            commands::list_backups,
+            commands::save_backup_settings,
+            commands::restore_backup,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| {
@@ -140,4 +154,34 @@ fn start_scheduler(app: tauri::AppHandle, store: Arc<Mutex<Option<store::Store>>
         }
     });
     tauri::async_runtime::spawn(scheduler::run(store, notifier, wake, away_marker, on_change));
+}
+
+/// Automatic backups: one shortly after start, then daily while running,
+/// keeping the newest few (see `backup`). Runs off the async threads,
+/// holding the store's lock only while SQLite copies the pages.
+fn start_backups(store: Arc<Mutex<Option<store::Store>>>, data_dir: PathBuf) {
+    tauri::async_runtime::spawn(async move {
+        // Let the window and the search box come up first.
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        loop {
+            let store = store.clone();
+            let dir = data_dir.clone();
+            let made = tauri::async_runtime::spawn_blocking(move || {
+                let guard = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                match guard.as_ref() {
+                    Some(store) => backup::load_settings(store.conn())
+                        .and_then(|settings| backup::automatic(store.conn(), &dir, settings.keep, chrono::Utc::now()))
+                        .map(Some),
+                    None => Ok(None),
+                }
+            })
+            .await;
+            match made {
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => tracing::error!(%error, "the automatic backup failed"),
+                Err(error) => tracing::error!(%error, "the automatic backup task failed"),
+            }
+            tokio::time::sleep(backup::EVERY).await;
+        }
+    });
 }
