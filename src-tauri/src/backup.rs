@@ -72,7 +72,7 @@ pub fn backup_to(conn: &Connection, dest: &Path) -> Result<()> {
     let _ = std::fs::remove_file(&temp);
     let outcome = (|| -> Result<()> {
         let mut target = Connection::open(&temp)?;
-        Backup::new(conn, &mut target)?.run_to_completion(-1, Duration::ZERO, None)?;
+        copy_all(conn, &mut target)?;
         drop(target);
         std::fs::rename(&temp, dest)?;
         Ok(())
@@ -81,6 +81,21 @@ pub fn backup_to(conn: &Connection, dest: &Path) -> Result<()> {
         let _ = std::fs::remove_file(&temp);
     }
     outcome
+}
+
+/// Copies every page of `from` into `to` in one backup step (a negative
+/// page count means all), retrying briefly while the source is busy.
+fn copy_all(from: &Connection, to: &mut Connection) -> Result<()> {
+    use rusqlite::backup::StepResult;
+    let backup = Backup::new(from, to)?;
+    for _ in 0..100 {
+        match backup.step(-1)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More | StepResult::Busy | StepResult::Locked => std::thread::sleep(Duration::from_millis(50)),
+            _ => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    Err(Error::Conflict("The database stayed busy; the backup was not made. Please try again.".into()))
 }
 
 /// Makes an automatic backup named after `now` and deletes the automatic
@@ -191,7 +206,7 @@ pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, now: Da
             let source = Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
             // One step for all pages: the copy is a single write transaction
             // on the open database, so it is all there or not at all.
-            Backup::new(&source, store.conn_mut())?.run_to_completion(-1, Duration::ZERO, None)?;
+            copy_all(&source, store.conn_mut())?;
         }
         None => {
             let db = data_dir.join(store::DATABASE_FILE);
