@@ -45,6 +45,16 @@ export const getMembership = (customerId) => invoke('get_membership', { customer
 export const setMembership = (customerId, input) => invoke('set_membership', { customerId, input });
 export const renewMembership = (customerId) => invoke('renew_membership', { customerId });
 export const endMembership = (customerId) => invoke('end_membership', { customerId });
+export const importPreview = (path, options) => invoke('import_preview', { path, options });
+export const importRun = (path, options) => invoke('import_run', { path, options });
+export const importBatches = () => invoke('import_batches');
+export const importUndo = (batchId) => invoke('import_undo', { batchId });
+export const exportCustomers = (path) => invoke('export_customers', { path });
+export const exportCustomer = (id, path) => invoke('export_customer', { id, path });
+export const backupNow = (path) => invoke('backup_now', { path });
+export const listBackups = () => invoke('list_backups');
+export const saveBackupSettings = (settings) => invoke('save_backup_settings', { settings });
+export const restoreBackup = (path) => invoke('restore_backup', { path });
 // A native file dialog. question: { mode: 'open'|'save', title, filterName,
 // extensions: ['csv'], suggestedName }. Resolves to a path, or null if cancelled.
 export const chooseFile = (question) => invoke('choose_file', {

@@ -11,6 +11,7 @@ import { renderLoyaltySettings } from './loyalty-settings.js';
 import { renderWelcome } from './welcome.js';
 import { renderToday } from './today.js';
 import { renderReminderSettings } from './reminder-settings.js';
+import { renderData } from './data.js';
 
 const searchView = document.getElementById('search-view');
 const page = document.getElementById('page');
@@ -70,6 +71,13 @@ export const app = {
     try {
       const [settings, program, rules] = await Promise.all([api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules()]);
       app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program), renderReminderSettings(rules)));
+    } catch (error) {
+      app.showPage('error', errorPanel(error));
+    }
+  },
+  async openData() {
+    try {
+      app.showPage('data', await renderData(app));
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }
@@ -155,6 +163,7 @@ deskStaff.addEventListener('change', () => localStorage.setItem(DESK_KEY, deskSt
 document.getElementById('nav-search').addEventListener('click', () => ready && app.showSearch());
 document.getElementById('nav-new').addEventListener('click', () => ready && app.newCustomer());
 document.getElementById('nav-settings').addEventListener('click', () => ready && app.openSettings());
+document.getElementById('nav-data').addEventListener('click', () => ready && app.openData());
 document.getElementById('nav-today').addEventListener('click', () => ready && app.openToday());
 
 async function start() {
