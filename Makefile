@@ -2,7 +2,7 @@
 #   make run    installs the build packages if missing, builds and starts the app
 #   make test   installs the test tools if missing and runs every test,
 #               the end-to-end tests in the real window included
-# Also: make bench (search, visits, loyalty and reminders at 100,000 customers), make icons.
+# Also: make bench (search, visits, loyalty, reminders, import and export at 100,000 customers), make icons.
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -43,6 +43,7 @@ test: deps-test
 bench: deps-build
 	$(CARGO) bench --locked --bench search
 	$(CARGO) bench --locked --bench shop
+	$(CARGO) bench --locked --bench data
 
 icons:
 	python3 icons/make_icons.py

@@ -210,7 +210,7 @@ async function batchesView(refresh) {
         }, 'Undo the import');
         const no = h('button', { type: 'button', onclick: () => refresh() }, 'Keep it');
         line.append(h('div', { class: 'confirm-box' },
-          h('span', { text: `The ${plural(b.imported, 'customer')} it added are deleted, with anything logged for them since; the ${plural(b.merged, 'card')} it merged into go back to how they were before it.` }),
+          h('span', { text: `The ${plural(b.imported, 'customer')} it added ${b.imported === 1 ? 'is' : 'are'} deleted, with anything logged for them since${b.merged ? `; the ${plural(b.merged, 'card')} it merged into ${b.merged === 1 ? 'goes' : 'go'} back to how ${b.merged === 1 ? 'it was' : 'they were'} before it` : ''}.` }),
           yes, no, message));
         undo.remove();
         no.focus();
