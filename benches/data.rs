@@ -64,6 +64,16 @@ fn main() {
     std::fs::write(&file, spreadsheet(rows)).expect("write csv");
     let size_mb = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0;
 
+    if std::env::var_os("REGULARS_BENCH_PHASES").is_some() {
+        let start = Instant::now();
+        let table = importer::read_file(&file).expect("read");
+        let read = start.elapsed();
+        let store = Store::open_in(&dir.path().join("phases")).expect("store");
+        let start = Instant::now();
+        importer::preview(store.conn(), &table, "x.csv", &Options::default(), now).expect("preview");
+        println!("phases: read_ms={} plan_ms={}", read.as_millis(), start.elapsed().as_millis());
+    }
+
     // Ours: the whole import, each run into a fresh shop.
     let mut samples = Vec::new();
     let mut last_store = None;
@@ -77,6 +87,10 @@ fn main() {
         last_store = Some(store);
     }
     let ours = p50(&mut samples);
+    if std::env::var_os("REGULARS_BENCH_NO_BASELINE").is_some() {
+        println!("bench: import_{}k p50_ms={ours:.0} runs={runs} (no baseline)", rows / 1000);
+        return;
+    }
 
     // Baseline: the same rows (already parsed, so only the writes are
     // timed), one customers::create and its own transaction per row.

@@ -479,6 +479,9 @@ fn delete_in_transaction(conn: &mut Connection, id: &str) -> Result<()> {
 /// covered even without ON DELETE CASCADE), the search index, the card.
 /// `tables` is `tables_naming_customers`, read once per transaction.
 pub fn delete_by_pk(tx: &Connection, id: &str, pk: i64, tables: &[String]) -> Result<()> {
+    // Foreign keys are checked at commit, so the order of the tables does
+    // not matter even for one added later that others reference.
+    tx.pragma_update(None, "defer_foreign_keys", true)?;
     search::remove(tx, pk)?;
     for table in tables {
         tx.prepare_cached(&format!("DELETE FROM \"{table}\" WHERE customer_id = ?1"))?.execute([id])?;
@@ -639,7 +642,7 @@ pub fn create_in(tx: &Transaction, input: &CustomerInput, notes: &[String], now:
     for body in notes {
         insert_note(tx, &id, body, now)?;
     }
-    search::reindex(tx, &id)?;
+    search::index_new(tx, &id)?;
     Ok(id)
 }
 

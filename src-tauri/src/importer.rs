@@ -785,6 +785,29 @@ struct Added {
 /// the validation refuses are reported and left out; duplicates follow
 /// the options. The batch is recorded for `undo`.
 pub fn import(conn: &mut Connection, table: &Table, file_name: &str, options: &Options, now: DateTime<Utc>) -> Result<Report> {
+    // A big import touches the same index pages over and over: with the
+    // default 2 MB page cache they are written to the WAL and read back
+    // many times. A larger cache for the import only (given back after).
+    let cache: i64 = conn.query_row("PRAGMA cache_size", [], |row| row.get(0))?;
+    let wanted = IMPORT_CACHE_KIB.min(table.rows.len() as i64 * 2 + 2048);
+    if -wanted < cache {
+        conn.pragma_update(None, "cache_size", -wanted)?;
+    }
+    // The commit would otherwise run the automatic checkpoint over the
+    // whole batch before returning; the scheduler's background checkpoint
+    // (at most a minute later) does that work off the owner's wait.
+    let autocheckpoint: i64 = conn.query_row("PRAGMA wal_autocheckpoint", [], |row| row.get(0))?;
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    let result = import_in_transaction(conn, table, file_name, options, now);
+    conn.pragma_update(None, "cache_size", cache)?;
+    conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint)?;
+    result
+}
+
+/// The page cache an import may use, in KiB (negative cache_size).
+const IMPORT_CACHE_KIB: i64 = 256 * 1024;
+
+fn import_in_transaction(conn: &mut Connection, table: &Table, file_name: &str, options: &Options, now: DateTime<Utc>) -> Result<Report> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let planned = plan(&tx, table, options, now)?;
     let batch_id = new_id();
