@@ -492,7 +492,7 @@ fn a_killed_import_leaves_the_database_sound_and_without_the_batch() {
         customers::create(shop_store.conn_mut(), &customer("Already", "Here"), now()).unwrap();
     }
     let mut csv = String::from("Name,Email,Notes\n");
-    for i in 0..400_000 {
+    for i in 0..150_000 {
         csv.push_str(&format!("Crash Person{i},c{i}@example.com,a note long enough to fill pages quickly number {i}\n"));
     }
     let file = write(dir.path(), "big.csv", csv.as_bytes());
@@ -501,24 +501,35 @@ fn a_killed_import_leaves_the_database_sound_and_without_the_batch() {
         .arg(&data_dir)
         .arg(&file)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start the import");
-    // The WAL grows once the transaction spills pages: the import is under way.
-    let wal = data_dir.join(format!("{DATABASE_FILE}-wal"));
-    let started = Instant::now();
-    loop {
-        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-        if size > 4 * 1024 * 1024 {
-            break;
+    // The import says how many rows it has written inside its transaction;
+    // kill it once it is well under way, long before the commit.
+    let stderr = child.stderr.take().expect("stderr");
+    let (lines, heard) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
         }
-        assert!(child.try_wait().unwrap().is_none(), "the import ended before it could be killed; make the file larger");
-        assert!(started.elapsed() < Duration::from_secs(120), "the import never got under way");
-        std::thread::sleep(Duration::from_millis(20));
+    });
+    let started = Instant::now();
+    let mut seen = Vec::new();
+    loop {
+        match heard.recv_timeout(Duration::from_millis(100)) {
+            Ok(line) if line.starts_with("20000 rows written") => break,
+            Ok(line) => seen.push(line),
+            Err(_) => {}
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the import ended before it could be killed: {seen:?}");
+        assert!(started.elapsed() < Duration::from_secs(300), "the import never got under way: {seen:?}");
     }
     assert!(child.try_wait().unwrap().is_none(), "still importing when killed");
     child.kill().expect("SIGKILL"); // std sends SIGKILL on Unix
     child.wait().unwrap();
+    let wal = data_dir.join(format!("{DATABASE_FILE}-wal"));
+    assert!(wal.exists(), "the killed import left its write-ahead log for recovery");
 
     let store = Store::open_in(&data_dir).expect("the database opens after the crash");
     let check: String = store.conn().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();

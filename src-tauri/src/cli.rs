@@ -126,7 +126,8 @@ fn import(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
         // test) knows the import is under way.
         eprintln!("importing {} rows from {}", table.rows.len(), file.display());
         let mut store = Store::open_in(&dir)?;
-        importer::import(store.conn_mut(), &table, &importer::file_name(&file), &options, chrono::Utc::now())
+        let mut progress = |rows: usize| eprintln!("{rows} rows written (not yet committed)");
+        importer::import_with_progress(store.conn_mut(), &table, &importer::file_name(&file), &options, chrono::Utc::now(), &mut progress)
     });
     match result {
         Ok(report) => {

@@ -785,6 +785,19 @@ struct Added {
 /// the validation refuses are reported and left out; duplicates follow
 /// the options. The batch is recorded for `undo`.
 pub fn import(conn: &mut Connection, table: &Table, file_name: &str, options: &Options, now: DateTime<Utc>) -> Result<Report> {
+    import_with_progress(conn, table, file_name, options, now, &mut |_| {})
+}
+
+/// `import`, telling `progress` how many rows are written so far (every
+/// `PROGRESS_EVERY` rows, inside the transaction, before the commit).
+pub fn import_with_progress(
+    conn: &mut Connection,
+    table: &Table,
+    file_name: &str,
+    options: &Options,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Report> {
     // A big import touches the same index pages over and over: with the
     // default 2 MB page cache they are written to the WAL and read back
     // many times. A larger cache for the import only (given back after).
@@ -798,7 +811,7 @@ pub fn import(conn: &mut Connection, table: &Table, file_name: &str, options: &O
     // (at most a minute later) does that work off the owner's wait.
     let autocheckpoint: i64 = conn.query_row("PRAGMA wal_autocheckpoint", [], |row| row.get(0))?;
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-    let result = import_in_transaction(conn, table, file_name, options, now);
+    let result = import_in_transaction(conn, table, file_name, options, now, progress);
     conn.pragma_update(None, "cache_size", cache)?;
     conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint)?;
     result
@@ -807,7 +820,16 @@ pub fn import(conn: &mut Connection, table: &Table, file_name: &str, options: &O
 /// The page cache an import may use, in KiB (negative cache_size).
 const IMPORT_CACHE_KIB: i64 = 256 * 1024;
 
-fn import_in_transaction(conn: &mut Connection, table: &Table, file_name: &str, options: &Options, now: DateTime<Utc>) -> Result<Report> {
+pub const PROGRESS_EVERY: usize = 5000;
+
+fn import_in_transaction(
+    conn: &mut Connection,
+    table: &Table,
+    file_name: &str,
+    options: &Options,
+    now: DateTime<Utc>,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Report> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let planned = plan(&tx, table, options, now)?;
     let batch_id = new_id();
@@ -829,7 +851,10 @@ fn import_in_transaction(conn: &mut Connection, table: &Table, file_name: &str, 
             "INSERT INTO import_rows (id, batch_id, customer_id, action, before, added, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
         )?;
-        for (number, plan) in &planned.rows {
+        for (done, (number, plan)) in planned.rows.iter().enumerate() {
+            if done > 0 && done % PROGRESS_EVERY == 0 {
+                progress(done);
+            }
             let (input, notes, target) = match plan {
                 Plan::Rejected(reason) => {
                     reject(&mut report, *number, reason.clone());
