@@ -656,7 +656,13 @@ fn plan(conn: &Connection, table: &Table, options: &Options, now: DateTime<Utc>)
 }
 
 fn cells_summary(table: &Table, number: usize) -> String {
-    let cells = table.rows.iter().find(|(n, _)| *n == number).map(|(_, c)| c.join(" | ")).unwrap_or_default();
+    // Row numbers ascend, so a binary search finds the row.
+    let cells = table
+        .rows
+        .binary_search_by_key(&number, |(n, _)| *n)
+        .ok()
+        .map(|at| table.rows[at].1.join(" | "))
+        .unwrap_or_default();
     let mut shown: String = cells.chars().take(120).collect();
     if shown.len() < cells.len() {
         shown.push('…');
@@ -798,27 +804,15 @@ pub fn import_with_progress(
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Report> {
-    // A big import touches the same index pages over and over: with the
-    // default 2 MB page cache they are written to the WAL and read back
-    // many times. A larger cache for the import only (given back after).
-    let cache: i64 = conn.query_row("PRAGMA cache_size", [], |row| row.get(0))?;
-    let wanted = IMPORT_CACHE_KIB.min(table.rows.len() as i64 * 2 + 2048);
-    if -wanted < cache {
-        conn.pragma_update(None, "cache_size", -wanted)?;
-    }
     // The commit would otherwise run the automatic checkpoint over the
     // whole batch before returning; the scheduler's background checkpoint
     // (at most a minute later) does that work off the owner's wait.
     let autocheckpoint: i64 = conn.query_row("PRAGMA wal_autocheckpoint", [], |row| row.get(0))?;
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     let result = import_in_transaction(conn, table, file_name, options, now, progress);
-    conn.pragma_update(None, "cache_size", cache)?;
     conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint)?;
     result
 }
-
-/// The page cache an import may use, in KiB (negative cache_size).
-const IMPORT_CACHE_KIB: i64 = 256 * 1024;
 
 pub const PROGRESS_EVERY: usize = 5000;
 
