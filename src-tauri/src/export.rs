@@ -161,7 +161,7 @@ pub fn customer_data(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<
     let mut records = std::collections::BTreeMap::new();
     for table in customers::tables_naming_customers(conn)? {
         let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\" WHERE customer_id = ?1 ORDER BY rowid"))?;
-        let names: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
+        let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
         let mut rows = stmt.query([id])?;
         let mut list = Vec::new();
         while let Some(row) = rows.next()? {
