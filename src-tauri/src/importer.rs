@@ -613,8 +613,9 @@ fn plan(conn: &Connection, table: &Table, options: &Options, now: DateTime<Utc>)
     let mut seen_email: HashMap<String, usize> = HashMap::new();
     let mut seen_phone: HashMap<String, usize> = HashMap::new();
     let mut rows = Vec::with_capacity(table.rows.len());
-    for (number, cells) in &table.rows {
-        let (input, notes) = match row_input(cells, &mapping, date_order, this_year) {
+    let inputs = read_rows(&table.rows, &mapping, date_order, this_year);
+    for ((number, _), read) in table.rows.iter().zip(inputs) {
+        let (input, notes) = match read {
             Ok(found) => found,
             Err(reason) => {
                 rows.push((*number, Plan::Rejected(reason)));
@@ -653,6 +654,27 @@ fn plan(conn: &Connection, table: &Table, options: &Options, now: DateTime<Utc>)
         ));
     }
     Ok(Planned { mapping, date_order, ambiguous, rows })
+}
+
+type RowInput = std::result::Result<(CustomerInput, Vec<String>), String>;
+
+/// `row_input` for every row, on all cores for a big file: it is plain
+/// CPU work (splitting, dates, the editor's validation), in row order.
+fn read_rows(rows: &[(usize, Vec<String>)], mapping: &[Field], order: DateOrder, this_year: i32) -> Vec<RowInput> {
+    let read = |part: &[(usize, Vec<String>)]| -> Vec<RowInput> {
+        part.iter().map(|(_, cells)| row_input(cells, mapping, order, this_year)).collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    if threads < 2 || rows.len() < 5000 {
+        return read(rows);
+    }
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = rows.chunks(rows.len().div_ceil(threads)).map(|part| scope.spawn(move || read(part))).collect();
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
 }
 
 fn cells_summary(table: &Table, number: usize) -> String {
