@@ -2,7 +2,8 @@
 #   make run    installs the build packages if missing, builds and starts the app
 #   make test   installs the test tools if missing and runs every test,
 #               the end-to-end tests in the real window included
-# Also: make bench (search, visits, loyalty and reminders at 100,000 customers; the plan PDF), make icons.
+# Also: make bench (search, visits, loyalty, reminders, the dashboard, import and export at 100,000
+# customers; the plan PDF), make icons.
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -44,6 +45,7 @@ bench: deps-build
 	$(CARGO) bench --locked --bench search
 	$(CARGO) bench --locked --bench shop
 	$(CARGO) bench --locked --bench plan_pdf
+	$(CARGO) bench --locked --bench data
 
 icons:
 	python3 icons/make_icons.py

@@ -82,6 +82,16 @@ export const tickPlanTask = (taskId, done, staffId) => invoke('tick_plan_task', 
 export const cancelPlan = (customerId) => invoke('cancel_plan', { customerId });
 export const savePlanPdf = (customerId, path) => invoke('save_plan_pdf', { customerId, path });
 export const printPlan = (customerId) => invoke('print_plan', { customerId });
+export const importPreview = (path, options) => invoke('import_preview', { path, options });
+export const importRun = (path, options) => invoke('import_run', { path, options });
+export const importBatches = () => invoke('import_batches');
+export const importUndo = (batchId) => invoke('import_undo', { batchId });
+export const exportCustomers = (path) => invoke('export_customers', { path });
+export const exportCustomer = (id, path) => invoke('export_customer', { id, path });
+export const backupNow = (path) => invoke('backup_now', { path });
+export const listBackups = () => invoke('list_backups');
+export const saveBackupSettings = (settings) => invoke('save_backup_settings', { settings });
+export const restoreBackup = (path) => invoke('restore_backup', { path });
 // A native file dialog. question: { mode: 'open'|'save', title, filterName,
 // extensions: ['csv'], suggestedName }. Resolves to a path, or null if cancelled.
 export const chooseFile = (question) => invoke('choose_file', {

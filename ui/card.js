@@ -41,6 +41,7 @@ export function renderCard(card, app) {
           type: 'button', id: 'archive-customer',
           onclick: async () => rerender(await api.setArchived(card.id, !card.archived_at)),
         }, card.archived_at ? 'Bring back' : 'Archive'),
+        exportControl(card),
         deleteControl(card, app))),
   );
 
@@ -144,6 +145,27 @@ function notesSection(card, notes, rerender) {
     notes.length ? h('ul', { class: 'notes', id: 'notes' }, notes.map((note) => noteItem(note, rerender))) : null);
 }
 
+// One customer's complete data as JSON (a privacy request).
+function exportControl(card) {
+  const button = h('button', { type: 'button', id: 'export-customer', title: 'Everything stored about this customer, as a JSON file' }, 'Export data');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const name = card.display_name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'customer';
+      const path = await api.chooseFile({ mode: 'save', title: `Export ${card.display_name}'s data`, filterName: 'JSON', extensions: ['json'], suggestedName: `${name}.json` });
+      if (path) {
+        await api.exportCustomer(card.id, path);
+        button.textContent = 'Exported ✓';
+      }
+    } catch (error) {
+      button.textContent = error.message || 'Export failed';
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
 function deleteControl(card, app) {
   const wrap = h('span', { class: 'delete-wrap' });
   const ask = h('button', { type: 'button', class: 'danger', id: 'delete-customer' }, 'Delete…');
@@ -157,7 +179,7 @@ function deleteControl(card, app) {
     }, 'Delete for good');
     const cancel = h('button', { type: 'button', onclick: () => wrap.replaceChildren(ask) }, 'Cancel');
     wrap.replaceChildren(
-      h('span', { class: 'confirm-text', text: `Delete ${card.display_name} and all their notes? This cannot be undone.` }),
+      h('span', { class: 'confirm-text', text: `Delete ${card.display_name} and everything stored about them (notes, visits, points, plans)? This cannot be undone.` }),
       confirmButton, cancel);
     cancel.focus();
   });

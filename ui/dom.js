@@ -68,6 +68,7 @@ export function formatDate(iso) {
 export function showError(form, error) {
   for (const old of form.querySelectorAll('.field-error')) old.textContent = '';
   for (const old of form.querySelectorAll('[aria-invalid]')) old.removeAttribute('aria-invalid');
+  // clearErrors passes an empty message: that must clear, not show "[object Object]".
   const message = error && typeof error.message === 'string' ? error.message : String(error);
   const slot = (error && error.field && form.querySelector(`.field-error[data-for="${error.field}"]`))
     || form.querySelector('.field-error[data-for="form"]');

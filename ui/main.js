@@ -17,6 +17,7 @@ import { renderReview } from './review.js';
 import { renderOutreachPage } from './outreach.js';
 import { renderTemplateSettings, renderOutreachSettings } from './templates-settings.js';
 import { renderPlanSettings } from './plan-settings.js';
+import { renderData } from './data.js';
 
 const searchView = document.getElementById('search-view');
 const page = document.getElementById('page');
@@ -94,6 +95,13 @@ export const app = {
         api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules(), api.getPlanSettings(), api.getHealthRules(), api.getTemplates(), api.getOutreachRules()]);
       app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program), renderReminderSettings(rules),
         renderPlanSettings(plans, settings), renderHealthSettings(health), renderOutreachSettings(outreach), renderTemplateSettings(templates, app)));
+    } catch (error) {
+      app.showPage('error', errorPanel(error));
+    }
+  },
+  async openData() {
+    try {
+      app.showPage('data', await renderData(app));
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }
@@ -180,6 +188,7 @@ deskStaff.addEventListener('change', () => localStorage.setItem(DESK_KEY, deskSt
 document.getElementById('nav-search').addEventListener('click', () => ready && app.showSearch());
 document.getElementById('nav-new').addEventListener('click', () => ready && app.newCustomer());
 document.getElementById('nav-settings').addEventListener('click', () => ready && app.openSettings());
+document.getElementById('nav-data').addEventListener('click', () => ready && app.openData());
 document.getElementById('nav-today').addEventListener('click', () => ready && app.openToday());
 document.getElementById('nav-review').addEventListener('click', () => ready && app.openReview());
 document.getElementById('nav-outreach').addEventListener('click', () => ready && app.openOutreach());

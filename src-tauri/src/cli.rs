@@ -20,6 +20,9 @@ USAGE:
   regulars plan-pdf --customer ID|NAME --out FILE [--paper a4|letter] [--data-dir DIR]
       Write a customer's onboarding plan as a one-page PDF (the customer's
       id, or their exact name). The paper size defaults to the setting.
+  regulars import FILE [--on-duplicate skip|merge|create] [--month-first] [--data-dir DIR]
+      Import customers from a CSV file with the automatic column mapping, in
+      one transaction (all accepted rows or none), and print the report.
 ";
 
 /// Where the data folder is: the flag, then the environment, then the OS
@@ -48,6 +51,7 @@ pub fn main() -> i32 {
     match args.subcommand() {
         Ok(Some(command)) if command == "seed" => seed(args, dir),
         Ok(Some(command)) if command == "plan-pdf" => plan_pdf(args, dir),
+        Ok(Some(command)) if command == "import" => import(args, dir),
         Ok(Some(other)) => usage_error(&format!("unknown command \"{other}\"")),
         Ok(None) => match crate::run_app(dir) {
             Ok(()) => 0,
@@ -140,6 +144,51 @@ fn plan_pdf(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
                 eprintln!("regulars: {notice}");
             }
             println!("wrote {} ({} bytes{})", out.display(), rendered.bytes.len(), if rendered.compact { ", compact layout" } else { "" });
+            0
+        }
+        Err(error) => {
+            eprintln!("regulars: {error}");
+            1
+        }
+    }
+}
+
+fn import(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
+    use crate::importer::{self, DateOrder, OnDuplicate, Options};
+    let on_duplicate = match args.opt_value_from_str::<_, String>("--on-duplicate") {
+        Ok(None) => OnDuplicate::Skip,
+        Ok(Some(text)) => match text.as_str() {
+            "skip" => OnDuplicate::Skip,
+            "merge" => OnDuplicate::Merge,
+            "create" => OnDuplicate::Create,
+            other => return usage_error(&format!("--on-duplicate takes skip, merge or create, not \"{other}\"")),
+        },
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let date_order = args.contains("--month-first").then_some(DateOrder::MonthFirst);
+    let file: PathBuf = match args.free_from_str() {
+        Ok(file) => file,
+        Err(error) => return usage_error(&error.to_string()),
+    };
+    let options = Options { mapping: None, date_order, on_duplicate, choices: Default::default() };
+    let started = std::time::Instant::now();
+    let result = importer::read_file(&file).and_then(|table| {
+        // Said before the transaction starts, so a script (and the crash
+        // test) knows the import is under way.
+        eprintln!("importing {} rows from {}", table.rows.len(), file.display());
+        let mut store = Store::open_in(&dir)?;
+        let mut progress = |rows: usize| eprintln!("{rows} rows written (not yet committed)");
+        importer::import_with_progress(store.conn_mut(), &table, &importer::file_name(&file), &options, chrono::Utc::now(), &mut progress)
+    });
+    match result {
+        Ok(report) => {
+            println!(
+                "imported {} merged {} skipped {} rejected {} in {:.1?}",
+                report.imported, report.merged, report.skipped, report.rejected, started.elapsed()
+            );
+            for problem in &report.problems {
+                println!("row {}: {}", problem.row, problem.reason);
+            }
             0
         }
         Err(error) => {

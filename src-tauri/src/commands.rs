@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::search::{self, Hit};
 use crate::settings::{self, BusinessKind, Settings};
 use crate::setup;
-use crate::{complaints, dashboard, feedback, health, loyalty, memberships, onboarding, outreach, referrals, reminders, templates, visits};
+use crate::{backup, complaints, dashboard, export, feedback, health, importer, loyalty, memberships, onboarding, outreach, referrals, reminders, templates, visits};
 use crate::store::Store;
 
 /// The app's one database handle. `None` when it could not be opened; the
@@ -618,4 +618,73 @@ pub fn print_plan(state: State<'_, AppState>, customer_id: String) -> Result<Pdf
     open_external(&written.path)
         .map_err(|e| Error::Conflict(format!("The PDF was saved to {} but no PDF viewer could open it: {e}", written.path)))?;
     Ok(written)
+}
+
+#[tauri::command(async)]
+pub fn import_preview(state: State<'_, AppState>, path: String, options: importer::Options) -> Result<importer::Preview> {
+    importer::preview_file(state.store()?.get().conn(), std::path::Path::new(&path), &options, Utc::now())
+}
+
+#[tauri::command(async)]
+pub fn import_run(state: State<'_, AppState>, path: String, options: importer::Options) -> Result<importer::Report> {
+    let report = importer::import_file(state.store()?.get().conn_mut(), std::path::Path::new(&path), &options, Utc::now())?;
+    state.replan(); // new birthdays
+    Ok(report)
+}
+
+#[tauri::command(async)]
+pub fn import_batches(state: State<'_, AppState>) -> Result<Vec<importer::Batch>> {
+    importer::batches(state.store()?.get().conn())
+}
+
+#[tauri::command(async)]
+pub fn import_undo(state: State<'_, AppState>, batch_id: String) -> Result<importer::UndoReport> {
+    let report = importer::undo(state.store()?.get().conn_mut(), &batch_id, Utc::now())?;
+    state.replan();
+    Ok(report)
+}
+
+#[tauri::command(async)]
+pub fn export_customers(state: State<'_, AppState>, path: String) -> Result<usize> {
+    export::export_customers_csv(state.store()?.get().conn(), std::path::Path::new(&path))
+}
+
+#[tauri::command(async)]
+pub fn export_customer(state: State<'_, AppState>, id: String, path: String) -> Result<()> {
+    export::export_customer_json(state.store()?.get().conn(), &id, std::path::Path::new(&path), Utc::now())
+}
+
+#[tauri::command(async)]
+pub fn backup_now(state: State<'_, AppState>, path: String) -> Result<()> {
+    backup::backup_to(state.store()?.get().conn(), std::path::Path::new(&path))
+}
+
+#[derive(Serialize)]
+pub struct BackupsView {
+    pub folder: String,
+    pub settings: backup::BackupSettings,
+    pub backups: Vec<backup::BackupInfo>,
+}
+
+#[tauri::command(async)]
+pub fn list_backups(state: State<'_, AppState>) -> Result<BackupsView> {
+    let settings = backup::load_settings(state.store()?.get().conn())?;
+    let backups = backup::list(&state.data_dir)?;
+    Ok(BackupsView { folder: backup::backups_dir(&state.data_dir).display().to_string(), settings, backups })
+}
+
+#[tauri::command(async)]
+pub fn save_backup_settings(state: State<'_, AppState>, settings: backup::BackupSettings) -> Result<backup::BackupSettings> {
+    backup::save_settings(state.store()?.get().conn(), &settings, Utc::now())
+}
+
+/// Replaces the data with a backup (the current data is saved first); the
+/// page reloads afterwards. Returns where the current data was saved.
+#[tauri::command(async)]
+pub fn restore_backup(state: State<'_, AppState>, path: String) -> Result<String> {
+    let mut slot = state.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let saved = backup::restore(&mut slot, &state.data_dir, std::path::Path::new(&path), Utc::now())?;
+    drop(slot);
+    state.replan();
+    Ok(saved.display().to_string())
 }

@@ -461,21 +461,60 @@ pub fn set_archived(conn: &mut Connection, id: &str, archived: bool, now: DateTi
 }
 
 /// Deletes a customer and every row that names them, search index included.
+/// Freed pages are overwritten with zeros (`secure_delete`), so the file
+/// keeps no readable copy of the deleted rows.
 pub fn delete(conn: &mut Connection, id: &str) -> Result<()> {
+    conn.pragma_update(None, "secure_delete", true)?;
+    let result = delete_in_transaction(conn, id);
+    conn.pragma_update(None, "secure_delete", false)?;
+    result?;
+    tracing::info!(customer = id, "customer deleted completely");
+    Ok(())
+}
+
+fn delete_in_transaction(conn: &mut Connection, id: &str) -> Result<()> {
     let tx = conn.transaction()?;
     let pk: i64 = tx
         .query_row("SELECT pk FROM customers WHERE id = ?1", [id], |row| row.get(0))
         .optional()?
         .ok_or(Error::NotFound("This customer"))?;
-    search::remove(&tx, pk)?;
-    // The monthly figures forget them too.
-    crate::dashboard::forget_customer(&tx, id)?;
-    crate::feedback::forget_customer(&tx, id)?;
-    // people and notes go with the customer (ON DELETE CASCADE).
-    tx.execute("DELETE FROM customers WHERE pk = ?1", [pk])?;
+    let tables = tables_naming_customers(&tx)?;
+    delete_by_pk(&tx, id, pk, &tables)?;
     tx.commit()?;
-    tracing::info!(customer = id, "customer deleted completely");
     Ok(())
+}
+
+/// Deletes one customer inside the caller's transaction: every table with a
+/// `customer_id` column (found in the schema, so tables added later are
+/// covered even without ON DELETE CASCADE), the search index, the card.
+/// `tables` is `tables_naming_customers`, read once per transaction.
+pub fn delete_by_pk(tx: &Connection, id: &str, pk: i64, tables: &[String]) -> Result<()> {
+    // Foreign keys are checked at commit, so the order of the tables does
+    // not matter even for one added later that others reference.
+    tx.pragma_update(None, "defer_foreign_keys", true)?;
+    search::remove(tx, pk)?;
+    // The maintained monthly figures forget them first (they count from
+    // the rows about to go).
+    crate::dashboard::forget_customer(tx, id)?;
+    crate::feedback::forget_customer(tx, id)?;
+    for table in tables {
+        tx.prepare_cached(&format!("DELETE FROM \"{table}\" WHERE customer_id = ?1"))?.execute([id])?;
+    }
+    tx.prepare_cached("DELETE FROM customers WHERE pk = ?1")?.execute([pk])?;
+    Ok(())
+}
+
+/// Every table with a `customer_id` column, children before parents (a
+/// table that others reference by a foreign key comes after them).
+pub fn tables_naming_customers(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c
+         WHERE m.type = 'table' AND c.name = 'customer_id' ORDER BY m.name",
+    )?;
+    let mut tables: Vec<String> = stmt.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+    // interactions is referenced by tasks and the ledger: delete it last.
+    tables.sort_by_key(|name| name == "interactions");
+    Ok(tables)
 }
 
 pub fn add_note(conn: &mut Connection, customer_id: &str, body: &str, pinned: bool, now: DateTime<Utc>) -> Result<Card> {
@@ -602,6 +641,86 @@ pub fn display_name(conn: &Connection, id: &str) -> Result<String> {
         .query_row([id], |row| row.get(0))
         .optional()?
         .ok_or(Error::NotFound("This customer"))
+}
+
+/// Checks a card form exactly as the editor's save would, without writing.
+pub fn check(input: &CustomerInput) -> Result<()> {
+    validate(input).map(|_| ())
+}
+
+/// Creates a customer inside the caller's transaction (bulk import): the
+/// same validation as the editor, plus notes, re-indexed before returning.
+pub fn create_in(tx: &Transaction, input: &CustomerInput, notes: &[String], now: DateTime<Utc>) -> Result<String> {
+    let clean = validate(input)?;
+    let id = insert_customer(tx, &clean, &new_id(), now)?;
+    health::start_new(tx, &id, now, None)?;
+    for body in notes {
+        insert_note(tx, &id, body, now)?;
+    }
+    search::index_new(tx, &id)?;
+    Ok(id)
+}
+
+/// Replaces a card's fields inside the caller's transaction (an import
+/// merging into it), with the editor's validation; adds `notes` and
+/// returns their ids. People keep their ids when `input` names them.
+pub fn update_in(tx: &Transaction, id: &str, input: &CustomerInput, notes: &[String], now: DateTime<Utc>) -> Result<Vec<String>> {
+    let clean = validate(input)?;
+    let changed = tx
+        .prepare_cached(
+            "UPDATE customers SET first_name = ?2, last_name = ?3, display_name = ?4, sort_name = ?5,
+                 phone = ?6, phone_digits = ?7, email = ?8, birthday = ?9, preferred_channel = ?10,
+                 best_time = ?11, tags = ?12, heard_from = ?13, discovery = ?14, updated_at = ?15
+             WHERE id = ?1",
+        )?
+        .execute(params_from_iter(row_values(&clean, id, &timestamp(now))?))?;
+    if changed == 0 {
+        return Err(Error::NotFound("This customer"));
+    }
+    write_people(tx, id, &clean.people, now)?;
+    let mut added = Vec::new();
+    for body in notes {
+        added.push(insert_note(tx, id, body, now)?);
+    }
+    search::reindex(tx, id)?;
+    Ok(added)
+}
+
+/// Puts a card's own fields back to what `before` shows (undoing an import
+/// merge), removing the people and notes named; re-indexes.
+pub fn restore_fields(tx: &Transaction, before: &Card, remove_people: &[String], remove_notes: &[String], now: DateTime<Utc>) -> Result<()> {
+    for person in remove_people {
+        tx.prepare_cached("DELETE FROM people WHERE id = ?1 AND customer_id = ?2")?.execute(params![person, before.id])?;
+    }
+    for note in remove_notes {
+        tx.prepare_cached("DELETE FROM notes WHERE id = ?1 AND customer_id = ?2")?.execute(params![note, before.id])?;
+    }
+    let changed = tx.prepare_cached(
+        "UPDATE customers SET first_name = ?2, last_name = ?3, display_name = ?4, sort_name = ?5,
+             phone = ?6, phone_digits = ?7, email = ?8, birthday = ?9, preferred_channel = ?10,
+             best_time = ?11, tags = ?12, heard_from = ?13, discovery = ?14, updated_at = ?15
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        before.id, before.first_name, before.last_name, before.display_name, text::fold(&before.display_name),
+        before.phone, text::digits(&before.phone), before.email, before.birthday.map(Birthday::to_iso),
+        before.preferred_channel, before.best_time, json(&before.tags)?, before.heard_from,
+        json(&before.discovery)?, timestamp(now),
+    ])?;
+    if changed == 0 {
+        return Err(Error::NotFound("This customer"));
+    }
+    search::reindex(tx, &before.id)?;
+    Ok(())
+}
+
+fn insert_note(tx: &Connection, customer_id: &str, body: &str, at: DateTime<Utc>) -> Result<String> {
+    let id = new_id();
+    tx.prepare_cached(
+        "INSERT INTO notes (id, customer_id, body, pinned, created_at, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?4)",
+    )?
+    .execute(params![id, customer_id, body, timestamp(at)])?;
+    Ok(id)
 }
 
 /// Every customer's public id, oldest first (for bulk tools such as the seed).

@@ -3,26 +3,29 @@
 //! This file is the only Tauri wiring; every other module except
 //! `commands` is plain Rust over SQLite and testable without a window.
 
+pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod complaints;
 pub mod customers;
 pub mod dashboard;
 pub mod error;
+pub mod export;
 pub mod feedback;
 pub mod file_dialog;
 pub mod health;
+pub mod importer;
 pub mod logging;
 pub mod loyalty;
 pub mod memberships;
 pub mod notify;
-pub mod outreach;
-pub mod referrals;
 pub mod onboarding;
+pub mod outreach;
 pub mod plan_pdf;
+pub mod referrals;
 pub mod reminders;
-pub mod scheduler;
 pub mod sample;
+pub mod scheduler;
 pub mod search;
 pub mod settings;
 pub mod setup;
@@ -76,7 +79,7 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
         wake: wake.clone(),
         away_marker: away_marker.clone(),
         open_error,
-        data_dir,
+        data_dir: data_dir.clone(),
         started,
     };
 
@@ -85,6 +88,7 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
         .manage(state)
         .setup(move |app| {
             if has_store {
+                start_backups(store.clone(), data_dir);
                 start_scheduler(app.handle().clone(), store, wake, away_marker);
             }
             Ok(())
@@ -161,6 +165,16 @@ pub fn run_app(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::cancel_plan,
             commands::save_plan_pdf,
             commands::print_plan,
+            commands::import_preview,
+            commands::import_run,
+            commands::import_batches,
+            commands::import_undo,
+            commands::export_customers,
+            commands::export_customer,
+            commands::backup_now,
+            commands::list_backups,
+            commands::save_backup_settings,
+            commands::restore_backup,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| {
@@ -191,4 +205,34 @@ fn start_scheduler(app: tauri::AppHandle, store: Arc<Mutex<Option<store::Store>>
         }
     });
     tauri::async_runtime::spawn(scheduler::run(store, notifier, wake, away_marker, on_change));
+}
+
+/// Automatic backups: one shortly after start, then daily while running,
+/// keeping the newest few (see `backup`). Runs off the async threads,
+/// holding the store's lock only while SQLite copies the pages.
+fn start_backups(store: Arc<Mutex<Option<store::Store>>>, data_dir: PathBuf) {
+    tauri::async_runtime::spawn(async move {
+        // Let the window and the search box come up first.
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        loop {
+            let store = store.clone();
+            let dir = data_dir.clone();
+            let made = tauri::async_runtime::spawn_blocking(move || {
+                let guard = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                match guard.as_ref() {
+                    Some(store) => backup::load_settings(store.conn())
+                        .and_then(|settings| backup::automatic(store.conn(), &dir, settings.keep, chrono::Utc::now()))
+                        .map(Some),
+                    None => Ok(None),
+                }
+            })
+            .await;
+            match made {
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => tracing::error!(%error, "the automatic backup failed"),
+                Err(error) => tracing::error!(%error, "the automatic backup task failed"),
+            }
+            tokio::time::sleep(backup::EVERY).await;
+        }
+    });
 }

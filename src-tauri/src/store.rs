@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_visits_loyalty.sql")),
     (3, include_str!("../migrations/0003_reminders.sql")),
     (4, include_str!("../migrations/0004_plans.sql")),
+    (5, include_str!("../migrations/0005_import.sql")),
     (6, include_str!("../migrations/0006_health.sql")),
     (7, include_str!("../migrations/0007_outreach.sql")),
 ];

@@ -1,0 +1,342 @@
+// The Data screen: import from a spreadsheet (choose a file, confirm the
+// columns, look at the preview, import, read the report), past imports
+// with Undo, export to CSV, and backups with restore.
+
+import * as api from './api.js';
+import { h, formatDateTime, showError, clearErrors } from './dom.js';
+
+const fieldLabels = [
+  ['ignore', '— not imported'],
+  ['first_name', 'First name'],
+  ['last_name', 'Last name'],
+  ['full_name', 'Full name'],
+  ['phone', 'Phone'],
+  ['email', 'Email'],
+  ['birthday', 'Birthday'],
+  ['notes', 'Notes'],
+  ['tags', 'Tags'],
+  ['pets', 'People and pets'],
+  ['heard_from', 'Heard of us from'],
+  ['best_time', 'Best time to reach'],
+];
+const duplicateLabels = [['skip', 'Skip (keep the card as it is)'], ['merge', 'Merge into the card'], ['create', 'Create a new card anyway']];
+const plural = (n, one, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+export async function renderData(app) {
+  const root = h('div', { class: 'data' }, h('h1', { tabindex: '-1', text: 'Data: import, export, backups' }));
+  const importPanel = h('section', { class: 'panel', id: 'import-panel', 'aria-label': 'Import' });
+  const batchesPanel = h('section', { class: 'panel', id: 'import-batches-panel', 'aria-label': 'Past imports' });
+  const exportPanel = h('section', { class: 'panel', 'aria-label': 'Export' });
+  const backupsPanel = h('section', { class: 'panel', id: 'backups-panel', 'aria-label': 'Backups' });
+  root.append(importPanel, batchesPanel, exportPanel, backupsPanel);
+
+  const refreshBatches = async () => batchesPanel.replaceChildren(...await batchesView(refreshBatches));
+  startImport(importPanel, refreshBatches);
+  exportPanel.append(...exportView());
+  const refreshBackups = async () => backupsPanel.replaceChildren(...await backupsView(refreshBackups));
+  await Promise.all([refreshBatches(), refreshBackups()]);
+  return root;
+}
+
+// ---------------------------------------------------------------- import
+
+function startImport(panel, refreshBatches) {
+  const status = h('p', { class: 'field-error', 'data-for': 'file', role: 'alert' });
+  const choose = h('button', { type: 'button', class: 'primary', id: 'import-choose' }, 'Choose a CSV file…');
+  panel.replaceChildren(
+    h('h2', { text: 'Import customers from a spreadsheet' }),
+    h('p', { class: 'hint', text: 'Save your list from Excel, Google Sheets or another tool as CSV. You will see how each column is read and every problem before anything is stored, and you can undo the whole import later.' }),
+    h('div', { class: 'row' }, choose),
+    status,
+    h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }));
+  choose.addEventListener('click', async () => {
+    try {
+      const path = await api.chooseFile({ mode: 'open', title: 'Import customers', filterName: 'Spreadsheet (CSV)', extensions: ['csv', 'txt', 'tsv'] });
+      if (!path) return;
+      const options = { mapping: null, date_order: null, on_duplicate: 'skip', choices: {} };
+      const preview = await api.importPreview(path, options);
+      showPreview(panel, path, options, preview, refreshBatches);
+    } catch (error) {
+      showError(panel, error);
+    }
+  });
+}
+
+function showPreview(panel, path, options, preview, refreshBatches) {
+  const again = async (change) => {
+    const next = { ...options, ...change };
+    try {
+      const fresh = await api.importPreview(path, next);
+      showPreview(panel, path, next, fresh, refreshBatches);
+    } catch (error) {
+      showError(panel, error);
+    }
+  };
+
+  const mapping = preview.mapping.slice();
+  const columns = h('div', { class: 'import-columns', id: 'import-mapping' }, preview.headers.map((heading, i) => {
+    const select = h('select', { 'data-column': String(i), 'aria-label': `Field for column ${heading || i + 1}`, class: mapping[i] === 'ignore' ? 'ignored' : '' },
+      fieldLabels.map(([value, label]) => h('option', { value, text: label, selected: mapping[i] === value })));
+    select.addEventListener('change', () => {
+      mapping[i] = select.value;
+      again({ mapping });
+    });
+    return h('div', { class: 'import-column' }, h('span', { class: 'import-heading', text: heading || `Column ${i + 1}` }), select);
+  }));
+
+  const hasBirthday = mapping.includes('birthday');
+  const dateOrder = h('select', { id: 'import-date-order', 'data-field': 'date_order' },
+    [['day_first', 'Day first (31/12/1990)'], ['month_first', 'Month first (12/31/1990)']]
+      .map(([value, label]) => h('option', { value, text: label, selected: preview.date_order === value })));
+  dateOrder.addEventListener('change', () => again({ mapping, date_order: dateOrder.value }));
+
+  const onDuplicate = h('select', { id: 'import-on-duplicate' },
+    duplicateLabels.map(([value, label]) => h('option', { value, text: label, selected: options.on_duplicate === value })));
+  onDuplicate.addEventListener('change', () => again({ mapping, on_duplicate: onDuplicate.value, choices: {} }));
+
+  const choices = { ...options.choices };
+  const duplicates = preview.duplicates.length
+    ? h('div', {},
+      h('h3', { text: `${plural(preview.duplicate_count, 'row')} ${preview.duplicate_count === 1 ? 'matches a customer' : 'match customers'} already there or earlier in the file` }),
+      h('div', { class: 'row' }, h('label', { for: 'import-on-duplicate', text: 'For all of them:' }), onDuplicate),
+      h('ul', { class: 'import-list', id: 'import-duplicates' }, preview.duplicates.map((d) => {
+        const select = h('select', { 'data-row': String(d.row), 'aria-label': `Row ${d.row}` },
+          duplicateLabels.map(([value, label]) => h('option', { value, text: label, selected: d.choice === value })));
+        select.addEventListener('change', () => {
+          choices[d.row] = select.value;
+          again({ mapping, choices });
+        });
+        return h('li', {},
+          h('span', { class: 'import-row-number', text: `Row ${d.row}` }),
+          h('span', { class: 'import-what', text: `${d.name}: same ${d.matched_on} as ${d.existing_name}` }),
+          select);
+      })))
+    : null;
+
+  const willImport = preview.new_rows + preview.duplicates.filter((d) => d.choice !== 'skip').length
+    + Math.max(0, preview.duplicate_count - preview.duplicates.length) * (options.on_duplicate === 'skip' ? 0 : 1);
+  const run = h('button', { type: 'button', class: 'primary', id: 'import-run', disabled: willImport === 0 },
+    willImport === 0 ? 'Nothing to import' : `Import ${plural(willImport, 'row')}`);
+  const cancel = h('button', { type: 'button', id: 'import-cancel', onclick: () => startImport(panel, refreshBatches) }, 'Cancel');
+  run.addEventListener('click', async () => {
+    run.disabled = true;
+    run.textContent = 'Importing…';
+    try {
+      const report = await api.importRun(path, { ...options, mapping, choices });
+      showReport(panel, report, refreshBatches);
+      refreshBatches();
+    } catch (error) {
+      run.disabled = false;
+      run.textContent = `Import ${plural(willImport, 'row')}`;
+      showError(panel, error);
+    }
+  });
+
+  const sampleHeads = ['Row', 'Name', 'Phone', 'Email', 'Birthday', 'Tags', 'People and pets', 'Notes'];
+  panel.replaceChildren(
+    h('h2', { text: `Import ${preview.file_name}` }),
+    h('p', { class: 'hint', text: `Read as ${preview.encoding}, separated by ${preview.delimiter}. ${plural(preview.total_rows, 'row')} below the headings.` }),
+    h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
+    h('h3', { text: 'Which field is in each column?' }),
+    columns,
+    h('p', { class: 'field-error', 'data-for': 'mapping', role: 'alert' }),
+    hasBirthday ? h('div', { class: 'row import-dates' },
+      h('label', { for: 'import-date-order', text: 'Birthdays are written' }), dateOrder,
+      preview.date_order_ambiguous ? h('span', { class: 'warning', id: 'import-date-warning', text: 'These dates read both ways: please check.' }) : null) : null,
+    h('h3', { text: 'Preview: the first rows as they will be stored' }),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'import-sample', id: 'import-sample' },
+      h('thead', {}, h('tr', {}, sampleHeads.map((text) => h('th', { text })))),
+      h('tbody', {}, preview.sample.map((s) => h('tr', {},
+        [String(s.row), s.name, s.phone, s.email, s.birthday, s.tags, s.pets, s.notes].map((text) => h('td', { text }))))))),
+    h('p', { class: 'import-summary', id: 'import-summary', text: `${plural(preview.new_rows, 'new customer')}, ${plural(preview.duplicate_count, 'duplicate')}, ${plural(preview.rejected_count, 'row')} with a problem.` }),
+    preview.problems.length ? h('div', {},
+      h('h3', { text: `${plural(preview.rejected_count, 'row')} will not be imported` }),
+      problemList(preview.problems, 'import-problems', preview.rejected_count)) : null,
+    duplicates,
+    h('div', { class: 'row actions' }, run, cancel));
+  const first = panel.querySelector('select');
+  if (first) first.focus();
+}
+
+function problemList(problems, id, total) {
+  return h('ul', { class: 'import-list problems', id }, problems.map((p) => h('li', {},
+    h('span', { class: 'import-row-number', text: `Row ${p.row}` }),
+    h('span', { class: 'import-what' }, h('strong', { text: p.reason }), h('span', { class: 'hint', text: ` ${p.cells}` })))),
+  total > problems.length ? h('li', { class: 'hint', text: `…and ${(total - problems.length).toLocaleString()} more` }) : null);
+}
+
+function showReport(panel, report, refreshBatches) {
+  panel.replaceChildren(
+    h('h2', { text: 'Import finished' }),
+    h('p', { class: 'import-report', id: 'import-report', role: 'status', text:
+      `Imported ${report.imported.toLocaleString()}, merged ${report.merged.toLocaleString()}, skipped ${report.skipped.toLocaleString()}, rejected ${report.rejected.toLocaleString()}.` }),
+    report.problems.length ? problemList(report.problems, 'import-report-problems', report.rejected) : null,
+    h('p', { class: 'hint', text: report.batch_id ? 'You can undo this import below under “Past imports”.' : 'Nothing was stored.' }),
+    h('div', { class: 'row' }, h('button', { type: 'button', id: 'import-another', onclick: () => startImport(panel, refreshBatches) }, 'Import another file')));
+  panel.querySelector('h2').setAttribute('tabindex', '-1');
+  panel.querySelector('h2').focus();
+}
+
+async function batchesView(refresh) {
+  const head = h('h2', { text: 'Past imports' });
+  let batches;
+  try {
+    batches = await api.importBatches();
+  } catch (error) {
+    return [head, h('p', { class: 'field-error', text: error.message })];
+  }
+  if (!batches.length) return [head, h('p', { class: 'hint', text: 'No imports yet.' })];
+  return [head, h('ul', { class: 'import-list', id: 'import-batches' }, batches.map((b) => {
+    const line = h('li', { dataset: { id: b.id } },
+      h('span', { class: 'import-what' },
+        h('strong', { text: b.file_name }),
+        h('span', { class: 'hint', text: ` ${formatDateTime(b.created_at)}: ${b.imported} added, ${b.merged} merged, ${b.skipped} skipped, ${b.rejected} rejected` })));
+    if (b.undone_at) {
+      line.append(h('span', { class: 'badge', text: 'undone' }));
+    } else {
+      const undo = h('button', { type: 'button', class: 'danger undo-import' }, 'Undo…');
+      undo.addEventListener('click', () => {
+        const message = h('p', { class: 'field-error', role: 'alert' });
+        const yes = h('button', {
+          type: 'button', class: 'danger solid', id: 'confirm-undo-import',
+          onclick: async () => {
+            try {
+              await api.importUndo(b.id);
+              refresh();
+            } catch (error) {
+              message.textContent = error.message;
+            }
+          },
+        }, 'Undo the import');
+        const no = h('button', { type: 'button', onclick: () => refresh() }, 'Keep it');
+        line.append(h('div', { class: 'confirm-box' },
+          h('span', { text: `The ${plural(b.imported, 'customer')} it added ${b.imported === 1 ? 'is' : 'are'} deleted, with anything logged for them since${b.merged ? `; the ${plural(b.merged, 'card')} it merged into ${b.merged === 1 ? 'goes' : 'go'} back to how ${b.merged === 1 ? 'it was' : 'they were'} before it` : ''}.` }),
+          yes, no, message));
+        undo.remove();
+        no.focus();
+      });
+      line.append(undo);
+    }
+    return line;
+  }))];
+}
+
+// ---------------------------------------------------------------- export
+
+function exportView() {
+  const said = h('p', { class: 'saved', role: 'status', id: 'export-status' });
+  const form = h('div', {}, h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }));
+  const button = h('button', { type: 'button', id: 'export-all' }, 'Export all customers to CSV…');
+  button.addEventListener('click', async () => {
+    said.textContent = '';
+    try {
+      clearErrors(form);
+      const day = new Date().toISOString().slice(0, 10);
+      const path = await api.chooseFile({ mode: 'save', title: 'Export all customers', filterName: 'Spreadsheet (CSV)', extensions: ['csv'], suggestedName: `customers-${day}.csv` });
+      if (!path) return;
+      const count = await api.exportCustomers(path);
+      said.textContent = `Exported ${plural(count, 'customer')} to ${path}.`;
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  return [
+    h('h2', { text: 'Export' }),
+    h('p', { class: 'hint', text: 'Every customer with every field, as a CSV file that Excel and Google Sheets open directly. One customer’s complete data is exported from their card.' }),
+    h('div', { class: 'row' }, button, said),
+    form,
+  ];
+}
+
+// ---------------------------------------------------------------- backups
+
+async function backupsView(refresh) {
+  const head = h('h2', { text: 'Backups' });
+  let view;
+  try {
+    view = await api.listBackups();
+  } catch (error) {
+    return [head, h('p', { class: 'field-error', text: error.message })];
+  }
+  const form = h('div', {}, h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }));
+  const said = h('p', { class: 'saved', role: 'status', id: 'backup-status' });
+  const now = h('button', { type: 'button', id: 'backup-now' }, 'Back up now…');
+  now.addEventListener('click', async () => {
+    said.textContent = '';
+    try {
+      clearErrors(form);
+      const stamp = new Date().toISOString().slice(0, 16).replace(/[T:]/g, '-');
+      const path = await api.chooseFile({ mode: 'save', title: 'Save a backup', filterName: 'Regulars backup', extensions: ['sqlite3'], suggestedName: `regulars-backup-${stamp}.sqlite3` });
+      if (!path) return;
+      await api.backupNow(path);
+      said.textContent = `Saved a backup to ${path}.`;
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  const fromFile = h('button', { type: 'button', id: 'restore-file' }, 'Restore from a file…');
+  fromFile.addEventListener('click', async () => {
+    try {
+      clearErrors(form);
+      const path = await api.chooseFile({ mode: 'open', title: 'Restore from a backup', filterName: 'Regulars backup', extensions: ['sqlite3'] });
+      if (path) confirmRestore(form, path, path);
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  const keep = h('input', { type: 'number', min: '1', max: '365', id: 'backup-keep', class: 'short', 'data-field': 'keep', value: String(view.settings.keep) });
+  const saveKeep = h('button', { type: 'button', id: 'save-backup-keep' }, 'Save');
+  saveKeep.addEventListener('click', async () => {
+    try {
+      clearErrors(form);
+      await api.saveBackupSettings({ keep: Math.trunc(Number(keep.value) || 0) });
+      refresh();
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+
+  const list = view.backups.length
+    ? h('ul', { class: 'import-list', id: 'backup-list' }, view.backups.map((b) => h('li', {},
+      h('span', { class: 'import-what' },
+        h('strong', { text: formatDateTime(b.made_at) }),
+        h('span', { class: 'hint', text: ` ${b.automatic ? 'automatic' : b.file_name.startsWith('before-restore') ? 'saved before a restore' : b.file_name}, ${(b.size_bytes / 1048576).toFixed(1)} MB` })),
+      h('button', { type: 'button', class: 'restore-backup', onclick: () => confirmRestore(form, b.path, formatDateTime(b.made_at)) }, 'Restore…'))))
+    : h('p', { class: 'hint', text: 'No backups yet. The first automatic one is made a few seconds after start.' });
+
+  return [
+    head,
+    h('p', { class: 'hint', text: `Regulars backs up automatically when it starts and once a day while it runs, into ${view.folder}.` }),
+    h('div', { class: 'row' },
+      h('label', { for: 'backup-keep', text: 'Keep the last' }), keep, h('span', { text: 'automatic backups' }), saveKeep),
+    h('p', { class: 'field-error', 'data-for': 'keep', role: 'alert' }),
+    h('div', { class: 'row actions' }, now, fromFile, said),
+    form,
+    list,
+  ];
+}
+
+function confirmRestore(form, path, label) {
+  const old = form.querySelector('.confirm-box');
+  if (old) old.remove();
+  const message = h('p', { class: 'field-error', role: 'alert' });
+  const yes = h('button', {
+    type: 'button', class: 'danger solid', id: 'confirm-restore',
+    onclick: async () => {
+      yes.disabled = true;
+      try {
+        await api.restoreBackup(path);
+        window.location.reload();
+      } catch (error) {
+        yes.disabled = false;
+        message.textContent = error.message;
+      }
+    },
+  }, 'Restore');
+  const no = h('button', { type: 'button', onclick: () => box.remove() }, 'Cancel');
+  const box = h('div', { class: 'confirm-box', id: 'restore-confirm' },
+    h('span', { text: `Replace all current data with the backup from ${label}? The backup is checked first, and your current data is saved as a backup in the backups folder, so you can go back.` }),
+    yes, no, message);
+  form.append(box);
+  no.focus();
+}
