@@ -3,7 +3,7 @@
 // Every number and sentence here comes ready-made from Rust.
 
 import * as api from './api.js';
-import { h, clear, formatDateTime, showError, clearErrors } from './dom.js';
+import { h, clear, formatDateTime, showError, clearErrors, cardChanged } from './dom.js';
 
 const kindLabels = { visit: 'Visit', call: 'Call', message: 'Message', purchase: 'Purchase' };
 
@@ -23,7 +23,7 @@ export function renderActivity(card, app) {
       const activity = await api.getActivity(card.id);
       draw(activity, flash);
       // After a change (a flash says what happened), health may have moved.
-      if (flash) document.dispatchEvent(new CustomEvent('card-changed'));
+      if (flash) cardChanged();
     } catch (error) {
       clear(root).append(h('p', { class: 'field-error', role: 'alert', text: error.message || String(error) }));
     }

@@ -40,6 +40,26 @@ export function clear(node) {
   return node;
 }
 
+// Something on the card changed (a visit, a complaint, feedback, a
+// membership): panels that show derived facts (health, review moments)
+// load again.
+export function cardChanged() {
+  document.dispatchEvent(new CustomEvent('card-changed'));
+}
+
+// Runs `load` whenever the card changes, until `panel` has left the screen
+// (the card is redrawn after edits, leaving old panels behind).
+export function reloadOnCardChange(panel, load) {
+  const listener = () => {
+    if (!panel.isConnected) {
+      document.removeEventListener('card-changed', listener);
+      return;
+    }
+    load();
+  };
+  document.addEventListener('card-changed', listener);
+}
+
 // Replaces a node's children, with h()'s rules: arrays are flattened,
 // null and false are skipped, strings become text.
 export function fill(node, ...children) {

@@ -3,7 +3,7 @@
 // itself after a change and when the card's activity changes.
 
 import * as api from './api.js';
-import { h, clear, fill, formatDateTime, showError, clearErrors } from './dom.js';
+import { h, clear, fill, formatDateTime, showError, clearErrors, cardChanged, reloadOnCardChange } from './dom.js';
 
 const colourWords = { green: 'Doing well', yellow: 'Needs attention', red: 'At risk' };
 
@@ -14,14 +14,7 @@ function errorLine(error) {
 // The colour and the reasons, on top of the card.
 export function renderHealth(card) {
   const root = h('section', { class: 'panel health', id: 'health', 'aria-label': 'Relationship health' });
-  let shown = false;
   const load = async () => {
-    // The card is redrawn after changes; a panel no longer on screen stops listening.
-    if (shown && !root.isConnected) {
-      document.removeEventListener('card-changed', load);
-      return;
-    }
-    shown = true;
     try {
       const health = await api.getHealth(card.id);
       root.className = `panel health ${health.colour}`;
@@ -37,14 +30,11 @@ export function renderHealth(card) {
       clear(root).append(errorLine(error));
     }
   };
-  document.addEventListener('card-changed', load);
+  reloadOnCardChange(root, load);
   load();
   return root;
 }
 
-function changed() {
-  document.dispatchEvent(new CustomEvent('card-changed'));
-}
 
 function staffOptions(staff, chosen) {
   return [h('option', { value: '', text: 'Choose…' }),
@@ -114,7 +104,7 @@ export function renderComplaints(card, app) {
         clearErrors(closeForm);
         await api.closeComplaint(c.id, recap.value, app.deskStaff());
         await load();
-        changed();
+        cardChanged();
       } catch (error) {
         showError(closeForm, error);
       }
@@ -148,7 +138,7 @@ export function renderComplaints(card, app) {
           summary: summary.value, owner_id: owner.value, checkpoint_date: date.value, checkpoint_time: time.value, staff_id: app.deskStaff(),
         });
         await load();
-        changed();
+        cardChanged();
       } catch (error) {
         showError(form, error);
       }
@@ -203,7 +193,7 @@ export function renderFeedback(card, app) {
       comment.value = '';
       said.textContent = recorded.follow_up ? `Saved. A follow-up was added: ${recorded.follow_up}.` : `Saved: ${recorded.answer.label}.`;
       await load();
-      changed();
+      cardChanged();
     } catch (error) {
       showError(form, error);
     }

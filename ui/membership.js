@@ -1,7 +1,7 @@
 // The membership panel on a card: plan, price, term and renewal date.
 
 import * as api from './api.js';
-import { h, clear, showError, clearErrors } from './dom.js';
+import { h, clear, showError, clearErrors, cardChanged } from './dom.js';
 import { formatMoney } from './activity.js';
 
 export function renderMembership(card, app) {
@@ -15,7 +15,7 @@ export function renderMembership(card, app) {
   };
   const draw = (m, editing = false, changed = false) => {
     // A renewal coming up is a health signal: tell the card it moved.
-    if (changed) document.dispatchEvent(new CustomEvent('card-changed'));
+    if (changed) cardChanged();
     clear(root).append(h('h2', { text: 'Membership' }));
     if (m && !editing) {
       root.append(

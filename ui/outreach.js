@@ -5,7 +5,7 @@
 // the editor uses for "Referred by".
 
 import * as api from './api.js';
-import { h, clear, fill, formatDate, showError, clearErrors } from './dom.js';
+import { h, clear, fill, formatDate, showError, clearErrors, reloadOnCardChange } from './dom.js';
 
 const statusWords = { asked: 'Asked', reviewed: 'Reviewed', declined: 'Declined', no_answer: 'No answer' };
 const channelWords = { copy: 'copied', email: 'by email', sms: 'by text message', print: 'on a printed card' };
@@ -84,15 +84,7 @@ async function copyText(text) {
 // The card's panel.
 export function renderOutreach(card, app) {
   const root = h('section', { class: 'panel outreach', id: 'outreach', 'aria-label': 'Reviews and referrals' });
-  let shown = false;
   const load = async () => {
-    // A visit marked as a win makes a moment: reload when the card changes,
-    // until this panel is no longer on screen.
-    if (shown && !root.isConnected) {
-      document.removeEventListener('card-changed', load);
-      return;
-    }
-    shown = true;
     try {
       const [status, referrals] = await Promise.all([api.getReviewStatus(card.id), api.getReferrals(card.id)]);
       draw(status, referrals);
@@ -156,7 +148,8 @@ export function renderOutreach(card, app) {
       fill(composer, errorLine(error));
     }
   };
-  document.addEventListener('card-changed', load);
+  // A visit marked as a win makes a moment.
+  reloadOnCardChange(root, load);
   load();
   return root;
 }
