@@ -10,17 +10,7 @@ use thirtyfour::prelude::*;
 mod desktop;
 mod window;
 
-use window::{click_settled, element, screenshot, screenshot_from, text_when, type_into, Harness};
-
-async fn set_value(driver: &WebDriver, css: &str, value: &str) {
-    driver
-        .execute(
-            "const field = document.querySelector(arguments[0]); field.value = arguments[1]; field.dispatchEvent(new Event('change'));",
-            vec![serde_json::json!(css), serde_json::json!(value)],
-        )
-        .await
-        .expect("set a field's value");
-}
+use window::{click_settled, element, screenshot, screenshot_from, set_value, text_when, type_into, Harness};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_complaint_and_feedback_in_the_real_window() {

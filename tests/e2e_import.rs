@@ -13,7 +13,7 @@ mod window;
 use regulars::customers::{self, CustomerInput};
 use regulars::settings::BusinessKind;
 use regulars::store::Store;
-use window::{element, screenshot, text_when, type_into, Harness};
+use window::{element, screenshot, screenshot_from, set_value, text_when, type_into, Harness};
 
 async fn search_names(driver: &WebDriver, query: &str) -> Vec<String> {
     driver.find(By::Css("body")).await.expect("body").send_keys(Key::Escape).await.expect("escape");
@@ -37,35 +37,6 @@ async fn wait_for_file(path: &std::path::Path) -> Vec<u8> {
         assert!(started.elapsed() < Duration::from_secs(15), "{} was never written", path.display());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// Like `screenshot`, but with `css` scrolled into view: the Data screen is
-/// longer than the window.
-async fn screenshot_at(driver: &WebDriver, css: &str, name: &str) {
-    driver
-        .execute("document.querySelector(arguments[0]).scrollIntoView({block: 'start'})", vec![serde_json::json!(css)])
-        .await
-        .expect("scroll");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let path = window::screenshot_dir().join(format!("{name}.png"));
-    let display = window::DISPLAY.get().expect("the desktop is started");
-    let status = std::process::Command::new(desktop::find_tool("import"))
-        .args(["-display", display, "-window", "root"])
-        .arg(&path)
-        .status()
-        .expect("run ImageMagick's import");
-    assert!(status.success(), "could not capture the screen for {name}");
-}
-
-async fn set_select(driver: &WebDriver, css: &str, value: &str) {
-    element(driver, css).await;
-    driver
-        .execute(
-            "const s = document.querySelector(arguments[0]); s.value = arguments[1]; s.dispatchEvent(new Event('change'));",
-            vec![serde_json::json!(css), serde_json::json!(value)],
-        )
-        .await
-        .expect("choose an option");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -113,10 +84,10 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
     assert!(duplicates.contains("same email"), "{duplicates}");
     text_when(&driver, "#import-summary", |t| t.contains("2 new customers, 1 duplicate, 1 row with a problem")).await;
     screenshot(&driver, "import-01-preview").await;
-    screenshot_at(&driver, "#import-summary", "import-01b-problems-and-duplicates").await;
+    screenshot_from(&driver, "#import-summary", "import-01b-problems-and-duplicates").await;
 
     // Merge the duplicate into Zoë's card, then import.
-    set_select(&driver, "#import-duplicates select[data-row='3']", "merge").await;
+    set_value(&driver, "#import-duplicates select[data-row='3']", "merge").await;
     text_when(&driver, "#import-run", |t| t.contains("Import 3 rows")).await;
     element(&driver, "#import-run").await.click().await.expect("import");
     let report = text_when(&driver, "#import-report", |t| !t.is_empty()).await;
@@ -155,10 +126,10 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
     element(&driver, "#import-batches .undo-import").await.click().await.expect("undo");
     let warning = text_when(&driver, "#import-batches .confirm-box", |t| !t.is_empty()).await;
     assert!(warning.contains("2 customers it added are deleted"), "{warning}");
-    screenshot_at(&driver, "#import-batches-panel", "import-03-undo-confirm").await;
+    screenshot_from(&driver, "#import-batches-panel", "import-03-undo-confirm").await;
     element(&driver, "#confirm-undo-import").await.click().await.expect("confirm undo");
     text_when(&driver, "#import-batches li", |t| t.to_lowercase().contains("undone")).await;
-    screenshot_at(&driver, "#import-batches-panel", "import-04-undone").await;
+    screenshot_from(&driver, "#import-batches-panel", "import-04-undone").await;
     assert!(search_names(&driver, "byron").await.is_empty(), "the imported customers are gone");
     assert!(search_names(&driver, "rex").await.is_empty(), "the merge is taken back");
     assert_eq!(search_names(&driver, "zoe").await, vec!["Zoë Müller"], "the card that was there stays");
@@ -169,13 +140,13 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
     element(&driver, "#restore-file").await.click().await.expect("restore from file");
     let confirm = text_when(&driver, "#restore-confirm", |t| !t.is_empty()).await;
     assert!(confirm.contains("current data is saved"), "{confirm}");
-    screenshot_at(&driver, "#backups-panel", "import-05-restore-confirm").await;
+    screenshot_from(&driver, "#backups-panel", "import-05-restore-confirm").await;
     element(&driver, "#confirm-restore").await.click().await.expect("restore");
     element(&driver, "#search-input").await; // the window reloads on the restored data
     assert_eq!(search_names(&driver, "byron").await, vec!["Ada Lovelace"]);
     element(&driver, "#nav-data").await.click().await.expect("data");
     let backups = text_when(&driver, "#backup-list", |t| t.contains("saved before a restore")).await;
     assert!(!backups.is_empty());
-    screenshot_at(&driver, "#backups-panel", "import-06-backups").await;
+    screenshot_from(&driver, "#backups-panel", "import-06-backups").await;
     driver.quit().await.expect("quit");
 }

@@ -7,28 +7,13 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
 use thirtyfour::prelude::*;
 
 mod desktop;
 mod window;
 
-use window::{click_settled, element, screenshot, text_when, type_into, Harness};
-
-/// A screenshot with `css` scrolled into view (window::screenshot shows the top).
-async fn screenshot_at(driver: &WebDriver, css: &str, name: &str) {
-    let path = window::screenshot_dir().join(format!("{name}.png"));
-    element(driver, css).await;
-    driver
-        .execute("document.querySelector(arguments[0]).scrollIntoView({block: 'start'})", vec![serde_json::json!(css)])
-        .await
-        .expect("scroll");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let display = window::DISPLAY.get().expect("the desktop is started");
-    let status = Command::new(desktop::find_tool("import")).args(["-display", display, "-window", "root"]).arg(&path).status().expect("import");
-    assert!(status.success(), "could not capture the screen for {name}");
-}
+use window::{click_settled, element, screenshot, screenshot_from, text_when, type_into, Harness};
 
 fn pdf_text(path: &Path) -> String {
     let out = Command::new("pdftotext").arg(path).arg("-").output().expect("pdftotext (poppler-utils)");
@@ -67,7 +52,7 @@ async fn start_tick_and_print_a_welcome_plan_in_the_real_window() {
     type_into(&driver, "#shop-email", "hallo@kraftwerk.de").await;
     click_settled(&driver, "#save-shop-contact").await;
     text_when(&driver, "#shop-contact-form .saved", |t| t == "Saved.").await;
-    screenshot_at(&driver, ".plan-settings", "plans-01-settings").await;
+    screenshot_from(&driver, ".plan-settings", "plans-01-settings").await;
 
     // The desk: Ines.
     let desk = element(&driver, "#desk-staff").await;
@@ -89,7 +74,7 @@ async fn start_tick_and_print_a_welcome_plan_in_the_real_window() {
     text_when(&driver, "#plan-progress", |t| t.contains("1 of 6 done")).await;
     let first = text_when(&driver, "#plan-tasks li:first-child", |t| t.contains("Ines")).await;
     assert!(first.contains("tour"), "the ticked task is the tour: {first}");
-    screenshot_at(&driver, "#plan-panel", "plans-02-card").await;
+    screenshot_from(&driver, "#plan-panel", "plans-02-card").await;
 
     // Save as PDF through the (scripted) native dialog.
     let saved = work.path().join("Søren plan.pdf");

@@ -95,9 +95,25 @@ pub static DISPLAY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 /// WebDriver screenshot command hangs in WebKitWebDriver once the page has
 /// been idle for a few seconds, so the display is captured instead.)
 pub async fn screenshot(driver: &WebDriver, name: &str) {
-    let path = screenshot_dir().join(format!("{name}.png"));
     driver.execute("window.scrollTo(0, 0)", vec![]).await.expect("scroll");
+    capture(name).await;
+}
+
+/// Saves what the screen shows with the element `css` scrolled to the top,
+/// for screens longer than the window.
+pub async fn screenshot_from(driver: &WebDriver, css: &str, name: &str) {
+    element(driver, css).await;
+    driver
+        .execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'start' })", vec![serde_json::json!(css)])
+        .await
+        .expect("scroll");
+    capture(name).await;
+}
+
+/// Captures the display (after a moment to paint) as `<name>.png`.
+async fn capture(name: &str) {
     tokio::time::sleep(Duration::from_millis(300)).await; // let it paint
+    let path = screenshot_dir().join(format!("{name}.png"));
     let display = DISPLAY.get().expect("the desktop is started");
     let status = Command::new(find_tool("import"))
         .args(["-display", display, "-window", "root"])
@@ -107,18 +123,17 @@ pub async fn screenshot(driver: &WebDriver, name: &str) {
     assert!(status.success(), "could not capture the screen for {name}");
 }
 
-/// Saves what the screen shows with the element `css` scrolled to the top,
-/// for screens longer than the window.
-pub async fn screenshot_from(driver: &WebDriver, css: &str, name: &str) {
+/// Sets a field's or a select's value from script and tells the page it
+/// changed (date inputs and selects are not typed into reliably).
+pub async fn set_value(driver: &WebDriver, css: &str, value: &str) {
+    element(driver, css).await;
     driver
-        .execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'start' })", vec![serde_json::json!(css)])
+        .execute(
+            "const field = document.querySelector(arguments[0]); field.value = arguments[1]; field.dispatchEvent(new Event('change'));",
+            vec![serde_json::json!(css), serde_json::json!(value)],
+        )
         .await
-        .expect("scroll");
-    tokio::time::sleep(Duration::from_millis(300)).await; // let it paint
-    let path = screenshot_dir().join(format!("{name}.png"));
-    let display = DISPLAY.get().expect("the desktop is started");
-    let status = Command::new(find_tool("import")).args(["-display", display, "-window", "root"]).arg(&path).status().expect("run import");
-    assert!(status.success(), "could not capture the screen for {name}");
+        .expect("set a field's value");
 }
 
 /// Waits for an element that matches `css` and is displayed.
