@@ -44,6 +44,12 @@ pub fn next_renewal(date: NaiveDate, term: &str) -> Option<NaiveDate> {
     }
 }
 
+/// "49.90 EUR per month": the price and term in one line, as reminders and
+/// messages say it.
+pub fn price_line(price_cents: i64, currency: &str, term: &str) -> String {
+    format!("{}.{:02} {currency} per {term}", price_cents / 100, price_cents % 100)
+}
+
 pub fn current(conn: &Connection, customer_id: &str) -> Result<Option<Membership>> {
     Ok(conn
         .prepare_cached(

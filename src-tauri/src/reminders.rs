@@ -292,7 +292,7 @@ pub fn sync<Tz: TimeZone>(conn: &mut Connection, now: DateTime<Utc>, tz: &Tz, ru
                 source: "renewal",
                 source_id: Some(&id),
                 title: format!("Renewal on {}: {plan}", date.format("%-d %B")),
-                detail: format!("{}.{:02} {currency} per {term}", price / 100, price % 100),
+                detail: crate::memberships::price_line(price, &currency, &term),
                 due_at: at_hour(tz, remind_on, rules.due_hour),
             };
             added += usize::from(insert(&tx, &r, now)?);

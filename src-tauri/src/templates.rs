@@ -258,7 +258,7 @@ pub fn values_for<Tz: TimeZone>(conn: &Connection, customer_id: &str, staff_name
     put("review_link", crate::outreach::load_rules(conn)?.review_link);
     if let Some(m) = crate::memberships::current(conn, customer_id)? {
         put("plan_name", m.plan_name.clone());
-        put("plan_price", format!("{}.{:02} {} per {}", m.price_cents / 100, m.price_cents % 100, shop.currency, m.term));
+        put("plan_price", crate::memberships::price_line(m.price_cents, &shop.currency, &m.term));
         if let Ok(date) = chrono::NaiveDate::parse_from_str(&m.renews_on, "%Y-%m-%d") {
             put("renewal_date", date.format("%-d %B").to_string());
         }
