@@ -458,7 +458,8 @@ fn delete_leaves_no_trace_of_the_customer() {
     assert_eq!(count("SELECT count(*) FROM people WHERE customer_id = ?1"), 0, "people rows");
     assert_eq!(count("SELECT count(*) FROM notes WHERE customer_id = ?1"), 0, "note rows");
     let by_pk = |sql: &str| -> i64 { conn.query_row(sql, [gone_pk], |row| row.get(0)).unwrap() };
-    assert_eq!(by_pk("SELECT count(*) FROM search_names WHERE customer_pk = ?1"), 0, "search_names rows");
+    assert_eq!(by_pk("SELECT count(*) FROM search_keys WHERE customer_pk = ?1"), 0, "search_keys rows");
+    assert_eq!(by_pk("SELECT count(*) FROM search_entries WHERE customer_pk = ?1"), 0, "search_entries row");
     assert_eq!(by_pk("SELECT count(*) FROM search_text WHERE rowid = ?1"), 0, "search_text row");
     // Every table that names a customer, including ones added later.
     let tables_with_customer: Vec<String> = conn
@@ -499,7 +500,7 @@ fn delete_leaves_no_trace_of_the_customer() {
         shop.conn().query_row("SELECT pk FROM customers WHERE id = ?1", [&keep.id], |row| row.get(0)).unwrap();
     let name_keys: Vec<i64> = shop
         .conn()
-        .prepare("SELECT DISTINCT customer_pk FROM search_names")
+        .prepare("SELECT DISTINCT customer_pk FROM search_keys")
         .unwrap()
         .query_map([], |row| row.get(0))
         .unwrap()

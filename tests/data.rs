@@ -228,7 +228,7 @@ fn duplicates_by_email_or_phone_skip_merge_or_create() {
     let undone = importer::undo(shop.conn_mut(), &batches[0].id, now()).unwrap();
     assert_eq!((undone.deleted, undone.restored), (2, 1));
     let after = dump(shop.conn());
-    let card_tables = ["customers", "people", "notes", "search_names", "search_text (rowids)"];
+    let card_tables = ["customers", "people", "notes", "search_keys", "search_entries", "search_text (rowids)"];
     for table in card_tables {
         // The index rows are written again, so compare them in any order.
         let strip = |rows: &Vec<String>| -> Vec<String> {
@@ -404,9 +404,10 @@ fn delete_completely_leaves_no_trace() {
         assert!(shop.names(word).is_empty(), "search still finds {word}");
     }
     assert_eq!(shop.names("rexo"), vec!["Kept Customer"]);
-    let in_names: i64 = shop.conn().query_row("SELECT count(*) FROM search_names WHERE customer_pk = ?1", [pk], |r| r.get(0)).unwrap();
-    let in_text: i64 = shop.conn().query_row("SELECT count(*) FROM search_text WHERE rowid = ?1", [pk], |r| r.get(0)).unwrap();
-    assert_eq!((in_names, in_text), (0, 0));
+    let rows_of = |table: &str, column: &str| -> i64 {
+        shop.conn().query_row(&format!("SELECT count(*) FROM {table} WHERE {column} = ?1"), [pk], |r| r.get(0)).unwrap()
+    };
+    assert_eq!((rows_of("search_keys", "customer_pk"), rows_of("search_entries", "customer_pk"), rows_of("search_text", "rowid")), (0, 0, 0));
     let mut out = Vec::new();
     export::write_customers_csv(shop.conn(), &mut out).unwrap();
     let text = String::from_utf8_lossy(&out);
@@ -566,7 +567,7 @@ fn a_killed_import_leaves_the_database_sound_and_without_the_batch() {
     let count = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM customers"), 1, "none of the killed batch is stored");
     assert_eq!(count("SELECT count(*) FROM import_batches"), 0);
-    assert_eq!(count("SELECT count(*) FROM search_names WHERE key LIKE 'crash%'"), 0);
+    assert_eq!(count("SELECT count(*) FROM search_keys WHERE key LIKE 'n crash%'"), 0);
     assert!(regulars::search::search(store.conn(), "crash", 5).unwrap().is_empty());
 }
 

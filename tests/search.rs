@@ -108,6 +108,13 @@ fn international_phone_numbers() {
     for query in ["+44", "+44 20", "+44 20 7946 0958", "+44-20-7946-0958", "44 20 7946", "7946 0958", "0958"] {
         assert_finds_exactly(&shop, query, &["Harriet Jones"]);
     }
+    // Typed without the country code, as the customer says it.
+    for query in ["20 7946 0958", "20 79", "207"] {
+        assert_finds_exactly(&shop, query, &["Harriet Jones"]);
+    }
+    // Only the start (with or without a country code) and the end are
+    // filed: digits from the middle do not find the number.
+    assert!(shop.names("7946").is_empty());
 }
 
 #[test]

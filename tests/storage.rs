@@ -22,7 +22,8 @@ const EXPECTED_TABLES: &[&str] = &[
     "customers",
     "people",
     "notes",
-    "search_names",
+    "search_keys",
+    "search_entries",
     "search_text",
     "interactions",
     "tasks",
@@ -146,7 +147,12 @@ fn a_version_1_database_is_migrated_and_keeps_its_data() {
     let hits = regulars::search::search(store.conn(), "soren", 20).unwrap();
     assert_eq!(hits.iter().map(|h| h.display_name.as_str()).collect::<Vec<_>>(), ["Søren Ødegård"]);
     let hits = regulars::search::search(store.conn(), "tea", 20).unwrap();
-    assert_eq!(hits.len(), 1, "the old search index still answers");
+    assert_eq!(hits.len(), 1, "the rebuilt search index finds the note");
+    // Version 8 rebuilt the index with phone keys the old one never had.
+    for query in ["+45 20 12", "20 12 34", "3456"] {
+        let hits = regulars::search::search(store.conn(), query, 20).unwrap();
+        assert_eq!(hits.iter().map(|h| h.display_name.as_str()).collect::<Vec<_>>(), ["Søren Ødegård"], "phone query {query:?}");
+    }
 }
 
 #[test]

@@ -10,7 +10,8 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, Tra
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::{health, search};
+use crate::health::{self, HealthRules};
+use crate::search;
 use crate::store::{new_id, timestamp};
 use crate::text;
 
@@ -365,28 +366,59 @@ fn row_values(clean: &CleanCustomer, id: &str, stamp: &str) -> Result<Vec<Value>
 pub fn create(conn: &mut Connection, input: &CustomerInput, now: DateTime<Utc>) -> Result<Card> {
     let clean = validate(input)?;
     let tx = conn.transaction()?;
-    let id = insert_customer(&tx, &clean, &new_id(), now)?;
-    health::start_new(&tx, &id, now, None)?;
+    let id = new_id();
+    let pk = insert_customer(&tx, &clean, &id, now, None, &health::load_rules(&tx)?)?;
     if let Some(referrer) = &input.referred_by {
         crate::referrals::set_referrer(&tx, &id, Some(referrer), now)?;
     }
-    search::reindex(&tx, &id)?;
+    search::index_new(&tx, pk, &document(&clean, &[]))?;
     tx.commit()?;
     get(conn, &id)
 }
 
-/// Inserts a validated customer with their people; the caller re-indexes
-/// once everything about them is written.
-fn insert_customer(tx: &Transaction, clean: &CleanCustomer, id: &str, now: DateTime<Utc>) -> Result<String> {
-    let stamp = timestamp(now);
+/// Inserts a validated customer with their people and the health a new
+/// card starts with; returns the row's pk, which keys the search index.
+/// The caller indexes them once everything about them is written.
+fn insert_customer(
+    tx: &Transaction,
+    clean: &CleanCustomer,
+    id: &str,
+    created_at: DateTime<Utc>,
+    last_contact_at: Option<DateTime<Utc>>,
+    rules: &HealthRules,
+) -> Result<i64> {
+    let stamp = timestamp(created_at);
+    let (yellow_from, red_from) = health::columns_for_new(rules, created_at, last_contact_at);
+    let mut values = row_values(clean, id, &stamp)?;
+    values.extend([last_contact_at.map(timestamp), yellow_from, red_from].map(|v| v.map_or(Value::Null, Value::Text)));
     tx.prepare_cached(
         "INSERT INTO customers (id, first_name, last_name, display_name, sort_name, phone, phone_digits,
-             email, birthday, preferred_channel, best_time, tags, heard_from, discovery, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
+             email, birthday, preferred_channel, best_time, tags, heard_from, discovery, created_at, updated_at,
+             last_contact_at, health_yellow_from, health_red_from)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18)",
     )?
-    .execute(params_from_iter(row_values(clean, id, &stamp)?))?;
-    write_people(tx, id, &clean.people, now)?;
-    Ok(id.to_string())
+    .execute(params_from_iter(values))?;
+    let pk = tx.last_insert_rowid();
+    for (position, person) in clean.people.iter().enumerate() {
+        insert_person(tx, id, person, position, &stamp)?;
+    }
+    Ok(pk)
+}
+
+/// The search index's view of a card being created, from the values in
+/// hand rather than read back (see `search::Document`).
+fn document(clean: &CleanCustomer, notes: &[&str]) -> search::Document {
+    let mut other = clean.tags.clone();
+    other.push(clean.heard_from.clone());
+    other.extend(clean.people.iter().map(|p| p.details.clone()));
+    other.extend(notes.iter().map(|n| n.to_string()));
+    search::Document {
+        display_name: clean.display_name.clone(),
+        email: clean.email.clone(),
+        phone: clean.phone.clone(),
+        people: clean.people.iter().map(|p| (p.name.clone(), p.kind.clone())).collect(),
+        other,
+    }
 }
 
 /// Replaces a customer's editable fields; people not in the list are removed.
@@ -424,17 +456,7 @@ fn write_people(tx: &Transaction, customer_id: &str, people: &[PersonInput], now
             .execute(params![id, customer_id, person.name, person.kind, person.details, position as i64, stamp])?,
             None => 0,
         };
-        let id = if updated == 1 {
-            person.id.clone().unwrap_or_default()
-        } else {
-            let id = new_id();
-            tx.prepare_cached(
-                "INSERT INTO people (id, customer_id, name, kind, details, position, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-            )?
-            .execute(params![id, customer_id, person.name, person.kind, person.details, position as i64, stamp])?;
-            id
-        };
+        let id = if updated == 1 { person.id.clone().unwrap_or_default() } else { insert_person(tx, customer_id, person, position, &stamp)? };
         kept.push(id);
     }
     let existing: Vec<String> = tx
@@ -445,6 +467,16 @@ fn write_people(tx: &Transaction, customer_id: &str, people: &[PersonInput], now
         tx.execute("DELETE FROM people WHERE id = ?1", [id])?;
     }
     Ok(())
+}
+
+fn insert_person(tx: &Transaction, customer_id: &str, person: &PersonInput, position: usize, stamp: &str) -> Result<String> {
+    let id = new_id();
+    tx.prepare_cached(
+        "INSERT INTO people (id, customer_id, name, kind, details, position, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    )?
+    .execute(params![id, customer_id, person.name, person.kind, person.details, position as i64, stamp])?;
+    Ok(id)
 }
 
 /// Archived customers keep their card and stay findable, marked as archived.
@@ -649,15 +681,24 @@ pub fn check(input: &CustomerInput) -> Result<()> {
 }
 
 /// Creates a customer inside the caller's transaction (bulk import): the
-/// same validation as the editor, plus notes, re-indexed before returning.
-pub fn create_in(tx: &Transaction, input: &CustomerInput, notes: &[String], now: DateTime<Utc>) -> Result<String> {
+/// same validation as the editor, plus notes, indexed in `batch`. `rules`
+/// are the shop's health rules, read once for the whole import.
+pub fn create_in(
+    tx: &Transaction,
+    input: &CustomerInput,
+    notes: &[String],
+    rules: &HealthRules,
+    batch: &mut search::BatchIndex,
+    now: DateTime<Utc>,
+) -> Result<String> {
     let clean = validate(input)?;
-    let id = insert_customer(tx, &clean, &new_id(), now)?;
-    health::start_new(tx, &id, now, None)?;
+    let id = new_id();
+    let pk = insert_customer(tx, &clean, &id, now, None, rules)?;
     for body in notes {
         insert_note(tx, &id, body, now)?;
     }
-    search::index_new(tx, &id)?;
+    let notes: Vec<&str> = notes.iter().map(String::as_str).collect();
+    batch.add(tx, pk, &document(&clean, &notes))?;
     Ok(id)
 }
 
@@ -745,23 +786,22 @@ pub struct SeedCustomer {
 /// Inserts many customers in one transaction: all of them or none.
 pub fn insert_many(conn: &mut Connection, customers: &[SeedCustomer]) -> Result<()> {
     let tx = conn.transaction()?;
+    let rules = health::load_rules(&tx)?;
+    let mut batch = search::BatchIndex::default();
     for seed in customers {
         let clean = validate(&seed.input)?;
         let id = new_id();
-        insert_customer(&tx, &clean, &id, seed.created_at)?;
+        let pk = insert_customer(&tx, &clean, &id, seed.created_at, seed.last_contact_at, &rules)?;
         for (body, pinned, at) in &seed.notes {
             tx.prepare_cached(
                 "INSERT INTO notes (id, customer_id, body, pinned, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
             )?
             .execute(params![new_id(), id, body, pinned, timestamp(*at)])?;
         }
-        if let Some(at) = seed.last_contact_at {
-            tx.prepare_cached("UPDATE customers SET last_contact_at = ?2 WHERE id = ?1")?
-                .execute(params![id, timestamp(at)])?;
-        }
-        health::start_new(&tx, &id, seed.created_at, seed.last_contact_at)?;
-        search::reindex(&tx, &id)?;
+        let notes: Vec<&str> = seed.notes.iter().map(|(body, _, _)| body.as_str()).collect();
+        batch.add(&tx, pk, &document(&clean, &notes))?;
     }
+    batch.flush(&tx)?;
     tx.commit()?;
     Ok(())
 }

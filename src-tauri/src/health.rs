@@ -434,13 +434,13 @@ pub fn refresh_with(conn: &Connection, customer_id: &str, rules: &HealthRules) -
     write_stored(conn, customer_id, &stored_form(&signals, rules))
 }
 
-/// A customer just added (by hand, seed or import) has no history yet:
-/// only the contact clock runs. One write instead of a full `refresh`, so
-/// bulk inserts stay fast.
-pub fn start_new(conn: &Connection, customer_id: &str, created_at: DateTime<Utc>, last_contact_at: Option<DateTime<Utc>>) -> Result<()> {
-    let rules = load_rules(conn)?;
+/// The stored health columns (`health_yellow_from`, `health_red_from`) of
+/// a customer just added (by hand, seed or import): with no history yet
+/// only the contact clock runs. Written with the new row instead of a full
+/// `refresh`, and from rules the caller reads once, so bulk inserts stay fast.
+pub fn columns_for_new(rules: &HealthRules, created_at: DateTime<Utc>, last_contact_at: Option<DateTime<Utc>>) -> (Option<String>, Option<String>) {
     let signals = Signals { created_at: Some(created_at), last_contact_at, ..Signals::default() };
-    write_stored(conn, customer_id, &stored_form(&signals, &rules))
+    stored_form(&signals, rules).columns()
 }
 
 pub fn refresh_all(conn: &Connection, rules: &HealthRules) -> Result<()> {

@@ -26,6 +26,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::customers::{self, Card, CustomerInput, PersonInput};
 use crate::error::{Error, Result};
+use crate::health;
+use crate::search;
 use crate::store::{new_id, timestamp};
 use crate::text;
 
@@ -831,12 +833,20 @@ pub fn import_with_progress(
     // (at most a minute later) does that work off the owner's wait.
     let autocheckpoint: i64 = conn.query_row("PRAGMA wal_autocheckpoint", [], |row| row.get(0))?;
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    // A batch touches every index's pages over and over; with the default
+    // 2 MB page cache they are spilled to the WAL and read back mid-batch.
+    let cache_size: i64 = conn.query_row("PRAGMA cache_size", [], |row| row.get(0))?;
+    conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
     let result = import_in_transaction(conn, table, file_name, options, now, progress);
+    conn.pragma_update(None, "cache_size", cache_size)?;
     conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint)?;
     result
 }
 
 pub const PROGRESS_EVERY: usize = 5000;
+
+/// The page cache during an import, in SQLite's negative-KiB form: 256 MB.
+const IMPORT_CACHE_KIB: i64 = -262_144;
 
 fn import_in_transaction(
     conn: &mut Connection,
@@ -848,6 +858,8 @@ fn import_in_transaction(
 ) -> Result<Report> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let planned = plan(&tx, table, options, now)?;
+    let rules = health::load_rules(&tx)?;
+    let mut search_batch = search::BatchIndex::default();
     let batch_id = new_id();
     let stamp = timestamp(now);
     tx.execute(
@@ -893,7 +905,7 @@ fn import_in_transaction(
                 },
             };
             match target {
-                None => match customers::create_in(&tx, input, notes, now) {
+                None => match customers::create_in(&tx, input, notes, &rules, &mut search_batch, now) {
                     Ok(id) => {
                         record.execute(params![new_id(), batch_id, id, "created", None::<String>, None::<String>, stamp])?;
                         ids_by_row.insert(*number, id);
@@ -903,6 +915,8 @@ fn import_in_transaction(
                     Err(other) => return Err(other),
                 },
                 Some(id) => {
+                    // The card may be one this import created, whose keys still wait.
+                    search_batch.flush(&tx)?;
                     let before = customers::get(&tx, &id)?;
                     let merged = merge_input(&before, input);
                     let known_notes: HashSet<&str> = before.notes.iter().map(|n| n.body.as_str()).collect();
@@ -928,6 +942,7 @@ fn import_in_transaction(
             }
         }
     }
+    search_batch.flush(&tx)?;
     if report.imported + report.merged == 0 {
         // Nothing to undo: leave no empty batch behind.
         drop(tx);

@@ -1,20 +1,30 @@
 //! Front-desk lookup.
 //!
-//! Two indexes, both rewritten in the caller's transaction by `reindex`:
-//! - `search_names`: every word-start of the folded name ("zoe muller",
-//!   "muller"). A typed name prefix is then one B-tree range scan that comes
-//!   back sorted, so ranking "name starts with" first costs nothing.
-//! - `search_text` (FTS5, contentless): name, contact (email words and every
-//!   suffix of the phone digits, so any run of digits is a prefix match),
-//!   people/pets and note words. Queried unranked with a LIMIT, because
-//!   `ORDER BY rank` sorts every match and a common word matches thousands.
+//! Three tables, all rewritten in the caller's transaction by `reindex`:
+//! - `search_keys`: short keys looked up by typed prefix, one B-tree range
+//!   scan each, already in order. Each key is marked with what it is:
+//!   - `n zoe muller`, `n muller`: every word-start of the folded name, so
+//!     "name starts with" ranks first at no cost;
+//!   - `p 442079460958`, `p 2079460958`: the phone's digits from the start
+//!     and from each of the next three digits, so a number stored with its
+//!     country code is found by the national number too;
+//!   - `e 859064970244`: the digits reversed, so the last digits find it.
 //!
-//! Tiers, filled in order until the limit: name prefix, then a full-text
-//! match on name words in any order, email, people and pets, then anything
-//! else (notes, tags). All tiers run for active customers first, then
+//!   Digits from the middle of a number are not found: every suffix as a
+//!   full-text term made importing a spreadsheet more than twice as slow.
+//! - `search_entries`: the keys each customer is filed under, so they can
+//!   be removed without a second index on `search_keys`.
+//! - `search_text` (FTS5, contentless): name words, email words,
+//!   people/pets and other words (notes, tags, person details, "heard
+//!   from"). Queried unranked with a LIMIT, because `ORDER BY rank` sorts
+//!   every match and a common word matches thousands.
+//!
+//! Tiers, filled in order until the limit: name prefix (or phone digits),
+//! then a full-text match on name words in any order, email, people and
+//! pets, then anything else. All tiers run for active customers first, then
 //! again for archived ones if the limit is not reached yet.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::Result;
@@ -48,72 +58,164 @@ pub struct Hit {
     pub archived: bool,
 }
 
-/// Rewrites a customer's entries in both search indexes.
+/// What the indexes hold for one customer: read back from the card by
+/// `reindex`, or handed over by a bulk create that has the values already.
+#[derive(Debug, Default)]
+pub struct Document {
+    pub display_name: String,
+    pub email: String,
+    pub phone: String,
+    /// Each person's or pet's name and kind ("Biscuit", "dog").
+    pub people: Vec<(String, String)>,
+    /// Everything else worth finding: notes, tags, person details, "heard from".
+    pub other: Vec<String>,
+}
+
+/// Rewrites a customer's entries in every search index.
 pub fn reindex(conn: &Connection, customer_id: &str) -> Result<()> {
-    write(conn, customer_id, true)
+    let (pk, document) = load(conn, customer_id)?;
+    remove(conn, pk)?;
+    let keys = keys(&document);
+    write_entry(conn, pk, &keys, &document)?;
+    insert_keys(conn, keys.iter().map(|key| (key.as_str(), pk)))
 }
 
 /// Indexes a customer created in this transaction, who has no entries
-/// yet (a bulk import): the same as `reindex` without looking for old
-/// entries to remove, which in the contentless full-text index costs a
-/// search of every segment.
-pub fn index_new(conn: &Connection, customer_id: &str) -> Result<()> {
-    write(conn, customer_id, false)
+/// yet: `reindex` without reading the card back or looking for old
+/// entries, which in the contentless full-text index costs a search of
+/// every segment.
+pub fn index_new(conn: &Connection, pk: i64, document: &Document) -> Result<()> {
+    let keys = keys(document);
+    write_entry(conn, pk, &keys, document)?;
+    insert_keys(conn, keys.iter().map(|key| (key.as_str(), pk)))
 }
 
-fn write(conn: &Connection, customer_id: &str, replace: bool) -> Result<()> {
-    let (pk, display_name, phone, email): (i64, String, String, String) = conn
-        .prepare_cached("SELECT pk, display_name, phone_digits, email FROM customers WHERE id = ?1")?
-        .query_row([customer_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
-    if replace {
-        remove(conn, pk)?;
+/// Indexes many new customers in one transaction (an import): like
+/// `index_new`, except that the keys wait in memory until `flush`, which
+/// writes them in key order. Filed one customer at a time they land all
+/// over the key B-tree; sorted, it fills page by page.
+#[derive(Default)]
+pub struct BatchIndex {
+    pending: Vec<(String, i64)>,
+}
+
+impl BatchIndex {
+    pub fn add(&mut self, conn: &Connection, pk: i64, document: &Document) -> Result<()> {
+        let keys = keys(document);
+        write_entry(conn, pk, &keys, document)?;
+        self.pending.extend(keys.into_iter().map(|key| (key, pk)));
+        Ok(())
     }
 
-    let name_words = text::words(&display_name);
-    let mut insert_key = conn.prepare_cached("INSERT INTO search_names (key, customer_pk) VALUES (?1, ?2)")?;
-    for start in 0..name_words.len() {
-        insert_key.execute(params![name_words[start..].join(" "), pk])?;
+    /// Writes the waiting keys. Call it before the transaction commits,
+    /// and before anything re-indexes a customer added to this batch.
+    pub fn flush(&mut self, conn: &Connection) -> Result<()> {
+        self.pending.sort_unstable();
+        insert_keys(conn, self.pending.iter().map(|(key, pk)| (key.as_str(), *pk)))?;
+        self.pending.clear();
+        Ok(())
     }
+}
 
-    let mut contact = text::words(&email).join(" ");
-    for start in 0..phone.len().saturating_sub(2) {
-        contact.push(' ');
-        contact.push_str(&phone[start..]);
+/// Fills the indexes from scratch, after a migration changed their shape.
+pub fn rebuild_all(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "DELETE FROM search_keys; DELETE FROM search_entries;
+         INSERT INTO search_text (search_text) VALUES ('delete-all');",
+    )?;
+    let ids: Vec<String> = conn.prepare("SELECT id FROM customers")?.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let mut batch = BatchIndex::default();
+    for id in ids {
+        let (pk, document) = load(conn, &id)?;
+        batch.add(conn, pk, &document)?;
     }
+    batch.flush(conn)
+}
 
-    let mut people = String::new();
-    let mut notes = String::new();
+fn load(conn: &Connection, customer_id: &str) -> Result<(i64, Document)> {
+    let (pk, display_name, phone, email, tags, heard_from): (i64, String, String, String, String, String) = conn
+        .prepare_cached("SELECT pk, display_name, phone, email, tags, heard_from FROM customers WHERE id = ?1")?
+        .query_row([customer_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?;
+    // Tags are stored as a JSON list; its words are what is indexed.
+    let mut document = Document { display_name, email, phone, people: Vec::new(), other: vec![tags, heard_from] };
     let mut stmt = conn.prepare_cached("SELECT name, kind, details FROM people WHERE customer_id = ?1")?;
     let mut rows = stmt.query([customer_id])?;
     while let Some(row) = rows.next()? {
-        for column in 0..2 {
-            people.push_str(&text::fold(&row.get::<_, String>(column)?));
-            people.push(' ');
-        }
-        notes.push_str(&text::fold(&row.get::<_, String>(2)?));
-        notes.push(' ');
+        document.people.push((row.get(0)?, row.get(1)?));
+        document.other.push(row.get(2)?);
     }
     let mut stmt = conn.prepare_cached("SELECT body FROM notes WHERE customer_id = ?1")?;
     let mut rows = stmt.query([customer_id])?;
     while let Some(row) = rows.next()? {
-        notes.push_str(&text::fold(&row.get::<_, String>(0)?));
-        notes.push(' ');
+        document.other.push(row.get(0)?);
     }
-    let (tags, heard_from): (String, String) = conn
-        .prepare_cached("SELECT tags, heard_from FROM customers WHERE pk = ?1")?
-        .query_row([pk], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    notes.push_str(&text::fold(&tags));
-    notes.push(' ');
-    notes.push_str(&text::fold(&heard_from));
+    Ok((pk, document))
+}
 
+/// Every key the customer is found by (see the module notes).
+fn keys(document: &Document) -> Vec<String> {
+    let words = text::words(&document.display_name);
+    let mut keys: Vec<String> = (0..words.len()).map(|start| format!("{NAME} {}", words[start..].join(" "))).collect();
+    let digits = text::digits(&document.phone);
+    if digits.len() >= MIN_PHONE_DIGITS {
+        for start in 0..=3.min(digits.len() - MIN_PHONE_DIGITS) {
+            keys.push(format!("{PHONE_START} {}", &digits[start..]));
+        }
+        keys.push(phone_end_key(&digits));
+    }
+    keys
+}
+
+const NAME: char = 'n';
+const PHONE_START: char = 'p';
+const PHONE_END: char = 'e';
+
+/// A number is not filed under a start this short: past its first digits
+/// it would match almost every number.
+const MIN_PHONE_DIGITS: usize = 3;
+
+fn phone_end_key(digits: &str) -> String {
+    format!("{PHONE_END} {}", digits.chars().rev().collect::<String>())
+}
+
+/// The customer's entry (which keys they are filed under) and their
+/// full-text row.
+fn write_entry(conn: &Connection, pk: i64, keys: &[String], document: &Document) -> Result<()> {
+    conn.prepare_cached("INSERT INTO search_entries (customer_pk, keys) VALUES (?1, ?2)")?.execute(params![pk, keys.join("\n")])?;
+    let fold_all = |texts: &mut dyn Iterator<Item = &String>| {
+        let mut folded = String::new();
+        for text in texts {
+            folded.push_str(&text::fold(text));
+            folded.push(' ');
+        }
+        folded
+    };
+    let people = fold_all(&mut document.people.iter().flat_map(|(name, kind)| [name, kind]));
+    let other = fold_all(&mut document.other.iter());
+    let name_words = text::words(&document.display_name).join(" ");
     conn.prepare_cached("INSERT INTO search_text (rowid, name, contact, people, notes) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![pk, name_words.join(" "), contact, people, notes])?;
+        .execute(params![pk, name_words, text::words(&document.email).join(" "), people, other])?;
     Ok(())
 }
 
-/// Removes a customer from both search indexes.
+fn insert_keys<'a>(conn: &Connection, keys: impl Iterator<Item = (&'a str, i64)>) -> Result<()> {
+    // Two words of a name can give the same key ("Anna Anna"); one is enough.
+    let mut insert = conn.prepare_cached("INSERT OR IGNORE INTO search_keys (key, customer_pk) VALUES (?1, ?2)")?;
+    for (key, pk) in keys {
+        insert.execute(params![key, pk])?;
+    }
+    Ok(())
+}
+
+/// Removes a customer from every search index.
 pub fn remove(conn: &Connection, pk: i64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM search_names WHERE customer_pk = ?1")?.execute([pk])?;
+    let keys: Option<String> =
+        conn.prepare_cached("SELECT keys FROM search_entries WHERE customer_pk = ?1")?.query_row([pk], |row| row.get(0)).optional()?;
+    let mut delete = conn.prepare_cached("DELETE FROM search_keys WHERE key = ?1 AND customer_pk = ?2")?;
+    for key in keys.iter().flat_map(|keys| keys.split('\n')) {
+        delete.execute(params![key, pk])?;
+    }
+    conn.prepare_cached("DELETE FROM search_entries WHERE customer_pk = ?1")?.execute([pk])?;
     conn.prepare_cached("DELETE FROM search_text WHERE rowid = ?1")?.execute([pk])?;
     Ok(())
 }
@@ -163,24 +265,16 @@ fn collect(
     };
 
     if text::looks_like_phone(query) {
+        // Numbers that start with the digits, then numbers that end with them.
         let digits = text::digits(query);
-        if digits.len() >= 3 {
-            let fts = format!("contact : \"{digits}\"*");
-            for pk in fts_match(conn, &fts, archived, limit)? {
+        for prefix in [format!("{PHONE_START} {digits}"), phone_end_key(&digits)] {
+            for pk in key_range(conn, &prefix, archived, limit * 2)? {
                 push(pk, MatchedOn::Phone, found);
             }
         }
     } else {
-        let prefix = words.join(" ");
-        let mut stmt = conn.prepare_cached(
-            "SELECT n.customer_pk FROM search_names n JOIN customers c ON c.pk = n.customer_pk
-             WHERE n.key >= ?1 AND n.key < ?2 AND (c.archived_at IS NOT NULL) = ?4
-             ORDER BY n.key LIMIT ?3",
-        )?;
-        let upper = format!("{prefix}\u{10FFFF}");
-        let mut rows = stmt.query(params![prefix, upper, (limit * 2) as i64, archived])?;
-        while let Some(row) = rows.next()? {
-            push(row.get(0)?, MatchedOn::Name, found);
+        for pk in key_range(conn, &format!("{NAME} {}", words.join(" ")), archived, limit * 2)? {
+            push(pk, MatchedOn::Name, found);
         }
     }
 
@@ -202,6 +296,17 @@ fn collect(
         }
     }
     Ok(())
+}
+
+/// Customers filed under a key that starts with `prefix`, in key order.
+fn key_range(conn: &Connection, prefix: &str, archived: bool, limit: usize) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT k.customer_pk FROM search_keys k JOIN customers c ON c.pk = k.customer_pk
+         WHERE k.key >= ?1 AND k.key < ?2 AND (c.archived_at IS NOT NULL) = ?4 ORDER BY k.key LIMIT ?3",
+    )?;
+    let upper = format!("{prefix}\u{10FFFF}");
+    let rows = stmt.query_map(params![prefix, upper, limit as i64, archived], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn fts_match(conn: &Connection, fts_query: &str, archived: bool, limit: usize) -> Result<Vec<i64>> {

@@ -13,19 +13,28 @@ use crate::error::{Error, Result};
 pub const DATABASE_FILE: &str = "regulars.sqlite3";
 
 /// Numbered migrations, applied in order and never edited once released.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/0001_init.sql")),
-    (2, include_str!("../migrations/0002_visits_loyalty.sql")),
-    (3, include_str!("../migrations/0003_reminders.sql")),
-    (4, include_str!("../migrations/0004_plans.sql")),
-    (5, include_str!("../migrations/0005_import.sql")),
-    (6, include_str!("../migrations/0006_health.sql")),
-    (7, include_str!("../migrations/0007_outreach.sql")),
+/// A migration may finish with a Rust step for what SQL cannot do (filling
+/// the search index), run in the same transaction.
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, sql: include_str!("../migrations/0001_init.sql"), then: None },
+    Migration { version: 2, sql: include_str!("../migrations/0002_visits_loyalty.sql"), then: None },
+    Migration { version: 3, sql: include_str!("../migrations/0003_reminders.sql"), then: None },
+    Migration { version: 4, sql: include_str!("../migrations/0004_plans.sql"), then: None },
+    Migration { version: 5, sql: include_str!("../migrations/0005_import.sql"), then: None },
+    Migration { version: 6, sql: include_str!("../migrations/0006_health.sql"), then: None },
+    Migration { version: 7, sql: include_str!("../migrations/0007_outreach.sql"), then: None },
+    Migration { version: 8, sql: include_str!("../migrations/0008_search_keys.sql"), then: Some(crate::search::rebuild_all) },
 ];
+
+struct Migration {
+    version: i64,
+    sql: &'static str,
+    then: Option<fn(&Connection) -> Result<()>>,
+}
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
-    MIGRATIONS.last().map_or(0, |(version, _)| *version)
+    MIGRATIONS.last().map_or(0, |migration| migration.version)
 }
 
 /// One open database: the app holds one of these behind a mutex, so there
@@ -93,15 +102,18 @@ impl Store {
 /// Applies every migration newer than `current` in one transaction, so a
 /// crash or error leaves the file at the old version, never half-migrated.
 fn migrate(conn: &mut Connection, current: i64) -> Result<()> {
-    let pending: Vec<_> = MIGRATIONS.iter().filter(|(version, _)| *version > current).collect();
+    let pending: Vec<&Migration> = MIGRATIONS.iter().filter(|migration| migration.version > current).collect();
     if pending.is_empty() {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    for (version, sql) in &pending {
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", version)?;
-        tracing::info!(version, "applied database migration");
+    for migration in pending {
+        tx.execute_batch(migration.sql)?;
+        if let Some(step) = migration.then {
+            step(&tx)?;
+        }
+        tx.pragma_update(None, "user_version", migration.version)?;
+        tracing::info!(version = migration.version, "applied database migration");
     }
     tx.commit()?;
     Ok(())

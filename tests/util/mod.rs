@@ -209,7 +209,7 @@ pub fn assert_invalid<T: std::fmt::Debug>(result: Result<T, Error>, field: &str)
 
 /// Every table a card or the settings write to. `search_text` is a
 /// contentless FTS5 table, so only its rowids can be read back.
-pub const TABLES: &[&str] = &["customers", "people", "notes", "search_names", "staff", "settings"];
+pub const TABLES: &[&str] = &["customers", "people", "notes", "search_keys", "search_entries", "staff", "settings"];
 
 /// The whole stored state of the shop as text, one entry per table (plus the
 /// search index's rowids), to show that a refused change changed nothing.
