@@ -75,9 +75,7 @@ pub struct Document {
 pub fn reindex(conn: &Connection, customer_id: &str) -> Result<()> {
     let (pk, document) = load(conn, customer_id)?;
     remove(conn, pk)?;
-    let keys = keys(&document);
-    write_entry(conn, pk, &keys, &document)?;
-    insert_keys(conn, keys.iter().map(|key| (key.as_str(), pk)))
+    index_new(conn, pk, &document)
 }
 
 /// Indexes a customer created in this transaction, who has no entries
@@ -85,8 +83,7 @@ pub fn reindex(conn: &Connection, customer_id: &str) -> Result<()> {
 /// entries, which in the contentless full-text index costs a search of
 /// every segment.
 pub fn index_new(conn: &Connection, pk: i64, document: &Document) -> Result<()> {
-    let keys = keys(document);
-    write_entry(conn, pk, &keys, document)?;
+    let keys = write_entry(conn, pk, document)?;
     insert_keys(conn, keys.iter().map(|key| (key.as_str(), pk)))
 }
 
@@ -101,8 +98,7 @@ pub struct BatchIndex {
 
 impl BatchIndex {
     pub fn add(&mut self, conn: &Connection, pk: i64, document: &Document) -> Result<()> {
-        let keys = keys(document);
-        write_entry(conn, pk, &keys, document)?;
+        let keys = write_entry(conn, pk, document)?;
         self.pending.extend(keys.into_iter().map(|key| (key, pk)));
         Ok(())
     }
@@ -152,11 +148,11 @@ fn load(conn: &Connection, customer_id: &str) -> Result<(i64, Document)> {
     Ok((pk, document))
 }
 
-/// Every key the customer is found by (see the module notes).
-fn keys(document: &Document) -> Vec<String> {
-    let words = text::words(&document.display_name);
-    let mut keys: Vec<String> = (0..words.len()).map(|start| format!("{NAME} {}", words[start..].join(" "))).collect();
-    let digits = text::digits(&document.phone);
+/// Every key the customer is found by (see the module notes), from the
+/// folded words of their name and their phone.
+fn keys(name_words: &[String], phone: &str) -> Vec<String> {
+    let mut keys: Vec<String> = (0..name_words.len()).map(|start| format!("{NAME} {}", name_words[start..].join(" "))).collect();
+    let digits = text::digits(phone);
     if digits.len() >= MIN_PHONE_DIGITS {
         for start in 0..=3.min(digits.len() - MIN_PHONE_DIGITS) {
             keys.push(format!("{PHONE_START} {}", &digits[start..]));
@@ -178,9 +174,11 @@ fn phone_end_key(digits: &str) -> String {
     format!("{PHONE_END} {}", digits.chars().rev().collect::<String>())
 }
 
-/// The customer's entry (which keys they are filed under) and their
-/// full-text row.
-fn write_entry(conn: &Connection, pk: i64, keys: &[String], document: &Document) -> Result<()> {
+/// Writes the customer's entry (which keys they are filed under) and their
+/// full-text row, and returns the keys for the caller to file now or later.
+fn write_entry(conn: &Connection, pk: i64, document: &Document) -> Result<Vec<String>> {
+    let name_words = text::words(&document.display_name);
+    let keys = keys(&name_words, &document.phone);
     conn.prepare_cached("INSERT INTO search_entries (customer_pk, keys) VALUES (?1, ?2)")?.execute(params![pk, keys.join("\n")])?;
     let fold_all = |texts: &mut dyn Iterator<Item = &String>| {
         let mut folded = String::new();
@@ -192,10 +190,9 @@ fn write_entry(conn: &Connection, pk: i64, keys: &[String], document: &Document)
     };
     let people = fold_all(&mut document.people.iter().flat_map(|(name, kind)| [name, kind]));
     let other = fold_all(&mut document.other.iter());
-    let name_words = text::words(&document.display_name).join(" ");
     conn.prepare_cached("INSERT INTO search_text (rowid, name, contact, people, notes) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![pk, name_words, text::words(&document.email).join(" "), people, other])?;
-    Ok(())
+        .execute(params![pk, name_words.join(" "), text::words(&document.email).join(" "), people, other])?;
+    Ok(keys)
 }
 
 fn insert_keys<'a>(conn: &Connection, keys: impl Iterator<Item = (&'a str, i64)>) -> Result<()> {
