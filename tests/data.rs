@@ -245,6 +245,29 @@ fn duplicates_by_email_or_phone_skip_merge_or_create() {
 }
 
 #[test]
+fn an_import_recorded_before_version_9_can_still_be_undone() {
+    let mut shop = Shop::new();
+    let kept = shop.create(customer("Kept", "Here"));
+    import(&mut shop, b"Name,Email\nOld One,one@example.com\nOld Two,two@example.com\n", &Options::default());
+    // Back to the version-8 shape: a row of import_rows per created card.
+    shop.conn()
+        .execute_batch(
+            "INSERT INTO import_rows (id, batch_id, customer_id, action, created_at, updated_at)
+                 SELECT 'row-' || pk, import_batch, id, 'created', created_at, created_at FROM customers WHERE import_batch IS NOT NULL;
+             ALTER TABLE customers DROP COLUMN import_batch;
+             PRAGMA user_version = 8;",
+        )
+        .unwrap();
+    let mut shop = shop.reopen();
+    assert_eq!(shop.count("import_rows"), 0, "migration 9 moved the records onto the cards");
+    let batch = importer::batches(shop.conn()).unwrap()[0].id.clone();
+    let undone = importer::undo(shop.conn_mut(), &batch, now()).unwrap();
+    assert_eq!((undone.deleted, undone.restored), (2, 0));
+    assert_eq!(names(&shop), vec![kept.display_name]);
+    assert!(shop.names("old").is_empty());
+}
+
+#[test]
 fn an_import_with_nothing_to_add_records_no_batch() {
     let mut shop = Shop::new();
     let report = import(&mut shop, b"Name,Email\n,bad\n", &Options::default());
@@ -317,6 +340,10 @@ fn busy_customer(shop: &mut Shop) -> String {
     let report = import(shop, bytes.as_bytes(), &Options::default());
     let id = shop.hits("quentin")[0].id.clone();
     assert!(report.batch_id.is_some());
+    // A second file merges a phone into the card: an import record names them.
+    let merge = Options { on_duplicate: OnDuplicate::Merge, ..Default::default() };
+    let report = import(shop, b"Name,Email,Phone\nQ. Zyx,quentin@example.com,+44 20 7946 0001\n", &merge);
+    assert_eq!(report.merged, 1);
     let today = chrono::NaiveDate::from_ymd_opt(2024, 5, 15).unwrap();
     let input = visits::LogInput {
         kind: "visit".into(),
@@ -368,6 +395,9 @@ fn the_json_export_holds_every_area_of_one_customer() {
     export::export_customer_json(shop.conn(), &id, &path, now()).unwrap();
     let data: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(data["card"]["display_name"], "Quentin Zyx");
+    let stored = &data["records"]["customers"][0];
+    assert_eq!(stored["id"], id.as_str(), "the card's own row as stored");
+    assert!(stored["import_batch"].is_string(), "with the import that created it");
     assert_eq!(data["card"]["people"][0]["name"], "Rexo");
     assert_eq!(data["card"]["notes"][0]["body"], "allergic to zyxolin");
     assert!(data["loyalty"]["balance"].as_i64().unwrap() > 0);

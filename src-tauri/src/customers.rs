@@ -387,20 +387,38 @@ fn insert_customer(
     last_contact_at: Option<DateTime<Utc>>,
     rules: &HealthRules,
 ) -> Result<i64> {
-    let stamp = timestamp(created_at);
+    let values = new_row_values(clean, id, created_at, last_contact_at, rules, None)?;
+    write_customer(tx, id, &values, &clean.people, &timestamp(created_at))
+}
+
+/// Every column of a new customer's row, in `write_customer`'s order: the
+/// card, the health it starts with, and the import that created it.
+fn new_row_values(
+    clean: &CleanCustomer,
+    id: &str,
+    created_at: DateTime<Utc>,
+    last_contact_at: Option<DateTime<Utc>>,
+    rules: &HealthRules,
+    import_batch: Option<&str>,
+) -> Result<Vec<Value>> {
     let (yellow_from, red_from) = health::columns_for_new(rules, created_at, last_contact_at);
-    let mut values = row_values(clean, id, &stamp)?;
+    let mut values = row_values(clean, id, &timestamp(created_at))?;
     values.extend([last_contact_at.map(timestamp), yellow_from, red_from].map(|v| v.map_or(Value::Null, Value::Text)));
+    values.push(import_batch.map_or(Value::Null, |batch| Value::Text(batch.to_string())));
+    Ok(values)
+}
+
+fn write_customer(tx: &Transaction, id: &str, values: &[Value], people: &[PersonInput], stamp: &str) -> Result<i64> {
     tx.prepare_cached(
         "INSERT INTO customers (id, first_name, last_name, display_name, sort_name, phone, phone_digits,
              email, birthday, preferred_channel, best_time, tags, heard_from, discovery, created_at, updated_at,
-             last_contact_at, health_yellow_from, health_red_from)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18)",
+             last_contact_at, health_yellow_from, health_red_from, import_batch)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?17, ?18, ?19)",
     )?
     .execute(params_from_iter(values))?;
     let pk = tx.last_insert_rowid();
-    for (position, person) in clean.people.iter().enumerate() {
-        insert_person(tx, id, person, position, &stamp)?;
+    for (position, person) in people.iter().enumerate() {
+        insert_person(tx, id, person, position, stamp)?;
     }
     Ok(pk)
 }
@@ -680,26 +698,39 @@ pub fn check(input: &CustomerInput) -> Result<()> {
     validate(input).map(|_| ())
 }
 
-/// Creates a customer inside the caller's transaction (bulk import): the
-/// same validation as the editor, plus notes, indexed in `batch`. `rules`
-/// are the shop's health rules, read once for the whole import.
-pub fn create_in(
-    tx: &Transaction,
-    input: &CustomerInput,
-    notes: &[String],
-    rules: &HealthRules,
-    batch: &mut search::BatchIndex,
-    now: DateTime<Utc>,
-) -> Result<String> {
+/// A new card from a bulk import, checked with the editor's validation
+/// and turned into the values its rows will hold. Preparing is plain CPU
+/// work (validation, folding, JSON, search keys), so an import prepares
+/// the next cards on another thread while `insert_prepared` writes.
+#[derive(Debug)]
+pub struct PreparedCard {
+    pub id: String,
+    values: Vec<Value>,
+    people: Vec<PersonInput>,
+    notes: Vec<String>,
+    search: search::Entry,
+}
+
+/// Prepares a card created at `now` by the import `import_batch`, with
+/// its notes; `rules` are the shop's health rules, read once per import.
+pub fn prepare(input: &CustomerInput, notes: Vec<String>, rules: &HealthRules, import_batch: &str, now: DateTime<Utc>) -> Result<PreparedCard> {
     let clean = validate(input)?;
     let id = new_id();
-    let pk = insert_customer(tx, &clean, &id, now, None, rules)?;
-    for body in notes {
-        insert_note(tx, &id, body, now)?;
+    let values = new_row_values(&clean, &id, now, None, rules, Some(import_batch))?;
+    let note_bodies: Vec<&str> = notes.iter().map(String::as_str).collect();
+    let search = search::Entry::of(&document(&clean, &note_bodies));
+    Ok(PreparedCard { id, values, people: clean.people, notes, search })
+}
+
+/// Writes a prepared card, its people and notes inside the caller's
+/// transaction, and files it for search in `batch`.
+pub fn insert_prepared(tx: &Transaction, card: &PreparedCard, batch: &mut search::BatchIndex, now: DateTime<Utc>) -> Result<()> {
+    let stamp = timestamp(now);
+    let pk = write_customer(tx, &card.id, &card.values, &card.people, &stamp)?;
+    for body in &card.notes {
+        insert_note(tx, &card.id, body, now)?;
     }
-    let notes: Vec<&str> = notes.iter().map(String::as_str).collect();
-    batch.add(tx, pk, &document(&clean, &notes))?;
-    Ok(id)
+    batch.add(tx, pk, &card.search)
 }
 
 /// Replaces a card's fields inside the caller's transaction (an import
@@ -799,7 +830,7 @@ pub fn insert_many(conn: &mut Connection, customers: &[SeedCustomer]) -> Result<
             .execute(params![new_id(), id, body, pinned, timestamp(*at)])?;
         }
         let notes: Vec<&str> = seed.notes.iter().map(|(body, _, _)| body.as_str()).collect();
-        batch.add(&tx, pk, &document(&clean, &notes))?;
+        batch.add(&tx, pk, &search::Entry::of(&document(&clean, &notes)))?;
     }
     batch.flush(&tx)?;
     tx.commit()?;

@@ -142,8 +142,8 @@ pub fn write_atomically<T>(path: &Path, write: impl FnOnce(&mut std::fs::File) -
 }
 
 /// One customer's complete data. `card` and `loyalty` are the readable
-/// summary; `records` holds every stored row that names the customer, from
-/// every table with a `customer_id` column (visits, tasks, points ledger,
+/// summary; `records` holds their own row of `customers` and every stored
+/// row that names them, from every table with a `customer_id` column (visits, tasks, points ledger,
 /// memberships, reminders, imports, and any area added later), so nothing
 /// is left out when the schema grows.
 #[derive(Debug, Serialize)]
@@ -159,20 +159,13 @@ pub struct CustomerData {
 pub fn customer_data(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<CustomerData> {
     let card = customers::get(conn, id)?;
     let mut records = std::collections::BTreeMap::new();
+    // The card's own row as stored, with what `card` leaves out (the
+    // health and balance figures, the import that created it).
+    records.insert("customers".to_string(), rows_as_json(conn, "SELECT * FROM customers WHERE id = ?1", id)?);
     for table in customers::tables_naming_customers(conn)? {
         // Ordered by the table's own columns: some tables have no rowid.
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\" WHERE customer_id = ?1 ORDER BY 1, 2"))?;
-        let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
-        let mut rows = stmt.query([id])?;
-        let mut list = Vec::new();
-        while let Some(row) = rows.next()? {
-            let mut object = serde_json::Map::new();
-            for (i, name) in names.iter().enumerate() {
-                object.insert(name.clone(), json_value(row.get_ref(i)?));
-            }
-            list.push(object);
-        }
-        records.insert(table, list);
+        let sql = format!("SELECT * FROM \"{table}\" WHERE customer_id = ?1 ORDER BY 1, 2");
+        records.insert(table, rows_as_json(conn, &sql, id)?);
     }
     Ok(CustomerData {
         format: "regulars-customer-data-1",
@@ -182,6 +175,22 @@ pub fn customer_data(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<
         card,
         records,
     })
+}
+
+/// The rows `sql` finds for the customer `id`, each as a JSON object of its columns.
+fn rows_as_json(conn: &Connection, sql: &str, id: &str) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+    let mut stmt = conn.prepare(sql)?;
+    let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
+    let mut rows = stmt.query([id])?;
+    let mut list = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut object = serde_json::Map::new();
+        for (i, name) in names.iter().enumerate() {
+            object.insert(name.clone(), json_value(row.get_ref(i)?));
+        }
+        list.push(object);
+    }
+    Ok(list)
 }
 
 fn json_value(value: ValueRef) -> serde_json::Value {

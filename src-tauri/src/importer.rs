@@ -19,14 +19,16 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use chrono::{DateTime, Datelike, Utc};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 use crate::customers::{self, Card, CustomerInput, PersonInput};
 use crate::error::{Error, Result};
-use crate::health;
+use crate::health::{self, HealthRules};
 use crate::search;
 use crate::store::{new_id, timestamp};
 use crate::text;
@@ -582,14 +584,16 @@ enum DuplicateOf {
     Row(usize),
 }
 
-struct Planned {
+/// How the file is read: settled once, before any row.
+struct Reading {
     mapping: Vec<Field>,
     date_order: DateOrder,
+    /// The birthdays leave the order open (see `guess_date_order`).
     ambiguous: bool,
-    rows: Vec<(usize, Plan)>,
+    this_year: i32,
 }
 
-fn plan(conn: &Connection, table: &Table, options: &Options, now: DateTime<Utc>) -> Result<Planned> {
+fn settle_reading(table: &Table, options: &Options, now: DateTime<Utc>) -> Result<Reading> {
     let mapping = match &options.mapping {
         Some(mapping) => {
             if mapping.len() != table.headers.len() {
@@ -608,64 +612,75 @@ fn plan(conn: &Connection, table: &Table, options: &Options, now: DateTime<Utc>)
         return Err(Error::invalid("mapping", "Choose which column holds the names (first, last or full name)."));
     }
     let (guessed, ambiguous) = guess_date_order(table, &mapping);
-    let date_order = options.date_order.unwrap_or(guessed);
-    let this_year = now.year();
-    let mut by_email = conn.prepare_cached("SELECT id, display_name FROM customers WHERE email = ?1 COLLATE NOCASE LIMIT 1")?;
-    let mut by_phone = conn.prepare_cached("SELECT id, display_name FROM customers WHERE phone_digits = ?1 LIMIT 1")?;
-    let mut seen_email: HashMap<String, usize> = HashMap::new();
-    let mut seen_phone: HashMap<String, usize> = HashMap::new();
-    let mut rows = Vec::with_capacity(table.rows.len());
-    let inputs = read_rows(&table.rows, &mapping, date_order, this_year);
-    for ((number, _), read) in table.rows.iter().zip(inputs) {
+    Ok(Reading { mapping, date_order: options.date_order.unwrap_or(guessed), ambiguous, this_year: now.year() })
+}
+
+impl Reading {
+    fn row(&self, cells: &[String]) -> RowInput {
+        row_input(cells, &self.mapping, self.date_order, self.this_year)
+    }
+}
+
+/// Sorts read rows, in file order, into new cards and duplicates of a
+/// stored customer or of an earlier row.
+struct Planner<'conn> {
+    by_email: rusqlite::CachedStatement<'conn>,
+    by_phone: rusqlite::CachedStatement<'conn>,
+    seen_email: HashMap<String, usize>,
+    seen_phone: HashMap<String, usize>,
+}
+
+impl<'conn> Planner<'conn> {
+    fn new(conn: &'conn Connection) -> Result<Self> {
+        Ok(Planner {
+            by_email: conn.prepare_cached("SELECT id, display_name FROM customers WHERE email = ?1 COLLATE NOCASE LIMIT 1")?,
+            by_phone: conn.prepare_cached("SELECT id, display_name FROM customers WHERE phone_digits = ?1 LIMIT 1")?,
+            seen_email: HashMap::new(),
+            seen_phone: HashMap::new(),
+        })
+    }
+
+    fn plan(&mut self, number: usize, read: RowInput) -> Result<Plan> {
         let (input, notes) = match read {
             Ok(found) => found,
-            Err(reason) => {
-                rows.push((*number, Plan::Rejected(reason)));
-                continue;
-            }
+            Err(reason) => return Ok(Plan::Rejected(reason)),
         };
         let email = input.email.trim().to_lowercase();
         let phone = text::digits(&input.phone);
         let mut of: Option<(DuplicateOf, &'static str)> = None;
         if !email.is_empty() {
-            if let Some((id, name)) = by_email.query_row([&email], |r| Ok((r.get(0)?, r.get(1)?))).optional()? {
+            if let Some((id, name)) = self.by_email.query_row([&email], |r| Ok((r.get(0)?, r.get(1)?))).optional()? {
                 of = Some((DuplicateOf::Stored { id, name }, "email"));
-            } else if let Some(row) = seen_email.get(&email) {
+            } else if let Some(row) = self.seen_email.get(&email) {
                 of = Some((DuplicateOf::Row(*row), "email"));
             }
         }
         if of.is_none() && !phone.is_empty() {
-            if let Some((id, name)) = by_phone.query_row([&phone], |r| Ok((r.get(0)?, r.get(1)?))).optional()? {
+            if let Some((id, name)) = self.by_phone.query_row([&phone], |r| Ok((r.get(0)?, r.get(1)?))).optional()? {
                 of = Some((DuplicateOf::Stored { id, name }, "phone"));
-            } else if let Some(row) = seen_phone.get(&phone) {
+            } else if let Some(row) = self.seen_phone.get(&phone) {
                 of = Some((DuplicateOf::Row(*row), "phone"));
             }
         }
         if !email.is_empty() {
-            seen_email.entry(email).or_insert(*number);
+            self.seen_email.entry(email).or_insert(number);
         }
         if !phone.is_empty() {
-            seen_phone.entry(phone).or_insert(*number);
+            self.seen_phone.entry(phone).or_insert(number);
         }
-        rows.push((
-            *number,
-            match of {
-                None => Plan::New(input, notes),
-                Some((of, matched_on)) => Plan::Duplicate { input, notes, of, matched_on },
-            },
-        ));
+        Ok(match of {
+            None => Plan::New(input, notes),
+            Some((of, matched_on)) => Plan::Duplicate { input, notes, of, matched_on },
+        })
     }
-    Ok(Planned { mapping, date_order, ambiguous, rows })
 }
 
 type RowInput = std::result::Result<(CustomerInput, Vec<String>), String>;
 
 /// `row_input` for every row, on all cores for a big file: it is plain
 /// CPU work (splitting, dates, the editor's validation), in row order.
-fn read_rows(rows: &[(usize, Vec<String>)], mapping: &[Field], order: DateOrder, this_year: i32) -> Vec<RowInput> {
-    let read = |part: &[(usize, Vec<String>)]| -> Vec<RowInput> {
-        part.iter().map(|(_, cells)| row_input(cells, mapping, order, this_year)).collect()
-    };
+fn read_rows(rows: &[(usize, Vec<String>)], reading: &Reading) -> Vec<RowInput> {
+    let read = |part: &[(usize, Vec<String>)]| -> Vec<RowInput> { part.iter().map(|(_, cells)| reading.row(cells)).collect() };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
     if threads < 2 || rows.len() < 5000 {
         return read(rows);
@@ -710,15 +725,15 @@ pub fn preview_file(conn: &Connection, path: &Path, options: &Options, now: Date
 }
 
 pub fn preview(conn: &Connection, table: &Table, file_name: &str, options: &Options, now: DateTime<Utc>) -> Result<Preview> {
-    let planned = plan(conn, table, options, now)?;
+    let reading = settle_reading(table, options, now)?;
     let mut preview = Preview {
         file_name: file_name.to_string(),
         encoding: table.encoding,
         delimiter: delimiter_name(table.delimiter),
         headers: table.headers.clone(),
-        mapping: planned.mapping.clone(),
-        date_order: planned.date_order,
-        date_order_ambiguous: planned.ambiguous && options.date_order.is_none(),
+        mapping: reading.mapping.clone(),
+        date_order: reading.date_order,
+        date_order_ambiguous: reading.ambiguous && options.date_order.is_none(),
         total_rows: table.rows.len(),
         new_rows: 0,
         duplicate_count: 0,
@@ -727,7 +742,9 @@ pub fn preview(conn: &Connection, table: &Table, file_name: &str, options: &Opti
         problems: Vec::new(),
         duplicates: Vec::new(),
     };
-    for (number, plan) in &planned.rows {
+    let mut planner = Planner::new(conn)?;
+    for ((number, _), read) in table.rows.iter().zip(read_rows(&table.rows, &reading)) {
+        let plan = planner.plan(*number, read)?;
         let sample_of = |input: &CustomerInput, notes: &[String]| SampleRow {
             row: *number,
             name: display_name(input),
@@ -755,7 +772,7 @@ pub fn preview(conn: &Connection, table: &Table, file_name: &str, options: &Opti
                 .join(", "),
             notes: notes.join(" / "),
         };
-        match plan {
+        match &plan {
             Plan::Rejected(reason) => {
                 preview.rejected_count += 1;
                 if preview.problems.len() < MAX_LISTED {
@@ -856,93 +873,43 @@ fn import_in_transaction(
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Report> {
+    let reading = settle_reading(table, options, now)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let planned = plan(&tx, table, options, now)?;
     let rules = health::load_rules(&tx)?;
-    let mut search_batch = search::BatchIndex::default();
+    let snapshot = open_snapshot(&tx)?;
     let batch_id = new_id();
-    let stamp = timestamp(now);
     tx.execute(
         "INSERT INTO import_batches (id, file_name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
-        params![batch_id, file_name, stamp],
+        params![batch_id, file_name, timestamp(now)],
     )?;
     let mut report = Report { batch_id: None, imported: 0, merged: 0, skipped: 0, rejected: 0, problems: Vec::new() };
-    let reject = |report: &mut Report, row: usize, reason: String| {
-        report.rejected += 1;
-        if report.problems.len() < MAX_LISTED {
-            report.problems.push(Problem { row, reason, cells: cells_summary(table, row) });
-        }
-    };
-    let mut ids_by_row: HashMap<usize, String> = HashMap::new();
-    {
-        let mut record = tx.prepare_cached(
-            "INSERT INTO import_rows (id, batch_id, customer_id, action, before, added, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-        )?;
-        for (done, (number, plan)) in planned.rows.iter().enumerate() {
-            if done > 0 && done % PROGRESS_EVERY == 0 {
-                progress(done);
+    // Two threads: this one writes, the other reads, checks and prepares
+    // the rows ahead of it, so the writer only binds values and steps.
+    let (chunk_sender, chunks) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
+    let context = Context { table, reading: &reading, options, rules: &rules, batch_id: &batch_id, now };
+    let context = &context;
+    std::thread::scope(|scope| {
+        // Created here so that the writer's end goes when the writer is done.
+        let (written_sender, written) = std::sync::mpsc::channel();
+        scope.spawn(move || prepare_chunks(snapshot, context, chunk_sender, written));
+        let mut writer = Writer { tx: &tx, context, report: &mut report, search: search::BatchIndex::default(), ids_by_row: HashMap::new() };
+        let mut written = 0;
+        for chunk in chunks {
+            let chunk = chunk?;
+            for (number, step) in &chunk {
+                writer.write(*number, step)?;
             }
-            let (input, notes, target) = match plan {
-                Plan::Rejected(reason) => {
-                    reject(&mut report, *number, reason.clone());
-                    continue;
-                }
-                Plan::New(input, notes) => (input, notes, None),
-                Plan::Duplicate { input, notes, of, .. } => match choice_for(options, *number) {
-                    OnDuplicate::Skip => {
-                        report.skipped += 1;
-                        continue;
-                    }
-                    OnDuplicate::Create => (input, notes, None),
-                    OnDuplicate::Merge => {
-                        let target = match of {
-                            DuplicateOf::Stored { id, .. } => Some(id.clone()),
-                            DuplicateOf::Row(row) => ids_by_row.get(row).cloned(),
-                        };
-                        (input, notes, target)
-                    }
-                },
-            };
-            match target {
-                None => match customers::create_in(&tx, input, notes, &rules, &mut search_batch, now) {
-                    Ok(id) => {
-                        record.execute(params![new_id(), batch_id, id, "created", None::<String>, None::<String>, stamp])?;
-                        ids_by_row.insert(*number, id);
-                        report.imported += 1;
-                    }
-                    Err(Error::Invalid { reason, .. }) => reject(&mut report, *number, reason),
-                    Err(other) => return Err(other),
-                },
-                Some(id) => {
-                    // The card may be one this import created, whose keys still wait.
-                    search_batch.flush(&tx)?;
-                    let before = customers::get(&tx, &id)?;
-                    let merged = merge_input(&before, input);
-                    let known_notes: HashSet<&str> = before.notes.iter().map(|n| n.body.as_str()).collect();
-                    let new_notes: Vec<String> = notes.iter().filter(|n| !known_notes.contains(n.as_str())).cloned().collect();
-                    match customers::update_in(&tx, &id, &merged, &new_notes, now) {
-                        Ok(note_ids) => {
-                            let after = customers::get(&tx, &id)?;
-                            let people = after
-                                .people
-                                .iter()
-                                .filter(|p| !before.people.iter().any(|b| b.id == p.id))
-                                .map(|p| p.id.clone())
-                                .collect();
-                            let added = Added { people, notes: note_ids };
-                            record.execute(params![new_id(), batch_id, id, "merged", to_json(&before)?, to_json(&added)?, stamp])?;
-                            ids_by_row.insert(*number, id);
-                            report.merged += 1;
-                        }
-                        Err(Error::Invalid { reason, .. }) => reject(&mut report, *number, format!("Could not merge into {}: {reason}", before.display_name)),
-                        Err(other) => return Err(other),
-                    }
-                }
+            // Handed back for the preparing thread to free (see `prepare_chunks`);
+            // if it has finished, dropping it here costs nothing.
+            let before = written;
+            written += chunk.len();
+            let _ = written_sender.send(chunk);
+            if written / PROGRESS_EVERY > before / PROGRESS_EVERY {
+                progress(written);
             }
         }
-    }
-    search_batch.flush(&tx)?;
+        writer.search.flush(&tx)
+    })?;
     if report.imported + report.merged == 0 {
         // Nothing to undo: leave no empty batch behind.
         drop(tx);
@@ -956,6 +923,174 @@ fn import_in_transaction(
     tracing::info!(batch = %batch_id, imported = report.imported, merged = report.merged, skipped = report.skipped, rejected = report.rejected, "import finished");
     report.batch_id = Some(batch_id);
     Ok(report)
+}
+
+/// Prepared rows travel to the writer in chunks of this many: one message
+/// (and at most one thread wake-up) per row costs as much as the writing.
+/// It divides `PROGRESS_EVERY`, so progress is told in round numbers.
+const STEPS_PER_CHUNK: usize = 250;
+/// How many chunks may wait for the writer: enough that it never waits,
+/// few enough that a big file is not held twice in memory.
+const CHUNKS_AHEAD: usize = 4;
+
+/// What both sides of an import read.
+struct Context<'a> {
+    table: &'a Table,
+    reading: &'a Reading,
+    options: &'a Options,
+    rules: &'a HealthRules,
+    batch_id: &'a str,
+    now: DateTime<Utc>,
+}
+
+/// What the writer does with one row, decided on the preparing thread.
+enum Step {
+    Reject(String),
+    Skip,
+    Create(customers::PreparedCard),
+    /// Into a stored card, or into the card an earlier row became.
+    Merge { input: CustomerInput, notes: Vec<String>, into: DuplicateOf },
+}
+
+/// A read-only connection that sees the shop as it was when the import's
+/// transaction began (WAL readers keep their snapshot), so the preparing
+/// thread matches duplicates against the stored customers exactly as the
+/// preview did, however far the writer has got.
+fn open_snapshot(tx: &Connection) -> Result<Connection> {
+    let path = tx.path().filter(|path| !path.is_empty()).ok_or_else(|| Error::Conflict("An import needs the shop's database file.".into()))?;
+    let snapshot = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    snapshot.busy_timeout(std::time::Duration::from_secs(5))?;
+    // The first read fixes the snapshot, before the writer writes anything.
+    snapshot.execute_batch("BEGIN")?;
+    snapshot.query_row("SELECT count(*) FROM customers WHERE pk = 0", [], |_| Ok(()))?;
+    Ok(snapshot)
+}
+
+type Chunk = Vec<(usize, Step)>;
+
+/// The preparing thread: every row in file order, read, checked, matched
+/// and, for a new card, prepared. Stops early when the writer has stopped.
+///
+/// It also frees the chunks the writer hands back: glibc's malloc locks
+/// the allocating thread's arena when another thread frees its memory,
+/// and that lock, taken for every string, cost more than the second
+/// thread saved.
+fn prepare_chunks(snapshot: Connection, context: &Context, sender: SyncSender<Result<Chunk>>, written: Receiver<Chunk>) {
+    let prepare = || -> Result<()> {
+        let mut planner = Planner::new(&snapshot)?;
+        for rows in context.table.rows.chunks(STEPS_PER_CHUNK) {
+            written.try_iter().for_each(drop);
+            let mut chunk = Vec::with_capacity(rows.len());
+            for (number, cells) in rows {
+                let step = match planner.plan(*number, context.reading.row(cells))? {
+                    Plan::Rejected(reason) => Step::Reject(reason),
+                    Plan::New(input, notes) => create_step(&input, notes, context)?,
+                    Plan::Duplicate { input, notes, of, .. } => match choice_for(context.options, *number) {
+                        OnDuplicate::Skip => Step::Skip,
+                        OnDuplicate::Create => create_step(&input, notes, context)?,
+                        OnDuplicate::Merge => Step::Merge { input, notes, into: of },
+                    },
+                };
+                chunk.push((*number, step));
+            }
+            if sender.send(Ok(chunk)).is_err() {
+                return Ok(()); // the writer stopped, with its own error
+            }
+        }
+        Ok(())
+    };
+    if let Err(error) = prepare() {
+        let _ = sender.send(Err(error));
+    }
+    // Done: the writer's loop ends when this sender goes, and then it
+    // drops its end of `written`, which ends this one.
+    drop(sender);
+    written.iter().for_each(drop);
+}
+
+fn create_step(input: &CustomerInput, notes: Vec<String>, context: &Context) -> Result<Step> {
+    match customers::prepare(input, notes, context.rules, context.batch_id, context.now) {
+        Ok(card) => Ok(Step::Create(card)),
+        Err(Error::Invalid { reason, .. }) => Ok(Step::Reject(reason)),
+        Err(other) => Err(other),
+    }
+}
+
+/// The writing side, inside the import's transaction.
+struct Writer<'a> {
+    tx: &'a Transaction<'a>,
+    context: &'a Context<'a>,
+    report: &'a mut Report,
+    search: search::BatchIndex,
+    /// The card each written row became, for a later row that repeats it.
+    ids_by_row: HashMap<usize, String>,
+}
+
+impl Writer<'_> {
+    fn write(&mut self, number: usize, step: &Step) -> Result<()> {
+        match step {
+            Step::Reject(reason) => self.reject(number, reason.clone()),
+            Step::Skip => self.report.skipped += 1,
+            Step::Create(card) => self.create(number, card)?,
+            Step::Merge { input, notes, into } => {
+                let target = match into {
+                    DuplicateOf::Stored { id, .. } => Some(id.clone()),
+                    DuplicateOf::Row(row) => self.ids_by_row.get(row).cloned(),
+                };
+                match target {
+                    Some(id) => self.merge(number, &id, input, notes)?,
+                    // The earlier row it repeats did not become a card: this one does.
+                    None => match create_step(input, notes.clone(), self.context)? {
+                        Step::Create(card) => self.create(number, &card)?,
+                        Step::Reject(reason) => self.reject(number, reason),
+                        _ => {}
+                    },
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn create(&mut self, number: usize, card: &customers::PreparedCard) -> Result<()> {
+        customers::insert_prepared(self.tx, card, &mut self.search, self.context.now)?;
+        self.ids_by_row.insert(number, card.id.clone());
+        self.report.imported += 1;
+        Ok(())
+    }
+
+    fn merge(&mut self, number: usize, id: &str, input: &CustomerInput, notes: &[String]) -> Result<()> {
+        let tx = self.tx;
+        // The card may be one this import created, whose keys still wait.
+        self.search.flush(tx)?;
+        let before = customers::get(tx, id)?;
+        let merged = merge_input(&before, input);
+        let known_notes: HashSet<&str> = before.notes.iter().map(|n| n.body.as_str()).collect();
+        let new_notes: Vec<String> = notes.iter().filter(|n| !known_notes.contains(n.as_str())).cloned().collect();
+        match customers::update_in(tx, id, &merged, &new_notes, self.context.now) {
+            Ok(note_ids) => {
+                let after = customers::get(tx, id)?;
+                let people = after.people.iter().filter(|p| !before.people.iter().any(|b| b.id == p.id)).map(|p| p.id.clone()).collect();
+                let added = Added { people, notes: note_ids };
+                tx.prepare_cached(
+                    "INSERT INTO import_rows (id, batch_id, customer_id, action, before, added, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, 'merged', ?4, ?5, ?6, ?6)",
+                )?
+                .execute(params![new_id(), self.context.batch_id, id, to_json(&before)?, to_json(&added)?, timestamp(self.context.now)])?;
+                self.ids_by_row.insert(number, id.to_string());
+                self.report.merged += 1;
+            }
+            Err(Error::Invalid { reason, .. }) => self.reject(number, format!("Could not merge into {}: {reason}", before.display_name)),
+            Err(other) => return Err(other),
+        }
+        Ok(())
+    }
+
+    fn reject(&mut self, row: usize, reason: String) {
+        self.report.rejected += 1;
+        if self.report.problems.len() < MAX_LISTED {
+            self.report.problems.push(Problem { row, reason, cells: cells_summary(self.context.table, row) });
+        }
+    }
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String> {
@@ -1048,11 +1183,9 @@ pub fn undo(conn: &mut Connection, batch_id: &str, now: DateTime<Utc>) -> Result
         customers::restore_fields(&tx, &before, &added.people, &added.notes, now)?;
         report.restored += 1;
     }
+    // No index on import_batch (see migration 9): one pass over the cards.
     let created: Vec<(String, i64)> = tx
-        .prepare(
-            "SELECT r.customer_id, c.pk FROM import_rows r JOIN customers c ON c.id = r.customer_id
-             WHERE r.batch_id = ?1 AND r.action = 'created'",
-        )?
+        .prepare("SELECT id, pk FROM customers WHERE import_batch = ?1")?
         .query_map([batch_id], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let tables = customers::tables_naming_customers(&tx)?;

@@ -83,8 +83,46 @@ pub fn reindex(conn: &Connection, customer_id: &str) -> Result<()> {
 /// entries, which in the contentless full-text index costs a search of
 /// every segment.
 pub fn index_new(conn: &Connection, pk: i64, document: &Document) -> Result<()> {
-    let keys = write_entry(conn, pk, document)?;
-    insert_keys(conn, keys.iter().map(|key| (key.as_str(), pk)))
+    let entry = Entry::of(document);
+    write_entry(conn, pk, &entry)?;
+    insert_keys(conn, entry.keys.iter().map(|key| (key.as_str(), pk)))
+}
+
+/// What one customer is filed under, worked out from their `Document`
+/// without touching the database, so a bulk import can prepare it on
+/// another thread while the writer writes.
+#[derive(Debug)]
+pub struct Entry {
+    keys: Vec<String>,
+    /// The keys one per line, as `search_entries` keeps them.
+    listed: String,
+    name: String,
+    contact: String,
+    people: String,
+    other: String,
+}
+
+impl Entry {
+    pub fn of(document: &Document) -> Entry {
+        let name_words = text::words(&document.display_name);
+        let fold_all = |texts: &mut dyn Iterator<Item = &String>| {
+            let mut folded = String::new();
+            for text in texts {
+                folded.push_str(&text::fold(text));
+                folded.push(' ');
+            }
+            folded
+        };
+        let keys = keys(&name_words, &document.phone);
+        Entry {
+            listed: keys.join("\n"),
+            keys,
+            name: name_words.join(" "),
+            contact: text::words(&document.email).join(" "),
+            people: fold_all(&mut document.people.iter().flat_map(|(name, kind)| [name, kind])),
+            other: fold_all(&mut document.other.iter()),
+        }
+    }
 }
 
 /// Indexes many new customers in one transaction (an import): like
@@ -97,9 +135,9 @@ pub struct BatchIndex {
 }
 
 impl BatchIndex {
-    pub fn add(&mut self, conn: &Connection, pk: i64, document: &Document) -> Result<()> {
-        let keys = write_entry(conn, pk, document)?;
-        self.pending.extend(keys.into_iter().map(|key| (key, pk)));
+    pub fn add(&mut self, conn: &Connection, pk: i64, entry: &Entry) -> Result<()> {
+        write_entry(conn, pk, entry)?;
+        self.pending.extend(entry.keys.iter().map(|key| (key.clone(), pk)));
         Ok(())
     }
 
@@ -123,7 +161,7 @@ pub fn rebuild_all(conn: &Connection) -> Result<()> {
     let mut batch = BatchIndex::default();
     for id in ids {
         let (pk, document) = load(conn, &id)?;
-        batch.add(conn, pk, &document)?;
+        batch.add(conn, pk, &Entry::of(&document))?;
     }
     batch.flush(conn)
 }
@@ -175,24 +213,12 @@ fn phone_end_key(digits: &str) -> String {
 }
 
 /// Writes the customer's entry (which keys they are filed under) and their
-/// full-text row, and returns the keys for the caller to file now or later.
-fn write_entry(conn: &Connection, pk: i64, document: &Document) -> Result<Vec<String>> {
-    let name_words = text::words(&document.display_name);
-    let keys = keys(&name_words, &document.phone);
-    conn.prepare_cached("INSERT INTO search_entries (customer_pk, keys) VALUES (?1, ?2)")?.execute(params![pk, keys.join("\n")])?;
-    let fold_all = |texts: &mut dyn Iterator<Item = &String>| {
-        let mut folded = String::new();
-        for text in texts {
-            folded.push_str(&text::fold(text));
-            folded.push(' ');
-        }
-        folded
-    };
-    let people = fold_all(&mut document.people.iter().flat_map(|(name, kind)| [name, kind]));
-    let other = fold_all(&mut document.other.iter());
+/// full-text row; the keys themselves are filed by the caller, now or later.
+fn write_entry(conn: &Connection, pk: i64, entry: &Entry) -> Result<()> {
+    conn.prepare_cached("INSERT INTO search_entries (customer_pk, keys) VALUES (?1, ?2)")?.execute(params![pk, entry.listed])?;
     conn.prepare_cached("INSERT INTO search_text (rowid, name, contact, people, notes) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![pk, name_words.join(" "), text::words(&document.email).join(" "), people, other])?;
-    Ok(keys)
+        .execute(params![pk, entry.name, entry.contact, entry.people, entry.other])?;
+    Ok(())
 }
 
 fn insert_keys<'a>(conn: &Connection, keys: impl Iterator<Item = (&'a str, i64)>) -> Result<()> {
