@@ -230,17 +230,18 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
     )?;
 
     // Close to a reward: one stamp short on the punch card, or within a
-    // fifth of the cheapest reward's cost.
+    // fifth of the cheapest reward's cost. Every balance query says `> 0`,
+    // as the partial indexes on the balances do (migration 9).
     let program = loyalty::load_program(conn)?;
     let mut close = Vec::new();
     let mut close_to_reward = 0;
     if let Some(card) = &program.punch_card {
         let short = card.every - 1;
-        close_to_reward += count(conn, "SELECT count(*) FROM customers WHERE archived_at IS NULL AND stamps_balance = ?1", [short])?;
+        close_to_reward += count(conn, "SELECT count(*) FROM customers WHERE archived_at IS NULL AND stamps_balance > 0 AND stamps_balance = ?1", [short])?;
         let detail = format!("1 more {} to a {}", program.visit_word, card.reward);
         close.extend(lines(
             conn,
-            "SELECT id, display_name FROM customers WHERE archived_at IS NULL AND stamps_balance = ?1 ORDER BY lifetime_cents DESC LIMIT 5",
+            "SELECT id, display_name FROM customers WHERE archived_at IS NULL AND stamps_balance > 0 AND stamps_balance = ?1 ORDER BY lifetime_cents DESC LIMIT 5",
             [short],
             |_| Ok(detail.clone()),
         )?);
@@ -248,13 +249,13 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
     if let Some(reward) = program.rewards.iter().min_by_key(|r| r.cost) {
         let from = reward.cost - (reward.cost / 5).max(1);
         let args = params![from, reward.cost];
-        close_to_reward += count(conn, "SELECT count(*) FROM customers WHERE archived_at IS NULL AND points_balance >= ?1 AND points_balance < ?2", args)?;
+        close_to_reward += count(conn, "SELECT count(*) FROM customers WHERE archived_at IS NULL AND points_balance > 0 AND points_balance >= ?1 AND points_balance < ?2", args)?;
         let name = reward.name.clone();
         let cost = reward.cost;
         close.extend(lines(
             conn,
             "SELECT id, display_name, points_balance FROM customers
-             WHERE archived_at IS NULL AND points_balance >= ?1 AND points_balance < ?2 ORDER BY points_balance DESC LIMIT 5",
+             WHERE archived_at IS NULL AND points_balance > 0 AND points_balance >= ?1 AND points_balance < ?2 ORDER BY points_balance DESC LIMIT 5",
             params![from, reward.cost],
             |row| Ok(format!("{} more points to {name}", cost - row.get::<_, i64>(2)?)),
         )?);
@@ -262,7 +263,7 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
     close.truncate(5);
 
     let top: Vec<Line> = conn
-        .prepare_cached("SELECT id, display_name, lifetime_cents FROM customers WHERE archived_at IS NULL ORDER BY lifetime_cents DESC LIMIT 5")?
+        .prepare_cached("SELECT id, display_name, lifetime_cents FROM customers WHERE archived_at IS NULL AND lifetime_cents > 0 ORDER BY lifetime_cents DESC LIMIT 5")?
         .query_map([], |row| {
             let cents: i64 = row.get(2)?;
             Ok(Line { customer_id: row.get(0)?, name: row.get(1)?, detail: money(cents, &currency), amount_cents: Some(cents) })

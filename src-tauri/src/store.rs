@@ -26,7 +26,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 6, sql: include_str!("../migrations/0006_health.sql"), then: None },
     Migration { version: 7, sql: include_str!("../migrations/0007_outreach.sql"), then: None },
     Migration { version: 8, sql: include_str!("../migrations/0008_search_keys.sql"), then: Some(crate::search::rebuild_all) },
-    Migration { version: 9, sql: include_str!("../migrations/0009_import_batch.sql"), then: None },
+    Migration { version: 9, sql: include_str!("../migrations/0009_lighter_new_cards.sql"), then: None },
 ];
 
 struct Migration {
