@@ -705,9 +705,12 @@ pub fn check(input: &CustomerInput) -> Result<()> {
 #[derive(Debug)]
 pub struct PreparedCard {
     pub id: String,
+    /// When it was created, as stored.
+    stamp: String,
     values: Vec<Value>,
     people: Vec<PersonInput>,
-    notes: Vec<String>,
+    /// Each note's id and text.
+    notes: Vec<(String, String)>,
     search: search::Entry,
 }
 
@@ -719,16 +722,18 @@ pub fn prepare(input: &CustomerInput, notes: Vec<String>, rules: &HealthRules, i
     let values = new_row_values(&clean, &id, now, None, rules, Some(import_batch))?;
     let note_bodies: Vec<&str> = notes.iter().map(String::as_str).collect();
     let search = search::Entry::of(&document(&clean, &note_bodies));
-    Ok(PreparedCard { id, values, people: clean.people, notes, search })
+    let notes = notes.into_iter().map(|body| (new_id(), body)).collect();
+    Ok(PreparedCard { id, stamp: timestamp(now), values, people: clean.people, notes, search })
 }
 
 /// Writes a prepared card, its people and notes inside the caller's
 /// transaction, and files it for search in `batch`.
-pub fn insert_prepared(tx: &Transaction, card: &PreparedCard, batch: &mut search::BatchIndex, now: DateTime<Utc>) -> Result<()> {
-    let stamp = timestamp(now);
-    let pk = write_customer(tx, &card.id, &card.values, &card.people, &stamp)?;
-    for body in &card.notes {
-        insert_note(tx, &card.id, body, now)?;
+pub fn insert_prepared(tx: &Transaction, card: &PreparedCard, batch: &mut search::BatchIndex) -> Result<()> {
+    let pk = write_customer(tx, &card.id, &card.values, &card.people, &card.stamp)?;
+    let mut insert_note =
+        tx.prepare_cached("INSERT INTO notes (id, customer_id, body, pinned, created_at, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?4)")?;
+    for (id, body) in &card.notes {
+        insert_note.execute(params![id, card.id, body, card.stamp])?;
     }
     batch.add(tx, pk, &card.search)
 }

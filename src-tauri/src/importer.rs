@@ -23,6 +23,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use chrono::{DateTime, Datelike, Utc};
 
+use rayon::prelude::*;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
@@ -677,21 +678,10 @@ impl<'conn> Planner<'conn> {
 
 type RowInput = std::result::Result<(CustomerInput, Vec<String>), String>;
 
-/// `row_input` for every row, on all cores for a big file: it is plain
-/// CPU work (splitting, dates, the editor's validation), in row order.
+/// `row_input` for every row, on all cores: it is plain CPU work
+/// (splitting, dates, the editor's validation), in row order.
 fn read_rows(rows: &[(usize, Vec<String>)], reading: &Reading) -> Vec<RowInput> {
-    let read = |part: &[(usize, Vec<String>)]| -> Vec<RowInput> { part.iter().map(|(_, cells)| reading.row(cells)).collect() };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-    if threads < 2 || rows.len() < 5000 {
-        return read(rows);
-    }
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = rows.chunks(rows.len().div_ceil(threads)).map(|part| scope.spawn(move || read(part))).collect();
-        parts
-            .into_iter()
-            .flat_map(|part| part.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    })
+    rows.par_iter().with_min_len(1000).map(|(_, cells)| reading.row(cells)).collect()
 }
 
 fn cells_summary(table: &Table, number: usize) -> String {
@@ -1052,7 +1042,7 @@ impl Writer<'_> {
     }
 
     fn create(&mut self, number: usize, card: &customers::PreparedCard) -> Result<()> {
-        customers::insert_prepared(self.tx, card, &mut self.search, self.context.now)?;
+        customers::insert_prepared(self.tx, card, &mut self.search)?;
         self.ids_by_row.insert(number, card.id.clone());
         self.report.imported += 1;
         Ok(())

@@ -24,6 +24,7 @@
 //! pets, then anything else. All tiers run for active customers first, then
 //! again for archived ones if the limit is not reached yet.
 
+use rayon::slice::ParallelSliceMut;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -131,22 +132,34 @@ impl Entry {
 /// over the key B-tree; sorted, it fills page by page.
 #[derive(Default)]
 pub struct BatchIndex {
-    pending: Vec<(String, i64)>,
+    /// The waiting keys end to end. One buffer instead of a string per key
+    /// keeps them close together in memory, which made sorting and writing
+    /// 800,000 of them markedly faster.
+    text: String,
+    /// Each waiting key: where it is in `text`, and its customer.
+    pending: Vec<(std::ops::Range<usize>, i64)>,
 }
 
 impl BatchIndex {
     pub fn add(&mut self, conn: &Connection, pk: i64, entry: &Entry) -> Result<()> {
         write_entry(conn, pk, entry)?;
-        self.pending.extend(entry.keys.iter().map(|key| (key.clone(), pk)));
+        for key in &entry.keys {
+            let start = self.text.len();
+            self.text.push_str(key);
+            self.pending.push((start..self.text.len(), pk));
+        }
         Ok(())
     }
 
     /// Writes the waiting keys. Call it before the transaction commits,
     /// and before anything re-indexes a customer added to this batch.
     pub fn flush(&mut self, conn: &Connection) -> Result<()> {
-        self.pending.sort_unstable();
-        insert_keys(conn, self.pending.iter().map(|(key, pk)| (key.as_str(), *pk)))?;
+        let text = &self.text;
+        // On every core: during an import's last flush the other thread is idle.
+        self.pending.par_sort_unstable_by(|(a, a_pk), (b, b_pk)| text[a.clone()].cmp(&text[b.clone()]).then(a_pk.cmp(b_pk)));
+        insert_keys(conn, self.pending.iter().map(|(range, pk)| (&text[range.clone()], *pk)))?;
         self.pending.clear();
+        self.text.clear();
         Ok(())
     }
 }
