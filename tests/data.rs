@@ -245,6 +245,39 @@ fn duplicates_by_email_or_phone_skip_merge_or_create() {
 }
 
 #[test]
+fn a_merge_into_a_row_that_became_no_card_creates_one() {
+    let mut shop = Shop::new();
+    shop.create(customer("Stored", "Card").email("stored@example.com"));
+    // Row 2 repeats the stored card and is skipped; row 3 repeats row 2 by
+    // phone and asks for a merge, but row 2 became no card: row 3 is created.
+    let bytes = "Name,Email,Phone\nStored Again,stored@example.com,555 0199\nNew Person,new@example.com,555-0199\n";
+    let options = Options { choices: BTreeMap::from([(3, OnDuplicate::Merge)]), ..Options::default() };
+    let report = import(&mut shop, bytes.as_bytes(), &options);
+    assert_eq!((report.imported, report.merged, report.skipped), (1, 0, 1));
+    assert_eq!(names(&shop), vec!["New Person", "Stored Card"]);
+    assert_eq!(shop.names("555 0199"), vec!["New Person"]);
+}
+
+#[test]
+fn a_merge_into_a_card_made_many_rows_earlier_finds_it_indexed() {
+    // Far enough apart that the two rows travel in different chunks between
+    // the import's threads, and the first card's search keys still wait.
+    let mut csv = String::from("Name,Email,Pets\n");
+    for i in 0..700 {
+        csv.push_str(&format!("Person{i} Filler,p{i}@example.com,\n"));
+    }
+    csv.push_str("Person7 Again,P7@EXAMPLE.com,Zyxo (dog)\n");
+    let mut shop = Shop::new();
+    let report = import(&mut shop, csv.as_bytes(), &Options { on_duplicate: OnDuplicate::Merge, ..Options::default() });
+    assert_eq!((report.imported, report.merged), (700, 1));
+    assert_eq!(shop.names("zyxo"), vec!["Person7 Filler"], "the merged pet is found on the first card");
+    let filed: i64 = shop.conn().query_row("SELECT count(*) FROM search_keys WHERE key = 'n person7 filler'", [], |r| r.get(0)).unwrap();
+    assert_eq!(filed, 1, "the card is filed under its name once");
+    assert_eq!(shop.names("person7 filler")[0], "Person7 Filler");
+    assert_eq!(shop.count("customers"), 700);
+}
+
+#[test]
 fn an_import_recorded_before_version_9_can_still_be_undone() {
     let mut shop = Shop::new();
     let kept = shop.create(customer("Kept", "Here"));

@@ -14,8 +14,10 @@
 //!   case) or phone (ignoring formatting), already stored or earlier in the
 //!   file, is a duplicate with a choice: skip, merge, or create anyway.
 //! - Running: one IMMEDIATE transaction, all accepted rows or none; every
-//!   card is indexed for search in it. The batch is recorded with what each
-//!   merge changed, so `undo` puts everything back in one step.
+//!   card is indexed for search in it. A second thread plans and prepares
+//!   the rows while this one writes them. Each created card names the
+//!   batch, and the batch records what each merge changed, so `undo` puts
+//!   everything back in one step.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -880,10 +882,10 @@ fn import_in_transaction(
     let context = &context;
     std::thread::scope(|scope| {
         // Created here so that the writer's end goes when the writer is done.
-        let (written_sender, written) = std::sync::mpsc::channel();
-        scope.spawn(move || prepare_chunks(snapshot, context, chunk_sender, written));
+        let (written_sender, written_chunks) = std::sync::mpsc::channel();
+        scope.spawn(move || prepare_chunks(snapshot, context, chunk_sender, written_chunks));
         let mut writer = Writer { tx: &tx, context, report: &mut report, search: search::BatchIndex::default(), ids_by_row: HashMap::new() };
-        let mut written = 0;
+        let mut rows_written = 0;
         for chunk in chunks {
             let chunk = chunk?;
             for (number, step) in &chunk {
@@ -891,11 +893,11 @@ fn import_in_transaction(
             }
             // Handed back for the preparing thread to free (see `prepare_chunks`);
             // if it has finished, dropping it here costs nothing.
-            let before = written;
-            written += chunk.len();
+            let before = rows_written;
+            rows_written += chunk.len();
             let _ = written_sender.send(chunk);
-            if written / PROGRESS_EVERY > before / PROGRESS_EVERY {
-                progress(written);
+            if rows_written / PROGRESS_EVERY > before / PROGRESS_EVERY {
+                progress(rows_written);
             }
         }
         writer.search.flush(&tx)
