@@ -230,18 +230,22 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
     )?;
 
     // Close to a reward: one stamp short on the punch card, or within a
-    // fifth of the cheapest reward's cost. Every balance query says `> 0`,
-    // as the partial indexes on the balances do (migration 9).
+    // fifth of the cheapest reward's cost.
     let program = loyalty::load_program(conn)?;
     let mut close = Vec::new();
     let mut close_to_reward = 0;
-    if let Some(card) = &program.punch_card {
+    // (A card that rewards every visit has no "one short".)
+    if let Some(card) = program.punch_card.as_ref().filter(|card| card.every > 1) {
         let short = card.every - 1;
+        // `> 0` as in the partial stamps index (migration 9), so it is used.
         close_to_reward += count(conn, "SELECT count(*) FROM customers WHERE archived_at IS NULL AND stamps_balance > 0 AND stamps_balance = ?1", [short])?;
         let detail = format!("1 more {} to a {}", program.visit_word, card.reward);
+        // Without the `> 0` on purpose: this walks the lifetime index, most
+        // valuable first, and stops at five; the stamps index would fetch
+        // and sort every customer one short.
         close.extend(lines(
             conn,
-            "SELECT id, display_name FROM customers WHERE archived_at IS NULL AND stamps_balance > 0 AND stamps_balance = ?1 ORDER BY lifetime_cents DESC LIMIT 5",
+            "SELECT id, display_name FROM customers WHERE archived_at IS NULL AND stamps_balance = ?1 ORDER BY lifetime_cents DESC LIMIT 5",
             [short],
             |_| Ok(detail.clone()),
         )?);
@@ -249,13 +253,13 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
     if let Some(reward) = program.rewards.iter().min_by_key(|r| r.cost) {
         let from = reward.cost - (reward.cost / 5).max(1);
         let args = params![from, reward.cost];
-        close_to_reward += count(conn, "SELECT count(*) FROM customers WHERE archived_at IS NULL AND points_balance > 0 AND points_balance >= ?1 AND points_balance < ?2", args)?;
+        close_to_reward += count(conn, "SELECT count(*) FROM customers WHERE archived_at IS NULL AND points_balance >= ?1 AND points_balance < ?2", args)?;
         let name = reward.name.clone();
         let cost = reward.cost;
         close.extend(lines(
             conn,
             "SELECT id, display_name, points_balance FROM customers
-             WHERE archived_at IS NULL AND points_balance > 0 AND points_balance >= ?1 AND points_balance < ?2 ORDER BY points_balance DESC LIMIT 5",
+             WHERE archived_at IS NULL AND points_balance >= ?1 AND points_balance < ?2 ORDER BY points_balance DESC LIMIT 5",
             params![from, reward.cost],
             |row| Ok(format!("{} more points to {name}", cost - row.get::<_, i64>(2)?)),
         )?);
