@@ -578,10 +578,7 @@ pub fn add_note(conn: &mut Connection, customer_id: &str, body: &str, pinned: bo
     let tx = conn.transaction()?;
     ensure_exists(&tx, customer_id)?;
     let stamp = timestamp(now);
-    tx.prepare_cached(
-        "INSERT INTO notes (id, customer_id, body, pinned, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-    )?
-    .execute(params![new_id(), customer_id, body, pinned, stamp])?;
+    write_note(&tx, &new_id(), customer_id, body, pinned, &stamp)?;
     touch(&tx, customer_id, &stamp)?;
     search::reindex(&tx, customer_id)?;
     tx.commit()?;
@@ -730,10 +727,8 @@ pub fn prepare(input: &CustomerInput, notes: Vec<String>, rules: &HealthRules, i
 /// transaction, and files it for search in `batch`.
 pub fn insert_prepared(tx: &Transaction, card: &PreparedCard, batch: &mut search::BatchIndex) -> Result<()> {
     let pk = write_customer(tx, &card.id, &card.values, &card.people, &card.stamp)?;
-    let mut insert_note =
-        tx.prepare_cached("INSERT INTO notes (id, customer_id, body, pinned, created_at, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?4)")?;
     for (id, body) in &card.notes {
-        insert_note.execute(params![id, card.id, body, card.stamp])?;
+        write_note(tx, id, &card.id, body, false, &card.stamp)?;
     }
     batch.add(tx, pk, &card.search)
 }
@@ -793,11 +788,14 @@ pub fn restore_fields(tx: &Transaction, before: &Card, remove_people: &[String],
 
 fn insert_note(tx: &Connection, customer_id: &str, body: &str, at: DateTime<Utc>) -> Result<String> {
     let id = new_id();
-    tx.prepare_cached(
-        "INSERT INTO notes (id, customer_id, body, pinned, created_at, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?4)",
-    )?
-    .execute(params![id, customer_id, body, timestamp(at)])?;
+    write_note(tx, &id, customer_id, body, false, &timestamp(at))?;
     Ok(id)
+}
+
+fn write_note(conn: &Connection, id: &str, customer_id: &str, body: &str, pinned: bool, stamp: &str) -> Result<()> {
+    conn.prepare_cached("INSERT INTO notes (id, customer_id, body, pinned, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)")?
+        .execute(params![id, customer_id, body, pinned, stamp])?;
+    Ok(())
 }
 
 /// Every customer's public id, oldest first (for bulk tools such as the seed).
@@ -829,10 +827,7 @@ pub fn insert_many(conn: &mut Connection, customers: &[SeedCustomer]) -> Result<
         let id = new_id();
         let pk = insert_customer(&tx, &clean, &id, seed.created_at, seed.last_contact_at, &rules)?;
         for (body, pinned, at) in &seed.notes {
-            tx.prepare_cached(
-                "INSERT INTO notes (id, customer_id, body, pinned, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            )?
-            .execute(params![new_id(), id, body, pinned, timestamp(*at)])?;
+            write_note(&tx, &new_id(), &id, body, *pinned, &timestamp(*at))?;
         }
         let notes: Vec<&str> = seed.notes.iter().map(|(body, _, _)| body.as_str()).collect();
         batch.add(&tx, pk, &search::Entry::of(&document(&clean, &notes)))?;
