@@ -24,7 +24,6 @@ use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender};
 
 use chrono::{DateTime, Datelike, Utc};
-
 use rayon::prelude::*;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -1032,11 +1031,7 @@ impl Writer<'_> {
                 match target {
                     Some(id) => self.merge(number, &id, input, notes)?,
                     // The earlier row it repeats did not become a card: this one does.
-                    None => match create_step(input, notes.clone(), self.context)? {
-                        Step::Create(card) => self.create(number, &card)?,
-                        Step::Reject(reason) => self.reject(number, reason),
-                        _ => {}
-                    },
+                    None => self.write(number, &create_step(input, notes.clone(), self.context)?)?,
                 }
             }
         }
