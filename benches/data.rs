@@ -7,17 +7,18 @@
 //! detect the delimiter, parse, guess the mapping, validate and check every
 //! row for duplicates, then one transaction that writes and indexes every
 //! card. The baseline is what a simple importer does: one
-//! `customers::create` (its own transaction) per row.
+//! `cards::create` (its own transaction) per row.
 //!
 //! REGULARS_BENCH_ROWS overrides the size; REGULARS_BENCH_RUNS the runs.
 
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use regulars::customers::{self, CustomerInput, PersonInput};
-use regulars::export;
-use regulars::importer::{self, Options};
-use regulars::store::Store;
+use regulars::records::customers::{self, CustomerInput, PersonInput};
+use regulars::io::export;
+use regulars::io::importer::{self, Options};
+use regulars::db::store::Store;
+use regulars::features::cards;
 
 fn env_size(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -97,7 +98,7 @@ fn main() {
     }
 
     // Baseline: the same rows (already parsed, so only the writes are
-    // timed), one customers::create and its own transaction per row.
+    // timed), one cards::create and its own transaction per row.
     let table = importer::read_file(&file).expect("read");
     let inputs: Vec<(CustomerInput, String)> = table
         .rows
@@ -123,7 +124,7 @@ fn main() {
     let mut baseline_store = Store::open_in(&dir.path().join("baseline")).expect("store");
     let start = Instant::now();
     for (input, note) in &inputs {
-        let card = customers::create(baseline_store.conn_mut(), input, now).expect("create");
+        let card = cards::create(baseline_store.conn_mut(), input, now).expect("create");
         customers::add_note(baseline_store.conn_mut(), &card.id, note, false, now).expect("note");
     }
     let baseline = start.elapsed().as_secs_f64() * 1000.0;

@@ -8,11 +8,12 @@
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
-use regulars::customers::CustomerInput;
-use regulars::onboarding::{self, ShopContact};
-use regulars::plan_pdf::{self, RenderOptions};
-use regulars::settings::{self, BusinessKind, Settings, StaffMember};
-use regulars::store::Store;
+use regulars::records::customers::CustomerInput;
+use regulars::records::onboarding::{self, ShopContact};
+use regulars::io::plan_pdf::{self, RenderOptions};
+use regulars::db::settings::{self, BusinessKind, Settings, StaffMember};
+use regulars::db::store::Store;
+use regulars::features::cards;
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
@@ -40,17 +41,17 @@ fn main() {
     )
     .expect("contact");
     let input = CustomerInput { first_name: "Zoë".into(), last_name: "Müller-Łukasiewicz".into(), ..CustomerInput::default() };
-    let card = regulars::customers::create(store.conn_mut(), &input, now).expect("customer");
+    let card = cards::create(store.conn_mut(), &input, now).expect("customer");
     onboarding::start(store.conn_mut(), &card.id, start, start, now).expect("plan");
 
     let iterations = 300;
     // Warm up: the fonts are parsed once per process.
-    let warm = plan_pdf::render(&onboarding::document(store.conn(), &card.id, start).expect("document")).expect("render");
+    let warm = plan_pdf::render(&plan_pdf::document(store.conn(), &card.id, start).expect("document")).expect("render");
     let mut samples = Vec::with_capacity(iterations);
     let mut bytes = warm.bytes.len();
     for _ in 0..iterations {
         let t = Instant::now();
-        let doc = onboarding::document(store.conn(), &card.id, start).expect("document");
+        let doc = plan_pdf::document(store.conn(), &card.id, start).expect("document");
         let rendered = plan_pdf::render(&doc).expect("render");
         samples.push(t.elapsed());
         bytes = rendered.bytes.len();
@@ -68,7 +69,7 @@ fn main() {
         let a = printpdf::ParsedFont::from_bytes(regular, 0, &mut Vec::new()).expect("parse");
         let b = printpdf::ParsedFont::from_bytes(bold, 0, &mut Vec::new()).expect("parse");
         std::hint::black_box((&a, &b));
-        let doc = onboarding::document(store.conn(), &card.id, start).expect("document");
+        let doc = plan_pdf::document(store.conn(), &card.id, start).expect("document");
         let rendered = plan_pdf::render_with(&doc, RenderOptions { subset_fonts: false }).expect("render");
         baseline.push(t.elapsed());
         baseline_bytes = rendered.bytes.len();

@@ -9,12 +9,20 @@
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
-use regulars::customers::{self, CustomerInput};
-use regulars::settings::BusinessKind;
-use regulars::store::Store;
-use regulars::visits::{self, LogInput, PastVisit};
-use regulars::notify::Recorder;
-use regulars::{dashboard, health, loyalty, scheduler};
+use regulars::records::customers::{self, CustomerInput};
+use regulars::db::settings::BusinessKind;
+use regulars::db::store::Store;
+use regulars::records::interactions::{self as visits};
+use regulars::features::desk::LogInput;
+use regulars::features::desk::PastVisit;
+use regulars::app::notify::Recorder;
+use regulars::features::dashboard;
+use regulars::derived::health;
+use regulars::records::loyalty;
+use regulars::app::scheduler;
+use regulars::features::cards;
+use regulars::features::desk;
+use regulars::io::setup;
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
@@ -58,7 +66,7 @@ fn main() {
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
 
     let start = Instant::now();
-    regulars::setup::seed_shop(store.conn_mut(), BusinessKind::Gym, customers_wanted, visits_wanted, 42, now).expect("seed");
+    setup::seed_shop(store.conn_mut(), BusinessKind::Gym, customers_wanted, visits_wanted, 42, now).expect("seed");
     let (customers, interactions): (i64, i64) = store
         .conn()
         .query_row("SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM interactions)", [], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -66,7 +74,7 @@ fn main() {
     println!("bench: seed customers={customers} visits={interactions} total_ms={:.0}", start.elapsed().as_secs_f64() * 1000.0);
 
     // One very regular customer with 1,000 visits.
-    let busy = customers::create(store.conn_mut(), &CustomerInput { first_name: "Busy".into(), last_name: "Regular".into(), ..Default::default() }, now)
+    let busy = cards::create(store.conn_mut(), &CustomerInput { first_name: "Busy".into(), last_name: "Regular".into(), ..Default::default() }, now)
         .expect("customer");
     let past: Vec<PastVisit> = (0..1000)
         .map(|i| PastVisit {
@@ -77,19 +85,19 @@ fn main() {
             at: now - chrono::Duration::hours(i as i64 * 20),
         })
         .collect();
-    visits::record_past(store.conn_mut(), &past).expect("history");
+    desk::record_past(store.conn_mut(), &past).expect("history");
 
     let ids = customers::all_ids(store.conn()).expect("ids");
     let input = LogInput { kind: "visit".into(), summary: "Check-in".into(), amount: "12.50".into(), ..Default::default() };
     let mut ours = measure(2000, |i| {
         let id = &ids[(i * 7919) % ids.len()];
-        visits::log(store.conn_mut(), id, &input, now, today).expect("log");
+        desk::log(store.conn_mut(), id, &input, now, today).expect("log");
     });
     // Baseline: the same write, then the balance recomputed by a full scan,
     // as an app that keeps no index on the ledger would.
     let mut baseline = measure(30, |i| {
         let id = &ids[(i * 104_729) % ids.len()];
-        visits::log(store.conn_mut(), id, &input, now, today).expect("log");
+        desk::log(store.conn_mut(), id, &input, now, today).expect("log");
         store
             .conn()
             .query_row("SELECT coalesce(sum(points), 0) FROM points_ledger NOT INDEXED WHERE customer_id = ?1", [id], |r| r.get::<_, i64>(0))

@@ -15,8 +15,9 @@ export function formatMoney(cents, currency) {
   }
 }
 
-// Returns a section that fills itself and re-renders after each change.
-export function renderActivity(card, app) {
+// Returns a section drawn from `initial` (the card view's activity), which
+// re-renders itself after each change.
+export function renderActivity(card, app, initial, flash = '') {
   const root = h('div', { class: 'activity', id: 'activity' });
   const reload = async (flash) => {
     try {
@@ -41,31 +42,17 @@ export function renderActivity(card, app) {
       if (again) again.focus();
     }
   }
-  reload();
+  draw(initial, flash);
   return root;
-}
-
-export async function checkInAndSay(customerId, app) {
-  const result = await api.checkIn(customerId, app.deskStaff());
-  const parts = [`${result.name} checked in`];
-  const earned = result.logged.points + result.logged.birthday_bonus;
-  if (earned) parts.push(`+${earned} points (balance ${result.status.balance})`);
-  if (result.logged.birthday_bonus) parts.push('happy birthday bonus included');
-  return { text: `${parts.join(': ')}.`, status: result.status };
 }
 
 function loyaltyPanel(card, a, reload, app, flash) {
   const s = a.loyalty;
   const checkIn = h('button', { type: 'button', class: 'primary', id: 'check-in' }, 'Check in ', h('kbd', { text: 'Ctrl Enter' }));
   const message = h('p', { class: 'flash', id: 'loyalty-flash', role: 'status', text: flash || '' });
-  checkIn.addEventListener('click', async () => {
-    try {
-      const said = await checkInAndSay(card.id, app);
-      await reload(said.text);
-    } catch (error) {
-      message.textContent = error.message || String(error);
-    }
-  });
+  checkIn.addEventListener('click', () => app.checkInOnCard(card.id).catch((error) => {
+    message.textContent = error.message || String(error);
+  }));
 
   const rewards = h('div', { class: 'rewards', id: 'rewards' });
   const offer = (label, what, available, key) => {

@@ -1,7 +1,10 @@
 // The only module that talks to Rust. Every call returns a promise that
 // rejects with { kind, field, message } from the Rust error type.
 
+// Every call is counted (`window.__regularsCalls`): the end-to-end tests
+// read it to hold each screen to one call.
 const invoke = (command, args = {}) => {
+  window.__regularsCalls = (window.__regularsCalls || 0) + 1;
   const tauri = window.__TAURI__;
   if (!tauri || !tauri.core) {
     return Promise.reject({ kind: 'io', field: null, message: 'Regulars must run inside its app window.' });
@@ -18,7 +21,7 @@ export const startShop = (shopName, businessKind, withSample) =>
 export const getSettings = () => invoke('get_settings');
 export const saveSettings = (settings) => invoke('save_settings', { settings });
 export const search = (query, limit = 12) => invoke('search', { query, limit });
-export const getCard = (id) => invoke('get_card', { id });
+export const getCardView = (id) => invoke('get_card_view', { id });
 export const createCustomer = (input) => invoke('create_customer', { input });
 export const updateCustomer = (id, input) => invoke('update_customer', { id, input });
 export const setArchived = (id, archived) => invoke('set_archived', { id, archived });

@@ -21,9 +21,12 @@ export const discoveryQuestions = [
   ['hear_from_us_how', 'How do you like to hear from us?'],
 ];
 
-export function renderCard(card, app) {
-  const root = h('article', { class: 'card', 'aria-label': card.display_name });
-  const rerender = (next) => app.showPage('card', renderCard(next, app));
+// `view` is the whole card view from Rust (one call: get_card_view);
+// `flash` says what just happened (a check-in).
+export function renderCard(view, app, flash = '') {
+  const card = view.card;
+  const root = h('article', { class: 'card', 'aria-label': card.display_name, dataset: { customerId: card.id } });
+  const rerender = (next) => app.showPage('card', renderCard({ ...view, card: next }, app));
 
   const pinned = card.notes.filter((n) => n.pinned);
   const others = card.notes.filter((n) => !n.pinned);
@@ -56,8 +59,9 @@ export function renderCard(card, app) {
       h('h2', { text: 'Key details' }),
       h('ul', { class: 'notes' }, pinned.map((note) => noteItem(note, rerender)))));
   }
-  main.append(renderActivity(card, app), renderOutreach(card, app), renderComplaints(card, app));
-  side.append(renderHealth(card));
+  main.append(renderActivity(card, app, view.activity, flash), renderOutreach(card, app, view.review, view.referrals),
+    renderComplaints(card, app, view.complaints, view.staff));
+  side.append(renderHealth(card, view.health));
 
   side.append(
     h('section', { class: 'panel', 'aria-label': 'Contact' },
@@ -78,10 +82,10 @@ export function renderCard(card, app) {
           p.kind ? h('span', { class: 'person-kind', text: p.kind }) : null,
           p.details ? h('div', { class: 'person-details', text: p.details }) : null)))
         : h('p', { class: 'hint', text: 'No people or pets yet. Edit the card to add them.' })),
-    renderMembership(card, app),
-    renderPlan(card, app),
+    renderMembership(card, app, view.membership),
+    renderPlan(card, app, view.plan),
     notesSection(card, others, rerender),
-    renderFeedback(card, app));
+    renderFeedback(card, app, view.feedback));
 
   const answered = discoveryQuestions.filter(([key]) => card.discovery[key]);
   side.append(h('section', { class: 'panel', 'aria-label': 'First visit' },

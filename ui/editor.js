@@ -3,7 +3,7 @@
 
 import * as api from './api.js';
 import { h, showError, clearErrors } from './dom.js';
-import { discoveryQuestions, renderCard } from './card.js';
+import { discoveryQuestions } from './card.js';
 import { customerPicker } from './outreach.js';
 
 const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
@@ -133,7 +133,7 @@ export function renderEditor(card, app) {
     try {
       clearErrors(form);
       const saved = isNew ? await api.createCustomer(input) : await api.updateCustomer(c.id, input);
-      app.showPage('card', renderCard(saved, app));
+      await app.openCard(saved.id);
     } catch (error) {
       showError(form, error);
     }

@@ -12,11 +12,16 @@ function errorLine(error) {
 }
 
 // The colour and the reasons, on top of the card.
-export function renderHealth(card) {
+export function renderHealth(card, initial) {
   const root = h('section', { class: 'panel health', id: 'health', 'aria-label': 'Relationship health' });
   const load = async () => {
     try {
-      const health = await api.getHealth(card.id);
+      draw(await api.getHealth(card.id));
+    } catch (error) {
+      clear(root).append(errorLine(error));
+    }
+  };
+  const draw = (health) => {
       root.className = `panel health ${health.colour}`;
       fill(root,
         h('div', { class: 'health-head' },
@@ -26,12 +31,9 @@ export function renderHealth(card) {
         health.reasons.length
           ? h('ul', { class: 'health-reasons', id: 'health-reasons' }, health.reasons.map((r) => h('li', { class: r.colour, text: r.text })))
           : h('p', { class: 'hint', id: 'health-reasons', text: 'No warning signs.' }));
-    } catch (error) {
-      clear(root).append(errorLine(error));
-    }
   };
   reloadOnCardChange(root, load);
-  load();
+  draw(initial);
   return root;
 }
 
@@ -49,7 +51,7 @@ function checkpointFields(prefix) {
 
 // Open complaints with their updates, an update form and a close form;
 // a form to open one; the last closed ones with their recap.
-export function renderComplaints(card, app) {
+export function renderComplaints(card, app, initial, staff) {
   const root = h('section', { class: 'panel complaints', id: 'complaints', 'aria-label': 'Complaints' });
   const load = async () => {
     try {
@@ -153,12 +155,12 @@ export function renderComplaints(card, app) {
     return h('div', { class: 'open-complaint' }, reveal, form);
   };
 
-  load();
+  draw(initial, staff);
   return root;
 }
 
 // Feedback: record an NPS or CSAT answer; the latest answers.
-export function renderFeedback(card, app) {
+export function renderFeedback(card, app, initial) {
   const root = h('section', { class: 'panel feedback', id: 'feedback', 'aria-label': 'Feedback' });
   const kind = h('select', { id: 'feedback-kind', 'data-field': 'feedback_kind', 'aria-label': 'Question' },
     h('option', { value: 'nps', text: 'Recommend us? (0–10)' }),
@@ -172,14 +174,14 @@ export function renderFeedback(card, app) {
     ['feedback_kind', 'score', 'feedback_comment', 'staff', 'form'].map((f) => h('p', { class: 'field-error', 'data-for': f, role: 'alert' })),
     said);
   const list = h('ul', { class: 'answers', id: 'feedback-answers' });
+  const draw = (answers) => fill(list, answers.map((a) => h('li', {},
+    h('strong', { text: `${a.score}/${a.kind === 'nps' ? 10 : 5}` }),
+    h('span', { class: `answer-label ${a.label.toLowerCase()}`, text: a.label }),
+    a.comment ? h('span', { class: 'answer-comment', text: `“${a.comment}”` }) : null,
+    h('span', { class: 'hint', text: formatDateTime(a.answered_at) }))));
   const load = async () => {
     try {
-      const answers = await api.getFeedback(card.id);
-      fill(list, answers.map((a) => h('li', {},
-        h('strong', { text: `${a.score}/${a.kind === 'nps' ? 10 : 5}` }),
-        h('span', { class: `answer-label ${a.label.toLowerCase()}`, text: a.label }),
-        a.comment ? h('span', { class: 'answer-comment', text: `“${a.comment}”` }) : null,
-        h('span', { class: 'hint', text: formatDateTime(a.answered_at) }))));
+      draw(await api.getFeedback(card.id));
     } catch (error) {
       clear(list).append(h('li', {}, errorLine(error)));
     }
@@ -199,6 +201,6 @@ export function renderFeedback(card, app) {
     }
   });
   root.append(h('h2', { text: 'Feedback' }), form, list);
-  load();
+  draw(initial);
   return root;
 }

@@ -50,11 +50,19 @@ export const app = {
   },
   async openCard(id) {
     try {
-      const card = await api.getCard(id);
-      app.showPage('card', renderCard(card, app));
+      app.showPage('card', renderCard(await api.getCardView(id), app));
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }
+  },
+  // The check-in button and Ctrl+Enter on a card: one call, which returns
+  // the sentence to show and the card as it is now. Focus stays where it was.
+  async checkInOnCard(customerId) {
+    const focusedId = document.activeElement && document.activeElement.id;
+    const result = await api.checkIn(customerId, app.deskStaff());
+    app.showPage('card', renderCard(result.view, app, result.said));
+    const again = focusedId && document.getElementById(focusedId);
+    if (again) again.focus();
   },
   async openToday() {
     try {
@@ -173,10 +181,13 @@ document.addEventListener('keydown', (event) => {
   } else if ((event.ctrlKey || event.metaKey) && event.key === 'Enter' && document.body.dataset.view === 'card'
     && !(event.target instanceof HTMLTextAreaElement) && !(event.target instanceof HTMLInputElement)) {
     // Ctrl+Enter on a card checks the customer in; inside a field it belongs to the field.
-    const button = document.getElementById('check-in');
-    if (button) {
+    const card = page.querySelector('article.card');
+    if (card) {
       event.preventDefault();
-      button.click();
+      app.checkInOnCard(card.dataset.customerId).catch((error) => {
+        const flash = document.getElementById('loyalty-flash');
+        if (flash) flash.textContent = error.message || String(error);
+      });
     }
   } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
     event.preventDefault();

@@ -4,15 +4,8 @@ import * as api from './api.js';
 import { h, clear, showError, clearErrors, cardChanged } from './dom.js';
 import { formatMoney } from './activity.js';
 
-export function renderMembership(card, app) {
+export function renderMembership(card, app, initial) {
   const root = h('section', { class: 'panel membership', 'aria-label': 'Membership' });
-  const load = async () => {
-    try {
-      draw(await api.getMembership(card.id));
-    } catch (error) {
-      clear(root).append(h('p', { class: 'field-error', text: error.message || String(error) }));
-    }
-  };
   const draw = (m, editing = false, changed = false) => {
     // A renewal coming up is a health signal: tell the card it moved.
     if (changed) cardChanged();
@@ -55,6 +48,6 @@ export function renderMembership(card, app) {
     root.append(form);
     plan.focus();
   };
-  load();
+  draw(initial);
   return root;
 }

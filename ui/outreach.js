@@ -82,7 +82,7 @@ async function copyText(text) {
 }
 
 // The card's panel.
-export function renderOutreach(card, app) {
+export function renderOutreach(card, app, initialStatus, initialReferrals) {
   const root = h('section', { class: 'panel outreach', id: 'outreach', 'aria-label': 'Reviews and referrals' });
   const load = async () => {
     try {
@@ -150,7 +150,7 @@ export function renderOutreach(card, app) {
   };
   // A visit marked as a win makes a moment.
   reloadOnCardChange(root, load);
-  load();
+  draw(initialStatus, initialReferrals);
   return root;
 }
 

@@ -17,20 +17,12 @@ function fileName(name) {
   return `Welcome plan - ${safe}.pdf`;
 }
 
-export function renderPlan(card, app) {
+export function renderPlan(card, app, initial) {
   const root = h('section', { class: 'panel plan', id: 'plan-panel', 'aria-label': 'Welcome plan' });
   const flash = h('p', { class: 'flash', id: 'plan-flash', role: 'status' });
   const say = (text, isError = false) => {
     flash.textContent = text;
     flash.classList.toggle('error', isError);
-  };
-
-  const load = async () => {
-    try {
-      draw(await api.getPlan(card.id));
-    } catch (error) {
-      clear(root).append(h('h2', { text: 'Welcome plan' }), h('p', { class: 'field-error', text: error.message || String(error) }));
-    }
   };
 
   const startForm = (label) => {
@@ -160,6 +152,6 @@ export function renderPlan(card, app) {
     }
   }
 
-  load();
+  draw(initial);
   return root;
 }

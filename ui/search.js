@@ -4,7 +4,6 @@
 
 import * as api from './api.js';
 import { h, clear } from './dom.js';
-import { checkInAndSay } from './activity.js';
 import { showDashboard } from './dashboard.js';
 
 const input = document.getElementById('search-input');
@@ -83,9 +82,8 @@ function onKey(event) {
 // it earned and how close the next reward is.
 async function checkIn(id) {
   try {
-    const said = await checkInAndSay(id, app);
-    const lines = [said.text, ...said.status.ready, ...said.status.progress];
-    flash.textContent = lines.join(' ');
+    const result = await api.checkIn(id, app.deskStaff());
+    flash.textContent = [result.said, ...result.rewards].join(' ');
     flash.classList.remove('error');
   } catch (error) {
     flash.textContent = error.message || String(error);

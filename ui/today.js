@@ -4,10 +4,6 @@
 import * as api from './api.js';
 import { h, formatDateTime } from './dom.js';
 
-const sourceNames = {
-  next_step: 'Next step', renewal: 'Renewal', birthday: 'Birthday', gone_quiet: 'Gone quiet',
-};
-
 export function renderToday(view, app) {
   const root = h('div', { class: 'today', id: 'today' });
   const refresh = () => app.openToday();
@@ -36,7 +32,7 @@ function reminderItem(r, app, refresh) {
   return h('li', { class: 'reminder', dataset: { id: r.id, source: r.source } },
     h('div', { class: 'reminder-main' },
       h('button', { type: 'button', class: 'link reminder-name', onclick: () => app.openCard(r.customer_id) }, r.customer_name),
-      h('span', { class: 'reminder-source', text: sourceNames[r.source] || r.source }),
+      h('span', { class: 'reminder-source', text: r.label }),
       h('div', { class: 'reminder-title', text: r.title }),
       r.detail ? h('div', { class: 'hint reminder-detail', text: r.detail }) : null,
       h('div', { class: 'hint', text: `${r.snoozed ? 'Snoozed until' : 'Due'} ${formatDateTime(r.due_at)}` })),

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::settings::BusinessKind;
-use crate::store::Store;
+use crate::db::settings::BusinessKind;
+use crate::db::store::Store;
 
 const HELP: &str = "\
 Regulars: keep your regulars.
@@ -53,7 +53,7 @@ pub fn main() -> i32 {
         Ok(Some(command)) if command == "plan-pdf" => plan_pdf(args, dir),
         Ok(Some(command)) if command == "import" => import(args, dir),
         Ok(Some(other)) => usage_error(&format!("unknown command \"{other}\"")),
-        Ok(None) => match crate::run_app(dir) {
+        Ok(None) => match crate::app::window::run(dir) {
             Ok(()) => 0,
             Err(error) => {
                 eprintln!("regulars: {error}");
@@ -92,7 +92,7 @@ fn seed(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
     };
     let started = std::time::Instant::now();
     let result = Store::open_in(&dir).and_then(|mut store| {
-        crate::setup::seed_shop(store.conn_mut(), kind, customers, visits, seed, chrono::Utc::now())
+        crate::io::setup::seed_shop(store.conn_mut(), kind, customers, visits, seed, chrono::Utc::now())
     });
     match result {
         Ok(()) => {
@@ -118,25 +118,25 @@ fn plan_pdf(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
     let paper = match args.opt_value_from_str::<_, String>("--paper") {
         Ok(None) => None,
         Ok(Some(text)) => match text.to_ascii_lowercase().as_str() {
-            "a4" => Some(crate::settings::PaperSize::A4),
-            "letter" => Some(crate::settings::PaperSize::Letter),
+            "a4" => Some(crate::db::settings::PaperSize::A4),
+            "letter" => Some(crate::db::settings::PaperSize::Letter),
             _ => return usage_error(&format!("unknown paper size \"{text}\" (a4 or letter)")),
         },
         Err(error) => return usage_error(&error.to_string()),
     };
-    if !dir.join(crate::store::DATABASE_FILE).exists() {
+    if !dir.join(crate::db::store::DATABASE_FILE).exists() {
         eprintln!("regulars: no shop data in {}", dir.display());
         return 1;
     }
     let today = chrono::Local::now().date_naive();
     let result = Store::open_in(&dir).and_then(|store| {
         let conn = store.conn();
-        let id = crate::onboarding::find_customer(conn, &customer)?;
-        let mut doc = crate::onboarding::document(conn, &id, today)?;
+        let id = crate::records::onboarding::find_customer(conn, &customer)?;
+        let mut doc = crate::io::plan_pdf::document(conn, &id, today)?;
         if let Some(paper) = paper {
             doc.paper = paper;
         }
-        crate::plan_pdf::write_file(&doc, &out)
+        crate::io::plan_pdf::write_file(&doc, &out)
     });
     match result {
         Ok(rendered) => {
@@ -154,7 +154,7 @@ fn plan_pdf(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
 }
 
 fn import(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
-    use crate::importer::{self, DateOrder, OnDuplicate, Options};
+    use crate::io::importer::{self, DateOrder, OnDuplicate, Options};
     let on_duplicate = match args.opt_value_from_str::<_, String>("--on-duplicate") {
         Ok(None) => OnDuplicate::Skip,
         Ok(Some(text)) => match text.as_str() {

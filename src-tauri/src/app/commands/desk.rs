@@ -1,0 +1,73 @@
+//! The front desk: search, the card as one view, logging, check-in, undo,
+//! next steps, redeeming and adjusting points.
+
+use chrono::{Local, Utc};
+use tauri::State;
+
+use super::today;
+use crate::app::state::AppState;
+use crate::db::search::{self, Hit};
+use crate::features::card_view::{self, CardView};
+use crate::features::desk::{self, CheckedIn, LogInput, Logged};
+use crate::kernel::error::{Error, Result};
+use crate::records::interactions::{self, Activity, HistoryPage};
+use crate::records::loyalty::{self, Redeemable};
+
+#[tauri::command(async)]
+pub fn search(state: State<'_, AppState>, query: String, limit: Option<usize>) -> Result<Vec<Hit>> {
+    state.read(|conn| search::search(conn, &query, limit.unwrap_or(search::DEFAULT_LIMIT)))
+}
+
+/// Everything the card shows, in one call and one read.
+#[tauri::command(async)]
+pub fn get_card_view(state: State<'_, AppState>, id: String) -> Result<CardView> {
+    state.read(|conn| card_view::load(conn, &id, Utc::now(), today(), &Local))
+}
+
+#[tauri::command(async)]
+pub fn get_activity(state: State<'_, AppState>, customer_id: String) -> Result<Activity> {
+    state.read(|conn| interactions::activity(conn, &customer_id, today()))
+}
+
+#[tauri::command(async)]
+pub fn get_history(state: State<'_, AppState>, customer_id: String, before: Option<String>) -> Result<HistoryPage> {
+    state.read(|conn| interactions::history(conn, &customer_id, before.as_deref(), interactions::HISTORY_PAGE))
+}
+
+#[tauri::command(async)]
+pub fn log_interaction(state: State<'_, AppState>, customer_id: String, input: LogInput) -> Result<Logged> {
+    state.write(|conn| desk::log(conn, &customer_id, &input, Utc::now(), today()))
+}
+
+/// The check-in button, Ctrl+Enter on a card and Ctrl+Enter in the search
+/// list: the sentence to show and the refreshed card, in one call.
+#[tauri::command(async)]
+pub fn check_in(state: State<'_, AppState>, customer_id: String, staff_id: Option<String>) -> Result<CheckedIn> {
+    state.write(|conn| desk::check_in_and_show(conn, &customer_id, staff_id.as_deref(), Utc::now(), today(), &Local))
+}
+
+#[tauri::command(async)]
+pub fn undo_interaction(state: State<'_, AppState>, interaction_id: String, staff_id: Option<String>) -> Result<()> {
+    state.write(|conn| desk::undo(conn, &interaction_id, staff_id.as_deref(), Utc::now()))
+}
+
+#[tauri::command(async)]
+pub fn complete_task(state: State<'_, AppState>, task_id: String, staff_id: Option<String>) -> Result<String> {
+    state.write(|conn| desk::complete_task(conn, &task_id, staff_id.as_deref(), Utc::now()))
+}
+
+#[tauri::command(async)]
+pub fn redeem(state: State<'_, AppState>, customer_id: String, what: Redeemable, staff_id: Option<String>) -> Result<()> {
+    state.write(|conn| loyalty::redeem(conn, &customer_id, &what, staff_id.as_deref(), Utc::now()))
+}
+
+#[tauri::command(async)]
+pub fn adjust_points(state: State<'_, AppState>, customer_id: String, points: String, reason: String, staff_id: Option<String>) -> Result<()> {
+    // The form sends text so that "abc" gets a message next to the field.
+    let points: i64 = points
+        .trim()
+        .trim_start_matches('+')
+        .parse()
+        .map_err(|_| Error::invalid("points", "Type a whole number of points, like 50 or -20."))?;
+    state.write(|conn| loyalty::adjust(conn, &customer_id, points, &reason, staff_id.as_deref(), Utc::now()))
+}

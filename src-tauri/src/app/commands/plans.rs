@@ -1,0 +1,79 @@
+//! Onboarding plans on the card: start, tick, cancel, save and print the
+//! one-page PDF.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use serde::Serialize;
+use tauri::State;
+
+use super::today;
+use crate::app::desktop;
+use crate::app::state::AppState;
+use crate::io::plan_pdf;
+use crate::kernel::error::{Error, Result};
+use crate::records::onboarding;
+
+#[tauri::command(async)]
+pub fn get_plan(state: State<'_, AppState>, customer_id: String) -> Result<Option<onboarding::Plan>> {
+    state.read(|conn| onboarding::for_customer(conn, &customer_id, today()))
+}
+
+#[tauri::command(async)]
+pub fn start_plan(state: State<'_, AppState>, customer_id: String, start_on: String) -> Result<onboarding::Plan> {
+    let start = chrono::NaiveDate::parse_from_str(start_on.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::invalid("start_on", "Choose the day the plan starts."))?;
+    state.write(|conn| onboarding::start(conn, &customer_id, start, today(), Utc::now()))
+}
+
+#[tauri::command(async)]
+pub fn tick_plan_task(state: State<'_, AppState>, task_id: String, done: bool, staff_id: Option<String>) -> Result<Option<onboarding::Plan>> {
+    state.write(|conn| {
+        let customer_id = if done {
+            onboarding::tick(conn, &task_id, staff_id.as_deref(), Utc::now())?
+        } else {
+            onboarding::untick(conn, &task_id, Utc::now())?
+        };
+        onboarding::for_customer(conn, &customer_id, today())
+    })
+}
+
+#[tauri::command(async)]
+pub fn cancel_plan(state: State<'_, AppState>, customer_id: String) -> Result<()> {
+    state.write(|conn| onboarding::cancel(conn, &customer_id, Utc::now()))
+}
+
+#[derive(Serialize)]
+pub struct PdfWritten {
+    pub path: String,
+    pub bytes: usize,
+    /// Characters left out of the page, said in a sentence; `None` if all printed.
+    pub notice: Option<String>,
+}
+
+fn write_plan_pdf(state: &AppState, customer_id: &str, path: &Path) -> Result<PdfWritten> {
+    let doc = state.read(|conn| plan_pdf::document(conn, customer_id, today()))?;
+    let rendered = plan_pdf::write_file(&doc, path)?;
+    Ok(PdfWritten { path: path.display().to_string(), bytes: rendered.bytes.len(), notice: rendered.notice() })
+}
+
+/// Save as PDF: the page chose the path with `choose_file`.
+#[tauri::command(async)]
+pub fn save_plan_pdf(state: State<'_, AppState>, customer_id: String, path: String) -> Result<PdfWritten> {
+    let path = PathBuf::from(path);
+    if path.as_os_str().is_empty() {
+        return Err(Error::invalid("file", "Choose where to save the PDF."));
+    }
+    write_plan_pdf(&state, &customer_id, &path)
+}
+
+/// Print: the PDF goes to `<data>/print/` and opens in the system's viewer
+/// (in tests, the open log: see `open_external`).
+#[tauri::command(async)]
+pub fn print_plan(state: State<'_, AppState>, customer_id: String) -> Result<PdfWritten> {
+    let path = desktop::print_path(&state.data_dir, &format!("plan-{customer_id}.pdf"))?;
+    let written = write_plan_pdf(&state, &customer_id, &path)?;
+    desktop::open_external(&written.path)
+        .map_err(|e| Error::Conflict(format!("The PDF was saved to {} but no PDF viewer could open it: {e}", written.path)))?;
+    Ok(written)
+}

@@ -1,0 +1,12 @@
+//! The Tauri edge: the only modules that import `tauri`. `window::run`
+//! builds the window, registers the commands and starts the background
+//! tasks (scheduler, automatic backups). Everything below this folder is
+//! plain Rust over SQLite, testable without a window.
+
+pub mod commands;
+pub mod desktop;
+pub mod file_dialog;
+pub mod notify;
+pub mod scheduler;
+pub mod state;
+pub mod window;

@@ -1,0 +1,107 @@
+//! What every command works with: one writer connection for changes, a
+//! few read connections for the screens, and the scheduler's wake-up.
+//!
+//! SQLite in WAL mode lets readers read beside the writer, so a search or
+//! an opened card never waits for a write, an import or the automatic
+//! backup (which, like the reminder pass, has its own connection).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::Connection;
+use tokio::sync::Notify;
+
+use crate::db::store::{self, Store};
+use crate::kernel::error::{Error, Result};
+
+/// Read connections: the window asks for a few things at once at most
+/// (a search while a card loads), and each costs a page cache.
+const READERS: usize = 3;
+
+pub struct AppState {
+    /// `None` when the database could not be opened; `open_error` says why.
+    writer: Mutex<Option<Store>>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    open_error: Option<String>,
+    /// Wakes the reminder scheduler after every change.
+    wake: Arc<Notify>,
+    /// Marks the reminders announced at this start ("while you were away").
+    pub away_marker: String,
+    pub data_dir: PathBuf,
+    /// When the process started, to log how long the window took to be usable.
+    pub started: std::time::Instant,
+}
+
+impl AppState {
+    /// The state over an opened store (or the reason it could not be opened).
+    pub fn new(opened: std::result::Result<Store, String>, wake: Arc<Notify>, away_marker: String, data_dir: PathBuf) -> AppState {
+        let (writer, open_error) = match opened {
+            Ok(store) => (Some(store), None),
+            Err(reason) => (None, Some(reason)),
+        };
+        let readers = match &writer {
+            Some(store) => (0..READERS).filter_map(|_| store::open_reader(store.path()).inspect_err(|error| tracing::error!(%error, "cannot open a read connection")).ok()).map(Mutex::new).collect(),
+            None => Vec::new(),
+        };
+        AppState {
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            open_error,
+            wake,
+            away_marker,
+            data_dir,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    fn not_open(&self) -> Error {
+        Error::Conflict(self.open_error.clone().unwrap_or_else(|| "The database is not open.".into()))
+    }
+
+    /// Runs a read on a free read connection (or waits for the next one).
+    pub fn read<T>(&self, read: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if self.readers.is_empty() {
+            return Err(self.not_open());
+        }
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        let free = (0..self.readers.len()).find_map(|i| self.readers[(start + i) % self.readers.len()].try_lock().ok());
+        let conn = match free {
+            Some(conn) => conn,
+            None => relock(&self.readers[start % self.readers.len()]),
+        };
+        read(&conn)
+    }
+
+    /// Runs a change on the one writer connection, then wakes the
+    /// scheduler: any change may move a reminder (a next step, a birthday,
+    /// a visit), so no command has to remember to say so.
+    pub fn write<T>(&self, change: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let value = {
+            let mut writer = relock(&self.writer);
+            let store = writer.as_mut().ok_or_else(|| self.not_open())?;
+            change(store.conn_mut())?
+        };
+        self.wake_scheduler();
+        Ok(value)
+    }
+
+    /// The writer's slot itself, for a restore that replaces the store.
+    pub fn replace_store<T>(&self, replace: impl FnOnce(&mut Option<Store>) -> Result<T>) -> Result<T> {
+        let value = replace(&mut relock(&self.writer))?;
+        self.wake_scheduler();
+        Ok(value)
+    }
+
+    pub fn wake_scheduler(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// A panic while holding a lock leaves SQLite consistent (every change is
+/// a transaction), so a poisoned lock is safe to take again.
+fn relock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,57 @@
+//! A customer's card as the window shows it, read in one go: the card, its
+//! visits and loyalty, health, membership, plan, complaints, feedback,
+//! review requests and referrals. Opening a card is one call and one read
+//! transaction, so every panel shows the same moment and paints at once.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::db::settings::{self, StaffMember};
+use crate::derived::health::{self, Health};
+use crate::features::outreach::{self, ReviewStatus};
+use crate::kernel::error::Result;
+use crate::records::complaints::{self, Complaint};
+use crate::records::customers::{self, Card};
+use crate::records::feedback::{self, Answer};
+use crate::records::interactions::{self, Activity};
+use crate::records::memberships::{self, Membership};
+use crate::records::onboarding::{self, Plan};
+use crate::records::referrals::{self, ForCustomer};
+
+/// How many feedback answers the card lists.
+const FEEDBACK_SHOWN: usize = 10;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CardView {
+    pub card: Card,
+    pub activity: Activity,
+    pub health: Health,
+    pub membership: Option<Membership>,
+    pub plan: Option<Plan>,
+    pub complaints: Vec<Complaint>,
+    pub feedback: Vec<Answer>,
+    pub review: ReviewStatus,
+    pub referrals: ForCustomer,
+    /// Who can own a complaint (the shop's staff).
+    pub staff: Vec<StaffMember>,
+}
+
+/// Reads the whole card view inside one read transaction (one snapshot).
+/// `today` is the shop's local date; `tz` its time zone.
+pub fn load<Tz: TimeZone>(conn: &Connection, customer_id: &str, now: DateTime<Utc>, today: NaiveDate, tz: &Tz) -> Result<CardView> {
+    let snapshot = conn.unchecked_transaction()?;
+    let conn: &Connection = &snapshot;
+    Ok(CardView {
+        card: customers::get(conn, customer_id)?,
+        activity: interactions::activity(conn, customer_id, today)?,
+        health: health::assess(conn, customer_id, now, tz)?,
+        membership: memberships::current(conn, customer_id)?,
+        plan: onboarding::for_customer(conn, customer_id, today)?,
+        complaints: complaints::for_customer(conn, customer_id)?,
+        feedback: feedback::for_customer(conn, customer_id, FEEDBACK_SHOWN)?,
+        review: outreach::status(conn, customer_id, now)?,
+        referrals: referrals::for_customer(conn, customer_id)?,
+        staff: settings::load(conn)?.staff,
+    })
+}

@@ -1,0 +1,354 @@
+//! The desk's changes to the history: log a visit, call, message or
+//! purchase (and the one-keystroke check-in), undo one, tick a next step
+//! off, and the past visits of the sample shop and the benchmark seed.
+//!
+//! Logging is one transaction: the interaction and its next step
+//! (`records::interactions`), the points it earns and a birthday bonus
+//! when due (`records::loyalty`), the referrer's bonus on a first visit
+//! (`records::referrals`), and the figures that move with it: last
+//! contact and spend (`records::customers`), rhythm, monthly activity and
+//! health (`derived`). An undo marks the interaction undone and takes the
+//! points back with a ledger entry; nothing is deleted.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::db::settings::{self, StaffRef};
+use crate::db::store;
+use crate::derived::{activity, health, rhythm};
+use crate::features::card_view::{self, CardView};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::money::parse_amount;
+use crate::kernel::time::timestamp;
+use crate::records::interactions::{self, NewInteraction, NewTask, CAME_IN, KINDS};
+use crate::records::loyalty::{self, Entry, Program};
+use crate::records::{customers, referrals, reminders};
+
+/// The UTC month ("2026-11") of a stored timestamp, for the monthly figures.
+fn month_of(stamp: &str) -> String {
+    stamp.chars().take(7).collect()
+}
+
+/// The one-line log form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogInput {
+    pub kind: String,
+    pub summary: String,
+    /// "12.50", "12,50", "12" or empty.
+    pub amount: String,
+    pub staff_id: Option<String>,
+    pub next_step: String,
+    /// YYYY-MM-DD, or YYYY-MM-DDTHH:MM for a time of day; required with a next step.
+    pub next_step_due: String,
+    /// The payment came late (a health signal); needs an amount.
+    pub paid_late: bool,
+    /// A visit that went especially well: a good moment to ask for a review.
+    pub win: bool,
+}
+
+struct CleanLog {
+    kind: &'static str,
+    summary: String,
+    amount_cents: Option<i64>,
+    paid_late: bool,
+    win: bool,
+    next_step: Option<(String, NaiveDate, Option<String>)>,
+}
+
+fn validate(input: &LogInput) -> Result<CleanLog> {
+    let kind = KINDS
+        .iter()
+        .find(|k| **k == input.kind.trim())
+        .copied()
+        .ok_or_else(|| Error::invalid("kind", "Choose visit, call, message or purchase."))?;
+    let summary = input.summary.trim().to_string();
+    if summary.chars().count() > 500 {
+        return Err(Error::invalid("summary", "The summary can be at most 500 characters."));
+    }
+    let amount_cents = parse_amount(&input.amount)?;
+    if input.win && kind != "visit" {
+        return Err(Error::invalid("win", "Only a visit can be marked as a win."));
+    }
+    if input.paid_late && amount_cents.is_none() {
+        return Err(Error::invalid("paid_late", "Only a payment can be late: type the amount too."));
+    }
+    let step = input.next_step.trim();
+    let due = input.next_step_due.trim();
+    let next_step = match (step.is_empty(), due.is_empty()) {
+        (true, true) => None,
+        (true, false) => return Err(Error::invalid("next_step", "Say what the next step is, or clear its date.")),
+        (false, true) => return Err(Error::invalid("next_step_due", "Give the next step a due date.")),
+        (false, false) => {
+            if step.chars().count() > 300 {
+                return Err(Error::invalid("next_step", "The next step can be at most 300 characters."));
+            }
+            let bad = || Error::invalid("next_step_due", format!("\"{due}\" is not a date (YYYY-MM-DD, optionally THH:MM)."));
+            let (date_text, time_text) = match due.split_once('T') {
+                Some((date, time)) => (date, Some(time)),
+                None => (due, None),
+            };
+            let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d").map_err(|_| bad())?;
+            let time = match time_text {
+                None => None,
+                Some(time) => {
+                    let parsed = chrono::NaiveTime::parse_from_str(time, "%H:%M:%S")
+                        .or_else(|_| chrono::NaiveTime::parse_from_str(time, "%H:%M"))
+                        .map_err(|_| bad())?;
+                    Some(parsed.format("%H:%M:%S").to_string())
+                }
+            };
+            Some((step.to_string(), date, time))
+        }
+    };
+    Ok(CleanLog { kind, summary, amount_cents, paid_late: input.paid_late, win: input.win, next_step })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Logged {
+    pub interaction_id: String,
+    pub points: i64,
+    pub stamps: i64,
+    /// Points this visit gave the customer who referred them (their first visit).
+    pub referral_bonus: i64,
+    pub birthday_bonus: i64,
+}
+
+/// Logs an interaction with everything it causes, in one transaction.
+/// `today` is the shop's local date, for the birthday rule.
+pub fn log(conn: &mut Connection, customer_id: &str, input: &LogInput, now: DateTime<Utc>, today: NaiveDate) -> Result<Logged> {
+    let clean = validate(input)?;
+    let program = loyalty::load_program(conn)?;
+    let currency = settings::load(conn)?.currency;
+    store::write(conn, |tx| {
+        let birthday: Option<Option<String>> = tx
+            .prepare_cached("SELECT birthday FROM customers WHERE id = ?1")?
+            .query_row([customer_id], |row| row.get(0))
+            .optional()?;
+        let birthday = birthday.ok_or(Error::NotFound("This customer"))?;
+        let staff = settings::staff_ref(tx, input.staff_id.as_deref())?;
+        let rules = reminders::load_rules(tx)?;
+        insert(tx, &program, &currency, customer_id, birthday.as_deref(), &clean, &staff, &rules, now, today)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert(
+    conn: &Connection,
+    program: &Program,
+    currency: &str,
+    customer_id: &str,
+    birthday: Option<&str>,
+    clean: &CleanLog,
+    staff: &StaffRef,
+    rules: &reminders::Rules,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Logged> {
+    let stamp = timestamp(now);
+    let id = interactions::insert(
+        conn,
+        &NewInteraction {
+            customer_id,
+            kind: clean.kind,
+            summary: &clean.summary,
+            amount_cents: clean.amount_cents,
+            staff,
+            at: &stamp,
+            paid_late: clean.paid_late,
+            win: clean.win,
+        },
+    )?;
+
+    let (points, stamps, memo) = loyalty::earning(program, clean.kind, clean.amount_cents, currency);
+    if points > 0 || stamps > 0 {
+        let memo = format!("{}: {memo}", capitalized(clean.kind));
+        loyalty::append(conn, &Entry { customer_id, kind: "earn", points, stamps, memo, staff, interaction_id: Some(&id) }, now)?;
+    }
+    let mut birthday_bonus = 0;
+    if clean.kind == "visit" && program.birthday_bonus > 0 && loyalty::birthday_bonus_due(conn, customer_id, birthday, today)? {
+        birthday_bonus = program.birthday_bonus;
+        let memo = format!("Birthday bonus: {birthday_bonus} points");
+        loyalty::append(conn, &Entry { customer_id, kind: "bonus", points: birthday_bonus, stamps: 0, memo, staff, interaction_id: Some(&id) }, now)?;
+    }
+    if let Some((title, due_on, due_time)) = &clean.next_step {
+        let task = NewTask { customer_id, interaction_id: Some(&id), source: "next_step", title, due_on: *due_on, due_time: due_time.as_deref(), staff, at: &stamp };
+        interactions::insert_task(conn, &task)?;
+    }
+    customers::record_contact(conn, customer_id, &stamp, clean.amount_cents, true)?;
+    if clean.kind == "visit" {
+        // They came back: their rhythm moves on and a "gone quiet" reminder is answered.
+        rhythm::refresh_rhythm(conn, customer_id, rules)?;
+        reminders::resolve(conn, customer_id, "gone_quiet", None, now)?;
+    }
+    if CAME_IN.contains(&clean.kind) {
+        activity::came_in(conn, customer_id, &month_of(&stamp), 1)?;
+    }
+    let referral_bonus = if clean.kind == "visit" {
+        // A referred customer's first visit: their referrer's bonus, once.
+        referrals::award_on_visit(conn, customer_id, program, staff, now)?.map(|(_, points)| points).unwrap_or(0)
+    } else {
+        0
+    };
+    health::refresh(conn, customer_id)?;
+    Ok(Logged { interaction_id: id, points, stamps, birthday_bonus, referral_bonus })
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The desk's one-keystroke check-in: a visit with no amount.
+pub fn check_in(conn: &mut Connection, customer_id: &str, staff_id: Option<&str>, now: DateTime<Utc>, today: NaiveDate) -> Result<Logged> {
+    let input = LogInput { kind: "visit".into(), summary: "Check-in".into(), staff_id: staff_id.map(String::from), ..Default::default() };
+    log(conn, customer_id, &input, now, today)
+}
+
+/// What the desk sees after a check-in, made here so the button, Ctrl+Enter
+/// and the search list all say the same: the sentence, the reward lines
+/// (ready first, then progress) and the card as it is now.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckedIn {
+    pub logged: Logged,
+    /// "Zoë Müller checked in: +10 points (balance 130)."
+    pub said: String,
+    pub rewards: Vec<String>,
+    pub view: CardView,
+}
+
+/// Checks a customer in and reads back what the desk shows: one call.
+pub fn check_in_and_show<Tz: TimeZone>(
+    conn: &mut Connection,
+    customer_id: &str,
+    staff_id: Option<&str>,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    tz: &Tz,
+) -> Result<CheckedIn> {
+    let logged = check_in(conn, customer_id, staff_id, now, today)?;
+    let view = card_view::load(conn, customer_id, now, today, tz)?;
+    let said = checked_in_sentence(&view.card.display_name, &logged, view.activity.loyalty.balance);
+    let status = &view.activity.loyalty;
+    let rewards = status.ready.iter().chain(status.progress.iter()).cloned().collect();
+    Ok(CheckedIn { logged, said, rewards, view })
+}
+
+fn checked_in_sentence(name: &str, logged: &Logged, balance: i64) -> String {
+    let mut parts = vec![format!("{name} checked in")];
+    let earned = logged.points + logged.birthday_bonus;
+    if earned != 0 {
+        parts.push(format!("+{earned} points (balance {balance})"));
+    }
+    if logged.birthday_bonus != 0 {
+        parts.push("happy birthday bonus included".to_string());
+    }
+    format!("{}.", parts.join(": "))
+}
+
+/// Undoes an interaction logged by mistake: it stays in the history marked
+/// undone, its points are taken back, its open next steps are closed.
+pub fn undo(conn: &mut Connection, interaction_id: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    store::write(conn, |tx| {
+        let logged = interactions::logged(tx, interaction_id)?;
+        if logged.undone_at.is_some() {
+            return Err(Error::Conflict("This was already undone.".into()));
+        }
+        let customer_id = logged.customer_id.as_str();
+        let staff = settings::staff_ref(tx, staff_id)?;
+        let stamp = timestamp(now);
+        let who = if staff.name.is_empty() { "the desk".to_string() } else { staff.name.clone() };
+        let closed_tasks = interactions::mark_undone(tx, interaction_id, &format!("Undone by {who}"), &stamp)?;
+        loyalty::reverse_interaction(tx, customer_id, interaction_id, &staff, now)?;
+        for task_id in &closed_tasks {
+            reminders::dismiss(tx, customer_id, "next_step", Some(task_id), now)?;
+        }
+        rhythm::refresh_rhythm(tx, customer_id, &reminders::load_rules(tx)?)?;
+        customers::take_back_contact(tx, customer_id, logged.amount_cents, now)?;
+        if CAME_IN.contains(&logged.kind.as_str()) {
+            activity::came_in(tx, customer_id, &month_of(&logged.happened_at), -1)?;
+        }
+        health::refresh(tx, customer_id)
+    })
+}
+
+/// Ticks a next step off, recording who and when.
+pub fn complete_task(conn: &mut Connection, task_id: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<String> {
+    store::write(conn, |tx| {
+        let staff = settings::staff_ref(tx, staff_id)?;
+        let customer_id = interactions::task_owner(tx, task_id)?;
+        let who = if staff.name.is_empty() { "the desk".to_string() } else { staff.name };
+        interactions::complete_task(tx, task_id, &who, &timestamp(now))?;
+        reminders::resolve(tx, &customer_id, "next_step", Some(task_id), now)?;
+        Ok(customer_id)
+    })
+}
+
+/// A visit from before the app, for the sample shop and the benchmark seed
+/// (and later the spreadsheet import).
+#[derive(Debug, Clone)]
+pub struct PastVisit {
+    pub customer_id: String,
+    pub kind: &'static str,
+    pub summary: String,
+    pub amount_cents: Option<i64>,
+    pub at: DateTime<Utc>,
+}
+
+/// Records past interactions with the points they earn under the current
+/// program, and moves each customer's last contact forward. One transaction.
+pub fn record_past(conn: &mut Connection, visits: &[PastVisit]) -> Result<()> {
+    let program = loyalty::load_program(conn)?;
+    let currency = settings::load(conn)?.currency;
+    let nobody = StaffRef::default();
+    store::write(conn, |tx| {
+        let mut latest: std::collections::HashMap<&str, DateTime<Utc>> = std::collections::HashMap::new();
+        let mut spent: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+        let mut months: std::collections::HashMap<(&str, String), i64> = std::collections::HashMap::new();
+        for visit in visits {
+            if !KINDS.contains(&visit.kind) {
+                return Err(Error::invalid("kind", format!("\"{}\" is not an interaction kind.", visit.kind)));
+            }
+            let stamp = timestamp(visit.at);
+            let new = NewInteraction {
+                customer_id: &visit.customer_id,
+                kind: visit.kind,
+                summary: &visit.summary,
+                amount_cents: visit.amount_cents,
+                staff: &nobody,
+                at: &stamp,
+                paid_late: false,
+                win: false,
+            };
+            let id = interactions::insert(tx, &new)?;
+            let (points, stamps, memo) = loyalty::earning(&program, visit.kind, visit.amount_cents, &currency);
+            if points > 0 || stamps > 0 {
+                let memo = format!("{}: {memo}", capitalized(visit.kind));
+                let entry = Entry { customer_id: &visit.customer_id, kind: "earn", points, stamps, memo, staff: &nobody, interaction_id: Some(&id) };
+                loyalty::append(tx, &entry, visit.at)?;
+            }
+            *spent.entry(visit.customer_id.as_str()).or_default() += visit.amount_cents.unwrap_or(0);
+            if CAME_IN.contains(&visit.kind) {
+                *months.entry((visit.customer_id.as_str(), month_of(&stamp))).or_default() += 1;
+            }
+            let newest = latest.entry(visit.customer_id.as_str()).or_insert(visit.at);
+            if visit.at > *newest {
+                *newest = visit.at;
+            }
+        }
+        let rules = reminders::load_rules(tx)?;
+        for (customer_id, at) in &latest {
+            customers::record_contact(tx, customer_id, &timestamp(*at), Some(spent.get(customer_id).copied().unwrap_or(0)), false)?;
+            rhythm::refresh_rhythm(tx, customer_id, &rules)?;
+        }
+        for ((customer_id, month), count) in &months {
+            activity::came_in(tx, customer_id, month, *count)?;
+        }
+        let health_rules = health::load_rules(tx)?;
+        for customer_id in latest.keys() {
+            health::refresh_with(tx, customer_id, &health_rules)?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,390 @@
+//! Every source of reminders in one table (`SOURCES`): its key, the label
+//! the Today list shows, how its reminders are collected from the data,
+//! and what marking one done does to what it came from. `sync` runs every
+//! collector in one transaction; `close` closes a reminder and its source
+//! in one transaction.
+//!
+//! A new source is one entry here (and its rows in the tables it reads).
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+use crate::db::{settings, store};
+use crate::derived::rhythm;
+use crate::kernel::error::{Error, Result};
+use crate::kernel::time::{local_to_utc, parse_time, timestamp};
+use crate::records::reminders::{self, NewReminder, Rules, Today};
+use crate::records::{interactions, memberships, onboarding};
+
+/// One kind of reminder.
+pub struct Source {
+    /// Stored in `reminders.source`.
+    pub key: &'static str,
+    /// What the Today list calls it.
+    pub label: &'static str,
+    /// Adds the reminders the data calls for (a key already there adds nothing).
+    collect: fn(&mut Pass) -> Result<()>,
+    /// What "done" on the reminder does to its source row (`source_id`).
+    on_done: Option<fn(&Connection, &str, DateTime<Utc>) -> Result<()>>,
+}
+
+pub const SOURCES: [Source; 7] = [
+    Source { key: "next_step", label: "Next step", collect: collect_next_steps, on_done: Some(next_step_done) },
+    Source { key: "onboarding", label: "Onboarding", collect: collect_onboarding_tasks, on_done: Some(onboarding::tick_from_reminder) },
+    Source { key: "renewal", label: "Renewal", collect: collect_renewals, on_done: None },
+    Source { key: "birthday", label: "Birthday", collect: collect_birthdays, on_done: None },
+    Source { key: "gone_quiet", label: "Gone quiet", collect: collect_gone_quiet, on_done: None },
+    Source { key: "complaint", label: "Complaint", collect: collect_complaint_checkpoints, on_done: None },
+    Source { key: "review_follow_up", label: "Review request", collect: collect_review_follow_ups, on_done: None },
+];
+
+/// The label of a stored source key ("" for one this build does not know).
+pub fn label_of(key: &str) -> &'static str {
+    SOURCES.iter().find(|source| source.key == key).map_or("", |source| source.label)
+}
+
+/// A next step's reminder done means the next step is done.
+fn next_step_done(conn: &Connection, task_id: &str, now: DateTime<Utc>) -> Result<()> {
+    interactions::complete_task(conn, task_id, "from the reminder", &timestamp(now))
+}
+
+const STATE_KEY: &str = "reminder_state";
+/// Birthdays missed while the app was closed are still shown up to this far back.
+const CATCH_UP_DAYS: i64 = 30;
+
+/// How far `sync` has looked, so it reads only what is new.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct SyncState {
+    /// Gone-quiet dates up to here have been turned into reminders.
+    quiet_scanned_to: Option<String>,
+    /// The last local date whose birthdays were looked at.
+    birthdays_scanned_to: Option<NaiveDate>,
+}
+
+/// What every collector gets: the transaction, the time, the rules.
+struct Pass<'a> {
+    tx: &'a Connection,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    tomorrow: NaiveDate,
+    horizon: DateTime<Utc>,
+    rules: &'a Rules,
+    state: SyncState,
+    /// A local date and time in the shop's time zone, as UTC.
+    local: &'a dyn Fn(NaiveDate, NaiveTime) -> DateTime<Utc>,
+    /// A UTC time as the shop's local date and time.
+    local_of: &'a dyn Fn(DateTime<Utc>) -> NaiveDateTime,
+    added: usize,
+}
+
+impl Pass<'_> {
+    /// The rules' due hour on `date`, local time.
+    fn at_hour(&self, date: NaiveDate) -> DateTime<Utc> {
+        (self.local)(date, NaiveTime::from_hms_opt(self.rules.due_hour.min(23), 0, 0).unwrap_or(NaiveTime::MIN))
+    }
+
+    fn add(&mut self, reminder: &NewReminder) -> Result<()> {
+        self.added += usize::from(reminders::insert(self.tx, reminder, self.now)?);
+        Ok(())
+    }
+}
+
+/// Brings the reminders table up to date with the data, looking one day
+/// ahead so the scheduler knows when to wake. Returns how many were added.
+pub fn sync<Tz: TimeZone>(conn: &mut Connection, now: DateTime<Utc>, tz: &Tz, rules: &Rules) -> Result<usize> {
+    let today = now.with_timezone(tz).date_naive();
+    let local = |date: NaiveDate, time: NaiveTime| local_to_utc(tz, date, time);
+    let local_of = |at: DateTime<Utc>| at.with_timezone(tz).naive_local();
+    store::write(conn, |tx| {
+        let state = settings::load_json(tx, STATE_KEY)?.unwrap_or_default();
+        let mut pass = Pass {
+            tx,
+            now,
+            today,
+            tomorrow: today + Duration::days(1),
+            horizon: now + Duration::days(1),
+            rules,
+            state,
+            local: &local,
+            local_of: &local_of,
+            added: 0,
+        };
+        for source in &SOURCES {
+            (source.collect)(&mut pass)?;
+        }
+        settings::save_json(tx, STATE_KEY, &pass.state, now)?;
+        Ok(pass.added)
+    })
+}
+
+/// Closes a reminder: done or dismissed. Done also closes what it came
+/// from (a next step, an onboarding task), in the same transaction.
+pub fn close(conn: &mut Connection, id: &str, dismissed: bool, now: DateTime<Utc>) -> Result<()> {
+    store::write(conn, |tx| {
+        let (source, source_id) = reminders::close(tx, id, dismissed, now)?;
+        let on_done = SOURCES.iter().find(|s| s.key == source).and_then(|s| s.on_done);
+        if let (false, Some(on_done), Some(source_id)) = (dismissed, on_done, source_id) {
+            on_done(tx, &source_id, now)?;
+        }
+        Ok(())
+    })
+}
+
+/// The Today list, each reminder labelled with its source's name.
+pub fn today<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz, away_marker: Option<&str>) -> Result<Today> {
+    let mut today = reminders::today(conn, now, tz, away_marker)?;
+    for reminder in today.away.iter_mut().chain(today.overdue.iter_mut()).chain(today.today.iter_mut()) {
+        reminder.label = label_of(&reminder.source).to_string();
+    }
+    Ok(today)
+}
+
+/// Saves the reminder rules and recomputes every customer's rhythm under them.
+pub fn save_rules(conn: &mut Connection, rules: &Rules, now: DateTime<Utc>) -> Result<Rules> {
+    if rules.due_hour > 23 {
+        return Err(Error::invalid("due_hour", "The hour must be from 0 to 23."));
+    }
+    for (field, value, max) in [
+        ("renewal_days_ahead", rules.renewal_days_ahead, 90),
+        ("birthday_days_ahead", rules.birthday_days_ahead, 30),
+        ("quiet_min_visits", rules.quiet_min_visits, 50),
+        ("quiet_min_days", rules.quiet_min_days, 365),
+        ("quiet_new_customer_days", rules.quiet_new_customer_days, 365),
+    ] {
+        if !(0..=max).contains(&value) {
+            return Err(Error::invalid(field, format!("Use a whole number from 0 to {max}.")));
+        }
+    }
+    if !(1.0..=10.0).contains(&rules.quiet_multiplier) {
+        return Err(Error::invalid("quiet_multiplier", "Use a number from 1 to 10, like 2 or 2.5."));
+    }
+    if rules.quiet_min_visits < 2 {
+        return Err(Error::invalid("quiet_min_visits", "At least 2 visits are needed to know a rhythm."));
+    }
+    store::write(conn, |tx| {
+        settings::save_json(tx, reminders::RULES_KEY, rules, now)?;
+        rhythm::refresh_all_rhythms(tx, rules)?;
+        // Quiet dates moved: look at every customer again on the next sync.
+        settings::save_json(tx, STATE_KEY, &SyncState::default(), now)?;
+        Ok(rules.clone())
+    })
+}
+
+/// Next steps that are open and due by tomorrow.
+fn collect_next_steps(pass: &mut Pass) -> Result<()> {
+    let mut stmt = pass.tx.prepare_cached(
+        "SELECT t.id, t.customer_id, t.title, t.due_on, t.due_time FROM tasks t
+         WHERE t.done_at IS NULL AND t.due_on <= ?1
+           AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'task:' || t.id)",
+    )?;
+    let rows: Vec<(String, String, String, String, Option<String>)> = stmt
+        .query_map([pass.tomorrow.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, customer_id, title, due_on, due_time) in rows {
+        let Ok(date) = NaiveDate::parse_from_str(&due_on, "%Y-%m-%d") else { continue };
+        let due_at = match due_time.as_deref().and_then(parse_time) {
+            Some(time) => (pass.local)(date, time),
+            None => pass.at_hour(date),
+        };
+        let r = NewReminder { key: format!("task:{id}"), customer_id: &customer_id, source: "next_step", source_id: Some(&id), title: format!("Next step: {title}"), detail: String::new(), due_at };
+        pass.add(&r)?;
+    }
+    Ok(())
+}
+
+/// Onboarding plan tasks that are open and due by tomorrow.
+fn collect_onboarding_tasks(pass: &mut Pass) -> Result<()> {
+    let mut stmt = pass.tx.prepare_cached(
+        "SELECT t.id, t.customer_id, t.title, t.due_on, t.owner_kind, t.owner_name, t.milestone
+         FROM plan_tasks t JOIN plans p ON p.id = t.plan_id
+         WHERE t.done_at IS NULL AND t.due_on <= ?1 AND p.cancelled_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'onboarding:' || t.id)",
+    )?;
+    let rows: Vec<(String, String, String, String, String, String, bool)> = stmt
+        .query_map([pass.tomorrow.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, customer_id, title, due_on, owner_kind, owner_name, milestone) in rows {
+        let Ok(date) = NaiveDate::parse_from_str(&due_on, "%Y-%m-%d") else { continue };
+        let detail = match owner_kind.as_str() {
+            "customer" => "The customer's task: check it is done.".to_string(),
+            "staff" if !owner_name.is_empty() => format!("For {owner_name}"),
+            _ => String::new(),
+        };
+        let what = if milestone { "First win" } else { "Onboarding" };
+        let r = NewReminder { key: format!("onboarding:{id}"), customer_id: &customer_id, source: "onboarding", source_id: Some(&id), title: format!("{what}: {title}"), detail, due_at: pass.at_hour(date) };
+        pass.add(&r)?;
+    }
+    Ok(())
+}
+
+/// Memberships renewing within the notice period.
+fn collect_renewals(pass: &mut Pass) -> Result<()> {
+    let last_day = pass.tomorrow + Duration::days(pass.rules.renewal_days_ahead);
+    let mut stmt = pass.tx.prepare_cached(
+        "SELECT id, customer_id, plan_name, price_cents, term, renews_on FROM memberships
+         WHERE ended_at IS NULL AND renews_on <= ?1",
+    )?;
+    let rows: Vec<(String, String, String, i64, String, String)> = stmt
+        .query_map([last_day.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let currency = settings::load(pass.tx)?.currency;
+    for (id, customer_id, plan, price, term, renews_on) in rows {
+        let Ok(date) = NaiveDate::parse_from_str(&renews_on, "%Y-%m-%d") else { continue };
+        let remind_on = date - Duration::days(pass.rules.renewal_days_ahead);
+        let r = NewReminder {
+            key: format!("renewal:{id}:{renews_on}"),
+            customer_id: &customer_id,
+            source: "renewal",
+            source_id: Some(&id),
+            title: format!("Renewal on {}: {plan}", date.format("%-d %B")),
+            detail: memberships::price_line(price, &currency, &term),
+            due_at: pass.at_hour(remind_on),
+        };
+        pass.add(&r)?;
+    }
+    Ok(())
+}
+
+/// Birthdays: every reminder day since the last look (at most a month
+/// back, for a laptop that was closed), through tomorrow. Today and
+/// tomorrow are looked at on every pass, so a birthday typed in today
+/// still makes its reminder.
+fn collect_birthdays(pass: &mut Pass) -> Result<()> {
+    let from = pass
+        .state
+        .birthdays_scanned_to
+        .map_or(pass.today, |d| (d + Duration::days(1)).min(pass.today))
+        .max(pass.today - Duration::days(CATCH_UP_DAYS));
+    let mut day = from;
+    while day <= pass.tomorrow {
+        let birthday = day + Duration::days(pass.rules.birthday_days_ahead);
+        let mut days = vec![birthday.format("%m-%d").to_string()];
+        // 29 February is celebrated on the 28th in other years.
+        if birthday.month() == 2 && birthday.day() == 28 && NaiveDate::from_ymd_opt(birthday.year(), 2, 29).is_none() {
+            days.push("02-29".into());
+        }
+        for month_day in days {
+            let mut stmt = pass.tx.prepare_cached(
+                "SELECT id, first_name, display_name, birthday FROM customers
+                 WHERE substr(birthday, -5) = ?1 AND birthday IS NOT NULL AND archived_at IS NULL",
+            )?;
+            let rows: Vec<(String, String, String, String)> = stmt
+                .query_map([&month_day], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (id, first_name, display_name, iso) in rows {
+                let name = if first_name.is_empty() { display_name } else { first_name };
+                let turns = crate::kernel::birthday::Birthday::from_iso(&iso)
+                    .and_then(|b| b.year)
+                    .map(|year| format!("Turns {}", birthday.year() - year))
+                    .unwrap_or_default();
+                let title = if pass.rules.birthday_days_ahead == 0 {
+                    format!("{name}'s birthday today")
+                } else {
+                    format!("{name}'s birthday on {}", birthday.format("%-d %B"))
+                };
+                let r = NewReminder { key: format!("birthday:{id}:{}", birthday.year()), customer_id: &id, source: "birthday", source_id: None, title, detail: turns, due_at: pass.at_hour(day) };
+                pass.add(&r)?;
+            }
+        }
+        day += Duration::days(1);
+    }
+    pass.state.birthdays_scanned_to = Some(pass.tomorrow);
+    Ok(())
+}
+
+/// Gone quiet: customers whose quiet date passed since the last look.
+fn collect_gone_quiet(pass: &mut Pass) -> Result<()> {
+    let from = pass.state.quiet_scanned_to.clone().unwrap_or_default();
+    let to = timestamp(pass.horizon);
+    let mut stmt = pass.tx.prepare_cached(
+        "SELECT id, quiet_after, last_visit_at FROM customers
+         WHERE quiet_after > ?1 AND quiet_after <= ?2 AND archived_at IS NULL",
+    )?;
+    let rows: Vec<(String, String, String)> = stmt
+        .query_map(params![from, to], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, quiet_after, last_visit) in rows {
+        let Ok(quiet) = DateTime::parse_from_rfc3339(&quiet_after) else { continue };
+        let quiet = quiet.with_timezone(&Utc);
+        // Gathered at the day's due hour, so a shop with many quiet
+        // customers gets one summary a morning, not a popup every few minutes.
+        let quiet_day = (pass.local_of)(quiet).date();
+        let mut due = pass.at_hour(quiet_day);
+        if due < quiet {
+            due = pass.at_hour(quiet_day + Duration::days(1));
+        }
+        let r = NewReminder {
+            key: format!("quiet:{id}:{last_visit}"),
+            customer_id: &id,
+            source: "gone_quiet",
+            source_id: Some(&last_visit),
+            title: "Gone quiet: time for a check-in".into(),
+            detail: String::new(),
+            due_at: due,
+        };
+        pass.add(&r)?;
+    }
+    pass.state.quiet_scanned_to = Some(to);
+    Ok(())
+}
+
+/// Complaint checkpoints: each open complaint's next checkpoint, once.
+/// Moving the checkpoint makes a new key; the old reminder was resolved.
+fn collect_complaint_checkpoints(pass: &mut Pass) -> Result<()> {
+    let mut stmt = pass.tx.prepare_cached(
+        "SELECT id, customer_id, summary, owner_name, checkpoint_at FROM complaints
+         WHERE closed_at IS NULL AND checkpoint_at <= ?1",
+    )?;
+    let rows: Vec<(String, String, String, String, String)> = stmt
+        .query_map([timestamp(pass.horizon)], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, customer_id, summary, owner, checkpoint_at) in rows {
+        let Ok(due) = DateTime::parse_from_rfc3339(&checkpoint_at) else { continue };
+        let short: String = summary.chars().take(60).collect();
+        let r = NewReminder {
+            key: format!("complaint:{id}:{checkpoint_at}"),
+            customer_id: &customer_id,
+            source: "complaint",
+            source_id: Some(&id),
+            title: format!("Complaint checkpoint: {short}"),
+            detail: format!("Owner: {owner}"),
+            due_at: due.with_timezone(&Utc),
+        };
+        pass.add(&r)?;
+    }
+    Ok(())
+}
+
+/// One follow-up for a review request nobody has answered.
+fn collect_review_follow_ups(pass: &mut Pass) -> Result<()> {
+    let mut stmt = pass.tx.prepare_cached(
+        "SELECT id, customer_id, channel, asked_at, follow_up_on FROM review_requests
+         WHERE follow_up_on IS NOT NULL AND follow_up_on <= ?1 AND status = 'asked'",
+    )?;
+    let rows: Vec<(String, String, String, String, String)> = stmt
+        .query_map([pass.tomorrow.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, customer_id, channel, asked_at, follow_up_on) in rows {
+        let Ok(date) = NaiveDate::parse_from_str(&follow_up_on, "%Y-%m-%d") else { continue };
+        let asked = DateTime::parse_from_rfc3339(&asked_at).map(|t| (pass.local_of)(t.with_timezone(&Utc)).format("%-d %B").to_string()).unwrap_or_default();
+        let how = match channel.as_str() {
+            "email" => " by email",
+            "sms" => " by text message",
+            "print" => " with a printed card",
+            _ => "",
+        };
+        let r = NewReminder {
+            key: format!("review:{id}"),
+            customer_id: &customer_id,
+            source: "review_follow_up",
+            source_id: Some(&id),
+            title: "Follow up on the review request".into(),
+            detail: format!("Asked on {asked}{how}"),
+            due_at: pass.at_hour(date),
+        };
+        pass.add(&r)?;
+    }
+    Ok(())
+}

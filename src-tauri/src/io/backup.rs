@@ -1,0 +1,230 @@
+//! Backups with SQLite's online backup API: a consistent copy of the open
+//! database while the app keeps running.
+//!
+//! - Automatic: at start and daily while the app runs, into
+//!   `<data>/backups/auto-YYYY-MM-DD_HHMMSS.sqlite3`, keeping the newest N
+//!   (a setting, 7 unless changed). Older automatic ones are deleted.
+//! - Manual: to any file the owner chooses.
+//! - Restore: the chosen backup is checked first (`PRAGMA integrity_check`,
+//!   and a schema version this app knows), the current database is saved as
+//!   `<data>/backups/before-restore-....sqlite3` (never rotated away), then
+//!   the backup's pages are copied into the open database in one step and
+//!   the store is reopened, which migrates an older backup.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::backup::Backup;
+use rusqlite::{Connection, OpenFlags};
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::error::{Error, Result};
+use crate::db::settings;
+use crate::db::store::{self, Store};
+
+pub const BACKUPS_DIR: &str = "backups";
+pub const AUTO_PREFIX: &str = "auto-";
+pub const BEFORE_RESTORE_PREFIX: &str = "before-restore-";
+pub const EXTENSION: &str = "sqlite3";
+pub const DEFAULT_KEEP: usize = 7;
+/// How often the running app makes an automatic backup.
+pub const EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+const SETTINGS_KEY: &str = "backups";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BackupSettings {
+    /// How many automatic backups to keep.
+    pub keep: usize,
+}
+
+impl Default for BackupSettings {
+    fn default() -> Self {
+        BackupSettings { keep: DEFAULT_KEEP }
+    }
+}
+
+pub fn load_settings(conn: &Connection) -> Result<BackupSettings> {
+    Ok(settings::load_json(conn, SETTINGS_KEY)?.unwrap_or_default())
+}
+
+pub fn save_settings(conn: &Connection, value: &BackupSettings, now: DateTime<Utc>) -> Result<BackupSettings> {
+    if !(1..=365).contains(&value.keep) {
+        return Err(Error::invalid("keep", "Keep between 1 and 365 automatic backups."));
+    }
+    settings::save_json(conn, SETTINGS_KEY, value, now)?;
+    Ok(*value)
+}
+
+pub fn backups_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join(BACKUPS_DIR)
+}
+
+/// Copies the open database to `dest` with the online backup API, through
+/// a temporary file beside it, so `dest` is either complete or untouched.
+pub fn backup_to(conn: &Connection, dest: &Path) -> Result<()> {
+    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = dest.with_file_name(format!(".{name}.partial"));
+    let _ = std::fs::remove_file(&temp);
+    let outcome = (|| -> Result<()> {
+        let mut target = Connection::open(&temp)?;
+        copy_all(conn, &mut target)?;
+        drop(target);
+        std::fs::rename(&temp, dest)?;
+        Ok(())
+    })();
+    if outcome.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    outcome
+}
+
+/// Copies every page of `from` into `to` in one backup step (a negative
+/// page count means all), retrying briefly while the source is busy.
+fn copy_all(from: &Connection, to: &mut Connection) -> Result<()> {
+    use rusqlite::backup::StepResult;
+    let backup = Backup::new(from, to)?;
+    for _ in 0..100 {
+        match backup.step(-1)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More | StepResult::Busy | StepResult::Locked => std::thread::sleep(Duration::from_millis(50)),
+            _ => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    Err(Error::Conflict("The database stayed busy; the backup was not made. Please try again.".into()))
+}
+
+/// Makes an automatic backup named after `now` and deletes the automatic
+/// backups beyond the newest `keep`.
+pub fn automatic(conn: &Connection, data_dir: &Path, keep: usize, now: DateTime<Utc>) -> Result<PathBuf> {
+    let dir = backups_dir(data_dir);
+    let path = dir.join(format!("{AUTO_PREFIX}{}.{EXTENSION}", now.format("%Y-%m-%d_%H%M%S")));
+    backup_to(conn, &path)?;
+    rotate(&dir, keep)?;
+    tracing::info!(path = %path.display(), "automatic backup made");
+    Ok(path)
+}
+
+/// Deletes the oldest automatic backups so that `keep` remain; returns how
+/// many were deleted. Other files in the folder are left alone.
+pub fn rotate(dir: &Path, keep: usize) -> Result<usize> {
+    let mut automatic: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            name.starts_with(AUTO_PREFIX) && name.ends_with(&format!(".{EXTENSION}"))
+        })
+        .collect();
+    automatic.sort(); // the names sort by time
+    let excess = automatic.len().saturating_sub(keep.max(1));
+    for path in &automatic[..excess] {
+        std::fs::remove_file(path)?;
+    }
+    Ok(excess)
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BackupInfo {
+    pub file_name: String,
+    pub path: String,
+    pub size_bytes: u64,
+    /// Made automatically (rotated) or saved before a restore (kept).
+    pub automatic: bool,
+    pub made_at: String,
+}
+
+/// The backups folder's backups, newest first.
+pub fn list(data_dir: &Path) -> Result<Vec<BackupInfo>> {
+    let dir = backups_dir(data_dir);
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(&format!(".{EXTENSION}")) || name.starts_with('.') {
+            continue;
+        }
+        let meta = entry.metadata()?;
+        let made_at = meta.modified().ok().map(|t| crate::kernel::time::timestamp(DateTime::<Utc>::from(t))).unwrap_or_default();
+        found.push(BackupInfo {
+            automatic: name.starts_with(AUTO_PREFIX),
+            file_name: name,
+            path: entry.path().display().to_string(),
+            size_bytes: meta.len(),
+            made_at,
+        });
+    }
+    found.sort_by(|a, b| b.made_at.cmp(&a.made_at).then(b.file_name.cmp(&a.file_name)));
+    Ok(found)
+}
+
+/// Checks that `path` is a sound Regulars database this app can open;
+/// returns its schema version.
+pub fn check(path: &Path) -> Result<i64> {
+    let not_ours = || Error::invalid("file", "This file is not a Regulars backup.");
+    if !path.is_file() {
+        return Err(Error::invalid("file", "The backup file was not found."));
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|_| not_ours())?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(|_| not_ours())?;
+    let verdict: String = conn
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .map_err(|e| Error::invalid("file", format!("The backup is damaged and cannot be used: {e}")))?;
+    if verdict != "ok" {
+        return Err(Error::invalid("file", format!("The backup is damaged and cannot be used ({verdict}).")));
+    }
+    let has_customers: bool = conn
+        .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'customers'", [], |row| row.get::<_, i64>(0))
+        .map_err(|_| not_ours())?
+        > 0;
+    if version < 1 || !has_customers {
+        return Err(not_ours());
+    }
+    if version > store::schema_version() {
+        return Err(Error::NewerSchema { found: version, known: store::schema_version() });
+    }
+    Ok(version)
+}
+
+/// Replaces the shop's data with the backup at `backup`, after checking
+/// it and saving the current database into the backups folder (returned).
+/// `slot` is the app's store: it is reopened on success. A store that
+/// could not be opened (`None`) is moved aside as a file instead.
+pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, now: DateTime<Utc>) -> Result<PathBuf> {
+    check(backup)?;
+    let saved = backups_dir(data_dir).join(format!("{BEFORE_RESTORE_PREFIX}{}.{EXTENSION}", now.format("%Y-%m-%d_%H%M%S")));
+    match slot.as_mut() {
+        Some(store) => {
+            backup_to(store.conn(), &saved)?;
+            let source = Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            // One step for all pages: the copy is a single write transaction
+            // on the open database, so it is all there or not at all.
+            copy_all(&source, store.conn_mut())?;
+        }
+        None => {
+            let db = data_dir.join(store::DATABASE_FILE);
+            std::fs::create_dir_all(backups_dir(data_dir))?;
+            if db.exists() {
+                std::fs::rename(&db, &saved)?;
+                for suffix in ["-wal", "-shm"] {
+                    let companion = data_dir.join(format!("{}{suffix}", store::DATABASE_FILE));
+                    if companion.exists() {
+                        std::fs::rename(&companion, PathBuf::from(format!("{}{suffix}", saved.display())))?;
+                    }
+                }
+            }
+            std::fs::copy(backup, &db)?;
+        }
+    }
+    *slot = None; // close before reopening: one connection at a time
+    *slot = Some(Store::open_in(data_dir)?);
+    tracing::info!(from = %backup.display(), saved = %saved.display(), "restored from a backup");
+    Ok(saved)
+}

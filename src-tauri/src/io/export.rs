@@ -1,0 +1,215 @@
+//! Data out: every customer to one CSV file (for a spreadsheet or another
+//! tool), and one customer's complete data as JSON (a privacy request).
+//!
+//! The CSV is UTF-8 with a byte-order mark so Excel reads the accents
+//! right, and any cell that starts like a formula (= + - @ tab or carriage
+//! return) gets a leading apostrophe so a spreadsheet shows it as text
+//! instead of running it. The importer takes that apostrophe off again.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::kernel::birthday::Birthday;
+use crate::records::customers::{self, Card, Discovery};
+use crate::kernel::error::{Error, Result};
+use crate::records::loyalty;
+use crate::kernel::time::timestamp;
+
+/// The CSV columns, in order. The importer's guess maps the names back.
+pub const CSV_HEADERS: [&str; 24] = [
+    "id", "first_name", "last_name", "display_name", "phone", "email", "birthday", "preferred_channel",
+    "best_time", "tags", "heard_from", "people", "notes", "what_brought_you", "success_looks_like",
+    "must_happen_first", "who_else_cares", "update_how_often", "hear_from_us_how", "last_contact_at",
+    "last_visit_at", "archived_at", "created_at", "updated_at",
+];
+
+/// Makes a cell safe to open in a spreadsheet (CSV injection).
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// Writes every customer as CSV to `out`; returns how many.
+pub fn write_customers_csv<W: Write>(conn: &Connection, out: W) -> Result<usize> {
+    let mut out = std::io::BufWriter::new(out);
+    out.write_all(b"\xEF\xBB\xBF")?;
+    let mut writer = csv::WriterBuilder::new().from_writer(out);
+    writer.write_record(CSV_HEADERS).map_err(csv_error)?;
+
+    // People and notes for everyone in two passes, not two queries per customer.
+    let mut people: HashMap<String, Vec<String>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare("SELECT customer_id, name, kind, details FROM people ORDER BY customer_id, position, created_at")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let (name, kind, details): (String, String, String) = (row.get(1)?, row.get(2)?, row.get(3)?);
+            let mut shown = name;
+            if !kind.is_empty() {
+                shown = format!("{shown} ({kind})");
+            }
+            if !details.is_empty() {
+                shown = format!("{shown}: {details}");
+            }
+            people.entry(row.get(0)?).or_default().push(shown);
+        }
+    }
+    let mut notes: HashMap<String, Vec<String>> = HashMap::new();
+    {
+        let mut stmt = conn.prepare("SELECT customer_id, body FROM notes ORDER BY customer_id, pinned DESC, created_at DESC")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            notes.entry(row.get(0)?).or_default().push(row.get(1)?);
+        }
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT id, first_name, last_name, display_name, phone, email, birthday, preferred_channel, best_time,
+                tags, heard_from, discovery, last_contact_at, last_visit_at, archived_at, created_at, updated_at
+         FROM customers ORDER BY pk",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut count = 0;
+    let mut record: Vec<String> = Vec::with_capacity(CSV_HEADERS.len());
+    while let Some(row) = rows.next()? {
+        record.clear();
+        let id: String = row.get(0)?;
+        for column in 1..6 {
+            record.push(row.get(column)?);
+        }
+        record.push(row.get::<_, Option<String>>(6)?.unwrap_or_default());
+        record.push(row.get(7)?);
+        record.push(row.get(8)?);
+        let tags: Vec<String> = serde_json::from_str(&row.get::<_, String>(9)?).unwrap_or_default();
+        record.push(tags.join(", "));
+        record.push(row.get(10)?);
+        record.push(people.get(&id).map(|p| p.join("; ")).unwrap_or_default());
+        record.push(notes.get(&id).map(|n| n.join("\n\n")).unwrap_or_default());
+        let discovery: Discovery = serde_json::from_str(&row.get::<_, String>(11)?).unwrap_or_default();
+        record.extend([
+            discovery.what_brought_you,
+            discovery.success_looks_like,
+            discovery.must_happen_first,
+            discovery.who_else_cares,
+            discovery.update_how_often,
+            discovery.hear_from_us_how,
+        ]);
+        for column in 12..17 {
+            record.push(row.get::<_, Option<String>>(column)?.unwrap_or_default());
+        }
+        writer.write_field(&id).map_err(csv_error)?;
+        for cell in &record {
+            writer.write_field(neutralise(cell).as_bytes()).map_err(csv_error)?;
+        }
+        writer.write_record(None::<&[u8]>).map_err(csv_error)?;
+        count += 1;
+    }
+    writer.flush()?;
+    Ok(count)
+}
+
+fn csv_error(error: csv::Error) -> Error {
+    Error::Io(std::io::Error::other(error.to_string()))
+}
+
+/// Writes the CSV to `path` through a temporary file beside it, so a
+/// failed export never leaves half a file under the chosen name.
+pub fn export_customers_csv(conn: &Connection, path: &Path) -> Result<usize> {
+    write_atomically(path, |file| write_customers_csv(conn, file))
+}
+
+pub fn write_atomically<T>(path: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<T>) -> Result<T> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.partial"));
+    let outcome = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        let result = write(&mut file)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)?;
+        Ok(result)
+    })();
+    if outcome.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    outcome
+}
+
+/// One customer's complete data. `card` and `loyalty` are the readable
+/// summary; `records` holds their own row of `customers` and every stored
+/// row that names them, from every table with a `customer_id` column (visits, tasks, points ledger,
+/// memberships, reminders, imports, and any area added later), so nothing
+/// is left out when the schema grows.
+#[derive(Debug, Serialize)]
+pub struct CustomerData {
+    pub format: &'static str,
+    pub exported_at: String,
+    pub card: Card,
+    pub birthday: Option<String>,
+    pub loyalty: loyalty::Totals,
+    pub records: std::collections::BTreeMap<String, Vec<serde_json::Map<String, serde_json::Value>>>,
+}
+
+pub fn customer_data(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<CustomerData> {
+    let card = customers::get(conn, id)?;
+    let mut records = std::collections::BTreeMap::new();
+    // The card's own row as stored, with what `card` leaves out (the
+    // health and balance figures, the import that created it).
+    records.insert("customers".to_string(), rows_as_json(conn, "SELECT * FROM customers WHERE id = ?1", id)?);
+    for table in customers::tables_naming_customers(conn)? {
+        // Ordered by the table's own columns: some tables have no rowid.
+        let sql = format!("SELECT * FROM \"{table}\" WHERE customer_id = ?1 ORDER BY 1, 2");
+        records.insert(table, rows_as_json(conn, &sql, id)?);
+    }
+    Ok(CustomerData {
+        format: "regulars-customer-data-1",
+        exported_at: timestamp(now),
+        birthday: card.birthday.map(Birthday::to_iso),
+        loyalty: loyalty::totals(conn, id)?,
+        card,
+        records,
+    })
+}
+
+/// The rows `sql` finds for the customer `id`, each as a JSON object of its columns.
+fn rows_as_json(conn: &Connection, sql: &str, id: &str) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+    let mut stmt = conn.prepare(sql)?;
+    let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
+    let mut rows = stmt.query([id])?;
+    let mut list = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut object = serde_json::Map::new();
+        for (i, name) in names.iter().enumerate() {
+            object.insert(name.clone(), json_value(row.get_ref(i)?));
+        }
+        list.push(object);
+    }
+    Ok(list)
+}
+
+fn json_value(value: ValueRef) -> serde_json::Value {
+    match value {
+        ValueRef::Null => serde_json::Value::Null,
+        ValueRef::Integer(i) => i.into(),
+        ValueRef::Real(f) => serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+        ValueRef::Blob(b) => b.iter().map(|byte| format!("{byte:02x}")).collect::<String>().into(),
+    }
+}
+
+/// Writes one customer's complete data as pretty JSON to `path`.
+pub fn export_customer_json(conn: &Connection, id: &str, path: &Path, now: DateTime<Utc>) -> Result<()> {
+    let data = customer_data(conn, id, now)?;
+    write_atomically(path, |file| {
+        serde_json::to_writer_pretty(&mut *file, &data)
+            .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+        Ok(())
+    })
+}

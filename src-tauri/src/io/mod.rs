@@ -1,0 +1,9 @@
+//! Files in and out: CSV import and export, backups, PDFs, the sample shop, first-start setup and logs.
+
+pub mod importer;
+pub mod export;
+pub mod backup;
+pub mod plan_pdf;
+pub mod sample;
+pub mod setup;
+pub mod logging;

@@ -1,0 +1,10 @@
+//! No SQL and no I/O: the error type, text folding, time, money, birthdays and ids.
+
+pub mod birthday;
+pub mod error;
+pub mod ids;
+pub mod money;
+pub mod qr;
+pub mod rhythm;
+pub mod text;
+pub mod time;

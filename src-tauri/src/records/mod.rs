@@ -1,0 +1,13 @@
+//! One writer per table: each module is the only one that inserts, updates
+//! or deletes the rows of its tables (the one exception, erase, is in
+//! `features::cards`). A records module never calls `derived` or above.
+
+pub mod complaints;
+pub mod customers;
+pub mod feedback;
+pub mod interactions;
+pub mod loyalty;
+pub mod memberships;
+pub mod onboarding;
+pub mod referrals;
+pub mod reminders;

@@ -1,0 +1,19 @@
+//! The end-to-end tests: the real app window, driven through tauri-driver
+//! and WebKitWebDriver under a private Xvfb display and D-Bus session bus.
+//! One binary, one module per feature area. The tests run one at a time:
+//! `window::Harness::start` waits for the previous test's harness to be
+//! dropped (see there).
+//!
+//! Needs: Xvfb, WebKitWebDriver (webkit2gtk-driver), dbus-daemon, dunst,
+//! python3-dbusmock, ImageMagick, poppler-utils and tauri-driver;
+//! `make test` installs them.
+
+#[path = "../desktop/mod.rs"]
+mod desktop;
+mod window;
+
+mod health;
+mod import;
+mod outreach;
+mod plans;
+mod story;

@@ -1,0 +1,237 @@
+//! The app in a real window, for end-to-end tests: a private desktop
+//! (see `desktop`), tauri-driver on a free port, and small waiting helpers.
+//! Each end-to-end test starts its own `Harness`, so tests never share a
+//! display or a driver; they share the process, so harnesses take turns.
+
+use std::ffi::OsStr;
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use thirtyfour::prelude::*;
+use thirtyfour::Capabilities;
+
+pub const APP: &str = env!("CARGO_BIN_EXE_regulars");
+
+use crate::desktop::{find_tool, wait_until, Desktop, Server};
+
+pub struct Harness {
+    pub desktop: Desktop,
+    pub port: u16,
+    /// Scripted answers to the app's native file dialogs, one path per
+    /// line (see `file_dialog` in the app); WebDriver cannot click in them.
+    file_answers: tempfile::NamedTempFile,
+    /// This test's turn (see `TURN`). Last, so it is given back only after
+    /// the driver and the desktop above have been stopped.
+    _turn: MutexGuard<'static, ()>,
+}
+
+/// One harness at a time in this process. The test harness runs tests on
+/// parallel threads; two desktops at once could pick the same free X
+/// display number or port, and screenshots find the display through
+/// `DISPLAY`. So `Harness::start` waits here and the harness holds the
+/// lock until it is dropped. A test that panics poisons the lock while its
+/// harness unwinds; the next test takes it anyway, as the processes of the
+/// failed one are gone by then.
+static TURN: Mutex<()> = Mutex::new(());
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("no free local port")
+}
+
+impl Harness {
+    pub fn start() -> Harness {
+        Harness::start_with_env::<&str>(&[])
+    }
+
+    /// `start`, with extra environment for tauri-driver and so for the app
+    /// it starts. Given here rather than with `std::env::set_var`, which
+    /// would reach every test in the process.
+    pub fn start_with_env<V: AsRef<OsStr>>(env: &[(&str, V)]) -> Harness {
+        let turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut desktop = Desktop::start(Server::Mock);
+        *DISPLAY.lock().unwrap_or_else(PoisonError::into_inner) = Some(desktop.display.clone());
+        let port = free_port();
+        let native_port = free_port();
+        let file_answers = tempfile::NamedTempFile::new().expect("file answers");
+        let driver = Command::new(find_tool("tauri-driver"))
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", &desktop.display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &desktop.bus_address)
+            .env("NO_AT_BRIDGE", "1")
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("REGULARS_FILE_ANSWERS", file_answers.path())
+            .envs(env.iter().map(|(key, value)| (*key, value)))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start tauri-driver");
+        desktop.processes.0.push(driver);
+        wait_until("tauri-driver", Duration::from_secs(20), || TcpStream::connect(("127.0.0.1", port)).is_ok());
+        Harness { desktop, port, file_answers, _turn: turn }
+    }
+
+    /// The next native file dialog the app opens answers `path` at once.
+    pub fn answer_next_file_dialog(&self, path: &Path) {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().append(true).open(self.file_answers.path()).expect("answers file");
+        writeln!(file, "{}", path.display()).expect("write answer");
+    }
+
+    pub async fn open_app(&self, data_dir: &Path) -> WebDriver {
+        let mut caps = Capabilities::new();
+        caps.set(
+            "tauri:options",
+            json!({ "application": APP, "args": ["--data-dir", data_dir.to_string_lossy()] }),
+        )
+        .expect("capabilities");
+        // No keep-alive: tauri-driver drops idle connections after a few
+        // seconds, and a request on such a connection hung until its timeout.
+        WebDriver::builder(format!("http://127.0.0.1:{}", self.port), caps)
+            .keep_alive(false)
+            .await
+            .expect("cannot open a WebDriver session on the app")
+    }
+}
+
+pub fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let dir = target.join("e2e-screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    dir
+}
+
+/// The display the app of the current harness runs on, for screenshots.
+static DISPLAY: Mutex<Option<String>> = Mutex::new(None);
+
+/// Saves what the screen shows. The X display is exactly the window's size
+/// and has no window manager, so the root window is the app window. (The
+/// WebDriver screenshot command hangs in WebKitWebDriver once the page has
+/// been idle for a few seconds, so the display is captured instead.)
+pub async fn screenshot(driver: &WebDriver, name: &str) {
+    driver.execute("window.scrollTo(0, 0)", vec![]).await.expect("scroll");
+    capture(name).await;
+}
+
+/// Saves what the screen shows with the element `css` scrolled to the top,
+/// for screens longer than the window.
+pub async fn screenshot_from(driver: &WebDriver, css: &str, name: &str) {
+    element(driver, css).await;
+    driver
+        .execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'start' })", vec![serde_json::json!(css)])
+        .await
+        .expect("scroll");
+    capture(name).await;
+}
+
+/// Captures the display (after a moment to paint) as `<name>.png`.
+async fn capture(name: &str) {
+    tokio::time::sleep(Duration::from_millis(300)).await; // let it paint
+    let path = screenshot_dir().join(format!("{name}.png"));
+    let display = DISPLAY.lock().unwrap_or_else(PoisonError::into_inner).clone().expect("the desktop is started");
+    let status = Command::new(find_tool("import"))
+        .args(["-display", &display, "-window", "root"])
+        .arg(&path)
+        .status()
+        .expect("run ImageMagick's import");
+    assert!(status.success(), "could not capture the screen for {name}");
+}
+
+/// Sets a field's or a select's value from script and tells the page it
+/// changed (date inputs and selects are not typed into reliably).
+pub async fn set_value(driver: &WebDriver, css: &str, value: &str) {
+    element(driver, css).await;
+    driver
+        .execute(
+            "const field = document.querySelector(arguments[0]); field.value = arguments[1]; field.dispatchEvent(new Event('change'));",
+            vec![serde_json::json!(css), serde_json::json!(value)],
+        )
+        .await
+        .expect("set a field's value");
+}
+
+/// Waits for an element that matches `css` and is displayed.
+pub async fn element(driver: &WebDriver, css: &str) -> WebElement {
+    let start = Instant::now();
+    loop {
+        if let Ok(found) = driver.find(By::Css(css)).await {
+            if found.is_displayed().await.unwrap_or(false) {
+                return found;
+            }
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            screenshot(driver, "failure").await;
+            panic!("no visible element matches {css} (screen saved as failure.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Clicks `css` once it has stopped moving. Panels of a card fill in as
+/// their data arrives, pushing what is below them down; a click aimed at
+/// where a button was a moment ago lands on something else.
+pub async fn click_settled(driver: &WebDriver, css: &str) {
+    let target = element(driver, css).await;
+    let mut last = None;
+    let start = Instant::now();
+    loop {
+        target.scroll_into_view().await.expect("scroll into view");
+        let rect = target.rect().await.expect("where the element is");
+        let here = (rect.x.round() as i64, rect.y.round() as i64);
+        if last == Some(here) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "{css} never stopped moving");
+        last = Some(here);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    target.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Waits until the text of `css` satisfies `check`, and returns it.
+pub async fn text_when(driver: &WebDriver, css: &str, check: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    let mut last = String::new();
+    loop {
+        if let Ok(found) = driver.find(By::Css(css)).await {
+            last = found.text().await.unwrap_or_default();
+            if check(&last) {
+                return last;
+            }
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            screenshot(driver, "failure").await;
+            panic!("text of {css} never matched; last seen: {last:?} (screen saved as failure.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub async fn focused_id(driver: &WebDriver) -> String {
+    let value = driver
+        .execute("return document.activeElement ? document.activeElement.id : ''", vec![])
+        .await
+        .expect("script");
+    value.json().as_str().unwrap_or_default().to_string()
+}
+
+pub async fn type_into(driver: &WebDriver, css: &str, text: &str) {
+    let field = element(driver, css).await;
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
+
+/// How many calls the page has made to Rust so far (`api.js` counts them).
+pub async fn calls(driver: &WebDriver) -> i64 {
+    let value = driver.execute("return window.__regularsCalls || 0", vec![]).await.expect("script");
+    value.json().as_i64().unwrap_or_default()
+}
+

@@ -1,0 +1,283 @@
+//! The house rules, checked on the sources (like rust-analyzer's tidy
+//! tests): each floor uses only its own floor or those below, only `app`
+//! imports Tauri, `kernel` never queries SQLite, no two modules import each other in
+//! a circle, and every table is written by one module only. ARCHITECTURE.md
+//! states the same rules as "never" lines.
+//!
+//! A failure names the file and line. The checker itself is tested on
+//! made-up sources below, so a rule that could never fail would show.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The floors, bottom first.
+const FLOORS: [&str; 7] = ["kernel", "db", "records", "derived", "features", "io", "app"];
+
+/// One source file: its module path ("records/customers") and its text
+/// without the `#[cfg(test)]` module at its end (tests may reach anywhere).
+struct Source {
+    module: String,
+    text: String,
+}
+
+fn floor_of(module: &str) -> Option<usize> {
+    let first = module.split('/').next()?;
+    FLOORS.iter().position(|floor| *floor == first)
+}
+
+fn read_sources(root: &Path) -> Vec<Source> {
+    let mut files = Vec::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap_or_else(|e| panic!("cannot read {}: {e}", folder.display())) {
+            let path = entry.expect("a folder entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            let module = module_name(root, &path);
+            Source { module, text: without_tests(&text) }
+        })
+        .collect()
+}
+
+fn module_name(root: &Path, path: &Path) -> String {
+    let relative: PathBuf = path.strip_prefix(root).expect("under the root").with_extension("");
+    let name = relative.to_string_lossy().replace('\\', "/");
+    name.strip_suffix("/mod").unwrap_or(&name).to_string()
+}
+
+fn without_tests(text: &str) -> String {
+    match text.find("#[cfg(test)]") {
+        Some(at) => text[..at].to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// Code lines with their numbers, comments left out.
+fn code_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines().enumerate().map(|(i, line)| (i + 1, line)).filter(|(_, line)| !line.trim_start().starts_with("//"))
+}
+
+/// Every `crate::` path a line names, as its segments: `crate::db::store::write`
+/// and each item of `use crate::{records::customers, kernel::time::timestamp}`.
+fn crate_paths(line: &str) -> Vec<Vec<String>> {
+    let mut paths = Vec::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let end = group.find('}').unwrap_or(group.len());
+            for item in group[..end].split(',') {
+                paths.push(segments(item.trim()));
+            }
+        } else {
+            paths.push(segments(rest));
+        }
+    }
+    paths.retain(|path| !path.is_empty());
+    paths
+}
+
+fn segments(path: &str) -> Vec<String> {
+    let end = path.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).unwrap_or(path.len());
+    path[..end].split("::").filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+/// The file module a path lands in: its longest prefix that is a module.
+fn resolve(path: &[String], modules: &BTreeSet<String>) -> Option<String> {
+    (1..=path.len()).rev().map(|n| path[..n].join("/")).find(|candidate| modules.contains(candidate))
+}
+
+/// Breaks of the floor rule and of "only app imports tauri" and "kernel has no SQL".
+fn floor_problems(sources: &[Source]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for source in sources {
+        let Some(own) = floor_of(&source.module) else { continue };
+        for (number, line) in code_lines(&source.text) {
+            for path in crate_paths(line) {
+                if let Some(used) = FLOORS.iter().position(|floor| *floor == path[0]) {
+                    if used > own {
+                        problems.push(format!(
+                            "{}.rs:{number}: {} is on the {} floor and must never use crate::{} (a floor above): {}",
+                            source.module,
+                            source.module,
+                            FLOORS[own],
+                            FLOORS[used],
+                            line.trim()
+                        ));
+                    }
+                }
+            }
+            let names_tauri = line.contains("tauri::") || line.contains("tauri_plugin") || line.trim_start().starts_with("use tauri");
+            if names_tauri && FLOORS[own] != "app" {
+                problems.push(format!("{}.rs:{number}: only app/ may use Tauri: {}", source.module, line.trim()));
+            }
+            if FLOORS[own] == "kernel" && line.contains("Connection") {
+                problems.push(format!("{}.rs:{number}: kernel/ never opens or queries SQLite: {}", source.module, line.trim()));
+            }
+        }
+    }
+    problems
+}
+
+/// Module-to-module uses that go round in a circle, as "a -> b -> a".
+fn cycles(sources: &[Source]) -> Vec<String> {
+    let modules: BTreeSet<String> = sources.iter().map(|s| s.module.clone()).collect();
+    let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for source in sources {
+        let targets = uses.entry(source.module.clone()).or_default();
+        for (_, line) in code_lines(&source.text) {
+            for path in crate_paths(line) {
+                if let Some(target) = resolve(&path, &modules) {
+                    // A folder's mod.rs only lists its modules; that is not a use.
+                    let is_parent = source.module.starts_with(&format!("{target}/"));
+                    if target != source.module && !is_parent {
+                        targets.insert(target);
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    for start in uses.keys() {
+        let mut trail = vec![start.clone()];
+        walk(&uses, &mut trail, &mut done, &mut found);
+        done.insert(start.clone());
+    }
+    found
+}
+
+fn walk(uses: &BTreeMap<String, BTreeSet<String>>, trail: &mut Vec<String>, done: &mut BTreeSet<String>, found: &mut Vec<String>) {
+    let here = trail.last().expect("a trail is never empty").clone();
+    for next in uses.get(&here).into_iter().flatten() {
+        if let Some(at) = trail.iter().position(|m| m == next) {
+            let mut circle = trail[at..].to_vec();
+            circle.push(next.clone());
+            let text = circle.join(" -> ");
+            if !found.contains(&text) && at == 0 {
+                found.push(text);
+            }
+        } else if !done.contains(next) && trail.len() < 64 {
+            trail.push(next.clone());
+            walk(uses, trail, done, found);
+            trail.pop();
+        }
+    }
+}
+
+/// Tables written by more than one module, with where.
+fn second_writers(sources: &[Source]) -> Vec<String> {
+    let mut writers: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for source in sources {
+        for (number, line) in code_lines(&source.text) {
+            for table in written_tables(line) {
+                writers.entry(table).or_default().entry(source.module.clone()).or_insert(number);
+            }
+        }
+    }
+    writers
+        .into_iter()
+        .filter(|(_, by)| by.len() > 1)
+        .map(|(table, by)| {
+            let places: Vec<String> = by.iter().map(|(module, line)| format!("{module}.rs:{line}")).collect();
+            format!("table {table} must have one writer, but is written in {}", places.join(" and "))
+        })
+        .collect()
+}
+
+/// Tables a line of SQL inserts into, updates or deletes from.
+fn written_tables(line: &str) -> Vec<String> {
+    let words: Vec<&str> = line.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    let mut tables = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let table = match *word {
+            "INTO" if i > 0 && matches!(words[i - 1], "INSERT" | "IGNORE" | "REPLACE") => words.get(i + 1),
+            "FROM" if i > 0 && words[i - 1] == "DELETE" => words.get(i + 1),
+            "UPDATE" if words.get(i + 2) == Some(&"SET") => words.get(i + 1),
+            _ => None,
+        };
+        if let Some(table) = table {
+            tables.push(table.to_string());
+        }
+    }
+    tables
+}
+
+fn all_problems(sources: &[Source]) -> Vec<String> {
+    let mut problems = floor_problems(sources);
+    problems.extend(cycles(sources).into_iter().map(|c| format!("modules use each other in a circle: {c}")));
+    problems.extend(second_writers(sources));
+    problems
+}
+
+#[test]
+fn the_house_keeps_its_floors() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src");
+    let sources = read_sources(&root);
+    assert!(sources.len() > 40, "found only {} source files under {}", sources.len(), root.display());
+    let problems = all_problems(&sources);
+    assert!(problems.is_empty(), "the layer rules are broken:\n{}", problems.join("\n"));
+}
+
+fn made_up(files: &[(&str, &str)]) -> Vec<Source> {
+    files.iter().map(|(module, text)| Source { module: module.to_string(), text: text.to_string() }).collect()
+}
+
+#[test]
+fn an_upward_import_is_named_with_its_line() {
+    let sources = made_up(&[
+        ("records/customers", "use crate::kernel::text;\n// crate::derived in a comment is fine\nuse crate::{db::search, derived::health};\n"),
+        ("derived/health", "use crate::records::customers;\n"),
+        ("db/search", ""),
+        ("kernel/text", ""),
+    ]);
+    let problems = floor_problems(&sources);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("records/customers.rs:3: records/customers is on the records floor and must never use crate::derived"), "{problems:?}");
+}
+
+#[test]
+fn tauri_outside_app_and_sql_in_kernel_are_named() {
+    let sources = made_up(&[
+        ("features/desk", "fn f(app: tauri::AppHandle) {}\n"),
+        ("kernel/time", "use rusqlite::Connection;\n"),
+        ("kernel/error", "Storage(#[from] rusqlite::Error),\n"),
+        ("app/window", "use tauri::Manager;\n"),
+    ]);
+    let problems = floor_problems(&sources);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("features/desk.rs:1: only app/ may use Tauri"), "{problems:?}");
+    assert!(problems[1].starts_with("kernel/time.rs:1: kernel/ never opens or queries SQLite"), "{problems:?}");
+}
+
+#[test]
+fn a_circle_between_modules_is_named() {
+    let sources = made_up(&[
+        ("records/reminders", "crate::records::onboarding::tick(conn);\n"),
+        ("records/onboarding", "use crate::records::reminders::resolve;\n"),
+        ("records", "pub mod onboarding;\npub mod reminders;\n"),
+    ]);
+    let found = cycles(&sources);
+    assert_eq!(found, vec!["records/onboarding -> records/reminders -> records/onboarding".to_string()]);
+}
+
+#[test]
+fn a_second_writer_of_a_table_is_named() {
+    let sources = made_up(&[
+        ("records/customers", "conn.execute(\"UPDATE customers SET updated_at = ?2 WHERE id = ?1\")\n"),
+        ("derived/health", "\n\"UPDATE customers SET health_red_from = ?2\"\n"),
+        ("records/feedback", "\"INSERT INTO feedback_months (month) VALUES (?1) ON CONFLICT (month) DO UPDATE SET answers = answers + 1\"\n"),
+    ]);
+    let problems = second_writers(&sources);
+    assert_eq!(problems, vec!["table customers must have one writer, but is written in derived/health.rs:2 and records/customers.rs:1".to_string()]);
+}

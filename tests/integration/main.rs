@@ -1,0 +1,21 @@
+//! The integration tests: one binary, one module per area, in the manner of
+//! ripgrep's `tests/integration/`. Every test uses the library on a real
+//! SQLite file in a temp folder (see `util`).
+
+// The private desktop (Xvfb, D-Bus, dunst) the notify tests need; the
+// end-to-end binary shares it.
+#[path = "../desktop/mod.rs"]
+mod desktop;
+mod util;
+
+mod architecture;
+mod cards;
+mod data;
+mod health;
+mod loyalty;
+mod notify;
+mod outreach;
+mod plans;
+mod reminders;
+mod search;
+mod storage;
