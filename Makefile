@@ -1,7 +1,8 @@
 # Two commands set up everything on a fresh Debian or Ubuntu machine:
 #   make run    installs the build packages if missing, builds and starts the app
-#   make test   installs the test tools if missing and runs every test,
-#               the end-to-end tests in the real window included
+#   make test   installs the test tools if missing, type-checks the window's
+#               JavaScript against the Rust types and runs every test, the
+#               end-to-end tests in the real window included
 # Also: make bench (search, visits, loyalty, reminders, the dashboard, import and export at 100,000
 # customers; the plan PDF), make icons.
 
@@ -16,7 +17,7 @@ BUILD_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev li
 TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus dunst python3-dbusmock poppler-utils imagemagick
 TAURI_DRIVER_VERSION := 2.1.0
 
-.PHONY: run test bench icons deps-build deps-test
+.PHONY: run test typecheck bench icons deps-build deps-test
 
 deps-build:
 	@missing=$$(for p in $(BUILD_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -34,11 +35,18 @@ deps-test: deps-build
 	fi
 	@command -v tauri-driver >/dev/null || [ -x "$${CARGO_HOME:-$$HOME/.cargo}/bin/tauri-driver" ] || \
 		$(CARGO) install tauri-driver --version $(TAURI_DRIVER_VERSION) --locked
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	@[ -x .ci/node_modules/.bin/tsc ] || npm ci --prefix .ci --no-audit --no-fund
 
 run: deps-build
 	$(CARGO) run --release --locked
 
-test: deps-test
+# The window's JavaScript, type-checked against ui/types/ (generated from the
+# Rust types; tests/integration/boundary.rs keeps them in step).
+typecheck:
+	.ci/node_modules/.bin/tsc -p .ci/tsconfig.json
+
+test: deps-test typecheck
 	$(CARGO) test --locked
 
 bench: deps-build

@@ -17,6 +17,7 @@ export function formatMoney(cents, currency) {
 
 // Returns a section drawn from `initial` (the card view's activity), which
 // re-renders itself after each change.
+/** @param {import('./types/Card').Card} card @param {any} app @param {import('./types/Activity').Activity} initial @param {string} [flash] */
 export function renderActivity(card, app, initial, flash = '') {
   const root = h('div', { class: 'activity', id: 'activity' });
   const reload = async (flash) => {
@@ -31,6 +32,7 @@ export function renderActivity(card, app, initial, flash = '') {
   };
   root.reload = reload;
 
+  /** @param {import('./types/Activity').Activity} a @param {string} [flash] */
   function draw(a, flash) {
     const focusedId = document.activeElement && document.activeElement.id;
     clear(root).append(
@@ -46,6 +48,7 @@ export function renderActivity(card, app, initial, flash = '') {
   return root;
 }
 
+/** @param {import('./types/Card').Card} card @param {import('./types/Activity').Activity} a */
 function loyaltyPanel(card, a, reload, app, flash) {
   const s = a.loyalty;
   const checkIn = h('button', { type: 'button', class: 'primary', id: 'check-in' }, 'Check in ', h('kbd', { text: 'Ctrl Enter' }));
@@ -139,6 +142,7 @@ function adjustForm(card, reload, app) {
   return form;
 }
 
+/** @param {import('./types/Card').Card} card @param {import('./types/Activity').Activity} a */
 function logPanel(card, a, reload, app) {
   const kind = h('select', { id: 'log-kind', 'data-field': 'kind', 'aria-label': 'Kind' },
     Object.entries(kindLabels).map(([value, label]) => h('option', { value, text: label })));
@@ -196,6 +200,7 @@ function logPanel(card, a, reload, app) {
     tasks);
 }
 
+/** @param {import('./types/Card').Card} card @param {import('./types/Activity').Activity} a */
 function historyPanel(card, a, reload, app) {
   const list = h('ul', { class: 'history', id: 'history' });
   const more = h('button', { type: 'button', id: 'history-more' }, 'Show older');

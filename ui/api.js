@@ -3,6 +3,11 @@
 
 // Every call is counted (`window.__regularsCalls`): the end-to-end tests
 // read it to hold each screen to one call.
+/**
+ * @param {string} command
+ * @param {Record<string, any>} [args]
+ * @returns {Promise<any>}
+ */
 const invoke = (command, args = {}) => {
   window.__regularsCalls = (window.__regularsCalls || 0) + 1;
   const tauri = window.__TAURI__;
@@ -20,7 +25,9 @@ export const startShop = (shopName, businessKind, withSample) =>
   invoke('start_shop', { shopName, businessKind, withSample });
 export const getSettings = () => invoke('get_settings');
 export const saveSettings = (settings) => invoke('save_settings', { settings });
+/** @type {(query: string, limit?: number) => Promise<Array<import('./types/Hit').Hit>>} */
 export const search = (query, limit = 12) => invoke('search', { query, limit });
+/** @type {(id: string) => Promise<import('./types/CardView').CardView>} */
 export const getCardView = (id) => invoke('get_card_view', { id });
 export const createCustomer = (input) => invoke('create_customer', { input });
 export const updateCustomer = (id, input) => invoke('update_customer', { id, input });
@@ -29,9 +36,11 @@ export const deleteCustomer = (id) => invoke('delete_customer', { id });
 export const addNote = (customerId, body, pinned) => invoke('add_note', { customerId, body, pinned });
 export const setNotePinned = (noteId, pinned) => invoke('set_note_pinned', { noteId, pinned });
 export const deleteNote = (noteId) => invoke('delete_note', { noteId });
+/** @type {(customerId: string) => Promise<import('./types/Activity').Activity>} */
 export const getActivity = (customerId) => invoke('get_activity', { customerId });
 export const getHistory = (customerId, before) => invoke('get_history', { customerId, before });
 export const logInteraction = (customerId, input) => invoke('log_interaction', { customerId, input });
+/** @type {(customerId: string, staffId: string | null) => Promise<import('./types/CheckedIn').CheckedIn>} */
 export const checkIn = (customerId, staffId) => invoke('check_in', { customerId, staffId });
 export const undoInteraction = (interactionId, staffId) => invoke('undo_interaction', { interactionId, staffId });
 export const completeTask = (taskId, staffId) => invoke('complete_task', { taskId, staffId });
@@ -39,6 +48,7 @@ export const redeem = (customerId, what, staffId) => invoke('redeem', { customer
 export const adjustPoints = (customerId, points, reason, staffId) => invoke('adjust_points', { customerId, points, reason, staffId });
 export const getLoyaltyProgram = () => invoke('get_loyalty_program');
 export const saveLoyaltyProgram = (program) => invoke('save_loyalty_program', { program });
+/** @type {() => Promise<import('./types/TodayView').TodayView>} */
 export const getToday = () => invoke('get_today');
 export const snoozeReminder = (id, how) => invoke('snooze_reminder', { id, how });
 export const closeReminder = (id, dismissed) => invoke('close_reminder', { id, dismissed });
@@ -49,15 +59,18 @@ export const setMembership = (customerId, input) => invoke('set_membership', { c
 export const renewMembership = (customerId) => invoke('renew_membership', { customerId });
 export const endMembership = (customerId) => invoke('end_membership', { customerId });
 export const getDashboard = () => invoke('get_dashboard');
+/** @type {(customerId: string) => Promise<import('./types/Health').Health>} */
 export const getHealth = (customerId) => invoke('get_health', { customerId });
 export const getReviewList = () => invoke('get_review_list');
 export const getHealthRules = () => invoke('get_health_rules');
 export const saveHealthRules = (rules) => invoke('save_health_rules', { rules });
 export const recordFeedback = (customerId, input) => invoke('record_feedback', { customerId, input });
+/** @type {(customerId: string) => Promise<Array<import('./types/Answer').Answer>>} */
 export const getFeedback = (customerId) => invoke('get_feedback', { customerId });
 export const openComplaint = (customerId, input) => invoke('open_complaint', { customerId, input });
 export const addComplaintUpdate = (complaintId, input) => invoke('add_complaint_update', { complaintId, input });
 export const closeComplaint = (complaintId, recap, staffId) => invoke('close_complaint', { complaintId, recap, staffId });
+/** @type {(customerId: string) => Promise<Array<import('./types/Complaint').Complaint>>} */
 export const getComplaints = (customerId) => invoke('get_complaints', { customerId });
 export const getTemplates = () => invoke('get_templates');
 export const saveTemplate = (template) => invoke('save_template', { template });
@@ -65,10 +78,12 @@ export const previewTemplate = (customerId, template, staffId) => invoke('previe
 export const composeMessage = (customerId, key, staffId) => invoke('compose_message', { customerId, key, staffId });
 export const getOutreachRules = () => invoke('get_outreach_rules');
 export const saveOutreachRules = (rules) => invoke('save_outreach_rules', { rules });
+/** @type {(customerId: string) => Promise<import('./types/ReviewStatus').ReviewStatus>} */
 export const getReviewStatus = (customerId) => invoke('get_review_status', { customerId });
 export const askReview = (customerId, channel, staffId) => invoke('ask_review', { customerId, channel, staffId });
 export const setReviewStatus = (requestId, status) => invoke('set_review_status', { requestId, status });
 export const getReviewCandidates = () => invoke('get_review_candidates');
+/** @type {(customerId: string) => Promise<import('./types/ForCustomer').ForCustomer>} */
 export const getReferrals = (customerId) => invoke('get_referrals', { customerId });
 export const getReferralOverview = () => invoke('get_referral_overview');
 export const markReferralThanked = (referralId) => invoke('mark_referral_thanked', { referralId });

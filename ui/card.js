@@ -21,8 +21,12 @@ export const discoveryQuestions = [
   ['hear_from_us_how', 'How do you like to hear from us?'],
 ];
 
-// `view` is the whole card view from Rust (one call: get_card_view);
-// `flash` says what just happened (a check-in).
+/**
+ * The whole card, drawn from one card view (one call: get_card_view).
+ * @param {import('./types/CardView').CardView} view
+ * @param {any} app
+ * @param {string} [flash] what just happened (a check-in)
+ */
 export function renderCard(view, app, flash = '') {
   const card = view.card;
   const root = h('article', { class: 'card', 'aria-label': card.display_name, dataset: { customerId: card.id } });

@@ -1,6 +1,14 @@
 // Builds DOM nodes. Strings always become text nodes, never HTML, so user
 // text (names, notes) is shown exactly as typed.
 
+/**
+ * An element with `props` (text and attributes become text, never HTML).
+ * Typed loosely: the checks that matter are on the data from Rust.
+ * @param {string} tag
+ * @param {Record<string, any>} [props]
+ * @param {...any} children
+ * @returns {any}
+ */
 export function h(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {

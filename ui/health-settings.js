@@ -4,6 +4,7 @@ import * as api from './api.js';
 import { h, showError, clearErrors } from './dom.js';
 
 // [key, label, step, is a factor (decimal)]
+/** @type {Array<[string, string, number, boolean]>} */
 const fields = [
   ['rhythm_yellow_factor', 'Yellow when the gap since the last visit passes this many times their usual gap', 0.1, true],
   ['rhythm_red_factor', 'Red past this many times their usual gap', 0.1, true],

@@ -12,6 +12,7 @@ function errorLine(error) {
 }
 
 // The colour and the reasons, on top of the card.
+/** @param {import('./types/Card').Card} card @param {import('./types/Health').Health} initial */
 export function renderHealth(card, initial) {
   const root = h('section', { class: 'panel health', id: 'health', 'aria-label': 'Relationship health' });
   const load = async () => {
@@ -21,6 +22,7 @@ export function renderHealth(card, initial) {
       clear(root).append(errorLine(error));
     }
   };
+  /** @param {import('./types/Health').Health} health */
   const draw = (health) => {
       root.className = `panel health ${health.colour}`;
       fill(root,
@@ -51,6 +53,7 @@ function checkpointFields(prefix) {
 
 // Open complaints with their updates, an update form and a close form;
 // a form to open one; the last closed ones with their recap.
+/** @param {import('./types/Card').Card} card @param {any} app @param {Array<import('./types/Complaint').Complaint>} initial @param {Array<import('./types/StaffMember').StaffMember>} staff */
 export function renderComplaints(card, app, initial, staff) {
   const root = h('section', { class: 'panel complaints', id: 'complaints', 'aria-label': 'Complaints' });
   const load = async () => {
@@ -61,6 +64,7 @@ export function renderComplaints(card, app, initial, staff) {
       clear(root).append(h('h2', { text: 'Complaints' }), errorLine(error));
     }
   };
+  /** @param {Array<import('./types/Complaint').Complaint>} list @param {Array<import('./types/StaffMember').StaffMember>} staff */
   const draw = (list, staff) => {
     const open = list.filter((c) => !c.closed_at);
     const closed = list.filter((c) => c.closed_at);
@@ -160,6 +164,7 @@ export function renderComplaints(card, app, initial, staff) {
 }
 
 // Feedback: record an NPS or CSAT answer; the latest answers.
+/** @param {import('./types/Card').Card} card @param {any} app @param {Array<import('./types/Answer').Answer>} initial */
 export function renderFeedback(card, app, initial) {
   const root = h('section', { class: 'panel feedback', id: 'feedback', 'aria-label': 'Feedback' });
   const kind = h('select', { id: 'feedback-kind', 'data-field': 'feedback_kind', 'aria-label': 'Question' },
@@ -174,6 +179,7 @@ export function renderFeedback(card, app, initial) {
     ['feedback_kind', 'score', 'feedback_comment', 'staff', 'form'].map((f) => h('p', { class: 'field-error', 'data-for': f, role: 'alert' })),
     said);
   const list = h('ul', { class: 'answers', id: 'feedback-answers' });
+  /** @param {Array<import('./types/Answer').Answer>} answers */
   const draw = (answers) => fill(list, answers.map((a) => h('li', {},
     h('strong', { text: `${a.score}/${a.kind === 'nps' ? 10 : 5}` }),
     h('span', { class: `answer-label ${a.label.toLowerCase()}`, text: a.label }),

@@ -22,7 +22,7 @@ import { renderData } from './data.js';
 const searchView = document.getElementById('search-view');
 const page = document.getElementById('page');
 const shopName = document.getElementById('shop-name');
-const deskStaff = document.getElementById('desk-staff');
+const deskStaff = /** @type {HTMLSelectElement} */ (document.getElementById('desk-staff'));
 const DESK_KEY = 'regulars.deskStaff';
 const todayCount = document.getElementById('today-count');
 const awayBanner = document.getElementById('away-banner');
@@ -181,7 +181,7 @@ document.addEventListener('keydown', (event) => {
   } else if ((event.ctrlKey || event.metaKey) && event.key === 'Enter' && document.body.dataset.view === 'card'
     && !(event.target instanceof HTMLTextAreaElement) && !(event.target instanceof HTMLInputElement)) {
     // Ctrl+Enter on a card checks the customer in; inside a field it belongs to the field.
-    const card = page.querySelector('article.card');
+    const card = /** @type {HTMLElement | null} */ (page.querySelector('article.card'));
     if (card) {
       event.preventDefault();
       app.checkInOnCard(card.dataset.customerId).catch((error) => {

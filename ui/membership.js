@@ -4,8 +4,10 @@ import * as api from './api.js';
 import { h, clear, showError, clearErrors, cardChanged } from './dom.js';
 import { formatMoney } from './activity.js';
 
+/** @param {import('./types/Card').Card} card @param {any} app @param {import('./types/Membership').Membership | null} initial */
 export function renderMembership(card, app, initial) {
   const root = h('section', { class: 'panel membership', 'aria-label': 'Membership' });
+  /** @param {import('./types/Membership').Membership | null} m @param {boolean} [editing] @param {boolean} [changed] */
   const draw = (m, editing = false, changed = false) => {
     // A renewal coming up is a health signal: tell the card it moved.
     if (changed) cardChanged();

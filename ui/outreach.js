@@ -82,6 +82,7 @@ async function copyText(text) {
 }
 
 // The card's panel.
+/** @param {import('./types/Card').Card} card @param {any} app @param {import('./types/ReviewStatus').ReviewStatus} initialStatus @param {import('./types/ForCustomer').ForCustomer} initialReferrals */
 export function renderOutreach(card, app, initialStatus, initialReferrals) {
   const root = h('section', { class: 'panel outreach', id: 'outreach', 'aria-label': 'Reviews and referrals' });
   const load = async () => {
@@ -93,6 +94,7 @@ export function renderOutreach(card, app, initialStatus, initialReferrals) {
     }
   };
   const composer = h('div', { class: 'composer' });
+  /** @param {import('./types/ReviewStatus').ReviewStatus} status @param {import('./types/ForCustomer').ForCustomer} referrals */
   const draw = (status, referrals) => {
     const e = status.eligibility;
     const moment = e.answer === 'ask'
@@ -184,6 +186,9 @@ export function renderOutreachPage(candidates, overview, app) {
 
 // A search-and-pick field for a customer. `onPick(hit)` gets the chosen
 // search hit, or null when cleared.
+/**
+ * @param {{ id: string, field: string, placeholder: string, current?: string, onPick: (hit: any) => void }} options
+ */
 export function customerPicker({ id, field, placeholder, current, onPick }) {
   const input = h('input', { type: 'text', id, 'data-field': field, autocomplete: 'off', placeholder, value: current || '' });
   const list = h('ul', { class: 'picker-results', role: 'listbox' });

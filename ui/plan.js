@@ -17,6 +17,7 @@ function fileName(name) {
   return `Welcome plan - ${safe}.pdf`;
 }
 
+/** @param {import('./types/Card').Card} card @param {any} app @param {import('./types/Plan').Plan | null} initial */
 export function renderPlan(card, app, initial) {
   const root = h('section', { class: 'panel plan', id: 'plan-panel', 'aria-label': 'Welcome plan' });
   const flash = h('p', { class: 'flash', id: 'plan-flash', role: 'status' });
@@ -95,6 +96,7 @@ export function renderPlan(card, app, initial) {
     return wrap;
   };
 
+  /** @param {import('./types/Plan').Plan | null} plan */
   function draw(plan) {
     const focusedId = document.activeElement && document.activeElement.id;
     clear(root).append(h('h2', { text: 'Welcome plan' }));

@@ -6,11 +6,12 @@ import * as api from './api.js';
 import { h, clear } from './dom.js';
 import { showDashboard } from './dashboard.js';
 
-const input = document.getElementById('search-input');
+const input = /** @type {HTMLInputElement} */ (document.getElementById('search-input'));
 const list = document.getElementById('results');
 const hint = document.getElementById('search-hint');
 const flash = document.getElementById('search-flash');
 
+/** @type {Array<import('./types/Hit').Hit>} */
 let hits = [];
 let selected = 0;
 let sequence = 0;

@@ -4,10 +4,12 @@
 import * as api from './api.js';
 import { h, formatDateTime } from './dom.js';
 
+/** @param {import('./types/TodayView').TodayView} view @param {any} app */
 export function renderToday(view, app) {
   const root = h('div', { class: 'today', id: 'today' });
   const refresh = () => app.openToday();
   root.append(h('h1', { tabindex: '-1', text: 'Today' }));
+  /** @type {Array<[string, string, Array<import('./types/Reminder').Reminder>]>} */
   const groups = [
     ['away', 'While you were away', view.away],
     ['overdue', 'Overdue', view.overdue],
@@ -26,6 +28,7 @@ export function renderToday(view, app) {
   return root;
 }
 
+/** @param {import('./types/Reminder').Reminder} r @param {any} app @param {() => any} refresh */
 function reminderItem(r, app, refresh) {
   const act = (promise) => promise.then(refresh).catch((error) => { note.textContent = error.message || String(error); });
   const note = h('span', { class: 'field-error', role: 'alert' });

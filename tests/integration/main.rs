@@ -9,6 +9,7 @@ mod desktop;
 mod util;
 
 mod architecture;
+mod boundary;
 mod cards;
 mod data;
 mod health;

@@ -27,6 +27,7 @@
 use rayon::slice::ParallelSliceMut;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::kernel::error::Result;
 use crate::kernel::text;
@@ -34,7 +35,7 @@ use crate::kernel::text;
 pub const DEFAULT_LIMIT: usize = 20;
 
 /// Why a customer matched, so the result list can say so.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchedOn {
     Name,
@@ -45,7 +46,7 @@ pub enum MatchedOn {
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Hit {
     pub id: String,
     pub display_name: String,

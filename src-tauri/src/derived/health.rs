@@ -15,6 +15,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
@@ -105,7 +106,7 @@ pub fn save_rules(conn: &mut Connection, rules: &HealthRules, now: DateTime<Utc>
     Ok(rules.clone())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Colour {
     Green = 0,
@@ -114,7 +115,7 @@ pub enum Colour {
 }
 
 /// Which signal a reason comes from; it picks the suggested next action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     Complaint,
@@ -137,14 +138,14 @@ impl Signal {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Reason {
     pub colour: Colour,
     pub signal: Signal,
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Health {
     pub colour: Colour,
     /// Worst first.

@@ -6,6 +6,7 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::db::settings::{self, StaffMember};
 use crate::derived::health::{self, Health};
@@ -22,7 +23,7 @@ use crate::records::referrals::{self, ForCustomer};
 /// How many feedback answers the card lists.
 const FEEDBACK_SHOWN: usize = 10;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct CardView {
     pub card: Card,
     pub activity: Activity,

@@ -13,6 +13,7 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::db::settings::{self, StaffRef};
 use crate::db::store;
@@ -105,7 +106,7 @@ fn validate(input: &LogInput) -> Result<CleanLog> {
     Ok(CleanLog { kind, summary, amount_cents, paid_late: input.paid_late, win: input.win, next_step })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Logged {
     pub interaction_id: String,
     pub points: i64,
@@ -209,7 +210,7 @@ pub fn check_in(conn: &mut Connection, customer_id: &str, staff_id: Option<&str>
 /// What the desk sees after a check-in, made here so the button, Ctrl+Enter
 /// and the search list all say the same: the sentence, the reward lines
 /// (ready first, then progress) and the card as it is now.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct CheckedIn {
     pub logged: Logged,
     /// "Zoë Müller checked in: +10 points (balance 130)."

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
@@ -80,7 +81,7 @@ pub struct Moments {
     pub last_asked: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "answer", rename_all = "snake_case")]
 pub enum Eligibility {
     /// Worth asking now, because of these moments (newest first).
@@ -179,7 +180,7 @@ pub fn check(conn: &Connection, customer_id: &str, now: DateTime<Utc>) -> Result
 }
 
 /// What the card's review panel shows: whether to ask now, and the requests so far.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ReviewStatus {
     pub eligibility: Eligibility,
     pub requests: Vec<ReviewRequest>,
@@ -327,7 +328,7 @@ pub fn review_qr(conn: &Connection) -> Result<Qr> {
 // ---------------------------------------------------------------------------
 // Review requests
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ReviewRequest {
     pub id: String,
     pub reason: String,

@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
@@ -37,14 +38,14 @@ pub struct UpdateInput {
     pub staff_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Update {
     pub body: String,
     pub staff_name: String,
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Complaint {
     pub id: String,
     pub customer_id: String,

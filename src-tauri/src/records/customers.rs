@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
@@ -23,7 +24,7 @@ pub const MAX_NOTE_CHARS: usize = 5000;
 const MAX_FIELD_CHARS: usize = 200;
 const MAX_LONG_FIELD_CHARS: usize = 2000;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct Discovery {
     /// What brought you here?
@@ -92,7 +93,7 @@ struct CleanCustomer {
     discovery: Discovery,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Person {
     pub id: String,
     pub name: String,
@@ -100,7 +101,7 @@ pub struct Person {
     pub details: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Note {
     pub id: String,
     pub body: String,
@@ -109,7 +110,7 @@ pub struct Note {
 }
 
 /// Everything the card screen shows, ready to render.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Card {
     pub id: String,
     pub first_name: String,

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::kernel::error::{Error, Result};
 use crate::records::interactions::{self, NewTask};
@@ -24,7 +25,7 @@ pub struct FeedbackInput {
     pub staff_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Answer {
     pub id: String,
     pub kind: String,

@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::db::settings::{self, StaffRef};
 use crate::kernel::error::{Error, Result};
@@ -19,7 +20,7 @@ pub const CAME_IN: [&str; 2] = ["visit", "purchase"];
 
 pub const HISTORY_PAGE: usize = 20;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct HistoryItem {
     pub id: String,
     pub kind: String,
@@ -33,7 +34,7 @@ pub struct HistoryItem {
     pub win: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct HistoryPage {
     pub items: Vec<HistoryItem>,
     /// Pass back as `before` for the next (older) page; `None` at the end.
@@ -78,7 +79,7 @@ pub fn history(conn: &Connection, customer_id: &str, before: Option<&str>, limit
     Ok(HistoryPage { items, next_before })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Task {
     pub id: String,
     pub title: String,
@@ -87,7 +88,7 @@ pub struct Task {
     pub staff_name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Activity {
     pub last_contact_at: Option<String>,
     pub visit_count: i64,

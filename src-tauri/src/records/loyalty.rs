@@ -9,6 +9,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
@@ -32,7 +33,7 @@ pub struct Reward {
     pub cost: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Tier {
     pub name: String,
     /// Lifetime points needed to reach this tier.
@@ -422,7 +423,7 @@ pub fn adjust(conn: &mut Connection, customer_id: &str, points: i64, reason: &st
     Ok(())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct LedgerLine {
     pub kind: String,
     pub points: i64,
@@ -450,7 +451,7 @@ pub fn recent_ledger(conn: &Connection, customer_id: &str, limit: usize) -> Resu
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct RewardView {
     pub id: String,
     pub name: String,
@@ -458,7 +459,7 @@ pub struct RewardView {
     pub available: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct PunchView {
     pub every: i64,
     /// Stamps toward the next free reward (0..every).
@@ -468,7 +469,7 @@ pub struct PunchView {
 }
 
 /// Everything the card shows about loyalty, in words ready to display.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Status {
     pub balance: i64,
     pub lifetime: i64,

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::kernel::error::{Error, Result};
 use crate::records::reminders;
@@ -24,7 +25,7 @@ pub struct MembershipInput {
     pub renews_on: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Membership {
     pub id: String,
     pub plan_name: String,

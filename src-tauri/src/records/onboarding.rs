@@ -12,6 +12,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
@@ -23,7 +24,7 @@ use crate::kernel::time::timestamp;
 // Templates
 
 /// The promise block: what the shop promises a new customer, in their words.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct Promise {
     pub what_we_do: String,
@@ -343,7 +344,7 @@ pub fn save_contact(conn: &Connection, input: &ShopContact, now: DateTime<Utc>) 
 // ---------------------------------------------------------------------------
 // A customer's plan
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct PlanTask {
     pub id: String,
     pub title: String,
@@ -361,7 +362,7 @@ pub struct PlanTask {
     pub overdue: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Plan {
     pub id: String,
     pub customer_id: String,

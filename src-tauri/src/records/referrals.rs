@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::kernel::error::{Error, Result};
 use crate::records::loyalty::{self, Entry};
@@ -69,7 +70,7 @@ pub fn award_on_visit(conn: &Connection, referred_id: &str, program: &loyalty::P
     Ok(Some((referrer, program.referral_bonus.max(0))))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Link {
     pub referral_id: String,
     pub customer_id: String,
@@ -80,7 +81,7 @@ pub struct Link {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ForCustomer {
     pub referred_by: Option<Link>,
     pub referred: Vec<Link>,

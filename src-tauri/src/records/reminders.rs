@@ -8,6 +8,7 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
@@ -122,7 +123,7 @@ fn close_open(conn: &Connection, column: &str, customer_id: &str, source: &str, 
 // ---------------------------------------------------------------------------
 // Firing and listing
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Reminder {
     pub id: String,
     pub customer_id: String,
@@ -199,7 +200,7 @@ pub fn take_due(conn: &mut Connection, now: DateTime<Utc>, how: &str) -> Result<
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Today {
     /// Fell due while the app was closed; shown once per start.
     pub away: Vec<Reminder>,

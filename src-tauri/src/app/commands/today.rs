@@ -3,6 +3,7 @@
 
 use chrono::{Local, Utc};
 use serde::Serialize;
+use ts_rs::TS;
 use tauri::State;
 
 use crate::app::state::AppState;
@@ -12,7 +13,7 @@ use crate::kernel::error::Result;
 use crate::kernel::time::timestamp;
 use crate::records::reminders;
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct TodayView {
     #[serde(flatten)]
     pub today: reminders::Today,
