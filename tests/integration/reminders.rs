@@ -336,8 +336,8 @@ fn gone_quiet_follows_each_customers_own_rhythm() {
 #[test]
 fn a_birthday_typed_in_today_still_makes_its_reminder() {
     // The sync of 10:00 has looked at today's and tomorrow's birthdays;
-    // the card gets its birthday (today) at 10:05. Every sync looks at
-    // today and tomorrow again, so the edit reaches the reminders.
+    // the card gets its birthday (today) at 10:05. The edit asks the next
+    // sync to look at those days again, so it reaches the reminders.
     let mut shop = Shop::new();
     let mia = shop.create(customer("Mia", "Later"));
     let rules = Rules::default();

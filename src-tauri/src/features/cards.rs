@@ -9,6 +9,7 @@ use crate::db::{search, store};
 use crate::derived::{activity, health};
 use crate::kernel::error::Result;
 use crate::records::customers::{self, Card, CustomerInput};
+use crate::features::reminder_sources;
 use crate::records::{feedback, referrals};
 
 /// Creates a customer and returns the new card.
@@ -18,6 +19,9 @@ pub fn create(conn: &mut Connection, input: &CustomerInput, now: DateTime<Utc>) 
         let id = customers::create_in(tx, input, starting, now)?;
         if let Some(referrer) = &input.referred_by {
             referrals::set_referrer(tx, &id, Some(referrer), now)?;
+        }
+        if has_birthday(input) {
+            reminder_sources::rescan_birthdays(tx, now)?;
         }
         Ok(id)
     })?;
@@ -31,9 +35,17 @@ pub fn update(conn: &mut Connection, id: &str, input: &CustomerInput, now: DateT
         if let Some(referrer) = &input.referred_by {
             referrals::set_referrer(tx, id, Some(referrer), now)?;
         }
+        if has_birthday(input) {
+            reminder_sources::rescan_birthdays(tx, now)?;
+        }
         Ok(())
     })?;
     customers::get(conn, id)
+}
+
+/// A card with a birthday may need a reminder today or tomorrow.
+fn has_birthday(input: &CustomerInput) -> bool {
+    !input.birthday_day.trim().is_empty()
 }
 
 /// Erases a customer and every row that names them, search index included.

@@ -141,6 +141,19 @@ pub fn today<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz, away_
     Ok(today)
 }
 
+/// A birthday was added or changed (an edit, an import): the next pass
+/// looks at the days it has already scanned (today and tomorrow) again, so
+/// a birthday typed in today still reminds. Inside the caller's transaction.
+/// Passes in between cost nothing extra: only a change asks for this.
+pub fn rescan_birthdays(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
+    let mut state: SyncState = settings::load_json(conn, STATE_KEY)?.unwrap_or_default();
+    if let Some(scanned_to) = state.birthdays_scanned_to {
+        state.birthdays_scanned_to = Some(scanned_to - Duration::days(2));
+        settings::save_json(conn, STATE_KEY, &state, now)?;
+    }
+    Ok(())
+}
+
 /// Saves the reminder rules and recomputes every customer's rhythm under them.
 pub fn save_rules(conn: &mut Connection, rules: &Rules, now: DateTime<Utc>) -> Result<Rules> {
     if rules.due_hour > 23 {
@@ -248,14 +261,15 @@ fn collect_renewals(pass: &mut Pass) -> Result<()> {
 }
 
 /// Birthdays: every reminder day since the last look (at most a month
-/// back, for a laptop that was closed), through tomorrow. Today and
-/// tomorrow are looked at on every pass, so a birthday typed in today
-/// still makes its reminder.
+/// back, for a laptop that was closed), through tomorrow. A card whose
+/// birthday changes calls `rescan_birthdays`, so today and tomorrow are
+/// looked at again on the next pass.
 fn collect_birthdays(pass: &mut Pass) -> Result<()> {
     let from = pass
         .state
         .birthdays_scanned_to
-        .map_or(pass.today, |d| (d + Duration::days(1)).min(pass.today))
+        .map(|d| d + Duration::days(1))
+        .unwrap_or(pass.today)
         .max(pass.today - Duration::days(CATCH_UP_DAYS));
     let mut day = from;
     while day <= pass.tomorrow {

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use crate::records::customers::{self, Card, CustomerInput, PersonInput};
 use crate::kernel::error::{Error, Result};
 use crate::derived::health;
-use crate::features::cards;
+use crate::features::{cards, reminder_sources};
 use crate::db::search;
 use crate::db::store;
 use crate::kernel::ids::new_id;
@@ -915,6 +915,8 @@ fn import_in_transaction(
         "UPDATE import_batches SET imported = ?2, merged = ?3, skipped = ?4, rejected = ?5 WHERE id = ?1",
         params![batch_id, report.imported as i64, report.merged as i64, report.skipped as i64, report.rejected as i64],
     )?;
+    // Cards with a birthday today or tomorrow may have arrived.
+    reminder_sources::rescan_birthdays(&tx, now)?;
     tx.commit()?;
     tracing::info!(batch = %batch_id, imported = report.imported, merged = report.merged, skipped = report.skipped, rejected = report.rejected, "import finished");
     report.batch_id = Some(batch_id);
