@@ -6,7 +6,7 @@
 //! backup (which, like the reminder pass, has its own connection).
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::Connection;
@@ -22,7 +22,11 @@ const READERS: usize = 3;
 pub struct AppState {
     /// `None` when the database could not be opened; `open_error` says why.
     writer: Mutex<Option<Store>>,
-    readers: Vec<Mutex<Connection>>,
+    /// Whether `writer` holds a store (read without taking its lock).
+    is_open: AtomicBool,
+    /// The database file the readers open, each on first use.
+    database: PathBuf,
+    readers: Vec<Mutex<Option<Connection>>>,
     next_reader: AtomicUsize,
     open_error: Option<String>,
     /// Wakes the reminder scheduler after every change.
@@ -36,24 +40,27 @@ pub struct AppState {
 
 impl AppState {
     /// The state over an opened store (or the reason it could not be opened).
-    pub fn new(opened: std::result::Result<Store, String>, wake: Arc<Notify>, away_marker: String, data_dir: PathBuf) -> AppState {
+    /// `started` is when the process started (for the start-up time in the log).
+    pub fn new(opened: std::result::Result<Store, String>, wake: Arc<Notify>, away_marker: String, data_dir: PathBuf, started: std::time::Instant) -> AppState {
         let (writer, open_error) = match opened {
             Ok(store) => (Some(store), None),
             Err(reason) => (None, Some(reason)),
         };
-        let readers = match &writer {
-            Some(store) => (0..READERS).filter_map(|_| store::open_reader(store.path()).inspect_err(|error| tracing::error!(%error, "cannot open a read connection")).ok()).map(Mutex::new).collect(),
-            None => Vec::new(),
-        };
+        let database = data_dir.join(store::DATABASE_FILE);
+        // One reader ready for the first search; the others open on first use.
+        let first = writer.as_ref().and_then(|_| store::open_reader(&database).ok());
+        let readers = std::iter::once(first).chain((1..READERS).map(|_| None)).map(Mutex::new).collect();
         AppState {
+            is_open: AtomicBool::new(writer.is_some()),
             writer: Mutex::new(writer),
+            database,
             readers,
             next_reader: AtomicUsize::new(0),
             open_error,
             wake,
             away_marker,
             data_dir,
-            started: std::time::Instant::now(),
+            started,
         }
     }
 
@@ -62,17 +69,25 @@ impl AppState {
     }
 
     /// Runs a read on a free read connection (or waits for the next one).
+    /// A read connection is opened on first use, so one is there after a
+    /// restore too.
     pub fn read<T>(&self, read: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        if self.readers.is_empty() {
+        if !self.is_open.load(Ordering::Acquire) {
             return Err(self.not_open());
         }
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         let free = (0..self.readers.len()).find_map(|i| self.readers[(start + i) % self.readers.len()].try_lock().ok());
-        let conn = match free {
-            Some(conn) => conn,
+        let mut slot = match free {
+            Some(slot) => slot,
             None => relock(&self.readers[start % self.readers.len()]),
         };
-        read(&conn)
+        let conn = match slot.take() {
+            Some(conn) => conn,
+            None => store::open_reader(&self.database)?,
+        };
+        let result = read(&conn);
+        *slot = Some(conn);
+        result
     }
 
     /// Runs a change on the one writer connection, then wakes the
@@ -90,7 +105,12 @@ impl AppState {
 
     /// The writer's slot itself, for a restore that replaces the store.
     pub fn replace_store<T>(&self, replace: impl FnOnce(&mut Option<Store>) -> Result<T>) -> Result<T> {
-        let value = replace(&mut relock(&self.writer))?;
+        let value = {
+            let mut writer = relock(&self.writer);
+            let replaced = replace(&mut writer);
+            self.is_open.store(writer.is_some(), Ordering::Release);
+            replaced?
+        };
         self.wake_scheduler();
         Ok(value)
     }

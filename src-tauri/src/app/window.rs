@@ -15,6 +15,7 @@ use crate::io::{backup, logging};
 
 /// Opens the data folder and runs the app window until it is closed.
 pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
+    let started = std::time::Instant::now();
     // The window is a static page: WebKitGTK's compositing mode buys it
     // nothing, and without it idle CPU (the caret repaint) falls about
     // sixfold and memory by some 50 MB. Set before GTK starts; a value the
@@ -41,7 +42,7 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
     let database = opened.as_ref().ok().map(|store| store.path().to_path_buf());
     let wake = Arc::new(tokio::sync::Notify::new());
     let away_marker = format!("away:{}", crate::kernel::time::timestamp(chrono::Utc::now()));
-    let state = AppState::new(opened, wake.clone(), away_marker.clone(), data_dir.clone());
+    let state = AppState::new(opened, wake.clone(), away_marker.clone(), data_dir.clone(), started);
 
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
