@@ -55,11 +55,36 @@ fn module_name(root: &Path, path: &Path) -> String {
     name.strip_suffix("/mod").unwrap_or(&name).to_string()
 }
 
+/// The text without its `#[cfg(test)]` items (each up to the brace that
+/// closes it), so code after a test module is still checked.
 fn without_tests(text: &str) -> String {
-    match text.find("#[cfg(test)]") {
-        Some(at) => text[..at].to_string(),
-        None => text.to_string(),
+    let mut kept = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        kept.push_str(&rest[..at]);
+        let after = &rest[at..];
+        let Some(open) = after.find('{') else { return kept };
+        let mut depth = 0usize;
+        let mut end = after.len();
+        for (i, c) in after[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Keep the lines counted right: the test item becomes blank lines.
+        kept.push_str(&"\n".repeat(after[..end].matches('\n').count()));
+        rest = &after[end..];
     }
+    kept.push_str(rest);
+    kept
 }
 
 /// Code lines with their numbers, comments left out.
@@ -231,6 +256,15 @@ fn the_house_keeps_its_floors() {
 
 fn made_up(files: &[(&str, &str)]) -> Vec<Source> {
     files.iter().map(|(module, text)| Source { module: module.to_string(), text: text.to_string() }).collect()
+}
+
+#[test]
+fn code_after_a_test_module_is_still_checked() {
+    let text = "use crate::kernel::text;\n#[cfg(test)]\nmod tests {\n    use crate::app::window;\n    fn f() { let _ = format!(\"{x}\"); }\n}\nuse crate::app::state;\n";
+    let sources = made_up(&[("records/customers", &without_tests(text))]);
+    let problems = floor_problems(&sources);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("records/customers.rs:7: "), "{problems:?}");
 }
 
 #[test]

@@ -26,8 +26,11 @@ pub struct Source {
     /// Adds the reminders the data calls for (a key already there adds nothing).
     collect: fn(&mut Pass) -> Result<()>,
     /// What "done" on the reminder does to its source row (`source_id`).
-    on_done: Option<fn(&Connection, &str, DateTime<Utc>) -> Result<()>>,
+    on_done: Option<OnDone>,
 }
+
+/// Closes a source row (its id) when its reminder is marked done.
+type OnDone = fn(&Connection, &str, DateTime<Utc>) -> Result<()>;
 
 pub const SOURCES: [Source; 7] = [
     Source { key: "next_step", label: "Next step", collect: collect_next_steps, on_done: Some(next_step_done) },

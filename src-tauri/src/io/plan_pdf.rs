@@ -666,22 +666,6 @@ fn heading(page: &mut Page, left: f32, y: f32, text: &str, s: &Style) -> f32 {
     page.lines(left, y, &lines, true, s.heading, s.lh, ACCENT) + s.gap * 0.4
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clean_folds_breaks_and_composes() {
-        assert_eq!(clean("Zoe\u{0308}\n  Mu\u{0308}ller\t"), "Zoë Müller");
-    }
-
-    #[test]
-    fn hebrew_is_drawn_in_visual_order() {
-        assert_eq!(visual_order("שלום"), "םולש");
-        assert_eq!(visual_order("Ana"), "Ana");
-    }
-}
-
 /// Everything the one-page PDF shows for a customer's current plan.
 pub fn document(conn: &Connection, customer_id: &str, today: NaiveDate) -> Result<PlanDocument> {
     let customer_name = crate::records::customers::display_name(conn, customer_id)?;
@@ -714,4 +698,20 @@ pub fn document(conn: &Connection, customer_id: &str, today: NaiveDate) -> Resul
         contact: [contact.phone, contact.email, contact.address, contact.website].into_iter().filter(|s| !s.is_empty()).collect(),
         paper: shop.paper_size,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_folds_breaks_and_composes() {
+        assert_eq!(clean("Zoe\u{0308}\n  Mu\u{0308}ller\t"), "Zoë Müller");
+    }
+
+    #[test]
+    fn hebrew_is_drawn_in_visual_order() {
+        assert_eq!(visual_order("שלום"), "םולש");
+        assert_eq!(visual_order("Ana"), "Ana");
+    }
 }
