@@ -252,11 +252,11 @@ fn checked_in_sentence(name: &str, logged: &Logged, balance: i64) -> String {
 /// undone, its points are taken back, its open next steps are closed.
 pub fn undo(conn: &mut Connection, interaction_id: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<()> {
     store::write(conn, |tx| {
-        let logged = interactions::logged(tx, interaction_id)?;
-        if logged.undone_at.is_some() {
+        let interaction = interactions::get(tx, interaction_id)?;
+        if interaction.undone_at.is_some() {
             return Err(Error::Conflict("This was already undone.".into()));
         }
-        let customer_id = logged.customer_id.as_str();
+        let customer_id = interaction.customer_id.as_str();
         let staff = settings::staff_ref(tx, staff_id)?;
         let stamp = timestamp(now);
         let who = if staff.name.is_empty() { "the desk".to_string() } else { staff.name.clone() };
@@ -266,9 +266,9 @@ pub fn undo(conn: &mut Connection, interaction_id: &str, staff_id: Option<&str>,
             reminders::dismiss(tx, customer_id, "next_step", Some(task_id), now)?;
         }
         rhythm::refresh_rhythm(tx, customer_id, &reminders::load_rules(tx)?)?;
-        customers::take_back_contact(tx, customer_id, logged.amount_cents, now)?;
-        if CAME_IN.contains(&logged.kind.as_str()) {
-            activity::came_in(tx, customer_id, &month_of(&logged.happened_at), -1)?;
+        customers::take_back_contact(tx, customer_id, interaction.amount_cents, now)?;
+        if CAME_IN.contains(&interaction.kind.as_str()) {
+            activity::came_in(tx, customer_id, &month_of(&interaction.happened_at), -1)?;
         }
         health::refresh(tx, customer_id)
     })

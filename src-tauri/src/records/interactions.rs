@@ -191,8 +191,8 @@ pub fn insert_task(conn: &Connection, task: &NewTask) -> Result<String> {
     Ok(id)
 }
 
-/// What an undo needs to know about an interaction.
-pub struct Logged {
+/// A stored interaction, as much as an undo needs to know of it.
+pub struct Interaction {
     pub customer_id: String,
     pub undone_at: Option<String>,
     pub kind: String,
@@ -200,10 +200,10 @@ pub struct Logged {
     pub happened_at: String,
 }
 
-pub fn logged(conn: &Connection, interaction_id: &str) -> Result<Logged> {
+pub fn get(conn: &Connection, interaction_id: &str) -> Result<Interaction> {
     conn.prepare_cached("SELECT customer_id, undone_at, kind, amount_cents, happened_at FROM interactions WHERE id = ?1")?
         .query_row([interaction_id], |row| {
-            Ok(Logged { customer_id: row.get(0)?, undone_at: row.get(1)?, kind: row.get(2)?, amount_cents: row.get(3)?, happened_at: row.get(4)? })
+            Ok(Interaction { customer_id: row.get(0)?, undone_at: row.get(1)?, kind: row.get(2)?, amount_cents: row.get(3)?, happened_at: row.get(4)? })
         })
         .optional()?
         .ok_or(Error::NotFound("This visit"))
