@@ -18,5 +18,6 @@ mod notify;
 mod outreach;
 mod plans;
 mod reminders;
+mod robustness;
 mod search;
 mod storage;

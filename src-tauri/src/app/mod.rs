@@ -6,6 +6,7 @@
 pub mod commands;
 pub mod desktop;
 pub mod file_dialog;
+pub mod instance;
 pub mod notify;
 pub mod scheduler;
 pub mod state;

@@ -41,7 +41,8 @@ pub fn pass<Tz: TimeZone>(store: &mut Store, notifier: &dyn Notifier, how: &str,
         if let Err(error) = notifier.notify(&message) {
             // No notification server or no session bus: the reminders are
             // still listed in the app; the desktop just cannot show them.
-            tracing::warn!(%error, title = %message.title, "could not show a desktop notification");
+            // The title names the customer: the log keeps only the id.
+            tracing::warn!(%error, customer_id = message.customer_id.as_deref().unwrap_or("-"), "could not show a desktop notification");
         }
     }
     let next_due = reminders::next_due(store.conn())?;
@@ -90,7 +91,11 @@ pub async fn run(
     let mut how = away_marker;
     loop {
         let now = Utc::now();
-        let outcome = pass(&mut store, notifier.as_ref(), &how, now, &chrono::Local);
+        // A pass that panics (a bug, a row no check foresaw) must not end
+        // this task: no reminder would fire and no WAL checkpoint run until
+        // the next start. It is logged and the next pass tries again.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pass(&mut store, notifier.as_ref(), &how, now, &chrono::Local)))
+            .unwrap_or_else(|_| Err(crate::kernel::error::Error::Conflict("the reminder pass panicked".into())));
         how = "live".to_string();
         let wait = match outcome {
             Ok(outcome) => {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tauri::{Emitter, Manager};
 
 use crate::app::state::AppState;
-use crate::app::{commands, notify, scheduler};
+use crate::app::{commands, instance, notify, scheduler};
 use crate::db::store::{self, Store};
 use crate::derived::health;
 use crate::io::{backup, logging};
@@ -27,6 +27,18 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
     std::fs::create_dir_all(&data_dir)
         .map_err(|e| format!("cannot create the data folder {}: {e}", data_dir.display()))?;
     let _log_guard = logging::init(&data_dir);
+    let owner = match instance::claim(&data_dir)? {
+        instance::Claim::First(owner) => owner,
+        instance::Claim::Second { raised } => {
+            tracing::info!(raised, "the data folder is open in another copy of the app; this start ends");
+            eprintln!(
+                "Regulars is already open on {}{}.",
+                data_dir.display(),
+                if raised { "; its window was brought forward" } else { "" }
+            );
+            return Ok(());
+        }
+    };
     tracing::info!(data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "starting");
 
     // A database that cannot be opened is shown in the window, not a crash.
@@ -48,6 +60,16 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(move |app| {
+            let raise_app = app.handle().clone();
+            owner.listen(move || {
+                if let Some(window) = raise_app.get_webview_window("main") {
+                    let _ = window.unminimize();
+                    let _ = window.show();
+                    let _ = window.set_focus();
+                }
+            });
+            // Held (the lock with it) for as long as the app runs.
+            app.manage(owner);
             if let Some(database) = database {
                 start_backups(database.clone(), data_dir);
                 start_scheduler(app.handle().clone(), database, wake, away_marker);

@@ -85,12 +85,12 @@ fn validate(input: &LogInput) -> Result<CleanLog> {
             if step.chars().count() > 300 {
                 return Err(Error::invalid("next_step", "The next step can be at most 300 characters."));
             }
-            let bad = || Error::invalid("next_step_due", format!("\"{due}\" is not a date (YYYY-MM-DD, optionally THH:MM)."));
+            let bad = || Error::invalid("next_step_due", format!("Give a date like 2026-03-14 (optionally with a time, 2026-03-14T18:30), between the years 1900 and 2200."));
             let (date_text, time_text) = match due.split_once('T') {
                 Some((date, time)) => (date, Some(time)),
                 None => (due, None),
             };
-            let date = NaiveDate::parse_from_str(date_text, "%Y-%m-%d").map_err(|_| bad())?;
+            let date = crate::kernel::time::stored_day(date_text).ok_or_else(bad)?;
             let time = match time_text {
                 None => None,
                 Some(time) => {

@@ -115,7 +115,15 @@ pub fn sync<Tz: TimeZone>(conn: &mut Connection, now: DateTime<Utc>, tz: &Tz, ru
             added: 0,
         };
         for source in &SOURCES {
-            (source.collect)(&mut pass)?;
+            // One source that fails (a row it cannot read, a bug) must not
+            // stop the others, or no reminder would ever fire again: it is
+            // logged and the pass goes on. SQLite undoes the failed
+            // statement alone; what the source added before it stays.
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (source.collect)(&mut pass))) {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => tracing::error!(source = source.key, %error, "a reminder source failed; the others went on"),
+                Err(_) => tracing::error!(source = source.key, "a reminder source panicked; the others went on"),
+            }
         }
         settings::save_json(tx, STATE_KEY, &pass.state, now)?;
         Ok(pass.added)
@@ -188,6 +196,18 @@ pub fn save_rules(conn: &mut Connection, rules: &Rules, now: DateTime<Utc>) -> R
     })
 }
 
+/// A stored day as a date within `kernel::time::YEARS`, or `None` (logged
+/// with the row's id): a day out of range, from an older file or a
+/// hand-edited database, skips its row instead of overflowing the date
+/// arithmetic and stopping the pass.
+fn readable_day(text: &str, source: &str, id: &str) -> Option<NaiveDate> {
+    let day = crate::kernel::time::stored_day(text);
+    if day.is_none() {
+        tracing::warn!(source, id, "a stored date is unreadable or out of range; its reminder is skipped");
+    }
+    day
+}
+
 /// Next steps that are open and due by tomorrow.
 fn collect_next_steps(pass: &mut Pass) -> Result<()> {
     let mut stmt = pass.tx.prepare_cached(
@@ -199,7 +219,7 @@ fn collect_next_steps(pass: &mut Pass) -> Result<()> {
         .query_map([pass.tomorrow.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (id, customer_id, title, due_on, due_time) in rows {
-        let Ok(date) = NaiveDate::parse_from_str(&due_on, "%Y-%m-%d") else { continue };
+        let Some(date) = readable_day(&due_on, "next_step", &id) else { continue };
         let due_at = match due_time.as_deref().and_then(parse_time) {
             Some(time) => (pass.local)(date, time),
             None => pass.at_hour(date),
@@ -222,7 +242,7 @@ fn collect_onboarding_tasks(pass: &mut Pass) -> Result<()> {
         .query_map([pass.tomorrow.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (id, customer_id, title, due_on, owner_kind, owner_name, milestone) in rows {
-        let Ok(date) = NaiveDate::parse_from_str(&due_on, "%Y-%m-%d") else { continue };
+        let Some(date) = readable_day(&due_on, "onboarding", &id) else { continue };
         let detail = match owner_kind.as_str() {
             "customer" => "The customer's task: check it is done.".to_string(),
             "staff" if !owner_name.is_empty() => format!("For {owner_name}"),
@@ -247,7 +267,7 @@ fn collect_renewals(pass: &mut Pass) -> Result<()> {
         .collect::<rusqlite::Result<_>>()?;
     let currency = settings::load(pass.tx)?.currency;
     for (id, customer_id, plan, price, term, renews_on) in rows {
-        let Ok(date) = NaiveDate::parse_from_str(&renews_on, "%Y-%m-%d") else { continue };
+        let Some(date) = readable_day(&renews_on, "renewal", &id) else { continue };
         let remind_on = date - Duration::days(pass.rules.renewal_days_ahead);
         let r = NewReminder {
             key: format!("renewal:{id}:{renews_on}"),

@@ -7,7 +7,7 @@
 //! - Manual: to any file the owner chooses.
 //! - Restore: the chosen backup is checked first (`PRAGMA integrity_check`,
 //!   and a schema version this app knows), the current database is saved as
-//!   `<data>/backups/before-restore-....sqlite3` (never rotated away), then
+//!   `<data>/backups/before-restore-....sqlite3` (deleted after 30 days), then
 //!   the backup's pages are copied into the open database in one step and
 //!   the store is reopened, which migrates an older backup.
 
@@ -28,6 +28,8 @@ pub const AUTO_PREFIX: &str = "auto-";
 pub const BEFORE_RESTORE_PREFIX: &str = "before-restore-";
 pub const EXTENSION: &str = "sqlite3";
 pub const DEFAULT_KEEP: usize = 7;
+/// How long the copy saved before a restore is kept.
+pub const BEFORE_RESTORE_KEEP_DAYS: i64 = 30;
 /// How often the running app makes an automatic backup.
 pub const EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 const SETTINGS_KEY: &str = "backups";
@@ -98,20 +100,100 @@ fn copy_all(from: &Connection, to: &mut Connection) -> Result<()> {
     Err(Error::Conflict("The database stayed busy; the backup was not made. Please try again.".into()))
 }
 
+/// The backup as a file the open database can take page by page. SQLite's
+/// backup API cannot change the page size of a database in WAL mode, so a
+/// backup made before shops moved to 16 KB pages (or a 16 KB one restored
+/// into an older 4 KB shop) is first copied to a temporary file and, when
+/// the sizes differ, rebuilt there with the shop's page size (`VACUUM`
+/// can change it outside WAL mode). The file is removed when dropped.
+fn staged_copy(backup: &Path, page_size: i64, data_dir: &Path) -> Result<Staged> {
+    let source = Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let theirs: i64 = source.query_row("PRAGMA page_size", [], |row| row.get(0))?;
+    if theirs == page_size {
+        return Ok(Staged { path: backup.to_path_buf(), temporary: false });
+    }
+    let path = backups_dir(data_dir).join(".restore-staging.sqlite3");
+    let _ = std::fs::remove_file(&path);
+    let staged = Staged { path, temporary: true };
+    let mut target = Connection::open(&staged.path)?;
+    copy_all(&source, &mut target)?;
+    target.pragma_update(None, "journal_mode", "DELETE")?;
+    target.pragma_update(None, "page_size", page_size)?;
+    target.execute_batch("VACUUM")?;
+    let now: i64 = target.query_row("PRAGMA page_size", [], |row| row.get(0))?;
+    if now != page_size {
+        return Err(Error::Conflict(format!("The backup's pages ({theirs} bytes) could not be converted to this shop's ({page_size} bytes).")));
+    }
+    tracing::info!(from = theirs, to = page_size, "backup converted to the shop's page size for the restore");
+    Ok(staged)
+}
+
+/// A file a restore reads from: the backup itself, or a converted copy
+/// that is deleted when this is dropped (also when the restore fails).
+struct Staged {
+    path: PathBuf,
+    temporary: bool,
+}
+
+impl Staged {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if self.temporary {
+            for suffix in ["", "-journal"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+            }
+        }
+    }
+}
+
+/// Copies `from` to `to` (a new file) and forces it to disk. On any
+/// failure (a full disk among them) `to` is removed and the error returned.
+pub fn copy_durably(from: &Path, to: &Path) -> Result<()> {
+    let outcome = (|| -> std::io::Result<()> {
+        let mut source = std::fs::File::open(from)?;
+        let mut target = std::fs::File::create(to)?;
+        std::io::copy(&mut source, &mut target)?;
+        target.sync_all()
+    })();
+    if let Err(error) = outcome {
+        let _ = std::fs::remove_file(to);
+        return Err(Error::Conflict(format!("The backup could not be copied into place ({error}); nothing was changed.")));
+    }
+    Ok(())
+}
+
+/// Makes a rename inside `folder` durable (on Unix a folder can be synced;
+/// elsewhere the rename is as durable as the system makes it).
+fn sync_folder(folder: &Path) {
+    #[cfg(unix)]
+    if let Ok(dir) = std::fs::File::open(folder) {
+        let _ = dir.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = folder;
+}
+
 /// Makes an automatic backup named after `now` and deletes the automatic
 /// backups beyond the newest `keep`.
 pub fn automatic(conn: &Connection, data_dir: &Path, keep: usize, now: DateTime<Utc>) -> Result<PathBuf> {
     let dir = backups_dir(data_dir);
     let path = dir.join(format!("{AUTO_PREFIX}{}.{EXTENSION}", now.format("%Y-%m-%d_%H%M%S")));
     backup_to(conn, &path)?;
-    rotate(&dir, keep)?;
+    rotate(&dir, keep, now)?;
     tracing::info!(path = %path.display(), "automatic backup made");
     Ok(path)
 }
 
-/// Deletes the oldest automatic backups so that `keep` remain; returns how
-/// many were deleted. Other files in the folder are left alone.
-pub fn rotate(dir: &Path, keep: usize) -> Result<usize> {
+/// Deletes the oldest automatic backups so that `keep` remain, and the
+/// copies saved before a restore once they are [`BEFORE_RESTORE_KEEP_DAYS`]
+/// old; returns how many were deleted. Other files are left alone.
+pub fn rotate(dir: &Path, keep: usize, now: DateTime<Utc>) -> Result<usize> {
+    let expired = prune_before_restore(dir, now)?;
     let mut automatic: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| {
@@ -124,7 +206,41 @@ pub fn rotate(dir: &Path, keep: usize) -> Result<usize> {
     for path in &automatic[..excess] {
         std::fs::remove_file(path)?;
     }
-    Ok(excess)
+    Ok(excess + expired)
+}
+
+/// When a copy saved before a restore made at `made` is deleted: it is
+/// there to undo a restore, which is noticed within days, and a customer
+/// deleted completely must not stay in it for ever.
+pub fn before_restore_expires(made: DateTime<Utc>) -> DateTime<Utc> {
+    made + chrono::Duration::days(BEFORE_RESTORE_KEEP_DAYS)
+}
+
+/// The time a backup's file name says it was made (`auto-` or
+/// `before-restore-` and `YYYY-MM-DD_HHMMSS`), if it says one.
+pub fn made_at_from_name(name: &str) -> Option<DateTime<Utc>> {
+    let stem = name.strip_suffix(&format!(".{EXTENSION}"))?;
+    let stamp = stem.strip_prefix(AUTO_PREFIX).or_else(|| stem.strip_prefix(BEFORE_RESTORE_PREFIX))?;
+    chrono::NaiveDateTime::parse_from_str(stamp, "%Y-%m-%d_%H%M%S").ok().map(|t| t.and_utc())
+}
+
+fn prune_before_restore(dir: &Path, now: DateTime<Utc>) -> Result<usize> {
+    let mut deleted = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if !name.starts_with(BEFORE_RESTORE_PREFIX) {
+            continue;
+        }
+        if made_at_from_name(&name).is_some_and(|made| before_restore_expires(made) <= now) {
+            std::fs::remove_file(&path)?;
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -132,7 +248,7 @@ pub struct BackupInfo {
     pub file_name: String,
     pub path: String,
     pub size_bytes: u64,
-    /// Made automatically (rotated) or saved before a restore (kept).
+    /// Made automatically (rotated) or saved before a restore (kept 30 days).
     pub automatic: bool,
     pub made_at: String,
 }
@@ -203,7 +319,9 @@ pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, now: Da
     match slot.as_mut() {
         Some(store) => {
             backup_to(store.conn(), &saved)?;
-            let source = Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            let page_size: i64 = store.conn().query_row("PRAGMA page_size", [], |row| row.get(0))?;
+            let staged = staged_copy(backup, page_size, data_dir)?;
+            let source = Connection::open_with_flags(staged.path(), OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
             // One step for all pages: the copy is a single write transaction
             // on the open database, so it is all there or not at all.
             copy_all(&source, store.conn_mut())?;
@@ -211,6 +329,13 @@ pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, now: Da
         None => {
             let db = data_dir.join(store::DATABASE_FILE);
             std::fs::create_dir_all(backups_dir(data_dir))?;
+            // The copy is made complete and on disk beside the database
+            // first; only then is the old file moved aside and the copy
+            // renamed into place. A full disk fails the copy and leaves the
+            // shop as it was, never a partial file that would open as an
+            // empty shop.
+            let temp = data_dir.join(format!(".{}.restoring", store::DATABASE_FILE));
+            copy_durably(backup, &temp)?;
             if db.exists() {
                 std::fs::rename(&db, &saved)?;
                 for suffix in ["-wal", "-shm"] {
@@ -220,7 +345,8 @@ pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, now: Da
                     }
                 }
             }
-            std::fs::copy(backup, &db)?;
+            std::fs::rename(&temp, &db)?;
+            sync_folder(data_dir);
         }
     }
     *slot = None; // close before reopening: one connection at a time

@@ -75,8 +75,10 @@ fn text(field: &'static str, label: &str, value: &str, max: usize) -> Result<Str
 /// must not be in the past: a checkpoint is a promise to look again.
 fn checkpoint<Tz: TimeZone>(date: &str, time: &str, now: DateTime<Utc>, tz: &Tz) -> Result<DateTime<Utc>> {
     let date_text = date.trim();
-    let day = NaiveDate::parse_from_str(date_text, "%Y-%m-%d")
-        .map_err(|_| Error::invalid("checkpoint_date", if date_text.is_empty() { "Pick the day of the next checkpoint.".to_string() } else { format!("\"{date_text}\" is not a date.") }))?;
+    if date_text.is_empty() {
+        return Err(Error::invalid("checkpoint_date", "Pick the day of the next checkpoint."));
+    }
+    let day = crate::kernel::time::parse_day("checkpoint_date", date_text)?;
     let time_text = time.trim();
     let at = if time_text.is_empty() {
         NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()

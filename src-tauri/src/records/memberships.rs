@@ -78,8 +78,7 @@ pub fn set_in(tx: &Connection, customer_id: &str, input: &MembershipInput, now: 
         .iter()
         .find(|t| **t == input.term.trim())
         .ok_or_else(|| Error::invalid("term", "Choose week, month, quarter or year."))?;
-    let renews_on = NaiveDate::parse_from_str(input.renews_on.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::invalid("renews_on", "Give the renewal date (YYYY-MM-DD)."))?;
+    let renews_on = crate::kernel::time::parse_day("renews_on", &input.renews_on)?;
     crate::records::customers::ensure_exists(tx, customer_id)?;
     let stamp = timestamp(now);
     tx.execute(
@@ -100,8 +99,8 @@ pub fn set_in(tx: &Connection, customer_id: &str, input: &MembershipInput, now: 
 /// Inside the caller's transaction (`features::memberships::renew`).
 pub fn renew_in(tx: &Connection, customer_id: &str, now: DateTime<Utc>) -> Result<()> {
     let membership = current(tx, customer_id)?.ok_or(Error::NotFound("A membership"))?;
-    let date = NaiveDate::parse_from_str(&membership.renews_on, "%Y-%m-%d")
-        .map_err(|_| Error::Conflict("The stored renewal date is unreadable.".into()))?;
+    let date = crate::kernel::time::stored_day(&membership.renews_on)
+        .ok_or_else(|| Error::Conflict("The stored renewal date is unreadable.".into()))?;
     let next = next_renewal(date, &membership.term).ok_or_else(|| Error::Conflict("The renewal date cannot move on.".into()))?;
     tx.execute(
         "UPDATE memberships SET renews_on = ?2, updated_at = ?3 WHERE id = ?1",

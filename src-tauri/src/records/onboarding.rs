@@ -390,6 +390,9 @@ impl Plan {
 /// Starts a plan for a customer from the shop's template for its kind,
 /// with real due dates counted from `start_on`.
 pub fn start(conn: &mut Connection, customer_id: &str, start_on: NaiveDate, today: NaiveDate, now: DateTime<Utc>) -> Result<Plan> {
+    // Task due dates are the start plus some days: far out of range, that
+    // sum would overflow.
+    let start_on = crate::kernel::time::check_day("start_on", start_on)?;
     store::write(conn, |tx| {
         crate::records::customers::display_name(tx, customer_id)?;
         if open_plan_id(tx, customer_id)?.is_some() {

@@ -21,8 +21,7 @@ pub fn get_plan(state: State<'_, AppState>, customer_id: String) -> Result<Optio
 
 #[tauri::command(async)]
 pub fn start_plan(state: State<'_, AppState>, customer_id: String, start_on: String) -> Result<onboarding::Plan> {
-    let start = chrono::NaiveDate::parse_from_str(start_on.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::invalid("start_on", "Choose the day the plan starts."))?;
+    let start = crate::kernel::time::parse_day("start_on", &start_on)?;
     state.write(|conn| onboarding::start(conn, &customer_id, start, today(), Utc::now()))
 }
 
