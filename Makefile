@@ -17,7 +17,7 @@ BUILD_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev li
 TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus dunst python3-dbusmock poppler-utils imagemagick
 TAURI_DRIVER_VERSION := 2.1.0
 
-.PHONY: run test typecheck bench icons deps-build deps-test
+.PHONY: run test typecheck bench icons deps-build deps-test audit
 
 deps-build:
 	@missing=$$(for p in $(BUILD_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -57,3 +57,22 @@ bench: deps-build
 
 icons:
 	python3 icons/make_icons.py
+
+# The dependency tree (Cargo.lock) against the RustSec advisory database,
+# offline: a snapshot of github.com/rustsec/advisory-db (ADVISORY_DB, else
+# ../shared/advisory-db beside this checkout), copied into a throw-away git
+# repository because cargo-audit reads one; never fetched. Advisories that
+# cannot reach us are listed, each with its reason, in .cargo/audit.toml.
+CARGO_AUDIT_VERSION := 0.22.2
+ADVISORY_DB ?= $(abspath ../shared/advisory-db)
+audit:
+	@command -v cargo-audit >/dev/null || [ -x "$${CARGO_HOME:-$$HOME/.cargo}/bin/cargo-audit" ] || \
+		$(CARGO) install cargo-audit --version $(CARGO_AUDIT_VERSION) --locked
+	@if [ ! -d "$(ADVISORY_DB)/crates" ]; then \
+		echo "audit: no advisory database snapshot at $(ADVISORY_DB) (set ADVISORY_DB=DIR); the dependency audit did not run" >&2; \
+		exit 0; \
+	fi; \
+	db=$$(mktemp -d); trap 'rm -rf "$$db"' EXIT; \
+	cp -r "$(ADVISORY_DB)/." "$$db/" && git -C "$$db" init -q && git -C "$$db" add -A && \
+	git -C "$$db" -c user.name=audit -c user.email=audit@localhost commit -qm snapshot && \
+	$(CARGO) audit --db "$$db" --no-fetch --stale --deny warnings

@@ -2,7 +2,7 @@
 //! short updates, and a recap of what changed when it is closed. An open
 //! complaint makes the customer red and blocks review requests.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

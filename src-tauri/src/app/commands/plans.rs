@@ -21,6 +21,9 @@ pub fn get_plan(state: State<'_, AppState>, customer_id: String) -> Result<Optio
 
 #[tauri::command(async)]
 pub fn start_plan(state: State<'_, AppState>, customer_id: String, start_on: String) -> Result<onboarding::Plan> {
+    if start_on.trim().is_empty() {
+        return Err(Error::invalid("start_on", "Choose the day the plan starts."));
+    }
     let start = crate::kernel::time::parse_day("start_on", &start_on)?;
     state.write(|conn| onboarding::start(conn, &customer_id, start, today(), Utc::now()))
 }
