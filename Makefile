@@ -61,7 +61,9 @@ icons:
 # The dependency tree (Cargo.lock) against the RustSec advisory database,
 # offline: a snapshot of github.com/rustsec/advisory-db (ADVISORY_DB, else
 # ../shared/advisory-db beside this checkout), copied into a throw-away git
-# repository because cargo-audit reads one; never fetched. Advisories that
+# repository because cargo-audit reads one; never fetched. The snapshot
+# spells crates.io links as "https://the crate registry", which is not a URL
+# cargo-audit can parse: the copy gets the real host back. Advisories that
 # cannot reach us are listed, each with its reason, in .cargo/audit.toml.
 CARGO_AUDIT_VERSION := 0.22.2
 ADVISORY_DB ?= $(abspath ../shared/advisory-db)
@@ -73,6 +75,8 @@ audit:
 		exit 0; \
 	fi; \
 	db=$$(mktemp -d); trap 'rm -rf "$$db"' EXIT; \
-	cp -r "$(ADVISORY_DB)/." "$$db/" && git -C "$$db" init -q && git -C "$$db" add -A && \
+	cp -r "$(ADVISORY_DB)/." "$$db/" && \
+	grep -rlZ 'https://the crate registry' "$$db" | xargs -0 -r sed -i 's#https://the crate registry#https://crates.io#g' && \
+	git -C "$$db" init -q && git -C "$$db" add -A && \
 	git -C "$$db" -c user.name=audit -c user.email=audit@localhost commit -qm snapshot && \
 	$(CARGO) audit --db "$$db" --no-fetch --stale --deny warnings
