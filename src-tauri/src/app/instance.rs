@@ -39,12 +39,30 @@ pub fn claim(data_dir: &Path) -> Result<Claim, String> {
         .write(true)
         .open(&path)
         .map_err(|e| format!("cannot open the lock file in the data folder: {e}"))?;
-    match file.try_lock() {
-        Ok(()) => Ok(Claim::First(Owner { _lock: file, data_dir: data_dir.to_path_buf() })),
-        Err(TryLockError::WouldBlock) => Ok(Claim::Second { raised: ask_to_raise(data_dir) }),
-        Err(TryLockError::Error(e)) => Err(format!("cannot lock the data folder: {e}")),
+    // A copy that is closing still holds the lock for a moment but no
+    // longer answers: wait for it (a restart right after closing) rather
+    // than end this start for a window that is going away.
+    let deadline = std::time::Instant::now() + CLOSING_GRACE;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Claim::First(Owner { _lock: file, data_dir: data_dir.to_path_buf() })),
+            Err(TryLockError::WouldBlock) => {
+                if ask_to_raise(data_dir) {
+                    return Ok(Claim::Second { raised: true });
+                }
+                if std::time::Instant::now() >= deadline {
+                    return Ok(Claim::Second { raised: false });
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(TryLockError::Error(e)) => return Err(format!("cannot lock the data folder: {e}")),
+        }
     }
 }
+
+/// How long a start waits for a copy that holds the lock but does not
+/// answer (closing, or still starting up) before giving up.
+const CLOSING_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Owner {
     /// Listens for second starts and calls `raise` for each, on a thread of
