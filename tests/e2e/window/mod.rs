@@ -85,6 +85,15 @@ impl Harness {
     }
 
     pub async fn open_app(&self, data_dir: &Path) -> WebDriver {
+        // One app per data folder: after a quit, wait until the copy that
+        // had this folder has let go of it, as a restart would.
+        wait_until("the previous copy to let go of the data folder", Duration::from_secs(20), || {
+            std::fs::File::open(data_dir.join("regulars.lock")).map_or(true, |lock| {
+                let free = lock.try_lock().is_ok();
+                let _ = lock.unlock();
+                free
+            })
+        });
         let mut caps = Capabilities::new();
         caps.set(
             "tauri:options",
