@@ -183,6 +183,74 @@ fn birthdays_day_first_month_first_and_without_year() {
     assert_eq!(labels, vec!["31 December 1990", "2 January 1991", "4 July"]);
 }
 
+/// Birthdays written with month names, as shops in seven languages write
+/// them, through the functions the preview and import commands call, on a
+/// real file. A cell with an accent near its start ("1.février 1990") made
+/// both panic: the importer sliced the text at byte 4, inside the "é".
+#[test]
+fn birthdays_with_month_names_in_the_shops_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "kunden.csv", MONTH_NAMES_FILE.as_bytes());
+    let mut shop = Shop::new();
+    let preview = importer::preview_file(shop.conn(), &file, &Options::default(), now()).unwrap();
+    assert_eq!(preview.mapping, vec![Field::FullName, Field::Birthday]);
+    let labels: Vec<&str> = preview.sample.iter().map(|s| s.birthday.as_str()).collect();
+    assert_eq!(labels, vec!["1 February 1990", "14 March 1988", "5 May 1979", "3 March 1985", "3 February 1985", "3 January 1985", "12 October 2001", "1 March 1970"]);
+    assert_eq!(preview.rejected_count, 1, "{:?}", preview.problems);
+    assert_eq!(preview.problems[0].row, 14);
+    assert!(preview.problems[0].reason.contains("Févruary"), "the cell is named: {:?}", preview.problems);
+
+    let report = importer::import_file(shop.conn_mut(), &file, &Options::default(), now()).unwrap();
+    assert_eq!((report.imported, report.rejected), (12, 1), "{:?}", report.problems);
+    let birthday = |name: &str| shop.card(&shop.hits(name)[0].id).birthday_label.unwrap_or_default();
+    assert_eq!(birthday("zoe fabre"), "1 February 1990");
+    assert_eq!(birthday("jurgen"), "14 March 1988");
+    assert_eq!(birthday("ines"), "5 May 1979");
+    assert_eq!(birthday("gio"), "25 December 1966");
+    assert_eq!(birthday("henk"), "4 March 1999");
+    assert_eq!(birthday("ivo"), "1 August");
+    assert_eq!(birthday("joao"), "12 June 1980");
+}
+
+/// A file whose birthdays name their month in French, German, Spanish,
+/// English, Dutch, Portuguese and Italian, with one that cannot be read.
+const MONTH_NAMES_FILE: &str = "Name;Geburtstag\n\
+    Zoé Fabre;1.février 1990\n\
+    Jürgen Groß;14. März 1988\n\
+    Inés López;5 de mayo de 1979\n\
+    Ada Byron;3rd March 1985\n\
+    Bea Stone;\"Feb 3, 1985\"\n\
+    Ceci Roy;3 janv. 1985\n\
+    Dirk Jansen;12 okt. 2001\n\
+    Eva Sousa;1º de março de 1970\n\
+    Gio Russo;25 dicembre 1966\n\
+    Henk de Vries;4 mrt 1999\n\
+    Ivo Blanc;le 1er août\n\
+    João Silva;12 de junho de 1980\n\
+    Not Readable;31 Févruary 1990\n";
+
+/// `regulars import FILE` on that file exits 0 and stores the birthdays
+/// (it exited 101, a panic, on the first accented date).
+#[test]
+fn the_command_line_import_reads_month_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let file = write(dir.path(), "kunden.csv", MONTH_NAMES_FILE.as_bytes());
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_regulars"))
+        .args(["import", "--data-dir"])
+        .arg(&data_dir)
+        .arg(&file)
+        .output()
+        .expect("run the import");
+    let said = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+    assert_eq!(run.status.code(), Some(0), "{said}");
+    assert!(said.contains("imported 12 merged 0 skipped 0 rejected 1"), "{said}");
+    assert!(said.contains("row 14: "), "the unreadable cell is reported: {said}");
+    let store = Store::open_in(&data_dir).unwrap();
+    let stored: String = store.conn().query_row("SELECT birthday FROM customers WHERE display_name = 'Zoé Fabre'", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored, "1990-02-01");
+}
+
 #[test]
 fn a_hundred_thousand_rows_all_stored_and_findable() {
     let mut csv = String::from("First name,Last name,Phone,Email\n");
@@ -653,8 +721,60 @@ fn a_killed_import_leaves_the_database_sound_and_without_the_batch() {
 
 // ------------------------------------------------------------ properties
 
+/// A cell as a spreadsheet holds it: any text a person types or pastes.
 fn cell_strategy() -> impl Strategy<Value = String> {
-    prop::string::string_regex("[a-zA-Z0-9 ,;\t\"'\néøñÜ=+@-]{0,12}").unwrap()
+    user_text(0..6)
+}
+
+/// Bytes as a file may hold them: noise, or text in any encoding's bytes,
+/// cut anywhere (a UTF-8 sequence may be cut in two).
+fn file_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..400),
+        (any_text(0..40), any::<prop::sample::Index>()).prop_map(|(text, cut)| {
+            let bytes = text.into_bytes();
+            let end = if bytes.is_empty() { 0 } else { cut.index(bytes.len() + 1) };
+            bytes[..end].to_vec()
+        }),
+        any_text(0..40).prop_map(|text| text.encode_utf16().flat_map(u16::to_le_bytes).collect()),
+    ]
+}
+
+/// A heading the guesser knows, or any text.
+fn heading() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(&["Name", "Vorname", "Nom", "Birthday", "Geburtstag", "E-mail", "Téléphone", "Notes", "Pets", "Tags", "Heard from"][..]).prop_map(String::from),
+        user_text(0..4),
+    ]
+}
+
+proptest! {
+    // The fuzz run the issue asks for: ten thousand cases of each reader
+    // on cheap, pure functions (no database), well under a minute in debug.
+    #![proptest_config(ProptestConfig { cases: 10_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The CSV reader, the date reader and the column guesser take any
+    /// bytes and any text without a panic.
+    #[test]
+    fn the_readers_never_panic_on_any_bytes_or_text(
+        bytes in file_bytes(),
+        text in any_text(0..12),
+        headings in prop::collection::vec(any_text(0..4), 0..5),
+        month_first in any::<bool>(),
+        this_year in 1900i32..2200,
+    ) {
+        if let Ok(table) = importer::parse(&bytes) {
+            let mapping = importer::guess_mapping(&table.headers);
+            let _ = importer::guess_date_order(&table, &mapping);
+        }
+        let order = if month_first { DateOrder::MonthFirst } else { DateOrder::DayFirst };
+        let _ = importer::parse_birthday(&text, order, this_year);
+        let mapping = importer::guess_mapping(&headings);
+        prop_assert_eq!(mapping.len(), headings.len());
+        let rows = vec![(2, vec![text.clone(); headings.len()])];
+        let table = importer::Table { encoding: "UTF-8", delimiter: b',', headers: headings, rows };
+        let _ = importer::guess_date_order(&table, &mapping);
+    }
 }
 
 proptest! {
@@ -693,8 +813,8 @@ proptest! {
 
     #[test]
     fn mapping_and_planning_never_panic(
-        headers in prop::collection::vec("[A-Za-z _-]{0,12}", 1..6),
-        rows in prop::collection::vec(prop::collection::vec("[0-9A-Za-z@./ ()-]{0,14}", 0..7), 0..15),
+        headers in prop::collection::vec(heading(), 1..6),
+        rows in prop::collection::vec(prop::collection::vec(user_text(0..6), 0..7), 0..15),
         month_first in any::<bool>(),
     ) {
         let mapping = importer::guess_mapping(&headers);

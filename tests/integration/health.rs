@@ -430,7 +430,8 @@ fn assert_figures_match_a_recount(shop: &Shop) {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Add,
+    /// A customer with any name a person can type.
+    Add { name: String },
     Visit { who: usize, cents: Option<u32>, late: bool, days: u8 },
     Call { who: usize, days: u8 },
     Undo { which: usize },
@@ -444,7 +445,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        2 => Just(Op::Add),
+        2 => util::name_text().prop_map(|name| Op::Add { name }),
         6 => (0..8usize, proptest::option::of(100..9000u32), any::<bool>(), 0..60u8).prop_map(|(who, cents, late, days)| Op::Visit { who, cents, late, days }),
         2 => (0..8usize, 0..60u8).prop_map(|(who, days)| Op::Call { who, days }),
         2 => (0..40usize).prop_map(|which| Op::Undo { which }),
@@ -473,7 +474,7 @@ proptest! {
             clock += Duration::hours(7);
             let pick = |who: usize, people: &Vec<String>| people.get(who % people.len().max(1)).cloned();
             match op {
-                Op::Add => people.push(add(&mut shop, "Next", clock)),
+                Op::Add { name } => people.push(add(&mut shop, &name, clock)),
                 Op::Visit { who, cents, late, days } => {
                     let Some(id) = pick(who, &people) else { continue };
                     let at = clock - Duration::days(i64::from(days));

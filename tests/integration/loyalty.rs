@@ -21,7 +21,7 @@ use regulars::features::cards;
 use regulars::features::desk;
 use regulars::features;
 use rusqlite::Connection;
-use util::Shop;
+use util::{name_text, Shop};
 
 // ---------------------------------------------------------------- fixture
 
@@ -214,7 +214,8 @@ enum Op {
     Call,
     RedeemReward(prop::sample::Index),
     RedeemPunch,
-    Adjust { points: i64, blank_reason: bool },
+    /// `reason: None` is a blank reason (refused).
+    Adjust { points: i64, reason: Option<String> },
     Undo(prop::sample::Index),
 }
 
@@ -226,7 +227,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Call),
         3 => any::<prop::sample::Index>().prop_map(Op::RedeemReward),
         2 => Just(Op::RedeemPunch),
-        2 => (-150i64..150, prop::bool::weighted(0.1)).prop_map(|(points, blank_reason)| Op::Adjust { points, blank_reason }),
+        2 => (-150i64..150, prop::option::weighted(0.9, name_text())).prop_map(|(points, reason)| Op::Adjust { points, reason }),
         3 => any::<prop::sample::Index>().prop_map(Op::Undo),
     ]
 }
@@ -343,10 +344,9 @@ fn run_ops(ops: &[Op]) -> Result<(), TestCaseError> {
                     false
                 }
             }
-            Op::Adjust { points, blank_reason } => {
-                let reason = if *blank_reason { "  " } else { "Goodwill" };
-                let result = loyalty::adjust(conn, &customer, *points, reason, None, now);
-                if *blank_reason {
+            Op::Adjust { points, reason } => {
+                let result = loyalty::adjust(conn, &customer, *points, reason.as_deref().unwrap_or("  "), None, now);
+                if reason.is_none() {
                     prop_assert_eq!(field_of(result.expect_err("blank reason")), "reason");
                     false
                 } else if *points == 0 || model.balance + points < 0 {

@@ -388,6 +388,37 @@ fn arbitrary_text_never_errors() {
     });
 }
 
+/// Customers with any name and note a person can type (accents, CJK,
+/// emoji, combining marks, right-to-left) are stored, and found again by
+/// their name as typed and by its first word.
+#[test]
+fn any_name_is_found_by_what_was_typed() {
+    use proptest::prelude::*;
+    let config = ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() };
+    proptest!(config, |(names in prop::collection::vec(util::name_text(), 1..4), note in util::name_text())| {
+        let mut shop = Shop::new();
+        let mut ids = Vec::new();
+        for name in &names {
+            let card = shop.create(customer(name, "Quarterfield"));
+            shop.add_note(&card.id, &note, false);
+            ids.push(card.id);
+        }
+        for (name, id) in names.iter().zip(&ids) {
+            let words = text::words(name);
+            let mut queries = vec![name.clone()];
+            queries.extend(words.first().cloned());
+            for query in queries {
+                let hits = search::search(shop.conn(), &query, 50);
+                prop_assert!(hits.is_ok(), "search for {:?} failed: {:?}", query, hits.err());
+                if !words.is_empty() {
+                    let found = hits.unwrap().iter().any(|h| &h.id == id);
+                    prop_assert!(found, "{:?} is not found by {:?}", name, query);
+                }
+            }
+        }
+    });
+}
+
 #[test]
 fn the_limit_is_respected() {
     let mut shop = Shop::new();

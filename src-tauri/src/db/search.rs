@@ -207,6 +207,7 @@ fn keys(name_words: &[String], phone: &str) -> Vec<String> {
     let digits = text::digits(phone);
     if digits.len() >= MIN_PHONE_DIGITS {
         for start in 0..=3.min(digits.len() - MIN_PHONE_DIGITS) {
+            // `digits` holds ASCII digits only: any byte index is a character boundary.
             keys.push(format!("{PHONE_START} {}", &digits[start..]));
         }
         keys.push(phone_end_key(&digits));

@@ -116,6 +116,8 @@ enum Part<'a> {
 fn parts(text: &str) -> Vec<Part<'_>> {
     let mut out = Vec::new();
     let mut rest = text;
+    // Every index here is a character boundary: `open` is where an ASCII
+    // '{' starts, and `name_len` ends a run of ASCII letters and '_'.
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
         let name_len = after.find(|c: char| !(c.is_ascii_lowercase() || c == '_')).unwrap_or(after.len());

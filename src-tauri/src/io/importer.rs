@@ -7,8 +7,11 @@
 //!   most rows with the same number of cells. Quoted cells may hold
 //!   delimiters and newlines (the csv crate). Binary files are refused.
 //! - Mapping: each column gets a field, guessed from its heading; the owner
-//!   confirms or changes it. Birthdays are read day-first or month-first,
-//!   guessed from the column (a 31 in the first place settles it).
+//!   confirms or changes it. Birthdays are read by `kernel::dates`: in
+//!   numbers, day-first or month-first as guessed from the column (a 31 in
+//!   the first place settles it), or with the month named in English,
+//!   French, German, Spanish, Italian, Dutch or Portuguese. A cell it
+//!   cannot read rejects its row, named in the report.
 //! - Planning: every row goes through the editor's validation
 //!   (`customers::check`); a row that matches a customer by email (ignoring
 //!   case) or phone (ignoring formatting), already stored or earlier in the
@@ -36,6 +39,8 @@ use crate::db::search;
 use crate::db::store;
 use crate::kernel::ids::new_id;
 use crate::kernel::time::timestamp;
+use crate::kernel::dates;
+pub use crate::kernel::dates::DateOrder;
 use crate::kernel::text;
 
 /// At most this many problems are listed in a preview or report (the
@@ -70,15 +75,6 @@ impl Field {
     fn repeatable(self) -> bool {
         matches!(self, Field::Ignore | Field::Notes | Field::Tags | Field::Pets)
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DateOrder {
-    /// 31/12/1990, 31.12.1990
-    DayFirst,
-    /// 12/31/1990
-    MonthFirst,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -398,13 +394,8 @@ pub fn guess_date_order(table: &Table, mapping: &[Field]) -> (DateOrder, bool) {
     };
     let (mut day_first, mut month_first, mut numeric) = (false, false, false);
     for (_, cells) in &table.rows {
-        let Some(value) = cells.get(column) else { continue };
-        let parts: Vec<&str> = value.split(['/', '.', '-', ' ']).filter(|p| !p.is_empty()).collect();
-        if parts.len() < 2 || parts[0].len() == 4 || !parts.iter().take(2).all(|p| p.chars().all(|c| c.is_ascii_digit())) {
-            continue;
-        }
+        let Some((a, b)) = cells.get(column).and_then(|value| dates::open_order_parts(value)) else { continue };
         numeric = true;
-        let (a, b): (u32, u32) = (parts[0].parse().unwrap_or(0), parts[1].parse().unwrap_or(0));
         day_first |= a > 12 && b <= 12;
         month_first |= b > 12 && a <= 12;
     }
@@ -415,86 +406,17 @@ pub fn guess_date_order(table: &Table, mapping: &[Field]) -> (DateOrder, bool) {
     }
 }
 
-const MONTH_NAMES: [&[&str]; 12] = [
-    &["jan", "january", "januar", "enero", "janvier"],
-    &["feb", "february", "februar", "febrero", "fevrier"],
-    &["mar", "march", "marz", "marzo", "mars"],
-    &["apr", "april", "abril", "avril"],
-    &["may", "mai", "mayo"],
-    &["jun", "june", "juni", "junio", "juin"],
-    &["jul", "july", "juli", "julio", "juillet"],
-    &["aug", "august", "agosto", "aout"],
-    &["sep", "sept", "september", "septiembre", "septembre"],
-    &["oct", "october", "oktober", "octubre", "octobre", "okt"],
-    &["nov", "november", "noviembre", "novembre"],
-    &["dec", "december", "dezember", "diciembre", "decembre", "dez"],
-];
-
-fn month_number(word: &str) -> Option<u32> {
-    let word = text::fold(word).trim_end_matches('.').to_string();
-    MONTH_NAMES.iter().position(|names| names.contains(&word.as_str())).map(|i| i as u32 + 1)
-}
-
-/// A birthday cell as the editor's three fields (day, month, year). The
-/// values are checked by the editor's validation afterwards; this only
-/// finds which part is which. `this_year` turns "90" into 1990.
+/// A birthday cell as the editor's three fields (day, month, year), read
+/// by `kernel::dates` (numbers, or a month name in the shops' languages).
+/// The values are checked by the editor's validation afterwards, so a
+/// date that does not exist gets the editor's message; this only finds
+/// which part is which. `this_year` turns "90" into 1990.
 pub fn parse_birthday(value: &str, order: DateOrder, this_year: i32) -> std::result::Result<(String, String, String), String> {
     let value = value.trim();
-    let unreadable = || format!("\"{value}\" is not a birthday the import can read (like 31/12/1990, 1990-12-31 or 31 Dec)");
-    if let Some(rest) = value.strip_prefix("--") {
-        let (month, day) = rest.split_once('-').ok_or_else(unreadable)?;
-        return Ok((day.to_string(), month.to_string(), String::new()));
-    }
-    // "1990-12-31 00:00:00" or "1990-12-31T00:00:00Z": the date part.
-    let value = match value.find(['T', ' ']) {
-        Some(at) if at >= 8 && value[..4].chars().all(|c| c.is_ascii_digit()) => &value[..at],
-        _ => value,
-    };
-    let parts: Vec<&str> = value.split(['/', '.', '-', ' ', ',']).filter(|p| !p.is_empty()).collect();
-    let full_year = |year: &str| -> std::result::Result<String, String> {
-        match year.len() {
-            4 => Ok(year.to_string()),
-            2 => {
-                let two: i32 = year.parse().map_err(|_| unreadable())?;
-                let century = this_year - this_year % 100;
-                Ok((if century + two > this_year { century - 100 + two } else { century + two }).to_string())
-            }
-            _ => Err(unreadable()),
-        }
-    };
-    let named = parts.iter().position(|p| month_number(p).is_some());
-    if let Some(at) = named {
-        let month = month_number(parts[at]).unwrap_or(0).to_string();
-        let rest: Vec<&str> = parts.iter().enumerate().filter(|(i, _)| *i != at).map(|(_, p)| *p).collect();
-        let rest: Vec<&str> = rest.into_iter().map(|p| p.trim_end_matches(['.', 's', 't', 'n', 'd', 'r', 'h'])).collect();
-        return match rest.as_slice() {
-            [day] => Ok((day.to_string(), month, String::new())),
-            [day, year] if day.len() <= 2 => Ok((day.to_string(), month, full_year(year)?)),
-            [year, day] if year.len() == 4 => Ok((day.to_string(), month, year.to_string())),
-            _ => Err(unreadable()),
-        };
-    }
-    if !parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())) {
-        return Err(unreadable());
-    }
-    match parts.as_slice() {
-        [year, month, day] if year.len() == 4 => Ok((day.to_string(), month.to_string(), year.to_string())),
-        [a, b, year] => {
-            let year = full_year(year)?;
-            Ok(match order {
-                DateOrder::DayFirst => (a.to_string(), b.to_string(), year),
-                DateOrder::MonthFirst => (b.to_string(), a.to_string(), year),
-            })
-        }
-        [a, b] if a.len() <= 2 && b.len() <= 2 => Ok(match order {
-            DateOrder::DayFirst => (a.to_string(), b.to_string(), String::new()),
-            DateOrder::MonthFirst => (b.to_string(), a.to_string(), String::new()),
-        }),
-        [compact] if compact.len() == 8 && (compact.starts_with("19") || compact.starts_with("20")) => {
-            Ok((compact[6..8].to_string(), compact[4..6].to_string(), compact[..4].to_string()))
-        }
-        _ => Err(unreadable()),
-    }
+    let parts = dates::read(value, order, this_year).ok_or_else(|| {
+        format!("\"{value}\" is not a birthday the import can read (like 31/12/1990, 1990-12-31, 31 Dec 1990 or 31 décembre 1990)")
+    })?;
+    Ok((parts.day.to_string(), parts.month.to_string(), parts.year.map(|y| y.to_string()).unwrap_or_default()))
 }
 
 /// "Müller, Zoë" or "Zoë Müller" to (first, last).
@@ -520,6 +442,8 @@ fn parse_pet(entry: &str) -> PersonInput {
         Some((head, details)) => (head.trim(), details.trim()),
         None => (entry.trim(), ""),
     };
+    // `open` is where an ASCII '(' starts and the text ends with an ASCII
+    // ')', so every index here is a character boundary.
     let (name, kind) = match (head.find('('), head.ends_with(')')) {
         (Some(open), true) => (head[..open].trim(), head[open + 1..head.len() - 1].trim()),
         _ => (head, ""),
@@ -1208,11 +1132,14 @@ mod tests {
         assert_eq!(p("12/31/1990", DateOrder::MonthFirst).as_deref(), Ok("31/12/1990"));
         assert_eq!(p("3/4/90", DateOrder::MonthFirst).as_deref(), Ok("4/3/1990"));
         assert_eq!(p("3/4/05", DateOrder::DayFirst).as_deref(), Ok("3/4/2005"));
-        assert_eq!(p("--03-14", DateOrder::DayFirst).as_deref(), Ok("14/03/"));
+        assert_eq!(p("--03-14", DateOrder::DayFirst).as_deref(), Ok("14/3/"));
         assert_eq!(p("14 March", DateOrder::MonthFirst).as_deref(), Ok("14/3/"));
         assert_eq!(p("March 14, 1990", DateOrder::DayFirst).as_deref(), Ok("14/3/1990"));
         assert_eq!(p("1990-12-31 00:00:00", DateOrder::DayFirst).as_deref(), Ok("31/12/1990"));
         assert!(p("someday", DateOrder::DayFirst).is_err());
+        // Byte 4 of this cell is inside the "é": the importer sliced there and panicked.
+        assert_eq!(p("1.février 1990", DateOrder::DayFirst).as_deref(), Ok("1/2/1990"));
+        assert_eq!(p("14. März 1988", DateOrder::MonthFirst).as_deref(), Ok("14/3/1988"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use proptest::prelude::*;
 use regulars::records::customers::{self, Card, CustomerInput, PersonInput};
 use regulars::kernel::error::Error;
 use regulars::db::search;
@@ -258,4 +259,46 @@ pub fn assert_unchanged(
         .map(|(table, rows)| format!("{table}:\n  before {rows:#?}\n  after  {:#?}", after.get(table)))
         .collect();
     assert!(changed.is_empty(), "{what} changed stored data:\n{}", changed.join("\n"));
+}
+
+// ------------------------------------------------------------ text for property tests
+
+/// Pieces of text that have broken text handling elsewhere, so a generated
+/// string meets them far more often than uniform chance would: accents
+/// precomposed and combining, letters Unicode does not decompose, CJK,
+/// emoji with skin tones and joiners, right-to-left scripts and overrides,
+/// ligatures, Turkish dotted I, a byte-order mark, and dates and words in
+/// the languages the shops write.
+const TRICKY: &[&str] = &[
+    "é", "e\u{301}", "Zoë", "Müller", "Łukasiewicz", "Ø", "ß", "ǅ", "İ", "ﬁ", "Å",
+    "李", "東京", "한국", "🎂", "👩🏽‍⚕️", "👨‍👩‍👧", "🇩🇪", "\u{200D}", "\u{FE0F}",
+    "שלום", "مرحبا", "\u{202E}", "\u{200F}", "\u{FEFF}", "\u{0301}\u{0308}",
+    "février", "März", "mayo", "août", "de", "1er", "3rd", "Sept.", "--", "T", ":",
+];
+
+/// One piece: any character, a run of digits, a separator, or a tricky piece.
+fn text_piece(any_char: BoxedStrategy<char>) -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => any_char.prop_map(String::from),
+        2 => "[0-9]{1,4}",
+        2 => prop::sample::select(&[" ", "/", ".", "-", ",", ";", "'", "\"", "\t", "\n", "(", ")", "@"][..]).prop_map(String::from),
+        3 => prop::sample::select(TRICKY).prop_map(String::from),
+    ]
+}
+
+/// Any text a person can type or paste into a field or a spreadsheet
+/// cell: every character but the control codes, tab and newline kept.
+pub fn user_text(pieces: std::ops::Range<usize>) -> impl Strategy<Value = String> {
+    let typed = any::<char>().prop_filter("no control codes", |c| !c.is_control() || matches!(c, '\t' | '\n')).boxed();
+    prop::collection::vec(text_piece(typed), pieces).prop_map(|p| p.concat())
+}
+
+/// User text that holds at least one letter or digit, as a name must.
+pub fn name_text() -> impl Strategy<Value = String> {
+    user_text(1..8).prop_filter("a name", |s| s.chars().any(char::is_alphanumeric))
+}
+
+/// Any text at all, control codes and NUL included, for readers of files.
+pub fn any_text(pieces: std::ops::Range<usize>) -> impl Strategy<Value = String> {
+    prop::collection::vec(text_piece(any::<char>().boxed()), pieces).prop_map(|p| p.concat())
 }
