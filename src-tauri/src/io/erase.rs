@@ -68,8 +68,11 @@ pub fn erase_customer<Tz: TimeZone>(conn: &mut Connection, data_dir: &Path, id: 
         None => said.push_str(" The backups could not be checked: the automatic ones still hold them until they are replaced."),
     }
     if kept_backups > 0 {
-        let copies = if kept_backups == 1 { "1 backup saved before a restore still holds".to_string() } else { format!("{kept_backups} backups saved before a restore still hold") };
-        said.push_str(&format!(" {copies} them until it is deleted from the backups folder."));
+        said.push_str(&if kept_backups == 1 {
+            " 1 backup saved before a restore still holds them until it is deleted from the backups folder.".to_string()
+        } else {
+            format!(" {kept_backups} backups saved before a restore still hold them until they are deleted from the backups folder.")
+        });
     }
     if left_printed > 0 {
         said.push_str(" A page printed for them could not be removed from the print folder; please delete it there.");
