@@ -32,6 +32,7 @@ export const getCardView = (id) => invoke('get_card_view', { id });
 export const createCustomer = (input) => invoke('create_customer', { input });
 export const updateCustomer = (id, input) => invoke('update_customer', { id, input });
 export const setArchived = (id, archived) => invoke('set_archived', { id, archived });
+/** @type {(id: string) => Promise<import('./types/Erased').Erased>} */
 export const deleteCustomer = (id) => invoke('delete_customer', { id });
 export const addNote = (customerId, body, pinned) => invoke('add_note', { customerId, body, pinned });
 export const setNotePinned = (noteId, pinned) => invoke('set_note_pinned', { noteId, pinned });

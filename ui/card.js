@@ -181,13 +181,22 @@ function deleteControl(card, app) {
     const confirmButton = h('button', {
       type: 'button', class: 'danger solid', id: 'confirm-delete',
       onclick: async () => {
-        await api.deleteCustomer(card.id);
-        app.showSearch();
+        confirmButton.disabled = true;
+        try {
+          // The answer says until when the backups still hold them.
+          const erased = await api.deleteCustomer(card.id);
+          const done = h('button', { type: 'button', id: 'deleted-ok', onclick: () => app.showSearch() }, 'OK');
+          wrap.replaceChildren(h('span', { class: 'confirm-text', id: 'deleted-said', text: erased.said }), done);
+          done.focus();
+        } catch (error) {
+          confirmButton.disabled = false;
+          wrap.replaceChildren(h('span', { class: 'confirm-text', text: error.message || 'The delete failed; nothing was changed.' }), confirmButton, cancel);
+        }
       },
     }, 'Delete for good');
     const cancel = h('button', { type: 'button', onclick: () => wrap.replaceChildren(ask) }, 'Cancel');
     wrap.replaceChildren(
-      h('span', { class: 'confirm-text', text: `Delete ${card.display_name} and everything stored about them (notes, visits, points, plans)? This cannot be undone.` }),
+      h('span', { class: 'confirm-text', text: `Delete ${card.display_name} and everything stored about them (notes, visits, points, plans, printed pages)? This cannot be undone. Backups made before now still hold them until they are replaced; you will see the date.` }),
       confirmButton, cancel);
     cancel.focus();
   });

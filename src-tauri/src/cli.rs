@@ -38,6 +38,11 @@ pub fn data_dir(flag: Option<PathBuf>) -> PathBuf {
 }
 
 pub fn main() -> i32 {
+    // Before anything is created: every folder and file this process makes
+    // is readable by its user only (0700 and 0600).
+    #[cfg(unix)]
+    // SAFETY: umask sets this process's file-creation mask and cannot fail.
+    let _ = unsafe { libc::umask(0o077) };
     let mut args = pico_args::Arguments::from_env();
     if args.contains(["-h", "--help"]) {
         print!("{HELP}");
@@ -48,6 +53,7 @@ pub fn main() -> i32 {
         Err(error) => return usage_error(&error.to_string()),
     };
     let dir = data_dir(data_dir_flag);
+    make_private(&dir);
     match args.subcommand() {
         Ok(Some(command)) if command == "seed" => seed(args, dir),
         Ok(Some(command)) if command == "plan-pdf" => plan_pdf(args, dir),
@@ -63,6 +69,33 @@ pub fn main() -> i32 {
         Err(error) => usage_error(&error.to_string()),
     }
 }
+
+/// Makes a data folder written before files were private (or copied in
+/// with open permissions) readable by its owner only: the folder and
+/// every folder in it 0700, every file without group or other bits.
+/// Symbolic links are left alone. Best effort: what cannot be changed is
+/// said on the terminal, and the app starts anyway.
+#[cfg(unix)]
+pub fn make_private(dir: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+        return; // a new shop: the umask makes it private
+    };
+    let private = if meta.is_dir() { 0o700 } else { meta.permissions().mode() & 0o700 };
+    if meta.file_type().is_symlink() || meta.permissions().mode() & 0o777 == private {
+        // Already private (or a link, left as it is); look inside all the same.
+    } else if let Err(error) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(private)) {
+        eprintln!("regulars: could not make {} private: {error}", dir.display());
+    }
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            make_private(&entry.path());
+        }
+    }
+}
+
+#[cfg(not(unix))]
+pub fn make_private(_dir: &std::path::Path) {}
 
 fn usage_error(message: &str) -> i32 {
     eprintln!("regulars: {message}\n\n{HELP}");

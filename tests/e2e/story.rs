@@ -126,6 +126,17 @@ async fn front_desk_story_in_the_real_window() {
     text_when(&driver, "#history", |t| t.contains("walk") || t.contains("Walk") || t.contains("visit")).await;
     text_when(&driver, ".people", |t| t.contains("dog")).await;
     screenshot(&driver, "08-sample-card").await;
+
+    // Delete completely: asked first, then told until when the backups still hold them.
+    let name = text_when(&driver, "#card-name", |t| !t.is_empty()).await;
+    click_settled(&driver, "#delete-customer").await;
+    let asked = text_when(&driver, ".delete-wrap .confirm-text", |t| !t.is_empty()).await;
+    assert!(asked.contains(&name) && asked.contains("Backups made before now"), "the question warns about backups: {asked}");
+    click_settled(&driver, "#confirm-delete").await;
+    let said = text_when(&driver, "#deleted-said", |t| !t.is_empty()).await;
+    assert!(said.starts_with(&format!("{name} is deleted.")) && said.contains("backup"), "the answer speaks of the backups: {said}");
+    click_settled(&driver, "#deleted-ok").await;
+    element(&driver, "#search-input").await;
     driver.quit().await.expect("quit");
 }
 

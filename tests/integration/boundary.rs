@@ -16,6 +16,7 @@ use regulars::app::commands::today::TodayView;
 use regulars::db::search::Hit;
 use regulars::features::card_view::CardView;
 use regulars::features::desk::CheckedIn;
+use regulars::io::erase::Erased;
 use ts_rs::{Config, TS};
 
 /// Every declaration the roots need, by file name.
@@ -26,6 +27,7 @@ fn generated() -> BTreeMap<String, String> {
     CardView::export_all(&config).expect("export CardView");
     CheckedIn::export_all(&config).expect("export CheckedIn");
     Hit::export_all(&config).expect("export Hit");
+    Erased::export_all(&config).expect("export Erased");
     TodayView::export_all(&config).expect("export TodayView");
     declarations_in(out.path())
 }

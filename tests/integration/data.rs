@@ -449,7 +449,7 @@ fn tables_with_customer_id(conn: &rusqlite::Connection) -> Vec<String> {
 
 /// A customer with something in every area: people, notes, visits, a next
 /// step, points, a membership, a reminder, an import record.
-fn busy_customer(shop: &mut Shop) -> String {
+pub(crate) fn busy_customer(shop: &mut Shop) -> String {
     let bytes = "Name,Email,Pets,Notes\nQuentin Zyx,quentin@example.com,Rexo (dog),allergic to zyxolin\n";
     let report = import(shop, bytes.as_bytes(), &Options::default());
     let id = shop.hits("quentin")[0].id.clone();

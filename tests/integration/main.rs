@@ -17,6 +17,7 @@ mod loyalty;
 mod notify;
 mod outreach;
 mod plans;
+mod privacy;
 mod reminders;
 mod robustness;
 mod search;

@@ -41,8 +41,8 @@ pub fn pass<Tz: TimeZone>(store: &mut Store, notifier: &dyn Notifier, how: &str,
         if let Err(error) = notifier.notify(&message) {
             // No notification server or no session bus: the reminders are
             // still listed in the app; the desktop just cannot show them.
-            // The title names the customer: the log keeps only the id.
-            tracing::warn!(%error, customer_id = message.customer_id.as_deref().unwrap_or("-"), "could not show a desktop notification");
+            // The title and body name the customer: the log takes their id only.
+            tracing::warn!(%error, customer = ?message.customer_id, "could not show a desktop notification");
         }
     }
     let next_due = reminders::next_due(store.conn())?;
@@ -110,7 +110,7 @@ pub async fn run(
                     .min(MAX_SLEEP)
             }
             Err(error) => {
-                tracing::error!(%error, "the reminder pass failed");
+                tracing::error!(error = %crate::io::logging::error_line(&error), "the reminder pass failed");
                 MAX_SLEEP
             }
         };

@@ -48,7 +48,7 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
         Ok(store)
     });
     let opened = opened.map_err(|error| {
-        tracing::error!(%error, "cannot open the database");
+        tracing::error!(error = %logging::error_line(&error), "cannot open the database");
         error.to_string()
     });
     let database = opened.as_ref().ok().map(|store| store.path().to_path_buf());
@@ -172,7 +172,7 @@ fn start_scheduler(app: tauri::AppHandle, database: PathBuf, wake: Arc<tokio::sy
     let store = match Store::open(&database) {
         Ok(store) => store,
         Err(error) => {
-            tracing::error!(%error, "the scheduler cannot open the database: no reminders this time");
+            tracing::error!(error = %logging::error_line(&error), "the scheduler cannot open the database: no reminders this time");
             return;
         }
     };
@@ -215,7 +215,7 @@ fn start_backups(database: PathBuf, data_dir: PathBuf) {
             .await;
             match made {
                 Ok(Ok(_)) => {}
-                Ok(Err(error)) => tracing::error!(%error, "the automatic backup failed"),
+                Ok(Err(error)) => tracing::error!(error = %logging::error_line(&error), "the automatic backup failed"),
                 Err(error) => tracing::error!(%error, "the automatic backup task failed"),
             }
             tokio::time::sleep(backup::EVERY).await;

@@ -11,6 +11,9 @@ use crate::kernel::error::{Error, Result};
 
 const NEW_FILE_PAGE_SIZE: i64 = 16_384;
 
+/// The most a WAL file keeps on disk after a checkpoint resets it (bytes).
+const JOURNAL_SIZE_LIMIT: i64 = 4 * 1024 * 1024;
+
 /// The database file's name inside the data folder.
 pub const DATABASE_FILE: &str = "regulars.sqlite3";
 
@@ -83,6 +86,13 @@ impl Store {
         // in the background at least every minute (`checkpoint`), so the
         // desk's writes only pay for one if a burst fills 40 MB of WAL.
         conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
+        // Deleted or overwritten rows (a note removed, a phone changed, a
+        // customer erased) are overwritten with zeros instead of lingering
+        // in free space where any reader of the file could find them.
+        conn.pragma_update(None, "secure_delete", true)?;
+        // A WAL file keeps old page images past a checkpoint until they are
+        // overwritten; once reset, a WAL above this size is cut back to it.
+        conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
         conn.set_prepared_statement_cache_capacity(64);
         migrate(&mut conn, found)?;
         Ok(Store { conn, path: path.to_path_buf() })
@@ -117,6 +127,24 @@ pub fn open_reader(path: &Path) -> Result<Connection> {
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// Copies the whole WAL into the database file and cuts the WAL to zero
+/// bytes, so no old page image (of a customer just erased) stays in it.
+/// Waits for readers (the busy timeout) a few times and returns whether
+/// it succeeded; a WAL still in use is cut back at its next reset
+/// (`journal_size_limit`) instead.
+pub fn truncate_wal(conn: &Connection) -> Result<bool> {
+    for _ in 0..3 {
+        // (busy, WAL frames, frames checkpointed); busy = 1 when a reader
+        // or writer kept the checkpoint from finishing.
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+        if busy == 0 {
+            return Ok(true);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(false)
 }
 
 /// Applies every migration newer than `current` in one transaction, so a

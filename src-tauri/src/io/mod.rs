@@ -7,3 +7,4 @@ pub mod plan_pdf;
 pub mod sample;
 pub mod setup;
 pub mod logging;
+pub mod erase;

@@ -30,8 +30,8 @@ pub fn set_archived(state: State<'_, AppState>, id: String, archived: bool) -> R
 }
 
 #[tauri::command(async)]
-pub fn delete_customer(state: State<'_, AppState>, id: String) -> Result<()> {
-    state.write(|conn| cards::erase(conn, &id))
+pub fn delete_customer(state: State<'_, AppState>, id: String) -> Result<crate::io::erase::Erased> {
+    state.write(|conn| crate::io::erase::erase_customer(conn, &state.data_dir, &id, Utc::now(), &Local))
 }
 
 #[tauri::command(async)]
