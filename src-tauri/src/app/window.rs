@@ -136,6 +136,8 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::data::list_backups,
             commands::data::save_backup_settings,
             commands::data::restore_backup,
+            #[cfg(feature = "test-switches")]
+            crate::app::test_switches::panic_on_purpose,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| {
