@@ -58,7 +58,7 @@ pub fn log_opened(target: &str) -> Option<Result<()>> {
 /// transaction, on the writer connection, then the command panics. The
 /// page must get an answer, the customer must not be stored, and the next
 /// change must work (the writer's lock is taken again).
-#[tauri::command(async)]
+#[tauri::command]
 pub fn panic_on_purpose(state: State<'_, AppState>) -> Result<()> {
     state.write(|conn| {
         store::write(conn, |tx| {

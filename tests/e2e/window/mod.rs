@@ -22,7 +22,7 @@ pub struct Harness {
     pub desktop: Desktop,
     pub port: u16,
     /// Scripted answers to the app's native file dialogs, one path per
-    /// line (see `file_dialog` in the app); WebDriver cannot click in them.
+    /// line (see `test_switches` in the app); WebDriver cannot click in them.
     file_answers: tempfile::NamedTempFile,
     /// This test's turn (see `TURN`). Last, so it is given back only after
     /// the driver and the desktop above have been stopped.
