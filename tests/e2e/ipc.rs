@@ -91,6 +91,11 @@ async fn the_page_cannot_name_a_file_only_choose_one_in_a_dialog() {
     let written = invoke(&driver, "export_customers", json!({ "path": database })).await;
     assert!(matches!(written, Answer::Err(_)), "an export went where the page said: {written:?}");
     assert_eq!(hits(&invoke(&driver, "search", json!({ "query": "Ada", "limit": 5 })).await), 1, "the database is intact");
+    // A backup is restored from the list by its name, never a path.
+    let restored = invoke(&driver, "restore_backup", json!({ "path": csv })).await;
+    assert!(matches!(restored, Answer::Err(_)), "a restore from a path the page named: {restored:?}");
+    let climbed = invoke(&driver, "restore_backup", json!({ "fileName": "../regulars.sqlite3" })).await;
+    assert!(climbed.message().contains("not in the list"), "{climbed:?}");
     // A made-up token is refused, saying what to do.
     let made_up = invoke(&driver, "import_preview", json!({ "file": "1234-made-up", "options": options })).await;
     assert!(made_up.message().contains("Choose the file again"), "{made_up:?}");
