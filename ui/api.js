@@ -88,7 +88,9 @@ export const getReviewCandidates = () => invoke('get_review_candidates');
 export const getReferrals = (customerId) => invoke('get_referrals', { customerId });
 export const getReferralOverview = () => invoke('get_referral_overview');
 export const markReferralThanked = (referralId) => invoke('mark_referral_thanked', { referralId });
-export const openLink = (url) => invoke('open_link', { url });
+// The mail or messages app with a composed message: the page names the
+// customer and the message, Rust builds the link.
+export const openMessage = (customerId, key, channel, staffId) => invoke('open_message', { customerId, key, channel, staffId });
 export const printReviewCard = () => invoke('print_review_card');
 export const getReviewQr = () => invoke('get_review_qr');
 export const getPlanSettings = () => invoke('get_plan_settings');
@@ -99,26 +101,26 @@ export const getPlan = (customerId) => invoke('get_plan', { customerId });
 export const startPlan = (customerId, startOn) => invoke('start_plan', { customerId, startOn });
 export const tickPlanTask = (taskId, done, staffId) => invoke('tick_plan_task', { taskId, done, staffId });
 export const cancelPlan = (customerId) => invoke('cancel_plan', { customerId });
-export const savePlanPdf = (customerId, path) => invoke('save_plan_pdf', { customerId, path });
+export const savePlanPdf = (customerId, file) => invoke('save_plan_pdf', { customerId, file });
 export const printPlan = (customerId) => invoke('print_plan', { customerId });
-export const importPreview = (path, options) => invoke('import_preview', { path, options });
-export const importRun = (path, options) => invoke('import_run', { path, options });
+export const importPreview = (file, options) => invoke('import_preview', { file, options });
+export const importRun = (file, options) => invoke('import_run', { file, options });
 export const importBatches = () => invoke('import_batches');
 export const importUndo = (batchId) => invoke('import_undo', { batchId });
-export const exportCustomers = (path) => invoke('export_customers', { path });
-export const exportCustomer = (id, path) => invoke('export_customer', { id, path });
-export const backupNow = (path) => invoke('backup_now', { path });
+export const exportCustomers = (file) => invoke('export_customers', { file });
+export const exportCustomer = (id, file) => invoke('export_customer', { id, file });
+export const backupNow = (file) => invoke('backup_now', { file });
 export const listBackups = () => invoke('list_backups');
 export const saveBackupSettings = (settings) => invoke('save_backup_settings', { settings });
-export const restoreBackup = (path) => invoke('restore_backup', { path });
-// A native file dialog. question: { mode: 'open'|'save', title, filterName,
-// extensions: ['csv'], suggestedName }. Resolves to a path, or null if cancelled.
-export const chooseFile = (question) => invoke('choose_file', {
-  question: {
-    mode: question.mode, title: question.title, filter_name: question.filterName,
-    extensions: question.extensions, suggested_name: question.suggestedName ?? null,
-  },
-});
+// A backup from the list, by its file name; or one chosen in a dialog.
+export const restoreBackup = (fileName) => invoke('restore_backup', { fileName });
+export const restoreFromFile = (file) => invoke('restore_from_file', { file });
+// A native file dialog for one purpose ('import', 'export_all',
+// 'export_customer', 'backup', 'restore', 'plan_pdf'; Rust picks the title and
+// the filter), with a suggested name for saving. Resolves to null if cancelled,
+// else to { token, name }: the commands above take the token, never a path.
+/** @type {(purpose: string, suggestedName?: string) => Promise<{ token: string, name: string } | null>} */
+export const chooseFile = (purpose, suggestedName) => invoke('choose_file', { purpose, suggestedName: suggestedName ?? null });
 
 // Events from Rust: the scheduler's "reminders-changed" and a click on a
 // notification ("open-card" with the customer's id).

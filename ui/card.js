@@ -160,9 +160,9 @@ function exportControl(card) {
     button.disabled = true;
     try {
       const name = card.display_name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'customer';
-      const path = await api.chooseFile({ mode: 'save', title: `Export ${card.display_name}'s data`, filterName: 'JSON', extensions: ['json'], suggestedName: `${name}.json` });
-      if (path) {
-        await api.exportCustomer(card.id, path);
+      const chosen = await api.chooseFile('export_customer', `${name}.json`);
+      if (chosen) {
+        await api.exportCustomer(card.id, chosen.token);
         button.textContent = 'Exported ✓';
       }
     } catch (error) {

@@ -51,23 +51,24 @@ function startImport(panel, refreshBatches) {
     h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }));
   choose.addEventListener('click', async () => {
     try {
-      const path = await api.chooseFile({ mode: 'open', title: 'Import customers', filterName: 'Spreadsheet (CSV)', extensions: ['csv', 'txt', 'tsv'] });
-      if (!path) return;
+      const chosen = await api.chooseFile('import');
+      if (!chosen) return;
       const options = { mapping: null, date_order: null, on_duplicate: 'skip', choices: {} };
-      const preview = await api.importPreview(path, options);
-      showPreview(panel, path, options, preview, refreshBatches);
+      const preview = await api.importPreview(chosen.token, options);
+      showPreview(panel, chosen.token, options, preview, refreshBatches);
     } catch (error) {
       showError(panel, error);
     }
   });
 }
 
-function showPreview(panel, path, options, preview, refreshBatches) {
+// `file` is the token of the file chosen in the dialog.
+function showPreview(panel, file, options, preview, refreshBatches) {
   const again = async (change) => {
     const next = { ...options, ...change };
     try {
-      const fresh = await api.importPreview(path, next);
-      showPreview(panel, path, next, fresh, refreshBatches);
+      const fresh = await api.importPreview(file, next);
+      showPreview(panel, file, next, fresh, refreshBatches);
     } catch (error) {
       showError(panel, error);
     }
@@ -122,7 +123,7 @@ function showPreview(panel, path, options, preview, refreshBatches) {
     run.disabled = true;
     run.textContent = 'Importing…';
     try {
-      const report = await api.importRun(path, { ...options, mapping, choices });
+      const report = await api.importRun(file, { ...options, mapping, choices });
       showReport(panel, report, refreshBatches);
       refreshBatches();
     } catch (error) {
@@ -232,10 +233,10 @@ function exportView() {
     try {
       clearErrors(form);
       const day = new Date().toISOString().slice(0, 10);
-      const path = await api.chooseFile({ mode: 'save', title: 'Export all customers', filterName: 'Spreadsheet (CSV)', extensions: ['csv'], suggestedName: `customers-${day}.csv` });
-      if (!path) return;
-      const count = await api.exportCustomers(path);
-      said.textContent = `Exported ${plural(count, 'customer')} to ${path}.`;
+      const chosen = await api.chooseFile('export_all', `customers-${day}.csv`);
+      if (!chosen) return;
+      const count = await api.exportCustomers(chosen.token);
+      said.textContent = `Exported ${plural(count, 'customer')} to ${chosen.name}.`;
     } catch (error) {
       showError(form, error);
     }
@@ -266,10 +267,10 @@ async function backupsView(refresh) {
     try {
       clearErrors(form);
       const stamp = new Date().toISOString().slice(0, 16).replace(/[T:]/g, '-');
-      const path = await api.chooseFile({ mode: 'save', title: 'Save a backup', filterName: 'Regulars backup', extensions: ['sqlite3'], suggestedName: `regulars-backup-${stamp}.sqlite3` });
-      if (!path) return;
-      await api.backupNow(path);
-      said.textContent = `Saved a backup to ${path}.`;
+      const chosen = await api.chooseFile('backup', `regulars-backup-${stamp}.sqlite3`);
+      if (!chosen) return;
+      await api.backupNow(chosen.token);
+      said.textContent = `Saved a backup to ${chosen.name}.`;
     } catch (error) {
       showError(form, error);
     }
@@ -278,8 +279,8 @@ async function backupsView(refresh) {
   fromFile.addEventListener('click', async () => {
     try {
       clearErrors(form);
-      const path = await api.chooseFile({ mode: 'open', title: 'Restore from a backup', filterName: 'Regulars backup', extensions: ['sqlite3'] });
-      if (path) confirmRestore(form, path, path);
+      const chosen = await api.chooseFile('restore');
+      if (chosen) confirmRestore(form, () => api.restoreFromFile(chosen.token), chosen.name);
     } catch (error) {
       showError(form, error);
     }
@@ -301,7 +302,7 @@ async function backupsView(refresh) {
       h('span', { class: 'import-what' },
         h('strong', { text: formatDateTime(b.made_at) }),
         h('span', { class: 'hint', text: ` ${b.automatic ? 'automatic' : b.file_name.startsWith('before-restore') ? 'saved before a restore' : b.file_name}, ${(b.size_bytes / 1048576).toFixed(1)} MB` })),
-      h('button', { type: 'button', class: 'restore-backup', onclick: () => confirmRestore(form, b.path, formatDateTime(b.made_at)) }, 'Restore…'))))
+      h('button', { type: 'button', class: 'restore-backup', onclick: () => confirmRestore(form, () => api.restoreBackup(b.file_name), formatDateTime(b.made_at)) }, 'Restore…'))))
     : h('p', { class: 'hint', text: 'No backups yet. The first automatic one is made a few seconds after start.' });
 
   return [
@@ -316,7 +317,8 @@ async function backupsView(refresh) {
   ];
 }
 
-function confirmRestore(form, path, label) {
+// `restore` makes the call: from the list by name, or a chosen file by token.
+function confirmRestore(form, restore, label) {
   const old = form.querySelector('.confirm-box');
   if (old) old.remove();
   const message = h('p', { class: 'field-error', role: 'alert' });
@@ -325,7 +327,7 @@ function confirmRestore(form, path, label) {
     onclick: async () => {
       yes.disabled = true;
       try {
-        await api.restoreBackup(path);
+        await restore();
         window.location.reload();
       } catch (error) {
         yes.disabled = false;

@@ -16,8 +16,9 @@ function errorLine(error) {
 
 // A filled template: the text with its gaps flagged, and the ways to send
 // it. `onSend(channel)` runs first (it may refuse); then the text is copied
-// or the mail/SMS app opened.
-export function messageBox(composed, { onSend, channels = ['copy', 'email', 'sms'], extra = null }) {
+// or the mail/SMS app opened (Rust builds the link from `customerId` and the
+// message's key; the page passes no link).
+export function messageBox(composed, { customerId, staffId = null, onSend, channels = ['copy', 'email', 'sms'], extra = null }) {
   const status = h('p', { class: 'flash', role: 'status' });
   const errors = h('p', { class: 'field-error', 'data-for': 'message', role: 'alert' });
   const box = h('div', { class: 'message-box', id: `message-${composed.key}` },
@@ -36,10 +37,10 @@ export function messageBox(composed, { onSend, channels = ['copy', 'email', 'sms
         await copyText(`${composed.body.text}`);
         status.textContent = 'Copied. Paste it into your message.';
       } else if (channel === 'email') {
-        await api.openLink(composed.mailto);
+        await api.openMessage(customerId, composed.key, 'email', staffId);
         status.textContent = 'Opened in your mail app.';
       } else if (channel === 'sms') {
-        await api.openLink(composed.sms);
+        await api.openMessage(customerId, composed.key, 'sms', staffId);
         status.textContent = 'Opened in your messages app.';
       } else if (channel === 'print') {
         await api.printReviewCard();
@@ -130,6 +131,8 @@ export function renderOutreach(card, app, initialStatus, initialReferrals) {
     try {
       const composed = await api.composeMessage(card.id, 'review_request', app.deskStaff());
       fill(composer, h('h3', { text: 'Review request' }), messageBox(composed, {
+        customerId: card.id,
+        staffId: app.deskStaff(),
         channels: ['copy', 'email', 'sms', 'print'],
         onSend: async (channel) => {
           await api.askReview(card.id, channel, app.deskStaff());
@@ -144,6 +147,8 @@ export function renderOutreach(card, app, initialStatus, initialReferrals) {
     try {
       const composed = await api.composeMessage(card.id, 'referral_thanks', app.deskStaff());
       fill(composer, h('h3', { text: `Thank you for ${referral.name}` }), messageBox(composed, {
+        customerId: card.id,
+        staffId: app.deskStaff(),
         onSend: async () => { await api.markReferralThanked(referral.referral_id); setTimeout(load, 1500); },
       }));
     } catch (error) {

@@ -52,11 +52,9 @@ export function renderPlan(card, app, initial) {
     const print = h('button', { type: 'button', id: 'plan-print' }, 'Print');
     save.addEventListener('click', async () => {
       try {
-        const path = await api.chooseFile({
-          mode: 'save', title: 'Save the welcome plan', filterName: 'PDF', extensions: ['pdf'], suggestedName: fileName(card.display_name),
-        });
-        if (!path) return;
-        const written = await api.savePlanPdf(card.id, path);
+        const chosen = await api.chooseFile('plan_pdf', fileName(card.display_name));
+        if (!chosen) return;
+        const written = await api.savePlanPdf(card.id, chosen.token);
         say(written.notice ? `Saved to ${written.path}. ${written.notice}` : `Saved to ${written.path}.`);
       } catch (error) {
         say(error.message || String(error), true);

@@ -1,6 +1,7 @@
 //! The end-to-end tests: the real app window, driven through tauri-driver
 //! and WebKitWebDriver under a private Xvfb display and D-Bus session bus.
-//! One binary, one module per feature area. The tests run one at a time:
+//! One binary, one module per feature area (ipc: what a script in the page
+//! can make Rust do). The tests run one at a time:
 //! `window::Harness::start` waits for the previous test's harness to be
 //! dropped (see there).
 //!
@@ -13,6 +14,7 @@ mod desktop;
 mod window;
 
 mod health;
+mod ipc;
 mod import;
 mod outreach;
 mod plans;

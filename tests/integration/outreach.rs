@@ -363,6 +363,29 @@ fn templates_are_saved_only_with_known_placeholders_and_fill_from_the_card() {
     assert_eq!(percent_decode_str(sms.split_once("?body=").unwrap().1).decode_utf8().unwrap(), welcome.body.text);
 }
 
+/// Some mail apps attach the file a mailto: link names (`attach=`). The
+/// link is built from the message only (address, subject, body), so text
+/// that tries to add a parameter, in the address or the template, stays
+/// inside its own value.
+#[test]
+fn an_attach_parameter_cannot_get_into_a_link() {
+    let mut shop = salon();
+    let sly = Template { key: "birthday".into(), subject: "Hi?attach=/etc/passwd".into(), body: "{first_name}&attach=/home/x/regulars.sqlite3\n?attach=x".into() };
+    templates::save(shop.conn_mut(), &sly, utc(2026, 1, 2, 9)).unwrap();
+    let email = "ada?attach=/home/x/regulars.sqlite3&cc=eve@example.com";
+    let ada = add(&mut shop, customer("Ada", "Byron").email(email).phone("+44 20 7946 0958"), utc(2026, 1, 3, 9));
+    let composed = outreach::compose(shop.conn(), &ada, "birthday", None, &Berlin).unwrap();
+    let mailto = composed.mailto.expect("a mailto: link");
+    let (address, query) = mailto.strip_prefix("mailto:").unwrap().split_once('?').unwrap();
+    assert_eq!(percent_decode_str(address).decode_utf8().unwrap(), email, "the address is one value");
+    let keys: Vec<&str> = query.split('&').map(|pair| pair.split_once('=').unwrap().0).collect();
+    assert_eq!(keys, ["subject", "body"], "{mailto}");
+    let sms = composed.sms.expect("an sms: link");
+    let (number, query) = sms.strip_prefix("sms:").unwrap().split_once('?').unwrap();
+    assert_eq!(number, "+442079460958");
+    assert_eq!(query.split('&').map(|pair| pair.split_once('=').unwrap().0).collect::<Vec<_>>(), ["body"], "{sms}");
+}
+
 #[test]
 fn the_qr_code_reads_back_as_the_review_link() {
     let mut shop = salon();

@@ -15,7 +15,7 @@ said: string,
  */
 backups_hold_until: string | null, 
 /**
- * Backups in the backups folder that are never rotated away (saved
- * before a restore) and were made after the customer was added.
+ * Copies saved before a restore (deleted 30 days after it) that were
+ * made after the customer was added.
  */
 kept_backups: number, };

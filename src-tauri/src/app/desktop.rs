@@ -5,15 +5,14 @@ use std::path::{Path, PathBuf};
 
 use crate::kernel::error::{Error, Result};
 
-/// Hands a link or a file to the desktop. WebDriver cannot see a mail app
-/// or a PDF viewer, so with `REGULARS_OPEN_LOG` set (window tests) the
-/// target is appended to that file instead.
+/// Hands a link or a file to the desktop. Only the app builds what it
+/// opens (a message's link, a PDF it wrote): never call this with text
+/// from the page. In test builds `REGULARS_OPEN_LOG` notes the target
+/// instead (see `test_switches`).
 pub fn open_external(target: &str) -> Result<()> {
-    if let Some(log) = std::env::var_os("REGULARS_OPEN_LOG") {
-        use std::io::Write;
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
-        writeln!(file, "{target}")?;
-        return Ok(());
+    #[cfg(feature = "test-switches")]
+    if let Some(logged) = crate::app::test_switches::log_opened(target) {
+        return logged;
     }
     let opened = if Path::new(target).is_absolute() { tauri_plugin_opener::open_path(target, None::<&str>) } else { tauri_plugin_opener::open_url(target, None::<&str>) };
     opened.map_err(|e| Error::Conflict(format!("No app on this computer could open it: {e}")))

@@ -7,11 +7,12 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use rusqlite::Connection;
 use tokio::sync::Notify;
 
+use crate::app::files::Choices;
 use crate::db::store::{self, Store};
 use crate::kernel::error::{Error, Result};
 
@@ -34,6 +35,8 @@ pub struct AppState {
     /// Marks the reminders announced at this start ("while you were away").
     pub away_marker: String,
     pub data_dir: PathBuf,
+    /// Files chosen in native dialogs, by the token the page holds.
+    pub files: Choices,
     /// When the process started, to log how long the window took to be usable.
     pub started: std::time::Instant,
 }
@@ -60,6 +63,7 @@ impl AppState {
             wake,
             away_marker,
             data_dir,
+            files: Choices::default(),
             started,
         }
     }
@@ -76,7 +80,13 @@ impl AppState {
             return Err(self.not_open());
         }
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        let free = (0..self.readers.len()).find_map(|i| self.readers[(start + i) % self.readers.len()].try_lock().ok());
+        let free = (0..self.readers.len()).find_map(|i| match self.readers[(start + i) % self.readers.len()].try_lock() {
+            Ok(slot) => Some(slot),
+            // A read that panicked left its slot empty (its connection
+            // dropped while unwinding): free, and opened again below.
+            Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        });
         let mut slot = match free {
             Some(slot) => slot,
             None => relock(&self.readers[start % self.readers.len()]),
@@ -97,7 +107,15 @@ impl AppState {
         let value = {
             let mut writer = relock(&self.writer);
             let store = writer.as_mut().ok_or_else(|| self.not_open())?;
-            change(store.conn_mut())?
+            let conn = store.conn_mut();
+            // A transaction rolls back as a panic unwinds through it; one a
+            // panic left open anyway (begun by hand) is undone here, so a
+            // change never commits half of an earlier one.
+            if !conn.is_autocommit() {
+                tracing::warn!("a change left a transaction open: rolled back");
+                conn.execute_batch("ROLLBACK")?;
+            }
+            change(conn)?
         };
         self.wake_scheduler();
         Ok(value)

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tauri::{Emitter, Manager};
 
 use crate::app::state::AppState;
-use crate::app::{commands, instance, notify, scheduler};
+use crate::app::{commands, instance, ipc, notify, scheduler};
 use crate::db::store::{self, Store};
 use crate::derived::health;
 use crate::io::{backup, logging};
@@ -76,7 +76,7 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
+        .invoke_handler(ipc::guarded(tauri::generate_handler![
             commands::shop::app_status,
             commands::shop::ui_ready,
             commands::shop::start_shop,
@@ -139,7 +139,7 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::outreach::get_referrals,
             commands::outreach::get_referral_overview,
             commands::outreach::mark_referral_thanked,
-            commands::outreach::open_link,
+            commands::outreach::open_message,
             commands::outreach::print_review_card,
             commands::outreach::get_review_qr,
             commands::plans::get_plan,
@@ -158,7 +158,10 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::data::list_backups,
             commands::data::save_backup_settings,
             commands::data::restore_backup,
-        ])
+            commands::data::restore_from_file,
+            #[cfg(feature = "test-switches")]
+            crate::app::test_switches::panic_on_purpose,
+        ]))
         .run(tauri::generate_context!())
         .map_err(|e| {
             tracing::error!(error = %e, "the window failed");

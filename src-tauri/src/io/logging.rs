@@ -72,6 +72,7 @@ pub fn error_line(error: &Error) -> String {
         Error::Invalid { field, .. } => format!("invalid: {field}"),
         Error::Conflict(_) => "conflict".to_string(),
         Error::NewerSchema { found, known } => format!("newer_schema: {found} (known {known})"),
+        Error::Panicked => "internal: a panic".to_string(),
         // SQLite's own message names tables, columns and constraints, never
         // the values; other rusqlite errors may carry a value, so only
         // their variant's name is kept.

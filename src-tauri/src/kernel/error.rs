@@ -32,6 +32,11 @@ pub enum Error {
 
     #[error("A file could not be read or written: {0}")]
     Io(#[from] std::io::Error),
+
+    /// A bug: a command panicked (see `app::ipc`). A change it was making
+    /// rolled back with its transaction.
+    #[error("Something went wrong; nothing was changed.")]
+    Panicked,
 }
 
 impl Error {
@@ -48,6 +53,7 @@ impl Error {
             Error::NewerSchema { .. } => "newer_schema",
             Error::Storage(_) => "storage",
             Error::Io(_) => "io",
+            Error::Panicked => "internal",
         }
     }
 }

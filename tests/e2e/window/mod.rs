@@ -22,7 +22,7 @@ pub struct Harness {
     pub desktop: Desktop,
     pub port: u16,
     /// Scripted answers to the app's native file dialogs, one path per
-    /// line (see `file_dialog` in the app); WebDriver cannot click in them.
+    /// line (see `test_switches` in the app); WebDriver cannot click in them.
     file_answers: tempfile::NamedTempFile,
     /// This test's turn (see `TURN`). Last, so it is given back only after
     /// the driver and the desktop above have been stopped.
@@ -244,3 +244,41 @@ pub async fn calls(driver: &WebDriver) -> i64 {
     value.json().as_i64().unwrap_or_default()
 }
 
+
+/// What the page got from one call to Rust.
+#[derive(Debug)]
+pub enum Answer {
+    Ok(serde_json::Value),
+    /// The rejection: `{kind, field, message}` from the app, or Tauri's own text.
+    Err(serde_json::Value),
+    /// No answer within ten seconds: the page would wait for ever.
+    None,
+}
+
+impl Answer {
+    /// The error's message, or a panic saying what came instead.
+    pub fn message(&self) -> String {
+        match self {
+            Answer::Err(error) => error.get("message").and_then(|m| m.as_str()).map_or_else(|| error.to_string(), str::to_string),
+            other => panic!("expected the call to be refused, got {other:?}"),
+        }
+    }
+}
+
+/// Calls a command through the window's IPC, as any script in the page
+/// could, and waits at most ten seconds for the answer.
+pub async fn invoke(driver: &WebDriver, command: &str, args: serde_json::Value) -> Answer {
+    let script = "const [command, args, done] = arguments; \
+        const late = new Promise((resolve) => setTimeout(() => resolve({ answer: 'none' }), 10000)); \
+        const call = window.__TAURI__.core.invoke(command, args) \
+          .then((value) => ({ answer: 'ok', value: value === undefined ? null : value }), (error) => ({ answer: 'err', value: error })); \
+        Promise.race([call, late]).then(done);";
+    let result = driver.execute_async(script, vec![json!(command), args]).await.expect("script");
+    let result = result.json();
+    let value = result.get("value").cloned().unwrap_or(serde_json::Value::Null);
+    match result.get("answer").and_then(|a| a.as_str()) {
+        Some("ok") => Answer::Ok(value),
+        Some("err") => Answer::Err(value),
+        _ => Answer::None,
+    }
+}

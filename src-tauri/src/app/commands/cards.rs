@@ -14,92 +14,92 @@ use crate::records::customers::{self, Card, CustomerInput};
 use crate::records::feedback;
 use crate::records::memberships;
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn create_customer(state: State<'_, AppState>, input: CustomerInput) -> Result<Card> {
     state.write(|conn| cards::create(conn, &input, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn update_customer(state: State<'_, AppState>, id: String, input: CustomerInput) -> Result<Card> {
     state.write(|conn| cards::update(conn, &id, &input, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn set_archived(state: State<'_, AppState>, id: String, archived: bool) -> Result<Card> {
     state.write(|conn| customers::set_archived(conn, &id, archived, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn delete_customer(state: State<'_, AppState>, id: String) -> Result<crate::io::erase::Erased> {
     state.write(|conn| crate::io::erase::erase_customer(conn, &state.data_dir, &id, Utc::now(), &Local))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn add_note(state: State<'_, AppState>, customer_id: String, body: String, pinned: bool) -> Result<Card> {
     state.write(|conn| customers::add_note(conn, &customer_id, &body, pinned, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn set_note_pinned(state: State<'_, AppState>, note_id: String, pinned: bool) -> Result<Card> {
     state.write(|conn| customers::set_note_pinned(conn, &note_id, pinned, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn delete_note(state: State<'_, AppState>, note_id: String) -> Result<Card> {
     state.write(|conn| customers::delete_note(conn, &note_id, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_membership(state: State<'_, AppState>, customer_id: String) -> Result<Option<memberships::Membership>> {
     state.read(|conn| memberships::current(conn, &customer_id))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn set_membership(state: State<'_, AppState>, customer_id: String, input: memberships::MembershipInput) -> Result<memberships::Membership> {
     state.write(|conn| features::memberships::set(conn, &customer_id, &input, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn renew_membership(state: State<'_, AppState>, customer_id: String) -> Result<memberships::Membership> {
     state.write(|conn| features::memberships::renew(conn, &customer_id, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn end_membership(state: State<'_, AppState>, customer_id: String) -> Result<()> {
     state.write(|conn| features::memberships::end(conn, &customer_id, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_health(state: State<'_, AppState>, customer_id: String) -> Result<health::Health> {
     state.read(|conn| health::assess(conn, &customer_id, Utc::now(), &Local))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn record_feedback(state: State<'_, AppState>, customer_id: String, input: feedback::FeedbackInput) -> Result<feedback::Recorded> {
     state.write(|conn| features::feedback::record(conn, &customer_id, &input, Utc::now(), today()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_feedback(state: State<'_, AppState>, customer_id: String) -> Result<Vec<feedback::Answer>> {
     state.read(|conn| feedback::for_customer(conn, &customer_id, 10))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn open_complaint(state: State<'_, AppState>, customer_id: String, input: complaints::OpenInput) -> Result<complaints::Complaint> {
     state.write(|conn| features::complaints::open(conn, &customer_id, &input, Utc::now(), &Local))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn add_complaint_update(state: State<'_, AppState>, complaint_id: String, input: complaints::UpdateInput) -> Result<complaints::Complaint> {
     state.write(|conn| complaints::add_update(conn, &complaint_id, &input, Utc::now(), &Local))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn close_complaint(state: State<'_, AppState>, complaint_id: String, recap: String, staff_id: Option<String>) -> Result<complaints::Complaint> {
     state.write(|conn| features::complaints::close(conn, &complaint_id, &recap, staff_id.as_deref(), Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_complaints(state: State<'_, AppState>, customer_id: String) -> Result<Vec<complaints::Complaint>> {
     state.read(|conn| complaints::for_customer(conn, &customer_id))
 }

@@ -1,49 +1,54 @@
 //! Data in and out: spreadsheet import (preview, run, undo), export,
-//! backups and restore.
-
-use std::path::Path;
+//! backups and restore. Files come as tokens from `choose_file`, never as
+//! paths from the page (see `file_dialog`).
 
 use chrono::Utc;
 use serde::Serialize;
 use tauri::State;
 
+use crate::app::files::Purpose;
 use crate::app::state::AppState;
 use crate::io::{backup, export, importer};
-use crate::kernel::error::Result;
+use crate::kernel::error::{Error, Result};
 
-#[tauri::command(async)]
-pub fn import_preview(state: State<'_, AppState>, path: String, options: importer::Options) -> Result<importer::Preview> {
-    state.read(|conn| importer::preview_file(conn, Path::new(&path), &options, Utc::now()))
+#[tauri::command]
+pub fn import_preview(state: State<'_, AppState>, file: String, options: importer::Options) -> Result<importer::Preview> {
+    let path = state.files.path(&file, Purpose::Import, &state.data_dir)?;
+    state.read(|conn| importer::preview_file(conn, &path, &options, Utc::now()))
 }
 
-#[tauri::command(async)]
-pub fn import_run(state: State<'_, AppState>, path: String, options: importer::Options) -> Result<importer::Report> {
-    state.write(|conn| importer::import_file(conn, Path::new(&path), &options, Utc::now()))
+#[tauri::command]
+pub fn import_run(state: State<'_, AppState>, file: String, options: importer::Options) -> Result<importer::Report> {
+    let path = state.files.path(&file, Purpose::Import, &state.data_dir)?;
+    state.write(|conn| importer::import_file(conn, &path, &options, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn import_batches(state: State<'_, AppState>) -> Result<Vec<importer::Batch>> {
     state.read(importer::batches)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn import_undo(state: State<'_, AppState>, batch_id: String) -> Result<importer::UndoReport> {
     state.write(|conn| importer::undo(conn, &batch_id, Utc::now()))
 }
 
-#[tauri::command(async)]
-pub fn export_customers(state: State<'_, AppState>, path: String) -> Result<usize> {
-    state.read(|conn| export::export_customers_csv(conn, Path::new(&path)))
+#[tauri::command]
+pub fn export_customers(state: State<'_, AppState>, file: String) -> Result<usize> {
+    let path = state.files.path(&file, Purpose::ExportAll, &state.data_dir)?;
+    state.read(|conn| export::export_customers_csv(conn, &path))
 }
 
-#[tauri::command(async)]
-pub fn export_customer(state: State<'_, AppState>, id: String, path: String) -> Result<()> {
-    state.read(|conn| export::export_customer_json(conn, &id, Path::new(&path), Utc::now()))
+#[tauri::command]
+pub fn export_customer(state: State<'_, AppState>, id: String, file: String) -> Result<()> {
+    let path = state.files.path(&file, Purpose::ExportCustomer, &state.data_dir)?;
+    state.read(|conn| export::export_customer_json(conn, &id, &path, Utc::now()))
 }
 
-#[tauri::command(async)]
-pub fn backup_now(state: State<'_, AppState>, path: String) -> Result<()> {
-    state.read(|conn| backup::backup_to(conn, Path::new(&path)))
+#[tauri::command]
+pub fn backup_now(state: State<'_, AppState>, file: String) -> Result<()> {
+    let path = state.files.path(&file, Purpose::Backup, &state.data_dir)?;
+    state.read(|conn| backup::backup_to(conn, &path))
 }
 
 #[derive(Serialize)]
@@ -53,22 +58,38 @@ pub struct BackupsView {
     pub backups: Vec<backup::BackupInfo>,
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn list_backups(state: State<'_, AppState>) -> Result<BackupsView> {
     let settings = state.read(backup::load_settings)?;
     let backups = backup::list(&state.data_dir)?;
     Ok(BackupsView { folder: backup::backups_dir(&state.data_dir).display().to_string(), settings, backups })
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn save_backup_settings(state: State<'_, AppState>, settings: backup::BackupSettings) -> Result<backup::BackupSettings> {
     state.write(|conn| backup::save_settings(conn, &settings, Utc::now()))
 }
 
-/// Replaces the data with a backup (the current data is saved first); the
-/// page reloads afterwards. Returns where the current data was saved.
-#[tauri::command(async)]
-pub fn restore_backup(state: State<'_, AppState>, path: String) -> Result<String> {
-    let saved = state.replace_store(|slot| backup::restore(slot, &state.data_dir, Path::new(&path), Utc::now()))?;
+/// Replaces the data with one of the backups in the list, named by its
+/// file name (the current data is saved first); the page reloads
+/// afterwards. Returns where the current data was saved.
+#[tauri::command]
+pub fn restore_backup(state: State<'_, AppState>, file_name: String) -> Result<String> {
+    let listed = backup::list(&state.data_dir)?
+        .into_iter()
+        .find(|b| b.file_name == file_name)
+        .ok_or_else(|| Error::invalid("backup", "That backup is not in the list any more."))?;
+    restore(&state, std::path::Path::new(&listed.path))
+}
+
+/// The same from a backup file chosen with `choose_file`.
+#[tauri::command]
+pub fn restore_from_file(state: State<'_, AppState>, file: String) -> Result<String> {
+    let path = state.files.path(&file, Purpose::Restore, &state.data_dir)?;
+    restore(&state, &path)
+}
+
+fn restore(state: &AppState, path: &std::path::Path) -> Result<String> {
+    let saved = state.replace_store(|slot| backup::restore(slot, &state.data_dir, path, Utc::now()))?;
     Ok(saved.display().to_string())
 }

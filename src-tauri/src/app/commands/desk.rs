@@ -13,55 +13,55 @@ use crate::kernel::error::{Error, Result};
 use crate::records::interactions::{self, Activity, HistoryPage};
 use crate::records::loyalty::{self, Redeemable};
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn search(state: State<'_, AppState>, query: String, limit: Option<usize>) -> Result<Vec<Hit>> {
     state.read(|conn| search::search(conn, &query, limit.unwrap_or(search::DEFAULT_LIMIT)))
 }
 
 /// Everything the card shows, in one call and one read.
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_card_view(state: State<'_, AppState>, id: String) -> Result<CardView> {
     state.read(|conn| card_view::load(conn, &id, Utc::now(), today(), &Local))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_activity(state: State<'_, AppState>, customer_id: String) -> Result<Activity> {
     state.read(|conn| interactions::activity(conn, &customer_id, today()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_history(state: State<'_, AppState>, customer_id: String, before: Option<String>) -> Result<HistoryPage> {
     state.read(|conn| interactions::history(conn, &customer_id, before.as_deref(), interactions::HISTORY_PAGE))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn log_interaction(state: State<'_, AppState>, customer_id: String, input: LogInput) -> Result<Logged> {
     state.write(|conn| desk::log(conn, &customer_id, &input, Utc::now(), today()))
 }
 
 /// The check-in button, Ctrl+Enter on a card and Ctrl+Enter in the search
 /// list: the sentence to show and the refreshed card, in one call.
-#[tauri::command(async)]
+#[tauri::command]
 pub fn check_in(state: State<'_, AppState>, customer_id: String, staff_id: Option<String>) -> Result<CheckedIn> {
     state.write(|conn| desk::check_in_and_show(conn, &customer_id, staff_id.as_deref(), Utc::now(), today(), &Local))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn undo_interaction(state: State<'_, AppState>, interaction_id: String, staff_id: Option<String>) -> Result<()> {
     state.write(|conn| desk::undo(conn, &interaction_id, staff_id.as_deref(), Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn complete_task(state: State<'_, AppState>, task_id: String, staff_id: Option<String>) -> Result<String> {
     state.write(|conn| desk::complete_task(conn, &task_id, staff_id.as_deref(), Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn redeem(state: State<'_, AppState>, customer_id: String, what: Redeemable, staff_id: Option<String>) -> Result<()> {
     state.write(|conn| loyalty::redeem(conn, &customer_id, &what, staff_id.as_deref(), Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn adjust_points(state: State<'_, AppState>, customer_id: String, points: String, reason: String, staff_id: Option<String>) -> Result<()> {
     // The form sends text so that "abc" gets a message next to the field.
     let points: i64 = points

@@ -1,8 +1,9 @@
 //! Thin Tauri commands, one file per screen: take the input, call one
 //! feature or read, return its result. Reads go to a read connection
 //! (`AppState::read`); changes to the writer (`AppState::write`), which
-//! wakes the scheduler. Each runs off the main thread (`async`), so the
-//! window never waits on the database. Only commands read the clock.
+//! wakes the scheduler. Each runs off the main thread through
+//! `app::ipc::guarded`, so the window never waits on the database and a
+//! panic answers the page with an error. Only commands read the clock.
 
 pub mod cards;
 pub mod data;

@@ -1,5 +1,6 @@
 //! Reviews and referrals: composed messages, asking, answers, the
-//! referral overview, mail/SMS links and the printed review card.
+//! referral overview, opening a message in the mail/SMS app and the
+//! printed review card.
 
 use chrono::{Local, Utc};
 use serde::Serialize;
@@ -15,32 +16,32 @@ use crate::kernel::error::{Error, Result};
 use crate::kernel::qr::Qr;
 use crate::records::referrals;
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn compose_message(state: State<'_, AppState>, customer_id: String, key: String, staff_id: Option<String>) -> Result<outreach::Composed> {
     state.read(|conn| outreach::compose(conn, &customer_id, &key, staff_id.as_deref(), &Local))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_review_status(state: State<'_, AppState>, customer_id: String) -> Result<ReviewStatus> {
     state.read(|conn| outreach::status(conn, &customer_id, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn ask_review(state: State<'_, AppState>, customer_id: String, channel: String, staff_id: Option<String>) -> Result<outreach::ReviewRequest> {
     state.write(|conn| outreach::ask(conn, &customer_id, &channel, staff_id.as_deref(), Utc::now(), today(), &Local))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn set_review_status(state: State<'_, AppState>, request_id: String, status: String) -> Result<outreach::ReviewRequest> {
     state.write(|conn| outreach::set_status(conn, &request_id, &status, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_review_candidates(state: State<'_, AppState>) -> Result<Vec<outreach::Candidate>> {
     state.read(|conn| outreach::candidates(conn, Utc::now(), 50))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_referrals(state: State<'_, AppState>, customer_id: String) -> Result<referrals::ForCustomer> {
     state.read(|conn| referrals::for_customer(conn, &customer_id))
 }
@@ -51,30 +52,35 @@ pub struct ReferralOverview {
     pub top: Vec<referrals::TopReferrer>,
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_referral_overview(state: State<'_, AppState>) -> Result<ReferralOverview> {
     state.read(|conn| Ok(ReferralOverview { recent: referrals::recent(conn, 50)?, top: referrals::top_referrers(conn, 10)? }))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn mark_referral_thanked(state: State<'_, AppState>, referral_id: String) -> Result<()> {
     state.write(|conn| referrals::mark_thanked(conn, &referral_id, Utc::now()))
 }
 
-/// Opens a mailto: or sms: link in the system's mail or messages app. Only
-/// those two schemes: the page cannot make the app open anything else.
-/// With `REGULARS_OPEN_LOG` set (tests), the link is appended to that file
-/// instead.
-#[tauri::command(async)]
-pub fn open_link(url: String) -> Result<()> {
-    if !(url.starts_with("mailto:") || url.starts_with("sms:")) {
-        return Err(Error::invalid("message", "Only email and text-message links can be opened."));
-    }
-    desktop::open_external(&url)
+/// Opens a composed message in the mail or messages app. The page names
+/// the customer and the message (its template key), never a link: the
+/// link is built here from the stored template and the card (to, subject,
+/// body, percent-encoded), so nothing else can ride along (an
+/// `attach=` some mail apps honour, another address, another scheme).
+#[tauri::command]
+pub fn open_message(state: State<'_, AppState>, customer_id: String, key: String, channel: String, staff_id: Option<String>) -> Result<()> {
+    let composed = state.read(|conn| outreach::compose(conn, &customer_id, &key, staff_id.as_deref(), &Local))?;
+    outreach::ensure_complete(&composed)?;
+    let link = match channel.as_str() {
+        "email" => composed.mailto.ok_or_else(|| Error::invalid("channel", "This customer has no email address on the card."))?,
+        "sms" => composed.sms.ok_or_else(|| Error::invalid("channel", "This customer has no phone number on the card."))?,
+        _ => return Err(Error::invalid("channel", "Choose email or text message.")),
+    };
+    desktop::open_external(&link)
 }
 
 /// Writes the review QR card to `<data>/print/` and opens it for printing.
-#[tauri::command(async)]
+#[tauri::command]
 pub fn print_review_card(state: State<'_, AppState>) -> Result<String> {
     let (shop, link, qr) =
         state.read(|conn| Ok((settings::load(conn)?.shop_name, outreach::load_rules(conn)?.review_link, outreach::review_qr(conn)?)))?;
@@ -82,7 +88,7 @@ pub fn print_review_card(state: State<'_, AppState>) -> Result<String> {
     Ok(path.display().to_string())
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_review_qr(state: State<'_, AppState>) -> Result<Qr> {
     state.read(outreach::review_qr)
 }

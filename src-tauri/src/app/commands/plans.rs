@@ -1,7 +1,7 @@
 //! Onboarding plans on the card: start, tick, cancel, save and print the
 //! one-page PDF.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::Utc;
 use serde::Serialize;
@@ -9,17 +9,18 @@ use tauri::State;
 
 use super::today;
 use crate::app::desktop;
+use crate::app::files::Purpose;
 use crate::app::state::AppState;
 use crate::io::plan_pdf;
 use crate::kernel::error::{Error, Result};
 use crate::records::onboarding;
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_plan(state: State<'_, AppState>, customer_id: String) -> Result<Option<onboarding::Plan>> {
     state.read(|conn| onboarding::for_customer(conn, &customer_id, today()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn start_plan(state: State<'_, AppState>, customer_id: String, start_on: String) -> Result<onboarding::Plan> {
     if start_on.trim().is_empty() {
         return Err(Error::invalid("start_on", "Choose the day the plan starts."));
@@ -28,7 +29,7 @@ pub fn start_plan(state: State<'_, AppState>, customer_id: String, start_on: Str
     state.write(|conn| onboarding::start(conn, &customer_id, start, today(), Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn tick_plan_task(state: State<'_, AppState>, task_id: String, done: bool, staff_id: Option<String>) -> Result<Option<onboarding::Plan>> {
     state.write(|conn| {
         let customer_id = if done {
@@ -40,7 +41,7 @@ pub fn tick_plan_task(state: State<'_, AppState>, task_id: String, done: bool, s
     })
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn cancel_plan(state: State<'_, AppState>, customer_id: String) -> Result<()> {
     state.write(|conn| onboarding::cancel(conn, &customer_id, Utc::now()))
 }
@@ -59,19 +60,16 @@ fn write_plan_pdf(state: &AppState, customer_id: &str, path: &Path) -> Result<Pd
     Ok(PdfWritten { path: path.display().to_string(), bytes: rendered.bytes.len(), notice: rendered.notice() })
 }
 
-/// Save as PDF: the page chose the path with `choose_file`.
-#[tauri::command(async)]
-pub fn save_plan_pdf(state: State<'_, AppState>, customer_id: String, path: String) -> Result<PdfWritten> {
-    let path = PathBuf::from(path);
-    if path.as_os_str().is_empty() {
-        return Err(Error::invalid("file", "Choose where to save the PDF."));
-    }
+/// Save as PDF, to the file chosen with `choose_file` (its token).
+#[tauri::command]
+pub fn save_plan_pdf(state: State<'_, AppState>, customer_id: String, file: String) -> Result<PdfWritten> {
+    let path = state.files.path(&file, Purpose::PlanPdf, &state.data_dir)?;
     write_plan_pdf(&state, &customer_id, &path)
 }
 
 /// Print: the PDF goes to `<data>/print/` and opens in the system's viewer
 /// (in tests, the open log: see `open_external`).
-#[tauri::command(async)]
+#[tauri::command]
 pub fn print_plan(state: State<'_, AppState>, customer_id: String) -> Result<PdfWritten> {
     let path = desktop::print_path(&state.data_dir, &format!("plan-{customer_id}.pdf"))?;
     let written = write_plan_pdf(&state, &customer_id, &path)?;

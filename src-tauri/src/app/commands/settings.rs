@@ -12,32 +12,32 @@ use crate::features::{outreach, reminder_sources, templates};
 use crate::kernel::error::Result;
 use crate::records::{loyalty, onboarding, reminders};
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_loyalty_program(state: State<'_, AppState>) -> Result<loyalty::Program> {
     state.read(loyalty::load_program)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn save_loyalty_program(state: State<'_, AppState>, program: loyalty::Program) -> Result<loyalty::Program> {
     state.write(|conn| loyalty::save_program(conn, &program, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_reminder_rules(state: State<'_, AppState>) -> Result<reminders::Rules> {
     state.read(reminders::load_rules)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn save_reminder_rules(state: State<'_, AppState>, rules: reminders::Rules) -> Result<reminders::Rules> {
     state.write(|conn| reminder_sources::save_rules(conn, &rules, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_health_rules(state: State<'_, AppState>) -> Result<health::HealthRules> {
     state.read(health::load_rules)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn save_health_rules(state: State<'_, AppState>, rules: health::HealthRules) -> Result<health::HealthRules> {
     state.write(|conn| health::save_rules(conn, &rules, Utc::now()))
 }
@@ -51,7 +51,7 @@ pub struct TemplatesView {
     pub placeholders: Vec<(String, String)>,
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_templates(state: State<'_, AppState>) -> Result<TemplatesView> {
     Ok(TemplatesView {
         templates: state.read(templates::load)?,
@@ -60,23 +60,23 @@ pub fn get_templates(state: State<'_, AppState>) -> Result<TemplatesView> {
     })
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn save_template(state: State<'_, AppState>, template: templates::Template) -> Result<templates::Template> {
     state.write(|conn| templates::save(conn, &template, Utc::now()))
 }
 
 /// The live preview of a template being edited, for one customer.
-#[tauri::command(async)]
+#[tauri::command]
 pub fn preview_template(state: State<'_, AppState>, customer_id: String, template: templates::Template, staff_id: Option<String>) -> Result<outreach::Composed> {
     state.read(|conn| outreach::compose_from(conn, &customer_id, &template, staff_id.as_deref(), &Local))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_outreach_rules(state: State<'_, AppState>) -> Result<outreach::OutreachRules> {
     state.read(outreach::load_rules)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn save_outreach_rules(state: State<'_, AppState>, rules: outreach::OutreachRules) -> Result<outreach::OutreachRules> {
     state.write(|conn| outreach::save_rules(conn, &rules, Utc::now()))
 }
@@ -87,22 +87,22 @@ pub struct PlanSettings {
     pub contact: onboarding::ShopContact,
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_plan_settings(state: State<'_, AppState>) -> Result<PlanSettings> {
     state.read(|conn| Ok(PlanSettings { templates: onboarding::templates(conn)?, contact: onboarding::contact(conn)? }))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn save_plan_template(state: State<'_, AppState>, template: onboarding::PlanTemplate) -> Result<onboarding::PlanTemplate> {
     state.write(|conn| onboarding::save_template(conn, &template, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn reset_plan_template(state: State<'_, AppState>, kind: BusinessKind) -> Result<onboarding::PlanTemplate> {
     state.write(|conn| onboarding::reset_template(conn, kind, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn save_shop_contact(state: State<'_, AppState>, contact: onboarding::ShopContact) -> Result<onboarding::ShopContact> {
     state.write(|conn| onboarding::save_contact(conn, &contact, Utc::now()))
 }

@@ -1,11 +1,11 @@
 //! The shop itself: status at start, first-start setup, settings, and the
-//! native file dialog.
+//! native file dialog (which hands the page a token, not a path).
 
 use chrono::Utc;
 use serde::Serialize;
 use tauri::State;
 
-use crate::app::file_dialog;
+use crate::app::{file_dialog, files};
 use crate::app::state::AppState;
 use crate::db::settings::{self, BusinessKind, Settings};
 use crate::io::setup;
@@ -18,7 +18,7 @@ pub struct AppStatus {
     pub settings: Option<Settings>,
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn app_status(state: State<'_, AppState>) -> Result<AppStatus> {
     let data_dir = state.data_dir.display().to_string();
     match state.read(settings::load) {
@@ -28,32 +28,36 @@ pub fn app_status(state: State<'_, AppState>) -> Result<AppStatus> {
 }
 
 /// Called once by the UI when the search box is ready; logs the start-up time.
-#[tauri::command(async)]
+#[tauri::command]
 pub fn ui_ready(state: State<'_, AppState>) {
     tracing::info!(elapsed_ms = state.started.elapsed().as_millis() as u64, "search box ready");
     state.wake_scheduler(); // the scheduler's first pass waits for this
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn start_shop(state: State<'_, AppState>, shop_name: String, business_kind: String, with_sample: bool) -> Result<Settings> {
     let kind = BusinessKind::parse(&business_kind)
         .ok_or_else(|| Error::invalid("business_kind", "Choose gym, salon, dog-walking or other."))?;
     state.write(|conn| setup::start_shop(conn, &shop_name, kind, with_sample, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_settings(state: State<'_, AppState>) -> Result<Settings> {
     state.read(settings::load)
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<Settings> {
     state.write(|conn| settings::save(conn, &settings, Utc::now()))
 }
 
-/// A native open or save dialog; the path chosen, or `None` if cancelled.
-#[tauri::command(async)]
-pub fn choose_file(app: tauri::AppHandle, question: file_dialog::Question) -> Result<Option<String>> {
-    let chosen = file_dialog::ask(&app, &question)?;
-    Ok(chosen.map(|path| path.display().to_string()))
+/// A native open or save dialog for `purpose`: a token for the file chosen
+/// (the action commands take it) and its name, or `None` if cancelled.
+/// `suggested_name` is the save dialog's proposed file name.
+#[tauri::command]
+pub fn choose_file(app: tauri::AppHandle, state: State<'_, AppState>, purpose: files::Purpose, suggested_name: Option<String>) -> Result<Option<files::Chosen>> {
+    match file_dialog::ask(&app, purpose, suggested_name.as_deref())? {
+        Some(path) => state.files.add(purpose, path, &state.data_dir).map(Some),
+        None => Ok(None),
+    }
 }

@@ -20,7 +20,7 @@ pub struct TodayView {
     pub due_count: i64,
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_today(state: State<'_, AppState>) -> Result<TodayView> {
     let now = Utc::now();
     state.read(|conn| {
@@ -29,7 +29,7 @@ pub fn get_today(state: State<'_, AppState>) -> Result<TodayView> {
     })
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn snooze_reminder(state: State<'_, AppState>, id: String, how: reminders::Snooze) -> Result<String> {
     let until = state.write(|conn| {
         let rules = reminders::load_rules(conn)?;
@@ -38,17 +38,17 @@ pub fn snooze_reminder(state: State<'_, AppState>, id: String, how: reminders::S
     Ok(timestamp(until))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn close_reminder(state: State<'_, AppState>, id: String, dismissed: bool) -> Result<()> {
     state.write(|conn| reminder_sources::close(conn, &id, dismissed, Utc::now()))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_dashboard(state: State<'_, AppState>) -> Result<dashboard::Dashboard> {
     state.read(|conn| dashboard::build(conn, Utc::now(), &Local))
 }
 
-#[tauri::command(async)]
+#[tauri::command]
 pub fn get_review_list(state: State<'_, AppState>) -> Result<Vec<health::ReviewLine>> {
     state.read(|conn| health::review_list(conn, Utc::now(), &Local, 100))
 }

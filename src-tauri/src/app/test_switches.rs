@@ -1,0 +1,70 @@
+//! Switches only the tests use, compiled in with the `test-switches` cargo
+//! feature (see Cargo.toml: the tests turn it on; `cargo build --release`
+//! and `make run` never do). Every such switch lives in this file, and
+//! `app::tests::test_switches_are_only_in_test_builds` checks that no
+//! other source reads one, so a release build cannot be steered by them.
+//!
+//! - `REGULARS_FILE_ANSWERS`: WebDriver cannot click inside GTK's native
+//!   dialog, so each file question takes the first line of that file as
+//!   its answer (an empty line means "cancelled").
+//! - `REGULARS_OPEN_LOG`: WebDriver cannot see a mail app or a PDF viewer,
+//!   so what would be opened is appended to that file instead.
+//! - `panic_on_purpose`: a command that panics, to show a panic answers
+//!   the page (see `app::ipc`).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use tauri::State;
+
+use crate::app::state::AppState;
+use crate::db::store;
+use crate::kernel::error::Result;
+use crate::records::customers::{self, CustomerInput, StartingHealth};
+
+pub const FILE_ANSWERS_ENV: &str = "REGULARS_FILE_ANSWERS";
+pub const OPEN_LOG_ENV: &str = "REGULARS_OPEN_LOG";
+
+/// The next scripted answer to a file dialog, when the tests script them.
+pub fn scripted_file_answer() -> Option<Result<Option<PathBuf>>> {
+    let answers = std::env::var_os(FILE_ANSWERS_ENV)?;
+    Some(next_line(Path::new(&answers)))
+}
+
+/// Pops the first line of the answers file.
+fn next_line(answers: &Path) -> Result<Option<PathBuf>> {
+    let text = std::fs::read_to_string(answers)?;
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or("").trim().to_string();
+    let rest: String = lines.map(|line| format!("{line}\n")).collect();
+    std::fs::write(answers, rest)?;
+    Ok(if first.is_empty() { None } else { Some(PathBuf::from(first)) })
+}
+
+/// Notes `target` in the open log instead of opening it, when the tests
+/// ask for that; `None` when they do not.
+pub fn log_opened(target: &str) -> Option<Result<()>> {
+    let log = std::env::var_os(OPEN_LOG_ENV)?;
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .and_then(|mut file| writeln!(file, "{target}"));
+    Some(appended.map_err(Into::into))
+}
+
+/// Panics halfway through a change: a customer is written inside the
+/// transaction, on the writer connection, then the command panics. The
+/// page must get an answer, the customer must not be stored, and the next
+/// change must work (the writer's lock is taken again).
+#[tauri::command]
+pub fn panic_on_purpose(state: State<'_, AppState>) -> Result<()> {
+    state.write(|conn| {
+        store::write(conn, |tx| {
+            let input = CustomerInput { first_name: "Halfway".into(), last_name: "Written".into(), ..Default::default() };
+            customers::create_in(tx, &input, StartingHealth::default(), Utc::now())?;
+            panic!("panic_on_purpose: a panic the tests asked for");
+        })
+    })
+}
