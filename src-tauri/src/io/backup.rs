@@ -185,7 +185,8 @@ pub fn automatic(conn: &Connection, data_dir: &Path, keep: usize, now: DateTime<
     let path = dir.join(format!("{AUTO_PREFIX}{}.{EXTENSION}", now.format("%Y-%m-%d_%H%M%S")));
     backup_to(conn, &path)?;
     rotate(&dir, keep, now)?;
-    tracing::info!(path = %path.display(), "automatic backup made");
+    // File names only: a folder's path can name the person who uses it.
+    tracing::info!(file = %path.file_name().unwrap_or_default().to_string_lossy(), "automatic backup made");
     Ok(path)
 }
 
@@ -351,6 +352,6 @@ pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, now: Da
     }
     *slot = None; // close before reopening: one connection at a time
     *slot = Some(Store::open_in(data_dir)?);
-    tracing::info!(from = %backup.display(), saved = %saved.display(), "restored from a backup");
+    tracing::info!(saved = %saved.file_name().unwrap_or_default().to_string_lossy(), "restored from a backup");
     Ok(saved)
 }
