@@ -644,15 +644,16 @@ fn parse_pet(entry: &str) -> PersonInput {
 }
 
 /// A row turned into the card form the editor would send, plus its notes.
-fn row_input(cells: &[String], reading: &Reading) -> std::result::Result<(CustomerInput, Vec<String>), String> {
+fn row_input<'a>(cells: &'a [String], reading: &Reading) -> std::result::Result<(CustomerInput, Vec<String>), String> {
     let (order, this_year) = (reading.date_order, reading.this_year);
     let mut input = CustomerInput::default();
     let mut full_name = String::new();
     let mut notes: Vec<String> = Vec::new();
-    // The phones and emails in column order, the card's column first:
-    // (value, labelled value).
-    let mut phones: Vec<(String, String)> = Vec::new();
-    let mut emails: Vec<(String, String)> = Vec::new();
+    // The phones and emails with their columns, in column order, the
+    // card's column first. Borrowed: most rows have one of each, and the
+    // label is only looked up for the others.
+    let mut phones: Vec<(&str, usize)> = Vec::new();
+    let mut emails: Vec<(&str, usize)> = Vec::new();
     let (mut kinds, mut breeds): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for (column, field) in reading.mapping.iter().enumerate() {
         let Some(value) = cells.get(column).map(|v| v.trim()).filter(|v| !v.is_empty()) else { continue };
@@ -661,10 +662,9 @@ fn row_input(cells: &[String], reading: &Reading) -> std::result::Result<(Custom
                 *slot = value.to_string();
             }
         };
-        let several = |list: &mut Vec<(String, String)>, first: bool| {
-            let found = split_google(value).map(|v| (v.to_string(), labelled(v, column, cells, &reading.labels)));
+        let several = |list: &mut Vec<(&'a str, usize)>, first: bool| {
+            let found = split_google(value).map(|v| (v, column));
             if first {
-                let found: Vec<_> = found.collect();
                 list.splice(0..0, found);
             } else {
                 list.extend(found);
@@ -709,9 +709,9 @@ fn row_input(cells: &[String], reading: &Reading) -> std::result::Result<(Custom
     for (list, slot, heading) in [(phones, &mut input.phone, "Other phones"), (emails, &mut input.email, "Other emails")] {
         let mut list = list.into_iter();
         if let Some((first, _)) = list.next() {
-            *slot = first;
+            *slot = first.to_string();
         }
-        let others: Vec<String> = list.map(|(_, labelled)| labelled).collect();
+        let others: Vec<String> = list.map(|(value, column)| labelled(value, column, cells, &reading.labels)).collect();
         if !others.is_empty() {
             notes.push(format!("{heading}: {}", others.join("; ")));
         }
