@@ -18,6 +18,10 @@ const fieldLabels = [
   ['pets', 'People and pets'],
   ['heard_from', 'Heard of us from'],
   ['best_time', 'Best time to reach'],
+  ['other_phone', 'Other phone (kept in a note)'],
+  ['other_email', 'Other email (kept in a note)'],
+  ['pet_kind', 'Pet species'],
+  ['pet_breed', 'Pet breed'],
 ];
 const duplicateLabels = [['skip', 'Skip (keep the card as it is)'], ['merge', 'Merge into the card'], ['create', 'Create a new card anyway']];
 const plural = (n, one, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
@@ -139,6 +143,7 @@ function showPreview(panel, file, options, preview, refreshBatches) {
     h('p', { class: 'hint', text: `Read as ${preview.encoding}, separated by ${preview.delimiter}. ${plural(preview.total_rows, 'row')} below the headings.` }),
     h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
     h('h3', { text: 'Which field is in each column?' }),
+    preview.remembered ? h('p', { class: 'hint', id: 'import-remembered', text: 'As you chose them for the last file with these headings.' }) : null,
     columns,
     h('p', { class: 'field-error', 'data-for': 'mapping', role: 'alert' }),
     hasBirthday ? h('div', { class: 'row import-dates' },

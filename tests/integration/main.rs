@@ -13,6 +13,7 @@ mod boundary;
 mod cards;
 mod data;
 mod health;
+mod layouts;
 mod loyalty;
 mod notify;
 mod outreach;

@@ -6,8 +6,15 @@
 //!   The delimiter (comma, semicolon, tab, bar) is the one that gives the
 //!   most rows with the same number of cells. Quoted cells may hold
 //!   delimiters and newlines (the csv crate). Binary files are refused.
-//! - Mapping: each column gets a field, guessed from its heading; the owner
-//!   confirms or changes it. Birthdays are read by `kernel::dates`: in
+//! - Mapping: each column gets a field, guessed once per file from its
+//!   heading (the layouts of Google Contacts, Outlook, Square, Fresha,
+//!   Vagaro, Mindbody, Gingr and Time To Pet, and headings in German,
+//!   French, Spanish, Italian, Dutch and Portuguese); the owner confirms or
+//!   changes it. The mapping of the last import with the same headings
+//!   (folded) is remembered in a settings row and beats the guess. Label
+//!   and value column pairs ("Phone 1 - Label"/"Phone 1 - Value") map to
+//!   the value; the first phone and email are the card's, the others go
+//!   into one note each ("Other phones: Work +44 …"). Birthdays are read by `kernel::dates`: in
 //!   numbers, day-first or month-first as guessed from the column (a 31 in
 //!   the first place settles it), or with the month named in English,
 //!   French, German, Spanish, Italian, Dutch or Portuguese. A cell it
@@ -36,6 +43,7 @@ use crate::kernel::error::{Error, Result};
 use crate::derived::health;
 use crate::features::{cards, reminder_sources};
 use crate::db::search;
+use crate::db::settings;
 use crate::db::store;
 use crate::kernel::ids::new_id;
 use crate::kernel::time::timestamp;
@@ -68,12 +76,20 @@ pub enum Field {
     Pets,
     HeardFrom,
     BestTime,
+    /// A phone beyond the card's one: kept in a note "Other phones: Work +44 …".
+    OtherPhone,
+    /// An email beyond the card's one: kept in a note "Other emails: …".
+    OtherEmail,
+    /// "Dog", "Cat": the kind of each pet named in the pets column, in order.
+    PetKind,
+    /// "Beagle": the details of each pet named in the pets column, in order.
+    PetBreed,
 }
 
 impl Field {
     /// Fields that may take several columns (their values are combined).
     fn repeatable(self) -> bool {
-        matches!(self, Field::Ignore | Field::Notes | Field::Tags | Field::Pets)
+        matches!(self, Field::Ignore | Field::Notes | Field::Tags | Field::Pets | Field::OtherPhone | Field::OtherEmail)
     }
 }
 
@@ -152,6 +168,9 @@ pub struct Preview {
     pub delimiter: &'static str,
     pub headers: Vec<String>,
     pub mapping: Vec<Field>,
+    /// The mapping is the one confirmed at the last import of a file with
+    /// the same headings, not a guess.
+    pub remembered: bool,
     pub date_order: DateOrder,
     /// The birthdays read the same either way round (all parts ≤ 12) or
     /// disagree: the owner should choose.
@@ -327,51 +346,152 @@ fn delimiter_name(delimiter: u8) -> &'static str {
 // ---------------------------------------------------------------- mapping
 
 /// The field each heading most likely holds. A single-value field goes to
-/// the first column that looks like it; later look-alikes are ignored.
+/// the first column that looks like it; later look-alikes are ignored,
+/// except phones and emails: the first is the card's (a mobile one before
+/// others, so Outlook's "Business Phone" does not win over "Mobile Phone")
+/// and the rest are kept as other phones and emails.
+///
+/// Decided once per file from the headings, never per row.
 pub fn guess_mapping(headers: &[String]) -> Vec<Field> {
+    let keys: Vec<String> = headers.iter().map(|heading| heading_key(heading)).collect();
+    let mut fields: Vec<Field> = keys.iter().map(|key| guess_field_key(key)).collect();
+    let preferred_phone = (0..fields.len())
+        .find(|&i| fields[i] == Field::Phone && MOBILE.iter().any(|part| keys[i].contains(part)))
+        .or_else(|| fields.iter().position(|f| *f == Field::Phone));
     let mut taken: HashSet<Field> = HashSet::new();
-    headers
-        .iter()
-        .map(|heading| {
-            let field = guess_field(heading);
-            if field.repeatable() || taken.insert(field) {
-                field
-            } else {
-                Field::Ignore
-            }
-        })
-        .collect()
+    for (i, field) in fields.iter_mut().enumerate() {
+        *field = match *field {
+            Field::Phone if Some(i) != preferred_phone => Field::OtherPhone,
+            Field::Email if taken.contains(&Field::Email) => Field::OtherEmail,
+            other if other.repeatable() || taken.insert(other) => other,
+            _ => Field::Ignore,
+        };
+        taken.insert(*field);
+    }
+    fields
 }
 
+/// A heading folded to its letters and digits: "E-mail 1 - Value" → "email1value".
+fn heading_key(heading: &str) -> String {
+    text::fold(heading).chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// Parts of a phone heading that say it is a mobile.
+const MOBILE: &[&str] = &["mobil", "cell", "handy", "movil", "celular", "telemovel", "portable", "mobiel", "gsm"];
+
+#[cfg(test)]
 fn guess_field(heading: &str) -> Field {
-    let key: String = text::fold(heading).chars().filter(|c| c.is_alphanumeric()).collect();
+    guess_field_key(&heading_key(heading))
+}
+
+fn guess_field_key(key: &str) -> Field {
+    // Whole headings, in English, German, French, Spanish, Italian, Dutch
+    // and Portuguese, and as Google, Outlook and the booking tools write them.
     const EXACT: &[(Field, &[&str])] = &[
-        (Field::FirstName, &["firstname", "first", "givenname", "forename", "vorname", "prenom", "nombre", "fname", "firstnames"]),
-        (Field::LastName, &["lastname", "last", "surname", "familyname", "nachname", "apellido", "apellidos", "lname", "nom"]),
-        (Field::FullName, &["name", "fullname", "customer", "customername", "client", "clientname", "displayname", "contact", "contactname", "kunde", "member", "membername"]),
-        (Field::Phone, &["phone", "phonenumber", "mobile", "mobilephone", "mobilenumber", "cell", "cellphone", "tel", "telephone", "telefon", "handy", "whatsapp", "mobil", "phone1", "primaryphone"]),
-        (Field::Email, &["email", "emailaddress", "mail", "emailadresse", "correo", "email1", "primaryemail"]),
-        (Field::Birthday, &["birthday", "birthdate", "dateofbirth", "dob", "born", "geburtstag", "geburtsdatum", "birth", "bday"]),
-        (Field::Notes, &["notes", "note", "comment", "comments", "remarks", "memo", "description", "info", "notizen"]),
-        (Field::Tags, &["tags", "tag", "labels", "label", "groups", "group", "category", "categories"]),
-        (Field::Pets, &["pets", "pet", "dog", "dogs", "cat", "cats", "people", "animals", "petname", "petnames", "dogname", "peopleandpets"]),
-        (Field::HeardFrom, &["heardfrom", "heardofusfrom", "source", "referral", "referredby", "howdidyouhearaboutus", "leadsource"]),
+        (Field::FirstName, &[
+            "firstname", "first", "givenname", "forename", "vorname", "prenom", "nombre", "fname", "firstnames", "nome",
+            "voornaam", "primeironome", "nomeproprio", "ownerfirstname", "clientfirstname", "customerfirstname",
+        ]),
+        (Field::LastName, &[
+            "lastname", "last", "surname", "familyname", "nachname", "apellido", "apellidos", "lname", "nom", "nomdefamille",
+            "cognome", "achternaam", "sobrenome", "apelido", "apelidos", "familienname", "ultimonome", "ownerlastname",
+            "clientlastname", "customerlastname",
+        ]),
+        (Field::FullName, &[
+            "name", "fullname", "customer", "customername", "client", "clientname", "displayname", "contact", "contactname",
+            "kunde", "member", "membername", "kundenname", "nomcomplet", "nombrecompleto", "nomecompleto", "naam",
+            "volledigenaam", "cliente", "klant", "nominativo", "nomeecognome", "ownername",
+        ]),
+        (Field::Phone, &[
+            "phone", "phonenumber", "mobile", "mobilephone", "mobilenumber", "cell", "cellphone", "tel", "telephone", "telefon",
+            "handy", "whatsapp", "mobil", "phone1", "primaryphone", "telefono", "telefone", "telemovel", "celular", "movil",
+            "cellulare", "portable", "mobiel", "telefoon", "telefoonnummer", "telefonnummer", "mobilnummer", "handynummer",
+            "gsm", "natel",
+        ]),
+        (Field::Email, &[
+            "email", "emailaddress", "mail", "emailadresse", "correo", "email1", "primaryemail", "courriel", "adressemail",
+            "correoelectronico", "emailadres", "mailadres", "postaelettronica", "indirizzoemail", "enderecodeemail",
+        ]),
+        (Field::Birthday, &[
+            "birthday", "birthdate", "dateofbirth", "dob", "born", "geburtstag", "geburtsdatum", "birth", "bday",
+            "datedenaissance", "anniversaire", "fechadenacimiento", "fechanacimiento", "cumpleanos", "datadinascita",
+            "compleanno", "geboortedatum", "verjaardag", "datadenascimento", "aniversario",
+        ]),
+        (Field::Notes, &[
+            "notes", "note", "comment", "comments", "remarks", "memo", "description", "info", "notizen", "notiz", "remarques",
+            "commentaire", "commentaires", "anmerkungen", "bemerkungen", "bemerkung", "kommentar", "notas", "nota",
+            "comentarios", "observaciones", "observacoes", "opmerkingen", "notities", "annotazioni", "osservazioni",
+        ]),
+        (Field::Tags, &[
+            "tags", "tag", "labels", "label", "groups", "group", "category", "categories", "groupmembership", "etiquettes",
+            "etiquetas", "etichette", "etiketten", "schlagworter", "kategorien", "gruppen", "groupes", "grupos", "gruppi",
+            "groepen", "categorie", "categorias", "categorieen",
+        ]),
+        (Field::Pets, &[
+            "pets", "pet", "dog", "dogs", "cat", "cats", "people", "animals", "petname", "petnames", "dogname", "peopleandpets",
+            "animal", "animalname", "animalnames", "petsname", "pet1name", "haustier", "haustiere", "tier", "tiere", "tiername",
+            "hund", "animaux", "chien", "nomdelanimal", "nomanimal", "mascota", "mascotas", "perro", "nombredelamascota",
+            "animale", "animali", "cane", "nomeanimale", "nomedellanimale", "huisdier", "huisdieren", "hond", "naamhuisdier",
+            "animais", "animaldeestimacao", "nomedoanimal", "nomedopet",
+        ]),
+        (Field::PetKind, &[
+            "species", "pettype", "animaltype", "typeofpet", "petspecies", "animalspecies", "tierart", "espece", "especie",
+            "specie", "soort", "diersoort", "tipodeanimal", "tipoanimal", "typedanimal",
+        ]),
+        (Field::PetBreed, &["breed", "petbreed", "animalbreed", "dogbreed", "rasse", "race", "raza", "razza", "ras", "raca"]),
+        (Field::HeardFrom, &[
+            "heardfrom", "heardofusfrom", "source", "referral", "referredby", "howdidyouhearaboutus", "leadsource",
+            "referralsource", "howdidyouhear",
+        ]),
         (Field::BestTime, &["besttime", "besttimetocall", "besttimetoreach"]),
+        // Things that look like a field but are not the customer's own.
+        (Field::Ignore, &["petbirthday", "petbirthdate", "petdob", "animalbirthday", "animalbirthdate", "animaldob", "dogbirthday"]),
     ];
     for (field, keys) in EXACT {
-        if keys.contains(&key.as_str()) {
+        if keys.contains(&key) {
             return *field;
         }
     }
+    // Parts of headings that are about something else than the customer's
+    // own name, phone or email: Google's "Phone 1 - Label" (the label, not
+    // the number), Outlook's "E-mail Type" and "Business Fax", the booking
+    // tools' "Emergency Contact Phone", "Vet Phone", "Email Subscription Status".
+    const OTHER: &[&str] = &[
+        "label", "type", "displayname", "fax", "pager", "assistant", "manager", "emergency", "notfall", "spouse", "yomi",
+        "phonetic", "middle", "additional", "nick", "prefix", "suffix", "organization", "organisation", "company", "vet",
+        "subscri", "marketing", "optin", "optout", "consent", "telex", "tty", "isdn", "callback", "radio", "anniversary",
+    ];
+    if OTHER.iter().any(|part| key.contains(part)) {
+        return Field::Ignore;
+    }
     const CONTAINS: &[(&str, Field)] = &[
         ("email", Field::Email),
+        ("courriel", Field::Email),
+        ("correo", Field::Email),
         ("phone", Field::Phone),
         ("mobile", Field::Phone),
+        ("telef", Field::Phone),
+        ("mobil", Field::Phone),
+        ("cellul", Field::Phone),
+        ("celular", Field::Phone),
+        ("handy", Field::Phone),
+        ("telemovel", Field::Phone),
         ("birth", Field::Birthday),
+        ("naissance", Field::Birthday),
+        ("nacimiento", Field::Birthday),
+        ("nascita", Field::Birthday),
+        ("nascimento", Field::Birthday),
+        ("geboort", Field::Birthday),
+        ("geburt", Field::Birthday),
         ("firstname", Field::FirstName),
         ("lastname", Field::LastName),
         ("surname", Field::LastName),
         ("note", Field::Notes),
+        ("notiz", Field::Notes),
+        ("comment", Field::Notes),
+        ("comentario", Field::Notes),
+        ("opmerking", Field::Notes),
+        ("observ", Field::Notes),
         ("pet", Field::Pets),
         ("tag", Field::Tags),
     ];
@@ -380,7 +500,7 @@ fn guess_field(heading: &str) -> Field {
             return *field;
         }
     }
-    if key.ends_with("name") && !key.contains("pet") && !key.contains("company") {
+    if key.ends_with("name") && !key.contains("pet") {
         return Field::FullName;
     }
     Field::Ignore
@@ -416,7 +536,15 @@ pub fn parse_birthday(value: &str, order: DateOrder, this_year: i32) -> std::res
     let parts = dates::read(value, order, this_year).ok_or_else(|| {
         format!("\"{value}\" is not a birthday the import can read (like 31/12/1990, 1990-12-31, 31 Dec 1990 or 31 décembre 1990)")
     })?;
-    Ok((parts.day.to_string(), parts.month.to_string(), parts.year.map(|y| y.to_string()).unwrap_or_default()))
+    // Year 0 ("0000-05-21") is how some tools write a birthday without its year.
+    let year = parts.year.filter(|y| *y != 0);
+    Ok((parts.day.to_string(), parts.month.to_string(), year.map(|y| y.to_string()).unwrap_or_default()))
+}
+
+/// Outlook writes "0/0/00" (others "00.00.0000") for no birthday: digits,
+/// all of them zeros.
+fn is_no_date(value: &str) -> bool {
+    value.chars().any(|c| c.is_ascii_digit()) && value.chars().all(|c| c == '0' || !c.is_ascii_digit()) && value.chars().all(|c| !c.is_alphabetic())
 }
 
 /// "Müller, Zoë" or "Zoë Müller" to (first, last).
@@ -436,6 +564,70 @@ fn split_list(value: &str) -> impl Iterator<Item = &str> {
     value.split([',', ';', '|', '\n']).map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Google Contacts puts several values in one cell as "a ::: b".
+fn split_google(value: &str) -> impl Iterator<Item = &str> {
+    value.split(":::").map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Tags from a cell: "Gym, VIP" or Google's "* myContacts ::: Gym",
+/// without Google's own labels ("* myContacts", "* starred"), which start
+/// with "* ".
+fn tags_of(value: &str) -> impl Iterator<Item = &str> {
+    split_google(value).filter(|label| !label.starts_with('*')).flat_map(split_list)
+}
+
+/// Where the label of a phone or email column ("Work", "Home") is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Label {
+    None,
+    /// Google's "Phone 2 - Label" beside "Phone 2 - Value".
+    Column(usize),
+    /// Outlook's "Business Phone": the heading says it.
+    Heading(String),
+}
+
+/// The label of each column, paired once per file: a column whose heading
+/// ends in "Value" takes the column with the same heading ending in
+/// "Label" or "Type"; any other column its own heading.
+fn labels_of(headers: &[String]) -> Vec<Label> {
+    let stem = |heading: &str, ends: &[&str]| -> Option<String> {
+        let key = heading_key(heading);
+        ends.iter().find_map(|end| key.strip_suffix(end).map(str::to_string))
+    };
+    headers
+        .iter()
+        .map(|heading| match stem(heading, &["value"]) {
+            Some(value_stem) => headers
+                .iter()
+                .position(|other| stem(other, &["label", "type"]).as_deref() == Some(value_stem.as_str()))
+                .map(Label::Column)
+                .unwrap_or(Label::None),
+            None => Label::Heading(label_in_heading(heading)),
+        })
+        .collect()
+}
+
+/// What a heading says beyond "phone" or "email": "Business Phone 2" →
+/// "Business", "E-mail 2 Address" → "".
+fn label_in_heading(heading: &str) -> String {
+    const PLAIN: &[&str] = &["phone", "number", "no", "nr", "email", "e", "mail", "address", "value", "tel"];
+    heading
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty() && !word.chars().all(|c| c.is_ascii_digit()) && !PLAIN.contains(&text::fold(word).as_str()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "Work +44 20 7946 0001", with the label of the column or cell.
+fn labelled(value: &str, column: usize, cells: &[String], labels: &[Label]) -> String {
+    let label = match labels.get(column) {
+        Some(Label::Column(at)) => cells.get(*at).map(|l| l.trim().trim_start_matches('*').trim()).unwrap_or(""),
+        Some(Label::Heading(heading)) => heading.as_str(),
+        _ => "",
+    };
+    if label.is_empty() { value.to_string() } else { format!("{label} {value}") }
+}
+
 /// "Biscuit (dog): afraid of thunder" to a person on the card.
 fn parse_pet(entry: &str) -> PersonInput {
     let (head, details) = match entry.split_once(':') {
@@ -452,15 +644,30 @@ fn parse_pet(entry: &str) -> PersonInput {
 }
 
 /// A row turned into the card form the editor would send, plus its notes.
-fn row_input(cells: &[String], mapping: &[Field], order: DateOrder, this_year: i32) -> std::result::Result<(CustomerInput, Vec<String>), String> {
+fn row_input<'a>(cells: &'a [String], reading: &Reading) -> std::result::Result<(CustomerInput, Vec<String>), String> {
+    let (order, this_year) = (reading.date_order, reading.this_year);
     let mut input = CustomerInput::default();
     let mut full_name = String::new();
     let mut notes: Vec<String> = Vec::new();
-    for (column, field) in mapping.iter().enumerate() {
+    // The phones and emails with their columns, in column order, the
+    // card's column first. Borrowed: most rows have one of each, and the
+    // label is only looked up for the others.
+    let mut phones: Vec<(&str, usize)> = Vec::new();
+    let mut emails: Vec<(&str, usize)> = Vec::new();
+    let (mut kinds, mut breeds): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for (column, field) in reading.mapping.iter().enumerate() {
         let Some(value) = cells.get(column).map(|v| v.trim()).filter(|v| !v.is_empty()) else { continue };
         let set = |slot: &mut String| {
             if slot.is_empty() {
                 *slot = value.to_string();
+            }
+        };
+        let several = |list: &mut Vec<(&'a str, usize)>, first: bool| {
+            let found = split_google(value).map(|v| (v, column));
+            if first {
+                list.splice(0..0, found);
+            } else {
+                list.extend(found);
             }
         };
         match field {
@@ -468,25 +675,49 @@ fn row_input(cells: &[String], mapping: &[Field], order: DateOrder, this_year: i
             Field::FirstName => set(&mut input.first_name),
             Field::LastName => set(&mut input.last_name),
             Field::FullName => set(&mut full_name),
-            Field::Phone => set(&mut input.phone),
-            Field::Email => set(&mut input.email),
+            Field::Phone => several(&mut phones, true),
+            Field::OtherPhone => several(&mut phones, false),
+            Field::Email => several(&mut emails, true),
+            Field::OtherEmail => several(&mut emails, false),
             Field::HeardFrom => set(&mut input.heard_from),
             Field::BestTime => set(&mut input.best_time),
             Field::Birthday => {
-                if input.birthday_day.is_empty() {
+                if input.birthday_day.is_empty() && !is_no_date(value) {
                     let (day, month, year) = parse_birthday(value, order, this_year)?;
                     (input.birthday_day, input.birthday_month, input.birthday_year) = (day, month, year);
                 }
             }
-            Field::Notes => {
-                if value.chars().count() > customers::MAX_NOTE_CHARS {
-                    return Err(format!("A note can be at most {} characters.", customers::MAX_NOTE_CHARS));
-                }
-                notes.push(value.to_string());
-            }
-            Field::Tags => input.tags.extend(split_list(value).map(str::to_string)),
+            Field::Notes => notes.push(value.to_string()),
+            Field::Tags => input.tags.extend(tags_of(value).map(str::to_string)),
             Field::Pets => input.people.extend(split_list(value).map(parse_pet)),
+            Field::PetKind => kinds.extend(split_list(value).map(str::to_string)),
+            Field::PetBreed => breeds.extend(split_list(value).map(str::to_string)),
         }
+    }
+    // "Rex, Mimi" with "Dog, Cat" and "Boxer, Siamese": by position.
+    for (person, kind) in input.people.iter_mut().zip(kinds) {
+        if person.kind.is_empty() {
+            person.kind = kind;
+        }
+    }
+    for (person, breed) in input.people.iter_mut().zip(breeds) {
+        if person.details.is_empty() {
+            person.details = breed;
+        }
+    }
+    // The first phone and email are the card's; the others are kept in a note.
+    for (list, slot, heading) in [(phones, &mut input.phone, "Other phones"), (emails, &mut input.email, "Other emails")] {
+        let mut list = list.into_iter();
+        if let Some((first, _)) = list.next() {
+            *slot = first.to_string();
+        }
+        let others: Vec<String> = list.map(|(value, column)| labelled(value, column, cells, &reading.labels)).collect();
+        if !others.is_empty() {
+            notes.push(format!("{heading}: {}", others.join("; ")));
+        }
+    }
+    if notes.iter().any(|note| note.chars().count() > customers::MAX_NOTE_CHARS) {
+        return Err(format!("A note can be at most {} characters.", customers::MAX_NOTE_CHARS));
     }
     if input.first_name.is_empty() && input.last_name.is_empty() {
         (input.first_name, input.last_name) = split_full_name(&full_name);
@@ -516,21 +747,29 @@ enum DuplicateOf {
 /// How the file is read: settled once, before any row.
 struct Reading {
     mapping: Vec<Field>,
+    /// The mapping came from the last confirmed import of these headings.
+    remembered: bool,
+    /// Where each phone and email column's label is (see `labels_of`).
+    labels: Vec<Label>,
     date_order: DateOrder,
     /// The birthdays leave the order open (see `guess_date_order`).
     ambiguous: bool,
     this_year: i32,
 }
 
-fn settle_reading(table: &Table, options: &Options, now: DateTime<Utc>) -> Result<Reading> {
-    let mapping = match &options.mapping {
+fn settle_reading(conn: &Connection, table: &Table, options: &Options, now: DateTime<Utc>) -> Result<Reading> {
+    let remembered = match &options.mapping {
+        Some(_) => None,
+        None => recall(conn, &table.headers),
+    };
+    let mapping = match remembered.as_ref().map(|r| &r.mapping).or(options.mapping.as_ref()) {
         Some(mapping) => {
             if mapping.len() != table.headers.len() {
                 return Err(Error::invalid("mapping", "Choose a field for every column."));
             }
             for field in mapping.iter().filter(|f| !f.repeatable()) {
                 if mapping.iter().filter(|f| *f == field).count() > 1 {
-                    return Err(Error::invalid("mapping", "Each field except notes, tags and pets can take one column only."));
+                    return Err(Error::invalid("mapping", "Each field except notes, tags, pets, other phones and other emails can take one column only."));
                 }
             }
             mapping.clone()
@@ -541,13 +780,44 @@ fn settle_reading(table: &Table, options: &Options, now: DateTime<Utc>) -> Resul
         return Err(Error::invalid("mapping", "Choose which column holds the names (first, last or full name)."));
     }
     let (guessed, ambiguous) = guess_date_order(table, &mapping);
-    Ok(Reading { mapping, date_order: options.date_order.unwrap_or(guessed), ambiguous, this_year: now.year() })
+    Ok(Reading {
+        mapping,
+        remembered: remembered.is_some(),
+        labels: labels_of(&table.headers),
+        date_order: options.date_order.unwrap_or(guessed),
+        ambiguous: ambiguous && options.date_order.is_none(),
+        this_year: now.year(),
+    })
 }
 
 impl Reading {
     fn row(&self, cells: &[String]) -> RowInput {
-        row_input(cells, &self.mapping, self.date_order, self.this_year)
+        row_input(cells, self)
     }
+}
+
+/// A mapping the owner confirmed by importing, kept for the next file
+/// with the same headings. (Not the date order: that is read from each
+/// file's dates.)
+#[derive(Serialize, Deserialize)]
+struct Remembered {
+    mapping: Vec<Field>,
+}
+
+/// The settings row for files with these headings: their folded forms, so
+/// "E-mail" and "e-mail " are the same file layout.
+fn remembered_key(headers: &[String]) -> String {
+    let folded: Vec<String> = headers.iter().map(|h| text::fold(h.trim())).collect();
+    format!("import.mapping:{}", serde_json::to_string(&folded).unwrap_or_default())
+}
+
+/// The mapping last confirmed for these headings. An unreadable row (from
+/// a later version's fields) is no memory, not an error: the guess serves.
+fn recall(conn: &Connection, headers: &[String]) -> Option<Remembered> {
+    settings::load_json::<Remembered>(conn, &remembered_key(headers))
+        .ok()
+        .flatten()
+        .filter(|r| r.mapping.len() == headers.len())
 }
 
 /// Sorts read rows, in file order, into new cards and duplicates of a
@@ -643,15 +913,16 @@ pub fn preview_file(conn: &Connection, path: &Path, options: &Options, now: Date
 }
 
 pub fn preview(conn: &Connection, table: &Table, file_name: &str, options: &Options, now: DateTime<Utc>) -> Result<Preview> {
-    let reading = settle_reading(table, options, now)?;
+    let reading = settle_reading(conn, table, options, now)?;
     let mut preview = Preview {
         file_name: file_name.to_string(),
         encoding: table.encoding,
         delimiter: delimiter_name(table.delimiter),
         headers: table.headers.clone(),
         mapping: reading.mapping.clone(),
+        remembered: reading.remembered,
         date_order: reading.date_order,
-        date_order_ambiguous: reading.ambiguous && options.date_order.is_none(),
+        date_order_ambiguous: reading.ambiguous,
         total_rows: table.rows.len(),
         new_rows: 0,
         duplicate_count: 0,
@@ -791,7 +1062,7 @@ fn import_in_transaction(
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Report> {
-    let reading = settle_reading(table, options, now)?;
+    let reading = settle_reading(conn, table, options, now)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Every card of an import is created at `now` with no contact yet, so
     // all start with the same health.
@@ -839,6 +1110,9 @@ fn import_in_transaction(
         "UPDATE import_batches SET imported = ?2, merged = ?3, skipped = ?4, rejected = ?5 WHERE id = ?1",
         params![batch_id, report.imported as i64, report.merged as i64, report.skipped as i64, report.rejected as i64],
     )?;
+    // The owner confirmed this mapping: the next file with these headings starts from it.
+    let remembered = Remembered { mapping: reading.mapping.clone() };
+    settings::save_json(&tx, &remembered_key(&table.headers), &remembered, now)?;
     // Cards with a birthday today or tomorrow may have arrived.
     reminder_sources::rescan_birthdays(&tx, now)?;
     tx.commit()?;
@@ -1160,10 +1434,38 @@ mod tests {
                 Field::Notes,
                 Field::Notes,
                 Field::Pets,
-                Field::Ignore,
+                Field::OtherEmail,
                 Field::Ignore
             ]
         );
+        assert_eq!(guess_field("Telefon (mobil)"), Field::Phone);
+        assert_eq!(guess_field("Nom de l'animal"), Field::Pets);
+        assert_eq!(guess_field("Pet Birthday"), Field::Ignore);
+    }
+
+    #[test]
+    fn labels_pair_with_their_values() {
+        let headers: Vec<String> = ["Phone 1 - Label", "Phone 1 - Value", "E-mail 1 - Type", "E-mail 1 - Value", "Business Phone 2", "E-mail 2 Address", "Other - Value"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            labels_of(&headers)[1..],
+            [Label::Column(0), Label::Heading("Type".into()), Label::Column(2), Label::Heading("Business".into()), Label::Heading(String::new()), Label::None]
+        );
+    }
+
+    #[test]
+    fn google_labels_become_tags_without_its_own() {
+        assert_eq!(tags_of("* myContacts ::: Gym ::: VIP, Friends ::: * starred").collect::<Vec<_>>(), ["Gym", "VIP", "Friends"]);
+        assert_eq!(tags_of("Gym;VIP").collect::<Vec<_>>(), ["Gym", "VIP"]);
+    }
+
+    #[test]
+    fn zeros_are_no_birthday() {
+        assert!(is_no_date("0/0/00") && is_no_date("00.00.0000") && is_no_date("0000-00-00"));
+        assert!(!is_no_date("1/0/00") && !is_no_date("") && !is_no_date("0 March"));
+        assert_eq!(parse_birthday("0000-05-21", DateOrder::DayFirst, 2026), Ok(("21".to_string(), "5".to_string(), String::new())));
     }
 
     #[test]
