@@ -13,7 +13,7 @@ use crate::kernel::error::{Error, Result};
 /// Open or save, the dialog's title and its one filter.
 fn dialog(purpose: Purpose) -> (&'static str, &'static str, &'static [&'static str]) {
     match purpose {
-        Purpose::Import => ("Import customers", "Spreadsheet (CSV)", &["csv", "txt", "tsv"]),
+        Purpose::Import => ("Import customers", "Spreadsheet (CSV) or contacts (vCard)", &["csv", "txt", "tsv", "vcf"]),
         Purpose::ExportAll => ("Export all customers", "Spreadsheet (CSV)", &["csv"]),
         Purpose::ExportCustomer => ("Export a customer's data", "JSON", &["json"]),
         Purpose::Backup => ("Save a backup", "Regulars backup", &["sqlite3"]),

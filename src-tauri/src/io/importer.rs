@@ -1,5 +1,7 @@
 //! Spreadsheet import: a CSV file from Excel, Google Sheets or another tool
-//! becomes customer cards, safely.
+//! becomes customer cards, safely. A vCard file (`.vcf`, read by
+//! `io::vcard`) becomes rows of fixed columns, one per contact, and goes
+//! the same way.
 //!
 //! - Reading: the encoding is found from a byte-order mark (UTF-8, UTF-16),
 //!   else UTF-8 if the bytes are valid UTF-8, else Windows-1252 (encoding_rs).
@@ -50,6 +52,7 @@ use crate::kernel::time::timestamp;
 use crate::kernel::dates;
 pub use crate::kernel::dates::DateOrder;
 use crate::kernel::text;
+use crate::io::vcard;
 
 /// At most this many problems are listed in a preview or report (the
 /// counts are always exact).
@@ -259,6 +262,9 @@ fn not_text() -> Error {
 
 /// Parses a whole file's bytes. The first non-empty row holds the headings.
 pub fn parse(bytes: &[u8]) -> Result<Table> {
+    if vcard::looks_like_vcard(bytes) {
+        return Ok(vcard_table(bytes));
+    }
     let (text, encoding) = decode(bytes)?;
     let delimiter = detect_delimiter(&text);
     let mut reader = csv::ReaderBuilder::new()
@@ -283,6 +289,93 @@ pub fn parse(bytes: &[u8]) -> Result<Table> {
     }
     let headers = headers.ok_or_else(|| Error::invalid("file", "The file is empty."))?;
     Ok(Table { encoding, delimiter, headers, rows })
+}
+
+/// The columns a vCard file is read into, with their fields: each contact
+/// becomes a row, so it goes through the same preview, duplicates and undo
+/// as a spreadsheet's row.
+const VCARD_COLUMNS: &[(&str, Field)] = &[
+    ("First name", Field::FirstName),
+    ("Last name", Field::LastName),
+    ("Full name", Field::FullName),
+    ("Phone", Field::Phone),
+    ("Other phones", Field::OtherPhone),
+    ("Email", Field::Email),
+    ("Other emails", Field::OtherEmail),
+    ("Birthday", Field::Birthday),
+    ("Notes", Field::Notes),
+    ("Tags", Field::Tags),
+    ("Organisation", Field::Notes),
+    ("Address", Field::Notes),
+];
+
+fn is_vcard_table(table: &Table) -> bool {
+    table.headers.len() == VCARD_COLUMNS.len() && table.headers.iter().zip(VCARD_COLUMNS).all(|(h, (name, _))| h == name)
+}
+
+/// A vCard file as rows (numbered by contact, from 1). The card's phone is
+/// the preferred mobile, else the first mobile, else the preferred or
+/// first number; its email the preferred or first. The others are kept
+/// with their labels ("Work 020 …") for the "Other phones"/"Other emails"
+/// notes; the organisation and addresses go into notes of their own.
+fn vcard_table(bytes: &[u8]) -> Table {
+    let pick = |list: &[vcard::Typed], mobile_first: bool| -> Option<usize> {
+        let mobile = |t: &vcard::Typed| !mobile_first || t.is_mobile();
+        list.iter()
+            .position(|t| mobile(t) && t.pref)
+            .or_else(|| list.iter().position(mobile))
+            .or_else(|| list.iter().position(|t| t.pref))
+            .or(if list.is_empty() { None } else { Some(0) })
+    };
+    let split = |list: &[vcard::Typed], mobile_first: bool| -> (String, String) {
+        let chosen = pick(list, mobile_first);
+        let first = chosen.map(|i| list[i].value.clone()).unwrap_or_default();
+        let others: Vec<String> = list
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != chosen)
+            .map(|(_, t)| match t.label() {
+                label if label.is_empty() => t.value.clone(),
+                label => format!("{label} {}", t.value),
+            })
+            .collect();
+        // " ::: " is how a cell holds several values (see `split_google`).
+        (first, others.join(" ::: "))
+    };
+    let rows = vcard::read(bytes)
+        .into_iter()
+        .enumerate()
+        .map(|(i, contact)| {
+            let (phone, other_phones) = split(&contact.phones, true);
+            let (email, other_emails) = split(&contact.emails, false);
+            let organisation = if contact.org.is_empty() { String::new() } else { format!("Organisation: {}", contact.org) };
+            let addresses: Vec<String> = contact
+                .addresses
+                .iter()
+                .map(|a| match a.label() {
+                    label if label.is_empty() => a.value.clone(),
+                    label => format!("{label}: {}", a.value),
+                })
+                .collect();
+            let address = if addresses.is_empty() { String::new() } else { format!("Address: {}", addresses.join("; ")) };
+            let cells = vec![
+                contact.given,
+                contact.family,
+                contact.full_name,
+                phone,
+                other_phones,
+                email,
+                other_emails,
+                contact.birthday,
+                contact.notes.join("\n"),
+                contact.categories.join(", "),
+                organisation,
+                address,
+            ];
+            (i + 1, cells.iter().map(|c| clean_cell(c)).collect())
+        })
+        .collect();
+    Table { encoding: "vCard", delimiter: b',', headers: VCARD_COLUMNS.iter().map(|(h, _)| h.to_string()).collect(), rows }
 }
 
 /// Trims a cell and takes off the quote a spreadsheet export puts before
@@ -758,6 +851,7 @@ struct Reading {
 }
 
 fn settle_reading(conn: &Connection, table: &Table, options: &Options, now: DateTime<Utc>) -> Result<Reading> {
+    let vcard = is_vcard_table(table);
     let remembered = match &options.mapping {
         Some(_) => None,
         None => recall(conn, &table.headers),
@@ -774,6 +868,7 @@ fn settle_reading(conn: &Connection, table: &Table, options: &Options, now: Date
             }
             mapping.clone()
         }
+        None if vcard => VCARD_COLUMNS.iter().map(|(_, field)| *field).collect(),
         None => guess_mapping(&table.headers),
     };
     if !mapping.iter().any(|f| matches!(f, Field::FirstName | Field::LastName | Field::FullName)) {
@@ -783,7 +878,8 @@ fn settle_reading(conn: &Connection, table: &Table, options: &Options, now: Date
     Ok(Reading {
         mapping,
         remembered: remembered.is_some(),
-        labels: labels_of(&table.headers),
+        // A vCard's other phones and emails carry their labels in the value.
+        labels: if vcard { vec![Label::None; table.headers.len()] } else { labels_of(&table.headers) },
         date_order: options.date_order.unwrap_or(guessed),
         ambiguous: ambiguous && options.date_order.is_none(),
         this_year: now.year(),

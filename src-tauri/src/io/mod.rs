@@ -1,6 +1,7 @@
-//! Files in and out: CSV import and export, backups, PDFs, the sample shop, first-start setup and logs.
+//! Files in and out: CSV and vCard import and export, backups, PDFs, the sample shop, first-start setup and logs.
 
 pub mod importer;
+pub mod vcard;
 pub mod export;
 pub mod backup;
 pub mod plan_pdf;
