@@ -23,3 +23,4 @@ mod reminders;
 mod robustness;
 mod search;
 mod storage;
+mod vcard;
