@@ -92,6 +92,7 @@ fn main() {
         }
     }
     let ours = p50(&mut samples);
+    import_vcf(rows, runs, ours, dir.path(), now);
     if std::env::var_os("REGULARS_BENCH_NO_BASELINE").is_some() {
         println!("bench: import_{}k p50_ms={ours:.0} runs={runs} (no baseline)", rows / 1000);
         return;
@@ -162,6 +163,56 @@ fn main() {
     println!(
         "bench: export_{}k p50_ms={ours:.0} runs={runs} file_mb={size_mb:.1} baseline_ms={baseline:.0} (customers::get per customer)",
         rows / 1000
+    );
+}
+
+/// The same people and fields as `spreadsheet` (but the pets, which a
+/// vCard has no place for) as a vCard 3.0 file the way a phone exports it:
+/// a grouped mobile with Apple's types, a folded note line, categories.
+fn vcard_file(rows: usize) -> String {
+    let mut vcf = String::new();
+    for i in 0..rows {
+        let first = FIRST[i % 16];
+        let last = LAST[(i / 16) % 16];
+        vcf.push_str(&format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nN:{last}-{i};{first};;;\r\nFN:{first} {last}-{i}\r\n\
+item1.TEL;type=CELL;type=VOICE;type=pref:+44 7700 {:06}\r\n\
+EMAIL;type=INTERNET;type=pref:{}.x{i}@example.com\r\n\
+BDAY:{}-{:02}-{:02}\r\nCATEGORIES:{}\r\nNOTE:Prefers mornings\\, asks \r\n for {}\r\nEND:VCARD\r\n",
+            i % 1_000_000,
+            first.to_lowercase(),
+            1950 + i % 55,
+            1 + i % 12,
+            1 + i % 28,
+            if i % 3 == 0 { "vip,regular" } else { "regular" },
+            LAST[i % 16],
+        ));
+    }
+    vcf
+}
+
+/// `bench: import_vcf_100k`: the whole import of a vCard file, beside the
+/// CSV import's p50 of the same people (the goal: at most 1.2 times it).
+fn import_vcf(rows: usize, runs: usize, csv_ms: f64, dir: &std::path::Path, now: chrono::DateTime<Utc>) {
+    let file = dir.join("contacts.vcf");
+    std::fs::write(&file, vcard_file(rows)).expect("write vcf");
+    let size_mb = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0;
+    let mut samples = Vec::new();
+    for run in 0..runs {
+        let data = dir.join(format!("vcf-{run}"));
+        let mut store = Store::open_in(&data).expect("store");
+        let start = Instant::now();
+        let report = importer::import_file(store.conn_mut(), &file, &Options::default(), now).expect("import vcf");
+        samples.push(start.elapsed());
+        assert_eq!(report.imported, rows, "every contact imported: {:?}", report.problems.first());
+        drop(store);
+        std::fs::remove_dir_all(&data).expect("remove a finished run");
+    }
+    let ours = p50(&mut samples);
+    println!(
+        "bench: import_vcf_{}k p50_ms={ours:.0} runs={runs} file_mb={size_mb:.1} csv_p50_ms={csv_ms:.0} ratio={:.2}",
+        rows / 1000,
+        ours / csv_ms
     );
 }
 
