@@ -21,8 +21,9 @@ USAGE:
       Write a customer's onboarding plan as a one-page PDF (the customer's
       id, or their exact name). The paper size defaults to the setting.
   regulars import FILE [--on-duplicate skip|merge|create] [--month-first] [--data-dir DIR]
-      Import customers from a CSV file with the automatic column mapping, in
-      one transaction (all accepted rows or none), and print the report.
+      Import customers from a CSV file with the automatic column mapping, or
+      from a vCard (.vcf) file of contacts, in one transaction (all accepted
+      rows or none), and print the report.
 ";
 
 /// Where the data folder is: the flag, then the environment, then the OS

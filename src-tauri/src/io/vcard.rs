@@ -67,9 +67,18 @@ pub struct Contact {
     pub addresses: Vec<Typed>,
 }
 
-/// The file starts (after a byte-order mark and blank space) with BEGIN:VCARD.
+/// The file starts (after a byte-order mark and blank space) with
+/// BEGIN:VCARD, in UTF-8 or (some Outlook exports) UTF-16.
 pub fn looks_like_vcard(bytes: &[u8]) -> bool {
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let head = &bytes[..bytes.len().min(256)];
+    let decoded;
+    let text = match encoding_rs::Encoding::for_bom(head) {
+        Some((encoding, bom)) => {
+            decoded = encoding.decode_without_bom_handling(&head[bom..]).0.into_owned();
+            decoded.as_bytes()
+        }
+        None => head,
+    };
     let start = text.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(text.len());
     text[start..].len() >= 11 && text[start..start + 11].eq_ignore_ascii_case(b"BEGIN:VCARD")
 }
@@ -379,6 +388,16 @@ TEL;CELL;PREF:+44 7700 900123\r\nTEL;WORK:020 7946 0000\r\nEND:VCARD\r\n";
         assert_eq!(c.notes, vec!["Likes éclairs and long walks".to_string()]);
         assert!(c.phones[0].is_mobile() && c.phones[0].pref);
         assert_eq!(c.phones[1].label(), "Work");
+    }
+
+    #[test]
+    fn a_utf16_file_from_outlook() {
+        let text = "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Müller;Zoë\r\nEND:VCARD\r\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        assert!(looks_like_vcard(&bytes));
+        assert_eq!(read(&bytes)[0].family, "Müller");
+        assert!(!looks_like_vcard(b"First name,Last name\nBEGIN:VCARD"));
     }
 
     #[test]
