@@ -1,10 +1,10 @@
 //! Reading vCard files (`.vcf`, versions 2.1, 3.0 and 4.0) as phones,
 //! iCloud, Google and Outlook export them: many contacts in one file.
 //!
-//! A small parser of our own: the crates tried (`ical`'s vCard reader,
-//! `vcard_parser`) leave 2.1's QUOTED-PRINTABLE values and their soft line
-//! breaks undecoded, and per-property CHARSET= is what old Android and
-//! Outlook exports need. It works on bytes, then decodes each value with
+//! A small parser of our own: the hard parts are 2.1's QUOTED-PRINTABLE
+//! values with soft line breaks and a CHARSET= per property (old Android
+//! phones, Outlook, Windows Contacts), which vCard readers in many
+//! languages get wrong. It works on bytes, then decodes each value with
 //! its own charset (UTF-8 when valid, else Windows-1252 as the common
 //! default of those exports), so no input can make it panic: it only
 //! slices at positions it found with `find`/`split` on ASCII bytes.
@@ -142,8 +142,9 @@ fn logical_lines(bytes: &[u8]) -> Vec<Vec<u8>> {
         match (lines.last_mut(), raw.first()) {
             (Some(last), _) if soft_break => {
                 last.pop(); // the "=" of the soft break
-                // 2.1 writers sometimes also indent the continuation.
-                last.extend_from_slice(raw);
+                // Some 2.1 writers also fold the continuation with a tab; a
+                // space may be text, so only the tab is dropped.
+                last.extend_from_slice(raw.strip_prefix(b"\t").unwrap_or(raw));
             }
             (Some(last), Some(b' ' | b'\t')) => last.extend_from_slice(&raw[1..]),
             _ => lines.push(raw.to_vec()),
@@ -388,6 +389,11 @@ TEL;CELL;PREF:+44 7700 900123\r\nTEL;WORK:020 7946 0000\r\nEND:VCARD\r\n";
         assert_eq!(c.notes, vec!["Likes éclairs and long walks".to_string()]);
         assert!(c.phones[0].is_mobile() && c.phones[0].pref);
         assert_eq!(c.phones[1].label(), "Work");
+        // A soft break folded with a tab, and Windows-1252 without a CHARSET.
+        let file = b"BEGIN:VCARD\nVERSION:2.1\nFN;QUOTED-PRINTABLE:=D0=98=D0=B3=D0=BE=\n\t=D1=80=D1=8C\nNOTE;ENCODING=QUOTED-PRINTABLE:Reid=92s place\nEND:VCARD\n";
+        let c = &read(file)[0];
+        assert_eq!(c.full_name, "Игорь");
+        assert_eq!(c.notes, vec!["Reid\u{2019}s place".to_string()]);
     }
 
     #[test]
