@@ -140,7 +140,9 @@ function showPreview(panel, file, options, preview, refreshBatches) {
   const sampleHeads = ['Row', 'Name', 'Phone', 'Email', 'Birthday', 'Tags', 'People and pets', 'Notes'];
   panel.replaceChildren(
     h('h2', { text: `Import ${preview.file_name}` }),
-    h('p', { class: 'hint', text: `Read as ${preview.encoding}, separated by ${preview.delimiter}. ${plural(preview.total_rows, 'row')} below the headings.` }),
+    h('p', { class: 'hint', text: preview.encoding === 'vCard'
+      ? `Read as contacts (vCard): ${plural(preview.total_rows, 'contact')}.`
+      : `Read as ${preview.encoding}, separated by ${preview.delimiter}. ${plural(preview.total_rows, 'row')} below the headings.` }),
     h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
     h('h3', { text: 'Which field is in each column?' }),
     preview.remembered ? h('p', { class: 'hint', id: 'import-remembered', text: 'As you chose them for the last file with these headings.' }) : null,
