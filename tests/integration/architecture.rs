@@ -254,6 +254,52 @@ fn the_house_keeps_its_floors() {
     assert!(problems.is_empty(), "the layer rules are broken:\n{}", problems.join("\n"));
 }
 
+/// The environment variables a shipped build reads; any other
+/// `REGULARS_…` name is a test switch and belongs in `app::test_switches`.
+const SHIPPED_SWITCHES: [&str; 2] = ["REGULARS_DATA_DIR", "REGULARS_LOG"];
+
+/// Test switches never ship. A test cannot see a release build (tests
+/// always have the `test-switches` feature), so the sources are checked:
+/// every `"REGULARS_…"` name other than the shipped ones is spelled only in
+/// `app/test_switches.rs`, and that module is declared once, only under
+/// `#[cfg(feature = "test-switches")]`; anything else that used it would
+/// not compile without the feature.
+fn test_switch_problems(sources: &[Source]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for source in sources.iter().filter(|s| s.module != "app/test_switches") {
+        for (at, _) in source.text.match_indices("\"REGULARS_") {
+            let name: String = source.text[at + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if !SHIPPED_SWITCHES.contains(&name.as_str()) {
+                problems.push(format!("{}.rs reads the test switch {name}, which would ship in release builds", source.module));
+            }
+        }
+    }
+    let app = sources.iter().find(|s| s.module == "app").map(|s| s.text.as_str()).unwrap_or_default();
+    let declared = app.lines().filter(|line| line.contains("mod test_switches")).count();
+    if declared != 1 || !app.contains("#[cfg(feature = \"test-switches\")]\npub mod test_switches;") {
+        problems.push("app::test_switches must be declared once, under #[cfg(feature = \"test-switches\")]".to_string());
+    }
+    problems
+}
+
+#[test]
+fn test_switches_never_ship() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src");
+    let problems = test_switch_problems(&read_sources(&root));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_test_switch_outside_its_module_is_named() {
+    let app = "#[cfg(feature = \"test-switches\")]\npub mod test_switches;\n";
+    let fine = made_up(&[("app", app), ("app/test_switches", "std::env::var_os(\"REGULARS_FILE_ANSWERS\")"), ("cli", "std::env::var_os(\"REGULARS_DATA_DIR\")")]);
+    assert_eq!(test_switch_problems(&fine), Vec::<String>::new());
+    let leaked = made_up(&[("app", "pub mod test_switches;\n"), ("app/desktop", "std::env::var_os(\"REGULARS_OPEN_LOG\")")]);
+    let problems = test_switch_problems(&leaked);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("app/desktop.rs reads the test switch REGULARS_OPEN_LOG"), "{problems:?}");
+}
+
 fn made_up(files: &[(&str, &str)]) -> Vec<Source> {
     files.iter().map(|(module, text)| Source { module: module.to_string(), text: text.to_string() }).collect()
 }

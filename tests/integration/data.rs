@@ -236,14 +236,8 @@ fn the_command_line_import_reads_month_names() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     let file = write(dir.path(), "kunden.csv", MONTH_NAMES_FILE.as_bytes());
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_regulars"))
-        .args(["import", "--data-dir"])
-        .arg(&data_dir)
-        .arg(&file)
-        .output()
-        .expect("run the import");
-    let said = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
-    assert_eq!(run.status.code(), Some(0), "{said}");
+    let (code, said) = util::cli_import(&data_dir, &file);
+    assert_eq!(code, Some(0), "{said}");
     assert!(said.contains("imported 12 merged 0 skipped 0 rejected 1"), "{said}");
     assert!(said.contains("row 14: "), "the unreadable cell is reported: {said}");
     let store = Store::open_in(&data_dir).unwrap();

@@ -278,14 +278,8 @@ fn the_command_line_imports_a_vcf_file() {
     let data_dir = dir.path().join("data");
     let file = dir.path().join("contacts.vcf");
     std::fs::write(&file, version_2_1(PEOPLE)).unwrap();
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_regulars"))
-        .args(["import", "--data-dir"])
-        .arg(&data_dir)
-        .arg(&file)
-        .output()
-        .expect("run the import");
-    let said = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
-    assert_eq!(run.status.code(), Some(0), "{said}");
+    let (code, said) = util::cli_import(&data_dir, &file);
+    assert_eq!(code, Some(0), "{said}");
     assert!(said.contains("imported 3 merged 0 skipped 0 rejected 0"), "{said}");
     let store = Store::open_in(&data_dir).unwrap();
     let stored: String =

@@ -1,7 +1,7 @@
 //! Switches only the tests use, compiled in with the `test-switches` cargo
 //! feature (see Cargo.toml: the tests turn it on; `cargo build --release`
 //! and `make run` never do). Every such switch lives in this file, and
-//! `app::tests::test_switches_are_only_in_test_builds` checks that no
+//! `tests/integration/architecture.rs` (`test_switches_never_ship`) checks that no
 //! other source reads one, so a release build cannot be steered by them.
 //!
 //! - `REGULARS_FILE_ANSWERS`: WebDriver cannot click inside GTK's native

@@ -302,3 +302,15 @@ pub fn name_text() -> impl Strategy<Value = String> {
 pub fn any_text(pieces: std::ops::Range<usize>) -> impl Strategy<Value = String> {
     prop::collection::vec(text_piece(any::<char>().boxed()), pieces).prop_map(|p| p.concat())
 }
+
+/// Runs the real binary's `regulars import FILE` on `data_dir`: its exit
+/// code and everything it printed.
+pub fn cli_import(data_dir: &Path, file: &Path) -> (Option<i32>, String) {
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_regulars"))
+        .args(["import", "--data-dir"])
+        .arg(data_dir)
+        .arg(file)
+        .output()
+        .expect("run the import");
+    (run.status.code(), format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr)))
+}
