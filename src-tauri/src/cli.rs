@@ -74,23 +74,47 @@ pub fn main() -> i32 {
 /// Makes a data folder written before files were private (or copied in
 /// with open permissions) readable by its owner only: the folder and
 /// every folder in it 0700, every file without group or other bits.
-/// Symbolic links are left alone. Best effort: what cannot be changed is
-/// said on the terminal, and the app starts anyway.
+/// Only a folder that holds nothing but what the app writes there is
+/// touched: a folder named by mistake (`--data-dir ~`) keeps its
+/// permissions, and the terminal says so. Best effort: what cannot be
+/// changed is said on the terminal, and the app starts anyway.
 #[cfg(unix)]
 pub fn make_private(dir: &std::path::Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return; // a new shop: the umask makes it private
     };
+    let ours = |name: &str| {
+        let database = crate::db::store::DATABASE_FILE;
+        [crate::io::backup::BACKUPS_DIR, crate::io::erase::PRINT_DIR, crate::io::logging::LOGS_DIR]
+            .contains(&name)
+            || [crate::app::instance::LOCK_FILE, crate::app::instance::SOCKET_FILE].contains(&name)
+            || name.strip_prefix(database).is_some_and(|rest| ["", "-wal", "-shm", "-journal"].contains(&rest))
+            || name.starts_with(&format!(".{database}"))
+    };
+    let names: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    if let Some(other) = names.iter().find(|name| !ours(name)) {
+        eprintln!("regulars: {} holds files Regulars did not make ({other}, …); its permissions were left as they are", dir.display());
+        return;
+    }
+    make_tree_private(dir);
+}
+
+#[cfg(unix)]
+fn make_tree_private(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return };
+    if meta.file_type().is_symlink() {
+        return; // left as it is
+    }
     let private = if meta.is_dir() { 0o700 } else { meta.permissions().mode() & 0o700 };
-    if meta.file_type().is_symlink() || meta.permissions().mode() & 0o777 == private {
-        // Already private (or a link, left as it is); look inside all the same.
-    } else if let Err(error) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(private)) {
-        eprintln!("regulars: could not make {} private: {error}", dir.display());
+    if meta.permissions().mode() & 0o777 != private {
+        if let Err(error) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(private)) {
+            eprintln!("regulars: could not make {} private: {error}", path.display());
+        }
     }
     if meta.is_dir() {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            make_private(&entry.path());
+        for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+            make_tree_private(&entry.path());
         }
     }
 }

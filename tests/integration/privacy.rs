@@ -179,6 +179,25 @@ fn the_backups_hold_a_customer_until_the_newest_one_holding_them_rotates_out() {
 
 // ------------------------------------------------------------ private files
 
+/// `--data-dir ~` by mistake must not make a whole home folder private:
+/// only a folder holding nothing but what Regulars writes is changed.
+#[cfg(unix)]
+#[test]
+fn a_folder_holding_other_files_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let taxes = home.path().join("taxes.pdf");
+    std::fs::write(&taxes, b"%PDF").unwrap();
+    std::fs::create_dir(home.path().join("backups")).unwrap();
+    for (path, mode) in [(home.path(), 0o755), (&home.path().join("backups"), 0o755), (&taxes, 0o644)] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    regulars::cli::make_private(home.path());
+    for (path, mode) in [(home.path(), 0o755), (&home.path().join("backups"), 0o755), (&taxes, 0o644)] {
+        assert_eq!(std::fs::metadata(path).unwrap().permissions().mode() & 0o777, mode, "{} was changed", path.display());
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn the_data_folder_and_every_file_in_it_are_private_to_their_user() {

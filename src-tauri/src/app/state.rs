@@ -82,8 +82,9 @@ impl AppState {
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         let free = (0..self.readers.len()).find_map(|i| match self.readers[(start + i) % self.readers.len()].try_lock() {
             Ok(slot) => Some(slot),
-            // A read that panicked left its slot empty (its connection
-            // dropped while unwinding): free, and opened again below.
+            // A read that panicked poisoned its slot; the connection in it
+            // is sound (its statements and read transaction ended as the
+            // panic unwound), so the slot is used again.
             Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
             Err(TryLockError::WouldBlock) => None,
         });

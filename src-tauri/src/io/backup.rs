@@ -153,7 +153,7 @@ impl Drop for Staged {
 
 /// Copies `from` to `to` (a new file) and forces it to disk. On any
 /// failure (a full disk among them) `to` is removed and the error returned.
-pub fn copy_durably(from: &Path, to: &Path) -> Result<()> {
+fn copy_durably(from: &Path, to: &Path) -> Result<()> {
     let outcome = (|| -> std::io::Result<()> {
         let mut source = std::fs::File::open(from)?;
         let mut target = std::fs::File::create(to)?;

@@ -14,6 +14,9 @@ use tracing_subscriber::EnvFilter;
 
 use crate::kernel::error::Error;
 
+/// The folder in the data folder the log files go to.
+pub const LOGS_DIR: &str = "logs";
+
 /// Starts logging; keep the guard alive for the life of the process so the
 /// last lines are flushed. Logging that cannot start must not stop the app.
 pub fn init(data_dir: &Path) -> Option<WorkerGuard> {
@@ -36,7 +39,7 @@ pub fn subscriber(data_dir: &Path) -> Option<(impl tracing::Subscriber + Send + 
         .filename_prefix("regulars")
         .filename_suffix("log")
         .max_log_files(14)
-        .build(data_dir.join("logs"));
+        .build(data_dir.join(LOGS_DIR));
     let appender = match appender {
         Ok(appender) => appender,
         Err(error) => {
