@@ -155,23 +155,29 @@ function notesSection(card, notes, rerender) {
 
 // One customer's complete data as JSON (a privacy request).
 function exportControl(card) {
-  const button = h('button', { type: 'button', id: 'export-customer', title: 'Everything stored about this customer, as a JSON file' }, 'Export data');
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    try {
-      const name = card.display_name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'customer';
-      const chosen = await api.chooseFile('export_customer', `${name}.json`);
-      if (chosen) {
-        await api.exportCustomer(card.id, chosen.token);
-        button.textContent = 'Exported ✓';
+  const name = card.display_name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'customer';
+  const control = (id, title, text, purpose, extension, run) => {
+    const button = h('button', { type: 'button', id, title }, text);
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        const chosen = await api.chooseFile(purpose, `${name}.${extension}`);
+        if (chosen) {
+          await run(card.id, chosen.token);
+          button.textContent = `${text} ✓`;
+        }
+      } catch (error) {
+        button.textContent = error.message || 'Export failed';
+      } finally {
+        button.disabled = false;
       }
-    } catch (error) {
-      button.textContent = error.message || 'Export failed';
-    } finally {
-      button.disabled = false;
-    }
-  });
-  return button;
+    });
+    return button;
+  };
+  return [
+    control('export-customer', 'Everything stored about this customer, as a JSON file', 'Export data', 'export_customer', 'json', api.exportCustomer),
+    control('export-contact', 'This customer as a contact (vCard) for the shop’s phone', 'Save as contact', 'export_contact', 'vcf', api.exportContact),
+  ];
 }
 
 function deleteControl(card, app) {

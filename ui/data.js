@@ -22,6 +22,11 @@ const fieldLabels = [
   ['other_email', 'Other email (kept in a note)'],
   ['pet_kind', 'Pet species'],
   ['pet_breed', 'Pet breed'],
+  ['middle_name', 'Middle name or “van”, “de”'],
+  ['tag', 'One tag'],
+  ['person_name', 'A person or pet’s name'],
+  ['person_kind', '… their kind (dog, daughter)'],
+  ['person_details', '… their details'],
 ];
 const duplicateLabels = [['skip', 'Skip (keep the card as it is)'], ['merge', 'Merge into the card'], ['create', 'Create a new card anyway']];
 const plural = (n, one, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
@@ -31,14 +36,16 @@ export async function renderData(app) {
   const importPanel = h('section', { class: 'panel', id: 'import-panel', 'aria-label': 'Import' });
   const batchesPanel = h('section', { class: 'panel', id: 'import-batches-panel', 'aria-label': 'Past imports' });
   const exportPanel = h('section', { class: 'panel', 'aria-label': 'Export' });
+  const calendarPanel = h('section', { class: 'panel', id: 'calendar-panel', 'aria-label': 'Calendar' });
   const backupsPanel = h('section', { class: 'panel', id: 'backups-panel', 'aria-label': 'Backups' });
-  root.append(importPanel, batchesPanel, exportPanel, backupsPanel);
+  root.append(importPanel, batchesPanel, exportPanel, calendarPanel, backupsPanel);
 
   const refreshBatches = async () => batchesPanel.replaceChildren(...await batchesView(refreshBatches));
   startImport(importPanel, refreshBatches);
   exportPanel.append(...exportView());
   const refreshBackups = async () => backupsPanel.replaceChildren(...await backupsView(refreshBackups));
-  await Promise.all([refreshBatches(), refreshBackups()]);
+  const showCalendar = (view) => calendarPanel.replaceChildren(...calendarView(view, showCalendar));
+  await Promise.all([refreshBatches(), refreshBackups(), api.getCalendar().then(showCalendar)]);
   return root;
 }
 
@@ -234,24 +241,64 @@ async function batchesView(refresh) {
 function exportView() {
   const said = h('p', { class: 'saved', role: 'status', id: 'export-status' });
   const form = h('div', {}, h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }));
-  const button = h('button', { type: 'button', id: 'export-all' }, 'Export all customers to CSV…');
-  button.addEventListener('click', async () => {
-    said.textContent = '';
+  // One button per format: the file is chosen in Rust's dialog, then written.
+  const exportButton = (id, text, purpose, extension, run) => {
+    const button = h('button', { type: 'button', id }, text);
+    button.addEventListener('click', async () => {
+      said.textContent = '';
+      try {
+        clearErrors(form);
+        const day = new Date().toISOString().slice(0, 10);
+        const chosen = await api.chooseFile(purpose, `customers-${day}.${extension}`);
+        if (!chosen) return;
+        const count = await run(chosen.token);
+        said.textContent = `Exported ${plural(count, 'customer')} to ${chosen.name}.`;
+      } catch (error) {
+        showError(form, error);
+      }
+    });
+    return button;
+  };
+  return [
+    h('h2', { text: 'Export' }),
+    h('p', { class: 'hint', text: 'Every customer with every field, as a CSV file that Excel and Google Sheets open directly; or as contacts (vCard) for a phone, Google Contacts or Outlook. One customer’s complete data is exported from their card.' }),
+    h('div', { class: 'row' },
+      exportButton('export-all', 'Export all customers to CSV…', 'export_all', 'csv', api.exportCustomers),
+      exportButton('export-contacts', 'Export all as contacts (vCard)…', 'export_contacts', 'vcf', api.exportContacts),
+      said),
+    form,
+  ];
+}
+
+// ---------------------------------------------------------------- calendar
+
+/** @param {{file: string | null, events: number | null}} view */
+function calendarView(view, show) {
+  const form = h('div', {}, h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }));
+  const run = (action) => async () => {
     try {
       clearErrors(form);
-      const day = new Date().toISOString().slice(0, 10);
-      const chosen = await api.chooseFile('export_all', `customers-${day}.csv`);
-      if (!chosen) return;
-      const count = await api.exportCustomers(chosen.token);
-      said.textContent = `Exported ${plural(count, 'customer')} to ${chosen.name}.`;
+      const next = await action();
+      if (next) show(next);
     } catch (error) {
       showError(form, error);
     }
-  });
+  };
+  const choose = h('button', { type: 'button', id: 'calendar-choose' }, view.file ? 'Move it…' : 'Keep a calendar file…');
+  choose.addEventListener('click', run(async () => {
+    const chosen = await api.chooseFile('calendar', 'regulars-calendar.ics');
+    return chosen ? api.setCalendarFile(chosen.token) : null;
+  }));
+  const stop = view.file ? h('button', { type: 'button', id: 'calendar-stop' }, 'Stop updating it') : null;
+  stop?.addEventListener('click', run(() => api.stopCalendar()));
+  const status = view.file
+    ? `Kept up to date at ${view.file}${view.events == null ? '' : ` (${plural(view.events, 'event')} now)`}.`
+    : 'No calendar file yet.';
   return [
-    h('h2', { text: 'Export' }),
-    h('p', { class: 'hint', text: 'Every customer with every field, as a CSV file that Excel and Google Sheets open directly. One customer’s complete data is exported from their card.' }),
-    h('div', { class: 'row' }, button, said),
+    h('h2', { text: 'Calendar of birthdays and renewals' }),
+    h('p', { class: 'hint', text: 'A calendar file (.ics) with every customer’s birthday and every membership renewal, rewritten within a minute or two of a change while Regulars runs. Put it in a folder your calendar app subscribes to (Thunderbird, Evolution or macOS Calendar read a local file; for Google or Outlook, a synced folder). It holds names and dates: keep it somewhere private.' }),
+    h('p', { class: 'saved', role: 'status', id: 'calendar-status', text: status }),
+    h('div', { class: 'row' }, choose, stop),
     form,
   ];
 }

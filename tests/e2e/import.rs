@@ -109,6 +109,14 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
     text_when(&driver, "#export-customer", |t| t.contains("Exported")).await;
     let json: serde_json::Value = serde_json::from_slice(&wait_for_file(&json_path).await).expect("json");
     assert_eq!(json["card"]["display_name"], "José Muñoz");
+    // And as a contact for the shop's phone.
+    let contact_path = files.path().join("jose.vcf");
+    harness.answer_next_file_dialog(&contact_path);
+    element(&driver, "#export-contact").await.click().await.expect("save as contact");
+    text_when(&driver, "#export-contact", |t| t.contains('✓')).await;
+    let contact = String::from_utf8(wait_for_file(&contact_path).await).expect("utf-8");
+    assert!(contact.starts_with("BEGIN:VCARD\r\nVERSION:4.0\r\n") && contact.contains("FN:José Muñoz\r\n"), "{contact}");
+    assert!(contact.contains("BDAY:19120623\r\n"), "{contact}");
 
     // Export all and a manual backup while the import is in.
     element(&driver, "#nav-data").await.click().await.expect("data");
@@ -118,6 +126,22 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
     text_when(&driver, "#export-status", |t| t.contains("Exported 3 customers")).await;
     let exported = String::from_utf8(wait_for_file(&export_path).await).expect("utf-8");
     assert!(exported.starts_with('\u{feff}') && exported.contains("Ada Lovelace"));
+    let contacts_path = files.path().join("all.vcf");
+    harness.answer_next_file_dialog(&contacts_path);
+    element(&driver, "#export-contacts").await.click().await.expect("export contacts");
+    text_when(&driver, "#export-status", |t| t.contains("Exported 3 customers to all.vcf")).await;
+    let contacts = String::from_utf8(wait_for_file(&contacts_path).await).expect("utf-8");
+    assert_eq!(contacts.matches("BEGIN:VCARD").count(), 3);
+    assert!(contacts.contains("FN:Ada Lovelace\r\n") && contacts.contains("item1.RELATED;VALUE=text:Byron\r\nitem1.X-ABLabel:cat\r\n"), "{contacts}");
+
+    // The calendar of birthdays and renewals, written to a chosen file.
+    let calendar_path = files.path().join("birthdays.ics");
+    harness.answer_next_file_dialog(&calendar_path);
+    element(&driver, "#calendar-choose").await.click().await.expect("choose the calendar file");
+    text_when(&driver, "#calendar-status", |t| t.contains("birthdays.ics") && t.contains("2 events now")).await;
+    let calendar = String::from_utf8(wait_for_file(&calendar_path).await).expect("utf-8");
+    assert!(calendar.contains("SUMMARY:Birthday: Ada Lovelace\r\n") && calendar.contains("DTSTART;VALUE=DATE:19151210\r\n"), "{calendar}");
+    screenshot_from(&driver, "#calendar-panel", "import-02b-calendar").await;
     let backup_path = files.path().join("before undo.sqlite3");
     harness.answer_next_file_dialog(&backup_path);
     element(&driver, "#backup-now").await.click().await.expect("back up");

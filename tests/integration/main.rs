@@ -10,6 +10,7 @@ mod util;
 
 mod architecture;
 mod boundary;
+mod calendar;
 mod cards;
 mod data;
 mod health;

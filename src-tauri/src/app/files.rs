@@ -31,6 +31,12 @@ pub enum Purpose {
     Import,
     ExportAll,
     ExportCustomer,
+    /// Every customer as vCard contacts.
+    ExportContacts,
+    /// One customer as a vCard contact.
+    ExportContact,
+    /// The birthdays-and-renewals calendar kept up to date while the app runs.
+    Calendar,
     Backup,
     Restore,
     PlanPdf,

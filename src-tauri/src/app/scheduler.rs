@@ -89,6 +89,7 @@ pub async fn run(
     // it is ready; a window that never says so still gets reminders.
     let _ = tokio::time::timeout(FIRST_PASS_AT_LATEST, wake.notified()).await;
     let mut how = away_marker;
+    let mut calendar = crate::io::calendar::Keeper::default();
     loop {
         let now = Utc::now();
         // A pass that panics (a bug, a row no check foresaw) must not end
@@ -97,6 +98,13 @@ pub async fn run(
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pass(&mut store, notifier.as_ref(), &how, now, &chrono::Local)))
             .unwrap_or_else(|_| Err(crate::kernel::error::Error::Conflict("the reminder pass panicked".into())));
         how = "live".to_string();
+        // The calendar file, if the owner keeps one: after the reminders,
+        // and its failure (a folder on a drive that is gone) is only logged.
+        let kept = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| calendar.look(store.conn(), now)))
+            .unwrap_or_else(|_| Err(crate::kernel::error::Error::Conflict("the calendar pass panicked".into())));
+        if let Err(error) = kept {
+            tracing::warn!(error = %crate::io::logging::error_line(&error), "the calendar file could not be brought up to date");
+        }
         let wait = match outcome {
             Ok(outcome) => {
                 if !outcome.fired.is_empty() {

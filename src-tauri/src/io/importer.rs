@@ -87,12 +87,34 @@ pub enum Field {
     PetKind,
     /// "Beagle": the details of each pet named in the pets column, in order.
     PetBreed,
+    /// "Willem", or a surname's particle ("van", "de") that Outlook and
+    /// Google keep apart: added to the first name, a particle to the last.
+    MiddleName,
+    /// One tag, whole (a vCard's categories, one per column).
+    Tag,
+    /// One person or pet's name, whole; the kind and details columns to
+    /// its right describe them.
+    PersonName,
+    PersonKind,
+    PersonDetails,
 }
 
 impl Field {
     /// Fields that may take several columns (their values are combined).
     fn repeatable(self) -> bool {
-        matches!(self, Field::Ignore | Field::Notes | Field::Tags | Field::Pets | Field::OtherPhone | Field::OtherEmail)
+        matches!(
+            self,
+            Field::Ignore
+                | Field::Notes
+                | Field::Tags
+                | Field::Pets
+                | Field::OtherPhone
+                | Field::OtherEmail
+                | Field::Tag
+                | Field::PersonName
+                | Field::PersonKind
+                | Field::PersonDetails
+        )
     }
 }
 
@@ -293,7 +315,11 @@ pub fn parse(bytes: &[u8]) -> Result<Table> {
 
 /// The columns a vCard file is read into, with their fields: each contact
 /// becomes a row, so it goes through the same preview, duplicates and undo
-/// as a spreadsheet's row.
+/// as a spreadsheet's row. After these come one column per note ("Note
+/// 1"), per tag ("Tag 1") and three per person or pet ("Person 1", "Person
+/// 1 kind", "Person 1 details"), as many as the contact with the most has:
+/// every value arrives whole, whatever commas or brackets it holds, so a
+/// contact the app exported imports back as the same card.
 const VCARD_COLUMNS: &[(&str, Field)] = &[
     ("First name", Field::FirstName),
     ("Last name", Field::LastName),
@@ -303,14 +329,30 @@ const VCARD_COLUMNS: &[(&str, Field)] = &[
     ("Email", Field::Email),
     ("Other emails", Field::OtherEmail),
     ("Birthday", Field::Birthday),
-    ("Notes", Field::Notes),
-    ("Tags", Field::Tags),
     ("Organisation", Field::Notes),
     ("Address", Field::Notes),
 ];
 
 fn is_vcard_table(table: &Table) -> bool {
-    table.headers.len() == VCARD_COLUMNS.len() && table.headers.iter().zip(VCARD_COLUMNS).all(|(h, (name, _))| h == name)
+    table.encoding == VCARD_ENCODING
+}
+
+/// What `Table::encoding` says for a table read from a vCard file.
+const VCARD_ENCODING: &str = "vCard";
+
+/// The field of a vCard table's column, from its heading.
+fn vcard_field(heading: &str) -> Field {
+    if let Some((_, field)) = VCARD_COLUMNS.iter().find(|(name, _)| *name == heading) {
+        return *field;
+    }
+    match heading.split(' ').collect::<Vec<_>>().as_slice() {
+        ["Note", _] => Field::Notes,
+        ["Tag", _] => Field::Tag,
+        ["Person", _] => Field::PersonName,
+        ["Person", _, "kind"] => Field::PersonKind,
+        ["Person", _, "details"] => Field::PersonDetails,
+        _ => Field::Ignore,
+    }
 }
 
 /// A vCard file as rows (numbered by contact, from 1). The card's phone is
@@ -342,7 +384,17 @@ fn vcard_table(bytes: &[u8]) -> Table {
         // " ::: " is how a cell holds several values (see `split_google`).
         (first, others.join(" ::: "))
     };
-    let rows = vcard::read(bytes)
+    let contacts = vcard::read(bytes);
+    let most = |count: fn(&vcard::Contact) -> usize| contacts.iter().map(count).max().unwrap_or(0);
+    let (notes, tags, people) = (most(|c| c.notes.len()), most(|c| c.categories.len()), most(|c| c.related.len()));
+    let mut headers: Vec<String> = VCARD_COLUMNS.iter().map(|(h, _)| h.to_string()).collect();
+    headers.extend((1..=notes).map(|i| format!("Note {i}")));
+    headers.extend((1..=tags).map(|i| format!("Tag {i}")));
+    for i in 1..=people {
+        headers.extend([format!("Person {i}"), format!("Person {i} kind"), format!("Person {i} details")]);
+    }
+    let width = headers.len();
+    let rows = contacts
         .into_iter()
         .enumerate()
         .map(|(i, contact)| {
@@ -358,7 +410,7 @@ fn vcard_table(bytes: &[u8]) -> Table {
                 })
                 .collect();
             let address = if addresses.is_empty() { String::new() } else { format!("Address: {}", addresses.join("; ")) };
-            let cells = vec![
+            let mut cells = vec![
                 contact.given,
                 contact.family,
                 contact.full_name,
@@ -367,15 +419,20 @@ fn vcard_table(bytes: &[u8]) -> Table {
                 email,
                 other_emails,
                 contact.birthday,
-                contact.notes.join("\n"),
-                contact.categories.join(", "),
                 organisation,
                 address,
             ];
-            (i + 1, cells.iter().map(|c| clean_cell(c)).collect())
+            let padded = |values: Vec<String>, to: usize| values.into_iter().chain(std::iter::repeat(String::new())).take(to);
+            cells.extend(padded(contact.notes, notes));
+            cells.extend(padded(contact.categories, tags));
+            let related = contact.related.into_iter().flat_map(|r| [r.name, r.kind, r.details]).collect();
+            cells.extend(padded(related, people * 3));
+            debug_assert_eq!(cells.len(), width);
+            // Trimmed only: a vCard has no spreadsheet quote to take off.
+            (i + 1, cells.iter().map(|c| c.trim().to_string()).collect())
         })
         .collect();
-    Table { encoding: "vCard", delimiter: b',', headers: VCARD_COLUMNS.iter().map(|(h, _)| h.to_string()).collect(), rows }
+    Table { encoding: VCARD_ENCODING, delimiter: b',', headers, rows }
 }
 
 /// Trims a cell and takes off the quote a spreadsheet export puts before
@@ -537,6 +594,11 @@ fn guess_field_key(key: &str) -> Field {
             "referralsource", "howdidyouhear",
         ]),
         (Field::BestTime, &["besttime", "besttimetocall", "besttimetoreach"]),
+        (Field::MiddleName, &[
+            "middlename", "middlenames", "additionalname", "additionalnames", "secondname", "zweitervorname",
+            "weiterevornamen", "deuxiemeprenom", "autresprenoms", "segundonombre", "secondonome", "tussenvoegsel",
+            "tussenvoegsels", "nomedomeio", "segundonome",
+        ]),
         // Things that look like a field but are not the customer's own.
         (Field::Ignore, &["petbirthday", "petbirthdate", "petdob", "animalbirthday", "animalbirthdate", "animaldob", "dogbirthday"]),
     ];
@@ -646,11 +708,27 @@ fn split_full_name(full: &str) -> (String, String) {
         return (first.trim().to_string(), last.trim().to_string());
     }
     let words: Vec<&str> = full.split_whitespace().collect();
-    match words.as_slice() {
-        [] => (String::new(), String::new()),
-        [one] => (one.to_string(), String::new()),
-        [first @ .., last] => (first.join(" "), last.to_string()),
+    // "Jan van der Berg", "Jean de La Fontaine": the surname starts at its
+    // particle (never the first word, nor the last, which is the surname).
+    let surname_at = (1..words.len().saturating_sub(1)).find(|&i| is_name_particle(words[i]));
+    match (words.as_slice(), surname_at) {
+        ([], _) => (String::new(), String::new()),
+        ([one], _) => (one.to_string(), String::new()),
+        (words, Some(at)) => (words[..at].join(" "), words[at..].join(" ")),
+        ([first @ .., last], None) => (first.join(" "), last.to_string()),
     }
+}
+
+/// The particles that begin a surname in the shops' languages: Dutch
+/// "van", "van der", "ten"; German "von", "zu"; French "de", "du", "des",
+/// "le", "la"; Spanish, Italian and Portuguese "de", "del", "della", "di",
+/// "da", "dos", "das".
+fn is_name_particle(word: &str) -> bool {
+    const PARTICLES: &[&str] = &[
+        "van", "von", "der", "den", "de", "del", "della", "dello", "dei", "di", "da", "du", "des", "ten", "ter", "te", "zu",
+        "zum", "zur", "dos", "das", "do", "la", "le", "'t",
+    ];
+    PARTICLES.iter().any(|p| word.eq_ignore_ascii_case(p))
 }
 
 fn split_list(value: &str) -> impl Iterator<Item = &str> {
@@ -748,7 +826,13 @@ fn row_input<'a>(cells: &'a [String], reading: &Reading) -> std::result::Result<
     let mut phones: Vec<(&str, usize)> = Vec::new();
     let mut emails: Vec<(&str, usize)> = Vec::new();
     let (mut kinds, mut breeds): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    let mut middle = String::new();
+    // The person the last name column on the left started (see Field::PersonName).
+    let mut person: Option<usize> = None;
     for (column, field) in reading.mapping.iter().enumerate() {
+        if *field == Field::PersonName {
+            person = None;
+        }
         let Some(value) = cells.get(column).map(|v| v.trim()).filter(|v| !v.is_empty()) else { continue };
         let set = |slot: &mut String| {
             if slot.is_empty() {
@@ -785,6 +869,18 @@ fn row_input<'a>(cells: &'a [String], reading: &Reading) -> std::result::Result<
             Field::Pets => input.people.extend(split_list(value).map(parse_pet)),
             Field::PetKind => kinds.extend(split_list(value).map(str::to_string)),
             Field::PetBreed => breeds.extend(split_list(value).map(str::to_string)),
+            Field::MiddleName => set(&mut middle),
+            Field::Tag => input.tags.push(value.to_string()),
+            Field::PersonName => {
+                input.people.push(PersonInput { id: None, name: value.to_string(), kind: String::new(), details: String::new() });
+                person = Some(input.people.len() - 1);
+            }
+            Field::PersonKind | Field::PersonDetails => {
+                if let Some(found) = person.and_then(|i| input.people.get_mut(i)) {
+                    let slot = if *field == Field::PersonKind { &mut found.kind } else { &mut found.details };
+                    set(slot);
+                }
+            }
         }
     }
     // "Rex, Mimi" with "Dog, Cat" and "Boxer, Siamese": by position.
@@ -814,6 +910,15 @@ fn row_input<'a>(cells: &'a [String], reading: &Reading) -> std::result::Result<
     }
     if input.first_name.is_empty() && input.last_name.is_empty() {
         (input.first_name, input.last_name) = split_full_name(&full_name);
+    }
+    if !middle.is_empty() {
+        let (first, last) = (&mut input.first_name, &mut input.last_name);
+        let (into, before) = if is_name_particle(middle.split_whitespace().next().unwrap_or("")) { (last, true) } else { (first, false) };
+        *into = match (into.is_empty(), before) {
+            (true, _) => middle,
+            (false, true) => format!("{middle} {into}"),
+            (false, false) => format!("{into} {middle}"),
+        };
     }
     if input.first_name.is_empty() && input.last_name.is_empty() {
         return Err("The row has no name.".into());
@@ -863,12 +968,12 @@ fn settle_reading(conn: &Connection, table: &Table, options: &Options, now: Date
             }
             for field in mapping.iter().filter(|f| !f.repeatable()) {
                 if mapping.iter().filter(|f| *f == field).count() > 1 {
-                    return Err(Error::invalid("mapping", "Each field except notes, tags, pets, other phones and other emails can take one column only."));
+                    return Err(Error::invalid("mapping", "Each field except notes, tags, people and pets, other phones and other emails can take one column only."));
                 }
             }
             mapping.clone()
         }
-        None if vcard => VCARD_COLUMNS.iter().map(|(_, field)| *field).collect(),
+        None if vcard => table.headers.iter().map(|h| vcard_field(h)).collect(),
         None => guess_mapping(&table.headers),
     };
     if !mapping.iter().any(|f| matches!(f, Field::FirstName | Field::LastName | Field::FullName)) {

@@ -9,7 +9,14 @@
 //! default of those exports), so no input can make it panic: it only
 //! slices at positions it found with `find`/`split` on ASCII bytes.
 //!
-//! It only reads; turning contacts into cards is the importer's job.
+//! `card_to_vcard` is the other way: cards as vCard 4.0, which imports back as the
+//! same cards (names, phone, email, birthday, tags, notes, people and pets
+//! with their kind and details). Turning contacts into cards is the
+//! importer's job.
+
+use crate::kernel::content_lines::{escape, push_folded};
+use crate::kernel::birthday::Birthday;
+use crate::records::customers::{Card, Person};
 
 /// A phone, email or address with its types ("cell", "work") folded to
 /// lower case, and whether it is marked preferred.
@@ -39,15 +46,24 @@ impl Typed {
         if words.is_empty() && self.is_mobile() {
             words.push("mobile");
         }
-        words
-            .iter()
-            .map(|w| {
-                let mut chars = w.chars();
-                chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+        words.iter().map(|w| capitalised(w)).collect::<Vec<_>>().join(" ")
     }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
+}
+
+/// A person or pet named on the contact (`RELATED` as text, or Apple's
+/// `X-ABRELATEDNAMES`), with the label or type as its kind ("Child",
+/// "Dog") and the details Regulars writes beside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Related {
+    pub name: String,
+    pub kind: String,
+    pub details: String,
+    group: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,6 +81,7 @@ pub struct Contact {
     pub categories: Vec<String>,
     pub org: String,
     pub addresses: Vec<Typed>,
+    pub related: Vec<Related>,
 }
 
 /// The file starts (after a byte-order mark and blank space) with
@@ -128,6 +145,7 @@ fn finish(mut contact: Contact) -> Contact {
     for list in [&mut contact.phones, &mut contact.emails, &mut contact.addresses] {
         list.retain(|t| !t.value.trim().is_empty());
     }
+    contact.related.retain(|r| !r.name.is_empty());
     contact
 }
 
@@ -186,6 +204,8 @@ struct Property {
     raw: Vec<u8>,
     charset: Option<&'static encoding_rs::Encoding>,
     base64: bool,
+    /// `VALUE=text`: the value is words, even when it looks like a link.
+    text_value: bool,
 }
 
 impl Property {
@@ -200,7 +220,7 @@ impl Property {
             None => (String::new(), full_name.to_ascii_uppercase()),
         };
         let mut property =
-            Property { group, name, types: Vec::new(), pref: false, raw: Vec::new(), charset: None, base64: false };
+            Property { group, name, types: Vec::new(), pref: false, raw: Vec::new(), charset: None, base64: false, text_value: false };
         let mut quoted_printable = false;
         for param in parts {
             let (key, values) = match param.split_once('=') {
@@ -213,6 +233,7 @@ impl Property {
                 "ENCODING" | "" if values.eq_ignore_ascii_case("B") || values.eq_ignore_ascii_case("BASE64") => property.base64 = true,
                 "CHARSET" => property.charset = encoding_rs::Encoding::for_label(values.as_bytes()),
                 "PREF" => property.pref = true,
+                "VALUE" => property.text_value = values.eq_ignore_ascii_case("text"),
                 "TYPE" | "" => {
                     for value in values.split(',').map(|v| v.trim().to_ascii_lowercase()).filter(|v| !v.is_empty()) {
                         if value == "pref" {
@@ -336,6 +357,15 @@ fn apply(contact: &mut Contact, property: Property) {
             let parts: Vec<String> = split_escaped(&text, ';').into_iter().filter(|p| !p.is_empty()).collect();
             contact.addresses.push(typed(parts.join(", ").replace('\n', ", ")));
         }
+        "RELATED" | "X-ABRELATEDNAMES" => {
+            let name = unescape(&text).trim().to_string();
+            // A link to another contact ("urn:uuid:…", a web address) names nobody here.
+            if !property.text_value && (name.starts_with("urn:") || name.contains("://")) {
+                return;
+            }
+            let kind = property.types.first().map(|t| capitalised(t)).unwrap_or_default();
+            contact.related.push(Related { name, kind, details: String::new(), group: property.group.clone() });
+        }
         "X-ABLABEL" => {
             let label = unescape(&text);
             // Apple writes "_$!<Mobile>!$_" for its own labels.
@@ -344,6 +374,15 @@ fn apply(contact: &mut Contact, property: Property) {
                 for item in list.iter_mut().filter(|t| !t.group.is_empty() && t.group == property.group) {
                     item.label = label.clone();
                 }
+            }
+            for related in contact.related.iter_mut().filter(|r| !r.group.is_empty() && r.group == property.group) {
+                related.kind = label.clone();
+            }
+        }
+        "X-REGULARS-DETAILS" => {
+            let details = unescape(&text).trim().to_string();
+            for related in contact.related.iter_mut().filter(|r| !r.group.is_empty() && r.group == property.group) {
+                related.details = details.clone();
             }
         }
         _ => {}
@@ -370,6 +409,86 @@ fn birthday(value: &str) -> String {
         return format!("--{rest}");
     }
     date.to_string()
+}
+
+// ------------------------------------------------------------------ writing
+
+/// What a contact file carries of a card.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactCard {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+    pub phone: String,
+    pub email: String,
+    pub birthday: Option<Birthday>,
+    pub tags: Vec<String>,
+    pub people: Vec<Person>,
+    /// Pinned first, then newest first, as the card shows them.
+    pub notes: Vec<String>,
+}
+
+impl From<&Card> for ContactCard {
+    fn from(card: &Card) -> Self {
+        ContactCard {
+            id: card.id.clone(),
+            first_name: card.first_name.clone(),
+            last_name: card.last_name.clone(),
+            display_name: card.display_name.clone(),
+            phone: card.phone.clone(),
+            email: card.email.clone(),
+            birthday: card.birthday,
+            tags: card.tags.clone(),
+            people: card.people.clone(),
+            notes: card.notes.iter().map(|n| n.body.clone()).collect(),
+        }
+    }
+}
+
+/// A card as one vCard 4.0 contact: `UID` is the card's id, the phone a
+/// mobile, every note a `NOTE`, every person or pet a `RELATED` text with
+/// its kind as Apple's label (which phones show) and its details in
+/// `X-REGULARS-DETAILS`, so `read` and the importer give the same card back.
+pub fn card_to_vcard(card: &ContactCard) -> String {
+    let mut out = String::with_capacity(512);
+    let mut line = |text: String| push_folded(&mut out, &text);
+    line("BEGIN:VCARD".into());
+    line("VERSION:4.0".into());
+    line("PRODID:-//Regulars//Regulars//EN".into());
+    line(format!("UID:urn:uuid:{}", card.id));
+    line(format!("FN:{}", escape(&card.display_name)));
+    line(format!("N:{};{};;;", escape(&card.last_name), escape(&card.first_name)));
+    if !card.phone.is_empty() {
+        line(format!("TEL;TYPE=cell;VALUE=text:{}", escape(&card.phone)));
+    }
+    if !card.email.is_empty() {
+        line(format!("EMAIL:{}", escape(&card.email)));
+    }
+    if let Some(birthday) = card.birthday {
+        line(match birthday.year {
+            Some(year) => format!("BDAY:{year:04}{:02}{:02}", birthday.month, birthday.day),
+            None => format!("BDAY:--{:02}{:02}", birthday.month, birthday.day),
+        });
+    }
+    if !card.tags.is_empty() {
+        line(format!("CATEGORIES:{}", card.tags.iter().map(|t| escape(t)).collect::<Vec<_>>().join(",")));
+    }
+    for note in &card.notes {
+        line(format!("NOTE:{}", escape(note)));
+    }
+    for (i, person) in card.people.iter().enumerate() {
+        let group = format!("item{}", i + 1);
+        line(format!("{group}.RELATED;VALUE=text:{}", escape(&person.name)));
+        if !person.kind.is_empty() {
+            line(format!("{group}.X-ABLabel:{}", escape(&person.kind)));
+        }
+        if !person.details.is_empty() {
+            line(format!("{group}.X-REGULARS-DETAILS:{}", escape(&person.details)));
+        }
+    }
+    line("END:VCARD".into());
+    out
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! No SQL and no I/O: the error type, text folding, time, dates as people write them, money, birthdays and ids.
+//! No SQL and no I/O: the error type, text folding, time, dates as people write them, money, birthdays, ids and the vCard/iCalendar line format.
 
 pub mod birthday;
+pub mod content_lines;
 pub mod dates;
 pub mod error;
 pub mod ids;

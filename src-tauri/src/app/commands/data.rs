@@ -8,7 +8,7 @@ use tauri::State;
 
 use crate::app::files::Purpose;
 use crate::app::state::AppState;
-use crate::io::{backup, export, importer};
+use crate::io::{backup, calendar, export, importer};
 use crate::kernel::error::{Error, Result};
 
 #[tauri::command]
@@ -43,6 +43,53 @@ pub fn export_customers(state: State<'_, AppState>, file: String) -> Result<usiz
 pub fn export_customer(state: State<'_, AppState>, id: String, file: String) -> Result<()> {
     let path = state.files.path(&file, Purpose::ExportCustomer, &state.data_dir)?;
     state.read(|conn| export::export_customer_json(conn, &id, &path, Utc::now()))
+}
+
+/// Every customer as vCard 4.0 contacts (for the shop's phone or another tool).
+#[tauri::command]
+pub fn export_contacts(state: State<'_, AppState>, file: String) -> Result<usize> {
+    let path = state.files.path(&file, Purpose::ExportContacts, &state.data_dir)?;
+    state.read(|conn| export::export_vcards(conn, None, &path))
+}
+
+/// One customer as a vCard contact.
+#[tauri::command]
+pub fn export_contact(state: State<'_, AppState>, id: String, file: String) -> Result<usize> {
+    let path = state.files.path(&file, Purpose::ExportContact, &state.data_dir)?;
+    state.read(|conn| export::export_vcards(conn, Some(&id), &path))
+}
+
+/// Where the birthdays-and-renewals calendar is kept, if anywhere.
+#[derive(Serialize)]
+pub struct CalendarView {
+    /// The file's full path, to show the owner where it is.
+    pub file: Option<String>,
+    /// How many events it holds (when it was just written).
+    pub events: Option<usize>,
+}
+
+#[tauri::command]
+pub fn get_calendar(state: State<'_, AppState>) -> Result<CalendarView> {
+    let setting = state.read(calendar::load_setting)?;
+    Ok(CalendarView { file: setting.map(|s| s.path.display().to_string()), events: None })
+}
+
+/// Writes the calendar to the file chosen with `choose_file` now, and keeps
+/// it up to date from then on (the scheduler rewrites it after changes).
+#[tauri::command]
+pub fn set_calendar_file(state: State<'_, AppState>, file: String) -> Result<CalendarView> {
+    let path = state.files.path(&file, Purpose::Calendar, &state.data_dir)?;
+    let (events, _) = state.read(|conn| calendar::write_calendar(conn, &path))?;
+    let setting = calendar::CalendarFile { path: path.clone() };
+    state.write(|conn| calendar::save_setting(conn, Some(&setting), Utc::now()))?;
+    Ok(CalendarView { file: Some(path.display().to_string()), events: Some(events) })
+}
+
+/// Stops keeping the calendar file (the file stays as it was last written).
+#[tauri::command]
+pub fn stop_calendar(state: State<'_, AppState>) -> Result<CalendarView> {
+    state.write(|conn| calendar::save_setting(conn, None, Utc::now()))?;
+    Ok(CalendarView { file: None, events: None })
 }
 
 #[tauri::command]
