@@ -156,7 +156,7 @@ function notesSection(card, notes, rerender) {
 // One customer's complete data as JSON (a privacy request).
 function exportControl(card) {
   const name = card.display_name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'customer';
-  const control = (id, title, text, purpose, extension, run) => {
+  const control = (id, title, text, done, purpose, extension, run) => {
     const button = h('button', { type: 'button', id, title }, text);
     button.addEventListener('click', async () => {
       button.disabled = true;
@@ -164,7 +164,7 @@ function exportControl(card) {
         const chosen = await api.chooseFile(purpose, `${name}.${extension}`);
         if (chosen) {
           await run(card.id, chosen.token);
-          button.textContent = `${text} ✓`;
+          button.textContent = `${done} ✓`;
         }
       } catch (error) {
         button.textContent = error.message || 'Export failed';
@@ -175,8 +175,8 @@ function exportControl(card) {
     return button;
   };
   return [
-    control('export-customer', 'Everything stored about this customer, as a JSON file', 'Export data', 'export_customer', 'json', api.exportCustomer),
-    control('export-contact', 'This customer as a contact (vCard) for the shop’s phone', 'Save as contact', 'export_contact', 'vcf', api.exportContact),
+    control('export-customer', 'Everything stored about this customer, as a JSON file', 'Export data', 'Exported', 'export_customer', 'json', api.exportCustomer),
+    control('export-contact', 'This customer as a contact (vCard) for the shop’s phone', 'Save as contact', 'Saved', 'export_contact', 'vcf', api.exportContact),
   ];
 }
 

@@ -137,7 +137,11 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
     // The calendar of birthdays and renewals, written to a chosen file.
     let calendar_path = files.path().join("birthdays.ics");
     harness.answer_next_file_dialog(&calendar_path);
-    element(&driver, "#calendar-choose").await.click().await.expect("choose the calendar file");
+    // At the foot of the window, where a click can land on the scroll bar: centre it first.
+    let choose = element(&driver, "#calendar-choose").await;
+    choose.scroll_into_view().await.expect("scroll");
+    driver.execute("arguments[0].scrollIntoView({block: 'center'})", vec![choose.to_json().expect("json")]).await.expect("centre");
+    choose.click().await.expect("choose the calendar file");
     text_when(&driver, "#calendar-status", |t| t.contains("birthdays.ics") && t.contains("2 events now")).await;
     let calendar = String::from_utf8(wait_for_file(&calendar_path).await).expect("utf-8");
     assert!(calendar.contains("SUMMARY:Birthday: Ada Lovelace\r\n") && calendar.contains("DTSTART;VALUE=DATE:19151210\r\n"), "{calendar}");
