@@ -10,6 +10,7 @@ const input = /** @type {HTMLInputElement} */ (document.getElementById('search-i
 const list = document.getElementById('results');
 const hint = document.getElementById('search-hint');
 const flash = document.getElementById('search-flash');
+const keysHint = document.getElementById('keys-hint');
 
 /** @type {Array<import('./types/Hit').Hit>} */
 let hits = [];
@@ -109,6 +110,7 @@ function render(query) {
   clear(list);
   // The dashboard is the home screen while the box is empty.
   showDashboard(!query.trim());
+  keysHint.hidden = Boolean(query.trim());
   if (!query.trim()) {
     hint.hidden = false;
     hint.textContent = 'Type to find a customer. ↑ ↓ to choose, Enter to open.';
