@@ -185,6 +185,7 @@ const destinations = [
   { id: 'nav-data', code: 'KeyD', open: () => app.openData() },
   { id: 'nav-settings', code: 'KeyS', open: () => app.openSettings() },
 ];
+const topbar = document.querySelector('.topbar');
 const topnav = document.getElementById('topnav');
 const moreWrap = document.getElementById('more-wrap');
 const moreButton = document.getElementById('nav-more');
@@ -201,11 +202,14 @@ function fitNav() {
   const buttons = destinations.map((d) => document.getElementById(d.id));
   for (const button of buttons) button.hidden = false;
   moreWrap.hidden = true;
+  topbar.classList.remove('compact');
   const overflowing = () => topnav.scrollWidth > topnav.clientWidth + 1;
   if (!overflowing()) return;
   moreWrap.hidden = false;
   // Search and Today stay; the others move from the end.
   for (let i = buttons.length - 1; i >= 2 && overflowing(); i--) buttons[i].hidden = true;
+  // Large text in a narrow window: the shop's name gives up room too.
+  if (overflowing()) topbar.classList.add('compact');
   const moved = destinations.filter((d) => document.getElementById(d.id).hidden);
   moreMenu.replaceChildren(...moved.map((d) => {
     const source = document.getElementById(d.id);
@@ -245,7 +249,7 @@ moreMenu.addEventListener('keydown', (event) => {
 document.addEventListener('click', (event) => {
   if (!moreMenu.hidden && event.target instanceof Node && !moreWrap.contains(event.target)) closeMore();
 });
-new ResizeObserver(() => fitNav()).observe(document.querySelector('.topbar'));
+new ResizeObserver(() => fitNav()).observe(topbar);
 
 document.addEventListener('keydown', (event) => {
   if (!ready) return;

@@ -342,3 +342,15 @@ pub async fn assert_accessible(driver: &WebDriver, screen: &str) {
     let violations = axe_violations(driver).await;
     assert!(violations.is_empty(), "axe-core on {screen}:\n{}", violations.join("\n"));
 }
+
+/// Opens a top-bar destination (`"nav-data"`, …) as a mouse user would: its
+/// button, or under "More" when the window is too narrow to show it.
+pub async fn nav(driver: &WebDriver, id: &str) {
+    let button = driver.find(By::Id(id)).await.unwrap_or_else(|e| panic!("no #{id}: {e}"));
+    if button.is_displayed().await.unwrap_or(false) {
+        button.click().await.unwrap_or_else(|e| panic!("click #{id}: {e}"));
+        return;
+    }
+    element(driver, "#nav-more").await.click().await.expect("open More");
+    element(driver, &format!("#more-{id}")).await.click().await.unwrap_or_else(|e| panic!("click More › {id}: {e}"));
+}
