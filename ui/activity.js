@@ -85,7 +85,7 @@ function loyaltyPanel(card, a, reload, app, flash) {
   }
 
   const stamps = s.punch
-    ? h('div', { class: 'stamps', 'aria-label': `${s.punch.stamps} of ${s.punch.every} stamps` },
+    ? h('div', { class: 'stamps', role: 'img', 'aria-label': `${s.punch.stamps} of ${s.punch.every} stamps` },
       Array.from({ length: s.punch.every }, (_, i) => h('span', { class: i < s.punch.stamps ? 'stamp on' : 'stamp' })))
     : null;
 

@@ -127,7 +127,7 @@ export const app = {
   setShopName(name) {
     shopName.textContent = name || 'Regulars';
     // One line, cut with an ellipsis; the whole name on hover.
-    shopName.title = name || 'Regulars';
+    document.getElementById('shop-name-box').title = name || 'Regulars';
     fitNav();
     document.title = name ? `Regulars · ${name}` : 'Regulars';
   },

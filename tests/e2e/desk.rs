@@ -70,7 +70,7 @@ async fn desk_screens(theme: Theme) {
     set_value(&driver, "#welcome-kind", "dog-walking").await;
     element(&driver, "#start-sample").await.click().await.expect("start the sample shop");
     text_when(&driver, "#shop-name", |t| t == "Happy Paws Walking Co.").await;
-    let title = element(&driver, "#shop-name").await.attr("title").await.expect("title");
+    let title = element(&driver, "#shop-name-box").await.attr("title").await.expect("title");
     assert_eq!(title.as_deref(), Some("Happy Paws Walking Co."), "the whole name on hover");
 
     let customer = prepare_card(&driver).await;
@@ -140,7 +140,11 @@ async fn open(driver: &WebDriver, screen: &str, shown: &str, customer: &str) {
     element(driver, "body[data-view=search] #search-input").await;
     assert_eq!(focused_id(driver).await, "search-input", "Escape goes back to the search, focused");
     let key = match screen {
-        "dashboard" => None,
+        "dashboard" => {
+            // Escape in the search box empties it: the dashboard is the home screen.
+            element(driver, "#search-input").await.send_keys(Key::Escape).await.expect("escape");
+            None
+        }
         "search" => {
             type_into(driver, "#search-input", "a").await;
             None
@@ -186,11 +190,13 @@ async fn fits(driver: &WebDriver, at: &str) {
              const shown = (el) => el && el.getClientRects().length > 0 && !el.closest('[hidden]'); \
              const ids = ['nav-search', 'nav-today', 'nav-review', 'nav-new', 'nav-outreach', 'nav-data', 'nav-settings']; \
              const bar = document.querySelector('.topbar').getBoundingClientRect(); \
-             return { scroll: root.scrollWidth, client: root.clientWidth, \
+             const wide = [...document.querySelectorAll('body *')].filter((el) => el.getClientRects().length && el.getBoundingClientRect().right > root.clientWidth + 0.5) \
+               .slice(-4).map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`); \
+             return { scroll: root.scrollWidth, client: root.clientWidth, wide, \
                lost: ids.filter((id) => { const b = document.getElementById(id); \
                  if (shown(b)) { const r = b.getBoundingClientRect(); return r.right > bar.right + 0.5 || r.left < bar.left; } \
                  return !document.getElementById('more-' + id) || !shown(document.getElementById('nav-more')); }), \
-               nameLines: (() => { const name = document.getElementById('shop-name'); \
+               nameLines: (() => { const name = document.getElementById('shop-name-box'); \
                  return name.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(name).fontSize) ? 1 : 2; })() };",
             vec![],
         )
