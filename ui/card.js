@@ -185,7 +185,7 @@ function nextUp(view) {
   if (reminder) {
     const overdue = new Date(reminder.due_at).getTime() < Date.now();
     candidates.push({
-      key: reminder.due_at, what: `${reminder.label ? `${reminder.label}: ` : ''}${reminder.title}`,
+      key: reminder.due_at, what: reminder.title, // "Next step: …", "Birthday …": it says its kind
       when: `${overdue ? 'overdue since' : 'due'} ${formatDateTime(reminder.due_at)}`, overdue,
     });
   }
