@@ -36,7 +36,7 @@ deps-test: deps-build
 	@command -v tauri-driver >/dev/null || [ -x "$${CARGO_HOME:-$$HOME/.cargo}/bin/tauri-driver" ] || \
 		$(CARGO) install tauri-driver --version $(TAURI_DRIVER_VERSION) --locked
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
-	@[ -x .ci/node_modules/.bin/tsc ] || npm ci --prefix .ci --no-audit --no-fund
+	@[ -x .ci/node_modules/.bin/tsc ] && [ -f .ci/node_modules/axe-core/axe.min.js ] || npm ci --prefix .ci --no-audit --no-fund
 
 run: deps-build
 	$(CARGO) run --release --locked

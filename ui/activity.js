@@ -51,11 +51,9 @@ export function renderActivity(card, app, initial, flash = '') {
 /** @param {import('./types/Card').Card} card @param {import('./types/Activity').Activity} a */
 function loyaltyPanel(card, a, reload, app, flash) {
   const s = a.loyalty;
-  const checkIn = h('button', { type: 'button', class: 'primary', id: 'check-in' }, 'Check in ', h('kbd', { text: 'Ctrl Enter' }));
+  // The check-in button is at the top of the card (card.js); this panel
+  // says what its own changes did (a redeem, an adjustment, a logged visit).
   const message = h('p', { class: 'flash', id: 'loyalty-flash', role: 'status', text: flash || '' });
-  checkIn.addEventListener('click', () => app.checkInOnCard(card.id).catch((error) => {
-    message.textContent = error.message || String(error);
-  }));
 
   const rewards = h('div', { class: 'rewards', id: 'rewards' });
   const offer = (label, what, available, key) => {
@@ -87,7 +85,7 @@ function loyaltyPanel(card, a, reload, app, flash) {
   }
 
   const stamps = s.punch
-    ? h('div', { class: 'stamps', 'aria-label': `${s.punch.stamps} of ${s.punch.every} stamps` },
+    ? h('div', { class: 'stamps', role: 'img', 'aria-label': `${s.punch.stamps} of ${s.punch.every} stamps` },
       Array.from({ length: s.punch.every }, (_, i) => h('span', { class: i < s.punch.stamps ? 'stamp on' : 'stamp' })))
     : null;
 
@@ -101,8 +99,7 @@ function loyaltyPanel(card, a, reload, app, flash) {
       h('div', { class: 'stats' },
         h('div', {}, h('strong', { text: String(a.visit_count) }), a.visit_count === 1 ? ' visit' : ' visits'),
         h('div', {}, h('strong', { text: formatMoney(a.lifetime_spend_cents, a.currency) }), ' spent'),
-        h('div', { class: 'hint', text: a.last_contact_at ? `Last contact ${formatDateTime(a.last_contact_at)}` : 'No contact yet' })),
-      checkIn),
+        h('div', { class: 'hint', text: a.last_contact_at ? `Last contact ${formatDateTime(a.last_contact_at)}` : 'No contact yet' }))),
     s.ready.length ? h('p', { class: 'ready', id: 'reward-ready', role: 'status', text: `Ready: ${s.ready.join(' · ')}` }) : null,
     h('ul', { class: 'progress', id: 'progress' }, s.progress.map((line) => h('li', { text: line }))),
     stamps,

@@ -1,9 +1,10 @@
-// A customer's card: key details first, then contact, people and pets,
-// notes and the first-visit answers. Read-only except notes, which the
-// desk adds here; everything else goes through the editor.
+// A customer's card: at a glance first (people and pets, key details,
+// health, the next reward, what is next, check in), then everything else.
+// Read-only except notes, which the desk adds here, and the panels' own
+// actions; the card's fields go through the editor.
 
 import * as api from './api.js';
-import { h, formatDateTime, formatDate, showError, clearErrors } from './dom.js';
+import { h, formatDateTime, formatDate, showError, clearErrors, reloadOnCardChange } from './dom.js';
 import { renderActivity } from './activity.js';
 import { renderMembership } from './membership.js';
 import { renderHealth, renderComplaints, renderFeedback } from './health.js';
@@ -23,51 +24,54 @@ export const discoveryQuestions = [
 
 /**
  * The whole card, drawn from one card view (one call: get_card_view).
+ * The top of it is what the desk needs at a glance, within the first screen
+ * of a laptop: who they are with their people and pets, the key details,
+ * health, the next reward, what is next, and the check-in. The rest
+ * (loyalty in full, logging, history, contact, plans, outreach) follows.
  * @param {import('./types/CardView').CardView} view
  * @param {any} app
- * @param {string} [flash] what just happened (a check-in)
+ * @param {string} [said] what just happened (a check-in)
  */
-export function renderCard(view, app, flash = '') {
+export function renderCard(view, app, said = '') {
   const card = view.card;
-  const root = h('article', { class: 'card', 'aria-label': card.display_name, dataset: { customerId: card.id } });
+  const root = h('article', { class: 'card', 'aria-labelledby': 'card-name', dataset: { customerId: card.id } });
   const rerender = (next) => app.showPage('card', renderCard({ ...view, card: next }, app));
 
-  const pinned = card.notes.filter((n) => n.pinned);
   const others = card.notes.filter((n) => !n.pinned);
+  const checkIn = h('button', { type: 'button', class: 'primary check-in', id: 'check-in', title: 'Check in (Ctrl+Enter)', 'aria-keyshortcuts': 'Control+Enter' },
+    'Check in ', h('kbd', { text: 'Ctrl Enter' }));
+  checkIn.addEventListener('click', () => app.checkInOnCard(card.id).catch((error) => {
+    const line = document.getElementById('checkin-said');
+    if (line) line.textContent = error.message || String(error);
+  }));
 
   root.append(
     h('header', { class: 'card-head' },
-      h('div', {},
+      // The photo's place; until there is one, the initial.
+      h('div', { class: 'card-photo photo-slot', 'aria-hidden': 'true', dataset: { photoFor: 'customer' }, text: initial(card.display_name) }),
+      h('div', { class: 'card-title' },
         h('h1', { tabindex: '-1', id: 'card-name', text: card.display_name }),
         h('div', { class: 'chips' },
           card.archived_at ? h('span', { class: 'badge', text: 'archived' }) : null,
           card.tags.map((tag) => h('span', { class: 'chip', text: tag })))),
       h('div', { class: 'actions' },
-        h('button', { type: 'button', id: 'edit-customer', onclick: () => app.editCustomer(card) }, 'Edit'),
-        h('button', {
-          type: 'button', id: 'archive-customer',
-          onclick: async () => rerender(await api.setArchived(card.id, !card.archived_at)),
-        }, card.archived_at ? 'Bring back' : 'Archive'),
-        exportControl(card),
-        deleteControl(card, app))),
+        checkIn,
+        h('button', { type: 'button', id: 'edit-customer', onclick: () => app.editCustomer(card) }, 'Edit'))),
+    h('p', { class: 'flash checkin-said', id: 'checkin-said', role: 'status', text: said }),
+    liveGlance(view, app, rerender),
   );
 
-  // Two columns on a laptop: what the desk says and does on the left (key
-  // details, loyalty, logging, history), who the customer is on the right.
+  // Below the glance, two columns on a laptop: what the desk does (loyalty,
+  // logging, history, outreach, complaints) on the left, who the customer is
+  // on the right.
   const main = h('div', { class: 'card-main' });
   const side = h('div', { class: 'card-side' });
   root.append(h('div', { class: 'card-body' }, main, side));
 
-  if (pinned.length) {
-    main.append(h('section', { class: 'panel key-details', 'aria-label': 'Key details' },
-      h('h2', { text: 'Key details' }),
-      h('ul', { class: 'notes' }, pinned.map((note) => noteItem(note, rerender)))));
-  }
-  main.append(renderActivity(card, app, view.activity, flash), renderOutreach(card, app, view.review, view.referrals),
+  main.append(renderActivity(card, app, view.activity), renderOutreach(card, app, view.review, view.referrals),
     renderComplaints(card, app, view.complaints, view.staff));
-  side.append(renderHealth(card, view.health));
-
   side.append(
+    renderHealth(card, view.health),
     h('section', { class: 'panel', 'aria-label': 'Contact' },
       h('h2', { text: 'Contact' }),
       h('dl', { class: 'facts' },
@@ -78,14 +82,6 @@ export function renderCard(view, app, flash = '') {
         fact('Best time', card.best_time),
         fact('Heard of us from', card.heard_from),
         fact('Customer since', formatDate(card.created_at)))),
-    h('section', { class: 'panel', 'aria-label': 'People and pets' },
-      h('h2', { text: 'People and pets' }),
-      card.people.length
-        ? h('ul', { class: 'people' }, card.people.map((p) => h('li', { class: 'person' },
-          h('span', { class: 'person-name', text: p.name }),
-          p.kind ? h('span', { class: 'person-kind', text: p.kind }) : null,
-          p.details ? h('div', { class: 'person-details', text: p.details }) : null)))
-        : h('p', { class: 'hint', text: 'No people or pets yet. Edit the card to add them.' })),
     renderMembership(card, app, view.membership),
     renderPlan(card, app, view.plan),
     notesSection(card, others, rerender),
@@ -97,8 +93,104 @@ export function renderCard(view, app, flash = '') {
     answered.length
       ? h('dl', { class: 'discovery' }, answered.flatMap(([key, question]) => [
         h('dt', { text: question }), h('dd', { text: card.discovery[key] })]))
-      : h('p', { class: 'hint', text: 'The first-visit questions are not answered yet.' })));
+      : h('p', { class: 'hint', text: 'The first-visit questions are not answered yet.' })),
+    h('section', { class: 'panel card-admin', 'aria-label': 'This card' },
+      h('h2', { text: 'This card' }),
+      h('div', { class: 'row' },
+        h('button', {
+          type: 'button', id: 'archive-customer',
+          onclick: async () => rerender(await api.setArchived(card.id, !card.archived_at)),
+        }, card.archived_at ? 'Bring back' : 'Archive'),
+        exportControl(card),
+        deleteControl(card, app))));
   return root;
+}
+
+function initial(name) {
+  const first = [...(name || '').trim()][0];
+  return first ? first.toUpperCase() : '?';
+}
+
+const colourWords = { green: 'Doing well', yellow: 'Needs attention', red: 'At risk' };
+
+// The glance, drawn again from a fresh card view when a panel below changes
+// something it shows (a logged visit moves the points, a complaint the health).
+function liveGlance(view, app, rerender) {
+  const wrap = h('div', { class: 'glance-wrap' }, glance(view, app, rerender));
+  reloadOnCardChange(wrap, async () => {
+    try {
+      const fresh = await api.getCardView(view.card.id);
+      wrap.replaceChildren(glance(fresh, app, rerender));
+    } catch {
+      // The panel that made the change shows its own error; the glance keeps its last answer.
+    }
+  });
+  return wrap;
+}
+
+// The first screen of the card: people and pets and the key details on the
+// left; health, the next reward and what is next on the right.
+/** @param {import('./types/CardView').CardView} view */
+function glance(view, app, rerender) {
+  const card = view.card;
+  const loyalty = view.activity.loyalty;
+  const health = view.health;
+  const pinned = card.notes.filter((n) => n.pinned);
+
+  const people = card.people.length
+    ? h('ul', { class: 'people', id: 'glance-people' }, card.people.map((p) => h('li', { class: 'person' },
+      h('div', { class: 'person-photo photo-slot', 'aria-hidden': 'true', dataset: { photoFor: p.name }, text: initial(p.name) }),
+      h('div', { class: 'person-text' },
+        h('span', { class: 'person-name', text: p.name }),
+        p.kind ? h('span', { class: 'person-kind', text: p.kind }) : null,
+        p.details ? h('div', { class: 'person-details', text: p.details }) : null))))
+    : h('p', { class: 'hint', id: 'glance-people', text: 'No people or pets yet. Edit the card to add them.' });
+
+  const reason = health.reasons[0];
+  const rewardLine = loyalty.ready.length ? `Ready: ${loyalty.ready.join(' · ')}` : (loyalty.progress[0] || loyalty.next_tier || '');
+  const next = nextUp(view);
+
+  return h('section', { class: 'panel glance', id: 'glance', 'aria-label': 'At a glance' },
+    h('div', { class: 'glance-who' },
+      h('h2', { class: 'glance-label', text: 'People and pets' }),
+      people,
+      pinned.length
+        ? h('section', { class: 'key-details', 'aria-label': 'Key details' },
+          h('h2', { class: 'glance-label', text: 'Key details' }),
+          h('ul', { class: 'notes' }, pinned.map((note) => noteItem(note, rerender))))
+        : null),
+    h('dl', { class: 'glance-facts' },
+      h('dt', { text: 'Health' }),
+      h('dd', { id: 'glance-health', class: `health-line ${health.colour}` },
+        h('span', { class: `dot ${health.colour}`, 'aria-hidden': 'true' }),
+        h('strong', { text: colourWords[health.colour] || health.colour }),
+        h('span', { class: 'glance-reason', text: reason ? reason.text : 'No warning signs.' })),
+      h('dt', { text: 'Loyalty' }),
+      h('dd', { id: 'glance-reward' },
+        h('strong', { text: `${loyalty.balance} ${loyalty.balance === 1 ? 'point' : 'points'}` }),
+        rewardLine ? h('span', { class: loyalty.ready.length ? 'glance-ready' : 'glance-progress', text: rewardLine }) : null),
+      h('dt', { text: 'Next' }),
+      h('dd', { id: 'glance-next', class: next && next.overdue ? 'overdue' : '' },
+        next ? [h('span', { text: next.what }), h('span', { class: 'glance-when', text: next.when })] : h('span', { class: 'hint', text: 'Nothing planned.' }))));
+}
+
+// The open next step or reminder that falls due first.
+/** @param {import('./types/CardView').CardView} view */
+function nextUp(view) {
+  /** @type {Array<{ key: string, what: string, when: string, overdue: boolean }>} */
+  const candidates = [];
+  const task = view.activity.open_tasks[0];
+  if (task) candidates.push({ key: task.due_on, what: task.title, when: `${task.overdue ? 'overdue since' : 'due'} ${task.due_on}`, overdue: task.overdue });
+  const reminder = view.next_reminder;
+  if (reminder) {
+    const overdue = new Date(reminder.due_at).getTime() < Date.now();
+    candidates.push({
+      key: reminder.due_at, what: reminder.title, // "Next step: …", "Birthday …": it says its kind
+      when: `${overdue ? 'overdue since' : 'due'} ${formatDateTime(reminder.due_at)}`, overdue,
+    });
+  }
+  candidates.sort((a, b) => a.key.slice(0, 10).localeCompare(b.key.slice(0, 10)));
+  return candidates[0] || null;
 }
 
 function fact(label, value) {

@@ -37,8 +37,8 @@ function tierRow(tier = { name: '', threshold: 1000, perk: '' }) {
 
 export function renderLoyaltySettings(program) {
   const punchOn = h('input', { type: 'checkbox', id: 'punch-on', checked: Boolean(program.punch_card) });
-  const punchEvery = h('input', { type: 'number', min: '2', id: 'punch-every', class: 'short', 'data-field': 'punch_card', value: String(program.punch_card ? program.punch_card.every : 10) });
-  const punchReward = h('input', { type: 'text', id: 'punch-reward', value: program.punch_card ? program.punch_card.reward : 'free visit' });
+  const punchEvery = h('input', { type: 'number', min: '2', id: 'punch-every', 'aria-label': 'Visits per reward', class: 'short', 'data-field': 'punch_card', value: String(program.punch_card ? program.punch_card.every : 10) });
+  const punchReward = h('input', { type: 'text', id: 'punch-reward', 'aria-label': 'Punch card reward', value: program.punch_card ? program.punch_card.reward : 'free visit' });
   const rewards = rowList('reward-rows', program.rewards, rewardRow);
   const tiers = rowList('tier-rows', program.tiers, tierRow);
   const saved = h('p', { class: 'saved', role: 'status' });

@@ -126,6 +126,9 @@ export const app = {
   },
   setShopName(name) {
     shopName.textContent = name || 'Regulars';
+    // One line, cut with an ellipsis; the whole name on hover.
+    document.getElementById('shop-name-box').title = name || 'Regulars';
+    fitNav();
     document.title = name ? `Regulars · ${name}` : 'Regulars';
   },
   markReady() {
@@ -140,6 +143,7 @@ export const app = {
 function showCount(count) {
   todayCount.hidden = !count;
   todayCount.textContent = String(count);
+  fitNav();
 }
 
 // Keeps the Today badge (and the Today page, when open) in step with the
@@ -170,39 +174,120 @@ function errorPanel(error) {
     h('p', { text: error && error.message ? error.message : String(error) }));
 }
 
+// The screens of the top bar, in the order they give up their place to
+// "More" when the bar is too narrow (the last first), each with its Alt key.
+const destinations = [
+  { id: 'nav-search', code: null, open: () => app.showSearch() },
+  { id: 'nav-today', code: 'KeyT', open: () => app.openToday() },
+  { id: 'nav-review', code: 'KeyR', open: () => app.openReview() },
+  { id: 'nav-new', code: 'KeyN', open: () => app.newCustomer() },
+  { id: 'nav-outreach', code: 'KeyV', open: () => app.openOutreach() },
+  { id: 'nav-data', code: 'KeyD', open: () => app.openData() },
+  { id: 'nav-settings', code: 'KeyS', open: () => app.openSettings() },
+];
+const topbar = document.querySelector('.topbar');
+const topnav = document.getElementById('topnav');
+const moreWrap = document.getElementById('more-wrap');
+const moreButton = document.getElementById('nav-more');
+const moreMenu = document.getElementById('more-menu');
+
+for (const destination of destinations) {
+  document.getElementById(destination.id).addEventListener('click', () => ready && destination.open());
+}
+
+// Shows as many destinations as fit in the bar, the rest under "More", so
+// the bar never scrolls sideways at any window width or text size.
+function fitNav() {
+  closeMore();
+  const buttons = destinations.map((d) => document.getElementById(d.id));
+  for (const button of buttons) button.hidden = false;
+  moreWrap.hidden = true;
+  topbar.classList.remove('compact');
+  const overflowing = () => topnav.scrollWidth > topnav.clientWidth + 1;
+  if (!overflowing()) return;
+  moreWrap.hidden = false;
+  // Search and Today stay; the others move from the end.
+  for (let i = buttons.length - 1; i >= 2 && overflowing(); i--) buttons[i].hidden = true;
+  // Large text in a narrow window: the shop's name gives up room too.
+  if (overflowing()) topbar.classList.add('compact');
+  const moved = destinations.filter((d) => document.getElementById(d.id).hidden);
+  moreMenu.replaceChildren(...moved.map((d) => {
+    const source = document.getElementById(d.id);
+    const keys = source.getAttribute('aria-keyshortcuts').split(' ')[0].replace('Control', 'Ctrl');
+    return h('button', {
+      type: 'button', role: 'menuitem', tabindex: '-1', id: `more-${d.id}`,
+      onclick: () => { closeMore(); if (ready) d.open(); },
+    }, h('span', { text: source.textContent.trim() }), h('kbd', { text: keys.replace('+', ' ') }));
+  }));
+}
+
+function openMore() {
+  moreMenu.hidden = false;
+  moreButton.setAttribute('aria-expanded', 'true');
+  const first = /** @type {HTMLElement | null} */ (moreMenu.querySelector('[role=menuitem]'));
+  if (first) first.focus();
+}
+
+function closeMore() {
+  moreMenu.hidden = true;
+  moreButton.setAttribute('aria-expanded', 'false');
+}
+
+moreButton.addEventListener('click', () => (moreMenu.hidden ? openMore() : closeMore()));
+moreMenu.addEventListener('keydown', (event) => {
+  const items = /** @type {HTMLElement[]} */ ([...moreMenu.querySelectorAll('[role=menuitem]')]);
+  const at = items.indexOf(/** @type {HTMLElement} */ (document.activeElement));
+  if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+    event.preventDefault();
+    const step = event.key === 'ArrowDown' ? 1 : -1;
+    items[(at + step + items.length) % items.length].focus();
+  } else if (event.key === 'Tab') {
+    closeMore();
+  }
+});
+// A click anywhere else closes the menu.
+document.addEventListener('click', (event) => {
+  if (!moreMenu.hidden && event.target instanceof Node && !moreWrap.contains(event.target)) closeMore();
+});
+new ResizeObserver(() => fitNav()).observe(topbar);
+
 document.addEventListener('keydown', (event) => {
   if (!ready) return;
+  const ctrl = event.ctrlKey || event.metaKey;
   if (event.key === 'Escape' && !event.defaultPrevented) {
+    // Escape always goes back to the search, from any screen or menu.
     event.preventDefault();
+    closeMore();
     app.showSearch();
-  } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'n') {
+  } else if (ctrl && event.key.toLowerCase() === 'n') {
     event.preventDefault();
     app.newCustomer();
-  } else if ((event.ctrlKey || event.metaKey) && event.key === 'Enter' && document.body.dataset.view === 'card'
+  } else if (event.altKey && !ctrl && event.code === 'KeyM') {
+    event.preventDefault();
+    if (moreWrap.hidden) return;
+    if (moreMenu.hidden) openMore(); else closeMore();
+  } else if (event.altKey && !ctrl && destinations.some((d) => d.code === event.code)) {
+    event.preventDefault();
+    closeMore();
+    destinations.find((d) => d.code === event.code).open();
+  } else if (ctrl && event.key === 'Enter' && document.body.dataset.view === 'card'
     && !(event.target instanceof HTMLTextAreaElement) && !(event.target instanceof HTMLInputElement)) {
     // Ctrl+Enter on a card checks the customer in; inside a field it belongs to the field.
     const card = /** @type {HTMLElement | null} */ (page.querySelector('article.card'));
     if (card) {
       event.preventDefault();
       app.checkInOnCard(card.dataset.customerId).catch((error) => {
-        const flash = document.getElementById('loyalty-flash');
-        if (flash) flash.textContent = error.message || String(error);
+        const said = document.getElementById('checkin-said');
+        if (said) said.textContent = error.message || String(error);
       });
     }
-  } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+  } else if (ctrl && event.key.toLowerCase() === 'k') {
     event.preventDefault();
     app.showSearch();
   }
 });
 
 deskStaff.addEventListener('change', () => localStorage.setItem(DESK_KEY, deskStaff.value));
-document.getElementById('nav-search').addEventListener('click', () => ready && app.showSearch());
-document.getElementById('nav-new').addEventListener('click', () => ready && app.newCustomer());
-document.getElementById('nav-settings').addEventListener('click', () => ready && app.openSettings());
-document.getElementById('nav-data').addEventListener('click', () => ready && app.openData());
-document.getElementById('nav-today').addEventListener('click', () => ready && app.openToday());
-document.getElementById('nav-review').addEventListener('click', () => ready && app.openReview());
-document.getElementById('nav-outreach').addEventListener('click', () => ready && app.openOutreach());
 
 async function start() {
   initSearch(app);

@@ -196,7 +196,8 @@ export function renderOutreachPage(candidates, overview, app) {
  */
 export function customerPicker({ id, field, placeholder, current, onPick }) {
   const input = h('input', { type: 'text', id, 'data-field': field, autocomplete: 'off', placeholder, value: current || '' });
-  const list = h('ul', { class: 'picker-results', role: 'listbox' });
+  // A plain list of buttons (Tab reaches each), not a listbox of options.
+  const list = h('ul', { class: 'picker-results', 'aria-label': 'Matching customers' });
   let sequence = 0;
   input.addEventListener('input', async () => {
     const mine = ++sequence;

@@ -54,10 +54,10 @@ function templateForm(template, staff, onSaved) {
     return h('div', { class: 'field' }, h('label', { for: `plan-promise-${key}`, text: label }), promise[key],
       h('p', { class: 'field-error', 'data-for': key, role: 'alert' }));
   });
-  const milestoneTitle = h('input', { type: 'text', id: 'plan-milestone-title', 'data-field': 'milestone_title', value: template.milestone.title });
+  const milestoneTitle = h('input', { type: 'text', id: 'plan-milestone-title', 'aria-label': 'First win', 'data-field': 'milestone_title', value: template.milestone.title });
   const milestoneOwner = ownerSelect('plan-milestone-owner', template.milestone.owner, staff);
   milestoneOwner.setAttribute('data-field', 'milestone_owner');
-  const milestoneDays = h('input', { type: 'number', min: '0', max: '365', class: 'short', id: 'plan-milestone-days', 'data-field': 'milestone_days', value: String(template.milestone.due_days) });
+  const milestoneDays = h('input', { type: 'number', min: '0', max: '365', class: 'short', id: 'plan-milestone-days', 'aria-label': 'First win due after days', 'data-field': 'milestone_days', value: String(template.milestone.due_days) });
 
   const list = h('ol', { class: 'plan-template-tasks', id: 'plan-template-tasks' });
   let counter = 0;

@@ -10,6 +10,7 @@ const input = /** @type {HTMLInputElement} */ (document.getElementById('search-i
 const list = document.getElementById('results');
 const hint = document.getElementById('search-hint');
 const flash = document.getElementById('search-flash');
+const keysHint = document.getElementById('keys-hint');
 
 /** @type {Array<import('./types/Hit').Hit>} */
 let hits = [];
@@ -107,8 +108,11 @@ const reasons = { phone: 'matched on the phone number', email: 'matched on the e
 
 function render(query) {
   clear(list);
+  // It must never name a result that is gone.
+  input.removeAttribute('aria-activedescendant');
   // The dashboard is the home screen while the box is empty.
   showDashboard(!query.trim());
+  keysHint.hidden = Boolean(query.trim());
   if (!query.trim()) {
     hint.hidden = false;
     hint.textContent = 'Type to find a customer. ↑ ↓ to choose, Enter to open.';
@@ -141,8 +145,10 @@ function render(query) {
     details ? h('div', { class: 'hit-details', text: details }) : null,
     hit.people ? h('div', { class: 'hit-people', text: hit.people }) : null,
     hit.excerpt ? h('div', { class: 'hit-excerpt', text: `Note: ${hit.excerpt}` }) : null,
-    h('button', {
-      type: 'button', class: 'hit-checkin', tabindex: '-1',
+    // A shortcut for the mouse only: a control inside an option would be a
+    // control inside a control. The keyboard has Ctrl+Enter (the hint says so).
+    h('span', {
+      class: 'hit-checkin', 'aria-hidden': 'true', title: 'Check in (Ctrl+Enter)',
       onclick: (event) => { event.stopPropagation(); checkIn(hit.id); },
     }, 'Check in'),
     reasons[hit.matched_on] ? h('div', { class: 'hit-reason', text: reasons[hit.matched_on] }) : null));

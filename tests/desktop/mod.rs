@@ -75,7 +75,9 @@ impl Desktop {
             .expect("no free X display number");
         let display = format!(":{number}");
         let xvfb = Command::new(find_tool("Xvfb"))
-            .args([display.as_str(), "-screen", "0", "1100x760x24", "-nolisten", "tcp"])
+            // Room for the largest window the tests try (1366×768, the most
+            // common laptop screen); screenshots are cut to the window.
+            .args([display.as_str(), "-screen", "0", "1366x800x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -91,7 +91,7 @@ async fn dashboard_complaint_and_feedback_in_the_real_window() {
     screenshot_from(&driver, "#feedback", "health-04b-feedback-panel").await;
 
     // The weekly review lists red then yellow customers with a next action.
-    click_settled(&driver, "#nav-review").await;
+    window::nav(&driver, "nav-review").await;
     let review = text_when(&driver, "#review .review-list", |t| !t.is_empty()).await;
     assert!(review.contains("Call to hear what went wrong") || review.contains("we miss you"), "suggested actions: {review}");
     screenshot(&driver, "health-05-review").await;

@@ -63,7 +63,7 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
 
     let driver = harness.open_app(data.path()).await;
     element(&driver, "#search-input").await;
-    element(&driver, "#nav-data").await.click().await.expect("data");
+    window::nav(&driver, "nav-data").await;
     element(&driver, "#import-choose").await;
     harness.answer_next_file_dialog(&file);
     element(&driver, "#import-choose").await.click().await.expect("choose file");
@@ -119,7 +119,7 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
     assert!(contact.contains("BDAY:19120623\r\n"), "{contact}");
 
     // Export all and a manual backup while the import is in.
-    element(&driver, "#nav-data").await.click().await.expect("data");
+    window::nav(&driver, "nav-data").await;
     let export_path = files.path().join("all.csv");
     harness.answer_next_file_dialog(&export_path);
     element(&driver, "#export-all").await.click().await.expect("export all");
@@ -164,7 +164,7 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
     assert_eq!(search_names(&driver, "zoe").await, vec!["Zoë Müller"], "the card that was there stays");
 
     // Restore the backup taken before the undo: the import is back.
-    element(&driver, "#nav-data").await.click().await.expect("data");
+    window::nav(&driver, "nav-data").await;
     harness.answer_next_file_dialog(&backup_path);
     element(&driver, "#restore-file").await.click().await.expect("restore from file");
     let confirm = text_when(&driver, "#restore-confirm", |t| !t.is_empty()).await;
@@ -173,7 +173,7 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
     element(&driver, "#confirm-restore").await.click().await.expect("restore");
     element(&driver, "#search-input").await; // the window reloads on the restored data
     assert_eq!(search_names(&driver, "byron").await, vec!["Ada Lovelace"]);
-    element(&driver, "#nav-data").await.click().await.expect("data");
+    window::nav(&driver, "nav-data").await;
     let backups = text_when(&driver, "#backup-list", |t| t.contains("saved before a restore")).await;
     assert!(!backups.is_empty());
     screenshot_from(&driver, "#backups-panel", "import-06-backups").await;

@@ -13,6 +13,7 @@
 mod desktop;
 mod window;
 
+mod desk;
 mod health;
 mod ipc;
 mod import;

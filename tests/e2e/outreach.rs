@@ -11,7 +11,7 @@ use crate::window;
 use window::{click_settled, element, screenshot, screenshot_from, text_when, type_into, Harness};
 
 async fn new_customer(driver: &WebDriver, first: &str, last: &str, email: &str) {
-    click_settled(driver, "#nav-new").await;
+    window::nav(driver, "nav-new").await;
     element(driver, "#customer-form").await;
     type_into(driver, "#first-name", first).await;
     type_into(driver, "#last-name", last).await;
@@ -48,7 +48,7 @@ async fn review_request_and_referral_in_the_real_window() {
     element(&driver, "#search-input").await;
 
     // The review link, with its QR code, in Settings. A bare domain is refused.
-    click_settled(&driver, "#nav-settings").await;
+    window::nav(&driver, "nav-settings").await;
     type_into(&driver, "#review-link", "g.page/salon").await;
     click_settled(&driver, "#save-outreach-rules").await;
     text_when(&driver, "#outreach-rules-form .field-error[data-for=review_link]", |t| t.contains("https://")).await;
@@ -98,7 +98,7 @@ async fn review_request_and_referral_in_the_real_window() {
     text_when(&driver, "#referred-list", |t| t.contains("Bea Lind") && t.contains("+100 points")).await;
 
     // The Reviews page lists referrals and the top referrer.
-    click_settled(&driver, "#nav-outreach").await;
+    window::nav(&driver, "nav-outreach").await;
     text_when(&driver, "#top-referrers", |t| t.contains("Ana Silva") && t.contains("referred 1, 1 came in")).await;
     screenshot(&driver, "outreach-04-page").await;
     driver.quit().await.expect("quit");

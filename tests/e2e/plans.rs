@@ -37,7 +37,7 @@ async fn start_tick_and_print_a_welcome_plan_in_the_real_window() {
 
     // Settings: a staff member, and how customers reach the shop. A bad
     // phone number is refused next to its field.
-    click_settled(&driver, "#nav-settings").await;
+    window::nav(&driver, "nav-settings").await;
     click_settled(&driver, "#add-staff").await;
     type_into(&driver, "#staff-list li:last-child .staff-name", "Ines").await;
     click_settled(&driver, "#save-settings").await;
@@ -57,7 +57,7 @@ async fn start_tick_and_print_a_welcome_plan_in_the_real_window() {
     desk.find(By::XPath("./option[text()='Ines']")).await.expect("Ines in the desk list").click().await.expect("choose Ines");
 
     // A new customer, and a plan from her card.
-    click_settled(&driver, "#nav-new").await;
+    window::nav(&driver, "nav-new").await;
     type_into(&driver, "#first-name", "Søren").await;
     type_into(&driver, "#last-name", "Ødegård").await;
     click_settled(&driver, "#save-customer").await;

@@ -89,7 +89,7 @@ async fn front_desk_story_in_the_real_window() {
     loyalty_story(&driver).await;
     reminder_story(&driver, &harness.desktop).await;
 
-    click_settled(&driver, "#nav-settings").await;
+    window::nav(&driver, "nav-settings").await;
     element(&driver, "#settings-form").await;
     screenshot(&driver, "05-settings").await;
     driver.quit().await.expect("quit");
@@ -207,13 +207,13 @@ async fn loyalty_story(driver: &WebDriver) {
     let before = calls(driver).await;
     driver.active_element().await.expect("focused").send_keys(Key::Control + Key::Enter).await.expect("ctrl+enter");
     text_when(driver, "#points-balance", |t| t == "15").await;
-    let said = text_when(driver, "#loyalty-flash", |t| t.contains("checked in")).await;
+    let said = text_when(driver, "#checkin-said", |t| t.contains("checked in")).await;
     assert_eq!(said, "Zoë Müller-Łukasiewicz checked in: +10 points (balance 15).");
     assert_eq!(calls(driver).await - before, 1, "a check-in with Ctrl+Enter is one call");
     let before = calls(driver).await;
     click_settled(driver, "#check-in").await;
     text_when(driver, "#points-balance", |t| t == "25").await;
-    text_when(driver, "#loyalty-flash", |t| t.contains("(balance 25)")).await;
+    text_when(driver, "#checkin-said", |t| t.contains("(balance 25)")).await;
     assert_eq!(calls(driver).await - before, 1, "a check-in with the button is one call");
     screenshot(driver, "06-card-loyalty").await;
 }
@@ -251,7 +251,7 @@ async fn reminder_story(driver: &WebDriver, desktop: &Desktop) {
     assert_eq!(summary, "Zoë Müller-Łukasiewicz: Next step: Call back about the membership");
 
     text_when(driver, "#today-count", |t| t == "1").await;
-    click_settled(driver, "#nav-today").await;
+    window::nav(driver, "nav-today").await;
     let listed = text_when(driver, "#group-due-today", |t| t.contains("Call back about the membership")).await;
     assert!(listed.contains("Zoë Müller-Łukasiewicz"), "the Today list names the customer: {listed}");
     screenshot(driver, "09-today").await;

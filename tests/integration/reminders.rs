@@ -376,3 +376,29 @@ fn every_reminder_source_has_one_entry_and_the_today_list_says_its_name() {
     let labels: Vec<(&str, &str)> = today.overdue.iter().chain(&today.today).map(|r| (r.source.as_str(), r.label.as_str())).collect();
     assert_eq!(labels, vec![("next_step", "Next step")]);
 }
+
+#[test]
+fn the_card_view_names_the_customers_reminder_due_first_and_drops_it_once_done() {
+    let mut shop = Shop::new();
+    let ada = shop.create(customer("Ada", "Steps"));
+    let bo = shop.create(customer("Bo", "Other"));
+    let fresh = shop.create(customer("Cy", "New"));
+    let at = utc(2026, 6, 10, 8, 0);
+    next_step(&mut shop, &ada.id, "Send the price list", "2026-06-20", at);
+    next_step(&mut shop, &ada.id, "Call back", "2026-06-12T09:00", at);
+    next_step(&mut shop, &bo.id, "Bo's own call", "2026-06-11", at);
+    // A next step becomes a reminder the day before it is due.
+    let eve = utc(2026, 6, 11, 8, 0);
+    reminder_sources::sync(shop.conn_mut(), eve, &Utc, &Rules::default()).expect("sync");
+
+    let view = features::card_view::load(shop.conn(), &ada.id, eve, eve.date_naive(), &Utc).expect("card view");
+    let next = view.next_reminder.expect("Ada has an open reminder");
+    assert_eq!((next.label.as_str(), next.title.as_str()), ("Next step", "Next step: Call back"), "hers, not Bo's");
+
+    reminders::close(shop.conn(), &next.id, false, utc(2026, 6, 12, 10, 0)).expect("done");
+    let later = utc(2026, 6, 19, 8, 0);
+    reminder_sources::sync(shop.conn_mut(), later, &Utc, &Rules::default()).expect("sync");
+    let view = features::card_view::load(shop.conn(), &ada.id, later, later.date_naive(), &Utc).expect("card view");
+    assert_eq!(view.next_reminder.map(|r| r.title), Some("Next step: Send the price list".to_string()), "the done one is gone");
+    assert!(features::card_view::load(shop.conn(), &fresh.id, at, at.date_naive(), &Utc).expect("view").next_reminder.is_none());
+}

@@ -7,6 +7,7 @@ import type { ForCustomer } from "./ForCustomer";
 import type { Health } from "./Health";
 import type { Membership } from "./Membership";
 import type { Plan } from "./Plan";
+import type { Reminder } from "./Reminder";
 import type { ReviewStatus } from "./ReviewStatus";
 import type { StaffMember } from "./StaffMember";
 
@@ -14,4 +15,8 @@ export type CardView = { card: Card, activity: Activity, health: Health, members
 /**
  * Who can own a complaint (the shop's staff).
  */
-staff: Array<StaffMember>, };
+staff: Array<StaffMember>, 
+/**
+ * Their open reminder due first, for the card's "next" line at the top.
+ */
+next_reminder: Reminder | null, };

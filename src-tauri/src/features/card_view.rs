@@ -11,6 +11,7 @@ use ts_rs::TS;
 use crate::db::settings::{self, StaffMember};
 use crate::derived::health::{self, Health};
 use crate::features::outreach::{self, ReviewStatus};
+use crate::features::reminder_sources;
 use crate::kernel::error::Result;
 use crate::records::complaints::{self, Complaint};
 use crate::records::customers::{self, Card};
@@ -19,6 +20,7 @@ use crate::records::interactions::{self, Activity};
 use crate::records::memberships::{self, Membership};
 use crate::records::onboarding::{self, Plan};
 use crate::records::referrals::{self, ForCustomer};
+use crate::records::reminders::{self, Reminder};
 
 /// How many feedback answers the card lists.
 const FEEDBACK_SHOWN: usize = 10;
@@ -36,6 +38,8 @@ pub struct CardView {
     pub referrals: ForCustomer,
     /// Who can own a complaint (the shop's staff).
     pub staff: Vec<StaffMember>,
+    /// Their open reminder due first, for the card's "next" line at the top.
+    pub next_reminder: Option<Reminder>,
 }
 
 /// Reads the whole card view inside one read transaction (one snapshot).
@@ -54,5 +58,9 @@ pub fn load<Tz: TimeZone>(conn: &Connection, customer_id: &str, now: DateTime<Ut
         review: outreach::status(conn, customer_id, now)?,
         referrals: referrals::for_customer(conn, customer_id)?,
         staff: settings::load(conn)?.staff,
+        next_reminder: reminders::next_for(conn, customer_id, now)?.map(|mut reminder| {
+            reminder.label = reminder_sources::label_of(&reminder.source).to_string();
+            reminder
+        }),
     })
 }

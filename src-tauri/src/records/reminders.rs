@@ -6,7 +6,7 @@
 //! across restarts too. Time and the time zone are passed in.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -243,6 +243,17 @@ pub fn today<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz, away_
         }
     }
     Ok(view)
+}
+
+/// A customer's open reminder that falls due first (overdue ones included),
+/// for the card's "next" line; `label` is left for the caller to fill.
+pub fn next_for(conn: &Connection, customer_id: &str, now: DateTime<Utc>) -> Result<Option<Reminder>> {
+    let sql = format!(
+        "SELECT {REMINDER_COLUMNS} FROM reminders r JOIN customers c ON c.id = r.customer_id
+         WHERE r.customer_id = ?1 AND r.done_at IS NULL AND r.dismissed_at IS NULL
+         ORDER BY coalesce(r.snoozed_until, r.due_at) LIMIT 1"
+    );
+    Ok(conn.prepare_cached(&sql)?.query_row([customer_id], |row| reminder_from_row(row, now)).optional()?)
 }
 
 /// The number of open reminders due by now, for the badge on "Today".

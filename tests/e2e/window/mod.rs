@@ -121,13 +121,14 @@ pub fn screenshot_dir() -> PathBuf {
 /// The display the app of the current harness runs on, for screenshots.
 static DISPLAY: Mutex<Option<String>> = Mutex::new(None);
 
-/// Saves what the screen shows. The X display is exactly the window's size
-/// and has no window manager, so the root window is the app window. (The
-/// WebDriver screenshot command hangs in WebKitWebDriver once the page has
-/// been idle for a few seconds, so the display is captured instead.)
+/// Saves what the window shows. The X display has no window manager, so
+/// the window sits undecorated on it and is cut out of the root window at
+/// its place and size. (The WebDriver screenshot command hangs in
+/// WebKitWebDriver once the page has been idle for a few seconds, so the
+/// display is captured instead.)
 pub async fn screenshot(driver: &WebDriver, name: &str) {
     driver.execute("window.scrollTo(0, 0)", vec![]).await.expect("scroll");
-    capture(name).await;
+    capture(driver, name).await;
 }
 
 /// Saves what the screen shows with the element `css` scrolled to the top,
@@ -138,20 +139,43 @@ pub async fn screenshot_from(driver: &WebDriver, css: &str, name: &str) {
         .execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'start' })", vec![serde_json::json!(css)])
         .await
         .expect("scroll");
-    capture(name).await;
+    capture(driver, name).await;
 }
 
-/// Captures the display (after a moment to paint) as `<name>.png`.
-async fn capture(name: &str) {
+/// Captures the window (after a moment to paint) as `<name>.png`.
+async fn capture(driver: &WebDriver, name: &str) {
     tokio::time::sleep(Duration::from_millis(300)).await; // let it paint
+    let rect = driver.get_window_rect().await.expect("the window's place and size");
     let path = screenshot_dir().join(format!("{name}.png"));
     let display = DISPLAY.lock().unwrap_or_else(PoisonError::into_inner).clone().expect("the desktop is started");
     let status = Command::new(find_tool("import"))
-        .args(["-display", &display, "-window", "root"])
+        .args(["-display", &display, "-window", "root", "-crop"])
+        .arg(format!("{}x{}+{}+{}", rect.width, rect.height, rect.x.max(0), rect.y.max(0)))
+        .arg("+repage")
         .arg(&path)
         .status()
         .expect("run ImageMagick's import");
     assert!(status.success(), "could not capture the screen for {name}");
+}
+
+/// Resizes the window to `width`×`height` and waits until the page has
+/// been laid out at that size.
+pub async fn resize(driver: &WebDriver, width: u32, height: u32) {
+    driver.set_window_rect(0, 0, width, height).await.expect("resize the window");
+    let start = Instant::now();
+    loop {
+        let size = driver.execute("return [window.innerWidth, window.innerHeight]", vec![]).await.expect("script");
+        if size.json() == &json!([width, height]) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "the window did not take {width}×{height}; it is {:?}", size.json());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Two frames, so observers (the top bar's fitting) have run.
+    driver
+        .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()))", vec![])
+        .await
+        .expect("wait for a frame");
 }
 
 /// Sets a field's or a select's value from script and tells the page it
@@ -281,4 +305,52 @@ pub async fn invoke(driver: &WebDriver, command: &str, args: serde_json::Value) 
         Some("err") => Answer::Err(value),
         _ => Answer::None,
     }
+}
+
+/// axe-core's script, installed under .ci by `npm ci --prefix .ci` (which
+/// `make test` runs), read once per test process.
+fn axe_source() -> &'static str {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{} is missing ({e}): run `npm ci --prefix .ci` (make test does)", path.display()))
+    })
+}
+
+/// Runs axe-core in the window on the page as it is now and returns each
+/// violation of impact serious or critical as a line naming the rule and
+/// the elements. The script is injected once per page load.
+pub async fn axe_violations(driver: &WebDriver) -> Vec<String> {
+    let loaded = driver.execute("return typeof window.axe === 'object'", vec![]).await.expect("script");
+    if loaded.json() != &json!(true) {
+        driver.execute(axe_source(), vec![]).await.expect("inject axe-core");
+    }
+    let script = "const done = arguments[0]; \
+        window.axe.run(document, { resultTypes: ['violations'] }).then((result) => done(result.violations \
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical') \
+          .map((v) => `${v.impact} ${v.id} (${v.help}): ` + v.nodes.slice(0, 6) \
+            .map((n) => `${n.target.join(' ')} [${(n.failureSummary || '').replace(/\\s+/g, ' ')}]`).join('; '))), \
+          (error) => done([`axe-core failed: ${error}`]));";
+    let result = driver.execute_async(script, vec![]).await.expect("run axe-core");
+    serde_json::from_value(result.json().clone()).expect("axe-core's answer is a list of lines")
+}
+
+/// Fails the test when axe-core finds a serious or critical violation on
+/// the page as it is now; `screen` names the screen in the message.
+pub async fn assert_accessible(driver: &WebDriver, screen: &str) {
+    let violations = axe_violations(driver).await;
+    assert!(violations.is_empty(), "axe-core on {screen}:\n{}", violations.join("\n"));
+}
+
+/// Opens a top-bar destination (`"nav-data"`, …) as a mouse user would: its
+/// button, or under "More" when the window is too narrow to show it.
+pub async fn nav(driver: &WebDriver, id: &str) {
+    let button = driver.find(By::Id(id)).await.unwrap_or_else(|e| panic!("no #{id}: {e}"));
+    if button.is_displayed().await.unwrap_or(false) {
+        button.click().await.unwrap_or_else(|e| panic!("click #{id}: {e}"));
+        return;
+    }
+    element(driver, "#nav-more").await.click().await.expect("open More");
+    element(driver, &format!("#more-{id}")).await.click().await.unwrap_or_else(|e| panic!("click More › {id}: {e}"));
 }
