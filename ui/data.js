@@ -284,7 +284,7 @@ function calendarView(view, show) {
       showError(form, error);
     }
   };
-  const choose = h('button', { type: 'button', id: 'calendar-choose' }, view.file ? 'Move it…' : 'Keep a calendar file…');
+  const choose = h('button', { type: 'button', id: 'calendar-choose' }, view.file ? 'Choose another file…' : 'Keep a calendar file…');
   choose.addEventListener('click', run(async () => {
     const chosen = await api.chooseFile('calendar', 'regulars-calendar.ics');
     return chosen ? api.setCalendarFile(chosen.token) : null;
