@@ -9,6 +9,7 @@ import { renderMembership } from './membership.js';
 import { renderHealth, renderComplaints, renderFeedback } from './health.js';
 import { renderOutreach } from './outreach.js';
 import { renderPlan } from './plan.js';
+import { face, photoControls, pasteInto } from './photos.js';
 
 const channelNames = { text: 'Text message', email: 'Email', phone: 'Phone call' };
 
@@ -31,17 +32,25 @@ export function renderCard(view, app, flash = '') {
   const card = view.card;
   const root = h('article', { class: 'card', 'aria-label': card.display_name, dataset: { customerId: card.id } });
   const rerender = (next) => app.showPage('card', renderCard({ ...view, card: next }, app));
+  // A photo added, pasted or removed: the same card with its new photos.
+  const onPhotos = (photos) => app.showPage('card', renderCard({ ...view, photos }, app));
+  const photoOf = (personId) => (view.photos.find((p) => p.person_id === personId) || { id: null }).id;
+  pasteInto(root, card.id, onPhotos);
 
   const pinned = card.notes.filter((n) => n.pinned);
   const others = card.notes.filter((n) => !n.pinned);
 
   root.append(
     h('header', { class: 'card-head' },
-      h('div', {},
+      // Focus it (click) and paste, or paste anywhere on the card outside a text field.
+      h('div', { class: 'head-photo', 'data-photo-slot': '', tabindex: '0', title: 'Paste a picture here (Ctrl+V)' },
+        face(photoOf(null), card.display_name, 256, 'head-face')),
+      h('div', { class: 'head-text' },
         h('h1', { tabindex: '-1', id: 'card-name', text: card.display_name }),
         h('div', { class: 'chips' },
           card.archived_at ? h('span', { class: 'badge', text: 'archived' }) : null,
-          card.tags.map((tag) => h('span', { class: 'chip', text: tag })))),
+          card.tags.map((tag) => h('span', { class: 'chip', text: tag }))),
+        photoControls(card.id, null, photoOf(null), onPhotos)),
       h('div', { class: 'actions' },
         h('button', { type: 'button', id: 'edit-customer', onclick: () => app.editCustomer(card) }, 'Edit'),
         h('button', {
@@ -81,10 +90,14 @@ export function renderCard(view, app, flash = '') {
     h('section', { class: 'panel', 'aria-label': 'People and pets' },
       h('h2', { text: 'People and pets' }),
       card.people.length
-        ? h('ul', { class: 'people' }, card.people.map((p) => h('li', { class: 'person' },
-          h('span', { class: 'person-name', text: p.name }),
-          p.kind ? h('span', { class: 'person-kind', text: p.kind }) : null,
-          p.details ? h('div', { class: 'person-details', text: p.details }) : null)))
+        ? h('ul', { class: 'people' }, card.people.map((p) => h('li', { class: 'person', dataset: { personId: p.id } },
+          h('span', { class: 'person-photo', 'data-photo-slot': '', 'data-person-id': p.id, tabindex: '0', title: `Paste a picture of ${p.name} here (Ctrl+V)` },
+            face(photoOf(p.id), p.name, 256, 'person-face')),
+          h('div', { class: 'person-text' },
+            h('span', { class: 'person-name', text: p.name }),
+            p.kind ? h('span', { class: 'person-kind', text: p.kind }) : null,
+            p.details ? h('div', { class: 'person-details', text: p.details }) : null,
+            photoControls(card.id, p.id, photoOf(p.id), onPhotos)))))
         : h('p', { class: 'hint', text: 'No people or pets yet. Edit the card to add them.' })),
     renderMembership(card, app, view.membership),
     renderPlan(card, app, view.plan),

@@ -18,6 +18,7 @@ use crate::records::feedback::{self, Answer};
 use crate::records::interactions::{self, Activity};
 use crate::records::memberships::{self, Membership};
 use crate::records::onboarding::{self, Plan};
+use crate::records::photos::{self, PhotoRef};
 use crate::records::referrals::{self, ForCustomer};
 
 /// How many feedback answers the card lists.
@@ -36,6 +37,9 @@ pub struct CardView {
     pub referrals: ForCustomer,
     /// Who can own a complaint (the shop's staff).
     pub staff: Vec<StaffMember>,
+    /// The customer's photo and their people's and pets' (the window asks
+    /// for each picture by its id).
+    pub photos: Vec<PhotoRef>,
 }
 
 /// Reads the whole card view inside one read transaction (one snapshot).
@@ -54,5 +58,6 @@ pub fn load<Tz: TimeZone>(conn: &Connection, customer_id: &str, now: DateTime<Ut
         review: outreach::status(conn, customer_id, now)?,
         referrals: referrals::for_customer(conn, customer_id)?,
         staff: settings::load(conn)?.staff,
+        photos: photos::for_customer(conn, customer_id)?,
     })
 }

@@ -1,10 +1,11 @@
-//! No SQL and no I/O: the error type, text folding, time, dates as people write them, money, birthdays and ids.
+//! No SQL and no I/O: the error type, text folding, time, dates as people write them, money, birthdays, ids and photos' thumbnails.
 
 pub mod birthday;
 pub mod dates;
 pub mod error;
 pub mod ids;
 pub mod money;
+pub mod picture;
 pub mod qr;
 pub mod rhythm;
 pub mod text;
