@@ -363,6 +363,7 @@ fn an_import_recorded_before_version_9_can_still_be_undone() {
             "INSERT INTO import_rows (id, batch_id, customer_id, action, created_at, updated_at)
                  SELECT 'row-' || pk, import_batch, id, 'created', created_at, created_at FROM customers WHERE import_batch IS NOT NULL;
              ALTER TABLE customers DROP COLUMN import_batch;
+             DROP TABLE photos; -- version 11's
              PRAGMA user_version = 8;",
         )
         .unwrap();

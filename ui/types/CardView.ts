@@ -6,6 +6,7 @@ import type { Complaint } from "./Complaint";
 import type { ForCustomer } from "./ForCustomer";
 import type { Health } from "./Health";
 import type { Membership } from "./Membership";
+import type { PhotoRef } from "./PhotoRef";
 import type { Plan } from "./Plan";
 import type { ReviewStatus } from "./ReviewStatus";
 import type { StaffMember } from "./StaffMember";
@@ -14,4 +15,9 @@ export type CardView = { card: Card, activity: Activity, health: Health, members
 /**
  * Who can own a complaint (the shop's staff).
  */
-staff: Array<StaffMember>, };
+staff: Array<StaffMember>, 
+/**
+ * The customer's photo and their people's and pets' (the window asks
+ * for each picture by its id).
+ */
+photos: Array<PhotoRef>, };
