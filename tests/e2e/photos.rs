@@ -16,7 +16,7 @@ use regulars::db::store::Store;
 use regulars::features::cards;
 use regulars::io::{sample, setup};
 use regulars::records::customers::{CustomerInput, PersonInput};
-use window::{element, screenshot, screenshot_from, text_when, type_into, Harness};
+use window::{click_settled, element, screenshot, screenshot_from, text_when, type_into, Harness};
 
 /// A made-up picture (never a face) of `width` × `height` as PNG: the
 /// seed's drawn silhouette, stretched, on a wide canvas to crop.
@@ -102,7 +102,7 @@ async fn add_a_photo_through_the_dialog_and_see_it_on_the_card_and_in_the_search
 
     // A file that is not a picture: said next to the button, nothing stored.
     harness.answer_next_file_dialog(&not_a_picture);
-    element(&driver, ".photo-choose[data-subject='customer']").await.click().await.expect("add photo");
+    click_settled(&driver, ".photo-choose[data-subject='customer']").await;
     let said = text_when(&driver, "[data-photo-error='customer']", |t| !t.is_empty()).await;
     assert!(said.contains("not a picture"), "{said}");
     screenshot(&driver, "photos-01-not-a-picture").await;
@@ -123,7 +123,7 @@ async fn add_a_photo_through_the_dialog_and_see_it_on_the_card_and_in_the_search
     // The dog's photo beside the dog.
     harness.answer_next_file_dialog(&dog);
     let dog_button = format!(".photo-choose[data-subject='{dog_id}']");
-    element(&driver, &dog_button).await.click().await.expect("add the dog's photo");
+    click_settled(&driver, &dog_button).await;
     loaded(&driver, &format!(".person[data-person-id='{dog_id}'] img.person-face"), 256).await;
     loaded(&driver, ".card-head img.head-face", 256).await;
     screenshot(&driver, "photos-02-card-head").await;
