@@ -338,9 +338,8 @@ fn the_welcome_plan_prints_the_photo_in_its_corner() {
     // Embedded as it is stored: the JPEG's bytes are in the PDF unchanged.
     assert!(with.bytes.windows(stored.len()).any(|w| w == stored.as_slice()), "the JPEG is embedded as is");
     assert!(with.bytes.len() < without.bytes.len() + stored.len() + 2_000, "{} vs {}", with.bytes.len(), without.bytes.len());
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("plan.pdf");
-    std::fs::write(&path, &with.bytes).unwrap();
+    // Kept beside the other printed pages (and as a PNG) to look at.
+    let (path, _) = crate::plans::write_and_read("plan-with-photo", &with.bytes);
     let list = std::process::Command::new("pdfimages").arg("-list").arg(&path).output().expect("pdfimages (poppler-utils)");
     let list = String::from_utf8_lossy(&list.stdout);
     let rows: Vec<&str> = list.lines().skip(2).collect();
