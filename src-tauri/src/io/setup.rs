@@ -36,7 +36,6 @@ pub fn start_shop(conn: &mut Connection, shop_name: &str, kind: BusinessKind, wi
         sample::seed_visits(conn, kind, SAMPLE_SIZE * 8, 7, now)?;
         sample::seed_feedback(conn, 7, now)?;
         sample::seed_complaint(conn, now)?;
-        sample::seed_photos(conn, sample::Photos::Some, 7, now)?;
     }
     let saved = settings::save(conn, &wanted, now)?;
     tracing::info!(?kind, with_sample, "shop set up");
