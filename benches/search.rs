@@ -4,7 +4,10 @@
 //! on the same data in the same run. Prints one line per case:
 //! `bench: <case> p50_ms=<x> p99_ms=<y> baseline_p99_ms=<z>`.
 //!
-//! REGULARS_BENCH_CUSTOMERS overrides the shop size.
+//! REGULARS_BENCH_CUSTOMERS overrides the shop size; REGULARS_BENCH_PHOTOS=all
+//! puts a photo on every customer (some: a third of them and half the dogs;
+//! none, the default), and then the file's size and the list's thumbnails
+//! are measured too.
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +20,7 @@ use regulars::db::search;
 use regulars::db::store;
 use regulars::features::cards;
 use regulars::io::backup;
+use regulars::records::photos;
 use rusqlite::params;
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
@@ -82,6 +86,12 @@ fn main() {
     let start = Instant::now();
     sample::seed(store.conn_mut(), BusinessKind::Gym, customers_wanted, 42, now).expect("seed");
     println!("bench: seed customers={customers_wanted} total_ms={:.0}", start.elapsed().as_secs_f64() * 1000.0);
+    let with_photos = std::env::var("REGULARS_BENCH_PHOTOS").ok().and_then(|v| sample::Photos::parse(&v)).unwrap_or(sample::Photos::None);
+    let start = Instant::now();
+    sample::seed_photos(store.conn_mut(), with_photos, 42, now).expect("photos");
+    if with_photos != sample::Photos::None {
+        println!("bench: seed_photos {with_photos:?} total_ms={:.0}", start.elapsed().as_secs_f64() * 1000.0);
+    }
 
     // One regular with a dog and 200 notes, for the card case and the pet case.
     let card = cards::create(
@@ -148,8 +158,45 @@ fn main() {
         percentile(&mut baseline, 0.99),
     );
 
+    if with_photos != sample::Photos::None {
+        // What the list does after a search: one 64 px picture per hit
+        // with a photo, each its own request (`app::photos`).
+        let hits = search::search(conn, "ma", 12).expect("search");
+        let ids: Vec<String> = hits.iter().filter_map(|hit| hit.photo.clone()).collect();
+        let mut ours = measure(500, || {
+            for id in &ids {
+                assert!(photos::image(conn, id, photos::Size::Small).expect("picture").is_some());
+            }
+        });
+        println!(
+            "bench: list_thumbnails_12 p50_ms={:.3} p99_ms={:.3} pictures={}",
+            percentile(&mut ours, 0.5),
+            percentile(&mut ours, 0.99),
+            ids.len()
+        );
+    }
+    shop_file_size(store.conn(), &dir.path().join(store::DATABASE_FILE));
+
     drop(store);
     searches_during_backup(&dir.path().join(store::DATABASE_FILE), "ma");
+}
+
+/// The shop file's size with its photos, after a checkpoint, and what one
+/// photo takes (the two JPEGs' bytes; the file adds page overhead).
+fn shop_file_size(conn: &rusqlite::Connection, database: &std::path::Path) {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).expect("checkpoint");
+    let (count, small, large): (i64, i64, i64) = conn
+        .query_row("SELECT count(*), coalesce(sum(length(small)), 0), coalesce(sum(length(large)), 0) FROM photos", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("photo sizes");
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0)).expect("pages");
+    let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).expect("page size");
+    let bytes = std::fs::metadata(database).expect("file").len();
+    println!(
+        "bench: shop_file bytes={bytes} pages={pages} page_size={page_size} photos={count} photo_bytes_avg={} small_avg={} large_avg={}",
+        (small + large) / count.max(1),
+        small / count.max(1),
+        large / count.max(1)
+    );
 }
 
 /// A search typed while the automatic backup copies the whole file, one

@@ -4,7 +4,9 @@
 //! run. Prints
 //! `bench: <case> p50_ms=<x> p99_ms=<y> baseline_p99_ms=<z>`.
 //!
-//! REGULARS_BENCH_CUSTOMERS and REGULARS_BENCH_VISITS override the sizes.
+//! REGULARS_BENCH_CUSTOMERS and REGULARS_BENCH_VISITS override the sizes;
+//! REGULARS_BENCH_PHOTOS=all puts a photo on every customer (some: a third
+//! of them and half the dogs; none, the default).
 
 use std::time::{Duration, Instant};
 
@@ -22,7 +24,8 @@ use regulars::records::loyalty;
 use regulars::app::scheduler;
 use regulars::features::cards;
 use regulars::features::desk;
-use regulars::io::setup;
+use regulars::features::card_view;
+use regulars::io::{sample, setup};
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
@@ -66,7 +69,8 @@ fn main() {
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
 
     let start = Instant::now();
-    setup::seed_shop(store.conn_mut(), BusinessKind::Gym, customers_wanted, visits_wanted, 42, now).expect("seed");
+    let photos = std::env::var("REGULARS_BENCH_PHOTOS").ok().and_then(|v| sample::Photos::parse(&v)).unwrap_or(sample::Photos::None);
+    setup::seed_shop(store.conn_mut(), BusinessKind::Gym, customers_wanted, visits_wanted, photos, 42, now).expect("seed");
     let (customers, interactions): (i64, i64) = store
         .conn()
         .query_row("SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM interactions)", [], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -108,6 +112,30 @@ fn main() {
         percentile(&mut ours, 0.5),
         percentile(&mut ours, 0.99),
         percentile(&mut baseline, 0.99)
+    );
+
+    // The window's own calls: a check-in (the visit, its sentence and the
+    // refreshed card view) and opening a card (the whole card view, its
+    // photos' ids included), on customers picked across the shop.
+    let with_photo: i64 = store.conn().query_row("SELECT count(*) FROM photos WHERE person_id IS NULL", [], |r| r.get(0)).expect("photos");
+    let mut ours = measure(2000, |i| {
+        let id = &ids[(i * 6143) % ids.len()];
+        desk::check_in_and_show(store.conn_mut(), id, None, now, today, &chrono::Utc).expect("check in");
+    });
+    println!(
+        "bench: check_in p50_ms={:.3} p99_ms={:.3} customers_with_photo={with_photo}",
+        percentile(&mut ours, 0.5),
+        percentile(&mut ours, 0.99),
+    );
+    let conn = store.conn();
+    let mut ours = measure(2000, |i| {
+        let id = &ids[(i * 4099) % ids.len()];
+        std::hint::black_box(card_view::load(conn, id, now, today, &chrono::Utc).expect("card view"));
+    });
+    println!(
+        "bench: open_card_view p50_ms={:.3} p99_ms={:.3} customers_with_photo={with_photo}",
+        percentile(&mut ours, 0.5),
+        percentile(&mut ours, 0.99),
     );
 
     let conn = store.conn();

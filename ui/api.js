@@ -5,16 +5,17 @@
 // read it to hold each screen to one call.
 /**
  * @param {string} command
- * @param {Record<string, any>} [args]
+ * @param {Record<string, any> | Uint8Array} [args] named arguments, or raw bytes (then `options.headers` name the rest)
+ * @param {{ headers: Record<string, string> }} [options]
  * @returns {Promise<any>}
  */
-const invoke = (command, args = {}) => {
+const invoke = (command, args = {}, options = undefined) => {
   window.__regularsCalls = (window.__regularsCalls || 0) + 1;
   const tauri = window.__TAURI__;
   if (!tauri || !tauri.core) {
     return Promise.reject({ kind: 'io', field: null, message: 'Regulars must run inside its app window.' });
   }
-  return tauri.core.invoke(command, args).catch((error) => {
+  return tauri.core.invoke(command, args, options).catch((error) => {
     throw typeof error === 'object' && error !== null ? error : { kind: 'unknown', field: null, message: String(error) };
   });
 };
@@ -37,6 +38,24 @@ export const deleteCustomer = (id) => invoke('delete_customer', { id });
 export const addNote = (customerId, body, pinned) => invoke('add_note', { customerId, body, pinned });
 export const setNotePinned = (noteId, pinned) => invoke('set_note_pinned', { noteId, pinned });
 export const deleteNote = (noteId) => invoke('delete_note', { noteId });
+// Photos: each call answers every photo of the card ({ id, person_id }).
+// A person's or pet's photo names them; null is the customer's own.
+/** @type {(customerId: string, personId: string | null, file: string) => Promise<Array<import('./types/PhotoRef').PhotoRef>>} */
+export const setPhotoFromFile = (customerId, personId, file) => invoke('set_photo_from_file', { customerId, personId, file });
+// A pasted picture goes as the call's raw bytes, not as JSON.
+/** @type {(customerId: string, personId: string | null, bytes: Uint8Array) => Promise<Array<import('./types/PhotoRef').PhotoRef>>} */
+export const pastePhoto = (customerId, personId, bytes) =>
+  invoke('paste_photo', bytes, { headers: { 'x-customer-id': customerId, 'x-person-id': personId || '' } });
+/** @type {(customerId: string, personId: string | null) => Promise<Array<import('./types/PhotoRef').PhotoRef>>} */
+export const removePhoto = (customerId, personId) => invoke('remove_photo', { customerId, personId });
+// The address of a photo's picture (64 or 256 px) in the app's own scheme:
+// regulars-photo://localhost/<id>/<size> (http://regulars-photo.localhost/
+// on Windows). Only an id and a size: never a path.
+/** @type {(id: string, size: number) => string} */
+export const photoUrl = (id, size) => {
+  const tauri = window.__TAURI__;
+  return tauri && tauri.core ? tauri.core.convertFileSrc(`${id}/${size}`, 'regulars-photo') : '';
+};
 /** @type {(customerId: string) => Promise<import('./types/Activity').Activity>} */
 export const getActivity = (customerId) => invoke('get_activity', { customerId });
 export const getHistory = (customerId, before) => invoke('get_history', { customerId, before });
@@ -121,7 +140,7 @@ export const saveBackupSettings = (settings) => invoke('save_backup_settings', {
 export const restoreBackup = (fileName) => invoke('restore_backup', { fileName });
 export const restoreFromFile = (file) => invoke('restore_from_file', { file });
 // A native file dialog for one purpose ('import', 'export_all',
-// 'export_customer', 'backup', 'restore', 'plan_pdf'; Rust picks the title and
+// 'export_customer', 'backup', 'restore', 'plan_pdf', 'photo'; Rust picks the title and
 // the filter), with a suggested name for saving. Resolves to null if cancelled,
 // else to { token, name }: the commands above take the token, never a path.
 /** @type {(purpose: string, suggestedName?: string) => Promise<{ token: string, name: string } | null>} */

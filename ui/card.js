@@ -10,6 +10,7 @@ import { renderMembership } from './membership.js';
 import { renderHealth, renderComplaints, renderFeedback } from './health.js';
 import { renderOutreach } from './outreach.js';
 import { renderPlan } from './plan.js';
+import { face, photoControls, pasteInto } from './photos.js';
 
 const channelNames = { text: 'Text message', email: 'Email', phone: 'Phone call' };
 
@@ -36,6 +37,10 @@ export function renderCard(view, app, said = '') {
   const card = view.card;
   const root = h('article', { class: 'card', 'aria-labelledby': 'card-name', dataset: { customerId: card.id } });
   const rerender = (next) => app.showPage('card', renderCard({ ...view, card: next }, app));
+  // A photo added, pasted or removed: the same card with its new photos.
+  const onPhotos = (photos) => app.showPage('card', renderCard({ ...view, photos }, app));
+  const photoOf = (personId) => (view.photos.find((p) => p.person_id === personId) || { id: null }).id;
+  pasteInto(root, card.id, onPhotos);
 
   const others = card.notes.filter((n) => !n.pinned);
   const checkIn = h('button', { type: 'button', class: 'primary check-in', id: 'check-in', title: 'Check in (Ctrl+Enter)', 'aria-keyshortcuts': 'Control+Enter' },
@@ -47,13 +52,16 @@ export function renderCard(view, app, said = '') {
 
   root.append(
     h('header', { class: 'card-head' },
-      // The photo's place; until there is one, the initial.
-      h('div', { class: 'card-photo photo-slot', 'aria-hidden': 'true', dataset: { photoFor: 'customer' }, text: initial(card.display_name) }),
+      // The photo, initials until there is one. Focus it (click) and paste,
+      // or paste anywhere on the card outside a text field.
+      h('div', { class: 'head-photo', 'data-photo-slot': '', tabindex: '0', title: 'Paste a picture here (Ctrl+V)' },
+        face(photoOf(null), card.display_name, 256, 'head-face')),
       h('div', { class: 'card-title' },
         h('h1', { tabindex: '-1', id: 'card-name', text: card.display_name }),
         h('div', { class: 'chips' },
           card.archived_at ? h('span', { class: 'badge', text: 'archived' }) : null,
-          card.tags.map((tag) => h('span', { class: 'chip', text: tag })))),
+          card.tags.map((tag) => h('span', { class: 'chip', text: tag }))),
+        photoControls(card.id, null, photoOf(null), onPhotos)),
       h('div', { class: 'actions' },
         checkIn,
         h('button', { type: 'button', id: 'edit-customer', onclick: () => app.editCustomer(card) }, 'Edit'))),
@@ -106,11 +114,6 @@ export function renderCard(view, app, said = '') {
   return root;
 }
 
-function initial(name) {
-  const first = [...(name || '').trim()][0];
-  return first ? first.toUpperCase() : '?';
-}
-
 const colourWords = { green: 'Doing well', yellow: 'Needs attention', red: 'At risk' };
 
 // The glance, drawn again from a fresh card view when a panel below changes
@@ -137,13 +140,19 @@ function glance(view, app, rerender) {
   const health = view.health;
   const pinned = card.notes.filter((n) => n.pinned);
 
+  // A photo added, pasted or removed: the same card with its new photos.
+  const onPhotos = (/** @type {any} */ photos) => app.showPage('card', renderCard({ ...view, photos }, app));
+  const photoOf = (/** @type {string} */ personId) => (view.photos.find((p) => p.person_id === personId) || { id: null }).id;
   const people = card.people.length
-    ? h('ul', { class: 'people', id: 'glance-people' }, card.people.map((p) => h('li', { class: 'person' },
-      h('div', { class: 'person-photo photo-slot', 'aria-hidden': 'true', dataset: { photoFor: p.name }, text: initial(p.name) }),
+    ? h('ul', { class: 'people', id: 'glance-people' }, card.people.map((p) => h('li', { class: 'person', dataset: { personId: p.id } },
+      // Focus it (click) and paste a picture of this person or pet.
+      h('span', { class: 'person-photo', 'data-photo-slot': '', 'data-person-id': p.id, tabindex: '0', title: `Paste a picture of ${p.name} here (Ctrl+V)` },
+        face(photoOf(p.id), p.name, 256, 'person-face')),
       h('div', { class: 'person-text' },
         h('span', { class: 'person-name', text: p.name }),
         p.kind ? h('span', { class: 'person-kind', text: p.kind }) : null,
-        p.details ? h('div', { class: 'person-details', text: p.details }) : null))))
+        p.details ? h('div', { class: 'person-details', text: p.details }) : null,
+        photoControls(card.id, p.id, photoOf(p.id), onPhotos)))))
     : h('p', { class: 'hint', id: 'glance-people', text: 'No people or pets yet. Edit the card to add them.' });
 
   const reason = health.reasons[0];

@@ -5,6 +5,7 @@
 import * as api from './api.js';
 import { h, clear } from './dom.js';
 import { showDashboard } from './dashboard.js';
+import { face } from './photos.js';
 
 const input = /** @type {HTMLInputElement} */ (document.getElementById('search-input'));
 const list = document.getElementById('results');
@@ -140,6 +141,8 @@ function render(query) {
         if (moved && selected !== index) { selected = index; highlight(); }
       },
     },
+    // The 64 px picture loads after the list is shown (the search only said there is one).
+    face(hit.photo, hit.display_name, 64, 'hit-face'),
     h('div', { class: 'hit-name' }, hit.display_name,
       hit.archived ? h('span', { class: 'badge', text: 'archived' }) : null),
     details ? h('div', { class: 'hit-details', text: details }) : null,

@@ -13,10 +13,12 @@ USAGE:
   regulars [--data-dir DIR]
       Start the app. Data lives in DIR, else in $REGULARS_DATA_DIR, else in
       the system's app-data folder.
-  regulars seed --customers N [--visits M] [--kind gym|salon|dog-walking] [--seed S] [--data-dir DIR]
+  regulars seed --customers N [--visits M] [--kind gym|salon|dog-walking] [--photos none|some|all] [--seed S] [--data-dir DIR]
       Add N made-up customers and about M past visits with their points
       (deterministic for a given seed) and finish the first-start setup,
-      for benchmarks and tests.
+      for benchmarks and tests. Drawn photos (never real faces) go on about
+      a third of the customers and half of the dogs (some, the default),
+      on every customer (all) or on nobody (none).
   regulars plan-pdf --customer ID|NAME --out FILE [--paper a4|letter] [--data-dir DIR]
       Write a customer's onboarding plan as a one-page PDF (the customer's
       id, or their exact name). The paper size defaults to the setting.
@@ -144,13 +146,21 @@ fn seed(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
         },
         Err(error) => return usage_error(&error.to_string()),
     };
+    let photos = match args.opt_value_from_str::<_, String>("--photos") {
+        Ok(None) => crate::io::sample::Photos::Some,
+        Ok(Some(text)) => match crate::io::sample::Photos::parse(&text) {
+            Some(photos) => photos,
+            None => return usage_error(&format!("--photos is none, some or all, not \"{text}\"")),
+        },
+        Err(error) => return usage_error(&error.to_string()),
+    };
     let seed: u64 = match args.opt_value_from_str("--seed") {
         Ok(seed) => seed.unwrap_or(1),
         Err(error) => return usage_error(&error.to_string()),
     };
     let started = std::time::Instant::now();
     let result = Store::open_in(&dir).and_then(|mut store| {
-        crate::io::setup::seed_shop(store.conn_mut(), kind, customers, visits, seed, chrono::Utc::now())
+        crate::io::setup::seed_shop(store.conn_mut(), kind, customers, visits, photos, seed, chrono::Utc::now())
     });
     match result {
         Ok(()) => {

@@ -18,5 +18,6 @@ mod health;
 mod ipc;
 mod import;
 mod outreach;
+mod photos;
 mod plans;
 mod story;

@@ -363,6 +363,7 @@ fn an_import_recorded_before_version_9_can_still_be_undone() {
             "INSERT INTO import_rows (id, batch_id, customer_id, action, created_at, updated_at)
                  SELECT 'row-' || pk, import_batch, id, 'created', created_at, created_at FROM customers WHERE import_batch IS NOT NULL;
              ALTER TABLE customers DROP COLUMN import_batch;
+             DROP TABLE photos; -- version 11's
              PRAGMA user_version = 8;",
         )
         .unwrap();
@@ -490,6 +491,12 @@ pub(crate) fn busy_customer(shop: &mut Shop) -> String {
     features::memberships::set(shop.conn_mut(), &id, &plan, now()).unwrap();
     let rules = reminders::load_rules(shop.conn()).unwrap();
     reminder_sources::sync(shop.conn_mut(), now() + chrono::Duration::days(40), &chrono::Utc, &rules).unwrap();
+    // A photo of them and of their dog.
+    let rexo = shop.card(&id).people[0].id.clone();
+    for (person, seed) in [(None, 900), (Some(rexo.as_str()), 901)] {
+        let thumbnails = regulars::kernel::picture::thumbnails(&crate::photos::png(seed, 120, 90)).unwrap();
+        regulars::records::photos::set(shop.conn_mut(), &id, person, &thumbnails, now()).unwrap();
+    }
     id
 }
 

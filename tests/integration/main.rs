@@ -18,6 +18,7 @@ mod layouts;
 mod loyalty;
 mod notify;
 mod outreach;
+mod photos;
 mod plans;
 mod privacy;
 mod reminders;

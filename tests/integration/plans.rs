@@ -318,7 +318,7 @@ fn tool(name: &str, args: &[&str]) -> String {
 }
 
 /// Writes the PDF, renders a PNG beside it, and returns the page's text.
-fn write_and_read(name: &str, bytes: &[u8]) -> (PathBuf, String) {
+pub(crate) fn write_and_read(name: &str, bytes: &[u8]) -> (PathBuf, String) {
     let path = out_dir().join(format!("{name}.pdf"));
     std::fs::write(&path, bytes).expect("write pdf");
     let p = path.to_str().expect("utf-8 path");
@@ -360,6 +360,7 @@ fn sample_doc(paper: PaperSize) -> PlanDocument {
         ],
         contact: vec!["+49 30 1234-567".into(), "hallo@kraftwerk.de".into(), "Hauptstraße 5, 10827 Berlin".into()],
         paper,
+        photo: None,
     }
 }
 

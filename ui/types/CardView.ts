@@ -6,6 +6,7 @@ import type { Complaint } from "./Complaint";
 import type { ForCustomer } from "./ForCustomer";
 import type { Health } from "./Health";
 import type { Membership } from "./Membership";
+import type { PhotoRef } from "./PhotoRef";
 import type { Plan } from "./Plan";
 import type { Reminder } from "./Reminder";
 import type { ReviewStatus } from "./ReviewStatus";
@@ -19,4 +20,9 @@ staff: Array<StaffMember>,
 /**
  * Their open reminder due first, for the card's "next" line at the top.
  */
-next_reminder: Reminder | null, };
+next_reminder: Reminder | null, 
+/**
+ * The customer's photo and their people's and pets' (the window asks
+ * for each picture by its id).
+ */
+photos: Array<PhotoRef>, };

@@ -9,4 +9,10 @@ people: string, matched_on: MatchedOn,
 /**
  * For a note match: the note's words around the match.
  */
-excerpt: string | null, archived: boolean, };
+excerpt: string | null, archived: boolean, 
+/**
+ * The id of the customer's photo, if they have one: the list asks
+ * for its 64 px picture by it (`regulars-photo://`), after the results
+ * are shown, so the search itself reads no picture.
+ */
+photo: string | null, };

@@ -10,7 +10,8 @@
 //! Every choice is checked when it is made and again when it is used: no
 //! file inside the app's data folder (the live database, its WAL, the
 //! backups, the logs), and for reading only a regular file (not a folder,
-//! `/dev/zero` or a pipe), an import no bigger than `IMPORT_LIMIT`.
+//! `/dev/zero` or a pipe), an import no bigger than `IMPORT_LIMIT`, a photo
+//! no bigger than `picture::MAX_BYTES`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -40,12 +41,14 @@ pub enum Purpose {
     Backup,
     Restore,
     PlanPdf,
+    /// A photo for a customer or a person or pet on their card.
+    Photo,
 }
 
 impl Purpose {
     /// Whether the file is read (else written).
     pub fn reads(self) -> bool {
-        matches!(self, Purpose::Import | Purpose::Restore)
+        matches!(self, Purpose::Import | Purpose::Restore | Purpose::Photo)
     }
 }
 
@@ -118,6 +121,12 @@ pub fn check(purpose: Purpose, path: &Path, data_dir: &Path) -> Result<()> {
             return Err(Error::invalid(
                 "file",
                 format!("That file is {} MB; a spreadsheet of up to {} MB can be imported.", megabytes(meta.len()), megabytes(IMPORT_LIMIT)),
+            ));
+        }
+        if purpose == Purpose::Photo && meta.len() > crate::kernel::picture::MAX_BYTES as u64 {
+            return Err(Error::invalid(
+                "photo",
+                format!("That picture is {} MB; a photo of up to {} MB can be used.", meta.len().div_ceil(1024 * 1024), crate::kernel::picture::MAX_BYTES / (1024 * 1024)),
             ));
         }
     } else if std::fs::metadata(&resolved).is_ok_and(|meta| !meta.is_file()) {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tauri::{Emitter, Manager};
 
 use crate::app::state::AppState;
-use crate::app::{commands, instance, ipc, notify, scheduler};
+use crate::app::{commands, instance, ipc, notify, photos, scheduler};
 use crate::db::store::{self, Store};
 use crate::derived::health;
 use crate::io::{backup, logging};
@@ -59,6 +59,14 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        // The photos' pictures (see `app::photos`), read off the main thread.
+        .register_asynchronous_uri_scheme_protocol(photos::SCHEME, |ctx, request, responder| {
+            let app = ctx.app_handle().clone();
+            tauri::async_runtime::spawn_blocking(move || {
+                let state = app.state::<AppState>();
+                responder.respond(photos::answer(&state, &request));
+            });
+        })
         .setup(move |app| {
             let raise_app = app.handle().clone();
             owner.listen(move || {
@@ -111,6 +119,9 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::cards::add_complaint_update,
             commands::cards::close_complaint,
             commands::cards::get_complaints,
+            commands::cards::set_photo_from_file,
+            commands::cards::paste_photo,
+            commands::cards::remove_photo,
             commands::today::get_today,
             commands::today::snooze_reminder,
             commands::today::close_reminder,

@@ -58,6 +58,10 @@ pub struct Hit {
     /// For a note match: the note's words around the match.
     pub excerpt: Option<String>,
     pub archived: bool,
+    /// The id of the customer's photo, if they have one: the list asks
+    /// for its 64 px picture by it (`regulars-photo://`), after the results
+    /// are shown, so the search itself reads no picture.
+    pub photo: Option<String>,
 }
 
 /// What the indexes hold for one customer: read back from the card by
@@ -369,7 +373,11 @@ fn fts_match(conn: &Connection, fts_query: &str, archived: bool, limit: usize) -
 
 fn hydrate(conn: &Connection, pk: i64, matched_on: MatchedOn, words: &[String]) -> Result<Hit> {
     let mut hit = conn
-        .prepare_cached("SELECT id, display_name, phone, email, archived_at IS NOT NULL FROM customers WHERE pk = ?1")?
+        .prepare_cached(
+            "SELECT id, display_name, phone, email, archived_at IS NOT NULL,
+                    (SELECT p.id FROM photos p WHERE p.customer_id = customers.id AND ifnull(p.person_id, '') = '')
+             FROM customers WHERE pk = ?1",
+        )?
         .query_row([pk], |row| {
             Ok(Hit {
                 id: row.get(0)?,
@@ -380,6 +388,7 @@ fn hydrate(conn: &Connection, pk: i64, matched_on: MatchedOn, words: &[String]) 
                 matched_on,
                 excerpt: None,
                 archived: row.get(4)?,
+                photo: row.get(5)?,
             })
         })?;
     let mut stmt = conn.prepare_cached("SELECT name, kind FROM people WHERE customer_id = ?1 ORDER BY position")?;

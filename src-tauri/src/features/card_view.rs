@@ -19,6 +19,7 @@ use crate::records::feedback::{self, Answer};
 use crate::records::interactions::{self, Activity};
 use crate::records::memberships::{self, Membership};
 use crate::records::onboarding::{self, Plan};
+use crate::records::photos::{self, PhotoRef};
 use crate::records::referrals::{self, ForCustomer};
 use crate::records::reminders::{self, Reminder};
 
@@ -40,6 +41,9 @@ pub struct CardView {
     pub staff: Vec<StaffMember>,
     /// Their open reminder due first, for the card's "next" line at the top.
     pub next_reminder: Option<Reminder>,
+    /// The customer's photo and their people's and pets' (the window asks
+    /// for each picture by its id).
+    pub photos: Vec<PhotoRef>,
 }
 
 /// Reads the whole card view inside one read transaction (one snapshot).
@@ -62,5 +66,6 @@ pub fn load<Tz: TimeZone>(conn: &Connection, customer_id: &str, now: DateTime<Ut
             reminder.label = reminder_sources::label_of(&reminder.source).to_string();
             reminder
         }),
+        photos: photos::for_customer(conn, customer_id)?,
     })
 }

@@ -19,8 +19,8 @@ use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
 use printpdf::{
-    Color, FontId, Line, LinePoint, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt,
-    Rect, Rgb, TextItem,
+    Color, DictItem, ExternalStream, ExternalXObject, FontId, Line, LinePoint, Op, PaintMode, ParsedFont, PdfDocument,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem, XObjectId, XObjectTransform,
 };
 use unicode_normalization::UnicodeNormalization;
 
@@ -47,6 +47,9 @@ pub struct PlanDocument {
     /// Phone, email, address, website: whichever are known.
     pub contact: Vec<String>,
     pub paper: PaperSize,
+    /// The customer's photo (the stored 256 px JPEG), printed in the top
+    /// right corner; `None` leaves the corner empty.
+    pub photo: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -209,9 +212,11 @@ pub fn render_with(doc: &PlanDocument, options: RenderOptions) -> Result<Rendere
     pdf.metadata.info.producer = "Regulars (printpdf)".into();
     let regular = pdf.add_font(&fonts.regular);
     let bold = pdf.add_font(&fonts.bold);
+    let photo = doc.photo.as_deref().and_then(jpeg_xobject).map(|xobject| pdf.add_xobject(&xobject));
     let mut outcome = None;
     for style in [Style::NORMAL, Style::COMPACT] {
         let mut page = Page::new(fonts, regular.clone(), bold.clone(), width, height);
+        page.photo = photo.clone();
         compose(&mut page, doc, &style);
         if page.fits {
             outcome = Some((page, style.compact));
@@ -233,6 +238,39 @@ pub fn render_with(doc: &PlanDocument, options: RenderOptions) -> Result<Rendere
         .with_pages(vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)])
         .save(&save, &mut Vec::new());
     Ok(Rendered { bytes, left_out, compact })
+}
+
+/// A stored JPEG as a PDF image, embedded as it is (`DCTDecode`): no
+/// decoding and no re-encoding. `None` for bytes that are not a JPEG of a
+/// readable size (the corner is then left empty).
+fn jpeg_xobject(jpeg: &[u8]) -> Option<ExternalXObject> {
+    if !crate::kernel::picture::is_jpeg(jpeg) {
+        return None;
+    }
+    let (width, height) = crate::kernel::picture::jpeg_size(jpeg)?;
+    let name = |n: &str| DictItem::Name(n.as_bytes().to_vec());
+    let dict = [
+        ("Type", name("XObject")),
+        ("Subtype", name("Image")),
+        ("Width", DictItem::Int(i64::from(width))),
+        ("Height", DictItem::Int(i64::from(height))),
+        // `kernel::picture` always writes 3-channel (YCbCr) JPEGs.
+        ("ColorSpace", name("DeviceRGB")),
+        ("BitsPerComponent", DictItem::Int(8)),
+        ("Filter", name("DCTDecode")),
+    ];
+    Some(ExternalXObject {
+        stream: ExternalStream {
+            dict: dict.into_iter().map(|(key, value)| (key.to_string(), value)).collect(),
+            content: jpeg.to_vec(),
+            // Already compressed.
+            compress: false,
+        },
+        // No size: the placement below scales the unit square itself.
+        width: None,
+        height: None,
+        dpi: None,
+    })
 }
 
 /// Writes the plan next to `path` and renames it into place, so a reader
@@ -353,6 +391,8 @@ struct Page<'f> {
     width: f32,
     height: f32,
     ops: Vec<Op>,
+    /// The customer's photo, for the top right corner.
+    photo: Option<XObjectId>,
     left_out: BTreeSet<char>,
     /// False once something was placed below the lowest line allowed.
     fits: bool,
@@ -360,7 +400,7 @@ struct Page<'f> {
 
 impl<'f> Page<'f> {
     fn new(fonts: &'f Fonts, regular: FontId, bold: FontId, width: f32, height: f32) -> Self {
-        Page { fonts, regular, bold, width, height, ops: Vec::with_capacity(512), left_out: BTreeSet::new(), fits: true }
+        Page { fonts, regular, bold, width, height, ops: Vec::with_capacity(512), photo: None, left_out: BTreeSet::new(), fits: true }
     }
 
     fn face(&self, bold: bool) -> &'f ParsedFont {
@@ -479,6 +519,20 @@ impl<'f> Page<'f> {
         self.ops.push(Op::DrawRectangle { rectangle: rect(x, self.height - top - h, w, h, PaintMode::Stroke) });
     }
 
+    /// Draws the photo as a `side`-point square with its top left at (x, top).
+    fn image(&mut self, id: XObjectId, x: f32, top: f32, side: f32) {
+        self.ops.push(Op::UseXobject {
+            id,
+            transform: XObjectTransform {
+                translate_x: Some(Pt(x)),
+                translate_y: Some(Pt(self.height - top - side)),
+                scale_x: Some(side),
+                scale_y: Some(side),
+                ..XObjectTransform::default()
+            },
+        });
+    }
+
     fn hline(&mut self, x1: f32, x2: f32, y: f32, stroke: (f32, f32, f32), thickness: f32) {
         let at = |x: f32| LinePoint { p: Point { x: Pt(x), y: Pt(self.height - y) }, bezier: false };
         let line = Line { points: vec![at(x1), at(x2)], is_closed: false };
@@ -542,17 +596,29 @@ fn compose(page: &mut Page, doc: &PlanDocument, s: &Style) {
 
     let mut y = MARGIN_TOP;
 
+    // The photo in the top right corner; the header's text wraps beside it.
+    let mut header_w = content;
+    let mut photo_bottom = y;
+    if let Some(photo) = page.photo.clone() {
+        let side = if s.compact { 64.0 } else { 84.0 };
+        page.image(photo, right - side, y, side);
+        page.frame(right - side, y, side, side, RULE, 0.8);
+        header_w = content - side - 14.0;
+        photo_bottom = y + side;
+    }
+
     // Header: shop, "Welcome plan for", the customer's name, the start.
-    let shop = page.wrap(&doc.shop_name.to_uppercase(), true, s.small + 1.0, content);
+    let shop = page.wrap(&doc.shop_name.to_uppercase(), true, s.small + 1.0, header_w);
     y = page.lines(left, y, &shop[..shop.len().min(2)], true, s.small + 1.0, s.lh, ACCENT);
     y += s.gap * 0.35;
-    let intro = page.wrap("Welcome plan for", false, s.heading, content);
+    let intro = page.wrap("Welcome plan for", false, s.heading, header_w);
     y = page.lines(left, y, &intro, false, s.heading, s.lh, MUTED);
-    let name = page.wrap(&doc.customer_name, true, s.title, content);
+    let name = page.wrap(&doc.customer_name, true, s.title, header_w);
     y = page.lines(left, y, &name, true, s.title, 1.18, INK);
     y += 2.0;
-    let start = page.wrap(&format!("Starts on {}", long_date(doc.start_on)), false, s.body, content);
+    let start = page.wrap(&format!("Starts on {}", long_date(doc.start_on)), false, s.body, header_w);
     y = page.lines(left, y, &start, false, s.body, s.lh, MUTED);
+    y = y.max(photo_bottom);
     y += s.gap * 0.5;
     page.hline(left, right, y, ACCENT, 1.6);
     y += s.gap;
@@ -697,6 +763,7 @@ pub fn document(conn: &Connection, customer_id: &str, today: NaiveDate) -> Resul
         tasks,
         contact: [contact.phone, contact.email, contact.address, contact.website].into_iter().filter(|s| !s.is_empty()).collect(),
         paper: shop.paper_size,
+        photo: crate::records::photos::bytes_of(conn, customer_id, None, crate::records::photos::Size::Large)?,
     })
 }
 

@@ -317,3 +317,104 @@ pub fn seed_complaint(conn: &mut rusqlite::Connection, now: DateTime<Utc>) -> Re
     crate::features::complaints::open(conn, customer_id, &input, now - Duration::days(2), &Utc)?;
     Ok(())
 }
+
+/// Which made-up customers get a photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Photos {
+    None,
+    /// About a third of the customers and half of the dogs.
+    Some,
+    /// Every customer (the benchmark's worst case).
+    All,
+}
+
+impl Photos {
+    pub fn parse(text: &str) -> Option<Photos> {
+        match text {
+            "none" => Some(Photos::None),
+            "some" => Some(Photos::Some),
+            "all" => Some(Photos::All),
+            _ => None,
+        }
+    }
+}
+
+/// How many different made-up pictures a seeded shop uses (each stored
+/// once per customer, as a real one would be).
+const PICTURES: usize = 48;
+
+/// Puts made-up photos on the shop's customers (and, with `Some`, on half
+/// of the dogs), in batches of one transaction each. The pictures are drawn
+/// here, never real faces: a silhouette on a textured background
+/// (`sample_picture`).
+pub fn seed_photos(conn: &mut rusqlite::Connection, photos: Photos, seed: u64, now: DateTime<Utc>) -> Result<()> {
+    const BATCH: usize = 2_000;
+    if photos == Photos::None {
+        return Ok(());
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0000_f0f0_u64);
+    let people: Vec<crate::kernel::picture::Thumbnails> =
+        (0..PICTURES).map(|_| crate::kernel::picture::from_image(image::DynamicImage::ImageRgb8(sample_picture(&mut rng, false)))).collect();
+    let dogs: Vec<crate::kernel::picture::Thumbnails> =
+        (0..PICTURES / 2).map(|_| crate::kernel::picture::from_image(image::DynamicImage::ImageRgb8(sample_picture(&mut rng, true)))).collect();
+    let mut wanted: Vec<(String, Option<String>, &crate::kernel::picture::Thumbnails)> = Vec::new();
+    for id in customers::all_ids(conn)? {
+        if photos == Photos::All || rng.gen_range(0..3) == 0 {
+            wanted.push((id, None, &people[rng.gen_range(0..people.len())]));
+        }
+    }
+    if photos == Photos::Some {
+        let dog_rows: Vec<(String, String)> = conn
+            .prepare("SELECT customer_id, id FROM people WHERE kind = 'dog' ORDER BY customer_id, id")?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (customer_id, person_id) in dog_rows {
+            if rng.gen_bool(0.5) {
+                wanted.push((customer_id, Some(person_id), &dogs[rng.gen_range(0..dogs.len())]));
+            }
+        }
+    }
+    for batch in wanted.chunks(BATCH) {
+        crate::records::photos::insert_many(conn, batch, now)?;
+    }
+    Ok(())
+}
+
+/// A made-up 256 px picture: a two-colour background with a light grain
+/// (so it costs about what a photo costs to store) and a person's head and
+/// shoulders, or a dog's head with its ears, in a darker colour.
+pub fn sample_picture(rng: &mut ChaCha8Rng, dog: bool) -> image::RgbImage {
+    let side = crate::kernel::picture::LARGE;
+    let colour = |rng: &mut ChaCha8Rng, low: u8, high: u8| [rng.gen_range(low..high), rng.gen_range(low..high), rng.gen_range(low..high)];
+    let (top, bottom) = (colour(rng, 150, 250), colour(rng, 120, 230));
+    let figure = colour(rng, 40, 140);
+    let light = colour(rng, 170, 240);
+    let inside = |x: f32, y: f32, cx: f32, cy: f32, rx: f32, ry: f32| ((x - cx) / rx).powi(2) + ((y - cy) / ry).powi(2) <= 1.0;
+    let mut grain = ChaCha8Rng::seed_from_u64(rng.gen());
+    image::RgbImage::from_fn(side, side, |x, y| {
+        let (fx, fy) = (x as f32, y as f32);
+        let t = fy / side as f32;
+        let mut pixel = [0u8; 3];
+        for c in 0..3 {
+            pixel[c] = (f32::from(top[c]) * (1.0 - t) + f32::from(bottom[c]) * t) as u8;
+        }
+        let shape = if dog {
+            if inside(fx, fy, 128.0, 175.0, 26.0, 19.0) {
+                Some(light)
+            } else if inside(fx, fy, 80.0, 95.0, 22.0, 48.0) || inside(fx, fy, 176.0, 95.0, 22.0, 48.0) || inside(fx, fy, 128.0, 140.0, 62.0, 66.0) {
+                Some(figure)
+            } else {
+                None
+            }
+        } else if inside(fx, fy, 128.0, 100.0, 46.0, 54.0) || inside(fx, fy, 128.0, 262.0, 108.0, 90.0) {
+            Some(figure)
+        } else {
+            None
+        };
+        if let Some(shape) = shape {
+            pixel = shape;
+        }
+        let noise: i16 = grain.gen_range(-14..=14);
+        image::Rgb(pixel.map(|c| (i16::from(c) + noise).clamp(0, 255) as u8))
+    })
+}

@@ -46,8 +46,9 @@ fn sample_staff() -> Vec<StaffMember> {
     ["Maria", "Dev", "Sam"].iter().map(|name| StaffMember { id: None, name: name.to_string() }).collect()
 }
 
-/// The `seed` command: a large shop for benchmarks, set up and ready.
-pub fn seed_shop(conn: &mut Connection, kind: BusinessKind, count: usize, visits: usize, seed: u64, now: DateTime<Utc>) -> Result<()> {
+/// The `seed` command: a large shop for benchmarks, set up and ready, with
+/// made-up photos on `photos` of the customers.
+pub fn seed_shop(conn: &mut Connection, kind: BusinessKind, count: usize, visits: usize, photos: sample::Photos, seed: u64, now: DateTime<Utc>) -> Result<()> {
     let mut current = settings::load(conn)?;
     if !current.setup_done {
         current.shop_name = sample::shop_name(kind).to_string();
@@ -58,5 +59,6 @@ pub fn seed_shop(conn: &mut Connection, kind: BusinessKind, count: usize, visits
     }
     sample::seed(conn, kind, count, seed, now)?;
     sample::seed_visits(conn, kind, visits, seed, now)?;
-    sample::seed_feedback(conn, seed, now)
+    sample::seed_feedback(conn, seed, now)?;
+    sample::seed_photos(conn, photos, seed, now)
 }

@@ -1,4 +1,4 @@
-//! No SQL and no I/O: the error type, text folding, time, dates as people write them, money, birthdays, ids and the vCard/iCalendar line format.
+//! No SQL and no I/O: the error type, text folding, time, dates as people write them, money, birthdays, ids, photos' thumbnails and the vCard/iCalendar line format.
 
 pub mod birthday;
 pub mod content_lines;
@@ -6,6 +6,7 @@ pub mod dates;
 pub mod error;
 pub mod ids;
 pub mod money;
+pub mod picture;
 pub mod qr;
 pub mod rhythm;
 pub mod text;

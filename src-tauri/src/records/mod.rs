@@ -9,5 +9,6 @@ pub mod interactions;
 pub mod loyalty;
 pub mod memberships;
 pub mod onboarding;
+pub mod photos;
 pub mod referrals;
 pub mod reminders;

@@ -1,5 +1,5 @@
-//! The card's own panels: edit, archive, erase, notes, membership, health,
-//! feedback and complaints.
+//! The card's own panels: edit, archive, erase, notes, photos, membership,
+//! health, feedback and complaints.
 
 use chrono::{Local, Utc};
 use tauri::State;
@@ -13,6 +13,10 @@ use crate::records::complaints;
 use crate::records::customers::{self, Card, CustomerInput};
 use crate::records::feedback;
 use crate::records::memberships;
+use crate::records::photos::{self, PhotoRef};
+use crate::app::files::Purpose;
+use crate::kernel::error::Error;
+use crate::kernel::picture;
 
 #[tauri::command]
 pub fn create_customer(state: State<'_, AppState>, input: CustomerInput) -> Result<Card> {
@@ -102,4 +106,39 @@ pub fn close_complaint(state: State<'_, AppState>, complaint_id: String, recap: 
 #[tauri::command]
 pub fn get_complaints(state: State<'_, AppState>, customer_id: String) -> Result<Vec<complaints::Complaint>> {
     state.read(|conn| complaints::for_customer(conn, &customer_id))
+}
+
+/// The photo of a customer (`person_id` None) or of a person or pet on
+/// their card, from a file chosen with `choose_file("photo")`. Returns
+/// every photo of the card.
+#[tauri::command]
+pub fn set_photo_from_file(state: State<'_, AppState>, customer_id: String, person_id: Option<String>, file: String) -> Result<Vec<PhotoRef>> {
+    use std::io::Read;
+    let path = state.files.path(&file, Purpose::Photo, &state.data_dir)?;
+    // One byte past the limit is enough to say it is too big.
+    let mut bytes = Vec::new();
+    std::fs::File::open(&path)?.take(picture::MAX_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    // Decoded and shrunk before the writer is taken.
+    let thumbnails = picture::thumbnails(&bytes)?;
+    state.write(|conn| photos::set(conn, &customer_id, person_id.as_deref(), &thumbnails, Utc::now()))
+}
+
+/// A picture pasted in the window. Its bytes are the call's raw body (no
+/// JSON list of numbers), and the headers `x-customer-id` and
+/// `x-person-id` (empty or absent: the customer's own photo) say whose.
+#[tauri::command]
+pub fn paste_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<Vec<PhotoRef>> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(Error::invalid("photo", "The pasted picture did not arrive as a picture. Paste it again."));
+    };
+    let header = |name: &str| request.headers().get(name).and_then(|value| value.to_str().ok()).map(str::trim).filter(|value| !value.is_empty());
+    let customer_id = header("x-customer-id").ok_or(Error::NotFound("This customer"))?;
+    let person_id = header("x-person-id");
+    let thumbnails = picture::thumbnails(bytes)?;
+    state.write(|conn| photos::set(conn, customer_id, person_id, &thumbnails, Utc::now()))
+}
+
+#[tauri::command]
+pub fn remove_photo(state: State<'_, AppState>, customer_id: String, person_id: Option<String>) -> Result<Vec<PhotoRef>> {
+    state.write(|conn| photos::remove(conn, &customer_id, person_id.as_deref()))
 }

@@ -1,0 +1,137 @@
+// Photos of customers, people and pets. The pictures come from the app's
+// own scheme (regulars-photo://, allowed by name in the CSP: no data: or
+// blob: images) by the photo's id and a size; Rust answers 404 for
+// anything else (app/photos.rs). Nothing is cached on disk, so the pictures
+// already shown this session are kept here, in memory: the search list is
+// redrawn on every keystroke and must not reload them each time.
+
+import * as api from './api.js';
+import { h } from './dom.js';
+
+/** @type {Map<string, HTMLImageElement>} loaded pictures, oldest first */
+const kept = new Map();
+const KEEP = 300;
+
+/**
+ * The picture of photo `id` at `size` (64 or 256 px) as an <img>, loaded
+ * lazily; one already shown (and not on screen now) is reused as it is.
+ * @param {string} id
+ * @param {64 | 256} size
+ * @param {string} alt
+ * @param {string} className
+ */
+export function photoImage(id, size, alt, className) {
+  const key = `${id}/${size}`;
+  const old = kept.get(key);
+  if (old && !old.isConnected) {
+    old.alt = alt;
+    old.className = className;
+    return old;
+  }
+  const img = h('img', { src: api.photoUrl(id, size), alt, class: className, loading: 'lazy', decoding: 'async', draggable: 'false' });
+  if (!old) {
+    kept.set(key, img);
+    const oldest = kept.keys().next();
+    if (kept.size > KEEP && !oldest.done) kept.delete(oldest.value);
+  }
+  return img;
+}
+
+/**
+ * The photo of a name, or its initials in a circle when there is none.
+ * @param {string | null | undefined} id
+ * @param {string} name
+ * @param {64 | 256} size
+ * @param {string} className
+ */
+export function face(id, name, size, className) {
+  if (id) return photoImage(id, size, `Photo of ${name}`, `${className} photo`);
+  return h('span', { class: `${className} initials`, 'aria-hidden': 'true', text: initials(name) });
+}
+
+/** @param {string} name */
+export function initials(name) {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
+  return letters.map((word) => Array.from(word)[0] || '').join('').toUpperCase() || '?';
+}
+
+// A picture pasted on a card (Ctrl+V anywhere on it outside a text field)
+// becomes the photo of the slot that has the focus (a person's or pet's),
+// else the customer's. The card that is on screen says what to do with it.
+/** @type {null | ((bytes: Uint8Array, personId: string | null) => void)} */
+let onPaste = null;
+
+/** @param {null | ((bytes: Uint8Array, personId: string | null) => void)} handler */
+export function handlePastes(handler) {
+  onPaste = handler;
+}
+
+document.addEventListener('paste', async (event) => {
+  if (!onPaste) return;
+  const target = event.target instanceof Element ? event.target : null;
+  if (target && target.closest('input, textarea, select, [contenteditable]')) return;
+  const items = Array.from(event.clipboardData ? event.clipboardData.items : []);
+  const item = items.find((one) => one.kind === 'file' && one.type.startsWith('image/')) || items.find((one) => one.kind === 'file');
+  const file = item && item.getAsFile();
+  if (!file) return;
+  event.preventDefault();
+  const slot = target && target.closest('[data-photo-slot]');
+  const handler = onPaste;
+  handler(new Uint8Array(await file.arrayBuffer()), slot instanceof HTMLElement ? slot.dataset.personId || null : null);
+});
+
+/**
+ * The buttons that add, change or remove one photo (the customer's when
+ * `personId` is null), and the line where its problems are said.
+ * @param {string} customerId
+ * @param {string | null} personId
+ * @param {string | null} photoId the current photo, if any
+ * @param {(photos: Array<import('./types/PhotoRef').PhotoRef>) => void} onPhotos the card's photos after a change
+ */
+export function photoControls(customerId, personId, photoId, onPhotos) {
+  const subject = personId || 'customer';
+  const said = h('span', { class: 'field-error photo-error', role: 'alert', dataset: { photoError: subject } });
+  const run = async (button, change) => {
+    said.textContent = '';
+    button.disabled = true;
+    try {
+      const photos = await change();
+      if (photos) onPhotos(photos);
+    } catch (error) {
+      said.textContent = error.message || String(error);
+    } finally {
+      button.disabled = false;
+    }
+  };
+  const choose = h('button', { type: 'button', class: 'link photo-choose', dataset: { subject } }, photoId ? 'Change photo…' : 'Add photo…');
+  choose.addEventListener('click', () => run(choose, async () => {
+    const chosen = await api.chooseFile('photo');
+    return chosen ? api.setPhotoFromFile(customerId, personId, chosen.token) : null;
+  }));
+  const remove = photoId
+    ? h('button', { type: 'button', class: 'link danger photo-remove', dataset: { subject } }, 'Remove photo')
+    : null;
+  if (remove) remove.addEventListener('click', () => run(remove, () => api.removePhoto(customerId, personId)));
+  return h('span', { class: 'photo-controls' }, choose, remove, said);
+}
+
+/**
+ * Sends a pasted picture for the card on screen and says a problem next
+ * to that photo's buttons.
+ * @param {HTMLElement} root the card
+ * @param {string} customerId
+ * @param {(photos: Array<import('./types/PhotoRef').PhotoRef>) => void} onPhotos
+ */
+export function pasteInto(root, customerId, onPhotos) {
+  handlePastes(async (bytes, personId) => {
+    if (!root.isConnected) return;
+    const said = root.querySelector(`[data-photo-error="${personId || 'customer'}"]`);
+    if (said) said.textContent = '';
+    try {
+      onPhotos(await api.pastePhoto(customerId, personId, bytes));
+    } catch (error) {
+      if (said) said.textContent = error.message || String(error);
+    }
+  });
+}
