@@ -9,6 +9,8 @@ import { renderMembership } from './membership.js';
 import { renderHealth, renderComplaints, renderFeedback } from './health.js';
 import { renderOutreach } from './outreach.js';
 import { renderPlan } from './plan.js';
+import { renderPasses } from './passes.js';
+import { renderPets } from './pets.js';
 
 const channelNames = { text: 'Text message', email: 'Email', phone: 'Phone call' };
 
@@ -31,6 +33,11 @@ export function renderCard(view, app, flash = '') {
   const card = view.card;
   const root = h('article', { class: 'card', 'aria-label': card.display_name, dataset: { customerId: card.id } });
   const rerender = (next) => app.showPage('card', renderCard({ ...view, card: next }, app));
+  // A sale, a correction or a vaccination answers with the whole card.
+  /** @type {(next: import('./types/CardView').CardView, flash?: string) => void} */
+  const redraw = (next, said = '') => app.showPage('card', renderCard(next, app, said));
+  // An expired vaccination shows on the card's head.
+  const expired = view.pets.flatMap((pet) => pet.vaccinations.filter((v) => v.state === 'expired').map((v) => `${v.said} (${pet.name})`));
 
   const pinned = card.notes.filter((n) => n.pinned);
   const others = card.notes.filter((n) => !n.pinned);
@@ -41,7 +48,8 @@ export function renderCard(view, app, flash = '') {
         h('h1', { tabindex: '-1', id: 'card-name', text: card.display_name }),
         h('div', { class: 'chips' },
           card.archived_at ? h('span', { class: 'badge', text: 'archived' }) : null,
-          card.tags.map((tag) => h('span', { class: 'chip', text: tag })))),
+          card.tags.map((tag) => h('span', { class: 'chip', text: tag })),
+          expired.map((text) => h('span', { class: 'chip alert', text })))),
       h('div', { class: 'actions' },
         h('button', { type: 'button', id: 'edit-customer', onclick: () => app.editCustomer(card) }, 'Edit'),
         h('button', {
@@ -86,6 +94,8 @@ export function renderCard(view, app, flash = '') {
           p.kind ? h('span', { class: 'person-kind', text: p.kind }) : null,
           p.details ? h('div', { class: 'person-details', text: p.details }) : null)))
         : h('p', { class: 'hint', text: 'No people or pets yet. Edit the card to add them.' })),
+    renderPasses(card, app, view, redraw),
+    renderPets(app, view, redraw),
     renderMembership(card, app, view.membership),
     renderPlan(card, app, view.plan),
     notesSection(card, others, rerender),

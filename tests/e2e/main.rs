@@ -17,5 +17,6 @@ mod health;
 mod ipc;
 mod import;
 mod outreach;
+mod passes;
 mod plans;
 mod story;

@@ -17,6 +17,8 @@ mod layouts;
 mod loyalty;
 mod notify;
 mod outreach;
+mod passes;
+mod pets;
 mod plans;
 mod privacy;
 mod reminders;

@@ -30,6 +30,8 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 7, sql: include_str!("../../migrations/0007_outreach.sql"), then: None },
     Migration { version: 8, sql: include_str!("../../migrations/0008_search_keys.sql"), then: Some(crate::db::search::rebuild_all) },
     Migration { version: 9, sql: include_str!("../../migrations/0009_lighter_new_cards.sql"), then: None },
+    Migration { version: 10, sql: include_str!("../../migrations/0012_passes.sql"), then: None },
+    Migration { version: 11, sql: include_str!("../../migrations/0013_pets.sql"), then: None },
 ];
 
 struct Migration {

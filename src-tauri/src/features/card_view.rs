@@ -18,6 +18,8 @@ use crate::records::feedback::{self, Answer};
 use crate::records::interactions::{self, Activity};
 use crate::records::memberships::{self, Membership};
 use crate::records::onboarding::{self, Plan};
+use crate::records::passes::{self, PassType, PassView};
+use crate::records::pets::{self, PetRecord};
 use crate::records::referrals::{self, ForCustomer};
 
 /// How many feedback answers the card lists.
@@ -36,6 +38,12 @@ pub struct CardView {
     pub referrals: ForCustomer,
     /// Who can own a complaint (the shop's staff).
     pub staff: Vec<StaffMember>,
+    /// Passes: usable first (the one a check-in uses first), then ended.
+    pub passes: Vec<PassView>,
+    /// What the desk can sell (from the settings).
+    pub pass_types: Vec<PassType>,
+    /// The pets on the card, with their records and vaccinations.
+    pub pets: Vec<PetRecord>,
 }
 
 /// Reads the whole card view inside one read transaction (one snapshot).
@@ -54,5 +62,8 @@ pub fn load<Tz: TimeZone>(conn: &Connection, customer_id: &str, now: DateTime<Ut
         review: outreach::status(conn, customer_id, now)?,
         referrals: referrals::for_customer(conn, customer_id)?,
         staff: settings::load(conn)?.staff,
+        passes: passes::for_customer(conn, customer_id, today)?,
+        pass_types: passes::load_types(conn)?,
+        pets: pets::for_customer(conn, customer_id, today)?,
     })
 }

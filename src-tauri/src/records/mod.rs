@@ -9,5 +9,7 @@ pub mod interactions;
 pub mod loyalty;
 pub mod memberships;
 pub mod onboarding;
+pub mod passes;
+pub mod pets;
 pub mod referrals;
 pub mod reminders;
