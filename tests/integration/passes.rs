@@ -207,8 +207,8 @@ fn one_session_left_and_a_week_before_the_end_remind_exactly_once() {
     sync(&mut shop, utc(2027, 2, 23, 10));
     let ending = pass_reminders(&shop);
     assert_eq!(ending.len(), 2, "{ending:?}");
-    assert_eq!(ending[1], ("pass_ending".into(), "The 10-class pass ends on 3 March".into(), "1 session left".into()));
-    let due: String = shop.conn().query_row("SELECT due_at FROM reminders WHERE source = 'pass_ending'", [], |r| r.get(0)).unwrap();
+    assert_eq!(ending[1], ("pass_expiring".into(), "The 10-class pass ends on 3 March".into(), "1 session left".into()));
+    let due: String = shop.conn().query_row("SELECT due_at FROM reminders WHERE source = 'pass_expiring'", [], |r| r.get(0)).unwrap();
     assert_eq!(due, "2027-02-24T09:00:00.000Z");
 
     // After the end the session is written off as expired, once.

@@ -6,6 +6,9 @@ import type { Complaint } from "./Complaint";
 import type { ForCustomer } from "./ForCustomer";
 import type { Health } from "./Health";
 import type { Membership } from "./Membership";
+import type { PassType } from "./PassType";
+import type { PassView } from "./PassView";
+import type { PetRecord } from "./PetRecord";
 import type { Plan } from "./Plan";
 import type { ReviewStatus } from "./ReviewStatus";
 import type { StaffMember } from "./StaffMember";
@@ -14,4 +17,16 @@ export type CardView = { card: Card, activity: Activity, health: Health, members
 /**
  * Who can own a complaint (the shop's staff).
  */
-staff: Array<StaffMember>, };
+staff: Array<StaffMember>, 
+/**
+ * Passes: usable first (the one a check-in uses first), then ended.
+ */
+passes: Array<PassView>, 
+/**
+ * What the desk can sell (from the settings).
+ */
+pass_types: Array<PassType>, 
+/**
+ * The pets on the card, with their records and vaccinations.
+ */
+pets: Array<PetRecord>, };

@@ -416,8 +416,7 @@ pub fn load_signals(conn: &Connection, customer_id: &str, rules: &HealthRules) -
     let renews: Option<String> = conn
         .prepare_cached("SELECT min(renews_on) FROM memberships WHERE customer_id = ?1 AND ended_at IS NULL")?
         .query_row([customer_id], |row| row.get(0))?;
-    let pet_settings = pets::load_settings(conn)?;
-    let vaccines = pets::current_for_customer(conn, customer_id, &pet_settings)?
+    let vaccines = pets::counting_for_customer(conn, customer_id)?
         .into_iter()
         .map(|v| (v.pet_name, v.name, v.expires_on))
         .collect();

@@ -324,7 +324,7 @@ pub fn sell_pass(conn: &mut Connection, customer_id: &str, type_id: &str, staff_
         for source in [passes::LAST_SESSION_SOURCE, passes::EXPIRING_SOURCE] {
             reminders::resolve(tx, customer_id, source, None, now)?;
         }
-        tracing::info!(customer = customer_id, pass = pass_id, sessions = pass_type.sessions, "pass sold");
+        tracing::info!(customer = customer_id, pass = pass_id.as_str(), sessions = pass_type.sessions, "pass sold");
         Ok(pass_id)
     })
 }

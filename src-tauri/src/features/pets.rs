@@ -29,7 +29,7 @@ pub fn add_vaccination(conn: &mut Connection, person_id: &str, input: &Vaccinati
             reminders::resolve(tx, &added.customer_id, REMINDER_SOURCE, Some(old), now)?;
         }
         health::refresh(tx, &added.customer_id)?;
-        tracing::info!(customer = added.customer_id, vaccination = added.id, replaced = added.replaced.len(), "vaccination recorded");
+        tracing::info!(customer = added.customer_id.as_str(), vaccination = added.id.as_str(), replaced = added.replaced.len(), "vaccination recorded");
         Ok(added.customer_id)
     })
 }

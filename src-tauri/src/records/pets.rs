@@ -34,19 +34,13 @@ pub fn is_pet(kind: &str) -> bool {
     ANIMAL_KINDS.iter().any(|animal| folded == *animal || folded.split_whitespace().any(|word| word == *animal))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct PetSettings {
     /// The vaccinations the shop requires ("Rabies", "DHPP", "Kennel
     /// cough"). Only these count for health and reminders; with none
     /// listed, every vaccination recorded counts.
     pub required_vaccinations: Vec<String>,
-}
-
-impl Default for PetSettings {
-    fn default() -> Self {
-        PetSettings { required_vaccinations: Vec::new() }
-    }
 }
 
 impl PetSettings {
@@ -318,6 +312,17 @@ pub fn current_for_customer(conn: &Connection, customer_id: &str, settings: &Pet
         .query_map([customer_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(newest_of_each(rows, settings))
+}
+
+/// One customer's counting vaccinations, for health: the settings are read
+/// only when they have any (most cards have none, and every visit asks).
+pub fn counting_for_customer(conn: &Connection, customer_id: &str) -> Result<Vec<CurrentVaccine>> {
+    let all = current_for_customer(conn, customer_id, &PetSettings::default())?;
+    if all.is_empty() {
+        return Ok(all);
+    }
+    let settings = load_settings(conn)?;
+    Ok(all.into_iter().filter(|v| settings.counts(&v.name)).collect())
 }
 
 /// Counting vaccinations, shop-wide, that expire from `from` to `until`
