@@ -95,7 +95,7 @@ export function renderCard(view, app, flash = '') {
           p.details ? h('div', { class: 'person-details', text: p.details }) : null)))
         : h('p', { class: 'hint', text: 'No people or pets yet. Edit the card to add them.' })),
     renderPasses(card, app, view, redraw),
-    renderPets(app, view, redraw),
+    ...renderPets(app, view, redraw),
     renderMembership(card, app, view.membership),
     renderPlan(card, app, view.plan),
     notesSection(card, others, rerender),
