@@ -51,7 +51,7 @@ async fn sell_and_use_a_pass_and_record_a_vaccination_in_the_real_window() {
     let said = text_when(&driver, "#loyalty-flash", |t| t.contains("9 of 10 left")).await;
     assert!(said.contains(" checked in") && said.contains("10 walks: 9 of 10 left, until"), "{said}");
     text_when(&driver, "#passes-panel .pass-left", |t| t.starts_with("9 of 10 left")).await;
-    screenshot(&driver, "passes-03-checked-in").await;
+    screenshot_from(&driver, "#loyalty-flash", "passes-03-checked-in").await;
 
     // Undo the check-in from the history: the session comes back.
     click_settled(&driver, "#history li.event:first-child .link.danger").await;
@@ -73,7 +73,7 @@ async fn sell_and_use_a_pass_and_record_a_vaccination_in_the_real_window() {
     click_settled(&driver, &format!("{panel} .add-vaccine")).await;
     let words = format!("Rabies vaccine expires {}", soon.format("%-d %b"));
     text_when(&driver, "#health-reasons", |t| t.contains(&words)).await;
-    let panel_text = text_when(&driver, &panel, |t| t.contains("due soon")).await;
+    let panel_text = content_when(&driver, &panel, |t| t.contains("due soon")).await;
     assert!(panel_text.contains("Rabies"), "{panel_text}");
 
     // The pet record: breed, vet, handling.
@@ -83,7 +83,7 @@ async fn sell_and_use_a_pass_and_record_a_vaccination_in_the_real_window() {
     type_into(&driver, &format!("#pet-vet_phone-{person}"), "+49 30 555 0199").await;
     type_into(&driver, &format!("#pet-on_lead-{person}"), "Harness only, pulls").await;
     click_settled(&driver, &format!("{panel} .save-pet")).await;
-    text_when(&driver, &format!("{panel} .pet-facts"), |t| t.contains("Border collie") && t.contains("Dr. Ølund, +49 30 555 0199")).await;
+    content_when(&driver, &format!("{panel} .pet-facts"), |t| t.contains("Border collie") && t.contains("Dr. Ølund, +49 30 555 0199")).await;
     screenshot_from(&driver, &panel, "passes-04-pet-record").await;
 
     // An expired one: red, and shown on the card's head.
@@ -103,4 +103,22 @@ async fn sell_and_use_a_pass_and_record_a_vaccination_in_the_real_window() {
     text_when(&driver, "#passes-panel .pass-left", |t| t.starts_with("10 of 10 left")).await;
     text_when(&driver, ".card-head .chip.alert", |t| t.contains("Kennel cough")).await;
     driver.quit().await.expect("quit");
+}
+
+/// The text content of `css` once it satisfies `check` (a panel the card
+/// drew again below the fold reads as "" through WebDriver's rendered text).
+async fn content_when(driver: &WebDriver, css: &str, check: impl Fn(&str) -> bool) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let value = driver
+            .execute("const n = document.querySelector(arguments[0]); return n ? n.textContent : '';", vec![serde_json::json!(css)])
+            .await
+            .expect("script");
+        let text = value.json().as_str().unwrap_or_default().to_string();
+        if check(&text) {
+            return text;
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(15), "text of {css} never matched; last seen: {text:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
