@@ -1,4 +1,4 @@
-//! `cargo bench --bench shop`: logging visits, opening a busy card,
+//! `cargo bench --bench shop`: logging visits, a check-in that uses a pass, opening a busy card,
 //! working out which reminders are due, the dashboard and a card's health, on a shop of 100,000 customers and
 //! 1,000,000 visits, beside a naive baseline on the same data in the same
 //! run. Prints
@@ -21,6 +21,7 @@ use regulars::app::notify::Recorder;
 use regulars::features::dashboard;
 use regulars::derived::health;
 use regulars::records::loyalty;
+use regulars::records::passes;
 use regulars::app::scheduler;
 use regulars::features::cards;
 use regulars::features::desk;
@@ -118,8 +119,10 @@ fn main() {
     // refreshed card view) and opening a card (the whole card view, its
     // photos' ids included), on customers picked across the shop.
     let with_photo: i64 = store.conn().query_row("SELECT count(*) FROM photos WHERE person_id IS NULL", [], |r| r.get(0)).expect("photos");
+    // Never the busy regular measured below (its visit count is checked).
+    let others: Vec<&String> = ids.iter().filter(|id| **id != busy.id).collect();
     let mut ours = measure(2000, |i| {
-        let id = &ids[(i * 6143) % ids.len()];
+        let id = others[(i * 6143) % others.len()];
         desk::check_in_and_show(store.conn_mut(), id, None, now, today, &chrono::Utc).expect("check in");
     });
     println!(
@@ -136,6 +139,41 @@ fn main() {
         "bench: open_card_view p50_ms={:.3} p99_ms={:.3} customers_with_photo={with_photo}",
         percentile(&mut ours, 0.5),
         percentile(&mut ours, 0.99),
+    );
+
+    // Check-ins that use a pass: 2,000 customers with a 10-class pass each
+    // (the rest of the benches then run with these passes in the shop).
+    let types = passes::save_types(
+        store.conn_mut(),
+        &[passes::PassTypeInput { id: None, name: "10-class pass".into(), price: "120".into(), sessions: 10, valid_months: 3 }],
+        now,
+    )
+    .expect("pass type");
+    // Spread over the shop, never the busy regular measured below (its visit count is checked).
+    let holders: Vec<&String> = ids.iter().filter(|id| **id != busy.id).step_by((ids.len() / 2000).max(1)).take(2000).collect();
+    for id in &holders {
+        desk::sell_pass(store.conn_mut(), id, &types[0].id, None, now, today).expect("sell a pass");
+    }
+    let mut ours = measure(2000, |i| {
+        let logged = desk::check_in(store.conn_mut(), holders[i % holders.len()], None, now, today).expect("check in");
+        assert!(logged.pass.is_some());
+    });
+    // Baseline: the same check-in, then what is left worked out by scanning
+    // the ledger, as an app without the ledger's index would.
+    let mut baseline = measure(30, |i| {
+        let id = holders[(i * 31) % holders.len()];
+        desk::check_in(store.conn_mut(), id, None, now, today).expect("check in");
+        store
+            .conn()
+            .query_row("SELECT coalesce(sum(sessions), 0) FROM pass_ledger NOT INDEXED WHERE customer_id = ?1", [id], |r| r.get::<_, i64>(0))
+            .expect("scan");
+    });
+    println!(
+        "bench: check_in_with_pass p50_ms={:.3} p99_ms={:.3} baseline_p99_ms={:.3} passes={}",
+        percentile(&mut ours, 0.5),
+        percentile(&mut ours, 0.99),
+        percentile(&mut baseline, 0.99),
+        holders.len()
     );
 
     let conn = store.conn();

@@ -92,6 +92,24 @@ export const addComplaintUpdate = (complaintId, input) => invoke('add_complaint_
 export const closeComplaint = (complaintId, recap, staffId) => invoke('close_complaint', { complaintId, recap, staffId });
 /** @type {(customerId: string) => Promise<Array<import('./types/Complaint').Complaint>>} */
 export const getComplaints = (customerId) => invoke('get_complaints', { customerId });
+/** @type {(customerId: string, typeId: string, staffId: string | null) => Promise<import('./types/CardView').CardView>} */
+export const sellPass = (customerId, typeId, staffId) => invoke('sell_pass', { customerId, typeId, staffId });
+/** @type {(passId: string, sessions: string, reason: string, staffId: string | null) => Promise<import('./types/CardView').CardView>} */
+export const adjustPass = (passId, sessions, reason, staffId) => invoke('adjust_pass', { passId, sessions, reason, staffId });
+/** @type {(personId: string, input: Record<string, any>) => Promise<import('./types/CardView').CardView>} */
+export const savePet = (personId, input) => invoke('save_pet', { personId, input });
+/** @type {(personId: string, input: { name: string, given_on: string, expires_on: string }) => Promise<import('./types/CardView').CardView>} */
+export const addVaccination = (personId, input) => invoke('add_vaccination', { personId, input });
+/** @type {(vaccinationId: string) => Promise<import('./types/CardView').CardView>} */
+export const deleteVaccination = (vaccinationId) => invoke('delete_vaccination', { vaccinationId });
+/** @type {() => Promise<Array<import('./types/PassType').PassType>>} */
+export const getPassTypes = () => invoke('get_pass_types');
+/** @type {(types: Array<Record<string, any>>) => Promise<Array<import('./types/PassType').PassType>>} */
+export const savePassTypes = (types) => invoke('save_pass_types', { types });
+/** @type {() => Promise<import('./types/PetSettings').PetSettings>} */
+export const getPetSettings = () => invoke('get_pet_settings');
+/** @type {(settings: import('./types/PetSettings').PetSettings) => Promise<import('./types/PetSettings').PetSettings>} */
+export const savePetSettings = (settings) => invoke('save_pet_settings', { settings });
 export const getTemplates = () => invoke('get_templates');
 export const saveTemplate = (template) => invoke('save_template', { template });
 export const previewTemplate = (customerId, template, staffId) => invoke('preview_template', { customerId, template, staffId });

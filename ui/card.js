@@ -11,6 +11,8 @@ import { renderHealth, renderComplaints, renderFeedback } from './health.js';
 import { renderOutreach } from './outreach.js';
 import { renderPlan } from './plan.js';
 import { face, photoControls, pasteInto } from './photos.js';
+import { renderPasses } from './passes.js';
+import { renderPets } from './pets.js';
 
 const channelNames = { text: 'Text message', email: 'Email', phone: 'Phone call' };
 
@@ -41,6 +43,11 @@ export function renderCard(view, app, said = '') {
   const onPhotos = (photos) => app.showPage('card', renderCard({ ...view, photos }, app));
   const photoOf = (personId) => (view.photos.find((p) => p.person_id === personId) || { id: null }).id;
   pasteInto(root, card.id, onPhotos);
+  // A sale, a correction or a vaccination answers with the whole card.
+  /** @type {(next: import('./types/CardView').CardView, flash?: string) => void} */
+  const redraw = (next, said = '') => app.showPage('card', renderCard(next, app, said));
+  // An expired vaccination shows on the card's head.
+  const expired = view.pets.flatMap((pet) => pet.vaccinations.filter((v) => v.state === 'expired').map((v) => `${v.said} (${pet.name})`));
 
   const others = card.notes.filter((n) => !n.pinned);
   const checkIn = h('button', { type: 'button', class: 'primary check-in', id: 'check-in', title: 'Check in (Ctrl+Enter)', 'aria-keyshortcuts': 'Control+Enter' },
@@ -60,7 +67,8 @@ export function renderCard(view, app, said = '') {
         h('h1', { tabindex: '-1', id: 'card-name', text: card.display_name }),
         h('div', { class: 'chips' },
           card.archived_at ? h('span', { class: 'badge', text: 'archived' }) : null,
-          card.tags.map((tag) => h('span', { class: 'chip', text: tag }))),
+          card.tags.map((tag) => h('span', { class: 'chip', text: tag })),
+          expired.map((text) => h('span', { class: 'chip alert', text }))),
         photoControls(card.id, null, photoOf(null), onPhotos)),
       h('div', { class: 'actions' },
         checkIn,
@@ -90,6 +98,8 @@ export function renderCard(view, app, said = '') {
         fact('Best time', card.best_time),
         fact('Heard of us from', card.heard_from),
         fact('Customer since', formatDate(card.created_at)))),
+    renderPasses(card, app, view, redraw),
+    ...renderPets(app, view, redraw),
     renderMembership(card, app, view.membership),
     renderPlan(card, app, view.plan),
     notesSection(card, others, rerender),

@@ -1,6 +1,6 @@
 // The home screen under the search box: due today, at-risk customers, new
-// this month, retention and NPS charts, customers close to a reward and the
-// top customers. Every figure comes from Rust; the charts are inline SVG
+// this month, retention and NPS charts, customers close to a reward, the
+// top customers and passes running out. Every figure comes from Rust; the charts are inline SVG
 // coloured by the theme's CSS variables, so they read in light and dark.
 
 import * as api from './api.js';
@@ -69,6 +69,10 @@ function draw(d) {
     tile('dash-close', 'Close to a reward', h('span', { text: String(d.close_to_reward) }),
       people(d.close, 'Nobody is one step from a reward.')),
     tile('dash-top', 'Top customers', null, people(d.top, 'No spending logged yet.')),
+    // Shown once the shop sells passes: one session left, or ending within a week.
+    d.passes_running_out || d.passes.length
+      ? tile('dash-passes', 'Passes running out', h('span', { text: String(d.passes_running_out) }), people(d.passes, ''))
+      : null,
   );
 }
 

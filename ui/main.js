@@ -17,6 +17,7 @@ import { renderReview } from './review.js';
 import { renderOutreachPage } from './outreach.js';
 import { renderTemplateSettings, renderOutreachSettings } from './templates-settings.js';
 import { renderPlanSettings } from './plan-settings.js';
+import { renderPassSettings, renderPetSettings } from './pass-settings.js';
 import { renderData } from './data.js';
 
 const searchView = document.getElementById('search-view');
@@ -99,10 +100,11 @@ export const app = {
   },
   async openSettings() {
     try {
-      const [settings, program, rules, plans, health, templates, outreach] = await Promise.all([
-        api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules(), api.getPlanSettings(), api.getHealthRules(), api.getTemplates(), api.getOutreachRules()]);
-      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program), renderReminderSettings(rules),
-        renderPlanSettings(plans, settings), renderHealthSettings(health), renderOutreachSettings(outreach), renderTemplateSettings(templates, app)));
+      const [settings, program, rules, plans, health, templates, outreach, passTypes, pets] = await Promise.all([
+        api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules(), api.getPlanSettings(), api.getHealthRules(), api.getTemplates(), api.getOutreachRules(),
+        api.getPassTypes(), api.getPetSettings()]);
+      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program), renderPassSettings(passTypes), renderReminderSettings(rules),
+        renderPlanSettings(plans, settings), renderHealthSettings(health), renderPetSettings(pets), renderOutreachSettings(outreach), renderTemplateSettings(templates, app)));
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }

@@ -19,5 +19,6 @@ mod ipc;
 mod import;
 mod outreach;
 mod photos;
+mod passes;
 mod plans;
 mod story;

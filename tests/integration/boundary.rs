@@ -17,6 +17,7 @@ use regulars::db::search::Hit;
 use regulars::features::card_view::CardView;
 use regulars::features::desk::CheckedIn;
 use regulars::io::erase::Erased;
+use regulars::records::pets::PetSettings;
 use ts_rs::{Config, TS};
 
 /// Every declaration the roots need, by file name.
@@ -29,6 +30,7 @@ fn generated() -> BTreeMap<String, String> {
     Hit::export_all(&config).expect("export Hit");
     Erased::export_all(&config).expect("export Erased");
     TodayView::export_all(&config).expect("export TodayView");
+    PetSettings::export_all(&config).expect("export PetSettings");
     declarations_in(out.path())
 }
 

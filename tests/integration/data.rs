@@ -363,7 +363,7 @@ fn an_import_recorded_before_version_9_can_still_be_undone() {
             "INSERT INTO import_rows (id, batch_id, customer_id, action, created_at, updated_at)
                  SELECT 'row-' || pk, import_batch, id, 'created', created_at, created_at FROM customers WHERE import_batch IS NOT NULL;
              ALTER TABLE customers DROP COLUMN import_batch;
-             DROP TABLE photos; -- version 11's
+             DROP TABLE photos; DROP TABLE vaccinations; DROP TABLE pets; DROP TABLE pass_ledger; DROP TABLE passes; -- versions 10 to 12
              PRAGMA user_version = 8;",
         )
         .unwrap();
@@ -489,6 +489,16 @@ pub(crate) fn busy_customer(shop: &mut Shop) -> String {
     cards::create(shop.conn_mut(), &friend, now()).unwrap();
     let plan = memberships::MembershipInput { plan_name: "Gold".into(), price: "49.90".into(), term: "month".into(), renews_on: "2024-06-01".into() };
     features::memberships::set(shop.conn_mut(), &id, &plan, now()).unwrap();
+    // A pass sold and used; a pet record and a vaccination for their dog.
+    let pass_input = regulars::records::passes::PassTypeInput { id: None, name: "zyx pass".into(), price: "50".into(), sessions: 5, valid_months: 0 };
+    let types = regulars::records::passes::save_types(shop.conn_mut(), &[pass_input], now()).unwrap();
+    desk::sell_pass(shop.conn_mut(), &id, &types[0].id, None, now(), today).unwrap();
+    desk::check_in(shop.conn_mut(), &id, None, now(), today).unwrap();
+    let dog = customers::get(shop.conn(), &id).unwrap().people[0].id.clone();
+    let record = regulars::records::pets::PetInput { breed: "zyx terrier".into(), ..Default::default() };
+    features::pets::save(shop.conn_mut(), &dog, &record, today, now()).unwrap();
+    let shot = regulars::records::pets::VaccinationInput { name: "Rabies".into(), given_on: String::new(), expires_on: "2024-06-01".into() };
+    features::pets::add_vaccination(shop.conn_mut(), &dog, &shot, today, now()).unwrap();
     let rules = reminders::load_rules(shop.conn()).unwrap();
     reminder_sources::sync(shop.conn_mut(), now() + chrono::Duration::days(40), &chrono::Utc, &rules).unwrap();
     // A photo of them and of their dog.

@@ -441,6 +441,11 @@ enum Op {
     Redeem { who: usize },
     Membership { who: usize, days: u8 },
     Delete { who: usize },
+    /// A vaccination for the customer's dog (added to the card first if
+    /// missing), expiring `days - 20` days from now.
+    Vaccinate { who: usize, days: u8 },
+    /// The dog taken off the card, its vaccinations with it.
+    RemovePet { who: usize },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -455,6 +460,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..8usize).prop_map(|who| Op::Redeem { who }),
         1 => (0..8usize, 0..90u8).prop_map(|(who, days)| Op::Membership { who, days }),
         1 => (0..8usize).prop_map(|who| Op::Delete { who }),
+        2 => (0..8usize, 0..120u8).prop_map(|(who, days)| Op::Vaccinate { who, days }),
+        1 => (0..8usize).prop_map(|who| Op::RemovePet { who }),
     ]
 }
 
@@ -519,6 +526,27 @@ proptest! {
                     let renews = (clock + Duration::days(i64::from(days))).date_naive().to_string();
                     let input = MembershipInput { plan_name: "Monthly".into(), price: "30".into(), term: "month".into(), renews_on: renews };
                     features::memberships::set(shop.conn_mut(), &id, &input, clock).unwrap();
+                }
+                Op::Vaccinate { who, days } => {
+                    let Some(id) = pick(who, &people) else { continue };
+                    let card = regulars::records::customers::get(shop.conn(), &id).unwrap();
+                    let dog = match card.people.iter().find(|p| p.kind == "dog") {
+                        Some(dog) => dog.id.clone(),
+                        None => {
+                            let input = util::InputExt::pet(util::input_from(&card), "Rex", "dog");
+                            cards::update(shop.conn_mut(), &id, &input, clock).unwrap().people.last().unwrap().id.clone()
+                        }
+                    };
+                    let expires_on = (clock + Duration::days(i64::from(days) - 20)).date_naive().to_string();
+                    let name = if days % 2 == 0 { "Rabies" } else { "DHPP" };
+                    let input = regulars::records::pets::VaccinationInput { name: name.into(), given_on: String::new(), expires_on };
+                    features::pets::add_vaccination(shop.conn_mut(), &dog, &input, clock.date_naive(), clock).unwrap();
+                }
+                Op::RemovePet { who } => {
+                    let Some(id) = pick(who, &people) else { continue };
+                    let mut input = util::input_from(&regulars::records::customers::get(shop.conn(), &id).unwrap());
+                    input.people.retain(|p| p.kind != "dog");
+                    cards::update(shop.conn_mut(), &id, &input, clock).unwrap();
                 }
                 Op::Delete { who } => {
                     if people.len() > 1 {

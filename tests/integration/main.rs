@@ -19,6 +19,8 @@ mod loyalty;
 mod notify;
 mod outreach;
 mod photos;
+mod passes;
+mod pets;
 mod plans;
 mod privacy;
 mod reminders;

@@ -361,6 +361,7 @@ fn sample_doc(paper: PaperSize) -> PlanDocument {
         contact: vec!["+49 30 1234-567".into(), "hallo@kraftwerk.de".into(), "Hauptstraße 5, 10827 Berlin".into()],
         paper,
         photo: None,
+        pets: vec![],
     }
 }
 

@@ -6,6 +6,9 @@ import type { Complaint } from "./Complaint";
 import type { ForCustomer } from "./ForCustomer";
 import type { Health } from "./Health";
 import type { Membership } from "./Membership";
+import type { PassType } from "./PassType";
+import type { PassView } from "./PassView";
+import type { PetRecord } from "./PetRecord";
 import type { PhotoRef } from "./PhotoRef";
 import type { Plan } from "./Plan";
 import type { Reminder } from "./Reminder";
@@ -25,4 +28,17 @@ next_reminder: Reminder | null,
  * The customer's photo and their people's and pets' (the window asks
  * for each picture by its id).
  */
-photos: Array<PhotoRef>, };
+photos: Array<PhotoRef>, 
+/**
+
+ * Passes: usable first (the one a check-in uses first), then ended.
+ */
+passes: Array<PassView>, 
+/**
+ * What the desk can sell (from the settings).
+ */
+pass_types: Array<PassType>, 
+/**
+ * The pets on the card, with their records and vaccinations.
+ */
+pets: Array<PetRecord>, };

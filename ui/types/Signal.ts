@@ -3,4 +3,4 @@
 /**
  * Which signal a reason comes from; it picks the suggested next action.
  */
-export type Signal = "complaint" | "feedback" | "payment" | "rhythm" | "contact" | "renewal";
+export type Signal = "complaint" | "feedback" | "payment" | "rhythm" | "contact" | "renewal" | "vaccination";

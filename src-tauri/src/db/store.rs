@@ -31,6 +31,8 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 8, sql: include_str!("../../migrations/0008_search_keys.sql"), then: Some(crate::db::search::rebuild_all) },
     Migration { version: 9, sql: include_str!("../../migrations/0009_lighter_new_cards.sql"), then: None },
     Migration { version: 10, sql: include_str!("../../migrations/0010_photos.sql"), then: None },
+    Migration { version: 11, sql: include_str!("../../migrations/0011_passes.sql"), then: None },
+    Migration { version: 12, sql: include_str!("../../migrations/0012_pets.sql"), then: None },
 ];
 
 struct Migration {

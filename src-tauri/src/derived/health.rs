@@ -21,6 +21,7 @@ use crate::db::store;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::rhythm::quiet_detail;
 use crate::records::customers::{self, StartingHealth};
+use crate::records::pets;
 use crate::db::settings;
 use crate::kernel::time::timestamp;
 
@@ -124,6 +125,7 @@ pub enum Signal {
     Rhythm,
     Contact,
     Renewal,
+    Vaccination,
 }
 
 impl Signal {
@@ -134,6 +136,7 @@ impl Signal {
             Signal::Payment => "Have a friendly word about payment",
             Signal::Rhythm | Signal::Contact => "Send a \u{201c}we miss you\u{201d} message",
             Signal::Renewal => "Talk about the renewal",
+            Signal::Vaccination => "Ask for the new vaccination record",
         }
     }
 }
@@ -167,6 +170,8 @@ pub struct Signals {
     /// The latest feedback answer: kind ("nps"/"csat") and score.
     pub latest_feedback: Option<(String, i64)>,
     pub renews_on: Option<NaiveDate>,
+    /// The pets' vaccinations that count (`records::pets`): pet, vaccine, last day covered.
+    pub vaccines: Vec<(String, String, NaiveDate)>,
 }
 
 /// The stored form: the colour from events and when time turns it worse.
@@ -233,6 +238,19 @@ fn renewal_yellow_at(s: &Signals, rules: &HealthRules) -> Option<DateTime<Utc>> 
     Some(Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0)?))
 }
 
+/// Midnight (UTC) at the start of `day`, as renewals are judged.
+fn midnight(day: Option<NaiveDate>) -> Option<DateTime<Utc>> {
+    Some(Utc.from_utc_datetime(&day?.and_hms_opt(0, 0, 0)?))
+}
+
+/// A vaccination turns the card yellow `pets::DUE_DAYS` days before its
+/// last day and red the day after it: (yellow_at, red_at) of the first.
+fn vaccine_moments(s: &Signals) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let first = s.vaccines.iter().map(|(_, _, expires)| *expires).min();
+    let yellow = first.and_then(|day| day.checked_sub_signed(Duration::days(crate::records::pets::DUE_DAYS)));
+    (midnight(yellow), midnight(first.and_then(|day| day.succ_opt())))
+}
+
 fn late_in_a_row(s: &Signals) -> i64 {
     s.recent_payments.iter().take_while(|(late, _)| *late).count() as i64
 }
@@ -263,10 +281,11 @@ pub fn stored_form(s: &Signals, rules: &HealthRules) -> Stored {
     }
     let (rhythm_yellow, rhythm_red) = rhythm_moments(s, rules);
     let (contact_yellow, contact_red) = contact_moments(s, rules);
+    let (vaccine_yellow, vaccine_red) = vaccine_moments(s);
     Stored {
         base,
-        yellow_at: min_time(min_time(rhythm_yellow, contact_yellow), renewal_yellow_at(s, rules)),
-        red_at: min_time(rhythm_red, contact_red),
+        yellow_at: min_time(min_time(min_time(rhythm_yellow, contact_yellow), renewal_yellow_at(s, rules)), vaccine_yellow),
+        red_at: min_time(min_time(rhythm_red, contact_red), vaccine_red),
     }
 }
 
@@ -340,6 +359,23 @@ pub fn evaluate<Tz: TimeZone>(s: &Signals, rules: &HealthRules, now: DateTime<Ut
             reasons.push(Reason { colour: Colour::Yellow, signal: Signal::Renewal, text });
         }
     }
+    // Each vaccination that is due or expired, in its own words, with the
+    // pet's name (a card may have two dogs). Judged by UTC day like renewals.
+    let today = now.date_naive();
+    let mut vaccines = s.vaccines.clone();
+    vaccines.sort_by_key(|(_, _, expires)| *expires);
+    for (pet, name, expires) in &vaccines {
+        let yellow_from = expires.checked_sub_signed(Duration::days(crate::records::pets::DUE_DAYS));
+        let colour = if today > *expires {
+            Colour::Red
+        } else if yellow_from.is_some_and(|from| today >= from) {
+            Colour::Yellow
+        } else {
+            continue;
+        };
+        let words = crate::records::pets::vaccine_words(name, *expires, today);
+        reasons.push(Reason { colour, signal: Signal::Vaccination, text: format!("{words} ({pet})") });
+    }
     // Worst first; the order above breaks ties (complaints lead).
     reasons.sort_by(|a, b| b.colour.cmp(&a.colour));
     let colour = reasons.first().map_or(Colour::Green, |r| r.colour);
@@ -380,6 +416,10 @@ pub fn load_signals(conn: &Connection, customer_id: &str, rules: &HealthRules) -
     let renews: Option<String> = conn
         .prepare_cached("SELECT min(renews_on) FROM memberships WHERE customer_id = ?1 AND ended_at IS NULL")?
         .query_row([customer_id], |row| row.get(0))?;
+    let vaccines = pets::counting_for_customer(conn, customer_id)?
+        .into_iter()
+        .map(|v| (v.pet_name, v.name, v.expires_on))
+        .collect();
     Ok(Signals {
         created_at: parse_time(created),
         last_contact_at: parse_time(contact),
@@ -389,6 +429,7 @@ pub fn load_signals(conn: &Connection, customer_id: &str, rules: &HealthRules) -
         recent_payments,
         latest_feedback,
         renews_on: renews.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        vaccines,
     })
 }
 

@@ -20,6 +20,8 @@ use crate::records::interactions::{self, Activity};
 use crate::records::memberships::{self, Membership};
 use crate::records::onboarding::{self, Plan};
 use crate::records::photos::{self, PhotoRef};
+use crate::records::passes::{self, PassType, PassView};
+use crate::records::pets::{self, PetRecord};
 use crate::records::referrals::{self, ForCustomer};
 use crate::records::reminders::{self, Reminder};
 
@@ -44,6 +46,12 @@ pub struct CardView {
     /// The customer's photo and their people's and pets' (the window asks
     /// for each picture by its id).
     pub photos: Vec<PhotoRef>,
+    /// Passes: usable first (the one a check-in uses first), then ended.
+    pub passes: Vec<PassView>,
+    /// What the desk can sell (from the settings).
+    pub pass_types: Vec<PassType>,
+    /// The pets on the card, with their records and vaccinations.
+    pub pets: Vec<PetRecord>,
 }
 
 /// Reads the whole card view inside one read transaction (one snapshot).
@@ -67,5 +75,8 @@ pub fn load<Tz: TimeZone>(conn: &Connection, customer_id: &str, now: DateTime<Ut
             reminder
         }),
         photos: photos::for_customer(conn, customer_id)?,
+        passes: passes::for_customer(conn, customer_id, today)?,
+        pass_types: passes::load_types(conn)?,
+        pets: pets::for_customer(conn, customer_id, today)?,
     })
 }

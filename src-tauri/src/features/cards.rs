@@ -32,6 +32,8 @@ pub fn create(conn: &mut Connection, input: &CustomerInput, now: DateTime<Utc>) 
 pub fn update(conn: &mut Connection, id: &str, input: &CustomerInput, now: DateTime<Utc>) -> Result<Card> {
     store::write(conn, |tx| {
         customers::update_card(tx, id, input, now)?;
+        // A pet taken off the card takes its vaccinations with it.
+        health::refresh(tx, id)?;
         if let Some(referrer) = &input.referred_by {
             referrals::set_referrer(tx, id, Some(referrer), now)?;
         }

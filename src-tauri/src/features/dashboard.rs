@@ -23,7 +23,8 @@ use serde::Serialize;
 use crate::kernel::error::Result;
 use crate::records::feedback::{self, MonthScores};
 use crate::derived::health::{self, Colour};
-use crate::records::loyalty;
+use crate::features::reminder_sources::PASS_ENDING_DAYS;
+use crate::records::{loyalty, passes};
 use crate::kernel::time::timestamp;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -89,6 +90,9 @@ pub struct Dashboard {
     pub close_to_reward: i64,
     pub close: Vec<Line>,
     pub top: Vec<Line>,
+    /// Passes with one session left or ending within a week.
+    pub passes_running_out: i64,
+    pub passes: Vec<Line>,
     pub currency: String,
 }
 
@@ -188,6 +192,12 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
         })?
         .collect::<rusqlite::Result<_>>()?;
 
+    let (passes_running_out, running) = passes::running_out(conn, today, PASS_ENDING_DAYS, 5)?;
+    let passes = running
+        .into_iter()
+        .map(|p| Line { customer_id: p.customer_id, name: p.customer_name, detail: p.detail, amount_cents: None })
+        .collect();
+
     let scores = feedback::monthly(conn, today, 12)?;
     Ok(Dashboard {
         due_today,
@@ -207,6 +217,8 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
         close_to_reward,
         close,
         top,
+        passes_running_out,
+        passes,
         currency,
     })
 }

@@ -24,6 +24,7 @@ use crate::kernel::money::parse_amount;
 use crate::kernel::time::timestamp;
 use crate::records::interactions::{self, NewInteraction, NewTask, CAME_IN, KINDS};
 use crate::records::loyalty::{self, Entry, Program};
+use crate::records::passes::{self, PassType};
 use crate::records::{customers, referrals, reminders};
 
 /// The UTC month ("2026-11") of a stored timestamp, for the monthly figures.
@@ -114,6 +115,8 @@ pub struct Logged {
     /// Points this visit gave the customer who referred them (their first visit).
     pub referral_bonus: i64,
     pub birthday_bonus: i64,
+    /// The pass session this visit used: "10-class pass: 7 of 10 left, until 3 March".
+    pub pass: Option<passes::Used>,
 }
 
 /// Logs an interaction with everything it causes, in one transaction.
@@ -192,8 +195,15 @@ fn insert(
     } else {
         0
     };
+    // A visit not paid for at the desk uses a session from the pass that
+    // expires first (a visit with an amount was paid on the spot).
+    let pass = if clean.kind == "visit" && clean.amount_cents.is_none() {
+        passes::use_session_in(conn, customer_id, &id, staff, today, now)?
+    } else {
+        None
+    };
     health::refresh(conn, customer_id)?;
-    Ok(Logged { interaction_id: id, points, stamps, birthday_bonus, referral_bonus })
+    Ok(Logged { interaction_id: id, points, stamps, birthday_bonus, referral_bonus, pass })
 }
 
 fn capitalized(word: &str) -> String {
@@ -245,7 +255,11 @@ fn checked_in_sentence(name: &str, logged: &Logged, balance: i64) -> String {
     if logged.birthday_bonus != 0 {
         parts.push("happy birthday bonus included".to_string());
     }
-    format!("{}.", parts.join(": "))
+    let mut said = format!("{}.", parts.join(": "));
+    if let Some(used) = &logged.pass {
+        said.push_str(&format!(" {}.", used.said));
+    }
+    said
 }
 
 /// Undoes an interaction logged by mistake: it stays in the history marked
@@ -262,6 +276,9 @@ pub fn undo(conn: &mut Connection, interaction_id: &str, staff_id: Option<&str>,
         let who = if staff.name.is_empty() { "the desk".to_string() } else { staff.name.clone() };
         let closed_tasks = interactions::mark_undone(tx, interaction_id, &format!("Undone by {who}"), &stamp)?;
         loyalty::reverse_interaction(tx, customer_id, interaction_id, &staff, now)?;
+        // The session a visit used comes back; a sale undone voids its pass.
+        passes::return_for_interaction(tx, customer_id, interaction_id, &staff, now)?;
+        passes::void_sale(tx, customer_id, interaction_id, &staff, now)?;
         for task_id in &closed_tasks {
             reminders::dismiss(tx, customer_id, "next_step", Some(task_id), now)?;
         }
@@ -271,6 +288,44 @@ pub fn undo(conn: &mut Connection, interaction_id: &str, staff_id: Option<&str>,
             activity::came_in(tx, customer_id, &month_of(&interaction.happened_at), -1)?;
         }
         health::refresh(tx, customer_id)
+    })
+}
+
+/// Sells a pass of the shop's type `type_id`: a purchase on the history
+/// for its price (with the points a purchase earns) and the pass with its
+/// sessions, in one transaction. A new pass answers the reminders that
+/// the customer's passes were running out. Returns the pass id.
+pub fn sell_pass(conn: &mut Connection, customer_id: &str, type_id: &str, staff_id: Option<&str>, now: DateTime<Utc>, today: NaiveDate) -> Result<String> {
+    let types = passes::load_types(conn)?;
+    let pass_type: &PassType = types
+        .iter()
+        .find(|t| t.id == type_id)
+        .ok_or_else(|| Error::invalid("pass_type", "This pass is no longer sold: choose one from the list."))?;
+    let program = loyalty::load_program(conn)?;
+    let currency = settings::load(conn)?.currency;
+    let clean = CleanLog {
+        kind: "purchase",
+        summary: format!("{} ({} sessions)", pass_type.name, pass_type.sessions),
+        amount_cents: Some(pass_type.price_cents).filter(|cents| *cents > 0),
+        paid_late: false,
+        win: false,
+        next_step: None,
+    };
+    store::write(conn, |tx| {
+        let birthday: Option<Option<String>> = tx
+            .prepare_cached("SELECT birthday FROM customers WHERE id = ?1")?
+            .query_row([customer_id], |row| row.get(0))
+            .optional()?;
+        let birthday = birthday.ok_or(Error::NotFound("This customer"))?;
+        let staff = settings::staff_ref(tx, staff_id)?;
+        let rules = reminders::load_rules(tx)?;
+        let logged = insert(tx, &program, &currency, customer_id, birthday.as_deref(), &clean, &staff, &rules, now, today)?;
+        let pass_id = passes::sell_in(tx, customer_id, pass_type, &logged.interaction_id, &staff, today, now)?;
+        for source in [passes::LAST_SESSION_SOURCE, passes::EXPIRING_SOURCE] {
+            reminders::resolve(tx, customer_id, source, None, now)?;
+        }
+        tracing::info!(customer = customer_id, pass = pass_id.as_str(), sessions = pass_type.sessions, "pass sold");
+        Ok(pass_id)
     })
 }
 

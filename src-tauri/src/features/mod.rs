@@ -9,5 +9,6 @@ pub mod desk;
 pub mod feedback;
 pub mod memberships;
 pub mod outreach;
+pub mod pets;
 pub mod reminder_sources;
 pub mod templates;

@@ -15,7 +15,7 @@ use crate::derived::rhythm;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::time::{local_to_utc, parse_time, timestamp};
 use crate::records::reminders::{self, NewReminder, Rules, Today};
-use crate::records::{interactions, memberships, onboarding};
+use crate::records::{interactions, memberships, onboarding, passes, pets};
 
 /// One kind of reminder.
 pub struct Source {
@@ -32,7 +32,7 @@ pub struct Source {
 /// Closes a source row (its id) when its reminder is marked done.
 type OnDone = fn(&Connection, &str, DateTime<Utc>) -> Result<()>;
 
-pub const SOURCES: [Source; 7] = [
+pub const SOURCES: [Source; 10] = [
     Source { key: "next_step", label: "Next step", collect: collect_next_steps, on_done: Some(next_step_done) },
     Source { key: "onboarding", label: "Onboarding", collect: collect_onboarding_tasks, on_done: Some(onboarding::tick_from_reminder) },
     Source { key: "renewal", label: "Renewal", collect: collect_renewals, on_done: None },
@@ -40,6 +40,9 @@ pub const SOURCES: [Source; 7] = [
     Source { key: "gone_quiet", label: "Gone quiet", collect: collect_gone_quiet, on_done: None },
     Source { key: "complaint", label: "Complaint", collect: collect_complaint_checkpoints, on_done: None },
     Source { key: "review_follow_up", label: "Review request", collect: collect_review_follow_ups, on_done: None },
+    Source { key: passes::LAST_SESSION_SOURCE, label: "Pass: last session", collect: collect_pass_last_sessions, on_done: None },
+    Source { key: passes::EXPIRING_SOURCE, label: "Pass ending", collect: collect_passes_ending, on_done: None },
+    Source { key: crate::features::pets::REMINDER_SOURCE, label: "Vaccination", collect: collect_vaccinations, on_done: None },
 ];
 
 /// The label of a stored source key ("" for one this build does not know).
@@ -102,6 +105,12 @@ pub fn sync<Tz: TimeZone>(conn: &mut Connection, now: DateTime<Utc>, tz: &Tz, ru
     let local_of = |at: DateTime<Utc>| at.with_timezone(tz).naive_local();
     store::write(conn, |tx| {
         let state = settings::load_json(tx, STATE_KEY)?.unwrap_or_default();
+        // Passes past their last day have their unused sessions written
+        // off first, so the collectors below see what is really left.
+        let expired = passes::expire_due(tx, today, now)?;
+        if expired > 0 {
+            tracing::info!(passes = expired, "passes expired");
+        }
         let mut pass = Pass {
             tx,
             now,
@@ -420,6 +429,98 @@ fn collect_review_follow_ups(pass: &mut Pass) -> Result<()> {
             title: "Follow up on the review request".into(),
             detail: format!("Asked on {asked}{how}"),
             due_at: pass.at_hour(date),
+        };
+        pass.add(&r)?;
+    }
+    Ok(())
+}
+
+/// Days before a pass ends with sessions left that it reminds.
+pub const PASS_ENDING_DAYS: i64 = 7;
+/// How far back a lapsed vaccination still gets its reminder (one recorded
+/// late, or a laptop that was closed); older ones show red on the card.
+const VACCINE_CATCH_UP_DAYS: i64 = 60;
+
+/// A pass with one session left, once per pass.
+fn collect_pass_last_sessions(pass: &mut Pass) -> Result<()> {
+    let mut stmt = pass.tx.prepare_cached(
+        "SELECT * FROM (
+            SELECT p.id, p.customer_id, p.name, p.expires_on,
+                   (SELECT coalesce(sum(l.sessions), 0) FROM pass_ledger l WHERE l.pass_id = p.id) AS remaining
+            FROM passes p
+            WHERE (p.expires_on IS NULL OR p.expires_on >= ?1)
+              AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'pass_last:' || p.id))
+         WHERE remaining = 1",
+    )?;
+    let rows: Vec<(String, String, String, Option<String>)> = stmt
+        .query_map([pass.today.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, customer_id, name, expires_on) in rows {
+        let detail = expires_on
+            .as_deref()
+            .and_then(crate::kernel::time::stored_day)
+            .map(|day| format!("Until {}", passes::day_words(day, pass.today)))
+            .unwrap_or_default();
+        let r = NewReminder {
+            key: format!("pass_last:{id}"),
+            customer_id: &customer_id,
+            source: passes::LAST_SESSION_SOURCE,
+            source_id: Some(&id),
+            title: format!("One session left on the {name}"),
+            detail,
+            due_at: pass.at_hour(pass.today),
+        };
+        pass.add(&r)?;
+    }
+    Ok(())
+}
+
+/// A pass ending within a week with sessions left, once per pass.
+fn collect_passes_ending(pass: &mut Pass) -> Result<()> {
+    let last_day = pass.tomorrow + Duration::days(PASS_ENDING_DAYS);
+    let mut stmt = pass.tx.prepare_cached(
+        "SELECT * FROM (
+            SELECT p.id, p.customer_id, p.name, p.expires_on,
+                   (SELECT coalesce(sum(l.sessions), 0) FROM pass_ledger l WHERE l.pass_id = p.id) AS remaining
+            FROM passes p
+            WHERE p.expires_on >= ?1 AND p.expires_on <= ?2
+              AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'pass_ending:' || p.id))
+         WHERE remaining > 0",
+    )?;
+    let rows: Vec<(String, String, String, String, i64)> = stmt
+        .query_map([pass.today.to_string(), last_day.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, customer_id, name, expires_on, remaining) in rows {
+        let Some(day) = readable_day(&expires_on, passes::EXPIRING_SOURCE, &id) else { continue };
+        let sessions = if remaining == 1 { "1 session".to_string() } else { format!("{remaining} sessions") };
+        let r = NewReminder {
+            key: format!("pass_ending:{id}"),
+            customer_id: &customer_id,
+            source: passes::EXPIRING_SOURCE,
+            source_id: Some(&id),
+            title: format!("The {name} ends on {}", passes::day_words(day, pass.today)),
+            detail: format!("{sessions} left"),
+            due_at: pass.at_hour(day - Duration::days(PASS_ENDING_DAYS)),
+        };
+        pass.add(&r)?;
+    }
+    Ok(())
+}
+
+/// A vaccination that counts and expires within `pets::DUE_DAYS`, once each.
+fn collect_vaccinations(pass: &mut Pass) -> Result<()> {
+    let settings = pets::load_settings(pass.tx)?;
+    let from = pass.today - Duration::days(VACCINE_CATCH_UP_DAYS);
+    let until = pass.tomorrow + Duration::days(pets::DUE_DAYS);
+    for vaccine in pets::current_expiring_between(pass.tx, from, until, &settings)? {
+        let r = NewReminder {
+            key: format!("vaccine:{}", vaccine.id),
+            customer_id: &vaccine.customer_id,
+            source: crate::features::pets::REMINDER_SOURCE,
+            source_id: Some(&vaccine.id),
+            title: format!("{} ({})", pets::vaccine_words(&vaccine.name, vaccine.expires_on, pass.today), vaccine.pet_name),
+            detail: "Ask for the new vaccination record".into(),
+            due_at: pass.at_hour(vaccine.expires_on - Duration::days(pets::DUE_DAYS)),
         };
         pass.add(&r)?;
     }

@@ -50,6 +50,26 @@ pub struct PlanDocument {
     /// The customer's photo (the stored 256 px JPEG), printed in the top
     /// right corner; `None` leaves the corner empty.
     pub photo: Option<Vec<u8>>,
+    /// A pet sheet per pet, each on a page of its own after the plan (a
+    /// dog-walking or grooming shop's; empty for others).
+    pub pets: Vec<PetSheet>,
+}
+
+/// What the walker's clipboard needs about one pet.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PetSheet {
+    pub name: String,
+    /// "Dog · Labrador · 4 years".
+    pub about: String,
+    /// (label, text) rows: vet, allergies, medication, feeding, handling.
+    pub facts: Vec<(String, String)>,
+    /// (vaccination, given, expires, state) rows, newest first.
+    pub vaccinations: Vec<[String; 4]>,
+    /// Required vaccinations with no record.
+    pub missing: Vec<String>,
+    /// The pet's photo (the stored 256 px JPEG), drawn in the corner by
+    /// `draw_photo`; `None` lays the sheet out without a photo box.
+    pub photo: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -232,11 +252,28 @@ pub fn render_with(doc: &PlanDocument, options: RenderOptions) -> Result<Rendere
             ),
         ));
     };
-    let left_out = page.left_out.into_iter().collect();
+    let mut left_out: BTreeSet<char> = page.left_out;
+    let mut pages = vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)];
+    for pet in &doc.pets {
+        let photo = pet.photo.as_deref().and_then(jpeg_xobject).map(|xobject| pdf.add_xobject(&xobject));
+        let mut fitted = None;
+        for style in [Style::NORMAL, Style::COMPACT] {
+            let mut sheet = Page::new(fonts, regular.clone(), bold.clone(), width, height);
+            compose_pet_sheet(&mut sheet, doc, pet, photo.as_ref(), &style);
+            if sheet.fits {
+                fitted = Some(sheet);
+                break;
+            }
+        }
+        let sheet = fitted.ok_or_else(|| {
+            Error::invalid("pet", format!("The pet sheet for {} does not fit on one page: shorten its notes.", clean(&pet.name)))
+        })?;
+        left_out.extend(sheet.left_out);
+        pages.push(PdfPage::new(Pt(width).into(), Pt(height).into(), sheet.ops));
+    }
+    let left_out = left_out.into_iter().collect();
     let save = PdfSaveOptions { subset_fonts: options.subset_fonts, ..PdfSaveOptions::default() };
-    let bytes = pdf
-        .with_pages(vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)])
-        .save(&save, &mut Vec::new());
+    let bytes = pdf.with_pages(pages).save(&save, &mut Vec::new());
     Ok(Rendered { bytes, left_out, compact })
 }
 
@@ -727,6 +764,120 @@ fn compose(page: &mut Page, doc: &PlanDocument, s: &Style) {
     page.lines(left, fy, &reach_lines, false, s.small + 0.5, s.lh, INK);
 }
 
+/// The footer every page shares: how to reach the shop. Returns its top.
+fn footer(page: &mut Page, doc: &PlanDocument, s: &Style) -> f32 {
+    let (left, right) = (MARGIN_X, page.width - MARGIN_X);
+    let reach: Vec<String> = std::iter::once(doc.shop_name.clone()).chain(doc.contact.iter().cloned()).filter(|p| !p.trim().is_empty()).collect();
+    let reach_lines = page.wrap(&reach.join("   ·   "), false, s.small + 0.5, right - left);
+    let footer_h = 8.0 + s.small * s.lh + reach_lines.len() as f32 * (s.small + 0.5) * s.lh;
+    let footer_top = page.height - MARGIN_BOTTOM - footer_h;
+    page.hline(left, right, footer_top, RULE, 0.8);
+    let fy = page.lines(left, footer_top + 8.0, &["How to reach us".to_string()], true, s.small, s.lh, ACCENT);
+    page.lines(left, fy, &reach_lines, false, s.small + 0.5, s.lh, INK);
+    footer_top
+}
+
+/// Draws the pet's photo, framed, in the square at (`x`, `top`) of `side`
+/// points and says whether there was one: without a photo the sheet is
+/// laid out without the square, so it never shows an empty frame.
+fn draw_photo(page: &mut Page, photo: Option<&XObjectId>, x: f32, top: f32, side: f32) -> bool {
+    let Some(photo) = photo else { return false };
+    page.image(photo.clone(), x, top, side);
+    page.frame(x, top, side, side, RULE, 0.8);
+    true
+}
+
+/// One pet's sheet for the walker's clipboard: name, kind and breed, the
+/// photo when there is one, vet, allergies, medication, feeding, handling
+/// and the vaccinations with their dates.
+fn compose_pet_sheet(page: &mut Page, doc: &PlanDocument, pet: &PetSheet, photo: Option<&XObjectId>, s: &Style) {
+    let left = MARGIN_X;
+    let right = page.width - MARGIN_X;
+    let content = right - left;
+    let footer_top = footer(page, doc, s);
+    let limit = footer_top - 10.0;
+    let mut y = MARGIN_TOP;
+
+    let side = if s.compact { 96.0 } else { 120.0 };
+    let has_photo = draw_photo(page, photo, right - side, y, side);
+    let head_w = if has_photo { content - side - 16.0 } else { content };
+    let shop = page.wrap(&doc.shop_name.to_uppercase(), true, s.small + 1.0, head_w);
+    y = page.lines(left, y, &shop[..shop.len().min(2)], true, s.small + 1.0, s.lh, ACCENT);
+    y += s.gap * 0.35;
+    let intro = page.wrap(&format!("Pet sheet · {}", doc.customer_name), false, s.heading, head_w);
+    y = page.lines(left, y, &intro, false, s.heading, s.lh, MUTED);
+    let name = page.wrap(&pet.name, true, s.title, head_w);
+    y = page.lines(left, y, &name, true, s.title, 1.18, INK);
+    if !pet.about.is_empty() {
+        let about = page.wrap(&pet.about, false, s.body, head_w);
+        y = page.lines(left, y + 2.0, &about, false, s.body, s.lh, MUTED);
+    }
+    if has_photo {
+        y = y.max(MARGIN_TOP + side);
+    }
+    y += s.gap * 0.5;
+    page.hline(left, right, y, ACCENT, 1.6);
+    y += s.gap;
+
+    // The facts, label beside text, as the promise block on the plan.
+    if !pet.facts.is_empty() {
+        let label_w = if s.compact { 100.0 } else { 118.0 };
+        let value_w = content - label_w - 8.0;
+        for (label, text) in &pet.facts {
+            let l = page.wrap(label, true, s.small, label_w);
+            let v = page.wrap(text, false, s.body, value_w);
+            let shift = baseline_offset(s.body, s.lh) - baseline_offset(s.small, s.lh);
+            page.lines(left, y + shift, &l, true, s.small, s.lh, MUTED);
+            let bottom = page.lines(left + label_w + 8.0, y, &v, false, s.body, s.lh, INK);
+            y = bottom.max(y + l.len() as f32 * s.small * s.lh) + (if s.compact { 3.0 } else { 6.0 });
+        }
+        y += s.gap * 0.6;
+    }
+
+    // Vaccinations: a small table.
+    y = heading(page, left, y, "Vaccinations", s);
+    if pet.vaccinations.is_empty() {
+        let none = page.wrap("None recorded.", false, s.body, content);
+        y = page.lines(left, y, &none, false, s.body, s.lh, MUTED);
+    } else {
+        let widths = [content * 0.38, content * 0.2, content * 0.2, content * 0.22];
+        let cell = 6.0;
+        let mut x = left;
+        let mut cols = [0.0; 4];
+        for (i, w) in widths.iter().enumerate() {
+            cols[i] = x;
+            x += w;
+        }
+        for (x, label) in cols.iter().zip(["Vaccination", "Given", "Expires", ""]) {
+            page.text(x + cell, y + baseline_offset(s.small, s.lh), label, true, s.small, MUTED);
+        }
+        y += s.small * s.lh + 3.0;
+        page.hline(left, right, y, INK, 0.8);
+        for (i, row) in pet.vaccinations.iter().enumerate() {
+            let cells: Vec<Vec<String>> = row.iter().zip(widths).map(|(text, w)| page.wrap(text, false, s.body, w - 2.0 * cell)).collect();
+            let lines = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+            let h = lines as f32 * s.body * s.lh + 2.0 * s.row_pad;
+            let alert = row[3] == "Expired" || row[3].starts_with("Due");
+            if alert {
+                page.fill(left, y, content, h, KEY);
+            } else if i % 2 == 1 {
+                page.fill(left, y, content, h, ZEBRA);
+            }
+            for (col, lines) in cols.iter().zip(&cells) {
+                page.lines(col + cell, y + s.row_pad, lines, false, s.body, s.lh, INK);
+            }
+            y += h;
+            page.hline(left, right, y, RULE, 0.5);
+        }
+    }
+    if !pet.missing.is_empty() {
+        y += s.gap * 0.4;
+        let missing = page.wrap(&format!("Not on record: {}", pet.missing.join(", ")), true, s.body, content);
+        y = page.lines(left, y, &missing, true, s.body, s.lh, (0.62, 0.16, 0.12));
+    }
+    page.check(y, limit);
+}
+
 fn heading(page: &mut Page, left: f32, y: f32, text: &str, s: &Style) -> f32 {
     let lines = page.wrap(text, true, s.heading, page.width);
     page.lines(left, y, &lines, true, s.heading, s.lh, ACCENT) + s.gap * 0.4
@@ -764,7 +915,72 @@ pub fn document(conn: &Connection, customer_id: &str, today: NaiveDate) -> Resul
         contact: [contact.phone, contact.email, contact.address, contact.website].into_iter().filter(|s| !s.is_empty()).collect(),
         paper: shop.paper_size,
         photo: crate::records::photos::bytes_of(conn, customer_id, None, crate::records::photos::Size::Large)?,
+        pets: if pet_sheets_for(shop.business_kind) { pet_sheets(conn, customer_id, today)? } else { Vec::new() },
     })
+}
+
+/// Shops whose welcome plan carries a pet sheet: dog walking, and grooming
+/// (which sets itself up as a salon or "other").
+pub fn pet_sheets_for(kind: settings::BusinessKind) -> bool {
+    !matches!(kind, settings::BusinessKind::Gym)
+}
+
+/// The pet sheets of a customer's pets. `photo` gives a pet's photo bytes
+/// by its person id (the photo feature passes its reader; `None` leaves
+/// the sheets without photos).
+pub fn pet_sheets(conn: &Connection, customer_id: &str, today: NaiveDate) -> Result<Vec<PetSheet>> {
+    let day = |text: &str| crate::kernel::time::stored_day(text).map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default();
+    let mut sheets = Vec::new();
+    for pet in crate::records::pets::for_customer(conn, customer_id, today)? {
+        let r = &pet.record;
+        let mut about = vec![capitalised(&pet.kind)];
+        if !r.breed.is_empty() {
+            about.push(r.breed.clone());
+        }
+        if let Some(age) = &pet.age {
+            about.push(age.clone());
+        }
+        let mut facts: Vec<(String, String)> = Vec::new();
+        let vet = [r.vet_name.as_str(), r.vet_phone.as_str()].iter().filter(|t| !t.is_empty()).copied().collect::<Vec<_>>().join(", ");
+        let reactive = if r.reactive_to_dogs { "Yes: keep distance from other dogs".to_string() } else { String::new() };
+        for (label, text) in [
+            ("Vet", vet),
+            ("Born", day(&r.birthday)),
+            ("Allergies", r.allergies.clone()),
+            ("Medication", r.medication.clone()),
+            ("Feeding", r.feeding.clone()),
+            ("On the lead", r.on_lead.clone()),
+            ("Recall", r.recall.clone()),
+            ("Reactive to other dogs", reactive),
+            ("Handling", r.handling.clone()),
+        ] {
+            if !text.trim().is_empty() {
+                facts.push((label.to_string(), text));
+            }
+        }
+        use crate::records::pets::VaccineState;
+        let vaccinations = pet
+            .vaccinations
+            .iter()
+            .map(|v| {
+                let state = match v.state {
+                    VaccineState::Ok => "Valid",
+                    VaccineState::Due => "Due soon",
+                    VaccineState::Expired => "Expired",
+                    VaccineState::Replaced => "Replaced",
+                };
+                [v.name.clone(), v.given_on.as_deref().map(day).unwrap_or_default(), day(&v.expires_on), state.to_string()]
+            })
+            .collect();
+        let photo = crate::records::photos::bytes_of(conn, customer_id, Some(&pet.person_id), crate::records::photos::Size::Large)?;
+        sheets.push(PetSheet { name: pet.name, about: about.join(" · "), facts, vaccinations, missing: pet.missing, photo });
+    }
+    Ok(sheets)
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.trim().chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -10,5 +10,7 @@ pub mod loyalty;
 pub mod memberships;
 pub mod onboarding;
 pub mod photos;
+pub mod passes;
+pub mod pets;
 pub mod referrals;
 pub mod reminders;

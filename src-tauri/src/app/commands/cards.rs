@@ -1,5 +1,5 @@
 //! The card's own panels: edit, archive, erase, notes, photos, membership,
-//! health, feedback and complaints.
+//! health, feedback and complaints, passes and pet records.
 
 use chrono::{Local, Utc};
 use tauri::State;
@@ -17,6 +17,9 @@ use crate::records::photos::{self, PhotoRef};
 use crate::app::files::Purpose;
 use crate::kernel::error::Error;
 use crate::kernel::picture;
+use crate::features::card_view::{self, CardView};
+use crate::records::passes;
+use crate::records::pets::{PetInput, VaccinationInput};
 
 #[tauri::command]
 pub fn create_customer(state: State<'_, AppState>, input: CustomerInput) -> Result<Card> {
@@ -141,4 +144,53 @@ pub fn paste_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>)
 #[tauri::command]
 pub fn remove_photo(state: State<'_, AppState>, customer_id: String, person_id: Option<String>) -> Result<Vec<PhotoRef>> {
     state.write(|conn| photos::remove(conn, &customer_id, person_id.as_deref()))
+}
+
+// Passes and pet records: each change answers with the card as it is now
+// (one call), since a sale, a vaccination or a correction moves its health,
+// history and passes together.
+
+#[tauri::command]
+pub fn sell_pass(state: State<'_, AppState>, customer_id: String, type_id: String, staff_id: Option<String>) -> Result<CardView> {
+    state.write(|conn| {
+        features::desk::sell_pass(conn, &customer_id, &type_id, staff_id.as_deref(), Utc::now(), today())?;
+        card_view::load(conn, &customer_id, Utc::now(), today(), &Local)
+    })
+}
+
+#[tauri::command]
+pub fn adjust_pass(state: State<'_, AppState>, pass_id: String, sessions: String, reason: String, staff_id: Option<String>) -> Result<CardView> {
+    let sessions: i64 = sessions
+        .trim()
+        .trim_start_matches('+')
+        .parse()
+        .map_err(|_| crate::kernel::error::Error::invalid("sessions", "Type a whole number of sessions, like 1 or -1."))?;
+    state.write(|conn| {
+        let customer_id = passes::adjust(conn, &pass_id, sessions, &reason, staff_id.as_deref(), Utc::now())?;
+        card_view::load(conn, &customer_id, Utc::now(), today(), &Local)
+    })
+}
+
+#[tauri::command]
+pub fn save_pet(state: State<'_, AppState>, person_id: String, input: PetInput) -> Result<CardView> {
+    state.write(|conn| {
+        let customer_id = features::pets::save(conn, &person_id, &input, today(), Utc::now())?;
+        card_view::load(conn, &customer_id, Utc::now(), today(), &Local)
+    })
+}
+
+#[tauri::command]
+pub fn add_vaccination(state: State<'_, AppState>, person_id: String, input: VaccinationInput) -> Result<CardView> {
+    state.write(|conn| {
+        let customer_id = features::pets::add_vaccination(conn, &person_id, &input, today(), Utc::now())?;
+        card_view::load(conn, &customer_id, Utc::now(), today(), &Local)
+    })
+}
+
+#[tauri::command]
+pub fn delete_vaccination(state: State<'_, AppState>, vaccination_id: String) -> Result<CardView> {
+    state.write(|conn| {
+        let customer_id = features::pets::delete_vaccination(conn, &vaccination_id, Utc::now())?;
+        card_view::load(conn, &customer_id, Utc::now(), today(), &Local)
+    })
 }

@@ -106,3 +106,24 @@ pub fn reset_plan_template(state: State<'_, AppState>, kind: BusinessKind) -> Re
 pub fn save_shop_contact(state: State<'_, AppState>, contact: onboarding::ShopContact) -> Result<onboarding::ShopContact> {
     state.write(|conn| onboarding::save_contact(conn, &contact, Utc::now()))
 }
+
+#[tauri::command]
+pub fn get_pass_types(state: State<'_, AppState>) -> Result<Vec<crate::records::passes::PassType>> {
+    state.read(crate::records::passes::load_types)
+}
+
+#[tauri::command]
+pub fn save_pass_types(state: State<'_, AppState>, types: Vec<crate::records::passes::PassTypeInput>) -> Result<Vec<crate::records::passes::PassType>> {
+    state.write(|conn| crate::records::passes::save_types(conn, &types, Utc::now()))
+}
+
+#[tauri::command]
+pub fn get_pet_settings(state: State<'_, AppState>) -> Result<crate::records::pets::PetSettings> {
+    state.read(crate::records::pets::load_settings)
+}
+
+/// Saving recomputes every customer's health (the vaccinations that count changed).
+#[tauri::command]
+pub fn save_pet_settings(state: State<'_, AppState>, settings: crate::records::pets::PetSettings) -> Result<crate::records::pets::PetSettings> {
+    state.write(|conn| crate::features::pets::save_settings(conn, &settings, Utc::now()))
+}
