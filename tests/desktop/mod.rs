@@ -22,6 +22,16 @@ impl Drop for Background {
     }
 }
 
+/// The lock file and socket of display `:n`, removed on drop.
+struct DisplayFiles(u32);
+
+impl Drop for DisplayFiles {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(format!("/tmp/.X{}-lock", self.0));
+        let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{}", self.0));
+    }
+}
+
 pub fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ready() {
@@ -48,6 +58,9 @@ pub fn find_tool(name: &str) -> PathBuf {
 
 pub struct Desktop {
     pub processes: Background,
+    /// Dropped after the processes: Xvfb is killed, so it cannot remove
+    /// its own lock and socket, which would use up the display numbers.
+    _display_files: DisplayFiles,
     pub display: String,
     pub bus_address: String,
     /// Every line dbus-monitor printed about notifications.
@@ -117,7 +130,7 @@ impl Desktop {
         });
         processes.0.push(monitor);
 
-        let mut desktop = Desktop { processes, display, bus_address, monitor_lines };
+        let mut desktop = Desktop { processes, _display_files: DisplayFiles(number), display, bus_address, monitor_lines };
         let server = match server {
             Server::None => None,
             Server::Dunst => Some(
