@@ -59,20 +59,22 @@ export function renderCard(view, app, said = '') {
 
   root.append(
     h('header', { class: 'card-head' },
-      // The photo, initials until there is one. Focus it (click) and paste,
-      // or paste anywhere on the card outside a text field.
-      h('div', { class: 'head-photo', 'data-photo-slot': '', tabindex: '0', title: 'Paste a picture here (Ctrl+V)' },
+      // The photo, initials until there is one. Click it and paste, or paste
+      // anywhere on the card outside a text field; out of the Tab order, so
+      // Check in is the card's first stop (the photo's buttons follow it).
+      h('div', { class: 'head-photo', 'data-photo-slot': '', tabindex: '-1', title: 'Paste a picture here (Ctrl+V)' },
         face(photoOf(null), card.display_name, 256, 'head-face')),
       h('div', { class: 'card-title' },
         h('h1', { tabindex: '-1', id: 'card-name', text: card.display_name }),
         h('div', { class: 'chips' },
           card.archived_at ? h('span', { class: 'badge', text: 'archived' }) : null,
           card.tags.map((tag) => h('span', { class: 'chip', text: tag })),
-          expired.map((text) => h('span', { class: 'chip alert', text }))),
-        photoControls(card.id, null, photoOf(null), onPhotos)),
+          expired.map((text) => h('span', { class: 'chip alert', text })))),
       h('div', { class: 'actions' },
         checkIn,
-        h('button', { type: 'button', id: 'edit-customer', onclick: () => app.editCustomer(card) }, 'Edit'))),
+        h('button', { type: 'button', id: 'edit-customer', onclick: () => app.editCustomer(card) }, 'Edit')),
+      // A line of its own under the head, after Check in and Edit in the Tab order.
+      h('div', { class: 'head-photo-controls' }, photoControls(card.id, null, photoOf(null), onPhotos))),
     h('p', { class: 'flash checkin-said', id: 'checkin-said', role: 'status', text: said }),
     liveGlance(view, app, rerender),
   );

@@ -23,7 +23,7 @@ async fn sell_and_use_a_pass_and_record_a_vaccination_in_the_real_window() {
     text_when(&driver, "#shop-name", |t| !t.is_empty() && t != "Regulars").await;
 
     // Settings: a pass the desk can sell. A bad price is refused in words.
-    click_settled(&driver, "#nav-settings").await;
+    window::nav(&driver, "nav-settings").await;
     click_settled(&driver, "#add-pass-type").await;
     type_into(&driver, "#pass-type-rows .pass-type-name", "10 walks").await;
     type_into(&driver, "#pass-type-rows .pass-type-price", "12O").await;
@@ -48,10 +48,10 @@ async fn sell_and_use_a_pass_and_record_a_vaccination_in_the_real_window() {
 
     // A check-in uses a session; the sentence says what is left.
     click_settled(&driver, "#check-in").await;
-    let said = text_when(&driver, "#loyalty-flash", |t| t.contains("9 of 10 left")).await;
+    let said = text_when(&driver, "#checkin-said", |t| t.contains("9 of 10 left")).await;
     assert!(said.contains(" checked in") && said.contains("10 walks: 9 of 10 left, until"), "{said}");
     text_when(&driver, "#passes-panel .pass-left", |t| t.starts_with("9 of 10 left")).await;
-    screenshot_from(&driver, "#loyalty-flash", "passes-03-checked-in").await;
+    screenshot_from(&driver, "#checkin-said", "passes-03-checked-in").await;
 
     // Undo the check-in from the history: the session comes back.
     click_settled(&driver, "#history li.event:first-child .link.danger").await;

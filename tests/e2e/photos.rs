@@ -127,7 +127,7 @@ async fn add_a_photo_through_the_dialog_and_see_it_on_the_card_and_in_the_search
     loaded(&driver, &format!(".person[data-person-id='{dog_id}'] img.person-face"), 256).await;
     loaded(&driver, ".card-head img.head-face", 256).await;
     screenshot(&driver, "photos-02-card-head").await;
-    screenshot_from(&driver, "section[aria-label='People and pets']", "photos-03-pet").await;
+    screenshot_from(&driver, "#glance-people", "photos-03-pet").await;
 
     // An address with an unknown id answers nothing (404), under the same CSP.
     let unknown = driver

@@ -30,7 +30,6 @@ next_reminder: Reminder | null,
  */
 photos: Array<PhotoRef>, 
 /**
-
  * Passes: usable first (the one a check-in uses first), then ended.
  */
 passes: Array<PassView>, 

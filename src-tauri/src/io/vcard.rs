@@ -14,6 +14,8 @@
 //! with their kind and details). Turning contacts into cards is the
 //! importer's job.
 
+use std::borrow::Cow;
+
 use crate::kernel::content_lines::{escape, push_folded};
 use crate::kernel::birthday::Birthday;
 use crate::records::customers::{Card, Person};
@@ -152,22 +154,25 @@ fn finish(mut contact: Contact) -> Contact {
 /// The file's lines with folding undone: a line starting with a space or
 /// tab continues the previous one, and in a QUOTED-PRINTABLE value a line
 /// ending in "=" (a soft line break) continues on the next.
-fn logical_lines(bytes: &[u8]) -> Vec<Vec<u8>> {
-    let mut lines: Vec<Vec<u8>> = Vec::new();
+fn logical_lines(bytes: &[u8]) -> Vec<Cow<'_, [u8]>> {
+    // Most lines are not folded: they stay slices of the file, and only a
+    // folded line is copied (a phone's export has a million lines).
+    let mut lines: Vec<Cow<'_, [u8]>> = Vec::new();
     let mut soft_break = false;
     for raw in bytes.split(|b| *b == b'\n') {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         match (lines.last_mut(), raw.first()) {
             (Some(last), _) if soft_break => {
+                let last = last.to_mut();
                 last.pop(); // the "=" of the soft break
                 // Some 2.1 writers also fold the continuation with a tab; a
                 // space may be text, so only the tab is dropped.
                 last.extend_from_slice(raw.strip_prefix(b"\t").unwrap_or(raw));
             }
-            (Some(last), Some(b' ' | b'\t')) => last.extend_from_slice(&raw[1..]),
-            _ => lines.push(raw.to_vec()),
+            (Some(last), Some(b' ' | b'\t')) => last.to_mut().extend_from_slice(&raw[1..]),
+            _ => lines.push(Cow::Borrowed(raw)),
         }
-        let last = lines.last().map(Vec::as_slice).unwrap_or(&[]);
+        let last: &[u8] = lines.last().map(|line| line.as_ref()).unwrap_or(&[]);
         soft_break = last.ends_with(b"=") && is_quoted_printable_line(last);
     }
     lines
@@ -178,7 +183,8 @@ fn is_quoted_printable_line(line: &[u8]) -> bool {
         Some(at) => &line[..at],
         None => return false,
     };
-    head.to_ascii_uppercase().windows(16).any(|w| w == b"QUOTED-PRINTABLE")
+    // Asked of every line of the file: compared in place, not upper-cased into a copy.
+    head.windows(16).any(|w| w.eq_ignore_ascii_case(b"QUOTED-PRINTABLE"))
 }
 
 /// The colon that ends the name and parameters, outside double quotes.
