@@ -119,6 +119,29 @@ pub struct Logged {
     pub pass: Option<passes::Used>,
 }
 
+/// `insert` for a customer named by id, inside the caller's transaction:
+/// their birthday (for the birthday rule) and the reminder rules are read
+/// here, so a log and a pass sale read them alike.
+#[allow(clippy::too_many_arguments)]
+fn insert_for(
+    tx: &Connection,
+    program: &Program,
+    currency: &str,
+    customer_id: &str,
+    clean: &CleanLog,
+    staff: &StaffRef,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Logged> {
+    let birthday: Option<Option<String>> = tx
+        .prepare_cached("SELECT birthday FROM customers WHERE id = ?1")?
+        .query_row([customer_id], |row| row.get(0))
+        .optional()?;
+    let birthday = birthday.ok_or(Error::NotFound("This customer"))?;
+    let rules = reminders::load_rules(tx)?;
+    insert(tx, program, currency, customer_id, birthday.as_deref(), clean, staff, &rules, now, today)
+}
+
 /// Logs an interaction with everything it causes, in one transaction.
 /// `today` is the shop's local date, for the birthday rule.
 pub fn log(conn: &mut Connection, customer_id: &str, input: &LogInput, now: DateTime<Utc>, today: NaiveDate) -> Result<Logged> {
@@ -126,14 +149,8 @@ pub fn log(conn: &mut Connection, customer_id: &str, input: &LogInput, now: Date
     let program = loyalty::load_program(conn)?;
     let currency = settings::load(conn)?.currency;
     store::write(conn, |tx| {
-        let birthday: Option<Option<String>> = tx
-            .prepare_cached("SELECT birthday FROM customers WHERE id = ?1")?
-            .query_row([customer_id], |row| row.get(0))
-            .optional()?;
-        let birthday = birthday.ok_or(Error::NotFound("This customer"))?;
         let staff = settings::staff_ref(tx, input.staff_id.as_deref())?;
-        let rules = reminders::load_rules(tx)?;
-        insert(tx, &program, &currency, customer_id, birthday.as_deref(), &clean, &staff, &rules, now, today)
+        insert_for(tx, &program, &currency, customer_id, &clean, &staff, now, today)
     })
 }
 
@@ -312,14 +329,8 @@ pub fn sell_pass(conn: &mut Connection, customer_id: &str, type_id: &str, staff_
         next_step: None,
     };
     store::write(conn, |tx| {
-        let birthday: Option<Option<String>> = tx
-            .prepare_cached("SELECT birthday FROM customers WHERE id = ?1")?
-            .query_row([customer_id], |row| row.get(0))
-            .optional()?;
-        let birthday = birthday.ok_or(Error::NotFound("This customer"))?;
         let staff = settings::staff_ref(tx, staff_id)?;
-        let rules = reminders::load_rules(tx)?;
-        let logged = insert(tx, &program, &currency, customer_id, birthday.as_deref(), &clean, &staff, &rules, now, today)?;
+        let logged = insert_for(tx, &program, &currency, customer_id, &clean, &staff, now, today)?;
         let pass_id = passes::sell_in(tx, customer_id, pass_type, &logged.interaction_id, &staff, today, now)?;
         for source in [passes::LAST_SESSION_SOURCE, passes::EXPIRING_SOURCE] {
             reminders::resolve(tx, customer_id, source, None, now)?;
