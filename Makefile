@@ -17,7 +17,7 @@ BUILD_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev li
 TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus dunst python3-dbusmock poppler-utils imagemagick
 TAURI_DRIVER_VERSION := 2.1.0
 
-.PHONY: run test typecheck bench icons deps-build deps-test audit
+.PHONY: run test typecheck bench bench-window icons deps-build deps-test audit
 
 deps-build:
 	@missing=$$(for p in $(BUILD_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -54,6 +54,12 @@ bench: deps-build
 	$(CARGO) bench --locked --bench shop
 	$(CARGO) bench --locked --bench plan_pdf
 	$(CARGO) bench --locked --bench data
+	$(CARGO) bench --locked --bench desk
+
+# The window's own speed at 100,000 customers (release build, private Xvfb
+# display; needs what the end-to-end tests need).
+bench-window: deps-test
+	$(CARGO) bench --locked --bench window
 
 icons:
 	python3 icons/make_icons.py

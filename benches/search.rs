@@ -128,10 +128,10 @@ fn main() {
         ("note_word", "marathon".into()),
     ];
     for (case, query) in &cases {
-        let found = search::search(conn, query, 20).expect("search");
+        let found = search::search(conn, query, 20, Some(chrono::Utc::now())).expect("search");
         assert!(!found.is_empty(), "{case}: {query:?} found nobody");
         let mut ours = measure(500, || {
-            search::search(conn, query, 20).expect("search");
+            search::search(conn, query, 20, Some(chrono::Utc::now())).expect("search");
         });
         let mut baseline = measure(30, || {
             naive_search(conn, query);
@@ -161,7 +161,7 @@ fn main() {
     if with_photos != sample::Photos::None {
         // What the list does after a search: one 64 px picture per hit
         // with a photo, each its own request (`app::photos`).
-        let hits = search::search(conn, "ma", 12).expect("search");
+        let hits = search::search(conn, "ma", 12, Some(chrono::Utc::now())).expect("search");
         let ids: Vec<String> = hits.iter().filter_map(|hit| hit.photo.clone()).collect();
         let mut ours = measure(500, || {
             for id in &ids {
@@ -229,7 +229,7 @@ fn searches_during_backup(database: &std::path::Path, query: &str) {
     let mut ours = Vec::new();
     while copying.load(Ordering::SeqCst) {
         let start = Instant::now();
-        search::search(&reader, query, 20).expect("search");
+        search::search(&reader, query, 20, Some(chrono::Utc::now())).expect("search");
         ours.push(start.elapsed());
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -254,7 +254,7 @@ fn searches_during_backup(database: &std::path::Path, query: &str) {
     while copying.load(Ordering::SeqCst) {
         let start = Instant::now();
         let store = shared.lock().expect("lock");
-        search::search(store.conn(), query, 20).expect("search");
+        search::search(store.conn(), query, 20, Some(chrono::Utc::now())).expect("search");
         drop(store);
         baseline.push(start.elapsed());
         std::thread::sleep(Duration::from_millis(20));

@@ -592,7 +592,7 @@ fn backup_and_restore_round_trip() {
     let mut slot = Some(shop.store);
     let saved = backup::restore(&mut slot, &data_dir, &file, now()).unwrap();
     let store = slot.as_ref().unwrap();
-    let found: Vec<String> = search::search(store.conn(), "backup", 10).unwrap().into_iter().map(|h| h.display_name).collect();
+    let found: Vec<String> = search::search(store.conn(), "backup", 10, None).unwrap().into_iter().map(|h| h.display_name).collect();
     assert_eq!(found, vec!["Before Backup"], "the data is the backup's, its search index too");
     assert!(saved.starts_with(backup::backups_dir(&data_dir)));
     // The data from just before the restore was kept.
@@ -727,7 +727,7 @@ fn a_killed_import_leaves_the_database_sound_and_without_the_batch() {
     assert_eq!(count("SELECT count(*) FROM customers"), 1, "none of the killed batch is stored");
     assert_eq!(count("SELECT count(*) FROM import_batches"), 0);
     assert_eq!(count("SELECT count(*) FROM search_keys WHERE key LIKE 'n crash%'"), 0);
-    assert!(search::search(store.conn(), "crash", 5).unwrap().is_empty());
+    assert!(search::search(store.conn(), "crash", 5, None).unwrap().is_empty());
 }
 
 // ------------------------------------------------------------ properties

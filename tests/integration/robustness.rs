@@ -98,7 +98,7 @@ fn page_size_of(conn: &rusqlite::Connection) -> i64 {
 }
 
 fn names(store: &Store) -> Vec<String> {
-    let mut names: Vec<String> = search::search(store.conn(), "backup", 10).expect("search").into_iter().map(|h| h.display_name).collect();
+    let mut names: Vec<String> = search::search(store.conn(), "backup", 10, None).expect("search").into_iter().map(|h| h.display_name).collect();
     names.sort();
     names
 }
@@ -216,7 +216,7 @@ fn a_restore_that_runs_out_of_disk_leaves_the_shop_as_it_was() {
     let after = std::fs::read(files.path().join("data").join(DATABASE_FILE)).expect("the shop's file is still there");
     assert!(after == before, "the shop's file is untouched");
     let reopened = Store::open_in(&files.path().join("data")).expect("reopen");
-    let names: Vec<String> = search::search(reopened.conn(), "kept", 5).expect("search").into_iter().map(|h| h.display_name).collect();
+    let names: Vec<String> = search::search(reopened.conn(), "kept", 5, None).expect("search").into_iter().map(|h| h.display_name).collect();
     assert_eq!(names, vec!["Kept Customer"]);
     let stray: Vec<String> = std::fs::read_dir(files.path().join("data"))
         .expect("data folder")

@@ -213,7 +213,7 @@ fn an_archived_customer_does_not_push_active_ones_out_of_a_full_list() {
         customers::set_archived(shop.conn_mut(), &card.id, true, now()).unwrap();
     }
     shop.create(customer("Zed", "Smith"));
-    let hits = search::search(shop.conn(), "smith", 5).unwrap();
+    let hits = search::search(shop.conn(), "smith", 5, None).unwrap();
     assert_eq!(hits.len(), 5);
     assert_eq!(hits[0].display_name, "Zed Smith", "the active customer must lead: {hits:?}");
     assert!(!hits[0].archived);
@@ -293,7 +293,7 @@ fn editing_a_card_updates_the_index() {
 fn empty_and_punctuation_only_queries_return_nothing() {
     let shop = front_desk();
     for query in ["", " ", "   \t\n", "-", "---", "...", "!?", "()", "( )", "'", "’", "@", "+", "+ -", "* ", "\"\""] {
-        let hits = search::search(shop.conn(), query, 20).unwrap_or_else(|e| panic!("{query:?} errored: {e}"));
+        let hits = search::search(shop.conn(), query, 20, None).unwrap_or_else(|e| panic!("{query:?} errored: {e}"));
         assert!(hits.is_empty(), "{query:?} should find nothing, found {hits:?}");
     }
 }
@@ -361,7 +361,7 @@ fn fts_syntax_in_queries_never_errors() {
         "12",
     ];
     for query in hostile {
-        if let Err(e) = search::search(shop.conn(), query, 20) {
+        if let Err(e) = search::search(shop.conn(), query, 20, None) {
             panic!("search for {query:?} failed: {e}");
         }
     }
@@ -379,11 +379,11 @@ fn arbitrary_text_never_errors() {
     let shop = front_desk();
     let config = ProptestConfig { cases: 500, failure_persistence: None, ..ProptestConfig::default() };
     proptest!(config, |(query in "\\PC{0,24}")| {
-        let result = search::search(shop.conn(), &query, 20);
+        let result = search::search(shop.conn(), &query, 20, None);
         prop_assert!(result.is_ok(), "search for {:?} failed: {:?}", query, result.err());
     });
     proptest!(config, |(query in "[ \"*():^+\\-.a-zA-Z0-9ëøŁ]{0,16}")| {
-        let result = search::search(shop.conn(), &query, 20);
+        let result = search::search(shop.conn(), &query, 20, None);
         prop_assert!(result.is_ok(), "search for {:?} failed: {:?}", query, result.err());
     });
 }
@@ -408,7 +408,7 @@ fn any_name_is_found_by_what_was_typed() {
             let mut queries = vec![name.clone()];
             queries.extend(words.first().cloned());
             for query in queries {
-                let hits = search::search(shop.conn(), &query, 50);
+                let hits = search::search(shop.conn(), &query, 50, None);
                 prop_assert!(hits.is_ok(), "search for {:?} failed: {:?}", query, hits.err());
                 if !words.is_empty() {
                     let found = hits.unwrap().iter().any(|h| &h.id == id);
@@ -428,7 +428,7 @@ fn the_limit_is_respected() {
     }
     for limit in [1, 5, 20, 39] {
         for query in ["smith", "sm", "555 010", "family", "customer"] {
-            let hits = search::search(shop.conn(), query, limit).unwrap();
+            let hits = search::search(shop.conn(), query, limit, None).unwrap();
             assert_eq!(hits.len(), limit, "{query:?} with limit {limit}");
             let mut ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
             ids.sort();
@@ -436,7 +436,7 @@ fn the_limit_is_respected() {
             assert_eq!(ids.len(), limit, "{query:?} returned a customer twice");
         }
     }
-    assert_eq!(search::search(shop.conn(), "smith", 1000).unwrap().len(), 40);
+    assert_eq!(search::search(shop.conn(), "smith", 1000, None).unwrap().len(), 40);
     assert_eq!(shop.hits("smith").len(), search::DEFAULT_LIMIT);
     // Names in alphabetical order within the name tier.
     let names = shop.names("smith");
@@ -472,4 +472,51 @@ fn a_customer_is_found_among_two_thousand() {
         let words = text::words(&hit.display_name);
         assert!(words.iter().any(|w| w.starts_with("zoe")), "{:?} came up for \"zoe\"", hit.display_name);
     }
+}
+
+fn visits(customer_id: &str, days_ago: &[i64], now: chrono::DateTime<chrono::Utc>) -> Vec<regulars::features::desk::PastVisit> {
+    days_ago
+        .iter()
+        .map(|d| regulars::features::desk::PastVisit {
+            customer_id: customer_id.into(),
+            kind: "visit",
+            summary: "Walk".into(),
+            amount_cents: None,
+            at: now - chrono::Duration::days(*d),
+        })
+        .collect()
+}
+
+/// Three "Leila Davis" and a "Leila Dawson": the one who comes every
+/// Tuesday is first on a Tuesday after two letters; the one who comes three
+/// times a week is next; without a clock the name order is kept.
+#[test]
+fn the_regular_expected_today_is_the_top_hit_after_two_letters() {
+    let mut shop = Shop::new();
+    let now = now();
+    let rare = shop.create(customer("Leila", "Davis"));
+    let dawson = shop.create(customer("Leila", "Dawson"));
+    let weekly = shop.create(customer("Leila", "Davis"));
+    let often = shop.create(customer("Leila", "Davis"));
+    for n in 0..40 {
+        shop.create(customer("Leonie", &format!("Abbot {n}")));
+    }
+    regulars::features::desk::record_past(shop.conn_mut(), &visits(&rare.id, &[200, 300, 400], now)).unwrap();
+    regulars::features::desk::record_past(shop.conn_mut(), &visits(&weekly.id, &[7, 14, 21, 28, 35], now)).unwrap();
+    regulars::features::desk::record_past(shop.conn_mut(), &visits(&often.id, &[1, 3, 5, 8, 10, 12], now)).unwrap();
+
+    let ranked = |shop: &Shop, query: &str| -> Vec<String> {
+        search::search(shop.conn(), query, 10, Some(now)).unwrap().into_iter().map(|hit| hit.id).collect()
+    };
+    assert_eq!(ranked(&shop, "le")[0], weekly.id, "expected today by her weekly rhythm");
+    assert_eq!(ranked(&shop, "le")[1], often.id, "three times a week, not due today");
+    assert_eq!(ranked(&shop, "leila dav")[..3], [weekly.id.clone(), often.id.clone(), rare.id.clone()]);
+    assert!(ranked(&shop, "leila daw") == [dawson.id.clone()], "a regular never pushes in where she does not match");
+
+    let by_name: Vec<String> = search::search(shop.conn(), "le", 10, None).unwrap().into_iter().map(|hit| hit.display_name).collect();
+    assert!(by_name.iter().take(3).all(|name| name == "Leila Davis") && by_name[3] == "Leila Dawson", "{by_name:?}");
+    // An archived regular comes after every active match all the same.
+    customers::set_archived(shop.conn_mut(), &weekly.id, true, now).unwrap();
+    assert_eq!(ranked(&shop, "leila d")[0], often.id);
+    assert_eq!(ranked(&shop, "leila d").last(), Some(&weekly.id));
 }

@@ -146,13 +146,13 @@ fn a_version_1_database_is_migrated_and_keeps_its_data() {
     assert_eq!(card.phone, "+45 20 12 34 56");
     assert_eq!(card.notes.len(), 1);
     assert!(card.notes[0].pinned);
-    let hits = search::search(store.conn(), "soren", 20).unwrap();
+    let hits = search::search(store.conn(), "soren", 20, None).unwrap();
     assert_eq!(hits.iter().map(|h| h.display_name.as_str()).collect::<Vec<_>>(), ["Søren Ødegård"]);
-    let hits = search::search(store.conn(), "tea", 20).unwrap();
+    let hits = search::search(store.conn(), "tea", 20, None).unwrap();
     assert_eq!(hits.len(), 1, "the rebuilt search index finds the note");
     // Version 8 rebuilt the index with phone keys the old one never had.
     for query in ["+45 20 12", "20 12 34", "3456"] {
-        let hits = search::search(store.conn(), query, 20).unwrap();
+        let hits = search::search(store.conn(), query, 20, None).unwrap();
         assert_eq!(hits.iter().map(|h| h.display_name.as_str()).collect::<Vec<_>>(), ["Søren Ødegård"], "phone query {query:?}");
     }
 }

@@ -23,16 +23,31 @@
 //! then a full-text match on name words in any order, email, people and
 //! pets, then anything else. All tiers run for active customers first, then
 //! again for archived ones if the limit is not reached yet.
+//!
+//! Within a tier, the customers likeliest to be at the desk now come first
+//! (`kernel::rhythm::desk_likelihood`: expected today by their own rhythm,
+//! then frequent and recent), then the name order. Only the first
+//! `RANK_POOL` matches of a tier are weighed: a one-letter query matches
+//! thousands, and reading them all would cost the keystroke its speed; by
+//! the second or third letter a regular's name is within the pool.
 
 use rayon::slice::ParallelSliceMut;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
+use chrono::{DateTime, Utc};
+
 use crate::kernel::error::Result;
-use crate::kernel::text;
+use crate::kernel::{rhythm, text};
 
 pub const DEFAULT_LIMIT: usize = 20;
+
+/// How many matches of a tier are weighed by likelihood (see the module
+/// notes): of a name or phone key range, and of a full-text tier, whose
+/// matches cost more to read and are rarely how a regular is found.
+const RANK_POOL: usize = 300;
+const TEXT_RANK_POOL: usize = 60;
 
 /// Why a customer matched, so the result list can say so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -274,10 +289,12 @@ pub fn purge_deleted(conn: &Connection) -> Result<()> {
 }
 
 /// Finds customers as the front desk types. Results are ranked by tier
-/// (name prefix, then name/phone/email/people, then notes); within the name
-/// tier alphabetically. Archived customers are included and marked, after
-/// every active match.
-pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> {
+/// (name prefix, then name/phone/email/people, then notes); within a tier
+/// the customers likeliest at the desk at `now` first, then by name.
+/// `now: None` leaves out the likelihood (name order only: what the desk
+/// had before, kept as the replay benchmark's baseline). Archived
+/// customers are included and marked, after every active match.
+pub fn search(conn: &Connection, query: &str, limit: usize, now: Option<DateTime<Utc>>) -> Result<Vec<Hit>> {
     let words = text::words(query);
     let limit = limit.clamp(1, 100);
     if words.is_empty() {
@@ -290,7 +307,7 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Hit>> 
     let mut found: Vec<(i64, MatchedOn)> = Vec::new();
     for archived in [false, true] {
         if found.len() < limit {
-            collect(conn, query, &words, archived, limit, &mut found)?;
+            collect(conn, query, &words, archived, limit, now, &mut found)?;
         }
     }
 
@@ -309,8 +326,10 @@ fn collect(
     words: &[String],
     archived: bool,
     limit: usize,
+    now: Option<DateTime<Utc>>,
     found: &mut Vec<(i64, MatchedOn)>,
 ) -> Result<()> {
+    let pool = if now.is_some() { RANK_POOL } else { limit * 2 };
     let push = |pk: i64, on: MatchedOn, found: &mut Vec<(i64, MatchedOn)>| {
         if found.len() < limit && !found.iter().any(|(seen, _)| *seen == pk) {
             found.push((pk, on));
@@ -321,12 +340,12 @@ fn collect(
         // Numbers that start with the digits, then numbers that end with them.
         let digits = text::digits(query);
         for prefix in [format!("{PHONE_START} {digits}"), phone_end_key(&digits)] {
-            for pk in key_range(conn, &prefix, archived, limit * 2)? {
+            for pk in likeliest(key_range(conn, &prefix, archived, pool)?, now) {
                 push(pk, MatchedOn::Phone, found);
             }
         }
     } else {
-        for pk in key_range(conn, &format!("{NAME} {}", words.join(" ")), archived, limit * 2)? {
+        for pk in likeliest(key_range(conn, &format!("{NAME} {}", words.join(" ")), archived, pool)?, now) {
             push(pk, MatchedOn::Name, found);
         }
     }
@@ -344,30 +363,58 @@ fn collect(
         if found.len() >= limit {
             break;
         }
-        for pk in fts_match(conn, &fts, archived, limit + found.len())? {
+        let wanted = if now.is_some() { TEXT_RANK_POOL.max(limit + found.len()) } else { limit + found.len() };
+        for pk in likeliest(fts_match(conn, &fts, archived, wanted)?, now) {
             push(pk, matched_on, found);
         }
     }
     Ok(())
 }
 
+/// A match as a tier finds it: the customer and what their likelihood
+/// is worked out from (their last visit and usual gap).
+struct Candidate {
+    pk: i64,
+    last_visit_at: Option<String>,
+    usual_gap_days: Option<f64>,
+}
+
+/// The candidates' customers, likeliest at the desk first; equally likely
+/// ones (most customers, who have no rhythm) keep the tier's order.
+fn likeliest(candidates: Vec<Candidate>, now: Option<DateTime<Utc>>) -> Vec<i64> {
+    let Some(now) = now else {
+        return candidates.into_iter().map(|c| c.pk).collect();
+    };
+    let mut weighed: Vec<(f64, i64)> = candidates
+        .into_iter()
+        .map(|c| (rhythm::desk_likelihood(c.last_visit_at.as_deref(), c.usual_gap_days, now), c.pk))
+        .collect();
+    // Stable: the tier's own order breaks ties.
+    weighed.sort_by(|a, b| b.0.total_cmp(&a.0));
+    weighed.into_iter().map(|(_, pk)| pk).collect()
+}
+
+fn candidate(row: &rusqlite::Row) -> rusqlite::Result<Candidate> {
+    Ok(Candidate { pk: row.get(0)?, last_visit_at: row.get(1)?, usual_gap_days: row.get(2)? })
+}
+
 /// Customers filed under a key that starts with `prefix`, in key order.
-fn key_range(conn: &Connection, prefix: &str, archived: bool, limit: usize) -> Result<Vec<i64>> {
+fn key_range(conn: &Connection, prefix: &str, archived: bool, limit: usize) -> Result<Vec<Candidate>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT k.customer_pk FROM search_keys k JOIN customers c ON c.pk = k.customer_pk
+        "SELECT k.customer_pk, c.last_visit_at, c.usual_gap_days FROM search_keys k JOIN customers c ON c.pk = k.customer_pk
          WHERE k.key >= ?1 AND k.key < ?2 AND (c.archived_at IS NOT NULL) = ?4 ORDER BY k.key LIMIT ?3",
     )?;
     let upper = format!("{prefix}\u{10FFFF}");
-    let rows = stmt.query_map(params![prefix, upper, limit as i64, archived], |row| row.get(0))?;
+    let rows = stmt.query_map(params![prefix, upper, limit as i64, archived], candidate)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn fts_match(conn: &Connection, fts_query: &str, archived: bool, limit: usize) -> Result<Vec<i64>> {
+fn fts_match(conn: &Connection, fts_query: &str, archived: bool, limit: usize) -> Result<Vec<Candidate>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT s.rowid FROM search_text s JOIN customers c ON c.pk = s.rowid
+        "SELECT s.rowid, c.last_visit_at, c.usual_gap_days FROM search_text s JOIN customers c ON c.pk = s.rowid
          WHERE search_text MATCH ?1 AND (c.archived_at IS NOT NULL) = ?3 LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![fts_query, limit as i64, archived], |row| row.get(0))?;
+    let rows = stmt.query_map(params![fts_query, limit as i64, archived], candidate)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -90,7 +90,7 @@ impl Shop {
 
     /// Full hits for `query` with the default limit.
     pub fn hits(&self, query: &str) -> Vec<search::Hit> {
-        search::search(self.conn(), query, search::DEFAULT_LIMIT)
+        search::search(self.conn(), query, search::DEFAULT_LIMIT, None)
             .unwrap_or_else(|e| panic!("search {query:?} failed: {e:?}"))
     }
 

@@ -15,7 +15,7 @@ use crate::records::loyalty::{self, Redeemable};
 
 #[tauri::command]
 pub fn search(state: State<'_, AppState>, query: String, limit: Option<usize>) -> Result<Vec<Hit>> {
-    state.read(|conn| search::search(conn, &query, limit.unwrap_or(search::DEFAULT_LIMIT)))
+    state.read(|conn| search::search(conn, &query, limit.unwrap_or(search::DEFAULT_LIMIT), Some(Utc::now())))
 }
 
 /// Everything the card shows, in one call and one read.

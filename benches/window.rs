@@ -1,0 +1,124 @@
+//! `make bench-window`: the front desk's speed as the window shows it, at
+//! 100,000 customers (1,000,000 visits) with the release build, under a
+//! private Xvfb display (as the end-to-end tests run it).
+//!
+//! Measured inside the page: from the key event (a capturing `keydown`
+//! listener reads `performance.now()`) to the first animation frame after
+//! what the key changes is in the document (a `MutationObserver` on that
+//! part of the page, then `requestAnimationFrame`). So it counts the call
+//! to Rust, the answer's trip back and the drawing, and not WebDriver's own
+//! time to send the key. Cases:
+//! - `window_type_ahead`: each letter typed into the search, results drawn;
+//! - `window_open_card`: Enter on the top hit, the card drawn;
+//! - `window_check_in`: Ctrl+Enter on an open card, the card drawn again
+//!   with the check-in sentence.
+//!
+//! Prints `bench: window_<case> p50_ms= p99_ms= samples=`. Needs what the
+//! end-to-end tests need (`make test` installs it). REGULARS_BENCH_CUSTOMERS
+//! overrides the shop size.
+
+#[path = "../tests/desktop/mod.rs"]
+#[allow(dead_code)]
+mod desktop;
+#[path = "../tests/e2e/window/mod.rs"]
+#[allow(dead_code)]
+mod window;
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use regulars::db::settings::BusinessKind;
+use regulars::db::store::Store;
+use regulars::io::sample;
+use serde_json::json;
+use thirtyfour::prelude::*;
+
+/// Starts a probe: the next keydown starts the clock, the first change
+/// under `selector` after it stops it at the next frame.
+const ARM: &str = "
+    const selector = arguments[0];
+    window.__probe = null;
+    let start = null;
+    const onKey = () => { if (start === null) start = performance.now(); };
+    document.addEventListener('keydown', onKey, true);
+    const observer = new MutationObserver(() => {
+      if (start === null) return;
+      observer.disconnect();
+      document.removeEventListener('keydown', onKey, true);
+      requestAnimationFrame(() => { window.__probe = performance.now() - start; });
+    });
+    observer.observe(document.querySelector(selector), { childList: true, subtree: true, characterData: true });";
+
+/// Waits for the armed probe's figure, in milliseconds.
+async fn probe_result(driver: &WebDriver) -> f64 {
+    let started = Instant::now();
+    loop {
+        let value = driver.execute("return window.__probe", vec![]).await.expect("read the probe");
+        if let Some(ms) = value.json().as_f64() {
+            return ms;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "the page did not change within ten seconds");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Arms the probe on `selector`, sends `keys` to the focused element, and
+/// returns the time from the key to the frame after the change.
+async fn timed_key(driver: &WebDriver, selector: &str, keys: impl Into<TypingData>) -> f64 {
+    driver.execute(ARM, vec![json!(selector)]).await.expect("arm the probe");
+    driver.active_element().await.expect("focused element").send_keys(keys).await.expect("send the key");
+    probe_result(driver).await
+}
+
+fn print(case: &str, mut samples: Vec<f64>) {
+    samples.sort_by(f64::total_cmp);
+    let at = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
+    println!("bench: window_{case} p50_ms={:.2} p99_ms={:.2} samples={}", at(0.5), at(0.99), samples.len());
+}
+
+#[tokio::main]
+async fn main() {
+    let customers: usize = std::env::var("REGULARS_BENCH_CUSTOMERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let data = tempfile::tempdir().expect("data folder");
+    let now = Utc::now();
+    {
+        let mut store = Store::open_in(data.path()).expect("open the shop");
+        sample::seed(store.conn_mut(), BusinessKind::Gym, customers, 42, now).expect("seed customers");
+        sample::seed_visits(store.conn_mut(), BusinessKind::Gym, customers * 10, 42, now).expect("seed visits");
+        store.checkpoint().expect("checkpoint");
+    }
+    println!("bench: window shop customers={customers} visits={}", customers * 10);
+
+    let harness = window::Harness::start();
+    let driver = harness.open_app(data.path()).await;
+    window::resize(&driver, 1366, 768).await;
+    window::element(&driver, "#search-input").await;
+    // Let start-up work (the first reminder pass, the automatic backup) finish.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+
+    let names: Vec<String> = {
+        let store = Store::open_in(data.path()).expect("read names");
+        let mut stmt = store.conn().prepare("SELECT display_name FROM customers WHERE pk % 2500 = 7 LIMIT 40").expect("names");
+        stmt.query_map([], |row| row.get(0)).expect("names").map(|name| name.expect("name")).collect()
+    };
+
+    let (mut typing, mut opening, mut checking_in) = (Vec::new(), Vec::new(), Vec::new());
+    for name in &names {
+        let search = window::element(&driver, "#search-input").await;
+        search.clear().await.expect("clear the search");
+        search.click().await.expect("focus the search");
+        // The first letters of the name, each a keystroke, as the desk types.
+        for letter in name.chars().take(6) {
+            typing.push(timed_key(&driver, "#results", letter.to_string()).await);
+        }
+        opening.push(timed_key(&driver, "#page", Key::Enter).await);
+        window::element(&driver, "#check-in").await;
+        checking_in.push(timed_key(&driver, "#page", Key::Control + Key::Enter).await);
+        driver.active_element().await.expect("focused").send_keys(Key::Escape).await.expect("back to the search");
+        window::element(&driver, "#search-input").await;
+    }
+    print("type_ahead", typing);
+    print("open_card", opening);
+    print("check_in", checking_in);
+    driver.quit().await.expect("close the app");
+}
