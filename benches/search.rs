@@ -4,7 +4,8 @@
 //! on the same data in the same run. Prints one line per case:
 //! `bench: <case> p50_ms=<x> p99_ms=<y> baseline_p99_ms=<z>`.
 //!
-//! REGULARS_BENCH_CUSTOMERS overrides the shop size; REGULARS_BENCH_PHOTOS=all
+//! REGULARS_BENCH_CUSTOMERS overrides the shop size (5 visits each by
+//! default, REGULARS_BENCH_VISITS); REGULARS_BENCH_PHOTOS=all
 //! puts a photo on every customer (some: a third of them and half the dogs;
 //! none, the default), and then the file's size and the list's thumbnails
 //! are measured too.
@@ -85,7 +86,11 @@ fn main() {
 
     let start = Instant::now();
     sample::seed(store.conn_mut(), BusinessKind::Gym, customers_wanted, 42, now).expect("seed");
-    println!("bench: seed customers={customers_wanted} total_ms={:.0}", start.elapsed().as_secs_f64() * 1000.0);
+    // Visits give most customers a rhythm and habits, which the search
+    // weighs for every match it ranks (see `db::search`).
+    let visits: usize = std::env::var("REGULARS_BENCH_VISITS").ok().and_then(|v| v.parse().ok()).unwrap_or(customers_wanted * 5);
+    sample::seed_visits(store.conn_mut(), BusinessKind::Gym, visits, 42, now).expect("visits");
+    println!("bench: seed customers={customers_wanted} visits={visits} total_ms={:.0}", start.elapsed().as_secs_f64() * 1000.0);
     let with_photos = std::env::var("REGULARS_BENCH_PHOTOS").ok().and_then(|v| sample::Photos::parse(&v)).unwrap_or(sample::Photos::None);
     let start = Instant::now();
     sample::seed_photos(store.conn_mut(), with_photos, 42, now).expect("photos");

@@ -25,8 +25,9 @@
 //! again for archived ones if the limit is not reached yet.
 //!
 //! Within a tier, the customers likeliest to be at the desk now come first
-//! (`kernel::rhythm::desk_likelihood`: expected today by their own rhythm,
-//! then frequent and recent), then the name order. Only the first
+//! (`kernel::rhythm::desk_likelihood`: expected today by their weekdays or
+//! their gap, weighed by their usual time of day; then frequent and
+//! recent), then the name order. Only the first
 //! `RANK_POOL` matches of a tier are weighed: a one-letter query matches
 //! thousands, and reading them all would cost the keystroke its speed; by
 //! the second or third letter a regular's name is within the pool.
@@ -46,7 +47,7 @@ pub const DEFAULT_LIMIT: usize = 20;
 /// How many matches of a tier are weighed by likelihood (see the module
 /// notes): of a name or phone key range, and of a full-text tier, whose
 /// matches cost more to read and are rarely how a regular is found.
-const RANK_POOL: usize = 300;
+const RANK_POOL: usize = 150;
 const TEXT_RANK_POOL: usize = 60;
 
 /// Why a customer matched, so the result list can say so.
@@ -372,11 +373,12 @@ fn collect(
 }
 
 /// A match as a tier finds it: the customer and what their likelihood
-/// is worked out from (their last visit and usual gap).
+/// is worked out from (their last visit, usual gap and habits).
 struct Candidate {
     pk: i64,
     last_visit_at: Option<String>,
     usual_gap_days: Option<f64>,
+    habits: rhythm::Habits,
 }
 
 /// The candidates' customers, likeliest at the desk first; equally likely
@@ -387,7 +389,7 @@ fn likeliest(candidates: Vec<Candidate>, now: Option<DateTime<Utc>>) -> Vec<i64>
     };
     let mut weighed: Vec<(f64, i64)> = candidates
         .into_iter()
-        .map(|c| (rhythm::desk_likelihood(c.last_visit_at.as_deref(), c.usual_gap_days, now), c.pk))
+        .map(|c| (rhythm::desk_likelihood(c.last_visit_at.as_deref(), c.usual_gap_days, c.habits, now), c.pk))
         .collect();
     // Stable: the tier's own order breaks ties.
     weighed.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -395,13 +397,18 @@ fn likeliest(candidates: Vec<Candidate>, now: Option<DateTime<Utc>>) -> Vec<i64>
 }
 
 fn candidate(row: &rusqlite::Row) -> rusqlite::Result<Candidate> {
-    Ok(Candidate { pk: row.get(0)?, last_visit_at: row.get(1)?, usual_gap_days: row.get(2)? })
+    Ok(Candidate {
+        pk: row.get(0)?,
+        last_visit_at: row.get(1)?,
+        usual_gap_days: row.get(2)?,
+        habits: rhythm::Habits { usual_minute: row.get(3)?, usual_weekdays: row.get(4)? },
+    })
 }
 
 /// Customers filed under a key that starts with `prefix`, in key order.
 fn key_range(conn: &Connection, prefix: &str, archived: bool, limit: usize) -> Result<Vec<Candidate>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT k.customer_pk, c.last_visit_at, c.usual_gap_days FROM search_keys k JOIN customers c ON c.pk = k.customer_pk
+        "SELECT k.customer_pk, c.last_visit_at, c.usual_gap_days, c.usual_minute, c.usual_weekdays FROM search_keys k JOIN customers c ON c.pk = k.customer_pk
          WHERE k.key >= ?1 AND k.key < ?2 AND (c.archived_at IS NOT NULL) = ?4 ORDER BY k.key LIMIT ?3",
     )?;
     let upper = format!("{prefix}\u{10FFFF}");
@@ -411,7 +418,7 @@ fn key_range(conn: &Connection, prefix: &str, archived: bool, limit: usize) -> R
 
 fn fts_match(conn: &Connection, fts_query: &str, archived: bool, limit: usize) -> Result<Vec<Candidate>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT s.rowid, c.last_visit_at, c.usual_gap_days FROM search_text s JOIN customers c ON c.pk = s.rowid
+        "SELECT s.rowid, c.last_visit_at, c.usual_gap_days, c.usual_minute, c.usual_weekdays FROM search_text s JOIN customers c ON c.pk = s.rowid
          WHERE search_text MATCH ?1 AND (c.archived_at IS NOT NULL) = ?3 LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![fts_query, limit as i64, archived], candidate)?;

@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 10, sql: include_str!("../../migrations/0010_photos.sql"), then: None },
     Migration { version: 11, sql: include_str!("../../migrations/0011_passes.sql"), then: None },
     Migration { version: 12, sql: include_str!("../../migrations/0012_pets.sql"), then: None },
+    Migration { version: 13, sql: include_str!("../../migrations/0013_desk_habits.sql"), then: None },
 ];
 
 struct Migration {

@@ -1,10 +1,11 @@
 //! Visit rhythm: each customer's usual gap between visits (the median of
 //! their recent gaps) and when they count as gone quiet, kept on the card
-//! (`quiet_after`) so finding who went quiet is one index range.
+//! (`quiet_after`) so finding who went quiet is one index range; and the
+//! habits the front-desk search weighs them by (weekdays, time of day).
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::kernel::rhythm::usual_gap_days;
+use crate::kernel::rhythm::{habits, usual_gap_days};
 use rusqlite::Connection;
 
 use crate::kernel::error::Result;
@@ -39,7 +40,7 @@ pub fn refresh_rhythm(conn: &Connection, customer_id: &str, rules: &Rules) -> Re
             (Some(timestamp(*last)), gap, Some(timestamp(after)))
         }
     };
-    customers::set_rhythm(conn, customer_id, last.as_deref(), gap, quiet_after.as_deref())
+    customers::set_rhythm(conn, customer_id, last.as_deref(), gap, quiet_after.as_deref(), habits(&times))
 }
 
 pub fn refresh_all_rhythms(conn: &Connection, rules: &Rules) -> Result<()> {

@@ -395,7 +395,7 @@ fn vcard_table(bytes: &[u8]) -> Table {
     }
     let width = headers.len();
     let rows = contacts
-        .into_iter()
+        .into_par_iter()
         .enumerate()
         .map(|(i, contact)| {
             let (phone, other_phones) = split(&contact.phones, true);

@@ -842,9 +842,18 @@ pub fn add_to_balances(conn: &Connection, id: &str, points: i64, stamps: i64) ->
 }
 
 /// The visit rhythm (see `derived::rhythm`).
-pub fn set_rhythm(conn: &Connection, id: &str, last_visit_at: Option<&str>, usual_gap_days: Option<f64>, quiet_after: Option<&str>) -> Result<()> {
-    conn.prepare_cached("UPDATE customers SET last_visit_at = ?2, usual_gap_days = ?3, quiet_after = ?4 WHERE id = ?1")?
-        .execute(params![id, last_visit_at, usual_gap_days, quiet_after])?;
+pub fn set_rhythm(
+    conn: &Connection,
+    id: &str,
+    last_visit_at: Option<&str>,
+    usual_gap_days: Option<f64>,
+    quiet_after: Option<&str>,
+    habits: crate::kernel::rhythm::Habits,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE customers SET last_visit_at = ?2, usual_gap_days = ?3, quiet_after = ?4, usual_minute = ?5, usual_weekdays = ?6 WHERE id = ?1",
+    )?
+    .execute(params![id, last_visit_at, usual_gap_days, quiet_after, habits.usual_minute, habits.usual_weekdays])?;
     Ok(())
 }
 
