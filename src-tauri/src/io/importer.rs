@@ -429,7 +429,9 @@ fn vcard_table(bytes: &[u8]) -> Table {
             cells.extend(padded(related, people * 3));
             debug_assert_eq!(cells.len(), width);
             // Trimmed only: a vCard has no spreadsheet quote to take off.
-            (i + 1, cells.iter().map(|c| c.trim().to_string()).collect())
+            // Most values are trimmed already and are kept as they are.
+            let trimmed = cells.into_iter().map(|c| if c.trim().len() == c.len() { c } else { c.trim().to_string() }).collect();
+            (i + 1, trimmed)
         })
         .collect();
     Table { encoding: VCARD_ENCODING, delimiter: b',', headers, rows }

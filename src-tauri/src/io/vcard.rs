@@ -117,55 +117,67 @@ pub fn read(bytes: &[u8]) -> Vec<Contact> {
         Some((_, bom)) => &bytes[bom..],
         None => bytes,
     };
-    // Each line's property is parsed on every core (a phone's export has
-    // a million lines), then the contacts are found in file order and each
-    // is put together on every core again.
+    // A phone's export has a million lines. The lines that open or close a
+    // contact are found on every core, then each contact's lines are parsed
+    // and put together on every core again, straight from the file's bytes.
     let lines = logical_lines(bytes);
-    let properties: Vec<Option<Property>> = lines.par_iter().map(|line| Property::parse(line)).collect();
-    drop(lines);
-    let is = |property: &Property, what: &[u8]| property.raw.eq_ignore_ascii_case(what);
-    // Which properties belong to which contact: from BEGIN:VCARD to its END
-    // (or to the next BEGIN, or to the end of a cut file).
+    let markers: Vec<Option<Marker>> = lines.par_iter().map(|line| marker(line)).collect();
+    // Which lines belong to which contact: from BEGIN:VCARD to its END (or
+    // to the next BEGIN, or to the end of a cut file).
     let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
     let mut open: Option<usize> = None;
-    for (i, property) in properties.iter().enumerate() {
-        let Some(property) = property else { continue };
-        match property.name.as_str() {
-            "BEGIN" if is(property, b"VCARD") => {
+    for (i, marker) in markers.iter().enumerate() {
+        match marker {
+            Some(Marker::Begin) => {
                 if let Some(start) = open.replace(i + 1) {
                     spans.push(start..i);
                 }
             }
-            "END" if is(property, b"VCARD") => {
+            Some(Marker::End) => {
                 if let Some(start) = open.take() {
                     spans.push(start..i);
                 }
             }
-            _ => {}
+            None => {}
         }
     }
     if let Some(start) = open {
-        spans.push(start..properties.len());
+        spans.push(start..lines.len());
     }
-    // Each contact's properties as a chunk of its own, so the chunks can
-    // be handed to threads by value.
-    let mut rest = properties;
-    let mut chunks: Vec<Vec<Option<Property>>> = Vec::with_capacity(spans.len());
-    for span in spans.iter().rev() {
-        rest.truncate(span.end);
-        chunks.push(rest.split_off(span.start));
-    }
-    chunks.reverse();
-    chunks
+    spans
         .into_par_iter()
-        .map(|chunk| {
+        .map(|span| {
             let mut contact = Contact::default();
-            for property in chunk.into_iter().flatten() {
+            for property in lines[span].iter().filter_map(|line| Property::parse(line)) {
                 apply(&mut contact, property);
             }
             finish(contact)
         })
         .collect()
+}
+
+enum Marker {
+    Begin,
+    End,
+}
+
+/// Whether a line is BEGIN:VCARD or END:VCARD (any case, any group or
+/// parameters). Only a short value can be "VCARD", even quoted-printable
+/// (three bytes a letter at most), so the other lines are not parsed.
+fn marker(line: &[u8]) -> Option<Marker> {
+    let colon = find_colon(line)?;
+    if line.len() - colon - 1 > 15 {
+        return None;
+    }
+    let property = Property::parse(line)?;
+    if !property.raw.eq_ignore_ascii_case(b"VCARD") {
+        return None;
+    }
+    match property.name.as_str() {
+        "BEGIN" => Some(Marker::Begin),
+        "END" => Some(Marker::End),
+        _ => None,
+    }
 }
 
 fn finish(mut contact: Contact) -> Contact {
@@ -225,22 +237,22 @@ fn find_colon(line: &[u8]) -> Option<usize> {
     None
 }
 
-struct Property {
+struct Property<'a> {
     group: String,
     /// Upper case, without the group.
     name: String,
     types: Vec<String>,
     pref: bool,
     /// The value's bytes after QUOTED-PRINTABLE decoding.
-    raw: Vec<u8>,
+    raw: Cow<'a, [u8]>,
     charset: Option<&'static encoding_rs::Encoding>,
     base64: bool,
     /// `VALUE=text`: the value is words, even when it looks like a link.
     text_value: bool,
 }
 
-impl Property {
-    fn parse(line: &[u8]) -> Option<Property> {
+impl<'a> Property<'a> {
+    fn parse(line: &'a [u8]) -> Option<Property<'a>> {
         let colon = find_colon(line)?;
         let (head, value) = (&line[..colon], &line[colon + 1..]);
         let head = String::from_utf8_lossy(head);
@@ -251,7 +263,7 @@ impl Property {
             None => (String::new(), full_name.to_ascii_uppercase()),
         };
         let mut property =
-            Property { group, name, types: Vec::new(), pref: false, raw: Vec::new(), charset: None, base64: false, text_value: false };
+            Property { group, name, types: Vec::new(), pref: false, raw: Cow::Borrowed(&[]), charset: None, base64: false, text_value: false };
         let mut quoted_printable = false;
         for param in parts {
             let (key, values) = match param.split_once('=') {
@@ -277,7 +289,7 @@ impl Property {
                 _ => {}
             }
         }
-        property.raw = if quoted_printable { decode_quoted_printable(value) } else { value.to_vec() };
+        property.raw = if quoted_printable { Cow::Owned(decode_quoted_printable(value)) } else { Cow::Borrowed(value) };
         Some(property)
     }
 
