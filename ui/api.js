@@ -25,6 +25,18 @@ export const uiReady = () => invoke('ui_ready');
 export const startShop = (shopName, businessKind, withSample) =>
   invoke('start_shop', { shopName, businessKind, withSample });
 export const getSettings = () => invoke('get_settings');
+/** @type {() => Promise<import('./types/OwnerState').OwnerState>} */
+export const getOwnerState = () => invoke('get_owner_state');
+/** @type {(pin: string) => Promise<import('./types/OwnerState').OwnerState>} */
+export const unlockOwner = (pin) => invoke('unlock_owner', { pin });
+/** @type {() => Promise<import('./types/OwnerState').OwnerState>} */
+export const lockOwner = () => invoke('lock_owner');
+/** @type {(pin: string, repeated: string) => Promise<import('./types/OwnerState').OwnerState>} */
+export const setOwnerPin = (pin, repeated) => invoke('set_owner_pin', { pin, repeated });
+/** @type {(minutes: number) => Promise<import('./types/OwnerState').OwnerState>} */
+export const setAutoLock = (minutes) => invoke('set_auto_lock', { minutes });
+/** @type {() => Promise<Array<import('./types/AuditEntry').AuditEntry>>} */
+export const getAudit = () => invoke('get_audit');
 export const saveSettings = (settings) => invoke('save_settings', { settings });
 /** @type {(query: string, limit?: number) => Promise<Array<import('./types/Hit').Hit>>} */
 export const search = (query, limit = 12) => invoke('search', { query, limit });

@@ -270,7 +270,8 @@ function notesSection(card, notes, rerender) {
 function exportControl(card) {
   const name = card.display_name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'customer';
   const control = (id, title, text, done, purpose, extension, run) => {
-    const button = h('button', { type: 'button', id, title }, text);
+    // Exports are the owner's: hidden in desk mode (and refused by Rust there).
+    const button = h('button', { type: 'button', id, title, class: 'owner-only' }, text);
     button.addEventListener('click', async () => {
       button.disabled = true;
       try {
@@ -294,7 +295,7 @@ function exportControl(card) {
 }
 
 function deleteControl(card, app) {
-  const wrap = h('span', { class: 'delete-wrap' });
+  const wrap = h('span', { class: 'delete-wrap owner-only' });
   const ask = h('button', { type: 'button', class: 'danger', id: 'delete-customer' }, 'Delete…');
   ask.addEventListener('click', () => {
     const confirmButton = h('button', {

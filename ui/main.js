@@ -19,6 +19,7 @@ import { renderTemplateSettings, renderOutreachSettings } from './templates-sett
 import { renderPlanSettings } from './plan-settings.js';
 import { renderPassSettings, renderPetSettings } from './pass-settings.js';
 import { renderData } from './data.js';
+import { initOwner, asOwner, lockNow, renderOwnerSettings, renderAudit } from './owner.js';
 
 const searchView = document.getElementById('search-view');
 const page = document.getElementById('page');
@@ -98,20 +99,28 @@ export const app = {
   editCustomer(card) {
     app.showPage('editor', renderEditor(card, app));
   },
-  async openSettings() {
+  openSettings() {
+    return asOwner(app, () => app.openSettingsUnlocked());
+  },
+  async openSettingsUnlocked() {
     try {
       const [settings, program, rules, plans, health, templates, outreach, passTypes, pets] = await Promise.all([
         api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules(), api.getPlanSettings(), api.getHealthRules(), api.getTemplates(), api.getOutreachRules(),
         api.getPassTypes(), api.getPetSettings()]);
-      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderLoyaltySettings(program), renderPassSettings(passTypes), renderReminderSettings(rules),
+      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderOwnerSettings(), renderLoyaltySettings(program), renderPassSettings(passTypes), renderReminderSettings(rules),
         renderPlanSettings(plans, settings), renderHealthSettings(health), renderPetSettings(pets), renderOutreachSettings(outreach), renderTemplateSettings(templates, app)));
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }
   },
-  async openData() {
+  openData() {
+    return asOwner(app, () => app.openDataUnlocked());
+  },
+  async openDataUnlocked() {
     try {
-      app.showPage('data', await renderData(app));
+      const data = await renderData(app);
+      data.append(await renderAudit());
+      app.showPage('data', data);
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }
@@ -286,6 +295,10 @@ document.addEventListener('keydown', (event) => {
   } else if (ctrl && event.key.toLowerCase() === 'k') {
     event.preventDefault();
     app.showSearch();
+  } else if (ctrl && event.key.toLowerCase() === 'l') {
+    // Locks owner mode at once (the owner walks away from the desk).
+    event.preventDefault();
+    lockNow();
   }
 });
 
@@ -309,6 +322,10 @@ async function start() {
       h('p', { class: 'hint', text: `Data folder: ${status.data_dir}` })));
     return;
   }
+  // Leaving owner mode leaves the owner's screens too.
+  await initOwner(app, () => {
+    if (['data', 'settings'].includes(document.body.dataset.view)) app.showSearch();
+  });
   app.setShopName(status.settings.shop_name);
   app.setStaff(status.settings.staff);
   currency = status.settings.currency;

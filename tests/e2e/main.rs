@@ -18,6 +18,7 @@ mod health;
 mod ipc;
 mod import;
 mod outreach;
+mod owner;
 mod photos;
 mod passes;
 mod plans;

@@ -12,7 +12,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use regulars::app::commands::owner::OwnerState;
 use regulars::app::commands::today::TodayView;
+use regulars::records::audit::AuditEntry;
 use regulars::db::search::Hit;
 use regulars::features::card_view::CardView;
 use regulars::features::desk::CheckedIn;
@@ -31,6 +33,8 @@ fn generated() -> BTreeMap<String, String> {
     Erased::export_all(&config).expect("export Erased");
     TodayView::export_all(&config).expect("export TodayView");
     PetSettings::export_all(&config).expect("export PetSettings");
+    OwnerState::export_all(&config).expect("export OwnerState");
+    AuditEntry::export_all(&config).expect("export AuditEntry");
     declarations_in(out.path())
 }
 

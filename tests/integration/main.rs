@@ -18,6 +18,7 @@ mod layouts;
 mod loyalty;
 mod notify;
 mod outreach;
+mod owner;
 mod photos;
 mod passes;
 mod pets;

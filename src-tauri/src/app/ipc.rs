@@ -6,6 +6,9 @@
 //! changed."), logged with the command's name only (its arguments can hold
 //! a customer's words).
 //!
+//! It is also where desk mode is enforced: an owner-only command asked
+//! for in desk mode is answered `Error::OwnerOnly` without running.
+//!
 //! "Nothing was changed" holds for the data: a change runs in a
 //! transaction (`db::store::write`), which rolls back as the panic unwinds
 //! through it; `AppState` takes a lock poisoned by a panic again and drops
@@ -15,8 +18,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use tauri::ipc::Invoke;
-use tauri::Runtime;
+use tauri::{Manager, Runtime};
 
+use crate::app::owner;
+use crate::app::state::AppState;
 use crate::kernel::error::Error;
 
 /// Wraps the handler `tauri::generate_handler!` makes.
@@ -28,6 +33,24 @@ pub fn guarded<R: Runtime>(handler: impl Fn(Invoke<R>) -> bool + Send + Sync + '
         let resolver = invoke.resolver.clone();
         let command = invoke.message.command().to_string();
         tauri::async_runtime::spawn_blocking(move || {
+            // Owner-only work in desk mode is refused here, before the
+            // command runs, whatever the page sent (see `app::owner`).
+            if owner::OWNER_ONLY.contains(&command.as_str()) {
+                let webview = invoke.message.webview();
+                let allowed = webview.try_state::<AppState>().map(|state| owner::in_owner_mode(&state));
+                match allowed {
+                    Some(Ok(true)) | None => {}
+                    Some(Ok(false)) => {
+                        tracing::info!(command = %command, "refused in desk mode");
+                        resolver.reject(Error::OwnerOnly);
+                        return;
+                    }
+                    Some(Err(error)) => {
+                        resolver.reject(error);
+                        return;
+                    }
+                }
+            }
             // Unwind safety: see the module comment (transactions, relocked mutexes).
             match catch_unwind(AssertUnwindSafe(|| handler(invoke))) {
                 Ok(true) => {}

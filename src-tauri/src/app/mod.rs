@@ -10,6 +10,7 @@ pub mod files;
 pub mod ipc;
 pub mod instance;
 pub mod notify;
+pub mod owner;
 pub mod photos;
 pub mod scheduler;
 pub mod state;

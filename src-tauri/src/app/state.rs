@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use tokio::sync::Notify;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub files: Choices,
     /// When the process started, to log how long the window took to be usable.
     pub started: std::time::Instant,
+    /// Owner mode or desk mode (see `app::owner`).
+    pub owner: OwnerSession,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
             data_dir,
             files: Choices::default(),
             started,
+            owner: Default::default(),
         }
     }
 
@@ -143,4 +147,66 @@ impl AppState {
 /// a transaction), so a poisoned lock is safe to take again.
 fn relock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Owner mode's end, in memory only: a restart starts at the desk (see
+/// `app::owner`).
+#[derive(Default)]
+pub struct OwnerSession {
+    /// Owner mode lasts until then (with a PIN set); `None` is desk mode.
+    until: Mutex<Option<Instant>>,
+}
+
+impl OwnerSession {
+    pub fn open_for(&self, minutes: i64) {
+        self.open_for_duration(Duration::from_secs(minutes.max(1) as u64 * 60));
+    }
+
+    fn open_for_duration(&self, duration: Duration) {
+        *relock(&self.until) = Some(Instant::now() + duration);
+    }
+
+    pub fn lock(&self) {
+        *relock(&self.until) = None;
+    }
+
+    /// Whether owner mode is open; if it is, this use keeps it open `minutes` longer.
+    pub fn use_now(&self, minutes: i64) -> bool {
+        let mut until = relock(&self.until);
+        match *until {
+            Some(end) if Instant::now() < end => {
+                *until = Some(Instant::now() + Duration::from_secs(minutes.max(1) as u64 * 60));
+                true
+            }
+            _ => {
+                *until = None;
+                false
+            }
+        }
+    }
+
+    pub fn seconds_left(&self) -> Option<u64> {
+        relock(&self.until).and_then(|end| end.checked_duration_since(Instant::now())).map(|left| left.as_secs())
+    }
+}
+
+#[cfg(test)]
+mod owner_session_tests {
+    use super::*;
+
+    #[test]
+    fn owner_mode_ends_when_unused_and_use_keeps_it_open() {
+        let session = OwnerSession::default();
+        assert!(!session.use_now(5), "desk mode until unlocked");
+        session.open_for_duration(Duration::from_millis(200));
+        assert!(session.use_now(5), "open, and now for five more minutes");
+        assert!(session.seconds_left().is_some_and(|left| left > 200));
+        session.open_for_duration(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(!session.use_now(5), "locked itself");
+        assert_eq!(session.seconds_left(), None);
+        session.open_for(5);
+        session.lock();
+        assert!(!session.use_now(5), "locked at once");
+    }
 }

@@ -86,6 +86,12 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
         })
         .invoke_handler(ipc::guarded(tauri::generate_handler![
             commands::shop::app_status,
+            commands::owner::get_owner_state,
+            commands::owner::unlock_owner,
+            commands::owner::lock_owner,
+            commands::owner::set_owner_pin,
+            commands::owner::set_auto_lock,
+            commands::owner::get_audit,
             commands::shop::ui_ready,
             commands::shop::start_shop,
             commands::shop::get_settings,

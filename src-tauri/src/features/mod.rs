@@ -9,6 +9,7 @@ pub mod desk;
 pub mod feedback;
 pub mod memberships;
 pub mod outreach;
+pub mod owner;
 pub mod pets;
 pub mod reminder_sources;
 pub mod templates;

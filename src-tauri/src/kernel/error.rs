@@ -33,6 +33,11 @@ pub enum Error {
     #[error("A file could not be read or written: {0}")]
     Io(#[from] std::io::Error),
 
+    /// Owner-only work asked for while the app is in desk mode (whatever
+    /// the page sent: `app::owner` checks it before the command runs).
+    #[error("Only the owner can do this. Unlock owner mode with the owner PIN first.")]
+    OwnerOnly,
+
     /// A bug: a command panicked (see `app::ipc`). A change it was making
     /// rolled back with its transaction.
     #[error("Something went wrong; nothing was changed.")]
@@ -53,6 +58,7 @@ impl Error {
             Error::NewerSchema { .. } => "newer_schema",
             Error::Storage(_) => "storage",
             Error::Io(_) => "io",
+            Error::OwnerOnly => "owner_only",
             Error::Panicked => "internal",
         }
     }

@@ -6,6 +6,7 @@ pub mod dates;
 pub mod error;
 pub mod ids;
 pub mod money;
+pub mod pin;
 pub mod picture;
 pub mod qr;
 pub mod rhythm;

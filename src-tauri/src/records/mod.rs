@@ -2,6 +2,7 @@
 //! or deletes the rows of its tables (the one exception, erase, is in
 //! `features::cards`). A records module never calls `derived` or above.
 
+pub mod audit;
 pub mod complaints;
 pub mod customers;
 pub mod feedback;

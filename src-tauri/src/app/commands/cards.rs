@@ -5,6 +5,7 @@ use chrono::{Local, Utc};
 use tauri::State;
 
 use super::today;
+use crate::app::owner;
 use crate::app::state::AppState;
 use crate::derived::health;
 use crate::features::{self, cards};
@@ -38,7 +39,9 @@ pub fn set_archived(state: State<'_, AppState>, id: String, archived: bool) -> R
 
 #[tauri::command]
 pub fn delete_customer(state: State<'_, AppState>, id: String) -> Result<crate::io::erase::Erased> {
-    state.write(|conn| crate::io::erase::erase_customer(conn, &state.data_dir, &id, Utc::now(), &Local))
+    owner::audited(&state, "deleted a customer completely", |_| format!("customer {id}"), |conn| {
+        crate::io::erase::erase_customer(conn, &state.data_dir, &id, Utc::now(), &Local)
+    })
 }
 
 #[tauri::command]

@@ -7,6 +7,7 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::app::files::Purpose;
+use crate::app::owner;
 use crate::app::state::AppState;
 use crate::io::{backup, calendar, export, importer};
 use crate::kernel::error::{Error, Result};
@@ -20,7 +21,9 @@ pub fn import_preview(state: State<'_, AppState>, file: String, options: importe
 #[tauri::command]
 pub fn import_run(state: State<'_, AppState>, file: String, options: importer::Options) -> Result<importer::Report> {
     let path = state.files.path(&file, Purpose::Import, &state.data_dir)?;
-    state.write(|conn| importer::import_file(conn, &path, &options, Utc::now()))
+    owner::audited(&state, "imported", |report: &importer::Report| format!("{} added, {} merged, {} skipped, {} left out", report.imported, report.merged, report.skipped, report.rejected), |conn| {
+        importer::import_file(conn, &path, &options, Utc::now())
+    })
 }
 
 #[tauri::command]
@@ -30,33 +33,42 @@ pub fn import_batches(state: State<'_, AppState>) -> Result<Vec<importer::Batch>
 
 #[tauri::command]
 pub fn import_undo(state: State<'_, AppState>, batch_id: String) -> Result<importer::UndoReport> {
-    state.write(|conn| importer::undo(conn, &batch_id, Utc::now()))
+    owner::audited(&state, "undid an import", |undone: &importer::UndoReport| format!("batch {batch_id}: {} deleted, {} restored", undone.deleted, undone.restored), |conn| {
+        importer::undo(conn, &batch_id, Utc::now())
+    })
 }
 
 #[tauri::command]
 pub fn export_customers(state: State<'_, AppState>, file: String) -> Result<usize> {
     let path = state.files.path(&file, Purpose::ExportAll, &state.data_dir)?;
-    state.read(|conn| export::export_customers_csv(conn, &path))
+    let count = state.read(|conn| export::export_customers_csv(conn, &path))?;
+    owner::record(&state, "exported every customer (CSV)", &format!("{count} customers"))?;
+    Ok(count)
 }
 
 #[tauri::command]
 pub fn export_customer(state: State<'_, AppState>, id: String, file: String) -> Result<()> {
     let path = state.files.path(&file, Purpose::ExportCustomer, &state.data_dir)?;
-    state.read(|conn| export::export_customer_json(conn, &id, &path, Utc::now()))
+    state.read(|conn| export::export_customer_json(conn, &id, &path, Utc::now()))?;
+    owner::record(&state, "exported one customer's data", &format!("customer {id}"))
 }
 
 /// Every customer as vCard 4.0 contacts (for the shop's phone or another tool).
 #[tauri::command]
 pub fn export_contacts(state: State<'_, AppState>, file: String) -> Result<usize> {
     let path = state.files.path(&file, Purpose::ExportContacts, &state.data_dir)?;
-    state.read(|conn| export::export_vcards(conn, None, &path))
+    let count = state.read(|conn| export::export_vcards(conn, None, &path))?;
+    owner::record(&state, "exported every customer as contacts", &format!("{count} contacts"))?;
+    Ok(count)
 }
 
 /// One customer as a vCard contact.
 #[tauri::command]
 pub fn export_contact(state: State<'_, AppState>, id: String, file: String) -> Result<usize> {
     let path = state.files.path(&file, Purpose::ExportContact, &state.data_dir)?;
-    state.read(|conn| export::export_vcards(conn, Some(&id), &path))
+    let count = state.read(|conn| export::export_vcards(conn, Some(&id), &path))?;
+    owner::record(&state, "exported one customer as a contact", &format!("customer {id}"))?;
+    Ok(count)
 }
 
 /// Where the birthdays-and-renewals calendar is kept, if anywhere.
@@ -81,21 +93,22 @@ pub fn set_calendar_file(state: State<'_, AppState>, file: String) -> Result<Cal
     let path = state.files.path(&file, Purpose::Calendar, &state.data_dir)?;
     let (events, _) = state.read(|conn| calendar::write_calendar(conn, &path))?;
     let setting = calendar::CalendarFile { path: path.clone() };
-    state.write(|conn| calendar::save_setting(conn, Some(&setting), Utc::now()))?;
+    owner::audited(&state, "kept a calendar file", |_| format!("{events} events"), |conn| calendar::save_setting(conn, Some(&setting), Utc::now()))?;
     Ok(CalendarView { file: Some(path.display().to_string()), events: Some(events) })
 }
 
 /// Stops keeping the calendar file (the file stays as it was last written).
 #[tauri::command]
 pub fn stop_calendar(state: State<'_, AppState>) -> Result<CalendarView> {
-    state.write(|conn| calendar::save_setting(conn, None, Utc::now()))?;
+    owner::audited(&state, "stopped the calendar file", |_| String::new(), |conn| calendar::save_setting(conn, None, Utc::now()))?;
     Ok(CalendarView { file: None, events: None })
 }
 
 #[tauri::command]
 pub fn backup_now(state: State<'_, AppState>, file: String) -> Result<()> {
     let path = state.files.path(&file, Purpose::Backup, &state.data_dir)?;
-    state.read(|conn| backup::backup_to(conn, &path))
+    state.read(|conn| backup::backup_to(conn, &path))?;
+    owner::record(&state, "saved a backup to a file", "")
 }
 
 #[derive(Serialize)]
@@ -114,7 +127,7 @@ pub fn list_backups(state: State<'_, AppState>) -> Result<BackupsView> {
 
 #[tauri::command]
 pub fn save_backup_settings(state: State<'_, AppState>, settings: backup::BackupSettings) -> Result<backup::BackupSettings> {
-    state.write(|conn| backup::save_settings(conn, &settings, Utc::now()))
+    owner::audited(&state, "changed settings", |_| "backups".into(), |conn| backup::save_settings(conn, &settings, Utc::now()))
 }
 
 /// Replaces the data with one of the backups in the list, named by its
@@ -138,5 +151,7 @@ pub fn restore_from_file(state: State<'_, AppState>, file: String) -> Result<Str
 
 fn restore(state: &AppState, path: &std::path::Path) -> Result<String> {
     let saved = state.replace_store(|slot| backup::restore(slot, &state.data_dir, path, Utc::now()))?;
+    // Into the restored data: the trail it brought back, and then this.
+    owner::record(state, "restored a backup", path.file_name().map(|name| name.to_string_lossy().into_owned()).as_deref().unwrap_or(""))?;
     Ok(saved.display().to_string())
 }

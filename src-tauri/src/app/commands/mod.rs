@@ -9,6 +9,7 @@ pub mod cards;
 pub mod data;
 pub mod desk;
 pub mod outreach;
+pub mod owner;
 pub mod plans;
 pub mod settings;
 pub mod shop;

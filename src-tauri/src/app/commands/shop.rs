@@ -6,6 +6,7 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::app::{file_dialog, files};
+use crate::app::owner;
 use crate::app::state::AppState;
 use crate::db::settings::{self, BusinessKind, Settings};
 use crate::io::setup;
@@ -48,7 +49,7 @@ pub fn get_settings(state: State<'_, AppState>) -> Result<Settings> {
 
 #[tauri::command]
 pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<Settings> {
-    state.write(|conn| settings::save(conn, &settings, Utc::now()))
+    owner::audited(&state, "changed settings", |_| "shop, staff and paper".into(), |conn| settings::save(conn, &settings, Utc::now()))
 }
 
 /// A native open or save dialog for `purpose`: a token for the file chosen

@@ -1,0 +1,76 @@
+//! The owner lock: its state for the top bar, unlock with the PIN, lock,
+//! the PIN and auto-lock settings, and the audit trail.
+
+use chrono::Utc;
+use serde::Serialize;
+use tauri::State;
+
+use crate::app::owner;
+use crate::app::state::AppState;
+use crate::features::owner as lock;
+use crate::kernel::error::{Error, Result};
+use crate::records::audit::{self, AuditEntry};
+
+#[derive(Serialize, ts_rs::TS)]
+pub struct OwnerState {
+    pub pin_set: bool,
+    /// Owner mode: always without a PIN; with one, after the right PIN until it locks again.
+    pub owner: bool,
+    pub auto_lock_minutes: i64,
+    /// Until owner mode locks itself, if it is open with a PIN.
+    pub seconds_left: Option<u64>,
+}
+
+fn view(state: &AppState) -> Result<OwnerState> {
+    let lock = state.read(lock::load)?;
+    let seconds_left = if lock.pin_set { state.owner.seconds_left() } else { None };
+    Ok(OwnerState { pin_set: lock.pin_set, owner: !lock.pin_set || seconds_left.is_some(), auto_lock_minutes: lock.auto_lock_minutes, seconds_left })
+}
+
+#[tauri::command]
+pub fn get_owner_state(state: State<'_, AppState>) -> Result<OwnerState> {
+    view(&state)
+}
+
+#[tauri::command]
+pub fn unlock_owner(state: State<'_, AppState>, pin: String) -> Result<OwnerState> {
+    state.write(|conn| lock::check_pin(conn, &pin, Utc::now()))?;
+    state.owner.open_for(state.read(lock::load)?.auto_lock_minutes);
+    view(&state)
+}
+
+#[tauri::command]
+pub fn lock_owner(state: State<'_, AppState>) -> Result<OwnerState> {
+    state.owner.lock();
+    view(&state)
+}
+
+/// Sets the first PIN (anyone, as a shop without one is in owner mode) or
+/// changes it (only in owner mode).
+#[tauri::command]
+pub fn set_owner_pin(state: State<'_, AppState>, pin: String, repeated: String) -> Result<OwnerState> {
+    if !owner::in_owner_mode(&state)? {
+        return Err(Error::OwnerOnly);
+    }
+    let who = owner::who(&state)?;
+    let set = state.write(|conn| lock::set_pin(conn, &pin, &repeated, who, Utc::now()))?;
+    // The one who set it stays in owner mode.
+    state.owner.open_for(set.auto_lock_minutes);
+    view(&state)
+}
+
+#[tauri::command]
+pub fn set_auto_lock(state: State<'_, AppState>, minutes: i64) -> Result<OwnerState> {
+    let who = owner::who(&state)?;
+    let set = state.write(|conn| lock::set_auto_lock(conn, minutes, who, Utc::now()))?;
+    if set.pin_set {
+        state.owner.open_for(set.auto_lock_minutes);
+    }
+    view(&state)
+}
+
+/// The newest 500 lines of the audit trail.
+#[tauri::command]
+pub fn get_audit(state: State<'_, AppState>) -> Result<Vec<AuditEntry>> {
+    state.read(|conn| audit::newest(conn, 500))
+}

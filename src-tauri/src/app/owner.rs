@@ -1,0 +1,88 @@
+//! Owner mode and desk mode, decided in Rust. Without an owner PIN the
+//! app is always in owner mode (a shop that has not set one up yet). With
+//! one, it starts in desk mode; the right PIN opens owner mode until it
+//! has gone unused for the owner's auto-lock minutes, or is locked at once
+//! (Ctrl+L, or the lock in the top bar).
+//!
+//! `ipc::guarded` refuses every command in `OWNER_ONLY` in desk mode
+//! before it runs, whatever the page sends; the page only hides what it
+//! cannot use. Every call while in owner mode counts as use.
+
+use crate::app::state::AppState;
+use crate::features::owner;
+use crate::kernel::error::Result;
+use crate::records::audit;
+
+/// What only the owner may do: export (everyone or one), import and its
+/// undo, backups to a file and restores, deleting completely, the
+/// settings (program, templates, staff, rules, passes, pets, calendar)
+/// and the audit trail.
+pub const OWNER_ONLY: &[&str] = &[
+    "import_preview",
+    "import_run",
+    "import_batches",
+    "import_undo",
+    "export_customers",
+    "export_customer",
+    "export_contacts",
+    "export_contact",
+    "get_calendar",
+    "set_calendar_file",
+    "stop_calendar",
+    "backup_now",
+    "list_backups",
+    "save_backup_settings",
+    "restore_backup",
+    "restore_from_file",
+    "delete_customer",
+    "save_settings",
+    "save_loyalty_program",
+    "save_reminder_rules",
+    "save_health_rules",
+    "save_template",
+    "save_outreach_rules",
+    "save_plan_template",
+    "reset_plan_template",
+    "save_shop_contact",
+    "save_pass_types",
+    "save_pet_settings",
+    "set_auto_lock",
+    "get_audit",
+];
+
+/// Whether the app is in owner mode now (no PIN set counts as owner
+/// mode); a call in owner mode keeps it open.
+pub fn in_owner_mode(state: &AppState) -> Result<bool> {
+    let lock = state.read(owner::load)?;
+    Ok(!lock.pin_set || state.owner.use_now(lock.auto_lock_minutes))
+}
+
+/// Who the audit trail names for owner-only work now.
+pub fn who(state: &AppState) -> Result<&'static str> {
+    Ok(if state.read(owner::load)?.pin_set { audit::OWNER } else { audit::NO_PIN })
+}
+
+/// Adds a line to the audit trail for owner-only work that has just been
+/// done (in a transaction of its own: the work itself committed already).
+pub fn record(state: &AppState, action: &str, detail: &str) -> Result<()> {
+    let who = who(state)?;
+    state.write(|conn| audit::append(conn, who, action, detail, chrono::Utc::now()))
+}
+
+/// Runs an owner-only change and adds its line to the audit trail behind
+/// it, on the writer while it is held (the change's own transaction has
+/// committed by then; a failed change adds no line).
+pub fn audited<T>(
+    state: &AppState,
+    action: &str,
+    detail: impl FnOnce(&T) -> String,
+    change: impl FnOnce(&mut rusqlite::Connection) -> Result<T>,
+) -> Result<T> {
+    let who = who(state)?;
+    state.write(|conn| {
+        let value = change(conn)?;
+        audit::append(conn, who, action, &detail(&value), chrono::Utc::now())?;
+        Ok(value)
+    })
+}
+

@@ -1,0 +1,133 @@
+//! The owner and the desk: the owner PIN (kept as an Argon2id hash), how
+//! long owner mode lasts without use, and the growing wait after wrong
+//! PINs. Every attempt and every PIN change is in the audit trail, in the
+//! same transaction. Whether the app is in owner mode now is the app's
+//! (`app::owner`); this keeps what must survive a restart, so closing the
+//! app does not reset the wait.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::db::{settings, store};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::pin;
+use crate::kernel::time::timestamp;
+use crate::records::audit;
+
+const KEY: &str = "owner_lock";
+pub const DEFAULT_AUTO_LOCK_MINUTES: i64 = 5;
+/// Wrong PINs allowed before each further try makes the next one wait.
+const FREE_TRIES: i64 = 5;
+const FIRST_WAIT_SECONDS: i64 = 30;
+const LONGEST_WAIT_SECONDS: i64 = 3_600;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Stored {
+    pin_hash: Option<String>,
+    auto_lock_minutes: Option<i64>,
+    /// Wrong PINs since the last right one.
+    failures: i64,
+    /// No PIN is checked before this time.
+    wait_until: Option<DateTime<Utc>>,
+}
+
+/// What the window may know: whether a PIN is set, never the hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Lock {
+    pub pin_set: bool,
+    pub auto_lock_minutes: i64,
+}
+
+fn stored(conn: &Connection) -> Result<Stored> {
+    Ok(settings::load_json(conn, KEY)?.unwrap_or_default())
+}
+
+pub fn load(conn: &Connection) -> Result<Lock> {
+    let stored = stored(conn)?;
+    Ok(Lock {
+        pin_set: stored.pin_hash.is_some(),
+        auto_lock_minutes: stored.auto_lock_minutes.unwrap_or(DEFAULT_AUTO_LOCK_MINUTES),
+    })
+}
+
+/// Sets (or changes) the owner PIN. `who` is the caller's name in the
+/// audit trail; the app lets only the owner change a PIN once one is set.
+pub fn set_pin(conn: &mut Connection, new_pin: &str, repeated: &str, who: &str, now: DateTime<Utc>) -> Result<Lock> {
+    pin::check_shape(new_pin)?;
+    if new_pin != repeated {
+        return Err(Error::invalid("pin_repeat", "The two PINs are not the same."));
+    }
+    let hash = pin::hash(new_pin)?;
+    store::write(conn, |tx| {
+        let mut stored = stored(tx)?;
+        let action = if stored.pin_hash.is_some() { "changed the owner PIN" } else { "set the owner PIN" };
+        stored.pin_hash = Some(hash);
+        stored.failures = 0;
+        stored.wait_until = None;
+        settings::save_json(tx, KEY, &stored, now)?;
+        audit::append(tx, who, action, "", now)?;
+        load(tx)
+    })
+}
+
+pub fn set_auto_lock(conn: &mut Connection, minutes: i64, who: &str, now: DateTime<Utc>) -> Result<Lock> {
+    if !(1..=240).contains(&minutes) {
+        return Err(Error::invalid("auto_lock_minutes", "Lock again after 1 to 240 minutes without use."));
+    }
+    store::write(conn, |tx| {
+        let mut stored = stored(tx)?;
+        stored.auto_lock_minutes = Some(minutes);
+        settings::save_json(tx, KEY, &stored, now)?;
+        audit::append(tx, who, "changed the auto-lock", &format!("{minutes} minutes"), now)?;
+        load(tx)
+    })
+}
+
+/// Checks a PIN typed to unlock owner mode. A wrong one counts, and from
+/// the fifth on each makes the next try wait twice as long (30 seconds,
+/// then a minute, … at most an hour); a try during the wait is refused
+/// unchecked. The count and the wait are stored before the answer.
+pub fn check_pin(conn: &mut Connection, typed: &str, now: DateTime<Utc>) -> Result<()> {
+    let refusal = store::write(conn, |tx| {
+        let mut stored = stored(tx)?;
+        let Some(hash) = stored.pin_hash.clone() else {
+            return Ok(Some(Error::Conflict("No owner PIN is set: set one in Settings.".into())));
+        };
+        if let Some(until) = stored.wait_until.filter(|until| now < *until) {
+            return Ok(Some(wait_error(until - now)));
+        }
+        if pin::matches(typed, &hash) {
+            stored.failures = 0;
+            stored.wait_until = None;
+            settings::save_json(tx, KEY, &stored, now)?;
+            audit::append(tx, audit::OWNER, "unlocked owner mode", "", now)?;
+            return Ok(None);
+        }
+        stored.failures += 1;
+        let over = stored.failures - FREE_TRIES;
+        let error = if over >= 0 {
+            let seconds = (FIRST_WAIT_SECONDS << over.min(16)).min(LONGEST_WAIT_SECONDS);
+            stored.wait_until = Some(now + Duration::seconds(seconds));
+            wait_error(Duration::seconds(seconds))
+        } else {
+            Error::invalid("pin", "That is not the owner PIN.")
+        };
+        settings::save_json(tx, KEY, &stored, now)?;
+        audit::append(tx, audit::DESK, "typed a wrong owner PIN", &format!("wrong try {} in a row", stored.failures), now)?;
+        Ok(Some(error))
+    })?;
+    refusal.map_or(Ok(()), Err)
+}
+
+fn wait_error(wait: Duration) -> Error {
+    let seconds = wait.num_seconds().max(1);
+    let when = if seconds < 120 { format!("{seconds} seconds") } else { format!("{} minutes", (seconds + 59) / 60) };
+    Error::invalid("pin", format!("Too many wrong PINs. Try again in {when}."))
+}
+
+/// When the wait after wrong PINs ends, if one is running (for tests and the page).
+pub fn waiting_until(conn: &Connection, now: DateTime<Utc>) -> Result<Option<String>> {
+    Ok(stored(conn)?.wait_until.filter(|until| now < *until).map(timestamp))
+}

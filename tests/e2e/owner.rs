@@ -1,0 +1,86 @@
+//! End to end: the owner and the desk in the real window. With an owner
+//! PIN set the app starts at the desk: every owner-only command called
+//! through the IPC is refused by Rust, whatever its arguments; the page
+//! asks for the PIN before the owner's screens, says a wrong PIN next to
+//! the field, opens owner mode with the right one, and Ctrl+L locks it
+//! again. The audit trail shows what happened.
+
+use serde_json::json;
+use thirtyfour::prelude::*;
+
+use crate::window::{element, invoke, nav, screenshot, text_when, type_into, Answer, Harness};
+
+use regulars::db::settings::BusinessKind;
+use regulars::db::store::Store;
+use regulars::features::{cards, owner};
+use regulars::io::setup;
+use regulars::records::audit;
+use regulars::records::customers::CustomerInput;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_cannot_do_the_owners_work_and_the_pin_opens_it() {
+    let harness = Harness::start();
+    let data = tempfile::tempdir().expect("temp data folder");
+    let ada_id = {
+        let mut store = Store::open_in(data.path()).expect("store");
+        setup::start_shop(store.conn_mut(), "Corner Gym", BusinessKind::Gym, false, chrono::Utc::now()).expect("setup");
+        owner::set_pin(store.conn_mut(), "4821", "4821", audit::NO_PIN, chrono::Utc::now()).expect("pin");
+        let ada = CustomerInput { first_name: "Ada".into(), last_name: "Lovelace".into(), ..Default::default() };
+        cards::create(store.conn_mut(), &ada, chrono::Utc::now()).expect("ada").id
+    };
+    let driver = harness.open_app(data.path()).await;
+    element(&driver, "#search-input").await;
+    text_when(&driver, "#owner-lock", |text| text.contains("Desk")).await;
+
+    // Rust refuses every owner-only command in desk mode, before it runs.
+    for command in regulars::app::owner::OWNER_ONLY {
+        let answer = invoke(&driver, command, json!({ "id": ada_id, "file": "x", "fileName": "x", "batchId": "x", "settings": {} })).await;
+        match &answer {
+            Answer::Err(error) => assert_eq!(error["kind"], "owner_only", "{command}: {error}"),
+            other => panic!("{command} was not refused at the desk: {other:?}"),
+        }
+    }
+    // The desk's own work goes on.
+    assert!(matches!(invoke(&driver, "check_in", json!({ "customerId": ada_id, "staffId": null })).await, Answer::Ok(_)));
+    // The customer is still there: the refused delete did not run.
+    assert!(matches!(invoke(&driver, "get_card_view", json!({ "id": ada_id })).await, Answer::Ok(_)));
+
+    // The page: Data asks for the PIN; a wrong one is said next to the field.
+    nav(&driver, "nav-data").await;
+    type_into(&driver, "#owner-pin", "1111").await;
+    element(&driver, "#unlock-button").await.click().await.expect("unlock");
+    let said = text_when(&driver, "#owner-pin-error", |text| !text.is_empty()).await;
+    assert_eq!(said, "That is not the owner PIN.");
+    screenshot(&driver, "owner-01-wrong-pin").await;
+    type_into(&driver, "#owner-pin", "4821").await;
+    element(&driver, "#unlock-button").await.click().await.expect("unlock");
+    element(&driver, "body[data-view=data] #audit-panel").await;
+    text_when(&driver, "#owner-lock", |text| text.contains("Owner")).await;
+    let trail = text_when(&driver, "#audit-panel", |text| text.contains("unlocked owner mode")).await;
+    assert!(trail.contains("typed a wrong owner PIN") && trail.contains("set the owner PIN"), "{trail}");
+    screenshot(&driver, "owner-02-data-with-audit").await;
+
+    // In owner mode the owner's work runs, and is in the trail.
+    let exported = invoke(&driver, "get_calendar", json!({})).await;
+    assert!(matches!(exported, Answer::Ok(_)), "{exported:?}");
+
+    // Ctrl+L locks at once and leaves the owner's screen.
+    driver.active_element().await.expect("focus").send_keys(Key::Control + "l").await.expect("ctrl+l");
+    element(&driver, "body[data-view=search]").await;
+    text_when(&driver, "#owner-lock", |text| text.contains("Desk")).await;
+    match invoke(&driver, "export_customers", json!({ "file": "x" })).await {
+        Answer::Err(error) => assert_eq!(error["kind"], "owner_only"),
+        other => panic!("locked again, yet: {other:?}"),
+    }
+    // The card hides what the desk cannot use.
+    type_into(&driver, "#search-input", "Ada").await;
+    element(&driver, "#results li.selected").await;
+    element(&driver, "#search-input").await.send_keys(Key::Enter).await.expect("open the card");
+    element(&driver, "#check-in").await;
+    for hidden in ["#export-customer", "#export-contact", "#delete-customer"] {
+        let shown = driver.find(By::Css(hidden)).await.expect(hidden).is_displayed().await.expect("displayed?");
+        assert!(!shown, "{hidden} is shown at the desk");
+    }
+    screenshot(&driver, "owner-03-card-at-the-desk").await;
+    driver.quit().await.expect("quit");
+}
