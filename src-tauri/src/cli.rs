@@ -26,6 +26,10 @@ USAGE:
       Import customers from a CSV file with the automatic column mapping, or
       from a vCard (.vcf) file of contacts, in one transaction (all accepted
       rows or none), and print the report.
+  regulars remove-owner-pin [--data-dir DIR]
+      Remove a forgotten owner PIN (the app is then in owner mode for
+      anyone until a new PIN is set in Settings). It needs the data
+      folder, which only its own user can read; the audit trail records it.
 ";
 
 /// Where the data folder is: the flag, then the environment, then the OS
@@ -61,6 +65,7 @@ pub fn main() -> i32 {
         Ok(Some(command)) if command == "seed" => seed(args, dir),
         Ok(Some(command)) if command == "plan-pdf" => plan_pdf(args, dir),
         Ok(Some(command)) if command == "import" => import(args, dir),
+        Ok(Some(command)) if command == "remove-owner-pin" => remove_owner_pin(dir),
         Ok(Some(other)) => usage_error(&format!("unknown command \"{other}\"")),
         Ok(None) => match crate::app::window::run(dir) {
             Ok(()) => 0,
@@ -212,6 +217,24 @@ fn plan_pdf(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
                 eprintln!("regulars: {notice}");
             }
             println!("wrote {} ({} bytes{})", out.display(), rendered.bytes.len(), if rendered.compact { ", compact layout" } else { "" });
+            0
+        }
+        Err(error) => {
+            eprintln!("regulars: {error}");
+            1
+        }
+    }
+}
+
+fn remove_owner_pin(dir: PathBuf) -> i32 {
+    let result = Store::open_in(&dir).and_then(|mut store| crate::features::owner::remove_pin(store.conn_mut(), chrono::Utc::now()));
+    match result {
+        Ok(true) => {
+            println!("The owner PIN is removed. Set a new one in Settings.");
+            0
+        }
+        Ok(false) => {
+            println!("No owner PIN was set.");
             0
         }
         Err(error) => {

@@ -3,7 +3,9 @@
 //! through the IPC is refused by Rust, whatever its arguments; the page
 //! asks for the PIN before the owner's screens, says a wrong PIN next to
 //! the field, opens owner mode with the right one, and Ctrl+L locks it
-//! again. The audit trail shows what happened.
+//! again, and owner mode locks itself when unused (after seconds here,
+//! through a test switch, instead of minutes). The audit trail shows what
+//! happened.
 
 use serde_json::json;
 use thirtyfour::prelude::*;
@@ -19,7 +21,7 @@ use regulars::records::customers::CustomerInput;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desk_cannot_do_the_owners_work_and_the_pin_opens_it() {
-    let harness = Harness::start();
+    let harness = Harness::start_with_env(&[("REGULARS_AUTO_LOCK_SECONDS", "8")]);
     let data = tempfile::tempdir().expect("temp data folder");
     let ada_id = {
         let mut store = Store::open_in(data.path()).expect("store");
@@ -82,5 +84,19 @@ async fn the_desk_cannot_do_the_owners_work_and_the_pin_opens_it() {
         assert!(!shown, "{hidden} is shown at the desk");
     }
     screenshot(&driver, "owner-03-card-at-the-desk").await;
+
+    // Unused, owner mode locks itself, and the owner's screen is left.
+    nav(&driver, "nav-settings").await;
+    type_into(&driver, "#owner-pin", "4821").await;
+    element(&driver, "#unlock-button").await.click().await.expect("unlock");
+    element(&driver, "body[data-view=settings] #owner-settings-form").await;
+    text_when(&driver, "#owner-lock", |text| text.contains("Owner")).await;
+    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+    element(&driver, "body[data-view=search]").await;
+    text_when(&driver, "#owner-lock", |text| text.contains("Desk")).await;
+    match invoke(&driver, "save_settings", json!({ "settings": {} })).await {
+        Answer::Err(error) => assert_eq!(error["kind"], "owner_only"),
+        other => panic!("locked itself, yet: {other:?}"),
+    }
     driver.quit().await.expect("quit");
 }

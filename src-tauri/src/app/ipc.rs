@@ -35,8 +35,8 @@ pub fn guarded<R: Runtime>(handler: impl Fn(Invoke<R>) -> bool + Send + Sync + '
         tauri::async_runtime::spawn_blocking(move || {
             // Owner-only work in desk mode is refused here, before the
             // command runs, whatever the page sent (see `app::owner`).
+            let webview = invoke.message.webview();
             if owner::OWNER_ONLY.contains(&command.as_str()) {
-                let webview = invoke.message.webview();
                 let allowed = webview.try_state::<AppState>().map(|state| owner::in_owner_mode(&state));
                 match allowed {
                     Some(Ok(true)) | None => {}
@@ -49,6 +49,11 @@ pub fn guarded<R: Runtime>(handler: impl Fn(Invoke<R>) -> bool + Send + Sync + '
                         resolver.reject(error);
                         return;
                     }
+                }
+            } else if !owner::NOT_USE.contains(&command.as_str()) {
+                // Any other call is use: it keeps owner mode open.
+                if let Some(state) = webview.try_state::<AppState>() {
+                    state.owner.use_now();
                 }
             }
             // Unwind safety: see the module comment (transactions, relocked mutexes).

@@ -50,12 +50,25 @@ pub const OWNER_ONLY: &[&str] = &[
     "get_audit",
 ];
 
+/// How long owner mode stays open without use: the owner's minutes.
+pub fn idle(minutes: i64) -> std::time::Duration {
+    #[cfg(feature = "test-switches")]
+    if let Some(seconds) = crate::app::test_switches::auto_lock_seconds() {
+        return std::time::Duration::from_secs(seconds);
+    }
+    std::time::Duration::from_secs(minutes.max(1) as u64 * 60)
+}
+
 /// Whether the app is in owner mode now (no PIN set counts as owner
 /// mode); a call in owner mode keeps it open.
 pub fn in_owner_mode(state: &AppState) -> Result<bool> {
     let lock = state.read(owner::load)?;
-    Ok(!lock.pin_set || state.owner.use_now(lock.auto_lock_minutes))
+    Ok(!lock.pin_set || state.owner.use_now())
 }
+
+/// Commands that are not use: the page asks for the owner state when it
+/// expects owner mode to have locked itself, which must not keep it open.
+pub const NOT_USE: &[&str] = &["get_owner_state", "lock_owner"];
 
 /// Who the audit trail names for owner-only work now.
 pub fn who(state: &AppState) -> Result<&'static str> {

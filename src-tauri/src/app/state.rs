@@ -153,40 +153,46 @@ fn relock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// `app::owner`).
 #[derive(Default)]
 pub struct OwnerSession {
-    /// Owner mode lasts until then (with a PIN set); `None` is desk mode.
-    until: Mutex<Option<Instant>>,
+    /// `None` is desk mode.
+    open: Mutex<Option<Open>>,
+}
+
+#[derive(Clone, Copy)]
+struct Open {
+    /// Owner mode ends then, unless used before.
+    end: Instant,
+    /// How much longer each use keeps it open.
+    idle: Duration,
 }
 
 impl OwnerSession {
-    pub fn open_for(&self, minutes: i64) {
-        self.open_for_duration(Duration::from_secs(minutes.max(1) as u64 * 60));
-    }
-
-    fn open_for_duration(&self, duration: Duration) {
-        *relock(&self.until) = Some(Instant::now() + duration);
+    /// Opens owner mode until it goes unused for `idle` (`app::owner::idle`).
+    pub fn open_for(&self, idle: Duration) {
+        *relock(&self.open) = Some(Open { end: Instant::now() + idle, idle });
     }
 
     pub fn lock(&self) {
-        *relock(&self.until) = None;
+        *relock(&self.open) = None;
     }
 
-    /// Whether owner mode is open; if it is, this use keeps it open `minutes` longer.
-    pub fn use_now(&self, minutes: i64) -> bool {
-        let mut until = relock(&self.until);
-        match *until {
-            Some(end) if Instant::now() < end => {
-                *until = Some(Instant::now() + Duration::from_secs(minutes.max(1) as u64 * 60));
+    /// Whether owner mode is open; if it is, this use keeps it open for
+    /// its idle time from now. Once past its end it is closed for good.
+    pub fn use_now(&self) -> bool {
+        let mut open = relock(&self.open);
+        match *open {
+            Some(Open { end, idle }) if Instant::now() < end => {
+                *open = Some(Open { end: Instant::now() + idle, idle });
                 true
             }
             _ => {
-                *until = None;
+                *open = None;
                 false
             }
         }
     }
 
     pub fn seconds_left(&self) -> Option<u64> {
-        relock(&self.until).and_then(|end| end.checked_duration_since(Instant::now())).map(|left| left.as_secs())
+        relock(&self.open).and_then(|open| open.end.checked_duration_since(Instant::now())).map(|left| left.as_secs())
     }
 }
 
@@ -197,16 +203,20 @@ mod owner_session_tests {
     #[test]
     fn owner_mode_ends_when_unused_and_use_keeps_it_open() {
         let session = OwnerSession::default();
-        assert!(!session.use_now(5), "desk mode until unlocked");
-        session.open_for_duration(Duration::from_millis(200));
-        assert!(session.use_now(5), "open, and now for five more minutes");
+        assert!(!session.use_now(), "desk mode until unlocked");
+        session.open_for(Duration::from_secs(300));
+        assert!(session.use_now(), "open");
         assert!(session.seconds_left().is_some_and(|left| left > 200));
-        session.open_for_duration(Duration::from_millis(20));
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(!session.use_now(5), "locked itself");
+        session.open_for(Duration::from_millis(120));
+        std::thread::sleep(Duration::from_millis(80));
+        assert!(session.use_now(), "used before its end: open for another 120 ms from now");
+        std::thread::sleep(Duration::from_millis(80));
+        assert!(session.use_now(), "still open, 160 ms after it was opened");
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(!session.use_now(), "locked itself");
         assert_eq!(session.seconds_left(), None);
-        session.open_for(5);
+        session.open_for(Duration::from_secs(300));
         session.lock();
-        assert!(!session.use_now(5), "locked at once");
+        assert!(!session.use_now(), "locked at once");
     }
 }

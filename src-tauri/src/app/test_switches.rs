@@ -9,6 +9,9 @@
 //!   its answer (an empty line means "cancelled").
 //! - `REGULARS_OPEN_LOG`: WebDriver cannot see a mail app or a PDF viewer,
 //!   so what would be opened is appended to that file instead.
+//! - `REGULARS_AUTO_LOCK_SECONDS`: owner mode locks itself after that
+//!   many seconds without use instead of the owner's minutes, so a test
+//!   can watch it happen.
 //! - `panic_on_purpose`: a command that panics, to show a panic answers
 //!   the page (see `app::ipc`).
 
@@ -25,6 +28,12 @@ use crate::records::customers::{self, CustomerInput, StartingHealth};
 
 pub const FILE_ANSWERS_ENV: &str = "REGULARS_FILE_ANSWERS";
 pub const OPEN_LOG_ENV: &str = "REGULARS_OPEN_LOG";
+pub const AUTO_LOCK_SECONDS_ENV: &str = "REGULARS_AUTO_LOCK_SECONDS";
+
+/// The tests' auto-lock in seconds, when they set one.
+pub fn auto_lock_seconds() -> Option<u64> {
+    std::env::var(AUTO_LOCK_SECONDS_ENV).ok()?.parse().ok()
+}
 
 /// The next scripted answer to a file dialog, when the tests script them.
 pub fn scripted_file_answer() -> Option<Result<Option<PathBuf>>> {

@@ -72,6 +72,22 @@ pub fn set_pin(conn: &mut Connection, new_pin: &str, repeated: &str, who: &str, 
     })
 }
 
+/// Removes a forgotten PIN (`regulars remove-owner-pin`, run by the user
+/// who owns the data folder). Whether there was one to remove.
+pub fn remove_pin(conn: &mut Connection, now: DateTime<Utc>) -> Result<bool> {
+    store::write(conn, |tx| {
+        let mut stored = stored(tx)?;
+        if stored.pin_hash.take().is_none() {
+            return Ok(false);
+        }
+        stored.failures = 0;
+        stored.wait_until = None;
+        settings::save_json(tx, KEY, &stored, now)?;
+        audit::append(tx, "the computer's user (command line)", "removed the owner PIN", "", now)?;
+        Ok(true)
+    })
+}
+
 pub fn set_auto_lock(conn: &mut Connection, minutes: i64, who: &str, now: DateTime<Utc>) -> Result<Lock> {
     if !(1..=240).contains(&minutes) {
         return Err(Error::invalid("auto_lock_minutes", "Lock again after 1 to 240 minutes without use."));

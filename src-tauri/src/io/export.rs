@@ -230,6 +230,8 @@ pub const NOT_ABOUT_A_CUSTOMER: &[(&str, &str)] = &[
     ("staff", "shop"),
     ("feedback_months", "totals"),
     ("month_stats", "totals"),
+    // Who did what in the shop: ids and counts, never a customer's words.
+    ("audit_log", "shop"),
     // The search index: words of the card, folded, which the export holds as written.
     ("search_keys", "index"),
     ("search_entries", "index"),

@@ -35,7 +35,7 @@ pub fn get_owner_state(state: State<'_, AppState>) -> Result<OwnerState> {
 #[tauri::command]
 pub fn unlock_owner(state: State<'_, AppState>, pin: String) -> Result<OwnerState> {
     state.write(|conn| lock::check_pin(conn, &pin, Utc::now()))?;
-    state.owner.open_for(state.read(lock::load)?.auto_lock_minutes);
+    state.owner.open_for(owner::idle(state.read(lock::load)?.auto_lock_minutes));
     view(&state)
 }
 
@@ -55,7 +55,7 @@ pub fn set_owner_pin(state: State<'_, AppState>, pin: String, repeated: String) 
     let who = owner::who(&state)?;
     let set = state.write(|conn| lock::set_pin(conn, &pin, &repeated, who, Utc::now()))?;
     // The one who set it stays in owner mode.
-    state.owner.open_for(set.auto_lock_minutes);
+    state.owner.open_for(owner::idle(set.auto_lock_minutes));
     view(&state)
 }
 
@@ -64,7 +64,7 @@ pub fn set_auto_lock(state: State<'_, AppState>, minutes: i64) -> Result<OwnerSt
     let who = owner::who(&state)?;
     let set = state.write(|conn| lock::set_auto_lock(conn, minutes, who, Utc::now()))?;
     if set.pin_set {
-        state.owner.open_for(set.auto_lock_minutes);
+        state.owner.open_for(owner::idle(set.auto_lock_minutes));
     }
     view(&state)
 }
