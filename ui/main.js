@@ -261,6 +261,7 @@ document.addEventListener('click', (event) => {
   if (!moreMenu.hidden && event.target instanceof Node && !moreWrap.contains(event.target)) closeMore();
 });
 new ResizeObserver(() => fitNav()).observe(topbar);
+window.addEventListener('topbar-changed', () => fitNav());
 
 document.addEventListener('keydown', (event) => {
   if (!ready) return;

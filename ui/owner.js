@@ -17,7 +17,11 @@ let onLocked = () => {};
 function show(state) {
   current = state;
   document.body.dataset.mode = state.owner ? 'owner' : 'desk';
-  lockButton.hidden = !state.pin_set;
+  if (lockButton.hidden !== !state.pin_set) {
+    lockButton.hidden = !state.pin_set;
+    // The top bar fits its buttons again (main.js) now the lock shows or not.
+    window.dispatchEvent(new Event('topbar-changed'));
+  }
   lockButton.textContent = state.owner ? 'Owner · Lock' : 'Desk · Unlock';
   lockButton.title = state.owner ? 'Lock owner mode (Ctrl+L)' : 'Unlock owner mode with the owner PIN';
   clearTimeout(recheck);

@@ -42,6 +42,13 @@ async fn the_desk_cannot_do_the_owners_work_and_the_pin_opens_it() {
             other => panic!("{command} was not refused at the desk: {other:?}"),
         }
     }
+    // Nor does it open a file dialog for them (a plan's PDF is the desk's).
+    for purpose in ["import", "export_all", "export_customer", "export_contacts", "export_contact", "calendar", "backup", "restore"] {
+        match invoke(&driver, "choose_file", json!({ "purpose": purpose, "suggestedName": null })).await {
+            Answer::Err(error) => assert_eq!(error["kind"], "owner_only", "choose_file {purpose}: {error}"),
+            other => panic!("choose_file {purpose} at the desk: {other:?}"),
+        }
+    }
     // The desk's own work goes on.
     assert!(matches!(invoke(&driver, "check_in", json!({ "customerId": ada_id, "staffId": null })).await, Answer::Ok(_)));
     // The customer is still there: the refused delete did not run.
@@ -98,5 +105,16 @@ async fn the_desk_cannot_do_the_owners_work_and_the_pin_opens_it() {
         Answer::Err(error) => assert_eq!(error["kind"], "owner_only"),
         other => panic!("locked itself, yet: {other:?}"),
     }
+
+    // The lock fits the top bar at the narrowest window: nothing scrolls sideways.
+    crate::window::resize(&driver, 720, 600).await;
+    let wide = driver
+        .execute("return [document.documentElement.scrollWidth, document.documentElement.clientWidth, document.querySelector('.topbar').scrollWidth, document.querySelector('.topbar').clientWidth]", vec![])
+        .await
+        .expect("widths");
+    let [page, window, bar, bar_box] = serde_json::from_value::<[i64; 4]>(wide.json().clone()).expect("four widths");
+    assert!(page <= window && bar <= bar_box, "scrolls sideways at 720 px with the lock shown: page {page}/{window}, bar {bar}/{bar_box}");
+    assert!(element(&driver, "#owner-lock").await.is_displayed().await.expect("shown"));
+    screenshot(&driver, "owner-04-desk-at-720").await;
     driver.quit().await.expect("quit");
 }

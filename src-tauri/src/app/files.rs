@@ -50,6 +50,12 @@ impl Purpose {
     pub fn reads(self) -> bool {
         matches!(self, Purpose::Import | Purpose::Restore | Purpose::Photo)
     }
+
+    /// Whether only the owner may choose a file for it (see `app::owner`):
+    /// the desk keeps plan PDFs and photos.
+    pub fn owners(self) -> bool {
+        !matches!(self, Purpose::PlanPdf | Purpose::Photo)
+    }
 }
 
 /// What the page gets for a chosen file: a token to pass back, and the

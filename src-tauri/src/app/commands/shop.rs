@@ -57,6 +57,10 @@ pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<S
 /// `suggested_name` is the save dialog's proposed file name.
 #[tauri::command]
 pub fn choose_file(app: tauri::AppHandle, state: State<'_, AppState>, purpose: files::Purpose, suggested_name: Option<String>) -> Result<Option<files::Chosen>> {
+    // No dialog at the desk for what only the owner may do with the file.
+    if purpose.owners() && !owner::in_owner_mode(&state)? {
+        return Err(Error::OwnerOnly);
+    }
     match file_dialog::ask(&app, purpose, suggested_name.as_deref())? {
         Some(path) => state.files.add(purpose, path, &state.data_dir).map(Some),
         None => Ok(None),
