@@ -15,8 +15,10 @@ use crate::records::audit;
 
 /// What only the owner may do: export (everyone or one), import and its
 /// undo, backups to a file and restores, deleting completely, the
-/// settings (program, templates, staff, rules, passes, pets, calendar)
-/// and the audit trail.
+/// settings (program, templates, staff, rules, passes, pets, calendar,
+/// the PIN itself once one is set) and the audit trail. Without a PIN
+/// every one of them is allowed (see `in_owner_mode`), so the first PIN
+/// can be set.
 pub const OWNER_ONLY: &[&str] = &[
     "import_preview",
     "import_run",
@@ -46,6 +48,7 @@ pub const OWNER_ONLY: &[&str] = &[
     "save_shop_contact",
     "save_pass_types",
     "save_pet_settings",
+    "set_owner_pin",
     "set_auto_lock",
     "get_audit",
 ];

@@ -44,12 +44,14 @@ fn stored(conn: &Connection) -> Result<Stored> {
     Ok(settings::load_json(conn, KEY)?.unwrap_or_default())
 }
 
+impl Stored {
+    fn lock(&self) -> Lock {
+        Lock { pin_set: self.pin_hash.is_some(), auto_lock_minutes: self.auto_lock_minutes.unwrap_or(DEFAULT_AUTO_LOCK_MINUTES) }
+    }
+}
+
 pub fn load(conn: &Connection) -> Result<Lock> {
-    let stored = stored(conn)?;
-    Ok(Lock {
-        pin_set: stored.pin_hash.is_some(),
-        auto_lock_minutes: stored.auto_lock_minutes.unwrap_or(DEFAULT_AUTO_LOCK_MINUTES),
-    })
+    Ok(stored(conn)?.lock())
 }
 
 /// Sets (or changes) the owner PIN. `who` is the caller's name in the
@@ -68,7 +70,7 @@ pub fn set_pin(conn: &mut Connection, new_pin: &str, repeated: &str, who: &str, 
         stored.wait_until = None;
         settings::save_json(tx, KEY, &stored, now)?;
         audit::append(tx, who, action, "", now)?;
-        load(tx)
+        Ok(stored.lock())
     })
 }
 
@@ -97,29 +99,31 @@ pub fn set_auto_lock(conn: &mut Connection, minutes: i64, who: &str, now: DateTi
         stored.auto_lock_minutes = Some(minutes);
         settings::save_json(tx, KEY, &stored, now)?;
         audit::append(tx, who, "changed the auto-lock", &format!("{minutes} minutes"), now)?;
-        load(tx)
+        Ok(stored.lock())
     })
 }
 
 /// Checks a PIN typed to unlock owner mode. A wrong one counts, and from
 /// the fifth on each makes the next try wait twice as long (30 seconds,
 /// then a minute, … at most an hour); a try during the wait is refused
-/// unchecked. The count and the wait are stored before the answer.
-pub fn check_pin(conn: &mut Connection, typed: &str, now: DateTime<Utc>) -> Result<()> {
-    let refusal = store::write(conn, |tx| {
+/// unchecked. The count and the wait are stored before the answer. The
+/// right PIN answers the lock as it is (its auto-lock minutes).
+pub fn check_pin(conn: &mut Connection, typed: &str, now: DateTime<Utc>) -> Result<Lock> {
+    // The outcome is the transaction's value, so a refusal still commits the count.
+    let outcome: Result<Lock> = store::write(conn, |tx| {
         let mut stored = stored(tx)?;
         let Some(hash) = stored.pin_hash.clone() else {
-            return Ok(Some(Error::Conflict("No owner PIN is set: set one in Settings.".into())));
+            return Ok(Err(Error::Conflict("No owner PIN is set: set one in Settings.".into())));
         };
         if let Some(until) = stored.wait_until.filter(|until| now < *until) {
-            return Ok(Some(wait_error(until - now)));
+            return Ok(Err(wait_error(until - now)));
         }
         if pin::matches(typed, &hash) {
             stored.failures = 0;
             stored.wait_until = None;
             settings::save_json(tx, KEY, &stored, now)?;
             audit::append(tx, audit::OWNER, "unlocked owner mode", "", now)?;
-            return Ok(None);
+            return Ok(Ok(stored.lock()));
         }
         stored.failures += 1;
         let over = stored.failures - FREE_TRIES;
@@ -132,9 +136,9 @@ pub fn check_pin(conn: &mut Connection, typed: &str, now: DateTime<Utc>) -> Resu
         };
         settings::save_json(tx, KEY, &stored, now)?;
         audit::append(tx, audit::DESK, "typed a wrong owner PIN", &format!("wrong try {} in a row", stored.failures), now)?;
-        Ok(Some(error))
+        Ok(Err(error))
     })?;
-    refusal.map_or(Ok(()), Err)
+    outcome
 }
 
 fn wait_error(wait: Duration) -> Error {

@@ -8,7 +8,7 @@ use tauri::State;
 use crate::app::owner;
 use crate::app::state::AppState;
 use crate::features::owner as lock;
-use crate::kernel::error::{Error, Result};
+use crate::kernel::error::Result;
 use crate::records::audit::{self, AuditEntry};
 
 #[derive(Serialize, ts_rs::TS)]
@@ -34,8 +34,8 @@ pub fn get_owner_state(state: State<'_, AppState>) -> Result<OwnerState> {
 
 #[tauri::command]
 pub fn unlock_owner(state: State<'_, AppState>, pin: String) -> Result<OwnerState> {
-    state.write(|conn| lock::check_pin(conn, &pin, Utc::now()))?;
-    state.owner.open_for(owner::idle(state.read(lock::load)?.auto_lock_minutes));
+    let unlocked = state.write(|conn| lock::check_pin(conn, &pin, Utc::now()))?;
+    state.owner.open_for(owner::idle(unlocked.auto_lock_minutes));
     view(&state)
 }
 
@@ -45,13 +45,10 @@ pub fn lock_owner(state: State<'_, AppState>) -> Result<OwnerState> {
     view(&state)
 }
 
-/// Sets the first PIN (anyone, as a shop without one is in owner mode) or
-/// changes it (only in owner mode).
+/// Sets the first PIN (anyone: a shop without one is in owner mode) or
+/// changes it (only in owner mode: it is in `OWNER_ONLY`).
 #[tauri::command]
 pub fn set_owner_pin(state: State<'_, AppState>, pin: String, repeated: String) -> Result<OwnerState> {
-    if !owner::in_owner_mode(&state)? {
-        return Err(Error::OwnerOnly);
-    }
     let who = owner::who(&state)?;
     let set = state.write(|conn| lock::set_pin(conn, &pin, &repeated, who, Utc::now()))?;
     // The one who set it stays in owner mode.
