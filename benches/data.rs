@@ -11,6 +11,9 @@
 //!
 //! REGULARS_BENCH_ROWS overrides the size; REGULARS_BENCH_RUNS the runs.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -69,7 +72,7 @@ fn main() {
         let start = Instant::now();
         let table = importer::read_file(&file).expect("read");
         let read = start.elapsed();
-        let store = Store::open_in(&dir.path().join("phases")).expect("store");
+        let store = common::open_in(&dir.path().join("phases"));
         let start = Instant::now();
         importer::preview(store.conn(), &table, "x.csv", &Options::default(), now).expect("preview");
         println!("phases: read_ms={} plan_ms={}", read.as_millis(), start.elapsed().as_millis());
@@ -80,7 +83,7 @@ fn main() {
     let mut last_store = None;
     for run in 0..runs {
         let data = dir.path().join(format!("ours-{run}"));
-        let mut store = Store::open_in(&data).expect("store");
+        let mut store = common::open_in(&data);
         let start = Instant::now();
         let report = importer::import_file(store.conn_mut(), &file, &Options::default(), now).expect("import");
         samples.push(start.elapsed());
@@ -122,7 +125,7 @@ fn main() {
             (input, c[7].clone())
         })
         .collect();
-    let mut baseline_store = Store::open_in(&dir.path().join("baseline")).expect("store");
+    let mut baseline_store = common::open_in(&dir.path().join("baseline"));
     let start = Instant::now();
     for (input, note) in &inputs {
         let card = cards::create(baseline_store.conn_mut(), input, now).expect("create");
@@ -222,7 +225,7 @@ fn import_vcf(rows: usize, runs: usize, csv: &std::path::Path, dir: &std::path::
     for run in 0..runs {
         for (source, samples) in [(&file, &mut vcf_samples), (&csv.to_path_buf(), &mut csv_samples)] {
             let data = dir.join(format!("turns-{run}"));
-            let mut store = Store::open_in(&data).expect("store");
+            let mut store = common::open_in(&data);
             let start = Instant::now();
             let report = importer::import_file(store.conn_mut(), source, &Options::default(), now).expect("import");
             samples.push(start.elapsed());

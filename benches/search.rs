@@ -10,6 +10,9 @@
 //! none, the default), and then the file's size and the list's thumbnails
 //! are measured too.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -81,7 +84,8 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open_in(dir.path()).expect("open store");
+    let mut store = common::open_in(dir.path());
+    println!("bench: shop_file {}", common::form());
     let now = Utc::now();
 
     let start = Instant::now();
@@ -223,14 +227,14 @@ fn searches_during_backup(database: &std::path::Path, query: &str) {
         std::thread::spawn(move || {
             let started = Instant::now();
             for n in 0..BACKUPS {
-                let conn = store::open_reader(&database).expect("backup connection");
-                backup::backup_to(&conn, &folder.join(format!("ours-{n}.sqlite3"))).expect("backup");
+                let conn = store::open_reader(&database, common::key()).expect("backup connection");
+                backup::backup_to(&conn, &folder.join(format!("ours-{n}.sqlite3")), common::key()).expect("backup");
             }
             copying.store(false, Ordering::SeqCst);
             started.elapsed()
         })
     };
-    let reader = store::open_reader(database).expect("read connection");
+    let reader = store::open_reader(database, common::key()).expect("read connection");
     let mut ours = Vec::new();
     while copying.load(Ordering::SeqCst) {
         let start = Instant::now();
@@ -242,13 +246,13 @@ fn searches_during_backup(database: &std::path::Path, query: &str) {
 
     // Baseline: the same, with the search and the backup sharing one locked connection.
     copying.store(true, Ordering::SeqCst);
-    let shared = Arc::new(Mutex::new(Store::open(database).expect("store")));
+    let shared = Arc::new(Mutex::new(Store::open_with(database, common::key()).expect("store")));
     let backup = {
         let (shared, folder, copying) = (shared.clone(), out.path().to_path_buf(), copying.clone());
         std::thread::spawn(move || {
             for n in 0..BACKUPS {
                 let store = shared.lock().expect("lock");
-                backup::backup_to(store.conn(), &folder.join(format!("baseline-{n}.sqlite3"))).expect("backup");
+                backup::backup_to(store.conn(), &folder.join(format!("baseline-{n}.sqlite3")), common::key()).expect("backup");
                 drop(store);
                 std::thread::sleep(Duration::from_millis(1));
             }

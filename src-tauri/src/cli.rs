@@ -3,8 +3,12 @@
 
 use std::path::PathBuf;
 
+use std::path::Path;
+
 use crate::db::settings::BusinessKind;
 use crate::db::store::Store;
+use crate::io::vault::{self, Door, SystemKeychain};
+use crate::kernel::error::{Error, Result};
 
 const HELP: &str = "\
 Regulars: keep your regulars.
@@ -26,10 +30,20 @@ USAGE:
       Import customers from a CSV file with the automatic column mapping, or
       from a vCard (.vcf) file of contacts, in one transaction (all accepted
       rows or none), and print the report.
+  regulars encrypt [--passphrase-stdin] [--data-dir DIR]
+      Encrypt a shop saved as a plain file (as the app offers at start):
+      an encrypted copy is written, checked, and swapped in; the plain
+      backups are removed. The key goes to the system's keychain, or with
+      --passphrase-stdin comes from a passphrase read from standard input.
   regulars remove-owner-pin [--data-dir DIR]
       Remove a forgotten owner PIN (the app is then in owner mode for
       anyone until a new PIN is set in Settings). It needs the data
       folder, which only its own user can read; the audit trail records it.
+
+An encrypted shop opens with the key in the system's keychain; where there
+is none, each command reads the passphrase or the recovery key from
+standard input. A new shop made by `seed` keeps its key in the keychain,
+or with --passphrase-stdin takes a passphrase from standard input.
 ";
 
 /// Where the data folder is: the flag, then the environment, then the OS
@@ -66,6 +80,7 @@ pub fn main() -> i32 {
         Ok(Some(command)) if command == "plan-pdf" => plan_pdf(args, dir),
         Ok(Some(command)) if command == "import" => import(args, dir),
         Ok(Some(command)) if command == "remove-owner-pin" => remove_owner_pin(dir),
+        Ok(Some(command)) if command == "encrypt" => encrypt(args, dir),
         Ok(Some(other)) => usage_error(&format!("unknown command \"{other}\"")),
         Ok(None) => match crate::app::window::run(dir) {
             Ok(()) => 0,
@@ -95,7 +110,8 @@ pub fn make_private(dir: &std::path::Path) {
         [crate::io::backup::BACKUPS_DIR, crate::io::erase::PRINT_DIR, crate::io::logging::LOGS_DIR]
             .contains(&name)
             || [crate::app::instance::LOCK_FILE, crate::app::instance::SOCKET_FILE].contains(&name)
-            || name.strip_prefix(database).is_some_and(|rest| ["", "-wal", "-shm", "-journal"].contains(&rest))
+            || [crate::io::vault::VAULT_FILE].contains(&name)
+            || name.strip_prefix(database).is_some_and(|rest| ["", "-wal", "-shm", "-journal", crate::io::vault::CONVERTING_SUFFIX].contains(&rest))
             || name.starts_with(&format!(".{database}"))
     };
     let names: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
@@ -163,8 +179,9 @@ fn seed(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
         Ok(seed) => seed.unwrap_or(1),
         Err(error) => return usage_error(&error.to_string()),
     };
+    let passphrase = args.contains("--passphrase-stdin");
     let started = std::time::Instant::now();
-    let result = Store::open_in(&dir).and_then(|mut store| {
+    let result = open_shop(&dir, passphrase).and_then(|mut store| {
         crate::io::setup::seed_shop(store.conn_mut(), kind, customers, visits, photos, seed, chrono::Utc::now())
     });
     match result {
@@ -202,7 +219,7 @@ fn plan_pdf(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
         return 1;
     }
     let today = chrono::Local::now().date_naive();
-    let result = Store::open_in(&dir).and_then(|store| {
+    let result = open_shop(&dir, false).and_then(|store| {
         let conn = store.conn();
         let id = crate::records::onboarding::find_customer(conn, &customer)?;
         let mut doc = crate::io::plan_pdf::document(conn, &id, today)?;
@@ -227,7 +244,7 @@ fn plan_pdf(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
 }
 
 fn remove_owner_pin(dir: PathBuf) -> i32 {
-    let result = Store::open_in(&dir).and_then(|mut store| crate::features::owner::remove_pin(store.conn_mut(), chrono::Utc::now()));
+    let result = open_shop(&dir, false).and_then(|mut store| crate::features::owner::remove_pin(store.conn_mut(), "the computer's user (command line)", chrono::Utc::now()));
     match result {
         Ok(true) => {
             println!("The owner PIN is removed. Set a new one in Settings.");
@@ -267,7 +284,7 @@ fn import(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
         // Said before the transaction starts, so a script (and the crash
         // test) knows the import is under way.
         eprintln!("importing {} rows from {}", table.rows.len(), file.display());
-        let mut store = Store::open_in(&dir)?;
+        let mut store = open_shop(&dir, false)?;
         let mut progress = |rows: usize| eprintln!("{rows} rows written (not yet committed)");
         importer::import_with_progress(store.conn_mut(), &table, &importer::file_name(&file), &options, chrono::Utc::now(), &mut progress)
     });
@@ -280,6 +297,68 @@ fn import(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
             for problem in &report.problems {
                 println!("row {}: {}", problem.row, problem.reason);
             }
+            0
+        }
+        Err(error) => {
+            eprintln!("regulars: {error}");
+            1
+        }
+    }
+}
+
+/// One line of standard input, without its line break.
+fn read_line() -> Result<zeroize::Zeroizing<String>> {
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin().read_line(&mut line)?;
+    let kept = line.trim_end_matches(['\n', '\r']).len();
+    line.truncate(kept);
+    Ok(line)
+}
+
+/// Opens the shop as the app does: a new one encrypted (its key in the
+/// keychain, or from a passphrase read from standard input when asked
+/// for), a plain one as it is (the app offers to encrypt it), an
+/// encrypted one with the keychain's key or else the passphrase or
+/// recovery key read from standard input.
+fn open_shop(dir: &Path, passphrase_stdin: bool) -> Result<Store> {
+    std::fs::create_dir_all(dir)?;
+    vault::tidy(dir);
+    match vault::look(dir, &SystemKeychain)? {
+        Door::New => {
+            let passphrase = if passphrase_stdin { Some(read_line()?) } else { None };
+            let (key, keeper) = vault::new_key(&SystemKeychain, passphrase.as_deref().map(|p| (p.as_str(), p.as_str())))?;
+            vault::create(dir, &key, &keeper)
+        }
+        Door::Plain => Store::open_in(dir),
+        Door::Open(key) => Store::open_with(&vault::database(dir), Some(&key)),
+        Door::Ask { why, .. } => {
+            eprintln!("{why} Type the passphrase or the recovery key:");
+            vault::unlock(dir, &read_line()?, &SystemKeychain)
+        }
+    }
+}
+
+/// `regulars encrypt`: the conversion the app offers at start, step by
+/// step on the terminal.
+fn encrypt(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
+    let passphrase_stdin = args.contains("--passphrase-stdin");
+    let result = (|| -> Result<()> {
+        if !matches!(vault::look(&dir, &vault::NoKeychain)?, Door::Plain) {
+            return Err(Error::Conflict(format!("There is no plain shop to encrypt in {}.", dir.display())));
+        }
+        vault::tidy(&dir);
+        let passphrase = if passphrase_stdin { Some(read_line()?) } else { None };
+        let (key, keeper) = vault::new_key(&SystemKeychain, passphrase.as_deref().map(|p| (p.as_str(), p.as_str())))?;
+        vault::convert(&dir, &key, &keeper, &mut |step| {
+            eprintln!("step done: {step:?}");
+            #[cfg(feature = "test-switches")]
+            crate::app::test_switches::pause_after_step();
+        })?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => {
+            println!("The shop's data in {} is now encrypted. Save the recovery sheet from the app's Settings.", dir.display());
             0
         }
         Err(error) => {

@@ -63,6 +63,8 @@ pub struct Desktop {
     _display_files: DisplayFiles,
     pub display: String,
     pub bus_address: String,
+    /// gnome-keyring's files (its login keyring), removed after it stops.
+    _keyring_home: tempfile::TempDir,
     /// Every line dbus-monitor printed about notifications.
     monitor_lines: Arc<Mutex<Vec<String>>>,
 }
@@ -77,6 +79,22 @@ pub enum Server {
     /// python-dbusmock's notification template: answers on the bus and
     /// draws nothing, so popups cannot get in the way of window screenshots.
     Mock,
+}
+
+/// Whether a program owns `name` on the bus at `address`.
+fn has_owner(address: &str, name: &str) -> bool {
+    Command::new(find_tool("dbus-send"))
+        .args([
+            &format!("--bus={address}"),
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner",
+            &format!("string:{name}"),
+        ])
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).contains("boolean true"))
+        .unwrap_or(false)
 }
 
 impl Desktop {
@@ -130,7 +148,31 @@ impl Desktop {
         });
         processes.0.push(monitor);
 
-        let mut desktop = Desktop { processes, _display_files: DisplayFiles(number), display, bus_address, monitor_lines };
+        // A real Secret Service on the private bus: gnome-keyring, its login
+        // keyring made and unlocked with a password given on stdin, in a
+        // folder of its own (the user's real keyrings are never touched).
+        let keyring_home = tempfile::tempdir().expect("keyring folder");
+        let runtime = keyring_home.path().join("run");
+        std::fs::create_dir_all(&runtime).expect("keyring runtime folder");
+        let mut keyring = Command::new(find_tool("gnome-keyring-daemon"))
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+            .env("XDG_DATA_HOME", keyring_home.path())
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start gnome-keyring-daemon");
+        {
+            use std::io::Write;
+            let mut stdin = keyring.stdin.take().expect("gnome-keyring-daemon stdin");
+            stdin.write_all(b"regulars-test-keyring").expect("unlock the keyring");
+        } // closed: the password ends here
+        processes.0.push(keyring);
+        wait_until("the Secret Service on the bus", Duration::from_secs(15), || has_owner(&bus_address, "org.freedesktop.secrets"));
+
+        let mut desktop = Desktop { processes, _display_files: DisplayFiles(number), display, bus_address, _keyring_home: keyring_home, monitor_lines };
         let server = match server {
             Server::None => None,
             Server::Dunst => Some(
@@ -155,20 +197,7 @@ impl Desktop {
         if let Some(started) = server {
             desktop.processes.0.push(started.expect("cannot start the notification server"));
             let address = desktop.bus_address.clone();
-            wait_until("the notification server on the bus", Duration::from_secs(15), || {
-                Command::new(find_tool("dbus-send"))
-                    .args([
-                        &format!("--bus={address}"),
-                        "--print-reply",
-                        "--dest=org.freedesktop.DBus",
-                        "/org/freedesktop/DBus",
-                        "org.freedesktop.DBus.NameHasOwner",
-                        "string:org.freedesktop.Notifications",
-                    ])
-                    .output()
-                    .map(|out| String::from_utf8_lossy(&out.stdout).contains("boolean true"))
-                    .unwrap_or(false)
-            });
+            wait_until("the notification server on the bus", Duration::from_secs(15), || has_owner(&address, "org.freedesktop.Notifications"));
             return desktop;
         }
         desktop

@@ -583,8 +583,8 @@ fn backup_and_restore_round_trip() {
     shop.create(customer("Before", "Backup").email("before@example.com"));
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("my backup.sqlite3");
-    backup::backup_to(shop.conn(), &file).unwrap();
-    assert_eq!(backup::check(&file).unwrap(), store::schema_version());
+    backup::backup_to(shop.conn(), &file, None).unwrap();
+    assert_eq!(backup::check(&file, None).unwrap(), store::schema_version());
 
     let after = shop.create(customer("After", "Backup"));
     let before_id = shop.hits("before")[0].id.clone();
@@ -592,13 +592,13 @@ fn backup_and_restore_round_trip() {
 
     let data_dir = shop.data_dir();
     let mut slot = Some(shop.store);
-    let saved = backup::restore(&mut slot, &data_dir, &file, now()).unwrap();
+    let saved = backup::restore(&mut slot, &data_dir, &file, None, now()).unwrap();
     let store = slot.as_ref().unwrap();
     let found: Vec<String> = search::search(store.conn(), "backup", 10, None).unwrap().into_iter().map(|h| h.display_name).collect();
     assert_eq!(found, vec!["Before Backup"], "the data is the backup's, its search index too");
     assert!(saved.starts_with(backup::backups_dir(&data_dir)));
     // The data from just before the restore was kept.
-    assert_eq!(backup::check(&saved).unwrap(), store::schema_version());
+    assert_eq!(backup::check(&saved, None).unwrap(), store::schema_version());
     let old = rusqlite::Connection::open(&saved).unwrap();
     let kept: String = old.query_row("SELECT display_name FROM customers WHERE id = ?1", [&after.id], |r| r.get(0)).unwrap();
     assert_eq!(kept, "After Backup");
@@ -617,7 +617,7 @@ fn a_damaged_or_foreign_file_is_not_restored() {
     shop.create(customer("Still", "Here"));
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.sqlite3");
-    backup::backup_to(shop.conn(), &good).unwrap();
+    backup::backup_to(shop.conn(), &good, None).unwrap();
     // Every B-tree page after the first gets a broken header (bytes 16-17
     // of the file hold the page size): damage that integrity_check must
     // see, wherever the file's free space happens to be.
@@ -639,9 +639,9 @@ fn a_damaged_or_foreign_file_is_not_restored() {
     let before = dump(shop.conn());
     let mut slot = Some(shop.store);
     for bad in [&damaged, &text, &other, &dir.path().join("missing.sqlite3")] {
-        assert_invalid(backup::restore(&mut slot, &data_dir, bad, now()), "file");
+        assert_invalid(backup::restore(&mut slot, &data_dir, bad, None, now()), "file");
     }
-    assert!(matches!(backup::restore(&mut slot, &data_dir, &newer, now()), Err(Error::NewerSchema { .. })));
+    assert!(matches!(backup::restore(&mut slot, &data_dir, &newer, None, now()), Err(Error::NewerSchema { .. })));
     assert_unchanged(&before, &dump(slot.as_ref().unwrap().conn()), "a refused restore");
 }
 
@@ -658,7 +658,7 @@ fn automatic_backups_keep_the_newest_few() {
     let mine = write(&backup::backups_dir(&data_dir), "my-own.sqlite3", b"x");
     let mut made = Vec::new();
     for day in 0..5 {
-        made.push(backup::automatic(shop.conn(), &data_dir, keep, now() + chrono::Duration::days(day)).unwrap());
+        made.push(backup::automatic(shop.conn(), &data_dir, keep, None, now() + chrono::Duration::days(day)).unwrap());
     }
     let listed: Vec<String> = backup::list(&data_dir).unwrap().into_iter().filter(|b| b.automatic).map(|b| b.path).collect();
     let mut expected: Vec<String> = made[2..].iter().map(|p| p.display().to_string()).collect();
@@ -668,7 +668,7 @@ fn automatic_backups_keep_the_newest_few() {
     assert_eq!(listed_sorted, expected, "the three newest are kept");
     assert!(mine.exists(), "files that are not automatic backups are left alone");
     for path in &made[2..] {
-        assert!(backup::check(path).is_ok());
+        assert!(backup::check(path, None).is_ok());
     }
 }
 

@@ -45,9 +45,9 @@ fn a_pin_is_set_checked_and_kept_only_as_a_hash() {
     util::assert_invalid(owner::check_pin(shop.conn_mut(), "4821", at), "pin");
 
     // A forgotten PIN is removed from the command line, and that is in the trail.
-    assert!(owner::remove_pin(shop.conn_mut(), at).unwrap());
+    assert!(owner::remove_pin(shop.conn_mut(), "test", at).unwrap());
     assert!(!owner::load(shop.conn()).unwrap().pin_set);
-    assert!(!owner::remove_pin(shop.conn_mut(), at).unwrap(), "nothing left to remove");
+    assert!(!owner::remove_pin(shop.conn_mut(), "test", at).unwrap(), "nothing left to remove");
     assert_eq!(trail(&shop).last().unwrap().1, "removed the owner PIN");
 }
 

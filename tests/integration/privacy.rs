@@ -111,7 +111,7 @@ fn delete_completely_leaves_no_readable_trace_in_the_data_folder() {
         shop.create(customer(&format!("Filler{i}"), "Person"));
     }
     // An automatic backup and a copy saved before a restore hold them.
-    let auto = backup::automatic(shop.conn(), &data, 7, now()).expect("a backup");
+    let auto = backup::automatic(shop.conn(), &data, 7, None, now()).expect("a backup");
     std::fs::copy(&auto, backup::backups_dir(&data).join("before-restore-2024-05-15_143000.sqlite3")).unwrap();
     assert!(!markers_in(&data, &["quentin", "plovdrake"]).is_empty(), "precondition: the markers are on disk to be found");
 

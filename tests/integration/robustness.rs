@@ -85,7 +85,7 @@ fn a_stored_date_out_of_range_skips_its_reminder_and_the_pass_goes_on() {
 /// A copy of the shop's backup rebuilt with `page_size` bytes per page, as
 /// a shop created before the move to 16 KB pages made it.
 fn backup_with_pages(shop: &Shop, path: &std::path::Path, page_size: i64) {
-    backup::backup_to(shop.conn(), path).expect("backup");
+    backup::backup_to(shop.conn(), path, None).expect("backup");
     let conn = rusqlite::Connection::open(path).expect("open the backup");
     conn.pragma_update(None, "journal_mode", "DELETE").expect("journal mode");
     conn.pragma_update(None, "page_size", page_size).expect("page size");
@@ -115,11 +115,11 @@ fn backups_restore_across_page_sizes_both_ways() {
     let mut shop = Shop::new();
     shop.create(customer("New", "Backup"));
     let sixteen_kb = files.path().join("today.sqlite3");
-    backup::backup_to(shop.conn(), &sixteen_kb).expect("backup");
+    backup::backup_to(shop.conn(), &sixteen_kb, None).expect("backup");
     let data_dir = shop.data_dir();
     let mut slot = Some(shop.store);
     assert_eq!(page_size_of(slot.as_ref().expect("store").conn()), 16384);
-    backup::restore(&mut slot, &data_dir, &four_kb, util::now()).expect("a 4 KB backup restores into a 16 KB shop");
+    backup::restore(&mut slot, &data_dir, &four_kb, None, util::now()).expect("a 4 KB backup restores into a 16 KB shop");
     assert_eq!(names(slot.as_ref().expect("store")), vec!["Old Backup"]);
 
     // And a 16 KB backup into an older shop with 4 KB pages.
@@ -129,7 +129,7 @@ fn backups_restore_across_page_sizes_both_ways() {
     std::fs::copy(&four_kb, older.path().join(DATABASE_FILE)).expect("an older shop's file");
     let mut slot = Some(Store::open_in(older.path()).expect("open the 4 KB shop"));
     assert_eq!(page_size_of(slot.as_ref().expect("store").conn()), 4096);
-    backup::restore(&mut slot, older.path(), &sixteen_kb, util::now()).expect("a 16 KB backup restores into a 4 KB shop");
+    backup::restore(&mut slot, older.path(), &sixteen_kb, None, util::now()).expect("a 16 KB backup restores into a 4 KB shop");
     assert_eq!(names(slot.as_ref().expect("store")), vec!["New Backup"]);
     drop(slot);
     let reopened = Store::open_in(older.path()).expect("reopen");
@@ -151,14 +151,14 @@ fn copies_saved_before_a_restore_are_deleted_after_thirty_days() {
     let data_dir = shop.data_dir();
     let files = tempfile::tempdir().expect("temp dir");
     let file = files.path().join("b.sqlite3");
-    backup::backup_to(shop.conn(), &file).expect("backup");
+    backup::backup_to(shop.conn(), &file, None).expect("backup");
     let restored_at = utc(2026, 3, 1, 10);
     let mut slot = Some(shop.store);
-    let saved = backup::restore(&mut slot, &data_dir, &file, restored_at).expect("restore");
+    let saved = backup::restore(&mut slot, &data_dir, &file, None, restored_at).expect("restore");
     let store = slot.as_ref().expect("store");
-    backup::automatic(store.conn(), &data_dir, 7, utc(2026, 3, 30, 10)).expect("a backup 29 days later");
+    backup::automatic(store.conn(), &data_dir, 7, None, utc(2026, 3, 30, 10)).expect("a backup 29 days later");
     assert!(saved.exists(), "kept for 30 days");
-    backup::automatic(store.conn(), &data_dir, 7, utc(2026, 3, 31, 10)).expect("a backup 30 days later");
+    backup::automatic(store.conn(), &data_dir, 7, None, utc(2026, 3, 31, 10)).expect("a backup 30 days later");
     assert!(!saved.exists(), "deleted after 30 days");
     assert_eq!(backup::made_at_from_name("before-restore-2026-03-01_100000.sqlite3"), Some(restored_at));
 }
@@ -183,7 +183,7 @@ fn a_restore_that_runs_out_of_disk_leaves_the_shop_as_it_was() {
             assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &limit), 0, "setrlimit");
         }
         let mut slot = None;
-        let outcome = backup::restore(&mut slot, &dir.join("data"), &dir.join("big.sqlite3"), util::now());
+        let outcome = backup::restore(&mut slot, &dir.join("data"), &dir.join("big.sqlite3"), None, util::now());
         let message = format!("{outcome:?}");
         assert!(matches!(outcome, Err(Error::Conflict(_))), "the write failure is reported: {message}");
         assert!(message.contains("nothing was changed"), "{message}");
@@ -199,12 +199,12 @@ fn a_restore_that_runs_out_of_disk_leaves_the_shop_as_it_was() {
         let card = big.create(customer(&format!("Big{i}"), "Backup"));
         big.add_note(&card.id, &"A long note about this regular. ".repeat(20), false);
     }
-    backup::backup_to(big.conn(), &files.path().join("big.sqlite3")).expect("backup");
+    backup::backup_to(big.conn(), &files.path().join("big.sqlite3"), None).expect("backup");
     assert!(std::fs::metadata(files.path().join("big.sqlite3")).expect("size").len() > 128 * 1024);
     // The shop's file in a data folder whose store is not open (`None`),
     // the case the restore handles by copying files.
     std::fs::create_dir(files.path().join("data")).expect("data folder");
-    backup::backup_to(shop.conn(), &files.path().join("data").join(DATABASE_FILE)).expect("the shop's file");
+    backup::backup_to(shop.conn(), &files.path().join("data").join(DATABASE_FILE), None).expect("the shop's file");
     let before = std::fs::read(files.path().join("data").join(DATABASE_FILE)).expect("the shop's file");
 
     let status = std::process::Command::new(std::env::current_exe().expect("this test binary"))

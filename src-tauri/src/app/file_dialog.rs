@@ -22,6 +22,7 @@ fn dialog(purpose: Purpose) -> (&'static str, &'static str, &'static [&'static s
         Purpose::Backup => ("Save a backup", "Regulars backup", &["sqlite3"]),
         Purpose::Restore => ("Restore from a backup", "Regulars backup", &["sqlite3"]),
         Purpose::PlanPdf => ("Save the welcome plan", "PDF", &["pdf"]),
+        Purpose::RecoverySheet => ("Save the recovery sheet", "PDF", &["pdf"]),
         Purpose::Photo => ("Choose a photo", "Pictures (JPEG, PNG, WebP)", &["jpg", "jpeg", "png", "webp", "JPG", "JPEG", "PNG", "WEBP"]),
     }
 }

@@ -41,6 +41,8 @@ pub enum Purpose {
     Backup,
     Restore,
     PlanPdf,
+    /// The recovery sheet: the shop's key on paper (never in the data folder).
+    RecoverySheet,
     /// A photo for a customer or a person or pet on their card.
     Photo,
 }

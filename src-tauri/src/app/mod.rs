@@ -3,6 +3,7 @@
 //! tasks (scheduler, automatic backups). Everything below this folder is
 //! plain Rust over SQLite, testable without a window.
 
+pub mod background;
 pub mod commands;
 pub mod desktop;
 pub mod file_dialog;

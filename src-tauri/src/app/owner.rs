@@ -51,6 +51,7 @@ pub const OWNER_ONLY: &[&str] = &[
     "set_owner_pin",
     "set_auto_lock",
     "get_audit",
+    "save_recovery_sheet",
 ];
 
 /// How long owner mode stays open without use: the owner's minutes.

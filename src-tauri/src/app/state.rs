@@ -15,15 +15,33 @@ use tokio::sync::Notify;
 
 use crate::app::files::Choices;
 use crate::db::store::{self, Store};
+use crate::io::vault::Ask;
 use crate::kernel::error::{Error, Result};
+use crate::kernel::secret::Key;
 
 /// Read connections: the window asks for a few things at once at most
 /// (a search while a card loads), and each costs a page cache.
 const READERS: usize = 3;
 
+/// How the shop stood when the window started.
+pub enum Opened {
+    Store(Store),
+    /// Encrypted (or plain, awaiting consent to encrypt) and not open
+    /// until the owner answers `ask`; `why` is said on screen.
+    Ask { ask: Ask, why: String },
+}
+
 pub struct AppState {
-    /// `None` when the database could not be opened; `open_error` says why.
+    /// `None` when the database is not open: `gate` says what the owner
+    /// must answer first, or `open_error` why it could not be opened.
     writer: Mutex<Option<Store>>,
+    /// What the window must ask before the shop opens (`Ask::Nothing` once open).
+    gate: Mutex<(Ask, String)>,
+    /// The shop's key, for the read connections (`None`: a plain file).
+    key: Mutex<Option<Key>>,
+    /// Whether the scheduler and the automatic backups run (started once,
+    /// when the shop first opens).
+    pub background_started: AtomicBool,
     /// Whether `writer` holds a store (read without taking its lock).
     is_open: AtomicBool,
     /// The database file the readers open, each on first use.
@@ -47,18 +65,23 @@ pub struct AppState {
 impl AppState {
     /// The state over an opened store (or the reason it could not be opened).
     /// `started` is when the process started (for the start-up time in the log).
-    pub fn new(opened: std::result::Result<Store, String>, wake: Arc<Notify>, away_marker: String, data_dir: PathBuf, started: std::time::Instant) -> AppState {
-        let (writer, open_error) = match opened {
-            Ok(store) => (Some(store), None),
-            Err(reason) => (None, Some(reason)),
+    pub fn new(opened: std::result::Result<Opened, String>, wake: Arc<Notify>, away_marker: String, data_dir: PathBuf, started: std::time::Instant) -> AppState {
+        let (writer, gate, open_error) = match opened {
+            Ok(Opened::Store(store)) => (Some(store), (Ask::Nothing, String::new()), None),
+            Ok(Opened::Ask { ask, why }) => (None, (ask, why), None),
+            Err(reason) => (None, (Ask::Nothing, String::new()), Some(reason)),
         };
         let database = data_dir.join(store::DATABASE_FILE);
+        let key = writer.as_ref().and_then(|store| store.key().cloned());
         // One reader ready for the first search; the others open on first use.
-        let first = writer.as_ref().and_then(|_| store::open_reader(&database).ok());
+        let first = writer.as_ref().and_then(|_| store::open_reader(&database, key.as_ref()).ok());
         let readers = std::iter::once(first).chain((1..READERS).map(|_| None)).map(Mutex::new).collect();
         AppState {
             is_open: AtomicBool::new(writer.is_some()),
             writer: Mutex::new(writer),
+            gate: Mutex::new(gate),
+            key: Mutex::new(key),
+            background_started: AtomicBool::new(false),
             database,
             readers,
             next_reader: AtomicUsize::new(0),
@@ -73,7 +96,33 @@ impl AppState {
     }
 
     fn not_open(&self) -> Error {
+        if relock(&self.gate).0 != Ask::Nothing {
+            return Error::Conflict("The shop's data is locked until its key is given.".into());
+        }
         Error::Conflict(self.open_error.clone().unwrap_or_else(|| "The database is not open.".into()))
+    }
+
+    /// What the window must ask before the shop opens, and why.
+    pub fn gate(&self) -> (Ask, String) {
+        relock(&self.gate).clone()
+    }
+
+    /// The shop's key (`None` for a plain file or a shop not open).
+    pub fn key(&self) -> Option<Key> {
+        relock(&self.key).clone()
+    }
+
+    /// Takes the shop opened after the window asked for its key (or the
+    /// owner's consent): the writer, the readers' key, and no more gate.
+    pub fn open_store(&self, store: Store) {
+        let mut writer = relock(&self.writer);
+        *relock(&self.key) = store.key().cloned();
+        for reader in &self.readers {
+            *relock(reader) = None;
+        }
+        *writer = Some(store);
+        *relock(&self.gate) = (Ask::Nothing, String::new());
+        self.is_open.store(true, Ordering::Release);
     }
 
     /// Runs a read on a free read connection (or waits for the next one).
@@ -98,7 +147,7 @@ impl AppState {
         };
         let conn = match slot.take() {
             Some(conn) => conn,
-            None => store::open_reader(&self.database)?,
+            None => store::open_reader(&self.database, self.key().as_ref())?,
         };
         let result = read(&conn);
         *slot = Some(conn);

@@ -12,6 +12,9 @@
 //! - `REGULARS_AUTO_LOCK_SECONDS`: owner mode locks itself after that
 //!   many seconds without use instead of the owner's minutes, so a test
 //!   can watch it happen.
+//! - `REGULARS_PAUSE_AFTER_STEPS`: `regulars encrypt` waits for a line on
+//!   standard input after each step of the conversion, so the crash test
+//!   can kill it exactly there.
 //! - `panic_on_purpose`: a command that panics, to show a panic answers
 //!   the page (see `app::ipc`).
 
@@ -29,6 +32,15 @@ use crate::records::customers::{self, CustomerInput, StartingHealth};
 pub const FILE_ANSWERS_ENV: &str = "REGULARS_FILE_ANSWERS";
 pub const OPEN_LOG_ENV: &str = "REGULARS_OPEN_LOG";
 pub const AUTO_LOCK_SECONDS_ENV: &str = "REGULARS_AUTO_LOCK_SECONDS";
+pub const PAUSE_AFTER_STEPS_ENV: &str = "REGULARS_PAUSE_AFTER_STEPS";
+
+/// Waits for a line on standard input when the tests ask for pauses.
+pub fn pause_after_step() {
+    if std::env::var_os(PAUSE_AFTER_STEPS_ENV).is_some() {
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+    }
+}
 
 /// The tests' auto-lock in seconds, when they set one.
 pub fn auto_lock_seconds() -> Option<u64> {

@@ -5,13 +5,38 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tauri::{Emitter, Manager};
+use tauri::Manager;
 
-use crate::app::state::AppState;
-use crate::app::{commands, instance, ipc, notify, photos, scheduler};
-use crate::db::store::{self, Store};
-use crate::derived::health;
-use crate::io::{backup, logging};
+use crate::app::state::{AppState, Opened};
+use crate::app::{background, commands, instance, ipc, photos};
+use crate::db::store::Store;
+use crate::io::logging;
+use crate::io::vault::{self, Ask, Door, SystemKeychain};
+use crate::kernel::error::{Error, Result};
+
+/// Opens the shop at start when it can be without asking: a new shop
+/// (encrypted with a key kept in the keychain), or an encrypted one whose
+/// key the keychain gives. Otherwise says what the window must ask.
+fn open(data_dir: &std::path::Path) -> Result<Opened> {
+    vault::tidy(data_dir);
+    match vault::look(data_dir, &SystemKeychain)? {
+        Door::New => match vault::new_key(&SystemKeychain, None) {
+            Ok((key, keeper)) => vault::create(data_dir, &key, &keeper).and_then(background::ready).map(Opened::Store),
+            Err(Error::Invalid { reason, .. }) => Ok(Opened::Ask { ask: Ask::NewPassphrase, why: reason }),
+            Err(error) => Err(error),
+        },
+        Door::Plain => Ok(Opened::Ask {
+            ask: Ask::Convert,
+            why: "This shop's data is saved as a plain file: anyone who copies the data folder can read every note.".into(),
+        }),
+        Door::Open(key) => match Store::open_with(&vault::database(data_dir), Some(&key)) {
+            Ok(store) => background::ready(store).map(Opened::Store),
+            Err(Error::WrongKey) => Ok(Opened::Ask { ask: Ask::RecoveryKey, why: "The key in this computer's keychain does not open this shop's data.".into() }),
+            Err(error) => Err(error),
+        },
+        Door::Ask { ask, why } => Ok(Opened::Ask { ask, why }),
+    }
+}
 
 /// Opens the data folder and runs the app window until it is closed.
 pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
@@ -41,20 +66,16 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
     };
     tracing::info!(data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "starting");
 
-    // A database that cannot be opened is shown in the window, not a crash.
-    let opened = Store::open_in(&data_dir).and_then(|mut store| {
-        // After an upgrade, fills each customer's stored health once.
-        health::ensure_fresh(store.conn_mut(), chrono::Utc::now())?;
-        Ok(store)
-    });
-    let opened = opened.map_err(|error| {
+    // A database that cannot be opened is shown in the window, not a crash;
+    // one whose key must be typed (or a plain one, to be encrypted) waits
+    // for the owner's answer there.
+    let opened = open(&data_dir).map_err(|error| {
         tracing::error!(error = %logging::error_line(&error), "cannot open the database");
         error.to_string()
     });
-    let database = opened.as_ref().ok().map(|store| store.path().to_path_buf());
     let wake = Arc::new(tokio::sync::Notify::new());
     let away_marker = format!("away:{}", crate::kernel::time::timestamp(chrono::Utc::now()));
-    let state = AppState::new(opened, wake.clone(), away_marker.clone(), data_dir.clone(), started);
+    let state = AppState::new(opened, wake.clone(), away_marker, data_dir.clone(), started);
 
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
@@ -78,14 +99,21 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             });
             // Held (the lock with it) for as long as the app runs.
             app.manage(owner);
-            if let Some(database) = database {
-                start_backups(database.clone(), data_dir);
-                start_scheduler(app.handle().clone(), database, wake, away_marker);
+            app.manage(background::Wake(wake.clone()));
+            let state = app.state::<AppState>();
+            if state.gate().0 == Ask::Nothing && state.read(|_| Ok(())).is_ok() {
+                background::start(app.handle(), &state, wake);
             }
             Ok(())
         })
         .invoke_handler(ipc::guarded(tauri::generate_handler![
             commands::shop::app_status,
+            commands::vault::create_with_passphrase,
+            commands::vault::open_with_key,
+            commands::vault::encrypt_shop,
+            commands::vault::keep_plain_for_now,
+            commands::vault::save_recovery_sheet,
+            commands::vault::reset_pin_with_recovery_key,
             commands::owner::get_owner_state,
             commands::owner::unlock_owner,
             commands::owner::lock_owner,
@@ -198,61 +226,4 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             tracing::error!(error = %e, "the window failed");
             format!("the window failed: {e}")
         })
-}
-
-/// Starts the reminder scheduler on its own connection. A click on a
-/// notification brings the window forward and opens that customer's card.
-fn start_scheduler(app: tauri::AppHandle, database: PathBuf, wake: Arc<tokio::sync::Notify>, away_marker: String) {
-    let store = match Store::open(&database) {
-        Ok(store) => store,
-        Err(error) => {
-            tracing::error!(error = %logging::error_line(&error), "the scheduler cannot open the database: no reminders this time");
-            return;
-        }
-    };
-    let click_app = app.clone();
-    let on_click: notify::OnClick = Arc::new(move |customer_id: &str| {
-        if let Some(window) = click_app.get_webview_window("main") {
-            let _ = window.unminimize();
-            let _ = window.show();
-            let _ = window.set_focus();
-        }
-        if let Err(error) = click_app.emit("open-card", customer_id.to_string()) {
-            tracing::warn!(%error, "could not open the card from a notification");
-        }
-    });
-    let notifier: Arc<dyn notify::Notifier> = Arc::new(notify::Desktop { on_click: Some(on_click) });
-    let change_app = app.clone();
-    let on_change = Box::new(move || {
-        if let Err(error) = change_app.emit("reminders-changed", ()) {
-            tracing::warn!(%error, "could not tell the window about new reminders");
-        }
-    });
-    tauri::async_runtime::spawn(scheduler::run(store, notifier, wake, away_marker, on_change));
-}
-
-/// Automatic backups: one shortly after start, then daily while running,
-/// keeping the newest few (see `backup`). Each runs on a read connection of
-/// its own, so the desk's reads and writes go on while SQLite copies pages.
-fn start_backups(database: PathBuf, data_dir: PathBuf) {
-    tauri::async_runtime::spawn(async move {
-        // Let the window and the search box come up first.
-        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-        loop {
-            let database = database.clone();
-            let dir = data_dir.clone();
-            let made = tauri::async_runtime::spawn_blocking(move || {
-                let conn = store::open_reader(&database)?;
-                let settings = backup::load_settings(&conn)?;
-                backup::automatic(&conn, &dir, settings.keep, chrono::Utc::now())
-            })
-            .await;
-            match made {
-                Ok(Ok(_)) => {}
-                Ok(Err(error)) => tracing::error!(error = %logging::error_line(&error), "the automatic backup failed"),
-                Err(error) => tracing::error!(%error, "the automatic backup task failed"),
-            }
-            tokio::time::sleep(backup::EVERY).await;
-        }
-    });
 }

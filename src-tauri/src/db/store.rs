@@ -8,8 +8,14 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::kernel::error::{Error, Result};
+use crate::kernel::secret::Key;
 
 const NEW_FILE_PAGE_SIZE: i64 = 16_384;
+
+/// SQLCipher's page size for every encrypted file this app writes (16 KB,
+/// as for plain files). SQLCipher cannot read it from the encrypted
+/// header, so it is part of the format: every keyed open says it.
+const CIPHER_PAGE_SIZE: i64 = 16_384;
 
 /// The most a WAL file keeps on disk after a checkpoint resets it (bytes).
 const JOURNAL_SIZE_LIMIT: i64 = 4 * 1024 * 1024;
@@ -53,24 +59,35 @@ pub fn schema_version() -> i64 {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// `None` for a plain file (tests, benchmarks, a shop not yet converted).
+    key: Option<Key>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database in `data_dir` and migrates it.
+    /// Opens (creating if needed) the plain database in `data_dir` and
+    /// migrates it. The app opens through `io::vault`, which gives the key.
     pub fn open_in(data_dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(data_dir)?;
         Store::open(&data_dir.join(DATABASE_FILE))
     }
 
-    /// Opens the database file at `path`. A file from a newer version of the
-    /// app is refused before anything is written to it.
+    /// `open_with` for a plain file.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, None)
+    }
+
+    /// Opens the database file at `path`, encrypted with `key` (a new file
+    /// is created encrypted with it), and migrates it. A wrong key is
+    /// `Error::WrongKey`; a file from a newer version of the app is refused
+    /// before anything is written to it.
+    pub fn open_with(path: &Path, key: Option<&Key>) -> Result<Store> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let mut conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(Duration::from_secs(5))?;
+        unlock(&conn, key)?;
 
         // Read the version first: switching to WAL would already write.
         let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
@@ -78,7 +95,7 @@ impl Store {
             return Err(Error::NewerSchema { found, known: schema_version() });
         }
 
-        if found == 0 {
+        if found == 0 && key.is_none() {
             // A new file: 16 KB pages instead of 4 KB make the B-trees
             // shallower and a large import about 10% faster. (An existing
             // file keeps its page size; changing it means a VACUUM.)
@@ -100,7 +117,12 @@ impl Store {
         conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
         conn.set_prepared_statement_cache_capacity(64);
         migrate(&mut conn, found)?;
-        Ok(Store { conn, path: path.to_path_buf() })
+        Ok(Store { conn, path: path.to_path_buf(), key: key.cloned() })
+    }
+
+    /// The key the file is encrypted with (`None` for a plain file).
+    pub fn key(&self) -> Option<&Key> {
+        self.key.as_ref()
     }
 
     pub fn conn(&self) -> &Connection {
@@ -126,12 +148,41 @@ impl Store {
 /// A read-only connection to an opened database, for screens that only
 /// read, the automatic backup and the benchmarks. In WAL mode it reads
 /// beside the writer: neither waits for the other.
-pub fn open_reader(path: &Path) -> Result<Connection> {
+pub fn open_reader(path: &Path, key: Option<&Key>) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(Duration::from_secs(5))?;
+    unlock(&conn, key)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// Gives a new connection its key (nothing for a plain file) and checks
+/// it: SQLCipher reads nothing until keyed, and a wrong key shows on the
+/// first read as "not a database". Sorting and temporary indexes stay in
+/// memory on every connection, so no temporary file ever holds plain text.
+pub fn unlock(conn: &Connection, key: Option<&Key>) -> Result<()> {
+    if let Some(key) = key {
+        // The raw-key form, in double quotes: used as the key, not derived.
+        let pragmas = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\"; PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE};", key.sql_literal().as_str()));
+        conn.execute_batch(&pragmas)?;
+    }
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
+        Ok(()) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(failure, _)) if failure.code == rusqlite::ErrorCode::NotADatabase => Err(Error::WrongKey),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Whether the file at `path` is a plain SQLite database (its first bytes
+/// are SQLite's header in clear); an encrypted one begins with random bytes.
+pub fn is_plain(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    let mut file = std::fs::File::open(path)?;
+    let read = file.read(&mut header)?;
+    Ok(read == header.len() && &header == b"SQLite format 3\0")
 }
 
 /// Copies the whole WAL into the database file and cuts the WAL to zero
@@ -181,4 +232,42 @@ pub fn write<T>(conn: &mut Connection, change: impl FnOnce(&Transaction) -> Resu
     let value = change(&tx)?;
     tx.commit()?;
     Ok(value)
+}
+
+/// Writes an encrypted copy of the plain database at `plain` to `dest` (a
+/// new file) with SQLCipher's `sqlcipher_export`: every table, index,
+/// trigger and row, and the schema version. The plain file is read, not
+/// changed; `dest` holds only encrypted pages.
+pub fn export_encrypted(plain: &Path, dest: &Path, key: &Key) -> Result<()> {
+    let _ = std::fs::remove_file(dest);
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(plain, flags)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let dest_text = dest.to_str().ok_or_else(|| Error::Conflict("The data folder's path is not valid text.".into()))?;
+    let attach = zeroize::Zeroizing::new(format!("ATTACH DATABASE ?1 AS encrypted KEY \"{}\"", key.sql_literal().as_str()));
+    conn.execute(&attach, [dest_text])?;
+    let exported = conn
+        .execute_batch(&format!("PRAGMA encrypted.cipher_page_size = {CIPHER_PAGE_SIZE};"))
+        .and_then(|()| conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(())))
+        .and_then(|()| conn.execute_batch(&format!("PRAGMA encrypted.user_version = {version};")));
+    conn.execute_batch("DETACH DATABASE encrypted")?;
+    exported?;
+    Ok(())
+}
+
+/// Each table's row count, by name: what a copy must hold to be the same shop.
+pub fn row_counts(conn: &Connection) -> Result<Vec<(String, i64)>> {
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    names
+        .into_iter()
+        .map(|name| {
+            let count: i64 = conn.query_row(&format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\"")), [], |row| row.get(0))?;
+            Ok((name, count))
+        })
+        .collect()
 }

@@ -76,7 +76,9 @@ pub fn set_pin(conn: &mut Connection, new_pin: &str, repeated: &str, who: &str, 
 
 /// Removes a forgotten PIN (`regulars remove-owner-pin`, run by the user
 /// who owns the data folder). Whether there was one to remove.
-pub fn remove_pin(conn: &mut Connection, now: DateTime<Utc>) -> Result<bool> {
+/// Removes the PIN (forgotten: from the command line, or with the recovery
+/// key); `who` is named in the audit trail.
+pub fn remove_pin(conn: &mut Connection, who: &str, now: DateTime<Utc>) -> Result<bool> {
     store::write(conn, |tx| {
         let mut stored = stored(tx)?;
         if stored.pin_hash.take().is_none() {
@@ -85,7 +87,7 @@ pub fn remove_pin(conn: &mut Connection, now: DateTime<Utc>) -> Result<bool> {
         stored.failures = 0;
         stored.wait_until = None;
         settings::save_json(tx, KEY, &stored, now)?;
-        audit::append(tx, "the computer's user (command line)", "removed the owner PIN", "", now)?;
+        audit::append(tx, who, "removed the owner PIN", "", now)?;
         Ok(true)
     })
 }

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::error::{Error, Result};
 use crate::db::settings;
 use crate::db::store::{self, Store};
+use crate::kernel::secret::Key;
 
 pub const BACKUPS_DIR: &str = "backups";
 pub const AUTO_PREFIX: &str = "auto-";
@@ -65,7 +66,9 @@ pub fn backups_dir(data_dir: &Path) -> PathBuf {
 
 /// Copies the open database to `dest` with the online backup API, through
 /// a temporary file beside it, so `dest` is either complete or untouched.
-pub fn backup_to(conn: &Connection, dest: &Path) -> Result<()> {
+/// The copy is encrypted with `key`, the shop's own (SQLCipher copies page
+/// by page between files with the same key and page size).
+pub fn backup_to(conn: &Connection, dest: &Path, key: Option<&Key>) -> Result<()> {
     if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
@@ -74,6 +77,7 @@ pub fn backup_to(conn: &Connection, dest: &Path) -> Result<()> {
     let _ = std::fs::remove_file(&temp);
     let outcome = (|| -> Result<()> {
         let mut target = Connection::open(&temp)?;
+        store::unlock(&target, key)?;
         copy_all(conn, &mut target)?;
         drop(target);
         std::fs::rename(&temp, dest)?;
@@ -125,6 +129,23 @@ fn staged_copy(backup: &Path, page_size: i64, data_dir: &Path) -> Result<Staged>
         return Err(Error::Conflict(format!("The backup's pages ({theirs} bytes) could not be converted to this shop's ({page_size} bytes).")));
     }
     tracing::info!(from = theirs, to = page_size, "backup converted to the shop's page size for the restore");
+    Ok(staged)
+}
+
+/// The backup as a file an encrypted shop can take page by page: an
+/// encrypted backup (same key, same page size) as it is; a plain one,
+/// made before the shop was encrypted, exported into an encrypted copy
+/// (`sqlcipher_export`) that is removed when dropped. The plain backup is
+/// only read.
+fn staged_encrypted(backup: &Path, key: &Key, data_dir: &Path) -> Result<Staged> {
+    if !store::is_plain(backup)? {
+        return Ok(Staged { path: backup.to_path_buf(), temporary: false });
+    }
+    let path = backups_dir(data_dir).join(".restore-staging.sqlite3");
+    let _ = std::fs::remove_file(&path);
+    let staged = Staged { path, temporary: true };
+    store::export_encrypted(backup, staged.path(), key)?;
+    tracing::info!("a plain backup was encrypted for the restore");
     Ok(staged)
 }
 
@@ -180,10 +201,10 @@ fn sync_folder(folder: &Path) {
 
 /// Makes an automatic backup named after `now` and deletes the automatic
 /// backups beyond the newest `keep`.
-pub fn automatic(conn: &Connection, data_dir: &Path, keep: usize, now: DateTime<Utc>) -> Result<PathBuf> {
+pub fn automatic(conn: &Connection, data_dir: &Path, keep: usize, key: Option<&Key>, now: DateTime<Utc>) -> Result<PathBuf> {
     let dir = backups_dir(data_dir);
     let path = dir.join(format!("{AUTO_PREFIX}{}.{EXTENSION}", now.format("%Y-%m-%d_%H%M%S")));
-    backup_to(conn, &path)?;
+    backup_to(conn, &path, key)?;
     rotate(&dir, keep, now)?;
     // File names only: a folder's path can name the person who uses it.
     tracing::info!(file = %path.file_name().unwrap_or_default().to_string_lossy(), "automatic backup made");
@@ -281,15 +302,15 @@ pub fn list(data_dir: &Path) -> Result<Vec<BackupInfo>> {
     Ok(found)
 }
 
-/// Checks that `path` is a sound Regulars database this app can open;
+/// Checks that `path` is a sound Regulars database this app can open,
+/// plain (made before the shop was encrypted) or encrypted with `key`;
 /// returns its schema version.
-pub fn check(path: &Path) -> Result<i64> {
+pub fn check(path: &Path, key: Option<&Key>) -> Result<i64> {
     let not_ours = || Error::invalid("file", "This file is not a Regulars backup.");
     if !path.is_file() {
         return Err(Error::invalid("file", "The backup file was not found."));
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|_| not_ours())?;
+    let conn = open_backup(path, key)?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(|_| not_ours())?;
     let verdict: String = conn
         .query_row("PRAGMA integrity_check", [], |row| row.get(0))
@@ -310,19 +331,36 @@ pub fn check(path: &Path) -> Result<i64> {
     Ok(version)
 }
 
+/// A backup opened to read: without a key when it is plain, else with the
+/// shop's. One encrypted with another key (another shop's, or this shop's
+/// before its key changed) is refused with a message that says so.
+fn open_backup(path: &Path, key: Option<&Key>) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let plain = store::is_plain(path).unwrap_or(false);
+    match store::unlock(&conn, if plain { None } else { key }) {
+        Ok(()) => Ok(conn),
+        Err(Error::WrongKey) => Err(Error::invalid("file", "This backup is encrypted with another key: it is another shop's, or not a Regulars backup. Nothing was changed.")),
+        Err(_) if !plain => Err(Error::invalid("file", "This file is not a Regulars backup, or it is encrypted with another key. Nothing was changed.")),
+        Err(error) => Err(error),
+    }
+}
+
 /// Replaces the shop's data with the backup at `backup`, after checking
 /// it and saving the current database into the backups folder (returned).
 /// `slot` is the app's store: it is reopened on success. A store that
 /// could not be opened (`None`) is moved aside as a file instead.
-pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, now: DateTime<Utc>) -> Result<PathBuf> {
-    check(backup)?;
+pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, key: Option<&Key>, now: DateTime<Utc>) -> Result<PathBuf> {
+    check(backup, key)?;
     let saved = backups_dir(data_dir).join(format!("{BEFORE_RESTORE_PREFIX}{}.{EXTENSION}", now.format("%Y-%m-%d_%H%M%S")));
     match slot.as_mut() {
         Some(store) => {
-            backup_to(store.conn(), &saved)?;
+            backup_to(store.conn(), &saved, key)?;
             let page_size: i64 = store.conn().query_row("PRAGMA page_size", [], |row| row.get(0))?;
-            let staged = staged_copy(backup, page_size, data_dir)?;
-            let source = Connection::open_with_flags(staged.path(), OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            let staged = match key {
+                Some(key) => staged_encrypted(backup, key, data_dir)?,
+                None => staged_copy(backup, page_size, data_dir)?,
+            };
+            let source = open_backup(staged.path(), key)?;
             // One step for all pages: the copy is a single write transaction
             // on the open database, so it is all there or not at all.
             copy_all(&source, store.conn_mut())?;
@@ -351,7 +389,7 @@ pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, now: Da
         }
     }
     *slot = None; // close before reopening: one connection at a time
-    *slot = Some(Store::open_in(data_dir)?);
+    *slot = Some(Store::open_with(&data_dir.join(store::DATABASE_FILE), key)?);
     tracing::info!(saved = %saved.file_name().unwrap_or_default().to_string_lossy(), "restored from a backup");
     Ok(saved)
 }

@@ -77,6 +77,7 @@ pub fn error_line(error: &Error) -> String {
         Error::NewerSchema { found, known } => format!("newer_schema: {found} (known {known})"),
         Error::Panicked => "internal: a panic".to_string(),
         Error::OwnerOnly => "owner_only".to_string(),
+        Error::WrongKey => "wrong_key".to_string(),
         // SQLite's own message names tables, columns and constraints, never
         // the values; other rusqlite errors may carry a value, so only
         // their variant's name is kept.

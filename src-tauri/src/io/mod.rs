@@ -10,3 +10,4 @@ pub mod sample;
 pub mod setup;
 pub mod logging;
 pub mod erase;
+pub mod vault;

@@ -358,6 +358,83 @@ pub fn review_card(shop_name: &str, link: &str, qr: &crate::kernel::qr::Qr) -> R
     Ok(pdf.with_pages(vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)]).save(&PdfSaveOptions::default(), &mut Vec::new()))
 }
 
+/// The recovery sheet: one page with the shop's name and the date, the
+/// recovery key in groups (monospaced by hand: each group in its own cell)
+/// and as a QR code, and what to do with it.
+pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: settings::PaperSize) -> Result<Vec<u8>> {
+    let fonts = fonts()?;
+    let (width, height) = match paper {
+        settings::PaperSize::A4 => (595.28, 841.89),
+        settings::PaperSize::Letter => (612.0, 792.0),
+    };
+    let qr = crate::kernel::qr::qr(recovery_text)?;
+    let mut pdf = PdfDocument::new("Regulars recovery sheet");
+    pdf.metadata.info.creator = "Regulars".into();
+    let regular = pdf.add_font(&fonts.regular);
+    let bold = pdf.add_font(&fonts.bold);
+    let mut page = Page::new(fonts, regular, bold, width, height);
+    let inner = width - 2.0 * MARGIN_X;
+    let title = page.wrap("Recovery sheet", true, 22.0, inner);
+    let mut y = page.lines(MARGIN_X, MARGIN_TOP, &title, true, 22.0, 1.25, INK);
+    let shop = if clean(shop_name).is_empty() { "Your shop".to_string() } else { clean(shop_name) };
+    let about = page.wrap(&format!("{shop} · made on {date}"), false, 12.0, inner);
+    y = page.lines(MARGIN_X, y + 4.0, &about, false, 12.0, 1.3, MUTED);
+    let intro = page.wrap(
+        "Regulars keeps this shop's data encrypted. This key opens it on any computer: after a new laptop, a reinstalled system, \
+         a forgotten passphrase or owner PIN, or to open a backup. Without it, nobody can read the data, not even you.",
+        false, 10.5, inner);
+    y = page.lines(MARGIN_X, y + 14.0, &intro, false, 10.5, 1.4, INK);
+    // The key: four lines of four groups, each group in a tinted cell.
+    let heading = page.wrap("Recovery key", true, 12.0, inner);
+    y = page.lines(MARGIN_X, y + 16.0, &heading, true, 12.0, 1.3, ACCENT);
+    let groups: Vec<&str> = recovery_text.split(' ').collect();
+    let (cell_w, cell_h, gap) = (82.0, 26.0, 10.0);
+    let top = y + 8.0;
+    for (i, group) in groups.iter().enumerate() {
+        let (col, row) = ((i % crate::kernel::secret::GROUPS_PER_LINE) as f32, (i / crate::kernel::secret::GROUPS_PER_LINE) as f32);
+        let (x, cy) = (MARGIN_X + col * (cell_w + gap), top + row * (cell_h + gap));
+        page.fill(x, cy, cell_w, cell_h, KEY);
+        let line = page.wrap(group, true, 16.0, cell_w);
+        page.lines(x + 14.0, cy + 4.0, &line, true, 16.0, 1.2, INK);
+    }
+    let rows = groups.len().div_ceil(crate::kernel::secret::GROUPS_PER_LINE) as f32;
+    y = top + rows * (cell_h + gap);
+    // The same key as a QR code, for a phone's camera or a scanner.
+    let quiet = 4.0;
+    let module = (150.0 / (qr.width as f32 + 2.0 * quiet)).min(5.0);
+    let side = module * (qr.width as f32 + 2.0 * quiet);
+    page.fill(MARGIN_X, y + 6.0, side, side, (1.0, 1.0, 1.0));
+    for (i, dark) in qr.dark.iter().enumerate() {
+        if *dark {
+            let (col, row) = ((i % qr.width) as f32, (i / qr.width) as f32);
+            page.fill(MARGIN_X + (quiet + col) * module, y + 6.0 + (quiet + row) * module, module + 0.05, module + 0.05, (0.0, 0.0, 0.0));
+        }
+    }
+    let beside_x = MARGIN_X + side + 18.0;
+    let beside = page.wrap("The same key as a QR code. Typing it, the spaces do not matter, nor capitals.", false, 9.5, width - MARGIN_X - beside_x);
+    page.lines(beside_x, y + 20.0, &beside, false, 9.5, 1.4, MUTED);
+    y += side + 22.0;
+    let steps = [
+        "Keep this sheet somewhere safe and away from the laptop: a locked drawer at home, or a safe. Anyone with this sheet and a copy of the data can read it.",
+        "Do not photograph it, email it or keep it in the data folder.",
+        "To open the data on a new computer: install Regulars, put the data folder (or a backup, renamed regulars.sqlite3) in place, start the app and type this key when it asks.",
+        "Forgot the owner PIN? On the PIN screen choose “Forgot the PIN?” and type this key.",
+        "If this sheet is lost while the app still opens, save a new one from Settings and destroy the old.",
+    ];
+    let heading = page.wrap("What to do with it", true, 12.0, inner);
+    y = page.lines(MARGIN_X, y, &heading, true, 12.0, 1.3, ACCENT);
+    for step in steps {
+        let lines = page.wrap(step, false, 10.0, inner - 14.0);
+        page.fill(MARGIN_X + 2.0, y + 10.0, 4.0, 4.0, ACCENT);
+        y = page.lines(MARGIN_X + 14.0, y + 6.0, &lines, false, 10.0, 1.4, INK);
+    }
+    page.check(y, height - MARGIN_BOTTOM);
+    if !page.fits {
+        return Err(Error::Conflict("The recovery sheet did not fit on one page.".into()));
+    }
+    Ok(pdf.with_pages(vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)]).save(&PdfSaveOptions::default(), &mut Vec::new()))
+}
+
 // ---------------------------------------------------------------------------
 // Sizes and colours
 

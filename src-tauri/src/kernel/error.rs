@@ -38,6 +38,11 @@ pub enum Error {
     #[error("Only the owner can do this. Unlock owner mode with the owner PIN first.")]
     OwnerOnly,
 
+    /// The key (from the keychain, a passphrase or a recovery key) does
+    /// not open the shop file; nothing was read or written.
+    #[error("This key does not open the shop's data. Check the passphrase or recovery key and try again; nothing was changed.")]
+    WrongKey,
+
     /// A bug: a command panicked (see `app::ipc`). A change it was making
     /// rolled back with its transaction.
     #[error("Something went wrong; nothing was changed.")]
@@ -59,6 +64,7 @@ impl Error {
             Error::Storage(_) => "storage",
             Error::Io(_) => "io",
             Error::OwnerOnly => "owner_only",
+            Error::WrongKey => "wrong_key",
             Error::Panicked => "internal",
         }
     }

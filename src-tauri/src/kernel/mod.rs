@@ -10,5 +10,6 @@ pub mod pin;
 pub mod picture;
 pub mod qr;
 pub mod rhythm;
+pub mod secret;
 pub mod text;
 pub mod time;

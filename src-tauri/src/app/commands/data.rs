@@ -107,7 +107,8 @@ pub fn stop_calendar(state: State<'_, AppState>) -> Result<CalendarView> {
 #[tauri::command]
 pub fn backup_now(state: State<'_, AppState>, file: String) -> Result<()> {
     let path = state.files.path(&file, Purpose::Backup, &state.data_dir)?;
-    state.read(|conn| backup::backup_to(conn, &path))?;
+    let key = state.key();
+    state.read(|conn| backup::backup_to(conn, &path, key.as_ref()))?;
     owner::record(&state, "saved a backup to a file", "")
 }
 
@@ -150,7 +151,8 @@ pub fn restore_from_file(state: State<'_, AppState>, file: String) -> Result<Str
 }
 
 fn restore(state: &AppState, path: &std::path::Path) -> Result<String> {
-    let saved = state.replace_store(|slot| backup::restore(slot, &state.data_dir, path, Utc::now()))?;
+    let key = state.key();
+    let saved = state.replace_store(|slot| backup::restore(slot, &state.data_dir, path, key.as_ref(), Utc::now()))?;
     // Into the restored data: the trail it brought back, and then this.
     owner::record(state, "restored a backup", path.file_name().map(|name| name.to_string_lossy().into_owned()).as_deref().unwrap_or(""))?;
     Ok(saved.display().to_string())

@@ -14,6 +14,7 @@ pub mod plans;
 pub mod settings;
 pub mod shop;
 pub mod today;
+pub mod vault;
 
 /// The shop's local date, for rules that count days.
 fn today() -> chrono::NaiveDate {

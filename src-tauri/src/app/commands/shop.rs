@@ -10,6 +10,7 @@ use crate::app::owner;
 use crate::app::state::AppState;
 use crate::db::settings::{self, BusinessKind, Settings};
 use crate::io::setup;
+use crate::io::vault::{self, Ask};
 use crate::kernel::error::{Error, Result};
 
 #[derive(Serialize)]
@@ -17,14 +18,27 @@ pub struct AppStatus {
     pub error: Option<String>,
     pub data_dir: String,
     pub settings: Option<Settings>,
+    /// What the window must ask before the shop opens, and why.
+    pub ask: Ask,
+    pub why: String,
+    /// The shop's data is encrypted.
+    pub encrypted: bool,
+    /// Encrypted, and the owner has not saved the recovery sheet yet.
+    pub sheet_due: bool,
 }
 
 #[tauri::command]
 pub fn app_status(state: State<'_, AppState>) -> Result<AppStatus> {
     let data_dir = state.data_dir.display().to_string();
-    match state.read(settings::load) {
-        Ok(settings) => Ok(AppStatus { error: None, data_dir, settings: Some(settings) }),
-        Err(error) => Ok(AppStatus { error: Some(error.to_string()), data_dir, settings: None }),
+    let (ask, why) = state.gate();
+    let encrypted = state.key().is_some();
+    let base = AppStatus { error: None, data_dir, settings: None, ask, why, encrypted, sheet_due: false };
+    if base.ask != Ask::Nothing {
+        return Ok(base);
+    }
+    match state.read(|conn| Ok((settings::load(conn)?, vault::sheet_saved(conn)?))) {
+        Ok((settings, saved)) => Ok(AppStatus { settings: Some(settings), sheet_due: encrypted && saved.is_none(), ..base }),
+        Err(error) => Ok(AppStatus { error: Some(error.to_string()), ..base }),
     }
 }
 

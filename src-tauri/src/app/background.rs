@@ -1,0 +1,96 @@
+//! What runs beside the window once the shop is open: the reminder
+//! scheduler and the automatic backups, each on a connection of its own.
+//! Started once, at start for a shop that opens at once, or when the
+//! owner's passphrase or recovery key (or consent to encrypt) opens it.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tauri::{Emitter, Manager};
+
+use crate::app::state::AppState;
+use crate::app::{notify, scheduler};
+use crate::db::store::{self, Store};
+use crate::io::{backup, logging};
+use crate::kernel::secret::Key;
+
+/// The scheduler's wake-up, kept by the app for the commands that open
+/// the shop after start.
+pub struct Wake(pub Arc<tokio::sync::Notify>);
+
+/// A shop just opened, made ready: after an upgrade, each customer's
+/// stored health is filled once.
+pub fn ready(mut store: Store) -> crate::kernel::error::Result<Store> {
+    crate::derived::health::ensure_fresh(store.conn_mut(), chrono::Utc::now())?;
+    Ok(store)
+}
+
+/// Starts the scheduler and the automatic backups, unless they run already.
+pub fn start(app: &tauri::AppHandle, state: &AppState, wake: Arc<tokio::sync::Notify>) {
+    if state.background_started.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let database = state.data_dir.join(store::DATABASE_FILE);
+    let key = state.key();
+    start_backups(database.clone(), state.data_dir.clone(), key.clone());
+    start_scheduler(app.clone(), database, key, wake, state.away_marker.clone());
+}
+
+/// Starts the reminder scheduler on its own connection. A click on a
+/// notification brings the window forward and opens that customer's card.
+fn start_scheduler(app: tauri::AppHandle, database: PathBuf, key: Option<Key>, wake: Arc<tokio::sync::Notify>, away_marker: String) {
+    let store = match Store::open_with(&database, key.as_ref()) {
+        Ok(store) => store,
+        Err(error) => {
+            tracing::error!(error = %logging::error_line(&error), "the scheduler cannot open the database: no reminders this time");
+            return;
+        }
+    };
+    let click_app = app.clone();
+    let on_click: notify::OnClick = Arc::new(move |customer_id: &str| {
+        if let Some(window) = click_app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+        if let Err(error) = click_app.emit("open-card", customer_id.to_string()) {
+            tracing::warn!(%error, "could not open the card from a notification");
+        }
+    });
+    let notifier: Arc<dyn notify::Notifier> = Arc::new(notify::Desktop { on_click: Some(on_click) });
+    let change_app = app.clone();
+    let on_change = Box::new(move || {
+        if let Err(error) = change_app.emit("reminders-changed", ()) {
+            tracing::warn!(%error, "could not tell the window about new reminders");
+        }
+    });
+    tauri::async_runtime::spawn(scheduler::run(store, notifier, wake, away_marker, on_change));
+}
+
+/// Automatic backups: one shortly after start, then daily while running,
+/// keeping the newest few (see `backup`). Each runs on a read connection of
+/// its own, so the desk's reads and writes go on while SQLite copies pages.
+fn start_backups(database: PathBuf, data_dir: PathBuf, key: Option<Key>) {
+    tauri::async_runtime::spawn(async move {
+        // Let the window and the search box come up first.
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        loop {
+            let database = database.clone();
+            let dir = data_dir.clone();
+            let key = key.clone();
+            let made = tauri::async_runtime::spawn_blocking(move || {
+                let conn = store::open_reader(&database, key.as_ref())?;
+                let settings = backup::load_settings(&conn)?;
+                backup::automatic(&conn, &dir, settings.keep, key.as_ref(), chrono::Utc::now())
+            })
+            .await;
+            match made {
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => tracing::error!(error = %logging::error_line(&error), "the automatic backup failed"),
+                Err(error) => tracing::error!(%error, "the automatic backup task failed"),
+            }
+            tokio::time::sleep(backup::EVERY).await;
+        }
+    });
+}

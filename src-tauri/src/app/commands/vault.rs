@@ -1,0 +1,99 @@
+//! The shop's key: what the window asks before the shop opens (a new
+//! passphrase, the passphrase, the recovery key, or consent to encrypt a
+//! plain shop), the recovery sheet, and resetting a forgotten PIN with
+//! the recovery key. The key never reaches the page; the recovery sheet
+//! is written by Rust to the file chosen in the save dialog.
+
+use chrono::Utc;
+use tauri::{Manager, State};
+
+use crate::app::background::{self, Wake};
+use crate::app::files::Purpose;
+use crate::app::owner;
+use crate::app::state::AppState;
+use crate::db::settings;
+use crate::db::store::Store;
+use crate::features::owner as lock;
+use crate::io::vault::{self, Ask, SystemKeychain};
+use crate::io::plan_pdf;
+use crate::kernel::error::{Error, Result};
+use crate::kernel::secret::Key;
+
+/// Takes the opened shop and starts what runs beside it.
+fn take(app: &tauri::AppHandle, state: &AppState, store: Store) -> Result<()> {
+    state.open_store(background::ready(store)?);
+    let wake = app.state::<Wake>().0.clone();
+    background::start(app, state, wake);
+    Ok(())
+}
+
+fn expecting(state: &AppState, allowed: &[Ask]) -> Result<()> {
+    if allowed.contains(&state.gate().0) {
+        Ok(())
+    } else {
+        Err(Error::Conflict("The shop is already open.".into()))
+    }
+}
+
+/// A new shop where no keychain answers: its key from a passphrase.
+#[tauri::command]
+pub fn create_with_passphrase(app: tauri::AppHandle, state: State<'_, AppState>, passphrase: String, repeated: String) -> Result<()> {
+    expecting(&state, &[Ask::NewPassphrase])?;
+    let (key, keeper) = vault::new_key(&SystemKeychain, Some((&passphrase, &repeated)))?;
+    let store = vault::create(&state.data_dir, &key, &keeper)?;
+    take(&app, &state, store)
+}
+
+/// An encrypted shop opened with the passphrase or the recovery key.
+#[tauri::command]
+pub fn open_with_key(app: tauri::AppHandle, state: State<'_, AppState>, typed: String) -> Result<()> {
+    expecting(&state, &[Ask::Passphrase, Ask::RecoveryKey])?;
+    let store = vault::unlock(&state.data_dir, &typed, &SystemKeychain)?;
+    take(&app, &state, store)
+}
+
+/// The owner's consent: a plain shop is encrypted (its key in the
+/// keychain, or from `passphrase` where no keychain answers).
+#[tauri::command]
+pub fn encrypt_shop(app: tauri::AppHandle, state: State<'_, AppState>, passphrase: Option<String>, repeated: Option<String>) -> Result<()> {
+    expecting(&state, &[Ask::Convert])?;
+    let typed = passphrase.as_deref().zip(repeated.as_deref()).filter(|(p, _)| !p.is_empty());
+    let (key, keeper) = vault::new_key(&SystemKeychain, typed)?;
+    let store = vault::convert(&state.data_dir, &key, &keeper, &mut |step| tracing::info!(?step, "encrypting the shop"))?;
+    take(&app, &state, store)
+}
+
+/// "Not now": the plain shop opens as it is, for this start only.
+#[tauri::command]
+pub fn keep_plain_for_now(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<()> {
+    expecting(&state, &[Ask::Convert])?;
+    tracing::warn!("the owner kept the shop plain for this start");
+    take(&app, &state, Store::open(&vault::database(&state.data_dir))?)
+}
+
+/// Writes the recovery sheet to the file chosen for it (owner only: it
+/// is the key to every customer's data) and remembers it was saved.
+#[tauri::command]
+pub fn save_recovery_sheet(state: State<'_, AppState>, file: String) -> Result<()> {
+    let path = state.files.path(&file, Purpose::RecoverySheet, &state.data_dir)?;
+    let key = state.key().ok_or_else(|| Error::Conflict("This shop's data is not encrypted, so it has no recovery key.".into()))?;
+    let shop = state.read(settings::load)?;
+    let date = super::today().format("%-d %B %Y").to_string();
+    let pdf = plan_pdf::recovery_sheet(&shop.shop_name, &date, &key.recovery_text(), shop.paper_size)?;
+    std::fs::write(&path, &pdf)?;
+    owner::audited(&state, "saved the recovery sheet", |_| String::new(), |conn| vault::mark_sheet_saved(conn, Utc::now()))
+}
+
+/// A forgotten PIN: the recovery key (only the owner has the sheet)
+/// removes it; the owner then sets a new one in Settings.
+#[tauri::command]
+pub fn reset_pin_with_recovery_key(state: State<'_, AppState>, recovery_key: String) -> Result<()> {
+    let typed = Key::from_recovery(&recovery_key)?;
+    let key = state.key().ok_or_else(|| Error::invalid("recovery_key", "This shop's data is not encrypted, so it has no recovery key. Use `regulars remove-owner-pin` on this computer."))?;
+    if !typed.same_as(&key) {
+        state.write(|conn| crate::records::audit::append(conn, crate::records::audit::DESK, "typed a wrong recovery key", "", Utc::now()))?;
+        return Err(Error::invalid("recovery_key", "This is not this shop's recovery key."));
+    }
+    state.write(|conn| lock::remove_pin(conn, "owner (recovery key)", Utc::now()))?;
+    Ok(())
+}
