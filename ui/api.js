@@ -25,6 +25,13 @@ export const uiReady = () => invoke('ui_ready');
 export const startShop = (shopName, businessKind, withSample) =>
   invoke('start_shop', { shopName, businessKind, withSample });
 export const getSettings = () => invoke('get_settings');
+// The shop's key (see vault.js): Rust checks what is typed; the key never comes back.
+export const createWithPassphrase = (passphrase, repeated) => invoke('create_with_passphrase', { passphrase, repeated });
+export const openWithKey = (typed) => invoke('open_with_key', { typed });
+export const encryptShop = (passphrase, repeated) => invoke('encrypt_shop', { passphrase, repeated });
+export const keepPlainForNow = () => invoke('keep_plain_for_now');
+export const saveRecoverySheet = (file) => invoke('save_recovery_sheet', { file });
+export const resetPinWithRecoveryKey = (recoveryKey) => invoke('reset_pin_with_recovery_key', { recoveryKey });
 /** @type {() => Promise<import('./types/OwnerState').OwnerState>} */
 export const getOwnerState = () => invoke('get_owner_state');
 /** @type {(pin: string) => Promise<import('./types/OwnerState').OwnerState>} */

@@ -20,6 +20,7 @@ import { renderPlanSettings } from './plan-settings.js';
 import { renderPassSettings, renderPetSettings } from './pass-settings.js';
 import { renderData } from './data.js';
 import { initOwner, asOwner, lockNow, renderOwnerSettings, renderAudit } from './owner.js';
+import { renderGate, renderRecoverySettings, saveRecoverySheet } from './vault.js';
 
 const searchView = document.getElementById('search-view');
 const page = document.getElementById('page');
@@ -29,6 +30,8 @@ const DESK_KEY = 'regulars.deskStaff';
 const todayCount = document.getElementById('today-count');
 const awayBanner = document.getElementById('away-banner');
 let currency = 'EUR';
+// Whether the shop's data is encrypted (from the start status).
+let encrypted = false;
 
 let ready = false;
 
@@ -107,7 +110,7 @@ export const app = {
       const [settings, program, rules, plans, health, templates, outreach, passTypes, pets] = await Promise.all([
         api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules(), api.getPlanSettings(), api.getHealthRules(), api.getTemplates(), api.getOutreachRules(),
         api.getPassTypes(), api.getPetSettings()]);
-      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderOwnerSettings(), renderLoyaltySettings(program), renderPassSettings(passTypes), renderReminderSettings(rules),
+      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderOwnerSettings(), renderRecoverySettings(encrypted), renderLoyaltySettings(program), renderPassSettings(passTypes), renderReminderSettings(rules),
         renderPlanSettings(plans, settings), renderHealthSettings(health), renderPetSettings(pets), renderOutreachSettings(outreach), renderTemplateSettings(templates, app)));
     } catch (error) {
       app.showPage('error', errorPanel(error));
@@ -315,6 +318,12 @@ async function start() {
   } catch (error) {
     status = { error: error.message || String(error), data_dir: '' };
   }
+  if (status.ask && status.ask !== 'nothing') {
+    // The shop is not open yet: its key (or consent to encrypt) first.
+    document.body.classList.add('setup');
+    app.showPage('gate', renderGate(status));
+    return;
+  }
   if (status.error) {
     document.body.classList.add('setup');
     app.showPage('error', h('div', { class: 'panel error-panel', role: 'alert' },
@@ -327,6 +336,8 @@ async function start() {
   await initOwner(app, () => {
     if (['data', 'settings'].includes(document.body.dataset.view)) app.showSearch();
   });
+  encrypted = status.encrypted;
+  if (status.sheet_due) showSheetBanner();
   app.setShopName(status.settings.shop_name);
   app.setStaff(status.settings.staff);
   currency = status.settings.currency;
@@ -338,6 +349,22 @@ async function start() {
     return;
   }
   app.markReady();
+}
+
+/** Until the owner saves it, the search screen asks for the recovery sheet. */
+function showSheetBanner() {
+  const banner = document.getElementById('sheet-banner');
+  const button = h('button', { type: 'button', id: 'sheet-banner-save', text: 'Save the recovery sheet…' });
+  button.addEventListener('click', () => asOwner(app, async () => {
+    app.showSearch();
+    try {
+      if (await saveRecoverySheet()) banner.hidden = true;
+    } catch (error) {
+      banner.firstChild.textContent = error.message || String(error);
+    }
+  }));
+  banner.replaceChildren(h('span', { text: 'Your shop’s data is encrypted. Save the recovery sheet and keep it safe: without it the data cannot be opened on another computer. ' }), button);
+  banner.hidden = false;
 }
 
 start();

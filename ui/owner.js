@@ -6,6 +6,7 @@
 
 import * as api from './api.js';
 import { h, showError, clearErrors, formatDateTime } from './dom.js';
+import { renderForgotPin } from './vault.js';
 
 const lockButton = /** @type {HTMLButtonElement} */ (document.getElementById('owner-lock'));
 /** @type {import('./types/OwnerState').OwnerState | null} */
@@ -86,7 +87,11 @@ function renderUnlock(then) {
       showError(form, error.field ? error : { ...error, field: 'pin' });
     }
   });
-  return form;
+  // A forgotten PIN: the recovery key removes it, and owner mode is open.
+  return h('div', { class: 'unlock-page' }, form, renderForgotPin(async () => {
+    await refreshOwner();
+    then();
+  }));
 }
 
 /** The owner PIN and the auto-lock, for the Settings screen. */

@@ -13,6 +13,7 @@ mod boundary;
 mod calendar;
 mod cards;
 mod data;
+mod encryption;
 mod health;
 mod layouts;
 mod loyalty;

@@ -216,12 +216,18 @@ fn the_data_folder_and_every_file_in_it_are_private_to_their_user() {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
 
+    // The shop's key goes to the keychain on this desktop's bus.
+    let desktop = Desktop::start(Server::None);
     let bin = env!("CARGO_BIN_EXE_regulars");
-    let seeded = Command::new(bin).args(["seed", "--customers", "20", "--visits", "40", "--data-dir"]).arg(&data).output().unwrap();
+    let seeded = Command::new(bin)
+        .args(["seed", "--customers", "20", "--visits", "40", "--data-dir"])
+        .arg(&data)
+        .env("DBUS_SESSION_BUS_ADDRESS", &desktop.bus_address)
+        .output()
+        .unwrap();
     assert!(seeded.status.success(), "seed failed: {}", String::from_utf8_lossy(&seeded.stderr));
 
     // The real start: the window, the log, the WAL and the first automatic backup.
-    let desktop = Desktop::start(Server::None);
     let app = Command::new(bin)
         .arg("--data-dir")
         .arg(&data)
@@ -257,7 +263,7 @@ fn the_data_folder_and_every_file_in_it_are_private_to_their_user() {
         }
         checked.push(path.strip_prefix(&data).unwrap().display().to_string());
     }
-    for expected in ["regulars.sqlite3", "regulars.sqlite3-wal", "print/plan-old.pdf"] {
+    for expected in ["regulars.sqlite3", "regulars.sqlite3-wal", "encryption.json"] {
         assert!(checked.iter().any(|p| p == expected), "{expected} was not there to check: {checked:?}");
     }
     assert!(checked.iter().any(|p| p.starts_with("backups/auto-")) && checked.iter().any(|p| p.starts_with("logs/regulars")), "{checked:?}");

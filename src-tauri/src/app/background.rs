@@ -34,6 +34,7 @@ pub fn start(app: &tauri::AppHandle, state: &AppState, wake: Arc<tokio::sync::No
     let database = state.data_dir.join(store::DATABASE_FILE);
     let key = state.key();
     start_backups(database.clone(), state.data_dir.clone(), key.clone());
+    start_print_pruning(state.data_dir.clone());
     start_scheduler(app.clone(), database, key, wake, state.away_marker.clone());
 }
 
@@ -91,6 +92,20 @@ fn start_backups(database: PathBuf, data_dir: PathBuf, key: Option<Key>) {
                 Err(error) => tracing::error!(%error, "the automatic backup task failed"),
             }
             tokio::time::sleep(backup::EVERY).await;
+        }
+    });
+}
+
+/// Every minute, the pages sent to print more than `erase::PRINTED_KEEP`
+/// ago are removed from `print/`.
+fn start_print_pruning(data_dir: PathBuf) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            let removed = crate::io::erase::prune_printed(&data_dir, crate::io::erase::PRINTED_KEEP);
+            if removed > 0 {
+                tracing::info!(removed, "printed pages removed");
+            }
         }
     });
 }

@@ -69,6 +69,8 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
     // A database that cannot be opened is shown in the window, not a crash;
     // one whose key must be typed (or a plain one, to be encrypted) waits
     // for the owner's answer there.
+    // Pages printed before the last quit have long been printed.
+    crate::io::erase::prune_printed(&data_dir, std::time::Duration::ZERO);
     let opened = open(&data_dir).map_err(|error| {
         tracing::error!(error = %logging::error_line(&error), "cannot open the database");
         error.to_string()

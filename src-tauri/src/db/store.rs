@@ -55,7 +55,8 @@ pub fn schema_version() -> i64 {
 }
 
 /// One open database: the app holds one of these behind a mutex, so there
-/// is exactly one writer.
+/// is exactly one writer. (`Debug` shows the path; a key shows as `Key(…)`.)
+#[derive(Debug)]
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -240,7 +241,11 @@ pub fn write<T>(conn: &mut Connection, change: impl FnOnce(&Transaction) -> Resu
 /// changed; `dest` holds only encrypted pages.
 pub fn export_encrypted(plain: &Path, dest: &Path, key: &Key) -> Result<()> {
     let _ = std::fs::remove_file(dest);
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if !plain.is_file() {
+        return Err(Error::NotFound("The plain shop file"));
+    }
+    // CREATE: the flags apply to the attached copy, which is new.
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(plain, flags)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;

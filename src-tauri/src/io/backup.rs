@@ -355,10 +355,12 @@ pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, key: Op
     match slot.as_mut() {
         Some(store) => {
             backup_to(store.conn(), &saved, key)?;
-            let page_size: i64 = store.conn().query_row("PRAGMA page_size", [], |row| row.get(0))?;
             let staged = match key {
                 Some(key) => staged_encrypted(backup, key, data_dir)?,
-                None => staged_copy(backup, page_size, data_dir)?,
+                None => {
+                    let page_size: i64 = store.conn().query_row("PRAGMA page_size", [], |row| row.get(0))?;
+                    staged_copy(backup, page_size, data_dir)?
+                }
             };
             let source = open_backup(staged.path(), key)?;
             // One step for all pages: the copy is a single write transaction

@@ -97,6 +97,27 @@ fn remove_printed(data_dir: &Path, id: &str) -> usize {
     left
 }
 
+/// How long a page sent to print stays in `print/`: the viewer has
+/// opened it and printed by then. The file is plain (a viewer must read
+/// it), so it does not stay beside the encrypted shop.
+pub const PRINTED_KEEP: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Removes the printed pages older than `keep` (every one for zero, as at
+/// start); returns how many were removed.
+pub fn prune_printed(data_dir: &Path, keep: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(data_dir.join(PRINT_DIR)) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let age = entry.metadata().and_then(|meta| meta.modified()).ok().and_then(|made| made.elapsed().ok()).unwrap_or_default();
+        if (keep.is_zero() || age >= keep) && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// What still holds an erased customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holding {

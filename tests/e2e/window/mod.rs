@@ -84,9 +84,28 @@ impl Harness {
         writeln!(file, "{}", path.display()).expect("write answer");
     }
 
+    /// Starts the app on `data_dir`. A shop the test made itself through
+    /// `Store` is a plain file: it is encrypted first, as its owner would
+    /// at the first start of this version (`regulars encrypt`, the key in
+    /// this desktop's keychain), so the app opens it straight away.
     pub async fn open_app(&self, data_dir: &Path) -> WebDriver {
-        // One app per data folder: after a quit, wait until the copy that
-        // had this folder has let go of it, as a restart would.
+        self.wait_for_folder(data_dir);
+        let shop = data_dir.join("regulars.sqlite3");
+        if std::fs::read(&shop).is_ok_and(|bytes| bytes.starts_with(b"SQLite format 3\0")) {
+            let out = Command::new(APP)
+                .args(["encrypt", "--data-dir"])
+                .arg(data_dir)
+                .env("DBUS_SESSION_BUS_ADDRESS", &self.desktop.bus_address)
+                .output()
+                .expect("run regulars encrypt");
+            assert!(out.status.success(), "regulars encrypt failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        self.open_app_as_is(data_dir).await
+    }
+
+    /// One app per data folder: after a quit, wait until the copy that
+    /// had this folder has let go of it, as a restart would.
+    fn wait_for_folder(&self, data_dir: &Path) {
         wait_until("the previous copy to let go of the data folder", Duration::from_secs(20), || {
             std::fs::File::open(data_dir.join("regulars.lock")).map_or(true, |lock| {
                 let free = lock.try_lock().is_ok();
@@ -94,6 +113,12 @@ impl Harness {
                 free
             })
         });
+    }
+
+    /// Starts the app on `data_dir` as the folder is (a plain shop is
+    /// offered encryption in the window).
+    pub async fn open_app_as_is(&self, data_dir: &Path) -> WebDriver {
+        self.wait_for_folder(data_dir);
         let mut caps = Capabilities::new();
         caps.set(
             "tauri:options",
