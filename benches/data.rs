@@ -20,7 +20,6 @@ use chrono::Utc;
 use regulars::records::customers::{self, CustomerInput, PersonInput};
 use regulars::io::export;
 use regulars::io::importer::{self, Options};
-use regulars::db::store::Store;
 use regulars::features::cards;
 
 fn env_size(name: &str, default: usize) -> usize {
@@ -63,6 +62,7 @@ fn main() {
     let rows = env_size("REGULARS_BENCH_ROWS", 100_000);
     let runs = env_size("REGULARS_BENCH_RUNS", 5);
     let now = Utc::now();
+    println!("bench: shop_file {}", common::form());
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("customers.csv");
     std::fs::write(&file, spreadsheet(rows)).expect("write csv");
@@ -85,7 +85,7 @@ fn main() {
         let data = dir.path().join(format!("ours-{run}"));
         let mut store = common::open_in(&data);
         let start = Instant::now();
-        let report = importer::import_file(store.conn_mut(), &file, &Options::default(), now).expect("import");
+        let report = importer::import_file(store.conn_mut(), common::key(), &file, &Options::default(), now).expect("import");
         samples.push(start.elapsed());
         assert_eq!(report.imported, rows, "every row imported: {:?}", report.problems.first());
         // Keep one shop for the export; the disk is small.
@@ -227,7 +227,7 @@ fn import_vcf(rows: usize, runs: usize, csv: &std::path::Path, dir: &std::path::
             let data = dir.join(format!("turns-{run}"));
             let mut store = common::open_in(&data);
             let start = Instant::now();
-            let report = importer::import_file(store.conn_mut(), source, &Options::default(), now).expect("import");
+            let report = importer::import_file(store.conn_mut(), common::key(), source, &Options::default(), now).expect("import");
             samples.push(start.elapsed());
             assert_eq!(report.imported, rows, "every contact imported: {:?}", report.problems.first());
             drop(store);

@@ -17,7 +17,7 @@ USAGE:
   regulars [--data-dir DIR]
       Start the app. Data lives in DIR, else in $REGULARS_DATA_DIR, else in
       the system's app-data folder.
-  regulars seed --customers N [--visits M] [--kind gym|salon|dog-walking] [--photos none|some|all] [--seed S] [--data-dir DIR]
+  regulars seed --customers N [--visits M] [--kind gym|salon|dog-walking] [--photos none|some|all] [--seed S] [--passphrase-stdin] [--data-dir DIR]
       Add N made-up customers and about M past visits with their points
       (deterministic for a given seed) and finish the first-start setup,
       for benchmarks and tests. Drawn photos (never real faces) go on about
@@ -26,7 +26,7 @@ USAGE:
   regulars plan-pdf --customer ID|NAME --out FILE [--paper a4|letter] [--data-dir DIR]
       Write a customer's onboarding plan as a one-page PDF (the customer's
       id, or their exact name). The paper size defaults to the setting.
-  regulars import FILE [--on-duplicate skip|merge|create] [--month-first] [--data-dir DIR]
+  regulars import FILE [--on-duplicate skip|merge|create] [--month-first] [--passphrase-stdin] [--data-dir DIR]
       Import customers from a CSV file with the automatic column mapping, or
       from a vCard (.vcf) file of contacts, in one transaction (all accepted
       rows or none), and print the report.
@@ -42,8 +42,8 @@ USAGE:
 
 An encrypted shop opens with the key in the system's keychain; where there
 is none, each command reads the passphrase or the recovery key from
-standard input. A new shop made by `seed` keeps its key in the keychain,
-or with --passphrase-stdin takes a passphrase from standard input.
+standard input. A new shop made by `seed` or `import` keeps its key in the
+keychain, or with --passphrase-stdin takes a passphrase from standard input.
 ";
 
 /// Where the data folder is: the flag, then the environment, then the OS
@@ -73,14 +73,16 @@ pub fn main() -> i32 {
         Ok(dir) => dir,
         Err(error) => return usage_error(&error.to_string()),
     };
+    // For a new shop where no keychain answers: its passphrase from stdin.
+    let passphrase_stdin = args.contains("--passphrase-stdin");
     let dir = data_dir(data_dir_flag);
     make_private(&dir);
     match args.subcommand() {
-        Ok(Some(command)) if command == "seed" => seed(args, dir),
+        Ok(Some(command)) if command == "seed" => seed(args, dir, passphrase_stdin),
         Ok(Some(command)) if command == "plan-pdf" => plan_pdf(args, dir),
-        Ok(Some(command)) if command == "import" => import(args, dir),
+        Ok(Some(command)) if command == "import" => import(args, dir, passphrase_stdin),
         Ok(Some(command)) if command == "remove-owner-pin" => remove_owner_pin(dir),
-        Ok(Some(command)) if command == "encrypt" => encrypt(args, dir),
+        Ok(Some(command)) if command == "encrypt" => encrypt(dir, passphrase_stdin),
         Ok(Some(other)) => usage_error(&format!("unknown command \"{other}\"")),
         Ok(None) => match crate::app::window::run(dir) {
             Ok(()) => 0,
@@ -150,7 +152,7 @@ fn usage_error(message: &str) -> i32 {
     2
 }
 
-fn seed(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
+fn seed(mut args: pico_args::Arguments, dir: PathBuf, passphrase: bool) -> i32 {
     let customers: usize = match args.value_from_str("--customers") {
         Ok(n) => n,
         Err(error) => return usage_error(&error.to_string()),
@@ -179,7 +181,6 @@ fn seed(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
         Ok(seed) => seed.unwrap_or(1),
         Err(error) => return usage_error(&error.to_string()),
     };
-    let passphrase = args.contains("--passphrase-stdin");
     let started = std::time::Instant::now();
     let result = open_shop(&dir, passphrase).and_then(|mut store| {
         crate::io::setup::seed_shop(store.conn_mut(), kind, customers, visits, photos, seed, chrono::Utc::now())
@@ -261,7 +262,7 @@ fn remove_owner_pin(dir: PathBuf) -> i32 {
     }
 }
 
-fn import(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
+fn import(mut args: pico_args::Arguments, dir: PathBuf, passphrase_stdin: bool) -> i32 {
     use crate::io::importer::{self, DateOrder, OnDuplicate, Options};
     let on_duplicate = match args.opt_value_from_str::<_, String>("--on-duplicate") {
         Ok(None) => OnDuplicate::Skip,
@@ -284,9 +285,10 @@ fn import(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
         // Said before the transaction starts, so a script (and the crash
         // test) knows the import is under way.
         eprintln!("importing {} rows from {}", table.rows.len(), file.display());
-        let mut store = open_shop(&dir, false)?;
+        let mut store = open_shop(&dir, passphrase_stdin)?;
         let mut progress = |rows: usize| eprintln!("{rows} rows written (not yet committed)");
-        importer::import_with_progress(store.conn_mut(), &table, &importer::file_name(&file), &options, chrono::Utc::now(), &mut progress)
+        let key = store.key().cloned();
+        importer::import_with_progress(store.conn_mut(), key.as_ref(), &table, &importer::file_name(&file), &options, chrono::Utc::now(), &mut progress)
     });
     match result {
         Ok(report) => {
@@ -340,8 +342,7 @@ fn open_shop(dir: &Path, passphrase_stdin: bool) -> Result<Store> {
 
 /// `regulars encrypt`: the conversion the app offers at start, step by
 /// step on the terminal.
-fn encrypt(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
-    let passphrase_stdin = args.contains("--passphrase-stdin");
+fn encrypt(dir: PathBuf, passphrase_stdin: bool) -> i32 {
     let result = (|| -> Result<()> {
         if !matches!(vault::look(&dir, &vault::NoKeychain)?, Door::Plain) {
             return Err(Error::Conflict(format!("There is no plain shop to encrypt in {}.", dir.display())));

@@ -14,6 +14,7 @@ mod desktop;
 mod window;
 
 mod desk;
+mod encryption;
 mod health;
 mod ipc;
 mod import;

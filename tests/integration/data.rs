@@ -46,7 +46,7 @@ fn cells(table: &importer::Table) -> Vec<Vec<String>> {
 
 fn import(shop: &mut Shop, bytes: &[u8], options: &Options) -> importer::Report {
     let table = table(bytes);
-    importer::import(shop.conn_mut(), &table, "test.csv", options, now()).unwrap_or_else(|e| panic!("import failed: {e:?}"))
+    importer::import(shop.conn_mut(), None, &table, "test.csv", options, now()).unwrap_or_else(|e| panic!("import failed: {e:?}"))
 }
 
 fn names(shop: &Shop) -> Vec<String> {
@@ -200,7 +200,7 @@ fn birthdays_with_month_names_in_the_shops_languages() {
     assert_eq!(preview.problems[0].row, 14);
     assert!(preview.problems[0].reason.contains("Févruary"), "the cell is named: {:?}", preview.problems);
 
-    let report = importer::import_file(shop.conn_mut(), &file, &Options::default(), now()).unwrap();
+    let report = importer::import_file(shop.conn_mut(), None, &file, &Options::default(), now()).unwrap();
     assert_eq!((report.imported, report.rejected), (12, 1), "{:?}", report.problems);
     let birthday = |name: &str| shop.card(&shop.hits(name)[0].id).birthday_label.unwrap_or_default();
     assert_eq!(birthday("zoe fabre"), "1 February 1990");
@@ -240,7 +240,7 @@ fn the_command_line_import_reads_month_names() {
     assert_eq!(code, Some(0), "{said}");
     assert!(said.contains("imported 12 merged 0 skipped 0 rejected 1"), "{said}");
     assert!(said.contains("row 14: "), "the unreadable cell is reported: {said}");
-    let store = Store::open_in(&data_dir).unwrap();
+    let store = util::open_cli_shop(&data_dir);
     let stored: String = store.conn().query_row("SELECT birthday FROM customers WHERE display_name = 'Zoé Fabre'", [], |r| r.get(0)).unwrap();
     assert_eq!(stored, "1990-02-01");
 }
@@ -840,7 +840,7 @@ proptest! {
         let mut shop = Shop::new();
         let options = Options { mapping: Some(mapping.clone()), ..Options::default() };
         if let Ok(preview) = importer::preview(shop.conn(), &table, "p.csv", &options, now()) {
-            let report = importer::import(shop.conn_mut(), &table, "p.csv", &options, now()).unwrap();
+            let report = importer::import(shop.conn_mut(), None, &table, "p.csv", &options, now()).unwrap();
             prop_assert_eq!(report.imported + report.rejected + report.skipped, preview.total_rows);
             prop_assert_eq!(shop.count("customers") as usize, report.imported);
         }

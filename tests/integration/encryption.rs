@@ -321,3 +321,30 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+#[test]
+fn the_recovery_sheet_holds_the_key_as_text_and_as_a_qr_code_that_scans_back() {
+    let key = Key::generate();
+    let pdf = regulars::io::plan_pdf::recovery_sheet("Salon Ørsted & Søn", "2 December 2026", &key.recovery_text(), regulars::db::settings::PaperSize::A4)
+        .expect("the sheet");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("plan-pdfs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("recovery-sheet.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let info = Command::new("pdfinfo").arg(&file).output().expect("pdfinfo (make test installs poppler-utils)");
+    assert!(String::from_utf8_lossy(&info.stdout).contains("Pages:           1"), "one page");
+    let text = Command::new("pdftotext").arg(&file).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Salon Ørsted & Søn") && text.contains("2 December 2026") && text.contains("Recovery key"), "{text}");
+    let groups: Vec<&str> = text.split("Recovery key").nth(1).unwrap().split_whitespace().filter(|w| w.len() == 4 && w.chars().all(|c| c.is_ascii_hexdigit())).take(16).collect();
+    assert!(Key::from_recovery(&groups.join(" ")).unwrap().same_as(&key), "the groups as printed: {groups:?}");
+    // What a phone's camera reads from the paper is the key too.
+    let stem = dir.join("recovery-sheet");
+    assert!(Command::new("pdftoppm").args(["-gray", "-r", "150", "-singlefile"]).arg(&file).arg(&stem).status().unwrap().success());
+    Command::new("pdftoppm").args(["-png", "-r", "70", "-singlefile"]).arg(&file).arg(&stem).status().unwrap();
+    let (w, h, pixels) = crate::outreach::read_pgm(&std::fs::read(dir.join("recovery-sheet.pgm")).unwrap());
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| pixels[y * w + x]);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code");
+    assert!(Key::from_recovery(&grids[0].decode().expect("decodes").1).unwrap().same_as(&key));
+}

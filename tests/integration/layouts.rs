@@ -211,7 +211,7 @@ fn import_and_check(file_name: &str, text: &str, contacts: &[Contact], carries: 
     let mapped: Vec<_> = preview.headers.iter().zip(&preview.mapping).filter(|(_, f)| **f != Field::Ignore).collect();
     assert_eq!(preview.rejected_count, 0, "{file_name}: rows rejected in the preview: {:?}\nmapping: {mapped:?}", preview.problems);
     let options = Options { mapping: Some(preview.mapping.clone()), ..Options::default() };
-    let report = importer::import_file(shop.conn_mut(), &path, &options, now()).expect("import");
+    let report = importer::import_file(shop.conn_mut(), None, &path, &options, now()).expect("import");
     assert_eq!((report.imported, report.rejected), (contacts.len(), 0), "{file_name}: {:?}\nmapping: {mapped:?}", report.problems);
     let cards = all_cards(&shop);
     for c in contacts {
@@ -681,7 +681,7 @@ fn a_confirmed_mapping_is_remembered_for_the_same_headings() {
     let chosen = vec![Field::Ignore, Field::FirstName, Field::LastName, Field::Phone];
     assert_ne!(guessed.mapping, chosen, "the test needs headings the guess gets wrong");
     let options = Options { mapping: Some(chosen.clone()), ..Options::default() };
-    importer::import_file(shop.conn_mut(), &first, &options, now()).unwrap();
+    importer::import_file(shop.conn_mut(), None, &first, &options, now()).unwrap();
 
     let mut shop = shop.reopen();
     // The same headings, written differently (case, spaces, accents).
@@ -691,7 +691,7 @@ fn a_confirmed_mapping_is_remembered_for_the_same_headings() {
     assert_eq!(preview.mapping, chosen);
     assert_eq!((preview.sample[0].name.as_str(), preview.sample[0].phone.as_str()), ("José García", "+34 612 345 678"));
     // Without a mapping (as `regulars import FILE` runs), the import uses it too.
-    let report = importer::import_file(shop.conn_mut(), &second, &Options::default(), now()).unwrap();
+    let report = importer::import_file(shop.conn_mut(), None, &second, &Options::default(), now()).unwrap();
     assert_eq!((report.imported, report.rejected), (1, 0), "{:?}", report.problems);
     let jose = all_cards(&shop).into_iter().find(|c| c.first_name == "José").expect("José imported");
     assert_eq!((jose.last_name.as_str(), jose.phone.as_str()), ("García", "+34 612 345 678"));

@@ -432,7 +432,7 @@ fn a_finished_welcome_plan_is_a_moment_to_ask() {
 }
 
 /// Reads a binary PGM (P5) as pdftoppm -gray writes it.
-fn read_pgm(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+pub(crate) fn read_pgm(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
     let mut fields = Vec::new();
     let mut at = 0;
     while fields.len() < 4 {

@@ -306,7 +306,7 @@ fn the_logs_hold_ids_and_counts_never_a_customers_words() {
     // An import with a bad row that quotes the marker, and one that is taken.
     let csv = format!("Name,Email\n{MARKER} Two,not-an-email-{MARKER}\n{MARKER} Three,three@example.org\n");
     let table = importer::parse(csv.as_bytes()).expect("read the CSV");
-    let report = importer::import(shop.conn_mut(), &table, &format!("{MARKER}.csv"), &importer::Options::default(), now()).expect("import");
+    let report = importer::import(shop.conn_mut(), None, &table, &format!("{MARKER}.csv"), &importer::Options::default(), now()).expect("import");
     assert_eq!(report.imported + report.rejected, 2, "{report:?}");
     // A refused edit (its message quotes what was typed) as a log line.
     let failed = cards::update(shop.conn_mut(), &card.id, &customer(MARKER, "x").email(&format!("{MARKER}@")), now());

@@ -11,7 +11,6 @@ use regulars::features::cards;
 use regulars::io::importer::{self, OnDuplicate, Options};
 use regulars::io::{export, vcard};
 use regulars::records::customers::{Card, CustomerInput};
-use regulars::db::store::Store;
 use regulars::kernel::birthday::Birthday;
 use util::*;
 
@@ -172,7 +171,7 @@ fn version_4(people: &[Person]) -> Vec<u8> {
 
 fn import(shop: &mut Shop, bytes: &[u8], options: &Options) -> importer::Report {
     let table = importer::parse(bytes).unwrap_or_else(|e| panic!("parse refused: {e:?}"));
-    importer::import(shop.conn_mut(), &table, "contacts.vcf", options, now()).unwrap_or_else(|e| panic!("import failed: {e:?}"))
+    importer::import(shop.conn_mut(), None, &table, "contacts.vcf", options, now()).unwrap_or_else(|e| panic!("import failed: {e:?}"))
 }
 
 fn card_of(shop: &Shop, given: &str) -> regulars::records::customers::Card {
@@ -285,7 +284,7 @@ fn the_command_line_imports_a_vcf_file() {
     let (code, said) = util::cli_import(&data_dir, &file);
     assert_eq!(code, Some(0), "{said}");
     assert!(said.contains("imported 3 merged 0 skipped 0 rejected 0"), "{said}");
-    let store = Store::open_in(&data_dir).unwrap();
+    let store = util::open_cli_shop(&data_dir);
     let stored: String =
         store.conn().query_row("SELECT birthday FROM customers WHERE display_name = 'Seán O''Brien'", [], |r| r.get(0)).unwrap();
     assert_eq!(stored, "--05-21", "a birthday without its year");
@@ -440,7 +439,7 @@ fn middle_names_and_surname_particles() {
     let csv = "First Name,Middle Name,Last Name,Name\nJan,van,Dijk,\nAnna,Maria,Schmidt,\nPiet,van der,Berg,\n,,,Jan Willem van der Berg\n,,,Jean de La Fontaine\n,,,Zoë Müller\n,,,Maria Da Silva\n";
     let mut shop = Shop::new();
     let table = importer::parse(csv.as_bytes()).unwrap();
-    let report = importer::import(shop.conn_mut(), &table, "contacts.csv", &Options::default(), now()).unwrap();
+    let report = importer::import(shop.conn_mut(), None, &table, "contacts.csv", &Options::default(), now()).unwrap();
     assert_eq!(report.imported, 7, "{report:?}");
     let mut names: Vec<(String, String)> =
         shop.conn().prepare("SELECT first_name, last_name FROM customers").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();

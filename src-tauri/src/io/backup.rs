@@ -341,7 +341,7 @@ fn open_backup(path: &Path, key: Option<&Key>) -> Result<Connection> {
         Ok(()) => Ok(conn),
         Err(Error::WrongKey) => Err(Error::invalid("file", "This backup is encrypted with another key: it is another shop's, or not a Regulars backup. Nothing was changed.")),
         Err(_) if !plain => Err(Error::invalid("file", "This file is not a Regulars backup, or it is encrypted with another key. Nothing was changed.")),
-        Err(error) => Err(error),
+        Err(error) => Err(Error::invalid("file", format!("The backup is damaged and cannot be used: {error}"))),
     }
 }
 

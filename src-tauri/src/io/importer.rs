@@ -41,6 +41,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, Tr
 use serde::{Deserialize, Serialize};
 
 use crate::records::customers::{self, Card, CustomerInput, PersonInput};
+use crate::kernel::secret::Key;
 use crate::kernel::error::{Error, Result};
 use crate::derived::health;
 use crate::features::{cards, reminder_sources};
@@ -1209,9 +1210,11 @@ pub fn file_name(path: &Path) -> String {
 }
 
 /// Reads the file and imports it (see `import`).
-pub fn import_file(conn: &mut Connection, path: &Path, options: &Options, now: DateTime<Utc>) -> Result<Report> {
+/// `key` is the shop's (`None` for a plain file): the preparing thread
+/// opens the file on a connection of its own.
+pub fn import_file(conn: &mut Connection, key: Option<&Key>, path: &Path, options: &Options, now: DateTime<Utc>) -> Result<Report> {
     let table = read_file(path)?;
-    import(conn, &table, &file_name(path), options, now)
+    import(conn, key, &table, &file_name(path), options, now)
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -1223,14 +1226,15 @@ struct Added {
 /// Imports a table in one transaction: every accepted row or none. Rows
 /// the validation refuses are reported and left out; duplicates follow
 /// the options. The batch is recorded for `undo`.
-pub fn import(conn: &mut Connection, table: &Table, file_name: &str, options: &Options, now: DateTime<Utc>) -> Result<Report> {
-    import_with_progress(conn, table, file_name, options, now, &mut |_| {})
+pub fn import(conn: &mut Connection, key: Option<&Key>, table: &Table, file_name: &str, options: &Options, now: DateTime<Utc>) -> Result<Report> {
+    import_with_progress(conn, key, table, file_name, options, now, &mut |_| {})
 }
 
 /// `import`, telling `progress` how many rows are written so far (every
 /// `PROGRESS_EVERY` rows, inside the transaction, before the commit).
 pub fn import_with_progress(
     conn: &mut Connection,
+    key: Option<&Key>,
     table: &Table,
     file_name: &str,
     options: &Options,
@@ -1246,7 +1250,7 @@ pub fn import_with_progress(
     // 2 MB page cache they are spilled to the WAL and read back mid-batch.
     let cache_size: i64 = conn.query_row("PRAGMA cache_size", [], |row| row.get(0))?;
     conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-    let result = import_in_transaction(conn, table, file_name, options, now, progress);
+    let result = import_in_transaction(conn, key, table, file_name, options, now, progress);
     conn.pragma_update(None, "cache_size", cache_size)?;
     conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint)?;
     result
@@ -1259,6 +1263,7 @@ const IMPORT_CACHE_KIB: i64 = -262_144;
 
 fn import_in_transaction(
     conn: &mut Connection,
+    key: Option<&Key>,
     table: &Table,
     file_name: &str,
     options: &Options,
@@ -1270,7 +1275,7 @@ fn import_in_transaction(
     // Every card of an import is created at `now` with no contact yet, so
     // all start with the same health.
     let health = health::columns_for_new(&health::load_rules(&tx)?, now, None);
-    let snapshot = open_snapshot(&tx)?;
+    let snapshot = open_snapshot(&tx, key)?;
     let batch_id = new_id();
     tx.execute(
         "INSERT INTO import_batches (id, file_name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
@@ -1355,10 +1360,11 @@ enum Step {
 /// transaction began (WAL readers keep their snapshot), so the preparing
 /// thread matches duplicates against the stored customers exactly as the
 /// preview did, however far the writer has got.
-fn open_snapshot(tx: &Connection) -> Result<Connection> {
+fn open_snapshot(tx: &Connection, key: Option<&Key>) -> Result<Connection> {
     let path = tx.path().filter(|path| !path.is_empty()).ok_or_else(|| Error::Conflict("An import needs the shop's database file.".into()))?;
     let snapshot = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     snapshot.busy_timeout(std::time::Duration::from_secs(5))?;
+    crate::db::store::unlock(&snapshot, key)?;
     // The first read fixes the snapshot, before the writer writes anything.
     snapshot.execute_batch("BEGIN")?;
     snapshot.query_row("SELECT count(*) FROM customers WHERE pk = 0", [], |_| Ok(()))?;

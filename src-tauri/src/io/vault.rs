@@ -71,7 +71,7 @@ pub enum Keeper {
 }
 
 /// What the window must ask before the shop opens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Ask {
     /// Nothing: the shop is open.

@@ -303,14 +303,29 @@ pub fn any_text(pieces: std::ops::Range<usize>) -> impl Strategy<Value = String>
     prop::collection::vec(text_piece(any::<char>().boxed()), pieces).prop_map(|p| p.concat())
 }
 
+/// The shop a command-line test made, opened with its passphrase.
+pub fn open_cli_shop(data_dir: &Path) -> regulars::db::store::Store {
+    regulars::io::vault::unlock(data_dir, CLI_PASSPHRASE, &regulars::io::vault::NoKeychain).expect("open the shop the command line made")
+}
+
+/// The passphrase the command-line tests give a new shop.
+pub const CLI_PASSPHRASE: &str = "a passphrase for the tests";
+
 /// Runs the real binary's `regulars import FILE` on `data_dir`: its exit
 /// code and everything it printed.
+/// A new shop's key comes from a passphrase on stdin (no keychain here).
 pub fn cli_import(data_dir: &Path, file: &Path) -> (Option<i32>, String) {
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_regulars"))
-        .args(["import", "--data-dir"])
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_regulars"))
+        .args(["import", "--passphrase-stdin", "--data-dir"])
         .arg(data_dir)
         .arg(file)
-        .output()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("run the import");
+    writeln!(child.stdin.take().expect("stdin"), "{CLI_PASSPHRASE}").expect("the passphrase");
+    let run = child.wait_with_output().expect("the import's output");
     (run.status.code(), format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr)))
 }

@@ -21,8 +21,9 @@ pub fn import_preview(state: State<'_, AppState>, file: String, options: importe
 #[tauri::command]
 pub fn import_run(state: State<'_, AppState>, file: String, options: importer::Options) -> Result<importer::Report> {
     let path = state.files.path(&file, Purpose::Import, &state.data_dir)?;
+    let key = state.key();
     owner::audited(&state, "imported", |report: &importer::Report| format!("{} added, {} merged, {} skipped, {} left out", report.imported, report.merged, report.skipped, report.rejected), |conn| {
-        importer::import_file(conn, &path, &options, Utc::now())
+        importer::import_file(conn, key.as_ref(), &path, &options, Utc::now())
     })
 }
 
