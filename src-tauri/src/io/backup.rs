@@ -190,7 +190,7 @@ fn copy_durably(from: &Path, to: &Path) -> Result<()> {
 
 /// Makes a rename inside `folder` durable (on Unix a folder can be synced;
 /// elsewhere the rename is as durable as the system makes it).
-fn sync_folder(folder: &Path) {
+pub fn sync_folder(folder: &Path) {
     #[cfg(unix)]
     if let Ok(dir) = std::fs::File::open(folder) {
         let _ = dir.sync_all();

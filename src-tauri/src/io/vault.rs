@@ -129,17 +129,8 @@ fn write_keeper(dir: &Path, keeper: &Keeper) -> Result<()> {
         file.sync_all()?;
     }
     std::fs::rename(&temp, dir.join(VAULT_FILE))?;
-    sync_folder(dir);
+    backup::sync_folder(dir);
     Ok(())
-}
-
-fn sync_folder(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(folder) = std::fs::File::open(dir) {
-        let _ = folder.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
 
 /// Looks at the data folder: a new shop, a plain one, or an encrypted one
@@ -316,7 +307,7 @@ pub fn convert(dir: &Path, key: &Key, keeper: &Keeper, after: &mut dyn FnMut(Ste
     after(Step::KeyKept);
 
     std::fs::rename(&copy, &db)?;
-    sync_folder(dir);
+    backup::sync_folder(dir);
     after(Step::Swapped);
 
     let removed = remove_plain_backups(dir)?;
