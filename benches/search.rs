@@ -138,7 +138,10 @@ fn main() {
     ready.sort_by(f64::total_cmp);
     println!("bench: open_to_first_search p50_ms={:.1} max_ms={:.1} runs={} shop_file={}", ready[ready.len() / 2], ready[ready.len() - 1], ready.len(), common::form());
 
-    let conn = store.conn();
+    // The window searches on a read connection (`app::state`), so the
+    // cases do too.
+    let searcher = store::open_reader(store.path(), common::key()).expect("reader");
+    let conn = &searcher;
     let (full_name, phone): (String, String) = conn
         .query_row("SELECT display_name, phone FROM customers WHERE pk = 5000", [], |row| Ok((row.get(0)?, row.get(1)?)))
         .expect("a seeded customer");
@@ -170,6 +173,40 @@ fn main() {
             percentile(&mut baseline, 0.99),
         );
     }
+
+    // Typing as the desk does: every two-letter start, "aa" to "zz", once
+    // each, on a new read connection (the window's first after a start,
+    // warmed up as the app warms it), then all again. Without the warm-up
+    // (REGULARS_BENCH_NO_WARM_UP=1) the first pass reads every page from
+    // the file (decrypting it when encrypted); the second finds most of
+    // them in the connection's cache, as a desk does after a while.
+    let reader = store::open_reader(store.path(), common::key()).expect("reader");
+    if std::env::var("REGULARS_BENCH_NO_WARM_UP").is_err() {
+        // As the app does when the shop opens (`app::background`).
+        let start = Instant::now();
+        let rows = search::warm_up(&reader).expect("warm up");
+        println!("bench: search_warm_up ms={:.1} rows={rows} shop_file={}", start.elapsed().as_secs_f64() * 1000.0, common::form());
+    }
+    let prefixes: Vec<String> = ('a'..='z').flat_map(|a| ('a'..='z').map(move |b| format!("{a}{b}"))).collect();
+    for pass in ["first", "second"] {
+        let mut times: Vec<Duration> = prefixes
+            .iter()
+            .map(|prefix| {
+                let start = Instant::now();
+                search::search(&reader, prefix, 20, Some(chrono::Utc::now())).expect("search");
+                start.elapsed()
+            })
+            .collect();
+        println!(
+            "bench: search_every_2_letters_{pass}_pass p50_ms={:.3} p99_ms={:.3} max_ms={:.3} queries={} shop_file={}",
+            percentile(&mut times, 0.5),
+            percentile(&mut times, 0.99),
+            percentile(&mut times, 1.0),
+            times.len(),
+            common::form()
+        );
+    }
+    drop(reader);
 
     let mut ours = measure(500, || {
         let loaded = customers::get(conn, &card.id).expect("card");
@@ -216,7 +253,12 @@ fn shop_file_size(conn: &rusqlite::Connection, database: &std::path::Path) {
         .query_row("SELECT count(*), coalesce(sum(length(small)), 0), coalesce(sum(length(large)), 0) FROM photos", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .expect("photo sizes");
     let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0)).expect("pages");
-    let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).expect("page size");
+    // SQLCipher answers a keyed file's page size as text.
+    let page_size: String = conn.query_row("PRAGMA page_size", [], |r| r.get::<_, rusqlite::types::Value>(0)).map(|value| match value {
+        rusqlite::types::Value::Integer(n) => n.to_string(),
+        rusqlite::types::Value::Text(text) => text,
+        other => format!("{other:?}"),
+    }).expect("page size");
     let bytes = std::fs::metadata(database).expect("file").len();
     println!(
         "bench: shop_file bytes={bytes} pages={pages} page_size={page_size} photos={count} photo_bytes_avg={} small_avg={} large_avg={}",

@@ -8,12 +8,14 @@
 //! REGULARS_BENCH_PHOTOS=all puts a photo on every customer (some: a third
 //! of them and half the dogs; none, the default).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use regulars::records::customers::{self, CustomerInput};
 use regulars::db::settings::BusinessKind;
-use regulars::db::store::Store;
 use regulars::records::interactions::{self as visits};
 use regulars::features::desk::LogInput;
 use regulars::features::desk::PastVisit;
@@ -65,7 +67,8 @@ fn main() {
     let customers_wanted = env_size("REGULARS_BENCH_CUSTOMERS", 100_000);
     let visits_wanted = env_size("REGULARS_BENCH_VISITS", 1_000_000);
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open_in(dir.path()).expect("open store");
+    let mut store = common::open_in(dir.path());
+    println!("bench: shop_file {}", common::form());
     let now = Utc::now();
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
 

@@ -202,6 +202,9 @@ async fn a_plain_shop_is_encrypted_with_consent_and_a_forgotten_pin_goes_with_th
     // The PIN forgotten: the recovery key removes it and opens Data.
     invoke(&driver, "lock_owner", json!({})).await;
     driver.refresh().await.expect("reload");
+    // The page has started again (the top bar laid out, the lock shown).
+    element(&driver, "#search-input").await;
+    text_when(&driver, "#owner-lock", |t| t.contains("Desk")).await;
     nav(&driver, "nav-data").await;
     element(&driver, "#unlock-form").await;
     element(&driver, ".forgot-pin summary").await.click().await.expect("open Forgot the PIN");

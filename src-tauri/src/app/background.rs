@@ -33,6 +33,7 @@ pub fn start(app: &tauri::AppHandle, state: &AppState, wake: Arc<tokio::sync::No
     }
     let database = state.data_dir.join(store::DATABASE_FILE);
     let key = state.key();
+    warm_up(app.clone());
     start_backups(database.clone(), state.data_dir.clone(), key.clone());
     start_print_pruning(state.data_dir.clone());
     start_scheduler(app.clone(), database, key, wake, state.away_marker.clone());
@@ -106,6 +107,21 @@ fn start_print_pruning(data_dir: PathBuf) {
             if removed > 0 {
                 tracing::info!(removed, "printed pages removed");
             }
+        }
+    });
+}
+
+/// Fills the first read connection's page cache with what a type-ahead
+/// reads (`search::warm_up`), off the window's thread, so the desk's first
+/// keystrokes find it decrypted. A search typed meanwhile takes another
+/// read connection.
+fn warm_up(app: tauri::AppHandle) {
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        let started = std::time::Instant::now();
+        match state.read(crate::db::search::warm_up) {
+            Ok(rows) => tracing::info!(rows, elapsed_ms = started.elapsed().as_millis() as u64, "search warmed up"),
+            Err(error) => tracing::warn!(error = %logging::error_line(&error), "the search warm-up failed"),
         }
     });
 }

@@ -6,7 +6,7 @@
 //! backup (which, like the reminder pass, has its own connection).
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
@@ -47,7 +47,6 @@ pub struct AppState {
     /// The database file the readers open, each on first use.
     database: PathBuf,
     readers: Vec<Mutex<Option<Connection>>>,
-    next_reader: AtomicUsize,
     open_error: Option<String>,
     /// Wakes the reminder scheduler after every change.
     wake: Arc<Notify>,
@@ -84,7 +83,6 @@ impl AppState {
             background_started: AtomicBool::new(false),
             database,
             readers,
-            next_reader: AtomicUsize::new(0),
             open_error,
             wake,
             away_marker,
@@ -132,8 +130,11 @@ impl AppState {
         if !self.is_open.load(Ordering::Acquire) {
             return Err(self.not_open());
         }
-        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        let free = (0..self.readers.len()).find_map(|i| match self.readers[(start + i) % self.readers.len()].try_lock() {
+        // The first free connection, in order: one desk typing reuses the
+        // first one, whose page cache is warm (for an encrypted shop the
+        // pages in it are decrypted already); only reads at the same time
+        // spill over to the others.
+        let free = self.readers.iter().find_map(|reader| match reader.try_lock() {
             Ok(slot) => Some(slot),
             // A read that panicked poisoned its slot; the connection in it
             // is sound (its statements and read transaction ended as the
@@ -143,7 +144,7 @@ impl AppState {
         });
         let mut slot = match free {
             Some(slot) => slot,
-            None => relock(&self.readers[start % self.readers.len()]),
+            None => relock(&self.readers[0]),
         };
         let conn = match slot.take() {
             Some(conn) => conn,

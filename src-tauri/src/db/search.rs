@@ -405,6 +405,22 @@ fn candidate(row: &rusqlite::Row) -> rusqlite::Result<Candidate> {
     })
 }
 
+/// Reads once what a type-ahead reads (every search key, the columns of
+/// every customer it weighs and shows, their people), so that this
+/// connection's page cache holds it. For an encrypted shop each of those
+/// pages is then decrypted once, at start, instead of on a keystroke.
+/// Returns how many rows it read.
+pub fn warm_up(conn: &Connection) -> Result<i64> {
+    let keys: i64 = conn.query_row("SELECT count(*) FROM search_keys WHERE key >= ''", [], |row| row.get(0))?;
+    let customers: i64 = conn.query_row(
+        "SELECT count(*) FROM customers WHERE length(display_name) + ifnull(usual_minute, 0) + ifnull(usual_gap_days, 0) >= 0",
+        [],
+        |row| row.get(0),
+    )?;
+    let people: i64 = conn.query_row("SELECT count(*) FROM people WHERE length(name) >= 0", [], |row| row.get(0))?;
+    Ok(keys + customers + people)
+}
+
 /// Customers filed under a key that starts with `prefix`, in key order.
 fn key_range(conn: &Connection, prefix: &str, archived: bool, limit: usize) -> Result<Vec<Candidate>> {
     let mut stmt = conn.prepare_cached(

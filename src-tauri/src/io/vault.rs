@@ -212,22 +212,32 @@ pub fn create(dir: &Path, key: &Key, keeper: &Keeper) -> Result<Store> {
 /// nothing (a passphrase shop stays one).
 pub fn unlock(dir: &Path, typed: &str, keychain: &dyn Keychain) -> Result<Store> {
     let keeper = read_keeper(dir)?;
-    let by_recovery = Key::from_recovery(typed);
-    let key = match (&keeper, by_recovery) {
-        (_, Ok(key)) => key,
-        (Some(Keeper::Passphrase { kdf }), Err(_)) => {
-            if typed.is_empty() {
-                return Err(Error::invalid("passphrase", "Type the passphrase."));
-            }
-            Key::from_passphrase(typed, kdf)?
+    // What was typed, as a recovery key and (for a passphrase shop) as a
+    // passphrase: a passphrase may look like a recovery key.
+    let mut candidates = Vec::new();
+    let as_recovery = Key::from_recovery(typed);
+    if let Some(Keeper::Passphrase { kdf }) = &keeper {
+        if typed.is_empty() {
+            return Err(Error::invalid("passphrase", "Type the passphrase."));
         }
-        (_, Err(error)) => return Err(error),
-    };
+        candidates.extend(as_recovery.ok());
+        candidates.push(Key::from_passphrase(typed, kdf)?);
+    } else {
+        candidates.push(as_recovery?);
+    }
     let field = if matches!(keeper, Some(Keeper::Passphrase { .. })) { "passphrase" } else { "recovery_key" };
-    let store = match Store::open_with(&database(dir), Some(&key)) {
-        Err(Error::WrongKey) => return Err(Error::invalid(field, Error::WrongKey.to_string())),
-        other => other?,
-    };
+    let mut opened = None;
+    for candidate in candidates {
+        match Store::open_with(&database(dir), Some(&candidate)) {
+            Ok(store) => {
+                opened = Some((store, candidate));
+                break;
+            }
+            Err(Error::WrongKey) => continue,
+            Err(error) => return Err(error),
+        }
+    }
+    let (store, key) = opened.ok_or_else(|| Error::invalid(field, Error::WrongKey.to_string()))?;
     if !matches!(keeper, Some(Keeper::Passphrase { .. })) {
         let account = match keeper {
             Some(Keeper::Keychain { account }) => account,
