@@ -40,18 +40,11 @@ const MARKER: &str = "quorvexzimbal";
 /// Every file under `dir` (backups and logs included) whose raw bytes,
 /// ASCII lowered, contain `needle`.
 fn files_holding(dir: &Path, needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut walk = vec![dir.to_path_buf()];
-    while let Some(path) = walk.pop() {
-        if path.is_dir() {
-            walk.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            if bytes.to_ascii_lowercase().windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                found.push(path.strip_prefix(dir).unwrap_or(&path).display().to_string());
-            }
-        }
-    }
-    found
+    walk(dir)
+        .into_iter()
+        .filter(|path| std::fs::read(path).is_ok_and(|bytes| bytes.to_ascii_lowercase().windows(needle.len()).any(|w| w == needle.as_bytes())))
+        .map(|path| path.strip_prefix(dir).unwrap_or(&path).display().to_string())
+        .collect()
 }
 
 /// Writes the marker customer with a note, a visit's worth of rows and an
