@@ -9,6 +9,29 @@ import { h, showError, clearErrors } from './dom.js';
 
 const reload = () => window.location.reload();
 
+/**
+ * Runs one answer with every button of `form` disabled, so "Not now"
+ * cannot be pressed while "Encrypt my shop" runs (Rust refuses a second
+ * answer too). The page reloads on success; on an error the buttons
+ * come back and the message shows next to its field.
+ * @param {HTMLElement} form
+ * @param {() => Promise<unknown>} work
+ * @param {(error: any) => void} failed
+ */
+async function answer(form, work, failed) {
+  const buttons = [...form.querySelectorAll('button')];
+  buttons.forEach((button) => { button.disabled = true; });
+  form.setAttribute('aria-busy', 'true');
+  try {
+    await work();
+    reload();
+  } catch (error) {
+    buttons.forEach((button) => { button.disabled = false; });
+    form.removeAttribute('aria-busy');
+    failed(error);
+  }
+}
+
 /** A password field with its label and its error line. */
 function secretField(id, field, label, attrs = {}) {
   const input = h('input', { type: 'password', id, 'data-field': field, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': `${id}-error`, ...attrs });
@@ -41,12 +64,7 @@ function newPassphrase(why) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
-    try {
-      await api.createWithPassphrase(pass.value, again.value);
-      reload();
-    } catch (error) {
-      showError(form, error);
-    }
+    await answer(form, () => api.createWithPassphrase(pass.value, again.value), (error) => showError(form, error));
   });
   return form;
 }
@@ -66,13 +84,10 @@ function typeKey(why, passphrase) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
-    try {
-      await api.openWithKey(typed.value);
-      reload();
-    } catch (error) {
+    await answer(form, () => api.openWithKey(typed.value), (error) => {
       typed.select();
       showError(form, error.field ? error : { ...error, field: passphrase ? 'passphrase' : 'recovery_key' });
-    }
+    });
   });
   return form;
 }
@@ -91,25 +106,18 @@ function convert(why) {
     h('div', { class: 'row actions' },
       h('button', { type: 'submit', class: 'primary', id: 'encrypt-shop', text: 'Encrypt my shop' }),
       h('button', { type: 'button', id: 'keep-plain', text: 'Not now', onclick: async () => {
-        try {
-          await api.keepPlainForNow();
-          reload();
-        } catch (error) {
-          showError(form, error);
-        }
+        clearErrors(form);
+        await answer(form, () => api.keepPlainForNow(), (error) => showError(form, error));
       } })),
     said);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
     said.textContent = 'Encrypting… this takes a moment for a large shop.';
-    try {
-      await api.encryptShop(pass.value || null, again.value || null);
-      reload();
-    } catch (error) {
+    await answer(form, () => api.encryptShop(pass.value || null, again.value || null), (error) => {
       said.textContent = '';
       showError(form, error);
-    }
+    });
   });
   return form;
 }

@@ -244,8 +244,24 @@ fn plan_pdf(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
     }
 }
 
+/// Takes the data folder's one-instance lock for a command that changes
+/// the shop behind the window's back (the owner PIN, the key): refused
+/// while the app runs on the folder, whose owner mode and key would not
+/// know. The lock is held until the returned value is dropped.
+fn alone_on(dir: &std::path::Path) -> Result<crate::app::instance::Owner> {
+    use crate::app::instance::{self, Claim};
+    std::fs::create_dir_all(dir)?;
+    match instance::claim(dir).map_err(Error::Conflict)? {
+        Claim::First(owner) => Ok(owner),
+        Claim::Second { .. } => Err(Error::Conflict(format!("Regulars is open on {}. Close it first, then run this again.", dir.display()))),
+    }
+}
+
 fn remove_owner_pin(dir: PathBuf) -> i32 {
-    let result = open_shop(&dir, false).and_then(|mut store| crate::features::owner::remove_pin(store.conn_mut(), "the computer's user (command line)", chrono::Utc::now()));
+    let result = alone_on(&dir).and_then(|_alone| {
+        let mut store = open_shop(&dir, false)?;
+        crate::features::owner::remove_pin(store.conn_mut(), "the computer's user (command line)", chrono::Utc::now())
+    });
     match result {
         Ok(true) => {
             println!("The owner PIN is removed. Set a new one in Settings.");
@@ -344,6 +360,7 @@ fn open_shop(dir: &Path, passphrase_stdin: bool) -> Result<Store> {
 /// step on the terminal.
 fn encrypt(dir: PathBuf, passphrase_stdin: bool) -> i32 {
     let result = (|| -> Result<()> {
+        let _alone = alone_on(&dir)?;
         if !matches!(vault::look(&dir, &vault::NoKeychain)?, Door::Plain) {
             return Err(Error::Conflict(format!("There is no plain shop to encrypt in {}.", dir.display())));
         }

@@ -76,27 +76,27 @@ fn the_keeper_brings_the_file_up_to_date_after_a_change() {
     let path = dir.path().join("shop.ics");
     let mut keeper = Keeper::default();
     let t0 = now();
-    assert_eq!(keeper.look(scheduler.conn(), t0).unwrap(), None, "no calendar file chosen");
+    assert_eq!(keeper.look(scheduler.conn(), t0, &|_| Ok(())).unwrap(), None, "no calendar file chosen");
     assert!(!path.exists());
 
     calendar::save_setting(shop.conn(), Some(&CalendarFile { path: path.clone() }), t0).unwrap();
-    assert_eq!(keeper.look(scheduler.conn(), t0).unwrap(), Some(true));
+    assert_eq!(keeper.look(scheduler.conn(), t0, &|_| Ok(())).unwrap(), Some(true));
     assert!(std::fs::read_to_string(&path).unwrap().contains("Zoë Müller"));
 
     shop.create(birthday(customer("Seán", "O'Brien"), 21, 5, None));
-    assert_eq!(keeper.look(scheduler.conn(), t0 + Duration::seconds(10)).unwrap(), None, "not twice within a minute");
+    assert_eq!(keeper.look(scheduler.conn(), t0 + Duration::seconds(10), &|_| Ok(())).unwrap(), None, "not twice within a minute");
     assert!(!std::fs::read_to_string(&path).unwrap().contains("Seán"));
-    assert_eq!(keeper.look(scheduler.conn(), t0 + KEEP_EVERY).unwrap(), Some(true));
+    assert_eq!(keeper.look(scheduler.conn(), t0 + KEEP_EVERY, &|_| Ok(())).unwrap(), Some(true));
     assert!(std::fs::read_to_string(&path).unwrap().contains("Seán O'Brien"));
-    assert_eq!(keeper.look(scheduler.conn(), t0 + KEEP_EVERY * 3).unwrap(), None, "nothing changed since");
+    assert_eq!(keeper.look(scheduler.conn(), t0 + KEEP_EVERY * 3, &|_| Ok(())).unwrap(), None, "nothing changed since");
 
     // A change that leaves the events as they were is looked at, not written.
     shop.create(customer("No", "Birthday"));
-    assert_eq!(keeper.look(scheduler.conn(), t0 + KEEP_EVERY * 4).unwrap(), Some(false));
+    assert_eq!(keeper.look(scheduler.conn(), t0 + KEEP_EVERY * 4, &|_| Ok(())).unwrap(), Some(false));
 
     calendar::save_setting(shop.conn(), None, t0).unwrap();
     shop.create(birthday(customer("Renée", "Fabre"), 2, 12, None));
-    assert_eq!(keeper.look(scheduler.conn(), t0 + KEEP_EVERY * 6).unwrap(), None, "stopped");
+    assert_eq!(keeper.look(scheduler.conn(), t0 + KEEP_EVERY * 6, &|_| Ok(())).unwrap(), None, "stopped");
     assert!(!std::fs::read_to_string(&path).unwrap().contains("Renée"));
     assert_eq!(calendar::load_setting(shop.conn()).unwrap(), None);
 }

@@ -29,4 +29,5 @@ mod reminders;
 mod robustness;
 mod search;
 mod storage;
+mod trust;
 mod vcard;

@@ -36,12 +36,12 @@ pub fn start(app: &tauri::AppHandle, state: &AppState, wake: Arc<tokio::sync::No
     warm_up(app.clone());
     start_backups(database.clone(), state.data_dir.clone(), key.clone());
     start_print_pruning(state.data_dir.clone());
-    start_scheduler(app.clone(), database, key, wake, state.away_marker.clone());
+    start_scheduler(app.clone(), database, key, wake, state.away_marker.clone(), state.data_dir.clone());
 }
 
 /// Starts the reminder scheduler on its own connection. A click on a
 /// notification brings the window forward and opens that customer's card.
-fn start_scheduler(app: tauri::AppHandle, database: PathBuf, key: Option<Key>, wake: Arc<tokio::sync::Notify>, away_marker: String) {
+fn start_scheduler(app: tauri::AppHandle, database: PathBuf, key: Option<Key>, wake: Arc<tokio::sync::Notify>, away_marker: String, data_dir: PathBuf) {
     let store = match Store::open_with(&database, key.as_ref()) {
         Ok(store) => store,
         Err(error) => {
@@ -67,7 +67,7 @@ fn start_scheduler(app: tauri::AppHandle, database: PathBuf, key: Option<Key>, w
             tracing::warn!(%error, "could not tell the window about new reminders");
         }
     });
-    tauri::async_runtime::spawn(scheduler::run(store, notifier, wake, away_marker, on_change));
+    tauri::async_runtime::spawn(scheduler::run(store, notifier, wake, away_marker, data_dir, on_change));
 }
 
 /// Automatic backups: one shortly after start, then daily while running,

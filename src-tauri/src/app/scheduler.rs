@@ -82,6 +82,7 @@ pub async fn run(
     notifier: Arc<dyn Notifier>,
     wake: Arc<Notify>,
     away_marker: String,
+    data_dir: std::path::PathBuf,
     on_change: Box<dyn Fn() + Send + Sync>,
 ) {
     // Let the window come up first: the first pass may have a lot to catch
@@ -100,7 +101,7 @@ pub async fn run(
         how = "live".to_string();
         // The calendar file, if the owner keeps one: after the reminders,
         // and its failure (a folder on a drive that is gone) is only logged.
-        let kept = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| calendar.look(store.conn(), now)))
+        let kept = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| calendar.look(store.conn(), now, &|path| crate::app::files::check(crate::app::files::Purpose::Calendar, path, &data_dir))))
             .unwrap_or_else(|_| Err(crate::kernel::error::Error::Conflict("the calendar pass panicked".into())));
         if let Err(error) = kept {
             tracing::warn!(error = %crate::io::logging::error_line(&error), "the calendar file could not be brought up to date");

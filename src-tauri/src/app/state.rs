@@ -37,6 +37,9 @@ pub struct AppState {
     writer: Mutex<Option<Store>>,
     /// What the window must ask before the shop opens (`Ask::Nothing` once open).
     gate: Mutex<(Ask, String)>,
+    /// Held by the one answer to the screens before the shop opens that is
+    /// running, from its check of `gate` to the shop taken (see `through_door`).
+    door: Mutex<()>,
     /// The shop's key, for the read connections (`None`: a plain file).
     key: Mutex<Option<Key>>,
     /// Whether the scheduler and the automatic backups run (started once,
@@ -79,6 +82,7 @@ impl AppState {
             is_open: AtomicBool::new(writer.is_some()),
             writer: Mutex::new(writer),
             gate: Mutex::new(gate),
+            door: Mutex::new(()),
             key: Mutex::new(key),
             background_started: AtomicBool::new(false),
             database,
@@ -110,9 +114,32 @@ impl AppState {
         relock(&self.key).clone()
     }
 
+    /// Runs one answer to the screens before the shop opens ("Encrypt my
+    /// shop", "Not now", a passphrase, the recovery key) when the gate asks
+    /// one of `allowed`, and takes the shop `open` returns. One runs at a
+    /// time, holding the door from the check to the shop taken: a second
+    /// answer while one runs is refused at once, so "Not now" pressed while
+    /// the shop is being encrypted can neither open the plain file beside
+    /// the conversion nor start anything on it.
+    pub fn through_door(&self, allowed: &[Ask], open: impl FnOnce() -> Result<Store>) -> Result<()> {
+        let _door = match self.door.try_lock() {
+            Ok(held) => held,
+            // A panicked answer left nothing half done that the gate does not show.
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                return Err(Error::Conflict("The shop is being opened already (its data may be being encrypted). Wait a moment.".into()));
+            }
+        };
+        if !allowed.contains(&self.gate().0) {
+            return Err(Error::Conflict("The shop is already open.".into()));
+        }
+        self.open_store(open()?);
+        Ok(())
+    }
+
     /// Takes the shop opened after the window asked for its key (or the
     /// owner's consent): the writer, the readers' key, and no more gate.
-    pub fn open_store(&self, store: Store) {
+    fn open_store(&self, store: Store) {
         let mut writer = relock(&self.writer);
         *relock(&self.key) = store.key().cloned();
         for reader in &self.readers {

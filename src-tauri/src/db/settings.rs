@@ -215,6 +215,32 @@ pub fn save_json<T: Serialize>(conn: &Connection, key: &str, value: &T, now: Dat
     Ok(())
 }
 
+/// A settings row's stored text as it is (`None`: no such row), for
+/// carrying a row from one shop file to another unread (see `put_raw`).
+pub fn raw(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?.query_row([key], |row| row.get(0)).optional()?)
+}
+
+/// Sets a settings row to `value` as it is, or removes it (`None`). A
+/// restore uses it to keep this computer's own rows (where its calendar
+/// file is written, how many backups it keeps) and the owner's lock over
+/// whatever the restored file says.
+pub fn put_raw(conn: &Connection, key: &str, value: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    match value {
+        Some(value) => {
+            conn.execute(
+                "INSERT INTO settings (key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                params![key, value, timestamp(now)],
+            )?;
+        }
+        None => {
+            conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        }
+    }
+    Ok(())
+}
+
 /// A staff member as recorded on history rows: the id and the name then.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct StaffRef {

@@ -240,6 +240,39 @@ fn migrate(conn: &mut Connection, current: i64) -> Result<()> {
     Ok(())
 }
 
+/// The schema objects (tables, indexes, triggers, views) as the migrations
+/// up to `version` make them: type, name and the exact SQL text SQLite
+/// keeps. SQLite's own objects (`sqlite_%`: automatic indexes, statistics)
+/// follow from these and are left out.
+fn schema_of(conn: &Connection) -> Result<Vec<(String, String, Option<String>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether the database on `conn`, which says it is at schema `version`,
+/// has exactly the tables, columns, indexes and triggers this app's
+/// migrations make at that version: a file that only looks like a shop
+/// (a missing append-only trigger, an extra trigger of its own, a column
+/// more or less) is not one. The reference is built in memory from the
+/// embedded migrations, so it can never drift from them.
+pub fn schema_is_ours(conn: &Connection, version: i64) -> Result<bool> {
+    if !(1..=schema_version()).contains(&version) {
+        return Ok(false);
+    }
+    let mut reference = Connection::open_in_memory()?;
+    {
+        let tx = reference.transaction()?;
+        for migration in MIGRATIONS.iter().filter(|migration| migration.version <= version) {
+            tx.execute_batch(migration.sql)?;
+        }
+        tx.commit()?;
+    }
+    Ok(schema_of(conn)? == schema_of(&reference)?)
+}
+
 /// Runs `change` as one transaction and commits it; an error (or a panic)
 /// rolls all of it back. Always IMMEDIATE: the write lock is taken before
 /// the first read, so a check such as "the balance covers this redeem"

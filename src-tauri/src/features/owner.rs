@@ -16,7 +16,8 @@ use crate::kernel::pin;
 use crate::kernel::time::timestamp;
 use crate::records::audit;
 
-const KEY: &str = "owner_lock";
+/// The settings row of the owner PIN's hash, the auto-lock and the wait.
+pub const SETTINGS_KEY: &str = "owner_lock";
 pub const DEFAULT_AUTO_LOCK_MINUTES: i64 = 5;
 /// Wrong PINs allowed before each further try makes the next one wait.
 const FREE_TRIES: i64 = 5;
@@ -41,7 +42,7 @@ pub struct Lock {
 }
 
 fn stored(conn: &Connection) -> Result<Stored> {
-    Ok(settings::load_json(conn, KEY)?.unwrap_or_default())
+    Ok(settings::load_json(conn, SETTINGS_KEY)?.unwrap_or_default())
 }
 
 impl Stored {
@@ -68,7 +69,7 @@ pub fn set_pin(conn: &mut Connection, new_pin: &str, repeated: &str, who: &str, 
         stored.pin_hash = Some(hash);
         stored.failures = 0;
         stored.wait_until = None;
-        settings::save_json(tx, KEY, &stored, now)?;
+        settings::save_json(tx, SETTINGS_KEY, &stored, now)?;
         audit::append(tx, who, action, "", now)?;
         Ok(stored.lock())
     })
@@ -86,7 +87,7 @@ pub fn remove_pin(conn: &mut Connection, who: &str, now: DateTime<Utc>) -> Resul
         }
         stored.failures = 0;
         stored.wait_until = None;
-        settings::save_json(tx, KEY, &stored, now)?;
+        settings::save_json(tx, SETTINGS_KEY, &stored, now)?;
         audit::append(tx, who, "removed the owner PIN", "", now)?;
         Ok(true)
     })
@@ -99,7 +100,7 @@ pub fn set_auto_lock(conn: &mut Connection, minutes: i64, who: &str, now: DateTi
     store::write(conn, |tx| {
         let mut stored = stored(tx)?;
         stored.auto_lock_minutes = Some(minutes);
-        settings::save_json(tx, KEY, &stored, now)?;
+        settings::save_json(tx, SETTINGS_KEY, &stored, now)?;
         audit::append(tx, who, "changed the auto-lock", &format!("{minutes} minutes"), now)?;
         Ok(stored.lock())
     })
@@ -123,7 +124,7 @@ pub fn check_pin(conn: &mut Connection, typed: &str, now: DateTime<Utc>) -> Resu
         if pin::matches(typed, &hash) {
             stored.failures = 0;
             stored.wait_until = None;
-            settings::save_json(tx, KEY, &stored, now)?;
+            settings::save_json(tx, SETTINGS_KEY, &stored, now)?;
             audit::append(tx, audit::OWNER, "unlocked owner mode", "", now)?;
             return Ok(Ok(stored.lock()));
         }
@@ -136,7 +137,7 @@ pub fn check_pin(conn: &mut Connection, typed: &str, now: DateTime<Utc>) -> Resu
         } else {
             Error::invalid("pin", "That is not the owner PIN.")
         };
-        settings::save_json(tx, KEY, &stored, now)?;
+        settings::save_json(tx, SETTINGS_KEY, &stored, now)?;
         audit::append(tx, audit::DESK, "typed a wrong owner PIN", &format!("wrong try {} in a row", stored.failures), now)?;
         Ok(Err(error))
     })?;

@@ -6,10 +6,13 @@
 //!   (a setting, 7 unless changed). Older automatic ones are deleted.
 //! - Manual: to any file the owner chooses.
 //! - Restore: the chosen backup is checked first (`PRAGMA integrity_check`,
-//!   and a schema version this app knows), the current database is saved as
-//!   `<data>/backups/before-restore-....sqlite3` (deleted after 30 days), then
-//!   the backup's pages are copied into the open database in one step and
-//!   the store is reopened, which migrates an older backup.
+//!   a schema version this app knows, and exactly the tables, indexes and
+//!   triggers its migrations make), the current database is saved as
+//!   `<data>/backups/before-restore-....sqlite3` (deleted after 30 days),
+//!   the backup is copied aside, migrated forward and given what survives
+//!   a restore (this computer's own settings rows, the owner PIN and its
+//!   wait, the audit trail with the restore's line), and then its pages are
+//!   copied into the open database in one step.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,10 +22,13 @@ use rusqlite::backup::Backup;
 use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
 
-use crate::kernel::error::{Error, Result};
 use crate::db::settings;
 use crate::db::store::{self, Store};
+use crate::features::owner;
+use crate::io::calendar;
+use crate::kernel::error::{Error, Result};
 use crate::kernel::secret::Key;
+use crate::records::audit;
 
 pub const BACKUPS_DIR: &str = "backups";
 pub const AUTO_PREFIX: &str = "auto-";
@@ -33,7 +39,8 @@ pub const DEFAULT_KEEP: usize = 7;
 pub const BEFORE_RESTORE_KEEP_DAYS: i64 = 30;
 /// How often the running app makes an automatic backup.
 pub const EVERY: Duration = Duration::from_secs(24 * 60 * 60);
-const SETTINGS_KEY: &str = "backups";
+/// The settings row of how many automatic backups this computer keeps.
+pub const SETTINGS_KEY: &str = "backups";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -104,71 +111,74 @@ fn copy_all(from: &Connection, to: &mut Connection) -> Result<()> {
     Err(Error::Conflict("The database stayed busy; the backup was not made. Please try again.".into()))
 }
 
-/// The backup as a file the open database can take page by page. SQLite's
-/// backup API cannot change the page size of a database in WAL mode, so a
-/// backup made before shops moved to 16 KB pages (or a 16 KB one restored
-/// into an older 4 KB shop) is first copied to a temporary file and, when
-/// the sizes differ, rebuilt there with the shop's page size (`VACUUM`
-/// can change it outside WAL mode). The file is removed when dropped.
-fn staged_copy(backup: &Path, page_size: i64, data_dir: &Path) -> Result<Staged> {
-    let source = Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+/// The backup copied to a temporary file in the backups folder, in the
+/// shop's own form, for the restore to migrate and adjust before it takes
+/// the shop's place; the backup itself is only read. `page_size` is the
+/// plain shop's (unused for an encrypted one).
+///
+/// - An encrypted shop: an encrypted backup (same key, same page size) is
+///   copied page by page; a plain one, made before the shop was encrypted,
+///   is exported into an encrypted copy (`sqlcipher_export`).
+/// - A plain shop: copied page by page, and rebuilt with the shop's page
+///   size when the sizes differ. SQLite's backup API cannot change the page
+///   size of a database in WAL mode, so a backup made before shops moved to
+///   16 KB pages (or a 16 KB one restored into an older 4 KB shop) is
+///   rebuilt in the copy (`VACUUM` can change it outside WAL mode).
+fn staged_copy(backup: &Path, key: Option<&Key>, page_size: i64, data_dir: &Path) -> Result<Staged> {
+    let path = backups_dir(data_dir).join(".restore-staging.sqlite3");
+    std::fs::create_dir_all(backups_dir(data_dir))?;
+    let staged = Staged { path };
+    staged.remove();
+    if let Some(key) = key {
+        if store::is_plain(backup)? {
+            store::export_encrypted(backup, staged.path(), key)?;
+            tracing::info!("a plain backup was encrypted for the restore");
+        } else {
+            let source = open_backup(backup, Some(key))?;
+            let mut target = Connection::open(staged.path())?;
+            store::unlock(&target, Some(key))?;
+            copy_all(&source, &mut target)?;
+        }
+        return Ok(staged);
+    }
+    let source = open_backup(backup, None)?;
     let theirs: i64 = source.query_row("PRAGMA page_size", [], |row| row.get(0))?;
-    if theirs == page_size {
-        return Ok(Staged { path: backup.to_path_buf(), temporary: false });
-    }
-    let path = backups_dir(data_dir).join(".restore-staging.sqlite3");
-    let _ = std::fs::remove_file(&path);
-    let staged = Staged { path, temporary: true };
-    let mut target = Connection::open(&staged.path)?;
+    let mut target = Connection::open(staged.path())?;
     copy_all(&source, &mut target)?;
-    target.pragma_update(None, "journal_mode", "DELETE")?;
-    target.pragma_update(None, "page_size", page_size)?;
-    target.execute_batch("VACUUM")?;
-    let now: i64 = target.query_row("PRAGMA page_size", [], |row| row.get(0))?;
-    if now != page_size {
-        return Err(Error::Conflict(format!("The backup's pages ({theirs} bytes) could not be converted to this shop's ({page_size} bytes).")));
+    if theirs != page_size {
+        target.pragma_update(None, "journal_mode", "DELETE")?;
+        target.pragma_update(None, "page_size", page_size)?;
+        target.execute_batch("VACUUM")?;
+        let now: i64 = target.query_row("PRAGMA page_size", [], |row| row.get(0))?;
+        if now != page_size {
+            return Err(Error::Conflict(format!("The backup's pages ({theirs} bytes) could not be converted to this shop's ({page_size} bytes).")));
+        }
+        tracing::info!(from = theirs, to = page_size, "backup converted to the shop's page size for the restore");
     }
-    tracing::info!(from = theirs, to = page_size, "backup converted to the shop's page size for the restore");
     Ok(staged)
 }
 
-/// The backup as a file an encrypted shop can take page by page: an
-/// encrypted backup (same key, same page size) as it is; a plain one,
-/// made before the shop was encrypted, exported into an encrypted copy
-/// (`sqlcipher_export`) that is removed when dropped. The plain backup is
-/// only read.
-fn staged_encrypted(backup: &Path, key: &Key, data_dir: &Path) -> Result<Staged> {
-    if !store::is_plain(backup)? {
-        return Ok(Staged { path: backup.to_path_buf(), temporary: false });
-    }
-    let path = backups_dir(data_dir).join(".restore-staging.sqlite3");
-    let _ = std::fs::remove_file(&path);
-    let staged = Staged { path, temporary: true };
-    store::export_encrypted(backup, staged.path(), key)?;
-    tracing::info!("a plain backup was encrypted for the restore");
-    Ok(staged)
-}
-
-/// A file a restore reads from: the backup itself, or a converted copy
-/// that is deleted when this is dropped (also when the restore fails).
+/// The copy a restore works on, deleted with its companions when this is
+/// dropped (also when the restore fails).
 struct Staged {
     path: PathBuf,
-    temporary: bool,
 }
 
 impl Staged {
     fn path(&self) -> &Path {
         &self.path
     }
+
+    fn remove(&self) {
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+        }
+    }
 }
 
 impl Drop for Staged {
     fn drop(&mut self) {
-        if self.temporary {
-            for suffix in ["", "-journal"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
-            }
-        }
+        self.remove();
     }
 }
 
@@ -328,6 +338,12 @@ pub fn check(path: &Path, key: Option<&Key>) -> Result<i64> {
     if version > store::schema_version() {
         return Err(Error::NewerSchema { found: version, known: store::schema_version() });
     }
+    // Every table, column, index and trigger as this app's migrations make
+    // them at that version: a file that merely has a `customers` table
+    // (and perhaps no append-only trigger on the audit trail) is refused.
+    if !store::schema_is_ours(&conn, version)? {
+        return Err(Error::invalid("file", "This file is not a Regulars backup: its tables are not the ones Regulars makes. Nothing was changed."));
+    }
     Ok(version)
 }
 
@@ -345,27 +361,81 @@ fn open_backup(path: &Path, key: Option<&Key>) -> Result<Connection> {
     }
 }
 
+/// The settings rows a restore never takes from the restored file: where
+/// this computer writes its calendar file and how many automatic backups
+/// it keeps are this computer's, not the shop's (a crafted file could
+/// otherwise point the calendar at any file the owner can write), and the
+/// owner PIN with its wait after wrong tries is the owner's protection
+/// now, not what it was when the backup was made.
+const KEPT_SETTINGS: [&str; 3] = [calendar::SETTINGS_KEY, SETTINGS_KEY, owner::SETTINGS_KEY];
+
+/// What a restore carries over from the shop it replaces.
+struct Kept {
+    settings: Vec<(&'static str, Option<String>)>,
+    trail: Vec<audit::StoredLine>,
+}
+
+impl Kept {
+    fn read(conn: &Connection) -> Result<Kept> {
+        let settings = KEPT_SETTINGS.iter().map(|&key| Ok((key, settings::raw(conn, key)?))).collect::<Result<_>>()?;
+        Ok(Kept { settings, trail: audit::every_line(conn)? })
+    }
+}
+
+/// Makes the restored data keep what must survive a restore, in one
+/// transaction, and adds the restore to the audit trail: this shop's
+/// settings rows and trail when it could be read (`kept`); when it could
+/// not (a damaged file), at least no device-local row from the file.
+fn keep(conn: &mut Connection, kept: Option<&Kept>, backup_name: &str, now: DateTime<Utc>) -> Result<()> {
+    store::write(conn, |tx| {
+        match kept {
+            Some(kept) => {
+                for (key, value) in &kept.settings {
+                    settings::put_raw(tx, key, value.as_deref(), now)?;
+                }
+                audit::replace_with(tx, &kept.trail)?;
+            }
+            None => {
+                for key in [calendar::SETTINGS_KEY, SETTINGS_KEY] {
+                    settings::put_raw(tx, key, None, now)?;
+                }
+            }
+        }
+        let who = if owner::load(tx)?.pin_set { audit::OWNER } else { audit::NO_PIN };
+        audit::append(tx, who, "restored a backup", backup_name, now)
+    })
+}
+
 /// Replaces the shop's data with the backup at `backup`, after checking
-/// it and saving the current database into the backups folder (returned).
-/// `slot` is the app's store: it is reopened on success. A store that
-/// could not be opened (`None`) is moved aside as a file instead.
+/// it (a sound file with this app's own schema) and saving the current
+/// database into the backups folder (returned). The backup is copied,
+/// migrated forward like any older shop and given what a restore keeps
+/// (see `KEPT_SETTINGS`; the audit trail, with the restore's own line)
+/// before it takes the shop's place in one step. `slot` is the app's
+/// store: it is reopened on success. A store that could not be opened
+/// (`None`) is moved aside as a file instead.
 pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, key: Option<&Key>, now: DateTime<Utc>) -> Result<PathBuf> {
     check(backup, key)?;
+    // A file name only, for the trail: a folder's path can name a person.
+    let backup_name = backup.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     let saved = backups_dir(data_dir).join(format!("{BEFORE_RESTORE_PREFIX}{}.{EXTENSION}", now.format("%Y-%m-%d_%H%M%S")));
+    let opened_as_file = slot.is_none();
     match slot.as_mut() {
         Some(store) => {
+            let kept = Kept::read(store.conn())?;
             backup_to(store.conn(), &saved, key)?;
-            let staged = match key {
-                Some(key) => staged_encrypted(backup, key, data_dir)?,
-                None => {
-                    let page_size: i64 = store.conn().query_row("PRAGMA page_size", [], |row| row.get(0))?;
-                    staged_copy(backup, page_size, data_dir)?
-                }
+            // An encrypted file's page size is SQLCipher's, fixed for every
+            // file this app writes (and SQLCipher answers this pragma itself).
+            let page_size: i64 = match key {
+                Some(_) => 0,
+                None => store.conn().query_row("PRAGMA page_size", [], |row| row.get(0))?,
             };
-            let source = open_backup(staged.path(), key)?;
+            let staged = staged_copy(backup, key, page_size, data_dir)?;
+            let mut incoming = Store::open_with(staged.path(), key)?;
+            keep(incoming.conn_mut(), Some(&kept), &backup_name, now)?;
             // One step for all pages: the copy is a single write transaction
             // on the open database, so it is all there or not at all.
-            copy_all(&source, store.conn_mut())?;
+            copy_all(incoming.conn(), store.conn_mut())?;
         }
         None => {
             let db = data_dir.join(store::DATABASE_FILE);
@@ -391,7 +461,11 @@ pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, key: Op
         }
     }
     *slot = None; // close before reopening: one connection at a time
-    *slot = Some(Store::open_with(&data_dir.join(store::DATABASE_FILE), key)?);
+    let mut reopened = Store::open_with(&data_dir.join(store::DATABASE_FILE), key)?;
+    if opened_as_file {
+        keep(reopened.conn_mut(), None, &backup_name, now)?;
+    }
+    *slot = Some(reopened);
     tracing::info!(saved = %saved.file_name().unwrap_or_default().to_string_lossy(), "restored from a backup");
     Ok(saved)
 }

@@ -22,7 +22,8 @@ use crate::kernel::content_lines::{escape, push_folded};
 use crate::kernel::error::Result;
 use crate::kernel::time::stored_day;
 
-const SETTINGS_KEY: &str = "calendar_file";
+/// The settings row of where this computer writes the calendar file.
+pub const SETTINGS_KEY: &str = "calendar_file";
 
 /// Where the calendar is kept, as chosen in the save dialog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,8 +141,13 @@ pub struct Keeper {
 }
 
 impl Keeper {
-    /// Brings the file up to date if it is due; `Some(rewritten)` when it looked.
-    pub fn look(&mut self, conn: &Connection, now: DateTime<Utc>) -> Result<Option<bool>> {
+    /// Brings the file up to date if it is due; `Some(rewritten)` when it
+    /// looked. The path comes back from the shop file, so it is checked
+    /// each time by `allowed` as if just chosen in the dialog (outside the
+    /// data folder, a regular file or a new name): a row a restored or
+    /// damaged file brought can never aim the calendar at the shop's own
+    /// files.
+    pub fn look(&mut self, conn: &Connection, now: DateTime<Utc>, allowed: &dyn Fn(&Path) -> Result<()>) -> Result<Option<bool>> {
         let Some(file) = load_setting(conn)? else {
             self.seen = None;
             return Ok(None);
@@ -155,6 +161,7 @@ impl Keeper {
             return Ok(None);
         }
         self.last_look = Some(now);
+        allowed(&file.path)?;
         let (_, rewritten) = write_calendar(conn, &file.path)?;
         self.seen = Some(key);
         Ok(Some(rewritten))

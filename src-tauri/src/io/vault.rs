@@ -135,15 +135,30 @@ fn write_keeper(dir: &Path, keeper: &Keeper) -> Result<()> {
 
 /// Looks at the data folder: a new shop, a plain one, or an encrypted one
 /// with its key from the keychain or a question for the owner.
+///
+/// A folder whose shop file is gone (deleted, moved away, a failed disk)
+/// but whose `encryption.json` is there is not a new shop: its backups
+/// were made under that key, so the shop starts again under the same key
+/// (from the keychain, or typed and checked against the newest backup),
+/// and `encryption.json` is never overwritten while they may need it.
 pub fn look(dir: &Path, keychain: &dyn Keychain) -> Result<Door> {
     let db = database(dir);
-    if std::fs::metadata(&db).map(|meta| meta.len() == 0).unwrap_or(true) {
-        return Ok(Door::New);
-    }
-    if store::is_plain(&db)? {
+    let file_missing = shop_file_missing(dir);
+    if !file_missing && store::is_plain(&db)? {
         return Ok(Door::Plain);
     }
-    Ok(match read_keeper(dir)? {
+    let keeper = read_keeper(dir)?;
+    if file_missing && keeper.is_none() {
+        return Ok(Door::New);
+    }
+    if file_missing {
+        tracing::warn!("the shop file is missing but its key settings are here: the shop starts again under the same key");
+    }
+    Ok(match keeper {
+        Some(Keeper::Passphrase { .. }) if file_missing => Door::Ask {
+            ask: Ask::Passphrase,
+            why: "The shop's data file is missing. Type the passphrase: the shop starts again under the same key, so its backups can be restored in Data.".into(),
+        },
         Some(Keeper::Passphrase { .. }) => Door::Ask { ask: Ask::Passphrase, why: "This shop's data is encrypted with a passphrase.".into() },
         Some(Keeper::Keychain { account }) => match keychain.load(&account) {
             Ok(Some(key)) => Door::Open(key),
@@ -158,6 +173,16 @@ pub fn look(dir: &Path, keychain: &dyn Keychain) -> Result<Door> {
         },
         None => Door::Ask { ask: Ask::RecoveryKey, why: "This shop's data is encrypted and this computer does not know its key.".into() },
     })
+}
+
+/// Whether the data folder has no shop file (or an empty one).
+fn shop_file_missing(dir: &Path) -> bool {
+    std::fs::metadata(database(dir)).map(|meta| meta.len() == 0).unwrap_or(true)
+}
+
+/// The newest encrypted backup in the data folder's backups, if any.
+fn newest_encrypted_backup(dir: &Path) -> Option<PathBuf> {
+    backup::list(dir).ok()?.into_iter().map(|listed| PathBuf::from(listed.path)).find(|path| store::is_plain(path).is_ok_and(|plain| !plain))
 }
 
 /// Keeps `key` in the keychain under a new account and reads it back;
@@ -226,6 +251,22 @@ pub fn unlock(dir: &Path, typed: &str, keychain: &dyn Keychain) -> Result<Store>
         candidates.push(as_recovery?);
     }
     let field = if matches!(keeper, Some(Keeper::Passphrase { .. })) { "passphrase" } else { "recovery_key" };
+    if shop_file_missing(dir) {
+        // Opening makes a new file under whatever key is tried, so the key
+        // is first checked against the newest backup: the shop must start
+        // again under the key its backups need, never a mistyped one.
+        // Without a backup there is nothing to check against, and the key
+        // the keeper describes (the passphrase's, else the recovery key) is
+        // taken.
+        candidates = match newest_encrypted_backup(dir) {
+            Some(newest) => {
+                let opens = |key: &Key| store::open_reader(&newest, Some(key)).is_ok();
+                let right = candidates.into_iter().find(|candidate| opens(candidate));
+                vec![right.ok_or_else(|| Error::invalid(field, Error::WrongKey.to_string()))?]
+            }
+            None => candidates.pop().into_iter().collect(),
+        };
+    }
     let mut opened = None;
     for candidate in candidates {
         match Store::open_with(&database(dir), Some(&candidate)) {

@@ -30,6 +30,48 @@ pub fn append(conn: &Connection, who: &str, action: &str, detail: &str, now: Dat
     Ok(())
 }
 
+/// One line of the trail as stored, for carrying the trail over a restore.
+pub struct StoredLine {
+    id: i64,
+    at: String,
+    who: String,
+    action: String,
+    detail: String,
+}
+
+/// Every line, oldest first.
+pub fn every_line(conn: &Connection) -> Result<Vec<StoredLine>> {
+    let mut stmt = conn.prepare("SELECT id, at, who, action, detail FROM audit_log ORDER BY id")?;
+    let rows = stmt.query_map([], |row| Ok(StoredLine { id: row.get(0)?, at: row.get(1)?, who: row.get(2)?, action: row.get(3)?, detail: row.get(4)? }))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Makes the trail in `tx` exactly `lines`: a restore keeps the trail of
+/// the shop it replaces, never the one the restored file brings (which
+/// could be shorter, or another shop's). The append-only triggers are
+/// taken off for this one statement and put back with the very text they
+/// had, inside the caller's transaction, so no other change can slip in.
+pub fn replace_with(tx: &rusqlite::Transaction, lines: &[StoredLine]) -> Result<()> {
+    let triggers: Vec<(String, String)> = tx
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log' ORDER BY name")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &triggers {
+        tx.execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\"")))?;
+    }
+    tx.execute("DELETE FROM audit_log", [])?;
+    {
+        let mut insert = tx.prepare("INSERT INTO audit_log (id, at, who, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        for line in lines {
+            insert.execute(params![line.id, line.at, line.who, line.action, line.detail])?;
+        }
+    }
+    for (_, sql) in &triggers {
+        tx.execute_batch(sql)?;
+    }
+    Ok(())
+}
+
 /// The newest `limit` entries, newest first.
 pub fn newest(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>> {
     let mut stmt = conn.prepare_cached("SELECT at, who, action, detail FROM audit_log ORDER BY id DESC LIMIT ?1")?;

@@ -153,8 +153,8 @@ pub fn restore_from_file(state: State<'_, AppState>, file: String) -> Result<Str
 
 fn restore(state: &AppState, path: &std::path::Path) -> Result<String> {
     let key = state.key();
+    // The restore writes its own line into the trail it keeps, in the
+    // transaction that prepares the restored data.
     let saved = state.replace_store(|slot| backup::restore(slot, &state.data_dir, path, key.as_ref(), Utc::now()))?;
-    // Into the restored data: the trail it brought back, and then this.
-    owner::record(state, "restored a backup", path.file_name().map(|name| name.to_string_lossy().into_owned()).as_deref().unwrap_or(""))?;
     Ok(saved.display().to_string())
 }

@@ -19,56 +19,49 @@ use crate::io::plan_pdf;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::secret::Key;
 
-/// Takes the opened shop and starts what runs beside it.
-fn take(app: &tauri::AppHandle, state: &AppState, store: Store) -> Result<()> {
-    state.open_store(background::ready(store)?);
+/// Opens the shop with `open` when the window is asking one of `allowed`
+/// (one answer at a time, see `AppState::through_door`), then starts what
+/// runs beside it, once, after the final door.
+fn through_door(app: &tauri::AppHandle, state: &AppState, allowed: &[Ask], open: impl FnOnce() -> Result<Store>) -> Result<()> {
+    state.through_door(allowed, || background::ready(open()?))?;
     let wake = app.state::<Wake>().0.clone();
     background::start(app, state, wake);
     Ok(())
 }
 
-fn expecting(state: &AppState, allowed: &[Ask]) -> Result<()> {
-    if allowed.contains(&state.gate().0) {
-        Ok(())
-    } else {
-        Err(Error::Conflict("The shop is already open.".into()))
-    }
-}
-
 /// A new shop where no keychain answers: its key from a passphrase.
 #[tauri::command]
 pub fn create_with_passphrase(app: tauri::AppHandle, state: State<'_, AppState>, passphrase: String, repeated: String) -> Result<()> {
-    expecting(&state, &[Ask::NewPassphrase])?;
-    let (key, keeper) = vault::new_key(&SystemKeychain, Some((&passphrase, &repeated)))?;
-    let store = vault::create(&state.data_dir, &key, &keeper)?;
-    take(&app, &state, store)
+    through_door(&app, &state, &[Ask::NewPassphrase], || {
+        let (key, keeper) = vault::new_key(&SystemKeychain, Some((&passphrase, &repeated)))?;
+        vault::create(&state.data_dir, &key, &keeper)
+    })
 }
 
 /// An encrypted shop opened with the passphrase or the recovery key.
 #[tauri::command]
 pub fn open_with_key(app: tauri::AppHandle, state: State<'_, AppState>, typed: String) -> Result<()> {
-    expecting(&state, &[Ask::Passphrase, Ask::RecoveryKey])?;
-    let store = vault::unlock(&state.data_dir, &typed, &SystemKeychain)?;
-    take(&app, &state, store)
+    through_door(&app, &state, &[Ask::Passphrase, Ask::RecoveryKey], || vault::unlock(&state.data_dir, &typed, &SystemKeychain))
 }
 
 /// The owner's consent: a plain shop is encrypted (its key in the
 /// keychain, or from `passphrase` where no keychain answers).
 #[tauri::command]
 pub fn encrypt_shop(app: tauri::AppHandle, state: State<'_, AppState>, passphrase: Option<String>, repeated: Option<String>) -> Result<()> {
-    expecting(&state, &[Ask::Convert])?;
-    let typed = passphrase.as_deref().zip(repeated.as_deref()).filter(|(p, _)| !p.is_empty());
-    let (key, keeper) = vault::new_key(&SystemKeychain, typed)?;
-    let store = vault::convert(&state.data_dir, &key, &keeper, &mut |step| tracing::info!(?step, "encrypting the shop"))?;
-    take(&app, &state, store)
+    through_door(&app, &state, &[Ask::Convert], || {
+        let typed = passphrase.as_deref().zip(repeated.as_deref()).filter(|(p, _)| !p.is_empty());
+        let (key, keeper) = vault::new_key(&SystemKeychain, typed)?;
+        vault::convert(&state.data_dir, &key, &keeper, &mut |step| tracing::info!(?step, "encrypting the shop"))
+    })
 }
 
 /// "Not now": the plain shop opens as it is, for this start only.
 #[tauri::command]
 pub fn keep_plain_for_now(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<()> {
-    expecting(&state, &[Ask::Convert])?;
-    tracing::warn!("the owner kept the shop plain for this start");
-    take(&app, &state, Store::open(&vault::database(&state.data_dir))?)
+    through_door(&app, &state, &[Ask::Convert], || {
+        tracing::warn!("the owner kept the shop plain for this start");
+        Store::open(&vault::database(&state.data_dir))
+    })
 }
 
 /// Writes the recovery sheet to the file chosen for it (owner only: it
