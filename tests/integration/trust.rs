@@ -240,3 +240,28 @@ fn the_command_line_does_not_remove_the_pin_while_the_app_runs() {
     assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
     assert!(!owner::load(Store::open_in(&dir).expect("open").conn()).expect("read").pin_set, "removed once the app is closed");
 }
+
+/// A panic's message can quote customer data, and a desktop launcher sends
+/// the standard error to the system journal: the app's panic hook says
+/// where, never what. Run in a child process, whose standard error is read.
+#[test]
+fn a_panic_says_where_on_the_standard_error_never_what() {
+    const CHILD: &str = "REGULARS_TEST_PANIC_CHILD";
+    const SECRET: &str = "Zoë Quinlan-Marker's birthday";
+    if std::env::var_os(CHILD).is_some() {
+        regulars::io::logging::install_panic_hook();
+        let panicked = std::panic::catch_unwind(|| panic!("cannot read {SECRET}"));
+        assert!(panicked.is_err());
+        return;
+    }
+    let child = std::process::Command::new(std::env::current_exe().expect("this test binary"))
+        .args(["--exact", "trust::a_panic_says_where_on_the_standard_error_never_what", "--test-threads=1", "--nocapture"])
+        .env(CHILD, "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run the child");
+    let said = format!("{}{}", String::from_utf8_lossy(&child.stdout), String::from_utf8_lossy(&child.stderr));
+    assert!(child.status.success(), "{said}");
+    assert!(said.contains("an internal error at tests/integration/trust.rs:"), "where: {said}");
+    assert!(!said.contains("Quinlan-Marker"), "never what: {said}");
+}

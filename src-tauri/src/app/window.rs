@@ -38,6 +38,33 @@ fn open(data_dir: &std::path::Path) -> Result<Opened> {
     }
 }
 
+/// Only the app's own pages load in the window: a script that got into
+/// the page (a crafted file's text rendered wrongly one day) must not send
+/// data away by navigating to an address of its own. Links the shop opens
+/// (mail, SMS, a printed PDF) go through `app::desktop`, never the window.
+fn navigation_guard<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|_, url| {
+            let own = is_own_page(url);
+            if !own {
+                tracing::warn!(scheme = url.scheme(), "a navigation away from the app was refused");
+            }
+            own
+        })
+        .build()
+}
+
+/// Whether `url` is one of the app's own pages: Tauri serves `ui/` as
+/// `tauri://localhost` on Linux and macOS and `http(s)://tauri.localhost`
+/// on Windows.
+pub fn is_own_page(url: &tauri::Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
+        _ => false,
+    }
+}
+
 /// Opens the data folder and runs the app window until it is closed.
 pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
     let started = std::time::Instant::now();
@@ -81,6 +108,7 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
 
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(navigation_guard())
         .manage(state)
         // The photos' pictures (see `app::photos`), read off the main thread.
         .register_asynchronous_uri_scheme_protocol(photos::SCHEME, |ctx, request, responder| {

@@ -180,9 +180,22 @@ pub fn open_reader(path: &Path, key: Option<&Key>) -> Result<Connection> {
 /// memory on every connection, so no temporary file ever holds plain text.
 pub fn unlock(conn: &Connection, key: Option<&Key>) -> Result<()> {
     if let Some(key) = key {
-        // The raw-key form, in double quotes: used as the key, not derived.
-        let pragmas = zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\"; PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE};", key.sql_literal().as_str()));
-        conn.execute_batch(&pragmas)?;
+        // The raw-key form `x'…'`: used as the key, not derived. Given
+        // through `sqlite3_key`, not `PRAGMA key`: a pragma's text is copied
+        // into memory SQLite and rusqlite free without wiping, while
+        // SQLCipher wipes its own copy of a key when it lets it go, and
+        // ours is wiped on drop.
+        let literal = key.sql_literal();
+        // SAFETY: the handle is this open connection's, used on this thread
+        // only for the call; the pointer and length describe `literal`,
+        // which outlives the call (SQLCipher copies the key).
+        let code = unsafe {
+            rusqlite::ffi::sqlite3_key(conn.handle(), literal.as_ptr().cast(), literal.len() as std::os::raw::c_int)
+        };
+        if code != rusqlite::ffi::SQLITE_OK {
+            return Err(Error::Conflict(format!("The shop's key could not be given to SQLite (code {code}).")));
+        }
+        conn.execute_batch(&format!("PRAGMA cipher_page_size = {CIPHER_PAGE_SIZE};"))?;
     }
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
@@ -300,8 +313,8 @@ pub fn export_encrypted(plain: &Path, dest: &Path, key: &Key) -> Result<()> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     let dest_text = dest.to_str().ok_or_else(|| Error::Conflict("The data folder's path is not valid text.".into()))?;
-    let attach = zeroize::Zeroizing::new(format!("ATTACH DATABASE ?1 AS encrypted KEY \"{}\"", key.sql_literal().as_str()));
-    conn.execute(&attach, [dest_text])?;
+    // The key as a bound value, never in the statement's text (see `unlock`).
+    conn.execute("ATTACH DATABASE ?1 AS encrypted KEY ?2", [dest_text, key.sql_literal().as_str()])?;
     let exported = conn
         .execute_batch(&format!("PRAGMA encrypted.cipher_page_size = {CIPHER_PAGE_SIZE};"))
         .and_then(|()| conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(())))

@@ -55,14 +55,20 @@ pub fn subscriber(data_dir: &Path) -> Option<(impl tracing::Subscriber + Send + 
 
 /// Logs every panic with where it happened, not what it said: a panic's
 /// message can quote the text it choked on (a cell of a spreadsheet, a
-/// name). The default hook still prints it on the terminal, as before.
+/// name). The standard error gets the same line and nothing more, in place
+/// of Rust's default hook, which prints the message: a desktop launcher
+/// sends the standard error to the system journal, which keeps it.
 pub fn install_panic_hook() {
-    let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
+    std::panic::set_hook(Box::new(|info| {
         let location = info.location().map(|at| format!("{}:{}", at.file(), at.line())).unwrap_or_default();
         tracing::error!(%location, "panic");
-        default_hook(info);
+        eprintln!("{}", panic_line(&location));
     }));
+}
+
+/// What a panic puts on the standard error: where, never what.
+pub fn panic_line(location: &str) -> String {
+    format!("regulars: an internal error at {location} (its details are left out: they can quote customer data)")
 }
 
 /// An error as a log line may show it: its kind, the field it names and,

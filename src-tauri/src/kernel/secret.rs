@@ -63,11 +63,31 @@ impl Key {
         Ok(Key(bytes))
     }
 
+    /// The key's 64 hex digits, written straight into memory that is wiped
+    /// when dropped (no intermediate `String` is left behind in freed memory).
+    fn digits(&self) -> Zeroizing<[u8; KEY_BYTES * 2]> {
+        let mut digits = Zeroizing::new([0u8; KEY_BYTES * 2]);
+        // Cannot fail: the buffer is exactly twice the key's length.
+        let _ = hex::encode_to_slice(self.0.as_ref(), digits.as_mut());
+        digits
+    }
+
+    /// `before`, the hex digits and `after`, in one wiped string of exactly
+    /// the right capacity (so it never reallocates and leaves a copy).
+    fn digits_between(&self, before: &str, after: &str) -> Zeroizing<String> {
+        let digits = self.digits();
+        let mut text = Zeroizing::new(String::with_capacity(before.len() + digits.len() + after.len()));
+        text.push_str(before);
+        text.push_str(std::str::from_utf8(digits.as_ref()).unwrap_or_default());
+        text.push_str(after);
+        text
+    }
+
     /// The recovery key as printed: 16 groups of 4 hex digits.
     pub fn recovery_text(&self) -> Zeroizing<String> {
-        let digits = Zeroizing::new(hex::encode(self.0.as_ref()));
+        let digits = self.digits();
         let mut text = Zeroizing::new(String::with_capacity(80));
-        for (i, group) in digits.as_bytes().chunks(GROUP).enumerate() {
+        for (i, group) in digits.chunks(GROUP).enumerate() {
             if i > 0 {
                 text.push(' ');
             }
@@ -78,13 +98,13 @@ impl Key {
 
     /// The hex digits alone, as the keychain keeps them.
     pub fn hex(&self) -> Zeroizing<String> {
-        Zeroizing::new(hex::encode(self.0.as_ref()))
+        self.digits_between("", "")
     }
 
     /// The key as SQLCipher's raw-key literal, `x'…'` (64 hex digits: used
     /// as the key itself, no derivation).
     pub fn sql_literal(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!("x'{}'", hex::encode(self.0.as_ref())))
+        self.digits_between("x'", "'")
     }
 
     /// Compared in constant time (a recovery key typed to reset the PIN).

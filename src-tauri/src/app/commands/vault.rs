@@ -18,6 +18,7 @@ use crate::io::vault::{self, Ask, SystemKeychain};
 use crate::io::plan_pdf;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::secret::Key;
+use zeroize::Zeroizing;
 
 /// Opens the shop with `open` when the window is asking one of `allowed`
 /// (one answer at a time, see `AppState::through_door`), then starts what
@@ -32,8 +33,10 @@ fn through_door(app: &tauri::AppHandle, state: &AppState, allowed: &[Ask], open:
 /// A new shop where no keychain answers: its key from a passphrase.
 #[tauri::command]
 pub fn create_with_passphrase(app: tauri::AppHandle, state: State<'_, AppState>, passphrase: String, repeated: String) -> Result<()> {
+    // Wiped when this call ends (the copies inside the IPC layer are Tauri's).
+    let (passphrase, repeated) = (Zeroizing::new(passphrase), Zeroizing::new(repeated));
     through_door(&app, &state, &[Ask::NewPassphrase], || {
-        let (key, keeper) = vault::new_key(&SystemKeychain, Some((&passphrase, &repeated)))?;
+        let (key, keeper) = vault::new_key(&SystemKeychain, Some((passphrase.as_str(), repeated.as_str())))?;
         vault::create(&state.data_dir, &key, &keeper)
     })
 }
@@ -41,6 +44,7 @@ pub fn create_with_passphrase(app: tauri::AppHandle, state: State<'_, AppState>,
 /// An encrypted shop opened with the passphrase or the recovery key.
 #[tauri::command]
 pub fn open_with_key(app: tauri::AppHandle, state: State<'_, AppState>, typed: String) -> Result<()> {
+    let typed = Zeroizing::new(typed);
     through_door(&app, &state, &[Ask::Passphrase, Ask::RecoveryKey], || vault::unlock(&state.data_dir, &typed, &SystemKeychain))
 }
 
@@ -48,8 +52,9 @@ pub fn open_with_key(app: tauri::AppHandle, state: State<'_, AppState>, typed: S
 /// keychain, or from `passphrase` where no keychain answers).
 #[tauri::command]
 pub fn encrypt_shop(app: tauri::AppHandle, state: State<'_, AppState>, passphrase: Option<String>, repeated: Option<String>) -> Result<()> {
+    let (passphrase, repeated) = (passphrase.map(Zeroizing::new), repeated.map(Zeroizing::new));
     through_door(&app, &state, &[Ask::Convert], || {
-        let typed = passphrase.as_deref().zip(repeated.as_deref()).filter(|(p, _)| !p.is_empty());
+        let typed = passphrase.as_ref().map(|p| p.as_str()).zip(repeated.as_ref().map(|r| r.as_str())).filter(|(p, _)| !p.is_empty());
         let (key, keeper) = vault::new_key(&SystemKeychain, typed)?;
         vault::convert(&state.data_dir, &key, &keeper, &mut |step| tracing::info!(?step, "encrypting the shop"))
     })
@@ -72,8 +77,9 @@ pub fn save_recovery_sheet(state: State<'_, AppState>, file: String) -> Result<(
     let key = state.key().ok_or_else(|| Error::Conflict("This shop's data is not encrypted, so it has no recovery key.".into()))?;
     let shop = state.read(settings::load)?;
     let date = super::today().format("%-d %B %Y").to_string();
-    let pdf = plan_pdf::recovery_sheet(&shop.shop_name, &date, &key.recovery_text(), shop.paper_size)?;
-    std::fs::write(&path, &pdf)?;
+    // The page holds the key: its bytes are wiped once written.
+    let pdf = Zeroizing::new(plan_pdf::recovery_sheet(&shop.shop_name, &date, &key.recovery_text(), shop.paper_size)?);
+    std::fs::write(&path, pdf.as_slice())?;
     owner::audited(&state, "saved the recovery sheet", |_| String::new(), |conn| vault::mark_sheet_saved(conn, Utc::now()))
 }
 
@@ -81,6 +87,7 @@ pub fn save_recovery_sheet(state: State<'_, AppState>, file: String) -> Result<(
 /// removes it; the owner then sets a new one in Settings.
 #[tauri::command]
 pub fn reset_pin_with_recovery_key(state: State<'_, AppState>, recovery_key: String) -> Result<()> {
+    let recovery_key = Zeroizing::new(recovery_key);
     let typed = Key::from_recovery(&recovery_key)?;
     let key = state.key().ok_or_else(|| Error::invalid("recovery_key", "This shop's data is not encrypted, so it has no recovery key. Use `regulars remove-owner-pin` on this computer."))?;
     if !typed.same_as(&key) {
