@@ -45,17 +45,18 @@ fn invalid(reason: impl Into<String>) -> Error {
     Error::invalid("photo", reason)
 }
 
+/// Why a picture of `size` bytes is not used.
+pub fn too_big(size: u64) -> Error {
+    invalid(format!("That picture is {} MB; a photo of up to {} MB can be used.", size.div_ceil(1024 * 1024), MAX_BYTES / (1024 * 1024)))
+}
+
 /// Checks and decodes a picture's bytes and makes its two thumbnails.
 pub fn thumbnails(bytes: &[u8]) -> Result<Thumbnails> {
     if bytes.is_empty() {
         return Err(invalid("There is no picture there: the file or the clipboard is empty."));
     }
     if bytes.len() > MAX_BYTES {
-        return Err(invalid(format!(
-            "That picture is {} MB; a photo of up to {} MB can be used.",
-            bytes.len().div_ceil(1024 * 1024),
-            MAX_BYTES / (1024 * 1024)
-        )));
+        return Err(too_big(bytes.len() as u64));
     }
     // The decoders are fuzzed upstream, but a panic on some byte pattern
     // must still be a message, not a failed command.

@@ -17,6 +17,7 @@ use crate::records::memberships;
 use crate::records::photos::{self, PhotoRef};
 use crate::app::files::Purpose;
 use crate::kernel::error::Error;
+use crate::io::safe_file;
 use crate::kernel::picture;
 use crate::features::card_view::{self, CardView};
 use crate::records::passes;
@@ -119,12 +120,10 @@ pub fn get_complaints(state: State<'_, AppState>, customer_id: String) -> Result
 /// every photo of the card.
 #[tauri::command]
 pub fn set_photo_from_file(state: State<'_, AppState>, customer_id: String, person_id: Option<String>, file: String) -> Result<Vec<PhotoRef>> {
-    use std::io::Read;
     let path = state.files.path(&file, Purpose::Photo, &state.data_dir)?;
-    // One byte past the limit is enough to say it is too big.
-    let mut bytes = Vec::new();
-    std::fs::File::open(&path)?.take(picture::MAX_BYTES as u64 + 1).read_to_end(&mut bytes)?;
-    // Decoded and shrunk before the writer is taken.
+    // Read through one open handle, no further than the limit, and
+    // decoded and shrunk before the writer is taken.
+    let bytes = safe_file::read_limited(&path, picture::MAX_BYTES as u64, picture::too_big)?;
     let thumbnails = picture::thumbnails(&bytes)?;
     state.write(|conn| photos::set(conn, &customer_id, person_id.as_deref(), &thumbnails, Utc::now()))
 }

@@ -80,7 +80,9 @@ pub fn save_recovery_sheet(state: State<'_, AppState>, file: String) -> Result<(
     let shop = state.read(settings::load)?;
     let date = super::today().format("%-d %B %Y").to_string();
     let pdf = plan_pdf::recovery_sheet(&shop.shop_name, &date, &key.recovery_text(), shop.paper_size)?;
-    std::fs::write(&path, &pdf)?;
+    // A new file renamed into place: the chosen name, or a link swapped in
+    // for it since it was chosen, is replaced, never written through.
+    crate::io::safe_file::write_bytes_atomically(&path, &pdf)?;
     owner::audited(&state, "saved the recovery sheet", |_| String::new(), |conn| vault::mark_sheet_saved(conn, Utc::now()))
 }
 
