@@ -59,10 +59,16 @@ export function initials(name) {
 // A picture pasted on a card (Ctrl+V anywhere on it outside a text field)
 // becomes the photo of the slot that has the focus (a person's or pet's),
 // else the customer's. The card that is on screen says what to do with it.
-/** @type {null | ((bytes: Uint8Array, personId: string | null) => void)} */
+/** @type {null | ((file: Blob, personId: string | null) => void)} */
 let onPaste = null;
 
-/** @param {null | ((bytes: Uint8Array, personId: string | null) => void)} handler */
+// The biggest picture Rust takes (kernel::picture::MAX_BYTES): a bigger one
+// is refused here, before its bytes are read into memory and sent.
+const MAX_PHOTO_BYTES = 30 * 1024 * 1024;
+// One pasted picture is sent at a time; Rust makes one photo at a time too.
+let pasting = false;
+
+/** @param {null | ((file: Blob, personId: string | null) => void)} handler */
 export function handlePastes(handler) {
   onPaste = handler;
 }
@@ -78,7 +84,7 @@ document.addEventListener('paste', async (event) => {
   event.preventDefault();
   const slot = target && target.closest('[data-photo-slot]');
   const handler = onPaste;
-  handler(new Uint8Array(await file.arrayBuffer()), slot instanceof HTMLElement ? slot.dataset.personId || null : null);
+  handler(file, slot instanceof HTMLElement ? slot.dataset.personId || null : null);
 });
 
 /**
@@ -124,14 +130,23 @@ export function photoControls(customerId, personId, photoId, onPhotos) {
  * @param {(photos: Array<import('./types/PhotoRef').PhotoRef>) => void} onPhotos
  */
 export function pasteInto(root, customerId, onPhotos) {
-  handlePastes(async (bytes, personId) => {
+  handlePastes(async (file, personId) => {
     if (!root.isConnected) return;
     const said = root.querySelector(`[data-photo-error="${personId || 'customer'}"]`);
-    if (said) said.textContent = '';
+    /** @param {string} text */
+    const say = (text) => { if (said) said.textContent = text; };
+    say('');
+    if (pasting) return say('A photo is being saved; try again in a moment.');
+    if (file.size > MAX_PHOTO_BYTES) {
+      return say(`That picture is ${Math.ceil(file.size / (1024 * 1024))} MB; a photo of up to ${MAX_PHOTO_BYTES / (1024 * 1024)} MB can be used.`);
+    }
+    pasting = true;
     try {
-      onPhotos(await api.pastePhoto(customerId, personId, bytes));
+      onPhotos(await api.pastePhoto(customerId, personId, new Uint8Array(await file.arrayBuffer())));
     } catch (error) {
-      if (said) said.textContent = error.message || String(error);
+      say(error.message || String(error));
+    } finally {
+      pasting = false;
     }
   });
 }

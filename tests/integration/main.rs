@@ -12,6 +12,7 @@ mod architecture;
 mod boundary;
 mod calendar;
 mod cards;
+mod chosen_files;
 mod data;
 mod encryption;
 mod health;

@@ -136,18 +136,10 @@ fn bad_bytes_and_huge_pictures_are_refused_with_a_reason_and_change_nothing() {
 
     // A well-formed PNG of a few bytes whose header claims 20,000 × 20,000
     // pixels (400 megapixels): refused from the header, before decoding.
-    let header = {
-        let chunk = |kind: &[u8], data: &[u8]| {
-            let mut out = (data.len() as u32).to_be_bytes().to_vec();
-            let mut typed = kind.to_vec();
-            typed.extend_from_slice(data);
-            out.extend_from_slice(&typed);
-            out.extend_from_slice(&crc32(&typed).to_be_bytes());
-            out
-        };
-        let ihdr = [&20_000u32.to_be_bytes()[..], &20_000u32.to_be_bytes()[..], &[8, 2, 0, 0, 0]].concat();
-        [&b"\x89PNG\r\n\x1a\n"[..], &chunk(b"IHDR", &ihdr), &chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]), &chunk(b"IEND", &[])].concat()
-    };
+    let header = png_claiming(20_000, 20_000, 8);
+    // Within the pixel count, but 16 bits a channel: 7071 × 7071 RGB would
+    // take 300 MB decoded, over the budget, so it is refused before then.
+    let deep = png_claiming(7071, 7071, 16);
     let good = png(8, 60, 60);
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("nothing", Vec::new(), "empty"),
@@ -157,6 +149,7 @@ fn bad_bytes_and_huge_pictures_are_refused_with_a_reason_and_change_nothing() {
         ("half a PNG", good[..good.len() / 2].to_vec(), "could not be read"),
         ("a JPEG's start", jpeg(9, 40, 40)[..200].to_vec(), "could not be read"),
         ("400 megapixels", header, "20000 × 20000 pixels"),
+        ("300 MB decoded", deep, "too large to read (7071 × 7071 pixels"),
         ("31 MB", vec![0xFF; picture::MAX_BYTES + 1024 * 1024], "up to 30 MB"),
     ];
     for (what, bytes, says) in cases {
@@ -171,7 +164,152 @@ fn bad_bytes_and_huge_pictures_are_refused_with_a_reason_and_change_nothing() {
     assert_eq!(before, dump_of(shop.conn(), &["photos", "customers", "people"]), "nothing changed");
 }
 
-/// CRC-32 (IEEE), for the made-up PNG header above.
+/// One PNG chunk: length, type, data, CRC.
+fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut out = (data.len() as u32).to_be_bytes().to_vec();
+    let mut typed = kind.to_vec();
+    typed.extend_from_slice(data);
+    out.extend_from_slice(&typed);
+    out.extend_from_slice(&crc32(&typed).to_be_bytes());
+    out
+}
+
+fn ihdr(width: u32, height: u32, depth: u8) -> Vec<u8> {
+    chunk(b"IHDR", &[&width.to_be_bytes()[..], &height.to_be_bytes()[..], &[depth, 2, 0, 0, 0]].concat())
+}
+
+/// A PNG (RGB) whose header claims `width` × `height` pixels of `depth`
+/// bits a channel, with an empty image stream: a few bytes.
+fn png_claiming(width: u32, height: u32, depth: u8) -> Vec<u8> {
+    [&b"\x89PNG\r\n\x1a\n"[..], &ihdr(width, height, depth), &chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]), &chunk(b"IEND", &[])].concat()
+}
+
+/// EXIF (big-endian TIFF) with one entry: Orientation = `orientation`
+/// (6: turn a quarter clockwise to show it upright).
+fn exif_orientation(orientation: u16) -> Vec<u8> {
+    let mut exif = b"MM\0\x2a\0\0\0\x08\0\x01".to_vec();
+    exif.extend_from_slice(&[0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01]);
+    exif.extend_from_slice(&orientation.to_be_bytes());
+    exif.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    exif
+}
+
+/// A black PNG of `width` × `height` pixels at 16 bits a channel (RGB)
+/// that its EXIF says to turn a quarter, made without holding its pixels:
+/// the image stream is one fixed-Huffman deflate block of 258-byte runs
+/// of zeros, so 100 MB of pixels is a file of under a megabyte.
+fn deep_black_turned_png(width: u32, height: u32) -> Vec<u8> {
+    struct Bits {
+        out: Vec<u8>,
+        pending: u64,
+        count: u32,
+    }
+    impl Bits {
+        /// `count` bits of `value`, lowest first (deflate's header bits).
+        fn put(&mut self, value: u32, count: u32) {
+            self.pending |= u64::from(value) << self.count;
+            self.count += count;
+            while self.count >= 8 {
+                self.out.push(self.pending as u8);
+                self.pending >>= 8;
+                self.count -= 8;
+            }
+        }
+        /// A Huffman code, highest bit first.
+        fn code(&mut self, code: u32, length: u32) {
+            let reversed = (0..length).fold(0, |r, i| r | (((code >> i) & 1) << (length - 1 - i)));
+            self.put(reversed, length);
+        }
+    }
+    let total = u64::from(height) * (1 + u64::from(width) * 6);
+    let mut bits = Bits { out: vec![0x78, 0x01], pending: 0, count: 0 };
+    bits.put(1, 1); // the last block
+    bits.put(1, 2); // fixed Huffman codes
+    bits.code(0x30, 8); // the literal 0
+    let mut left = total - 1;
+    while left >= 258 {
+        bits.code(0xC5, 8); // length 258 (code 285)...
+        bits.code(0, 5); // ...at distance 1
+        left -= 258;
+    }
+    for _ in 0..left {
+        bits.code(0x30, 8);
+    }
+    bits.code(0, 7); // the end of the block
+    bits.put(0, 7); // up to a byte
+    let mut stream = bits.out;
+    // Adler-32 of zeros: a stays 1, b counts the bytes.
+    stream.extend_from_slice(&((((total % 65521) as u32) << 16) | 1).to_be_bytes());
+    [&b"\x89PNG\r\n\x1a\n"[..], &ihdr(width, height, 16), &chunk(b"eXIf", &exif_orientation(6)), &chunk(b"IDAT", &stream), &chunk(b"IEND", &[])].concat()
+}
+
+/// The process's peak and current resident memory, in bytes (Linux).
+fn resident() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let field = |name: &str| {
+        let line = status.lines().find(|line| line.starts_with(name)).unwrap_or_else(|| panic!("{name} in /proc/self/status"));
+        line.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()).expect("a size in kB") * 1024
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// A picture is decoded into one full-size copy and no more: the square
+/// is shrunk straight from it and turned upright small. Before, turning
+/// it by its EXIF and then cropping each made another full-size copy, so a
+/// small file took twice its decoded size or more. Measured as the peak
+/// resident memory of a child process (this test binary again) that
+/// makes the photo of a 4096 × 4096 16-bit picture (96 MB decoded).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_picture_turned_by_its_exif_takes_one_decoded_copy_of_memory() {
+    const CHILD: &str = "REGULARS_TEST_PHOTO_PEAK";
+    const SIDE: u32 = 4096;
+    let decoded = u64::from(SIDE) * u64::from(SIDE) * 6;
+    if let Some(file) = std::env::var_os(CHILD) {
+        let bytes = std::fs::read(file).expect("the picture");
+        let (_, before) = resident();
+        let made = picture::thumbnails(&bytes).expect("the photo is made");
+        let (peak, _) = resident();
+        assert_eq!(picture::jpeg_size(&made.large), Some((256, 256)));
+        let grew = peak.saturating_sub(before);
+        let mb = |bytes: u64| bytes / (1024 * 1024);
+        eprintln!("decoded {} MB, peak grew by {} MB", mb(decoded), mb(grew));
+        assert!(grew < decoded + decoded / 2, "the peak grew by {} MB for a picture of {} MB decoded", mb(grew), mb(decoded));
+        return;
+    }
+    let bytes = deep_black_turned_png(SIDE, SIDE);
+    assert!(bytes.len() < 1024 * 1024, "a small file: {} bytes", bytes.len());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("deep.png");
+    std::fs::write(&file, &bytes).expect("the picture");
+    drop(bytes);
+    let status = std::process::Command::new(std::env::current_exe().expect("this test binary"))
+        .args(["--exact", "photos::a_picture_turned_by_its_exif_takes_one_decoded_copy_of_memory", "--test-threads=1", "--nocapture"])
+        .env(CHILD, &file)
+        .status()
+        .expect("run the child");
+    assert!(status.success(), "the child made the photo within one decoded copy of memory");
+}
+
+/// A picture its EXIF says to turn a quarter clockwise is stored upright:
+/// what was its left edge is the top.
+#[test]
+fn a_picture_is_stored_the_way_its_exif_says_is_up() {
+    use image::ImageEncoder;
+    // 60 × 40: red on the left, blue on the right.
+    let picture = image::RgbImage::from_fn(60, 40, |x, _| if x < 30 { image::Rgb([220, 20, 20]) } else { image::Rgb([20, 20, 220]) });
+    let mut bytes = Vec::new();
+    let mut encoder = image::codecs::png::PngEncoder::new(&mut bytes);
+    encoder.set_exif_metadata(exif_orientation(6)).expect("EXIF in a PNG");
+    encoder.write_image(picture.as_raw(), 60, 40, image::ExtendedColorType::Rgb8).expect("encode");
+    let made = picture::thumbnails(&bytes).expect("the photo");
+    let large = image::load_from_memory(&made.large).expect("a JPEG").to_rgb8();
+    let (top, bottom) = (large.get_pixel(128, 20).0, large.get_pixel(128, 235).0);
+    assert!(top[0] > 150 && top[2] < 100, "red on top: {top:?}");
+    assert!(bottom[2] > 150 && bottom[0] < 100, "blue below: {bottom:?}");
+}
+
+/// CRC-32 (IEEE), for the made-up PNG headers above.
 fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = !0u32;
     for &byte in bytes {

@@ -26,10 +26,11 @@ pub fn print_path(data_dir: &Path, file_name: &str) -> Result<PathBuf> {
     Ok(dir.join(file_name))
 }
 
-/// Writes a page to `<data>/print/` and opens it for printing.
+/// Writes a page to `<data>/print/` (through a new file renamed into
+/// place, never through a link) and opens it for printing.
 pub fn print(data_dir: &Path, file_name: &str, bytes: &[u8]) -> Result<PathBuf> {
     let path = print_path(data_dir, file_name)?;
-    std::fs::write(&path, bytes)?;
+    crate::io::safe_file::write_bytes_atomically(&path, bytes)?;
     open_external(&path.display().to_string())?;
     Ok(path)
 }

@@ -11,18 +11,23 @@
 //! file inside the app's data folder (the live database, its WAL, the
 //! backups, the logs), and for reading only a regular file (not a folder,
 //! `/dev/zero` or a pipe), an import no bigger than `IMPORT_LIMIT`, a photo
-//! no bigger than `picture::MAX_BYTES`.
+//! no bigger than `picture::MAX_BYTES`. Those checks say early what is
+//! wrong; what protects the use is that it goes through one open handle
+//! (`io::safe_file`): a file read is checked again by its handle and read
+//! no further than its limit, and a file written is a new temporary file
+//! renamed over the chosen name, so a name swapped since the check (a
+//! link, `/dev/zero`) is never followed or read without end.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
+use crate::io::safe_file;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
 
-/// The biggest spreadsheet an import reads (it is read into memory whole).
-pub const IMPORT_LIMIT: u64 = 200 * 1024 * 1024;
+pub use crate::io::importer::IMPORT_LIMIT;
 
 /// What a file is chosen for; it decides the dialog and what the file may
 /// be used for.
@@ -118,28 +123,20 @@ pub fn check(purpose: Purpose, path: &Path, data_dir: &Path) -> Result<()> {
             },
         ));
     }
-    let not_regular = || Error::invalid("file", "That is not a regular file (it is a folder, a device or a pipe). Choose a file.");
     if purpose.reads() {
         let meta = std::fs::metadata(&resolved).map_err(|e| Error::invalid("file", format!("That file cannot be read: {e}")))?;
         if !meta.is_file() {
-            return Err(not_regular());
+            return Err(safe_file::not_regular());
         }
         if purpose == Purpose::Import && meta.len() > IMPORT_LIMIT {
-            let megabytes = |bytes: u64| bytes.div_ceil(1024 * 1024);
-            return Err(Error::invalid(
-                "file",
-                format!("That file is {} MB; a spreadsheet of up to {} MB can be imported.", megabytes(meta.len()), megabytes(IMPORT_LIMIT)),
-            ));
+            return Err(crate::io::importer::too_big_to_import(meta.len()));
         }
         if purpose == Purpose::Photo && meta.len() > crate::kernel::picture::MAX_BYTES as u64 {
-            return Err(Error::invalid(
-                "photo",
-                format!("That picture is {} MB; a photo of up to {} MB can be used.", meta.len().div_ceil(1024 * 1024), crate::kernel::picture::MAX_BYTES / (1024 * 1024)),
-            ));
+            return Err(crate::kernel::picture::too_big(meta.len()));
         }
     } else if std::fs::metadata(&resolved).is_ok_and(|meta| !meta.is_file()) {
         // An existing target must be a file to replace, not /dev/null or a folder.
-        return Err(not_regular());
+        return Err(safe_file::not_regular());
     }
     Ok(())
 }

@@ -10,14 +10,20 @@
 //! Nothing is cached on disk (`no-store`): an erased customer's photo must
 //! not outlive them in a web cache. The search list keeps the pictures it
 //! has shown in memory instead (`ui/photos.js`).
+//!
+//! It also makes the photos, one at a time (`one_at_a_time`): a picture
+//! being decoded takes up to `picture::DECODE_BUDGET` of memory, so two
+//! pastes at once must not take twice that.
 
 use std::borrow::Cow;
+use std::sync::{Mutex, TryLockError};
 
 use tauri::http::{header, Method, Request, Response, StatusCode};
 
 use crate::app::state::AppState;
 use crate::io::logging;
-use crate::kernel::picture;
+use crate::kernel::error::{Error, Result};
+use crate::kernel::picture::{self, Thumbnails};
 use crate::records::photos::{self, Size};
 
 /// The scheme's name, as registered in `window.rs` and named in the CSP.
@@ -47,6 +53,26 @@ pub fn answer(state: &AppState, request: &Request<Vec<u8>>) -> Response<Cow<'sta
     }
 }
 
+/// Held while a photo is made (read, decoded and shrunk).
+static MAKING: Mutex<()> = Mutex::new(());
+
+/// Runs `make` (reading and shrinking one picture) when no other photo is
+/// being made, else answers at once that one is: the second picture's
+/// bytes are dropped rather than kept waiting beside the first's decoding.
+pub fn one_at_a_time(make: impl FnOnce() -> Result<Thumbnails>) -> Result<Thumbnails> {
+    let _turn = match MAKING.try_lock() {
+        Ok(turn) => turn,
+        // A decoder panic is caught inside `picture`; a poisoned lock still
+        // guards nothing but the turn.
+        Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(TryLockError::WouldBlock) => {
+            tracing::info!("a photo was refused while another was being made");
+            return Err(Error::Conflict("A photo is being saved; try again in a moment.".into()));
+        }
+    };
+    make()
+}
+
 /// The photo id and size from the URL's path: "/<id>/<pixels>", the
 /// slash percent-encoded or not (`convertFileSrc` encodes it). An id is a
 /// UUID (hex digits and dashes); anything else is no photo.
@@ -69,6 +95,26 @@ fn status(code: StatusCode) -> Response<Cow<'static, [u8]>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_photo_is_made_at_a_time() {
+        let (started, wait) = std::sync::mpsc::channel();
+        let (finish, finished) = std::sync::mpsc::channel::<()>();
+        let first = std::thread::spawn(move || {
+            one_at_a_time(|| {
+                started.send(()).unwrap();
+                finished.recv().unwrap();
+                Err(Error::Conflict("the first".into()))
+            })
+        });
+        wait.recv().unwrap();
+        let second = one_at_a_time(|| panic!("made while the first was being made"));
+        assert!(matches!(&second, Err(Error::Conflict(message)) if message.contains("try again in a moment")), "{second:?}");
+        finish.send(()).unwrap();
+        assert!(first.join().unwrap().is_err());
+        // Its turn over, the next one runs.
+        assert!(matches!(one_at_a_time(|| Err(Error::Conflict("ran".into()))), Err(Error::Conflict(message)) if message == "ran"));
+    }
 
     #[test]
     fn only_an_id_and_a_known_size_name_a_picture() {

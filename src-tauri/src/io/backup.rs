@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::settings;
 use crate::db::store::{self, Store};
 use crate::features::owner;
-use crate::io::calendar;
+use crate::io::{calendar, safe_file};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::secret::Key;
 use crate::records::audit;
@@ -75,15 +75,37 @@ pub fn backups_dir(data_dir: &Path) -> PathBuf {
 /// a temporary file beside it, so `dest` is either complete or untouched.
 /// The copy is encrypted with `key`, the shop's own (SQLCipher copies page
 /// by page between files with the same key and page size).
+///
+/// `dest` may be in a folder others write to (a shared or synced folder, a
+/// USB stick), so the temporary file is never reached through a link:
+/// it is created new by us (`safe_file::create_new`, which removes a link
+/// or a stale file in its way), named by the folder's real path, and
+/// SQLite opens it with `SQLITE_OPEN_NOFOLLOW` (without it SQLite resolves
+/// links itself, and would copy the shop's pages over whatever a link
+/// planted there points at). Its journal's name is cleared the same way;
+/// SQLite opens a journal with `O_NOFOLLOW`.
 pub fn backup_to(conn: &Connection, dest: &Path, key: Option<&Key>) -> Result<()> {
-    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
+    let folder = match dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => {
+            std::fs::create_dir_all(parent)?;
+            // The real path, so no link on the way makes SQLite refuse it
+            // (`SQLITE_OPEN_NOFOLLOW` refuses a link anywhere in the path).
+            // Windows' real paths are `\\?\` paths, and its SQLite never
+            // resolves links, so there the folder is used as it is.
+            if cfg!(unix) { std::fs::canonicalize(parent)? } else { parent.to_path_buf() }
+        }
+        None => std::env::current_dir()?,
+    };
+    let name = dest.file_name().ok_or_else(|| Error::invalid("file", "That is not a file name. Choose a file."))?;
+    let temp = safe_file::temp_beside(&folder.join(name));
+    let journal = PathBuf::from(format!("{}-journal", temp.display()));
+    if std::fs::symlink_metadata(&journal).is_ok_and(|meta| meta.file_type().is_file() || meta.file_type().is_symlink()) {
+        std::fs::remove_file(&journal)?;
     }
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = dest.with_file_name(format!(".{name}.partial"));
-    let _ = std::fs::remove_file(&temp);
+    drop(safe_file::create_new(&temp)?);
     let outcome = (|| -> Result<()> {
-        let mut target = Connection::open(&temp)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let mut target = Connection::open_with_flags(&temp, flags)?;
         store::unlock(&target, key)?;
         copy_all(conn, &mut target)?;
         drop(target);
@@ -91,6 +113,7 @@ pub fn backup_to(conn: &Connection, dest: &Path, key: Option<&Key>) -> Result<()
         Ok(())
     })();
     if outcome.is_err() {
+        // The file made above (or a link swapped in for it: the link goes).
         let _ = std::fs::remove_file(&temp);
     }
     outcome
@@ -187,7 +210,7 @@ impl Drop for Staged {
 fn copy_durably(from: &Path, to: &Path) -> Result<()> {
     let outcome = (|| -> std::io::Result<()> {
         let mut source = std::fs::File::open(from)?;
-        let mut target = std::fs::File::create(to)?;
+        let mut target = safe_file::create_new(to).map_err(|error| std::io::Error::other(error.to_string()))?;
         std::io::copy(&mut source, &mut target)?;
         target.sync_all()
     })();

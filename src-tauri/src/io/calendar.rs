@@ -16,7 +16,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::db::settings;
-use crate::io::export::write_atomically;
+use crate::io::safe_file::{self, write_atomically};
 use crate::kernel::birthday::Birthday;
 use crate::kernel::content_lines::{escape, push_folded};
 use crate::kernel::error::Result;
@@ -114,7 +114,9 @@ pub fn calendar_text(conn: &Connection) -> Result<(String, usize)> {
 /// Returns how many events it holds and whether the file was rewritten.
 pub fn write_calendar(conn: &Connection, path: &Path) -> Result<(usize, bool)> {
     let (text, events) = calendar_text(conn)?;
-    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+    // Compared through one open handle, reading no more than the new text:
+    // the file lives in a folder others may write to.
+    if safe_file::holds(path, text.as_bytes()) {
         return Ok((events, false));
     }
     write_atomically(path, |file| {

@@ -20,6 +20,7 @@ use crate::kernel::birthday::Birthday;
 use crate::records::customers::{self, Card, Discovery};
 use crate::kernel::error::{Error, Result};
 use crate::records::loyalty;
+use crate::io::safe_file::write_atomically;
 use crate::io::vcard;
 use crate::kernel::time::timestamp;
 
@@ -121,22 +122,6 @@ fn csv_error(error: csv::Error) -> Error {
 /// failed export never leaves half a file under the chosen name.
 pub fn export_customers_csv(conn: &Connection, path: &Path) -> Result<usize> {
     write_atomically(path, |file| write_customers_csv(conn, file))
-}
-
-pub fn write_atomically<T>(path: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<T>) -> Result<T> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.partial"));
-    let outcome = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        let result = write(&mut file)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)?;
-        Ok(result)
-    })();
-    if outcome.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    outcome
 }
 
 /// Cards as vCard 4.0 contacts to `path` (through a temporary file): the

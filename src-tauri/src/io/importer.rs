@@ -53,6 +53,7 @@ use crate::kernel::time::timestamp;
 use crate::kernel::dates;
 pub use crate::kernel::dates::DateOrder;
 use crate::kernel::text;
+use crate::io::safe_file;
 use crate::io::vcard;
 
 /// At most this many problems are listed in a preview or report (the
@@ -242,10 +243,22 @@ pub struct UndoReport {
 
 // ---------------------------------------------------------------- reading
 
-/// Reads and decodes a file into a table.
+/// The biggest spreadsheet or contacts file an import reads (it is read
+/// into memory whole).
+pub const IMPORT_LIMIT: u64 = 200 * 1024 * 1024;
+
+/// Why a file of `size` bytes is not imported.
+pub fn too_big_to_import(size: u64) -> Error {
+    let megabytes = |bytes: u64| bytes.div_ceil(1024 * 1024);
+    Error::invalid("file", format!("That file is {} MB; a spreadsheet of up to {} MB can be imported.", megabytes(size), megabytes(IMPORT_LIMIT)))
+}
+
+/// Reads and decodes a file into a table. The file is opened once and
+/// read through its handle up to `IMPORT_LIMIT` (`safe_file::read_limited`):
+/// one swapped for a device, a pipe or a bigger file since it was chosen
+/// is refused, never read until memory runs out.
 pub fn read_file(path: &Path) -> Result<Table> {
-    let bytes = std::fs::read(path).map_err(|e| Error::invalid("file", format!("The file could not be read: {e}")))?;
-    parse(&bytes)
+    parse(&safe_file::read_limited(path, IMPORT_LIMIT, too_big_to_import)?)
 }
 
 /// Decodes bytes to text: a BOM decides; else UTF-8 if valid; else Windows-1252.

@@ -9,5 +9,6 @@ pub mod plan_pdf;
 pub mod sample;
 pub mod setup;
 pub mod logging;
+pub mod safe_file;
 pub mod erase;
 pub mod vault;

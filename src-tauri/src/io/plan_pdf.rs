@@ -310,13 +310,12 @@ fn jpeg_xobject(jpeg: &[u8]) -> Option<ExternalXObject> {
     })
 }
 
-/// Writes the plan next to `path` and renames it into place, so a reader
-/// never sees half a file.
+/// Writes the plan to a new file beside `path` and renames it into place,
+/// so a reader never sees half a file and a link planted beside it is
+/// never written through (`safe_file::write_atomically`).
 pub fn write_file(doc: &PlanDocument, path: &std::path::Path) -> Result<Rendered> {
     let rendered = render(doc)?;
-    let tmp = path.with_extension("pdf.part");
-    std::fs::write(&tmp, &rendered.bytes)?;
-    std::fs::rename(&tmp, path)?;
+    crate::io::safe_file::write_bytes_atomically(path, &rendered.bytes)?;
     Ok(rendered)
 }
 

@@ -124,7 +124,7 @@ fn write_keeper(dir: &Path, keeper: &Keeper) -> Result<()> {
     let bytes = serde_json::to_vec_pretty(keeper).map_err(|e| Error::Conflict(e.to_string()))?;
     {
         use std::io::Write;
-        let mut file = std::fs::File::create(&temp)?;
+        let mut file = crate::io::safe_file::create_new(&temp)?;
         file.write_all(&bytes)?;
         file.sync_all()?;
     }

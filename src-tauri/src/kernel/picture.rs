@@ -9,14 +9,16 @@
 //! PDF embeds a JPEG as it is (`DCTDecode`), so the printed plan needs no
 //! re-encoding. Transparency (a pasted PNG) is laid on white first.
 //!
-//! Every input is untrusted (a file, the clipboard): the byte count and
-//! the pixel count are capped before decoding, the decoder's memory is
-//! limited, and a decoder panic is caught, so any bytes give either two
-//! thumbnails or an `Invalid { field: "photo" }` that says what to do.
+//! Every input is untrusted (a file, the clipboard): the byte count, the
+//! pixel count and the decoded picture's memory (`DECODE_BUDGET`) are
+//! capped before decoding, the decoded picture is the only full-size copy
+//! (the square is shrunk from it before it is turned upright), and a
+//! decoder panic is caught, so any bytes give either two thumbnails or an
+//! `Invalid { field: "photo" }` that says what to do.
 
 use std::io::Cursor;
 
-use image::imageops::FilterType;
+use image::imageops::{self, FilterType};
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage};
 
 use crate::kernel::error::{Error, Result};
@@ -25,10 +27,23 @@ use crate::kernel::error::{Error, Result};
 pub const MAX_BYTES: usize = 30 * 1024 * 1024;
 /// The most pixels decoded (a 48-megapixel phone photo fits).
 pub const MAX_PIXELS: u64 = 50_000_000;
+/// The most memory a decoded picture may take, 256 MB, worked out from
+/// its header (pixels × channels × bytes per channel) before a byte is
+/// decoded. A 48-megapixel phone photo (8-bit RGB) takes 144 MB; a 16-bit
+/// picture fits up to about 44 megapixels (RGB) or 33 (RGBA). It is also
+/// the decoder's own allocation limit. Nothing else made from a picture is
+/// full size: the centred square is shrunk straight from the decoded
+/// picture (`WORKING`), and the decoded picture is dropped before the
+/// square is turned upright, so one photo peaks at this and a little more.
+pub const DECODE_BUDGET: u64 = 256 * 1024 * 1024;
 /// The side of the card's photo, in pixels.
 pub const LARGE: u32 = 256;
 /// The side of the list's photo, in pixels.
 pub const SMALL: u32 = 64;
+/// The largest side of the square worked on after decoding: twice the
+/// card's photo, so the last resize still has pixels to blend (512 × 512
+/// at 16-bit RGBA is 2 MB).
+pub const WORKING: u32 = 2 * LARGE;
 /// JPEG quality: 80 keeps a face sharp at 256 px in about 10 KB; the 64 px
 /// one is tiny either way, so it gets a little more.
 const LARGE_QUALITY: u8 = 80;
@@ -45,30 +60,44 @@ fn invalid(reason: impl Into<String>) -> Error {
     Error::invalid("photo", reason)
 }
 
+/// Why a picture of `size` bytes is not used.
+pub fn too_big(size: u64) -> Error {
+    invalid(format!("That picture is {} MB; a photo of up to {} MB can be used.", size.div_ceil(1024 * 1024), MAX_BYTES / (1024 * 1024)))
+}
+
 /// Checks and decodes a picture's bytes and makes its two thumbnails.
 pub fn thumbnails(bytes: &[u8]) -> Result<Thumbnails> {
     if bytes.is_empty() {
         return Err(invalid("There is no picture there: the file or the clipboard is empty."));
     }
     if bytes.len() > MAX_BYTES {
-        return Err(invalid(format!(
-            "That picture is {} MB; a photo of up to {} MB can be used.",
-            bytes.len().div_ceil(1024 * 1024),
-            MAX_BYTES / (1024 * 1024)
-        )));
+        return Err(too_big(bytes.len() as u64));
     }
     // The decoders are fuzzed upstream, but a panic on some byte pattern
     // must still be a message, not a failed command.
-    let decoded = std::panic::catch_unwind(|| decode(bytes)).unwrap_or_else(|_| Err(unreadable()))?;
-    Ok(from_image(decoded))
+    let square = std::panic::catch_unwind(|| upright_square(bytes)).unwrap_or_else(|_| Err(unreadable()))?;
+    Ok(from_square(&square))
 }
 
 fn unreadable() -> Error {
     invalid("That picture could not be read: it may be damaged or cut short. Try saving it again as a JPEG or PNG.")
 }
 
-/// The picture upright (its EXIF orientation applied), within the limits.
-fn decode(bytes: &[u8]) -> Result<DynamicImage> {
+/// The picture's centred square, at most `WORKING` pixels a side, upright
+/// (its EXIF orientation applied). The decoded picture is the one
+/// full-size copy and is gone before the square is turned: a square's
+/// centre is where it was, so cropping first and turning after gives the
+/// same square.
+fn upright_square(bytes: &[u8]) -> Result<DynamicImage> {
+    let (picture, orientation) = decode(bytes)?;
+    let mut square = centred_square(&picture, WORKING);
+    drop(picture);
+    square.apply_orientation(orientation);
+    Ok(square)
+}
+
+/// The picture as decoded, within the limits, and how to turn it upright.
+fn decode(bytes: &[u8]) -> Result<(DynamicImage, image::metadata::Orientation)> {
     let not_a_picture = || invalid("That is not a picture Regulars can read. Use a JPEG, PNG or WebP photo.");
     let reader = || -> Result<ImageReader<Cursor<&[u8]>>> {
         let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| not_a_picture())?;
@@ -94,31 +123,61 @@ fn decode(bytes: &[u8]) -> Result<DynamicImage> {
     if width == 0 || height == 0 {
         return Err(unreadable());
     }
+    let too_large = || invalid(format!("That picture is too large to read ({width} × {height} pixels in deep colour). Use a smaller copy of it, or save it as a JPEG."));
     let mut limits = Limits::default();
     limits.max_image_width = Some(width);
     limits.max_image_height = Some(height);
-    // RGBA at 16 bits per channel for the whole picture, and some room.
-    limits.max_alloc = Some(MAX_PIXELS * 8 + 64 * 1024 * 1024);
+    limits.max_alloc = Some(DECODE_BUDGET);
     let mut reader = reader()?;
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| unreadable())?;
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut picture = DynamicImage::from_decoder(decoder).map_err(|error| match error {
-        image::ImageError::Limits(_) => invalid(format!(
-            "That picture is too large to read ({width} × {height} pixels). Use a smaller copy of it."
-        )),
+    let mut decoder = reader.into_decoder().map_err(|error| match error {
+        image::ImageError::Limits(_) => too_large(),
         _ => unreadable(),
     })?;
-    picture.apply_orientation(orientation);
-    Ok(picture)
+    // What the decoded picture will take, from its header and colour type:
+    // refused before it is allocated (the decoders do not all count it).
+    if decoder.total_bytes() > DECODE_BUDGET {
+        return Err(too_large());
+    }
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let picture = DynamicImage::from_decoder(decoder).map_err(|error| match error {
+        image::ImageError::Limits(_) => too_large(),
+        _ => unreadable(),
+    })?;
+    Ok((picture, orientation))
 }
 
-/// The two thumbnails of a decoded picture: the centred square, on white
-/// where it is transparent.
-pub fn from_image(picture: DynamicImage) -> Thumbnails {
+/// The centred square of `picture`, shrunk to at most `most` pixels a
+/// side straight from the picture (each of its pixels averaged into one
+/// of the square's), so no full-size copy is made; the colour type stays.
+fn centred_square(picture: &DynamicImage, most: u32) -> DynamicImage {
     let (width, height) = (picture.width(), picture.height());
     let side = width.min(height).max(1);
-    let square = picture.crop_imm((width - side) / 2, (height - side) / 2, side, side);
+    let (x, y) = ((width - side) / 2, (height - side) / 2);
+    let out = side.min(most);
+    macro_rules! shrunk {
+        ($($variant:ident),*) => {
+            match picture {
+                $(DynamicImage::$variant(buffer) => DynamicImage::from(imageops::thumbnail(&*imageops::crop_imm(buffer, x, y, side, side), out, out)),)*
+                // Every colour type is listed above; one added to `image`
+                // later is copied once, then shrunk.
+                other => other.crop_imm(x, y, side, side).thumbnail_exact(out, out),
+            }
+        };
+    }
+    shrunk!(ImageLuma8, ImageLumaA8, ImageRgb8, ImageRgba8, ImageLuma16, ImageLumaA16, ImageRgb16, ImageRgba16, ImageRgb32F, ImageRgba32F)
+}
+
+/// The two thumbnails of a decoded picture (upright already): the centred
+/// square, on white where it is transparent.
+pub fn from_image(picture: DynamicImage) -> Thumbnails {
+    let square = centred_square(&picture, WORKING);
+    drop(picture);
+    from_square(&square)
+}
+
+/// The two thumbnails of a square picture.
+fn from_square(square: &DynamicImage) -> Thumbnails {
     let large = on_white(&square.resize_exact(LARGE, LARGE, FilterType::Triangle));
     let small = DynamicImage::ImageRgb8(large.clone()).resize_exact(SMALL, SMALL, FilterType::Triangle).to_rgb8();
     Thumbnails { large: jpeg(&large, LARGE_QUALITY), small: jpeg(&small, SMALL_QUALITY) }

@@ -17,6 +17,7 @@ use crate::records::memberships;
 use crate::records::photos::{self, PhotoRef};
 use crate::app::files::Purpose;
 use crate::kernel::error::Error;
+use crate::io::safe_file;
 use crate::kernel::picture;
 use crate::features::card_view::{self, CardView};
 use crate::records::passes;
@@ -119,28 +120,33 @@ pub fn get_complaints(state: State<'_, AppState>, customer_id: String) -> Result
 /// every photo of the card.
 #[tauri::command]
 pub fn set_photo_from_file(state: State<'_, AppState>, customer_id: String, person_id: Option<String>, file: String) -> Result<Vec<PhotoRef>> {
-    use std::io::Read;
     let path = state.files.path(&file, Purpose::Photo, &state.data_dir)?;
-    // One byte past the limit is enough to say it is too big.
-    let mut bytes = Vec::new();
-    std::fs::File::open(&path)?.take(picture::MAX_BYTES as u64 + 1).read_to_end(&mut bytes)?;
-    // Decoded and shrunk before the writer is taken.
-    let thumbnails = picture::thumbnails(&bytes)?;
+    // Read through one open handle, no further than the limit, and
+    // decoded and shrunk before the writer is taken.
+    let thumbnails = crate::app::photos::one_at_a_time(|| {
+        let bytes = safe_file::read_limited(&path, picture::MAX_BYTES as u64, picture::too_big)?;
+        picture::thumbnails(&bytes)
+    })?;
     state.write(|conn| photos::set(conn, &customer_id, person_id.as_deref(), &thumbnails, Utc::now()))
 }
 
 /// A picture pasted in the window. Its bytes are the call's raw body (no
 /// JSON list of numbers), and the headers `x-customer-id` and
 /// `x-person-id` (empty or absent: the customer's own photo) say whose.
+/// The page refuses a picture over the limit before sending it; here the
+/// size is checked before anything else, and one photo is made at a time.
 #[tauri::command]
 pub fn paste_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<Vec<PhotoRef>> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
         return Err(Error::invalid("photo", "The pasted picture did not arrive as a picture. Paste it again."));
     };
+    if bytes.len() > picture::MAX_BYTES {
+        return Err(picture::too_big(bytes.len() as u64));
+    }
     let header = |name: &str| request.headers().get(name).and_then(|value| value.to_str().ok()).map(str::trim).filter(|value| !value.is_empty());
     let customer_id = header("x-customer-id").ok_or(Error::NotFound("This customer"))?;
     let person_id = header("x-person-id");
-    let thumbnails = picture::thumbnails(bytes)?;
+    let thumbnails = crate::app::photos::one_at_a_time(|| picture::thumbnails(bytes))?;
     state.write(|conn| photos::set(conn, customer_id, person_id, &thumbnails, Utc::now()))
 }
 

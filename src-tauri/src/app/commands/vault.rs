@@ -79,7 +79,9 @@ pub fn save_recovery_sheet(state: State<'_, AppState>, file: String) -> Result<(
     let date = super::today().format("%-d %B %Y").to_string();
     // The page holds the key: its bytes are wiped once written.
     let pdf = Zeroizing::new(plan_pdf::recovery_sheet(&shop.shop_name, &date, &key.recovery_text(), shop.paper_size)?);
-    std::fs::write(&path, pdf.as_slice())?;
+    // A new file renamed into place: the chosen name, or a link swapped in
+    // for it since it was chosen, is replaced, never written through.
+    crate::io::safe_file::write_bytes_atomically(&path, pdf.as_slice())?;
     owner::audited(&state, "saved the recovery sheet", |_| String::new(), |conn| vault::mark_sheet_saved(conn, Utc::now()))
 }
 
