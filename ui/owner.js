@@ -13,9 +13,13 @@ const lockButton = /** @type {HTMLButtonElement} */ (document.getElementById('ow
 let current = null;
 let recheck = 0;
 let onLocked = () => {};
+// How many answers have been shown: an activity report's answer is dropped
+// when another (a lock, an unlock) was shown while it was on its way.
+let shown = 0;
 
 /** @param {import('./types/OwnerState').OwnerState} state */
 function show(state) {
+  shown += 1;
   current = state;
   document.body.dataset.mode = state.owner ? 'owner' : 'desk';
   if (lockButton.hidden !== !state.pin_set) {
@@ -32,16 +36,41 @@ function show(state) {
   }
 }
 
-export async function refreshOwner() {
+// Only what a person does (a key, a click) keeps owner mode open: Rust
+// counts nothing else as use, not even the reads the page makes when a
+// reminder fires. So the page reports keys and clicks, caught before any
+// handler can stop them, at most once every few seconds (a fifth of the
+// idle time, from one to 15 seconds) and only while owner mode is open.
+let lastReport = -Infinity;
+
+function reportActivity() {
+  if (!current || !current.pin_set || !current.owner) return;
+  const at = performance.now();
+  const every = Math.min(15, Math.max(1, Math.floor((current.idle_seconds ?? 60) / 5))) * 1000;
+  if (at - lastReport < every) return;
+  lastReport = at;
+  const before = shown;
+  api.ownerActivity().then((state) => {
+    if (shown === before) follow(state);
+  }).catch(() => {});
+}
+
+/** @param {import('./types/OwnerState').OwnerState} state the state Rust answered */
+function follow(state) {
   const wasOwner = current && current.owner;
-  const state = await api.getOwnerState();
   show(state);
   if (wasOwner && !state.owner) onLocked();
+}
+
+export async function refreshOwner() {
+  follow(await api.getOwnerState());
 }
 
 /** @param {() => void} whenLocked what to do when owner mode ends (leave the owner's screens) */
 export function initOwner(app, whenLocked) {
   onLocked = whenLocked;
+  document.addEventListener('keydown', reportActivity, true);
+  document.addEventListener('pointerdown', reportActivity, true);
   lockButton.addEventListener('click', () => {
     if (current && current.owner) lockNow();
     else app.showPage('unlock', renderUnlock(() => app.showSearch()));
@@ -96,7 +125,7 @@ function renderUnlock(then) {
 
 /** The owner PIN and the auto-lock, for the Settings screen. */
 export function renderOwnerSettings() {
-  const state = current || { pin_set: false, owner: true, auto_lock_minutes: 5, seconds_left: null };
+  const state = current || { pin_set: false, owner: true, auto_lock_minutes: 5, seconds_left: null, idle_seconds: null };
   const pin = h('input', { type: 'password', id: 'new-pin', inputmode: 'numeric', autocomplete: 'new-password', 'data-field': 'pin' });
   const repeated = h('input', { type: 'password', id: 'new-pin-repeat', inputmode: 'numeric', autocomplete: 'new-password', 'data-field': 'pin_repeat' });
   const minutes = h('input', { type: 'number', id: 'auto-lock-minutes', class: 'short', min: '1', max: '240', 'data-field': 'auto_lock_minutes', value: String(state.auto_lock_minutes) });
