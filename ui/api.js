@@ -57,8 +57,9 @@ export const lockOwner = () => invoke('lock_owner');
 export const setOwnerPin = (pin, repeated) => invoke('set_owner_pin', { pin, repeated });
 /** @type {(minutes: number) => Promise<import('./types/OwnerState').OwnerState>} */
 export const setAutoLock = (minutes) => invoke('set_auto_lock', { minutes });
-/** @type {() => Promise<Array<import('./types/AuditEntry').AuditEntry>>} */
-export const getAudit = () => invoke('get_audit');
+// A page of the audit trail, newest first; `before` is the cursor the last page gave (its `older`).
+/** @type {(before?: number | null) => Promise<import('./types/AuditPage').AuditPage>} */
+export const getAudit = (before = null) => invoke('get_audit', { before });
 export const saveSettings = (settings) => invoke('save_settings', { settings });
 /** @type {(query: string, limit?: number) => Promise<Array<import('./types/Hit').Hit>>} */
 export const search = (query, limit = 12) => invoke('search', { query, limit });

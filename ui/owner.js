@@ -160,16 +160,54 @@ export function renderOwnerSettings() {
   return form;
 }
 
-/** The audit trail, for the Data screen. */
+/**
+ * The audit trail, for the Data screen: a page at a time, newest first,
+ * and "Show older lines" adds the next page below until the oldest.
+ */
 export async function renderAudit() {
-  const entries = await api.getAudit();
+  const first = await api.getAudit();
+  if (!first.entries.length) {
+    return h('section', { class: 'panel', id: 'audit-panel', 'aria-label': 'Audit trail' },
+      h('h2', { text: 'Audit trail' }), auditHint(), h('p', { text: 'Nothing yet.' }));
+  }
+  const rows = h('tbody', {});
+  const table = h('table', { class: 'audit', id: 'audit-table', tabindex: '-1' },
+    h('thead', {}, h('tr', {}, h('th', { text: 'When' }), h('th', { text: 'Who' }), h('th', { text: 'What' }), h('th', { text: 'Details' }))), rows);
+  const older = h('button', { type: 'button', id: 'audit-older', text: 'Show older lines' });
+  const said = h('p', { class: 'hint', id: 'audit-said', role: 'status' });
+  const error = h('p', { class: 'field-error', id: 'audit-error', role: 'alert' });
+  /** @type {number | null} */
+  let cursor = null;
+  /** @param {import('./types/AuditPage').AuditPage} page */
+  const add = (page) => {
+    rows.append(...page.entries.map((entry) => h('tr', {},
+      h('td', { text: formatDateTime(entry.at) }), h('td', { text: entry.who }), h('td', { text: entry.action }), h('td', { text: entry.detail }))));
+    cursor = page.older;
+    older.hidden = cursor == null;
+  };
+  add(first);
+  // A second click while a page is on its way would fetch it twice.
+  let loading = false;
+  older.addEventListener('click', async () => {
+    if (loading) return;
+    loading = true;
+    error.textContent = '';
+    try {
+      const page = await api.getAudit(cursor);
+      add(page);
+      said.textContent = cursor == null ? `${rows.children.length} lines: the oldest is the last.` : `${rows.children.length} lines shown.`;
+      // The button is gone after the oldest page: the table keeps the focus.
+      if (older.hidden) table.focus();
+    } catch (failure) {
+      error.textContent = failure.message || String(failure);
+    } finally {
+      loading = false;
+    }
+  });
   return h('section', { class: 'panel', id: 'audit-panel', 'aria-label': 'Audit trail' },
-    h('h2', { text: 'Audit trail' }),
-    h('p', { class: 'hint', text: 'Who exported, imported, deleted, restored or changed settings, and every wrong owner PIN. It cannot be changed, and backups include it.' }),
-    entries.length
-      ? h('table', { class: 'audit' },
-        h('thead', {}, h('tr', {}, h('th', { text: 'When' }), h('th', { text: 'Who' }), h('th', { text: 'What' }), h('th', { text: 'Details' }))),
-        h('tbody', {}, ...entries.map((entry) => h('tr', {},
-          h('td', { text: formatDateTime(entry.at) }), h('td', { text: entry.who }), h('td', { text: entry.action }), h('td', { text: entry.detail })))))
-      : h('p', { text: 'Nothing yet.' }));
+    h('h2', { text: 'Audit trail' }), auditHint(), table, older, said, error);
+}
+
+function auditHint() {
+  return h('p', { class: 'hint', text: 'Who exported, imported, deleted, restored or changed settings, and every wrong owner PIN or recovery key. Newest first. It cannot be changed, and backups include it.' });
 }

@@ -147,6 +147,10 @@ async fn reminders_firing_do_not_keep_owner_mode_open_and_keys_do() {
         let at = chrono::Utc::now();
         setup::start_shop(store.conn_mut(), "Corner Gym", BusinessKind::Gym, false, at).expect("setup");
         owner::set_pin(store.conn_mut(), "4821", "4821", audit::NO_PIN, at).expect("pin");
+        // More lines than one page of the trail holds.
+        for n in 0..150 {
+            audit::append(store.conn(), audit::DESK, "typed a wrong owner PIN", &format!("{n}"), at).expect("a line");
+        }
         let ada = CustomerInput { first_name: "Ada".into(), last_name: "Lovelace".into(), ..Default::default() };
         let ada_id = cards::create(store.conn_mut(), &ada, at).expect("ada").id;
         // A reminder every 3 s for the next four minutes, whatever the start takes.
@@ -172,6 +176,16 @@ async fn reminders_firing_do_not_keep_owner_mode_open_and_keys_do() {
     element(&driver, "#unlock-button").await.click().await.expect("unlock");
     element(&driver, "body[data-view=data] #audit-panel").await;
     text_when(&driver, "#owner-lock", |text| text.contains("Owner")).await;
+    // The trail shows its newest page; "Show older lines" reaches the first line.
+    let rows = "return document.querySelectorAll('#audit-table tbody tr').length";
+    assert_eq!(driver.execute(rows, vec![]).await.expect("rows").json().as_i64(), Some(100));
+    element(&driver, "#audit-older").await.click().await.expect("show older");
+    text_when(&driver, "#audit-said", |text| text.contains("the oldest is the last")).await;
+    assert_eq!(driver.execute(rows, vec![]).await.expect("rows").json().as_i64(), Some(152), "the PIN set, 150 lines, the unlock");
+    let oldest = text_when(&driver, "#audit-table tbody tr:last-child", |text| !text.is_empty()).await;
+    assert!(oldest.contains("set the owner PIN"), "{oldest}");
+    let older = driver.find(By::Css("#audit-older")).await.expect("the button");
+    assert!(!older.is_displayed().await.expect("shown?"), "no older page to show");
     // Back to the search, where each reminder reloads the dashboard too; then nobody touches anything.
     driver.active_element().await.expect("focus").send_keys(Key::Escape).await.expect("escape");
     element(&driver, "body[data-view=search]").await;

@@ -84,8 +84,21 @@ pub fn who(state: &AppState) -> Result<&'static str> {
 
 /// Adds a line to the audit trail for owner-only work that has just been
 /// done (in a transaction of its own: the work itself committed already).
+/// Only a restore still records this way (its line must go into the
+/// restored data, which exists only afterwards); other work that is not a
+/// change of the data records first (`record_first`).
 pub fn record(state: &AppState, action: &str, detail: &str) -> Result<()> {
     let who = who(state)?;
+    state.write(|conn| audit::append(conn, who, action, detail, chrono::Utc::now()))
+}
+
+/// Adds a line to the audit trail for owner-only work about to be done
+/// outside the database (a file written), committed before the work
+/// starts: work whose line cannot be written is not done. If the work then
+/// fails the line stands; the trail may hold a try that made nothing,
+/// never a file made without its line. `who` is asked first (`who`), so
+/// this may run inside a read: it takes only the writer.
+pub fn record_first(state: &AppState, who: &str, action: &str, detail: &str) -> Result<()> {
     state.write(|conn| audit::append(conn, who, action, detail, chrono::Utc::now()))
 }
 

@@ -9,7 +9,7 @@ use crate::app::owner;
 use crate::app::state::{AppState, Moment};
 use crate::features::owner as lock;
 use crate::kernel::error::Result;
-use crate::records::audit::{self, AuditEntry};
+use crate::records::audit::{self, AuditPage};
 
 #[derive(Serialize, ts_rs::TS)]
 pub struct OwnerState {
@@ -79,8 +79,12 @@ pub fn set_auto_lock(state: State<'_, AppState>, minutes: i64) -> Result<OwnerSt
     view(&state)
 }
 
-/// The newest 500 lines of the audit trail.
+/// Lines of the audit trail shown at a time.
+const AUDIT_PAGE: usize = 100;
+
+/// A page of the audit trail, newest first: from the newest line, or
+/// older than `before` (the cursor the previous page gave).
 #[tauri::command]
-pub fn get_audit(state: State<'_, AppState>) -> Result<Vec<AuditEntry>> {
-    state.read(|conn| audit::newest(conn, 500))
+pub fn get_audit(state: State<'_, AppState>, before: Option<i64>) -> Result<AuditPage> {
+    state.read(|conn| audit::page(conn, before, AUDIT_PAGE))
 }
