@@ -11,6 +11,18 @@
  */
 const invoke = (command, args = {}, options = undefined) => {
   window.__regularsCalls = (window.__regularsCalls || 0) + 1;
+  return uncounted(command, args, options);
+};
+
+// A call the screens do not make (the owner's activity, reported for keys
+// and clicks) goes uncounted, so a screen is still held to its own calls.
+/**
+ * @param {string} command
+ * @param {Record<string, any> | Uint8Array} [args]
+ * @param {{ headers: Record<string, string> }} [options]
+ * @returns {Promise<any>}
+ */
+const uncounted = (command, args = {}, options = undefined) => {
   const tauri = window.__TAURI__;
   if (!tauri || !tauri.core) {
     return Promise.reject({ kind: 'io', field: null, message: 'Regulars must run inside its app window.' });
@@ -34,6 +46,9 @@ export const saveRecoverySheet = (file) => invoke('save_recovery_sheet', { file 
 export const resetPinWithRecoveryKey = (recoveryKey) => invoke('reset_pin_with_recovery_key', { recoveryKey });
 /** @type {() => Promise<import('./types/OwnerState').OwnerState>} */
 export const getOwnerState = () => invoke('get_owner_state');
+// A person pressed a key or clicked: the only use that keeps owner mode open.
+/** @type {() => Promise<import('./types/OwnerState').OwnerState>} */
+export const ownerActivity = () => uncounted('owner_activity');
 /** @type {(pin: string) => Promise<import('./types/OwnerState').OwnerState>} */
 export const unlockOwner = (pin) => invoke('unlock_owner', { pin });
 /** @type {() => Promise<import('./types/OwnerState').OwnerState>} */
@@ -42,8 +57,9 @@ export const lockOwner = () => invoke('lock_owner');
 export const setOwnerPin = (pin, repeated) => invoke('set_owner_pin', { pin, repeated });
 /** @type {(minutes: number) => Promise<import('./types/OwnerState').OwnerState>} */
 export const setAutoLock = (minutes) => invoke('set_auto_lock', { minutes });
-/** @type {() => Promise<Array<import('./types/AuditEntry').AuditEntry>>} */
-export const getAudit = () => invoke('get_audit');
+// A page of the audit trail, newest first; `before` is the cursor the last page gave (its `older`).
+/** @type {(before?: number | null) => Promise<import('./types/AuditPage').AuditPage>} */
+export const getAudit = (before = null) => invoke('get_audit', { before });
 export const saveSettings = (settings) => invoke('save_settings', { settings });
 /** @type {(query: string, limit?: number) => Promise<Array<import('./types/Hit').Hit>>} */
 export const search = (query, limit = 12) => invoke('search', { query, limit });

@@ -13,9 +13,13 @@ const lockButton = /** @type {HTMLButtonElement} */ (document.getElementById('ow
 let current = null;
 let recheck = 0;
 let onLocked = () => {};
+// How many answers have been shown: an activity report's answer is dropped
+// when another (a lock, an unlock) was shown while it was on its way.
+let shown = 0;
 
 /** @param {import('./types/OwnerState').OwnerState} state */
 function show(state) {
+  shown += 1;
   current = state;
   document.body.dataset.mode = state.owner ? 'owner' : 'desk';
   if (lockButton.hidden !== !state.pin_set) {
@@ -32,16 +36,41 @@ function show(state) {
   }
 }
 
-export async function refreshOwner() {
+// Only what a person does (a key, a click) keeps owner mode open: Rust
+// counts nothing else as use, not even the reads the page makes when a
+// reminder fires. So the page reports keys and clicks, caught before any
+// handler can stop them, at most once every few seconds (a fifth of the
+// idle time, from one to 15 seconds) and only while owner mode is open.
+let lastReport = -Infinity;
+
+function reportActivity() {
+  if (!current || !current.pin_set || !current.owner) return;
+  const at = performance.now();
+  const every = Math.min(15, Math.max(1, Math.floor((current.idle_seconds ?? 60) / 5))) * 1000;
+  if (at - lastReport < every) return;
+  lastReport = at;
+  const before = shown;
+  api.ownerActivity().then((state) => {
+    if (shown === before) follow(state);
+  }).catch(() => {});
+}
+
+/** @param {import('./types/OwnerState').OwnerState} state the state Rust answered */
+function follow(state) {
   const wasOwner = current && current.owner;
-  const state = await api.getOwnerState();
   show(state);
   if (wasOwner && !state.owner) onLocked();
+}
+
+export async function refreshOwner() {
+  follow(await api.getOwnerState());
 }
 
 /** @param {() => void} whenLocked what to do when owner mode ends (leave the owner's screens) */
 export function initOwner(app, whenLocked) {
   onLocked = whenLocked;
+  document.addEventListener('keydown', reportActivity, true);
+  document.addEventListener('pointerdown', reportActivity, true);
   lockButton.addEventListener('click', () => {
     if (current && current.owner) lockNow();
     else app.showPage('unlock', renderUnlock(() => app.showSearch()));
@@ -96,7 +125,7 @@ function renderUnlock(then) {
 
 /** The owner PIN and the auto-lock, for the Settings screen. */
 export function renderOwnerSettings() {
-  const state = current || { pin_set: false, owner: true, auto_lock_minutes: 5, seconds_left: null };
+  const state = current || { pin_set: false, owner: true, auto_lock_minutes: 5, seconds_left: null, idle_seconds: null };
   const pin = h('input', { type: 'password', id: 'new-pin', inputmode: 'numeric', autocomplete: 'new-password', 'data-field': 'pin' });
   const repeated = h('input', { type: 'password', id: 'new-pin-repeat', inputmode: 'numeric', autocomplete: 'new-password', 'data-field': 'pin_repeat' });
   const minutes = h('input', { type: 'number', id: 'auto-lock-minutes', class: 'short', min: '1', max: '240', 'data-field': 'auto_lock_minutes', value: String(state.auto_lock_minutes) });
@@ -131,16 +160,54 @@ export function renderOwnerSettings() {
   return form;
 }
 
-/** The audit trail, for the Data screen. */
+/**
+ * The audit trail, for the Data screen: a page at a time, newest first,
+ * and "Show older lines" adds the next page below until the oldest.
+ */
 export async function renderAudit() {
-  const entries = await api.getAudit();
+  const first = await api.getAudit();
+  if (!first.entries.length) {
+    return h('section', { class: 'panel', id: 'audit-panel', 'aria-label': 'Audit trail' },
+      h('h2', { text: 'Audit trail' }), auditHint(), h('p', { text: 'Nothing yet.' }));
+  }
+  const rows = h('tbody', {});
+  const table = h('table', { class: 'audit', id: 'audit-table', tabindex: '-1' },
+    h('thead', {}, h('tr', {}, h('th', { text: 'When' }), h('th', { text: 'Who' }), h('th', { text: 'What' }), h('th', { text: 'Details' }))), rows);
+  const older = h('button', { type: 'button', id: 'audit-older', text: 'Show older lines' });
+  const said = h('p', { class: 'hint', id: 'audit-said', role: 'status' });
+  const error = h('p', { class: 'field-error', id: 'audit-error', role: 'alert' });
+  /** @type {number | null} */
+  let cursor = null;
+  /** @param {import('./types/AuditPage').AuditPage} page */
+  const add = (page) => {
+    rows.append(...page.entries.map((entry) => h('tr', {},
+      h('td', { text: formatDateTime(entry.at) }), h('td', { text: entry.who }), h('td', { text: entry.action }), h('td', { text: entry.detail }))));
+    cursor = page.older;
+    older.hidden = cursor == null;
+  };
+  add(first);
+  // A second click while a page is on its way would fetch it twice.
+  let loading = false;
+  older.addEventListener('click', async () => {
+    if (loading) return;
+    loading = true;
+    error.textContent = '';
+    try {
+      const page = await api.getAudit(cursor);
+      add(page);
+      said.textContent = cursor == null ? `${rows.children.length} lines: the oldest is the last.` : `${rows.children.length} lines shown.`;
+      // The button is gone after the oldest page: the table keeps the focus.
+      if (older.hidden) table.focus();
+    } catch (failure) {
+      error.textContent = failure.message || String(failure);
+    } finally {
+      loading = false;
+    }
+  });
   return h('section', { class: 'panel', id: 'audit-panel', 'aria-label': 'Audit trail' },
-    h('h2', { text: 'Audit trail' }),
-    h('p', { class: 'hint', text: 'Who exported, imported, deleted, restored or changed settings, and every wrong owner PIN. It cannot be changed, and backups include it.' }),
-    entries.length
-      ? h('table', { class: 'audit' },
-        h('thead', {}, h('tr', {}, h('th', { text: 'When' }), h('th', { text: 'Who' }), h('th', { text: 'What' }), h('th', { text: 'Details' }))),
-        h('tbody', {}, ...entries.map((entry) => h('tr', {},
-          h('td', { text: formatDateTime(entry.at) }), h('td', { text: entry.who }), h('td', { text: entry.action }), h('td', { text: entry.detail })))))
-      : h('p', { text: 'Nothing yet.' }));
+    h('h2', { text: 'Audit trail' }), auditHint(), table, older, said, error);
+}
+
+function auditHint() {
+  return h('p', { class: 'hint', text: 'Who exported, imported, deleted, restored or changed settings, and every wrong owner PIN or recovery key. Newest first. It cannot be changed, and backups include it.' });
 }

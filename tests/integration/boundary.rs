@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use regulars::app::commands::owner::OwnerState;
 use regulars::app::commands::today::TodayView;
-use regulars::records::audit::AuditEntry;
+use regulars::records::audit::AuditPage;
 use regulars::db::search::Hit;
 use regulars::features::card_view::CardView;
 use regulars::features::desk::CheckedIn;
@@ -34,7 +34,7 @@ fn generated() -> BTreeMap<String, String> {
     TodayView::export_all(&config).expect("export TodayView");
     PetSettings::export_all(&config).expect("export PetSettings");
     OwnerState::export_all(&config).expect("export OwnerState");
-    AuditEntry::export_all(&config).expect("export AuditEntry");
+    AuditPage::export_all(&config).expect("export AuditPage");
     declarations_in(out.path())
 }
 

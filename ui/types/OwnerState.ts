@@ -8,4 +8,9 @@ owner: boolean, auto_lock_minutes: number,
 /**
  * Until owner mode locks itself, if it is open with a PIN.
  */
-seconds_left: number | null, };
+seconds_left: number | null, 
+/**
+ * How long owner mode stays open without use, if it is open with a
+ * PIN: the page reports a person's activity well within it.
+ */
+idle_seconds: number | null, };

@@ -50,12 +50,9 @@ pub fn guarded<R: Runtime>(handler: impl Fn(Invoke<R>) -> bool + Send + Sync + '
                         return;
                     }
                 }
-            } else if !owner::NOT_USE.contains(&command.as_str()) {
-                // Any other call is use: it keeps owner mode open.
-                if let Some(state) = webview.try_state::<AppState>() {
-                    state.owner.use_now();
-                }
             }
+            // No call is use by itself: only `owner_activity`, which the
+            // page sends for a key or a click, keeps owner mode open.
             // Unwind safety: see the module comment (transactions, relocked mutexes).
             match catch_unwind(AssertUnwindSafe(|| handler(invoke))) {
                 Ok(true) => {}

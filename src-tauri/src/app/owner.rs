@@ -6,9 +6,16 @@
 //!
 //! `ipc::guarded` refuses every command in `OWNER_ONLY` in desk mode
 //! before it runs, whatever the page sends; the page only hides what it
-//! cannot use. Every call while in owner mode counts as use.
+//! cannot use.
+//!
+//! Only what a person does counts as use: the page reports a key or a
+//! click with `owner_activity` (at most every few seconds, while owner
+//! mode is open). No other call does, owner-only ones included: the page
+//! reads Today and the dashboard whenever a reminder fires, and an owner
+//! who walked away must not be kept in owner mode by that. The idle time
+//! runs on the wall clock too, so time asleep counts (see `state::Moment`).
 
-use crate::app::state::AppState;
+use crate::app::state::{AppState, Moment};
 use crate::features::owner;
 use crate::kernel::error::Result;
 use crate::records::audit;
@@ -64,15 +71,11 @@ pub fn idle(minutes: i64) -> std::time::Duration {
 }
 
 /// Whether the app is in owner mode now (no PIN set counts as owner
-/// mode); a call in owner mode keeps it open.
+/// mode). Asking is not use: it never keeps owner mode open.
 pub fn in_owner_mode(state: &AppState) -> Result<bool> {
     let lock = state.read(owner::load)?;
-    Ok(!lock.pin_set || state.owner.use_now())
+    Ok(!lock.pin_set || state.owner.is_open(Moment::now()))
 }
-
-/// Commands that are not use: the page asks for the owner state when it
-/// expects owner mode to have locked itself, which must not keep it open.
-pub const NOT_USE: &[&str] = &["get_owner_state", "lock_owner"];
 
 /// Who the audit trail names for owner-only work now.
 pub fn who(state: &AppState) -> Result<&'static str> {
@@ -81,8 +84,21 @@ pub fn who(state: &AppState) -> Result<&'static str> {
 
 /// Adds a line to the audit trail for owner-only work that has just been
 /// done (in a transaction of its own: the work itself committed already).
+/// Only a restore still records this way (its line must go into the
+/// restored data, which exists only afterwards); other work that is not a
+/// change of the data records first (`record_first`).
 pub fn record(state: &AppState, action: &str, detail: &str) -> Result<()> {
     let who = who(state)?;
+    state.write(|conn| audit::append(conn, who, action, detail, chrono::Utc::now()))
+}
+
+/// Adds a line to the audit trail for owner-only work about to be done
+/// outside the database (a file written), committed before the work
+/// starts: work whose line cannot be written is not done. If the work then
+/// fails the line stands; the trail may hold a try that made nothing,
+/// never a file made without its line. `who` is asked first (`who`), so
+/// this may run inside a read: it takes only the writer.
+pub fn record_first(state: &AppState, who: &str, action: &str, detail: &str) -> Result<()> {
     state.write(|conn| audit::append(conn, who, action, detail, chrono::Utc::now()))
 }
 

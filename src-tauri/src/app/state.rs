@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use rusqlite::Connection;
 use tokio::sync::Notify;
@@ -226,8 +226,35 @@ fn relock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// A moment on two clocks. Owner mode's idle time is measured on both and
+/// the larger counts: the wall clock (`SystemTime`) runs on while a laptop
+/// sleeps, which `Instant` does not on Linux or macOS, so a laptop closed
+/// in owner mode wakes locked; `Instant` never jumps, so a wall clock set
+/// back by hand cannot stretch the time. A wall clock that went back
+/// before owner mode's last use ends it at once: its time cannot be trusted.
+#[derive(Clone, Copy, Debug)]
+pub struct Moment {
+    pub wall: SystemTime,
+    pub steady: Instant,
+}
+
+impl Moment {
+    pub fn now() -> Moment {
+        Moment { wall: SystemTime::now(), steady: Instant::now() }
+    }
+
+    /// How long since `earlier`, the larger of the two clocks; `None` when
+    /// the wall clock is behind `earlier`.
+    fn since(&self, earlier: &Moment) -> Option<Duration> {
+        let wall = self.wall.duration_since(earlier.wall).ok()?;
+        Some(wall.max(self.steady.saturating_duration_since(earlier.steady)))
+    }
+}
+
 /// Owner mode's end, in memory only: a restart starts at the desk (see
-/// `app::owner`).
+/// `app::owner`). Only what a person does counts as use (`used`); asking
+/// whether it is open (`is_open`) never keeps it open. Every method takes
+/// the moment, so the tests can pass one in.
 #[derive(Default)]
 pub struct OwnerSession {
     /// `None` is desk mode.
@@ -236,29 +263,52 @@ pub struct OwnerSession {
 
 #[derive(Clone, Copy)]
 struct Open {
-    /// Owner mode ends then, unless used before.
-    end: Instant,
-    /// How much longer each use keeps it open.
+    /// Opened or last used then.
+    used: Moment,
+    /// Owner mode ends this long after its last use.
     idle: Duration,
+}
+
+impl Open {
+    /// How long is left at `now`; `None` once it has ended.
+    fn left(&self, now: &Moment) -> Option<Duration> {
+        self.idle.checked_sub(now.since(&self.used)?).filter(|left| !left.is_zero())
+    }
 }
 
 impl OwnerSession {
     /// Opens owner mode until it goes unused for `idle` (`app::owner::idle`).
-    pub fn open_for(&self, idle: Duration) {
-        *relock(&self.open) = Some(Open { end: Instant::now() + idle, idle });
+    pub fn open_for(&self, idle: Duration, now: Moment) {
+        *relock(&self.open) = Some(Open { used: now, idle });
     }
 
     pub fn lock(&self) {
         *relock(&self.open) = None;
     }
 
-    /// Whether owner mode is open; if it is, this use keeps it open for
-    /// its idle time from now. Once past its end it is closed for good.
-    pub fn use_now(&self) -> bool {
+    /// How long owner mode stays open from now unless used; `None` in desk
+    /// mode. Once past its end it is closed for good.
+    pub fn left(&self, now: Moment) -> Option<Duration> {
         let mut open = relock(&self.open);
-        match *open {
-            Some(Open { end, idle }) if Instant::now() < end => {
-                *open = Some(Open { end: Instant::now() + idle, idle });
+        let left = open.as_ref().and_then(|open| open.left(&now));
+        if left.is_none() {
+            *open = None;
+        }
+        left
+    }
+
+    /// Whether owner mode is open at `now`; this is not use.
+    pub fn is_open(&self, now: Moment) -> bool {
+        self.left(now).is_some()
+    }
+
+    /// A person used the app (a key, a click): if owner mode is still
+    /// open, it stays open for its idle time from `now`. Whether it is open.
+    pub fn used(&self, now: Moment) -> bool {
+        let mut open = relock(&self.open);
+        match open.as_mut() {
+            Some(session) if session.left(&now).is_some() => {
+                session.used = now;
                 true
             }
             _ => {
@@ -268,8 +318,14 @@ impl OwnerSession {
         }
     }
 
-    pub fn seconds_left(&self) -> Option<u64> {
-        relock(&self.open).and_then(|open| open.end.checked_duration_since(Instant::now())).map(|left| left.as_secs())
+    pub fn seconds_left(&self, now: Moment) -> Option<u64> {
+        self.left(now).map(|left| left.as_secs())
+    }
+
+    /// The idle time owner mode was opened with, while it is open.
+    pub fn idle(&self, now: Moment) -> Option<Duration> {
+        self.left(now)?;
+        relock(&self.open).map(|open| open.idle)
     }
 }
 
@@ -277,23 +333,57 @@ impl OwnerSession {
 mod owner_session_tests {
     use super::*;
 
+    /// `base` moved on by `wall` on the wall clock and `steady` on the steady one.
+    fn later(base: Moment, wall: u64, steady: u64) -> Moment {
+        Moment { wall: base.wall + Duration::from_secs(wall), steady: base.steady + Duration::from_secs(steady) }
+    }
+
     #[test]
-    fn owner_mode_ends_when_unused_and_use_keeps_it_open() {
+    fn owner_mode_ends_when_nobody_uses_it_and_use_keeps_it_open() {
         let session = OwnerSession::default();
-        assert!(!session.use_now(), "desk mode until unlocked");
-        session.open_for(Duration::from_secs(300));
-        assert!(session.use_now(), "open");
-        assert!(session.seconds_left().is_some_and(|left| left > 200));
-        session.open_for(Duration::from_millis(120));
-        std::thread::sleep(Duration::from_millis(80));
-        assert!(session.use_now(), "used before its end: open for another 120 ms from now");
-        std::thread::sleep(Duration::from_millis(80));
-        assert!(session.use_now(), "still open, 160 ms after it was opened");
-        std::thread::sleep(Duration::from_millis(200));
-        assert!(!session.use_now(), "locked itself");
-        assert_eq!(session.seconds_left(), None);
-        session.open_for(Duration::from_secs(300));
+        let start = Moment::now();
+        assert!(!session.is_open(start), "desk mode until unlocked");
+        assert!(!session.used(start), "use does not open it");
+        session.open_for(Duration::from_secs(300), start);
+        assert_eq!(session.seconds_left(later(start, 100, 100)), Some(200));
+        assert!(session.is_open(later(start, 299, 299)), "asking is not use");
+        assert!(session.used(later(start, 200, 200)), "used before its end");
+        assert!(session.is_open(later(start, 499, 499)), "open for another 300 s from the use");
+        assert!(!session.is_open(later(start, 500, 500)), "locked itself 300 s after the last use");
+        assert!(!session.used(later(start, 200, 200)), "once ended it stays ended, whatever the clock says later");
+        assert_eq!(session.seconds_left(later(start, 200, 200)), None);
+        session.open_for(Duration::from_secs(300), start);
         session.lock();
-        assert!(!session.use_now(), "locked at once");
+        assert!(!session.is_open(start), "locked at once");
+    }
+
+    #[test]
+    fn asking_again_and_again_never_keeps_it_open() {
+        let session = OwnerSession::default();
+        let start = Moment::now();
+        session.open_for(Duration::from_secs(5), start);
+        // Reminders firing every 3 s make the page read Today; none of that is use.
+        for second in (0..5).step_by(3) {
+            assert!(session.is_open(later(start, second, second)));
+        }
+        assert!(!session.is_open(later(start, 6, 6)));
+    }
+
+    #[test]
+    fn time_asleep_counts_and_a_clock_set_back_ends_owner_mode() {
+        let session = OwnerSession::default();
+        let start = Moment::now();
+        session.open_for(Duration::from_secs(300), start);
+        // A laptop closed for an hour: the steady clock stood still, the wall clock did not.
+        assert!(!session.is_open(later(start, 3_600, 1)), "the sleep counts");
+
+        session.open_for(Duration::from_secs(300), start);
+        // The wall clock set back an hour: owner mode ends at once.
+        let back = Moment { wall: start.wall - Duration::from_secs(3_600), steady: start.steady + Duration::from_secs(1) };
+        assert!(!session.used(back), "a clock that went back ends it");
+
+        session.open_for(Duration::from_secs(300), later(start, 600, 0));
+        // Set back by less than the time since: the steady clock still counts the real time.
+        assert!(!session.is_open(later(start, 650, 400)), "the steady clock's 400 s count");
     }
 }

@@ -145,6 +145,7 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::vault::save_recovery_sheet,
             commands::vault::reset_pin_with_recovery_key,
             commands::owner::get_owner_state,
+            commands::owner::owner_activity,
             commands::owner::unlock_owner,
             commands::owner::lock_owner,
             commands::owner::set_owner_pin,

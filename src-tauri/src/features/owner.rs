@@ -1,9 +1,11 @@
 //! The owner and the desk: the owner PIN (kept as an Argon2id hash), how
 //! long owner mode lasts without use, and the growing wait after wrong
-//! PINs. Every attempt and every PIN change is in the audit trail, in the
-//! same transaction. Whether the app is in owner mode now is the app's
-//! (`app::owner`); this keeps what must survive a restart, so closing the
-//! app does not reset the wait.
+//! PINs, and after wrong recovery keys typed to remove a forgotten PIN.
+//! Every checked attempt and every PIN change is in the audit trail, in
+//! the same transaction; a try refused during a wait is not checked and
+//! adds no line, so the desk cannot flood the trail. Whether the app is
+//! in owner mode now is the app's (`app::owner`); this keeps what must
+//! survive a restart, so closing the app does not reset the wait.
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
@@ -16,7 +18,7 @@ use crate::kernel::pin;
 use crate::kernel::time::timestamp;
 use crate::records::audit;
 
-/// The settings row of the owner PIN's hash, the auto-lock and the wait.
+/// The settings row of the owner PIN's hash, the auto-lock and the waits.
 pub const SETTINGS_KEY: &str = "owner_lock";
 pub const DEFAULT_AUTO_LOCK_MINUTES: i64 = 5;
 /// Wrong PINs allowed before each further try makes the next one wait.
@@ -32,6 +34,14 @@ struct Stored {
     failures: i64,
     /// No PIN is checked before this time.
     wait_until: Option<DateTime<Utc>>,
+    /// Wrong recovery keys since the PIN was last set or removed (a
+    /// count of their own: the desk's wrong PINs do not hold up the
+    /// owner's recovery key, nor the other way round).
+    #[serde(default)]
+    key_failures: i64,
+    /// No recovery key is checked before this time.
+    #[serde(default)]
+    key_wait_until: Option<DateTime<Utc>>,
 }
 
 /// What the window may know: whether a PIN is set, never the hash.
@@ -69,6 +79,8 @@ pub fn set_pin(conn: &mut Connection, new_pin: &str, repeated: &str, who: &str, 
         stored.pin_hash = Some(hash);
         stored.failures = 0;
         stored.wait_until = None;
+        stored.key_failures = 0;
+        stored.key_wait_until = None;
         settings::save_json(tx, SETTINGS_KEY, &stored, now)?;
         audit::append(tx, who, action, "", now)?;
         Ok(stored.lock())
@@ -76,21 +88,50 @@ pub fn set_pin(conn: &mut Connection, new_pin: &str, repeated: &str, who: &str, 
 }
 
 /// Removes a forgotten PIN (`regulars remove-owner-pin`, run by the user
-/// who owns the data folder). Whether there was one to remove.
-/// Removes the PIN (forgotten: from the command line, or with the recovery
-/// key); `who` is named in the audit trail.
+/// who owns the data folder); `who` is named in the audit trail. Whether
+/// there was one to remove.
 pub fn remove_pin(conn: &mut Connection, who: &str, now: DateTime<Utc>) -> Result<bool> {
-    store::write(conn, |tx| {
+    store::write(conn, |tx| remove_in(tx, stored(tx)?, who, now))
+}
+
+fn remove_in(tx: &Connection, mut stored: Stored, who: &str, now: DateTime<Utc>) -> Result<bool> {
+    if stored.pin_hash.take().is_none() {
+        return Ok(false);
+    }
+    stored.failures = 0;
+    stored.wait_until = None;
+    stored.key_failures = 0;
+    stored.key_wait_until = None;
+    settings::save_json(tx, SETTINGS_KEY, &stored, now)?;
+    audit::append(tx, who, "removed the owner PIN", "", now)?;
+    Ok(true)
+}
+
+/// A forgotten PIN removed with the recovery key. `right` is whether the
+/// typed key is this shop's (the app holds the key and compares). Wrong
+/// keys wait as wrong PINs do (`count_wrong`), the wait stored in the same
+/// row, so a restart does not reset it; during a wait the key is not
+/// taken, right or wrong, and no line is added. Whether there was a PIN
+/// to remove.
+pub fn remove_pin_with_recovery_key(conn: &mut Connection, right: bool, now: DateTime<Utc>) -> Result<bool> {
+    // The outcome is the transaction's value, so a refusal still commits the count.
+    let outcome: Result<bool> = store::write(conn, |tx| {
         let mut stored = stored(tx)?;
-        if stored.pin_hash.take().is_none() {
-            return Ok(false);
+        if let Some(until) = stored.key_wait_until.filter(|until| now < *until) {
+            return Ok(Err(key_wait_error(until - now)));
         }
-        stored.failures = 0;
-        stored.wait_until = None;
+        if right {
+            return remove_in(tx, stored, "owner (recovery key)", now).map(Ok);
+        }
+        let error = match count_wrong(&mut stored.key_failures, &mut stored.key_wait_until, now) {
+            Some(wait) => key_wait_error(wait),
+            None => Error::invalid("recovery_key", "This is not this shop's recovery key."),
+        };
         settings::save_json(tx, SETTINGS_KEY, &stored, now)?;
-        audit::append(tx, who, "removed the owner PIN", "", now)?;
-        Ok(true)
-    })
+        audit::append(tx, audit::DESK, "typed a wrong recovery key", &format!("wrong try {} in a row", stored.key_failures), now)?;
+        Ok(Err(error))
+    })?;
+    outcome
 }
 
 pub fn set_auto_lock(conn: &mut Connection, minutes: i64, who: &str, now: DateTime<Utc>) -> Result<Lock> {
@@ -128,14 +169,9 @@ pub fn check_pin(conn: &mut Connection, typed: &str, now: DateTime<Utc>) -> Resu
             audit::append(tx, audit::OWNER, "unlocked owner mode", "", now)?;
             return Ok(Ok(stored.lock()));
         }
-        stored.failures += 1;
-        let over = stored.failures - FREE_TRIES;
-        let error = if over >= 0 {
-            let seconds = (FIRST_WAIT_SECONDS << over.min(16)).min(LONGEST_WAIT_SECONDS);
-            stored.wait_until = Some(now + Duration::seconds(seconds));
-            wait_error(Duration::seconds(seconds))
-        } else {
-            Error::invalid("pin", "That is not the owner PIN.")
+        let error = match count_wrong(&mut stored.failures, &mut stored.wait_until, now) {
+            Some(wait) => wait_error(wait),
+            None => Error::invalid("pin", "That is not the owner PIN."),
         };
         settings::save_json(tx, SETTINGS_KEY, &stored, now)?;
         audit::append(tx, audit::DESK, "typed a wrong owner PIN", &format!("wrong try {} in a row", stored.failures), now)?;
@@ -144,10 +180,36 @@ pub fn check_pin(conn: &mut Connection, typed: &str, now: DateTime<Utc>) -> Resu
     outcome
 }
 
-fn wait_error(wait: Duration) -> Error {
+/// Counts one more wrong try. From the `FREE_TRIES`th on, each makes the
+/// next try wait twice as long as the one before (30 seconds, then a
+/// minute, … at most an hour): that wait, set in `wait_until`.
+fn count_wrong(failures: &mut i64, wait_until: &mut Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<Duration> {
+    *failures += 1;
+    let over = *failures - FREE_TRIES;
+    if over < 0 {
+        return None;
+    }
+    let wait = Duration::seconds((FIRST_WAIT_SECONDS << over.min(16)).min(LONGEST_WAIT_SECONDS));
+    *wait_until = Some(now + wait);
+    Some(wait)
+}
+
+/// A wait in words: "30 seconds", "2 minutes".
+fn in_words(wait: Duration) -> String {
     let seconds = wait.num_seconds().max(1);
-    let when = if seconds < 120 { format!("{seconds} seconds") } else { format!("{} minutes", (seconds + 59) / 60) };
-    Error::invalid("pin", format!("Too many wrong PINs. Try again in {when}."))
+    if seconds < 120 {
+        format!("{seconds} seconds")
+    } else {
+        format!("{} minutes", (seconds + 59) / 60)
+    }
+}
+
+fn wait_error(wait: Duration) -> Error {
+    Error::invalid("pin", format!("Too many wrong PINs. Try again in {}.", in_words(wait)))
+}
+
+fn key_wait_error(wait: Duration) -> Error {
+    Error::invalid("recovery_key", format!("Too many wrong recovery keys. Try again in {}.", in_words(wait)))
 }
 
 /// When the wait after wrong PINs ends, if one is running (for tests and the page).

@@ -74,7 +74,31 @@ pub fn replace_with(tx: &rusqlite::Transaction, lines: &[StoredLine]) -> Result<
 
 /// The newest `limit` entries, newest first.
 pub fn newest(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>> {
-    let mut stmt = conn.prepare_cached("SELECT at, who, action, detail FROM audit_log ORDER BY id DESC LIMIT ?1")?;
-    let rows = stmt.query_map([limit as i64], |row| Ok(AuditEntry { at: row.get(0)?, who: row.get(1)?, action: row.get(2)?, detail: row.get(3)? }))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(page(conn, None, limit)?.entries)
+}
+
+/// One page of the trail, newest first, so every line can be reached
+/// however many come after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// The cursor for the next, older page (`before` in `page`); `None`
+    /// when this page holds the oldest line.
+    pub older: Option<i64>,
+}
+
+/// Up to `limit` entries older than the cursor `before` (from the newest
+/// when `None`), newest first. Lines are only ever added, so a cursor
+/// (a row's id) finds the same place however many are added meanwhile.
+pub fn page(conn: &Connection, before: Option<i64>, limit: usize) -> Result<AuditPage> {
+    let mut stmt = conn.prepare_cached("SELECT id, at, who, action, detail FROM audit_log WHERE id < ?1 ORDER BY id DESC LIMIT ?2")?;
+    // One more than asked for says whether an older page exists.
+    let rows = stmt.query_map(params![before.unwrap_or(i64::MAX), limit as i64 + 1], |row| {
+        Ok((row.get::<_, i64>(0)?, AuditEntry { at: row.get(1)?, who: row.get(2)?, action: row.get(3)?, detail: row.get(4)? }))
+    })?;
+    let mut rows: Vec<(i64, AuditEntry)> = rows.collect::<rusqlite::Result<_>>()?;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let older = if more { rows.last().map(|(id, _)| *id) } else { None };
+    Ok(AuditPage { entries: rows.into_iter().map(|(_, entry)| entry).collect(), older })
 }

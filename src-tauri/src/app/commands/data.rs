@@ -2,6 +2,8 @@
 //! backups and restore. Files come as tokens from `choose_file`, never as
 //! paths from the page (see `file_dialog`).
 
+use std::path::Path;
+
 use chrono::Utc;
 use serde::Serialize;
 use tauri::State;
@@ -11,6 +13,7 @@ use crate::app::owner;
 use crate::app::state::AppState;
 use crate::io::{backup, calendar, export, importer};
 use crate::kernel::error::{Error, Result};
+use crate::records::customers;
 
 #[tauri::command]
 pub fn import_preview(state: State<'_, AppState>, file: String, options: importer::Options) -> Result<importer::Preview> {
@@ -42,34 +45,76 @@ pub fn import_undo(state: State<'_, AppState>, batch_id: String) -> Result<impor
 #[tauri::command]
 pub fn export_customers(state: State<'_, AppState>, file: String) -> Result<usize> {
     let path = state.files.path(&file, Purpose::ExportAll, &state.data_dir)?;
-    let count = state.read(|conn| export::export_customers_csv(conn, &path))?;
-    owner::record(&state, "exported every customer (CSV)", &format!("{count} customers"))?;
-    Ok(count)
+    export(&state, Export::Customers, &path)
 }
 
 #[tauri::command]
 pub fn export_customer(state: State<'_, AppState>, id: String, file: String) -> Result<()> {
     let path = state.files.path(&file, Purpose::ExportCustomer, &state.data_dir)?;
-    state.read(|conn| export::export_customer_json(conn, &id, &path, Utc::now()))?;
-    owner::record(&state, "exported one customer's data", &format!("customer {id}"))
+    export(&state, Export::Customer(&id), &path).map(|_| ())
 }
 
 /// Every customer as vCard 4.0 contacts (for the shop's phone or another tool).
 #[tauri::command]
 pub fn export_contacts(state: State<'_, AppState>, file: String) -> Result<usize> {
     let path = state.files.path(&file, Purpose::ExportContacts, &state.data_dir)?;
-    let count = state.read(|conn| export::export_vcards(conn, None, &path))?;
-    owner::record(&state, "exported every customer as contacts", &format!("{count} contacts"))?;
-    Ok(count)
+    export(&state, Export::Contacts, &path)
 }
 
 /// One customer as a vCard contact.
 #[tauri::command]
 pub fn export_contact(state: State<'_, AppState>, id: String, file: String) -> Result<usize> {
     let path = state.files.path(&file, Purpose::ExportContact, &state.data_dir)?;
-    let count = state.read(|conn| export::export_vcards(conn, Some(&id), &path))?;
-    owner::record(&state, "exported one customer as a contact", &format!("customer {id}"))?;
-    Ok(count)
+    export(&state, Export::Contact(&id), &path)
+}
+
+/// What leaves the shop in a file, each with its line in the audit trail.
+pub enum Export<'a> {
+    /// Every customer as CSV.
+    Customers,
+    /// One customer's complete data as JSON.
+    Customer(&'a str),
+    /// Every customer as vCard contacts.
+    Contacts,
+    /// One customer as a vCard contact.
+    Contact(&'a str),
+    /// The whole shop, as a backup file.
+    Backup,
+}
+
+/// Writes `what` to `path`; how many customers it holds (one for a single
+/// customer; none for a backup). Its line goes into the audit trail
+/// first (`owner::record_first`): an export whose line cannot be written
+/// writes nothing. It is read in one snapshot, so the count in the line is
+/// the count in the file.
+pub fn export(state: &AppState, what: Export<'_>, path: &Path) -> Result<usize> {
+    // Asked before the snapshot is taken: a read inside a read could wait
+    // for the very connection it holds.
+    let who = owner::who(state)?;
+    if let Export::Backup = what {
+        owner::record_first(state, who, "saved a backup to a file", "")?;
+        let key = state.key();
+        return state.read(|conn| backup::backup_to(conn, path, key.as_ref())).map(|()| 0);
+    }
+    state.read(|conn| {
+        let snapshot = conn.unchecked_transaction()?;
+        let everyone = || customers::count(&snapshot);
+        let (action, detail) = match what {
+            Export::Customers => ("exported every customer (CSV)", format!("{} customers", everyone()?)),
+            Export::Contacts => ("exported every customer as contacts", format!("{} contacts", everyone()?)),
+            Export::Customer(id) => ("exported one customer's data", format!("customer {id}")),
+            Export::Contact(id) => ("exported one customer as a contact", format!("customer {id}")),
+            Export::Backup => return Ok(0),
+        };
+        owner::record_first(state, who, action, &detail)?;
+        match what {
+            Export::Customers => export::export_customers_csv(&snapshot, path),
+            Export::Contacts => export::export_vcards(&snapshot, None, path),
+            Export::Customer(id) => export::export_customer_json(&snapshot, id, path, Utc::now()).map(|()| 1),
+            Export::Contact(id) => export::export_vcards(&snapshot, Some(id), path),
+            Export::Backup => Ok(0),
+        }
+    })
 }
 
 /// Where the birthdays-and-renewals calendar is kept, if anywhere.
@@ -108,9 +153,7 @@ pub fn stop_calendar(state: State<'_, AppState>) -> Result<CalendarView> {
 #[tauri::command]
 pub fn backup_now(state: State<'_, AppState>, file: String) -> Result<()> {
     let path = state.files.path(&file, Purpose::Backup, &state.data_dir)?;
-    let key = state.key();
-    state.read(|conn| backup::backup_to(conn, &path, key.as_ref()))?;
-    owner::record(&state, "saved a backup to a file", "")
+    export(&state, Export::Backup, &path).map(|_| ())
 }
 
 #[derive(Serialize)]
@@ -151,6 +194,9 @@ pub fn restore_from_file(state: State<'_, AppState>, file: String) -> Result<Str
     restore(&state, &path)
 }
 
+// Not changed with the exports above: the restore's audit line is being
+// reworked separately (it is still written after the restore, into the
+// restored data, in a transaction of its own).
 fn restore(state: &AppState, path: &std::path::Path) -> Result<String> {
     let key = state.key();
     // The restore writes its own line into the trail it keeps, in the

@@ -70,7 +70,9 @@ pub fn keep_plain_for_now(app: tauri::AppHandle, state: State<'_, AppState>) -> 
 }
 
 /// Writes the recovery sheet to the file chosen for it (owner only: it
-/// is the key to every customer's data) and remembers it was saved.
+/// is the key to every customer's data) and remembers it was saved. Its
+/// line goes into the audit trail before the file is written, as an
+/// export's does (`owner::record_first`).
 #[tauri::command]
 pub fn save_recovery_sheet(state: State<'_, AppState>, file: String) -> Result<()> {
     let path = state.files.path(&file, Purpose::RecoverySheet, &state.data_dir)?;
@@ -79,23 +81,23 @@ pub fn save_recovery_sheet(state: State<'_, AppState>, file: String) -> Result<(
     let date = super::today().format("%-d %B %Y").to_string();
     // The page holds the key: its bytes are wiped once written.
     let pdf = Zeroizing::new(plan_pdf::recovery_sheet(&shop.shop_name, &date, &key.recovery_text(), shop.paper_size)?);
+    owner::record_first(&state, owner::who(&state)?, "saved the recovery sheet", "")?;
     // A new file renamed into place: the chosen name, or a link swapped in
     // for it since it was chosen, is replaced, never written through.
     crate::io::safe_file::write_bytes_atomically(&path, pdf.as_slice())?;
-    owner::audited(&state, "saved the recovery sheet", |_| String::new(), |conn| vault::mark_sheet_saved(conn, Utc::now()))
+    state.write(|conn| vault::mark_sheet_saved(conn, Utc::now()))
 }
 
 /// A forgotten PIN: the recovery key (only the owner has the sheet)
-/// removes it; the owner then sets a new one in Settings.
+/// removes it; the owner then sets a new one in Settings. Wrong keys wait
+/// as wrong PINs do (`features::owner`), so the desk cannot fill the audit
+/// trail with them; a key of the wrong shape is refused unrecorded.
 #[tauri::command]
 pub fn reset_pin_with_recovery_key(state: State<'_, AppState>, recovery_key: String) -> Result<()> {
     let recovery_key = Zeroizing::new(recovery_key);
     let typed = Key::from_recovery(&recovery_key)?;
     let key = state.key().ok_or_else(|| Error::invalid("recovery_key", "This shop's data is not encrypted, so it has no recovery key. Use `regulars remove-owner-pin` on this computer."))?;
-    if !typed.same_as(&key) {
-        state.write(|conn| crate::records::audit::append(conn, crate::records::audit::DESK, "typed a wrong recovery key", "", Utc::now()))?;
-        return Err(Error::invalid("recovery_key", "This is not this shop's recovery key."));
-    }
-    state.write(|conn| lock::remove_pin(conn, "owner (recovery key)", Utc::now()))?;
+    let right = typed.same_as(&key);
+    state.write(|conn| lock::remove_pin_with_recovery_key(conn, right, Utc::now()))?;
     Ok(())
 }
