@@ -59,6 +59,10 @@ fn spreadsheet(rows: usize) -> String {
 }
 
 fn main() {
+    common::both_forms(benchmark);
+}
+
+fn benchmark() {
     let rows = env_size("REGULARS_BENCH_ROWS", 100_000);
     let runs = env_size("REGULARS_BENCH_RUNS", 5);
     let now = Utc::now();

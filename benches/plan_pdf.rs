@@ -5,6 +5,10 @@
 //! whole, unsubset. Prints
 //! `bench: plan_pdf p50_ms=<x> p99_ms=<y> bytes=<n> baseline_p50_ms=<a> baseline_bytes=<b>`.
 
+#[path = "common/mod.rs"]
+mod common;
+
+
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
@@ -12,7 +16,6 @@ use regulars::records::customers::CustomerInput;
 use regulars::records::onboarding::{self, ShopContact};
 use regulars::io::plan_pdf::{self, RenderOptions};
 use regulars::db::settings::{self, BusinessKind, Settings, StaffMember};
-use regulars::db::store::Store;
 use regulars::features::cards;
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
@@ -22,8 +25,12 @@ fn percentile(samples: &mut [Duration], p: f64) -> f64 {
 }
 
 fn main() {
+    common::both_forms(benchmark);
+}
+
+fn benchmark() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open_in(dir.path()).expect("open store");
+    let mut store = common::open_in(dir.path());
     let now = Utc::now();
     let start = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
     let shop = Settings {

@@ -79,6 +79,10 @@ fn naive_card(conn: &rusqlite::Connection, id: &str) -> usize {
 }
 
 fn main() {
+    common::both_forms(benchmark);
+}
+
+fn benchmark() {
     let customers_wanted: usize = std::env::var("REGULARS_BENCH_CUSTOMERS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -64,6 +64,10 @@ fn naive_card(conn: &rusqlite::Connection, id: &str) -> i64 {
 }
 
 fn main() {
+    common::both_forms(benchmark);
+}
+
+fn benchmark() {
     let customers_wanted = env_size("REGULARS_BENCH_CUSTOMERS", 100_000);
     let visits_wanted = env_size("REGULARS_BENCH_VISITS", 1_000_000);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -97,10 +101,13 @@ fn main() {
 
     let ids = customers::all_ids(store.conn()).expect("ids");
     let input = LogInput { kind: "visit".into(), summary: "Check-in".into(), amount: "12.50".into(), ..Default::default() };
+    common::pages(store.conn());
     let mut ours = measure(2000, |i| {
         let id = &ids[(i * 7919) % ids.len()];
         desk::log(store.conn_mut(), id, &input, now, today).expect("log");
     });
+    let (hits, misses, writes) = common::pages(store.conn());
+    println!("bench: log_visit_pages hits_per_op={} read_per_op={:.1} written_per_op={:.1}", hits / 2000, misses as f64 / 2000.0, writes as f64 / 2000.0);
     // Baseline: the same write, then the balance recomputed by a full scan,
     // as an app that keeps no index on the ledger would.
     let mut baseline = measure(30, |i| {
@@ -124,10 +131,15 @@ fn main() {
     let with_photo: i64 = store.conn().query_row("SELECT count(*) FROM photos WHERE person_id IS NULL", [], |r| r.get(0)).expect("photos");
     // Never the busy regular measured below (its visit count is checked).
     let others: Vec<&String> = ids.iter().filter(|id| **id != busy.id).collect();
+    common::pages(store.conn());
     let mut ours = measure(2000, |i| {
         let id = others[(i * 6143) % others.len()];
         desk::check_in_and_show(store.conn_mut(), id, None, now, today, &chrono::Utc).expect("check in");
     });
+    let (hits, misses, writes) = common::pages(store.conn());
+    // Where a check-in's time goes: a page read from the file is decrypted,
+    // a page written is encrypted (each 16 KB, with its HMAC).
+    println!("bench: check_in_pages hits_per_op={} read_per_op={:.1} written_per_op={:.1}", hits / 2000, misses as f64 / 2000.0, writes as f64 / 2000.0);
     println!(
         "bench: check_in p50_ms={:.3} p99_ms={:.3} customers_with_photo={with_photo}",
         percentile(&mut ours, 0.5),
@@ -210,10 +222,13 @@ fn main() {
         start.elapsed().as_secs_f64() * 1000.0,
         first.fired.len()
     );
+    common::pages(store.conn());
     let mut ours = measure(500, |i| {
         let at = now + chrono::Duration::seconds(10 * (i as i64 + 1));
         scheduler::pass(&mut store, &recorder, "live", at, &chrono::Utc).expect("pass");
     });
+    let (hits, misses, writes) = common::pages(store.conn());
+    println!("bench: due_reminders_pages hits_per_op={} read_per_op={:.1} written_per_op={:.1}", hits / 500, misses as f64 / 500.0, writes as f64 / 500.0);
     let conn = store.conn();
     let mut baseline = measure(20, |_| {
         naive_due(conn);
@@ -227,10 +242,13 @@ fn main() {
 
     // The dashboard (home screen) and a card's health.
     let conn = store.conn();
+    common::pages(conn);
     let mut ours = measure(300, |_| {
         let board = dashboard::build(conn, now, &chrono::Utc).expect("dashboard");
         assert_eq!(board.top.len(), 5);
     });
+    let (hits, misses, _) = common::pages(conn);
+    println!("bench: dashboard_pages hits_per_op={} read_per_op={:.1}", hits / 300, misses as f64 / 300.0);
     let mut baseline = measure(3, |_| {
         naive_dashboard(conn, now);
     });
