@@ -13,12 +13,16 @@
 //! - `window_check_in`: Ctrl+Enter on an open card, the card drawn again
 //!   with the check-in sentence.
 //!
-//! Prints `bench: window_<case> p50_ms= p90_ms= p99_ms= max_ms= samples=`,
-//! after five customers that warm the page up. WebKit gives
+//! Prints `bench: window_<case> p50_ms= p90_ms= p99_ms= max_ms= samples=`
+//! and the memory of the app with its WebKit processes when idle after the
+//! start and after the desk's work (`bench: window_pss_*`), for the shop
+//! as the app keeps it: encrypted (`open_app` encrypts it first). The
+//! timings count after five customers that warm the page up. WebKit gives
 //! `performance.now()` in whole milliseconds, and a frame comes every
 //! 16.7 ms, so a figure includes the wait for the next frame. Needs what the
 //! end-to-end tests need (`make test` installs it). REGULARS_BENCH_CUSTOMERS
-//! overrides the shop size.
+//! overrides the shop size; REGULARS_BENCH_PHOTOS=some gives a third of
+//! the customers a photo.
 
 #[path = "../tests/desktop/mod.rs"]
 #[allow(dead_code)]
@@ -75,6 +79,43 @@ async fn timed_key(driver: &WebDriver, selector: &str, keys: impl Into<TypingDat
 
 const WARM_UP: usize = 5;
 
+/// A process's proportional set size (its own pages, and its share of the
+/// pages it shares), from `/proc/PID/smaps_rollup`, in MB.
+fn pss_mb(pid: u32) -> f64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    let kb: f64 = text.lines().find_map(|line| line.strip_prefix("Pss:")).and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0.0);
+    kb / 1024.0
+}
+
+/// Every process on this machine: its id, its parent's and its command line.
+fn processes() -> Vec<(u32, u32, String)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            let parent: u32 = status.lines().find_map(|line| line.strip_prefix("PPid:"))?.trim().parse().ok()?;
+            let command = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?.split(|b| *b == 0).map(|part| String::from_utf8_lossy(part).into_owned()).collect::<Vec<_>>().join(" ");
+            Some((pid, parent, command))
+        })
+        .collect()
+}
+
+/// The app on `data` and its WebKit processes, summed, as README's memory
+/// figures are measured: `bench: window_pss_<when> total_mb= app_mb= webkit_mb=`.
+fn print_pss(when: &str, data: &std::path::Path) {
+    let all = processes();
+    let folder = data.to_string_lossy();
+    let Some(&(app, _, _)) = all.iter().find(|(_, _, command)| command.contains("--data-dir") && command.contains(folder.as_ref())) else {
+        println!("bench: window_pss_{when} app_not_found=1");
+        return;
+    };
+    let webkit: f64 = all.iter().filter(|(_, parent, command)| *parent == app && command.contains("WebKit")).map(|(pid, _, _)| pss_mb(*pid)).sum();
+    let own = pss_mb(app);
+    println!("bench: window_pss_{when} total_mb={:.0} app_mb={own:.0} webkit_mb={webkit:.0}", own + webkit);
+}
+
 fn print(case: &str, mut samples: Vec<f64>) {
     samples.sort_by(f64::total_cmp);
     let at = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
@@ -96,7 +137,9 @@ async fn main() {
     {
         // As `regulars seed` builds it: the customers, their visits and the first-start setup.
         let mut store = Store::open_in(data.path()).expect("open the shop");
-        setup::seed_shop(store.conn_mut(), BusinessKind::Gym, customers, customers * 10, sample::Photos::None, 42, now).expect("seed the shop");
+        // REGULARS_BENCH_PHOTOS=some: a photo on a third of the customers and half the dogs.
+        let photos = std::env::var("REGULARS_BENCH_PHOTOS").ok().and_then(|v| sample::Photos::parse(&v)).unwrap_or(sample::Photos::None);
+        setup::seed_shop(store.conn_mut(), BusinessKind::Gym, customers, customers * 10, photos, 42, now).expect("seed the shop");
         store.checkpoint().expect("checkpoint");
     }
     println!("bench: window shop customers={customers} visits={}", customers * 10);
@@ -113,6 +156,7 @@ async fn main() {
     window::element(&driver, "#search-input").await;
     // Let start-up work (the first reminder pass, the automatic backup) finish.
     tokio::time::sleep(Duration::from_secs(8)).await;
+    print_pss("idle_after_start", data.path());
 
     let (mut typing, mut opening, mut checking_in) = (Vec::new(), Vec::new(), Vec::new());
     for (n, name) in names.iter().enumerate() {
@@ -140,5 +184,7 @@ async fn main() {
     print("type_ahead", typing);
     print("open_card", opening);
     print("check_in", checking_in);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    print_pss("after_the_desk", data.path());
     driver.quit().await.expect("close the app");
 }
