@@ -161,16 +161,21 @@ impl Store {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Keeps at most `megabytes` of pages in this connection's cache (the
+    /// scheduler's: its passes read the same few hundred pages each time).
+    pub fn limit_page_cache(&self, megabytes: i64) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -megabytes * 1024)?;
+        Ok(())
+    }
 }
 
 /// A read-only connection to an opened database, for screens that only
-/// read, the automatic backup and the benchmarks. In WAL mode it reads
+/// read and the benchmarks, keeping up to 64 MB of decrypted pages for an
+/// encrypted file. In WAL mode it reads
 /// beside the writer: neither waits for the other.
 pub fn open_reader(path: &Path, key: Option<&Key>) -> Result<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags)?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    unlock(&conn, key)?;
+    let conn = open_streaming_reader(path, key)?;
     if key.is_some() {
         // The operating system caches the file's encrypted pages only, so
         // a page read again is decrypted again (AES and its HMAC: about
@@ -179,6 +184,18 @@ pub fn open_reader(path: &Path, key: Option<&Key>) -> Result<Connection> {
         // customer row each), so it is given room to grow.
         conn.pragma_update(None, "cache_size", ENCRYPTED_CACHE_KIB)?;
     }
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// A read-only connection that reads the file once through (the automatic
+/// backup's copy): SQLite's small default cache, since no page it reads is
+/// read again, so the copy leaves no 64 MB of pages behind in memory.
+pub fn open_streaming_reader(path: &Path, key: Option<&Key>) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    unlock(&conn, key)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
