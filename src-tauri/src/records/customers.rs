@@ -828,16 +828,29 @@ pub fn insert_many(
 
 /// When the card turns yellow and red (see `derived::health`); "0" means
 /// an event already decides.
+///
+/// Written only when they move: SQLite rewrites an index entry whenever its
+/// column is assigned, even to the same value, and every page a change
+/// touches is encrypted again at commit (most visits leave both as they were).
 pub fn set_health_moments(conn: &Connection, id: &str, yellow_from: Option<&str>, red_from: Option<&str>) -> Result<()> {
-    conn.prepare_cached("UPDATE customers SET health_yellow_from = ?2, health_red_from = ?3 WHERE id = ?1")?
-        .execute(params![id, yellow_from, red_from])?;
+    conn.prepare_cached(
+        "UPDATE customers SET health_yellow_from = ?2, health_red_from = ?3
+         WHERE id = ?1 AND (health_yellow_from IS NOT ?2 OR health_red_from IS NOT ?3)",
+    )?
+    .execute(params![id, yellow_from, red_from])?;
     Ok(())
 }
 
 /// Moves the loyalty balances by one ledger row (see `records::loyalty::append`).
+/// A balance that does not move is not assigned, so its index is not
+/// rewritten (see `set_health_moments`).
 pub fn add_to_balances(conn: &Connection, id: &str, points: i64, stamps: i64) -> Result<()> {
-    conn.prepare_cached("UPDATE customers SET points_balance = points_balance + ?2, stamps_balance = stamps_balance + ?3 WHERE id = ?1")?
-        .execute(params![id, points, stamps])?;
+    if points != 0 {
+        conn.prepare_cached("UPDATE customers SET points_balance = points_balance + ?2 WHERE id = ?1")?.execute(params![id, points])?;
+    }
+    if stamps != 0 {
+        conn.prepare_cached("UPDATE customers SET stamps_balance = stamps_balance + ?2 WHERE id = ?1")?.execute(params![id, stamps])?;
+    }
     Ok(())
 }
 
@@ -860,13 +873,17 @@ pub fn set_rhythm(
 /// A logged interaction at `at`: last contact moves forward (never back),
 /// the amount adds to the lifetime spend. `touched` also moves `updated_at`
 /// (a change at the desk; not a past visit from the seed).
+/// (The lifetime spend, which has an index, is assigned only when there is
+/// an amount: see `set_health_moments`.)
 pub fn record_contact(conn: &Connection, id: &str, at: &str, amount_cents: Option<i64>, touched: bool) -> Result<()> {
     conn.prepare_cached(
         "UPDATE customers SET last_contact_at = max(coalesce(last_contact_at, ''), ?2),
-                              updated_at = CASE WHEN ?4 THEN ?2 ELSE updated_at END,
-                              lifetime_cents = lifetime_cents + coalesce(?3, 0) WHERE id = ?1",
+                              updated_at = CASE WHEN ?3 THEN ?2 ELSE updated_at END WHERE id = ?1",
     )?
-    .execute(params![id, at, amount_cents, touched])?;
+    .execute(params![id, at, touched])?;
+    if let Some(amount) = amount_cents.filter(|amount| *amount != 0) {
+        conn.prepare_cached("UPDATE customers SET lifetime_cents = lifetime_cents + ?2 WHERE id = ?1")?.execute(params![id, amount])?;
+    }
     Ok(())
 }
 
