@@ -26,6 +26,9 @@ pub struct Wake(pub Arc<tokio::sync::Notify>);
 /// stored health is filled once.
 pub fn ready(mut store: Store) -> crate::kernel::error::Result<Store> {
     crate::derived::health::ensure_fresh(store.conn_mut(), chrono::Utc::now())?;
+    // What that read of every card left in the writer's cache (up to 64 MB
+    // for an encrypted shop) is not what the desk will change.
+    store.release_page_cache()?;
     Ok(store)
 }
 

@@ -22,6 +22,8 @@ use crate::kernel::secret::Key;
 /// Read connections: the window asks for a few things at once at most
 /// (a search while a card loads), and each costs a page cache.
 const READERS: usize = 3;
+/// The most each reader but the first keeps of decrypted pages.
+const SPARE_READER_CACHE_MB: i64 = 16;
 
 /// How the shop stood when the window started.
 pub enum Opened {
@@ -161,21 +163,24 @@ impl AppState {
         // first one, whose page cache is warm (for an encrypted shop the
         // pages in it are decrypted already); only reads at the same time
         // spill over to the others.
-        let free = self.readers.iter().find_map(|reader| match reader.try_lock() {
-            Ok(slot) => Some(slot),
+        let free = self.readers.iter().enumerate().find_map(|(n, reader)| match reader.try_lock() {
+            Ok(slot) => Some((n, slot)),
             // A read that panicked poisoned its slot; the connection in it
             // is sound (its statements and read transaction ended as the
             // panic unwound), so the slot is used again.
-            Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+            Err(TryLockError::Poisoned(poisoned)) => Some((n, poisoned.into_inner())),
             Err(TryLockError::WouldBlock) => None,
         });
-        let mut slot = match free {
-            Some(slot) => slot,
-            None => relock(&self.readers[0]),
+        let (n, mut slot) = match free {
+            Some(free) => free,
+            None => (0, relock(&self.readers[0])),
         };
         let conn = match slot.take() {
             Some(conn) => conn,
-            None => store::open_reader(&self.database, self.key().as_ref())?,
+            // The first keeps what the desk's type-ahead reads (64 MB); the
+            // others serve reads that overlap it and keep less.
+            None if n == 0 => store::open_reader(&self.database, self.key().as_ref())?,
+            None => store::open_spare_reader(&self.database, self.key().as_ref(), SPARE_READER_CACHE_MB)?,
         };
         let result = read(&conn);
         *slot = Some(conn);

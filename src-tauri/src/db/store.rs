@@ -162,6 +162,16 @@ impl Store {
         &self.path
     }
 
+    /// Lets go of the pages in this connection's cache, keeping its size:
+    /// after work done once (the health of every card worked out after an
+    /// upgrade), so the writer's cache holds what the desk's changes touch.
+    pub fn release_page_cache(&self) -> Result<()> {
+        let size: i64 = self.conn.query_row("PRAGMA cache_size", [], |row| row.get(0))?;
+        self.conn.pragma_update(None, "cache_size", 0)?;
+        self.conn.pragma_update(None, "cache_size", size)?;
+        Ok(())
+    }
+
     /// Keeps at most `megabytes` of pages in this connection's cache (the
     /// scheduler's: its passes read the same few hundred pages each time).
     pub fn limit_page_cache(&self, megabytes: i64) -> Result<()> {
@@ -185,6 +195,17 @@ pub fn open_reader(path: &Path, key: Option<&Key>) -> Result<Connection> {
         conn.pragma_update(None, "cache_size", ENCRYPTED_CACHE_KIB)?;
     }
     conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// A read connection for the reads that come at the same time as another
+/// (the list's photos while a card loads): it keeps at most `megabytes`
+/// of pages, so the pictures it reads once do not stay in memory.
+pub fn open_spare_reader(path: &Path, key: Option<&Key>, megabytes: i64) -> Result<Connection> {
+    let conn = open_streaming_reader(path, key)?;
+    if key.is_some() {
+        conn.pragma_update(None, "cache_size", -megabytes * 1024)?;
+    }
     Ok(conn)
 }
 
