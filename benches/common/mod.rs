@@ -25,6 +25,7 @@ pub fn key() -> Option<&'static Key> {
 }
 
 /// "encrypted" or "plain", for the printed figures.
+#[allow(dead_code)] // Not every benchmark names its form.
 pub fn form() -> &'static str {
     if key().is_some() { "encrypted" } else { "plain" }
 }
