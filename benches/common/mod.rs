@@ -73,7 +73,19 @@ fn parse(line: &str) -> Option<(String, Vec<(String, String)>)> {
     let rest = line.strip_prefix("bench: ")?;
     let mut words = rest.split_whitespace();
     let case = words.next()?.to_string();
-    let fields: Vec<(String, String)> = words.filter_map(|word| word.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for word in words {
+        match word.split_once('=') {
+            Some((key, value)) => fields.push((key.to_string(), value.to_string())),
+            // A value with a space in it (`query="Łukasz Walker"`) goes on.
+            None => {
+                if let Some((_, value)) = fields.last_mut() {
+                    value.push(' ');
+                    value.push_str(word);
+                }
+            }
+        }
+    }
     Some((case, fields))
 }
 
