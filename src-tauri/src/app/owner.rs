@@ -79,17 +79,7 @@ pub fn in_owner_mode(state: &AppState) -> Result<bool> {
 
 /// Who the audit trail names for owner-only work now.
 pub fn who(state: &AppState) -> Result<&'static str> {
-    Ok(if state.read(owner::load)?.pin_set { audit::OWNER } else { audit::NO_PIN })
-}
-
-/// Adds a line to the audit trail for owner-only work that has just been
-/// done (in a transaction of its own: the work itself committed already).
-/// Only a restore still records this way (its line must go into the
-/// restored data, which exists only afterwards); other work that is not a
-/// change of the data records first (`record_first`).
-pub fn record(state: &AppState, action: &str, detail: &str) -> Result<()> {
-    let who = who(state)?;
-    state.write(|conn| audit::append(conn, who, action, detail, chrono::Utc::now()))
+    state.read(owner::who_does_owner_work)
 }
 
 /// Adds a line to the audit trail for owner-only work about to be done

@@ -20,10 +20,9 @@ const NEW_FILE_PAGE_SIZE: i64 = 16_384;
 /// `search::warm_up`, removes the first cost instead.)
 const CIPHER_PAGE_SIZE: i64 = 16_384;
 
-/// The page cache of a connection to an encrypted file, in SQLite's
-/// negative-KiB form: at most 64 MB of decrypted pages, filled only as
-/// pages are read.
-const ENCRYPTED_CACHE_KIB: i64 = -65_536;
+/// The page cache of a connection to an encrypted file: at most 64 MB of
+/// decrypted pages, filled only as pages are read (see `keep_decrypted`).
+const ENCRYPTED_CACHE_MB: i64 = 64;
 
 /// The most a WAL file keeps on disk after a checkpoint resets it (bytes).
 const JOURNAL_SIZE_LIMIT: i64 = 4 * 1024 * 1024;
@@ -124,15 +123,12 @@ impl Store {
         // A WAL file keeps old page images past a checkpoint until they are
         // overwritten; once reset, a WAL above this size is cut back to it.
         conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
-        if key.is_some() {
-            // As for the readers (see `ENCRYPTED_CACHE_KIB`): a page read
-            // again from the file is decrypted again. With SQLite's default
-            // 2 MB, a reminder pass at 30,000 customers read 129 pages from
-            // the file each time (none on a plain file), a check-in 26, and
-            // seeding took 4.6 times as long as plain; with 64 MB: 0, 9 and
-            // 1.0 times (`make bench`, `*_pages` lines).
-            conn.pragma_update(None, "cache_size", ENCRYPTED_CACHE_KIB)?;
-        }
+        // As for the readers: with SQLite's default 2 MB, a reminder pass
+        // at 30,000 customers read 129 pages from the file each time (none
+        // on a plain file), a check-in 26, and seeding took 4.6 times as
+        // long as plain; with 64 MB: 0, 9 and 1.0 times (`make bench`,
+        // `*_pages` lines).
+        keep_decrypted(&conn, key, ENCRYPTED_CACHE_MB)?;
         conn.set_prepared_statement_cache_capacity(64);
         migrate(&mut conn, found)?;
         Ok(Store { conn, path: path.to_path_buf(), key: key.cloned() })
@@ -172,11 +168,11 @@ impl Store {
         Ok(())
     }
 
-    /// Keeps at most `megabytes` of pages in this connection's cache (the
-    /// scheduler's: its passes read the same few hundred pages each time).
+    /// Keeps at most `megabytes` of decrypted pages in this connection's
+    /// cache (the scheduler's: its passes read the same few hundred pages
+    /// each time); a plain file keeps SQLite's default.
     pub fn limit_page_cache(&self, megabytes: i64) -> Result<()> {
-        self.conn.pragma_update(None, "cache_size", -megabytes * 1024)?;
-        Ok(())
+        keep_decrypted(&self.conn, self.key.as_ref(), megabytes)
     }
 }
 
@@ -185,17 +181,7 @@ impl Store {
 /// encrypted file. In WAL mode it reads
 /// beside the writer: neither waits for the other.
 pub fn open_reader(path: &Path, key: Option<&Key>) -> Result<Connection> {
-    let conn = open_streaming_reader(path, key)?;
-    if key.is_some() {
-        // The operating system caches the file's encrypted pages only, so
-        // a page read again is decrypted again (AES and its HMAC: about
-        // 20 µs for 16 KB). A reader's own cache keeps them decrypted; the
-        // default 2 MB holds fewer pages than one type-ahead weighs (a
-        // customer row each), so it is given room to grow.
-        conn.pragma_update(None, "cache_size", ENCRYPTED_CACHE_KIB)?;
-    }
-    conn.set_prepared_statement_cache_capacity(64);
-    Ok(conn)
+    open_spare_reader(path, key, ENCRYPTED_CACHE_MB)
 }
 
 /// A read connection for the reads that come at the same time as another
@@ -203,10 +189,20 @@ pub fn open_reader(path: &Path, key: Option<&Key>) -> Result<Connection> {
 /// of pages, so the pictures it reads once do not stay in memory.
 pub fn open_spare_reader(path: &Path, key: Option<&Key>, megabytes: i64) -> Result<Connection> {
     let conn = open_streaming_reader(path, key)?;
+    keep_decrypted(&conn, key, megabytes)?;
+    Ok(conn)
+}
+
+/// Gives a connection to an encrypted file (`key`) room for `megabytes` of
+/// decrypted pages. The operating system caches the file's encrypted pages
+/// only, so a page read again is decrypted again (AES and its HMAC: about
+/// 22 µs for 16 KB); the default 2 MB holds fewer pages than one type-ahead
+/// or reminder pass reads. A plain file keeps SQLite's default.
+fn keep_decrypted(conn: &Connection, key: Option<&Key>, megabytes: i64) -> Result<()> {
     if key.is_some() {
         conn.pragma_update(None, "cache_size", -megabytes * 1024)?;
     }
-    Ok(conn)
+    Ok(())
 }
 
 /// A read-only connection that reads the file once through (the automatic

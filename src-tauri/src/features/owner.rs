@@ -65,6 +65,12 @@ pub fn load(conn: &Connection) -> Result<Lock> {
     Ok(stored(conn)?.lock())
 }
 
+/// Who the audit trail names for owner-only work: the owner once a PIN is
+/// set (only the owner can do it then), else anyone at the computer.
+pub fn who_does_owner_work(conn: &Connection) -> Result<&'static str> {
+    Ok(if load(conn)?.pin_set { audit::OWNER } else { audit::NO_PIN })
+}
+
 /// Sets (or changes) the owner PIN. `who` is the caller's name in the
 /// audit trail; the app lets only the owner change a PIN once one is set.
 pub fn set_pin(conn: &mut Connection, new_pin: &str, repeated: &str, who: &str, now: DateTime<Utc>) -> Result<Lock> {

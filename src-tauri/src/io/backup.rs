@@ -136,8 +136,8 @@ fn copy_all(from: &Connection, to: &mut Connection) -> Result<()> {
 
 /// The backup copied to a temporary file in the backups folder, in the
 /// shop's own form, for the restore to migrate and adjust before it takes
-/// the shop's place; the backup itself is only read. `page_size` is the
-/// plain shop's (unused for an encrypted one).
+/// the shop's place; the backup itself is only read. `shop` is the open
+/// shop, whose page size a plain copy takes.
 ///
 /// - An encrypted shop: an encrypted backup (same key, same page size) is
 ///   copied page by page; a plain one, made before the shop was encrypted,
@@ -147,7 +147,7 @@ fn copy_all(from: &Connection, to: &mut Connection) -> Result<()> {
 ///   size of a database in WAL mode, so a backup made before shops moved to
 ///   16 KB pages (or a 16 KB one restored into an older 4 KB shop) is
 ///   rebuilt in the copy (`VACUUM` can change it outside WAL mode).
-fn staged_copy(backup: &Path, key: Option<&Key>, page_size: i64, data_dir: &Path) -> Result<Staged> {
+fn staged_copy(backup: &Path, shop: &Connection, key: Option<&Key>, data_dir: &Path) -> Result<Staged> {
     let path = backups_dir(data_dir).join(".restore-staging.sqlite3");
     std::fs::create_dir_all(backups_dir(data_dir))?;
     let staged = Staged { path };
@@ -164,6 +164,10 @@ fn staged_copy(backup: &Path, key: Option<&Key>, page_size: i64, data_dir: &Path
         }
         return Ok(staged);
     }
+    // (Only for a plain shop: an encrypted file's page size is SQLCipher's,
+    // the same for every file this app writes, and SQLCipher answers this
+    // pragma itself.)
+    let page_size: i64 = shop.query_row("PRAGMA page_size", [], |row| row.get(0))?;
     let source = open_backup(backup, None)?;
     let theirs: i64 = source.query_row("PRAGMA page_size", [], |row| row.get(0))?;
     let mut target = Connection::open(staged.path())?;
@@ -391,6 +395,9 @@ fn open_backup(path: &Path, key: Option<&Key>) -> Result<Connection> {
 /// owner PIN with its wait after wrong tries is the owner's protection
 /// now, not what it was when the backup was made.
 const KEPT_SETTINGS: [&str; 3] = [calendar::SETTINGS_KEY, SETTINGS_KEY, owner::SETTINGS_KEY];
+/// Of those, the ones that are this computer's: never taken from a
+/// restored file, even when the shop it replaces could not be read.
+const THIS_COMPUTERS_SETTINGS: [&str; 2] = [calendar::SETTINGS_KEY, SETTINGS_KEY];
 
 /// What a restore carries over from the shop it replaces.
 struct Kept {
@@ -419,13 +426,12 @@ fn keep(conn: &mut Connection, kept: Option<&Kept>, backup_name: &str, now: Date
                 audit::replace_with(tx, &kept.trail)?;
             }
             None => {
-                for key in [calendar::SETTINGS_KEY, SETTINGS_KEY] {
+                for key in THIS_COMPUTERS_SETTINGS {
                     settings::put_raw(tx, key, None, now)?;
                 }
             }
         }
-        let who = if owner::load(tx)?.pin_set { audit::OWNER } else { audit::NO_PIN };
-        audit::append(tx, who, "restored a backup", backup_name, now)
+        audit::append(tx, owner::who_does_owner_work(tx)?, "restored a backup", backup_name, now)
     })
 }
 
@@ -447,13 +453,7 @@ pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, key: Op
         Some(store) => {
             let kept = Kept::read(store.conn())?;
             backup_to(store.conn(), &saved, key)?;
-            // An encrypted file's page size is SQLCipher's, fixed for every
-            // file this app writes (and SQLCipher answers this pragma itself).
-            let page_size: i64 = match key {
-                Some(_) => 0,
-                None => store.conn().query_row("PRAGMA page_size", [], |row| row.get(0))?,
-            };
-            let staged = staged_copy(backup, key, page_size, data_dir)?;
+            let staged = staged_copy(backup, store.conn(), key, data_dir)?;
             let mut incoming = Store::open_with(staged.path(), key)?;
             keep(incoming.conn_mut(), Some(&kept), &backup_name, now)?;
             // One step for all pages: the copy is a single write transaction
