@@ -17,10 +17,10 @@ mod common;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use regulars::records::customers::{self, CustomerInput, PersonInput};
+use regulars::features::cards;
 use regulars::io::export;
 use regulars::io::importer::{self, Options};
-use regulars::features::cards;
+use regulars::records::customers::{self, CustomerInput, PersonInput};
 
 fn env_size(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -31,8 +31,28 @@ fn p50(samples: &mut [Duration]) -> f64 {
     samples[samples.len() / 2].as_secs_f64() * 1000.0
 }
 
-const FIRST: [&str; 16] = ["Zoë", "Łukasz", "Maria", "José", "Søren", "Aoife", "Mei", "Omar", "Ana", "Jürgen", "Priya", "Tom", "Élodie", "Kwame", "Ines", "Lars"];
-const LAST: [&str; 16] = ["Müller", "Walker", "García", "Nowak", "Østergård", "Murphy", "Chen", "Haddad", "Silva", "Groß", "Patel", "Smith", "Dubois", "Mensah", "Rossi", "Berg"];
+const FIRST: [&str; 16] = [
+    "Zoë", "Łukasz", "Maria", "José", "Søren", "Aoife", "Mei", "Omar", "Ana", "Jürgen", "Priya", "Tom", "Élodie",
+    "Kwame", "Ines", "Lars",
+];
+const LAST: [&str; 16] = [
+    "Müller",
+    "Walker",
+    "García",
+    "Nowak",
+    "Østergård",
+    "Murphy",
+    "Chen",
+    "Haddad",
+    "Silva",
+    "Groß",
+    "Patel",
+    "Smith",
+    "Dubois",
+    "Mensah",
+    "Rossi",
+    "Berg",
+];
 const PETS: [&str; 6] = ["Biscuit (dog)", "Rex (dog)", "Mittens (cat)", "", "", ""];
 
 /// A realistic export from another tool: semicolons, day-first birthdays,
@@ -89,7 +109,8 @@ fn benchmark() {
         let data = dir.path().join(format!("ours-{run}"));
         let mut store = common::open_in(&data);
         let start = Instant::now();
-        let report = importer::import_file(store.conn_mut(), common::key(), &file, &Options::default(), now).expect("import");
+        let report =
+            importer::import_file(store.conn_mut(), common::key(), &file, &Options::default(), now).expect("import");
         samples.push(start.elapsed());
         assert_eq!(report.imported, rows, "every row imported: {:?}", report.problems.first());
         // Keep one shop for the export; the disk is small.
@@ -161,7 +182,16 @@ fn benchmark() {
         let people: Vec<String> = card.people.iter().map(|p| format!("{} ({})", p.name, p.kind)).collect();
         let notes: Vec<String> = card.notes.iter().map(|n| n.body.clone()).collect();
         writer
-            .write_record([&card.id, &card.first_name, &card.last_name, &card.phone, &card.email, &card.tags.join(", "), &people.join("; "), &notes.join("\n\n")])
+            .write_record([
+                &card.id,
+                &card.first_name,
+                &card.last_name,
+                &card.phone,
+                &card.email,
+                &card.tags.join(", "),
+                &people.join("; "),
+                &notes.join("\n\n"),
+            ])
             .expect("write");
     }
     writer.flush().expect("flush");
@@ -184,7 +214,10 @@ fn benchmark() {
     }
     let ours = p50(&mut samples);
     let size_mb = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) as f64 / 1048576.0;
-    println!("bench: export_vcf_{}k p50_ms={ours:.0} runs={runs} file_mb={size_mb:.1} csv_p50_ms={csv_ms:.0}", rows / 1000);
+    println!(
+        "bench: export_vcf_{}k p50_ms={ours:.0} runs={runs} file_mb={size_mb:.1} csv_p50_ms={csv_ms:.0}",
+        rows / 1000
+    );
 }
 
 /// The same people and fields as `spreadsheet` as a vCard 3.0 file the way
@@ -208,7 +241,8 @@ BDAY:{}-{:02}-{:02}\r\nCATEGORIES:{}\r\nNOTE:Prefers mornings\\, asks \r\n for {
             if i % 3 == 0 { "vip,regular" } else { "regular" },
             LAST[i % 16],
             match PETS[i % 6].split_once(" (") {
-                Some((name, kind)) => format!("item2.X-ABRELATEDNAMES:{name}\r\nitem2.X-ABLabel:{}\r\n", kind.trim_end_matches(')')),
+                Some((name, kind)) =>
+                    format!("item2.X-ABRELATEDNAMES:{name}\r\nitem2.X-ABLabel:{}\r\n", kind.trim_end_matches(')')),
                 None => String::new(),
             },
         ));
@@ -231,7 +265,8 @@ fn import_vcf(rows: usize, runs: usize, csv: &std::path::Path, dir: &std::path::
             let data = dir.join(format!("turns-{run}"));
             let mut store = common::open_in(&data);
             let start = Instant::now();
-            let report = importer::import_file(store.conn_mut(), common::key(), source, &Options::default(), now).expect("import");
+            let report = importer::import_file(store.conn_mut(), common::key(), source, &Options::default(), now)
+                .expect("import");
             samples.push(start.elapsed());
             assert_eq!(report.imported, rows, "every contact imported: {:?}", report.problems.first());
             drop(store);
@@ -248,7 +283,12 @@ fn import_vcf(rows: usize, runs: usize, csv: &std::path::Path, dir: &std::path::
 
 fn importer_pet(cell: &str) -> Vec<PersonInput> {
     match cell.split_once(" (") {
-        Some((name, kind)) => vec![PersonInput { id: None, name: name.into(), kind: kind.trim_end_matches(')').into(), details: String::new() }],
+        Some((name, kind)) => vec![PersonInput {
+            id: None,
+            name: name.into(),
+            kind: kind.trim_end_matches(')').into(),
+            details: String::new(),
+        }],
         None => Vec::new(),
     }
 }

@@ -19,7 +19,6 @@
 #[path = "common/mod.rs"]
 mod common;
 
-
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -45,7 +44,9 @@ fn pick_rhythm(rng: &mut ChaCha8Rng) -> Rhythm {
             Rhythm::Weekdays { days: [Some(first), Some(first + 2), Some(first + 4)], every_weeks: 1, week_offset: 0 }
         }
         8..=29 => Rhythm::Weekdays { days: [Some(weekday), None, None], every_weeks: 1, week_offset: 0 },
-        30..=41 => Rhythm::Weekdays { days: [Some(weekday), None, None], every_weeks: 2, week_offset: rng.gen_range(0..2) },
+        30..=41 => {
+            Rhythm::Weekdays { days: [Some(weekday), None, None], every_weeks: 2, week_offset: rng.gen_range(0..2) }
+        }
         42..=66 => Rhythm::AboutEvery { days: 30, jitter: 5 },
         _ => Rhythm::AboutEvery { days: 100, jitter: 30 },
     }
@@ -71,7 +72,10 @@ fn keystrokes(conn: &rusqlite::Connection, typed: &str, id: &str, now: Option<Da
     let chars: Vec<char> = typed.chars().collect();
     (1..=chars.len()).find(|&n| {
         let prefix: String = chars[..n].iter().collect();
-        search::search(conn, &prefix, search::DEFAULT_LIMIT, now).expect("search").first().is_some_and(|hit| hit.id == id)
+        search::search(conn, &prefix, search::DEFAULT_LIMIT, now)
+            .expect("search")
+            .first()
+            .is_some_and(|hit| hit.id == id)
     })
 }
 
@@ -79,7 +83,9 @@ fn keystrokes(conn: &rusqlite::Connection, typed: &str, id: &str, now: Option<Da
 fn figures(mut counts: Vec<Option<usize>>) -> (String, String, f64) {
     // `None` sorts first; put the nevers last.
     counts.sort_by_key(|c| c.map_or(usize::MAX, |c| c));
-    let at = |p: f64| counts[((counts.len() - 1) as f64 * p).round() as usize].map_or("never".to_string(), |c| c.to_string());
+    let at = |p: f64| {
+        counts[((counts.len() - 1) as f64 * p).round() as usize].map_or("never".to_string(), |c| c.to_string())
+    };
     let never = counts.iter().filter(|c| c.is_none()).count() as f64 * 100.0 / counts.len() as f64;
     (at(0.5), at(0.9), never)
 }
@@ -128,7 +134,13 @@ fn benchmark() {
             if comes(rhythms[n], day, last[n], &mut rng) {
                 last[n] = Some(day);
                 let minute = arrival(n, &mut rng);
-                history.push(PastVisit { customer_id: id.clone(), kind: "visit", summary: "Walk".into(), amount_cents: None, at: at(day, minute) });
+                history.push(PastVisit {
+                    customer_id: id.clone(),
+                    kind: "visit",
+                    summary: "Walk".into(),
+                    amount_cents: None,
+                    at: at(day, minute),
+                });
             }
         }
     }
@@ -149,7 +161,13 @@ fn benchmark() {
             ranked.push(keystrokes(store.conn(), &typed[n], &ids[n], Some(now)));
             by_name.push(keystrokes(store.conn(), &typed[n], &ids[n], None));
             last[n] = Some(day);
-            let visit = PastVisit { customer_id: ids[n].clone(), kind: "visit", summary: "Walk".into(), amount_cents: None, at: now };
+            let visit = PastVisit {
+                customer_id: ids[n].clone(),
+                kind: "visit",
+                summary: "Walk".into(),
+                amount_cents: None,
+                at: now,
+            };
             desk::record_past(store.conn_mut(), &[visit]).expect("check-in");
         }
     }

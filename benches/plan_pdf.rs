@@ -8,15 +8,14 @@
 #[path = "common/mod.rs"]
 mod common;
 
-
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
-use regulars::records::customers::CustomerInput;
-use regulars::records::onboarding::{self, ShopContact};
-use regulars::io::plan_pdf::{self, RenderOptions};
 use regulars::db::settings::{self, BusinessKind, Settings, StaffMember};
 use regulars::features::cards;
+use regulars::io::plan_pdf::{self, RenderOptions};
+use regulars::records::customers::CustomerInput;
+use regulars::records::onboarding::{self, ShopContact};
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
@@ -43,11 +42,19 @@ fn benchmark() {
     settings::save(store.conn_mut(), &shop, now).expect("settings");
     onboarding::save_contact(
         store.conn(),
-        &ShopContact { phone: "+49 30 1234-567".into(), email: "hallo@kraftwerk.de".into(), address: "Hauptstraße 5, 10827 Berlin".into(), website: String::new() },
+        &ShopContact {
+            phone: "+49 30 1234-567".into(),
+            email: "hallo@kraftwerk.de".into(),
+            address: "Hauptstraße 5, 10827 Berlin".into(),
+            website: String::new(),
+        },
         now,
     )
     .expect("contact");
-    let input = CustomerInput { first_name: "Zoë".into(), last_name: "Müller-Łukasiewicz".into(), ..CustomerInput::default() };
+    let input =
+        CustomerInput {
+            first_name: "Zoë".into(), last_name: "Müller-Łukasiewicz".into(), ..CustomerInput::default()
+        };
     let card = cards::create(store.conn_mut(), &input, now).expect("customer");
     onboarding::start(store.conn_mut(), &card.id, start, start, now).expect("plan");
 

@@ -16,14 +16,14 @@ mod common;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use regulars::records::customers::{self, CustomerInput, PersonInput};
-use regulars::db::settings::BusinessKind;
-use regulars::db::store::Store;
-use regulars::io::sample;
 use regulars::db::search;
+use regulars::db::settings::BusinessKind;
 use regulars::db::store;
+use regulars::db::store::Store;
 use regulars::features::cards;
 use regulars::io::backup;
+use regulars::io::sample;
+use regulars::records::customers::{self, CustomerInput, PersonInput};
 use regulars::records::photos;
 use rusqlite::params;
 
@@ -83,10 +83,8 @@ fn main() {
 }
 
 fn benchmark() {
-    let customers_wanted: usize = std::env::var("REGULARS_BENCH_CUSTOMERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let customers_wanted: usize =
+        std::env::var("REGULARS_BENCH_CUSTOMERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = common::open_in(dir.path());
     println!("bench: shop_file {}", common::form());
@@ -96,10 +94,17 @@ fn benchmark() {
     sample::seed(store.conn_mut(), BusinessKind::Gym, customers_wanted, 42, now).expect("seed");
     // Visits give most customers a rhythm and habits, which the search
     // weighs for every match it ranks (see `db::search`).
-    let visits: usize = std::env::var("REGULARS_BENCH_VISITS").ok().and_then(|v| v.parse().ok()).unwrap_or(customers_wanted * 5);
+    let visits: usize =
+        std::env::var("REGULARS_BENCH_VISITS").ok().and_then(|v| v.parse().ok()).unwrap_or(customers_wanted * 5);
     sample::seed_visits(store.conn_mut(), BusinessKind::Gym, visits, 42, now).expect("visits");
-    println!("bench: seed customers={customers_wanted} visits={visits} total_ms={:.0}", start.elapsed().as_secs_f64() * 1000.0);
-    let with_photos = std::env::var("REGULARS_BENCH_PHOTOS").ok().and_then(|v| sample::Photos::parse(&v)).unwrap_or(sample::Photos::None);
+    println!(
+        "bench: seed customers={customers_wanted} visits={visits} total_ms={:.0}",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+    let with_photos = std::env::var("REGULARS_BENCH_PHOTOS")
+        .ok()
+        .and_then(|v| sample::Photos::parse(&v))
+        .unwrap_or(sample::Photos::None);
     let start = Instant::now();
     sample::seed_photos(store.conn_mut(), with_photos, 42, now).expect("photos");
     if with_photos != sample::Photos::None {
@@ -113,15 +118,26 @@ fn benchmark() {
             first_name: "Zoë".into(),
             last_name: "Benchmark-Müller".into(),
             phone: "(555) 014-2211".into(),
-            people: vec![PersonInput { id: None, name: "Biscotti".into(), kind: "dog".into(), details: "whippet".into() }],
+            people: vec![PersonInput {
+                id: None,
+                name: "Biscotti".into(),
+                kind: "dog".into(),
+                details: "whippet".into(),
+            }],
             ..Default::default()
         },
         now,
     )
     .expect("card");
     for n in 0..200 {
-        customers::add_note(store.conn_mut(), &card.id, &format!("Visit note number {n}: trained legs, felt great"), n % 50 == 0, now)
-            .expect("note");
+        customers::add_note(
+            store.conn_mut(),
+            &card.id,
+            &format!("Visit note number {n}: trained legs, felt great"),
+            n % 50 == 0,
+            now,
+        )
+        .expect("note");
     }
 
     // From the start to the search box's first answer, as far as Rust goes:
@@ -140,14 +156,22 @@ fn benchmark() {
         drop((opened, reader));
     }
     ready.sort_by(f64::total_cmp);
-    println!("bench: open_to_first_search p50_ms={:.1} max_ms={:.1} runs={} shop_file={}", ready[ready.len() / 2], ready[ready.len() - 1], ready.len(), common::form());
+    println!(
+        "bench: open_to_first_search p50_ms={:.1} max_ms={:.1} runs={} shop_file={}",
+        ready[ready.len() / 2],
+        ready[ready.len() - 1],
+        ready.len(),
+        common::form()
+    );
 
     // The window searches on a read connection (`app::state`), so the
     // cases do too.
     let searcher = store::open_reader(store.path(), common::key()).expect("reader");
     let conn = &searcher;
     let (full_name, phone): (String, String) = conn
-        .query_row("SELECT display_name, phone FROM customers WHERE pk = 5000", [], |row| Ok((row.get(0)?, row.get(1)?)))
+        .query_row("SELECT display_name, phone FROM customers WHERE pk = 5000", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
         .expect("a seeded customer");
     let phone_digits: String = phone.chars().filter(char::is_ascii_digit).collect();
     let phone_fragment = phone_digits[phone_digits.len() - 6..].to_string();
@@ -189,7 +213,11 @@ fn benchmark() {
         // As the app does when the shop opens (`app::background`).
         let start = Instant::now();
         let rows = search::warm_up(&reader).expect("warm up");
-        println!("bench: search_warm_up ms={:.1} rows={rows} shop_file={}", start.elapsed().as_secs_f64() * 1000.0, common::form());
+        println!(
+            "bench: search_warm_up ms={:.1} rows={rows} shop_file={}",
+            start.elapsed().as_secs_f64() * 1000.0,
+            common::form()
+        );
     }
     let prefixes: Vec<String> = ('a'..='z').flat_map(|a| ('a'..='z').map(move |b| format!("{a}{b}"))).collect();
     for pass in ["first", "second"] {
@@ -254,15 +282,22 @@ fn benchmark() {
 fn shop_file_size(conn: &rusqlite::Connection, database: &std::path::Path) {
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).expect("checkpoint");
     let (count, small, large): (i64, i64, i64) = conn
-        .query_row("SELECT count(*), coalesce(sum(length(small)), 0), coalesce(sum(length(large)), 0) FROM photos", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row(
+            "SELECT count(*), coalesce(sum(length(small)), 0), coalesce(sum(length(large)), 0) FROM photos",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .expect("photo sizes");
     let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0)).expect("pages");
     // SQLCipher answers a keyed file's page size as text.
-    let page_size: String = conn.query_row("PRAGMA page_size", [], |r| r.get::<_, rusqlite::types::Value>(0)).map(|value| match value {
-        rusqlite::types::Value::Integer(n) => n.to_string(),
-        rusqlite::types::Value::Text(text) => text,
-        other => format!("{other:?}"),
-    }).expect("page size");
+    let page_size: String = conn
+        .query_row("PRAGMA page_size", [], |r| r.get::<_, rusqlite::types::Value>(0))
+        .map(|value| match value {
+            rusqlite::types::Value::Integer(n) => n.to_string(),
+            rusqlite::types::Value::Text(text) => text,
+            other => format!("{other:?}"),
+        })
+        .expect("page size");
     let bytes = std::fs::metadata(database).expect("file").len();
     println!(
         "bench: shop_file bytes={bytes} pages={pages} page_size={page_size} photos={count} photo_bytes_avg={} small_avg={} large_avg={}",
@@ -316,7 +351,8 @@ fn searches_during_backup(database: &std::path::Path, query: &str) {
         std::thread::spawn(move || {
             for n in 0..BACKUPS {
                 let store = shared.lock().expect("lock");
-                backup::backup_to(store.conn(), &folder.join(format!("baseline-{n}.sqlite3")), common::key()).expect("backup");
+                backup::backup_to(store.conn(), &folder.join(format!("baseline-{n}.sqlite3")), common::key())
+                    .expect("backup");
                 drop(store);
                 std::thread::sleep(Duration::from_millis(1));
             }
@@ -344,4 +380,3 @@ fn searches_during_backup(database: &std::path::Path, query: &str) {
         copy_time.as_secs_f64() * 1000.0 / BACKUPS as f64,
     );
 }
-

@@ -14,21 +14,21 @@ mod common;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
-use regulars::records::customers::{self, CustomerInput};
+use regulars::app::notify::Recorder;
+use regulars::app::scheduler;
 use regulars::db::settings::BusinessKind;
-use regulars::records::interactions::{self as visits};
+use regulars::derived::health;
+use regulars::features::card_view;
+use regulars::features::cards;
+use regulars::features::dashboard;
+use regulars::features::desk;
 use regulars::features::desk::LogInput;
 use regulars::features::desk::PastVisit;
-use regulars::app::notify::Recorder;
-use regulars::features::dashboard;
-use regulars::derived::health;
+use regulars::io::{sample, setup};
+use regulars::records::customers::{self, CustomerInput};
+use regulars::records::interactions::{self as visits};
 use regulars::records::loyalty;
 use regulars::records::passes;
-use regulars::app::scheduler;
-use regulars::features::cards;
-use regulars::features::desk;
-use regulars::features::card_view;
-use regulars::io::{sample, setup};
 
 fn percentile(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
@@ -77,17 +77,30 @@ fn benchmark() {
     let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
 
     let start = Instant::now();
-    let photos = std::env::var("REGULARS_BENCH_PHOTOS").ok().and_then(|v| sample::Photos::parse(&v)).unwrap_or(sample::Photos::None);
-    setup::seed_shop(store.conn_mut(), BusinessKind::Gym, customers_wanted, visits_wanted, photos, 42, now).expect("seed");
+    let photos = std::env::var("REGULARS_BENCH_PHOTOS")
+        .ok()
+        .and_then(|v| sample::Photos::parse(&v))
+        .unwrap_or(sample::Photos::None);
+    setup::seed_shop(store.conn_mut(), BusinessKind::Gym, customers_wanted, visits_wanted, photos, 42, now)
+        .expect("seed");
     let (customers, interactions): (i64, i64) = store
         .conn()
-        .query_row("SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM interactions)", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM interactions)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .expect("counts");
-    println!("bench: seed customers={customers} visits={interactions} total_ms={:.0}", start.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "bench: seed customers={customers} visits={interactions} total_ms={:.0}",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
 
     // One very regular customer with 1,000 visits.
-    let busy = cards::create(store.conn_mut(), &CustomerInput { first_name: "Busy".into(), last_name: "Regular".into(), ..Default::default() }, now)
-        .expect("customer");
+    let busy = cards::create(
+        store.conn_mut(),
+        &CustomerInput { first_name: "Busy".into(), last_name: "Regular".into(), ..Default::default() },
+        now,
+    )
+    .expect("customer");
     let past: Vec<PastVisit> = (0..1000)
         .map(|i| PastVisit {
             customer_id: busy.id.clone(),
@@ -100,14 +113,20 @@ fn benchmark() {
     desk::record_past(store.conn_mut(), &past).expect("history");
 
     let ids = customers::all_ids(store.conn()).expect("ids");
-    let input = LogInput { kind: "visit".into(), summary: "Check-in".into(), amount: "12.50".into(), ..Default::default() };
+    let input =
+        LogInput { kind: "visit".into(), summary: "Check-in".into(), amount: "12.50".into(), ..Default::default() };
     common::pages(store.conn());
     let mut ours = measure(2000, |i| {
         let id = &ids[(i * 7919) % ids.len()];
         desk::log(store.conn_mut(), id, &input, now, today).expect("log");
     });
     let (hits, misses, writes) = common::pages(store.conn());
-    println!("bench: log_visit_pages hits_per_op={} read_per_op={:.1} written_per_op={:.1}", hits / 2000, misses as f64 / 2000.0, writes as f64 / 2000.0);
+    println!(
+        "bench: log_visit_pages hits_per_op={} read_per_op={:.1} written_per_op={:.1}",
+        hits / 2000,
+        misses as f64 / 2000.0,
+        writes as f64 / 2000.0
+    );
     // Baseline: the same write, then the balance recomputed by a full scan,
     // as an app that keeps no index on the ledger would.
     let mut baseline = measure(30, |i| {
@@ -115,7 +134,11 @@ fn benchmark() {
         desk::log(store.conn_mut(), id, &input, now, today).expect("log");
         store
             .conn()
-            .query_row("SELECT coalesce(sum(points), 0) FROM points_ledger NOT INDEXED WHERE customer_id = ?1", [id], |r| r.get::<_, i64>(0))
+            .query_row(
+                "SELECT coalesce(sum(points), 0) FROM points_ledger NOT INDEXED WHERE customer_id = ?1",
+                [id],
+                |r| r.get::<_, i64>(0),
+            )
             .expect("scan");
     });
     println!(
@@ -128,7 +151,10 @@ fn benchmark() {
     // The window's own calls: a check-in (the visit, its sentence and the
     // refreshed card view) and opening a card (the whole card view, its
     // photos' ids included), on customers picked across the shop.
-    let with_photo: i64 = store.conn().query_row("SELECT count(*) FROM photos WHERE person_id IS NULL", [], |r| r.get(0)).expect("photos");
+    let with_photo: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM photos WHERE person_id IS NULL", [], |r| r.get(0))
+        .expect("photos");
     // Never the busy regular measured below (its visit count is checked).
     let others: Vec<&String> = ids.iter().filter(|id| **id != busy.id).collect();
     common::pages(store.conn());
@@ -139,7 +165,12 @@ fn benchmark() {
     let (hits, misses, writes) = common::pages(store.conn());
     // Where a check-in's time goes: a page read from the file is decrypted,
     // a page written is encrypted (each 16 KB, with its HMAC).
-    println!("bench: check_in_pages hits_per_op={} read_per_op={:.1} written_per_op={:.1}", hits / 2000, misses as f64 / 2000.0, writes as f64 / 2000.0);
+    println!(
+        "bench: check_in_pages hits_per_op={} read_per_op={:.1} written_per_op={:.1}",
+        hits / 2000,
+        misses as f64 / 2000.0,
+        writes as f64 / 2000.0
+    );
     println!(
         "bench: check_in p50_ms={:.3} p99_ms={:.3} customers_with_photo={with_photo}",
         percentile(&mut ours, 0.5),
@@ -160,12 +191,19 @@ fn benchmark() {
     // (the rest of the benches then run with these passes in the shop).
     let types = passes::save_types(
         store.conn_mut(),
-        &[passes::PassTypeInput { id: None, name: "10-class pass".into(), price: "120".into(), sessions: 10, valid_months: 3 }],
+        &[passes::PassTypeInput {
+            id: None,
+            name: "10-class pass".into(),
+            price: "120".into(),
+            sessions: 10,
+            valid_months: 3,
+        }],
         now,
     )
     .expect("pass type");
     // Spread over the shop, never the busy regular measured below (its visit count is checked).
-    let holders: Vec<&String> = ids.iter().filter(|id| **id != busy.id).step_by((ids.len() / 2000).max(1)).take(2000).collect();
+    let holders: Vec<&String> =
+        ids.iter().filter(|id| **id != busy.id).step_by((ids.len() / 2000).max(1)).take(2000).collect();
     for id in &holders {
         desk::sell_pass(store.conn_mut(), id, &types[0].id, None, now, today).expect("sell a pass");
     }
@@ -180,7 +218,11 @@ fn benchmark() {
         desk::check_in(store.conn_mut(), id, None, now, today).expect("check in");
         store
             .conn()
-            .query_row("SELECT coalesce(sum(sessions), 0) FROM pass_ledger NOT INDEXED WHERE customer_id = ?1", [id], |r| r.get::<_, i64>(0))
+            .query_row(
+                "SELECT coalesce(sum(sessions), 0) FROM pass_ledger NOT INDEXED WHERE customer_id = ?1",
+                [id],
+                |r| r.get::<_, i64>(0),
+            )
             .expect("scan");
     });
     println!(
@@ -228,7 +270,12 @@ fn benchmark() {
         scheduler::pass(&mut store, &recorder, "live", at, &chrono::Utc).expect("pass");
     });
     let (hits, misses, writes) = common::pages(store.conn());
-    println!("bench: due_reminders_pages hits_per_op={} read_per_op={:.1} written_per_op={:.1}", hits / 500, misses as f64 / 500.0, writes as f64 / 500.0);
+    println!(
+        "bench: due_reminders_pages hits_per_op={} read_per_op={:.1} written_per_op={:.1}",
+        hits / 500,
+        misses as f64 / 500.0,
+        writes as f64 / 500.0
+    );
     let conn = store.conn();
     let mut baseline = measure(20, |_| {
         naive_due(conn);
@@ -335,7 +382,11 @@ fn naive_due(conn: &rusqlite::Connection) -> usize {
         found += 1;
     }
     let birthdays: i64 = conn
-        .query_row("SELECT count(*) FROM customers NOT INDEXED WHERE substr(birthday, -5) = strftime('%m-%d', 'now')", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM customers NOT INDEXED WHERE substr(birthday, -5) = strftime('%m-%d', 'now')",
+            [],
+            |r| r.get(0),
+        )
         .expect("birthdays");
     found + birthdays as usize
 }

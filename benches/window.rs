@@ -83,7 +83,11 @@ const WARM_UP: usize = 5;
 /// pages it shares), from `/proc/PID/smaps_rollup`, in MB.
 fn pss_mb(pid: u32) -> f64 {
     let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-    let kb: f64 = text.lines().find_map(|line| line.strip_prefix("Pss:")).and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0.0);
+    let kb: f64 = text
+        .lines()
+        .find_map(|line| line.strip_prefix("Pss:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
     kb / 1024.0
 }
 
@@ -96,7 +100,12 @@ fn processes() -> Vec<(u32, u32, String)> {
             let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
             let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
             let parent: u32 = status.lines().find_map(|line| line.strip_prefix("PPid:"))?.trim().parse().ok()?;
-            let command = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?.split(|b| *b == 0).map(|part| String::from_utf8_lossy(part).into_owned()).collect::<Vec<_>>().join(" ");
+            let command = std::fs::read(format!("/proc/{pid}/cmdline"))
+                .ok()?
+                .split(|b| *b == 0)
+                .map(|part| String::from_utf8_lossy(part).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ");
             Some((pid, parent, command))
         })
         .collect()
@@ -107,11 +116,17 @@ fn processes() -> Vec<(u32, u32, String)> {
 fn print_pss(when: &str, data: &std::path::Path) {
     let all = processes();
     let folder = data.to_string_lossy();
-    let Some(&(app, _, _)) = all.iter().find(|(_, _, command)| command.contains("--data-dir") && command.contains(folder.as_ref())) else {
+    let Some(&(app, _, _)) =
+        all.iter().find(|(_, _, command)| command.contains("--data-dir") && command.contains(folder.as_ref()))
+    else {
         println!("bench: window_pss_{when} app_not_found=1");
         return;
     };
-    let webkit: f64 = all.iter().filter(|(_, parent, command)| *parent == app && command.contains("WebKit")).map(|(pid, _, _)| pss_mb(*pid)).sum();
+    let webkit: f64 = all
+        .iter()
+        .filter(|(_, parent, command)| *parent == app && command.contains("WebKit"))
+        .map(|(pid, _, _)| pss_mb(*pid))
+        .sum();
     let own = pss_mb(app);
     println!("bench: window_pss_{when} total_mb={:.0} app_mb={own:.0} webkit_mb={webkit:.0}", own + webkit);
 }
@@ -131,22 +146,28 @@ fn print(case: &str, mut samples: Vec<f64>) {
 
 #[tokio::main]
 async fn main() {
-    let customers: usize = std::env::var("REGULARS_BENCH_CUSTOMERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let customers: usize =
+        std::env::var("REGULARS_BENCH_CUSTOMERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let data = tempfile::tempdir().expect("data folder");
     let now = Utc::now();
     {
         // As `regulars seed` builds it: the customers, their visits and the first-start setup.
         let mut store = Store::open_in(data.path()).expect("open the shop");
         // REGULARS_BENCH_PHOTOS=some: a photo on a third of the customers and half the dogs.
-        let photos = std::env::var("REGULARS_BENCH_PHOTOS").ok().and_then(|v| sample::Photos::parse(&v)).unwrap_or(sample::Photos::None);
-        setup::seed_shop(store.conn_mut(), BusinessKind::Gym, customers, customers * 10, photos, 42, now).expect("seed the shop");
+        let photos = std::env::var("REGULARS_BENCH_PHOTOS")
+            .ok()
+            .and_then(|v| sample::Photos::parse(&v))
+            .unwrap_or(sample::Photos::None);
+        setup::seed_shop(store.conn_mut(), BusinessKind::Gym, customers, customers * 10, photos, 42, now)
+            .expect("seed the shop");
         store.checkpoint().expect("checkpoint");
     }
     println!("bench: window shop customers={customers} visits={}", customers * 10);
     // Read before the app opens the shop: it is encrypted then (see `open_app`).
     let names: Vec<String> = {
         let store = Store::open_in(data.path()).expect("read names");
-        let mut stmt = store.conn().prepare("SELECT display_name FROM customers WHERE pk % 1500 = 7 LIMIT 65").expect("names");
+        let mut stmt =
+            store.conn().prepare("SELECT display_name FROM customers WHERE pk % 1500 = 7 LIMIT 65").expect("names");
         stmt.query_map([], |row| row.get(0)).expect("names").map(|name| name.expect("name")).collect()
     };
 

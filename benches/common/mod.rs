@@ -27,7 +27,11 @@ pub fn key() -> Option<&'static Key> {
 /// "encrypted" or "plain", for the printed figures.
 #[allow(dead_code)] // Not every benchmark names its form.
 pub fn form() -> &'static str {
-    if key().is_some() { "encrypted" } else { "plain" }
+    if key().is_some() {
+        "encrypted"
+    } else {
+        "plain"
+    }
 }
 
 /// Opens (creating) the shop in `dir`, encrypted unless the plain form runs.
@@ -102,7 +106,9 @@ fn merged(case: &str, fields: &[(String, String)], plain: Option<&Vec<(String, S
     for (key, value) in plain.iter().filter(|(key, _)| measured(key)) {
         line.push_str(&format!(" plain_{key}={value}"));
     }
-    let p99 = |fields: &[(String, String)]| fields.iter().find(|(key, _)| key == "p99_ms").and_then(|(_, v)| v.parse::<f64>().ok());
+    let p99 = |fields: &[(String, String)]| {
+        fields.iter().find(|(key, _)| key == "p99_ms").and_then(|(_, v)| v.parse::<f64>().ok())
+    };
     if let (Some(encrypted), Some(plain)) = (p99(fields), p99(plain)) {
         if plain > 0.0 {
             line.push_str(&format!(" x_plain_p99={:.2}", encrypted / plain));
@@ -124,5 +130,9 @@ pub fn pages(conn: &rusqlite::Connection) -> (i64, i64, i64) {
         unsafe { ffi::sqlite3_db_status(conn.handle(), op, &mut current, &mut highest, 1) };
         i64::from(current)
     };
-    (read(ffi::SQLITE_DBSTATUS_CACHE_HIT), read(ffi::SQLITE_DBSTATUS_CACHE_MISS), read(ffi::SQLITE_DBSTATUS_CACHE_WRITE))
+    (
+        read(ffi::SQLITE_DBSTATUS_CACHE_HIT),
+        read(ffi::SQLITE_DBSTATUS_CACHE_MISS),
+        read(ffi::SQLITE_DBSTATUS_CACHE_WRITE),
+    )
 }

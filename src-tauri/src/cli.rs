@@ -109,16 +109,20 @@ pub fn make_private(dir: &std::path::Path) {
     };
     let ours = |name: &str| {
         let database = crate::db::store::DATABASE_FILE;
-        [crate::io::backup::BACKUPS_DIR, crate::io::erase::PRINT_DIR, crate::io::logging::LOGS_DIR]
-            .contains(&name)
+        [crate::io::backup::BACKUPS_DIR, crate::io::erase::PRINT_DIR, crate::io::logging::LOGS_DIR].contains(&name)
             || [crate::app::instance::LOCK_FILE, crate::app::instance::SOCKET_FILE].contains(&name)
             || [crate::io::vault::VAULT_FILE].contains(&name)
-            || name.strip_prefix(database).is_some_and(|rest| ["", "-wal", "-shm", "-journal", crate::io::vault::CONVERTING_SUFFIX].contains(&rest))
+            || name.strip_prefix(database).is_some_and(|rest| {
+                ["", "-wal", "-shm", "-journal", crate::io::vault::CONVERTING_SUFFIX].contains(&rest)
+            })
             || name.starts_with(&format!(".{database}"))
     };
     let names: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     if let Some(other) = names.iter().find(|name| !ours(name)) {
-        eprintln!("regulars: {} holds files Regulars did not make ({other}, …); its permissions were left as they are", dir.display());
+        eprintln!(
+            "regulars: {} holds files Regulars did not make ({other}, …); its permissions were left as they are",
+            dir.display()
+        );
         return;
     }
     make_tree_private(dir);
@@ -187,7 +191,11 @@ fn seed(mut args: pico_args::Arguments, dir: PathBuf, passphrase: bool) -> i32 {
     });
     match result {
         Ok(()) => {
-            println!("seeded {customers} customers and {visits} visits into {} in {:.1?}", dir.display(), started.elapsed());
+            println!(
+                "seeded {customers} customers and {visits} visits into {} in {:.1?}",
+                dir.display(),
+                started.elapsed()
+            );
             0
         }
         Err(error) => {
@@ -234,7 +242,12 @@ fn plan_pdf(mut args: pico_args::Arguments, dir: PathBuf) -> i32 {
             if let Some(notice) = rendered.notice() {
                 eprintln!("regulars: {notice}");
             }
-            println!("wrote {} ({} bytes{})", out.display(), rendered.bytes.len(), if rendered.compact { ", compact layout" } else { "" });
+            println!(
+                "wrote {} ({} bytes{})",
+                out.display(),
+                rendered.bytes.len(),
+                if rendered.compact { ", compact layout" } else { "" }
+            );
             0
         }
         Err(error) => {
@@ -253,7 +266,9 @@ fn alone_on(dir: &std::path::Path) -> Result<crate::app::instance::Owner> {
     std::fs::create_dir_all(dir)?;
     match instance::claim(dir).map_err(Error::Conflict)? {
         Claim::First(owner) => Ok(owner),
-        Claim::Second { .. } => Err(Error::Conflict(format!("Regulars is open on {}. Close it first, then run this again.", dir.display()))),
+        Claim::Second { .. } => {
+            Err(Error::Conflict(format!("Regulars is open on {}. Close it first, then run this again.", dir.display())))
+        }
     }
 }
 
@@ -304,13 +319,25 @@ fn import(mut args: pico_args::Arguments, dir: PathBuf, passphrase_stdin: bool) 
         let mut store = open_shop(&dir, passphrase_stdin)?;
         let mut progress = |rows: usize| eprintln!("{rows} rows written (not yet committed)");
         let key = store.key().cloned();
-        importer::import_with_progress(store.conn_mut(), key.as_ref(), &table, &importer::file_name(&file), &options, chrono::Utc::now(), &mut progress)
+        importer::import_with_progress(
+            store.conn_mut(),
+            key.as_ref(),
+            &table,
+            &importer::file_name(&file),
+            &options,
+            chrono::Utc::now(),
+            &mut progress,
+        )
     });
     match result {
         Ok(report) => {
             println!(
                 "imported {} merged {} skipped {} rejected {} in {:.1?}",
-                report.imported, report.merged, report.skipped, report.rejected, started.elapsed()
+                report.imported,
+                report.merged,
+                report.skipped,
+                report.rejected,
+                started.elapsed()
             );
             for problem in &report.problems {
                 println!("row {}: {}", problem.row, problem.reason);
@@ -344,7 +371,8 @@ fn open_shop(dir: &Path, passphrase_stdin: bool) -> Result<Store> {
     match vault::look(dir, &SystemKeychain)? {
         Door::New => {
             let passphrase = if passphrase_stdin { Some(read_line()?) } else { None };
-            let (key, keeper) = vault::new_key(&SystemKeychain, passphrase.as_deref().map(|p| (p.as_str(), p.as_str())))?;
+            let (key, keeper) =
+                vault::new_key(&SystemKeychain, passphrase.as_deref().map(|p| (p.as_str(), p.as_str())))?;
             vault::create(dir, &key, &keeper)
         }
         Door::Plain => Store::open_in(dir),
@@ -376,7 +404,10 @@ fn encrypt(dir: PathBuf, passphrase_stdin: bool) -> i32 {
     })();
     match result {
         Ok(()) => {
-            println!("The shop's data in {} is now encrypted. Save the recovery sheet from the app's Settings.", dir.display());
+            println!(
+                "The shop's data in {} is now encrypted. Save the recovery sheet from the app's Settings.",
+                dir.display()
+            );
             0
         }
         Err(error) => {

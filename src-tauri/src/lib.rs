@@ -6,14 +6,14 @@
 //! and `app` (the Tauri edge). A module uses only its own floor or those
 //! below; `tests/integration/architecture.rs` checks it.
 
-pub mod kernel;
+pub mod app;
+pub mod cli;
 pub mod db;
-pub mod records;
 pub mod derived;
 pub mod features;
 pub mod io;
-pub mod app;
-pub mod cli;
+pub mod kernel;
+pub mod records;
 
 pub use kernel::error::{Error, Result};
 

@@ -102,7 +102,9 @@ impl Desktop {
     pub fn start(server: Server) -> Desktop {
         let mut processes = Background(Vec::new());
         let number = (90..300)
-            .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists())
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            })
             .expect("no free X display number");
         let display = format!(":{number}");
         let xvfb = Command::new(find_tool("Xvfb"))
@@ -170,9 +172,18 @@ impl Desktop {
             stdin.write_all(b"regulars-test-keyring").expect("unlock the keyring");
         } // closed: the password ends here
         processes.0.push(keyring);
-        wait_until("the Secret Service on the bus", Duration::from_secs(15), || has_owner(&bus_address, "org.freedesktop.secrets"));
+        wait_until("the Secret Service on the bus", Duration::from_secs(15), || {
+            has_owner(&bus_address, "org.freedesktop.secrets")
+        });
 
-        let mut desktop = Desktop { processes, _display_files: DisplayFiles(number), display, bus_address, _keyring_home: keyring_home, monitor_lines };
+        let mut desktop = Desktop {
+            processes,
+            _display_files: DisplayFiles(number),
+            display,
+            bus_address,
+            _keyring_home: keyring_home,
+            monitor_lines,
+        };
         let server = match server {
             Server::None => None,
             Server::Dunst => Some(
@@ -197,7 +208,9 @@ impl Desktop {
         if let Some(started) = server {
             desktop.processes.0.push(started.expect("cannot start the notification server"));
             let address = desktop.bus_address.clone();
-            wait_until("the notification server on the bus", Duration::from_secs(15), || has_owner(&address, "org.freedesktop.Notifications"));
+            wait_until("the notification server on the bus", Duration::from_secs(15), || {
+                has_owner(&address, "org.freedesktop.Notifications")
+            });
             return desktop;
         }
         desktop
@@ -241,7 +254,11 @@ impl Desktop {
             if let Some(hit) = self.notifications().into_iter().find(|(s, b)| check(s, b)) {
                 return hit;
             }
-            assert!(start.elapsed() < timeout, "no matching notification within {timeout:?}; seen: {:?}", self.notifications());
+            assert!(
+                start.elapsed() < timeout,
+                "no matching notification within {timeout:?}; seen: {:?}",
+                self.notifications()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }

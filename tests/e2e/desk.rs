@@ -16,7 +16,9 @@ use serde_json::json;
 use thirtyfour::prelude::*;
 
 use crate::window;
-use window::{assert_accessible, calls, element, focused_id, resize, screenshot, set_value, text_when, type_into, Harness};
+use window::{
+    assert_accessible, calls, element, focused_id, resize, screenshot, set_value, text_when, type_into, Harness,
+};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Theme {
@@ -64,7 +66,8 @@ async fn desk_screens(theme: Theme) {
     let tag = if theme == Theme::Dark { "dark" } else { "light" };
 
     element(&driver, "#welcome-form").await;
-    let dark = driver.execute("return matchMedia('(prefers-color-scheme: dark)').matches", vec![]).await.expect("script");
+    let dark =
+        driver.execute("return matchMedia('(prefers-color-scheme: dark)').matches", vec![]).await.expect("script");
     assert_eq!(dark.json(), &json!(theme == Theme::Dark), "prefers-color-scheme follows GTK_THEME={gtk_theme}");
     assert_accessible(&driver, &format!("welcome ({tag})")).await;
     set_value(&driver, "#welcome-kind", "dog-walking").await;
@@ -309,10 +312,7 @@ async fn keyboard(driver: &WebDriver, customer: &str) {
     assert_eq!(positive.json(), &json!(0), "no positive tabindex");
     driver.active_element().await.expect("focused").send_keys(Key::Tab).await.expect("tab");
     assert_eq!(focused_id(driver).await, "check-in", "the first Tab stop on a card is Check in");
-    driver
-        .execute("window.__lastFocus = document.activeElement", vec![])
-        .await
-        .expect("script");
+    driver.execute("window.__lastFocus = document.activeElement", vec![]).await.expect("script");
     for step in 0..60 {
         driver.active_element().await.expect("focused").send_keys(Key::Tab).await.expect("tab");
         let seen = driver

@@ -46,16 +46,26 @@ fn files_holding(dir: &Path, needle: &str) -> Vec<String> {
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir).map(|entries| entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default()
+    std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default()
 }
 
 /// The recovery key as the saved sheet's text shows it: the 16 groups
 /// under "Recovery key".
 fn key_on_sheet(sheet: &Path) -> String {
-    let out = std::process::Command::new(crate::desktop::find_tool("pdftotext")).arg(sheet).arg("-").output().expect("pdftotext");
+    let out = std::process::Command::new(crate::desktop::find_tool("pdftotext"))
+        .arg(sheet)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let after = text.split("Recovery key").nth(1).unwrap_or_else(|| panic!("no key on the sheet:\n{text}"));
-    let groups: Vec<&str> = after.split_whitespace().filter(|w| w.len() == 4 && w.chars().all(|c| c.is_ascii_hexdigit())).take(16).collect();
+    let groups: Vec<&str> = after
+        .split_whitespace()
+        .filter(|w| w.len() == 4 && w.chars().all(|c| c.is_ascii_hexdigit()))
+        .take(16)
+        .collect();
     assert_eq!(groups.len(), 16, "the sheet's text:\n{text}");
     groups.join(" ")
 }
@@ -91,7 +101,10 @@ async fn a_copied_folder_gives_away_nothing_and_the_recovery_key_opens_a_backup_
         other => panic!("search: {other:?}"),
     };
     for (command, args) in [
-        ("add_note", json!({ "customerId": id, "body": "knee surgery in May, ask quorvex how it went", "pinned": true })),
+        (
+            "add_note",
+            json!({ "customerId": id, "body": "knee surgery in May, ask quorvex how it went", "pinned": true }),
+        ),
         ("check_in", json!({ "customerId": id, "staffId": null })),
         ("start_plan", json!({ "customerId": id, "startOn": "2026-12-01" })),
         ("print_plan", json!({ "customerId": id })),
@@ -117,11 +130,19 @@ async fn a_copied_folder_gives_away_nothing_and_the_recovery_key_opens_a_backup_
     let backups_before = files_in(&data.join("backups")).len();
     let driver = harness.open_app(&data).await;
     element(&driver, "#search-input").await;
-    assert!(matches!(invoke(&driver, "search", json!({ "query": "zimbalist", "limit": 5 })).await, Answer::Ok(hits) if hits.as_array().map_or(0, Vec::len) == 1));
-    wait_until("the automatic backup", Duration::from_secs(60), || files_in(&data.join("backups")).len() > backups_before);
+    assert!(
+        matches!(invoke(&driver, "search", json!({ "query": "zimbalist", "limit": 5 })).await, Answer::Ok(hits) if hits.as_array().map_or(0, Vec::len) == 1)
+    );
+    wait_until("the automatic backup", Duration::from_secs(60), || {
+        files_in(&data.join("backups")).len() > backups_before
+    });
     assert!(data.join("regulars.sqlite3-wal").exists(), "the WAL is open");
     for marker in [MARKER, "zimbalist", "knee surgery"] {
-        assert_eq!(files_holding(&data, marker), Vec::<String>::new(), "{marker:?} in clear in the data folder (app running)");
+        assert_eq!(
+            files_holding(&data, marker),
+            Vec::<String>::new(),
+            "{marker:?} in clear in the data folder (app running)"
+        );
     }
     let compact = recovery.replace(' ', "");
     for needle in [compact.as_str(), recovery.as_str()] {
@@ -134,11 +155,13 @@ async fn a_copied_folder_gives_away_nothing_and_the_recovery_key_opens_a_backup_
     }
 
     // A new laptop: only the newest backup, and the recovery sheet.
-    let mut backups: Vec<String> = files_in(&data.join("backups")).into_iter().filter(|f| f.starts_with("auto-")).collect();
+    let mut backups: Vec<String> =
+        files_in(&data.join("backups")).into_iter().filter(|f| f.starts_with("auto-")).collect();
     backups.sort();
     let fresh = work.path().join("new laptop");
     std::fs::create_dir_all(&fresh).expect("fresh folder");
-    std::fs::copy(data.join("backups").join(backups.last().expect("a backup")), fresh.join("regulars.sqlite3")).expect("copy the backup");
+    std::fs::copy(data.join("backups").join(backups.last().expect("a backup")), fresh.join("regulars.sqlite3"))
+        .expect("copy the backup");
     let copied = std::fs::read(fresh.join("regulars.sqlite3")).expect("the copy");
     let driver = harness.open_app_as_is(&fresh).await;
     text_when(&driver, "#open-key-form h1", |t| t == "Type the recovery key").await;
@@ -148,8 +171,16 @@ async fn a_copied_folder_gives_away_nothing_and_the_recovery_key_opens_a_backup_
     let said = text_when(&driver, "#open-key-error", |t| !t.is_empty()).await;
     assert!(said.contains("does not open"), "{said}");
     screenshot(&driver, "encryption-02-wrong-recovery-key").await;
-    assert_eq!(std::fs::read(fresh.join("regulars.sqlite3")).expect("the shop file"), copied, "a wrong key changed nothing");
-    assert!(!fresh.join("encryption.json").exists() && !fresh.join("regulars.sqlite3-wal").exists(), "{:?}", files_in(&fresh));
+    assert_eq!(
+        std::fs::read(fresh.join("regulars.sqlite3")).expect("the shop file"),
+        copied,
+        "a wrong key changed nothing"
+    );
+    assert!(
+        !fresh.join("encryption.json").exists() && !fresh.join("regulars.sqlite3-wal").exists(),
+        "{:?}",
+        files_in(&fresh)
+    );
     type_into(&driver, "#open-key", &recovery.to_uppercase()).await;
     click_settled(&driver, "#open-with-key").await;
     element(&driver, "#search-input").await;
@@ -168,9 +199,11 @@ async fn a_plain_shop_is_encrypted_with_consent_and_a_forgotten_pin_goes_with_th
     let data = work.path().join("data");
     {
         let mut store = Store::open_in(&data).expect("store");
-        setup::start_shop(store.conn_mut(), "Old Salon", BusinessKind::Salon, false, chrono::Utc::now()).expect("setup");
+        setup::start_shop(store.conn_mut(), "Old Salon", BusinessKind::Salon, false, chrono::Utc::now())
+            .expect("setup");
         owner::set_pin(store.conn_mut(), "4821", "4821", audit::NO_PIN, chrono::Utc::now()).expect("pin");
-        let customer = CustomerInput { first_name: "Wendelin".into(), last_name: "Plaintext".into(), ..Default::default() };
+        let customer =
+            CustomerInput { first_name: "Wendelin".into(), last_name: "Plaintext".into(), ..Default::default() };
         cards::create(store.conn_mut(), &customer, chrono::Utc::now()).expect("customer");
     }
     assert!(!files_holding(&data, "wendelin").is_empty(), "precondition: a plain shop");

@@ -93,7 +93,10 @@ async fn dashboard_complaint_and_feedback_in_the_real_window() {
     // The weekly review lists red then yellow customers with a next action.
     window::nav(&driver, "nav-review").await;
     let review = text_when(&driver, "#review .review-list", |t| !t.is_empty()).await;
-    assert!(review.contains("Call to hear what went wrong") || review.contains("we miss you"), "suggested actions: {review}");
+    assert!(
+        review.contains("Call to hear what went wrong") || review.contains("we miss you"),
+        "suggested actions: {review}"
+    );
     screenshot(&driver, "health-05-review").await;
 
     driver.quit().await.expect("quit");

@@ -9,11 +9,11 @@ use thirtyfour::prelude::*;
 
 use crate::window;
 
-use regulars::records::customers::CustomerInput;
 use regulars::db::settings::BusinessKind;
 use regulars::db::store::Store;
 use regulars::features::cards;
 use regulars::io::setup;
+use regulars::records::customers::CustomerInput;
 use window::{element, screenshot, screenshot_from, set_value, text_when, type_into, Harness};
 
 async fn search_names(driver: &WebDriver, query: &str) -> Vec<String> {
@@ -47,8 +47,14 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
     let files = tempfile::tempdir().expect("temp files folder");
     {
         let mut store = Store::open_in(data.path()).expect("store");
-        setup::start_shop(store.conn_mut(), "Corner Salon", BusinessKind::Salon, false, chrono::Utc::now()).expect("setup");
-        let zoe = CustomerInput { first_name: "Zoë".into(), last_name: "Müller".into(), email: "zoe@example.com".into(), ..Default::default() };
+        setup::start_shop(store.conn_mut(), "Corner Salon", BusinessKind::Salon, false, chrono::Utc::now())
+            .expect("setup");
+        let zoe = CustomerInput {
+            first_name: "Zoë".into(),
+            last_name: "Müller".into(),
+            email: "zoe@example.com".into(),
+            ..Default::default()
+        };
         cards::create(store.conn_mut(), &zoe, chrono::Utc::now()).expect("zoe");
     }
     // Semicolons and Windows-1252, as Excel writes CSV in much of Europe.
@@ -115,7 +121,10 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
     element(&driver, "#export-contact").await.click().await.expect("save as contact");
     text_when(&driver, "#export-contact", |t| t.contains('✓')).await;
     let contact = String::from_utf8(wait_for_file(&contact_path).await).expect("utf-8");
-    assert!(contact.starts_with("BEGIN:VCARD\r\nVERSION:4.0\r\n") && contact.contains("FN:José Muñoz\r\n"), "{contact}");
+    assert!(
+        contact.starts_with("BEGIN:VCARD\r\nVERSION:4.0\r\n") && contact.contains("FN:José Muñoz\r\n"),
+        "{contact}"
+    );
     assert!(contact.contains("BDAY:19120623\r\n"), "{contact}");
 
     // Export all and a manual backup while the import is in.
@@ -132,7 +141,11 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
     text_when(&driver, "#export-status", |t| t.contains("Exported 3 customers to all.vcf")).await;
     let contacts = String::from_utf8(wait_for_file(&contacts_path).await).expect("utf-8");
     assert_eq!(contacts.matches("BEGIN:VCARD").count(), 3);
-    assert!(contacts.contains("FN:Ada Lovelace\r\n") && contacts.contains("item1.RELATED;VALUE=text:Byron\r\nitem1.X-ABLabel:cat\r\n"), "{contacts}");
+    assert!(
+        contacts.contains("FN:Ada Lovelace\r\n")
+            && contacts.contains("item1.RELATED;VALUE=text:Byron\r\nitem1.X-ABLabel:cat\r\n"),
+        "{contacts}"
+    );
 
     // The calendar of birthdays and renewals, written to a chosen file.
     let calendar_path = files.path().join("birthdays.ics");
@@ -140,11 +153,17 @@ async fn import_a_spreadsheet_then_undo_it_in_the_real_window() {
     // At the foot of the window, where a click can land on the scroll bar: centre it first.
     let choose = element(&driver, "#calendar-choose").await;
     choose.scroll_into_view().await.expect("scroll");
-    driver.execute("arguments[0].scrollIntoView({block: 'center'})", vec![choose.to_json().expect("json")]).await.expect("centre");
+    driver
+        .execute("arguments[0].scrollIntoView({block: 'center'})", vec![choose.to_json().expect("json")])
+        .await
+        .expect("centre");
     choose.click().await.expect("choose the calendar file");
     text_when(&driver, "#calendar-status", |t| t.contains("birthdays.ics") && t.contains("2 events now")).await;
     let calendar = String::from_utf8(wait_for_file(&calendar_path).await).expect("utf-8");
-    assert!(calendar.contains("SUMMARY:Birthday: Ada Lovelace\r\n") && calendar.contains("DTSTART;VALUE=DATE:19151210\r\n"), "{calendar}");
+    assert!(
+        calendar.contains("SUMMARY:Birthday: Ada Lovelace\r\n") && calendar.contains("DTSTART;VALUE=DATE:19151210\r\n"),
+        "{calendar}"
+    );
     screenshot_from(&driver, "#calendar-panel", "import-02b-calendar").await;
     let backup_path = files.path().join("before undo.sqlite3");
     harness.answer_next_file_dialog(&backup_path);

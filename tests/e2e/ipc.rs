@@ -20,7 +20,12 @@ use regulars::records::customers::CustomerInput;
 fn shop_with_ada(data: &Path) {
     let mut store = Store::open_in(data).expect("store");
     setup::start_shop(store.conn_mut(), "Corner Gym", BusinessKind::Gym, false, chrono::Utc::now()).expect("setup");
-    let ada = CustomerInput { first_name: "Ada".into(), last_name: "Lovelace".into(), email: "ada@example.com".into(), ..Default::default() };
+    let ada = CustomerInput {
+        first_name: "Ada".into(),
+        last_name: "Lovelace".into(),
+        email: "ada@example.com".into(),
+        ..Default::default()
+    };
     cards::create(store.conn_mut(), &ada, chrono::Utc::now()).expect("ada");
 }
 
@@ -50,12 +55,20 @@ async fn a_command_that_panics_answers_the_page_and_the_next_call_works() {
     assert!(matches!(answer, Answer::Err(_)), "the page must get an answer, got {answer:?}");
     assert_eq!(answer.message(), "Something went wrong; nothing was changed.");
     // Twice: the writer's lock, poisoned by the first, is taken again.
-    assert_eq!(invoke(&driver, "panic_on_purpose", json!({})).await.message(), "Something went wrong; nothing was changed.");
+    assert_eq!(
+        invoke(&driver, "panic_on_purpose", json!({})).await.message(),
+        "Something went wrong; nothing was changed."
+    );
 
     // Nothing was changed, and reads and writes go on.
-    assert_eq!(hits(&invoke(&driver, "search", json!({ "query": "Halfway", "limit": 5 })).await), 0, "the transaction rolled back");
+    assert_eq!(
+        hits(&invoke(&driver, "search", json!({ "query": "Halfway", "limit": 5 })).await),
+        0,
+        "the transaction rolled back"
+    );
     assert_eq!(hits(&invoke(&driver, "search", json!({ "query": "Ada", "limit": 5 })).await), 1);
-    let created = invoke(&driver, "create_customer", json!({ "input": { "first_name": "Grace", "last_name": "Hopper" } })).await;
+    let created =
+        invoke(&driver, "create_customer", json!({ "input": { "first_name": "Grace", "last_name": "Hopper" } })).await;
     assert!(matches!(created, Answer::Ok(_)), "a change after the panic works: {created:?}");
     assert_eq!(hits(&invoke(&driver, "search", json!({ "query": "Grace", "limit": 5 })).await), 1);
 
@@ -90,7 +103,11 @@ async fn the_page_cannot_name_a_file_only_choose_one_in_a_dialog() {
     // ...nor to write over the live database.
     let written = invoke(&driver, "export_customers", json!({ "path": database })).await;
     assert!(matches!(written, Answer::Err(_)), "an export went where the page said: {written:?}");
-    assert_eq!(hits(&invoke(&driver, "search", json!({ "query": "Ada", "limit": 5 })).await), 1, "the database is intact");
+    assert_eq!(
+        hits(&invoke(&driver, "search", json!({ "query": "Ada", "limit": 5 })).await),
+        1,
+        "the database is intact"
+    );
     // A backup is restored from the list by its name, never a path.
     let restored = invoke(&driver, "restore_backup", json!({ "path": csv })).await;
     assert!(matches!(restored, Answer::Err(_)), "a restore from a path the page named: {restored:?}");
@@ -112,7 +129,12 @@ async fn the_page_cannot_name_a_file_only_choose_one_in_a_dialog() {
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
     let big = files.path().join("big.csv");
     std::fs::File::create(&big).and_then(|f| f.set_len(201 * 1024 * 1024)).expect("a sparse 201 MB file");
-    for (path, says) in [(Path::new("/dev/zero"), "not a regular file"), (&fifo, "not a regular file"), (files.path(), "not a regular file"), (&big, "200 MB")] {
+    for (path, says) in [
+        (Path::new("/dev/zero"), "not a regular file"),
+        (&fifo, "not a regular file"),
+        (files.path(), "not a regular file"),
+        (&big, "200 MB"),
+    ] {
         harness.answer_next_file_dialog(path);
         let refused = invoke(&driver, "choose_file", json!({ "purpose": "import", "suggestedName": null })).await;
         assert!(refused.message().contains(says), "{}: {refused:?}", path.display());
@@ -132,8 +154,15 @@ async fn the_page_cannot_name_a_file_only_choose_one_in_a_dialog() {
         other => panic!("the preview of the chosen file failed: {other:?}"),
     }
     let elsewhere = invoke(&driver, "export_customers", json!({ "file": token })).await;
-    assert!(elsewhere.message().contains("Choose the file again"), "an import file used as an export target: {elsewhere:?}");
-    assert_eq!(std::fs::read_to_string(&csv).expect("csv"), "Name,Email\nBo Berg,bo@example.com\n", "the CSV is untouched");
+    assert!(
+        elsewhere.message().contains("Choose the file again"),
+        "an import file used as an export target: {elsewhere:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&csv).expect("csv"),
+        "Name,Email\nBo Berg,bo@example.com\n",
+        "the CSV is untouched"
+    );
     driver.quit().await.expect("quit");
 }
 
@@ -172,8 +201,16 @@ async fn a_script_in_the_page_cannot_navigate_the_window_away() {
 
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback listener");
     listener.set_nonblocking(true).expect("non-blocking");
-    let address = format!("http://127.0.0.1:{}/leak?name=Ada%20Lovelace", listener.local_addr().expect("address").port());
-    let own = driver.execute("return window.location.href", vec![]).await.expect("script").json().as_str().unwrap_or_default().to_string();
+    let address =
+        format!("http://127.0.0.1:{}/leak?name=Ada%20Lovelace", listener.local_addr().expect("address").port());
+    let own = driver
+        .execute("return window.location.href", vec![])
+        .await
+        .expect("script")
+        .json()
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     driver.execute("window.location.href = arguments[0];", vec![json!(address)]).await.expect("script");
 
     let started = Instant::now();
@@ -186,7 +223,14 @@ async fn a_script_in_the_page_cannot_navigate_the_window_away() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(!reached, "the window went to a server of the page's choosing");
-    let now = driver.execute("return window.location.href", vec![]).await.expect("script").json().as_str().unwrap_or_default().to_string();
+    let now = driver
+        .execute("return window.location.href", vec![])
+        .await
+        .expect("script")
+        .json()
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     assert_eq!(now, own, "the window stays on the app's own page");
     element(&driver, "#search-input").await;
     driver.quit().await.expect("quit");

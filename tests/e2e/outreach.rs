@@ -64,9 +64,15 @@ async fn review_request_and_referral_in_the_real_window() {
     text_when(&driver, "#card-name", |t| t == "Ana Silva").await;
     text_when(&driver, "#review-moment", |t| t.contains("No special moment")).await;
     log_visit(&driver, "Balayage came out beautifully", true).await;
-    text_when(&driver, "#review-moment", |t| t.contains("A good moment") && t.contains("Balayage came out beautifully")).await;
+    text_when(&driver, "#review-moment", |t| {
+        t.contains("A good moment") && t.contains("Balayage came out beautifully")
+    })
+    .await;
     click_settled(&driver, "#ask-review").await;
-    let message = text_when(&driver, "#message-review_request .message-body", |t| t.contains("https://g.page/r/salon-orsted/review")).await;
+    let message = text_when(&driver, "#message-review_request .message-body", |t| {
+        t.contains("https://g.page/r/salon-orsted/review")
+    })
+    .await;
     assert!(message.contains("Ana"), "the message is filled from the card: {message}");
     screenshot_from(&driver, "#outreach", "outreach-02-ask").await;
     click_settled(&driver, "#send-review_request-email").await;
@@ -76,7 +82,8 @@ async fn review_request_and_referral_in_the_real_window() {
     assert!(log.contains("salon-orsted%2Freview") || log.contains("salon-orsted/review"), "{log}");
     text_when(&driver, "#review-moment", |t| t.contains("cool-down")).await;
     click_settled(&driver, "#review-requests .set-reviewed").await;
-    text_when(&driver, "#review-requests", |t| t.to_lowercase().starts_with("reviewed") && !t.contains("Declined")).await;
+    text_when(&driver, "#review-requests", |t| t.to_lowercase().starts_with("reviewed") && !t.contains("Declined"))
+        .await;
     let before = balance(&driver).await;
 
     // Bea, referred by Ana: nothing on creation; Ana's bonus on Bea's first visit, once.

@@ -38,21 +38,38 @@ async fn the_desk_cannot_do_the_owners_work_and_the_pin_opens_it() {
 
     // Rust refuses every owner-only command in desk mode, before it runs.
     for command in regulars::app::owner::OWNER_ONLY {
-        let answer = invoke(&driver, command, json!({ "id": ada_id, "file": "x", "fileName": "x", "batchId": "x", "settings": {} })).await;
+        let answer = invoke(
+            &driver,
+            command,
+            json!({ "id": ada_id, "file": "x", "fileName": "x", "batchId": "x", "settings": {} }),
+        )
+        .await;
         match &answer {
             Answer::Err(error) => assert_eq!(error["kind"], "owner_only", "{command}: {error}"),
             other => panic!("{command} was not refused at the desk: {other:?}"),
         }
     }
     // Nor does it open a file dialog for them (a plan's PDF is the desk's).
-    for purpose in ["import", "export_all", "export_customer", "export_contacts", "export_contact", "calendar", "backup", "restore"] {
+    for purpose in [
+        "import",
+        "export_all",
+        "export_customer",
+        "export_contacts",
+        "export_contact",
+        "calendar",
+        "backup",
+        "restore",
+    ] {
         match invoke(&driver, "choose_file", json!({ "purpose": purpose, "suggestedName": null })).await {
             Answer::Err(error) => assert_eq!(error["kind"], "owner_only", "choose_file {purpose}: {error}"),
             other => panic!("choose_file {purpose} at the desk: {other:?}"),
         }
     }
     // The desk's own work goes on.
-    assert!(matches!(invoke(&driver, "check_in", json!({ "customerId": ada_id, "staffId": null })).await, Answer::Ok(_)));
+    assert!(matches!(
+        invoke(&driver, "check_in", json!({ "customerId": ada_id, "staffId": null })).await,
+        Answer::Ok(_)
+    ));
     // The customer is still there: the refused delete did not run.
     assert!(matches!(invoke(&driver, "get_card_view", json!({ "id": ada_id })).await, Answer::Ok(_)));
 
@@ -115,7 +132,10 @@ async fn the_desk_cannot_do_the_owners_work_and_the_pin_opens_it() {
         .await
         .expect("widths");
     let [page, window, bar, bar_box] = serde_json::from_value::<[i64; 4]>(wide.json().clone()).expect("four widths");
-    assert!(page <= window && bar <= bar_box, "scrolls sideways at 720 px with the lock shown: page {page}/{window}, bar {bar}/{bar_box}");
+    assert!(
+        page <= window && bar <= bar_box,
+        "scrolls sideways at 720 px with the lock shown: page {page}/{window}, bar {bar}/{bar_box}"
+    );
     assert!(element(&driver, "#owner-lock").await.is_displayed().await.expect("shown"));
     screenshot(&driver, "owner-04-desk-at-720").await;
     driver.quit().await.expect("quit");
@@ -123,7 +143,8 @@ async fn the_desk_cannot_do_the_owners_work_and_the_pin_opens_it() {
 
 /// The badge's count of reminders due (empty when none).
 async fn due_badge(driver: &WebDriver) -> i64 {
-    let text = driver.execute("return document.getElementById('today-count').textContent", vec![]).await.expect("badge");
+    let text =
+        driver.execute("return document.getElementById('today-count').textContent", vec![]).await.expect("badge");
     text.json().as_str().unwrap_or_default().trim().parse().unwrap_or(0)
 }
 
@@ -181,7 +202,11 @@ async fn reminders_firing_do_not_keep_owner_mode_open_and_keys_do() {
     assert_eq!(driver.execute(rows, vec![]).await.expect("rows").json().as_i64(), Some(100));
     element(&driver, "#audit-older").await.click().await.expect("show older");
     text_when(&driver, "#audit-said", |text| text.contains("the oldest is the last")).await;
-    assert_eq!(driver.execute(rows, vec![]).await.expect("rows").json().as_i64(), Some(152), "the PIN set, 150 lines, the unlock");
+    assert_eq!(
+        driver.execute(rows, vec![]).await.expect("rows").json().as_i64(),
+        Some(152),
+        "the PIN set, 150 lines, the unlock"
+    );
     let oldest = text_when(&driver, "#audit-table tbody tr:last-child", |text| !text.is_empty()).await;
     assert!(oldest.contains("set the owner PIN"), "{oldest}");
     let older = driver.find(By::Css("#audit-older")).await.expect("the button");

@@ -42,7 +42,8 @@ async fn sell_and_use_a_pass_and_record_a_vaccination_in_the_real_window() {
     click_settled(&driver, "#dash-top .person-link").await;
     element(&driver, "#passes-panel #sell-pass").await;
     click_settled(&driver, "#sell-pass").await;
-    let left = text_when(&driver, "#passes-panel .pass.usable .pass-left", |t| t.starts_with("10 of 10 left, until")).await;
+    let left =
+        text_when(&driver, "#passes-panel .pass.usable .pass-left", |t| t.starts_with("10 of 10 left, until")).await;
     text_when(&driver, "#history", |t| t.contains("10 walks (10 sessions)")).await;
     screenshot_from(&driver, "#passes-panel", "passes-02-sold").await;
 
@@ -68,7 +69,10 @@ async fn sell_and_use_a_pass_and_record_a_vaccination_in_the_real_window() {
     type_into(&driver, &format!("{panel} .vaccine-name-input"), "Rabies").await;
     set_value(&driver, &format!("{panel} .vaccine-expires"), "2301-01-01").await;
     click_settled(&driver, &format!("{panel} .add-vaccine")).await;
-    text_when(&driver, &format!("{panel} .field-error[data-for=expires_on]"), |t| t.contains("between the years 1900 and 2200")).await;
+    text_when(&driver, &format!("{panel} .field-error[data-for=expires_on]"), |t| {
+        t.contains("between the years 1900 and 2200")
+    })
+    .await;
     set_value(&driver, &format!("{panel} .vaccine-expires"), &soon.format("%Y-%m-%d").to_string()).await;
     click_settled(&driver, &format!("{panel} .add-vaccine")).await;
     let words = format!("Rabies vaccine expires {}", soon.format("%-d %b"));
@@ -83,7 +87,10 @@ async fn sell_and_use_a_pass_and_record_a_vaccination_in_the_real_window() {
     type_into(&driver, &format!("#pet-vet_phone-{person}"), "+49 30 555 0199").await;
     type_into(&driver, &format!("#pet-on_lead-{person}"), "Harness only, pulls").await;
     click_settled(&driver, &format!("{panel} .save-pet")).await;
-    content_when(&driver, &format!("{panel} .pet-facts"), |t| t.contains("Border collie") && t.contains("Dr. Ølund, +49 30 555 0199")).await;
+    content_when(&driver, &format!("{panel} .pet-facts"), |t| {
+        t.contains("Border collie") && t.contains("Dr. Ølund, +49 30 555 0199")
+    })
+    .await;
     screenshot_from(&driver, &panel, "passes-04-pet-record").await;
 
     // An expired one: red, and shown on the card's head.
@@ -111,14 +118,20 @@ async fn content_when(driver: &WebDriver, css: &str, check: impl Fn(&str) -> boo
     let start = std::time::Instant::now();
     loop {
         let value = driver
-            .execute("const n = document.querySelector(arguments[0]); return n ? n.textContent : '';", vec![serde_json::json!(css)])
+            .execute(
+                "const n = document.querySelector(arguments[0]); return n ? n.textContent : '';",
+                vec![serde_json::json!(css)],
+            )
             .await
             .expect("script");
         let text = value.json().as_str().unwrap_or_default().to_string();
         if check(&text) {
             return text;
         }
-        assert!(start.elapsed() < std::time::Duration::from_secs(15), "text of {css} never matched; last seen: {text:?}");
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(15),
+            "text of {css} never matched; last seen: {text:?}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }

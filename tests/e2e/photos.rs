@@ -26,7 +26,12 @@ fn drawn_png(seed: u64, dog: bool, width: u32, height: u32) -> Vec<u8> {
     let drawn = image::DynamicImage::ImageRgb8(sample::sample_picture(&mut rng, dog));
     let side = width.min(height);
     let mut canvas = image::RgbImage::from_pixel(width, height, image::Rgb([30, 30, 30]));
-    image::imageops::overlay(&mut canvas, &drawn.resize_exact(side, side, image::imageops::FilterType::Triangle).to_rgb8(), i64::from((width - side) / 2), i64::from((height - side) / 2));
+    image::imageops::overlay(
+        &mut canvas,
+        &drawn.resize_exact(side, side, image::imageops::FilterType::Triangle).to_rgb8(),
+        i64::from((width - side) / 2),
+        i64::from((height - side) / 2),
+    );
     let mut out = Vec::new();
     canvas.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png).expect("png");
     out
@@ -69,18 +74,28 @@ async fn add_a_photo_through_the_dialog_and_see_it_on_the_card_and_in_the_search
     let files = tempfile::tempdir().expect("temp files folder");
     let dog_id = {
         let mut store = Store::open_in(data.path()).expect("store");
-        setup::start_shop(store.conn_mut(), "Happy Paws", BusinessKind::DogWalking, false, chrono::Utc::now()).expect("setup");
+        setup::start_shop(store.conn_mut(), "Happy Paws", BusinessKind::DogWalking, false, chrono::Utc::now())
+            .expect("setup");
         let zoe = CustomerInput {
             first_name: "Zoë".into(),
             last_name: "Müller".into(),
             phone: "555 0101".into(),
-            people: vec![PersonInput { id: None, name: "Biscuit".into(), kind: "dog".into(), details: "whippet, shy with bikes".into() }],
+            people: vec![PersonInput {
+                id: None,
+                name: "Biscuit".into(),
+                kind: "dog".into(),
+                details: "whippet, shy with bikes".into(),
+            }],
             ..Default::default()
         };
         let card = cards::create(store.conn_mut(), &zoe, chrono::Utc::now()).expect("zoe");
         for (first, last) in [("Zoltan", "Kovács"), ("Zora", "Neale")] {
-            cards::create(store.conn_mut(), &CustomerInput { first_name: first.into(), last_name: last.into(), ..Default::default() }, chrono::Utc::now())
-                .expect("another");
+            cards::create(
+                store.conn_mut(),
+                &CustomerInput { first_name: first.into(), last_name: last.into(), ..Default::default() },
+                chrono::Utc::now(),
+            )
+            .expect("another");
         }
         card.people[0].id.clone()
     };
@@ -98,7 +113,11 @@ async fn add_a_photo_through_the_dialog_and_see_it_on_the_card_and_in_the_search
     element(&driver, "#results .hit-face.initials").await;
     element(&driver, "#search-input").await.send_keys(Key::Enter).await.expect("open the card");
     text_when(&driver, "#card-name", |t| t == "Zoë Müller").await;
-    assert_eq!(text_when(&driver, ".card-head .head-face", |t| !t.is_empty()).await, "ZM", "initials until there is a photo");
+    assert_eq!(
+        text_when(&driver, ".card-head .head-face", |t| !t.is_empty()).await,
+        "ZM",
+        "initials until there is a photo"
+    );
 
     // A file that is not a picture: said next to the button, nothing stored.
     harness.answer_next_file_dialog(&not_a_picture);
@@ -116,7 +135,10 @@ async fn add_a_photo_through_the_dialog_and_see_it_on_the_card_and_in_the_search
         .await
         .expect("script");
     let src = src.json().as_str().unwrap_or_default().to_string();
-    assert!(src.starts_with("regulars-photo://localhost/") && src.ends_with("%2F256"), "an id and a size, no path: {src}");
+    assert!(
+        src.starts_with("regulars-photo://localhost/") && src.ends_with("%2F256"),
+        "an id and a size, no path: {src}"
+    );
     assert!(!src.contains("zoe") && !src.contains("tmp"), "{src}");
     text_when(&driver, ".photo-choose[data-subject='customer']", |t| t.contains("Change photo")).await;
 
@@ -144,7 +166,11 @@ async fn add_a_photo_through_the_dialog_and_see_it_on_the_card_and_in_the_search
     // In the search results: 64 px pictures, loaded after the list.
     search(&driver, "zo").await;
     loaded(&driver, "#results .hit[data-id] img.hit-face", 64).await;
-    assert_eq!(driver.find_all(By::Css("#results img.hit-face")).await.expect("faces").len(), 1, "only Zoë has a photo");
+    assert_eq!(
+        driver.find_all(By::Css("#results img.hit-face")).await.expect("faces").len(),
+        1,
+        "only Zoë has a photo"
+    );
     assert_eq!(driver.find_all(By::Css("#results .hit-face.initials")).await.expect("initials").len(), 2);
     screenshot(&driver, "photos-04-search-results").await;
 

@@ -54,7 +54,12 @@ async fn start_tick_and_print_a_welcome_plan_in_the_real_window() {
 
     // The desk: Ines.
     let desk = element(&driver, "#desk-staff").await;
-    desk.find(By::XPath("./option[text()='Ines']")).await.expect("Ines in the desk list").click().await.expect("choose Ines");
+    desk.find(By::XPath("./option[text()='Ines']"))
+        .await
+        .expect("Ines in the desk list")
+        .click()
+        .await
+        .expect("choose Ines");
 
     // A new customer, and a plan from her card.
     window::nav(&driver, "nav-new").await;

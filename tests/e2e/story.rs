@@ -131,10 +131,16 @@ async fn front_desk_story_in_the_real_window() {
     let name = text_when(&driver, "#card-name", |t| !t.is_empty()).await;
     click_settled(&driver, "#delete-customer").await;
     let asked = text_when(&driver, ".delete-wrap .confirm-text", |t| !t.is_empty()).await;
-    assert!(asked.contains(&name) && asked.contains("Backups made before now"), "the question warns about backups: {asked}");
+    assert!(
+        asked.contains(&name) && asked.contains("Backups made before now"),
+        "the question warns about backups: {asked}"
+    );
     click_settled(&driver, "#confirm-delete").await;
     let said = text_when(&driver, "#deleted-said", |t| !t.is_empty()).await;
-    assert!(said.starts_with(&format!("{name} is deleted.")) && said.contains("backup"), "the answer speaks of the backups: {said}");
+    assert!(
+        said.starts_with(&format!("{name} is deleted.")) && said.contains("backup"),
+        "the answer speaks of the backups: {said}"
+    );
     click_settled(&driver, "#deleted-ok").await;
     element(&driver, "#search-input").await;
     driver.quit().await.expect("quit");
@@ -178,10 +184,7 @@ async fn loyalty_story(driver: &WebDriver) {
     type_into(driver, "#log-summary", "Leg day").await;
     type_into(driver, "#log-amount", "25.50").await;
     type_into(driver, "#log-next-step", "Book a PT session").await;
-    driver
-        .execute("document.getElementById('log-next-due').value = '2031-12-01'", vec![])
-        .await
-        .expect("set date");
+    driver.execute("document.getElementById('log-next-due').value = '2031-12-01'", vec![]).await.expect("set date");
     click_settled(driver, "#log-save").await;
     text_when(driver, "#points-balance", |t| t == "140").await;
     text_when(driver, "#open-tasks", |t| t.contains("Book a PT session")).await;
@@ -242,7 +245,9 @@ async fn reminder_story(driver: &WebDriver, desktop: &Desktop) {
     let started = Instant::now();
     let summary = loop {
         let seen = desktop.notifications();
-        if let Some((summary, _)) = seen.iter().find(|(summary, _)| summary.contains("Next step: Call back about the membership")) {
+        if let Some((summary, _)) =
+            seen.iter().find(|(summary, _)| summary.contains("Next step: Call back about the membership"))
+        {
             break summary.clone();
         }
         assert!(started.elapsed() < Duration::from_secs(30), "no notification arrived; seen: {seen:?}");

@@ -142,12 +142,17 @@ fn floor_problems(sources: &[Source]) -> Vec<String> {
                     }
                 }
             }
-            let names_tauri = line.contains("tauri::") || line.contains("tauri_plugin") || line.trim_start().starts_with("use tauri");
+            let names_tauri =
+                line.contains("tauri::") || line.contains("tauri_plugin") || line.trim_start().starts_with("use tauri");
             if names_tauri && FLOORS[own] != "app" {
                 problems.push(format!("{}.rs:{number}: only app/ may use Tauri: {}", source.module, line.trim()));
             }
             if FLOORS[own] == "kernel" && line.contains("Connection") {
-                problems.push(format!("{}.rs:{number}: kernel/ never opens or queries SQLite: {}", source.module, line.trim()));
+                problems.push(format!(
+                    "{}.rs:{number}: kernel/ never opens or queries SQLite: {}",
+                    source.module,
+                    line.trim()
+                ));
             }
         }
     }
@@ -182,7 +187,12 @@ fn cycles(sources: &[Source]) -> Vec<String> {
     found
 }
 
-fn walk(uses: &BTreeMap<String, BTreeSet<String>>, trail: &mut Vec<String>, done: &mut BTreeSet<String>, found: &mut Vec<String>) {
+fn walk(
+    uses: &BTreeMap<String, BTreeSet<String>>,
+    trail: &mut Vec<String>,
+    done: &mut BTreeSet<String>,
+    found: &mut Vec<String>,
+) {
     let here = trail.last().expect("a trail is never empty").clone();
     for next in uses.get(&here).into_iter().flatten() {
         if let Some(at) = trail.iter().position(|m| m == next) {
@@ -268,16 +278,21 @@ fn test_switch_problems(sources: &[Source]) -> Vec<String> {
     let mut problems = Vec::new();
     for source in sources.iter().filter(|s| s.module != "app/test_switches") {
         for (at, _) in source.text.match_indices("\"REGULARS_") {
-            let name: String = source.text[at + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let name: String =
+                source.text[at + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
             if !SHIPPED_SWITCHES.contains(&name.as_str()) {
-                problems.push(format!("{}.rs reads the test switch {name}, which would ship in release builds", source.module));
+                problems.push(format!(
+                    "{}.rs reads the test switch {name}, which would ship in release builds",
+                    source.module
+                ));
             }
         }
     }
     let app = sources.iter().find(|s| s.module == "app").map(|s| s.text.as_str()).unwrap_or_default();
     let declared = app.lines().filter(|line| line.contains("mod test_switches")).count();
     if declared != 1 || !app.contains("#[cfg(feature = \"test-switches\")]\npub mod test_switches;") {
-        problems.push("app::test_switches must be declared once, under #[cfg(feature = \"test-switches\")]".to_string());
+        problems
+            .push("app::test_switches must be declared once, under #[cfg(feature = \"test-switches\")]".to_string());
     }
     problems
 }
@@ -292,9 +307,14 @@ fn test_switches_never_ship() {
 #[test]
 fn a_test_switch_outside_its_module_is_named() {
     let app = "#[cfg(feature = \"test-switches\")]\npub mod test_switches;\n";
-    let fine = made_up(&[("app", app), ("app/test_switches", "std::env::var_os(\"REGULARS_FILE_ANSWERS\")"), ("cli", "std::env::var_os(\"REGULARS_DATA_DIR\")")]);
+    let fine = made_up(&[
+        ("app", app),
+        ("app/test_switches", "std::env::var_os(\"REGULARS_FILE_ANSWERS\")"),
+        ("cli", "std::env::var_os(\"REGULARS_DATA_DIR\")"),
+    ]);
     assert_eq!(test_switch_problems(&fine), Vec::<String>::new());
-    let leaked = made_up(&[("app", "pub mod test_switches;\n"), ("app/desktop", "std::env::var_os(\"REGULARS_OPEN_LOG\")")]);
+    let leaked =
+        made_up(&[("app", "pub mod test_switches;\n"), ("app/desktop", "std::env::var_os(\"REGULARS_OPEN_LOG\")")]);
     let problems = test_switch_problems(&leaked);
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].starts_with("app/desktop.rs reads the test switch REGULARS_OPEN_LOG"), "{problems:?}");
@@ -323,7 +343,12 @@ fn an_upward_import_is_named_with_its_line() {
     ]);
     let problems = floor_problems(&sources);
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].starts_with("records/customers.rs:3: records/customers is on the records floor and must never use crate::derived"), "{problems:?}");
+    assert!(
+        problems[0].starts_with(
+            "records/customers.rs:3: records/customers is on the records floor and must never use crate::derived"
+        ),
+        "{problems:?}"
+    );
 }
 
 #[test]
@@ -359,5 +384,9 @@ fn a_second_writer_of_a_table_is_named() {
         ("records/feedback", "\"INSERT INTO feedback_months (month) VALUES (?1) ON CONFLICT (month) DO UPDATE SET answers = answers + 1\"\n"),
     ]);
     let problems = second_writers(&sources);
-    assert_eq!(problems, vec!["table customers must have one writer, but is written in derived/health.rs:2 and records/customers.rs:1".to_string()]);
+    assert_eq!(
+        problems,
+        vec!["table customers must have one writer, but is written in derived/health.rs:2 and records/customers.rs:1"
+            .to_string()]
+    );
 }

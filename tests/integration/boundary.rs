@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 
 use regulars::app::commands::owner::OwnerState;
 use regulars::app::commands::today::TodayView;
-use regulars::records::audit::AuditPage;
 use regulars::db::search::Hit;
 use regulars::features::card_view::CardView;
 use regulars::features::desk::CheckedIn;
 use regulars::io::erase::Erased;
+use regulars::records::audit::AuditPage;
 use regulars::records::pets::PetSettings;
 use ts_rs::{Config, TS};
 

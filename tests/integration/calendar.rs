@@ -12,7 +12,12 @@ use regulars::records::customers;
 use regulars::records::memberships::MembershipInput;
 use util::*;
 
-fn birthday(input: regulars::records::customers::CustomerInput, day: u32, month: u32, year: Option<i32>) -> regulars::records::customers::CustomerInput {
+fn birthday(
+    input: regulars::records::customers::CustomerInput,
+    day: u32,
+    month: u32,
+    year: Option<i32>,
+) -> regulars::records::customers::CustomerInput {
     regulars::records::customers::CustomerInput {
         birthday_day: day.to_string(),
         birthday_month: month.to_string(),
@@ -34,7 +39,12 @@ fn birthdays_and_renewals_as_events() {
     let gone = shop.create(birthday(customer("Old", "Customer"), 1, 1, None));
     customers::set_archived(shop.conn_mut(), &gone.id, true, now()).unwrap();
     shop.create(customer("No", "Birthday"));
-    let input = MembershipInput { plan_name: "Unlimited".into(), price: "49.90".into(), term: "month".into(), renews_on: "2027-03-01".into() };
+    let input = MembershipInput {
+        plan_name: "Unlimited".into(),
+        price: "49.90".into(),
+        term: "month".into(),
+        renews_on: "2027-03-01".into(),
+    };
     let membership = features::memberships::set(shop.conn_mut(), &zoe.id, &input, now()).unwrap();
 
     let (text, events) = calendar::calendar_text(shop.conn()).unwrap();
@@ -47,7 +57,11 @@ fn birthdays_and_renewals_as_events() {
     assert_eq!(lines[zoe_at + 3], "RRULE:FREQ=YEARLY");
     assert!(lines.contains(&"SUMMARY:Birthday: Zoë Müller\\, Jr.".to_string()), "the comma is escaped");
     let sean_at = at("SUMMARY:Birthday: Seán O'Brien");
-    assert_eq!(lines[sean_at - 1], "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1", "29 February on the last day of February");
+    assert_eq!(
+        lines[sean_at - 1],
+        "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1",
+        "29 February on the last day of February"
+    );
     assert_eq!(lines[sean_at - 2], "DTSTART;VALUE=DATE:20000229");
     let renewal_at = at(&format!("UID:renewal-{}@regulars", membership.id));
     assert_eq!(lines[renewal_at + 2], "DTSTART;VALUE=DATE:20270301");
@@ -84,7 +98,11 @@ fn the_keeper_brings_the_file_up_to_date_after_a_change() {
     assert!(std::fs::read_to_string(&path).unwrap().contains("Zoë Müller"));
 
     shop.create(birthday(customer("Seán", "O'Brien"), 21, 5, None));
-    assert_eq!(keeper.look(scheduler.conn(), t0 + Duration::seconds(10), &|_| Ok(())).unwrap(), None, "not twice within a minute");
+    assert_eq!(
+        keeper.look(scheduler.conn(), t0 + Duration::seconds(10), &|_| Ok(())).unwrap(),
+        None,
+        "not twice within a minute"
+    );
     assert!(!std::fs::read_to_string(&path).unwrap().contains("Seán"));
     assert_eq!(keeper.look(scheduler.conn(), t0 + KEEP_EVERY, &|_| Ok(())).unwrap(), Some(true));
     assert!(std::fs::read_to_string(&path).unwrap().contains("Seán O'Brien"));

@@ -4,16 +4,16 @@
 
 use crate::util;
 
-use regulars::records::customers::{self, CustomerInput, Discovery, PersonInput, MAX_NOTE_CHARS};
-use regulars::kernel::birthday::Birthday;
-use regulars::kernel::error::Error;
 use regulars::db::settings::{self, BusinessKind, PaperSize, Settings, StaffMember};
-use regulars::io::setup;
-use regulars::kernel::time::timestamp;
-use regulars::features::desk::LogInput;
+use regulars::features::card_view;
 use regulars::features::cards;
 use regulars::features::desk;
-use regulars::features::card_view;
+use regulars::features::desk::LogInput;
+use regulars::io::setup;
+use regulars::kernel::birthday::Birthday;
+use regulars::kernel::error::Error;
+use regulars::kernel::time::timestamp;
+use regulars::records::customers::{self, CustomerInput, Discovery, PersonInput, MAX_NOTE_CHARS};
 
 use util::{assert_invalid, assert_unchanged, customer, dump, input_from, minutes_later, now, person, InputExt, Shop};
 
@@ -756,11 +756,13 @@ fn start_shop_without_a_name_or_sample_is_refused() {
 #[test]
 fn the_card_view_holds_every_panel_of_the_card() {
     let mut shop = Shop::new();
-    let card = shop.create(CustomerInput { people: vec![person("Biscuit", "dog", "whippet")], ..customer("Zoë", "Müller") });
+    let card =
+        shop.create(CustomerInput { people: vec![person("Biscuit", "dog", "whippet")], ..customer("Zoë", "Müller") });
     shop.add_note(&card.id, "Prefers texts after 6pm", true);
     let at = now();
     desk::check_in(shop.conn_mut(), &card.id, None, at, at.date_naive()).expect("check in");
-    let view = card_view::load(shop.conn(), &card.id, minutes_later(1), at.date_naive(), &chrono::Utc).expect("card view");
+    let view =
+        card_view::load(shop.conn(), &card.id, minutes_later(1), at.date_naive(), &chrono::Utc).expect("card view");
     assert_eq!(view.card.display_name, "Zoë Müller");
     assert_eq!(view.card.people[0].name, "Biscuit");
     assert_eq!(view.card.notes[0].body, "Prefers texts after 6pm");
@@ -769,7 +771,10 @@ fn the_card_view_holds_every_panel_of_the_card() {
     assert!(view.membership.is_none() && view.plan.is_none() && view.complaints.is_empty() && view.feedback.is_empty());
     assert!(view.review.requests.is_empty());
     assert!(view.referrals.referred_by.is_none());
-    assert!(matches!(card_view::load(shop.conn(), "no-such-id", at, at.date_naive(), &chrono::Utc), Err(Error::NotFound(_))));
+    assert!(matches!(
+        card_view::load(shop.conn(), "no-such-id", at, at.date_naive(), &chrono::Utc),
+        Err(Error::NotFound(_))
+    ));
 }
 
 #[test]
@@ -777,15 +782,19 @@ fn a_check_in_says_what_it_earned_and_returns_the_card_as_it_is_now() {
     let mut shop = Shop::new();
     let card = shop.create(customer("Ada", "Regular"));
     let at = now();
-    let first = desk::check_in_and_show(shop.conn_mut(), &card.id, None, at, at.date_naive(), &chrono::Utc).expect("check in");
+    let first =
+        desk::check_in_and_show(shop.conn_mut(), &card.id, None, at, at.date_naive(), &chrono::Utc).expect("check in");
     let points = first.logged.points;
     assert!(points > 0, "the default program gives points for a visit");
     assert_eq!(first.said, format!("Ada Regular checked in: +{points} points (balance {points})."));
     assert_eq!(first.view.activity.visit_count, 1);
     assert_eq!(first.view.activity.loyalty.balance, points);
-    let second = desk::check_in_and_show(shop.conn_mut(), &card.id, None, minutes_later(5), at.date_naive(), &chrono::Utc).expect("again");
-    assert_eq!(second.said, format!("Ada Regular checked in: +{points} points (balance {})." , points * 2));
+    let second =
+        desk::check_in_and_show(shop.conn_mut(), &card.id, None, minutes_later(5), at.date_naive(), &chrono::Utc)
+            .expect("again");
+    assert_eq!(second.said, format!("Ada Regular checked in: +{points} points (balance {}).", points * 2));
     assert_eq!(second.view.activity.visit_count, 2);
-    let lines: Vec<&String> = second.view.activity.loyalty.ready.iter().chain(&second.view.activity.loyalty.progress).collect();
+    let lines: Vec<&String> =
+        second.view.activity.loyalty.ready.iter().chain(&second.view.activity.loyalty.progress).collect();
     assert_eq!(second.rewards.iter().collect::<Vec<_>>(), lines, "reward lines: ready first, then progress");
 }

@@ -45,7 +45,8 @@ fn a_link_planted_beside_a_target_is_never_written_through() {
     // Each writer, and the temporary names beside its target, those used
     // before (`name.pdf.part`) and now (`.name.partial`, and a backup's
     // journal beside it).
-    let partial = |name: &str| vec![format!(".{name}.partial"), format!("{name}.part"), format!(".{name}.partial-journal")];
+    let partial =
+        |name: &str| vec![format!(".{name}.partial"), format!("{name}.part"), format!(".{name}.partial-journal")];
     type Write<'a> = Box<dyn Fn(&Path) -> regulars::kernel::error::Result<()> + 'a>;
     let writers: Vec<(&str, Write)> = vec![
         ("customers.csv", Box::new(|path| export::export_customers_csv(shop.conn(), path).map(drop))),
@@ -73,7 +74,9 @@ fn a_link_planted_beside_a_target_is_never_written_through() {
         // The links planted at names not used any more may stay; nothing of ours does.
         let ours: Vec<String> = leftovers(folder.path(), &name)
             .into_iter()
-            .filter(|left| std::fs::symlink_metadata(folder.path().join(left)).is_ok_and(|meta| !meta.file_type().is_symlink()))
+            .filter(|left| {
+                std::fs::symlink_metadata(folder.path().join(left)).is_ok_and(|meta| !meta.file_type().is_symlink())
+            })
             .collect();
         assert!(ours.is_empty(), "{name}: no temporary file is left: {ours:?}");
     }
@@ -101,7 +104,8 @@ fn an_import_swapped_for_a_device_a_pipe_or_a_bigger_file_is_refused_unread() {
     for path in [&zero, &pipe] {
         let refused = assert_invalid(importer::read_file(path), "file");
         assert!(refused.contains("not a regular file"), "{}: {refused}", path.display());
-        let previewed = assert_invalid(importer::preview_file(shop.conn(), path, &importer::Options::default(), now()), "file");
+        let previewed =
+            assert_invalid(importer::preview_file(shop.conn(), path, &importer::Options::default(), now()), "file");
         assert!(previewed.contains("not a regular file"), "{previewed}");
     }
     // Bigger than the limit (sparse: no disk used), and growing past it.
@@ -136,7 +140,9 @@ fn a_backup_never_copies_into_a_link_planted_while_it_runs() {
     let outside = tempfile::tempdir().expect("temp dir");
     // A real database this time: one the backup's pages could overwrite.
     let live = outside.path().join("regulars.sqlite3");
-    rusqlite::Connection::open(&live).and_then(|conn| conn.execute_batch("CREATE TABLE kept (x); INSERT INTO kept VALUES ('the live shop');")).expect("the live database");
+    rusqlite::Connection::open(&live)
+        .and_then(|conn| conn.execute_batch("CREATE TABLE kept (x); INSERT INTO kept VALUES ('the live shop');"))
+        .expect("the live database");
     let live_bytes = std::fs::read(&live).expect("the live database");
     let folder = tempfile::tempdir_in(outside.path()).expect("a shared folder");
     let target = folder.path().join("backup.sqlite3");
@@ -157,7 +163,11 @@ fn a_backup_never_copies_into_a_link_planted_while_it_runs() {
             Err(regulars::kernel::error::Error::Conflict(_)) => refused += 1,
             Err(other) => panic!("round {round}: not a reason: {other:?}"),
         }
-        assert_eq!(std::fs::read(&live).expect("the live file"), live_bytes, "round {round}: the live file is untouched");
+        assert_eq!(
+            std::fs::read(&live).expect("the live file"),
+            live_bytes,
+            "round {round}: the live file is untouched"
+        );
     }
     stop.store(true, Ordering::Relaxed);
     planter.join().expect("the planter");

@@ -9,23 +9,23 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use regulars::records::customers;
-use regulars::kernel::error::Error;
-use regulars::io::export;
-use regulars::io::importer::{self, DateOrder, Field, OnDuplicate, Options};
-use regulars::db::store::{Store, DATABASE_FILE};
-use regulars::io::backup;
-use regulars::records::memberships;
 use regulars::db::search;
 use regulars::db::settings;
 use regulars::db::store;
+use regulars::db::store::{Store, DATABASE_FILE};
+use regulars::features;
 use regulars::features::cards;
 use regulars::features::desk;
 use regulars::features::outreach;
 use regulars::features::reminder_sources;
-use regulars::features;
+use regulars::io::backup;
+use regulars::io::export;
+use regulars::io::importer::{self, DateOrder, Field, OnDuplicate, Options};
+use regulars::kernel::error::Error;
 use regulars::records::complaints;
+use regulars::records::customers;
 use regulars::records::feedback;
+use regulars::records::memberships;
 use regulars::records::onboarding;
 use regulars::records::reminders;
 use util::*;
@@ -46,7 +46,8 @@ fn cells(table: &importer::Table) -> Vec<Vec<String>> {
 
 fn import(shop: &mut Shop, bytes: &[u8], options: &Options) -> importer::Report {
     let table = table(bytes);
-    importer::import(shop.conn_mut(), None, &table, "test.csv", options, now()).unwrap_or_else(|e| panic!("import failed: {e:?}"))
+    importer::import(shop.conn_mut(), None, &table, "test.csv", options, now())
+        .unwrap_or_else(|e| panic!("import failed: {e:?}"))
 }
 
 fn names(shop: &Shop) -> Vec<String> {
@@ -67,9 +68,14 @@ fn a_utf8_bom_is_dropped_and_commas_split() {
 
 #[test]
 fn semicolons_as_excel_writes_them_in_europe() {
-    let t = table("Vorname;Nachname;Telefon\nJürgen;Groß;+49 30 1234567\n\"Anna; die Ältere\";Weiß;030 765432\n".as_bytes());
+    let t = table(
+        "Vorname;Nachname;Telefon\nJürgen;Groß;+49 30 1234567\n\"Anna; die Ältere\";Weiß;030 765432\n".as_bytes(),
+    );
     assert_eq!(t.delimiter, b';');
-    assert_eq!(cells(&t), vec![vec!["Jürgen", "Groß", "+49 30 1234567"], vec!["Anna; die Ältere", "Weiß", "030 765432"]]);
+    assert_eq!(
+        cells(&t),
+        vec![vec!["Jürgen", "Groß", "+49 30 1234567"], vec!["Anna; die Ältere", "Weiß", "030 765432"]]
+    );
     assert_eq!(importer::guess_mapping(&t.headers), vec![Field::FirstName, Field::LastName, Field::Phone]);
 }
 
@@ -83,7 +89,10 @@ fn tabs_with_commas_inside_cells() {
 #[test]
 fn quoted_cells_hold_newlines_and_quotes() {
     let t = table(b"Name,Notes\n\"Ada Lovelace\",\"first line\nsecond, line\nsaid \"\"hi\"\"\"\nAlan Turing,short\n");
-    assert_eq!(cells(&t), vec![vec!["Ada Lovelace", "first line\nsecond, line\nsaid \"hi\""], vec!["Alan Turing", "short"]]);
+    assert_eq!(
+        cells(&t),
+        vec![vec!["Ada Lovelace", "first line\nsecond, line\nsaid \"hi\""], vec!["Alan Turing", "short"]]
+    );
     assert_eq!(t.rows[1].0, 3, "row numbers count rows, not lines");
 }
 
@@ -113,7 +122,8 @@ fn utf16_from_excel_unicode_text() {
 
 #[test]
 fn empty_lines_and_ragged_rows() {
-    let bytes = b"Name,Phone,Email\n\nAda Lovelace,555 0101\n,,\nAlan Turing,555 0102,alan@example.com,extra cell\n\n\n";
+    let bytes =
+        b"Name,Phone,Email\n\nAda Lovelace,555 0101\n,,\nAlan Turing,555 0102,alan@example.com,extra cell\n\n\n";
     let t = table(bytes);
     assert_eq!(t.rows.len(), 2, "empty lines and rows of empty cells are left out: {:?}", t.rows);
     let mut shop = Shop::new();
@@ -148,7 +158,8 @@ fn an_empty_file_and_a_binary_file_get_a_clear_refusal() {
 fn bad_rows_are_reported_with_reasons_and_the_rest_imported() {
     let bytes = "Name,Email,Birthday\nAda Lovelace,ada@example.com,10/12/1915\n,nobody@example.com,\nBob Bad,bob-at-example,\nCleo Date,,31/02/1990\nDan Day,,someday\n";
     let mut shop = Shop::new();
-    let preview = importer::preview(shop.conn(), &table(bytes.as_bytes()), "x.csv", &Options::default(), now()).unwrap();
+    let preview =
+        importer::preview(shop.conn(), &table(bytes.as_bytes()), "x.csv", &Options::default(), now()).unwrap();
     assert_eq!(preview.rejected_count, 4);
     let reasons: BTreeMap<usize, String> = preview.problems.iter().map(|p| (p.row, p.reason.clone())).collect();
     assert!(reasons[&3].contains("no name"), "{reasons:?}");
@@ -195,7 +206,19 @@ fn birthdays_with_month_names_in_the_shops_languages() {
     let preview = importer::preview_file(shop.conn(), &file, &Options::default(), now()).unwrap();
     assert_eq!(preview.mapping, vec![Field::FullName, Field::Birthday]);
     let labels: Vec<&str> = preview.sample.iter().map(|s| s.birthday.as_str()).collect();
-    assert_eq!(labels, vec!["1 February 1990", "14 March 1988", "5 May 1979", "3 March 1985", "3 February 1985", "3 January 1985", "12 October 2001", "1 March 1970"]);
+    assert_eq!(
+        labels,
+        vec![
+            "1 February 1990",
+            "14 March 1988",
+            "5 May 1979",
+            "3 March 1985",
+            "3 February 1985",
+            "3 January 1985",
+            "12 October 2001",
+            "1 March 1970"
+        ]
+    );
     assert_eq!(preview.rejected_count, 1, "{:?}", preview.problems);
     assert_eq!(preview.problems[0].row, 14);
     assert!(preview.problems[0].reason.contains("Févruary"), "the cell is named: {:?}", preview.problems);
@@ -241,7 +264,10 @@ fn the_command_line_import_reads_month_names() {
     assert!(said.contains("imported 12 merged 0 skipped 0 rejected 1"), "{said}");
     assert!(said.contains("row 14: "), "the unreadable cell is reported: {said}");
     let store = util::open_cli_shop(&data_dir);
-    let stored: String = store.conn().query_row("SELECT birthday FROM customers WHERE display_name = 'Zoé Fabre'", [], |r| r.get(0)).unwrap();
+    let stored: String = store
+        .conn()
+        .query_row("SELECT birthday FROM customers WHERE display_name = 'Zoé Fabre'", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(stored, "1990-02-01");
 }
 
@@ -264,14 +290,17 @@ fn a_hundred_thousand_rows_all_stored_and_findable() {
 #[test]
 fn duplicates_by_email_or_phone_skip_merge_or_create() {
     let mut shop = Shop::new();
-    let zoe = shop.create(customer("Zoë", "Müller").email("Zoe@Example.com").phone("(555) 014-2211").tags(&["vip"]).pet("Biscuit", "dog"));
+    let zoe = shop.create(
+        customer("Zoë", "Müller").email("Zoe@Example.com").phone("(555) 014-2211").tags(&["vip"]).pet("Biscuit", "dog"),
+    );
     let ada = shop.create(customer("Ada", "Lovelace").phone("555 0101"));
     let bytes = "Name,Email,Phone,Tags,Pets,Notes,Birthday\n\
         Zoe Mueller,zoe@example.COM,,morning,Rex (cat),Prefers mornings,14/03/1990\n\
         Ada L.,,555-0101,,,,\n\
         Carl New,carl@example.com,555 9999,,,,\n\
         Carl Again,CARL@example.com,,,,,\n";
-    let preview = importer::preview(shop.conn(), &table(bytes.as_bytes()), "x.csv", &Options::default(), now()).unwrap();
+    let preview =
+        importer::preview(shop.conn(), &table(bytes.as_bytes()), "x.csv", &Options::default(), now()).unwrap();
     assert_eq!((preview.new_rows, preview.duplicate_count), (1, 3));
     let dups: Vec<(usize, Option<String>, &str)> =
         preview.duplicates.iter().map(|d| (d.row, d.existing_id.clone(), d.matched_on)).collect();
@@ -346,7 +375,10 @@ fn a_merge_into_a_card_made_many_rows_earlier_finds_it_indexed() {
     let report = import(&mut shop, csv.as_bytes(), &Options { on_duplicate: OnDuplicate::Merge, ..Options::default() });
     assert_eq!((report.imported, report.merged), (700, 1));
     assert_eq!(shop.names("zyxo"), vec!["Person7 Filler"], "the merged pet is found on the first card");
-    let filed: i64 = shop.conn().query_row("SELECT count(*) FROM search_keys WHERE key = 'n person7 filler'", [], |r| r.get(0)).unwrap();
+    let filed: i64 = shop
+        .conn()
+        .query_row("SELECT count(*) FROM search_keys WHERE key = 'n person7 filler'", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(filed, 1, "the card is filed under its name once");
     assert_eq!(shop.names("person7 filler")[0], "Person7 Filler");
     assert_eq!(shop.count("customers"), 700);
@@ -404,7 +436,12 @@ fn a_mapping_without_names_or_with_twice_the_same_field_is_refused() {
 fn export_csv_has_a_bom_every_field_and_defuses_formulas() {
     let mut shop = Shop::new();
     let zoe = shop.create(
-        customer("=HYPERLINK(\"http://evil\")", "Müller").phone("+44 20 7946 0958").email("zoe@example.com").tags(&["vip", "@home"]).pet("Biscuit", "dog").birthday("14", "3", ""),
+        customer("=HYPERLINK(\"http://evil\")", "Müller")
+            .phone("+44 20 7946 0958")
+            .email("zoe@example.com")
+            .tags(&["vip", "@home"])
+            .pet("Biscuit", "dog")
+            .birthday("14", "3", ""),
     );
     shop.add_note(&zoe.id, "-10 points by mistake", false);
     let mut out = Vec::new();
@@ -469,7 +506,12 @@ pub(crate) fn busy_customer(shop: &mut Shop) -> String {
     desk::log(shop.conn_mut(), &id, &input, now(), today).unwrap();
     // Feedback, a complaint with an update, a welcome plan, a review request
     // and a friend they referred: every area added since the first issues.
-    let answer = feedback::FeedbackInput { kind: "nps".into(), score: "3".into(), comment: "zyx too loud".into(), staff_id: None };
+    let answer = feedback::FeedbackInput {
+        kind: "nps".into(),
+        score: "3".into(),
+        comment: "zyx too loud".into(),
+        staff_id: None,
+    };
     features::feedback::record(shop.conn_mut(), &id, &answer, now(), today).unwrap();
     let staff = settings::Settings {
         shop_name: "Zyx-free Gym".into(),
@@ -478,7 +520,12 @@ pub(crate) fn busy_customer(shop: &mut Shop) -> String {
         ..settings::load(shop.conn()).unwrap()
     };
     let staff = settings::save(shop.conn_mut(), &staff, now()).unwrap().staff[0].id.clone().unwrap();
-    let complaint = complaints::OpenInput { summary: "zyx music".into(), owner_id: staff, checkpoint_date: "2024-05-20".into(), ..Default::default() };
+    let complaint = complaints::OpenInput {
+        summary: "zyx music".into(),
+        owner_id: staff,
+        checkpoint_date: "2024-05-20".into(),
+        ..Default::default()
+    };
     let complaint = features::complaints::open(shop.conn_mut(), &id, &complaint, now(), &chrono::Utc).unwrap();
     let update = complaints::UpdateInput { body: "zyx turned down".into(), ..Default::default() };
     complaints::add_update(shop.conn_mut(), &complaint.id, &update, now(), &chrono::Utc).unwrap();
@@ -489,17 +536,32 @@ pub(crate) fn busy_customer(shop: &mut Shop) -> String {
     outreach::ask(shop.conn_mut(), &id, "copy", None, now(), today, &chrono::Utc).unwrap();
     let friend = customers::CustomerInput { referred_by: Some(id.clone()), ..customer("Friend", "Referred") };
     cards::create(shop.conn_mut(), &friend, now()).unwrap();
-    let plan = memberships::MembershipInput { plan_name: "Gold".into(), price: "49.90".into(), term: "month".into(), renews_on: "2024-06-01".into() };
+    let plan = memberships::MembershipInput {
+        plan_name: "Gold".into(),
+        price: "49.90".into(),
+        term: "month".into(),
+        renews_on: "2024-06-01".into(),
+    };
     features::memberships::set(shop.conn_mut(), &id, &plan, now()).unwrap();
     // A pass sold and used; a pet record and a vaccination for their dog.
-    let pass_input = regulars::records::passes::PassTypeInput { id: None, name: "zyx pass".into(), price: "50".into(), sessions: 5, valid_months: 0 };
+    let pass_input = regulars::records::passes::PassTypeInput {
+        id: None,
+        name: "zyx pass".into(),
+        price: "50".into(),
+        sessions: 5,
+        valid_months: 0,
+    };
     let types = regulars::records::passes::save_types(shop.conn_mut(), &[pass_input], now()).unwrap();
     desk::sell_pass(shop.conn_mut(), &id, &types[0].id, None, now(), today).unwrap();
     desk::check_in(shop.conn_mut(), &id, None, now(), today).unwrap();
     let dog = customers::get(shop.conn(), &id).unwrap().people[0].id.clone();
     let record = regulars::records::pets::PetInput { breed: "zyx terrier".into(), ..Default::default() };
     features::pets::save(shop.conn_mut(), &dog, &record, today, now()).unwrap();
-    let shot = regulars::records::pets::VaccinationInput { name: "Rabies".into(), given_on: String::new(), expires_on: "2024-06-01".into() };
+    let shot = regulars::records::pets::VaccinationInput {
+        name: "Rabies".into(),
+        given_on: String::new(),
+        expires_on: "2024-06-01".into(),
+    };
     features::pets::add_vaccination(shop.conn_mut(), &dog, &shot, today, now()).unwrap();
     let rules = reminders::load_rules(shop.conn()).unwrap();
     reminder_sources::sync(shop.conn_mut(), now() + chrono::Duration::days(40), &chrono::Utc, &rules).unwrap();
@@ -534,8 +596,22 @@ fn the_json_export_holds_every_area_of_one_customer() {
             assert_eq!(row["customer_id"], id.as_str(), "{table} holds only this customer's rows");
         }
     }
-    for table in ["interactions", "tasks", "points_ledger", "memberships", "reminders", "import_rows", "people", "notes",
-                  "feedback", "complaints", "plans", "plan_tasks", "review_requests", "activity_months"] {
+    for table in [
+        "interactions",
+        "tasks",
+        "points_ledger",
+        "memberships",
+        "reminders",
+        "import_rows",
+        "people",
+        "notes",
+        "feedback",
+        "complaints",
+        "plans",
+        "plan_tasks",
+        "review_requests",
+        "activity_months",
+    ] {
         assert!(!data["records"][table].as_array().unwrap().is_empty(), "{table} has this customer's rows");
     }
     assert!(!std::fs::read_to_string(&path).unwrap().contains("Other"), "nobody else's data");
@@ -550,12 +626,19 @@ fn delete_completely_leaves_no_trace() {
     cards::erase(shop.conn_mut(), &id).unwrap();
 
     for table in tables_with_customer_id(shop.conn()) {
-        let left: i64 = shop.conn().query_row(&format!("SELECT count(*) FROM {table} WHERE customer_id = ?1"), [&id], |r| r.get(0)).unwrap();
+        let left: i64 = shop
+            .conn()
+            .query_row(&format!("SELECT count(*) FROM {table} WHERE customer_id = ?1"), [&id], |r| r.get(0))
+            .unwrap();
         assert_eq!(left, 0, "{table} still names the deleted customer");
     }
-    let referrals: i64 = shop.conn().query_row("SELECT count(*) FROM referrals WHERE referrer_id = ?1 OR referred_id = ?1", [&id], |r| r.get(0)).unwrap();
+    let referrals: i64 = shop
+        .conn()
+        .query_row("SELECT count(*) FROM referrals WHERE referrer_id = ?1 OR referred_id = ?1", [&id], |r| r.get(0))
+        .unwrap();
     assert_eq!(referrals, 0, "the referral naming them is gone");
-    let figures: i64 = shop.conn().query_row("SELECT coalesce(sum(active), 0) FROM month_stats", [], |r| r.get(0)).unwrap();
+    let figures: i64 =
+        shop.conn().query_row("SELECT coalesce(sum(active), 0) FROM month_stats", [], |r| r.get(0)).unwrap();
     assert_eq!(figures, 0, "their visits left the monthly figures");
     for word in ["quentin", "zyx", "zyxolin", "quentin@example.com"] {
         assert!(shop.names(word).is_empty(), "search still finds {word}");
@@ -564,11 +647,21 @@ fn delete_completely_leaves_no_trace() {
     let rows_of = |table: &str, column: &str| -> i64 {
         shop.conn().query_row(&format!("SELECT count(*) FROM {table} WHERE {column} = ?1"), [pk], |r| r.get(0)).unwrap()
     };
-    assert_eq!((rows_of("search_keys", "customer_pk"), rows_of("search_entries", "customer_pk"), rows_of("search_text", "rowid")), (0, 0, 0));
+    assert_eq!(
+        (
+            rows_of("search_keys", "customer_pk"),
+            rows_of("search_entries", "customer_pk"),
+            rows_of("search_text", "rowid")
+        ),
+        (0, 0, 0)
+    );
     let mut out = Vec::new();
     export::write_customers_csv(shop.conn(), &mut out).unwrap();
     let text = String::from_utf8_lossy(&out);
-    assert!(!text.contains("Quentin") && !text.contains("zyx") && !text.contains(&id), "the export has nothing of them");
+    assert!(
+        !text.contains("Quentin") && !text.contains("zyx") && !text.contains(&id),
+        "the export has nothing of them"
+    );
     assert!(text.contains(&keep.id));
     // The batch that created them can still be undone for the rest.
     let batch = &importer::batches(shop.conn()).unwrap()[0];
@@ -594,13 +687,15 @@ fn backup_and_restore_round_trip() {
     let mut slot = Some(shop.store);
     let saved = backup::restore(&mut slot, &data_dir, &file, None, now()).unwrap();
     let store = slot.as_ref().unwrap();
-    let found: Vec<String> = search::search(store.conn(), "backup", 10, None).unwrap().into_iter().map(|h| h.display_name).collect();
+    let found: Vec<String> =
+        search::search(store.conn(), "backup", 10, None).unwrap().into_iter().map(|h| h.display_name).collect();
     assert_eq!(found, vec!["Before Backup"], "the data is the backup's, its search index too");
     assert!(saved.starts_with(backup::backups_dir(&data_dir)));
     // The data from just before the restore was kept.
     assert_eq!(backup::check(&saved, None).unwrap(), store::schema_version());
     let old = rusqlite::Connection::open(&saved).unwrap();
-    let kept: String = old.query_row("SELECT display_name FROM customers WHERE id = ?1", [&after.id], |r| r.get(0)).unwrap();
+    let kept: String =
+        old.query_row("SELECT display_name FROM customers WHERE id = ?1", [&after.id], |r| r.get(0)).unwrap();
     assert_eq!(kept, "After Backup");
     // And it survives closing and opening again.
     drop(slot);
@@ -660,7 +755,8 @@ fn automatic_backups_keep_the_newest_few() {
     for day in 0..5 {
         made.push(backup::automatic(shop.conn(), &data_dir, keep, None, now() + chrono::Duration::days(day)).unwrap());
     }
-    let listed: Vec<String> = backup::list(&data_dir).unwrap().into_iter().filter(|b| b.automatic).map(|b| b.path).collect();
+    let listed: Vec<String> =
+        backup::list(&data_dir).unwrap().into_iter().filter(|b| b.automatic).map(|b| b.path).collect();
     let mut expected: Vec<String> = made[2..].iter().map(|p| p.display().to_string()).collect();
     expected.sort();
     let mut listed_sorted = listed.clone();
@@ -684,7 +780,9 @@ fn a_killed_import_leaves_the_database_sound_and_without_the_batch() {
     }
     let mut csv = String::from("Name,Email,Notes\n");
     for i in 0..150_000 {
-        csv.push_str(&format!("Crash Person{i},c{i}@example.com,a note long enough to fill pages quickly number {i}\n"));
+        csv.push_str(&format!(
+            "Crash Person{i},c{i}@example.com,a note long enough to fill pages quickly number {i}\n"
+        ));
     }
     let file = write(dir.path(), "big.csv", csv.as_bytes());
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_regulars"))
@@ -756,7 +854,22 @@ fn file_bytes() -> impl Strategy<Value = Vec<u8>> {
 /// A heading the guesser knows, or any text.
 fn heading() -> impl Strategy<Value = String> {
     prop_oneof![
-        prop::sample::select(&["Name", "Vorname", "Nom", "Birthday", "Geburtstag", "E-mail", "Téléphone", "Notes", "Pets", "Tags", "Heard from"][..]).prop_map(String::from),
+        prop::sample::select(
+            &[
+                "Name",
+                "Vorname",
+                "Nom",
+                "Birthday",
+                "Geburtstag",
+                "E-mail",
+                "Téléphone",
+                "Notes",
+                "Pets",
+                "Tags",
+                "Heard from"
+            ][..]
+        )
+        .prop_map(String::from),
         user_text(0..4),
     ]
 }

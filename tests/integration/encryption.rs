@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
-use regulars::db::store::{self, Store};
 use regulars::db::settings::BusinessKind;
+use regulars::db::store::{self, Store};
 use regulars::features::cards;
 use regulars::io::vault::{self, Ask, Door, Keeper, Keychain, NoKeychain};
 use regulars::io::{backup, sample, setup};
@@ -42,7 +42,10 @@ const MARKER: &str = "quorvexzimbal";
 fn files_holding(dir: &Path, needle: &str) -> Vec<String> {
     walk(dir)
         .into_iter()
-        .filter(|path| std::fs::read(path).is_ok_and(|bytes| bytes.to_ascii_lowercase().windows(needle.len()).any(|w| w == needle.as_bytes())))
+        .filter(|path| {
+            std::fs::read(path)
+                .is_ok_and(|bytes| bytes.to_ascii_lowercase().windows(needle.len()).any(|w| w == needle.as_bytes()))
+        })
         .map(|path| path.strip_prefix(dir).unwrap_or(&path).display().to_string())
         .collect()
 }
@@ -50,14 +53,31 @@ fn files_holding(dir: &Path, needle: &str) -> Vec<String> {
 /// Writes the marker customer with a note, a visit's worth of rows and an
 /// automatic backup, leaving the WAL as it is (not checkpointed).
 fn write_marker(store: &mut Store, dir: &Path) {
-    let card = cards::create(store.conn_mut(), &customer(&format!("{MARKER}a"), &format!("{MARKER}b")).email(&format!("{MARKER}@example.org")), now()).expect("create");
-    regulars::records::customers::add_note(store.conn_mut(), &card.id, &format!("knee surgery, ask {MARKER}"), false, now()).expect("note");
+    let card = cards::create(
+        store.conn_mut(),
+        &customer(&format!("{MARKER}a"), &format!("{MARKER}b")).email(&format!("{MARKER}@example.org")),
+        now(),
+    )
+    .expect("create");
+    regulars::records::customers::add_note(
+        store.conn_mut(),
+        &card.id,
+        &format!("knee surgery, ask {MARKER}"),
+        false,
+        now(),
+    )
+    .expect("note");
     backup::automatic(store.conn(), dir, 7, store.key(), now()).expect("backup");
-    cards::update(store.conn_mut(), &card.id, &customer(&format!("{MARKER}a"), &format!("{MARKER}c")), now()).expect("update after the backup");
+    cards::update(store.conn_mut(), &card.id, &customer(&format!("{MARKER}a"), &format!("{MARKER}c")), now())
+        .expect("update after the backup");
 }
 
 fn names(conn: &rusqlite::Connection, query: &str) -> Vec<String> {
-    regulars::db::search::search(conn, query, 10, None).expect("search").into_iter().map(|hit| hit.display_name).collect()
+    regulars::db::search::search(conn, query, 10, None)
+        .expect("search")
+        .into_iter()
+        .map(|hit| hit.display_name)
+        .collect()
 }
 
 #[test]
@@ -77,11 +97,18 @@ fn a_new_shop_is_encrypted_under_a_keychain_key_and_no_file_holds_a_customer_in_
     assert!(matches!(keeper, Keeper::Keychain { .. }));
     let mut shop = vault::create(&dir, &key, &keeper).unwrap();
     write_marker(&mut shop, &dir);
-    assert!(dir.join("regulars.sqlite3-wal").metadata().unwrap().len() > 0, "the change after the backup is in the WAL");
+    assert!(
+        dir.join("regulars.sqlite3-wal").metadata().unwrap().len() > 0,
+        "the change after the backup is in the WAL"
+    );
     let backups = backup::list(&dir).unwrap();
     assert_eq!(backups.len(), 1);
     assert_eq!(files_holding(&dir, MARKER), Vec::<String>::new(), "a customer in clear");
-    for file in ["regulars.sqlite3", "regulars.sqlite3-wal"].iter().map(|f| dir.join(f)).chain([PathBuf::from(&backups[0].path)]) {
+    for file in ["regulars.sqlite3", "regulars.sqlite3-wal"]
+        .iter()
+        .map(|f| dir.join(f))
+        .chain([PathBuf::from(&backups[0].path)])
+    {
         assert!(!store::is_plain(&file).unwrap(), "{} is encrypted", file.display());
     }
     // Neither the key nor its recovery text is in any file beside the shop.
@@ -110,12 +137,18 @@ fn a_wrong_key_is_a_clear_message_and_changes_nothing() {
     let mut shop = vault::create(&dir, &key, &keeper).unwrap();
     write_marker(&mut shop, &dir);
     drop(shop);
-    let before: Vec<(String, Vec<u8>)> = ["regulars.sqlite3", "encryption.json"].iter().map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap())).collect();
+    let before: Vec<(String, Vec<u8>)> = ["regulars.sqlite3", "encryption.json"]
+        .iter()
+        .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap()))
+        .collect();
 
     let wrong = Key::generate();
     let error = Store::open_with(&dir.join("regulars.sqlite3"), Some(&wrong)).err().expect("refused");
     assert!(matches!(error, Error::WrongKey), "{error:?}");
-    assert!(error.to_string().contains("does not open") && error.to_string().contains("nothing was changed"), "{error}");
+    assert!(
+        error.to_string().contains("does not open") && error.to_string().contains("nothing was changed"),
+        "{error}"
+    );
     let said = assert_invalid(vault::unlock(&dir, &wrong.recovery_text(), &keychain), "recovery_key");
     assert!(said.contains("does not open"), "{said}");
     assert_invalid(vault::unlock(&dir, "1234 not a key", &keychain), "recovery_key");
@@ -169,8 +202,12 @@ fn without_a_keychain_the_key_comes_from_a_passphrase() {
     let said = assert_invalid(vault::new_key(&NoKeychain, None), "passphrase");
     assert!(said.contains("no keychain"), "{said}");
     assert_invalid(vault::new_key(&NoKeychain, Some(("short", "short"))), "passphrase");
-    assert_invalid(vault::new_key(&NoKeychain, Some(("a long passphrase", "a long passphrasE"))), "passphrase_repeated");
-    let (key, keeper) = vault::new_key(&NoKeychain, Some(("blue kettle on a rainy monday", "blue kettle on a rainy monday"))).unwrap();
+    assert_invalid(
+        vault::new_key(&NoKeychain, Some(("a long passphrase", "a long passphrasE"))),
+        "passphrase_repeated",
+    );
+    let (key, keeper) =
+        vault::new_key(&NoKeychain, Some(("blue kettle on a rainy monday", "blue kettle on a rainy monday"))).unwrap();
     assert!(matches!(keeper, Keeper::Passphrase { .. }));
     let mut shop = vault::create(&dir, &key, &keeper).unwrap();
     write_marker(&mut shop, &dir);
@@ -218,7 +255,8 @@ fn a_plain_shop_is_converted_with_every_row_and_its_plain_backups_go() {
     assert_eq!(steps, vault::STEPS);
     assert_eq!(store::row_counts(shop.conn()).unwrap(), counts, "every table, every row");
     assert!(backup::list(&dir).unwrap().is_empty(), "the plain backups are gone");
-    let left: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let left: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert!(!left.iter().any(|name| name.contains("encrypting")), "no copy left behind: {left:?}");
     backup::automatic(shop.conn(), &dir, 7, shop.key(), now()).unwrap();
     assert_eq!(files_holding(&dir, MARKER), Vec::<String>::new());
@@ -286,7 +324,10 @@ fn a_conversion_killed_at_any_step_leaves_the_plain_shop_or_the_encrypted_one() 
         } else {
             assert!(matches!(vault::look(&dir, &NoKeychain).unwrap(), Door::Ask { ask: Ask::Passphrase, .. }));
             let shop = vault::unlock(&dir, PASSPHRASE, &NoKeychain).expect("the encrypted shop opens");
-            assert!(backup::list(&dir).unwrap().iter().all(|b| !store::is_plain(Path::new(&b.path)).unwrap()), "no plain backup beside it");
+            assert!(
+                backup::list(&dir).unwrap().iter().all(|b| !store::is_plain(Path::new(&b.path)).unwrap()),
+                "no plain backup beside it"
+            );
             assert_eq!(files_holding(&dir, MARKER), Vec::<String>::new(), "after {step:?}");
             shop
         };
@@ -318,8 +359,13 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn the_recovery_sheet_holds_the_key_as_text_and_as_a_qr_code_that_scans_back() {
     let key = Key::generate();
-    let pdf = regulars::io::plan_pdf::recovery_sheet("Salon Ørsted & Søn", "2 December 2026", &key.recovery_text(), regulars::db::settings::PaperSize::A4)
-        .expect("the sheet");
+    let pdf = regulars::io::plan_pdf::recovery_sheet(
+        "Salon Ørsted & Søn",
+        "2 December 2026",
+        &key.recovery_text(),
+        regulars::db::settings::PaperSize::A4,
+    )
+    .expect("the sheet");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("plan-pdfs");
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("recovery-sheet.pdf");
@@ -328,12 +374,28 @@ fn the_recovery_sheet_holds_the_key_as_text_and_as_a_qr_code_that_scans_back() {
     assert!(String::from_utf8_lossy(&info.stdout).contains("Pages:           1"), "one page");
     let text = Command::new("pdftotext").arg(&file).arg("-").output().unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("Salon Ørsted & Søn") && text.contains("2 December 2026") && text.contains("Recovery key"), "{text}");
-    let groups: Vec<&str> = text.split("Recovery key").nth(1).unwrap().split_whitespace().filter(|w| w.len() == 4 && w.chars().all(|c| c.is_ascii_hexdigit())).take(16).collect();
+    assert!(
+        text.contains("Salon Ørsted & Søn") && text.contains("2 December 2026") && text.contains("Recovery key"),
+        "{text}"
+    );
+    let groups: Vec<&str> = text
+        .split("Recovery key")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .filter(|w| w.len() == 4 && w.chars().all(|c| c.is_ascii_hexdigit()))
+        .take(16)
+        .collect();
     assert!(Key::from_recovery(&groups.join(" ")).unwrap().same_as(&key), "the groups as printed: {groups:?}");
     // What a phone's camera reads from the paper is the key too.
     let stem = dir.join("recovery-sheet");
-    assert!(Command::new("pdftoppm").args(["-gray", "-r", "150", "-singlefile"]).arg(&file).arg(&stem).status().unwrap().success());
+    assert!(Command::new("pdftoppm")
+        .args(["-gray", "-r", "150", "-singlefile"])
+        .arg(&file)
+        .arg(&stem)
+        .status()
+        .unwrap()
+        .success());
     Command::new("pdftoppm").args(["-png", "-r", "70", "-singlefile"]).arg(&file).arg(&stem).status().unwrap();
     let (w, h, pixels) = crate::outreach::read_pgm(&std::fs::read(dir.join("recovery-sheet.pgm")).unwrap());
     let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| pixels[y * w + x]);

@@ -9,24 +9,33 @@ use crate::util;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 use proptest::prelude::*;
-use regulars::records::complaints::{self, OpenInput, UpdateInput};
-use regulars::features::dashboard;
-use regulars::records::feedback::{self, FeedbackInput};
+use regulars::db::settings::{self, BusinessKind, Settings, StaffMember};
 use regulars::derived::health::{self, Colour, Health};
+use regulars::features;
+use regulars::features::cards;
+use regulars::features::dashboard;
+use regulars::features::desk;
+use regulars::features::desk::LogInput;
+use regulars::features::reminder_sources;
+use regulars::records::complaints::{self, OpenInput, UpdateInput};
+use regulars::records::feedback::{self, FeedbackInput};
 use regulars::records::loyalty;
 use regulars::records::memberships::MembershipInput;
 use regulars::records::reminders::Rules;
-use regulars::db::settings::{self, BusinessKind, Settings, StaffMember};
-use regulars::features::desk::LogInput;
 use regulars::Error;
-use regulars::features::cards;
-use regulars::features::desk;
-use regulars::features::reminder_sources;
-use regulars::features;
 use util::{assert_invalid, assert_unchanged, customer, dump_of, Shop};
 
-const HEALTH_TABLES: &[&str] =
-    &["customers", "interactions", "tasks", "feedback", "complaints", "complaint_updates", "activity_months", "month_stats", "points_ledger"];
+const HEALTH_TABLES: &[&str] = &[
+    "customers",
+    "interactions",
+    "tasks",
+    "feedback",
+    "complaints",
+    "complaint_updates",
+    "activity_months",
+    "month_stats",
+    "points_ledger",
+];
 
 fn utc(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().expect("a valid time")
@@ -51,7 +60,13 @@ fn gym() -> Shop {
 }
 
 fn staff_id(shop: &Shop, name: &str) -> String {
-    settings::load(shop.conn()).expect("settings").staff.into_iter().find(|s| s.name == name).and_then(|s| s.id).expect("staff member")
+    settings::load(shop.conn())
+        .expect("settings")
+        .staff
+        .into_iter()
+        .find(|s| s.name == name)
+        .and_then(|s| s.id)
+        .expect("staff member")
 }
 
 fn add(shop: &mut Shop, first: &str, at: DateTime<Utc>) -> String {
@@ -59,7 +74,13 @@ fn add(shop: &mut Shop, first: &str, at: DateTime<Utc>) -> String {
 }
 
 fn log(shop: &mut Shop, id: &str, kind: &str, amount: &str, late: bool, at: DateTime<Utc>) -> String {
-    let input = LogInput { kind: kind.into(), summary: "Test".into(), amount: amount.into(), paid_late: late, ..Default::default() };
+    let input = LogInput {
+        kind: kind.into(),
+        summary: "Test".into(),
+        amount: amount.into(),
+        paid_late: late,
+        ..Default::default()
+    };
     desk::log(shop.conn_mut(), id, &input, at, at.date_naive()).expect("log").interaction_id
 }
 
@@ -107,7 +128,10 @@ fn rhythm_turns_yellow_then_red_with_the_reason_in_words() {
     // Usually every 7 days: yellow after 10.5 days, red after 21.
     assert_eq!(health_at(&shop, &zoe, utc(2026, 2, 5, 21)).colour, Colour::Green);
     let yellow = health_at(&shop, &zoe, utc(2026, 2, 6, 12));
-    assert_eq!((yellow.colour, reasons(&yellow)), (Colour::Yellow, vec!["No visit in 11 days, usually every 7".to_string()]));
+    assert_eq!(
+        (yellow.colour, reasons(&yellow)),
+        (Colour::Yellow, vec!["No visit in 11 days, usually every 7".to_string()])
+    );
     assert_eq!(health_at(&shop, &zoe, utc(2026, 2, 16, 9)).colour, Colour::Yellow);
     let red = health_at(&shop, &zoe, utc(2026, 3, 1, 10));
     assert_eq!((red.colour, reasons(&red)), (Colour::Red, vec!["No visit in 34 days, usually every 7".to_string()]));
@@ -128,7 +152,10 @@ fn no_contact_counts_from_joining_and_any_call_resets_it() {
     let ben = add(&mut shop, "Ben", utc(2026, 1, 1, 10));
     assert_eq!(health_at(&shop, &ben, utc(2026, 2, 14, 9)).colour, Colour::Green);
     let yellow = health_at(&shop, &ben, utc(2026, 2, 20, 10));
-    assert_eq!((yellow.colour, reasons(&yellow)), (Colour::Yellow, vec!["No contact since joining 50 days ago".to_string()]));
+    assert_eq!(
+        (yellow.colour, reasons(&yellow)),
+        (Colour::Yellow, vec!["No contact since joining 50 days ago".to_string()])
+    );
     let red = health_at(&shop, &ben, utc(2026, 4, 5, 10));
     assert_eq!((red.colour, reasons(&red)), (Colour::Red, vec!["No contact since joining 94 days ago".to_string()]));
     log(&mut shop, &ben, "call", "", false, utc(2026, 4, 5, 11));
@@ -165,14 +192,25 @@ fn a_renewal_coming_up_is_yellow_with_the_days_left() {
     let mut shop = gym();
     let ola = add(&mut shop, "Ola", utc(2026, 5, 30, 9));
     log(&mut shop, &ola, "visit", "", false, utc(2026, 6, 1, 9));
-    let input = MembershipInput { plan_name: "Monthly".into(), price: "49".into(), term: "month".into(), renews_on: "2026-06-20".into() };
+    let input = MembershipInput {
+        plan_name: "Monthly".into(),
+        price: "49".into(),
+        term: "month".into(),
+        renews_on: "2026-06-20".into(),
+    };
     features::memberships::set(shop.conn_mut(), &ola, &input, utc(2026, 6, 1, 10)).expect("membership");
     assert_eq!(health_at(&shop, &ola, utc(2026, 6, 5, 23)).colour, Colour::Green);
     let soon = health_at(&shop, &ola, utc(2026, 6, 6, 1));
-    assert_eq!((soon.colour, reasons(&soon)), (Colour::Yellow, vec!["Membership renews in 14 days (20 Jun)".to_string()]));
+    assert_eq!(
+        (soon.colour, reasons(&soon)),
+        (Colour::Yellow, vec!["Membership renews in 14 days (20 Jun)".to_string()])
+    );
     assert_eq!(reasons(&health_at(&shop, &ola, utc(2026, 6, 19, 9))), vec!["Membership renews tomorrow".to_string()]);
     log(&mut shop, &ola, "visit", "", false, utc(2026, 6, 21, 9));
-    assert_eq!(reasons(&health_at(&shop, &ola, utc(2026, 6, 22, 9))), vec!["Membership renewal was due 2 days ago".to_string()]);
+    assert_eq!(
+        reasons(&health_at(&shop, &ola, utc(2026, 6, 22, 9))),
+        vec!["Membership renewal was due 2 days ago".to_string()]
+    );
     features::memberships::renew(shop.conn_mut(), &ola, utc(2026, 6, 22, 10)).expect("renew");
     assert_eq!(health_at(&shop, &ola, utc(2026, 6, 22, 11)).colour, Colour::Green);
 }
@@ -186,10 +224,22 @@ fn feedback_scores_move_health_and_a_detractor_opens_a_follow_up() {
     let before = dump_of(shop.conn(), HEALTH_TABLES);
     let bad = |kind: &str, score: &str| FeedbackInput { kind: kind.into(), score: score.into(), ..Default::default() };
     let now = utc(2026, 3, 2, 10);
-    assert_invalid(features::feedback::record(shop.conn_mut(), &kim, &bad("nps", "11"), now, now.date_naive()), "score");
-    assert_invalid(features::feedback::record(shop.conn_mut(), &kim, &bad("csat", "0"), now, now.date_naive()), "score");
-    assert_invalid(features::feedback::record(shop.conn_mut(), &kim, &bad("csat", "four"), now, now.date_naive()), "score");
-    assert_invalid(features::feedback::record(shop.conn_mut(), &kim, &bad("stars", "4"), now, now.date_naive()), "feedback_kind");
+    assert_invalid(
+        features::feedback::record(shop.conn_mut(), &kim, &bad("nps", "11"), now, now.date_naive()),
+        "score",
+    );
+    assert_invalid(
+        features::feedback::record(shop.conn_mut(), &kim, &bad("csat", "0"), now, now.date_naive()),
+        "score",
+    );
+    assert_invalid(
+        features::feedback::record(shop.conn_mut(), &kim, &bad("csat", "four"), now, now.date_naive()),
+        "score",
+    );
+    assert_invalid(
+        features::feedback::record(shop.conn_mut(), &kim, &bad("stars", "4"), now, now.date_naive()),
+        "feedback_kind",
+    );
     assert_unchanged(&before, &dump_of(shop.conn(), HEALTH_TABLES), "refused feedback");
 
     let detractor = feedback(&mut shop, &kim, "nps", 4, now);
@@ -252,7 +302,10 @@ fn nps_and_csat_per_month_match_hand_counts() {
     // A deleted customer's answers leave the figures: P0 gave January's 10 and a CSAT 5.
     cards::erase(shop.conn_mut(), &people[0]).unwrap();
     let months = feedback::monthly(shop.conn(), date(2026, 2, 15), 3).expect("monthly");
-    assert_eq!((months[1].nps_answers, months[1].nps, months[1].csat_answers, months[1].csat_average), (4, Some(-25), 2, Some(3.0)));
+    assert_eq!(
+        (months[1].nps_answers, months[1].nps, months[1].csat_answers, months[1].csat_average),
+        (4, Some(-25), 2, Some(3.0))
+    );
     assert_figures_match_a_recount(&shop);
 }
 
@@ -267,11 +320,20 @@ fn a_complaint_is_red_until_closed_with_a_recap_and_its_checkpoints_remind() {
 
     let before = dump_of(shop.conn(), HEALTH_TABLES);
     let ana = staff_id(&shop, "Ana");
-    let no_owner = OpenInput { summary: "Cold showers".into(), checkpoint_date: "2026-03-04".into(), ..Default::default() };
+    let no_owner =
+        OpenInput { summary: "Cold showers".into(), checkpoint_date: "2026-03-04".into(), ..Default::default() };
     assert_invalid(features::complaints::open(shop.conn_mut(), &lea, &no_owner, monday, &Berlin), "complaint_owner");
     let no_summary = OpenInput { owner_id: ana.clone(), checkpoint_date: "2026-03-04".into(), ..Default::default() };
-    assert_invalid(features::complaints::open(shop.conn_mut(), &lea, &no_summary, monday, &Berlin), "complaint_summary");
-    let past = OpenInput { summary: "Cold showers".into(), owner_id: ana.clone(), checkpoint_date: "2026-03-01".into(), ..Default::default() };
+    assert_invalid(
+        features::complaints::open(shop.conn_mut(), &lea, &no_summary, monday, &Berlin),
+        "complaint_summary",
+    );
+    let past = OpenInput {
+        summary: "Cold showers".into(),
+        owner_id: ana.clone(),
+        checkpoint_date: "2026-03-01".into(),
+        ..Default::default()
+    };
     assert_invalid(features::complaints::open(shop.conn_mut(), &lea, &past, monday, &Berlin), "checkpoint_date");
     assert_unchanged(&before, &dump_of(shop.conn(), HEALTH_TABLES), "refused complaints");
 
@@ -299,8 +361,14 @@ fn a_complaint_is_red_until_closed_with_a_recap_and_its_checkpoints_remind() {
     assert_eq!(reminders_of(&shop), vec![("2026-03-04T09:00:00.000Z".to_string(), false)]);
 
     // An update that moves the checkpoint answers the old reminder; the next comes later.
-    let update = UpdateInput { body: "Plumber booked".into(), checkpoint_date: "2026-03-06".into(), checkpoint_time: "15:30".into(), staff_id: None };
-    let updated = complaints::add_update(shop.conn_mut(), &complaint.id, &update, utc(2026, 3, 4, 9), &Berlin).expect("update");
+    let update = UpdateInput {
+        body: "Plumber booked".into(),
+        checkpoint_date: "2026-03-06".into(),
+        checkpoint_time: "15:30".into(),
+        staff_id: None,
+    };
+    let updated =
+        complaints::add_update(shop.conn_mut(), &complaint.id, &update, utc(2026, 3, 4, 9), &Berlin).expect("update");
     assert_eq!(updated.updates.len(), 1);
     assert_eq!(updated.updates[0].body, "Plumber booked");
     reminder_sources::sync(shop.conn_mut(), utc(2026, 3, 5, 16), &Berlin, &Rules::default()).expect("sync");
@@ -311,16 +379,29 @@ fn a_complaint_is_red_until_closed_with_a_recap_and_its_checkpoints_remind() {
 
     // Closing needs a recap; a refused close changes nothing.
     let before_close = dump_of(shop.conn(), HEALTH_TABLES);
-    assert_invalid(features::complaints::close(shop.conn_mut(), &complaint.id, "  ", None, utc(2026, 3, 6, 16)), "complaint_recap");
+    assert_invalid(
+        features::complaints::close(shop.conn_mut(), &complaint.id, "  ", None, utc(2026, 3, 6, 16)),
+        "complaint_recap",
+    );
     assert_unchanged(&before_close, &dump_of(shop.conn(), HEALTH_TABLES), "a close without a recap");
     assert_eq!(complaints::resolved_since(shop.conn(), &lea, utc(2026, 3, 1, 0)).unwrap(), None);
-    let closed = features::complaints::close(shop.conn_mut(), &complaint.id, "New showers fitted; we check them weekly", None, utc(2026, 3, 6, 16)).expect("close");
+    let closed = features::complaints::close(
+        shop.conn_mut(),
+        &complaint.id,
+        "New showers fitted; we check them weekly",
+        None,
+        utc(2026, 3, 6, 16),
+    )
+    .expect("close");
     assert_eq!(closed.recap, "New showers fitted; we check them weekly");
     assert!(!complaints::has_open(shop.conn(), &lea).unwrap());
     assert!(complaints::resolved_since(shop.conn(), &lea, utc(2026, 3, 1, 0)).unwrap().is_some());
     assert_eq!(reminders_of(&shop).iter().filter(|(_, done)| !done).count(), 0, "closing answers the checkpoint");
     assert_eq!(health_at(&shop, &lea, utc(2026, 3, 6, 17)).colour, Colour::Green);
-    assert!(matches!(features::complaints::close(shop.conn_mut(), &complaint.id, "again", None, utc(2026, 3, 6, 18)), Err(Error::Conflict(_))));
+    assert!(matches!(
+        features::complaints::close(shop.conn_mut(), &complaint.id, "again", None, utc(2026, 3, 6, 18)),
+        Err(Error::Conflict(_))
+    ));
 
     // Older complaints are named by date.
     open_complaint(&mut shop, &lea, utc(2026, 3, 12, 10), "2026-03-20");
@@ -340,7 +421,11 @@ fn month_stats(shop: &Shop) -> Vec<(String, i64, i64)> {
 }
 
 fn retention_percents(shop: &Shop, today: NaiveDate) -> Vec<(String, i64, i64, Option<i64>)> {
-    dashboard::retention(shop.conn(), today, 3).unwrap().into_iter().map(|r| (r.month, r.base, r.retained, r.percent)).collect()
+    dashboard::retention(shop.conn(), today, 3)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.month, r.base, r.retained, r.percent))
+        .collect()
 }
 
 #[test]
@@ -394,7 +479,12 @@ fn assert_figures_match_a_recount(shop: &Shop) {
         .unwrap();
     assert_eq!(wrong, 0, "lifetime or balances differ from the recount");
     let recount = |sql: &str| -> Vec<(String, String, i64)> {
-        conn.prepare(sql).unwrap().query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).unwrap().collect::<Result<_, _>>().unwrap()
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
     };
     assert_eq!(
         recount("SELECT customer_id, month, visits FROM activity_months ORDER BY 1, 2"),
@@ -405,7 +495,12 @@ fn assert_figures_match_a_recount(shop: &Shop) {
         "activity by month differs from the recount"
     );
     let stats = |sql: &str| -> Vec<(String, i64, i64)> {
-        conn.prepare(sql).unwrap().query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).unwrap().collect::<Result<_, _>>().unwrap()
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
     };
     assert_eq!(
         stats("SELECT month, active, retained FROM month_stats WHERE active != 0 OR retained != 0 ORDER BY month"),
@@ -419,11 +514,18 @@ fn assert_figures_match_a_recount(shop: &Shop) {
         "monthly figures differ from the recount"
     );
     let answers = |sql: &str| -> Vec<(String, String, i64, i64)> {
-        conn.prepare(sql).unwrap().query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))).unwrap().collect::<Result<_, _>>().unwrap()
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
     };
     assert_eq!(
         answers("SELECT month, kind, score, answers FROM feedback_months WHERE answers != 0 ORDER BY 1, 2, 3"),
-        answers("SELECT substr(answered_at, 1, 7), kind, score, count(*) FROM feedback GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"),
+        answers(
+            "SELECT substr(answered_at, 1, 7), kind, score, count(*) FROM feedback GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        ),
         "feedback by month differs from the recount"
     );
 }
@@ -431,21 +533,52 @@ fn assert_figures_match_a_recount(shop: &Shop) {
 #[derive(Debug, Clone)]
 enum Op {
     /// A customer with any name a person can type.
-    Add { name: String },
-    Visit { who: usize, cents: Option<u32>, late: bool, days: u8 },
-    Call { who: usize, days: u8 },
-    Undo { which: usize },
-    Feedback { who: usize, score: u8 },
-    Complaint { who: usize },
-    CloseComplaint { who: usize },
-    Redeem { who: usize },
-    Membership { who: usize, days: u8 },
-    Delete { who: usize },
+    Add {
+        name: String,
+    },
+    Visit {
+        who: usize,
+        cents: Option<u32>,
+        late: bool,
+        days: u8,
+    },
+    Call {
+        who: usize,
+        days: u8,
+    },
+    Undo {
+        which: usize,
+    },
+    Feedback {
+        who: usize,
+        score: u8,
+    },
+    Complaint {
+        who: usize,
+    },
+    CloseComplaint {
+        who: usize,
+    },
+    Redeem {
+        who: usize,
+    },
+    Membership {
+        who: usize,
+        days: u8,
+    },
+    Delete {
+        who: usize,
+    },
     /// A vaccination for the customer's dog (added to the card first if
     /// missing), expiring `days - 20` days from now.
-    Vaccinate { who: usize, days: u8 },
+    Vaccinate {
+        who: usize,
+        days: u8,
+    },
     /// The dog taken off the card, its vaccinations with it.
-    RemovePet { who: usize },
+    RemovePet {
+        who: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -603,7 +736,10 @@ fn the_dashboard_counts_what_the_shop_has() {
     assert_eq!(board.at_risk.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), vec!["Big Regular", "Quiet Regular"]);
     assert_eq!(board.at_risk[0].detail, "Red: Complaint open since yesterday");
     assert_eq!(board.new_this_month, 1);
-    assert_eq!(board.top.iter().map(|l| (l.name.as_str(), l.detail.as_str())).collect::<Vec<_>>()[0], ("Big Regular", "900.00 EUR"));
+    assert_eq!(
+        board.top.iter().map(|l| (l.name.as_str(), l.detail.as_str())).collect::<Vec<_>>()[0],
+        ("Big Regular", "900.00 EUR")
+    );
     assert_eq!(board.scores.len(), 12);
     assert_eq!(board.retention.len(), 6);
 }

@@ -101,7 +101,12 @@ fn cell(value: &str) -> String {
 
 /// A file in a layout: the headings, then one row per contact with the
 /// cell `value(heading, contact)` under each heading.
-fn layout(headings: &[&str], delimiter: &str, contacts: &[Contact], value: impl Fn(&str, &Contact) -> String) -> String {
+fn layout(
+    headings: &[&str],
+    delimiter: &str,
+    contacts: &[Contact],
+    value: impl Fn(&str, &Contact) -> String,
+) -> String {
     let line = |cells: Vec<String>| cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(delimiter) + "\r\n";
     let mut out = line(headings.iter().map(|h| h.to_string()).collect());
     for c in contacts {
@@ -209,16 +214,28 @@ fn import_and_check(file_name: &str, text: &str, contacts: &[Contact], carries: 
     let path = write(&shop.data_dir(), file_name, text);
     let preview = importer::preview_file(shop.conn(), &path, &Options::default(), now()).expect("preview");
     let mapped: Vec<_> = preview.headers.iter().zip(&preview.mapping).filter(|(_, f)| **f != Field::Ignore).collect();
-    assert_eq!(preview.rejected_count, 0, "{file_name}: rows rejected in the preview: {:?}\nmapping: {mapped:?}", preview.problems);
+    assert_eq!(
+        preview.rejected_count, 0,
+        "{file_name}: rows rejected in the preview: {:?}\nmapping: {mapped:?}",
+        preview.problems
+    );
     let options = Options { mapping: Some(preview.mapping.clone()), ..Options::default() };
     let report = importer::import_file(shop.conn_mut(), None, &path, &options, now()).expect("import");
-    assert_eq!((report.imported, report.rejected), (contacts.len(), 0), "{file_name}: {:?}\nmapping: {mapped:?}", report.problems);
+    assert_eq!(
+        (report.imported, report.rejected),
+        (contacts.len(), 0),
+        "{file_name}: {:?}\nmapping: {mapped:?}",
+        report.problems
+    );
     let cards = all_cards(&shop);
     for c in contacts {
-        let card = cards
-            .iter()
-            .find(|card| card.first_name == c.first)
-            .unwrap_or_else(|| panic!("{file_name}: no card with first name {}: {:?}\nmapping: {mapped:?}", c.first, cards.iter().map(|c| &c.display_name).collect::<Vec<_>>()));
+        let card = cards.iter().find(|card| card.first_name == c.first).unwrap_or_else(|| {
+            panic!(
+                "{file_name}: no card with first name {}: {:?}\nmapping: {mapped:?}",
+                c.first,
+                cards.iter().map(|c| &c.display_name).collect::<Vec<_>>()
+            )
+        });
         let who = format!("{file_name}, {}", c.first);
         assert_eq!(card.last_name, c.last, "{who}: last name");
         assert_eq!(card.phone, phone(c, 0), "{who}: the first phone is the card's");
@@ -236,12 +253,19 @@ fn import_and_check(file_name: &str, text: &str, contacts: &[Contact], carries: 
         assert_eq!(notes, expected_notes, "{who}: notes (the other phones and emails kept in one)");
         let mut tags = card.tags.clone();
         tags.sort();
-        let mut expected: Vec<String> = if carries.tags { c.tags.iter().map(|t| t.to_string()).collect() } else { vec![] };
+        let mut expected: Vec<String> =
+            if carries.tags { c.tags.iter().map(|t| t.to_string()).collect() } else { vec![] };
         expected.sort();
         assert_eq!(tags, expected, "{who}: tags, without the source's own labels");
-        let pets: Vec<(String, String, String)> = card.people.iter().map(|p| (p.name.clone(), p.kind.clone(), p.details.clone())).collect();
+        let pets: Vec<(String, String, String)> =
+            card.people.iter().map(|p| (p.name.clone(), p.kind.clone(), p.details.clone())).collect();
         let expected: Vec<(String, String, String)> = if carries.pets {
-            c.pets.iter().map(|(n, k, b)| (n.to_string(), k.to_string(), if carries.breeds { b.to_string() } else { String::new() })).collect()
+            c.pets
+                .iter()
+                .map(|(n, k, b)| {
+                    (n.to_string(), k.to_string(), if carries.breeds { b.to_string() } else { String::new() })
+                })
+                .collect()
         } else {
             vec![]
         };
@@ -251,11 +275,38 @@ fn import_and_check(file_name: &str, text: &str, contacts: &[Contact], carries: 
 }
 
 const GOOGLE: &[&str] = &[
-    "First Name", "Middle Name", "Last Name", "Phonetic First Name", "Phonetic Middle Name", "Phonetic Last Name",
-    "Name Prefix", "Name Suffix", "Nickname", "File As", "Organization Name", "Organization Title", "Organization Department",
-    "Birthday", "Notes", "Photo", "Labels", "E-mail 1 - Label", "E-mail 1 - Value", "E-mail 2 - Label", "E-mail 2 - Value",
-    "Phone 1 - Label", "Phone 1 - Value", "Phone 2 - Label", "Phone 2 - Value", "Phone 3 - Label", "Phone 3 - Value",
-    "Address 1 - Label", "Address 1 - Formatted", "Address 1 - City", "Website 1 - Label", "Website 1 - Value",
+    "First Name",
+    "Middle Name",
+    "Last Name",
+    "Phonetic First Name",
+    "Phonetic Middle Name",
+    "Phonetic Last Name",
+    "Name Prefix",
+    "Name Suffix",
+    "Nickname",
+    "File As",
+    "Organization Name",
+    "Organization Title",
+    "Organization Department",
+    "Birthday",
+    "Notes",
+    "Photo",
+    "Labels",
+    "E-mail 1 - Label",
+    "E-mail 1 - Value",
+    "E-mail 2 - Label",
+    "E-mail 2 - Value",
+    "Phone 1 - Label",
+    "Phone 1 - Value",
+    "Phone 2 - Label",
+    "Phone 2 - Value",
+    "Phone 3 - Label",
+    "Phone 3 - Value",
+    "Address 1 - Label",
+    "Address 1 - Formatted",
+    "Address 1 - City",
+    "Website 1 - Label",
+    "Website 1 - Value",
 ];
 
 /// Google Contacts' own CSV (contacts.google.com → Export → Google CSV).
@@ -300,7 +351,14 @@ fn google_csv(contacts: &[Contact]) -> String {
 #[test]
 fn google_contacts_csv() {
     let contacts = contacts();
-    let carries = Carries { other_phones: Some(same), other_emails: Some(same), notes: true, tags: true, pets: false, breeds: false };
+    let carries = Carries {
+        other_phones: Some(same),
+        other_emails: Some(same),
+        notes: true,
+        tags: true,
+        pets: false,
+        breeds: false,
+    };
     import_and_check("contacts.csv", &google_csv(&contacts), &contacts, carries);
 }
 
@@ -310,17 +368,63 @@ fn google_puts_several_numbers_of_one_label_in_one_cell() {
     contacts.truncate(1);
     let text = google_csv(&contacts).replace("+44 20 7946 0001", "+44 20 7946 0001 ::: +44 20 7946 0003");
     contacts[0].phones.insert(2, ("Work", "+44 20 7946 0003"));
-    let carries = Carries { other_phones: Some(same), other_emails: Some(same), notes: true, tags: true, pets: false, breeds: false };
+    let carries = Carries {
+        other_phones: Some(same),
+        other_emails: Some(same),
+        notes: true,
+        tags: true,
+        pets: false,
+        breeds: false,
+    };
     import_and_check("contacts.csv", &text, &contacts, carries);
 }
 
 const OUTLOOK: &[&str] = &[
-    "Title", "First Name", "Middle Name", "Last Name", "Suffix", "Company", "Department", "Job Title", "Business Street",
-    "Business City", "Business Fax", "Business Phone", "Business Phone 2", "Callback", "Car Phone", "Company Main Phone",
-    "Home Fax", "Home Phone", "Home Phone 2", "ISDN", "Mobile Phone", "Other Fax", "Other Phone", "Pager", "Primary Phone",
-    "Radio Phone", "TTY/TDD Phone", "Telex", "Anniversary", "Assistant's Name", "Assistant's Phone", "Birthday", "Categories",
-    "E-mail Address", "E-mail Type", "E-mail Display Name", "E-mail 2 Address", "E-mail 2 Type", "E-mail 2 Display Name",
-    "Gender", "Manager's Name", "Notes", "Referred By", "Spouse", "Web Page",
+    "Title",
+    "First Name",
+    "Middle Name",
+    "Last Name",
+    "Suffix",
+    "Company",
+    "Department",
+    "Job Title",
+    "Business Street",
+    "Business City",
+    "Business Fax",
+    "Business Phone",
+    "Business Phone 2",
+    "Callback",
+    "Car Phone",
+    "Company Main Phone",
+    "Home Fax",
+    "Home Phone",
+    "Home Phone 2",
+    "ISDN",
+    "Mobile Phone",
+    "Other Fax",
+    "Other Phone",
+    "Pager",
+    "Primary Phone",
+    "Radio Phone",
+    "TTY/TDD Phone",
+    "Telex",
+    "Anniversary",
+    "Assistant's Name",
+    "Assistant's Phone",
+    "Birthday",
+    "Categories",
+    "E-mail Address",
+    "E-mail Type",
+    "E-mail Display Name",
+    "E-mail 2 Address",
+    "E-mail 2 Type",
+    "E-mail 2 Display Name",
+    "Gender",
+    "Manager's Name",
+    "Notes",
+    "Referred By",
+    "Spouse",
+    "Web Page",
 ];
 
 /// Outlook's CSV (File → Open & Export → Import/Export → Export to a file).
@@ -342,7 +446,13 @@ fn outlook_csv() {
         "Assistant's Phone" => "+44 20 7946 0998".into(),
         "Manager's Name" => "Kim Lee".into(),
         "Anniversary" => "0/0/00".into(),
-        "Birthday" => if c.birthday.is_some() { us_birthday(c) } else { "0/0/00".into() },
+        "Birthday" => {
+            if c.birthday.is_some() {
+                us_birthday(c)
+            } else {
+                "0/0/00".into()
+            }
+        }
         "Categories" => c.tags.join(";"),
         "E-mail Address" => email(c, 0),
         "E-mail Type" | "E-mail 2 Type" => "SMTP".into(),
@@ -353,9 +463,20 @@ fn outlook_csv() {
         _ => String::new(),
     });
     fn outlook_label(label: &str) -> String {
-        if label == "Work" { "Business".into() } else { label.into() }
+        if label == "Work" {
+            "Business".into()
+        } else {
+            label.into()
+        }
     }
-    let carries = Carries { other_phones: Some(outlook_label), other_emails: Some(none), notes: true, tags: true, pets: false, breeds: false };
+    let carries = Carries {
+        other_phones: Some(outlook_label),
+        other_emails: Some(none),
+        notes: true,
+        tags: true,
+        pets: false,
+        breeds: false,
+    };
     import_and_check("outlook contacts.CSV", &text, &contacts, carries);
 }
 
@@ -363,10 +484,29 @@ fn outlook_csv() {
 #[test]
 fn square_customers() {
     let headings = [
-        "Reference ID", "First Name", "Last Name", "Email Address", "Phone Number", "Nickname", "Company Name",
-        "Street Address 1", "Street Address 2", "City", "State", "Postal Code", "Birthday", "Memo", "Square Customer ID",
-        "Creation Source", "First Visit", "Last Visit", "Transaction Count", "Lifetime Spend", "Email Subscription Status",
-        "Instant Profile", "Groups",
+        "Reference ID",
+        "First Name",
+        "Last Name",
+        "Email Address",
+        "Phone Number",
+        "Nickname",
+        "Company Name",
+        "Street Address 1",
+        "Street Address 2",
+        "City",
+        "State",
+        "Postal Code",
+        "Birthday",
+        "Memo",
+        "Square Customer ID",
+        "Creation Source",
+        "First Visit",
+        "Last Visit",
+        "Transaction Count",
+        "Lifetime Spend",
+        "Email Subscription Status",
+        "Instant Profile",
+        "Groups",
     ];
     let contacts = at_most(contacts(), 1, 1);
     let text = layout(&headings, ",", &contacts, |heading, c| match heading {
@@ -387,7 +527,8 @@ fn square_customers() {
         "Groups" => c.tags.join(", "),
         _ => String::new(),
     });
-    let carries = Carries { other_phones: None, other_emails: None, notes: true, tags: true, pets: false, breeds: false };
+    let carries =
+        Carries { other_phones: None, other_emails: None, notes: true, tags: true, pets: false, breeds: false };
     import_and_check("customers.csv", &text, &contacts, carries);
 }
 
@@ -395,8 +536,24 @@ fn square_customers() {
 #[test]
 fn fresha_clients() {
     let headings = [
-        "Client ID", "First Name", "Last Name", "Full Name", "Blocked", "Block Reason", "Gender", "Mobile Number", "Telephone",
-        "Email", "Accepts Marketing", "Accepts SMS Marketing", "Address", "City", "Postcode", "Date of Birth", "Added", "Note",
+        "Client ID",
+        "First Name",
+        "Last Name",
+        "Full Name",
+        "Blocked",
+        "Block Reason",
+        "Gender",
+        "Mobile Number",
+        "Telephone",
+        "Email",
+        "Accepts Marketing",
+        "Accepts SMS Marketing",
+        "Address",
+        "City",
+        "Postcode",
+        "Date of Birth",
+        "Added",
+        "Note",
         "Referral Source",
     ];
     let contacts = at_most(contacts(), 2, 1);
@@ -410,7 +567,9 @@ fn fresha_clients() {
         "Email" => email(c, 0),
         "Accepts Marketing" | "Accepts SMS Marketing" => "Yes".into(),
         "Date of Birth" => match c.birthday {
-            Some((d, m, y)) => format!("{d} {}{}", ["Mar", "May"][usize::from(m == 5)], y.map(|y| format!(" {y}")).unwrap_or_default()),
+            Some((d, m, y)) => {
+                format!("{d} {}{}", ["Mar", "May"][usize::from(m == 5)], y.map(|y| format!(" {y}")).unwrap_or_default())
+            }
             None => String::new(),
         },
         "Added" => "2024-01-02".into(),
@@ -420,7 +579,14 @@ fn fresha_clients() {
     fn telephone(_: &str) -> String {
         "Telephone".into()
     }
-    let carries = Carries { other_phones: Some(telephone), other_emails: None, notes: true, tags: false, pets: false, breeds: false };
+    let carries = Carries {
+        other_phones: Some(telephone),
+        other_emails: None,
+        notes: true,
+        tags: false,
+        pets: false,
+        breeds: false,
+    };
     import_and_check("clients.csv", &text, &contacts, carries);
 }
 
@@ -428,8 +594,22 @@ fn fresha_clients() {
 #[test]
 fn vagaro_customers() {
     let headings = [
-        "First Name", "Last Name", "Email", "Day Phone", "Night Phone", "Cell Phone", "Address", "City", "State", "Zip", "Birthday",
-        "Gender", "Customer Since", "Last Visit", "Referred By", "Notes",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Day Phone",
+        "Night Phone",
+        "Cell Phone",
+        "Address",
+        "City",
+        "State",
+        "Zip",
+        "Birthday",
+        "Gender",
+        "Customer Since",
+        "Last Visit",
+        "Referred By",
+        "Notes",
     ];
     let contacts = with_years(contacts());
     let text = layout(&headings, ",", &contacts, |heading, c| match heading {
@@ -445,9 +625,20 @@ fn vagaro_customers() {
         _ => String::new(),
     });
     fn vagaro_label(label: &str) -> String {
-        if label == "Work" { "Day".into() } else { "Night".into() }
+        if label == "Work" {
+            "Day".into()
+        } else {
+            "Night".into()
+        }
     }
-    let carries = Carries { other_phones: Some(vagaro_label), other_emails: None, notes: true, tags: false, pets: false, breeds: false };
+    let carries = Carries {
+        other_phones: Some(vagaro_label),
+        other_emails: None,
+        notes: true,
+        tags: false,
+        pets: false,
+        breeds: false,
+    };
     import_and_check("vagaro.csv", &text, &contacts, carries);
 }
 
@@ -455,8 +646,22 @@ fn vagaro_customers() {
 #[test]
 fn mindbody_clients() {
     let headings = [
-        "ID", "Last Name", "First Name", "Email", "Mobile Phone", "Work Phone", "Home Phone", "Address", "City", "State",
-        "Postal Code", "Birth Date", "Gender", "Referred By", "Creation Date", "Client Indexes",
+        "ID",
+        "Last Name",
+        "First Name",
+        "Email",
+        "Mobile Phone",
+        "Work Phone",
+        "Home Phone",
+        "Address",
+        "City",
+        "State",
+        "Postal Code",
+        "Birth Date",
+        "Gender",
+        "Referred By",
+        "Creation Date",
+        "Client Indexes",
     ];
     let contacts = with_years(contacts());
     let text = layout(&headings, ",", &contacts, |heading, c| match heading {
@@ -471,7 +676,8 @@ fn mindbody_clients() {
         "Creation Date" => "1/2/2024".into(),
         _ => String::new(),
     });
-    let carries = Carries { other_phones: Some(same), other_emails: None, notes: false, tags: false, pets: false, breeds: false };
+    let carries =
+        Carries { other_phones: Some(same), other_emails: None, notes: false, tags: false, pets: false, breeds: false };
     import_and_check("mindbody.csv", &text, &contacts, carries);
 }
 
@@ -479,9 +685,26 @@ fn mindbody_clients() {
 #[test]
 fn gingr_owners_and_animals() {
     let headings = [
-        "Owner ID", "First Name", "Last Name", "Email", "Cell Phone", "Home Phone", "Work Phone", "Address 1", "City", "State",
-        "Zip", "Emergency Contact Name", "Emergency Contact Phone", "Vet Name", "Vet Phone", "Animal Name", "Species", "Breed",
-        "Animal Birthday", "Notes",
+        "Owner ID",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Cell Phone",
+        "Home Phone",
+        "Work Phone",
+        "Address 1",
+        "City",
+        "State",
+        "Zip",
+        "Emergency Contact Name",
+        "Emergency Contact Phone",
+        "Vet Name",
+        "Vet Phone",
+        "Animal Name",
+        "Species",
+        "Breed",
+        "Animal Birthday",
+        "Notes",
     ];
     let contacts = without_birthdays(at_most(contacts(), 1, 1));
     let text = layout(&headings, ",", &contacts, |heading, c| match heading {
@@ -497,11 +720,18 @@ fn gingr_owners_and_animals() {
         "Animal Name" => pet_names(c),
         "Species" => pet_kinds(c),
         "Breed" => pet_breeds(c),
-        "Animal Birthday" => if c.pets.is_empty() { String::new() } else { "2019-04-01".into() },
+        "Animal Birthday" => {
+            if c.pets.is_empty() {
+                String::new()
+            } else {
+                "2019-04-01".into()
+            }
+        }
         "Notes" => c.notes.into(),
         _ => String::new(),
     });
-    let carries = Carries { other_phones: None, other_emails: None, notes: true, tags: false, pets: true, breeds: true };
+    let carries =
+        Carries { other_phones: None, other_emails: None, notes: true, tags: false, pets: true, breeds: true };
     import_and_check("gingr owners.csv", &text, &contacts, carries);
 }
 
@@ -509,8 +739,24 @@ fn gingr_owners_and_animals() {
 #[test]
 fn time_to_pet_clients() {
     let headings = [
-        "First Name", "Last Name", "Email", "Secondary Email", "Cell Phone", "Home Phone", "Work Phone", "Address", "City", "State",
-        "Zip", "Pets", "Pet Type", "Breed", "Vet Name", "Vet Phone", "Emergency Contact Phone", "Client Notes",
+        "First Name",
+        "Last Name",
+        "Email",
+        "Secondary Email",
+        "Cell Phone",
+        "Home Phone",
+        "Work Phone",
+        "Address",
+        "City",
+        "State",
+        "Zip",
+        "Pets",
+        "Pet Type",
+        "Breed",
+        "Vet Name",
+        "Vet Phone",
+        "Emergency Contact Phone",
+        "Client Notes",
     ];
     let contacts = without_birthdays(contacts());
     let text = layout(&headings, ",", &contacts, |heading, c| match heading {
@@ -535,7 +781,14 @@ fn time_to_pet_clients() {
     // Zoë's numbers come in the columns' order: home before work.
     let mut expected = contacts.clone();
     expected[0].phones.swap(1, 2);
-    let carries = Carries { other_phones: Some(same), other_emails: Some(secondary), notes: true, tags: false, pets: true, breeds: true };
+    let carries = Carries {
+        other_phones: Some(same),
+        other_emails: Some(secondary),
+        notes: true,
+        tags: false,
+        pets: true,
+        breeds: true,
+    };
     import_and_check("time to pet.csv", &text, &expected, carries);
 }
 
@@ -558,7 +811,19 @@ fn languages() -> Vec<Language> {
         Language {
             file: "kunden.csv",
             delimiter: ";",
-            headings: ["Vorname", "Nachname", "Handy", "Telefon", "E-Mail", "Geburtstag", "Notizen", "Gruppen", "Haustier", "Tierart", "Rasse"],
+            headings: [
+                "Vorname",
+                "Nachname",
+                "Handy",
+                "Telefon",
+                "E-Mail",
+                "Geburtstag",
+                "Notizen",
+                "Gruppen",
+                "Haustier",
+                "Tierart",
+                "Rasse",
+            ],
             march: "März",
             may: "Mai",
             date: |d, m, y| format!("{d}. {m}{}", y.map(|y| format!(" {y}")).unwrap_or_default()),
@@ -566,7 +831,19 @@ fn languages() -> Vec<Language> {
         Language {
             file: "clients.csv",
             delimiter: ";",
-            headings: ["Prénom", "Nom", "Portable", "Téléphone", "Courriel", "Date de naissance", "Remarques", "Étiquettes", "Nom de l'animal", "Espèce", "Race"],
+            headings: [
+                "Prénom",
+                "Nom",
+                "Portable",
+                "Téléphone",
+                "Courriel",
+                "Date de naissance",
+                "Remarques",
+                "Étiquettes",
+                "Nom de l'animal",
+                "Espèce",
+                "Race",
+            ],
             march: "mars",
             may: "mai",
             date: plain,
@@ -574,7 +851,19 @@ fn languages() -> Vec<Language> {
         Language {
             file: "clientes.csv",
             delimiter: ",",
-            headings: ["Nombre", "Apellidos", "Móvil", "Teléfono", "Correo electrónico", "Fecha de nacimiento", "Notas", "Etiquetas", "Mascota", "Especie", "Raza"],
+            headings: [
+                "Nombre",
+                "Apellidos",
+                "Móvil",
+                "Teléfono",
+                "Correo electrónico",
+                "Fecha de nacimiento",
+                "Notas",
+                "Etiquetas",
+                "Mascota",
+                "Especie",
+                "Raza",
+            ],
             march: "marzo",
             may: "mayo",
             date: |d, m, y| format!("{d} de {m}{}", y.map(|y| format!(" de {y}")).unwrap_or_default()),
@@ -582,7 +871,19 @@ fn languages() -> Vec<Language> {
         Language {
             file: "clienti.csv",
             delimiter: ";",
-            headings: ["Nome", "Cognome", "Cellulare", "Telefono", "Email", "Data di nascita", "Note", "Etichette", "Animale", "Specie", "Razza"],
+            headings: [
+                "Nome",
+                "Cognome",
+                "Cellulare",
+                "Telefono",
+                "Email",
+                "Data di nascita",
+                "Note",
+                "Etichette",
+                "Animale",
+                "Specie",
+                "Razza",
+            ],
             march: "marzo",
             may: "maggio",
             date: plain,
@@ -590,7 +891,19 @@ fn languages() -> Vec<Language> {
         Language {
             file: "klanten.csv",
             delimiter: ";",
-            headings: ["Voornaam", "Achternaam", "Mobiel", "Telefoon", "E-mailadres", "Geboortedatum", "Opmerkingen", "Groepen", "Huisdier", "Soort", "Ras"],
+            headings: [
+                "Voornaam",
+                "Achternaam",
+                "Mobiel",
+                "Telefoon",
+                "E-mailadres",
+                "Geboortedatum",
+                "Opmerkingen",
+                "Groepen",
+                "Huisdier",
+                "Soort",
+                "Ras",
+            ],
             march: "maart",
             may: "mei",
             date: plain,
@@ -598,7 +911,19 @@ fn languages() -> Vec<Language> {
         Language {
             file: "clientes pt.csv",
             delimiter: ";",
-            headings: ["Nome", "Apelido", "Telemóvel", "Telefone", "Email", "Data de nascimento", "Notas", "Etiquetas", "Animal", "Espécie", "Raça"],
+            headings: [
+                "Nome",
+                "Apelido",
+                "Telemóvel",
+                "Telefone",
+                "Email",
+                "Data de nascimento",
+                "Notas",
+                "Etiquetas",
+                "Animal",
+                "Espécie",
+                "Raça",
+            ],
             march: "março",
             may: "maio",
             date: |d, m, y| format!("{d} de {m}{}", y.map(|y| format!(" de {y}")).unwrap_or_default()),
@@ -639,7 +964,14 @@ fn headings_and_month_names_in_six_languages() {
             "Telefoon" => |_| "Telefoon".into(),
             _ => |_| "Telefone".into(),
         };
-        let carries = Carries { other_phones: Some(label), other_emails: None, notes: true, tags: true, pets: true, breeds: true };
+        let carries = Carries {
+            other_phones: Some(label),
+            other_emails: None,
+            notes: true,
+            tags: true,
+            pets: true,
+            breeds: true,
+        };
         import_and_check(language.file, &text, &contacts, carries);
     }
 }
@@ -662,7 +994,14 @@ fn every_layout_maps_its_name_phone_and_email_columns() {
     let at = |name: &str| OUTLOOK.iter().position(|h| *h == name).unwrap();
     assert_eq!(outlook[at("Mobile Phone")], Field::Phone, "a mobile is the card's phone before a business phone");
     assert_eq!(outlook[at("Business Phone")], Field::OtherPhone);
-    for ignored in ["Business Fax", "Assistant's Phone", "Company Main Phone", "E-mail Type", "E-mail Display Name", "Manager's Name"] {
+    for ignored in [
+        "Business Fax",
+        "Assistant's Phone",
+        "Company Main Phone",
+        "E-mail Type",
+        "E-mail Display Name",
+        "Manager's Name",
+    ] {
         assert_eq!(outlook[at(ignored)], Field::Ignore, "{ignored}");
     }
     assert_eq!(outlook[at("Middle Name")], Field::MiddleName);

@@ -9,17 +9,17 @@ use std::sync::{Arc, Barrier};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
-use regulars::records::customers::CustomerInput;
-use regulars::records::loyalty::{self, Program, PunchCard, Redeemable, Reward};
 use regulars::db::settings::{self, BusinessKind, Settings, StaffMember};
 use regulars::db::store::Store;
-use regulars::kernel::time::timestamp;
-use regulars::records::interactions::{self as visits, HISTORY_PAGE};
-use regulars::features::desk::LogInput;
-use regulars::Error;
+use regulars::features;
 use regulars::features::cards;
 use regulars::features::desk;
-use regulars::features;
+use regulars::features::desk::LogInput;
+use regulars::kernel::time::timestamp;
+use regulars::records::customers::CustomerInput;
+use regulars::records::interactions::{self as visits, HISTORY_PAGE};
+use regulars::records::loyalty::{self, Program, PunchCard, Redeemable, Reward};
+use regulars::Error;
 use rusqlite::Connection;
 use util::{name_text, Shop};
 
@@ -201,7 +201,8 @@ fn ledger_of(conn: &Connection, interaction: &str) -> Vec<(String, i64, i64)> {
 }
 
 fn last_contact(conn: &Connection, customer: &str) -> Option<String> {
-    conn.query_row("SELECT last_contact_at FROM customers WHERE id = ?1", [customer], |row| row.get(0)).expect("customer")
+    conn.query_row("SELECT last_contact_at FROM customers WHERE id = ?1", [customer], |row| row.get(0))
+        .expect("customer")
 }
 
 // ------------------------------------------------------ 1. property test
@@ -209,13 +210,20 @@ fn last_contact(conn: &Connection, customer: &str) -> Option<String> {
 #[derive(Debug, Clone)]
 enum Op {
     CheckIn,
-    Visit { cents: Option<u32> },
-    Purchase { cents: u32 },
+    Visit {
+        cents: Option<u32>,
+    },
+    Purchase {
+        cents: u32,
+    },
     Call,
     RedeemReward(prop::sample::Index),
     RedeemPunch,
     /// `reason: None` is a blank reason (refused).
-    Adjust { points: i64, reason: Option<String> },
+    Adjust {
+        points: i64,
+        reason: Option<String>,
+    },
     Undo(prop::sample::Index),
 }
 
@@ -299,9 +307,14 @@ fn run_ops(ops: &[Op]) -> Result<(), TestCaseError> {
                     Op::CheckIn => (visit(""), "visit", None),
                     Op::Visit { cents } => (visit(&cents.map(amount_text).unwrap_or_default()), "visit", *cents),
                     Op::Purchase { cents } => (purchase(&amount_text(*cents)), "purchase", Some(*cents)),
-                    _ => (LogInput { kind: "call".into(), summary: "Called back".into(), ..Default::default() }, "call", None),
+                    _ => (
+                        LogInput { kind: "call".into(), summary: "Called back".into(), ..Default::default() },
+                        "call",
+                        None,
+                    ),
                 };
-                let logged = desk::log(conn, &customer, &input, now, today).map_err(|e| TestCaseError::fail(format!("log failed: {e}")))?;
+                let logged = desk::log(conn, &customer, &input, now, today)
+                    .map_err(|e| TestCaseError::fail(format!("log failed: {e}")))?;
                 let mut points = if kind == "visit" { program.points_per_visit } else { 0 };
                 if kind != "call" {
                     points += i64::from(cents.unwrap_or(0) / 100) * program.points_per_currency_unit;
@@ -312,12 +325,23 @@ fn run_ops(ops: &[Op]) -> Result<(), TestCaseError> {
                 // One birthday bonus while a visit that carried one still stands.
                 let bonus_standing = model.interactions.iter().any(|i| i.bonus && !i.undone);
                 let bonus_due = kind == "visit" && !bonus_standing;
-                prop_assert_eq!(logged.birthday_bonus, if bonus_due { 50 } else { 0 }, "birthday bonus at step {}", step);
+                prop_assert_eq!(
+                    logged.birthday_bonus,
+                    if bonus_due { 50 } else { 0 },
+                    "birthday bonus at step {}",
+                    step
+                );
                 let earned = points + logged.birthday_bonus;
                 model.balance += earned;
                 model.lifetime += earned;
                 model.stamps += stamps;
-                model.interactions.push(Logged { id: logged.interaction_id, points: earned, stamps, bonus: bonus_due, undone: false });
+                model.interactions.push(Logged {
+                    id: logged.interaction_id,
+                    points: earned,
+                    stamps,
+                    bonus: bonus_due,
+                    undone: false,
+                });
                 true
             }
             Op::RedeemReward(index) => {
@@ -409,7 +433,9 @@ fn run_ops(ops: &[Op]) -> Result<(), TestCaseError> {
     let standing = model.interactions.iter().filter(|i| !i.undone).count() as i64;
     let counted: i64 = shop
         .conn()
-        .query_row("SELECT count(*) FROM interactions WHERE customer_id = ?1 AND undone_at IS NULL", [&customer], |r| r.get(0))
+        .query_row("SELECT count(*) FROM interactions WHERE customer_id = ?1 AND undone_at IS NULL", [&customer], |r| {
+            r.get(0)
+        })
         .expect("count");
     prop_assert_eq!(counted, standing);
     Ok(())
@@ -443,11 +469,18 @@ fn race_redeems(desks: usize, covers: i64, rounds: usize) {
         let barrier = Arc::new(Barrier::new(desks));
         let handles: Vec<_> = (0..desks)
             .map(|desk| {
-                let (path, barrier, customer, reward) = (path.clone(), barrier.clone(), customer.clone(), smoothie.id.clone());
+                let (path, barrier, customer, reward) =
+                    (path.clone(), barrier.clone(), customer.clone(), smoothie.id.clone());
                 std::thread::spawn(move || {
                     let mut store = Store::open(&path).expect("each desk opens its own store");
                     barrier.wait();
-                    loyalty::redeem(store.conn_mut(), &customer, &Redeemable::Reward(reward), None, t(1000 + desk as i64))
+                    loyalty::redeem(
+                        store.conn_mut(),
+                        &customer,
+                        &Redeemable::Reward(reward),
+                        None,
+                        t(1000 + desk as i64),
+                    )
                 })
             })
             .collect();
@@ -555,7 +588,12 @@ fn punch_card_counts_across_undo_and_redeem() {
     }
     let status = shop.status(&owner);
     assert_eq!(status.punch.as_ref().map(|p| (p.stamps, p.free_available)), Some((9, 0)));
-    assert_eq!(status.progress.first().map(String::as_str), Some("1 more walk to a free walk"), "{:?}", status.progress);
+    assert_eq!(
+        status.progress.first().map(String::as_str),
+        Some("1 more walk to a free walk"),
+        "{:?}",
+        status.progress
+    );
     assert!(!status.ready.iter().any(|r| r == ready), "{:?}", status.ready);
 
     walks.push(shop.check_in(&owner, t(9 * 60)).interaction_id);
@@ -674,7 +712,10 @@ fn amounts_are_stored_in_cents_and_earn_points_per_whole_unit() {
     assert_eq!(activity.visit_count, 1);
     assert_eq!(activity.currency, "EUR");
     assert_eq!(activity.loyalty.balance, 31);
-    assert_eq!(activity.history.items.iter().map(|i| i.amount_cents).collect::<Vec<_>>(), vec![Some(4000), Some(99), Some(700), Some(1250), Some(1250)]);
+    assert_eq!(
+        activity.history.items.iter().map(|i| i.amount_cents).collect::<Vec<_>>(),
+        vec![Some(4000), Some(99), Some(700), Some(1250), Some(1250)]
+    );
 
     // With the default 10 points per visit the same visit earns 10 + 12.
     program.points_per_visit = 10;
@@ -740,13 +781,18 @@ fn next_steps_become_open_tasks_until_done() {
         ..Default::default()
     };
     shop.log(&customer, &input, at(today));
-    let second = LogInput { next_step: "Book a trial".into(), next_step_due: "2026-03-10".into(), staff_id: None, ..input };
+    let second =
+        LogInput { next_step: "Book a trial".into(), next_step_due: "2026-03-10".into(), staff_id: None, ..input };
     shop.log(&customer, &second, at(today) + Duration::minutes(1));
 
-    let open = |shop: &Shop, today: NaiveDate| visits::activity(shop.conn(), &customer, today).expect("activity").open_tasks;
+    let open =
+        |shop: &Shop, today: NaiveDate| visits::activity(shop.conn(), &customer, today).expect("activity").open_tasks;
     let tasks = open(&shop, today);
     assert_eq!(
-        tasks.iter().map(|t| (t.title.as_str(), t.due_on.as_str(), t.overdue, t.staff_name.as_str())).collect::<Vec<_>>(),
+        tasks
+            .iter()
+            .map(|t| (t.title.as_str(), t.due_on.as_str(), t.overdue, t.staff_name.as_str()))
+            .collect::<Vec<_>>(),
         vec![("Book a trial", "2026-03-10", false, ""), ("Send the timetable", "2026-03-12", false, "Ben")],
         "ordered by due date; due today is not overdue"
     );
@@ -768,7 +814,8 @@ fn next_steps_become_open_tasks_until_done() {
 
     // Completing it twice keeps the first record.
     desk::complete_task(shop.conn_mut(), &tasks[0].id, None, done_at + Duration::hours(1)).expect("again");
-    let by: String = shop.conn().query_row("SELECT done_by FROM tasks WHERE id = ?1", [&tasks[0].id], |r| r.get(0)).expect("task");
+    let by: String =
+        shop.conn().query_row("SELECT done_by FROM tasks WHERE id = ?1", [&tasks[0].id], |r| r.get(0)).expect("task");
     assert_eq!(by, "Ben");
 
     let result = desk::complete_task(shop.conn_mut(), "no-such-task", None, done_at);
@@ -780,7 +827,8 @@ fn next_steps_become_open_tasks_until_done() {
     // The desk ticks the last one off without naming anyone.
     desk::complete_task(shop.conn_mut(), &tasks[1].id, None, done_at).expect("complete");
     assert!(open(&shop, today).is_empty());
-    let by: String = shop.conn().query_row("SELECT done_by FROM tasks WHERE id = ?1", [&tasks[1].id], |r| r.get(0)).expect("task");
+    let by: String =
+        shop.conn().query_row("SELECT done_by FROM tasks WHERE id = ?1", [&tasks[1].id], |r| r.get(0)).expect("task");
     assert_eq!(by, "the desk");
 }
 
@@ -852,7 +900,8 @@ fn history_pages_newest_first_without_gaps_or_duplicates() {
     let other = shop.customer("Other");
     let mut logged = Vec::new();
     for i in 0..45 {
-        let input = LogInput { kind: visits::KINDS[i % 4].into(), summary: format!("Interaction {i}"), ..Default::default() };
+        let input =
+            LogInput { kind: visits::KINDS[i % 4].into(), summary: format!("Interaction {i}"), ..Default::default() };
         logged.push(shop.log(&customer, &input, t(i as i64 * 15)).interaction_id);
         if i % 10 == 0 {
             shop.check_in(&other, t(i as i64 * 15 + 1));
@@ -956,15 +1005,19 @@ fn redeem_and_adjust_refusals_explain_and_change_nothing() {
     shop.adjust(&customer, 40, t(0));
 
     let before = snapshot(shop.conn());
-    let error = loyalty::redeem(shop.conn_mut(), &customer, &Redeemable::Reward(smoothie.id.clone()), None, t(1)).expect_err("short");
+    let error = loyalty::redeem(shop.conn_mut(), &customer, &Redeemable::Reward(smoothie.id.clone()), None, t(1))
+        .expect_err("short");
     assert_eq!(message_of(error), "Free smoothie needs 100 points; the balance is 40.");
     assert_eq!(snapshot(shop.conn()), before);
 
-    let error = loyalty::redeem(shop.conn_mut(), &customer, &Redeemable::Reward("retired".into()), None, t(1)).expect_err("unknown");
+    let error = loyalty::redeem(shop.conn_mut(), &customer, &Redeemable::Reward("retired".into()), None, t(1))
+        .expect_err("unknown");
     assert_eq!(field_of(error), "reward");
-    let error = loyalty::redeem(shop.conn_mut(), &customer, &Redeemable::PunchCard, None, t(1)).expect_err("no punch card");
+    let error =
+        loyalty::redeem(shop.conn_mut(), &customer, &Redeemable::PunchCard, None, t(1)).expect_err("no punch card");
     assert_eq!(field_of(error), "reward");
-    let result = loyalty::redeem(shop.conn_mut(), "no-such-customer", &Redeemable::Reward(smoothie.id.clone()), None, t(1));
+    let result =
+        loyalty::redeem(shop.conn_mut(), "no-such-customer", &Redeemable::Reward(smoothie.id.clone()), None, t(1));
     assert!(matches!(result, Err(Error::NotFound(_))), "{result:?}");
     assert_eq!(snapshot(shop.conn()), before);
 
@@ -987,14 +1040,18 @@ fn redeem_and_adjust_refusals_explain_and_change_nothing() {
     loyalty::adjust(shop.conn_mut(), &customer, -40, "  Entered twice ", Some(&ana), t(3)).expect("adjust");
     assert_eq!(shop.totals(&customer).balance, 0);
     let line = &shop.status(&customer).ledger[0];
-    assert_eq!((line.kind.as_str(), line.points, line.memo.as_str(), line.staff_name.as_str()), ("adjust", -40, "Adjusted: Entered twice", "Ana"));
+    assert_eq!(
+        (line.kind.as_str(), line.points, line.memo.as_str(), line.staff_name.as_str()),
+        ("adjust", -40, "Adjusted: Entered twice", "Ana")
+    );
 
     // With enough points the same redeem goes through, once.
     shop.adjust(&customer, 100, t(4));
     loyalty::redeem(shop.conn_mut(), &customer, &Redeemable::Reward(smoothie.id.clone()), None, t(5)).expect("redeem");
     assert_eq!(shop.totals(&customer).balance, 0);
     assert_eq!(shop.status(&customer).ledger[0].memo, "Redeemed: Free smoothie");
-    let error = loyalty::redeem(shop.conn_mut(), &customer, &Redeemable::Reward(smoothie.id), None, t(6)).expect_err("spent");
+    let error =
+        loyalty::redeem(shop.conn_mut(), &customer, &Redeemable::Reward(smoothie.id), None, t(6)).expect_err("spent");
     assert_eq!(message_of(error), "Free smoothie needs 100 points; the balance is 0.");
 }
 
@@ -1011,7 +1068,18 @@ fn birthday_bonus_once_a_year_within_a_week_of_the_birthday() {
     assert_eq!(shop.program().birthday_bonus, 50);
 
     let ida = shop.customer_born("Ida", Some((14, 3)));
-    let earned = bonuses(&mut shop, &ida, &[date(2026, 3, 1), date(2026, 3, 10), date(2026, 3, 14), date(2026, 3, 20), date(2027, 3, 20), date(2027, 3, 21)]);
+    let earned = bonuses(
+        &mut shop,
+        &ida,
+        &[
+            date(2026, 3, 1),
+            date(2026, 3, 10),
+            date(2026, 3, 14),
+            date(2026, 3, 20),
+            date(2027, 3, 20),
+            date(2027, 3, 21),
+        ],
+    );
     assert_eq!(earned, vec![0, 50, 0, 0, 50, 0], "outside the week, then once in 2026, once in 2027");
     assert_eq!(shop.totals(&ida).balance, 6 * 10 + 2 * 50);
     let bonus_rows: i64 = shop
@@ -1021,7 +1089,8 @@ fn birthday_bonus_once_a_year_within_a_week_of_the_birthday() {
     assert_eq!(bonus_rows, 2);
 
     // The edges of the week: 7 days either side count, 8 do not.
-    for (day, bonus) in [(date(2026, 3, 7), 50), (date(2026, 3, 21), 50), (date(2026, 3, 6), 0), (date(2026, 3, 22), 0)] {
+    for (day, bonus) in [(date(2026, 3, 7), 50), (date(2026, 3, 21), 50), (date(2026, 3, 6), 0), (date(2026, 3, 22), 0)]
+    {
         let customer = shop.customer_born("Edge", Some((14, 3)));
         assert_eq!(bonuses(&mut shop, &customer, &[day]), vec![bonus], "visit on {day}");
     }

@@ -12,8 +12,8 @@ use chrono::{TimeZone, Utc};
 use desktop::{Desktop, Server};
 use regulars::app::notify::{self, Message, Notifier};
 use regulars::app::scheduler;
-use regulars::features::desk::LogInput;
 use regulars::features::desk;
+use regulars::features::desk::LogInput;
 use util::{customer, Shop};
 
 #[test]
@@ -29,7 +29,8 @@ fn notifications_reach_a_real_notification_server() {
     std::env::set_var("DISPLAY", &desktop.display);
 
     // A message with accents and an emoji arrives as sent.
-    let message = Message { title: "Zoë Müller: Birthday today 🎂".into(), body: "Turns 30".into(), customer_id: None };
+    let message =
+        Message { title: "Zoë Müller: Birthday today 🎂".into(), body: "Turns 30".into(), customer_id: None };
     desktop_notifier.notify(&message).expect("dunst accepts the notification");
     let (summary, body) = desktop.wait_for_notification(Duration::from_secs(10), |s, _| s.starts_with("Zoë"));
     assert_eq!(summary, "Zoë Müller: Birthday today 🎂");
@@ -51,11 +52,13 @@ fn notifications_reach_a_real_notification_server() {
     let clicked = notify::Desktop { on_click: Some(std::sync::Arc::new(|_: &str| {})) };
     let outcome = scheduler::pass(&mut shop.store, &clicked, "live", due, &Utc).expect("pass");
     assert_eq!(outcome.fired.len(), 1);
-    let (summary, body) = desktop.wait_for_notification(Duration::from_secs(10), |s, _| s.contains("Send the schedule"));
+    let (summary, body) =
+        desktop.wait_for_notification(Duration::from_secs(10), |s, _| s.contains("Send the schedule"));
     assert_eq!(summary, "Søren Ødegård: Next step: Send the schedule");
     assert_eq!(body, "");
     // Fired once: another pass sends nothing more.
-    let again = scheduler::pass(&mut shop.store, &clicked, "live", due + chrono::Duration::minutes(1), &Utc).expect("pass");
+    let again =
+        scheduler::pass(&mut shop.store, &clicked, "live", due + chrono::Duration::minutes(1), &Utc).expect("pass");
     assert!(again.fired.is_empty());
     std::thread::sleep(Duration::from_millis(500));
     let sent = desktop.notifications().into_iter().filter(|(s, _)| s.contains("Send the schedule")).count();

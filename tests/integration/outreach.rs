@@ -10,24 +10,24 @@ use crate::util;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 use percent_encoding::percent_decode_str;
+use regulars::db::settings::{self, BusinessKind, Settings, StaffMember};
+use regulars::db::store::Store;
+use regulars::features;
+use regulars::features::cards;
+use regulars::features::desk;
+use regulars::features::desk::LogInput;
+use regulars::features::outreach::{self, Eligibility, Moments, OutreachRules};
+use regulars::features::reminder_sources;
+use regulars::features::templates::{self, Template};
+use regulars::io::plan_pdf;
 use regulars::records::complaints::OpenInput;
 use regulars::records::customers::{self, CustomerInput};
 use regulars::records::feedback::FeedbackInput;
 use regulars::records::loyalty;
-use regulars::features::outreach::{self, Eligibility, Moments, OutreachRules};
+use regulars::records::onboarding;
 use regulars::records::referrals;
 use regulars::records::reminders::Rules;
-use regulars::db::settings::{self, BusinessKind, Settings, StaffMember};
-use regulars::features::templates::{self, Template};
-use regulars::features::desk::LogInput;
 use regulars::Error;
-use regulars::db::store::Store;
-use regulars::features::cards;
-use regulars::features::desk;
-use regulars::features::reminder_sources;
-use regulars::features;
-use regulars::io::plan_pdf;
-use regulars::records::onboarding;
 use util::{assert_invalid, assert_unchanged, customer, dump_of, person, InputExt, Shop};
 
 const TABLES: &[&str] = &["customers", "interactions", "points_ledger", "review_requests", "referrals", "settings"];
@@ -77,18 +77,26 @@ fn staff(shop: &Shop) -> String {
 fn eligibility_rules_on_fixed_dates() {
     let rules = OutreachRules::default(); // 14-day moments, 90-day cool-down
     let now = utc(2026, 6, 15, 12);
-    let win = |days: i64| Moments { win: Some((now - Duration::days(days), "Balayage came out great".into())), ..Moments::default() };
+    let win = |days: i64| Moments {
+        win: Some((now - Duration::days(days), "Balayage came out great".into())),
+        ..Moments::default()
+    };
 
     assert_eq!(outreach::eligibility(&Moments::default(), &rules, now), Eligibility::NoMoment);
     match outreach::eligibility(&win(3), &rules, now) {
-        Eligibility::Ask { reasons, .. } => assert_eq!(reasons, vec!["A win on 12 Jun: Balayage came out great".to_string()]),
+        Eligibility::Ask { reasons, .. } => {
+            assert_eq!(reasons, vec!["A win on 12 Jun: Balayage came out great".to_string()])
+        }
         other => panic!("a fresh win is a moment: {other:?}"),
     }
     assert!(matches!(outreach::eligibility(&win(14), &rules, now), Eligibility::Ask { .. }), "14 days is still fresh");
     assert_eq!(outreach::eligibility(&win(15), &rules, now), Eligibility::NoMoment, "15 days is too late");
 
     let blocked = Moments { complaint_open: true, ..win(1) };
-    assert_eq!(outreach::eligibility(&blocked, &rules, now), Eligibility::Wait { why: "Not while a complaint is open.".into() });
+    assert_eq!(
+        outreach::eligibility(&blocked, &rules, now),
+        Eligibility::Wait { why: "Not while a complaint is open.".into() }
+    );
 
     // Cool-down edges: 89 days after asking is too soon, 90 days is fine.
     let asked = |days: i64| Moments { last_asked: Some(now - Duration::days(days)), ..win(1) };
@@ -127,7 +135,10 @@ fn moments_come_from_the_card_and_a_complaint_blocks_until_solved() {
     assert_eq!(outreach::check(shop.conn(), &mia, now).unwrap(), Eligibility::NoMoment);
     visit(&mut shop, &mia, true, "New colour, very happy", utc(2026, 6, 10, 10));
     assert!(matches!(outreach::check(shop.conn(), &mia, now).unwrap(), Eligibility::Ask { .. }));
-    assert_eq!(outreach::candidates(shop.conn(), now, 10).unwrap().iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), vec!["Mia Øberg"]);
+    assert_eq!(
+        outreach::candidates(shop.conn(), now, 10).unwrap().iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        vec!["Mia Øberg"]
+    );
 
     let input = OpenInput {
         summary: "Colour faded in a week".into(),
@@ -136,7 +147,10 @@ fn moments_come_from_the_card_and_a_complaint_blocks_until_solved() {
         ..Default::default()
     };
     let complaint = features::complaints::open(shop.conn_mut(), &mia, &input, utc(2026, 6, 15, 9), &Berlin).unwrap();
-    assert_eq!(outreach::check(shop.conn(), &mia, now).unwrap(), Eligibility::Wait { why: "Not while a complaint is open.".into() });
+    assert_eq!(
+        outreach::check(shop.conn(), &mia, now).unwrap(),
+        Eligibility::Wait { why: "Not while a complaint is open.".into() }
+    );
     assert!(outreach::candidates(shop.conn(), now, 10).unwrap().is_empty());
     let before = dump_of(shop.conn(), TABLES);
     assert!(matches!(
@@ -145,7 +159,14 @@ fn moments_come_from_the_card_and_a_complaint_blocks_until_solved() {
     ));
     assert_unchanged(&before, &dump_of(shop.conn(), TABLES), "asking while a complaint is open");
 
-    features::complaints::close(shop.conn_mut(), &complaint.id, "Redone for free with a gloss", None, utc(2026, 6, 16, 10)).unwrap();
+    features::complaints::close(
+        shop.conn_mut(),
+        &complaint.id,
+        "Redone for free with a gloss",
+        None,
+        utc(2026, 6, 16, 10),
+    )
+    .unwrap();
     match outreach::check(shop.conn(), &mia, utc(2026, 6, 16, 12)).unwrap() {
         Eligibility::Ask { reasons, .. } => {
             assert_eq!(reasons[0], "Their complaint was solved on 16 Jun");
@@ -183,7 +204,10 @@ fn asking_records_the_request_with_one_follow_up_and_a_cool_down() {
     let request = outreach::ask(shop.conn_mut(), &zoe, "email", None, now, today, &Berlin).expect("ask");
     assert_eq!((request.status.as_str(), request.follow_up_on.as_deref()), ("asked", Some("2026-06-22")));
     assert_eq!(request.reason, "A win on 12 Jun: Wedding hair");
-    assert!(matches!(outreach::check(shop.conn(), &zoe, now).unwrap(), Eligibility::Wait { .. }), "cool-down after asking");
+    assert!(
+        matches!(outreach::check(shop.conn(), &zoe, now).unwrap(), Eligibility::Wait { .. }),
+        "cool-down after asking"
+    );
     assert!(matches!(outreach::ask(shop.conn_mut(), &zoe, "copy", None, now, today, &Berlin), Err(Error::Conflict(_))));
 
     // One follow-up reminder when it falls due, however often sync runs.
@@ -206,14 +230,22 @@ fn asking_records_the_request_with_one_follow_up_and_a_cool_down() {
     assert_invalid(outreach::set_status(shop.conn_mut(), &request.id, "maybe", now), "status");
     let reviewed = outreach::set_status(shop.conn_mut(), &request.id, "reviewed", utc(2026, 6, 22, 10)).unwrap();
     assert_eq!((reviewed.status.as_str(), reviewed.follow_up_on), ("reviewed", None));
-    assert_eq!(follow_ups(&shop), vec![("Follow up on the review request".to_string(), true)], "answering closes the follow-up");
+    assert_eq!(
+        follow_ups(&shop),
+        vec![("Follow up on the review request".to_string(), true)],
+        "answering closes the follow-up"
+    );
 }
 
 // ------------------------------------------------------------ referrals
 
 fn referral_bonus_rows(shop: &Shop, id: &str) -> i64 {
     shop.conn()
-        .query_row("SELECT count(*) FROM points_ledger WHERE customer_id = ?1 AND memo LIKE 'Referral bonus:%'", [id], |row| row.get(0))
+        .query_row(
+            "SELECT count(*) FROM points_ledger WHERE customer_id = ?1 AND memo LIKE 'Referral bonus:%'",
+            [id],
+            |row| row.get(0),
+        )
         .unwrap()
 }
 
@@ -228,11 +260,15 @@ fn the_referrer_earns_the_bonus_once_on_the_first_visit() {
     assert_invalid(cards::create(shop.conn_mut(), &own, utc(2026, 3, 2, 9)), "referred_by");
     assert_unchanged(&before, &dump_of(shop.conn(), TABLES), "a referral to nobody");
 
-    let bea = add(&mut shop, CustomerInput { referred_by: Some(ana.clone()), ..customer("Bea", "Lind") }, utc(2026, 3, 2, 9));
+    let bea =
+        add(&mut shop, CustomerInput { referred_by: Some(ana.clone()), ..customer("Bea", "Lind") }, utc(2026, 3, 2, 9));
     assert_eq!(loyalty::totals(shop.conn(), &ana).unwrap().balance, 0, "nothing on creation");
     let links = referrals::for_customer(shop.conn(), &ana).unwrap();
     assert_eq!(links.referred.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), vec!["Bea Lind"]);
-    assert_eq!(referrals::for_customer(shop.conn(), &bea).unwrap().referred_by.map(|l| l.name), Some("Ana Silva".into()));
+    assert_eq!(
+        referrals::for_customer(shop.conn(), &bea).unwrap().referred_by.map(|l| l.name),
+        Some("Ana Silva".into())
+    );
 
     // A call is not a visit.
     let call = LogInput { kind: "call".into(), summary: "Booked".into(), ..Default::default() };
@@ -244,7 +280,11 @@ fn the_referrer_earns_the_bonus_once_on_the_first_visit() {
     assert_eq!(loyalty::totals(shop.conn(), &ana).unwrap().balance, bonus);
     // Undo and redo, and the desk logging twice: still once.
     desk::undo(shop.conn_mut(), &first, None, utc(2026, 3, 5, 11)).unwrap();
-    assert_eq!(loyalty::totals(shop.conn(), &ana).unwrap().balance, bonus, "undoing the friend's visit keeps the bonus");
+    assert_eq!(
+        loyalty::totals(shop.conn(), &ana).unwrap().balance,
+        bonus,
+        "undoing the friend's visit keeps the bonus"
+    );
     visit(&mut shop, &bea, false, "First cut, logged again", utc(2026, 3, 5, 12));
     visit(&mut shop, &bea, false, "Trim", utc(2026, 4, 5, 12));
     assert_eq!(referral_bonus_rows(&shop, &ana), 1);
@@ -269,7 +309,8 @@ fn the_referrer_earns_the_bonus_once_on_the_first_visit() {
 fn two_desks_logging_the_first_visit_at_once_give_one_bonus() {
     let mut shop = salon();
     let ana = add(&mut shop, customer("Ana", "Silva"), utc(2026, 3, 1, 9));
-    let bea = add(&mut shop, CustomerInput { referred_by: Some(ana.clone()), ..customer("Bea", "Lind") }, utc(2026, 3, 2, 9));
+    let bea =
+        add(&mut shop, CustomerInput { referred_by: Some(ana.clone()), ..customer("Bea", "Lind") }, utc(2026, 3, 2, 9));
     let path = shop.db_path();
     let handles: Vec<_> = (0..4)
         .map(|i| {
@@ -297,12 +338,18 @@ fn values(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> 
 
 #[test]
 fn rendering_keeps_accents_and_emoji_and_flags_what_is_missing() {
-    let filled = templates::render("Hej {first_name} 👋 – {shop_name} ✂️", &values(&[("first_name", "Zoë"), ("shop_name", "Salon Ørsted")]));
+    let filled = templates::render(
+        "Hej {first_name} 👋 – {shop_name} ✂️",
+        &values(&[("first_name", "Zoë"), ("shop_name", "Salon Ørsted")]),
+    );
     assert_eq!(filled.text, "Hej Zoë 👋 – Salon Ørsted ✂️");
     assert!(filled.missing.is_empty());
     assert_eq!(filled.pieces.len(), 1);
 
-    let holes = templates::render("Hi {first_name}, how is {pet_name}? {pet_name} 🐶", &values(&[("first_name", "Søren"), ("pet_name", "  ")]));
+    let holes = templates::render(
+        "Hi {first_name}, how is {pet_name}? {pet_name} 🐶",
+        &values(&[("first_name", "Søren"), ("pet_name", "  ")]),
+    );
     assert_eq!(holes.text, "Hi Søren, how is {pet_name}? {pet_name} 🐶");
     assert_eq!(holes.missing, vec!["pet_name".to_string()]);
     assert_eq!(holes.pieces.iter().filter(|p| p.missing).count(), 2);
@@ -321,16 +368,31 @@ fn templates_are_saved_only_with_known_placeholders_and_fill_from_the_card() {
     assert!(reason.contains("{first_nam}"), "{reason}");
     let unknown_subject = Template { key: "birthday".into(), subject: "For {nick}".into(), body: "Hi".into() };
     assert_invalid(templates::save(shop.conn_mut(), &unknown_subject, utc(2026, 1, 2, 9)), "template_subject");
-    assert_invalid(templates::save(shop.conn_mut(), &Template { key: "birthday".into(), subject: String::new(), body: " ".into() }, utc(2026, 1, 2, 9)), "template_body");
+    assert_invalid(
+        templates::save(
+            shop.conn_mut(),
+            &Template { key: "birthday".into(), subject: String::new(), body: " ".into() },
+            utc(2026, 1, 2, 9),
+        ),
+        "template_body",
+    );
     assert_unchanged(&before, &dump_of(shop.conn(), TABLES), "refused templates");
 
-    let mine = Template { key: "birthday".into(), subject: "🎂 {first_name}".into(), body: "Happy birthday {first_name}! Give {pet_name} a treat from {shop_name}.".into() };
+    let mine = Template {
+        key: "birthday".into(),
+        subject: "🎂 {first_name}".into(),
+        body: "Happy birthday {first_name}! Give {pet_name} a treat from {shop_name}.".into(),
+    };
     templates::save(shop.conn_mut(), &mine, utc(2026, 1, 2, 9)).unwrap();
     let shop = shop.reopen();
     assert_eq!(templates::get(shop.conn(), "birthday").unwrap(), mine, "saved templates survive a restart");
 
     let mut shop = shop;
-    let zoe = add(&mut shop, customer("Zoë", "Łukasiewicz").email("zoe@example.com").with(person("Biscuit", "dog", "beagle")), utc(2026, 1, 3, 9));
+    let zoe = add(
+        &mut shop,
+        customer("Zoë", "Łukasiewicz").email("zoe@example.com").with(person("Biscuit", "dog", "beagle")),
+        utc(2026, 1, 3, 9),
+    );
     let composed = outreach::compose(shop.conn(), &zoe, "birthday", None, &Berlin).unwrap();
     assert_eq!(composed.subject.text, "🎂 Zoë");
     assert_eq!(composed.body.text, "Happy birthday Zoë! Give Biscuit a treat from Salon Ørsted.");
@@ -370,7 +432,11 @@ fn templates_are_saved_only_with_known_placeholders_and_fill_from_the_card() {
 #[test]
 fn an_attach_parameter_cannot_get_into_a_link() {
     let mut shop = salon();
-    let sly = Template { key: "birthday".into(), subject: "Hi?attach=/etc/passwd".into(), body: "{first_name}&attach=/home/x/regulars.sqlite3\n?attach=x".into() };
+    let sly = Template {
+        key: "birthday".into(),
+        subject: "Hi?attach=/etc/passwd".into(),
+        body: "{first_name}&attach=/home/x/regulars.sqlite3\n?attach=x".into(),
+    };
     templates::save(shop.conn_mut(), &sly, utc(2026, 1, 2, 9)).unwrap();
     let email = "ada?attach=/home/x/regulars.sqlite3&cc=eve@example.com";
     let ada = add(&mut shop, customer("Ada", "Byron").email(email).phone("+44 20 7946 0958"), utc(2026, 1, 3, 9));
@@ -391,7 +457,11 @@ fn the_qr_code_reads_back_as_the_review_link() {
     let mut shop = salon();
     assert_invalid(outreach::review_qr(shop.conn()), "review_link");
     assert_invalid(
-        outreach::save_rules(shop.conn_mut(), &OutreachRules { review_link: "g.page/review".into(), ..OutreachRules::default() }, utc(2026, 1, 1, 9)),
+        outreach::save_rules(
+            shop.conn_mut(),
+            &OutreachRules { review_link: "g.page/review".into(), ..OutreachRules::default() },
+            utc(2026, 1, 1, 9),
+        ),
         "review_link",
     );
     let link = "https://g.page/r/Salon-Ørsted/review?hl=da";
@@ -403,7 +473,11 @@ fn the_qr_code_reads_back_as_the_review_link() {
     let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
         let (mx, my) = (x / scale, y / scale);
         let inside = (4..qr.width + 4).contains(&mx) && (4..qr.width + 4).contains(&my);
-        if inside && qr.dark[(my - 4) * qr.width + (mx - 4)] { 0 } else { 255 }
+        if inside && qr.dark[(my - 4) * qr.width + (mx - 4)] {
+            0
+        } else {
+            255
+        }
     });
     let grids = image.detect_grids();
     assert_eq!(grids.len(), 1, "one QR code on the card");
@@ -415,7 +489,8 @@ fn the_qr_code_reads_back_as_the_review_link() {
 fn a_finished_welcome_plan_is_a_moment_to_ask() {
     let mut shop = salon();
     let eva = add(&mut shop, customer("Eva", "Novák"), utc(2026, 6, 1, 9));
-    let plan = onboarding::start(shop.conn_mut(), &eva, date(2026, 6, 1), date(2026, 6, 1), utc(2026, 6, 1, 9)).expect("start a plan");
+    let plan = onboarding::start(shop.conn_mut(), &eva, date(2026, 6, 1), date(2026, 6, 1), utc(2026, 6, 1, 9))
+        .expect("start a plan");
     assert!(plan.tasks.len() > 1);
     let now = utc(2026, 6, 15, 12);
     for (i, task) in plan.tasks.iter().enumerate() {
@@ -424,7 +499,9 @@ fn a_finished_welcome_plan_is_a_moment_to_ask() {
     }
     let done_day = 2 + plan.tasks.len() as u32 - 1;
     match outreach::check(shop.conn(), &eva, now).unwrap() {
-        Eligibility::Ask { reasons, .. } => assert_eq!(reasons, vec![format!("Finished their welcome plan on {done_day} Jun")]),
+        Eligibility::Ask { reasons, .. } => {
+            assert_eq!(reasons, vec![format!("Finished their welcome plan on {done_day} Jun")])
+        }
         other => panic!("{other:?}"),
     }
     let names: Vec<String> = outreach::candidates(shop.conn(), now, 10).unwrap().into_iter().map(|c| c.name).collect();
@@ -462,14 +539,28 @@ fn the_printed_review_card_scans_back_to_the_link() {
     let file = dir.join("review-card.pdf");
     std::fs::write(&file, &pdf).unwrap();
 
-    let text = std::process::Command::new("pdftotext").arg(&file).arg("-").output().expect("pdftotext (make test installs poppler-utils)");
+    let text = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (make test installs poppler-utils)");
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("Salon Ørsted & Søn"), "{text}");
     assert!(text.contains(link), "{text}");
     // Rendered as a scanner would see the paper: grey pixels, read back.
-    let status = std::process::Command::new("pdftoppm").args(["-gray", "-r", "150", "-singlefile"]).arg(&file).arg(dir.join("review-card")).status().unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-gray", "-r", "150", "-singlefile"])
+        .arg(&file)
+        .arg(dir.join("review-card"))
+        .status()
+        .unwrap();
     assert!(status.success());
-    std::process::Command::new("pdftoppm").args(["-png", "-r", "80", "-singlefile"]).arg(&file).arg(dir.join("review-card")).status().unwrap();
+    std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "80", "-singlefile"])
+        .arg(&file)
+        .arg(dir.join("review-card"))
+        .status()
+        .unwrap();
     let (w, h, pixels) = read_pgm(&std::fs::read(dir.join("review-card.pgm")).unwrap());
     let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| pixels[y * w + x]);
     let grids = image.detect_grids();

@@ -11,7 +11,8 @@ use regulars::records::audit;
 use crate::util::{self, now, Shop};
 
 fn trail(shop: &Shop) -> Vec<(String, String, String)> {
-    let mut entries: Vec<_> = audit::newest(shop.conn(), 100).unwrap().into_iter().map(|e| (e.who, e.action, e.detail)).collect();
+    let mut entries: Vec<_> =
+        audit::newest(shop.conn(), 100).unwrap().into_iter().map(|e| (e.who, e.action, e.detail)).collect();
     entries.reverse();
     entries
 }
@@ -27,7 +28,8 @@ fn a_pin_is_set_checked_and_kept_only_as_a_hash() {
     assert!(!owner::load(shop.conn()).unwrap().pin_set, "a refused PIN changes nothing");
     let lock = owner::set_pin(shop.conn_mut(), "4821", "4821", audit::NO_PIN, at).unwrap();
     assert!(lock.pin_set);
-    let stored: String = shop.conn().query_row("SELECT value FROM settings WHERE key = 'owner_lock'", [], |row| row.get(0)).unwrap();
+    let stored: String =
+        shop.conn().query_row("SELECT value FROM settings WHERE key = 'owner_lock'", [], |row| row.get(0)).unwrap();
     assert!(stored.contains("$argon2id$") && !stored.contains("4821"), "{stored}");
 
     owner::check_pin(shop.conn_mut(), "4821", at).unwrap();
@@ -83,7 +85,9 @@ fn wrong_pins_make_the_next_try_wait_longer_even_after_a_restart() {
 fn the_audit_trail_only_grows() {
     let mut shop = Shop::new();
     owner::set_pin(shop.conn_mut(), "4821", "4821", audit::NO_PIN, now()).unwrap();
-    for sql in ["UPDATE audit_log SET who = 'someone else'", "DELETE FROM audit_log", "UPDATE audit_log SET detail = ''"] {
+    for sql in
+        ["UPDATE audit_log SET who = 'someone else'", "DELETE FROM audit_log", "UPDATE audit_log SET detail = ''"]
+    {
         match shop.conn().execute(sql, []) {
             Err(e) => assert!(e.to_string().contains("The audit trail cannot be changed."), "{sql}: {e}"),
             Ok(_) => panic!("{sql} changed the audit trail"),
@@ -97,11 +101,25 @@ fn the_audit_trail_only_grows() {
 /// a renamed command would otherwise slip out of the desk-mode check.
 #[test]
 fn every_owner_only_name_is_a_command_of_the_window() {
-    let handler = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src/app/window.rs")).unwrap();
+    let handler =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src/app/window.rs"))
+            .unwrap();
     for name in regulars::app::owner::OWNER_ONLY {
         assert!(handler.contains(&format!("::{name},")), "{name} is not in the window's commands");
     }
-    for exported in ["export_customers", "export_customer", "export_contacts", "export_contact", "import_run", "import_undo", "restore_backup", "restore_from_file", "delete_customer", "save_settings", "get_audit"] {
+    for exported in [
+        "export_customers",
+        "export_customer",
+        "export_contacts",
+        "export_contact",
+        "import_run",
+        "import_undo",
+        "restore_backup",
+        "restore_from_file",
+        "delete_customer",
+        "save_settings",
+        "get_audit",
+    ] {
         assert!(regulars::app::owner::OWNER_ONLY.contains(&exported), "{exported} must be the owner's");
     }
 }
@@ -117,32 +135,50 @@ fn wrong_recovery_keys_wait_and_cannot_flood_the_audit_trail() {
     owner::set_pin(shop.conn_mut(), "4821", "4821", audit::NO_PIN, start).unwrap();
     let mut said = Vec::new();
     for _ in 0..600 {
-        said.push(util::assert_invalid(owner::remove_pin_with_recovery_key(shop.conn_mut(), false, start), "recovery_key"));
+        said.push(util::assert_invalid(
+            owner::remove_pin_with_recovery_key(shop.conn_mut(), false, start),
+            "recovery_key",
+        ));
     }
     assert!(said[..4].iter().all(|message| message == "This is not this shop's recovery key."), "{:?}", &said[..4]);
-    assert!(said[4..].iter().all(|message| message == "Too many wrong recovery keys. Try again in 30 seconds."), "{:?}", &said[4..8]);
-    let wrong = |shop: &Shop| trail(shop).iter().filter(|(_, action, _)| action == "typed a wrong recovery key").count();
+    assert!(
+        said[4..].iter().all(|message| message == "Too many wrong recovery keys. Try again in 30 seconds."),
+        "{:?}",
+        &said[4..8]
+    );
+    let wrong =
+        |shop: &Shop| trail(shop).iter().filter(|(_, action, _)| action == "typed a wrong recovery key").count();
     assert_eq!(wrong(&shop), 5, "only the keys checked are in the trail");
     assert_eq!(trail(&shop)[0].1, "set the owner PIN", "the owner's line is still the first of a short trail");
 
     // A restart keeps the wait; the right key is not taken during it.
     let mut shop = shop.reopen();
-    let waiting = util::assert_invalid(owner::remove_pin_with_recovery_key(shop.conn_mut(), true, start + Duration::seconds(10)), "recovery_key");
+    let waiting = util::assert_invalid(
+        owner::remove_pin_with_recovery_key(shop.conn_mut(), true, start + Duration::seconds(10)),
+        "recovery_key",
+    );
     assert_eq!(waiting, "Too many wrong recovery keys. Try again in 20 seconds.");
     assert!(owner::load(shop.conn()).unwrap().pin_set);
     // The next wrong one after the wait waits twice as long.
     let later = start + Duration::seconds(31);
-    let sixth = util::assert_invalid(owner::remove_pin_with_recovery_key(shop.conn_mut(), false, later), "recovery_key");
+    let sixth =
+        util::assert_invalid(owner::remove_pin_with_recovery_key(shop.conn_mut(), false, later), "recovery_key");
     assert_eq!(sixth, "Too many wrong recovery keys. Try again in 60 seconds.");
     assert_eq!(wrong(&shop), 6);
     // Wrong PINs have a count of their own: the desk's PIN is still checked.
     util::assert_invalid(owner::check_pin(shop.conn_mut(), "1111", later), "pin");
     assert!(owner::remove_pin_with_recovery_key(shop.conn_mut(), true, later + Duration::seconds(61)).unwrap());
     assert!(!owner::load(shop.conn()).unwrap().pin_set);
-    assert_eq!(trail(&shop).last().unwrap(), &("owner (recovery key)".to_string(), "removed the owner PIN".to_string(), String::new()));
+    assert_eq!(
+        trail(&shop).last().unwrap(),
+        &("owner (recovery key)".to_string(), "removed the owner PIN".to_string(), String::new())
+    );
     // A new PIN starts the count of wrong keys again.
     owner::set_pin(shop.conn_mut(), "4821", "4821", audit::NO_PIN, later + Duration::seconds(62)).unwrap();
-    let again = util::assert_invalid(owner::remove_pin_with_recovery_key(shop.conn_mut(), false, later + Duration::seconds(62)), "recovery_key");
+    let again = util::assert_invalid(
+        owner::remove_pin_with_recovery_key(shop.conn_mut(), false, later + Duration::seconds(62)),
+        "recovery_key",
+    );
     assert_eq!(again, "This is not this shop's recovery key.");
 }
 
@@ -197,7 +233,13 @@ fn an_export_whose_audit_line_cannot_be_written_writes_nothing() {
         .conn()
         .execute_batch("CREATE TRIGGER audit_line_refused BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;")
         .unwrap();
-    let state = AppState::new(Ok(Opened::Store(store)), std::sync::Arc::new(tokio::sync::Notify::new()), "test".into(), data.path().to_path_buf(), std::time::Instant::now());
+    let state = AppState::new(
+        Ok(Opened::Store(store)),
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+        "test".into(),
+        data.path().to_path_buf(),
+        std::time::Instant::now(),
+    );
     let exports = [
         ("customers.csv", Export::Customers),
         ("ada.json", Export::Customer(&id)),

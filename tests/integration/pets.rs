@@ -31,9 +31,19 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 /// her dog Rex and her son Tom. Returns (shop, Ana's id, Rex's person id).
 fn walkers() -> (Shop, String, String) {
     let mut shop = Shop::new();
-    let shop_settings = Settings { shop_name: "Happy Paws".into(), business_kind: BusinessKind::DogWalking, setup_done: true, ..Settings::default() };
+    let shop_settings = Settings {
+        shop_name: "Happy Paws".into(),
+        business_kind: BusinessKind::DogWalking,
+        setup_done: true,
+        ..Settings::default()
+    };
     settings::save(shop.conn_mut(), &shop_settings, utc(2026, 1, 1, 9)).unwrap();
-    let card = cards::create(shop.conn_mut(), &customer("Ana", "Walker").phone("+49 30 555 0101").pet("Rex", "Dog").pet("Tom", "son"), utc(2026, 11, 1, 9)).unwrap();
+    let card = cards::create(
+        shop.conn_mut(),
+        &customer("Ana", "Walker").phone("+49 30 555 0101").pet("Rex", "Dog").pet("Tom", "son"),
+        utc(2026, 11, 1, 9),
+    )
+    .unwrap();
     let rex = card.people.iter().find(|p| p.name == "Rex").unwrap().id.clone();
     (shop, card.id, rex)
 }
@@ -49,7 +59,11 @@ fn vaccinate(shop: &mut Shop, pet: &str, name: &str, expires: &str, at: DateTime
 /// Health now, asserting the stored moments give the same colour.
 fn health_at(shop: &Shop, id: &str, now: DateTime<Utc>) -> Health {
     let live = health::assess(shop.conn(), id, now, &Utc).unwrap();
-    assert_eq!(health::stored_colour(shop.conn(), id, now).unwrap(), live.colour, "stored and live disagree at {now}: {live:?}");
+    assert_eq!(
+        health::stored_colour(shop.conn(), id, now).unwrap(),
+        live.colour,
+        "stored and live disagree at {now}: {live:?}"
+    );
     live
 }
 
@@ -78,10 +92,16 @@ fn a_pet_record_is_kept_checked_and_only_for_pets() {
     // Dates go through parse_day; the message names the field; nothing changes.
     for (birthday, field) in [("2201-01-01", "birthday"), ("3.4.2021", "birthday"), ("2027-01-01", "birthday")] {
         let bad = PetInput { birthday: birthday.into(), ..record.clone() };
-        assert_invalid(features::pets::save(shop.conn_mut(), &rex, &bad, day(2026, 12, 2), utc(2026, 12, 2, 10)), field);
+        assert_invalid(
+            features::pets::save(shop.conn_mut(), &rex, &bad, day(2026, 12, 2), utc(2026, 12, 2, 10)),
+            field,
+        );
     }
     let long = PetInput { allergies: "x".repeat(1001), ..record.clone() };
-    assert_invalid(features::pets::save(shop.conn_mut(), &rex, &long, day(2026, 12, 2), utc(2026, 12, 2, 10)), "allergies");
+    assert_invalid(
+        features::pets::save(shop.conn_mut(), &rex, &long, day(2026, 12, 2), utc(2026, 12, 2, 10)),
+        "allergies",
+    );
     // Tom is a son, not a pet.
     let card = shop.card(&ana);
     let tom = card.people.iter().find(|p| p.name == "Tom").unwrap().id.clone();
@@ -114,7 +134,14 @@ fn vaccinations_turn_the_card_yellow_then_red_with_the_reason_in_words() {
     assert_eq!(shop.count("vaccinations"), 0);
 
     // "rabies" takes the required spelling.
-    features::pets::add_vaccination(shop.conn_mut(), &rex, &vaccine("rabies", "2026-01-12", "2027-01-12"), at.date_naive(), at).unwrap();
+    features::pets::add_vaccination(
+        shop.conn_mut(),
+        &rex,
+        &vaccine("rabies", "2026-01-12", "2027-01-12"),
+        at.date_naive(),
+        at,
+    )
+    .unwrap();
     vaccinate(&mut shop, &rex, "DHPP", "2028-05-01", at);
     vaccinate(&mut shop, &rex, "Kennel cough", "2027-09-01", at);
     // (Ana joined on 1 November: no contact turns her yellow only from 16 December.)
@@ -144,8 +171,17 @@ fn vaccinations_turn_the_card_yellow_then_red_with_the_reason_in_words() {
     let after = health_at(&shop, &ana, utc(2027, 1, 13, 12));
     assert!(!reasons(&after).iter().any(|r| r.contains("vaccine")), "{after:?}");
     let view = card_view::load(shop.conn(), &ana, utc(2027, 1, 13, 12), day(2027, 1, 13), &Utc).unwrap();
-    let states: Vec<(&str, &VaccineState)> = view.pets[0].vaccinations.iter().map(|v| (v.name.as_str(), &v.state)).collect();
-    assert_eq!(states, vec![("DHPP", &VaccineState::Ok), ("Rabies", &VaccineState::Ok), ("Kennel cough", &VaccineState::Ok), ("Rabies", &VaccineState::Replaced)]);
+    let states: Vec<(&str, &VaccineState)> =
+        view.pets[0].vaccinations.iter().map(|v| (v.name.as_str(), &v.state)).collect();
+    assert_eq!(
+        states,
+        vec![
+            ("DHPP", &VaccineState::Ok),
+            ("Rabies", &VaccineState::Ok),
+            ("Kennel cough", &VaccineState::Ok),
+            ("Rabies", &VaccineState::Replaced)
+        ]
+    );
     for later in [0, 10, 200, 330, 365, 366, 400] {
         health_at(&shop, &ana, utc(2027, 1, 13, 12) + Duration::days(later));
     }
@@ -157,10 +193,22 @@ fn only_required_vaccinations_count_and_saving_the_list_recomputes_health() {
     let at = utc(2026, 12, 1, 10);
     vaccinate(&mut shop, &rex, "Leptospirosis", "2026-12-10", at);
     assert_eq!(health_at(&shop, &ana, at).colour, Colour::Green, "not required by the shop");
-    let saved = features::pets::save_settings(shop.conn_mut(), &PetSettings { required_vaccinations: vec!["Rabies".into(), " leptospirosis ".into(), "".into()] }, at).unwrap();
+    let saved = features::pets::save_settings(
+        shop.conn_mut(),
+        &PetSettings { required_vaccinations: vec!["Rabies".into(), " leptospirosis ".into(), "".into()] },
+        at,
+    )
+    .unwrap();
     assert_eq!(saved.required_vaccinations, vec!["Rabies", "leptospirosis"]);
     assert_eq!(reasons(&health_at(&shop, &ana, at)), vec!["Leptospirosis vaccine expires 10 Dec (Rex)"]);
-    assert_invalid(features::pets::save_settings(shop.conn_mut(), &PetSettings { required_vaccinations: vec!["Rabies".into(), "RABIES".into()] }, at), "required_vaccinations");
+    assert_invalid(
+        features::pets::save_settings(
+            shop.conn_mut(),
+            &PetSettings { required_vaccinations: vec!["Rabies".into(), "RABIES".into()] },
+            at,
+        ),
+        "required_vaccinations",
+    );
     assert_eq!(pets::load_settings(shop.conn()).unwrap().required_vaccinations, vec!["Rabies", "leptospirosis"]);
     // With none listed every vaccination counts.
     features::pets::save_settings(shop.conn_mut(), &PetSettings { required_vaccinations: vec![] }, at).unwrap();
@@ -168,7 +216,10 @@ fn only_required_vaccinations_count_and_saving_the_list_recomputes_health() {
 }
 
 fn vaccine_reminders(shop: &Shop) -> Vec<(String, String)> {
-    let mut stmt = shop.conn().prepare("SELECT title, due_at FROM reminders WHERE source = 'vaccination' ORDER BY due_at").unwrap();
+    let mut stmt = shop
+        .conn()
+        .prepare("SELECT title, due_at FROM reminders WHERE source = 'vaccination' ORDER BY due_at")
+        .unwrap();
     stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
 }
 
@@ -180,21 +231,28 @@ fn a_vaccination_expiring_within_30_days_reminds_exactly_once() {
     sync(&mut shop, utc(2026, 12, 10, 10));
     assert!(vaccine_reminders(&shop).is_empty(), "33 days ahead: not yet");
     sync(&mut shop, utc(2026, 12, 12, 10));
-    let expected = vec![("Rabies vaccine expires 12 Jan 2027 (Rex)".to_string(), "2026-12-13T09:00:00.000Z".to_string())];
+    let expected =
+        vec![("Rabies vaccine expires 12 Jan 2027 (Rex)".to_string(), "2026-12-13T09:00:00.000Z".to_string())];
     assert_eq!(vaccine_reminders(&shop), expected);
     sync(&mut shop, utc(2026, 12, 13, 10));
     let mut shop = shop.reopen();
     sync(&mut shop, utc(2026, 12, 14, 10));
     assert_eq!(vaccine_reminders(&shop), expected, "synced four times, across a restart: one reminder");
     let fired = reminders::take_due(shop.conn_mut(), utc(2026, 12, 14, 11), "test").unwrap();
-    assert_eq!(fired.iter().filter(|r| r.source == "vaccination").map(|r| r.customer_id.as_str()).collect::<Vec<_>>(), vec![ana.as_str()]);
+    assert_eq!(
+        fired.iter().filter(|r| r.source == "vaccination").map(|r| r.customer_id.as_str()).collect::<Vec<_>>(),
+        vec![ana.as_str()]
+    );
     assert!(reminders::take_due(shop.conn_mut(), utc(2026, 12, 14, 12), "test").unwrap().is_empty(), "fires once");
     let today = reminder_sources::today(shop.conn(), utc(2026, 12, 14, 12), &Utc, None).unwrap();
     assert!(today.overdue.iter().chain(&today.today).any(|r| r.label == "Vaccination"));
 
     // The new shot answers it, and the new one is not due for a year.
     vaccinate(&mut shop, &rex, "Rabies", "2028-01-12", utc(2026, 12, 15, 10));
-    let open: i64 = shop.conn().query_row("SELECT count(*) FROM reminders WHERE source = 'vaccination' AND done_at IS NULL", [], |r| r.get(0)).unwrap();
+    let open: i64 = shop
+        .conn()
+        .query_row("SELECT count(*) FROM reminders WHERE source = 'vaccination' AND done_at IS NULL", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(open, 0);
     sync(&mut shop, utc(2026, 12, 16, 10));
     assert_eq!(vaccine_reminders(&shop).len(), 1);
@@ -215,9 +273,17 @@ fn a_pet_taken_off_the_card_takes_its_vaccinations_and_their_colour() {
 #[test]
 fn export_holds_the_pet_records_and_erase_removes_them() {
     let (mut shop, ana, rex) = walkers();
-    features::pets::save(shop.conn_mut(), &rex, &PetInput { breed: "Beagle".into(), ..PetInput::default() }, day(2026, 12, 1), utc(2026, 12, 1, 9)).unwrap();
+    features::pets::save(
+        shop.conn_mut(),
+        &rex,
+        &PetInput { breed: "Beagle".into(), ..PetInput::default() },
+        day(2026, 12, 1),
+        utc(2026, 12, 1, 9),
+    )
+    .unwrap();
     vaccinate(&mut shop, &rex, "Rabies", "2027-06-01", utc(2026, 12, 1, 9));
-    let bea = cards::create(shop.conn_mut(), &customer("Bea", "Other").pet("Fido", "dog"), utc(2026, 12, 1, 9)).unwrap();
+    let bea =
+        cards::create(shop.conn_mut(), &customer("Bea", "Other").pet("Fido", "dog"), utc(2026, 12, 1, 9)).unwrap();
     let fido = bea.people[0].id.clone();
     vaccinate(&mut shop, &fido, "Rabies", "2027-06-01", utc(2026, 12, 1, 9));
 
@@ -239,7 +305,10 @@ fn out_dir() -> PathBuf {
 }
 
 fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("{name} could not run (install poppler-utils): {e}"));
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} could not run (install poppler-utils): {e}"));
     assert!(out.status.success(), "{name} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -277,7 +346,19 @@ fn the_welcome_plan_of_a_dog_walker_carries_a_pet_sheet() {
     tool("pdftoppm", &["-png", "-r", "80", "-f", "2", "-singlefile", p, out_dir().join("pet-sheet").to_str().unwrap()]);
     assert!(tool("pdfinfo", &[p]).contains("Pages:           2"));
     let text = tool("pdftotext", &["-f", "2", "-l", "2", p, "-"]);
-    for expected in ["Pet sheet · Ana Walker", "Rex", "Dr. Ølund, Tierarztpraxis am Park, +49 30 555 0199", "Apoquel 16 mg", "Reactive to other dogs", "Rabies", "20 Dec 2026", "Due soon", "DHPP", "1 May 2028", "Not on record: Kennel cough"] {
+    for expected in [
+        "Pet sheet · Ana Walker",
+        "Rex",
+        "Dr. Ølund, Tierarztpraxis am Park, +49 30 555 0199",
+        "Apoquel 16 mg",
+        "Reactive to other dogs",
+        "Rabies",
+        "20 Dec 2026",
+        "Due soon",
+        "DHPP",
+        "1 May 2028",
+        "Not on record: Kennel cough",
+    ] {
         assert!(text.contains(expected), "{expected:?} not on the pet sheet:\n{text}");
     }
 

@@ -11,8 +11,8 @@ use regulars::features::{card_view, cards};
 use regulars::io::{erase, export, plan_pdf, sample};
 use regulars::kernel::error::Error;
 use regulars::kernel::picture::{self, Thumbnails};
-use regulars::records::photos::{self, PhotoRef, Size};
 use regulars::records::onboarding;
+use regulars::records::photos::{self, PhotoRef, Size};
 
 use crate::util::*;
 
@@ -159,7 +159,10 @@ fn bad_bytes_and_huge_pictures_are_refused_with_a_reason_and_change_nothing() {
     // Someone who is not there, or not on this card.
     let fine = picture::thumbnails(&good).unwrap();
     assert!(matches!(photos::set(shop.conn_mut(), "no-such-id", None, &fine, now()), Err(Error::NotFound(_))));
-    assert!(matches!(photos::set(shop.conn_mut(), &card.id, Some(&other.people[0].id), &fine, now()), Err(Error::NotFound(_))));
+    assert!(matches!(
+        photos::set(shop.conn_mut(), &card.id, Some(&other.people[0].id), &fine, now()),
+        Err(Error::NotFound(_))
+    ));
     assert!(matches!(photos::remove(shop.conn_mut(), &card.id, Some("no-such-person")), Err(Error::NotFound(_))));
     assert_eq!(before, dump_of(shop.conn(), &["photos", "customers", "people"]), "nothing changed");
 }
@@ -181,7 +184,13 @@ fn ihdr(width: u32, height: u32, depth: u8) -> Vec<u8> {
 /// A PNG (RGB) whose header claims `width` × `height` pixels of `depth`
 /// bits a channel, with an empty image stream: a few bytes.
 fn png_claiming(width: u32, height: u32, depth: u8) -> Vec<u8> {
-    [&b"\x89PNG\r\n\x1a\n"[..], &ihdr(width, height, depth), &chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]), &chunk(b"IEND", &[])].concat()
+    [
+        &b"\x89PNG\r\n\x1a\n"[..],
+        &ihdr(width, height, depth),
+        &chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]),
+        &chunk(b"IEND", &[]),
+    ]
+    .concat()
 }
 
 /// EXIF (big-endian TIFF) with one entry: Orientation = `orientation`
@@ -240,14 +249,22 @@ fn deep_black_turned_png(width: u32, height: u32) -> Vec<u8> {
     let mut stream = bits.out;
     // Adler-32 of zeros: a stays 1, b counts the bytes.
     stream.extend_from_slice(&((((total % 65521) as u32) << 16) | 1).to_be_bytes());
-    [&b"\x89PNG\r\n\x1a\n"[..], &ihdr(width, height, 16), &chunk(b"eXIf", &exif_orientation(6)), &chunk(b"IDAT", &stream), &chunk(b"IEND", &[])].concat()
+    [
+        &b"\x89PNG\r\n\x1a\n"[..],
+        &ihdr(width, height, 16),
+        &chunk(b"eXIf", &exif_orientation(6)),
+        &chunk(b"IDAT", &stream),
+        &chunk(b"IEND", &[]),
+    ]
+    .concat()
 }
 
 /// The process's peak and current resident memory, in bytes (Linux).
 fn resident() -> (u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
     let field = |name: &str| {
-        let line = status.lines().find(|line| line.starts_with(name)).unwrap_or_else(|| panic!("{name} in /proc/self/status"));
+        let line =
+            status.lines().find(|line| line.starts_with(name)).unwrap_or_else(|| panic!("{name} in /proc/self/status"));
         line.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()).expect("a size in kB") * 1024
     };
     (field("VmHWM:"), field("VmRSS:"))
@@ -274,7 +291,12 @@ fn a_picture_turned_by_its_exif_takes_one_decoded_copy_of_memory() {
         let grew = peak.saturating_sub(before);
         let mb = |bytes: u64| bytes / (1024 * 1024);
         eprintln!("decoded {} MB, peak grew by {} MB", mb(decoded), mb(grew));
-        assert!(grew < decoded + decoded / 2, "the peak grew by {} MB for a picture of {} MB decoded", mb(grew), mb(decoded));
+        assert!(
+            grew < decoded + decoded / 2,
+            "the peak grew by {} MB for a picture of {} MB decoded",
+            mb(grew),
+            mb(decoded)
+        );
         return;
     }
     let bytes = deep_black_turned_png(SIDE, SIDE);
@@ -284,7 +306,12 @@ fn a_picture_turned_by_its_exif_takes_one_decoded_copy_of_memory() {
     std::fs::write(&file, &bytes).expect("the picture");
     drop(bytes);
     let status = std::process::Command::new(std::env::current_exe().expect("this test binary"))
-        .args(["--exact", "photos::a_picture_turned_by_its_exif_takes_one_decoded_copy_of_memory", "--test-threads=1", "--nocapture"])
+        .args([
+            "--exact",
+            "photos::a_picture_turned_by_its_exif_takes_one_decoded_copy_of_memory",
+            "--test-threads=1",
+            "--nocapture",
+        ])
         .env(CHILD, &file)
         .status()
         .expect("run the child");
@@ -297,7 +324,12 @@ fn a_picture_turned_by_its_exif_takes_one_decoded_copy_of_memory() {
 fn a_picture_is_stored_the_way_its_exif_says_is_up() {
     use image::ImageEncoder;
     // 60 × 40: red on the left, blue on the right.
-    let picture = image::RgbImage::from_fn(60, 40, |x, _| if x < 30 { image::Rgb([220, 20, 20]) } else { image::Rgb([20, 20, 220]) });
+    let picture =
+        image::RgbImage::from_fn(
+            60,
+            40,
+            |x, _| if x < 30 { image::Rgb([220, 20, 20]) } else { image::Rgb([20, 20, 220]) },
+        );
     let mut bytes = Vec::new();
     let mut encoder = image::codecs::png::PngEncoder::new(&mut bytes);
     encoder.set_exif_metadata(exif_orientation(6)).expect("EXIF in a PNG");
@@ -390,7 +422,10 @@ fn fingerprint(jpeg: &[u8]) -> Vec<u8> {
 
 fn found_in(dir: &Path, fingerprints: &[Vec<u8>]) -> usize {
     let files = data_files(dir);
-    fingerprints.iter().filter(|print| files.iter().any(|(_, bytes)| bytes.windows(print.len()).any(|w| w == print.as_slice()))).count()
+    fingerprints
+        .iter()
+        .filter(|print| files.iter().any(|(_, bytes)| bytes.windows(print.len()).any(|w| w == print.as_slice())))
+        .count()
 }
 
 #[test]
@@ -455,7 +490,8 @@ fn the_one_customer_export_holds_their_photos_and_their_pets() {
         assert_eq!(row["customer_id"], card.id.as_str());
         let stored = photos::bytes_of(shop.conn(), &card.id, row["person_id"].as_str(), Size::Large).unwrap().unwrap();
         let hex = row["large"].as_str().expect("the picture as hex");
-        let bytes: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+        let bytes: Vec<u8> =
+            (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
         assert_eq!(bytes, stored, "the exported picture is the stored one, byte for byte");
         assert!(row["small"].as_str().is_some_and(|s| s.starts_with("ffd8ff")), "the 64 px JPEG too");
     }
@@ -475,10 +511,16 @@ fn the_welcome_plan_prints_the_photo_in_its_corner() {
     assert!(!with.compact);
     // Embedded as it is stored: the JPEG's bytes are in the PDF unchanged.
     assert!(with.bytes.windows(stored.len()).any(|w| w == stored.as_slice()), "the JPEG is embedded as is");
-    assert!(with.bytes.len() < without.bytes.len() + stored.len() + 2_000, "{} vs {}", with.bytes.len(), without.bytes.len());
+    assert!(
+        with.bytes.len() < without.bytes.len() + stored.len() + 2_000,
+        "{} vs {}",
+        with.bytes.len(),
+        without.bytes.len()
+    );
     // Kept beside the other printed pages (and as a PNG) to look at.
     let (path, _) = crate::plans::write_and_read("plan-with-photo", &with.bytes);
-    let list = std::process::Command::new("pdfimages").arg("-list").arg(&path).output().expect("pdfimages (poppler-utils)");
+    let list =
+        std::process::Command::new("pdfimages").arg("-list").arg(&path).output().expect("pdfimages (poppler-utils)");
     let list = String::from_utf8_lossy(&list.stdout);
     let rows: Vec<&str> = list.lines().skip(2).collect();
     assert_eq!(rows.len(), 1, "{list}");
@@ -486,7 +528,10 @@ fn the_welcome_plan_prints_the_photo_in_its_corner() {
     // page num type width height color comp bpc enc
     assert_eq!(&cols[3..9], &["256", "256", "rgb", "3", "8", "jpeg"], "{list}");
     let text = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
-    assert!(String::from_utf8_lossy(&text.stdout).contains("Müller-Łukasiewicz"), "the name still fits beside the photo");
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("Müller-Łukasiewicz"),
+        "the name still fits beside the photo"
+    );
     // A stored value that is not a JPEG (a hand-edited file) leaves the corner empty.
     let odd = plan_pdf::PlanDocument { photo: Some(b"not a jpeg".to_vec()), ..doc };
     assert!(plan_pdf::render(&odd).is_ok());
@@ -497,13 +542,17 @@ fn a_seeded_shop_has_drawn_photos_on_some_or_all_customers() {
     let mut shop = Shop::new();
     sample::seed(shop.conn_mut(), regulars::db::settings::BusinessKind::DogWalking, 60, 5, now()).unwrap();
     sample::seed_photos(shop.conn_mut(), sample::Photos::Some, 5, now()).unwrap();
-    let customers: i64 = shop.conn().query_row("SELECT count(*) FROM photos WHERE person_id IS NULL", [], |r| r.get(0)).unwrap();
-    let pets: i64 = shop.conn().query_row("SELECT count(*) FROM photos WHERE person_id IS NOT NULL", [], |r| r.get(0)).unwrap();
+    let customers: i64 =
+        shop.conn().query_row("SELECT count(*) FROM photos WHERE person_id IS NULL", [], |r| r.get(0)).unwrap();
+    let pets: i64 =
+        shop.conn().query_row("SELECT count(*) FROM photos WHERE person_id IS NOT NULL", [], |r| r.get(0)).unwrap();
     assert!((8..=35).contains(&customers), "about a third: {customers}");
     assert!((10..=50).contains(&pets), "about half the dogs: {pets}");
     sample::seed_photos(shop.conn_mut(), sample::Photos::All, 6, now()).unwrap();
-    let customers: i64 = shop.conn().query_row("SELECT count(*) FROM photos WHERE person_id IS NULL", [], |r| r.get(0)).unwrap();
+    let customers: i64 =
+        shop.conn().query_row("SELECT count(*) FROM photos WHERE person_id IS NULL", [], |r| r.get(0)).unwrap();
     assert_eq!(customers, 60, "every customer, once");
-    let (small, large): (Vec<u8>, Vec<u8>) = shop.conn().query_row("SELECT small, large FROM photos LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (small, large): (Vec<u8>, Vec<u8>) =
+        shop.conn().query_row("SELECT small, large FROM photos LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!((size_of(&small), size_of(&large)), ((64, 64), (256, 256)));
 }

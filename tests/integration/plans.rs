@@ -10,12 +10,12 @@ use std::process::Command;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
-use regulars::records::onboarding::{self, PlanTemplate, ShopContact, TaskTemplate, OWNER_CUSTOMER};
-use regulars::io::plan_pdf::{self, PlanDocument, PrintTask};
-use regulars::records::reminders::Rules;
 use regulars::db::settings::{self, BusinessKind, PaperSize, Settings, StaffMember};
-use regulars::Error;
 use regulars::features::reminder_sources;
+use regulars::io::plan_pdf::{self, PlanDocument, PrintTask};
+use regulars::records::onboarding::{self, PlanTemplate, ShopContact, TaskTemplate, OWNER_CUSTOMER};
+use regulars::records::reminders::Rules;
+use regulars::Error;
 use util::{assert_invalid, assert_unchanged, customer, dump, Shop};
 
 fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -57,7 +57,10 @@ fn each_kind_has_a_good_default_template() {
     let titles: Vec<&str> = gym.tasks.iter().map(|t| t.title.as_str()).collect();
     assert!(titles.iter().any(|t| t.contains("tour")), "a tour: {titles:?}");
     assert!(titles.iter().any(|t| t.contains("first-week plan")), "a first-week plan: {titles:?}");
-    assert!(titles.iter().any(|t| t.contains("check-in") && gym.tasks.iter().any(|x| x.due_days == 7)), "a week-one check-in: {titles:?}");
+    assert!(
+        titles.iter().any(|t| t.contains("check-in") && gym.tasks.iter().any(|x| x.due_days == 7)),
+        "a week-one check-in: {titles:?}"
+    );
     assert!(!gym.welcome.is_empty() && !gym.promise.what_we_do.is_empty() && !gym.milestone.title.is_empty());
     for kind in [BusinessKind::Salon, BusinessKind::DogWalking] {
         let t = all.iter().find(|t| t.kind == kind).expect("template");
@@ -82,7 +85,10 @@ fn templates_are_edited_and_bad_input_changes_nothing() {
     assert_eq!(saved.tasks[0].title, "Intro call");
     assert_eq!(onboarding::template(shop.conn(), BusinessKind::Gym).expect("reload"), saved);
     // The other kinds keep their defaults.
-    assert_eq!(onboarding::template(shop.conn(), BusinessKind::Salon).expect("salon"), onboarding::default_template(BusinessKind::Salon));
+    assert_eq!(
+        onboarding::template(shop.conn(), BusinessKind::Salon).expect("salon"),
+        onboarding::default_template(BusinessKind::Salon)
+    );
 
     let bad = |f: &dyn Fn(&mut PlanTemplate)| {
         let mut t = saved.clone();
@@ -112,7 +118,12 @@ fn templates_are_edited_and_bad_input_changes_nothing() {
 #[test]
 fn the_shops_contact_is_validated() {
     let shop = Shop::new();
-    let good = ShopContact { phone: "+49 30 1234-567".into(), email: "hallo@kraftwerk.de".into(), address: "Hauptstraße 5\n10827 Berlin".into(), website: "kraftwerk.de".into() };
+    let good = ShopContact {
+        phone: "+49 30 1234-567".into(),
+        email: "hallo@kraftwerk.de".into(),
+        address: "Hauptstraße 5\n10827 Berlin".into(),
+        website: "kraftwerk.de".into(),
+    };
     let saved = onboarding::save_contact(shop.conn(), &good, util::now()).expect("save contact");
     assert_eq!(saved.address, "Hauptstraße 5, 10827 Berlin");
     assert_eq!(onboarding::contact(shop.conn()).expect("load"), saved);
@@ -172,7 +183,8 @@ fn a_task_owned_by_staff_keeps_their_name() {
     template.tasks[0].owner = bjorn;
     onboarding::save_template(shop.conn_mut(), &template, util::now()).expect("save");
     let zoe = shop.create(customer("Zoë", "Müller"));
-    let plan = onboarding::start(shop.conn_mut(), &zoe.id, date(2024, 5, 13), date(2024, 5, 13), util::now()).expect("start");
+    let plan =
+        onboarding::start(shop.conn_mut(), &zoe.id, date(2024, 5, 13), date(2024, 5, 13), util::now()).expect("start");
     assert_eq!(plan.tasks[0].owner_label, "Bjørn");
     let doc = plan_pdf::document(shop.conn(), &zoe.id, date(2024, 5, 13)).expect("document");
     assert_eq!(doc.tasks[0].owner, "Bjørn");
@@ -213,9 +225,15 @@ fn ticking_records_who_and_when_and_the_last_tick_completes_the_plan() {
     assert_eq!(plan.progress_label, "All done");
     assert_eq!(plan.completed_at.as_deref(), Some("2024-05-20T18:00:00.000Z"));
     assert_eq!(onboarding::completed_since(shop.conn(), &zoe.id, None).expect("query"), Some(done_at));
-    assert_eq!(onboarding::completed_since(shop.conn(), &zoe.id, Some(utc(2024, 5, 20, 0, 0))).expect("query"), Some(done_at));
+    assert_eq!(
+        onboarding::completed_since(shop.conn(), &zoe.id, Some(utc(2024, 5, 20, 0, 0))).expect("query"),
+        Some(done_at)
+    );
     assert_eq!(onboarding::completed_since(shop.conn(), &zoe.id, Some(utc(2024, 5, 21, 0, 0))).expect("query"), None);
-    assert_eq!(onboarding::completions_since(shop.conn(), utc(2024, 5, 1, 0, 0)).expect("query"), vec![(zoe.id.clone(), done_at)]);
+    assert_eq!(
+        onboarding::completions_since(shop.conn(), utc(2024, 5, 1, 0, 0)).expect("query"),
+        vec![(zoe.id.clone(), done_at)]
+    );
 
     // Untick (a mis-click) opens it again.
     onboarding::untick(shop.conn_mut(), &plan.tasks[3].id, done_at).expect("untick");
@@ -285,7 +303,10 @@ fn onboarding_tasks_become_reminders_once_and_ticking_resolves_them() {
 
     // Done from Today ticks the task.
     let second_key = format!("onboarding:{}", plan.tasks[1].id);
-    let reminder_id: String = shop.conn().query_row("SELECT id FROM reminders WHERE dedup_key = ?1", [&second_key], |r| r.get(0)).expect("reminder");
+    let reminder_id: String = shop
+        .conn()
+        .query_row("SELECT id FROM reminders WHERE dedup_key = ?1", [&second_key], |r| r.get(0))
+        .expect("reminder");
     reminder_sources::close(shop.conn_mut(), &reminder_id, false, now).expect("close");
     let reloaded = onboarding::for_customer(shop.conn(), &zoe.id, start).expect("load").expect("plan");
     assert_eq!(reloaded.tasks[1].done_by.as_deref(), Some("from the reminder"));
@@ -312,7 +333,10 @@ fn out_dir() -> PathBuf {
 }
 
 fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("{name} could not run (install poppler-utils): {e}"));
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} could not run (install poppler-utils): {e}"));
     assert!(out.status.success(), "{name} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -349,7 +373,12 @@ fn sample_doc(paper: PaperSize) -> PlanDocument {
         customer_name: "Zoë Müller-Łukasiewicz".into(),
         start_on: start,
         welcome: onboarding::default_template(BusinessKind::Gym).welcome,
-        promise: onboarding::default_template(BusinessKind::Gym).promise.lines().into_iter().map(|(l, t)| (l.into(), t)).collect(),
+        promise: onboarding::default_template(BusinessKind::Gym)
+            .promise
+            .lines()
+            .into_iter()
+            .map(|(l, t)| (l.into(), t))
+            .collect(),
         tasks: vec![
             task("Welcome and a 15-minute tour of the gym", "Søren Ødegård", 0, true, false),
             task("Set up your locker and app login", "You", 0, false, false),
@@ -367,7 +396,9 @@ fn sample_doc(paper: PaperSize) -> PlanDocument {
 
 #[test]
 fn the_pdf_has_every_name_date_and_task_on_one_a4_or_letter_page() {
-    for (paper, name, size) in [(PaperSize::A4, "plan-a4", "595.28 x 841.89"), (PaperSize::Letter, "plan-letter", "612 x 792")] {
+    for (paper, name, size) in
+        [(PaperSize::A4, "plan-a4", "595.28 x 841.89"), (PaperSize::Letter, "plan-letter", "612 x 792")]
+    {
         let doc = sample_doc(paper);
         let rendered = plan_pdf::render(&doc).expect("render");
         assert!(rendered.left_out.is_empty(), "{:?}", rendered.left_out);
@@ -416,7 +447,13 @@ fn the_pdf_has_every_name_date_and_task_on_one_a4_or_letter_page() {
 
 #[test]
 fn a_plan_with_no_tasks_still_makes_a_good_page() {
-    let doc = PlanDocument { tasks: vec![], promise: vec![], welcome: String::new(), contact: vec![], ..sample_doc(PaperSize::A4) };
+    let doc = PlanDocument {
+        tasks: vec![],
+        promise: vec![],
+        welcome: String::new(),
+        contact: vec![],
+        ..sample_doc(PaperSize::A4)
+    };
     let rendered = plan_pdf::render(&doc).expect("render");
     let (path, text) = write_and_read("plan-no-tasks", &rendered.bytes);
     assert!(squash(&text).contains("No tasks yet"), "{text}");
@@ -428,7 +465,11 @@ fn thirty_tasks_and_a_300_character_title_fit_on_one_page() {
     let mut doc = sample_doc(PaperSize::A4);
     let base = doc.tasks[0].clone();
     doc.tasks = (1..=30)
-        .map(|i| PrintTask { title: format!("Task number {i}: a session with a coach"), due_on: base.due_on + chrono::Duration::days(i), ..base.clone() })
+        .map(|i| PrintTask {
+            title: format!("Task number {i}: a session with a coach"),
+            due_on: base.due_on + chrono::Duration::days(i),
+            ..base.clone()
+        })
         .collect();
     let rendered = plan_pdf::render(&doc).expect("30 tasks fit");
     let (path, text) = write_and_read("plan-30-tasks", &rendered.bytes);
@@ -458,7 +499,12 @@ fn thirty_tasks_and_a_300_character_title_fit_on_one_page() {
 fn a_plan_too_long_for_one_page_gets_a_clear_message() {
     let mut doc = sample_doc(PaperSize::A4);
     let base = doc.tasks[0].clone();
-    doc.tasks = (0..40).map(|i| PrintTask { title: format!("{i} {}", "A long task title that wraps over several lines. ".repeat(6)), ..base.clone() }).collect();
+    doc.tasks = (0..40)
+        .map(|i| PrintTask {
+            title: format!("{i} {}", "A long task title that wraps over several lines. ".repeat(6)),
+            ..base.clone()
+        })
+        .collect();
     let message = assert_invalid(plan_pdf::render(&doc), "plan");
     assert!(message.contains("does not fit on one page"), "{message}");
 }
@@ -490,7 +536,12 @@ fn the_plan_pdf_command_writes_a_customers_plan() {
     let zoe = shop.create(customer("Zoë", "Müller-Łukasiewicz"));
     let start = date(2026, 11, 23);
     onboarding::start(shop.conn_mut(), &zoe.id, start, start, util::now()).expect("start");
-    onboarding::save_contact(shop.conn(), &ShopContact { phone: "+49 30 1234-567".into(), ..Default::default() }, util::now()).expect("contact");
+    onboarding::save_contact(
+        shop.conn(),
+        &ShopContact { phone: "+49 30 1234-567".into(), ..Default::default() },
+        util::now(),
+    )
+    .expect("contact");
     let dir = shop.data_dir();
     drop(shop.store);
     let out = out_dir().join("plan-cli.pdf");
@@ -504,7 +555,10 @@ fn the_plan_pdf_command_writes_a_customers_plan() {
         .expect("run regulars plan-pdf");
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let text = tool("pdftotext", &[out.to_str().expect("path"), "-"]);
-    assert!(text.contains("Zoë Müller-Łukasiewicz") && text.contains("KRAFTWERK SÜD") && text.contains("+49 30 1234-567"), "{text}");
+    assert!(
+        text.contains("Zoë Müller-Łukasiewicz") && text.contains("KRAFTWERK SÜD") && text.contains("+49 30 1234-567"),
+        "{text}"
+    );
     assert!(info(&out).contains("(letter)"));
 
     let missing = Command::new(env!("CARGO_BIN_EXE_regulars"))

@@ -113,7 +113,10 @@ fn delete_completely_leaves_no_readable_trace_in_the_data_folder() {
     // An automatic backup and a copy saved before a restore hold them.
     let auto = backup::automatic(shop.conn(), &data, 7, None, now()).expect("a backup");
     std::fs::copy(&auto, backup::backups_dir(&data).join("before-restore-2024-05-15_143000.sqlite3")).unwrap();
-    assert!(!markers_in(&data, &["quentin", "plovdrake"]).is_empty(), "precondition: the markers are on disk to be found");
+    assert!(
+        !markers_in(&data, &["quentin", "plovdrake"]).is_empty(),
+        "precondition: the markers are on disk to be found"
+    );
 
     let erased = erase::erase_customer(shop.conn_mut(), &data, &id, now(), &Utc).expect("delete completely");
 
@@ -129,10 +132,22 @@ fn delete_completely_leaves_no_readable_trace_in_the_data_folder() {
     // The answer says until when the backups still hold them.
     let made = std::fs::metadata(&auto).unwrap().modified().unwrap();
     let expected = (DateTime::<Utc>::from(made) + chrono::Duration::days(7)).date_naive();
-    assert_eq!(erased.backups_hold_until.as_deref(), Some(expected.format("%Y-%m-%d").to_string().as_str()), "{erased:?}");
+    assert_eq!(
+        erased.backups_hold_until.as_deref(),
+        Some(expected.format("%Y-%m-%d").to_string().as_str()),
+        "{erased:?}"
+    );
     assert_eq!(erased.kept_backups, 1, "{erased:?}");
-    assert!(erased.said.contains(&expected.format("%-d %B %Y").to_string()), "the sentence gives the date: {}", erased.said);
-    assert!(erased.said.contains("1 backup saved before a restore still holds them until 14 June 2024"), "deleted 30 days after the restore: {}", erased.said);
+    assert!(
+        erased.said.contains(&expected.format("%-d %B %Y").to_string()),
+        "the sentence gives the date: {}",
+        erased.said
+    );
+    assert!(
+        erased.said.contains("1 backup saved before a restore still holds them until 14 June 2024"),
+        "deleted 30 days after the restore: {}",
+        erased.said
+    );
 
     // Closed and opened again, as at the next start: still nothing.
     let shop = shop.reopen();
@@ -166,10 +181,16 @@ fn the_backups_hold_a_customer_until_the_newest_one_holding_them_rotates_out() {
     assert_eq!(holding.kept, 1, "only the copy made after they were added holds them");
     assert_eq!(holding.kept_until, Some(at("2024-06-11T08:00:00Z")), "deleted 30 days after it was made");
     // Backups all older than the customer: nothing holds them.
-    assert_eq!(erase::backups_holding(&backups[2..3], added, 7, now), erase::Holding { until: None, kept: 0, kept_until: None });
+    assert_eq!(
+        erase::backups_holding(&backups[2..3], added, 7, now),
+        erase::Holding { until: None, kept: 0, kept_until: None }
+    );
     // No backup for weeks: the next one is due at once, the count starts now.
     let stale = [info("auto-old", true, "2024-04-01T08:00:00Z")];
-    assert_eq!(erase::backups_holding(&stale, Some(at("2024-03-01T00:00:00Z")), 3, now).until, Some(at("2024-05-17T14:30:00Z")));
+    assert_eq!(
+        erase::backups_holding(&stale, Some(at("2024-03-01T00:00:00Z")), 3, now).until,
+        Some(at("2024-05-17T14:30:00Z"))
+    );
     // A customer whose creation time is unknown is taken to be in every backup.
     assert_eq!(erase::backups_holding(&backups, None, 7, now).kept, 2);
     // A copy named by the restore goes by its name's time.
@@ -194,7 +215,12 @@ fn a_folder_holding_other_files_keeps_its_permissions() {
     }
     regulars::cli::make_private(home.path());
     for (path, mode) in [(home.path(), 0o755), (&home.path().join("backups"), 0o755), (&taxes, 0o644)] {
-        assert_eq!(std::fs::metadata(path).unwrap().permissions().mode() & 0o777, mode, "{} was changed", path.display());
+        assert_eq!(
+            std::fs::metadata(path).unwrap().permissions().mode() & 0o777,
+            mode,
+            "{} was changed",
+            path.display()
+        );
     }
 }
 
@@ -244,7 +270,9 @@ fn the_data_folder_and_every_file_in_it_are_private_to_their_user() {
             .map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with(prefix)))
             .unwrap_or(false)
     };
-    wait_until("the first automatic backup", Duration::from_secs(120), || has(backup::BACKUPS_DIR, backup::AUTO_PREFIX) && has("logs", "regulars"));
+    wait_until("the first automatic backup", Duration::from_secs(120), || {
+        has(backup::BACKUPS_DIR, backup::AUTO_PREFIX) && has("logs", "regulars")
+    });
     assert!(data.join("regulars.sqlite3-wal").exists(), "the app has its WAL open");
     drop(app);
 
@@ -266,7 +294,11 @@ fn the_data_folder_and_every_file_in_it_are_private_to_their_user() {
     for expected in ["regulars.sqlite3", "regulars.sqlite3-wal", "encryption.json"] {
         assert!(checked.iter().any(|p| p == expected), "{expected} was not there to check: {checked:?}");
     }
-    assert!(checked.iter().any(|p| p.starts_with("backups/auto-")) && checked.iter().any(|p| p.starts_with("logs/regulars")), "{checked:?}");
+    assert!(
+        checked.iter().any(|p| p.starts_with("backups/auto-"))
+            && checked.iter().any(|p| p.starts_with("logs/regulars")),
+        "{checked:?}"
+    );
     assert!(open.is_empty(), "readable by others: {open:#?}");
 }
 
@@ -306,7 +338,9 @@ fn the_logs_hold_ids_and_counts_never_a_customers_words() {
     // An import with a bad row that quotes the marker, and one that is taken.
     let csv = format!("Name,Email\n{MARKER} Two,not-an-email-{MARKER}\n{MARKER} Three,three@example.org\n");
     let table = importer::parse(csv.as_bytes()).expect("read the CSV");
-    let report = importer::import(shop.conn_mut(), None, &table, &format!("{MARKER}.csv"), &importer::Options::default(), now()).expect("import");
+    let report =
+        importer::import(shop.conn_mut(), None, &table, &format!("{MARKER}.csv"), &importer::Options::default(), now())
+            .expect("import");
     assert_eq!(report.imported + report.rejected, 2, "{report:?}");
     // A refused edit (its message quotes what was typed) as a log line.
     let failed = cards::update(shop.conn_mut(), &card.id, &customer(MARKER, "x").email(&format!("{MARKER}@")), now());
@@ -375,9 +409,13 @@ fn the_json_export_holds_every_table_about_the_customer() {
     }
 
     // Rows that point at them without naming them: both referrals, the complaint's update, the plan's tasks.
-    let rows = |table: &str| data.records[table].iter().map(|row| serde_json::Value::Object(row.clone())).collect::<Vec<_>>();
+    let rows =
+        |table: &str| data.records[table].iter().map(|row| serde_json::Value::Object(row.clone())).collect::<Vec<_>>();
     let referrals = rows("referrals");
-    assert!(referrals.iter().any(|r| r["referred_id"] == id.as_str() && r["referrer_id"] == referrer.id.as_str()), "{referrals:?}");
+    assert!(
+        referrals.iter().any(|r| r["referred_id"] == id.as_str() && r["referrer_id"] == referrer.id.as_str()),
+        "{referrals:?}"
+    );
     assert!(referrals.iter().any(|r| r["referrer_id"] == id.as_str()), "the friend they brought: {referrals:?}");
     assert_eq!(referrals.len(), 2);
     assert_eq!(rows("complaint_updates")[0]["body"], "zyx turned down");

@@ -7,17 +7,17 @@ use crate::util;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
-use regulars::records::memberships::MembershipInput;
 use regulars::app::notify::{Message, Notifier, Recorder};
-use regulars::records::reminders::{self, Rules, Snooze};
 use regulars::app::scheduler;
-use regulars::records::interactions::{self as visits};
+use regulars::features;
+use regulars::features::desk;
 use regulars::features::desk::LogInput;
 use regulars::features::desk::PastVisit;
-use regulars::features::desk;
 use regulars::features::reminder_sources;
-use regulars::features;
 use regulars::kernel::time;
+use regulars::records::interactions::{self as visits};
+use regulars::records::memberships::MembershipInput;
+use regulars::records::reminders::{self, Rules, Snooze};
 use util::{customer, InputExt, Shop};
 
 fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -30,7 +30,13 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 /// Logs a call with a next step due `due` ("YYYY-MM-DD" or with "THH:MM").
 fn next_step(shop: &mut Shop, customer_id: &str, title: &str, due: &str, now: DateTime<Utc>) {
-    let input = LogInput { kind: "call".into(), summary: "Talked".into(), next_step: title.into(), next_step_due: due.into(), ..Default::default() };
+    let input = LogInput {
+        kind: "call".into(),
+        summary: "Talked".into(),
+        next_step: title.into(),
+        next_step_due: due.into(),
+        ..Default::default()
+    };
     desk::log(shop.conn_mut(), customer_id, &input, now, now.date_naive()).expect("log a call with a next step");
 }
 
@@ -58,12 +64,17 @@ fn a_next_step_fires_once_on_time_across_restarts_and_snoozes() {
     assert_eq!(outcome.fired.len(), 1);
     assert_eq!(
         sent(&recorder),
-        vec![Message { title: "Zoë Müller: Next step: Call about the PT package".into(), body: String::new(), customer_id: Some(zoe.id.clone()) }]
+        vec![Message {
+            title: "Zoë Müller: Next step: Call about the PT package".into(),
+            body: String::new(),
+            customer_id: Some(zoe.id.clone())
+        }]
     );
 
     // A restart, and another pass: nothing fires twice.
     let mut shop = shop.reopen();
-    let outcome = scheduler::pass(&mut shop.store, &recorder, "away:restart", due + Duration::minutes(5), &Berlin).expect("pass");
+    let outcome =
+        scheduler::pass(&mut shop.store, &recorder, "away:restart", due + Duration::minutes(5), &Berlin).expect("pass");
     assert!(outcome.fired.is_empty(), "fired again after a restart: {:?}", outcome.fired);
     assert_eq!(sent(&recorder).len(), 1);
 
@@ -73,12 +84,14 @@ fn a_next_step_fires_once_on_time_across_restarts_and_snoozes() {
     let rules = Rules::default();
     let until = reminders::snooze(shop.conn(), &id, Snooze::OneHour, due, &Berlin, &rules).expect("snooze");
     assert_eq!(until, due + Duration::hours(1));
-    let early = scheduler::pass(&mut shop.store, &recorder, "live", until - Duration::seconds(1), &Berlin).expect("pass");
+    let early =
+        scheduler::pass(&mut shop.store, &recorder, "live", until - Duration::seconds(1), &Berlin).expect("pass");
     assert!(early.fired.is_empty());
     assert_eq!(early.next_due, Some(until));
     let on_time = scheduler::pass(&mut shop.store, &recorder, "live", until, &Berlin).expect("pass");
     assert_eq!(on_time.fired.len(), 1);
-    let after = scheduler::pass(&mut shop.store, &recorder, "live", until + Duration::minutes(1), &Berlin).expect("pass");
+    let after =
+        scheduler::pass(&mut shop.store, &recorder, "live", until + Duration::minutes(1), &Berlin).expect("pass");
     assert!(after.fired.is_empty());
     assert_eq!(sent(&recorder).len(), 2);
 
@@ -177,7 +190,8 @@ fn without_a_notification_server_reminders_still_show_in_the_app() {
     let now = utc(2027, 5, 13, 6, 0);
     next_step(&mut shop, &zoe.id, "Call back", "2027-05-13T06:30", now);
     let due = utc(2027, 5, 13, 6, 31);
-    let outcome = scheduler::pass(&mut shop.store, &Broken, "live", due, &Utc).expect("a failing desktop is not an error");
+    let outcome =
+        scheduler::pass(&mut shop.store, &Broken, "live", due, &Utc).expect("a failing desktop is not an error");
     assert_eq!(outcome.fired.len(), 1);
     let today = reminders::today(shop.conn(), due, &Utc, None).expect("today");
     assert_eq!(today.today.len(), 1);
@@ -213,7 +227,9 @@ fn leap_day_birthdays_are_remembered_every_year() {
     reminder_sources::sync(shop.conn_mut(), utc(2028, 2, 28, 12, 0), &Utc, &rules).expect("sync");
     let due: String = shop
         .conn()
-        .query_row("SELECT due_at FROM reminders WHERE dedup_key = ?1", [format!("birthday:{}:2028", leap.id)], |row| row.get(0))
+        .query_row("SELECT due_at FROM reminders WHERE dedup_key = ?1", [format!("birthday:{}:2028", leap.id)], |row| {
+            row.get(0)
+        })
         .expect("the 2028 reminder");
     assert_eq!(due, "2028-02-29T09:00:00.000Z");
 }
@@ -242,7 +258,12 @@ fn renewals_are_remembered_ahead_across_month_ends() {
     let mut shop = Shop::new();
     let zoe = shop.create(customer("Zoë", "Müller"));
     let now = utc(2027, 2, 20, 12, 0);
-    let input = MembershipInput { plan_name: "Unlimited".into(), price: "49.90".into(), term: "month".into(), renews_on: "2027-03-01".into() };
+    let input = MembershipInput {
+        plan_name: "Unlimited".into(),
+        price: "49.90".into(),
+        term: "month".into(),
+        renews_on: "2027-03-01".into(),
+    };
     features::memberships::set(shop.conn_mut(), &zoe.id, &input, now).expect("membership");
     let rules = Rules::default(); // 7 days ahead at 09:00
     reminder_sources::sync(shop.conn_mut(), now, &Utc, &rules).expect("sync");
@@ -271,24 +292,43 @@ fn renewals_are_remembered_ahead_across_month_ends() {
 #[test]
 fn due_hours_follow_daylight_saving_time() {
     // Berlin switches to summer time on 28 March 2027 at 02:00 (-> 03:00).
-    assert_eq!(time::local_to_utc(&Berlin, date(2027, 3, 27), chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()), utc(2027, 3, 27, 8, 0));
-    assert_eq!(time::local_to_utc(&Berlin, date(2027, 3, 29), chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()), utc(2027, 3, 29, 7, 0));
+    assert_eq!(
+        time::local_to_utc(&Berlin, date(2027, 3, 27), chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()),
+        utc(2027, 3, 27, 8, 0)
+    );
+    assert_eq!(
+        time::local_to_utc(&Berlin, date(2027, 3, 29), chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()),
+        utc(2027, 3, 29, 7, 0)
+    );
     // 02:30 does not exist that night: it moves an hour later, to 03:30 CEST.
-    assert_eq!(time::local_to_utc(&Berlin, date(2027, 3, 28), chrono::NaiveTime::from_hms_opt(2, 30, 0).unwrap_or_default()), utc(2027, 3, 28, 1, 30));
+    assert_eq!(
+        time::local_to_utc(&Berlin, date(2027, 3, 28), chrono::NaiveTime::from_hms_opt(2, 30, 0).unwrap_or_default()),
+        utc(2027, 3, 28, 1, 30)
+    );
     // 02:30 happens twice on 31 October: the first one counts.
-    assert_eq!(time::local_to_utc(&Berlin, date(2027, 10, 31), chrono::NaiveTime::from_hms_opt(2, 30, 0).unwrap_or_default()), utc(2027, 10, 31, 0, 30));
+    assert_eq!(
+        time::local_to_utc(&Berlin, date(2027, 10, 31), chrono::NaiveTime::from_hms_opt(2, 30, 0).unwrap_or_default()),
+        utc(2027, 10, 31, 0, 30)
+    );
 
     let mut shop = Shop::new();
     let zoe = shop.create(customer("Zoë", "Müller"));
     next_step(&mut shop, &zoe.id, "Night call", "2027-03-28T02:30", utc(2027, 3, 27, 12, 0));
-    let outcome = scheduler::pass(&mut shop.store, &Recorder::default(), "live", utc(2027, 3, 27, 12, 0), &Berlin).expect("pass");
+    let outcome =
+        scheduler::pass(&mut shop.store, &Recorder::default(), "live", utc(2027, 3, 27, 12, 0), &Berlin).expect("pass");
     assert_eq!(outcome.next_due, Some(utc(2027, 3, 28, 1, 30)));
 }
 
 fn past_visits(customer_id: &str, days_ago: &[i64], now: DateTime<Utc>) -> Vec<PastVisit> {
     days_ago
         .iter()
-        .map(|d| PastVisit { customer_id: customer_id.into(), kind: "visit", summary: "Walk".into(), amount_cents: None, at: now - Duration::days(*d) })
+        .map(|d| PastVisit {
+            customer_id: customer_id.into(),
+            kind: "visit",
+            summary: "Walk".into(),
+            amount_cents: None,
+            at: now - Duration::days(*d),
+        })
         .collect()
 }
 
@@ -321,7 +361,8 @@ fn gone_quiet_follows_each_customers_own_rhythm() {
     assert!(quiet_names(&mut shop, start + Duration::days(13)).is_empty());
     assert_eq!(quiet_names(&mut shop, start + Duration::days(15)), vec!["Wes Weekly"]);
     let today = reminders::today(shop.conn(), start + Duration::days(15), &Utc, None).expect("today");
-    let wes = today.overdue.iter().chain(&today.today).find(|r| r.customer_name == "Wes Weekly").expect("Wes is listed");
+    let wes =
+        today.overdue.iter().chain(&today.today).find(|r| r.customer_name == "Wes Weekly").expect("Wes is listed");
     assert_eq!(wes.detail, "No visit in 15 days, usually every 7");
     // Nina's short history uses the fixed threshold for new customers.
     assert_eq!(quiet_names(&mut shop, start + Duration::days(31)), vec!["Nina New", "Wes Weekly"]);
@@ -345,7 +386,8 @@ fn a_birthday_typed_in_today_still_makes_its_reminder() {
     let mut input = util::input_from(&mia);
     input.birthday_day = "10".into();
     input.birthday_month = "6".into();
-    regulars::features::cards::update(shop.conn_mut(), &mia.id, &input, utc(2026, 6, 10, 10, 5)).expect("birthday added");
+    regulars::features::cards::update(shop.conn_mut(), &mia.id, &input, utc(2026, 6, 10, 10, 5))
+        .expect("birthday added");
     reminder_sources::sync(shop.conn_mut(), utc(2026, 6, 10, 10, 6), &Utc, &rules).expect("sync again");
     let titles: Vec<String> = shop
         .conn()
@@ -373,7 +415,8 @@ fn every_reminder_source_has_one_entry_and_the_today_list_says_its_name() {
     next_step(&mut shop, &ada.id, "Call back", "2026-06-10T09:00", at);
     reminder_sources::sync(shop.conn_mut(), at, &Utc, &Rules::default()).expect("sync");
     let today = reminder_sources::today(shop.conn(), utc(2026, 6, 10, 9, 30), &Utc, None).expect("today");
-    let labels: Vec<(&str, &str)> = today.overdue.iter().chain(&today.today).map(|r| (r.source.as_str(), r.label.as_str())).collect();
+    let labels: Vec<(&str, &str)> =
+        today.overdue.iter().chain(&today.today).map(|r| (r.source.as_str(), r.label.as_str())).collect();
     assert_eq!(labels, vec![("next_step", "Next step")]);
 }
 
@@ -399,6 +442,13 @@ fn the_card_view_names_the_customers_reminder_due_first_and_drops_it_once_done()
     let later = utc(2026, 6, 19, 8, 0);
     reminder_sources::sync(shop.conn_mut(), later, &Utc, &Rules::default()).expect("sync");
     let view = features::card_view::load(shop.conn(), &ada.id, later, later.date_naive(), &Utc).expect("card view");
-    assert_eq!(view.next_reminder.map(|r| r.title), Some("Next step: Send the price list".to_string()), "the done one is gone");
-    assert!(features::card_view::load(shop.conn(), &fresh.id, at, at.date_naive(), &Utc).expect("view").next_reminder.is_none());
+    assert_eq!(
+        view.next_reminder.map(|r| r.title),
+        Some("Next step: Send the price list".to_string()),
+        "the done one is gone"
+    );
+    assert!(features::card_view::load(shop.conn(), &fresh.id, at, at.date_naive(), &Utc)
+        .expect("view")
+        .next_reminder
+        .is_none());
 }

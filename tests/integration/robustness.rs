@@ -13,12 +13,12 @@ use chrono_tz::Europe::Berlin;
 use regulars::app::notify::Recorder;
 use regulars::app::{instance, scheduler};
 use regulars::db::search;
-use regulars::db::store::{Store, DATABASE_FILE};
-use regulars::io::backup;
-use regulars::kernel::error::Error;
 use regulars::db::settings::{self, Settings, StaffMember};
+use regulars::db::store::{Store, DATABASE_FILE};
 use regulars::features;
 use regulars::features::desk::{self, LogInput};
+use regulars::io::backup;
+use regulars::kernel::error::Error;
 use regulars::records::complaints::OpenInput;
 use regulars::records::memberships::MembershipInput;
 use regulars::records::onboarding;
@@ -37,19 +37,44 @@ const FAR_DATES: &[&str] = &["+262143-12-31", "-262144-01-01", "1899-12-31", "22
 #[test]
 fn dates_from_the_page_outside_1900_to_2200_are_refused_next_to_their_field() {
     let mut shop = Shop::new();
-    let staff = Settings { shop_name: "Corner Gym".into(), staff: vec![StaffMember { id: None, name: "Ana".into() }], setup_done: true, ..Settings::default() };
+    let staff = Settings {
+        shop_name: "Corner Gym".into(),
+        staff: vec![StaffMember { id: None, name: "Ana".into() }],
+        setup_done: true,
+        ..Settings::default()
+    };
     settings::save(shop.conn_mut(), &staff, utc(2026, 1, 1, 8)).expect("settings");
     let ana = settings::load(shop.conn()).expect("settings").staff[0].id.clone().expect("staff id");
     let zoe = shop.create(customer("Zoë", "Müller"));
     let before = util::dump(shop.conn());
     let now = utc(2026, 3, 2, 10);
     for far in FAR_DATES {
-        let membership = MembershipInput { plan_name: "Unlimited".into(), price: "49.90".into(), term: "month".into(), renews_on: (*far).into() };
+        let membership = MembershipInput {
+            plan_name: "Unlimited".into(),
+            price: "49.90".into(),
+            term: "month".into(),
+            renews_on: (*far).into(),
+        };
         assert_invalid(features::memberships::set(shop.conn_mut(), &zoe.id, &membership, now), "renews_on");
-        let step = LogInput { kind: "call".into(), summary: "Talked".into(), next_step: "Call back".into(), next_step_due: (*far).into(), ..Default::default() };
+        let step = LogInput {
+            kind: "call".into(),
+            summary: "Talked".into(),
+            next_step: "Call back".into(),
+            next_step_due: (*far).into(),
+            ..Default::default()
+        };
         assert_invalid(desk::log(shop.conn_mut(), &zoe.id, &step, now, now.date_naive()), "next_step_due");
-        let complaint = OpenInput { summary: "Cold showers".into(), owner_id: ana.clone(), checkpoint_date: (*far).into(), checkpoint_time: "10:00".into(), staff_id: None };
-        assert_invalid(features::complaints::open(shop.conn_mut(), &zoe.id, &complaint, now, &Berlin), "checkpoint_date");
+        let complaint = OpenInput {
+            summary: "Cold showers".into(),
+            owner_id: ana.clone(),
+            checkpoint_date: (*far).into(),
+            checkpoint_time: "10:00".into(),
+            staff_id: None,
+        };
+        assert_invalid(
+            features::complaints::open(shop.conn_mut(), &zoe.id, &complaint, now, &Berlin),
+            "checkpoint_date",
+        );
     }
     for start in [NaiveDate::MAX, NaiveDate::MIN, NaiveDate::from_ymd_opt(1899, 12, 31).expect("date")] {
         assert_invalid(onboarding::start(shop.conn_mut(), &zoe.id, start, now.date_naive(), now), "start_on");
@@ -64,20 +89,35 @@ fn a_stored_date_out_of_range_skips_its_reminder_and_the_pass_goes_on() {
     let zoe = shop.create(customer("Zoë", "Müller"));
     let ben = shop.create(customer("Ben", "Okafor"));
     let now = utc(2027, 2, 20, 12);
-    let membership = MembershipInput { plan_name: "Unlimited".into(), price: "49.90".into(), term: "month".into(), renews_on: "2027-03-01".into() };
+    let membership = MembershipInput {
+        plan_name: "Unlimited".into(),
+        price: "49.90".into(),
+        term: "month".into(),
+        renews_on: "2027-03-01".into(),
+    };
     features::memberships::set(shop.conn_mut(), &zoe.id, &membership, now).expect("membership");
     // A renewal date from an older version or a hand-edited file: chrono
     // reads it, and subtracting the notice period from it overflowed.
     shop.conn().execute("UPDATE memberships SET renews_on = '-262143-01-01'", []).expect("a far date on disk");
-    let step = LogInput { kind: "call".into(), summary: "Talked".into(), next_step: "Call back".into(), next_step_due: "2027-02-21".into(), ..Default::default() };
+    let step = LogInput {
+        kind: "call".into(),
+        summary: "Talked".into(),
+        next_step: "Call back".into(),
+        next_step_due: "2027-02-21".into(),
+        ..Default::default()
+    };
     desk::log(shop.conn_mut(), &ben.id, &step, now, now.date_naive()).expect("a next step");
 
     let outcome = scheduler::pass(&mut shop.store, &Recorder::default(), "live", now, &Utc).expect("the pass goes on");
     assert_eq!(outcome.added, 1, "Ben's next step is still remembered");
-    let renewals: i64 = shop.conn().query_row("SELECT count(*) FROM reminders WHERE source = 'renewal'", [], |r| r.get(0)).expect("count");
+    let renewals: i64 = shop
+        .conn()
+        .query_row("SELECT count(*) FROM reminders WHERE source = 'renewal'", [], |r| r.get(0))
+        .expect("count");
     assert_eq!(renewals, 0, "the unreadable renewal is skipped");
     // And again on the next pass: skipped every time, never fatal.
-    scheduler::pass(&mut shop.store, &Recorder::default(), "live", utc(2027, 2, 21, 9), &Utc).expect("the next pass too");
+    scheduler::pass(&mut shop.store, &Recorder::default(), "live", utc(2027, 2, 21, 9), &Utc)
+        .expect("the next pass too");
 }
 
 // ------------------------------------------------------------ restore
@@ -98,7 +138,8 @@ fn page_size_of(conn: &rusqlite::Connection) -> i64 {
 }
 
 fn names(store: &Store) -> Vec<String> {
-    let mut names: Vec<String> = search::search(store.conn(), "backup", 10, None).expect("search").into_iter().map(|h| h.display_name).collect();
+    let mut names: Vec<String> =
+        search::search(store.conn(), "backup", 10, None).expect("search").into_iter().map(|h| h.display_name).collect();
     names.sort();
     names
 }
@@ -119,7 +160,8 @@ fn backups_restore_across_page_sizes_both_ways() {
     let data_dir = shop.data_dir();
     let mut slot = Some(shop.store);
     assert_eq!(page_size_of(slot.as_ref().expect("store").conn()), 16384);
-    backup::restore(&mut slot, &data_dir, &four_kb, None, util::now()).expect("a 4 KB backup restores into a 16 KB shop");
+    backup::restore(&mut slot, &data_dir, &four_kb, None, util::now())
+        .expect("a 4 KB backup restores into a 16 KB shop");
     assert_eq!(names(slot.as_ref().expect("store")), vec!["Old Backup"]);
 
     // And a 16 KB backup into an older shop with 4 KB pages.
@@ -129,7 +171,8 @@ fn backups_restore_across_page_sizes_both_ways() {
     std::fs::copy(&four_kb, older.path().join(DATABASE_FILE)).expect("an older shop's file");
     let mut slot = Some(Store::open_in(older.path()).expect("open the 4 KB shop"));
     assert_eq!(page_size_of(slot.as_ref().expect("store").conn()), 4096);
-    backup::restore(&mut slot, older.path(), &sixteen_kb, None, util::now()).expect("a 16 KB backup restores into a 4 KB shop");
+    backup::restore(&mut slot, older.path(), &sixteen_kb, None, util::now())
+        .expect("a 16 KB backup restores into a 4 KB shop");
     assert_eq!(names(slot.as_ref().expect("store")), vec!["New Backup"]);
     drop(slot);
     let reopened = Store::open_in(older.path()).expect("reopen");
@@ -213,7 +256,12 @@ fn a_restore_that_runs_out_of_disk_leaves_the_shop_as_it_was() {
     // EFBIG and the test harness in the child panics before or after the
     // restore. That was the failure seen once on a fresh clone.
     let child = std::process::Command::new(std::env::current_exe().expect("this test binary"))
-        .args(["--exact", "robustness::a_restore_that_runs_out_of_disk_leaves_the_shop_as_it_was", "--test-threads=1", "--nocapture"])
+        .args([
+            "--exact",
+            "robustness::a_restore_that_runs_out_of_disk_leaves_the_shop_as_it_was",
+            "--test-threads=1",
+            "--nocapture",
+        ])
         .env(CHILD, files.path())
         .stdin(std::process::Stdio::null())
         .output()
@@ -225,11 +273,16 @@ fn a_restore_that_runs_out_of_disk_leaves_the_shop_as_it_was() {
         String::from_utf8_lossy(&child.stdout),
         String::from_utf8_lossy(&child.stderr)
     );
-    assert!(String::from_utf8_lossy(&child.stdout).contains("1 passed"), "the child ran the restore: {}", String::from_utf8_lossy(&child.stdout));
+    assert!(
+        String::from_utf8_lossy(&child.stdout).contains("1 passed"),
+        "the child ran the restore: {}",
+        String::from_utf8_lossy(&child.stdout)
+    );
     let after = std::fs::read(files.path().join("data").join(DATABASE_FILE)).expect("the shop's file is still there");
     assert!(after == before, "the shop's file is untouched");
     let reopened = Store::open_in(&files.path().join("data")).expect("reopen");
-    let names: Vec<String> = search::search(reopened.conn(), "kept", 5, None).expect("search").into_iter().map(|h| h.display_name).collect();
+    let names: Vec<String> =
+        search::search(reopened.conn(), "kept", 5, None).expect("search").into_iter().map(|h| h.display_name).collect();
     assert_eq!(names, vec!["Kept Customer"]);
     let stray: Vec<String> = std::fs::read_dir(files.path().join("data"))
         .expect("data folder")
@@ -263,7 +316,11 @@ fn a_second_start_on_the_same_folder_raises_the_first_window_and_exits() {
     let desktop = Desktop::start(Server::None);
     let folders = tempfile::tempdir().expect("temp dir");
     let shop = folders.path().join("shop");
-    let first = start_app(&desktop, &shop).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("start the first copy");
+    let first = start_app(&desktop, &shop)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the first copy");
     let mut running = Background(vec![first]);
     wait_until("the first copy to listen", Duration::from_secs(60), || shop.join(instance::SOCKET_FILE).exists());
 
@@ -271,14 +328,22 @@ fn a_second_start_on_the_same_folder_raises_the_first_window_and_exits() {
     let said = String::from_utf8_lossy(&second.stderr).into_owned();
     assert!(second.status.success(), "{said}");
     assert!(said.contains("already open") && said.contains("brought forward"), "{said}");
-    wait_until("the first copy to raise its window", Duration::from_secs(10), || log_text(&shop).contains("window is brought forward"));
+    wait_until("the first copy to raise its window", Duration::from_secs(10), || {
+        log_text(&shop).contains("window is brought forward")
+    });
     let log = log_text(&shop);
     assert!(log.contains("open in another copy"), "the second start said why it ended");
     assert_eq!(log.matches(" starting data_dir=").count(), 1, "only one copy went on to open the shop:\n{log}");
 
     // Another data folder is another shop: its copy runs beside the first.
     let other = folders.path().join("other shop");
-    running.0.push(start_app(&desktop, &other).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("start a copy on another folder"));
+    running.0.push(
+        start_app(&desktop, &other)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start a copy on another folder"),
+    );
     wait_until("the copy on the other folder", Duration::from_secs(60), || other.join(instance::SOCKET_FILE).exists());
     assert!(running.0.iter_mut().all(|child| child.try_wait().expect("status").is_none()), "both copies run");
 }

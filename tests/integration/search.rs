@@ -4,12 +4,12 @@
 
 use crate::util;
 
-use regulars::records::customers;
 use regulars::db::search::{self, MatchedOn};
 use regulars::db::settings::BusinessKind;
 use regulars::features::cards;
 use regulars::io::sample;
 use regulars::kernel::text;
+use regulars::records::customers;
 
 use util::{customer, input_from, minutes_later, now, person, InputExt, Shop};
 
@@ -479,7 +479,11 @@ fn a_customer_is_found_among_two_thousand() {
     }
 }
 
-fn visits(customer_id: &str, days_ago: &[i64], now: chrono::DateTime<chrono::Utc>) -> Vec<regulars::features::desk::PastVisit> {
+fn visits(
+    customer_id: &str,
+    days_ago: &[i64],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<regulars::features::desk::PastVisit> {
     days_ago
         .iter()
         .map(|d| regulars::features::desk::PastVisit {
@@ -518,7 +522,8 @@ fn the_regular_expected_today_is_the_top_hit_after_two_letters() {
     assert_eq!(ranked(&shop, "leila dav")[..3], [weekly.id.clone(), often.id.clone(), rare.id.clone()]);
     assert!(ranked(&shop, "leila daw") == [dawson.id.clone()], "a regular never pushes in where she does not match");
 
-    let by_name: Vec<String> = search::search(shop.conn(), "le", 10, None).unwrap().into_iter().map(|hit| hit.display_name).collect();
+    let by_name: Vec<String> =
+        search::search(shop.conn(), "le", 10, None).unwrap().into_iter().map(|hit| hit.display_name).collect();
     assert!(by_name.iter().take(3).all(|name| name == "Leila Davis") && by_name[3] == "Leila Dawson", "{by_name:?}");
     // An archived regular comes after every active match all the same.
     customers::set_archived(shop.conn_mut(), &weekly.id, true, now).unwrap();

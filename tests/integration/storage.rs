@@ -6,13 +6,13 @@ use crate::util;
 
 use std::path::Path;
 
-use regulars::records::customers;
-use regulars::kernel::error::Error;
-use regulars::io::sample;
+use regulars::db::search;
 use regulars::db::settings::BusinessKind;
 use regulars::db::store::{schema_version, Store, DATABASE_FILE};
-use regulars::db::search;
+use regulars::io::sample;
+use regulars::kernel::error::Error;
 use regulars::kernel::time;
+use regulars::records::customers;
 use rusqlite::Connection;
 
 use util::{customer, now, InputExt, Shop};
@@ -153,7 +153,11 @@ fn a_version_1_database_is_migrated_and_keeps_its_data() {
     // Version 8 rebuilt the index with phone keys the old one never had.
     for query in ["+45 20 12", "20 12 34", "3456"] {
         let hits = search::search(store.conn(), query, 20, None).unwrap();
-        assert_eq!(hits.iter().map(|h| h.display_name.as_str()).collect::<Vec<_>>(), ["Søren Ødegård"], "phone query {query:?}");
+        assert_eq!(
+            hits.iter().map(|h| h.display_name.as_str()).collect::<Vec<_>>(),
+            ["Søren Ødegård"],
+            "phone query {query:?}"
+        );
     }
 }
 
@@ -355,9 +359,7 @@ fn the_seed_makes_valid_varied_customers() {
         conn.query_row("SELECT count(DISTINCT display_name) FROM customers", [], |row| row.get(0)).unwrap();
     assert!(distinct > 150, "only {distinct} distinct names among 200");
     let future: i64 = conn
-        .query_row("SELECT count(*) FROM customers WHERE created_at > ?1", [time::timestamp(now())], |row| {
-            row.get(0)
-        })
+        .query_row("SELECT count(*) FROM customers WHERE created_at > ?1", [time::timestamp(now())], |row| row.get(0))
         .unwrap();
     assert_eq!(future, 0, "seeded customers created after now");
     let with_notes: i64 =

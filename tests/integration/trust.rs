@@ -46,13 +46,18 @@ fn a_restored_file_never_aims_the_calendar_at_the_shops_own_files() {
     // The calendar row points at the live shop file: the keeper would write
     // iCalendar text over it every minute.
     let crafted = crafted_backup(files_dir.path(), |store| {
-        calendar::save_setting(store.conn(), Some(&CalendarFile { path: live.clone() }), now()).expect("the calendar row");
+        calendar::save_setting(store.conn(), Some(&CalendarFile { path: live.clone() }), now())
+            .expect("the calendar row");
     });
 
     let mut slot = Some(shop.store);
     backup::restore(&mut slot, &data_dir, &crafted, None, now()).expect("a sound file at this schema restores");
     let restored = slot.as_ref().expect("store");
-    assert_eq!(calendar::load_setting(restored.conn()).expect("read"), None, "this computer's calendar row, not the file's");
+    assert_eq!(
+        calendar::load_setting(restored.conn()).expect("read"),
+        None,
+        "this computer's calendar row, not the file's"
+    );
 
     // The keeper, on its own connection as the scheduler runs it.
     let scheduler = Store::open(&live).expect("the scheduler's connection");
@@ -63,11 +68,16 @@ fn a_restored_file_never_aims_the_calendar_at_the_shops_own_files() {
 
     // A row that points into the data folder anyway (a damaged file, an
     // older version) is refused each time it is read back, before writing.
-    calendar::save_setting(scheduler.conn(), Some(&CalendarFile { path: live.clone() }), now()).expect("the row, as a file could hold it");
+    calendar::save_setting(scheduler.conn(), Some(&CalendarFile { path: live.clone() }), now())
+        .expect("the row, as a file could hold it");
     let refused = keeper.look(scheduler.conn(), now() + calendar::KEEP_EVERY, &allowed);
     assert!(matches!(refused, Err(Error::Invalid { .. })), "refused: {refused:?}");
     assert!(starts_as_sqlite(&live), "the live database is untouched");
-    let names: Vec<String> = regulars::db::search::search(scheduler.conn(), "crafted", 5, None).expect("search").into_iter().map(|h| h.display_name).collect();
+    let names: Vec<String> = regulars::db::search::search(scheduler.conn(), "crafted", 5, None)
+        .expect("search")
+        .into_iter()
+        .map(|h| h.display_name)
+        .collect();
     assert_eq!(names, vec!["Crafted Backup"], "the restored data is there and readable");
 }
 
@@ -84,7 +94,8 @@ fn a_restore_keeps_the_owner_pin_its_wait_and_the_audit_trail() {
     for _ in 0..6 {
         let _ = owner::check_pin(shop.conn_mut(), "0000", now());
     }
-    let waiting = owner::waiting_until(shop.conn(), now()).expect("read").expect("six wrong PINs make the next one wait");
+    let waiting =
+        owner::waiting_until(shop.conn(), now()).expect("read").expect("six wrong PINs make the next one wait");
     let trail_before: i64 = util::count_rows(shop.conn(), "audit_log");
     assert!(trail_before >= 6, "the PIN and each wrong try before the wait are in the trail: {trail_before}");
 
@@ -97,7 +108,9 @@ fn a_restore_keeps_the_owner_pin_its_wait_and_the_audit_trail() {
     assert_eq!(util::count_rows(store.conn(), "audit_log"), trail_before + 1, "the trail as it was, and the restore");
     let last: (String, String, String) = store
         .conn()
-        .query_row("SELECT who, action, detail FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row("SELECT who, action, detail FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .expect("the last line");
     assert_eq!(last, ("owner".to_string(), "restored a backup".to_string(), "before-the-pin.sqlite3".to_string()));
     let changed = store.conn().execute("UPDATE audit_log SET detail = 'x'", []);
@@ -126,7 +139,11 @@ fn a_file_that_only_looks_like_a_shop_is_not_restored() {
         assert!(said.contains("not a Regulars backup"), "{name}: {said}");
         assert_invalid(backup::restore(&mut slot, &data_dir, &file, None, now()), "file");
     }
-    let names: Vec<String> = regulars::db::search::search(slot.as_ref().expect("store").conn(), "still", 5, None).expect("search").into_iter().map(|h| h.display_name).collect();
+    let names: Vec<String> = regulars::db::search::search(slot.as_ref().expect("store").conn(), "still", 5, None)
+        .expect("search")
+        .into_iter()
+        .map(|h| h.display_name)
+        .collect();
     assert_eq!(names, vec!["Still Here"], "nothing was changed");
 }
 
@@ -154,7 +171,10 @@ fn not_now_while_the_shop_is_encrypted_is_refused_and_the_shop_opens_encrypted()
                 if step == Step::Exported {
                     // "Not now", pressed on another thread while "Encrypt my shop" runs.
                     let not_now = std::thread::scope(|scope| {
-                        scope.spawn(|| state.through_door(&[Ask::Convert], || Store::open(&vault::database(&dir)))).join().expect("no panic")
+                        scope
+                            .spawn(|| state.through_door(&[Ask::Convert], || Store::open(&vault::database(&dir))))
+                            .join()
+                            .expect("no panic")
                     });
                     second = Some(not_now);
                 }
@@ -193,14 +213,25 @@ fn a_missing_shop_file_starts_again_under_the_key_its_backups_need() {
         let _ = std::fs::remove_file(dir.join(format!("{DATABASE_FILE}{suffix}")));
     }
 
-    assert!(matches!(vault::look(&dir, &NoKeychain).expect("look"), Door::Ask { ask: Ask::Passphrase, .. }), "not a new shop");
-    let (other, other_keeper) = vault::new_key(&NoKeychain, Some(("another passphrase entirely", "another passphrase entirely"))).expect("key");
-    assert!(matches!(vault::create(&dir, &other, &other_keeper), Err(Error::Conflict(_))), "no new key over the old backups");
+    assert!(
+        matches!(vault::look(&dir, &NoKeychain).expect("look"), Door::Ask { ask: Ask::Passphrase, .. }),
+        "not a new shop"
+    );
+    let (other, other_keeper) =
+        vault::new_key(&NoKeychain, Some(("another passphrase entirely", "another passphrase entirely"))).expect("key");
+    assert!(
+        matches!(vault::create(&dir, &other, &other_keeper), Err(Error::Conflict(_))),
+        "no new key over the old backups"
+    );
     assert_invalid(vault::unlock(&dir, "green door by the river", &NoKeychain), "passphrase");
     assert!(!dir.join(DATABASE_FILE).exists(), "a wrong passphrase makes no file");
 
     let mut slot = Some(vault::unlock(&dir, passphrase, &NoKeychain).expect("the passphrase starts the shop again"));
-    assert_eq!(std::fs::read(dir.join(vault::VAULT_FILE)).expect("encryption.json"), settings_before, "encryption.json untouched");
+    assert_eq!(
+        std::fs::read(dir.join(vault::VAULT_FILE)).expect("encryption.json"),
+        settings_before,
+        "encryption.json untouched"
+    );
     let newest = std::path::PathBuf::from(&backup::list(&dir).expect("backups")[0].path);
     backup::restore(&mut slot, &dir, &newest, Some(&key), now()).expect("the old backup restores");
     assert_eq!(util::count_rows(slot.as_ref().expect("store").conn(), "customers"), 1);
@@ -238,7 +269,10 @@ fn the_command_line_does_not_remove_the_pin_while_the_app_runs() {
     drop(running);
     let done = remove();
     assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
-    assert!(!owner::load(Store::open_in(&dir).expect("open").conn()).expect("read").pin_set, "removed once the app is closed");
+    assert!(
+        !owner::load(Store::open_in(&dir).expect("open").conn()).expect("read").pin_set,
+        "removed once the app is closed"
+    );
 }
 
 /// A panic's message can quote customer data, and a desktop launcher sends
@@ -255,7 +289,12 @@ fn a_panic_says_where_on_the_standard_error_never_what() {
         return;
     }
     let child = std::process::Command::new(std::env::current_exe().expect("this test binary"))
-        .args(["--exact", "trust::a_panic_says_where_on_the_standard_error_never_what", "--test-threads=1", "--nocapture"])
+        .args([
+            "--exact",
+            "trust::a_panic_says_where_on_the_standard_error_never_what",
+            "--test-threads=1",
+            "--nocapture",
+        ])
         .env(CHILD, "1")
         .stdin(std::process::Stdio::null())
         .output()

@@ -10,8 +10,8 @@ use proptest::prelude::*;
 use regulars::features::cards;
 use regulars::io::importer::{self, OnDuplicate, Options};
 use regulars::io::{export, vcard};
-use regulars::records::customers::{Card, CustomerInput};
 use regulars::kernel::birthday::Birthday;
+use regulars::records::customers::{Card, CustomerInput};
 use util::*;
 
 /// One made-up contact, with a mobile, a work phone, two emails (the
@@ -73,7 +73,11 @@ fn quoted_printable(bytes: &[u8]) -> String {
     let mut out = String::new();
     let mut line = 0;
     for &b in bytes {
-        let piece = if b.is_ascii_alphanumeric() || b == b' ' || b == b'.' { (b as char).to_string() } else { format!("={b:02X}") };
+        let piece = if b.is_ascii_alphanumeric() || b == b' ' || b == b'.' {
+            (b as char).to_string()
+        } else {
+            format!("={b:02X}")
+        };
         if line + piece.len() > 20 {
             out.push_str("=\r\n");
             line = 0;
@@ -107,12 +111,19 @@ fn version_2_1(people: &[Person]) -> Vec<u8> {
     for p in people {
         out.extend_from_slice(b"BEGIN:VCARD\r\nVERSION:2.1\r\n");
         let name = [latin1(p.family), b";".to_vec(), latin1(p.given), b";;;".to_vec()].concat();
-        out.extend_from_slice(format!("N;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:{}\r\n", quoted_printable(&name)).as_bytes());
+        out.extend_from_slice(
+            format!("N;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:{}\r\n", quoted_printable(&name)).as_bytes(),
+        );
         out.extend_from_slice(format!("TEL;WORK;VOICE:{}\r\nTEL;CELL:{}\r\n", p.work, p.mobile).as_bytes());
-        out.extend_from_slice(format!("EMAIL;INTERNET;HOME:{}\r\nEMAIL;INTERNET;WORK;PREF:{}\r\n", p.home_email, p.work_email).as_bytes());
+        out.extend_from_slice(
+            format!("EMAIL;INTERNET;HOME:{}\r\nEMAIL;INTERNET;WORK;PREF:{}\r\n", p.home_email, p.work_email).as_bytes(),
+        );
         let (year, month, day) = p.birthday;
         out.extend_from_slice(format!("BDAY:{}{month:02}{day:02}\r\n", year.unwrap_or(1604)).as_bytes());
-        out.extend_from_slice(format!("NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{}\r\n", quoted_printable(p.note.as_bytes())).as_bytes());
+        out.extend_from_slice(
+            format!("NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:{}\r\n", quoted_printable(p.note.as_bytes()))
+                .as_bytes(),
+        );
         out.extend_from_slice(format!("X-CATEGORIES:ignored\r\nCATEGORIES:{}\r\n", p.tags.join(",")).as_bytes());
         out.extend_from_slice(b"END:VCARD\r\n");
     }
@@ -140,7 +151,9 @@ fn version_3_iphone(people: &[Person]) -> Vec<u8> {
         }
         out.push_str(&fold(&format!("NOTE:{}", escape(p.note))));
         out.push_str(&format!("\r\nCATEGORIES:{}\r\n", p.tags.iter().map(|t| escape(t)).collect::<Vec<_>>().join(",")));
-        out.push_str("PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD\r\n /2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U\r\n");
+        out.push_str(
+            "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD\r\n /2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U\r\n",
+        );
         out.push_str("END:VCARD\r\n");
     }
     out.into_bytes()
@@ -152,7 +165,13 @@ fn version_4(people: &[Person]) -> Vec<u8> {
     let mut out = String::new();
     for p in people {
         out.push_str("BEGIN:VCARD\nVERSION:4.0\n");
-        out.push_str(&format!("FN:{} {}\nN:{};{};;;\n", escape(p.given), escape(p.family), escape(p.family), escape(p.given)));
+        out.push_str(&format!(
+            "FN:{} {}\nN:{};{};;;\n",
+            escape(p.given),
+            escape(p.family),
+            escape(p.family),
+            escape(p.given)
+        ));
         out.push_str(&format!("TEL;VALUE=uri;TYPE=\"work,voice\":tel:{}\n", p.work.replace(' ', "-")));
         out.push_str(&format!("TEL;VALUE=uri;TYPE=\"cell,voice\";PREF=1:tel:{}\n", p.mobile.replace(' ', "-")));
         out.push_str(&format!("EMAIL;TYPE=home:{}\nEMAIL;TYPE=work;PREF=1:{}\n", p.home_email, p.work_email));
@@ -162,7 +181,10 @@ fn version_4(people: &[Person]) -> Vec<u8> {
             None => out.push_str(&format!("BDAY:--{month:02}{day:02}\n")),
         }
         out.push_str(&fold(&format!("NOTE:{}", escape(p.note))).replace("\r\n", "\n"));
-        out.push_str(&format!("\nCATEGORIES:{}\nEND:VCARD\n", p.tags.iter().map(|t| escape(t)).collect::<Vec<_>>().join(",")));
+        out.push_str(&format!(
+            "\nCATEGORIES:{}\nEND:VCARD\n",
+            p.tags.iter().map(|t| escape(t)).collect::<Vec<_>>().join(",")
+        ));
     }
     out.into_bytes()
 }
@@ -171,7 +193,8 @@ fn version_4(people: &[Person]) -> Vec<u8> {
 
 fn import(shop: &mut Shop, bytes: &[u8], options: &Options) -> importer::Report {
     let table = importer::parse(bytes).unwrap_or_else(|e| panic!("parse refused: {e:?}"));
-    importer::import(shop.conn_mut(), None, &table, "contacts.vcf", options, now()).unwrap_or_else(|e| panic!("import failed: {e:?}"))
+    importer::import(shop.conn_mut(), None, &table, "contacts.vcf", options, now())
+        .unwrap_or_else(|e| panic!("import failed: {e:?}"))
 }
 
 fn card_of(shop: &Shop, given: &str) -> regulars::records::customers::Card {
@@ -198,7 +221,8 @@ fn check_cards(shop: &Shop, version: &str, with_org: bool) {
         assert_eq!(card.tags, p.tags.iter().map(|t| t.to_string()).collect::<Vec<_>>(), "{version}");
         let notes: Vec<&str> = card.notes.iter().map(|n| n.body.as_str()).collect();
         assert!(notes.contains(&p.note), "{version}: the note is kept: {notes:?}");
-        let other_phones = notes.iter().find(|n| n.starts_with("Other phones: ")).unwrap_or_else(|| panic!("{version}: {notes:?}"));
+        let other_phones =
+            notes.iter().find(|n| n.starts_with("Other phones: ")).unwrap_or_else(|| panic!("{version}: {notes:?}"));
         assert!(other_phones.starts_with("Other phones: Work "), "{version}: {other_phones}");
         assert_eq!(digits(other_phones), digits(p.work), "{version}: {other_phones}");
         assert!(notes.contains(&format!("Other emails: Home {}", p.home_email).as_str()), "{version}: {notes:?}");
@@ -217,9 +241,20 @@ fn every_version_imports_field_by_field() {
         ("4.0", version_4(PEOPLE), false),
     ] {
         let mut shop = Shop::new();
-        let preview = importer::preview(shop.conn(), &importer::parse(&bytes).unwrap(), "contacts.vcf", &Options::default(), now())
-            .unwrap_or_else(|e| panic!("{version}: {e:?}"));
-        assert_eq!((preview.total_rows, preview.new_rows, preview.rejected_count), (3, 3, 0), "{version}: {:?}", preview.problems);
+        let preview = importer::preview(
+            shop.conn(),
+            &importer::parse(&bytes).unwrap(),
+            "contacts.vcf",
+            &Options::default(),
+            now(),
+        )
+        .unwrap_or_else(|e| panic!("{version}: {e:?}"));
+        assert_eq!(
+            (preview.total_rows, preview.new_rows, preview.rejected_count),
+            (3, 3, 0),
+            "{version}: {:?}",
+            preview.problems
+        );
         assert_eq!(preview.sample[0].name, "Zoë Müller", "{version}");
         let report = import(&mut shop, &bytes, &Options::default());
         assert_eq!((report.imported, report.rejected), (3, 0), "{version}: {:?}", report.problems);
@@ -239,7 +274,11 @@ BEGIN:VCARD\nVERSION:3.0\nN:Hopper;Grace;;;\nTEL;TYPE=CELL:not a number\nEND:VCA
     assert!(report.problems[0].reason.contains("no name"), "{:?}", report.problems);
     assert!(report.problems[1].reason.contains("phone"), "{:?}", report.problems);
     let ada = card_of(&shop, "Ada");
-    assert_eq!((ada.last_name.as_str(), ada.phone.as_str()), ("Lovelace", "555 0101"), "with no mobile the first number serves");
+    assert_eq!(
+        (ada.last_name.as_str(), ada.phone.as_str()),
+        ("Lovelace", "555 0101"),
+        "with no mobile the first number serves"
+    );
     assert_eq!(ada.birthday, Some(Birthday { day: 21, month: 5, year: None }));
 }
 
@@ -285,8 +324,10 @@ fn the_command_line_imports_a_vcf_file() {
     assert_eq!(code, Some(0), "{said}");
     assert!(said.contains("imported 3 merged 0 skipped 0 rejected 0"), "{said}");
     let store = util::open_cli_shop(&data_dir);
-    let stored: String =
-        store.conn().query_row("SELECT birthday FROM customers WHERE display_name = 'Seán O''Brien'", [], |r| r.get(0)).unwrap();
+    let stored: String = store
+        .conn()
+        .query_row("SELECT birthday FROM customers WHERE display_name = 'Seán O''Brien'", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(stored, "--05-21", "a birthday without its year");
 }
 
@@ -295,7 +336,9 @@ fn the_command_line_imports_a_vcf_file() {
 /// A card's contact fields, as compared after a round trip: the notes as a
 /// sorted list (an import writes them all at one moment, so their order on
 /// the card is not the exported order).
-fn contact_fields(card: &Card) -> (String, String, String, String, Option<Birthday>, Vec<String>, Vec<(String, String, String)>, Vec<String>) {
+fn contact_fields(
+    card: &Card,
+) -> (String, String, String, String, Option<Birthday>, Vec<String>, Vec<(String, String, String)>, Vec<String>) {
     let mut notes: Vec<String> = card.notes.iter().map(|n| n.body.clone()).collect();
     notes.sort();
     (
@@ -325,7 +368,10 @@ fn field_text(pieces: std::ops::Range<usize>, max: usize) -> impl Strategy<Value
 
 fn any_card() -> impl Strategy<Value = (CustomerInput, Vec<String>)> {
     let birthday = proptest::option::of((proptest::option::of(1900..2020i32), 1..=12u32, 1..=28u32));
-    let people = proptest::collection::vec((name_text(), proptest::option::of(field_text(1..3, 40)), proptest::option::of(field_text(1..4, 200))), 0..3);
+    let people = proptest::collection::vec(
+        (name_text(), proptest::option::of(field_text(1..3, 40)), proptest::option::of(field_text(1..4, 200))),
+        0..3,
+    );
     (
         (name_text(), proptest::option::of(name_text())),
         proptest::option::of("[0-9]{3} [0-9]{3} [0-9]{4}"),
@@ -345,7 +391,10 @@ fn any_card() -> impl Strategy<Value = (CustomerInput, Vec<String>)> {
                 input.birthday_year = year.map(|y| y.to_string()).unwrap_or_default();
             }
             input.tags = tags;
-            input.people = people.into_iter().map(|(n, k, d)| person(&n, &k.unwrap_or_default(), &d.unwrap_or_default())).collect();
+            input.people = people
+                .into_iter()
+                .map(|(n, k, d)| person(&n, &k.unwrap_or_default(), &d.unwrap_or_default()))
+                .collect();
             (input, notes)
         })
 }
@@ -427,7 +476,8 @@ item2.X-ABRELATEDNAMES:Rex\r\nitem2.X-ABLabel:Dog\r\nEND:VCARD\r\n\
 BEGIN:VCARD\r\nVERSION:4.0\r\nN:Dijk;Jan;;;\r\nRELATED;TYPE=child;VALUE=text:Leo\r\nRELATED;TYPE=friend:urn:uuid:0190c0de-0000-7000-8000-000000000000\r\nEND:VCARD\r\n";
     let mut shop = Shop::new();
     assert_eq!(import(&mut shop, file.as_bytes(), &Options::default()).imported, 2);
-    let people = |given: &str| card_of(&shop, given).people.iter().map(|p| (p.name.clone(), p.kind.clone())).collect::<Vec<_>>();
+    let people =
+        |given: &str| card_of(&shop, given).people.iter().map(|p| (p.name.clone(), p.kind.clone())).collect::<Vec<_>>();
     assert_eq!(people("Renée"), vec![("Mia".into(), "Child".into()), ("Rex".into(), "Dog".into())]);
     assert_eq!(people("Jan"), vec![("Leo".to_string(), "Child".to_string())]);
 }
@@ -441,8 +491,14 @@ fn middle_names_and_surname_particles() {
     let table = importer::parse(csv.as_bytes()).unwrap();
     let report = importer::import(shop.conn_mut(), None, &table, "contacts.csv", &Options::default(), now()).unwrap();
     assert_eq!(report.imported, 7, "{report:?}");
-    let mut names: Vec<(String, String)> =
-        shop.conn().prepare("SELECT first_name, last_name FROM customers").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let mut names: Vec<(String, String)> = shop
+        .conn()
+        .prepare("SELECT first_name, last_name FROM customers")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     names.sort();
     let expected: Vec<(String, String)> = [
         ("Anna Maria", "Schmidt"),

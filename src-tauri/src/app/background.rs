@@ -47,11 +47,20 @@ pub fn start(app: &tauri::AppHandle, state: &AppState, wake: Arc<tokio::sync::No
 
 /// Starts the reminder scheduler on its own connection. A click on a
 /// notification brings the window forward and opens that customer's card.
-fn start_scheduler(app: tauri::AppHandle, database: PathBuf, key: Option<Key>, wake: Arc<tokio::sync::Notify>, away_marker: String, data_dir: PathBuf) {
+fn start_scheduler(
+    app: tauri::AppHandle,
+    database: PathBuf,
+    key: Option<Key>,
+    wake: Arc<tokio::sync::Notify>,
+    away_marker: String,
+    data_dir: PathBuf,
+) {
     // A pass reads the same few hundred pages each time (`bench:
     // due_reminders_pages`): 16 MB keeps them decrypted without the
     // writer's 64 MB.
-    let store = match Store::open_with(&database, key.as_ref()).and_then(|store| store.limit_page_cache(SCHEDULER_CACHE_MB).map(|()| store)) {
+    let store = match Store::open_with(&database, key.as_ref())
+        .and_then(|store| store.limit_page_cache(SCHEDULER_CACHE_MB).map(|()| store))
+    {
         Ok(store) => store,
         Err(error) => {
             tracing::error!(error = %logging::error_line(&error), "the scheduler cannot open the database: no reminders this time");

@@ -14,7 +14,11 @@ pub fn open_external(target: &str) -> Result<()> {
     if let Some(logged) = crate::app::test_switches::log_opened(target) {
         return logged;
     }
-    let opened = if Path::new(target).is_absolute() { tauri_plugin_opener::open_path(target, None::<&str>) } else { tauri_plugin_opener::open_url(target, None::<&str>) };
+    let opened = if Path::new(target).is_absolute() {
+        tauri_plugin_opener::open_path(target, None::<&str>)
+    } else {
+        tauri_plugin_opener::open_url(target, None::<&str>)
+    };
     opened.map_err(|e| Error::Conflict(format!("No app on this computer could open it: {e}")))
 }
 

@@ -23,14 +23,22 @@ fn dialog(purpose: Purpose) -> (&'static str, &'static str, &'static [&'static s
         Purpose::Restore => ("Restore from a backup", "Regulars backup", &["sqlite3"]),
         Purpose::PlanPdf => ("Save the welcome plan", "PDF", &["pdf"]),
         Purpose::RecoverySheet => ("Save the recovery sheet", "PDF", &["pdf"]),
-        Purpose::Photo => ("Choose a photo", "Pictures (JPEG, PNG, WebP)", &["jpg", "jpeg", "png", "webp", "JPG", "JPEG", "PNG", "WEBP"]),
+        Purpose::Photo => (
+            "Choose a photo",
+            "Pictures (JPEG, PNG, WebP)",
+            &["jpg", "jpeg", "png", "webp", "JPG", "JPEG", "PNG", "WEBP"],
+        ),
     }
 }
 
 /// Shows the dialog for `purpose` (or, in test builds, takes the scripted
 /// answer). `None` = cancelled. Blocks until answered, so call it from a
 /// command off the main thread.
-pub fn ask<R: tauri::Runtime>(app: &tauri::AppHandle<R>, purpose: Purpose, suggested_name: Option<&str>) -> Result<Option<PathBuf>> {
+pub fn ask<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    purpose: Purpose,
+    suggested_name: Option<&str>,
+) -> Result<Option<PathBuf>> {
     #[cfg(feature = "test-switches")]
     if let Some(answer) = crate::app::test_switches::scripted_file_answer() {
         return answer;
@@ -50,4 +58,3 @@ pub fn ask<R: tauri::Runtime>(app: &tauri::AppHandle<R>, purpose: Purpose, sugge
             .map_err(|_| Error::invalid("file", "That location is not a file on this computer.")),
     }
 }
-

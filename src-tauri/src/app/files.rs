@@ -22,10 +22,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use serde::{Deserialize, Serialize};
 use crate::io::safe_file;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
+use serde::{Deserialize, Serialize};
 
 pub use crate::io::importer::IMPORT_LIMIT;
 
@@ -94,7 +94,12 @@ impl Choices {
     pub fn path(&self, token: &str, purpose: Purpose, data_dir: &Path) -> Result<PathBuf> {
         let path = match self.lock().get(token) {
             Some((chosen_for, path)) if *chosen_for == purpose => path.clone(),
-            _ => return Err(Error::invalid("file", "That file was not chosen in this window for this. Choose the file again.")),
+            _ => {
+                return Err(Error::invalid(
+                    "file",
+                    "That file was not chosen in this window for this. Choose the file again.",
+                ))
+            }
         };
         check(purpose, &path, data_dir)?;
         Ok(path)
@@ -124,7 +129,8 @@ pub fn check(purpose: Purpose, path: &Path, data_dir: &Path) -> Result<()> {
         ));
     }
     if purpose.reads() {
-        let meta = std::fs::metadata(&resolved).map_err(|e| Error::invalid("file", format!("That file cannot be read: {e}")))?;
+        let meta = std::fs::metadata(&resolved)
+            .map_err(|e| Error::invalid("file", format!("That file cannot be read: {e}")))?;
         if !meta.is_file() {
             return Err(safe_file::not_regular());
         }
@@ -154,7 +160,8 @@ fn resolve(path: &Path) -> Result<PathBuf> {
         return Err(Error::invalid("file", "That is not a file name. Choose a file."));
     };
     let folder = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
-    let folder = std::fs::canonicalize(folder).map_err(|_| Error::invalid("file", "That folder does not exist. Choose another place."))?;
+    let folder = std::fs::canonicalize(folder)
+        .map_err(|_| Error::invalid("file", "That folder does not exist. Choose another place."))?;
     Ok(folder.join(name))
 }
 
@@ -197,7 +204,8 @@ mod tests {
         assert!(refused(Purpose::Restore, &database, data.path()).contains("data folder"));
         assert!(refused(Purpose::Import, &database, data.path()).contains("data folder"));
         assert_eq!(std::fs::read(&database).unwrap(), b"live");
-        check(Purpose::Backup, &outside.path().join("regulars.sqlite3"), data.path()).expect("the same name elsewhere is fine");
+        check(Purpose::Backup, &outside.path().join("regulars.sqlite3"), data.path())
+            .expect("the same name elsewhere is fine");
     }
 
     #[test]
@@ -218,7 +226,8 @@ mod tests {
         file.set_len(IMPORT_LIMIT).unwrap();
         check(Purpose::Import, &big, data.path()).expect("200 MB is allowed");
         assert!(refused(Purpose::Import, &files.path().join("missing.csv"), data.path()).contains("cannot be read"));
-        assert!(refused(Purpose::Backup, &files.path().join("no-such-folder").join("b.sqlite3"), data.path()).contains("folder does not exist"));
+        assert!(refused(Purpose::Backup, &files.path().join("no-such-folder").join("b.sqlite3"), data.path())
+            .contains("folder does not exist"));
     }
 
     #[test]
@@ -231,14 +240,26 @@ mod tests {
         let chosen = choices.add(Purpose::Import, csv.clone(), data.path()).unwrap();
         assert_eq!(chosen.name, "list.csv");
         assert_eq!(choices.path(&chosen.token, Purpose::Import, data.path()).unwrap(), csv);
-        for (token, purpose) in [(chosen.token.as_str(), Purpose::ExportAll), (chosen.token.as_str(), Purpose::Restore), ("made-up", Purpose::Import), (csv.to_str().unwrap(), Purpose::Import)] {
+        for (token, purpose) in [
+            (chosen.token.as_str(), Purpose::ExportAll),
+            (chosen.token.as_str(), Purpose::Restore),
+            ("made-up", Purpose::Import),
+            (csv.to_str().unwrap(), Purpose::Import),
+        ] {
             let error = choices.path(token, purpose, data.path()).unwrap_err().to_string();
             assert!(error.contains("Choose the file again"), "{token} for {purpose:?}: {error}");
         }
         // Checked again when used: the file became a folder since.
         std::fs::remove_file(&csv).unwrap();
         std::fs::create_dir(&csv).unwrap();
-        assert!(choices.path(&chosen.token, Purpose::Import, data.path()).unwrap_err().to_string().contains("not a regular file"));
-        assert!(choices.add(Purpose::Import, data.path().join("x.csv"), data.path()).is_err(), "refused when chosen too");
+        assert!(choices
+            .path(&chosen.token, Purpose::Import, data.path())
+            .unwrap_err()
+            .to_string()
+            .contains("not a regular file"));
+        assert!(
+            choices.add(Purpose::Import, data.path().join("x.csv"), data.path()).is_err(),
+            "refused when chosen too"
+        );
     }
 }

@@ -104,7 +104,9 @@ impl Owner {
 #[cfg(unix)]
 fn ask_to_raise(data_dir: &Path) -> bool {
     use std::io::Write;
-    std::os::unix::net::UnixStream::connect(data_dir.join(SOCKET_FILE)).and_then(|mut stream| stream.write_all(RAISE)).is_ok()
+    std::os::unix::net::UnixStream::connect(data_dir.join(SOCKET_FILE))
+        .and_then(|mut stream| stream.write_all(RAISE))
+        .is_ok()
 }
 
 #[cfg(not(unix))]

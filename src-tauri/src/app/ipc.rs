@@ -25,7 +25,9 @@ use crate::app::state::AppState;
 use crate::kernel::error::Error;
 
 /// Wraps the handler `tauri::generate_handler!` makes.
-pub fn guarded<R: Runtime>(handler: impl Fn(Invoke<R>) -> bool + Send + Sync + 'static) -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+pub fn guarded<R: Runtime>(
+    handler: impl Fn(Invoke<R>) -> bool + Send + Sync + 'static,
+) -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
     let handler = Arc::new(handler);
     move |invoke: Invoke<R>| {
         let handler = Arc::clone(&handler);

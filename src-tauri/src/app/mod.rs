@@ -8,8 +8,8 @@ pub mod commands;
 pub mod desktop;
 pub mod file_dialog;
 pub mod files;
-pub mod ipc;
 pub mod instance;
+pub mod ipc;
 pub mod notify;
 pub mod owner;
 pub mod photos;
@@ -18,4 +18,3 @@ pub mod state;
 #[cfg(feature = "test-switches")]
 pub mod test_switches;
 pub mod window;
-

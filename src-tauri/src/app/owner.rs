@@ -108,4 +108,3 @@ pub fn audited<T>(
         Ok(value)
     })
 }
-

@@ -109,11 +109,16 @@ mod tests {
         });
         wait.recv().unwrap();
         let second = one_at_a_time(|| panic!("made while the first was being made"));
-        assert!(matches!(&second, Err(Error::Conflict(message)) if message.contains("try again in a moment")), "{second:?}");
+        assert!(
+            matches!(&second, Err(Error::Conflict(message)) if message.contains("try again in a moment")),
+            "{second:?}"
+        );
         finish.send(()).unwrap();
         assert!(first.join().unwrap().is_err());
         // Its turn over, the next one runs.
-        assert!(matches!(one_at_a_time(|| Err(Error::Conflict("ran".into()))), Err(Error::Conflict(message)) if message == "ran"));
+        assert!(
+            matches!(one_at_a_time(|| Err(Error::Conflict("ran".into()))), Err(Error::Conflict(message)) if message == "ran")
+        );
     }
 
     #[test]

@@ -13,10 +13,10 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use tokio::sync::Notify;
 
-use crate::kernel::error::Result;
 use crate::app::notify::{Message, Notifier};
-use crate::records::reminders::{self, Reminder};
 use crate::db::store::Store;
+use crate::kernel::error::Result;
+use crate::records::reminders::{self, Reminder};
 
 /// The longest the scheduler sleeps; bounds the delay after suspend/resume.
 pub const MAX_SLEEP: Duration = Duration::from_secs(60);
@@ -33,7 +33,13 @@ pub struct PassOutcome {
 
 /// One pass: bring reminders up to date, fire what is due (marked before
 /// it is shown, so nothing fires twice), and say when to look next.
-pub fn pass<Tz: TimeZone>(store: &mut Store, notifier: &dyn Notifier, how: &str, now: DateTime<Utc>, tz: &Tz) -> Result<PassOutcome> {
+pub fn pass<Tz: TimeZone>(
+    store: &mut Store,
+    notifier: &dyn Notifier,
+    how: &str,
+    now: DateTime<Utc>,
+    tz: &Tz,
+) -> Result<PassOutcome> {
     let rules = reminders::load_rules(store.conn())?;
     let added = crate::features::reminder_sources::sync(store.conn_mut(), now, tz, &rules)?;
     let fired = reminders::take_due(store.conn_mut(), now, how)?;
@@ -56,7 +62,11 @@ pub fn messages(fired: &[Reminder], away: bool) -> Vec<Message> {
         return Vec::new();
     }
     let line = |r: &Reminder| {
-        if r.detail.is_empty() { format!("{}: {}", r.customer_name, r.title) } else { format!("{}: {} ({})", r.customer_name, r.title, r.detail) }
+        if r.detail.is_empty() {
+            format!("{}: {}", r.customer_name, r.title)
+        } else {
+            format!("{}: {} ({})", r.customer_name, r.title, r.detail)
+        }
     };
     if away || fired.len() > ONE_BY_ONE_LIMIT {
         let mut body: Vec<String> = fired.iter().take(ONE_BY_ONE_LIMIT).map(line).collect();
@@ -69,7 +79,11 @@ pub fn messages(fired: &[Reminder], away: bool) -> Vec<Message> {
     }
     fired
         .iter()
-        .map(|r| Message { title: format!("{}: {}", r.customer_name, r.title), body: r.detail.clone(), customer_id: Some(r.customer_id.clone()) })
+        .map(|r| Message {
+            title: format!("{}: {}", r.customer_name, r.title),
+            body: r.detail.clone(),
+            customer_id: Some(r.customer_id.clone()),
+        })
         .collect()
 }
 
@@ -96,13 +110,19 @@ pub async fn run(
         // A pass that panics (a bug, a row no check foresaw) must not end
         // this task: no reminder would fire and no WAL checkpoint run until
         // the next start. It is logged and the next pass tries again.
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pass(&mut store, notifier.as_ref(), &how, now, &chrono::Local)))
-            .unwrap_or_else(|_| Err(crate::kernel::error::Error::Conflict("the reminder pass panicked".into())));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pass(&mut store, notifier.as_ref(), &how, now, &chrono::Local)
+        }))
+        .unwrap_or_else(|_| Err(crate::kernel::error::Error::Conflict("the reminder pass panicked".into())));
         how = "live".to_string();
         // The calendar file, if the owner keeps one: after the reminders,
         // and its failure (a folder on a drive that is gone) is only logged.
-        let kept = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| calendar.look(store.conn(), now, &|path| crate::app::files::check(crate::app::files::Purpose::Calendar, path, &data_dir))))
-            .unwrap_or_else(|_| Err(crate::kernel::error::Error::Conflict("the calendar pass panicked".into())));
+        let kept = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            calendar.look(store.conn(), now, &|path| {
+                crate::app::files::check(crate::app::files::Purpose::Calendar, path, &data_dir)
+            })
+        }))
+        .unwrap_or_else(|_| Err(crate::kernel::error::Error::Conflict("the calendar pass panicked".into())));
         if let Err(error) = kept {
             tracing::warn!(error = %crate::io::logging::error_line(&error), "the calendar file could not be brought up to date");
         }

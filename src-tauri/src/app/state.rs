@@ -30,7 +30,10 @@ pub enum Opened {
     Store(Store),
     /// Encrypted (or plain, awaiting consent to encrypt) and not open
     /// until the owner answers `ask`; `why` is said on screen.
-    Ask { ask: Ask, why: String },
+    Ask {
+        ask: Ask,
+        why: String,
+    },
 }
 
 pub struct AppState {
@@ -69,7 +72,13 @@ pub struct AppState {
 impl AppState {
     /// The state over an opened store (or the reason it could not be opened).
     /// `started` is when the process started (for the start-up time in the log).
-    pub fn new(opened: std::result::Result<Opened, String>, wake: Arc<Notify>, away_marker: String, data_dir: PathBuf, started: std::time::Instant) -> AppState {
+    pub fn new(
+        opened: std::result::Result<Opened, String>,
+        wake: Arc<Notify>,
+        away_marker: String,
+        data_dir: PathBuf,
+        started: std::time::Instant,
+    ) -> AppState {
         let (writer, gate, open_error) = match opened {
             Ok(Opened::Store(store)) => (Some(store), (Ask::Nothing, String::new()), None),
             Ok(Opened::Ask { ask, why }) => (None, (ask, why), None),
@@ -129,7 +138,9 @@ impl AppState {
             // A panicked answer left nothing half done that the gate does not show.
             Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
             Err(TryLockError::WouldBlock) => {
-                return Err(Error::Conflict("The shop is being opened already (its data may be being encrypted). Wait a moment.".into()));
+                return Err(Error::Conflict(
+                    "The shop is being opened already (its data may be being encrypted). Wait a moment.".into(),
+                ));
             }
         };
         if !allowed.contains(&self.gate().0) {
@@ -384,7 +395,8 @@ mod owner_session_tests {
 
         session.open_for(Duration::from_secs(300), start);
         // The wall clock set back an hour: owner mode ends at once.
-        let back = Moment { wall: start.wall - Duration::from_secs(3_600), steady: start.steady + Duration::from_secs(1) };
+        let back =
+            Moment { wall: start.wall - Duration::from_secs(3_600), steady: start.steady + Duration::from_secs(1) };
         assert!(!session.used(back), "a clock that went back ends it");
 
         session.open_for(Duration::from_secs(300), later(start, 600, 0));

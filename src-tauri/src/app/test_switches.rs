@@ -67,11 +67,8 @@ fn next_line(answers: &Path) -> Result<Option<PathBuf>> {
 /// ask for that; `None` when they do not.
 pub fn log_opened(target: &str) -> Option<Result<()>> {
     let log = std::env::var_os(OPEN_LOG_ENV)?;
-    let appended = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .and_then(|mut file| writeln!(file, "{target}"));
+    let appended =
+        std::fs::OpenOptions::new().create(true).append(true).open(log).and_then(|mut file| writeln!(file, "{target}"));
     Some(appended.map_err(Into::into))
 }
 
@@ -83,7 +80,8 @@ pub fn log_opened(target: &str) -> Option<Result<()>> {
 pub fn panic_on_purpose(state: State<'_, AppState>) -> Result<()> {
     state.write(|conn| {
         store::write(conn, |tx| {
-            let input = CustomerInput { first_name: "Halfway".into(), last_name: "Written".into(), ..Default::default() };
+            let input =
+                CustomerInput { first_name: "Halfway".into(), last_name: "Written".into(), ..Default::default() };
             customers::create_in(tx, &input, StartingHealth::default(), Utc::now())?;
             panic!("panic_on_purpose: a panic the tests asked for");
         })

@@ -27,11 +27,15 @@ fn open(data_dir: &std::path::Path) -> Result<Opened> {
         },
         Door::Plain => Ok(Opened::Ask {
             ask: Ask::Convert,
-            why: "This shop's data is saved as a plain file: anyone who copies the data folder can read every note.".into(),
+            why: "This shop's data is saved as a plain file: anyone who copies the data folder can read every note."
+                .into(),
         }),
         Door::Open(key) => match Store::open_with(&vault::database(data_dir), Some(&key)) {
             Ok(store) => background::ready(store).map(Opened::Store),
-            Err(Error::WrongKey) => Ok(Opened::Ask { ask: Ask::RecoveryKey, why: "The key in this computer's keychain does not open this shop's data.".into() }),
+            Err(Error::WrongKey) => Ok(Opened::Ask {
+                ask: Ask::RecoveryKey,
+                why: "The key in this computer's keychain does not open this shop's data.".into(),
+            }),
             Err(error) => Err(error),
         },
         Door::Ask { ask, why } => Ok(Opened::Ask { ask, why }),

@@ -177,7 +177,8 @@ impl BatchIndex {
     pub fn flush(&mut self, conn: &Connection) -> Result<()> {
         let text = &self.text;
         // On every core: during an import's last flush the other thread is idle.
-        self.pending.par_sort_unstable_by(|(a, a_pk), (b, b_pk)| text[a.clone()].cmp(&text[b.clone()]).then(a_pk.cmp(b_pk)));
+        self.pending
+            .par_sort_unstable_by(|(a, a_pk), (b, b_pk)| text[a.clone()].cmp(&text[b.clone()]).then(a_pk.cmp(b_pk)));
         insert_keys(conn, self.pending.iter().map(|(range, pk)| (&text[range.clone()], *pk)))?;
         self.pending.clear();
         self.text.clear();
@@ -191,7 +192,8 @@ pub fn rebuild_all(conn: &Connection) -> Result<()> {
         "DELETE FROM search_keys; DELETE FROM search_entries;
          INSERT INTO search_text (search_text) VALUES ('delete-all');",
     )?;
-    let ids: Vec<String> = conn.prepare("SELECT id FROM customers")?.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let ids: Vec<String> =
+        conn.prepare("SELECT id FROM customers")?.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
     let mut batch = BatchIndex::default();
     for id in ids {
         let (pk, document) = load(conn, &id)?;
@@ -203,7 +205,9 @@ pub fn rebuild_all(conn: &Connection) -> Result<()> {
 fn load(conn: &Connection, customer_id: &str) -> Result<(i64, Document)> {
     let (pk, display_name, phone, email, tags, heard_from): (i64, String, String, String, String, String) = conn
         .prepare_cached("SELECT pk, display_name, phone, email, tags, heard_from FROM customers WHERE id = ?1")?
-        .query_row([customer_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?;
+        .query_row([customer_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+        })?;
     // Tags are stored as a JSON list; its words are what is indexed.
     let mut document = Document { display_name, email, phone, people: Vec::new(), other: vec![tags, heard_from] };
     let mut stmt = conn.prepare_cached("SELECT name, kind, details FROM people WHERE customer_id = ?1")?;
@@ -223,7 +227,8 @@ fn load(conn: &Connection, customer_id: &str) -> Result<(i64, Document)> {
 /// Every key the customer is found by (see the module notes), from the
 /// folded words of their name and their phone.
 fn keys(name_words: &[String], phone: &str) -> Vec<String> {
-    let mut keys: Vec<String> = (0..name_words.len()).map(|start| format!("{NAME} {}", name_words[start..].join(" "))).collect();
+    let mut keys: Vec<String> =
+        (0..name_words.len()).map(|start| format!("{NAME} {}", name_words[start..].join(" "))).collect();
     let digits = text::digits(phone);
     if digits.len() >= MIN_PHONE_DIGITS {
         for start in 0..=3.min(digits.len() - MIN_PHONE_DIGITS) {
@@ -250,7 +255,8 @@ fn phone_end_key(digits: &str) -> String {
 /// Writes the customer's entry (which keys they are filed under) and their
 /// full-text row; the keys themselves are filed by the caller, now or later.
 fn write_entry(conn: &Connection, pk: i64, entry: &Entry) -> Result<()> {
-    conn.prepare_cached("INSERT INTO search_entries (customer_pk, keys) VALUES (?1, ?2)")?.execute(params![pk, entry.listed])?;
+    conn.prepare_cached("INSERT INTO search_entries (customer_pk, keys) VALUES (?1, ?2)")?
+        .execute(params![pk, entry.listed])?;
     conn.prepare_cached("INSERT INTO search_text (rowid, name, contact, people, notes) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![pk, entry.name, entry.contact, entry.people, entry.other])?;
     Ok(())
@@ -267,8 +273,10 @@ fn insert_keys<'a>(conn: &Connection, keys: impl Iterator<Item = (&'a str, i64)>
 
 /// Removes a customer from every search index.
 pub fn remove(conn: &Connection, pk: i64) -> Result<()> {
-    let keys: Option<String> =
-        conn.prepare_cached("SELECT keys FROM search_entries WHERE customer_pk = ?1")?.query_row([pk], |row| row.get(0)).optional()?;
+    let keys: Option<String> = conn
+        .prepare_cached("SELECT keys FROM search_entries WHERE customer_pk = ?1")?
+        .query_row([pk], |row| row.get(0))
+        .optional()?;
     let mut delete = conn.prepare_cached("DELETE FROM search_keys WHERE key = ?1 AND customer_pk = ?2")?;
     for key in keys.iter().flat_map(|keys| keys.split('\n')) {
         delete.execute(params![key, pk])?;
@@ -488,10 +496,8 @@ fn note_excerpt(conn: &Connection, customer_id: &str, words: &[String]) -> Resul
             continue;
         }
         let original: Vec<&str> = body.split_whitespace().collect();
-        let first = original
-            .iter()
-            .position(|o| text::words(o).iter().any(|n| n.starts_with(words[0].as_str())))
-            .unwrap_or(0);
+        let first =
+            original.iter().position(|o| text::words(o).iter().any(|n| n.starts_with(words[0].as_str()))).unwrap_or(0);
         let start = first.saturating_sub(4);
         let end = (first + 6).min(original.len());
         let mut excerpt = original[start..end].join(" ");

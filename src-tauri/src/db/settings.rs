@@ -94,9 +94,7 @@ pub fn load(conn: &Connection) -> Result<Settings> {
         settings.paper_size = shop.paper_size;
         settings.setup_done = shop.setup_done;
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, name FROM staff WHERE active = 1 ORDER BY position, created_at",
-    )?;
+    let mut stmt = conn.prepare_cached("SELECT id, name FROM staff WHERE active = 1 ORDER BY position, created_at")?;
     settings.staff = stmt
         .query_map([], |row| Ok(StaffMember { id: Some(row.get(0)?), name: row.get(1)? }))?
         .collect::<rusqlite::Result<_>>()?;
@@ -114,10 +112,7 @@ pub fn validate(settings: &Settings) -> Result<Settings> {
     }
     clean.currency = settings.currency.trim().to_uppercase();
     if clean.currency.len() != 3 || !clean.currency.chars().all(|c| c.is_ascii_uppercase()) {
-        return Err(Error::invalid(
-            "currency",
-            "Use a three-letter currency code such as EUR, USD or GBP.",
-        ));
+        return Err(Error::invalid("currency", "Use a three-letter currency code such as EUR, USD or GBP."));
     }
     let mut seen = std::collections::HashSet::new();
     clean.staff = Vec::new();
@@ -170,8 +165,7 @@ pub fn save(conn: &mut Connection, settings: &Settings, now: DateTime<Utc>) -> R
             kept.push(id);
         }
         let mut active = tx.prepare("SELECT id FROM staff WHERE active = 1")?;
-        let active_ids: Vec<String> =
-            active.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let active_ids: Vec<String> = active.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
         drop(active);
         for id in active_ids.iter().filter(|id| !kept.contains(id)) {
             tx.execute("UPDATE staff SET active = 0, updated_at = ?2 WHERE id = ?1", params![id, stamp])?;
@@ -200,13 +194,15 @@ pub fn load_json<T: serde::de::DeserializeOwned>(conn: &Connection, key: &str) -
         .query_row([key], |row| row.get(0))
         .optional()?;
     raw.map(|raw| {
-        serde_json::from_str(&raw).map_err(|e| Error::Conflict(format!("The saved \"{key}\" settings are unreadable: {e}")))
+        serde_json::from_str(&raw)
+            .map_err(|e| Error::Conflict(format!("The saved \"{key}\" settings are unreadable: {e}")))
     })
     .transpose()
 }
 
 pub fn save_json<T: Serialize>(conn: &Connection, key: &str, value: &T, now: DateTime<Utc>) -> Result<()> {
-    let json = serde_json::to_string(value).map_err(|e| Error::Conflict(format!("The settings could not be saved: {e}")))?;
+    let json =
+        serde_json::to_string(value).map_err(|e| Error::Conflict(format!("The settings could not be saved: {e}")))?;
     conn.execute(
         "INSERT INTO settings (key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -218,7 +214,10 @@ pub fn save_json<T: Serialize>(conn: &Connection, key: &str, value: &T, now: Dat
 /// A settings row's stored text as it is (`None`: no such row), for
 /// carrying a row from one shop file to another unread (see `put_raw`).
 pub fn raw(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?.query_row([key], |row| row.get(0)).optional()?)
+    Ok(conn
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key], |row| row.get(0))
+        .optional()?)
 }
 
 /// Sets a settings row to `value` as it is, or removes it (`None`). A
@@ -253,10 +252,8 @@ pub fn staff_ref(conn: &Connection, staff_id: Option<&str>) -> Result<StaffRef> 
     let Some(id) = staff_id.filter(|id| !id.is_empty()) else {
         return Ok(StaffRef::default());
     };
-    let name: Option<String> = conn
-        .prepare_cached("SELECT name FROM staff WHERE id = ?1")?
-        .query_row([id], |row| row.get(0))
-        .optional()?;
+    let name: Option<String> =
+        conn.prepare_cached("SELECT name FROM staff WHERE id = ?1")?.query_row([id], |row| row.get(0)).optional()?;
     match name {
         Some(name) => Ok(StaffRef { id: Some(id.to_string()), name }),
         None => Err(Error::invalid("staff", "This staff member is not in the settings any more.")),

@@ -41,7 +41,11 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 5, sql: include_str!("../../migrations/0005_import.sql"), then: None },
     Migration { version: 6, sql: include_str!("../../migrations/0006_health.sql"), then: None },
     Migration { version: 7, sql: include_str!("../../migrations/0007_outreach.sql"), then: None },
-    Migration { version: 8, sql: include_str!("../../migrations/0008_search_keys.sql"), then: Some(crate::db::search::rebuild_all) },
+    Migration {
+        version: 8,
+        sql: include_str!("../../migrations/0008_search_keys.sql"),
+        then: Some(crate::db::search::rebuild_all),
+    },
     Migration { version: 9, sql: include_str!("../../migrations/0009_lighter_new_cards.sql"), then: None },
     Migration { version: 10, sql: include_str!("../../migrations/0010_photos.sql"), then: None },
     Migration { version: 11, sql: include_str!("../../migrations/0011_passes.sql"), then: None },
@@ -243,7 +247,9 @@ pub fn unlock(conn: &Connection, key: Option<&Key>) -> Result<()> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
         Ok(()) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(failure, _)) if failure.code == rusqlite::ErrorCode::NotADatabase => Err(Error::WrongKey),
+        Err(rusqlite::Error::SqliteFailure(failure, _)) if failure.code == rusqlite::ErrorCode::NotADatabase => {
+            Err(Error::WrongKey)
+        }
         Err(error) => Err(error.into()),
     }
 }
@@ -376,7 +382,10 @@ pub fn row_counts(conn: &Connection) -> Result<Vec<(String, i64)>> {
     names
         .into_iter()
         .map(|name| {
-            let count: i64 = conn.query_row(&format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\"")), [], |row| row.get(0))?;
+            let count: i64 =
+                conn.query_row(&format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\"")), [], |row| {
+                    row.get(0)
+                })?;
             Ok((name, count))
         })
         .collect()

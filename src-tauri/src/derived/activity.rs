@@ -12,7 +12,11 @@ use crate::kernel::error::Result;
 
 pub fn shift_month(month: &str, by: i32) -> Option<String> {
     let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
-    let moved = if by >= 0 { first.checked_add_months(Months::new(by as u32))? } else { first.checked_sub_months(Months::new((-by) as u32))? };
+    let moved = if by >= 0 {
+        first.checked_add_months(Months::new(by as u32))?
+    } else {
+        first.checked_sub_months(Months::new((-by) as u32))?
+    };
     Some(moved.format("%Y-%m").to_string())
 }
 
@@ -50,7 +54,8 @@ pub fn came_in(conn: &Connection, customer_id: &str, month: &str, delta: i64) ->
         )?
         .execute(params![customer_id, month, after])?;
     } else {
-        conn.prepare_cached("DELETE FROM activity_months WHERE customer_id = ?1 AND month = ?2")?.execute(params![customer_id, month])?;
+        conn.prepare_cached("DELETE FROM activity_months WHERE customer_id = ?1 AND month = ?2")?
+            .execute(params![customer_id, month])?;
     }
     // Only a month that starts or stops counting moves the figures.
     let change = match (before > 0, after > 0) {

@@ -17,13 +17,13 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::db::settings;
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::rhythm::quiet_detail;
+use crate::kernel::time::timestamp;
 use crate::records::customers::{self, StartingHealth};
 use crate::records::pets;
-use crate::db::settings;
-use crate::kernel::time::timestamp;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -226,7 +226,10 @@ fn contact_start(s: &Signals) -> Option<DateTime<Utc>> {
 
 fn contact_moments(s: &Signals, rules: &HealthRules) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
     match contact_start(s) {
-        Some(from) => (Some(from + Duration::days(rules.contact_yellow_days)), Some(from + Duration::days(rules.contact_red_days))),
+        Some(from) => (
+            Some(from + Duration::days(rules.contact_yellow_days)),
+            Some(from + Duration::days(rules.contact_red_days)),
+        ),
         None => (None, None),
     }
 }
@@ -284,7 +287,10 @@ pub fn stored_form(s: &Signals, rules: &HealthRules) -> Stored {
     let (vaccine_yellow, vaccine_red) = vaccine_moments(s);
     Stored {
         base,
-        yellow_at: min_time(min_time(min_time(rhythm_yellow, contact_yellow), renewal_yellow_at(s, rules)), vaccine_yellow),
+        yellow_at: min_time(
+            min_time(min_time(rhythm_yellow, contact_yellow), renewal_yellow_at(s, rules)),
+            vaccine_yellow,
+        ),
         red_at: min_time(min_time(rhythm_red, contact_red), vaccine_red),
     }
 }
@@ -313,7 +319,11 @@ pub fn evaluate<Tz: TimeZone>(s: &Signals, rules: &HealthRules, now: DateTime<Ut
         let colour = feedback_colour(kind, *score);
         if colour > Colour::Green {
             let out_of = if kind == "nps" { 10 } else { 5 };
-            reasons.push(Reason { colour, signal: Signal::Feedback, text: format!("Latest feedback: {score} out of {out_of}") });
+            reasons.push(Reason {
+                colour,
+                signal: Signal::Feedback,
+                text: format!("Latest feedback: {score} out of {out_of}"),
+            });
         }
     }
     let late = late_in_a_row(s);
@@ -327,12 +337,18 @@ pub fn evaluate<Tz: TimeZone>(s: &Signals, rules: &HealthRules, now: DateTime<Ut
         };
         reasons.push(Reason { colour, signal: Signal::Payment, text });
     }
-    let time_colour = |yellow: Option<DateTime<Utc>>, red: Option<DateTime<Utc>>| Stored { base: Colour::Green, yellow_at: yellow, red_at: red }.colour_at(now);
+    let time_colour = |yellow: Option<DateTime<Utc>>, red: Option<DateTime<Utc>>| {
+        Stored { base: Colour::Green, yellow_at: yellow, red_at: red }.colour_at(now)
+    };
     let (rhythm_yellow, rhythm_red) = rhythm_moments(s, rules);
     let rhythm = time_colour(rhythm_yellow, rhythm_red);
     if rhythm > Colour::Green {
         let last = s.last_visit_at.map(timestamp);
-        reasons.push(Reason { colour: rhythm, signal: Signal::Rhythm, text: quiet_detail(last.as_deref(), s.usual_gap_days, now) });
+        reasons.push(Reason {
+            colour: rhythm,
+            signal: Signal::Rhythm,
+            text: quiet_detail(last.as_deref(), s.usual_gap_days, now),
+        });
     }
     let (contact_yellow, contact_red) = contact_moments(s, rules);
     let contact = time_colour(contact_yellow, contact_red);
@@ -391,7 +407,9 @@ fn parse_time(text: Option<String>) -> Option<DateTime<Utc>> {
 pub fn load_signals(conn: &Connection, customer_id: &str, rules: &HealthRules) -> Result<Signals> {
     type Row = (Option<String>, Option<String>, Option<String>, Option<f64>);
     let row: Option<Row> = conn
-        .prepare_cached("SELECT created_at, last_contact_at, last_visit_at, usual_gap_days FROM customers WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT created_at, last_contact_at, last_visit_at, usual_gap_days FROM customers WHERE id = ?1",
+        )?
         .query_row([customer_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
         .optional()?;
     let (created, contact, visit, gap) = row.ok_or(Error::NotFound("This customer"))?;
@@ -404,7 +422,9 @@ pub fn load_signals(conn: &Connection, customer_id: &str, rules: &HealthRules) -
              WHERE customer_id = ?1 AND amount_cents IS NOT NULL AND undone_at IS NULL
              ORDER BY happened_at DESC LIMIT ?2",
         )?
-        .query_map(params![customer_id, rules.late_payments_red.max(1)], |row| Ok((row.get::<_, bool>(0)?, row.get::<_, String>(1)?)))?
+        .query_map(params![customer_id, rules.late_payments_red.max(1)], |row| {
+            Ok((row.get::<_, bool>(0)?, row.get::<_, String>(1)?))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
         .filter_map(|(late, at)| parse_time(Some(at)).map(|at| (late, at)))
@@ -481,14 +501,19 @@ pub fn refresh_with(conn: &Connection, customer_id: &str, rules: &HealthRules) -
 /// a customer just added (by hand, seed or import): with no history yet
 /// only the contact clock runs. Written with the new row instead of a full
 /// `refresh`, and from rules the caller reads once, so bulk inserts stay fast.
-pub fn columns_for_new(rules: &HealthRules, created_at: DateTime<Utc>, last_contact_at: Option<DateTime<Utc>>) -> StartingHealth {
+pub fn columns_for_new(
+    rules: &HealthRules,
+    created_at: DateTime<Utc>,
+    last_contact_at: Option<DateTime<Utc>>,
+) -> StartingHealth {
     let signals = Signals { created_at: Some(created_at), last_contact_at, ..Signals::default() };
     let (yellow_from, red_from) = stored_form(&signals, rules).columns();
     StartingHealth { yellow_from, red_from }
 }
 
 pub fn refresh_all(conn: &Connection, rules: &HealthRules) -> Result<()> {
-    let ids: Vec<String> = conn.prepare("SELECT id FROM customers")?.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let ids: Vec<String> =
+        conn.prepare("SELECT id FROM customers")?.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
     for id in ids {
         refresh_with(conn, &id, rules)?;
     }
@@ -542,7 +567,12 @@ pub const YELLOW_SQL: &str = "health_yellow_from <= ?1 AND (health_red_from IS N
 
 /// Red then yellow customers, most valuable first, each with its reasons
 /// and one suggested action.
-pub fn review_list<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz, limit: usize) -> Result<Vec<ReviewLine>> {
+pub fn review_list<Tz: TimeZone>(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    tz: &Tz,
+    limit: usize,
+) -> Result<Vec<ReviewLine>> {
     let rules = load_rules(conn)?;
     let mut lines = Vec::new();
     for condition in [RED_SQL, YELLOW_SQL] {
@@ -577,6 +607,7 @@ pub fn counts(conn: &Connection, now: DateTime<Utc>) -> Result<(i64, i64)> {
     let now = timestamp(now);
     let count = |sql: &str| -> Result<i64> { Ok(conn.prepare_cached(sql)?.query_row([&now], |row| row.get(0))?) };
     let red = count("SELECT count(*) FROM customers WHERE archived_at IS NULL AND health_red_from <= ?1")?;
-    let at_least_yellow = count("SELECT count(*) FROM customers WHERE archived_at IS NULL AND health_yellow_from <= ?1")?;
+    let at_least_yellow =
+        count("SELECT count(*) FROM customers WHERE archived_at IS NULL AND health_yellow_from <= ?1")?;
     Ok((red, at_least_yellow - red))
 }

@@ -24,10 +24,8 @@ pub fn refresh_rhythm(conn: &Connection, customer_id: &str, rules: &Rules) -> Re
         )?
         .query_map([customer_id], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let times: Vec<DateTime<Utc>> = visits
-        .iter()
-        .filter_map(|t| DateTime::parse_from_rfc3339(t).ok().map(|t| t.with_timezone(&Utc)))
-        .collect();
+    let times: Vec<DateTime<Utc>> =
+        visits.iter().filter_map(|t| DateTime::parse_from_rfc3339(t).ok().map(|t| t.with_timezone(&Utc))).collect();
     let (last, gap, quiet_after) = match times.first() {
         None => (None, None, None),
         Some(last) => {

@@ -19,9 +19,9 @@ use crate::records::feedback::{self, Answer};
 use crate::records::interactions::{self, Activity};
 use crate::records::memberships::{self, Membership};
 use crate::records::onboarding::{self, Plan};
-use crate::records::photos::{self, PhotoRef};
 use crate::records::passes::{self, PassType, PassView};
 use crate::records::pets::{self, PetRecord};
+use crate::records::photos::{self, PhotoRef};
 use crate::records::referrals::{self, ForCustomer};
 use crate::records::reminders::{self, Reminder};
 
@@ -56,7 +56,13 @@ pub struct CardView {
 
 /// Reads the whole card view inside one read transaction (one snapshot).
 /// `today` is the shop's local date; `tz` its time zone.
-pub fn load<Tz: TimeZone>(conn: &Connection, customer_id: &str, now: DateTime<Utc>, today: NaiveDate, tz: &Tz) -> Result<CardView> {
+pub fn load<Tz: TimeZone>(
+    conn: &Connection,
+    customer_id: &str,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    tz: &Tz,
+) -> Result<CardView> {
     let snapshot = conn.unchecked_transaction()?;
     let conn: &Connection = &snapshot;
     Ok(CardView {

@@ -7,9 +7,9 @@ use rusqlite::Connection;
 
 use crate::db::{search, store};
 use crate::derived::{activity, health};
+use crate::features::reminder_sources;
 use crate::kernel::error::Result;
 use crate::records::customers::{self, Card, CustomerInput};
-use crate::features::reminder_sources;
 use crate::records::{feedback, referrals};
 
 /// Creates a customer and returns the new card.
@@ -100,6 +100,8 @@ pub fn erase_in(tx: &Connection, id: &str, pk: i64, tables: &[String]) -> Result
 pub fn insert_many(conn: &mut Connection, batch: &[customers::SeedCustomer], now: DateTime<Utc>) -> Result<()> {
     store::write(conn, |tx| {
         let rules = health::load_rules(tx)?;
-        customers::insert_many(tx, batch, now.year(), &|created_at, last_contact_at| health::columns_for_new(&rules, created_at, last_contact_at))
+        customers::insert_many(tx, batch, now.year(), &|created_at, last_contact_at| {
+            health::columns_for_new(&rules, created_at, last_contact_at)
+        })
     })
 }

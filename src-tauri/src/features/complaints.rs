@@ -10,7 +10,13 @@ use crate::derived::health;
 use crate::kernel::error::Result;
 use crate::records::complaints::{self, Complaint, OpenInput};
 
-pub fn open<Tz: TimeZone>(conn: &mut Connection, customer_id: &str, input: &OpenInput, now: DateTime<Utc>, tz: &Tz) -> Result<Complaint> {
+pub fn open<Tz: TimeZone>(
+    conn: &mut Connection,
+    customer_id: &str,
+    input: &OpenInput,
+    now: DateTime<Utc>,
+    tz: &Tz,
+) -> Result<Complaint> {
     let id = store::write(conn, |tx| {
         let id = complaints::open_in(tx, customer_id, input, now, tz)?;
         health::refresh(tx, customer_id)?;
@@ -20,7 +26,13 @@ pub fn open<Tz: TimeZone>(conn: &mut Connection, customer_id: &str, input: &Open
 }
 
 /// Closes a complaint with a recap of what changed.
-pub fn close(conn: &mut Connection, complaint_id: &str, recap: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<Complaint> {
+pub fn close(
+    conn: &mut Connection,
+    complaint_id: &str,
+    recap: &str,
+    staff_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Complaint> {
     store::write(conn, |tx| {
         let customer_id = complaints::close_in(tx, complaint_id, recap, staff_id, now)?;
         health::refresh(tx, &customer_id)

@@ -20,12 +20,12 @@ use crate::kernel::money::money;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use crate::kernel::error::Result;
-use crate::records::feedback::{self, MonthScores};
 use crate::derived::health::{self, Colour};
 use crate::features::reminder_sources::PASS_ENDING_DAYS;
-use crate::records::{loyalty, passes};
+use crate::kernel::error::Result;
 use crate::kernel::time::timestamp;
+use crate::records::feedback::{self, MonthScores};
+use crate::records::{loyalty, passes};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Retention {
@@ -96,10 +96,17 @@ pub struct Dashboard {
     pub currency: String,
 }
 
-fn lines(conn: &Connection, sql: &str, args: impl rusqlite::Params, detail: impl Fn(&rusqlite::Row) -> rusqlite::Result<String>) -> Result<Vec<Line>> {
+fn lines(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+    detail: impl Fn(&rusqlite::Row) -> rusqlite::Result<String>,
+) -> Result<Vec<Line>> {
     Ok(conn
         .prepare_cached(sql)?
-        .query_map(args, |row| Ok(Line { customer_id: row.get(0)?, name: row.get(1)?, detail: detail(row)?, amount_cents: None }))?
+        .query_map(args, |row| {
+            Ok(Line { customer_id: row.get(0)?, name: row.get(1)?, detail: detail(row)?, amount_cents: None })
+        })?
         .collect::<rusqlite::Result<_>>()?)
 }
 
@@ -134,13 +141,19 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
         .map(|line| {
             let colour = if line.health.colour == Colour::Red { "Red" } else { "Yellow" };
             let why = line.health.reasons.first().map(|r| r.text.clone()).unwrap_or_default();
-            Line { customer_id: line.customer_id, name: line.name, detail: format!("{colour}: {why}"), amount_cents: None }
+            Line {
+                customer_id: line.customer_id,
+                name: line.name,
+                detail: format!("{colour}: {why}"),
+                amount_cents: None,
+            }
         })
         .collect();
 
     let month_start = feedback::month_start(today, 0);
     let last_month_start = feedback::month_start(today, 1);
-    let new_this_month = count(conn, "SELECT count(*) FROM customers WHERE created_at >= ?1", [month_start.to_string()])?;
+    let new_this_month =
+        count(conn, "SELECT count(*) FROM customers WHERE created_at >= ?1", [month_start.to_string()])?;
     let new_last_month = count(
         conn,
         "SELECT count(*) FROM customers WHERE created_at >= ?1 AND created_at < ?2",
@@ -156,7 +169,11 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
     if let Some(card) = program.punch_card.as_ref().filter(|card| card.every > 1) {
         let short = card.every - 1;
         // `> 0` as in the partial stamps index (migration 9), so it is used.
-        close_to_reward += count(conn, "SELECT count(*) FROM customers WHERE archived_at IS NULL AND stamps_balance > 0 AND stamps_balance = ?1", [short])?;
+        close_to_reward += count(
+            conn,
+            "SELECT count(*) FROM customers WHERE archived_at IS NULL AND stamps_balance > 0 AND stamps_balance = ?1",
+            [short],
+        )?;
         let detail = format!("1 more {} to a {}", program.visit_word, card.reward);
         // Without the `> 0` on purpose: this walks the lifetime index, most
         // valuable first, and stops at five; the stamps index would fetch
@@ -171,7 +188,11 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
     if let Some(reward) = program.rewards.iter().min_by_key(|r| r.cost) {
         let from = reward.cost - (reward.cost / 5).max(1);
         let args = params![from, reward.cost];
-        close_to_reward += count(conn, "SELECT count(*) FROM customers WHERE archived_at IS NULL AND points_balance >= ?1 AND points_balance < ?2", args)?;
+        close_to_reward += count(
+            conn,
+            "SELECT count(*) FROM customers WHERE archived_at IS NULL AND points_balance >= ?1 AND points_balance < ?2",
+            args,
+        )?;
         let name = reward.name.clone();
         let cost = reward.cost;
         close.extend(lines(

@@ -86,7 +86,9 @@ fn validate(input: &LogInput) -> Result<CleanLog> {
             if step.chars().count() > 300 {
                 return Err(Error::invalid("next_step", "The next step can be at most 300 characters."));
             }
-            let bad = || Error::invalid("next_step_due", format!("Give a date like 2026-03-14 (optionally with a time, 2026-03-14T18:30), between the years 1900 and 2200."));
+            let bad = || {
+                Error::invalid("next_step_due", format!("Give a date like 2026-03-14 (optionally with a time, 2026-03-14T18:30), between the years 1900 and 2200."))
+            };
             let (date_text, time_text) = match due.split_once('T') {
                 Some((date, time)) => (date, Some(time)),
                 None => (due, None),
@@ -144,7 +146,13 @@ fn insert_for(
 
 /// Logs an interaction with everything it causes, in one transaction.
 /// `today` is the shop's local date, for the birthday rule.
-pub fn log(conn: &mut Connection, customer_id: &str, input: &LogInput, now: DateTime<Utc>, today: NaiveDate) -> Result<Logged> {
+pub fn log(
+    conn: &mut Connection,
+    customer_id: &str,
+    input: &LogInput,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Logged> {
     let clean = validate(input)?;
     let program = loyalty::load_program(conn)?;
     let currency = settings::load(conn)?.currency;
@@ -185,16 +193,44 @@ fn insert(
     let (points, stamps, memo) = loyalty::earning(program, clean.kind, clean.amount_cents, currency);
     if points > 0 || stamps > 0 {
         let memo = format!("{}: {memo}", capitalized(clean.kind));
-        loyalty::append(conn, &Entry { customer_id, kind: "earn", points, stamps, memo, staff, interaction_id: Some(&id) }, now)?;
+        loyalty::append(
+            conn,
+            &Entry { customer_id, kind: "earn", points, stamps, memo, staff, interaction_id: Some(&id) },
+            now,
+        )?;
     }
     let mut birthday_bonus = 0;
-    if clean.kind == "visit" && program.birthday_bonus > 0 && loyalty::birthday_bonus_due(conn, customer_id, birthday, today)? {
+    if clean.kind == "visit"
+        && program.birthday_bonus > 0
+        && loyalty::birthday_bonus_due(conn, customer_id, birthday, today)?
+    {
         birthday_bonus = program.birthday_bonus;
         let memo = format!("Birthday bonus: {birthday_bonus} points");
-        loyalty::append(conn, &Entry { customer_id, kind: "bonus", points: birthday_bonus, stamps: 0, memo, staff, interaction_id: Some(&id) }, now)?;
+        loyalty::append(
+            conn,
+            &Entry {
+                customer_id,
+                kind: "bonus",
+                points: birthday_bonus,
+                stamps: 0,
+                memo,
+                staff,
+                interaction_id: Some(&id),
+            },
+            now,
+        )?;
     }
     if let Some((title, due_on, due_time)) = &clean.next_step {
-        let task = NewTask { customer_id, interaction_id: Some(&id), source: "next_step", title, due_on: *due_on, due_time: due_time.as_deref(), staff, at: &stamp };
+        let task = NewTask {
+            customer_id,
+            interaction_id: Some(&id),
+            source: "next_step",
+            title,
+            due_on: *due_on,
+            due_time: due_time.as_deref(),
+            staff,
+            at: &stamp,
+        };
         interactions::insert_task(conn, &task)?;
     }
     customers::record_contact(conn, customer_id, &stamp, clean.amount_cents, true)?;
@@ -229,8 +265,19 @@ fn capitalized(word: &str) -> String {
 }
 
 /// The desk's one-keystroke check-in: a visit with no amount.
-pub fn check_in(conn: &mut Connection, customer_id: &str, staff_id: Option<&str>, now: DateTime<Utc>, today: NaiveDate) -> Result<Logged> {
-    let input = LogInput { kind: "visit".into(), summary: "Check-in".into(), staff_id: staff_id.map(String::from), ..Default::default() };
+pub fn check_in(
+    conn: &mut Connection,
+    customer_id: &str,
+    staff_id: Option<&str>,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Logged> {
+    let input = LogInput {
+        kind: "visit".into(),
+        summary: "Check-in".into(),
+        staff_id: staff_id.map(String::from),
+        ..Default::default()
+    };
     log(conn, customer_id, &input, now, today)
 }
 
@@ -312,7 +359,14 @@ pub fn undo(conn: &mut Connection, interaction_id: &str, staff_id: Option<&str>,
 /// for its price (with the points a purchase earns) and the pass with its
 /// sessions, in one transaction. A new pass answers the reminders that
 /// the customer's passes were running out. Returns the pass id.
-pub fn sell_pass(conn: &mut Connection, customer_id: &str, type_id: &str, staff_id: Option<&str>, now: DateTime<Utc>, today: NaiveDate) -> Result<String> {
+pub fn sell_pass(
+    conn: &mut Connection,
+    customer_id: &str,
+    type_id: &str,
+    staff_id: Option<&str>,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<String> {
     let types = passes::load_types(conn)?;
     let pass_type: &PassType = types
         .iter()
@@ -341,7 +395,12 @@ pub fn sell_pass(conn: &mut Connection, customer_id: &str, type_id: &str, staff_
 }
 
 /// Ticks a next step off, recording who and when.
-pub fn complete_task(conn: &mut Connection, task_id: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<String> {
+pub fn complete_task(
+    conn: &mut Connection,
+    task_id: &str,
+    staff_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String> {
     store::write(conn, |tx| {
         let staff = settings::staff_ref(tx, staff_id)?;
         let customer_id = interactions::task_owner(tx, task_id)?;
@@ -392,7 +451,15 @@ pub fn record_past(conn: &mut Connection, visits: &[PastVisit]) -> Result<()> {
             let (points, stamps, memo) = loyalty::earning(&program, visit.kind, visit.amount_cents, &currency);
             if points > 0 || stamps > 0 {
                 let memo = format!("{}: {memo}", capitalized(visit.kind));
-                let entry = Entry { customer_id: &visit.customer_id, kind: "earn", points, stamps, memo, staff: &nobody, interaction_id: Some(&id) };
+                let entry = Entry {
+                    customer_id: &visit.customer_id,
+                    kind: "earn",
+                    points,
+                    stamps,
+                    memo,
+                    staff: &nobody,
+                    interaction_id: Some(&id),
+                };
                 loyalty::append(tx, &entry, visit.at)?;
             }
             *spent.entry(visit.customer_id.as_str()).or_default() += visit.amount_cents.unwrap_or(0);
@@ -406,7 +473,13 @@ pub fn record_past(conn: &mut Connection, visits: &[PastVisit]) -> Result<()> {
         }
         let rules = reminders::load_rules(tx)?;
         for (customer_id, at) in &latest {
-            customers::record_contact(tx, customer_id, &timestamp(*at), Some(spent.get(customer_id).copied().unwrap_or(0)), false)?;
+            customers::record_contact(
+                tx,
+                customer_id,
+                &timestamp(*at),
+                Some(spent.get(customer_id).copied().unwrap_or(0)),
+                false,
+            )?;
             rhythm::refresh_rhythm(tx, customer_id, &rules)?;
         }
         for ((customer_id, month), count) in &months {

@@ -10,7 +10,13 @@ use crate::kernel::error::Result;
 use crate::records::feedback::{self, FeedbackInput, PastAnswer, Recorded};
 
 /// Records an answer; a detractor answer opens a follow-up task.
-pub fn record(conn: &mut Connection, customer_id: &str, input: &FeedbackInput, now: DateTime<Utc>, today: NaiveDate) -> Result<Recorded> {
+pub fn record(
+    conn: &mut Connection,
+    customer_id: &str,
+    input: &FeedbackInput,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Recorded> {
     store::write(conn, |tx| {
         let recorded = feedback::record_in(tx, customer_id, input, now, today)?;
         health::refresh(tx, customer_id)?;

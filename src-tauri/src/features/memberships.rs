@@ -12,7 +12,12 @@ use crate::records::memberships::{self, Membership, MembershipInput};
 
 /// Sets (or replaces) the customer's membership. A replaced one ends now,
 /// and its pending renewal reminder is closed.
-pub fn set(conn: &mut Connection, customer_id: &str, input: &MembershipInput, now: DateTime<Utc>) -> Result<Membership> {
+pub fn set(
+    conn: &mut Connection,
+    customer_id: &str,
+    input: &MembershipInput,
+    now: DateTime<Utc>,
+) -> Result<Membership> {
     change(conn, customer_id, |tx| memberships::set_in(tx, customer_id, input, now))?;
     memberships::current(conn, customer_id)?.ok_or(Error::NotFound("The membership"))
 }

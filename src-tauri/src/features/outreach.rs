@@ -10,13 +10,13 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::db::store;
-use crate::kernel::error::{Error, Result};
 use crate::db::settings;
-use crate::kernel::ids::new_id;
-use crate::kernel::time::timestamp;
+use crate::db::store;
 use crate::features::templates::{self, Rendered};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::ids::new_id;
 use crate::kernel::qr::{qr, Qr};
+use crate::kernel::time::timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -45,8 +45,14 @@ pub fn load_rules(conn: &Connection) -> Result<OutreachRules> {
 
 pub fn save_rules(conn: &mut Connection, rules: &OutreachRules, now: DateTime<Utc>) -> Result<OutreachRules> {
     let link = rules.review_link.trim().to_string();
-    if !link.is_empty() && !(link.starts_with("https://") || link.starts_with("http://")) || link.contains(char::is_whitespace) || link.len() > 500 {
-        return Err(Error::invalid("review_link", "Paste the full web address of your review page, starting with https://"));
+    if !link.is_empty() && !(link.starts_with("https://") || link.starts_with("http://"))
+        || link.contains(char::is_whitespace)
+        || link.len() > 500
+    {
+        return Err(Error::invalid(
+            "review_link",
+            "Paste the full web address of your review page, starting with https://",
+        ));
     }
     if !(1..=730).contains(&rules.cool_down_days) {
         return Err(Error::invalid("cool_down_days", "Use a number of days from 1 to 730."));
@@ -105,7 +111,12 @@ pub fn eligibility(m: &Moments, rules: &OutreachRules, now: DateTime<Utc>) -> El
         let again = asked + Duration::days(rules.cool_down_days);
         if now < again {
             return Eligibility::Wait {
-                why: format!("Asked on {}; the {}-day cool-down ends on {}.", day(asked), rules.cool_down_days, again.format("%-d %b %Y")),
+                why: format!(
+                    "Asked on {}; the {}-day cool-down ends on {}.",
+                    day(asked),
+                    rules.cool_down_days,
+                    again.format("%-d %b %Y")
+                ),
             };
         }
     }
@@ -129,7 +140,9 @@ pub fn eligibility(m: &Moments, rules: &OutreachRules, now: DateTime<Utc>) -> El
     moments.sort_by(|a, b| b.0.cmp(&a.0));
     match moments.first() {
         None => Eligibility::NoMoment,
-        Some((since, _)) => Eligibility::Ask { since: timestamp(*since), reasons: moments.into_iter().map(|(_, r)| r).collect() },
+        Some((since, _)) => {
+            Eligibility::Ask { since: timestamp(*since), reasons: moments.into_iter().map(|(_, r)| r).collect() }
+        }
     }
 }
 
@@ -203,10 +216,11 @@ pub struct Candidate {
 pub fn candidates(conn: &Connection, now: DateTime<Utc>, limit: usize) -> Result<Vec<Candidate>> {
     let rules = load_rules(conn)?;
     let from = timestamp(now - Duration::days(rules.moment_days));
-    let mut ids: Vec<String> = crate::records::onboarding::completions_since(conn, now - Duration::days(rules.moment_days))?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
+    let mut ids: Vec<String> =
+        crate::records::onboarding::completions_since(conn, now - Duration::days(rules.moment_days))?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
     ids.dedup(); // oldest first per plan; a customer with two plans appears once
     for sql in [
         "SELECT DISTINCT customer_id FROM interactions WHERE win = 1 AND undone_at IS NULL AND happened_at >= ?1",
@@ -273,13 +287,25 @@ pub struct Composed {
 }
 
 /// A template filled for a customer, with its links when it can be sent.
-pub fn compose<Tz: TimeZone>(conn: &Connection, customer_id: &str, key: &str, staff_id: Option<&str>, tz: &Tz) -> Result<Composed> {
+pub fn compose<Tz: TimeZone>(
+    conn: &Connection,
+    customer_id: &str,
+    key: &str,
+    staff_id: Option<&str>,
+    tz: &Tz,
+) -> Result<Composed> {
     let template = templates::get(conn, key)?;
     compose_from(conn, customer_id, &template, staff_id, tz)
 }
 
 /// The same for a template being edited (the live preview).
-pub fn compose_from<Tz: TimeZone>(conn: &Connection, customer_id: &str, template: &templates::Template, staff_id: Option<&str>, tz: &Tz) -> Result<Composed> {
+pub fn compose_from<Tz: TimeZone>(
+    conn: &Connection,
+    customer_id: &str,
+    template: &templates::Template,
+    staff_id: Option<&str>,
+    tz: &Tz,
+) -> Result<Composed> {
     let staff = settings::staff_ref(conn, staff_id)?;
     let values = templates::values_for(conn, customer_id, &staff.name, &load_rules(conn)?.review_link, tz)?;
     let subject = templates::render(&template.subject, &values);
@@ -313,7 +339,10 @@ pub fn ensure_complete(composed: &Composed) -> Result<()> {
         .iter()
         .map(|m| templates::PLACEHOLDERS.iter().find(|(k, _)| k == m).map_or(m.clone(), |(_, what)| what.to_string()))
         .collect();
-    Err(Error::invalid("message", format!("This message has gaps: {}. Fill them on the card (or in Settings) first.", names.join(", "))))
+    Err(Error::invalid(
+        "message",
+        format!("This message has gaps: {}. Fill them on the card (or in Settings) first.", names.join(", ")),
+    ))
 }
 
 /// The shop's review link as a QR code, refused while no link is set.
@@ -346,7 +375,15 @@ pub const STATUSES: [&str; 4] = ["asked", "reviewed", "declined", "no_answer"];
 /// Records that the customer was asked, after checking the rules and that
 /// the message is complete. `today` is the shop's date, for the follow-up.
 #[allow(clippy::too_many_arguments)]
-pub fn ask<Tz: TimeZone>(conn: &mut Connection, customer_id: &str, channel: &str, staff_id: Option<&str>, now: DateTime<Utc>, today: NaiveDate, tz: &Tz) -> Result<ReviewRequest> {
+pub fn ask<Tz: TimeZone>(
+    conn: &mut Connection,
+    customer_id: &str,
+    channel: &str,
+    staff_id: Option<&str>,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    tz: &Tz,
+) -> Result<ReviewRequest> {
     if !CHANNELS.contains(&channel) {
         return Err(Error::invalid("channel", "Choose copy, email, text message or print."));
     }
@@ -434,7 +471,9 @@ pub fn get(conn: &Connection, id: &str) -> Result<ReviewRequest> {
 
 pub fn for_customer(conn: &Connection, customer_id: &str) -> Result<Vec<ReviewRequest>> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM review_requests WHERE customer_id = ?1 ORDER BY asked_at DESC LIMIT 10"))?
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM review_requests WHERE customer_id = ?1 ORDER BY asked_at DESC LIMIT 10"
+        ))?
         .query_map([customer_id], from_row)?
         .collect::<rusqlite::Result<_>>()?)
 }

@@ -57,7 +57,10 @@ fn stored(conn: &Connection) -> Result<Stored> {
 
 impl Stored {
     fn lock(&self) -> Lock {
-        Lock { pin_set: self.pin_hash.is_some(), auto_lock_minutes: self.auto_lock_minutes.unwrap_or(DEFAULT_AUTO_LOCK_MINUTES) }
+        Lock {
+            pin_set: self.pin_hash.is_some(),
+            auto_lock_minutes: self.auto_lock_minutes.unwrap_or(DEFAULT_AUTO_LOCK_MINUTES),
+        }
     }
 }
 
@@ -134,7 +137,13 @@ pub fn remove_pin_with_recovery_key(conn: &mut Connection, right: bool, now: Dat
             None => Error::invalid("recovery_key", "This is not this shop's recovery key."),
         };
         settings::save_json(tx, SETTINGS_KEY, &stored, now)?;
-        audit::append(tx, audit::DESK, "typed a wrong recovery key", &format!("wrong try {} in a row", stored.key_failures), now)?;
+        audit::append(
+            tx,
+            audit::DESK,
+            "typed a wrong recovery key",
+            &format!("wrong try {} in a row", stored.key_failures),
+            now,
+        )?;
         Ok(Err(error))
     })?;
     outcome
@@ -180,7 +189,13 @@ pub fn check_pin(conn: &mut Connection, typed: &str, now: DateTime<Utc>) -> Resu
             None => Error::invalid("pin", "That is not the owner PIN."),
         };
         settings::save_json(tx, SETTINGS_KEY, &stored, now)?;
-        audit::append(tx, audit::DESK, "typed a wrong owner PIN", &format!("wrong try {} in a row", stored.failures), now)?;
+        audit::append(
+            tx,
+            audit::DESK,
+            "typed a wrong owner PIN",
+            &format!("wrong try {} in a row", stored.failures),
+            now,
+        )?;
         Ok(Err(error))
     })?;
     outcome

@@ -16,20 +16,37 @@ use crate::records::reminders;
 pub const REMINDER_SOURCE: &str = "vaccination";
 
 /// Saves a pet's record; returns the customer id.
-pub fn save(conn: &mut Connection, person_id: &str, input: &PetInput, today: NaiveDate, now: DateTime<Utc>) -> Result<String> {
+pub fn save(
+    conn: &mut Connection,
+    person_id: &str,
+    input: &PetInput,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<String> {
     store::write(conn, |tx| pets::save_in(tx, person_id, input, today, now))
 }
 
 /// Records a vaccination: an older one of the same name is replaced, so
 /// its reminder is answered; health moves with it. Returns the customer id.
-pub fn add_vaccination(conn: &mut Connection, person_id: &str, input: &VaccinationInput, today: NaiveDate, now: DateTime<Utc>) -> Result<String> {
+pub fn add_vaccination(
+    conn: &mut Connection,
+    person_id: &str,
+    input: &VaccinationInput,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<String> {
     store::write(conn, |tx| {
         let added = pets::add_vaccination_in(tx, person_id, input, today, now)?;
         for old in &added.replaced {
             reminders::resolve(tx, &added.customer_id, REMINDER_SOURCE, Some(old), now)?;
         }
         health::refresh(tx, &added.customer_id)?;
-        tracing::info!(customer = added.customer_id.as_str(), vaccination = added.id.as_str(), replaced = added.replaced.len(), "vaccination recorded");
+        tracing::info!(
+            customer = added.customer_id.as_str(),
+            vaccination = added.id.as_str(),
+            replaced = added.replaced.len(),
+            "vaccination recorded"
+        );
         Ok(added.customer_id)
     })
 }

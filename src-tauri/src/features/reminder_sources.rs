@@ -34,15 +34,30 @@ type OnDone = fn(&Connection, &str, DateTime<Utc>) -> Result<()>;
 
 pub const SOURCES: [Source; 10] = [
     Source { key: "next_step", label: "Next step", collect: collect_next_steps, on_done: Some(next_step_done) },
-    Source { key: "onboarding", label: "Onboarding", collect: collect_onboarding_tasks, on_done: Some(onboarding::tick_from_reminder) },
+    Source {
+        key: "onboarding",
+        label: "Onboarding",
+        collect: collect_onboarding_tasks,
+        on_done: Some(onboarding::tick_from_reminder),
+    },
     Source { key: "renewal", label: "Renewal", collect: collect_renewals, on_done: None },
     Source { key: "birthday", label: "Birthday", collect: collect_birthdays, on_done: None },
     Source { key: "gone_quiet", label: "Gone quiet", collect: collect_gone_quiet, on_done: None },
     Source { key: "complaint", label: "Complaint", collect: collect_complaint_checkpoints, on_done: None },
     Source { key: "review_follow_up", label: "Review request", collect: collect_review_follow_ups, on_done: None },
-    Source { key: passes::LAST_SESSION_SOURCE, label: "Pass: last session", collect: collect_pass_last_sessions, on_done: None },
+    Source {
+        key: passes::LAST_SESSION_SOURCE,
+        label: "Pass: last session",
+        collect: collect_pass_last_sessions,
+        on_done: None,
+    },
     Source { key: passes::EXPIRING_SOURCE, label: "Pass ending", collect: collect_passes_ending, on_done: None },
-    Source { key: crate::features::pets::REMINDER_SOURCE, label: "Vaccination", collect: collect_vaccinations, on_done: None },
+    Source {
+        key: crate::features::pets::REMINDER_SOURCE,
+        label: "Vaccination",
+        collect: collect_vaccinations,
+        on_done: None,
+    },
 ];
 
 /// The label of a stored source key ("" for one this build does not know).
@@ -130,7 +145,9 @@ pub fn sync<Tz: TimeZone>(conn: &mut Connection, now: DateTime<Utc>, tz: &Tz, ru
             // statement alone; what the source added before it stays.
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (source.collect)(&mut pass))) {
                 Ok(Ok(())) => {}
-                Ok(Err(error)) => tracing::error!(source = source.key, %error, "a reminder source failed; the others went on"),
+                Ok(Err(error)) => {
+                    tracing::error!(source = source.key, %error, "a reminder source failed; the others went on")
+                }
                 Err(_) => tracing::error!(source = source.key, "a reminder source panicked; the others went on"),
             }
         }
@@ -225,7 +242,9 @@ fn collect_next_steps(pass: &mut Pass) -> Result<()> {
            AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'task:' || t.id)",
     )?;
     let rows: Vec<(String, String, String, String, Option<String>)> = stmt
-        .query_map([pass.tomorrow.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
+        .query_map([pass.tomorrow.to_string()], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     for (id, customer_id, title, due_on, due_time) in rows {
         let Some(date) = readable_day(&due_on, "next_step", &id) else { continue };
@@ -233,7 +252,15 @@ fn collect_next_steps(pass: &mut Pass) -> Result<()> {
             Some(time) => (pass.local)(date, time),
             None => pass.at_hour(date),
         };
-        let r = NewReminder { key: format!("task:{id}"), customer_id: &customer_id, source: "next_step", source_id: Some(&id), title: format!("Next step: {title}"), detail: String::new(), due_at };
+        let r = NewReminder {
+            key: format!("task:{id}"),
+            customer_id: &customer_id,
+            source: "next_step",
+            source_id: Some(&id),
+            title: format!("Next step: {title}"),
+            detail: String::new(),
+            due_at,
+        };
         pass.add(&r)?;
     }
     Ok(())
@@ -248,7 +275,9 @@ fn collect_onboarding_tasks(pass: &mut Pass) -> Result<()> {
            AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'onboarding:' || t.id)",
     )?;
     let rows: Vec<(String, String, String, String, String, String, bool)> = stmt
-        .query_map([pass.tomorrow.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?)))?
+        .query_map([pass.tomorrow.to_string()], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     for (id, customer_id, title, due_on, owner_kind, owner_name, milestone) in rows {
         let Some(date) = readable_day(&due_on, "onboarding", &id) else { continue };
@@ -258,7 +287,15 @@ fn collect_onboarding_tasks(pass: &mut Pass) -> Result<()> {
             _ => String::new(),
         };
         let what = if milestone { "First win" } else { "Onboarding" };
-        let r = NewReminder { key: format!("onboarding:{id}"), customer_id: &customer_id, source: "onboarding", source_id: Some(&id), title: format!("{what}: {title}"), detail, due_at: pass.at_hour(date) };
+        let r = NewReminder {
+            key: format!("onboarding:{id}"),
+            customer_id: &customer_id,
+            source: "onboarding",
+            source_id: Some(&id),
+            title: format!("{what}: {title}"),
+            detail,
+            due_at: pass.at_hour(date),
+        };
         pass.add(&r)?;
     }
     Ok(())
@@ -272,7 +309,9 @@ fn collect_renewals(pass: &mut Pass) -> Result<()> {
          WHERE ended_at IS NULL AND renews_on <= ?1",
     )?;
     let rows: Vec<(String, String, String, i64, String, String)> = stmt
-        .query_map([last_day.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?
+        .query_map([last_day.to_string()], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let currency = settings::load(pass.tx)?.currency;
     for (id, customer_id, plan, price, term, renews_on) in rows {
@@ -330,7 +369,15 @@ fn collect_birthdays(pass: &mut Pass) -> Result<()> {
                 } else {
                     format!("{name}'s birthday on {}", birthday.format("%-d %B"))
                 };
-                let r = NewReminder { key: format!("birthday:{id}:{}", birthday.year()), customer_id: &id, source: "birthday", source_id: None, title, detail: turns, due_at: pass.at_hour(day) };
+                let r = NewReminder {
+                    key: format!("birthday:{id}:{}", birthday.year()),
+                    customer_id: &id,
+                    source: "birthday",
+                    source_id: None,
+                    title,
+                    detail: turns,
+                    due_at: pass.at_hour(day),
+                };
                 pass.add(&r)?;
             }
         }
@@ -384,7 +431,9 @@ fn collect_complaint_checkpoints(pass: &mut Pass) -> Result<()> {
          WHERE closed_at IS NULL AND checkpoint_at <= ?1",
     )?;
     let rows: Vec<(String, String, String, String, String)> = stmt
-        .query_map([timestamp(pass.horizon)], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
+        .query_map([timestamp(pass.horizon)], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     for (id, customer_id, summary, owner, checkpoint_at) in rows {
         let Ok(due) = DateTime::parse_from_rfc3339(&checkpoint_at) else { continue };
@@ -410,11 +459,15 @@ fn collect_review_follow_ups(pass: &mut Pass) -> Result<()> {
          WHERE follow_up_on IS NOT NULL AND follow_up_on <= ?1 AND status = 'asked'",
     )?;
     let rows: Vec<(String, String, String, String, String)> = stmt
-        .query_map([pass.tomorrow.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
+        .query_map([pass.tomorrow.to_string()], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     for (id, customer_id, channel, asked_at, follow_up_on) in rows {
         let Ok(date) = NaiveDate::parse_from_str(&follow_up_on, "%Y-%m-%d") else { continue };
-        let asked = DateTime::parse_from_rfc3339(&asked_at).map(|t| (pass.local_of)(t.with_timezone(&Utc)).format("%-d %B").to_string()).unwrap_or_default();
+        let asked = DateTime::parse_from_rfc3339(&asked_at)
+            .map(|t| (pass.local_of)(t.with_timezone(&Utc)).format("%-d %B").to_string())
+            .unwrap_or_default();
         let how = match channel.as_str() {
             "email" => " by email",
             "sms" => " by text message",
@@ -488,7 +541,9 @@ fn collect_passes_ending(pass: &mut Pass) -> Result<()> {
          WHERE remaining > 0",
     )?;
     let rows: Vec<(String, String, String, String, i64)> = stmt
-        .query_map([pass.today.to_string(), last_day.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
+        .query_map([pass.today.to_string(), last_day.to_string()], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     for (id, customer_id, name, expires_on, remaining) in rows {
         let Some(day) = readable_day(&expires_on, passes::EXPIRING_SOURCE, &id) else { continue };
@@ -518,7 +573,11 @@ fn collect_vaccinations(pass: &mut Pass) -> Result<()> {
             customer_id: &vaccine.customer_id,
             source: crate::features::pets::REMINDER_SOURCE,
             source_id: Some(&vaccine.id),
-            title: format!("{} ({})", pets::vaccine_words(&vaccine.name, vaccine.expires_on, pass.today), vaccine.pet_name),
+            title: format!(
+                "{} ({})",
+                pets::vaccine_words(&vaccine.name, vaccine.expires_on, pass.today),
+                vaccine.pet_name
+            ),
             detail: "Ask for the new vaccination record".into(),
             due_at: pass.at_hour(vaccine.expires_on - Duration::days(pets::DUE_DAYS)),
         };

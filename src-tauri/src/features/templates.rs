@@ -9,10 +9,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use crate::db::store;
-use crate::records::customers;
-use crate::kernel::error::{Error, Result};
 use crate::db::settings::{self, BusinessKind};
+use crate::db::store;
+use crate::kernel::error::{Error, Result};
+use crate::records::customers;
 
 /// Every template, in the order the editor lists them.
 pub const KEYS: [(&str, &str); 8] = [
@@ -157,7 +157,10 @@ pub fn validate(template: &Template) -> Result<()> {
         for part in parts(text) {
             if let Part::Slot(name) = part {
                 if !is_known(name) {
-                    return Err(Error::invalid(field, format!("{{{name}}} is not a placeholder this app knows. Use one from the list.")));
+                    return Err(Error::invalid(
+                        field,
+                        format!("{{{name}}} is not a placeholder this app knows. Use one from the list."),
+                    ));
                 }
             }
         }
@@ -166,7 +169,11 @@ pub fn validate(template: &Template) -> Result<()> {
 }
 
 pub fn save(conn: &mut Connection, template: &Template, now: DateTime<Utc>) -> Result<Template> {
-    let clean = Template { key: template.key.clone(), subject: template.subject.trim().to_string(), body: template.body.trim().to_string() };
+    let clean = Template {
+        key: template.key.clone(),
+        subject: template.subject.trim().to_string(),
+        body: template.body.trim().to_string(),
+    };
     validate(&clean)?;
     let mut all = load(conn)?;
     for existing in all.iter_mut() {
@@ -225,7 +232,13 @@ pub fn render(text: &str, values: &BTreeMap<String, String>) -> Rendered {
 
 /// What fills the placeholders for one customer, read from the card and
 /// everything around it. Values that do not exist are simply absent.
-pub fn values_for<Tz: TimeZone>(conn: &Connection, customer_id: &str, staff_name: &str, review_link: &str, tz: &Tz) -> Result<BTreeMap<String, String>> {
+pub fn values_for<Tz: TimeZone>(
+    conn: &Connection,
+    customer_id: &str,
+    staff_name: &str,
+    review_link: &str,
+    tz: &Tz,
+) -> Result<BTreeMap<String, String>> {
     let card = customers::get(conn, customer_id)?;
     let shop = settings::load(conn)?;
     let mut v = BTreeMap::new();
@@ -239,7 +252,10 @@ pub fn values_for<Tz: TimeZone>(conn: &Connection, customer_id: &str, staff_name
     put("goal", card.discovery.success_looks_like.clone());
     put("shop_name", shop.shop_name.clone());
     // Nobody chosen at the desk: the message is signed by the team.
-    put("staff_name", if staff_name.trim().is_empty() { format!("The {} team", shop.shop_name) } else { staff_name.to_string() });
+    put(
+        "staff_name",
+        if staff_name.trim().is_empty() { format!("The {} team", shop.shop_name) } else { staff_name.to_string() },
+    );
     const PETS: [&str; 9] = ["dog", "cat", "pet", "puppy", "kitten", "rabbit", "horse", "bird", "hamster"];
     if let Some(pet) = card.people.iter().find(|p| PETS.iter().any(|kind| p.kind.to_lowercase().contains(kind))) {
         put("pet_name", pet.name.clone());
@@ -270,7 +286,9 @@ pub fn values_for<Tz: TimeZone>(conn: &Connection, customer_id: &str, staff_name
     if let Some(name) = crate::records::referrals::latest_referred_name(conn, customer_id)? {
         put("referred_name", name);
     }
-    if let Some(open) = crate::records::complaints::for_customer(conn, customer_id)?.into_iter().find(|c| c.closed_at.is_none()) {
+    if let Some(open) =
+        crate::records::complaints::for_customer(conn, customer_id)?.into_iter().find(|c| c.closed_at.is_none())
+    {
         put("complaint", open.summary.trim_end_matches('.').to_string());
         if let Some(at) = open.checkpoint_at.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok()) {
             put("next_update", at.with_timezone(tz).naive_local().format("%A %-d %B, %H:%M").to_string());
@@ -286,7 +304,10 @@ mod tests {
     #[test]
     fn braces_that_are_not_names_stay_text() {
         assert_eq!(parts("a {b} c"), vec![Part::Text("a "), Part::Slot("b"), Part::Text(" c")]);
-        assert_eq!(parts("{ x } {X} {a"), vec![Part::Text("{"), Part::Text(" x } {"), Part::Text("X} {"), Part::Text("a")]);
+        assert_eq!(
+            parts("{ x } {X} {a"),
+            vec![Part::Text("{"), Part::Text(" x } {"), Part::Text("X} {"), Part::Text("a")]
+        );
     }
 
     #[test]

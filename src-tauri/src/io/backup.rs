@@ -92,19 +92,25 @@ pub fn backup_to(conn: &Connection, dest: &Path, key: Option<&Key>) -> Result<()
             // (`SQLITE_OPEN_NOFOLLOW` refuses a link anywhere in the path).
             // Windows' real paths are `\\?\` paths, and its SQLite never
             // resolves links, so there the folder is used as it is.
-            if cfg!(unix) { std::fs::canonicalize(parent)? } else { parent.to_path_buf() }
+            if cfg!(unix) {
+                std::fs::canonicalize(parent)?
+            } else {
+                parent.to_path_buf()
+            }
         }
         None => std::env::current_dir()?,
     };
     let name = dest.file_name().ok_or_else(|| Error::invalid("file", "That is not a file name. Choose a file."))?;
     let temp = safe_file::temp_beside(&folder.join(name));
     let journal = PathBuf::from(format!("{}-journal", temp.display()));
-    if std::fs::symlink_metadata(&journal).is_ok_and(|meta| meta.file_type().is_file() || meta.file_type().is_symlink()) {
+    if std::fs::symlink_metadata(&journal).is_ok_and(|meta| meta.file_type().is_file() || meta.file_type().is_symlink())
+    {
         std::fs::remove_file(&journal)?;
     }
     drop(safe_file::create_new(&temp)?);
     let outcome = (|| -> Result<()> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let flags =
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         let mut target = Connection::open_with_flags(&temp, flags)?;
         store::unlock(&target, key)?;
         copy_all(conn, &mut target)?;
@@ -178,7 +184,9 @@ fn staged_copy(backup: &Path, shop: &Connection, key: Option<&Key>, data_dir: &P
         target.execute_batch("VACUUM")?;
         let now: i64 = target.query_row("PRAGMA page_size", [], |row| row.get(0))?;
         if now != page_size {
-            return Err(Error::Conflict(format!("The backup's pages ({theirs} bytes) could not be converted to this shop's ({page_size} bytes).")));
+            return Err(Error::Conflict(format!(
+                "The backup's pages ({theirs} bytes) could not be converted to this shop's ({page_size} bytes)."
+            )));
         }
         tracing::info!(from = theirs, to = page_size, "backup converted to the shop's page size for the restore");
     }
@@ -220,7 +228,9 @@ fn copy_durably(from: &Path, to: &Path) -> Result<()> {
     })();
     if let Err(error) = outcome {
         let _ = std::fs::remove_file(to);
-        return Err(Error::Conflict(format!("The backup could not be copied into place ({error}); nothing was changed.")));
+        return Err(Error::Conflict(format!(
+            "The backup could not be copied into place ({error}); nothing was changed."
+        )));
     }
     Ok(())
 }
@@ -238,7 +248,13 @@ pub fn sync_folder(folder: &Path) {
 
 /// Makes an automatic backup named after `now` and deletes the automatic
 /// backups beyond the newest `keep`.
-pub fn automatic(conn: &Connection, data_dir: &Path, keep: usize, key: Option<&Key>, now: DateTime<Utc>) -> Result<PathBuf> {
+pub fn automatic(
+    conn: &Connection,
+    data_dir: &Path,
+    keep: usize,
+    key: Option<&Key>,
+    now: DateTime<Utc>,
+) -> Result<PathBuf> {
     let dir = backups_dir(data_dir);
     let path = dir.join(format!("{AUTO_PREFIX}{}.{EXTENSION}", now.format("%Y-%m-%d_%H%M%S")));
     backup_to(conn, &path, key)?;
@@ -326,7 +342,8 @@ pub fn list(data_dir: &Path) -> Result<Vec<BackupInfo>> {
             continue;
         }
         let meta = entry.metadata()?;
-        let made_at = meta.modified().ok().map(|t| crate::kernel::time::timestamp(DateTime::<Utc>::from(t))).unwrap_or_default();
+        let made_at =
+            meta.modified().ok().map(|t| crate::kernel::time::timestamp(DateTime::<Utc>::from(t))).unwrap_or_default();
         found.push(BackupInfo {
             automatic: name.starts_with(AUTO_PREFIX),
             file_name: name,
@@ -356,7 +373,9 @@ pub fn check(path: &Path, key: Option<&Key>) -> Result<i64> {
         return Err(Error::invalid("file", format!("The backup is damaged and cannot be used ({verdict}).")));
     }
     let has_customers: bool = conn
-        .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'customers'", [], |row| row.get::<_, i64>(0))
+        .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'customers'", [], |row| {
+            row.get::<_, i64>(0)
+        })
         .map_err(|_| not_ours())?
         > 0;
     if version < 1 || !has_customers {
@@ -369,7 +388,10 @@ pub fn check(path: &Path, key: Option<&Key>) -> Result<i64> {
     // them at that version: a file that merely has a `customers` table
     // (and perhaps no append-only trigger on the audit trail) is refused.
     if !store::schema_is_ours(&conn, version)? {
-        return Err(Error::invalid("file", "This file is not a Regulars backup: its tables are not the ones Regulars makes. Nothing was changed."));
+        return Err(Error::invalid(
+            "file",
+            "This file is not a Regulars backup: its tables are not the ones Regulars makes. Nothing was changed.",
+        ));
     }
     Ok(version)
 }
@@ -443,11 +465,18 @@ fn keep(conn: &mut Connection, kept: Option<&Kept>, backup_name: &str, now: Date
 /// before it takes the shop's place in one step. `slot` is the app's
 /// store: it is reopened on success. A store that could not be opened
 /// (`None`) is moved aside as a file instead.
-pub fn restore(slot: &mut Option<Store>, data_dir: &Path, backup: &Path, key: Option<&Key>, now: DateTime<Utc>) -> Result<PathBuf> {
+pub fn restore(
+    slot: &mut Option<Store>,
+    data_dir: &Path,
+    backup: &Path,
+    key: Option<&Key>,
+    now: DateTime<Utc>,
+) -> Result<PathBuf> {
     check(backup, key)?;
     // A file name only, for the trail: a folder's path can name a person.
     let backup_name = backup.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-    let saved = backups_dir(data_dir).join(format!("{BEFORE_RESTORE_PREFIX}{}.{EXTENSION}", now.format("%Y-%m-%d_%H%M%S")));
+    let saved =
+        backups_dir(data_dir).join(format!("{BEFORE_RESTORE_PREFIX}{}.{EXTENSION}", now.format("%Y-%m-%d_%H%M%S")));
     let opened_as_file = slot.is_none();
     match slot.as_mut() {
         Some(store) => {

@@ -59,7 +59,11 @@ pub fn calendar_text(conn: &Connection) -> Result<(String, usize)> {
     line(&mut out, "VERSION:2.0".into());
     line(&mut out, "PRODID:-//Regulars//Regulars//EN".into());
     line(&mut out, "CALSCALE:GREGORIAN".into());
-    let title = if shop.is_empty() { "Regulars: birthdays and renewals".to_string() } else { format!("{shop}: birthdays and renewals") };
+    let title = if shop.is_empty() {
+        "Regulars: birthdays and renewals".to_string()
+    } else {
+        format!("{shop}: birthdays and renewals")
+    };
     line(&mut out, format!("X-WR-CALNAME:{}", escape(&title)));
     let mut events = 0;
 
@@ -69,7 +73,8 @@ pub fn calendar_text(conn: &Connection) -> Result<(String, usize)> {
     )?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        let (id, name, birthday, updated): (String, String, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+        let (id, name, birthday, updated): (String, String, String, String) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
         // A damaged cell is left out, as everywhere else that reads it.
         let Some(birthday) = Birthday::from_iso(&birthday) else { continue };
         // Without a year, a leap year, so that 29 February is a real date.
@@ -79,7 +84,11 @@ pub fn calendar_text(conn: &Connection) -> Result<(String, usize)> {
         line(&mut out, format!("DTSTAMP:{}", utc_stamp(&updated)));
         line(&mut out, format!("DTSTART;VALUE=DATE:{year:04}{:02}{:02}", birthday.month, birthday.day));
         // 29 February falls on the last day of February in other years.
-        let rule = if (birthday.month, birthday.day) == (2, 29) { "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1" } else { "RRULE:FREQ=YEARLY" };
+        let rule = if (birthday.month, birthday.day) == (2, 29) {
+            "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=-1"
+        } else {
+            "RRULE:FREQ=YEARLY"
+        };
         line(&mut out, rule.into());
         line(&mut out, format!("SUMMARY:{}", escape(&format!("Birthday: {name}"))));
         line(&mut out, "TRANSP:TRANSPARENT".into());
@@ -149,7 +158,12 @@ impl Keeper {
     /// data folder, a regular file or a new name): a row a restored or
     /// damaged file brought can never aim the calendar at the shop's own
     /// files.
-    pub fn look(&mut self, conn: &Connection, now: DateTime<Utc>, allowed: &dyn Fn(&Path) -> Result<()>) -> Result<Option<bool>> {
+    pub fn look(
+        &mut self,
+        conn: &Connection,
+        now: DateTime<Utc>,
+        allowed: &dyn Fn(&Path) -> Result<()>,
+    ) -> Result<Option<bool>> {
         let Some(file) = load_setting(conn)? else {
             self.seen = None;
             return Ok(None);

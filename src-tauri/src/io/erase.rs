@@ -39,7 +39,13 @@ pub struct Erased {
 /// folder and says until when the backups still hold them. The database
 /// part is one transaction; once it is done the answer is always given,
 /// even if a printed page could not be removed (the sentence says so).
-pub fn erase_customer<Tz: TimeZone>(conn: &mut Connection, data_dir: &Path, id: &str, now: DateTime<Utc>, tz: &Tz) -> Result<Erased> {
+pub fn erase_customer<Tz: TimeZone>(
+    conn: &mut Connection,
+    data_dir: &Path,
+    id: &str,
+    now: DateTime<Utc>,
+    tz: &Tz,
+) -> Result<Erased> {
     let card = customers::get(conn, id)?;
     let keep = backup::load_settings(conn)?.keep;
     cards::erase(conn, id)?;
@@ -110,7 +116,12 @@ pub fn prune_printed(data_dir: &Path, keep: std::time::Duration) -> usize {
     };
     let mut removed = 0;
     for entry in entries.flatten() {
-        let age = entry.metadata().and_then(|meta| meta.modified()).ok().and_then(|made| made.elapsed().ok()).unwrap_or_default();
+        let age = entry
+            .metadata()
+            .and_then(|meta| meta.modified())
+            .ok()
+            .and_then(|made| made.elapsed().ok())
+            .unwrap_or_default();
         if (keep.is_zero() || age >= keep) && std::fs::remove_file(entry.path()).is_ok() {
             removed += 1;
         }
@@ -137,7 +148,12 @@ pub struct Holding {
 /// and the app makes one a day, so the newest of those existing now is
 /// replaced `keep` days after it was made; a backup older than a day
 /// counts from now, as the next one is due at once.
-pub fn backups_holding(backups: &[BackupInfo], added: Option<DateTime<Utc>>, keep: usize, now: DateTime<Utc>) -> Holding {
+pub fn backups_holding(
+    backups: &[BackupInfo],
+    added: Option<DateTime<Utc>>,
+    keep: usize,
+    now: DateTime<Utc>,
+) -> Holding {
     let made = |info: &BackupInfo| DateTime::parse_from_rfc3339(&info.made_at).map(|at| at.with_timezone(&Utc)).ok();
     // A backup whose time cannot be read is taken to hold them.
     let holds = |info: &BackupInfo| match (made(info), added) {
@@ -145,14 +161,19 @@ pub fn backups_holding(backups: &[BackupInfo], added: Option<DateTime<Utc>>, kee
         _ => true,
     };
     let day = Duration::seconds(backup::EVERY.as_secs() as i64);
-    let newest_automatic = backups.iter().filter(|info| info.automatic && holds(info)).map(|info| made(info).unwrap_or(now)).max();
+    let newest_automatic =
+        backups.iter().filter(|info| info.automatic && holds(info)).map(|info| made(info).unwrap_or(now)).max();
     let until = newest_automatic.map(|at| at.max(now - day) + day * keep.max(1) as i32);
     let kept: Vec<&BackupInfo> = backups.iter().filter(|info| !info.automatic && holds(info)).collect();
     // The name says when the copy was made (what the pruning goes by); the
     // file's time stands in for a name that does not.
     let kept_until = kept
         .iter()
-        .map(|info| backup::before_restore_expires(backup::made_at_from_name(&info.file_name).or_else(|| made(info)).unwrap_or(now)))
+        .map(|info| {
+            backup::before_restore_expires(
+                backup::made_at_from_name(&info.file_name).or_else(|| made(info)).unwrap_or(now),
+            )
+        })
         .max();
     Holding { until, kept: kept.len(), kept_until }
 }

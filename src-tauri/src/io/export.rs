@@ -16,20 +16,40 @@ use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use serde::Serialize;
 
-use crate::kernel::birthday::Birthday;
-use crate::records::customers::{self, Card, Discovery};
-use crate::kernel::error::{Error, Result};
-use crate::records::loyalty;
 use crate::io::safe_file::write_atomically;
 use crate::io::vcard;
+use crate::kernel::birthday::Birthday;
+use crate::kernel::error::{Error, Result};
 use crate::kernel::time::timestamp;
+use crate::records::customers::{self, Card, Discovery};
+use crate::records::loyalty;
 
 /// The CSV columns, in order. The importer's guess maps the names back.
 pub const CSV_HEADERS: [&str; 24] = [
-    "id", "first_name", "last_name", "display_name", "phone", "email", "birthday", "preferred_channel",
-    "best_time", "tags", "heard_from", "people", "notes", "what_brought_you", "success_looks_like",
-    "must_happen_first", "who_else_cares", "update_how_often", "hear_from_us_how", "last_contact_at",
-    "last_visit_at", "archived_at", "created_at", "updated_at",
+    "id",
+    "first_name",
+    "last_name",
+    "display_name",
+    "phone",
+    "email",
+    "birthday",
+    "preferred_channel",
+    "best_time",
+    "tags",
+    "heard_from",
+    "people",
+    "notes",
+    "what_brought_you",
+    "success_looks_like",
+    "must_happen_first",
+    "who_else_cares",
+    "update_how_often",
+    "hear_from_us_how",
+    "last_contact_at",
+    "last_visit_at",
+    "archived_at",
+    "created_at",
+    "updated_at",
 ];
 
 /// Makes a cell safe to open in a spreadsheet (CSV injection).
@@ -145,7 +165,9 @@ pub fn export_vcards(conn: &Connection, only: Option<&str>, path: &Path) -> Resu
 /// query for all instead of one per customer.
 fn everyones_people(conn: &Connection) -> Result<HashMap<String, Vec<customers::Person>>> {
     let mut people: HashMap<String, Vec<customers::Person>> = HashMap::new();
-    let mut stmt = conn.prepare("SELECT customer_id, id, name, kind, details FROM people ORDER BY customer_id, position, created_at")?;
+    let mut stmt = conn.prepare(
+        "SELECT customer_id, id, name, kind, details FROM people ORDER BY customer_id, position, created_at",
+    )?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let person = customers::Person { id: row.get(1)?, name: row.get(2)?, kind: row.get(3)?, details: row.get(4)? };
@@ -157,7 +179,8 @@ fn everyones_people(conn: &Connection) -> Result<HashMap<String, Vec<customers::
 /// Everyone's notes by customer id, pinned first, then newest first.
 fn everyones_notes(conn: &Connection) -> Result<HashMap<String, Vec<String>>> {
     let mut notes: HashMap<String, Vec<String>> = HashMap::new();
-    let mut stmt = conn.prepare("SELECT customer_id, body FROM notes ORDER BY customer_id, pinned DESC, created_at DESC")?;
+    let mut stmt =
+        conn.prepare("SELECT customer_id, body FROM notes ORDER BY customer_id, pinned DESC, created_at DESC")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         notes.entry(row.get(0)?).or_default().push(row.get(1)?);
@@ -170,7 +193,9 @@ fn everyones_notes(conn: &Connection) -> Result<HashMap<String, Vec<String>>> {
 /// difference between a moment and a wait.
 fn every_contact_card(conn: &Connection) -> Result<Vec<vcard::ContactCard>> {
     let (mut people, mut notes) = (everyones_people(conn)?, everyones_notes(conn)?);
-    let mut stmt = conn.prepare("SELECT id, first_name, last_name, display_name, phone, email, birthday, tags FROM customers ORDER BY pk")?;
+    let mut stmt = conn.prepare(
+        "SELECT id, first_name, last_name, display_name, phone, email, birthday, tags FROM customers ORDER BY pk",
+    )?;
     let mut rows = stmt.query([])?;
     let mut cards = Vec::new();
     while let Some(row) = rows.next()? {
@@ -275,8 +300,9 @@ fn customer_rows(conn: &Connection) -> Result<std::collections::BTreeMap<String,
         "SELECT m.name, f.\"from\", f.\"table\", coalesce(f.\"to\", 'rowid')
          FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table' ORDER BY 1, 2",
     )?;
-    let keys: Vec<(String, String, String, String)> =
-        stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?.collect::<rusqlite::Result<_>>()?;
+    let keys: Vec<(String, String, String, String)> = stmt
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     for (table, column, parent, to) in &keys {
         if parent == "customers" && to == "id" && table != "customers" {
             direct.entry(table.clone()).or_default().insert(column.clone());
@@ -295,8 +321,15 @@ fn customer_rows(conn: &Connection) -> Result<std::collections::BTreeMap<String,
             break;
         }
     }
-    fn condition(table: &str, depth: usize, direct: &BTreeMap<String, BTreeSet<String>>, keys: &[(String, String, String, String)], picked: &BTreeSet<String>) -> String {
-        let mut parts: Vec<String> = direct.get(table).into_iter().flatten().map(|column| format!("\"{column}\" = ?1")).collect();
+    fn condition(
+        table: &str,
+        depth: usize,
+        direct: &BTreeMap<String, BTreeSet<String>>,
+        keys: &[(String, String, String, String)],
+        picked: &BTreeSet<String>,
+    ) -> String {
+        let mut parts: Vec<String> =
+            direct.get(table).into_iter().flatten().map(|column| format!("\"{column}\" = ?1")).collect();
         // A cycle of references would never end: a few levels reach every table there is.
         if depth < 4 {
             for (child, column, parent, to) in keys {
@@ -345,8 +378,7 @@ fn json_value(value: ValueRef) -> serde_json::Value {
 pub fn export_customer_json(conn: &Connection, id: &str, path: &Path, now: DateTime<Utc>) -> Result<()> {
     let data = customer_data(conn, id, now)?;
     write_atomically(path, |file| {
-        serde_json::to_writer_pretty(&mut *file, &data)
-            .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+        serde_json::to_writer_pretty(&mut *file, &data).map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
         Ok(())
     })
 }

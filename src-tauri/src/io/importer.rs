@@ -40,21 +40,21 @@ use rayon::prelude::*;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
-use crate::records::customers::{self, Card, CustomerInput, PersonInput};
-use crate::kernel::secret::Key;
-use crate::kernel::error::{Error, Result};
-use crate::derived::health;
-use crate::features::{cards, reminder_sources};
 use crate::db::search;
 use crate::db::settings;
 use crate::db::store;
-use crate::kernel::ids::new_id;
-use crate::kernel::time::timestamp;
-use crate::kernel::dates;
-pub use crate::kernel::dates::DateOrder;
-use crate::kernel::text;
+use crate::derived::health;
+use crate::features::{cards, reminder_sources};
 use crate::io::safe_file;
 use crate::io::vcard;
+use crate::kernel::dates;
+pub use crate::kernel::dates::DateOrder;
+use crate::kernel::error::{Error, Result};
+use crate::kernel::ids::new_id;
+use crate::kernel::secret::Key;
+use crate::kernel::text;
+use crate::kernel::time::timestamp;
+use crate::records::customers::{self, Card, CustomerInput, PersonInput};
 
 /// At most this many problems are listed in a preview or report (the
 /// counts are always exact).
@@ -250,7 +250,14 @@ pub const IMPORT_LIMIT: u64 = 200 * 1024 * 1024;
 /// Why a file of `size` bytes is not imported.
 pub fn too_big_to_import(size: u64) -> Error {
     let megabytes = |bytes: u64| bytes.div_ceil(1024 * 1024);
-    Error::invalid("file", format!("That file is {} MB; a spreadsheet of up to {} MB can be imported.", megabytes(size), megabytes(IMPORT_LIMIT)))
+    Error::invalid(
+        "file",
+        format!(
+            "That file is {} MB; a spreadsheet of up to {} MB can be imported.",
+            megabytes(size),
+            megabytes(IMPORT_LIMIT)
+        ),
+    )
 }
 
 /// Reads and decodes a file into a table. The file is opened once and
@@ -293,7 +300,10 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str)> {
 }
 
 fn not_text() -> Error {
-    Error::invalid("file", "This file is not a spreadsheet saved as text (CSV). Save it as CSV from your spreadsheet and import that.")
+    Error::invalid(
+        "file",
+        "This file is not a spreadsheet saved as text (CSV). Save it as CSV from your spreadsheet and import that.",
+    )
 }
 
 /// Parses a whole file's bytes. The first non-empty row holds the headings.
@@ -303,16 +313,14 @@ pub fn parse(bytes: &[u8]) -> Result<Table> {
     }
     let (text, encoding) = decode(bytes)?;
     let delimiter = detect_delimiter(&text);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     let mut number = 0usize;
     for record in reader.records() {
-        let record = record.map_err(|e| Error::invalid("file", format!("Row {} could not be read: {e}", number + 1)))?;
+        let record =
+            record.map_err(|e| Error::invalid("file", format!("Row {} could not be read: {e}", number + 1)))?;
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
@@ -414,7 +422,8 @@ fn vcard_table(bytes: &[u8]) -> Table {
         .map(|(i, contact)| {
             let (phone, other_phones) = split(&contact.phones, true);
             let (email, other_emails) = split(&contact.emails, false);
-            let organisation = if contact.org.is_empty() { String::new() } else { format!("Organisation: {}", contact.org) };
+            let organisation =
+                if contact.org.is_empty() { String::new() } else { format!("Organisation: {}", contact.org) };
             let addresses: Vec<String> = contact
                 .addresses
                 .iter()
@@ -423,7 +432,8 @@ fn vcard_table(bytes: &[u8]) -> Table {
                     label => format!("{label}: {}", a.value),
                 })
                 .collect();
-            let address = if addresses.is_empty() { String::new() } else { format!("Address: {}", addresses.join("; ")) };
+            let address =
+                if addresses.is_empty() { String::new() } else { format!("Address: {}", addresses.join("; ")) };
             let mut cells = vec![
                 contact.given,
                 contact.family,
@@ -436,7 +446,8 @@ fn vcard_table(bytes: &[u8]) -> Table {
                 organisation,
                 address,
             ];
-            let padded = |values: Vec<String>, to: usize| values.into_iter().chain(std::iter::repeat(String::new())).take(to);
+            let padded =
+                |values: Vec<String>, to: usize| values.into_iter().chain(std::iter::repeat(String::new())).take(to);
             cells.extend(padded(contact.notes, notes));
             cells.extend(padded(contact.categories, tags));
             let related = contact.related.into_iter().flat_map(|r| [r.name, r.kind, r.details]).collect();
@@ -444,7 +455,8 @@ fn vcard_table(bytes: &[u8]) -> Table {
             debug_assert_eq!(cells.len(), width);
             // Trimmed only: a vCard has no spreadsheet quote to take off.
             // Most values are trimmed already and are kept as they are.
-            let trimmed = cells.into_iter().map(|c| if c.trim().len() == c.len() { c } else { c.trim().to_string() }).collect();
+            let trimmed =
+                cells.into_iter().map(|c| if c.trim().len() == c.len() { c } else { c.trim().to_string() }).collect();
             (i + 1, trimmed)
         })
         .collect();
@@ -554,69 +566,332 @@ fn guess_field_key(key: &str) -> Field {
     // Whole headings, in English, German, French, Spanish, Italian, Dutch
     // and Portuguese, and as Google, Outlook and the booking tools write them.
     const EXACT: &[(Field, &[&str])] = &[
-        (Field::FirstName, &[
-            "firstname", "first", "givenname", "forename", "vorname", "prenom", "nombre", "fname", "firstnames", "nome",
-            "voornaam", "primeironome", "nomeproprio", "ownerfirstname", "clientfirstname", "customerfirstname",
-        ]),
-        (Field::LastName, &[
-            "lastname", "last", "surname", "familyname", "nachname", "apellido", "apellidos", "lname", "nom", "nomdefamille",
-            "cognome", "achternaam", "sobrenome", "apelido", "apelidos", "familienname", "ultimonome", "ownerlastname",
-            "clientlastname", "customerlastname",
-        ]),
-        (Field::FullName, &[
-            "name", "fullname", "customer", "customername", "client", "clientname", "displayname", "contact", "contactname",
-            "kunde", "member", "membername", "kundenname", "nomcomplet", "nombrecompleto", "nomecompleto", "naam",
-            "volledigenaam", "cliente", "klant", "nominativo", "nomeecognome", "ownername",
-        ]),
-        (Field::Phone, &[
-            "phone", "phonenumber", "mobile", "mobilephone", "mobilenumber", "cell", "cellphone", "tel", "telephone", "telefon",
-            "handy", "whatsapp", "mobil", "phone1", "primaryphone", "telefono", "telefone", "telemovel", "celular", "movil",
-            "cellulare", "portable", "mobiel", "telefoon", "telefoonnummer", "telefonnummer", "mobilnummer", "handynummer",
-            "gsm", "natel",
-        ]),
-        (Field::Email, &[
-            "email", "emailaddress", "mail", "emailadresse", "correo", "email1", "primaryemail", "courriel", "adressemail",
-            "correoelectronico", "emailadres", "mailadres", "postaelettronica", "indirizzoemail", "enderecodeemail",
-        ]),
-        (Field::Birthday, &[
-            "birthday", "birthdate", "dateofbirth", "dob", "born", "geburtstag", "geburtsdatum", "birth", "bday",
-            "datedenaissance", "anniversaire", "fechadenacimiento", "fechanacimiento", "cumpleanos", "datadinascita",
-            "compleanno", "geboortedatum", "verjaardag", "datadenascimento", "aniversario",
-        ]),
-        (Field::Notes, &[
-            "notes", "note", "comment", "comments", "remarks", "memo", "description", "info", "notizen", "notiz", "remarques",
-            "commentaire", "commentaires", "anmerkungen", "bemerkungen", "bemerkung", "kommentar", "notas", "nota",
-            "comentarios", "observaciones", "observacoes", "opmerkingen", "notities", "annotazioni", "osservazioni",
-        ]),
-        (Field::Tags, &[
-            "tags", "tag", "labels", "label", "groups", "group", "category", "categories", "groupmembership", "etiquettes",
-            "etiquetas", "etichette", "etiketten", "schlagworter", "kategorien", "gruppen", "groupes", "grupos", "gruppi",
-            "groepen", "categorie", "categorias", "categorieen",
-        ]),
-        (Field::Pets, &[
-            "pets", "pet", "dog", "dogs", "cat", "cats", "people", "animals", "petname", "petnames", "dogname", "peopleandpets",
-            "animal", "animalname", "animalnames", "petsname", "pet1name", "haustier", "haustiere", "tier", "tiere", "tiername",
-            "hund", "animaux", "chien", "nomdelanimal", "nomanimal", "mascota", "mascotas", "perro", "nombredelamascota",
-            "animale", "animali", "cane", "nomeanimale", "nomedellanimale", "huisdier", "huisdieren", "hond", "naamhuisdier",
-            "animais", "animaldeestimacao", "nomedoanimal", "nomedopet",
-        ]),
-        (Field::PetKind, &[
-            "species", "pettype", "animaltype", "typeofpet", "petspecies", "animalspecies", "tierart", "espece", "especie",
-            "specie", "soort", "diersoort", "tipodeanimal", "tipoanimal", "typedanimal",
-        ]),
-        (Field::PetBreed, &["breed", "petbreed", "animalbreed", "dogbreed", "rasse", "race", "raza", "razza", "ras", "raca"]),
-        (Field::HeardFrom, &[
-            "heardfrom", "heardofusfrom", "source", "referral", "referredby", "howdidyouhearaboutus", "leadsource",
-            "referralsource", "howdidyouhear",
-        ]),
+        (
+            Field::FirstName,
+            &[
+                "firstname",
+                "first",
+                "givenname",
+                "forename",
+                "vorname",
+                "prenom",
+                "nombre",
+                "fname",
+                "firstnames",
+                "nome",
+                "voornaam",
+                "primeironome",
+                "nomeproprio",
+                "ownerfirstname",
+                "clientfirstname",
+                "customerfirstname",
+            ],
+        ),
+        (
+            Field::LastName,
+            &[
+                "lastname",
+                "last",
+                "surname",
+                "familyname",
+                "nachname",
+                "apellido",
+                "apellidos",
+                "lname",
+                "nom",
+                "nomdefamille",
+                "cognome",
+                "achternaam",
+                "sobrenome",
+                "apelido",
+                "apelidos",
+                "familienname",
+                "ultimonome",
+                "ownerlastname",
+                "clientlastname",
+                "customerlastname",
+            ],
+        ),
+        (
+            Field::FullName,
+            &[
+                "name",
+                "fullname",
+                "customer",
+                "customername",
+                "client",
+                "clientname",
+                "displayname",
+                "contact",
+                "contactname",
+                "kunde",
+                "member",
+                "membername",
+                "kundenname",
+                "nomcomplet",
+                "nombrecompleto",
+                "nomecompleto",
+                "naam",
+                "volledigenaam",
+                "cliente",
+                "klant",
+                "nominativo",
+                "nomeecognome",
+                "ownername",
+            ],
+        ),
+        (
+            Field::Phone,
+            &[
+                "phone",
+                "phonenumber",
+                "mobile",
+                "mobilephone",
+                "mobilenumber",
+                "cell",
+                "cellphone",
+                "tel",
+                "telephone",
+                "telefon",
+                "handy",
+                "whatsapp",
+                "mobil",
+                "phone1",
+                "primaryphone",
+                "telefono",
+                "telefone",
+                "telemovel",
+                "celular",
+                "movil",
+                "cellulare",
+                "portable",
+                "mobiel",
+                "telefoon",
+                "telefoonnummer",
+                "telefonnummer",
+                "mobilnummer",
+                "handynummer",
+                "gsm",
+                "natel",
+            ],
+        ),
+        (
+            Field::Email,
+            &[
+                "email",
+                "emailaddress",
+                "mail",
+                "emailadresse",
+                "correo",
+                "email1",
+                "primaryemail",
+                "courriel",
+                "adressemail",
+                "correoelectronico",
+                "emailadres",
+                "mailadres",
+                "postaelettronica",
+                "indirizzoemail",
+                "enderecodeemail",
+            ],
+        ),
+        (
+            Field::Birthday,
+            &[
+                "birthday",
+                "birthdate",
+                "dateofbirth",
+                "dob",
+                "born",
+                "geburtstag",
+                "geburtsdatum",
+                "birth",
+                "bday",
+                "datedenaissance",
+                "anniversaire",
+                "fechadenacimiento",
+                "fechanacimiento",
+                "cumpleanos",
+                "datadinascita",
+                "compleanno",
+                "geboortedatum",
+                "verjaardag",
+                "datadenascimento",
+                "aniversario",
+            ],
+        ),
+        (
+            Field::Notes,
+            &[
+                "notes",
+                "note",
+                "comment",
+                "comments",
+                "remarks",
+                "memo",
+                "description",
+                "info",
+                "notizen",
+                "notiz",
+                "remarques",
+                "commentaire",
+                "commentaires",
+                "anmerkungen",
+                "bemerkungen",
+                "bemerkung",
+                "kommentar",
+                "notas",
+                "nota",
+                "comentarios",
+                "observaciones",
+                "observacoes",
+                "opmerkingen",
+                "notities",
+                "annotazioni",
+                "osservazioni",
+            ],
+        ),
+        (
+            Field::Tags,
+            &[
+                "tags",
+                "tag",
+                "labels",
+                "label",
+                "groups",
+                "group",
+                "category",
+                "categories",
+                "groupmembership",
+                "etiquettes",
+                "etiquetas",
+                "etichette",
+                "etiketten",
+                "schlagworter",
+                "kategorien",
+                "gruppen",
+                "groupes",
+                "grupos",
+                "gruppi",
+                "groepen",
+                "categorie",
+                "categorias",
+                "categorieen",
+            ],
+        ),
+        (
+            Field::Pets,
+            &[
+                "pets",
+                "pet",
+                "dog",
+                "dogs",
+                "cat",
+                "cats",
+                "people",
+                "animals",
+                "petname",
+                "petnames",
+                "dogname",
+                "peopleandpets",
+                "animal",
+                "animalname",
+                "animalnames",
+                "petsname",
+                "pet1name",
+                "haustier",
+                "haustiere",
+                "tier",
+                "tiere",
+                "tiername",
+                "hund",
+                "animaux",
+                "chien",
+                "nomdelanimal",
+                "nomanimal",
+                "mascota",
+                "mascotas",
+                "perro",
+                "nombredelamascota",
+                "animale",
+                "animali",
+                "cane",
+                "nomeanimale",
+                "nomedellanimale",
+                "huisdier",
+                "huisdieren",
+                "hond",
+                "naamhuisdier",
+                "animais",
+                "animaldeestimacao",
+                "nomedoanimal",
+                "nomedopet",
+            ],
+        ),
+        (
+            Field::PetKind,
+            &[
+                "species",
+                "pettype",
+                "animaltype",
+                "typeofpet",
+                "petspecies",
+                "animalspecies",
+                "tierart",
+                "espece",
+                "especie",
+                "specie",
+                "soort",
+                "diersoort",
+                "tipodeanimal",
+                "tipoanimal",
+                "typedanimal",
+            ],
+        ),
+        (
+            Field::PetBreed,
+            &["breed", "petbreed", "animalbreed", "dogbreed", "rasse", "race", "raza", "razza", "ras", "raca"],
+        ),
+        (
+            Field::HeardFrom,
+            &[
+                "heardfrom",
+                "heardofusfrom",
+                "source",
+                "referral",
+                "referredby",
+                "howdidyouhearaboutus",
+                "leadsource",
+                "referralsource",
+                "howdidyouhear",
+            ],
+        ),
         (Field::BestTime, &["besttime", "besttimetocall", "besttimetoreach"]),
-        (Field::MiddleName, &[
-            "middlename", "middlenames", "additionalname", "additionalnames", "secondname", "zweitervorname",
-            "weiterevornamen", "deuxiemeprenom", "autresprenoms", "segundonombre", "secondonome", "tussenvoegsel",
-            "tussenvoegsels", "nomedomeio", "segundonome",
-        ]),
+        (
+            Field::MiddleName,
+            &[
+                "middlename",
+                "middlenames",
+                "additionalname",
+                "additionalnames",
+                "secondname",
+                "zweitervorname",
+                "weiterevornamen",
+                "deuxiemeprenom",
+                "autresprenoms",
+                "segundonombre",
+                "secondonome",
+                "tussenvoegsel",
+                "tussenvoegsels",
+                "nomedomeio",
+                "segundonome",
+            ],
+        ),
         // Things that look like a field but are not the customer's own.
-        (Field::Ignore, &["petbirthday", "petbirthdate", "petdob", "animalbirthday", "animalbirthdate", "animaldob", "dogbirthday"]),
+        (
+            Field::Ignore,
+            &["petbirthday", "petbirthdate", "petdob", "animalbirthday", "animalbirthdate", "animaldob", "dogbirthday"],
+        ),
     ];
     for (field, keys) in EXACT {
         if keys.contains(&key) {
@@ -628,9 +903,38 @@ fn guess_field_key(key: &str) -> Field {
     // the number), Outlook's "E-mail Type" and "Business Fax", the booking
     // tools' "Emergency Contact Phone", "Vet Phone", "Email Subscription Status".
     const OTHER: &[&str] = &[
-        "label", "type", "displayname", "fax", "pager", "assistant", "manager", "emergency", "notfall", "spouse", "yomi",
-        "phonetic", "middle", "additional", "nick", "prefix", "suffix", "organization", "organisation", "company", "vet",
-        "subscri", "marketing", "optin", "optout", "consent", "telex", "tty", "isdn", "callback", "radio", "anniversary",
+        "label",
+        "type",
+        "displayname",
+        "fax",
+        "pager",
+        "assistant",
+        "manager",
+        "emergency",
+        "notfall",
+        "spouse",
+        "yomi",
+        "phonetic",
+        "middle",
+        "additional",
+        "nick",
+        "prefix",
+        "suffix",
+        "organization",
+        "organisation",
+        "company",
+        "vet",
+        "subscri",
+        "marketing",
+        "optin",
+        "optout",
+        "consent",
+        "telex",
+        "tty",
+        "isdn",
+        "callback",
+        "radio",
+        "anniversary",
     ];
     if OTHER.iter().any(|part| key.contains(part)) {
         return Field::Ignore;
@@ -702,7 +1006,11 @@ pub fn guess_date_order(table: &Table, mapping: &[Field]) -> (DateOrder, bool) {
 /// The values are checked by the editor's validation afterwards, so a
 /// date that does not exist gets the editor's message; this only finds
 /// which part is which. `this_year` turns "90" into 1990.
-pub fn parse_birthday(value: &str, order: DateOrder, this_year: i32) -> std::result::Result<(String, String, String), String> {
+pub fn parse_birthday(
+    value: &str,
+    order: DateOrder,
+    this_year: i32,
+) -> std::result::Result<(String, String, String), String> {
     let value = value.trim();
     let parts = dates::read(value, order, this_year).ok_or_else(|| {
         format!("\"{value}\" is not a birthday the import can read (like 31/12/1990, 1990-12-31, 31 Dec 1990 or 31 décembre 1990)")
@@ -715,7 +1023,9 @@ pub fn parse_birthday(value: &str, order: DateOrder, this_year: i32) -> std::res
 /// Outlook writes "0/0/00" (others "00.00.0000") for no birthday: digits,
 /// all of them zeros.
 fn is_no_date(value: &str) -> bool {
-    value.chars().any(|c| c.is_ascii_digit()) && value.chars().all(|c| c == '0' || !c.is_ascii_digit()) && value.chars().all(|c| !c.is_alphabetic())
+    value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().all(|c| c == '0' || !c.is_ascii_digit())
+        && value.chars().all(|c| !c.is_alphabetic())
 }
 
 /// "Müller, Zoë" or "Zoë Müller" to (first, last).
@@ -741,8 +1051,8 @@ fn split_full_name(full: &str) -> (String, String) {
 /// "da", "dos", "das".
 fn is_name_particle(word: &str) -> bool {
     const PARTICLES: &[&str] = &[
-        "van", "von", "der", "den", "de", "del", "della", "dello", "dei", "di", "da", "du", "des", "ten", "ter", "te", "zu",
-        "zum", "zur", "dos", "das", "do", "la", "le", "'t",
+        "van", "von", "der", "den", "de", "del", "della", "dello", "dei", "di", "da", "du", "des", "ten", "ter", "te",
+        "zu", "zum", "zur", "dos", "das", "do", "la", "le", "'t",
     ];
     PARTICLES.iter().any(|p| word.eq_ignore_ascii_case(p))
 }
@@ -800,7 +1110,9 @@ fn label_in_heading(heading: &str) -> String {
     const PLAIN: &[&str] = &["phone", "number", "no", "nr", "email", "e", "mail", "address", "value", "tel"];
     heading
         .split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty() && !word.chars().all(|c| c.is_ascii_digit()) && !PLAIN.contains(&text::fold(word).as_str()))
+        .filter(|word| {
+            !word.is_empty() && !word.chars().all(|c| c.is_ascii_digit()) && !PLAIN.contains(&text::fold(word).as_str())
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -812,7 +1124,11 @@ fn labelled(value: &str, column: usize, cells: &[String], labels: &[Label]) -> S
         Some(Label::Heading(heading)) => heading.as_str(),
         _ => "",
     };
-    if label.is_empty() { value.to_string() } else { format!("{label} {value}") }
+    if label.is_empty() {
+        value.to_string()
+    } else {
+        format!("{label} {value}")
+    }
 }
 
 /// "Biscuit (dog): afraid of thunder" to a person on the card.
@@ -888,7 +1204,12 @@ fn row_input<'a>(cells: &'a [String], reading: &Reading) -> std::result::Result<
             Field::MiddleName => set(&mut middle),
             Field::Tag => input.tags.push(value.to_string()),
             Field::PersonName => {
-                input.people.push(PersonInput { id: None, name: value.to_string(), kind: String::new(), details: String::new() });
+                input.people.push(PersonInput {
+                    id: None,
+                    name: value.to_string(),
+                    kind: String::new(),
+                    details: String::new(),
+                });
                 person = Some(input.people.len() - 1);
             }
             Field::PersonKind | Field::PersonDetails => {
@@ -911,7 +1232,9 @@ fn row_input<'a>(cells: &'a [String], reading: &Reading) -> std::result::Result<
         }
     }
     // The first phone and email are the card's; the others are kept in a note.
-    for (list, slot, heading) in [(phones, &mut input.phone, "Other phones"), (emails, &mut input.email, "Other emails")] {
+    for (list, slot, heading) in
+        [(phones, &mut input.phone, "Other phones"), (emails, &mut input.email, "Other emails")]
+    {
         let mut list = list.into_iter();
         if let Some((first, _)) = list.next() {
             *slot = first.to_string();
@@ -929,7 +1252,11 @@ fn row_input<'a>(cells: &'a [String], reading: &Reading) -> std::result::Result<
     }
     if !middle.is_empty() {
         let (first, last) = (&mut input.first_name, &mut input.last_name);
-        let (into, before) = if is_name_particle(middle.split_whitespace().next().unwrap_or("")) { (last, true) } else { (first, false) };
+        let (into, before) = if is_name_particle(middle.split_whitespace().next().unwrap_or("")) {
+            (last, true)
+        } else {
+            (first, false)
+        };
         *into = match (into.is_empty(), before) {
             (true, _) => middle,
             (false, true) => format!("{middle} {into}"),
@@ -953,7 +1280,10 @@ enum Plan {
 
 #[derive(Clone)]
 enum DuplicateOf {
-    Stored { id: String, name: String },
+    Stored {
+        id: String,
+        name: String,
+    },
     /// An earlier row of the same file.
     Row(usize),
 }
@@ -1049,7 +1379,8 @@ struct Planner<'conn> {
 impl<'conn> Planner<'conn> {
     fn new(conn: &'conn Connection) -> Result<Self> {
         Ok(Planner {
-            by_email: conn.prepare_cached("SELECT id, display_name FROM customers WHERE email = ?1 COLLATE NOCASE LIMIT 1")?,
+            by_email: conn
+                .prepare_cached("SELECT id, display_name FROM customers WHERE email = ?1 COLLATE NOCASE LIMIT 1")?,
             by_phone: conn.prepare_cached("SELECT id, display_name FROM customers WHERE phone_digits = ?1 LIMIT 1")?,
             seen_email: HashMap::new(),
             seen_phone: HashMap::new(),
@@ -1119,7 +1450,12 @@ fn choice_for(options: &Options, row: usize) -> OnDuplicate {
 }
 
 fn display_name(input: &CustomerInput) -> String {
-    [input.first_name.trim(), input.last_name.trim()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ")
+    [input.first_name.trim(), input.last_name.trim()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Reads the file and shows what an import with these options would do,
@@ -1129,7 +1465,13 @@ pub fn preview_file(conn: &Connection, path: &Path, options: &Options, now: Date
     preview(conn, &table, &file_name(path), options, now)
 }
 
-pub fn preview(conn: &Connection, table: &Table, file_name: &str, options: &Options, now: DateTime<Utc>) -> Result<Preview> {
+pub fn preview(
+    conn: &Connection,
+    table: &Table,
+    file_name: &str,
+    options: &Options,
+    now: DateTime<Utc>,
+) -> Result<Preview> {
     let reading = settle_reading(conn, table, options, now)?;
     let mut preview = Preview {
         file_name: file_name.to_string(),
@@ -1182,7 +1524,11 @@ pub fn preview(conn: &Connection, table: &Table, file_name: &str, options: &Opti
             Plan::Rejected(reason) => {
                 preview.rejected_count += 1;
                 if preview.problems.len() < MAX_LISTED {
-                    preview.problems.push(Problem { row: *number, reason: reason.clone(), cells: cells_summary(table, *number) });
+                    preview.problems.push(Problem {
+                        row: *number,
+                        reason: reason.clone(),
+                        cells: cells_summary(table, *number),
+                    });
                 }
             }
             Plan::New(input, notes) => {
@@ -1225,7 +1571,13 @@ pub fn file_name(path: &Path) -> String {
 /// Reads the file and imports it (see `import`).
 /// `key` is the shop's (`None` for a plain file): the preparing thread
 /// opens the file on a connection of its own.
-pub fn import_file(conn: &mut Connection, key: Option<&Key>, path: &Path, options: &Options, now: DateTime<Utc>) -> Result<Report> {
+pub fn import_file(
+    conn: &mut Connection,
+    key: Option<&Key>,
+    path: &Path,
+    options: &Options,
+    now: DateTime<Utc>,
+) -> Result<Report> {
     let table = read_file(path)?;
     import(conn, key, &table, &file_name(path), options, now)
 }
@@ -1239,7 +1591,14 @@ struct Added {
 /// Imports a table in one transaction: every accepted row or none. Rows
 /// the validation refuses are reported and left out; duplicates follow
 /// the options. The batch is recorded for `undo`.
-pub fn import(conn: &mut Connection, key: Option<&Key>, table: &Table, file_name: &str, options: &Options, now: DateTime<Utc>) -> Result<Report> {
+pub fn import(
+    conn: &mut Connection,
+    key: Option<&Key>,
+    table: &Table,
+    file_name: &str,
+    options: &Options,
+    now: DateTime<Utc>,
+) -> Result<Report> {
     import_with_progress(conn, key, table, file_name, options, now, &mut |_| {})
 }
 
@@ -1304,7 +1663,13 @@ fn import_in_transaction(
         // Created here so that the writer's end goes when the writer is done.
         let (written_sender, written_chunks) = std::sync::mpsc::channel();
         scope.spawn(move || prepare_chunks(snapshot, context, chunk_sender, written_chunks));
-        let mut writer = Writer { tx: &tx, context, report: &mut report, search: search::BatchIndex::default(), ids_by_row: HashMap::new() };
+        let mut writer = Writer {
+            tx: &tx,
+            context,
+            report: &mut report,
+            search: search::BatchIndex::default(),
+            ids_by_row: HashMap::new(),
+        };
         let mut rows_written = 0;
         for chunk in chunks {
             let chunk = chunk?;
@@ -1366,7 +1731,11 @@ enum Step {
     Skip,
     Create(customers::PreparedCard),
     /// Into a stored card, or into the card an earlier row became.
-    Merge { input: CustomerInput, notes: Vec<String>, into: DuplicateOf },
+    Merge {
+        input: CustomerInput,
+        notes: Vec<String>,
+        into: DuplicateOf,
+    },
 }
 
 /// A read-only connection that sees the shop as it was when the import's
@@ -1374,8 +1743,12 @@ enum Step {
 /// thread matches duplicates against the stored customers exactly as the
 /// preview did, however far the writer has got.
 fn open_snapshot(tx: &Connection, key: Option<&Key>) -> Result<Connection> {
-    let path = tx.path().filter(|path| !path.is_empty()).ok_or_else(|| Error::Conflict("An import needs the shop's database file.".into()))?;
-    let snapshot = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let path = tx
+        .path()
+        .filter(|path| !path.is_empty())
+        .ok_or_else(|| Error::Conflict("An import needs the shop's database file.".into()))?;
+    let snapshot =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     snapshot.busy_timeout(std::time::Duration::from_secs(5))?;
     crate::db::store::unlock(&snapshot, key)?;
     // The first read fixes the snapshot, before the writer writes anything.
@@ -1393,7 +1766,12 @@ type Chunk = Vec<(usize, Step)>;
 /// the allocating thread's arena when another thread frees its memory,
 /// and that lock, taken for every string, cost more than the second
 /// thread saved.
-fn prepare_chunks(snapshot: Connection, context: &Context, sender: SyncSender<Result<Chunk>>, written: Receiver<Chunk>) {
+fn prepare_chunks(
+    snapshot: Connection,
+    context: &Context,
+    sender: SyncSender<Result<Chunk>>,
+    written: Receiver<Chunk>,
+) {
     let prepare = || -> Result<()> {
         let mut planner = Planner::new(&snapshot)?;
         for rows in context.table.rows.chunks(STEPS_PER_CHUNK) {
@@ -1483,17 +1861,31 @@ impl Writer<'_> {
         match customers::update_in(tx, id, &merged, &new_notes, self.context.now) {
             Ok(note_ids) => {
                 let after = customers::get(tx, id)?;
-                let people = after.people.iter().filter(|p| !before.people.iter().any(|b| b.id == p.id)).map(|p| p.id.clone()).collect();
+                let people = after
+                    .people
+                    .iter()
+                    .filter(|p| !before.people.iter().any(|b| b.id == p.id))
+                    .map(|p| p.id.clone())
+                    .collect();
                 let added = Added { people, notes: note_ids };
                 tx.prepare_cached(
                     "INSERT INTO import_rows (id, batch_id, customer_id, action, before, added, created_at, updated_at)
                      VALUES (?1, ?2, ?3, 'merged', ?4, ?5, ?6, ?6)",
                 )?
-                .execute(params![new_id(), self.context.batch_id, id, to_json(&before)?, to_json(&added)?, timestamp(self.context.now)])?;
+                .execute(params![
+                    new_id(),
+                    self.context.batch_id,
+                    id,
+                    to_json(&before)?,
+                    to_json(&added)?,
+                    timestamp(self.context.now)
+                ])?;
                 self.ids_by_row.insert(number, id.to_string());
                 self.report.merged += 1;
             }
-            Err(Error::Invalid { reason, .. }) => self.reject(number, format!("Could not merge into {}: {reason}", before.display_name)),
+            Err(Error::Invalid { reason, .. }) => {
+                self.reject(number, format!("Could not merge into {}: {reason}", before.display_name))
+            }
             Err(other) => return Err(other),
         }
         Ok(())
@@ -1520,7 +1912,12 @@ fn merge_input(card: &Card, file: &CustomerInput) -> CustomerInput {
     let mut people: Vec<PersonInput> = card
         .people
         .iter()
-        .map(|p| PersonInput { id: Some(p.id.clone()), name: p.name.clone(), kind: p.kind.clone(), details: p.details.clone() })
+        .map(|p| PersonInput {
+            id: Some(p.id.clone()),
+            name: p.name.clone(),
+            kind: p.kind.clone(),
+            details: p.details.clone(),
+        })
         .collect();
     for person in &file.people {
         if !people.iter().any(|p| text::fold(&p.name) == text::fold(&person.name)) {
@@ -1608,7 +2005,10 @@ pub fn undo(conn: &mut Connection, batch_id: &str, now: DateTime<Utc>) -> Result
             report.deleted += 1;
         }
         tx.execute("DELETE FROM import_rows WHERE batch_id = ?1", [batch_id])?;
-        tx.execute("UPDATE import_batches SET undone_at = ?2, updated_at = ?2 WHERE id = ?1", params![batch_id, timestamp(now)])?;
+        tx.execute(
+            "UPDATE import_batches SET undone_at = ?2, updated_at = ?2 WHERE id = ?1",
+            params![batch_id, timestamp(now)],
+        )?;
         Ok(report)
     })?;
     tracing::info!(batch = batch_id, deleted = report.deleted, restored = report.restored, "import undone");
@@ -1640,11 +2040,21 @@ mod tests {
 
     #[test]
     fn headings_are_guessed() {
-        let headers: Vec<String> =
-            ["First Name", "Surname", "E-mail", "Mobile", "Date of birth", "Notes", "Comments", "Pets", "Email 2", "Customer since"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
+        let headers: Vec<String> = [
+            "First Name",
+            "Surname",
+            "E-mail",
+            "Mobile",
+            "Date of birth",
+            "Notes",
+            "Comments",
+            "Pets",
+            "Email 2",
+            "Customer since",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         assert_eq!(
             guess_mapping(&headers),
             vec![
@@ -1667,19 +2077,37 @@ mod tests {
 
     #[test]
     fn labels_pair_with_their_values() {
-        let headers: Vec<String> = ["Phone 1 - Label", "Phone 1 - Value", "E-mail 1 - Type", "E-mail 1 - Value", "Business Phone 2", "E-mail 2 Address", "Other - Value"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let headers: Vec<String> = [
+            "Phone 1 - Label",
+            "Phone 1 - Value",
+            "E-mail 1 - Type",
+            "E-mail 1 - Value",
+            "Business Phone 2",
+            "E-mail 2 Address",
+            "Other - Value",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         assert_eq!(
             labels_of(&headers)[1..],
-            [Label::Column(0), Label::Heading("Type".into()), Label::Column(2), Label::Heading("Business".into()), Label::Heading(String::new()), Label::None]
+            [
+                Label::Column(0),
+                Label::Heading("Type".into()),
+                Label::Column(2),
+                Label::Heading("Business".into()),
+                Label::Heading(String::new()),
+                Label::None
+            ]
         );
     }
 
     #[test]
     fn google_labels_become_tags_without_its_own() {
-        assert_eq!(tags_of("* myContacts ::: Gym ::: VIP, Friends ::: * starred").collect::<Vec<_>>(), ["Gym", "VIP", "Friends"]);
+        assert_eq!(
+            tags_of("* myContacts ::: Gym ::: VIP, Friends ::: * starred").collect::<Vec<_>>(),
+            ["Gym", "VIP", "Friends"]
+        );
         assert_eq!(tags_of("Gym;VIP").collect::<Vec<_>>(), ["Gym", "VIP"]);
     }
 
@@ -1687,7 +2115,10 @@ mod tests {
     fn zeros_are_no_birthday() {
         assert!(is_no_date("0/0/00") && is_no_date("00.00.0000") && is_no_date("0000-00-00"));
         assert!(!is_no_date("1/0/00") && !is_no_date("") && !is_no_date("0 March"));
-        assert_eq!(parse_birthday("0000-05-21", DateOrder::DayFirst, 2026), Ok(("21".to_string(), "5".to_string(), String::new())));
+        assert_eq!(
+            parse_birthday("0000-05-21", DateOrder::DayFirst, 2026),
+            Ok(("21".to_string(), "5".to_string(), String::new()))
+        );
     }
 
     #[test]

@@ -24,8 +24,8 @@ use printpdf::{
 };
 use unicode_normalization::UnicodeNormalization;
 
-use crate::kernel::error::{Error, Result};
 use crate::db::settings::{self, PaperSize};
+use crate::kernel::error::{Error, Result};
 use crate::records::onboarding;
 use rusqlite::Connection;
 
@@ -266,7 +266,10 @@ pub fn render_with(doc: &PlanDocument, options: RenderOptions) -> Result<Rendere
             }
         }
         let sheet = fitted.ok_or_else(|| {
-            Error::invalid("pet", format!("The pet sheet for {} does not fit on one page: shorten its notes.", clean(&pet.name)))
+            Error::invalid(
+                "pet",
+                format!("The pet sheet for {} does not fit on one page: shorten its notes.", clean(&pet.name)),
+            )
         })?;
         left_out.extend(sheet.left_out);
         pages.push(PdfPage::new(Pt(width).into(), Pt(height).into(), sheet.ops));
@@ -345,7 +348,13 @@ pub fn review_card(shop_name: &str, link: &str, qr: &crate::kernel::qr::Qr) -> R
     for (i, dark) in qr.dark.iter().enumerate() {
         if *dark {
             let (col, row) = ((i % qr.width) as f32, (i / qr.width) as f32);
-            page.fill(left + (quiet + col) * module, top + (quiet + row) * module, module + 0.05, module + 0.05, (0.0, 0.0, 0.0));
+            page.fill(
+                left + (quiet + col) * module,
+                top + (quiet + row) * module,
+                module + 0.05,
+                module + 0.05,
+                (0.0, 0.0, 0.0),
+            );
         }
     }
     let below = page.wrap(link, false, 8.5, inner);
@@ -354,7 +363,9 @@ pub fn review_card(shop_name: &str, link: &str, qr: &crate::kernel::qr::Qr) -> R
     if !page.fits {
         return Err(Error::invalid("review_link", "The review link is too long to print on the card."));
     }
-    Ok(pdf.with_pages(vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)]).save(&PdfSaveOptions::default(), &mut Vec::new()))
+    Ok(pdf
+        .with_pages(vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)])
+        .save(&PdfSaveOptions::default(), &mut Vec::new()))
 }
 
 /// The recovery sheet: one page with the shop's name and the date, the
@@ -390,7 +401,8 @@ pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: s
     let (cell_w, cell_h, gap) = (82.0, 26.0, 10.0);
     let top = y + 8.0;
     for (i, group) in groups.iter().enumerate() {
-        let (col, row) = ((i % crate::kernel::secret::GROUPS_PER_LINE) as f32, (i / crate::kernel::secret::GROUPS_PER_LINE) as f32);
+        let (col, row) =
+            ((i % crate::kernel::secret::GROUPS_PER_LINE) as f32, (i / crate::kernel::secret::GROUPS_PER_LINE) as f32);
         let (x, cy) = (MARGIN_X + col * (cell_w + gap), top + row * (cell_h + gap));
         page.fill(x, cy, cell_w, cell_h, KEY);
         let line = page.wrap(group, true, 16.0, cell_w);
@@ -406,11 +418,22 @@ pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: s
     for (i, dark) in qr.dark.iter().enumerate() {
         if *dark {
             let (col, row) = ((i % qr.width) as f32, (i / qr.width) as f32);
-            page.fill(MARGIN_X + (quiet + col) * module, y + 6.0 + (quiet + row) * module, module + 0.05, module + 0.05, (0.0, 0.0, 0.0));
+            page.fill(
+                MARGIN_X + (quiet + col) * module,
+                y + 6.0 + (quiet + row) * module,
+                module + 0.05,
+                module + 0.05,
+                (0.0, 0.0, 0.0),
+            );
         }
     }
     let beside_x = MARGIN_X + side + 18.0;
-    let beside = page.wrap("The same key as a QR code. Typing it, the spaces do not matter, nor capitals.", false, 9.5, width - MARGIN_X - beside_x);
+    let beside = page.wrap(
+        "The same key as a QR code. Typing it, the spaces do not matter, nor capitals.",
+        false,
+        9.5,
+        width - MARGIN_X - beside_x,
+    );
     page.lines(beside_x, y + 20.0, &beside, false, 9.5, 1.4, MUTED);
     y += side + 22.0;
     let steps = [
@@ -431,7 +454,9 @@ pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: s
     if !page.fits {
         return Err(Error::Conflict("The recovery sheet did not fit on one page.".into()));
     }
-    Ok(pdf.with_pages(vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)]).save(&PdfSaveOptions::default(), &mut Vec::new()))
+    Ok(pdf
+        .with_pages(vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)])
+        .save(&PdfSaveOptions::default(), &mut Vec::new()))
 }
 
 // ---------------------------------------------------------------------------
@@ -453,8 +478,10 @@ struct Style {
 }
 
 impl Style {
-    const NORMAL: Style = Style { compact: false, body: 10.5, small: 8.5, title: 22.0, heading: 12.0, lh: 1.32, gap: 16.0, row_pad: 5.0 };
-    const COMPACT: Style = Style { compact: true, body: 8.5, small: 7.2, title: 17.0, heading: 10.0, lh: 1.22, gap: 9.0, row_pad: 2.6 };
+    const NORMAL: Style =
+        Style { compact: false, body: 10.5, small: 8.5, title: 22.0, heading: 12.0, lh: 1.32, gap: 16.0, row_pad: 5.0 };
+    const COMPACT: Style =
+        Style { compact: true, body: 8.5, small: 7.2, title: 17.0, heading: 10.0, lh: 1.22, gap: 9.0, row_pad: 2.6 };
 }
 
 const INK: (f32, f32, f32) = (0.110, 0.137, 0.129);
@@ -513,7 +540,17 @@ struct Page<'f> {
 
 impl<'f> Page<'f> {
     fn new(fonts: &'f Fonts, regular: FontId, bold: FontId, width: f32, height: f32) -> Self {
-        Page { fonts, regular, bold, width, height, ops: Vec::with_capacity(512), photo: None, left_out: BTreeSet::new(), fits: true }
+        Page {
+            fonts,
+            regular,
+            bold,
+            width,
+            height,
+            ops: Vec::with_capacity(512),
+            photo: None,
+            left_out: BTreeSet::new(),
+            fits: true,
+        }
     }
 
     fn face(&self, bold: bool) -> &'f ParsedFont {
@@ -612,7 +649,16 @@ impl<'f> Page<'f> {
     /// (Position, text and its look, all plain numbers: a struct for them
     /// would only rename the arguments at every call.)
     #[allow(clippy::too_many_arguments)]
-    fn lines(&mut self, x: f32, top: f32, lines: &[String], bold: bool, size: f32, lh: f32, ink: (f32, f32, f32)) -> f32 {
+    fn lines(
+        &mut self,
+        x: f32,
+        top: f32,
+        lines: &[String],
+        bold: bool,
+        size: f32,
+        lh: f32,
+        ink: (f32, f32, f32),
+    ) -> f32 {
         let step = size * lh;
         for (i, line) in lines.iter().enumerate() {
             let baseline = top + i as f32 * step + baseline_offset(size, lh);
@@ -701,7 +747,10 @@ fn compose(page: &mut Page, doc: &PlanDocument, s: &Style) {
     let content = right - left;
 
     // The footer first: its height decides how low the body may go.
-    let reach: Vec<String> = std::iter::once(doc.shop_name.clone()).chain(doc.contact.iter().cloned()).filter(|p| !p.trim().is_empty()).collect();
+    let reach: Vec<String> = std::iter::once(doc.shop_name.clone())
+        .chain(doc.contact.iter().cloned())
+        .filter(|p| !p.trim().is_empty())
+        .collect();
     let reach_lines = page.wrap(&reach.join("   ·   "), false, s.small + 0.5, content);
     let footer_h = 8.0 + s.small * s.lh + reach_lines.len() as f32 * (s.small + 0.5) * s.lh;
     let footer_top = page.height - MARGIN_BOTTOM - footer_h;
@@ -775,12 +824,20 @@ fn compose(page: &mut Page, doc: &PlanDocument, s: &Style) {
     if let Some(m) = doc.tasks.iter().find(|t| t.milestone) {
         let pad = if s.compact { 6.0 } else { 9.0 };
         let inner = content - 2.0 * pad - 22.0;
-        let label = page.wrap(&format!("Your first win  ·  by {}", short_date(m.due_on, doc.start_on)), true, s.small, inner);
+        let label =
+            page.wrap(&format!("Your first win  ·  by {}", short_date(m.due_on, doc.start_on)), true, s.small, inner);
         let title = page.wrap(&m.title, true, s.body + 1.0, inner);
         let h = 2.0 * pad + label.len() as f32 * s.small * s.lh + title.len() as f32 * (s.body + 1.0) * s.lh;
         page.fill(left, y, content, h, KEY);
         page.frame(left, y, content, h, KEY_LINE, 0.8);
-        page.text(left + pad, y + pad + baseline_offset(s.heading + 2.0, 1.0), "★", false, s.heading + 2.0, (0.76, 0.55, 0.05));
+        page.text(
+            left + pad,
+            y + pad + baseline_offset(s.heading + 2.0, 1.0),
+            "★",
+            false,
+            s.heading + 2.0,
+            (0.76, 0.55, 0.05),
+        );
         let ty = page.lines(left + pad + 22.0, y + pad, &label, true, s.small, s.lh, MUTED);
         page.lines(left + pad + 22.0, ty, &title, true, s.body + 1.0, s.lh, INK);
         y += h + s.gap;
@@ -843,7 +900,10 @@ fn compose(page: &mut Page, doc: &PlanDocument, s: &Style) {
 /// The footer every page shares: how to reach the shop. Returns its top.
 fn footer(page: &mut Page, doc: &PlanDocument, s: &Style) -> f32 {
     let (left, right) = (MARGIN_X, page.width - MARGIN_X);
-    let reach: Vec<String> = std::iter::once(doc.shop_name.clone()).chain(doc.contact.iter().cloned()).filter(|p| !p.trim().is_empty()).collect();
+    let reach: Vec<String> = std::iter::once(doc.shop_name.clone())
+        .chain(doc.contact.iter().cloned())
+        .filter(|p| !p.trim().is_empty())
+        .collect();
     let reach_lines = page.wrap(&reach.join("   ·   "), false, s.small + 0.5, right - left);
     let footer_h = 8.0 + s.small * s.lh + reach_lines.len() as f32 * (s.small + 0.5) * s.lh;
     let footer_top = page.height - MARGIN_BOTTOM - footer_h;
@@ -930,7 +990,8 @@ fn compose_pet_sheet(page: &mut Page, doc: &PlanDocument, pet: &PetSheet, photo:
         y += s.small * s.lh + 3.0;
         page.hline(left, right, y, INK, 0.8);
         for (i, row) in pet.vaccinations.iter().enumerate() {
-            let cells: Vec<Vec<String>> = row.iter().zip(widths).map(|(text, w)| page.wrap(text, false, s.body, w - 2.0 * cell)).collect();
+            let cells: Vec<Vec<String>> =
+                row.iter().zip(widths).map(|(text, w)| page.wrap(text, false, s.body, w - 2.0 * cell)).collect();
             let lines = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
             let h = lines as f32 * s.body * s.lh + 2.0 * s.row_pad;
             let alert = row[3] == "Expired" || row[3].starts_with("Due");
@@ -962,7 +1023,8 @@ fn heading(page: &mut Page, left: f32, y: f32, text: &str, s: &Style) -> f32 {
 /// Everything the one-page PDF shows for a customer's current plan.
 pub fn document(conn: &Connection, customer_id: &str, today: NaiveDate) -> Result<PlanDocument> {
     let customer_name = crate::records::customers::display_name(conn, customer_id)?;
-    let plan = onboarding::for_customer(conn, customer_id, today)?.ok_or(Error::NotFound("An onboarding plan for this customer"))?;
+    let plan = onboarding::for_customer(conn, customer_id, today)?
+        .ok_or(Error::NotFound("An onboarding plan for this customer"))?;
     let shop = settings::load(conn)?;
     let contact = onboarding::contact(conn)?;
     let kinds: Vec<(String, String)> = conn
@@ -988,7 +1050,10 @@ pub fn document(conn: &Connection, customer_id: &str, today: NaiveDate) -> Resul
         welcome: plan.welcome.clone(),
         promise: plan.promise.lines().into_iter().map(|(l, t)| (l.to_string(), t)).collect(),
         tasks,
-        contact: [contact.phone, contact.email, contact.address, contact.website].into_iter().filter(|s| !s.is_empty()).collect(),
+        contact: [contact.phone, contact.email, contact.address, contact.website]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect(),
         paper: shop.paper_size,
         photo: crate::records::photos::bytes_of(conn, customer_id, None, crate::records::photos::Size::Large)?,
         pets: if pet_sheets_for(shop.business_kind) { pet_sheets(conn, customer_id, today)? } else { Vec::new() },
@@ -1005,7 +1070,9 @@ pub fn pet_sheets_for(kind: settings::BusinessKind) -> bool {
 /// by its person id (the photo feature passes its reader; `None` leaves
 /// the sheets without photos).
 pub fn pet_sheets(conn: &Connection, customer_id: &str, today: NaiveDate) -> Result<Vec<PetSheet>> {
-    let day = |text: &str| crate::kernel::time::stored_day(text).map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default();
+    let day = |text: &str| {
+        crate::kernel::time::stored_day(text).map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default()
+    };
     let mut sheets = Vec::new();
     for pet in crate::records::pets::for_customer(conn, customer_id, today)? {
         let r = &pet.record;
@@ -1017,8 +1084,14 @@ pub fn pet_sheets(conn: &Connection, customer_id: &str, today: NaiveDate) -> Res
             about.push(age.clone());
         }
         let mut facts: Vec<(String, String)> = Vec::new();
-        let vet = [r.vet_name.as_str(), r.vet_phone.as_str()].iter().filter(|t| !t.is_empty()).copied().collect::<Vec<_>>().join(", ");
-        let reactive = if r.reactive_to_dogs { "Yes: keep distance from other dogs".to_string() } else { String::new() };
+        let vet = [r.vet_name.as_str(), r.vet_phone.as_str()]
+            .iter()
+            .filter(|t| !t.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let reactive =
+            if r.reactive_to_dogs { "Yes: keep distance from other dogs".to_string() } else { String::new() };
         for (label, text) in [
             ("Vet", vet),
             ("Born", day(&r.birthday)),
@@ -1045,11 +1118,28 @@ pub fn pet_sheets(conn: &Connection, customer_id: &str, today: NaiveDate) -> Res
                     VaccineState::Expired => "Expired",
                     VaccineState::Replaced => "Replaced",
                 };
-                [v.name.clone(), v.given_on.as_deref().map(day).unwrap_or_default(), day(&v.expires_on), state.to_string()]
+                [
+                    v.name.clone(),
+                    v.given_on.as_deref().map(day).unwrap_or_default(),
+                    day(&v.expires_on),
+                    state.to_string(),
+                ]
             })
             .collect();
-        let photo = crate::records::photos::bytes_of(conn, customer_id, Some(&pet.person_id), crate::records::photos::Size::Large)?;
-        sheets.push(PetSheet { name: pet.name, about: about.join(" · "), facts, vaccinations, missing: pet.missing, photo });
+        let photo = crate::records::photos::bytes_of(
+            conn,
+            customer_id,
+            Some(&pet.person_id),
+            crate::records::photos::Size::Large,
+        )?;
+        sheets.push(PetSheet {
+            name: pet.name,
+            about: about.join(" · "),
+            facts,
+            vaccinations,
+            missing: pet.missing,
+            photo,
+        });
     }
     Ok(sheets)
 }

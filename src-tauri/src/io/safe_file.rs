@@ -45,7 +45,9 @@ pub fn create_new(path: &Path) -> Result<File> {
     };
     if !(in_the_way.file_type().is_file() || in_the_way.file_type().is_symlink()) {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        return Err(Error::Conflict(format!("Something that is not a file ({name}) is in the way beside the chosen file. Move it away and try again.")));
+        return Err(Error::Conflict(format!(
+            "Something that is not a file ({name}) is in the way beside the chosen file. Move it away and try again."
+        )));
     }
     std::fs::remove_file(path)?;
     // A second planted entry between the removal and this is refused, not followed.
@@ -128,7 +130,9 @@ pub fn read_limited(path: &Path, limit: u64, too_big: impl Fn(u64) -> Error) -> 
     }
     // What the handle said, plus the one byte that shows a file has grown.
     let mut bytes = Vec::with_capacity(usize::try_from(size + 1).unwrap_or(0));
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| Error::invalid("file", format!("That file cannot be read: {e}")))?;
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::invalid("file", format!("That file cannot be read: {e}")))?;
     if bytes.len() as u64 > limit {
         return Err(too_big(bytes.len() as u64));
     }

@@ -7,36 +7,105 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::records::customers::{self, CustomerInput, Discovery, PersonInput, SeedCustomer};
-use crate::kernel::error::Result;
 use crate::db::settings::BusinessKind;
+use crate::kernel::error::Result;
+use crate::records::customers::{self, CustomerInput, Discovery, PersonInput, SeedCustomer};
 
 const FIRST_NAMES: &[&str] = &[
-    "Zoë", "Søren", "José", "Chloé", "Renée", "Łukasz", "Amélie", "Björn", "Siobhán", "Noah", "Emma",
-    "Liam", "Olivia", "Mateo", "Aisha", "Yuki", "Priya", "Omar", "Fatima", "Lucas", "Mia", "Ethan",
-    "Sofia", "Jonas", "Ingrid", "Marek", "Anaïs", "Hugo", "Nina", "Rafael", "Leila", "Tomás", "Greta",
-    "Kofi", "Mei", "Sven", "Clara", "Diego", "Hannah", "Ivan", "Julia", "Karim", "Lena", "Marco",
-    "Nora", "Oscar", "Paula", "Quinn", "Rosa", "Samir", "Tara", "Umar", "Vera", "Wes", "Ximena",
-    "Yara", "Zach", "Ada", "Ben", "Cleo", "Dara", "Elif", "Finn", "Gus", "Hiro", "Iris", "Jade",
+    "Zoë", "Søren", "José", "Chloé", "Renée", "Łukasz", "Amélie", "Björn", "Siobhán", "Noah", "Emma", "Liam", "Olivia",
+    "Mateo", "Aisha", "Yuki", "Priya", "Omar", "Fatima", "Lucas", "Mia", "Ethan", "Sofia", "Jonas", "Ingrid", "Marek",
+    "Anaïs", "Hugo", "Nina", "Rafael", "Leila", "Tomás", "Greta", "Kofi", "Mei", "Sven", "Clara", "Diego", "Hannah",
+    "Ivan", "Julia", "Karim", "Lena", "Marco", "Nora", "Oscar", "Paula", "Quinn", "Rosa", "Samir", "Tara", "Umar",
+    "Vera", "Wes", "Ximena", "Yara", "Zach", "Ada", "Ben", "Cleo", "Dara", "Elif", "Finn", "Gus", "Hiro", "Iris",
+    "Jade",
 ];
 
 const LAST_NAMES: &[&str] = &[
-    "Müller", "Ødegård", "García", "Dubois", "Łukasiewicz", "O'Brien", "Nakamura", "Patel", "Smith",
-    "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Rodríguez", "Martínez", "Hernández",
-    "López", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Pérez",
-    "Thompson", "White", "Harris", "Sánchez", "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen",
-    "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson",
-    "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "Kowalski", "Novák",
-    "Jansen", "de Vries", "Lindqvist", "Andersen", "Rossi", "Bianchi", "Schneider", "Fischer", "Weber",
+    "Müller",
+    "Ødegård",
+    "García",
+    "Dubois",
+    "Łukasiewicz",
+    "O'Brien",
+    "Nakamura",
+    "Patel",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Rodríguez",
+    "Martínez",
+    "Hernández",
+    "López",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Pérez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sánchez",
+    "Clark",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Kowalski",
+    "Novák",
+    "Jansen",
+    "de Vries",
+    "Lindqvist",
+    "Andersen",
+    "Rossi",
+    "Bianchi",
+    "Schneider",
+    "Fischer",
+    "Weber",
 ];
 
 const PET_NAMES: &[&str] = &[
-    "Biscuit", "Luna", "Max", "Bella", "Charlie", "Pepper", "Milo", "Daisy", "Rocky", "Nala", "Oscar",
-    "Coco", "Teddy", "Winnie", "Ziggy", "Maple", "Olive", "Bruno", "Hazel", "Scout", "Juniper", "Rufus",
+    "Biscuit", "Luna", "Max", "Bella", "Charlie", "Pepper", "Milo", "Daisy", "Rocky", "Nala", "Oscar", "Coco", "Teddy",
+    "Winnie", "Ziggy", "Maple", "Olive", "Bruno", "Hazel", "Scout", "Juniper", "Rufus",
 ];
 const BREEDS: &[&str] = &[
-    "beagle", "labrador", "border collie", "dachshund", "golden retriever", "whippet", "pug",
-    "cocker spaniel", "greyhound", "terrier mix", "poodle", "husky",
+    "beagle",
+    "labrador",
+    "border collie",
+    "dachshund",
+    "golden retriever",
+    "whippet",
+    "pug",
+    "cocker spaniel",
+    "greyhound",
+    "terrier mix",
+    "poodle",
+    "husky",
 ];
 const DOG_QUIRKS: &[&str] = &[
     "pulls hard on the lead near the park",
@@ -50,12 +119,18 @@ const DOG_QUIRKS: &[&str] = &[
 const CHILD_NAMES: &[&str] = &["Mia", "Leo", "Ava", "Sam", "Ella", "Kai", "Ruby", "Theo", "Lily", "Jack"];
 const PARTNER_NAMES: &[&str] = &["Alex", "Jordan", "Chris", "Robin", "Sam", "Taylor", "Morgan", "Jamie"];
 const HEARD_FROM: &[&str] = &[
-    "A friend", "Instagram", "Google search", "Walked past", "Flyer at the café", "Local newspaper",
-    "Our sign outside", "Facebook group", "Neighbour",
+    "A friend",
+    "Instagram",
+    "Google search",
+    "Walked past",
+    "Flyer at the café",
+    "Local newspaper",
+    "Our sign outside",
+    "Facebook group",
+    "Neighbour",
 ];
-const BEST_TIMES: &[&str] = &[
-    "Weekday mornings", "After 6pm", "Lunch break", "Weekends", "Any time", "Not before 10am",
-];
+const BEST_TIMES: &[&str] =
+    &["Weekday mornings", "After 6pm", "Lunch break", "Weekends", "Any time", "Not before 10am"];
 const GENERAL_NOTES: &[&str] = &[
     "Prefers texts after 6pm, works nights at the hospital.",
     "Moving house next month, new address to follow.",
@@ -155,14 +230,26 @@ pub fn generate(kind: BusinessKind, count: usize, seed: u64, now: DateTime<Utc>)
     (0..count).map(|n| one_customer(&mut rng, &profile, kind, n, now)).collect()
 }
 
-fn one_customer(rng: &mut ChaCha8Rng, profile: &KindProfile, kind: BusinessKind, n: usize, now: DateTime<Utc>) -> SeedCustomer {
+fn one_customer(
+    rng: &mut ChaCha8Rng,
+    profile: &KindProfile,
+    kind: BusinessKind,
+    n: usize,
+    now: DateTime<Utc>,
+) -> SeedCustomer {
     let first = pick(rng, FIRST_NAMES);
     let last = pick(rng, LAST_NAMES);
     let created_at = now - Duration::minutes(rng.gen_range(60..3 * 365 * 24 * 60));
     let phone = match rng.gen_range(0..3) {
         0 => format!("({:03}) {:03}-{:04}", rng.gen_range(200..999), rng.gen_range(0..999), n % 10_000),
         1 => format!("+44 7{:03} {:06}", rng.gen_range(100..999), rng.gen_range(0..999_999)),
-        _ => format!("06 {:02} {:02} {:02} {:02}", rng.gen_range(0..99), rng.gen_range(0..99), rng.gen_range(0..99), n % 100),
+        _ => format!(
+            "06 {:02} {:02} {:02} {:02}",
+            rng.gen_range(0..99),
+            rng.gen_range(0..99),
+            rng.gen_range(0..99),
+            n % 100
+        ),
     };
     let email_user = crate::kernel::text::words(&format!("{first}.{last}")).join(".");
     let email = format!("{email_user}{}@{}", n, pick(rng, &["example.com", "mail.test", "inbox.example.org"]));
@@ -177,10 +264,20 @@ fn one_customer(rng: &mut ChaCha8Rng, profile: &KindProfile, kind: BusinessKind,
         });
     }
     if rng.gen_range(0..100) < 30 {
-        people.push(PersonInput { id: None, name: pick(rng, CHILD_NAMES).into(), kind: "child".into(), details: String::new() });
+        people.push(PersonInput {
+            id: None,
+            name: pick(rng, CHILD_NAMES).into(),
+            kind: "child".into(),
+            details: String::new(),
+        });
     }
     if rng.gen_range(0..100) < 20 {
-        people.push(PersonInput { id: None, name: pick(rng, PARTNER_NAMES).into(), kind: "partner".into(), details: String::new() });
+        people.push(PersonInput {
+            id: None,
+            name: pick(rng, PARTNER_NAMES).into(),
+            kind: "partner".into(),
+            details: String::new(),
+        });
     }
     let mut tags: Vec<String> = Vec::new();
     for _ in 0..rng.gen_range(0..3) {
@@ -194,7 +291,11 @@ fn one_customer(rng: &mut ChaCha8Rng, profile: &KindProfile, kind: BusinessKind,
         email,
         birthday_day: if has_birthday { rng.gen_range(1..=28).to_string() } else { String::new() },
         birthday_month: if has_birthday { rng.gen_range(1..=12).to_string() } else { String::new() },
-        birthday_year: if has_birthday && rng.gen_bool(0.5) { rng.gen_range(1950..2008).to_string() } else { String::new() },
+        birthday_year: if has_birthday && rng.gen_bool(0.5) {
+            rng.gen_range(1950..2008).to_string()
+        } else {
+            String::new()
+        },
         preferred_channel: pick(rng, &["text", "email", "phone", ""]).into(),
         best_time: pick(rng, BEST_TIMES).into(),
         tags,
@@ -221,7 +322,13 @@ fn one_customer(rng: &mut ChaCha8Rng, profile: &KindProfile, kind: BusinessKind,
 }
 
 /// Builds a shop of `count` customers in batches (each one transaction).
-pub fn seed(conn: &mut rusqlite::Connection, kind: BusinessKind, count: usize, seed: u64, now: DateTime<Utc>) -> Result<()> {
+pub fn seed(
+    conn: &mut rusqlite::Connection,
+    kind: BusinessKind,
+    count: usize,
+    seed: u64,
+    now: DateTime<Utc>,
+) -> Result<()> {
     const BATCH: usize = 5_000;
     let mut done = 0;
     while done < count {
@@ -235,7 +342,13 @@ pub fn seed(conn: &mut rusqlite::Connection, kind: BusinessKind, count: usize, s
 
 /// Adds about `total` past visits spread over the shop's customers, each
 /// with its own rhythm (some weekly, some rarely), over the last year.
-pub fn seed_visits(conn: &mut rusqlite::Connection, kind: BusinessKind, total: usize, seed: u64, now: DateTime<Utc>) -> Result<()> {
+pub fn seed_visits(
+    conn: &mut rusqlite::Connection,
+    kind: BusinessKind,
+    total: usize,
+    seed: u64,
+    now: DateTime<Utc>,
+) -> Result<()> {
     const BATCH: usize = 50_000;
     let profile = profile(kind);
     let ids = crate::records::customers::all_ids(conn)?;
@@ -255,7 +368,11 @@ pub fn seed_visits(conn: &mut rusqlite::Connection, kind: BusinessKind, total: u
             if made == total {
                 break 'customers;
             }
-            let amount = if profile.spend.1 == 0 || rng.gen_bool(0.4) { None } else { Some(rng.gen_range(profile.spend.0..=profile.spend.1) / 50 * 50) };
+            let amount = if profile.spend.1 == 0 || rng.gen_bool(0.4) {
+                None
+            } else {
+                Some(rng.gen_range(profile.spend.0..=profile.spend.1) / 50 * 50)
+            };
             batch.push(crate::features::desk::PastVisit {
                 customer_id: id.clone(),
                 kind: if amount.is_some() && rng.gen_bool(0.15) { "purchase" } else { "visit" },
@@ -264,7 +381,8 @@ pub fn seed_visits(conn: &mut rusqlite::Connection, kind: BusinessKind, total: u
                 at,
             });
             made += 1;
-            at -= Duration::days(rng.gen_range(gap_days / 2..=gap_days + gap_days / 2).max(1)) + Duration::minutes(rng.gen_range(0..300));
+            at -= Duration::days(rng.gen_range(gap_days / 2..=gap_days + gap_days / 2).max(1))
+                + Duration::minutes(rng.gen_range(0..300));
             if batch.len() == BATCH {
                 crate::features::desk::record_past(conn, &batch)?;
                 batch.clear();
@@ -290,13 +408,35 @@ pub fn seed_feedback(conn: &mut rusqlite::Connection, seed: u64, now: DateTime<U
         let at = now - Duration::days(rng.gen_range(1..360)) - Duration::minutes(rng.gen_range(0..600));
         let roll: f64 = rng.gen();
         let (kind, score, comment) = if rng.gen_bool(0.8) {
-            let score = if roll < 0.55 { rng.gen_range(9..=10) } else if roll < 0.82 { rng.gen_range(7..=8) } else { rng.gen_range(0..=6) };
-            ("nps", score, if score >= 9 { pick(&mut rng, PRAISE) } else if score <= 6 { pick(&mut rng, GRUMBLES) } else { "" })
+            let score = if roll < 0.55 {
+                rng.gen_range(9..=10)
+            } else if roll < 0.82 {
+                rng.gen_range(7..=8)
+            } else {
+                rng.gen_range(0..=6)
+            };
+            (
+                "nps",
+                score,
+                if score >= 9 {
+                    pick(&mut rng, PRAISE)
+                } else if score <= 6 {
+                    pick(&mut rng, GRUMBLES)
+                } else {
+                    ""
+                },
+            )
         } else {
             let score = if roll < 0.7 { rng.gen_range(4..=5) } else { rng.gen_range(1..=3) };
             ("csat", score, if score >= 4 { pick(&mut rng, PRAISE) } else { pick(&mut rng, GRUMBLES) })
         };
-        answers.push(crate::records::feedback::PastAnswer { customer_id: id.clone(), kind, score, comment: comment.to_string(), at });
+        answers.push(crate::records::feedback::PastAnswer {
+            customer_id: id.clone(),
+            kind,
+            score,
+            comment: comment.to_string(),
+            at,
+        });
     }
     crate::features::feedback::insert_past(conn, &answers)
 }
@@ -353,10 +493,12 @@ pub fn seed_photos(conn: &mut rusqlite::Connection, photos: Photos, seed: u64, n
         return Ok(());
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0000_f0f0_u64);
-    let people: Vec<crate::kernel::picture::Thumbnails> =
-        (0..PICTURES).map(|_| crate::kernel::picture::from_image(image::DynamicImage::ImageRgb8(sample_picture(&mut rng, false)))).collect();
-    let dogs: Vec<crate::kernel::picture::Thumbnails> =
-        (0..PICTURES / 2).map(|_| crate::kernel::picture::from_image(image::DynamicImage::ImageRgb8(sample_picture(&mut rng, true)))).collect();
+    let people: Vec<crate::kernel::picture::Thumbnails> = (0..PICTURES)
+        .map(|_| crate::kernel::picture::from_image(image::DynamicImage::ImageRgb8(sample_picture(&mut rng, false))))
+        .collect();
+    let dogs: Vec<crate::kernel::picture::Thumbnails> = (0..PICTURES / 2)
+        .map(|_| crate::kernel::picture::from_image(image::DynamicImage::ImageRgb8(sample_picture(&mut rng, true))))
+        .collect();
     let mut wanted: Vec<(String, Option<String>, &crate::kernel::picture::Thumbnails)> = Vec::new();
     for id in customers::all_ids(conn)? {
         if photos == Photos::All || rng.gen_range(0..3) == 0 {
@@ -385,11 +527,14 @@ pub fn seed_photos(conn: &mut rusqlite::Connection, photos: Photos, seed: u64, n
 /// shoulders, or a dog's head with its ears, in a darker colour.
 pub fn sample_picture(rng: &mut ChaCha8Rng, dog: bool) -> image::RgbImage {
     let side = crate::kernel::picture::LARGE;
-    let colour = |rng: &mut ChaCha8Rng, low: u8, high: u8| [rng.gen_range(low..high), rng.gen_range(low..high), rng.gen_range(low..high)];
+    let colour = |rng: &mut ChaCha8Rng, low: u8, high: u8| {
+        [rng.gen_range(low..high), rng.gen_range(low..high), rng.gen_range(low..high)]
+    };
     let (top, bottom) = (colour(rng, 150, 250), colour(rng, 120, 230));
     let figure = colour(rng, 40, 140);
     let light = colour(rng, 170, 240);
-    let inside = |x: f32, y: f32, cx: f32, cy: f32, rx: f32, ry: f32| ((x - cx) / rx).powi(2) + ((y - cy) / ry).powi(2) <= 1.0;
+    let inside =
+        |x: f32, y: f32, cx: f32, cy: f32, rx: f32, ry: f32| ((x - cx) / rx).powi(2) + ((y - cy) / ry).powi(2) <= 1.0;
     let mut grain = ChaCha8Rng::seed_from_u64(rng.gen());
     image::RgbImage::from_fn(side, side, |x, y| {
         let (fx, fy) = (x as f32, y as f32);
@@ -401,7 +546,10 @@ pub fn sample_picture(rng: &mut ChaCha8Rng, dog: bool) -> image::RgbImage {
         let shape = if dog {
             if inside(fx, fy, 128.0, 175.0, 26.0, 19.0) {
                 Some(light)
-            } else if inside(fx, fy, 80.0, 95.0, 22.0, 48.0) || inside(fx, fy, 176.0, 95.0, 22.0, 48.0) || inside(fx, fy, 128.0, 140.0, 62.0, 66.0) {
+            } else if inside(fx, fy, 80.0, 95.0, 22.0, 48.0)
+                || inside(fx, fy, 176.0, 95.0, 22.0, 48.0)
+                || inside(fx, fy, 128.0, 140.0, 62.0, 66.0)
+            {
                 Some(figure)
             } else {
                 None

@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
-use crate::kernel::error::{Error, Result};
-use crate::io::sample;
 use crate::db::settings::{self, BusinessKind, Settings, StaffMember};
+use crate::io::sample;
+use crate::kernel::error::{Error, Result};
 
 /// How many customers the sample shop has: enough to feel real, few enough
 /// to read through.
@@ -14,7 +14,13 @@ pub const SAMPLE_SIZE: usize = 50;
 /// Finishes the first-start setup: names the shop and, when asked, fills it
 /// with the sample customers. Refused once the shop is set up, so a second
 /// click can never add the sample twice.
-pub fn start_shop(conn: &mut Connection, shop_name: &str, kind: BusinessKind, with_sample: bool, now: DateTime<Utc>) -> Result<Settings> {
+pub fn start_shop(
+    conn: &mut Connection,
+    shop_name: &str,
+    kind: BusinessKind,
+    with_sample: bool,
+    now: DateTime<Utc>,
+) -> Result<Settings> {
     let current = settings::load(conn)?;
     if current.setup_done {
         return Err(Error::Conflict("This shop is already set up.".into()));
@@ -48,7 +54,15 @@ fn sample_staff() -> Vec<StaffMember> {
 
 /// The `seed` command: a large shop for benchmarks, set up and ready, with
 /// made-up photos on `photos` of the customers.
-pub fn seed_shop(conn: &mut Connection, kind: BusinessKind, count: usize, visits: usize, photos: sample::Photos, seed: u64, now: DateTime<Utc>) -> Result<()> {
+pub fn seed_shop(
+    conn: &mut Connection,
+    kind: BusinessKind,
+    count: usize,
+    visits: usize,
+    photos: sample::Photos,
+    seed: u64,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let mut current = settings::load(conn)?;
     if !current.setup_done {
         current.shop_name = sample::shop_name(kind).to_string();

@@ -50,7 +50,9 @@ impl Keychain for SystemKeychain {
     fn load(&self, account: &str) -> std::result::Result<Option<Key>, String> {
         let entry = keyring::Entry::new(SERVICE, account).map_err(|e| e.to_string())?;
         match entry.get_password() {
-            Ok(hex) => Key::from_recovery(&zeroize::Zeroizing::new(hex)).map(Some).map_err(|_| "the keychain's entry is damaged".to_string()),
+            Ok(hex) => Key::from_recovery(&zeroize::Zeroizing::new(hex))
+                .map(Some)
+                .map_err(|_| "the keychain's entry is damaged".to_string()),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(error) => Err(error.to_string()),
         }
@@ -110,9 +112,11 @@ fn converting(dir: &Path) -> PathBuf {
 
 pub fn read_keeper(dir: &Path) -> Result<Option<Keeper>> {
     match std::fs::read(dir.join(VAULT_FILE)) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|_| Error::Conflict(format!("{VAULT_FILE} in the data folder is damaged. Start with the recovery key after moving it aside."))),
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|_| {
+            Error::Conflict(format!(
+                "{VAULT_FILE} in the data folder is damaged. Start with the recovery key after moving it aside."
+            ))
+        }),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(error) => Err(error.into()),
     }
@@ -152,7 +156,9 @@ pub fn look(dir: &Path, keychain: &dyn Keychain) -> Result<Door> {
         return Ok(Door::New);
     }
     if file_missing {
-        tracing::warn!("the shop file is missing but its key settings are here: the shop starts again under the same key");
+        tracing::warn!(
+            "the shop file is missing but its key settings are here: the shop starts again under the same key"
+        );
     }
     Ok(match keeper {
         Some(Keeper::Passphrase { .. }) if file_missing => Door::Ask {
@@ -182,7 +188,11 @@ fn shop_file_missing(dir: &Path) -> bool {
 
 /// The newest encrypted backup in the data folder's backups, if any.
 fn newest_encrypted_backup(dir: &Path) -> Option<PathBuf> {
-    backup::list(dir).ok()?.into_iter().map(|listed| PathBuf::from(listed.path)).find(|path| store::is_plain(path).is_ok_and(|plain| !plain))
+    backup::list(dir)
+        .ok()?
+        .into_iter()
+        .map(|listed| PathBuf::from(listed.path))
+        .find(|path| store::is_plain(path).is_ok_and(|plain| !plain))
 }
 
 /// Keeps `key` in the keychain under a new account and reads it back;
@@ -286,7 +296,9 @@ pub fn unlock(dir: &Path, typed: &str, keychain: &dyn Keychain) -> Result<Store>
         };
         match keep_in_keychain(keychain, &account, &key) {
             Ok(()) => write_keeper(dir, &Keeper::Keychain { account })?,
-            Err(why) => tracing::warn!(error = %why, "the recovery key opened the shop; no keychain answered to keep it"),
+            Err(why) => {
+                tracing::warn!(error = %why, "the recovery key opened the shop; no keychain answered to keep it")
+            }
         }
     }
     tracing::info!("the shop was opened with a typed key");
@@ -340,10 +352,14 @@ pub fn convert(dir: &Path, key: &Key, keeper: &Keeper, after: &mut dyn FnMut(Ste
         let encrypted = store::open_reader(&copy, Some(key))?;
         let verdict: String = encrypted.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
         if verdict != "ok" {
-            return Err(Error::Conflict(format!("The encrypted copy failed its check ({verdict}); the shop was left as it was.")));
+            return Err(Error::Conflict(format!(
+                "The encrypted copy failed its check ({verdict}); the shop was left as it was."
+            )));
         }
         if store::row_counts(&plain)? != store::row_counts(&encrypted)? {
-            return Err(Error::Conflict("The encrypted copy does not hold every row; the shop was left as it was.".into()));
+            return Err(Error::Conflict(
+                "The encrypted copy does not hold every row; the shop was left as it was.".into(),
+            ));
         }
         std::fs::File::open(&copy)?.sync_all()?;
         Ok(())

@@ -18,8 +18,8 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 
-use crate::kernel::content_lines::{escape, push_folded};
 use crate::kernel::birthday::Birthday;
+use crate::kernel::content_lines::{escape, push_folded};
 use crate::records::customers::{Card, Person};
 
 /// A phone, email or address with its types ("cell", "work") folded to
@@ -202,8 +202,8 @@ fn logical_lines(bytes: &[u8]) -> Vec<Cow<'_, [u8]>> {
             (Some(last), _) if soft_break => {
                 let last = last.to_mut();
                 last.pop(); // the "=" of the soft break
-                // Some 2.1 writers also fold the continuation with a tab; a
-                // space may be text, so only the tab is dropped.
+                            // Some 2.1 writers also fold the continuation with a tab; a
+                            // space may be text, so only the tab is dropped.
                 last.extend_from_slice(raw.strip_prefix(b"\t").unwrap_or(raw));
             }
             (Some(last), Some(b' ' | b'\t')) => last.to_mut().extend_from_slice(&raw[1..]),
@@ -262,8 +262,16 @@ impl<'a> Property<'a> {
             Some((group, name)) => (group.to_ascii_lowercase(), name.to_ascii_uppercase()),
             None => (String::new(), full_name.to_ascii_uppercase()),
         };
-        let mut property =
-            Property { group, name, types: Vec::new(), pref: false, raw: Cow::Borrowed(&[]), charset: None, base64: false, text_value: false };
+        let mut property = Property {
+            group,
+            name,
+            types: Vec::new(),
+            pref: false,
+            raw: Cow::Borrowed(&[]),
+            charset: None,
+            base64: false,
+            text_value: false,
+        };
         let mut quoted_printable = false;
         for param in parts {
             let (key, values) = match param.split_once('=') {
@@ -273,7 +281,9 @@ impl<'a> Property<'a> {
             };
             match key.as_str() {
                 "ENCODING" | "" if values.eq_ignore_ascii_case("QUOTED-PRINTABLE") => quoted_printable = true,
-                "ENCODING" | "" if values.eq_ignore_ascii_case("B") || values.eq_ignore_ascii_case("BASE64") => property.base64 = true,
+                "ENCODING" | "" if values.eq_ignore_ascii_case("B") || values.eq_ignore_ascii_case("BASE64") => {
+                    property.base64 = true
+                }
                 "CHARSET" => property.charset = encoding_rs::Encoding::for_label(values.as_bytes()),
                 "PREF" => property.pref = true,
                 "VALUE" => property.text_value = values.eq_ignore_ascii_case("text"),
@@ -541,7 +551,8 @@ mod tests {
 
     #[test]
     fn version_2_1_quoted_printable_with_soft_breaks_and_charset() {
-        let file = b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:M=FCller;Zo=EB;;;\r\n\
+        let file =
+            b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:M=FCller;Zo=EB;;;\r\n\
 NOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:Likes =C3=A9clairs and=\r\n long =\r\nwalks\r\n\
 TEL;CELL;PREF:+44 7700 900123\r\nTEL;WORK:020 7946 0000\r\nEND:VCARD\r\n";
         let contacts = read(file);

@@ -197,12 +197,16 @@ pub fn read(value: &str, order: DateOrder, this_year: i32) -> Option<DateParts> 
         return match numbers.as_slice() {
             [day] if short(day) => Some(DateParts { day: number(day)?, month, year: None }),
             [day, y] if short(day) => Some(DateParts { day: number(day)?, month, year: Some(year(y, this_year)?) }),
-            [y, day] if y.len() == 4 && short(day) => Some(DateParts { day: number(day)?, month, year: Some(year(y, this_year)?) }),
+            [y, day] if y.len() == 4 && short(day) => {
+                Some(DateParts { day: number(day)?, month, year: Some(year(y, this_year)?) })
+            }
             _ => None,
         };
     }
     match numbers.as_slice() {
-        [y, m, d] if y.len() == 4 && short(m) && short(d) => Some(DateParts { day: number(d)?, month: number(m)?, year: Some(year(y, this_year)?) }),
+        [y, m, d] if y.len() == 4 && short(m) && short(d) => {
+            Some(DateParts { day: number(d)?, month: number(m)?, year: Some(year(y, this_year)?) })
+        }
         [a, b, y] if short(a) && short(b) => {
             let (day, month) = match order {
                 DateOrder::DayFirst => (a, b),
@@ -219,7 +223,11 @@ pub fn read(value: &str, order: DateOrder, this_year: i32) -> Option<DateParts> 
         }
         [compact] if compact.len() == 8 && (compact.starts_with("19") || compact.starts_with("20")) => {
             // "19901231": all ASCII digits, so the byte ranges are whole characters.
-            Some(DateParts { day: number(&compact[6..8])?, month: number(&compact[4..6])?, year: Some(year(&compact[..4], this_year)?) })
+            Some(DateParts {
+                day: number(&compact[6..8])?,
+                month: number(&compact[4..6])?,
+                year: Some(year(&compact[..4], this_year)?),
+            })
         }
         _ => None,
     }
@@ -235,7 +243,9 @@ pub fn open_order_parts(value: &str) -> Option<(u32, u32)> {
     }
     let folded = text::fold(without_time(value));
     match tokens(&folded)?.as_slice() {
-        [Token::Number(a), Token::Number(b)] | [Token::Number(a), Token::Number(b), Token::Number(_)] if a.len() <= 2 && b.len() <= 2 => {
+        [Token::Number(a), Token::Number(b)] | [Token::Number(a), Token::Number(b), Token::Number(_)]
+            if a.len() <= 2 && b.len() <= 2 =>
+        {
             Some((number(a)?, number(b)?))
         }
         _ => None,
@@ -298,9 +308,28 @@ mod tests {
     #[test]
     fn what_is_not_a_date() {
         for value in [
-            "", "someday", "mar mai 1990", "jui 1990", "3 Févruary 1990", "march3", "3 march 1990 extra", "31/12/1990 ✓",
-            "--ab-cd", "--03", "123456789012345678901234567890", "1/2/3/4", "3 ma 1990", "3/4/199", "é", "\u{301}",
-            "1990-12-31T", "T:", " :", "李 3 1990", "3 🎂 1990", "١٢/٣/١٩٩٠",
+            "",
+            "someday",
+            "mar mai 1990",
+            "jui 1990",
+            "3 Févruary 1990",
+            "march3",
+            "3 march 1990 extra",
+            "31/12/1990 ✓",
+            "--ab-cd",
+            "--03",
+            "123456789012345678901234567890",
+            "1/2/3/4",
+            "3 ma 1990",
+            "3/4/199",
+            "é",
+            "\u{301}",
+            "1990-12-31T",
+            "T:",
+            " :",
+            "李 3 1990",
+            "3 🎂 1990",
+            "١٢/٣/١٩٩٠",
         ] {
             assert_eq!(read_dmy(value), None, "{value:?}");
         }

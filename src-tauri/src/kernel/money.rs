@@ -14,7 +14,8 @@ pub fn parse_amount(text: &str) -> Result<Option<i64>> {
     if whole.is_empty() && fraction.is_empty() {
         return Err(bad());
     }
-    if !whole.chars().all(|c| c.is_ascii_digit()) || !fraction.chars().all(|c| c.is_ascii_digit()) || fraction.len() > 2 {
+    if !whole.chars().all(|c| c.is_ascii_digit()) || !fraction.chars().all(|c| c.is_ascii_digit()) || fraction.len() > 2
+    {
         return Err(bad());
     }
     let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad())? };

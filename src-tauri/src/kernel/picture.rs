@@ -62,7 +62,11 @@ fn invalid(reason: impl Into<String>) -> Error {
 
 /// Why a picture of `size` bytes is not used.
 pub fn too_big(size: u64) -> Error {
-    invalid(format!("That picture is {} MB; a photo of up to {} MB can be used.", size.div_ceil(1024 * 1024), MAX_BYTES / (1024 * 1024)))
+    invalid(format!(
+        "That picture is {} MB; a photo of up to {} MB can be used.",
+        size.div_ceil(1024 * 1024),
+        MAX_BYTES / (1024 * 1024)
+    ))
 }
 
 /// Checks and decodes a picture's bytes and makes its two thumbnails.
@@ -123,7 +127,9 @@ fn decode(bytes: &[u8]) -> Result<(DynamicImage, image::metadata::Orientation)> 
     if width == 0 || height == 0 {
         return Err(unreadable());
     }
-    let too_large = || invalid(format!("That picture is too large to read ({width} × {height} pixels in deep colour). Use a smaller copy of it, or save it as a JPEG."));
+    let too_large = || {
+        invalid(format!("That picture is too large to read ({width} × {height} pixels in deep colour). Use a smaller copy of it, or save it as a JPEG."))
+    };
     let mut limits = Limits::default();
     limits.max_image_width = Some(width);
     limits.max_image_height = Some(height);
@@ -165,7 +171,18 @@ fn centred_square(picture: &DynamicImage, most: u32) -> DynamicImage {
             }
         };
     }
-    shrunk!(ImageLuma8, ImageLumaA8, ImageRgb8, ImageRgba8, ImageLuma16, ImageLumaA16, ImageRgb16, ImageRgba16, ImageRgb32F, ImageRgba32F)
+    shrunk!(
+        ImageLuma8,
+        ImageLumaA8,
+        ImageRgb8,
+        ImageRgba8,
+        ImageLuma16,
+        ImageLumaA16,
+        ImageRgb16,
+        ImageRgba16,
+        ImageRgb32F,
+        ImageRgba32F
+    )
 }
 
 /// The two thumbnails of a decoded picture (upright already): the centred
@@ -221,7 +238,9 @@ mod tests {
     use super::*;
 
     fn png(width: u32, height: u32) -> Vec<u8> {
-        let picture = image::RgbaImage::from_fn(width, height, |x, y| image::Rgba([(x % 256) as u8, (y % 256) as u8, 90, if x < width / 2 { 255 } else { 0 }]));
+        let picture = image::RgbaImage::from_fn(width, height, |x, y| {
+            image::Rgba([(x % 256) as u8, (y % 256) as u8, 90, if x < width / 2 { 255 } else { 0 }])
+        });
         let mut out = Vec::new();
         picture.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
         out

@@ -13,7 +13,8 @@ pub struct Qr {
 }
 
 pub fn qr(text: &str) -> Result<Qr> {
-    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|_| Error::invalid("review_link", "This link is too long for a QR code."))?;
+    let code = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|_| Error::invalid("review_link", "This link is too long for a QR code."))?;
     let dark = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
     Ok(Qr { width: code.width(), dark })
 }

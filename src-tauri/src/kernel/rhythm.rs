@@ -10,10 +10,8 @@ pub fn usual_gap_days(newest_first: &[DateTime<Utc>], min_visits: i64) -> Option
     if (newest_first.len() as i64) < min_visits.max(2) {
         return None;
     }
-    let mut gaps: Vec<f64> = newest_first
-        .windows(2)
-        .map(|pair| (pair[0] - pair[1]).num_seconds() as f64 / 86_400.0)
-        .collect();
+    let mut gaps: Vec<f64> =
+        newest_first.windows(2).map(|pair| (pair[0] - pair[1]).num_seconds() as f64 / 86_400.0).collect();
     gaps.sort_by(|a, b| a.total_cmp(b));
     let middle = gaps.len() / 2;
     let median = if gaps.len().is_multiple_of(2) { (gaps[middle - 1] + gaps[middle]) / 2.0 } else { gaps[middle] };
@@ -30,7 +28,11 @@ pub fn quiet_detail(last_visit: Option<&str>, usual_gap_days: Option<f64>, now: 
     match usual_gap_days {
         Some(gap) => {
             let gap = gap.round().max(1.0) as i64;
-            if gap == 1 { format!("{since}, usually every day") } else { format!("{since}, usually every {gap}") }
+            if gap == 1 {
+                format!("{since}, usually every day")
+            } else {
+                format!("{since}, usually every {gap}")
+            }
         }
         None => format!("{since} (new customer)"),
     }
@@ -63,7 +65,8 @@ pub fn habits(newest_first: &[DateTime<Utc>]) -> Habits {
     let middle = minutes[minutes.len() / 2];
     let mut spread: Vec<i64> = minutes.iter().map(|m| (m - middle).abs()).collect();
     spread.sort_unstable();
-    let usual_minute = (spread[spread.len() / 2] <= TIME_HABIT_SPREAD_MINUTES / 2 && spread[spread.len() * 3 / 4] <= TIME_HABIT_SPREAD_MINUTES)
+    let usual_minute = (spread[spread.len() / 2] <= TIME_HABIT_SPREAD_MINUTES / 2
+        && spread[spread.len() * 3 / 4] <= TIME_HABIT_SPREAD_MINUTES)
         .then_some(middle);
     let mut per_weekday = [0usize; 7];
     for t in newest_first {
@@ -96,7 +99,12 @@ pub fn habits(newest_first: &[DateTime<Utc>]) -> Habits {
 ///   last visit is several gaps old. Below 1 for everyone.
 /// - Here already today (within half a day), never visited, or not
 ///   parseable: frecency only, or 0.
-pub fn desk_likelihood(last_visit: Option<&str>, usual_gap_days: Option<f64>, habits: Habits, now: DateTime<Utc>) -> f64 {
+pub fn desk_likelihood(
+    last_visit: Option<&str>,
+    usual_gap_days: Option<f64>,
+    habits: Habits,
+    now: DateTime<Utc>,
+) -> f64 {
     use chrono::{Datelike, Timelike};
     let Some(last) = last_visit.and_then(|t| DateTime::parse_from_rfc3339(t).ok()) else {
         return 0.0;
@@ -171,12 +179,15 @@ mod tests {
     #[test]
     fn habits_are_the_weekdays_and_the_time_of_day_kept_to() {
         // 2 March 2026 is a Monday.
-        let visits: Vec<DateTime<Utc>> =
-            [27, 25, 23, 20, 18, 16, 13, 11, 9].iter().map(|day| Utc.with_ymd_and_hms(2026, 3, *day, 7, (*day * 3) % 40, 0).unwrap()).collect();
+        let visits: Vec<DateTime<Utc>> = [27, 25, 23, 20, 18, 16, 13, 11, 9]
+            .iter()
+            .map(|day| Utc.with_ymd_and_hms(2026, 3, *day, 7, (*day * 3) % 40, 0).unwrap())
+            .collect();
         let habit = habits(&visits);
         assert_eq!(habit.usual_weekdays, 0b10101, "Monday, Wednesday, Friday");
         assert!(habit.usual_minute.is_some_and(|m| (420..460).contains(&m)), "{habit:?}");
-        let anytime: Vec<DateTime<Utc>> = (0..9).map(|n| Utc.with_ymd_and_hms(2026, 3, 2 + n * 3, 8 + n * 1, 0, 0).unwrap()).collect();
+        let anytime: Vec<DateTime<Utc>> =
+            (0..9).map(|n| Utc.with_ymd_and_hms(2026, 3, 2 + n * 3, 8 + n * 1, 0, 0).unwrap()).collect();
         assert_eq!(habits(&anytime).usual_minute, None);
         assert_eq!(habits(&visits[..2]), Habits::default(), "two visits are no habit");
 

@@ -39,7 +39,8 @@ impl Key {
     /// The key a passphrase gives with `kdf` (Argon2id; the same passphrase
     /// and parameters give the same key).
     pub fn from_passphrase(passphrase: &str, kdf: &Kdf) -> Result<Key> {
-        let salt = hex::decode(&kdf.salt).map_err(|_| Error::Conflict("The passphrase settings beside the shop file are damaged.".into()))?;
+        let salt = hex::decode(&kdf.salt)
+            .map_err(|_| Error::Conflict("The passphrase settings beside the shop file are damaged.".into()))?;
         let params = Params::new(kdf.m_kib, kdf.t, kdf.p, Some(KEY_BYTES))
             .map_err(|_| Error::Conflict("The passphrase settings beside the shop file are damaged.".into()))?;
         let mut bytes = Zeroizing::new([0u8; KEY_BYTES]);
@@ -53,8 +54,14 @@ impl Key {
     /// spaces, dashes or line breaks between them (as typed off the sheet
     /// or read from its QR code).
     pub fn from_recovery(text: &str) -> Result<Key> {
-        let digits: Zeroizing<String> = Zeroizing::new(text.chars().filter(|c| !c.is_whitespace() && *c != '-').collect());
-        let wrong = || Error::invalid("recovery_key", "A recovery key is 64 letters and digits (0–9, a–f), as printed on the recovery sheet.");
+        let digits: Zeroizing<String> =
+            Zeroizing::new(text.chars().filter(|c| !c.is_whitespace() && *c != '-').collect());
+        let wrong = || {
+            Error::invalid(
+                "recovery_key",
+                "A recovery key is 64 letters and digits (0–9, a–f), as printed on the recovery sheet.",
+            )
+        };
         if digits.len() != KEY_BYTES * 2 {
             return Err(wrong());
         }
@@ -131,7 +138,12 @@ impl Kdf {
     pub fn new() -> Kdf {
         let mut salt = [0u8; 16];
         OsRng.fill_bytes(&mut salt);
-        Kdf { salt: hex::encode(salt), m_kib: Params::DEFAULT_M_COST, t: Params::DEFAULT_T_COST, p: Params::DEFAULT_P_COST }
+        Kdf {
+            salt: hex::encode(salt),
+            m_kib: Params::DEFAULT_M_COST,
+            t: Params::DEFAULT_T_COST,
+            p: Params::DEFAULT_P_COST,
+        }
     }
 }
 
@@ -144,7 +156,10 @@ impl Default for Kdf {
 /// A new passphrase's shape: long enough to be worth a key.
 pub fn check_passphrase(passphrase: &str, repeated: &str) -> Result<()> {
     if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
-        return Err(Error::invalid("passphrase", format!("A passphrase is at least {MIN_PASSPHRASE_CHARS} characters: a few words you will remember.")));
+        return Err(Error::invalid(
+            "passphrase",
+            format!("A passphrase is at least {MIN_PASSPHRASE_CHARS} characters: a few words you will remember."),
+        ));
     }
     if passphrase != repeated {
         return Err(Error::invalid("passphrase_repeated", "The two passphrases are not the same."));
@@ -167,7 +182,9 @@ mod tests {
         assert!(!Key::generate().same_as(&key));
         assert_eq!(format!("{key:?}"), "Key(…)");
         assert_eq!(key.sql_literal().len(), 67);
-        for bad in ["", "abc", &text[..text.len() - 1], &format!("{}g", &text[..text.len() - 1]), "é".repeat(64).as_str()] {
+        for bad in
+            ["", "abc", &text[..text.len() - 1], &format!("{}g", &text[..text.len() - 1]), "é".repeat(64).as_str()]
+        {
             assert!(Key::from_recovery(bad).is_err(), "{bad:?}");
         }
     }
@@ -178,7 +195,9 @@ mod tests {
         let one = Key::from_passphrase("correct horse battery", &kdf).unwrap();
         assert!(one.same_as(&Key::from_passphrase("correct horse battery", &kdf).unwrap()));
         assert!(!one.same_as(&Key::from_passphrase("correct horse batterY", &kdf).unwrap()));
-        assert!(!one.same_as(&Key::from_passphrase("correct horse battery", &Kdf { m_kib: 1024, ..Kdf::new() }).unwrap()));
+        assert!(
+            !one.same_as(&Key::from_passphrase("correct horse battery", &Kdf { m_kib: 1024, ..Kdf::new() }).unwrap())
+        );
         assert!(Key::from_passphrase("x", &Kdf { salt: "zz".into(), ..kdf.clone() }).is_err());
         assert!(check_passphrase("short", "short").is_err());
         assert!(check_passphrase("long enough words", "long enough word").is_err());

@@ -67,9 +67,13 @@ mod tests {
 
     #[test]
     fn a_day_outside_the_years_is_refused_with_the_field() {
-        for text in ["+262143-12-31", "-262144-01-01", "1899-12-31", "2201-01-01", "14/03/2026", "", "２０２６-03-14"] {
+        for text in ["+262143-12-31", "-262144-01-01", "1899-12-31", "2201-01-01", "14/03/2026", "", "２０２６-03-14"]
+        {
             let error = parse_day("renews_on", text).unwrap_err();
-            assert!(matches!(error, crate::kernel::error::Error::Invalid { field: "renews_on", .. }), "{text}: {error:?}");
+            assert!(
+                matches!(error, crate::kernel::error::Error::Invalid { field: "renews_on", .. }),
+                "{text}: {error:?}"
+            );
         }
         assert_eq!(parse_day("d", " 2026-03-14 ").unwrap(), NaiveDate::from_ymd_opt(2026, 3, 14).unwrap());
         assert_eq!(parse_day("d", "1900-01-01").unwrap(), NaiveDate::from_ymd_opt(1900, 1, 1).unwrap());

@@ -42,7 +42,9 @@ pub struct StoredLine {
 /// Every line, oldest first.
 pub fn every_line(conn: &Connection) -> Result<Vec<StoredLine>> {
     let mut stmt = conn.prepare("SELECT id, at, who, action, detail FROM audit_log ORDER BY id")?;
-    let rows = stmt.query_map([], |row| Ok(StoredLine { id: row.get(0)?, at: row.get(1)?, who: row.get(2)?, action: row.get(3)?, detail: row.get(4)? }))?;
+    let rows = stmt.query_map([], |row| {
+        Ok(StoredLine { id: row.get(0)?, at: row.get(1)?, who: row.get(2)?, action: row.get(3)?, detail: row.get(4)? })
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -61,7 +63,8 @@ pub fn replace_with(tx: &rusqlite::Transaction, lines: &[StoredLine]) -> Result<
     }
     tx.execute("DELETE FROM audit_log", [])?;
     {
-        let mut insert = tx.prepare("INSERT INTO audit_log (id, at, who, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        let mut insert =
+            tx.prepare("INSERT INTO audit_log (id, at, who, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?;
         for line in lines {
             insert.execute(params![line.id, line.at, line.who, line.action, line.detail])?;
         }
@@ -91,10 +94,14 @@ pub struct AuditPage {
 /// when `None`), newest first. Lines are only ever added, so a cursor
 /// (a row's id) finds the same place however many are added meanwhile.
 pub fn page(conn: &Connection, before: Option<i64>, limit: usize) -> Result<AuditPage> {
-    let mut stmt = conn.prepare_cached("SELECT id, at, who, action, detail FROM audit_log WHERE id < ?1 ORDER BY id DESC LIMIT ?2")?;
+    let mut stmt = conn
+        .prepare_cached("SELECT id, at, who, action, detail FROM audit_log WHERE id < ?1 ORDER BY id DESC LIMIT ?2")?;
     // One more than asked for says whether an older page exists.
     let rows = stmt.query_map(params![before.unwrap_or(i64::MAX), limit as i64 + 1], |row| {
-        Ok((row.get::<_, i64>(0)?, AuditEntry { at: row.get(1)?, who: row.get(2)?, action: row.get(3)?, detail: row.get(4)? }))
+        Ok((
+            row.get::<_, i64>(0)?,
+            AuditEntry { at: row.get(1)?, who: row.get(2)?, action: row.get(3)?, detail: row.get(4)? },
+        ))
     })?;
     let mut rows: Vec<(i64, AuditEntry)> = rows.collect::<rusqlite::Result<_>>()?;
     let more = rows.len() > limit;

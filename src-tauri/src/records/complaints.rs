@@ -7,9 +7,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::db::settings::{self, StaffRef};
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
-use crate::db::settings::{self, StaffRef};
 use crate::kernel::ids::new_id;
 use crate::kernel::time::timestamp;
 use crate::records::reminders;
@@ -83,7 +83,8 @@ fn checkpoint<Tz: TimeZone>(date: &str, time: &str, now: DateTime<Utc>, tz: &Tz)
     let at = if time_text.is_empty() {
         NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()
     } else {
-        NaiveTime::parse_from_str(time_text, "%H:%M").map_err(|_| Error::invalid("checkpoint_time", format!("\"{time_text}\" is not a time like 14:30.")))?
+        NaiveTime::parse_from_str(time_text, "%H:%M")
+            .map_err(|_| Error::invalid("checkpoint_time", format!("\"{time_text}\" is not a time like 14:30.")))?
     };
     let when = crate::kernel::time::local_to_utc(tz, day, at);
     if when < now - chrono::Duration::minutes(1) {
@@ -93,19 +94,30 @@ fn checkpoint<Tz: TimeZone>(date: &str, time: &str, now: DateTime<Utc>, tz: &Tz)
 }
 
 fn desk_name(staff: &StaffRef) -> String {
-    if staff.name.is_empty() { "the desk".to_string() } else { staff.name.clone() }
+    if staff.name.is_empty() {
+        "the desk".to_string()
+    } else {
+        staff.name.clone()
+    }
 }
 
 /// Opens a complaint inside the caller's transaction; returns its id.
 /// (`features::complaints::open` is the whole use case.)
-pub fn open_in<Tz: TimeZone>(tx: &Connection, customer_id: &str, input: &OpenInput, now: DateTime<Utc>, tz: &Tz) -> Result<String> {
+pub fn open_in<Tz: TimeZone>(
+    tx: &Connection,
+    customer_id: &str,
+    input: &OpenInput,
+    now: DateTime<Utc>,
+    tz: &Tz,
+) -> Result<String> {
     let summary = text("complaint_summary", "What happened", &input.summary, 1000)?;
     if input.owner_id.trim().is_empty() {
         return Err(Error::invalid("complaint_owner", "Choose who owns it (staff are set in Settings)."));
     }
     let when = checkpoint(&input.checkpoint_date, &input.checkpoint_time, now, tz)?;
     crate::records::customers::ensure_exists(tx, customer_id)?;
-    let owner = settings::staff_ref(tx, Some(input.owner_id.trim())).map_err(|_| Error::invalid("complaint_owner", "That staff member is not in the settings any more."))?;
+    let owner = settings::staff_ref(tx, Some(input.owner_id.trim()))
+        .map_err(|_| Error::invalid("complaint_owner", "That staff member is not in the settings any more."))?;
     let desk = settings::staff_ref(tx, input.staff_id.as_deref())?;
     let id = new_id();
     let stamp = timestamp(now);
@@ -118,16 +130,28 @@ pub fn open_in<Tz: TimeZone>(tx: &Connection, customer_id: &str, input: &OpenInp
 }
 
 fn owner_of(conn: &Connection, complaint_id: &str) -> Result<(String, Option<String>)> {
-    conn.query_row("SELECT customer_id, closed_at FROM complaints WHERE id = ?1", [complaint_id], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?
-        .ok_or(Error::NotFound("This complaint"))
+    conn.query_row("SELECT customer_id, closed_at FROM complaints WHERE id = ?1", [complaint_id], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })
+    .optional()?
+    .ok_or(Error::NotFound("This complaint"))
 }
 
 /// Adds a short update; a new checkpoint, if given, replaces the old one
 /// (its reminder is closed and a new one will come).
-pub fn add_update<Tz: TimeZone>(conn: &mut Connection, complaint_id: &str, input: &UpdateInput, now: DateTime<Utc>, tz: &Tz) -> Result<Complaint> {
+pub fn add_update<Tz: TimeZone>(
+    conn: &mut Connection,
+    complaint_id: &str,
+    input: &UpdateInput,
+    now: DateTime<Utc>,
+    tz: &Tz,
+) -> Result<Complaint> {
     let body = text("complaint_update", "The update", &input.body, 1000)?;
-    let moved = if input.checkpoint_date.trim().is_empty() { None } else { Some(checkpoint(&input.checkpoint_date, &input.checkpoint_time, now, tz)?) };
+    let moved = if input.checkpoint_date.trim().is_empty() {
+        None
+    } else {
+        Some(checkpoint(&input.checkpoint_date, &input.checkpoint_time, now, tz)?)
+    };
     store::write(conn, |tx| {
         let (customer_id, closed_at) = owner_of(tx, complaint_id)?;
         if closed_at.is_some() {
@@ -141,7 +165,10 @@ pub fn add_update<Tz: TimeZone>(conn: &mut Connection, complaint_id: &str, input
         )?;
         tx.execute("UPDATE complaints SET updated_at = ?2 WHERE id = ?1", params![complaint_id, stamp])?;
         if let Some(when) = moved {
-            tx.execute("UPDATE complaints SET checkpoint_at = ?2 WHERE id = ?1", params![complaint_id, timestamp(when)])?;
+            tx.execute(
+                "UPDATE complaints SET checkpoint_at = ?2 WHERE id = ?1",
+                params![complaint_id, timestamp(when)],
+            )?;
             reminders::resolve(tx, &customer_id, "complaint", Some(complaint_id), now)?;
         }
         Ok(())
@@ -151,7 +178,13 @@ pub fn add_update<Tz: TimeZone>(conn: &mut Connection, complaint_id: &str, input
 
 /// Closes a complaint with a recap of what changed, inside the caller's
 /// transaction; returns the customer's id. (`features::complaints::close`.)
-pub fn close_in(tx: &Connection, complaint_id: &str, recap: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<String> {
+pub fn close_in(
+    tx: &Connection,
+    complaint_id: &str,
+    recap: &str,
+    staff_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String> {
     let recap = text("complaint_recap", "A recap of what changed", recap, 1000)?;
     let (customer_id, closed_at) = owner_of(tx, complaint_id)?;
     if closed_at.is_some() {
@@ -166,7 +199,8 @@ pub fn close_in(tx: &Connection, complaint_id: &str, recap: &str, staff_id: Opti
     Ok(customer_id)
 }
 
-const COLUMNS: &str = "id, customer_id, summary, owner_name, checkpoint_at, opened_at, opened_by, closed_at, closed_by, recap";
+const COLUMNS: &str =
+    "id, customer_id, summary, owner_name, checkpoint_at, opened_at, opened_by, closed_at, closed_by, recap";
 
 fn from_row(row: &rusqlite::Row) -> rusqlite::Result<Complaint> {
     Ok(Complaint {

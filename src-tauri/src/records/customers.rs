@@ -12,13 +12,13 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::db::store;
-use crate::kernel::error::{Error, Result};
 use crate::db::search;
-use crate::kernel::ids::new_id;
-use crate::kernel::time::timestamp;
+use crate::db::store;
 use crate::kernel::birthday::{Birthday, MONTHS};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::ids::new_id;
 use crate::kernel::text;
+use crate::kernel::time::timestamp;
 
 pub const MAX_NOTE_CHARS: usize = 5000;
 const MAX_FIELD_CHARS: usize = 200;
@@ -166,17 +166,11 @@ fn validate_phone(phone: &str) -> Result<String> {
         return Ok(String::new());
     }
     if !text::looks_like_phone(phone) {
-        return Err(Error::invalid(
-            "phone",
-            "A phone number can hold only digits, spaces and + - ( ) . /",
-        ));
+        return Err(Error::invalid("phone", "A phone number can hold only digits, spaces and + - ( ) . /"));
     }
     let count = text::digits(phone).len();
     if !(5..=15).contains(&count) {
-        return Err(Error::invalid(
-            "phone",
-            format!("A phone number needs 5 to 15 digits; this one has {count}."),
-        ));
+        return Err(Error::invalid("phone", format!("A phone number needs 5 to 15 digits; this one has {count}.")));
     }
     Ok(phone.to_string())
 }
@@ -189,21 +183,18 @@ fn validate_birthday(day: &str, month: &str, year: &str, this_year: i32) -> Resu
     if day.is_empty() || month.is_empty() {
         return Err(Error::invalid("birthday", "A birthday needs at least the day and the month."));
     }
-    let day: u32 = day
-        .parse()
-        .map_err(|_| Error::invalid("birthday", "The birthday's day must be a number from 1 to 31."))?;
-    let month: u32 = month
-        .parse()
-        .map_err(|_| Error::invalid("birthday", "The birthday's month must be a number from 1 to 12."))?;
+    let day: u32 =
+        day.parse().map_err(|_| Error::invalid("birthday", "The birthday's day must be a number from 1 to 31."))?;
+    let month: u32 =
+        month.parse().map_err(|_| Error::invalid("birthday", "The birthday's month must be a number from 1 to 12."))?;
     if !(1..=12).contains(&month) {
         return Err(Error::invalid("birthday", "The birthday's month must be a number from 1 to 12."));
     }
     let year: Option<i32> = if year.is_empty() {
         None
     } else {
-        let value: i32 = year
-            .parse()
-            .map_err(|_| Error::invalid("birthday", "The birthday's year must be a number like 1990."))?;
+        let value: i32 =
+            year.parse().map_err(|_| Error::invalid("birthday", "The birthday's year must be a number like 1990."))?;
         Some(value)
     };
     if let Some(value) = year {
@@ -218,10 +209,16 @@ fn validate_birthday(day: &str, month: &str, year: &str, this_year: i32) -> Resu
     let check_year = year.unwrap_or(2000);
     if NaiveDate::from_ymd_opt(check_year, month, day).is_none() {
         let label = MONTHS[month as usize - 1];
-        return Err(Error::invalid("birthday", format!("{label} has no day {day}{}.", match year {
-            Some(y) => format!(" in {y}"),
-            None => String::new(),
-        })));
+        return Err(Error::invalid(
+            "birthday",
+            format!(
+                "{label} has no day {day}{}.",
+                match year {
+                    Some(y) => format!(" in {y}"),
+                    None => String::new(),
+                }
+            ),
+        ));
     }
     Ok(Some(Birthday { day, month, year }))
 }
@@ -302,8 +299,19 @@ fn json<T: Serialize>(value: &T) -> Result<String> {
 /// all write exactly these, bound by name (`:first_name`), so a new field
 /// is one line here and one in `CardFields::values`.
 const CARD_COLUMNS: [&str; 13] = [
-    "first_name", "last_name", "display_name", "sort_name", "phone", "phone_digits", "email", "birthday",
-    "preferred_channel", "best_time", "tags", "heard_from", "discovery",
+    "first_name",
+    "last_name",
+    "display_name",
+    "sort_name",
+    "phone",
+    "phone_digits",
+    "email",
+    "birthday",
+    "preferred_channel",
+    "best_time",
+    "tags",
+    "heard_from",
+    "discovery",
 ];
 
 static UPDATE_CARD_SQL: LazyLock<String> = LazyLock::new(|| {
@@ -400,7 +408,8 @@ impl Card {
 }
 
 fn execute_named(stmt: &mut rusqlite::CachedStatement<'_>, values: &[Named]) -> Result<usize> {
-    let params: Vec<(&str, &dyn rusqlite::ToSql)> = values.iter().map(|(name, value)| (*name, value as &dyn rusqlite::ToSql)).collect();
+    let params: Vec<(&str, &dyn rusqlite::ToSql)> =
+        values.iter().map(|(name, value)| (*name, value as &dyn rusqlite::ToSql)).collect();
     Ok(stmt.execute(params.as_slice())?)
 }
 
@@ -425,7 +434,12 @@ pub struct StartingHealth {
 
 /// Creates a customer inside the caller's transaction and indexes them;
 /// returns the new id. (`features::cards::create` is the whole use case.)
-pub fn create_in(tx: &Transaction, input: &CustomerInput, health: StartingHealth, now: DateTime<Utc>) -> Result<String> {
+pub fn create_in(
+    tx: &Transaction,
+    input: &CustomerInput,
+    health: StartingHealth,
+    now: DateTime<Utc>,
+) -> Result<String> {
     let clean = validate(input, now.year())?;
     let id = new_id();
     let values = new_row_values(&clean, &id, now, None, health, None)?;
@@ -497,14 +511,19 @@ fn write_people(tx: &Transaction, customer_id: &str, people: &[PersonInput], now
     let mut kept: Vec<String> = Vec::new();
     for (position, person) in people.iter().enumerate() {
         let updated = match &person.id {
-            Some(id) => tx.prepare_cached(
-                "UPDATE people SET name = ?3, kind = ?4, details = ?5, position = ?6, updated_at = ?7
+            Some(id) => tx
+                .prepare_cached(
+                    "UPDATE people SET name = ?3, kind = ?4, details = ?5, position = ?6, updated_at = ?7
                  WHERE id = ?1 AND customer_id = ?2",
-            )?
-            .execute(params![id, customer_id, person.name, person.kind, person.details, position as i64, stamp])?,
+                )?
+                .execute(params![id, customer_id, person.name, person.kind, person.details, position as i64, stamp])?,
             None => 0,
         };
-        let id = if updated == 1 { person.id.clone().unwrap_or_default() } else { insert_person(tx, customer_id, person, position, &stamp)? };
+        let id = if updated == 1 {
+            person.id.clone().unwrap_or_default()
+        } else {
+            insert_person(tx, customer_id, person, position, &stamp)?
+        };
         kept.push(id);
     }
     let existing: Vec<String> = tx
@@ -517,7 +536,13 @@ fn write_people(tx: &Transaction, customer_id: &str, people: &[PersonInput], now
     Ok(())
 }
 
-fn insert_person(tx: &Transaction, customer_id: &str, person: &PersonInput, position: usize, stamp: &str) -> Result<String> {
+fn insert_person(
+    tx: &Transaction,
+    customer_id: &str,
+    person: &PersonInput,
+    position: usize,
+    stamp: &str,
+) -> Result<String> {
     let id = new_id();
     tx.prepare_cached(
         "INSERT INTO people (id, customer_id, name, kind, details, position, created_at, updated_at)
@@ -568,7 +593,13 @@ pub fn tables_naming_customers(conn: &Connection) -> Result<Vec<String>> {
     Ok(tables)
 }
 
-pub fn add_note(conn: &mut Connection, customer_id: &str, body: &str, pinned: bool, now: DateTime<Utc>) -> Result<Card> {
+pub fn add_note(
+    conn: &mut Connection,
+    customer_id: &str,
+    body: &str,
+    pinned: bool,
+    now: DateTime<Utc>,
+) -> Result<Card> {
     let body = body.trim();
     if body.is_empty() {
         return Err(Error::invalid("note", "The note is empty."));
@@ -643,7 +674,9 @@ pub fn get(conn: &Connection, id: &str) -> Result<Card> {
         .optional()?
         .ok_or(Error::NotFound("This customer"))?;
     card.people = conn
-        .prepare_cached("SELECT id, name, kind, details FROM people WHERE customer_id = ?1 ORDER BY position, created_at")?
+        .prepare_cached(
+            "SELECT id, name, kind, details FROM people WHERE customer_id = ?1 ORDER BY position, created_at",
+        )?
         .query_map([id], |row| {
             Ok(Person { id: row.get(0)?, name: row.get(1)?, kind: row.get(2)?, details: row.get(3)? })
         })?
@@ -716,7 +749,13 @@ pub struct PreparedCard {
 
 /// Prepares a card created at `now` by the import `import_batch`, with
 /// its notes, starting with `health` (the same for every card of an import).
-pub fn prepare(input: &CustomerInput, notes: Vec<String>, health: StartingHealth, import_batch: &str, now: DateTime<Utc>) -> Result<PreparedCard> {
+pub fn prepare(
+    input: &CustomerInput,
+    notes: Vec<String>,
+    health: StartingHealth,
+    import_batch: &str,
+    now: DateTime<Utc>,
+) -> Result<PreparedCard> {
     let clean = validate(input, now.year())?;
     let id = new_id();
     let values = new_row_values(&clean, &id, now, None, health, Some(import_batch))?;
@@ -739,7 +778,13 @@ pub fn insert_prepared(tx: &Transaction, card: &PreparedCard, batch: &mut search
 /// Replaces a card's fields inside the caller's transaction (an import
 /// merging into it), with the editor's validation; adds `notes` and
 /// returns their ids. People keep their ids when `input` names them.
-pub fn update_in(tx: &Transaction, id: &str, input: &CustomerInput, notes: &[String], now: DateTime<Utc>) -> Result<Vec<String>> {
+pub fn update_in(
+    tx: &Transaction,
+    id: &str,
+    input: &CustomerInput,
+    notes: &[String],
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
     let clean = validate(input, now.year())?;
     write_card_fields(tx, id, &clean.fields(), now)?;
     write_people(tx, id, &clean.people, now)?;
@@ -753,9 +798,16 @@ pub fn update_in(tx: &Transaction, id: &str, input: &CustomerInput, notes: &[Str
 
 /// Puts a card's own fields back to what `before` shows (undoing an import
 /// merge), removing the people and notes named; re-indexes.
-pub fn restore_fields(tx: &Transaction, before: &Card, remove_people: &[String], remove_notes: &[String], now: DateTime<Utc>) -> Result<()> {
+pub fn restore_fields(
+    tx: &Transaction,
+    before: &Card,
+    remove_people: &[String],
+    remove_notes: &[String],
+    now: DateTime<Utc>,
+) -> Result<()> {
     for person in remove_people {
-        tx.prepare_cached("DELETE FROM people WHERE id = ?1 AND customer_id = ?2")?.execute(params![person, before.id])?;
+        tx.prepare_cached("DELETE FROM people WHERE id = ?1 AND customer_id = ?2")?
+            .execute(params![person, before.id])?;
     }
     for note in remove_notes {
         tx.prepare_cached("DELETE FROM notes WHERE id = ?1 AND customer_id = ?2")?.execute(params![note, before.id])?;
@@ -772,8 +824,10 @@ fn insert_note(tx: &Connection, customer_id: &str, body: &str, at: DateTime<Utc>
 }
 
 fn write_note(conn: &Connection, id: &str, customer_id: &str, body: &str, pinned: bool, stamp: &str) -> Result<()> {
-    conn.prepare_cached("INSERT INTO notes (id, customer_id, body, pinned, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)")?
-        .execute(params![id, customer_id, body, pinned, stamp])?;
+    conn.prepare_cached(
+        "INSERT INTO notes (id, customer_id, body, pinned, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+    )?
+    .execute(params![id, customer_id, body, pinned, stamp])?;
     Ok(())
 }
 
@@ -808,7 +862,14 @@ pub fn insert_many(
     for seed in customers {
         let clean = validate(&seed.input, this_year)?;
         let id = new_id();
-        let values = new_row_values(&clean, &id, seed.created_at, seed.last_contact_at, health(seed.created_at, seed.last_contact_at), None)?;
+        let values = new_row_values(
+            &clean,
+            &id,
+            seed.created_at,
+            seed.last_contact_at,
+            health(seed.created_at, seed.last_contact_at),
+            None,
+        )?;
         let pk = write_customer(tx, &id, &values, &clean.people, &timestamp(seed.created_at))?;
         for (body, pinned, at) in &seed.notes {
             write_note(tx, &new_id(), &id, body, *pinned, &timestamp(*at))?;
@@ -832,7 +893,12 @@ pub fn insert_many(
 /// Written only when they move: SQLite rewrites an index entry whenever its
 /// column is assigned, even to the same value, and every page a change
 /// touches is encrypted again at commit (most visits leave both as they were).
-pub fn set_health_moments(conn: &Connection, id: &str, yellow_from: Option<&str>, red_from: Option<&str>) -> Result<()> {
+pub fn set_health_moments(
+    conn: &Connection,
+    id: &str,
+    yellow_from: Option<&str>,
+    red_from: Option<&str>,
+) -> Result<()> {
     conn.prepare_cached(
         "UPDATE customers SET health_yellow_from = ?2, health_red_from = ?3
          WHERE id = ?1 AND (health_yellow_from IS NOT ?2 OR health_red_from IS NOT ?3)",
@@ -846,10 +912,12 @@ pub fn set_health_moments(conn: &Connection, id: &str, yellow_from: Option<&str>
 /// rewritten (see `set_health_moments`).
 pub fn add_to_balances(conn: &Connection, id: &str, points: i64, stamps: i64) -> Result<()> {
     if points != 0 {
-        conn.prepare_cached("UPDATE customers SET points_balance = points_balance + ?2 WHERE id = ?1")?.execute(params![id, points])?;
+        conn.prepare_cached("UPDATE customers SET points_balance = points_balance + ?2 WHERE id = ?1")?
+            .execute(params![id, points])?;
     }
     if stamps != 0 {
-        conn.prepare_cached("UPDATE customers SET stamps_balance = stamps_balance + ?2 WHERE id = ?1")?.execute(params![id, stamps])?;
+        conn.prepare_cached("UPDATE customers SET stamps_balance = stamps_balance + ?2 WHERE id = ?1")?
+            .execute(params![id, stamps])?;
     }
     Ok(())
 }
@@ -882,7 +950,8 @@ pub fn record_contact(conn: &Connection, id: &str, at: &str, amount_cents: Optio
     )?
     .execute(params![id, at, touched])?;
     if let Some(amount) = amount_cents.filter(|amount| *amount != 0) {
-        conn.prepare_cached("UPDATE customers SET lifetime_cents = lifetime_cents + ?2 WHERE id = ?1")?.execute(params![id, amount])?;
+        conn.prepare_cached("UPDATE customers SET lifetime_cents = lifetime_cents + ?2 WHERE id = ?1")?
+            .execute(params![id, amount])?;
     }
     Ok(())
 }
@@ -907,8 +976,17 @@ mod tests {
     fn card_values_name_exactly_the_card_columns() {
         let discovery = Discovery::default();
         let fields = CardFields {
-            first_name: "A", last_name: "B", display_name: "A B", phone: "", email: "", birthday: None,
-            preferred_channel: "", best_time: "", tags: &[], heard_from: "", discovery: &discovery,
+            first_name: "A",
+            last_name: "B",
+            display_name: "A B",
+            phone: "",
+            email: "",
+            birthday: None,
+            preferred_channel: "",
+            best_time: "",
+            tags: &[],
+            heard_from: "",
+            discovery: &discovery,
         };
         let names: Vec<String> = fields.values().expect("values").iter().map(|(name, _)| name.to_string()).collect();
         let columns: Vec<String> = CARD_COLUMNS.iter().map(|c| format!(":{c}")).collect();

@@ -8,11 +8,11 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::kernel::error::{Error, Result};
-use crate::records::interactions::{self, NewTask};
 use crate::db::settings;
+use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
 use crate::kernel::time::timestamp;
+use crate::records::interactions::{self, NewTask};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -78,7 +78,10 @@ fn validate(input: &FeedbackInput) -> Result<(&'static str, i64, String)> {
     };
     let text = input.score.trim();
     let score: i64 = text.parse().map_err(|_| {
-        Error::invalid("score", if text.is_empty() { "Type the score.".to_string() } else { format!("\"{text}\" is not a whole number.") })
+        Error::invalid(
+            "score",
+            if text.is_empty() { "Type the score.".to_string() } else { format!("\"{text}\" is not a whole number.") },
+        )
     })?;
     if !range.contains(&score) {
         return Err(Error::invalid("score", format!("The score is from {} to {}.", range.start(), range.end())));
@@ -93,7 +96,13 @@ fn validate(input: &FeedbackInput) -> Result<(&'static str, i64, String)> {
 /// Records an answer inside the caller's transaction. A detractor answer
 /// opens a follow-up task (due today, so it reminds the shop).
 /// (`features::feedback::record` also moves health.)
-pub fn record_in(tx: &Connection, customer_id: &str, input: &FeedbackInput, now: DateTime<Utc>, today: NaiveDate) -> Result<Recorded> {
+pub fn record_in(
+    tx: &Connection,
+    customer_id: &str,
+    input: &FeedbackInput,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Recorded> {
     let (kind, score, comment) = validate(input)?;
     crate::records::customers::ensure_exists(tx, customer_id)?;
     let staff = settings::staff_ref(tx, input.staff_id.as_deref())?;
@@ -104,7 +113,16 @@ pub fn record_in(tx: &Connection, customer_id: &str, input: &FeedbackInput, now:
     if is_detractor(kind, score) {
         let out_of = if kind == "nps" { 10 } else { 5 };
         let title = format!("Follow up on their feedback ({score} out of {out_of})");
-        let task = NewTask { customer_id, interaction_id: None, source: "feedback", title: &title, due_on: today, due_time: None, staff: &staff, at: &stamp };
+        let task = NewTask {
+            customer_id,
+            interaction_id: None,
+            source: "feedback",
+            title: &title,
+            due_on: today,
+            due_time: None,
+            staff: &staff,
+            at: &stamp,
+        };
         task_id = Some(interactions::insert_task(tx, &task)?);
         follow_up = Some(title);
     }
@@ -114,7 +132,15 @@ pub fn record_in(tx: &Connection, customer_id: &str, input: &FeedbackInput, now:
         params![id, customer_id, kind, score, comment, staff.id, staff.name, stamp, task_id],
     )?;
     count_answer(tx, &stamp, kind, score, 1)?;
-    let answer = Answer { id, kind: kind.into(), score, comment, staff_name: staff.name, answered_at: stamp, label: label(kind, score) };
+    let answer = Answer {
+        id,
+        kind: kind.into(),
+        score,
+        comment,
+        staff_name: staff.name,
+        answered_at: stamp,
+        label: label(kind, score),
+    };
     Ok(Recorded { answer, follow_up })
 }
 
@@ -237,7 +263,6 @@ pub fn month_start(today: NaiveDate, back: u32) -> NaiveDate {
     first.checked_sub_months(Months::new(back)).unwrap_or(first)
 }
 
-
 /// NPS and CSAT for each of the last `months` months (UTC months), oldest
 /// first, from the maintained monthly counts.
 pub fn monthly(conn: &Connection, today: NaiveDate, months: u32) -> Result<Vec<MonthScores>> {
@@ -259,11 +284,12 @@ pub fn monthly(conn: &Connection, today: NaiveDate, months: u32) -> Result<Vec<M
         })
         .collect();
     let mut csat_sums = vec![0i64; out.len()];
-    let mut stmt = conn.prepare_cached(
-        "SELECT month, kind, score, answers FROM feedback_months WHERE month >= ?1 AND answers != 0",
-    )?;
+    let mut stmt = conn
+        .prepare_cached("SELECT month, kind, score, answers FROM feedback_months WHERE month >= ?1 AND answers != 0")?;
     let rows = stmt
-        .query_map([first.format("%Y-%m").to_string()], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?)))?
+        .query_map([first.format("%Y-%m").to_string()], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for (month, kind, score, count) in rows {
         let Some(index) = out.iter().position(|m| m.month == month) else { continue };

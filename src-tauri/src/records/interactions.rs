@@ -121,7 +121,13 @@ pub fn activity(conn: &Connection, customer_id: &str, today: NaiveDate) -> Resul
         )?
         .query_map([customer_id], |row| {
             let due_on: String = row.get(2)?;
-            Ok(Task { id: row.get(0)?, title: row.get(1)?, overdue: due_on < today_text, due_on, staff_name: row.get(3)? })
+            Ok(Task {
+                id: row.get(0)?,
+                title: row.get(1)?,
+                overdue: due_on < today_text,
+                due_on,
+                staff_name: row.get(3)?,
+            })
         })?
         .collect::<rusqlite::Result<_>>()?;
     let program = loyalty::load_program(conn)?;
@@ -160,7 +166,18 @@ pub fn insert(conn: &Connection, new: &NewInteraction) -> Result<String> {
                                    happened_at, paid_late, win, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?8, ?8)",
     )?
-    .execute(params![id, new.customer_id, new.kind, new.summary, new.amount_cents, new.staff.id, new.staff.name, new.at, new.paid_late, new.win])?;
+    .execute(params![
+        id,
+        new.customer_id,
+        new.kind,
+        new.summary,
+        new.amount_cents,
+        new.staff.id,
+        new.staff.name,
+        new.at,
+        new.paid_late,
+        new.win
+    ])?;
     Ok(id)
 }
 
@@ -201,12 +218,20 @@ pub struct Interaction {
 }
 
 pub fn get(conn: &Connection, interaction_id: &str) -> Result<Interaction> {
-    conn.prepare_cached("SELECT customer_id, undone_at, kind, amount_cents, happened_at FROM interactions WHERE id = ?1")?
-        .query_row([interaction_id], |row| {
-            Ok(Interaction { customer_id: row.get(0)?, undone_at: row.get(1)?, kind: row.get(2)?, amount_cents: row.get(3)?, happened_at: row.get(4)? })
+    conn.prepare_cached(
+        "SELECT customer_id, undone_at, kind, amount_cents, happened_at FROM interactions WHERE id = ?1",
+    )?
+    .query_row([interaction_id], |row| {
+        Ok(Interaction {
+            customer_id: row.get(0)?,
+            undone_at: row.get(1)?,
+            kind: row.get(2)?,
+            amount_cents: row.get(3)?,
+            happened_at: row.get(4)?,
         })
-        .optional()?
-        .ok_or(Error::NotFound("This visit"))
+    })
+    .optional()?
+    .ok_or(Error::NotFound("This visit"))
 }
 
 /// Marks an interaction undone (it stays in the history) and closes the
@@ -233,7 +258,9 @@ pub fn task_owner(conn: &Connection, task_id: &str) -> Result<String> {
 
 /// Ticks a task off, saying by whom (a name, "the desk", "from the reminder").
 pub fn complete_task(conn: &Connection, task_id: &str, done_by: &str, stamp: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE tasks SET done_at = ?2, done_by = ?3, updated_at = ?2 WHERE id = ?1 AND done_at IS NULL")?
-        .execute(params![task_id, stamp, done_by])?;
+    conn.prepare_cached(
+        "UPDATE tasks SET done_at = ?2, done_by = ?3, updated_at = ?2 WHERE id = ?1 AND done_at IS NULL",
+    )?
+    .execute(params![task_id, stamp, done_by])?;
     Ok(())
 }

@@ -11,9 +11,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::db::settings::{self, BusinessKind, StaffRef};
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
-use crate::db::settings::{self, BusinessKind, StaffRef};
 use crate::kernel::ids::new_id;
 use crate::kernel::time::timestamp;
 
@@ -90,12 +90,19 @@ impl Program {
         };
         match kind {
             BusinessKind::Gym => Program {
-                rewards: vec![reward("smoothie", "Free smoothie", 100), reward("guest-pass", "Guest pass", 150), reward("pt", "Personal training session", 400)],
+                rewards: vec![
+                    reward("smoothie", "Free smoothie", 100),
+                    reward("guest-pass", "Guest pass", 150),
+                    reward("pt", "Personal training session", 400),
+                ],
                 ..common
             },
             BusinessKind::Salon => Program {
                 punch_card: Some(PunchCard { every: 6, reward: "free blow-dry".into() }),
-                rewards: vec![reward("treatment", "Free hair treatment", 150), reward("product", "Product of your choice", 250)],
+                rewards: vec![
+                    reward("treatment", "Free hair treatment", 150),
+                    reward("product", "Product of your choice", 250),
+                ],
                 visit_word: "appointment".into(),
                 ..common
             },
@@ -218,7 +225,9 @@ pub fn totals(conn: &Connection, customer_id: &str) -> Result<Totals> {
                     coalesce(sum(CASE WHEN kind = 'redeem' THEN 0 ELSE points END), 0)
              FROM points_ledger WHERE customer_id = ?1",
         )?
-        .query_row([customer_id], |row| Ok(Totals { balance: row.get(0)?, stamps: row.get(1)?, lifetime: row.get(2)? }))?)
+        .query_row([customer_id], |row| {
+            Ok(Totals { balance: row.get(0)?, stamps: row.get(1)?, lifetime: row.get(2)? })
+        })?)
 }
 
 /// One ledger entry to append.
@@ -280,7 +289,12 @@ pub fn earning(program: &Program, kind: &str, amount_cents: Option<i64>, currenc
 }
 
 /// The birthday bonus is due on a visit within 7 days of the birthday, once a year.
-pub fn birthday_bonus_due(conn: &Connection, customer_id: &str, birthday_iso: Option<&str>, today: NaiveDate) -> Result<bool> {
+pub fn birthday_bonus_due(
+    conn: &Connection,
+    customer_id: &str,
+    birthday_iso: Option<&str>,
+    today: NaiveDate,
+) -> Result<bool> {
     let Some(birthday) = birthday_iso.and_then(crate::kernel::birthday::Birthday::from_iso) else {
         return Ok(false);
     };
@@ -292,9 +306,8 @@ pub fn birthday_bonus_due(conn: &Connection, customer_id: &str, birthday_iso: Op
     // The nearest birthday may fall in last or next year: 28 December is
     // within a week of a 1 January birthday. (Looking only at this year's
     // date refused the bonus across New Year.)
-    let nearest = (today.year() - 1..=today.year() + 1)
-        .filter_map(in_year)
-        .min_by_key(|date| (today - *date).num_days().abs());
+    let nearest =
+        (today.year() - 1..=today.year() + 1).filter_map(in_year).min_by_key(|date| (today - *date).num_days().abs());
     let Some(date) = nearest else { return Ok(false) };
     if (today - date).num_days().abs() > 7 {
         return Ok(false);
@@ -319,7 +332,13 @@ pub fn birthday_bonus_due(conn: &Connection, customer_id: &str, birthday_iso: Op
 }
 
 /// Takes back what an interaction earned, at most down to zero.
-pub fn reverse_interaction(conn: &Connection, customer_id: &str, interaction_id: &str, staff: &StaffRef, now: DateTime<Utc>) -> Result<(i64, i64)> {
+pub fn reverse_interaction(
+    conn: &Connection,
+    customer_id: &str,
+    interaction_id: &str,
+    staff: &StaffRef,
+    now: DateTime<Utc>,
+) -> Result<(i64, i64)> {
     let (earned, stamps): (i64, i64) = conn
         .prepare_cached(
             "SELECT coalesce(sum(points), 0), coalesce(sum(stamps), 0) FROM points_ledger
@@ -341,7 +360,15 @@ pub fn reverse_interaction(conn: &Connection, customer_id: &str, interaction_id:
     }
     append(
         conn,
-        &Entry { customer_id, kind: "reverse", points: -points_back, stamps: -stamps_back, memo, staff, interaction_id: Some(interaction_id) },
+        &Entry {
+            customer_id,
+            kind: "reverse",
+            points: -points_back,
+            stamps: -stamps_back,
+            memo,
+            staff,
+            interaction_id: Some(interaction_id),
+        },
         now,
     )?;
     Ok((points_back, stamps_back))
@@ -356,7 +383,13 @@ pub enum Redeemable {
 }
 
 /// Redeems a reward. Refused, changing nothing, when the balance is short.
-pub fn redeem(conn: &mut Connection, customer_id: &str, what: &Redeemable, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+pub fn redeem(
+    conn: &mut Connection,
+    customer_id: &str,
+    what: &Redeemable,
+    staff_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let program = load_program(conn)?;
     store::write(conn, |tx| {
         crate::records::customers::ensure_exists(tx, customer_id)?;
@@ -375,7 +408,15 @@ pub fn redeem(conn: &mut Connection, customer_id: &str, what: &Redeemable, staff
                         format!("{} needs {} points; the balance is {}.", reward.name, reward.cost, totals.balance),
                     ));
                 }
-                Entry { customer_id, kind: "redeem", points: -reward.cost, stamps: 0, memo: format!("Redeemed: {}", reward.name), staff: &staff, interaction_id: None }
+                Entry {
+                    customer_id,
+                    kind: "redeem",
+                    points: -reward.cost,
+                    stamps: 0,
+                    memo: format!("Redeemed: {}", reward.name),
+                    staff: &staff,
+                    interaction_id: None,
+                }
             }
             Redeemable::PunchCard => {
                 let card = program
@@ -388,7 +429,15 @@ pub fn redeem(conn: &mut Connection, customer_id: &str, what: &Redeemable, staff
                         format!("The {} needs {} stamps; the card has {}.", card.reward, card.every, totals.stamps),
                     ));
                 }
-                Entry { customer_id, kind: "redeem", points: 0, stamps: -card.every, memo: format!("Redeemed: {} (punch card)", card.reward), staff: &staff, interaction_id: None }
+                Entry {
+                    customer_id,
+                    kind: "redeem",
+                    points: 0,
+                    stamps: -card.every,
+                    memo: format!("Redeemed: {} (punch card)", card.reward),
+                    staff: &staff,
+                    interaction_id: None,
+                }
             }
         };
         append(tx, &entry, now)?;
@@ -398,7 +447,14 @@ pub fn redeem(conn: &mut Connection, customer_id: &str, what: &Redeemable, staff
 }
 
 /// A manual correction with a required reason; never below zero.
-pub fn adjust(conn: &mut Connection, customer_id: &str, points: i64, reason: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+pub fn adjust(
+    conn: &mut Connection,
+    customer_id: &str,
+    points: i64,
+    reason: &str,
+    staff_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(Error::invalid("reason", "Say why the points change; the reason is kept in the history."));
@@ -407,7 +463,10 @@ pub fn adjust(conn: &mut Connection, customer_id: &str, points: i64, reason: &st
         return Err(Error::invalid("reason", "The reason can be at most 200 characters."));
     }
     if points == 0 || points.abs() > MAX_POINTS {
-        return Err(Error::invalid("points", format!("Give a number of points from -{MAX_POINTS} to {MAX_POINTS}, not 0.")));
+        return Err(Error::invalid(
+            "points",
+            format!("Give a number of points from -{MAX_POINTS} to {MAX_POINTS}, not 0."),
+        ));
     }
     store::write(conn, |tx| {
         crate::records::customers::ensure_exists(tx, customer_id)?;
@@ -417,7 +476,11 @@ pub fn adjust(conn: &mut Connection, customer_id: &str, points: i64, reason: &st
             return Err(Error::invalid("points", format!("The balance is {balance}; it cannot go below zero.")));
         }
         let memo = format!("Adjusted: {reason}");
-        append(tx, &Entry { customer_id, kind: "adjust", points, stamps: 0, memo, staff: &staff, interaction_id: None }, now)?;
+        append(
+            tx,
+            &Entry { customer_id, kind: "adjust", points, stamps: 0, memo, staff: &staff, interaction_id: None },
+            now,
+        )?;
         Ok(())
     })?;
     Ok(())
@@ -509,7 +572,11 @@ pub fn status(conn: &Connection, program: &Program, customer_id: &str) -> Result
         let free = stamps / card.every;
         let toward = stamps % card.every;
         if free > 0 {
-            ready.push(if free == 1 { format!("A {} is ready!", card.reward) } else { format!("{free} × {} ready!", card.reward) });
+            ready.push(if free == 1 {
+                format!("A {} is ready!", card.reward)
+            } else {
+                format!("{free} × {} ready!", card.reward)
+            });
         }
         progress.push(format!("{} to a {}", program.plural_visits(card.every - toward), card.reward));
         PunchView { every: card.every, stamps: toward, reward: card.reward.clone(), free_available: free }
@@ -517,7 +584,12 @@ pub fn status(conn: &Connection, program: &Program, customer_id: &str) -> Result
     let rewards: Vec<RewardView> = program
         .rewards
         .iter()
-        .map(|r| RewardView { id: r.id.clone(), name: r.name.clone(), cost: r.cost, available: totals.balance >= r.cost })
+        .map(|r| RewardView {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            cost: r.cost,
+            available: totals.balance >= r.cost,
+        })
         .collect();
     for reward in rewards.iter().filter(|r| r.available) {
         ready.push(format!("{} is available", reward.name));

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::kernel::error::{Error, Result};
-use crate::records::reminders;
 use crate::kernel::ids::new_id;
-use crate::kernel::time::timestamp;
 use crate::kernel::money::parse_amount;
+use crate::kernel::time::timestamp;
+use crate::records::reminders;
 
 pub const TERMS: [&str; 4] = ["week", "month", "quarter", "year"];
 
@@ -59,7 +59,13 @@ pub fn current(conn: &Connection, customer_id: &str) -> Result<Option<Membership
              WHERE customer_id = ?1 AND ended_at IS NULL ORDER BY created_at DESC LIMIT 1",
         )?
         .query_row([customer_id], |row| {
-            Ok(Membership { id: row.get(0)?, plan_name: row.get(1)?, price_cents: row.get(2)?, term: row.get(3)?, renews_on: row.get(4)? })
+            Ok(Membership {
+                id: row.get(0)?,
+                plan_name: row.get(1)?,
+                price_cents: row.get(2)?,
+                term: row.get(3)?,
+                renews_on: row.get(4)?,
+            })
         })
         .optional()?)
 }
@@ -72,7 +78,8 @@ pub fn set_in(tx: &Connection, customer_id: &str, input: &MembershipInput, now: 
     if plan_name.is_empty() || plan_name.chars().count() > 80 {
         return Err(Error::invalid("plan_name", "Name the plan (at most 80 characters)."));
     }
-    let price_cents = parse_amount(&input.price).map_err(|_| Error::invalid("price", "Type the price like 49.90"))?
+    let price_cents = parse_amount(&input.price)
+        .map_err(|_| Error::invalid("price", "Type the price like 49.90"))?
         .ok_or_else(|| Error::invalid("price", "Give the plan's price."))?;
     let term = TERMS
         .iter()
@@ -101,7 +108,8 @@ pub fn renew_in(tx: &Connection, customer_id: &str, now: DateTime<Utc>) -> Resul
     let membership = current(tx, customer_id)?.ok_or(Error::NotFound("A membership"))?;
     let date = crate::kernel::time::stored_day(&membership.renews_on)
         .ok_or_else(|| Error::Conflict("The stored renewal date is unreadable.".into()))?;
-    let next = next_renewal(date, &membership.term).ok_or_else(|| Error::Conflict("The renewal date cannot move on.".into()))?;
+    let next = next_renewal(date, &membership.term)
+        .ok_or_else(|| Error::Conflict("The renewal date cannot move on.".into()))?;
     tx.execute(
         "UPDATE memberships SET renews_on = ?2, updated_at = ?3 WHERE id = ?1",
         params![membership.id, next.to_string(), timestamp(now)],

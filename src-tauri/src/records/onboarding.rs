@@ -14,9 +14,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::db::settings::{self, BusinessKind};
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
-use crate::db::settings::{self, BusinessKind};
 use crate::kernel::ids::new_id;
 use crate::kernel::time::timestamp;
 
@@ -180,7 +180,8 @@ pub fn default_template(kind: BusinessKind) -> PlanTemplate {
     }
 }
 
-const KINDS: [BusinessKind; 4] = [BusinessKind::Gym, BusinessKind::Salon, BusinessKind::DogWalking, BusinessKind::Other];
+const KINDS: [BusinessKind; 4] =
+    [BusinessKind::Gym, BusinessKind::Salon, BusinessKind::DogWalking, BusinessKind::Other];
 
 /// Every kind's template: the saved one, else the built-in default.
 pub fn templates(conn: &Connection) -> Result<Vec<PlanTemplate>> {
@@ -251,7 +252,11 @@ pub fn validate_template(conn: &Connection, template: &PlanTemplate) -> Result<P
         if title.is_empty() {
             continue;
         }
-        tasks.push(TaskTemplate { title, owner: check_owner(conn, "tasks", &t.owner)?, due_days: check_days("tasks", t.due_days)? });
+        tasks.push(TaskTemplate {
+            title,
+            owner: check_owner(conn, "tasks", &t.owner)?,
+            due_days: check_days("tasks", t.due_days)?,
+        });
     }
     if tasks.len() > MAX_TASKS {
         return Err(Error::invalid("tasks", format!("A plan can have at most {MAX_TASKS} tasks.")));
@@ -319,7 +324,12 @@ pub fn validate_contact(input: &ShopContact) -> Result<ShopContact> {
     if !email.is_empty() {
         let ok = match email.split_once('@') {
             Some((user, domain)) => {
-                !user.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !email.chars().any(char::is_whitespace) && !domain.contains('@')
+                !user.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !email.chars().any(char::is_whitespace)
+                    && !domain.contains('@')
             }
             None => false,
         };
@@ -389,20 +399,29 @@ impl Plan {
 
 /// Starts a plan for a customer from the shop's template for its kind,
 /// with real due dates counted from `start_on`.
-pub fn start(conn: &mut Connection, customer_id: &str, start_on: NaiveDate, today: NaiveDate, now: DateTime<Utc>) -> Result<Plan> {
+pub fn start(
+    conn: &mut Connection,
+    customer_id: &str,
+    start_on: NaiveDate,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Plan> {
     // Task due dates are the start plus some days: far out of range, that
     // sum would overflow.
     let start_on = crate::kernel::time::check_day("start_on", start_on)?;
     store::write(conn, |tx| {
         crate::records::customers::display_name(tx, customer_id)?;
         if open_plan_id(tx, customer_id)?.is_some() {
-            return Err(Error::Conflict("This customer already has a plan in progress. Remove it first to start a new one.".into()));
+            return Err(Error::Conflict(
+                "This customer already has a plan in progress. Remove it first to start a new one.".into(),
+            ));
         }
         let kind = settings::load(tx)?.business_kind;
         let template = template(tx, kind)?;
         let plan_id = new_id();
         let stamp = timestamp(now);
-        let promise = serde_json::to_string(&template.promise).map_err(|e| Error::Conflict(format!("The plan could not be saved: {e}")))?;
+        let promise = serde_json::to_string(&template.promise)
+            .map_err(|e| Error::Conflict(format!("The plan could not be saved: {e}")))?;
         tx.execute(
             "INSERT INTO plans (id, customer_id, start_on, welcome, promise, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
@@ -434,7 +453,19 @@ pub fn start(conn: &mut Connection, customer_id: &str, start_on: NaiveDate, toda
                 },
             };
             let due_on = start_on + Duration::days(days);
-            insert.execute(params![new_id(), plan_id, customer_id, position as i64, title, owner_kind, staff_id, owner_name, due_on.to_string(), milestone, stamp])?;
+            insert.execute(params![
+                new_id(),
+                plan_id,
+                customer_id,
+                position as i64,
+                title,
+                owner_kind,
+                staff_id,
+                owner_name,
+                due_on.to_string(),
+                milestone,
+                stamp
+            ])?;
         }
         drop(insert);
         plan_by_id(tx, &plan_id, today)
@@ -443,7 +474,9 @@ pub fn start(conn: &mut Connection, customer_id: &str, start_on: NaiveDate, toda
 
 fn open_plan_id(conn: &Connection, customer_id: &str) -> Result<Option<String>> {
     Ok(conn
-        .prepare_cached("SELECT id FROM plans WHERE customer_id = ?1 AND completed_at IS NULL AND cancelled_at IS NULL")?
+        .prepare_cached(
+            "SELECT id FROM plans WHERE customer_id = ?1 AND completed_at IS NULL AND cancelled_at IS NULL",
+        )?
         .query_row([customer_id], |row| row.get(0))
         .optional()?)
 }
@@ -465,11 +498,11 @@ fn parse_date(text: &str) -> NaiveDate {
 }
 
 pub fn plan_by_id(conn: &Connection, plan_id: &str, today: NaiveDate) -> Result<Plan> {
-    let (customer_id, start_on, welcome, promise, completed_at): (String, String, String, String, Option<String>) = conn
-        .prepare_cached("SELECT customer_id, start_on, welcome, promise, completed_at FROM plans WHERE id = ?1")?
-        .query_row([plan_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))
-        .optional()?
-        .ok_or(Error::NotFound("This plan"))?;
+    let (customer_id, start_on, welcome, promise, completed_at): (String, String, String, String, Option<String>) =
+        conn.prepare_cached("SELECT customer_id, start_on, welcome, promise, completed_at FROM plans WHERE id = ?1")?
+            .query_row([plan_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))
+            .optional()?
+            .ok_or(Error::NotFound("This plan"))?;
     let promise: Promise = serde_json::from_str(&promise).unwrap_or_default();
     let mut stmt = conn.prepare_cached(
         "SELECT id, title, owner_kind, owner_name, due_on, milestone, done_at, done_by
@@ -498,7 +531,8 @@ pub fn plan_by_id(conn: &Connection, plan_id: &str, today: NaiveDate) -> Result<
     let total = tasks.len();
     let done = tasks.iter().filter(|t| t.done_at.is_some()).count();
     let overdue = tasks.iter().filter(|t| t.overdue).count();
-    let progress_label = if total > 0 && done == total { "All done".to_string() } else { format!("{done} of {total} done") };
+    let progress_label =
+        if total > 0 && done == total { "All done".to_string() } else { format!("{done} of {total} done") };
     Ok(Plan {
         id: plan_id.to_string(),
         customer_id,
@@ -549,15 +583,19 @@ fn tick_in(conn: &Connection, task_id: &str, who: &str, now: DateTime<Utc>) -> R
         .optional()?
         .ok_or(Error::NotFound("This plan task"))?;
     let stamp = timestamp(now);
-    conn.prepare_cached("UPDATE plan_tasks SET done_at = ?2, done_by = ?3, updated_at = ?2 WHERE id = ?1 AND done_at IS NULL")?
-        .execute(params![task_id, stamp, who])?;
+    conn.prepare_cached(
+        "UPDATE plan_tasks SET done_at = ?2, done_by = ?3, updated_at = ?2 WHERE id = ?1 AND done_at IS NULL",
+    )?
+    .execute(params![task_id, stamp, who])?;
     crate::records::reminders::resolve(conn, &customer_id, "onboarding", Some(task_id), now)?;
     let open: i64 = conn
         .prepare_cached("SELECT count(*) FROM plan_tasks WHERE plan_id = ?1 AND done_at IS NULL")?
         .query_row([&plan_id], |row| row.get(0))?;
     if open == 0 {
-        conn.prepare_cached("UPDATE plans SET completed_at = ?2, updated_at = ?2 WHERE id = ?1 AND completed_at IS NULL")?
-            .execute(params![plan_id, stamp])?;
+        conn.prepare_cached(
+            "UPDATE plans SET completed_at = ?2, updated_at = ?2 WHERE id = ?1 AND completed_at IS NULL",
+        )?
+        .execute(params![plan_id, stamp])?;
     }
     Ok(customer_id)
 }
@@ -590,7 +628,10 @@ pub fn untick(conn: &mut Connection, task_id: &str, now: DateTime<Utc>) -> Resul
             return Err(Error::Conflict("A newer plan is in progress; this one can no longer change.".into()));
         }
         let stamp = timestamp(now);
-        tx.execute("UPDATE plan_tasks SET done_at = NULL, done_by = NULL, updated_at = ?2 WHERE id = ?1", params![task_id, stamp])?;
+        tx.execute(
+            "UPDATE plan_tasks SET done_at = NULL, done_by = NULL, updated_at = ?2 WHERE id = ?1",
+            params![task_id, stamp],
+        )?;
         tx.execute("UPDATE plans SET completed_at = NULL, updated_at = ?2 WHERE id = ?1", params![plan_id, stamp])?;
         Ok(customer_id)
     })
@@ -618,7 +659,11 @@ pub fn cancel(conn: &mut Connection, customer_id: &str, now: DateTime<Utc>) -> R
 /// When the customer's onboarding plan was completed, if that happened at
 /// or after `since` (`None`: ever). The latest completion wins. This is the
 /// "finished onboarding" event other features (review requests) ask about.
-pub fn completed_since(conn: &Connection, customer_id: &str, since: Option<DateTime<Utc>>) -> Result<Option<DateTime<Utc>>> {
+pub fn completed_since(
+    conn: &Connection,
+    customer_id: &str,
+    since: Option<DateTime<Utc>>,
+) -> Result<Option<DateTime<Utc>>> {
     let since = since.map(timestamp).unwrap_or_default();
     let at: Option<String> = conn
         .prepare_cached(

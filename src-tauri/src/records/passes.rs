@@ -65,7 +65,12 @@ fn validate_types(inputs: &[PassTypeInput]) -> Result<Vec<PassType>> {
             return Err(Error::invalid("pass_types", format!("\"{name}\" is listed twice.")));
         }
         let price_cents = parse_amount(&input.price)
-            .map_err(|_| Error::invalid("pass_types", format!("The price of \"{name}\" is not an amount; type it like 120 or 120.00.")))?
+            .map_err(|_| {
+                Error::invalid(
+                    "pass_types",
+                    format!("The price of \"{name}\" is not an amount; type it like 120 or 120.00."),
+                )
+            })?
             .unwrap_or(0);
         if price_cents > 100_000_000 {
             return Err(Error::invalid("pass_types", format!("The price of \"{name}\" is too large.")));
@@ -77,7 +82,13 @@ fn validate_types(inputs: &[PassTypeInput]) -> Result<Vec<PassType>> {
             return Err(Error::invalid("pass_types", format!("\"{name}\": valid for 0 (no end) to 120 months.")));
         }
         let id = input.id.clone().filter(|id| !id.trim().is_empty()).unwrap_or_else(new_id);
-        clean.push(PassType { id, name: name.to_string(), price_cents, sessions: input.sessions, valid_months: input.valid_months });
+        clean.push(PassType {
+            id,
+            name: name.to_string(),
+            price_cents,
+            sessions: input.sessions,
+            valid_months: input.valid_months,
+        });
     }
     Ok(clean)
 }
@@ -188,7 +199,19 @@ pub fn sell_in(
         stamp
     ])?;
     let memo = format!("Sold: {} ({} sessions)", pass_type.name, pass_type.sessions);
-    append(conn, &LedgerEntry { pass_id: &id, customer_id, kind: "sold", sessions: pass_type.sessions, memo, staff, interaction_id: Some(interaction_id) }, now)?;
+    append(
+        conn,
+        &LedgerEntry {
+            pass_id: &id,
+            customer_id,
+            kind: "sold",
+            sessions: pass_type.sessions,
+            memo,
+            staff,
+            interaction_id: Some(interaction_id),
+        },
+        now,
+    )?;
     Ok(id)
 }
 
@@ -206,7 +229,14 @@ pub struct Used {
 /// Uses one session from the customer's usable pass that expires first
 /// (one without an end last; the older first among equals), inside the
 /// visit's transaction. `None` when no pass has a session left today.
-pub fn use_session_in(conn: &Connection, customer_id: &str, interaction_id: &str, staff: &StaffRef, today: NaiveDate, now: DateTime<Utc>) -> Result<Option<Used>> {
+pub fn use_session_in(
+    conn: &Connection,
+    customer_id: &str,
+    interaction_id: &str,
+    staff: &StaffRef,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Option<Used>> {
     let found: Option<(String, String, i64, Option<String>, i64)> = conn
         .prepare_cached(
             "SELECT p.id, p.name, p.sessions, p.expires_on,
@@ -215,11 +245,25 @@ pub fn use_session_in(conn: &Connection, customer_id: &str, interaction_id: &str
              WHERE p.customer_id = ?1 AND (p.expires_on IS NULL OR p.expires_on >= ?2) AND remaining > 0
              ORDER BY p.expires_on IS NULL, p.expires_on, p.created_at, p.id LIMIT 1",
         )?
-        .query_row(params![customer_id, today.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))
+        .query_row(params![customer_id, today.to_string()], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+        })
         .optional()?;
     let Some((pass_id, name, sessions, expires_on, before)) = found else { return Ok(None) };
     let memo = format!("Used: {name}");
-    append(conn, &LedgerEntry { pass_id: &pass_id, customer_id, kind: "used", sessions: -1, memo, staff, interaction_id: Some(interaction_id) }, now)?;
+    append(
+        conn,
+        &LedgerEntry {
+            pass_id: &pass_id,
+            customer_id,
+            kind: "used",
+            sessions: -1,
+            memo,
+            staff,
+            interaction_id: Some(interaction_id),
+        },
+        now,
+    )?;
     let left = before - 1;
     let said = format!("{name}: {}", left_words(left, sessions, expires_on.as_deref().and_then(stored_day), today));
     Ok(Some(Used { pass_id, name, left, sessions, said }))
@@ -227,7 +271,13 @@ pub fn use_session_in(conn: &Connection, customer_id: &str, interaction_id: &str
 
 /// An undone visit gives back the session it used (once), inside the undo's
 /// transaction. Returns how many sessions came back.
-pub fn return_for_interaction(conn: &Connection, customer_id: &str, interaction_id: &str, staff: &StaffRef, now: DateTime<Utc>) -> Result<i64> {
+pub fn return_for_interaction(
+    conn: &Connection,
+    customer_id: &str,
+    interaction_id: &str,
+    staff: &StaffRef,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let rows: Vec<(String, String, i64)> = conn
         .prepare_cached(
             "SELECT l.pass_id, p.name, sum(l.sessions) FROM pass_ledger l JOIN passes p ON p.id = l.pass_id
@@ -238,7 +288,19 @@ pub fn return_for_interaction(conn: &Connection, customer_id: &str, interaction_
     let mut back = 0;
     for (pass_id, name, net) in rows.into_iter().filter(|(_, _, net)| *net < 0) {
         let memo = format!("Visit undone: session back on {name}");
-        append(conn, &LedgerEntry { pass_id: &pass_id, customer_id, kind: "returned", sessions: -net, memo, staff, interaction_id: Some(interaction_id) }, now)?;
+        append(
+            conn,
+            &LedgerEntry {
+                pass_id: &pass_id,
+                customer_id,
+                kind: "returned",
+                sessions: -net,
+                memo,
+                staff,
+                interaction_id: Some(interaction_id),
+            },
+            now,
+        )?;
         back += -net;
     }
     Ok(back)
@@ -246,7 +308,13 @@ pub fn return_for_interaction(conn: &Connection, customer_id: &str, interaction_
 
 /// An undone sale voids the pass it sold: what is left is taken off with
 /// an adjustment that says why. Returns the customer's passes voided.
-pub fn void_sale(conn: &Connection, customer_id: &str, interaction_id: &str, staff: &StaffRef, now: DateTime<Utc>) -> Result<usize> {
+pub fn void_sale(
+    conn: &Connection,
+    customer_id: &str,
+    interaction_id: &str,
+    staff: &StaffRef,
+    now: DateTime<Utc>,
+) -> Result<usize> {
     let passes: Vec<String> = conn
         .prepare_cached("SELECT id FROM passes WHERE interaction_id = ?1")?
         .query_map([interaction_id], |row| row.get(0))?
@@ -255,7 +323,19 @@ pub fn void_sale(conn: &Connection, customer_id: &str, interaction_id: &str, sta
         let left = left(conn, pass_id)?;
         if left > 0 {
             let memo = "Adjusted: the sale was undone".to_string();
-            append(conn, &LedgerEntry { pass_id, customer_id, kind: "adjusted", sessions: -left, memo, staff, interaction_id: Some(interaction_id) }, now)?;
+            append(
+                conn,
+                &LedgerEntry {
+                    pass_id,
+                    customer_id,
+                    kind: "adjusted",
+                    sessions: -left,
+                    memo,
+                    staff,
+                    interaction_id: Some(interaction_id),
+                },
+                now,
+            )?;
         }
     }
     Ok(passes.len())
@@ -275,20 +355,45 @@ pub fn expire_due(conn: &Connection, today: NaiveDate, now: DateTime<Utc>) -> Re
     let nobody = StaffRef::default();
     for (pass_id, customer_id, name, left) in &rows {
         let memo = format!("Expired: {name}, {left} unused");
-        append(conn, &LedgerEntry { pass_id, customer_id, kind: "expired", sessions: -left, memo, staff: &nobody, interaction_id: None }, now)?;
+        append(
+            conn,
+            &LedgerEntry {
+                pass_id,
+                customer_id,
+                kind: "expired",
+                sessions: -left,
+                memo,
+                staff: &nobody,
+                interaction_id: None,
+            },
+            now,
+        )?;
     }
     Ok(rows.len())
 }
 
 /// A correction with a required reason (a session given as a goodwill
 /// gesture, a miscount); never below zero. One transaction.
-pub fn adjust(conn: &mut Connection, pass_id: &str, sessions: i64, reason: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<String> {
+pub fn adjust(
+    conn: &mut Connection,
+    pass_id: &str,
+    sessions: i64,
+    reason: &str,
+    staff_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(Error::invalid("reason", "Say why the sessions change (at most 200 characters); the reason is kept."));
+        return Err(Error::invalid(
+            "reason",
+            "Say why the sessions change (at most 200 characters); the reason is kept.",
+        ));
     }
     if sessions == 0 || sessions.abs() > MAX_SESSIONS {
-        return Err(Error::invalid("sessions", format!("Give a number of sessions from -{MAX_SESSIONS} to {MAX_SESSIONS}, not 0.")));
+        return Err(Error::invalid(
+            "sessions",
+            format!("Give a number of sessions from -{MAX_SESSIONS} to {MAX_SESSIONS}, not 0."),
+        ));
     }
     store::write(conn, |tx| {
         let customer_id: String = tx
@@ -302,7 +407,19 @@ pub fn adjust(conn: &mut Connection, pass_id: &str, sessions: i64, reason: &str,
             return Err(Error::invalid("sessions", format!("The pass has {now_left} left; it cannot go below zero.")));
         }
         let memo = format!("Adjusted: {reason}");
-        append(tx, &LedgerEntry { pass_id, customer_id: &customer_id, kind: "adjusted", sessions, memo, staff: &staff, interaction_id: None }, now)?;
+        append(
+            tx,
+            &LedgerEntry {
+                pass_id,
+                customer_id: &customer_id,
+                kind: "adjusted",
+                sessions,
+                memo,
+                staff: &staff,
+                interaction_id: None,
+            },
+            now,
+        )?;
         Ok(customer_id)
     })
 }
@@ -346,7 +463,9 @@ pub fn for_customer(conn: &Connection, customer_id: &str, today: NaiveDate) -> R
                     (SELECT coalesce(sum(l.sessions), 0) FROM pass_ledger l WHERE l.pass_id = p.id)
              FROM passes p WHERE p.customer_id = ?1 ORDER BY p.created_at DESC, p.id DESC LIMIT 50",
         )?
-        .query_map([customer_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?
+        .query_map([customer_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut views = Vec::new();
     for (id, name, sessions, sold_on, expires_on, left) in rows {
@@ -357,7 +476,15 @@ pub fn for_customer(conn: &Connection, customer_id: &str, today: NaiveDate) -> R
                 "SELECT kind, sessions, memo, staff_name, created_at FROM pass_ledger WHERE pass_id = ?1
                  ORDER BY created_at DESC, id DESC LIMIT 12",
             )?
-            .query_map([&id], |row| Ok(PassLedgerLine { kind: row.get(0)?, sessions: row.get(1)?, memo: row.get(2)?, staff_name: row.get(3)?, created_at: row.get(4)? }))?
+            .query_map([&id], |row| {
+                Ok(PassLedgerLine {
+                    kind: row.get(0)?,
+                    sessions: row.get(1)?,
+                    memo: row.get(2)?,
+                    staff_name: row.get(3)?,
+                    created_at: row.get(4)?,
+                })
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let said = left_words(left, sessions, expires, today);
         views.push(PassView { id, name, sessions, left, sold_on, expires_on, usable, said, ledger });
@@ -397,7 +524,9 @@ pub fn running_out(conn: &Connection, today: NaiveDate, days: i64, limit: usize)
              WHERE remaining > 0 AND (remaining <= 1 OR expires_on <= ?2)
              ORDER BY expires_on IS NULL, expires_on, remaining",
         )?
-        .query_map(params![today.to_string(), soon], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?
+        .query_map(params![today.to_string(), soon], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let count = rows.len() as i64;
     let lines = rows
@@ -406,7 +535,10 @@ pub fn running_out(conn: &Connection, today: NaiveDate, days: i64, limit: usize)
         .map(|(customer_id, customer_name, name, sessions, expires_on, left)| RunningOut {
             customer_id,
             customer_name,
-            detail: format!("{name}: {}", left_words(left, sessions, expires_on.as_deref().and_then(stored_day), today)),
+            detail: format!(
+                "{name}: {}",
+                left_words(left, sessions, expires_on.as_deref().and_then(stored_day), today)
+            ),
         })
         .collect();
     Ok((count, lines))
@@ -432,7 +564,8 @@ mod tests {
 
     #[test]
     fn expiry_counts_months_and_zero_never_ends() {
-        let t = |months| PassType { id: "x".into(), name: "p".into(), price_cents: 0, sessions: 10, valid_months: months };
+        let t =
+            |months| PassType { id: "x".into(), name: "p".into(), price_cents: 0, sessions: 10, valid_months: months };
         assert_eq!(expiry(&t(3), day(2026, 12, 3)), Some(day(2027, 3, 3)));
         assert_eq!(expiry(&t(1), day(2026, 1, 31)), Some(day(2026, 2, 28)));
         assert_eq!(expiry(&t(0), day(2026, 1, 31)), None);
@@ -440,10 +573,22 @@ mod tests {
 
     #[test]
     fn types_are_checked_and_named_in_the_message() {
-        let input = |name: &str, price: &str, sessions, months| PassTypeInput { id: None, name: name.into(), price: price.into(), sessions, valid_months: months };
+        let input = |name: &str, price: &str, sessions, months| PassTypeInput {
+            id: None,
+            name: name.into(),
+            price: price.into(),
+            sessions,
+            valid_months: months,
+        };
         let ok = validate_types(&[input("10-class pass", "120", 10, 3), input("5 walks", "75,50", 5, 0)]).unwrap();
         assert_eq!(ok[1].price_cents, 7550);
-        for bad in [input("", "1", 1, 1), input("x", "abc", 1, 1), input("x", "1", 0, 1), input("x", "1", 1, 121), input("x", "1", 1, -1)] {
+        for bad in [
+            input("", "1", 1, 1),
+            input("x", "abc", 1, 1),
+            input("x", "1", 0, 1),
+            input("x", "1", 1, 121),
+            input("x", "1", 1, -1),
+        ] {
             assert!(matches!(validate_types(&[bad]), Err(Error::Invalid { field: "pass_types", .. })));
         }
         assert!(validate_types(&[input("Pass", "1", 1, 1), input("pass", "1", 1, 1)]).is_err());

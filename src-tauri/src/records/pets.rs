@@ -25,8 +25,24 @@ pub const DUE_DAYS: i64 = 30;
 
 /// Kinds of `people` rows that are animals and can have a pet record
 /// (compared after folding case and accents).
-const ANIMAL_KINDS: [&str; 16] =
-    ["dog", "puppy", "cat", "kitten", "pet", "rabbit", "bunny", "horse", "pony", "guinea pig", "ferret", "bird", "parrot", "hamster", "hund", "chien"];
+const ANIMAL_KINDS: [&str; 16] = [
+    "dog",
+    "puppy",
+    "cat",
+    "kitten",
+    "pet",
+    "rabbit",
+    "bunny",
+    "horse",
+    "pony",
+    "guinea pig",
+    "ferret",
+    "bird",
+    "parrot",
+    "hamster",
+    "hund",
+    "chien",
+];
 
 /// True when a person's kind names an animal ("Dog", "puppy", "cat").
 pub fn is_pet(kind: &str) -> bool {
@@ -46,7 +62,9 @@ pub struct PetSettings {
 impl PetSettings {
     pub fn for_kind(kind: BusinessKind) -> PetSettings {
         match kind {
-            BusinessKind::DogWalking => PetSettings { required_vaccinations: vec!["Rabies".into(), "DHPP".into(), "Kennel cough".into()] },
+            BusinessKind::DogWalking => {
+                PetSettings { required_vaccinations: vec!["Rabies".into(), "DHPP".into(), "Kennel cough".into()] }
+            }
             _ => PetSettings::default(),
         }
     }
@@ -161,13 +179,22 @@ pub fn owner_of_pet(conn: &Connection, person_id: &str) -> Result<String> {
         .optional()?;
     let (customer_id, kind) = row.ok_or(Error::NotFound("This pet"))?;
     if !is_pet(&kind) {
-        return Err(Error::invalid("pet", "Only a pet (a person on the card whose kind is dog, cat ...) has a pet record."));
+        return Err(Error::invalid(
+            "pet",
+            "Only a pet (a person on the card whose kind is dog, cat ...) has a pet record.",
+        ));
     }
     Ok(customer_id)
 }
 
 /// Saves a pet's record inside the caller's transaction; returns the customer id.
-pub fn save_in(conn: &Connection, person_id: &str, input: &PetInput, today: NaiveDate, now: DateTime<Utc>) -> Result<String> {
+pub fn save_in(
+    conn: &Connection,
+    person_id: &str,
+    input: &PetInput,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<String> {
     let (clean, birthday) = validate_pet(input, today)?;
     let customer_id = owner_of_pet(conn, person_id)?;
     conn.prepare_cached(
@@ -219,7 +246,13 @@ pub struct Added {
 }
 
 /// Records a vaccination inside the caller's transaction.
-pub fn add_vaccination_in(conn: &Connection, person_id: &str, input: &VaccinationInput, today: NaiveDate, now: DateTime<Utc>) -> Result<Added> {
+pub fn add_vaccination_in(
+    conn: &Connection,
+    person_id: &str,
+    input: &VaccinationInput,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Added> {
     let typed = limited("vaccine_name", "The vaccination's name", &input.name, 60)?;
     if typed.is_empty() {
         return Err(Error::invalid("vaccine_name", "Name the vaccination, e.g. Rabies, DHPP or Kennel cough."));
@@ -258,7 +291,15 @@ pub fn add_vaccination_in(conn: &Connection, person_id: &str, input: &Vaccinatio
         "INSERT INTO vaccinations (id, person_id, customer_id, name, given_on, expires_on, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     )?
-    .execute(params![id, person_id, customer_id, name, given_on.map(|d| d.to_string()), expires_on.to_string(), timestamp(now)])?;
+    .execute(params![
+        id,
+        person_id,
+        customer_id,
+        name,
+        given_on.map(|d| d.to_string()),
+        expires_on.to_string(),
+        timestamp(now)
+    ])?;
     Ok(Added { customer_id, id, replaced })
 }
 
@@ -285,7 +326,10 @@ pub struct CurrentVaccine {
 }
 
 /// The newest vaccination of each name on each pet, newest by expiry.
-fn newest_of_each(rows: Vec<(String, String, String, String, String, String)>, settings: &PetSettings) -> Vec<CurrentVaccine> {
+fn newest_of_each(
+    rows: Vec<(String, String, String, String, String, String)>,
+    settings: &PetSettings,
+) -> Vec<CurrentVaccine> {
     let mut newest: Vec<(String, CurrentVaccine)> = Vec::new();
     for (id, person_id, customer_id, pet_name, name, expires) in rows {
         let Some(expires_on) = stored_day(&expires) else { continue };
@@ -303,13 +347,19 @@ fn newest_of_each(rows: Vec<(String, String, String, String, String, String)>, s
 }
 
 /// One customer's counting vaccinations.
-pub fn current_for_customer(conn: &Connection, customer_id: &str, settings: &PetSettings) -> Result<Vec<CurrentVaccine>> {
+pub fn current_for_customer(
+    conn: &Connection,
+    customer_id: &str,
+    settings: &PetSettings,
+) -> Result<Vec<CurrentVaccine>> {
     let rows = conn
         .prepare_cached(
             "SELECT v.id, v.person_id, v.customer_id, p.name, v.name, v.expires_on
              FROM vaccinations v JOIN people p ON p.id = v.person_id WHERE v.customer_id = ?1",
         )?
-        .query_map([customer_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?
+        .query_map([customer_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(newest_of_each(rows, settings))
 }
@@ -329,7 +379,12 @@ pub fn counting_for_customer(conn: &Connection, customer_id: &str) -> Result<Vec
 /// and have no reminder yet (for the reminder pass). Only the rows of the
 /// pets that have such a one are read, so a pass over a shop whose
 /// reminders are made reads next to nothing.
-pub fn current_expiring_between(conn: &Connection, from: NaiveDate, until: NaiveDate, settings: &PetSettings) -> Result<Vec<CurrentVaccine>> {
+pub fn current_expiring_between(
+    conn: &Connection,
+    from: NaiveDate,
+    until: NaiveDate,
+    settings: &PetSettings,
+) -> Result<Vec<CurrentVaccine>> {
     let rows = conn
         .prepare_cached(
             "SELECT v.id, v.person_id, v.customer_id, p.name, v.name, v.expires_on
@@ -422,7 +477,8 @@ pub fn for_customer(conn: &Connection, customer_id: &str, today: NaiveDate) -> R
         .prepare_cached("SELECT id, name, kind FROM people WHERE customer_id = ?1 ORDER BY position, created_at")?
         .query_map([customer_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let current: Vec<String> = current_for_customer(conn, customer_id, &PetSettings::default())?.into_iter().map(|v| v.id).collect();
+    let current: Vec<String> =
+        current_for_customer(conn, customer_id, &PetSettings::default())?.into_iter().map(|v| v.id).collect();
     let mut pets = Vec::new();
     for (person_id, name, kind) in people.into_iter().filter(|(_, _, kind)| is_pet(kind)) {
         let row: Option<PetInput> = conn
@@ -501,7 +557,10 @@ mod tests {
         let today = day(2026, 12, 20);
         assert_eq!(vaccine_words("Rabies", day(2027, 1, 12), today), "Rabies vaccine expires 12 Jan 2027");
         assert_eq!(vaccine_words("Rabies", day(2026, 12, 31), today), "Rabies vaccine expires 31 Dec");
-        assert_eq!(vaccine_words("Kennel cough vaccination", day(2026, 12, 1), today), "Kennel cough vaccination expired 1 Dec");
+        assert_eq!(
+            vaccine_words("Kennel cough vaccination", day(2026, 12, 1), today),
+            "Kennel cough vaccination expired 1 Dec"
+        );
     }
 
     #[test]

@@ -58,7 +58,13 @@ pub struct PhotoRef {
 /// written, and the decoding never holds the writer) as the photo of the
 /// customer (`person_id` None) or of one person or pet on their card,
 /// replacing the one there was. Returns every photo of the card.
-pub fn set(conn: &mut Connection, customer_id: &str, person_id: Option<&str>, thumbnails: &Thumbnails, now: DateTime<Utc>) -> Result<Vec<PhotoRef>> {
+pub fn set(
+    conn: &mut Connection,
+    customer_id: &str,
+    person_id: Option<&str>,
+    thumbnails: &Thumbnails,
+    now: DateTime<Utc>,
+) -> Result<Vec<PhotoRef>> {
     store::write(conn, |tx| {
         set_in(tx, customer_id, person_id, thumbnails, now)?;
         for_customer(tx, customer_id)
@@ -67,7 +73,13 @@ pub fn set(conn: &mut Connection, customer_id: &str, person_id: Option<&str>, th
 
 /// Stores ready thumbnails as the subject's photo inside the caller's
 /// transaction (a new id: the window's old URL no longer answers).
-pub fn set_in(tx: &Transaction, customer_id: &str, person_id: Option<&str>, thumbnails: &Thumbnails, now: DateTime<Utc>) -> Result<PhotoRef> {
+pub fn set_in(
+    tx: &Transaction,
+    customer_id: &str,
+    person_id: Option<&str>,
+    thumbnails: &Thumbnails,
+    now: DateTime<Utc>,
+) -> Result<PhotoRef> {
     check_subject(tx, customer_id, person_id)?;
     delete_subject(tx, customer_id, person_id)?;
     let id = new_id();
@@ -100,7 +112,10 @@ fn delete_subject(tx: &Transaction, customer_id: &str, person_id: Option<&str>) 
 
 /// The customer exists, and the person, if named, is on their card.
 fn check_subject(conn: &Connection, customer_id: &str, person_id: Option<&str>) -> Result<()> {
-    let customer: Option<i64> = conn.prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?.query_row([customer_id], |row| row.get(0)).optional()?;
+    let customer: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?
+        .query_row([customer_id], |row| row.get(0))
+        .optional()?;
     if customer.is_none() {
         return Err(Error::NotFound("This customer"));
     }
@@ -118,8 +133,12 @@ fn check_subject(conn: &Connection, customer_id: &str, person_id: Option<&str>) 
 
 /// Every photo on a customer's card: theirs and their people's and pets'.
 pub fn for_customer(conn: &Connection, customer_id: &str) -> Result<Vec<PhotoRef>> {
-    let mut stmt = conn.prepare_cached("SELECT id, person_id FROM photos WHERE customer_id = ?1 ORDER BY person_id IS NOT NULL, person_id")?;
-    let photos = stmt.query_map([customer_id], |row| Ok(PhotoRef { id: row.get(0)?, person_id: row.get(1)? }))?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, person_id FROM photos WHERE customer_id = ?1 ORDER BY person_id IS NOT NULL, person_id",
+    )?;
+    let photos = stmt
+        .query_map([customer_id], |row| Ok(PhotoRef { id: row.get(0)?, person_id: row.get(1)? }))?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(photos)
 }
 
@@ -143,7 +162,11 @@ pub fn bytes_of(conn: &Connection, customer_id: &str, person_id: Option<&str>, s
 
 /// Stores photos for many customers in one transaction (the sample shop
 /// and the benchmark seed): (customer, person or None, thumbnails).
-pub fn insert_many(conn: &mut Connection, photos: &[(String, Option<String>, &Thumbnails)], now: DateTime<Utc>) -> Result<()> {
+pub fn insert_many(
+    conn: &mut Connection,
+    photos: &[(String, Option<String>, &Thumbnails)],
+    now: DateTime<Utc>,
+) -> Result<()> {
     store::write(conn, |tx| {
         let stamp = timestamp(now);
         let mut stmt = tx.prepare_cached(

@@ -7,11 +7,11 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::kernel::error::{Error, Result};
-use crate::records::loyalty::{self, Entry};
 use crate::db::settings::StaffRef;
+use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
 use crate::kernel::time::timestamp;
+use crate::records::loyalty::{self, Entry};
 
 /// Records (or changes, or with `None` removes) who referred `referred_id`.
 /// Refused once the bonus has been given: it went to that referrer.
@@ -25,7 +25,10 @@ pub fn set_referrer(conn: &Connection, referred_id: &str, referrer_id: Option<&s
         return Ok(());
     }
     if let Some((_, Some(_))) = current {
-        return Err(Error::invalid("referred_by", "The referral bonus was already given for this customer, so who referred them stays as it is."));
+        return Err(Error::invalid(
+            "referred_by",
+            "The referral bonus was already given for this customer, so who referred them stays as it is.",
+        ));
     }
     match wanted {
         None => {
@@ -35,7 +38,9 @@ pub fn set_referrer(conn: &Connection, referred_id: &str, referrer_id: Option<&s
             if referrer == referred_id {
                 return Err(Error::invalid("referred_by", "A customer cannot refer themselves."));
             }
-            crate::records::customers::ensure_exists(conn, referrer).map_err(|_| Error::invalid("referred_by", "That customer is not in the app any more. Pick another."))?;
+            crate::records::customers::ensure_exists(conn, referrer).map_err(|_| {
+                Error::invalid("referred_by", "That customer is not in the app any more. Pick another.")
+            })?;
             let stamp = timestamp(now);
             conn.execute(
                 "INSERT INTO referrals (id, referrer_id, referred_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
@@ -51,7 +56,13 @@ pub fn set_referrer(conn: &Connection, referred_id: &str, referrer_id: Option<&s
 /// bonus if this customer was referred and no bonus was given yet. The
 /// `bonus_awarded_at IS NULL` guard in the same statement makes it once.
 /// Returns the referrer and the points given.
-pub fn award_on_visit(conn: &Connection, referred_id: &str, program: &loyalty::Program, staff: &StaffRef, now: DateTime<Utc>) -> Result<Option<(String, i64)>> {
+pub fn award_on_visit(
+    conn: &Connection,
+    referred_id: &str,
+    program: &loyalty::Program,
+    staff: &StaffRef,
+    now: DateTime<Utc>,
+) -> Result<Option<(String, i64)>> {
     let stamp = timestamp(now);
     let referrer: Option<String> = conn
         .prepare_cached(
@@ -65,7 +76,19 @@ pub fn award_on_visit(conn: &Connection, referred_id: &str, program: &loyalty::P
         let name = crate::records::customers::display_name(conn, referred_id)?;
         let memo = format!("Referral bonus: {name}'s first visit");
         // No interaction id: undoing the friend's visit does not take it back.
-        loyalty::append(conn, &Entry { customer_id: &referrer, kind: "bonus", points: program.referral_bonus, stamps: 0, memo, staff, interaction_id: None }, now)?;
+        loyalty::append(
+            conn,
+            &Entry {
+                customer_id: &referrer,
+                kind: "bonus",
+                points: program.referral_bonus,
+                stamps: 0,
+                memo,
+                staff,
+                interaction_id: None,
+            },
+            now,
+        )?;
     }
     Ok(Some((referrer, program.referral_bonus.max(0))))
 }
@@ -190,6 +213,8 @@ pub fn top_referrers(conn: &Connection, limit: usize) -> Result<Vec<TopReferrer>
              FROM referrals r JOIN customers c ON c.id = r.referrer_id
              GROUP BY r.referrer_id ORDER BY count(*) DESC, count(r.bonus_awarded_at) DESC, c.sort_name LIMIT ?1",
         )?
-        .query_map([limit as i64], |row| Ok(TopReferrer { customer_id: row.get(0)?, name: row.get(1)?, referred: row.get(2)?, came_in: row.get(3)? }))?
+        .query_map([limit as i64], |row| {
+            Ok(TopReferrer { customer_id: row.get(0)?, name: row.get(1)?, referred: row.get(2)?, came_in: row.get(3)? })
+        })?
         .collect::<rusqlite::Result<_>>()?)
 }

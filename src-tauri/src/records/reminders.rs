@@ -10,9 +10,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::db::settings;
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
-use crate::db::settings;
 use crate::kernel::ids::new_id;
 use crate::kernel::time::{local_to_utc, timestamp};
 
@@ -55,15 +55,10 @@ pub fn load_rules(conn: &Connection) -> Result<Rules> {
     Ok(settings::load_json(conn, RULES_KEY)?.unwrap_or_default())
 }
 
-
-
-
-
 /// The local `hour` of `date`, as UTC.
 pub fn at_hour<Tz: TimeZone>(tz: &Tz, date: NaiveDate, hour: u32) -> DateTime<Utc> {
     local_to_utc(tz, date, NaiveTime::from_hms_opt(hour.min(23), 0, 0).unwrap_or(NaiveTime::MIN))
 }
-
 
 // ---------------------------------------------------------------------------
 // Visit rhythm
@@ -98,19 +93,38 @@ pub fn insert(conn: &Connection, r: &NewReminder, now: DateTime<Utc>) -> Result<
 
 /// Closes a source's open reminders when what they asked for has happened
 /// (the next step was done, the customer came back, the membership moved).
-pub fn resolve(conn: &Connection, customer_id: &str, source: &str, source_id: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+pub fn resolve(
+    conn: &Connection,
+    customer_id: &str,
+    source: &str,
+    source_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     close_open(conn, "done_at", customer_id, source, source_id, now)
 }
 
 /// Dismisses a source's open reminders that are no longer needed (their
 /// visit was undone, their plan cancelled).
-pub fn dismiss(conn: &Connection, customer_id: &str, source: &str, source_id: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+pub fn dismiss(
+    conn: &Connection,
+    customer_id: &str,
+    source: &str,
+    source_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     close_open(conn, "dismissed_at", customer_id, source, source_id, now)
 }
 
 /// Sets `column` (done_at or dismissed_at) on a source's open reminders;
 /// `source_id` narrows it to one occasion.
-fn close_open(conn: &Connection, column: &str, customer_id: &str, source: &str, source_id: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+fn close_open(
+    conn: &Connection,
+    column: &str,
+    customer_id: &str,
+    source: &str,
+    source_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     conn.prepare_cached(&format!(
         "UPDATE reminders SET {column} = ?4, updated_at = ?4
          WHERE customer_id = ?1 AND source = ?2 AND (?3 IS NULL OR source_id = ?3)
@@ -191,7 +205,9 @@ pub fn take_due(conn: &mut Connection, now: DateTime<Utc>, how: &str) -> Result<
             let rows = stmt.query_map([&stamp], |row| reminder_from_row(row, now))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        let mut mark = tx.prepare_cached("UPDATE reminders SET notified_at = ?2, notified_how = ?3, updated_at = ?2 WHERE id = ?1")?;
+        let mut mark = tx.prepare_cached(
+            "UPDATE reminders SET notified_at = ?2, notified_how = ?3, updated_at = ?2 WHERE id = ?1",
+        )?;
         for reminder in &due {
             mark.execute(params![reminder.id, stamp, how])?;
         }
@@ -275,7 +291,14 @@ pub enum Snooze {
 }
 
 /// Snoozes a reminder; it fires again (once) when the snooze ends.
-pub fn snooze<Tz: TimeZone>(conn: &Connection, id: &str, how: Snooze, now: DateTime<Utc>, tz: &Tz, rules: &Rules) -> Result<DateTime<Utc>> {
+pub fn snooze<Tz: TimeZone>(
+    conn: &Connection,
+    id: &str,
+    how: Snooze,
+    now: DateTime<Utc>,
+    tz: &Tz,
+    rules: &Rules,
+) -> Result<DateTime<Utc>> {
     let today = now.with_timezone(tz).date_naive();
     let until = match how {
         Snooze::OneHour => now + Duration::hours(1),
@@ -305,5 +328,7 @@ pub fn close(conn: &Connection, id: &str, dismissed: bool, now: DateTime<Utc>) -
     if changed == 0 {
         return Err(Error::NotFound("This reminder"));
     }
-    Ok(conn.query_row("SELECT source, source_id FROM reminders WHERE id = ?1", [id], |row| Ok((row.get(0)?, row.get(1)?)))?)
+    Ok(conn.query_row("SELECT source, source_id FROM reminders WHERE id = ?1", [id], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })?)
 }

@@ -120,11 +120,8 @@ impl Harness {
     pub async fn open_app_as_is(&self, data_dir: &Path) -> WebDriver {
         self.wait_for_folder(data_dir);
         let mut caps = Capabilities::new();
-        caps.set(
-            "tauri:options",
-            json!({ "application": APP, "args": ["--data-dir", data_dir.to_string_lossy()] }),
-        )
-        .expect("capabilities");
+        caps.set("tauri:options", json!({ "application": APP, "args": ["--data-dir", data_dir.to_string_lossy()] }))
+            .expect("capabilities");
         // No keep-alive: tauri-driver drops idle connections after a few
         // seconds, and a request on such a connection hung until its timeout.
         WebDriver::builder(format!("http://127.0.0.1:{}", self.port), caps)
@@ -161,7 +158,10 @@ pub async fn screenshot(driver: &WebDriver, name: &str) {
 pub async fn screenshot_from(driver: &WebDriver, css: &str, name: &str) {
     element(driver, css).await;
     driver
-        .execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'start' })", vec![serde_json::json!(css)])
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({ block: 'start' })",
+            vec![serde_json::json!(css)],
+        )
         .await
         .expect("scroll");
     capture(driver, name).await;
@@ -193,12 +193,19 @@ pub async fn resize(driver: &WebDriver, width: u32, height: u32) {
         if size.json() == &json!([width, height]) {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "the window did not take {width}×{height}; it is {:?}", size.json());
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the window did not take {width}×{height}; it is {:?}",
+            size.json()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Two frames, so observers (the top bar's fitting) have run.
     driver
-        .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()))", vec![])
+        .execute_async(
+            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()))",
+            vec![],
+        )
         .await
         .expect("wait for a frame");
 }
@@ -274,10 +281,8 @@ pub async fn text_when(driver: &WebDriver, css: &str, check: impl Fn(&str) -> bo
 }
 
 pub async fn focused_id(driver: &WebDriver) -> String {
-    let value = driver
-        .execute("return document.activeElement ? document.activeElement.id : ''", vec![])
-        .await
-        .expect("script");
+    let value =
+        driver.execute("return document.activeElement ? document.activeElement.id : ''", vec![]).await.expect("script");
     value.json().as_str().unwrap_or_default().to_string()
 }
 
@@ -293,7 +298,6 @@ pub async fn calls(driver: &WebDriver) -> i64 {
     value.json().as_i64().unwrap_or_default()
 }
 
-
 /// What the page got from one call to Rust.
 #[derive(Debug)]
 pub enum Answer {
@@ -308,7 +312,9 @@ impl Answer {
     /// The error's message, or a panic saying what came instead.
     pub fn message(&self) -> String {
         match self {
-            Answer::Err(error) => error.get("message").and_then(|m| m.as_str()).map_or_else(|| error.to_string(), str::to_string),
+            Answer::Err(error) => {
+                error.get("message").and_then(|m| m.as_str()).map_or_else(|| error.to_string(), str::to_string)
+            }
             other => panic!("expected the call to be refused, got {other:?}"),
         }
     }
@@ -338,8 +344,9 @@ fn axe_source() -> &'static str {
     static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SOURCE.get_or_init(|| {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/node_modules/axe-core/axe.min.js");
-        std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{} is missing ({e}): run `npm ci --prefix .ci` (make test does)", path.display()))
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!("{} is missing ({e}): run `npm ci --prefix .ci` (make test does)", path.display())
+        })
     })
 }
 

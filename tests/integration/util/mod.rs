@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
-use regulars::records::customers::{self, Card, CustomerInput, PersonInput};
-use regulars::kernel::error::Error;
 use regulars::db::search;
 use regulars::db::store::{Store, DATABASE_FILE};
 use regulars::features::cards;
+use regulars::kernel::error::Error;
+use regulars::records::customers::{self, Card, CustomerInput, PersonInput};
 
 /// The fixed "now" every test passes to the domain: a Wednesday afternoon.
 pub fn now() -> DateTime<Utc> {
@@ -270,10 +270,43 @@ pub fn assert_unchanged(
 /// ligatures, Turkish dotted I, a byte-order mark, and dates and words in
 /// the languages the shops write.
 const TRICKY: &[&str] = &[
-    "é", "e\u{301}", "Zoë", "Müller", "Łukasiewicz", "Ø", "ß", "ǅ", "İ", "ﬁ", "Å",
-    "李", "東京", "한국", "🎂", "👩🏽‍⚕️", "👨‍👩‍👧", "🇩🇪", "\u{200D}", "\u{FE0F}",
-    "שלום", "مرحبا", "\u{202E}", "\u{200F}", "\u{FEFF}", "\u{0301}\u{0308}",
-    "février", "März", "mayo", "août", "de", "1er", "3rd", "Sept.", "--", "T", ":",
+    "é",
+    "e\u{301}",
+    "Zoë",
+    "Müller",
+    "Łukasiewicz",
+    "Ø",
+    "ß",
+    "ǅ",
+    "İ",
+    "ﬁ",
+    "Å",
+    "李",
+    "東京",
+    "한국",
+    "🎂",
+    "👩🏽‍⚕️",
+    "👨‍👩‍👧",
+    "🇩🇪",
+    "\u{200D}",
+    "\u{FE0F}",
+    "שלום",
+    "مرحبا",
+    "\u{202E}",
+    "\u{200F}",
+    "\u{FEFF}",
+    "\u{0301}\u{0308}",
+    "février",
+    "März",
+    "mayo",
+    "août",
+    "de",
+    "1er",
+    "3rd",
+    "Sept.",
+    "--",
+    "T",
+    ":",
 ];
 
 /// One piece: any character, a run of digits, a separator, or a tricky piece.
@@ -305,7 +338,8 @@ pub fn any_text(pieces: std::ops::Range<usize>) -> impl Strategy<Value = String>
 
 /// The shop a command-line test made, opened with its passphrase.
 pub fn open_cli_shop(data_dir: &Path) -> regulars::db::store::Store {
-    regulars::io::vault::unlock(data_dir, CLI_PASSPHRASE, &regulars::io::vault::NoKeychain).expect("open the shop the command line made")
+    regulars::io::vault::unlock(data_dir, CLI_PASSPHRASE, &regulars::io::vault::NoKeychain)
+        .expect("open the shop the command line made")
 }
 
 /// The passphrase the command-line tests give a new shop.

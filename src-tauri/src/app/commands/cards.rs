@@ -5,23 +5,23 @@ use chrono::{Local, Utc};
 use tauri::State;
 
 use super::today;
+use crate::app::files::Purpose;
 use crate::app::owner;
 use crate::app::state::AppState;
 use crate::derived::health;
+use crate::features::card_view::{self, CardView};
 use crate::features::{self, cards};
+use crate::io::safe_file;
+use crate::kernel::error::Error;
 use crate::kernel::error::Result;
+use crate::kernel::picture;
 use crate::records::complaints;
 use crate::records::customers::{self, Card, CustomerInput};
 use crate::records::feedback;
 use crate::records::memberships;
-use crate::records::photos::{self, PhotoRef};
-use crate::app::files::Purpose;
-use crate::kernel::error::Error;
-use crate::io::safe_file;
-use crate::kernel::picture;
-use crate::features::card_view::{self, CardView};
 use crate::records::passes;
 use crate::records::pets::{PetInput, VaccinationInput};
+use crate::records::photos::{self, PhotoRef};
 
 #[tauri::command]
 pub fn create_customer(state: State<'_, AppState>, input: CustomerInput) -> Result<Card> {
@@ -40,9 +40,12 @@ pub fn set_archived(state: State<'_, AppState>, id: String, archived: bool) -> R
 
 #[tauri::command]
 pub fn delete_customer(state: State<'_, AppState>, id: String) -> Result<crate::io::erase::Erased> {
-    owner::audited(&state, "deleted a customer completely", |_| format!("customer {id}"), |conn| {
-        crate::io::erase::erase_customer(conn, &state.data_dir, &id, Utc::now(), &Local)
-    })
+    owner::audited(
+        &state,
+        "deleted a customer completely",
+        |_| format!("customer {id}"),
+        |conn| crate::io::erase::erase_customer(conn, &state.data_dir, &id, Utc::now(), &Local),
+    )
 }
 
 #[tauri::command]
@@ -66,7 +69,11 @@ pub fn get_membership(state: State<'_, AppState>, customer_id: String) -> Result
 }
 
 #[tauri::command]
-pub fn set_membership(state: State<'_, AppState>, customer_id: String, input: memberships::MembershipInput) -> Result<memberships::Membership> {
+pub fn set_membership(
+    state: State<'_, AppState>,
+    customer_id: String,
+    input: memberships::MembershipInput,
+) -> Result<memberships::Membership> {
     state.write(|conn| features::memberships::set(conn, &customer_id, &input, Utc::now()))
 }
 
@@ -86,7 +93,11 @@ pub fn get_health(state: State<'_, AppState>, customer_id: String) -> Result<hea
 }
 
 #[tauri::command]
-pub fn record_feedback(state: State<'_, AppState>, customer_id: String, input: feedback::FeedbackInput) -> Result<feedback::Recorded> {
+pub fn record_feedback(
+    state: State<'_, AppState>,
+    customer_id: String,
+    input: feedback::FeedbackInput,
+) -> Result<feedback::Recorded> {
     state.write(|conn| features::feedback::record(conn, &customer_id, &input, Utc::now(), today()))
 }
 
@@ -96,17 +107,30 @@ pub fn get_feedback(state: State<'_, AppState>, customer_id: String) -> Result<V
 }
 
 #[tauri::command]
-pub fn open_complaint(state: State<'_, AppState>, customer_id: String, input: complaints::OpenInput) -> Result<complaints::Complaint> {
+pub fn open_complaint(
+    state: State<'_, AppState>,
+    customer_id: String,
+    input: complaints::OpenInput,
+) -> Result<complaints::Complaint> {
     state.write(|conn| features::complaints::open(conn, &customer_id, &input, Utc::now(), &Local))
 }
 
 #[tauri::command]
-pub fn add_complaint_update(state: State<'_, AppState>, complaint_id: String, input: complaints::UpdateInput) -> Result<complaints::Complaint> {
+pub fn add_complaint_update(
+    state: State<'_, AppState>,
+    complaint_id: String,
+    input: complaints::UpdateInput,
+) -> Result<complaints::Complaint> {
     state.write(|conn| complaints::add_update(conn, &complaint_id, &input, Utc::now(), &Local))
 }
 
 #[tauri::command]
-pub fn close_complaint(state: State<'_, AppState>, complaint_id: String, recap: String, staff_id: Option<String>) -> Result<complaints::Complaint> {
+pub fn close_complaint(
+    state: State<'_, AppState>,
+    complaint_id: String,
+    recap: String,
+    staff_id: Option<String>,
+) -> Result<complaints::Complaint> {
     state.write(|conn| features::complaints::close(conn, &complaint_id, &recap, staff_id.as_deref(), Utc::now()))
 }
 
@@ -119,7 +143,12 @@ pub fn get_complaints(state: State<'_, AppState>, customer_id: String) -> Result
 /// their card, from a file chosen with `choose_file("photo")`. Returns
 /// every photo of the card.
 #[tauri::command]
-pub fn set_photo_from_file(state: State<'_, AppState>, customer_id: String, person_id: Option<String>, file: String) -> Result<Vec<PhotoRef>> {
+pub fn set_photo_from_file(
+    state: State<'_, AppState>,
+    customer_id: String,
+    person_id: Option<String>,
+    file: String,
+) -> Result<Vec<PhotoRef>> {
     let path = state.files.path(&file, Purpose::Photo, &state.data_dir)?;
     // Read through one open handle, no further than the limit, and
     // decoded and shrunk before the writer is taken.
@@ -143,7 +172,14 @@ pub fn paste_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>)
     if bytes.len() > picture::MAX_BYTES {
         return Err(picture::too_big(bytes.len() as u64));
     }
-    let header = |name: &str| request.headers().get(name).and_then(|value| value.to_str().ok()).map(str::trim).filter(|value| !value.is_empty());
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+    };
     let customer_id = header("x-customer-id").ok_or(Error::NotFound("This customer"))?;
     let person_id = header("x-person-id");
     let thumbnails = crate::app::photos::one_at_a_time(|| picture::thumbnails(bytes))?;
@@ -151,7 +187,11 @@ pub fn paste_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>)
 }
 
 #[tauri::command]
-pub fn remove_photo(state: State<'_, AppState>, customer_id: String, person_id: Option<String>) -> Result<Vec<PhotoRef>> {
+pub fn remove_photo(
+    state: State<'_, AppState>,
+    customer_id: String,
+    person_id: Option<String>,
+) -> Result<Vec<PhotoRef>> {
     state.write(|conn| photos::remove(conn, &customer_id, person_id.as_deref()))
 }
 
@@ -160,7 +200,12 @@ pub fn remove_photo(state: State<'_, AppState>, customer_id: String, person_id: 
 // history and passes together.
 
 #[tauri::command]
-pub fn sell_pass(state: State<'_, AppState>, customer_id: String, type_id: String, staff_id: Option<String>) -> Result<CardView> {
+pub fn sell_pass(
+    state: State<'_, AppState>,
+    customer_id: String,
+    type_id: String,
+    staff_id: Option<String>,
+) -> Result<CardView> {
     state.write(|conn| {
         features::desk::sell_pass(conn, &customer_id, &type_id, staff_id.as_deref(), Utc::now(), today())?;
         card_view::load(conn, &customer_id, Utc::now(), today(), &Local)
@@ -168,12 +213,16 @@ pub fn sell_pass(state: State<'_, AppState>, customer_id: String, type_id: Strin
 }
 
 #[tauri::command]
-pub fn adjust_pass(state: State<'_, AppState>, pass_id: String, sessions: String, reason: String, staff_id: Option<String>) -> Result<CardView> {
-    let sessions: i64 = sessions
-        .trim()
-        .trim_start_matches('+')
-        .parse()
-        .map_err(|_| crate::kernel::error::Error::invalid("sessions", "Type a whole number of sessions, like 1 or -1."))?;
+pub fn adjust_pass(
+    state: State<'_, AppState>,
+    pass_id: String,
+    sessions: String,
+    reason: String,
+    staff_id: Option<String>,
+) -> Result<CardView> {
+    let sessions: i64 = sessions.trim().trim_start_matches('+').parse().map_err(|_| {
+        crate::kernel::error::Error::invalid("sessions", "Type a whole number of sessions, like 1 or -1.")
+    })?;
     state.write(|conn| {
         let customer_id = passes::adjust(conn, &pass_id, sessions, &reason, staff_id.as_deref(), Utc::now())?;
         card_view::load(conn, &customer_id, Utc::now(), today(), &Local)

@@ -16,7 +16,11 @@ use crate::kernel::error::{Error, Result};
 use crate::records::customers;
 
 #[tauri::command]
-pub fn import_preview(state: State<'_, AppState>, file: String, options: importer::Options) -> Result<importer::Preview> {
+pub fn import_preview(
+    state: State<'_, AppState>,
+    file: String,
+    options: importer::Options,
+) -> Result<importer::Preview> {
     let path = state.files.path(&file, Purpose::Import, &state.data_dir)?;
     state.read(|conn| importer::preview_file(conn, &path, &options, Utc::now()))
 }
@@ -25,9 +29,17 @@ pub fn import_preview(state: State<'_, AppState>, file: String, options: importe
 pub fn import_run(state: State<'_, AppState>, file: String, options: importer::Options) -> Result<importer::Report> {
     let path = state.files.path(&file, Purpose::Import, &state.data_dir)?;
     let key = state.key();
-    owner::audited(&state, "imported", |report: &importer::Report| format!("{} added, {} merged, {} skipped, {} left out", report.imported, report.merged, report.skipped, report.rejected), |conn| {
-        importer::import_file(conn, key.as_ref(), &path, &options, Utc::now())
-    })
+    owner::audited(
+        &state,
+        "imported",
+        |report: &importer::Report| {
+            format!(
+                "{} added, {} merged, {} skipped, {} left out",
+                report.imported, report.merged, report.skipped, report.rejected
+            )
+        },
+        |conn| importer::import_file(conn, key.as_ref(), &path, &options, Utc::now()),
+    )
 }
 
 #[tauri::command]
@@ -37,9 +49,14 @@ pub fn import_batches(state: State<'_, AppState>) -> Result<Vec<importer::Batch>
 
 #[tauri::command]
 pub fn import_undo(state: State<'_, AppState>, batch_id: String) -> Result<importer::UndoReport> {
-    owner::audited(&state, "undid an import", |undone: &importer::UndoReport| format!("batch {batch_id}: {} deleted, {} restored", undone.deleted, undone.restored), |conn| {
-        importer::undo(conn, &batch_id, Utc::now())
-    })
+    owner::audited(
+        &state,
+        "undid an import",
+        |undone: &importer::UndoReport| {
+            format!("batch {batch_id}: {} deleted, {} restored", undone.deleted, undone.restored)
+        },
+        |conn| importer::undo(conn, &batch_id, Utc::now()),
+    )
 }
 
 #[tauri::command]
@@ -139,14 +156,24 @@ pub fn set_calendar_file(state: State<'_, AppState>, file: String) -> Result<Cal
     let path = state.files.path(&file, Purpose::Calendar, &state.data_dir)?;
     let (events, _) = state.read(|conn| calendar::write_calendar(conn, &path))?;
     let setting = calendar::CalendarFile { path: path.clone() };
-    owner::audited(&state, "kept a calendar file", |_| format!("{events} events"), |conn| calendar::save_setting(conn, Some(&setting), Utc::now()))?;
+    owner::audited(
+        &state,
+        "kept a calendar file",
+        |_| format!("{events} events"),
+        |conn| calendar::save_setting(conn, Some(&setting), Utc::now()),
+    )?;
     Ok(CalendarView { file: Some(path.display().to_string()), events: Some(events) })
 }
 
 /// Stops keeping the calendar file (the file stays as it was last written).
 #[tauri::command]
 pub fn stop_calendar(state: State<'_, AppState>) -> Result<CalendarView> {
-    owner::audited(&state, "stopped the calendar file", |_| String::new(), |conn| calendar::save_setting(conn, None, Utc::now()))?;
+    owner::audited(
+        &state,
+        "stopped the calendar file",
+        |_| String::new(),
+        |conn| calendar::save_setting(conn, None, Utc::now()),
+    )?;
     Ok(CalendarView { file: None, events: None })
 }
 
@@ -171,8 +198,16 @@ pub fn list_backups(state: State<'_, AppState>) -> Result<BackupsView> {
 }
 
 #[tauri::command]
-pub fn save_backup_settings(state: State<'_, AppState>, settings: backup::BackupSettings) -> Result<backup::BackupSettings> {
-    owner::audited(&state, "changed settings", |_| "backups".into(), |conn| backup::save_settings(conn, &settings, Utc::now()))
+pub fn save_backup_settings(
+    state: State<'_, AppState>,
+    settings: backup::BackupSettings,
+) -> Result<backup::BackupSettings> {
+    owner::audited(
+        &state,
+        "changed settings",
+        |_| "backups".into(),
+        |conn| backup::save_settings(conn, &settings, Utc::now()),
+    )
 }
 
 /// Replaces the data with one of the backups in the list, named by its

@@ -57,12 +57,23 @@ pub fn complete_task(state: State<'_, AppState>, task_id: String, staff_id: Opti
 }
 
 #[tauri::command]
-pub fn redeem(state: State<'_, AppState>, customer_id: String, what: Redeemable, staff_id: Option<String>) -> Result<()> {
+pub fn redeem(
+    state: State<'_, AppState>,
+    customer_id: String,
+    what: Redeemable,
+    staff_id: Option<String>,
+) -> Result<()> {
     state.write(|conn| loyalty::redeem(conn, &customer_id, &what, staff_id.as_deref(), Utc::now()))
 }
 
 #[tauri::command]
-pub fn adjust_points(state: State<'_, AppState>, customer_id: String, points: String, reason: String, staff_id: Option<String>) -> Result<()> {
+pub fn adjust_points(
+    state: State<'_, AppState>,
+    customer_id: String,
+    points: String,
+    reason: String,
+    staff_id: Option<String>,
+) -> Result<()> {
     // The form sends text so that "abc" gets a message next to the field.
     let points: i64 = points
         .trim()

@@ -17,7 +17,12 @@ use crate::kernel::qr::Qr;
 use crate::records::referrals;
 
 #[tauri::command]
-pub fn compose_message(state: State<'_, AppState>, customer_id: String, key: String, staff_id: Option<String>) -> Result<outreach::Composed> {
+pub fn compose_message(
+    state: State<'_, AppState>,
+    customer_id: String,
+    key: String,
+    staff_id: Option<String>,
+) -> Result<outreach::Composed> {
     state.read(|conn| outreach::compose(conn, &customer_id, &key, staff_id.as_deref(), &Local))
 }
 
@@ -27,12 +32,21 @@ pub fn get_review_status(state: State<'_, AppState>, customer_id: String) -> Res
 }
 
 #[tauri::command]
-pub fn ask_review(state: State<'_, AppState>, customer_id: String, channel: String, staff_id: Option<String>) -> Result<outreach::ReviewRequest> {
+pub fn ask_review(
+    state: State<'_, AppState>,
+    customer_id: String,
+    channel: String,
+    staff_id: Option<String>,
+) -> Result<outreach::ReviewRequest> {
     state.write(|conn| outreach::ask(conn, &customer_id, &channel, staff_id.as_deref(), Utc::now(), today(), &Local))
 }
 
 #[tauri::command]
-pub fn set_review_status(state: State<'_, AppState>, request_id: String, status: String) -> Result<outreach::ReviewRequest> {
+pub fn set_review_status(
+    state: State<'_, AppState>,
+    request_id: String,
+    status: String,
+) -> Result<outreach::ReviewRequest> {
     state.write(|conn| outreach::set_status(conn, &request_id, &status, Utc::now()))
 }
 
@@ -54,7 +68,9 @@ pub struct ReferralOverview {
 
 #[tauri::command]
 pub fn get_referral_overview(state: State<'_, AppState>) -> Result<ReferralOverview> {
-    state.read(|conn| Ok(ReferralOverview { recent: referrals::recent(conn, 50)?, top: referrals::top_referrers(conn, 10)? }))
+    state.read(|conn| {
+        Ok(ReferralOverview { recent: referrals::recent(conn, 50)?, top: referrals::top_referrers(conn, 10)? })
+    })
 }
 
 #[tauri::command]
@@ -68,12 +84,22 @@ pub fn mark_referral_thanked(state: State<'_, AppState>, referral_id: String) ->
 /// body, percent-encoded), so nothing else can ride along (an
 /// `attach=` some mail apps honour, another address, another scheme).
 #[tauri::command]
-pub fn open_message(state: State<'_, AppState>, customer_id: String, key: String, channel: String, staff_id: Option<String>) -> Result<()> {
+pub fn open_message(
+    state: State<'_, AppState>,
+    customer_id: String,
+    key: String,
+    channel: String,
+    staff_id: Option<String>,
+) -> Result<()> {
     let composed = state.read(|conn| outreach::compose(conn, &customer_id, &key, staff_id.as_deref(), &Local))?;
     outreach::ensure_complete(&composed)?;
     let link = match channel.as_str() {
-        "email" => composed.mailto.ok_or_else(|| Error::invalid("channel", "This customer has no email address on the card."))?,
-        "sms" => composed.sms.ok_or_else(|| Error::invalid("channel", "This customer has no phone number on the card."))?,
+        "email" => composed
+            .mailto
+            .ok_or_else(|| Error::invalid("channel", "This customer has no email address on the card."))?,
+        "sms" => {
+            composed.sms.ok_or_else(|| Error::invalid("channel", "This customer has no phone number on the card."))?
+        }
         _ => return Err(Error::invalid("channel", "Choose email or text message.")),
     };
     desktop::open_external(&link)
@@ -82,8 +108,9 @@ pub fn open_message(state: State<'_, AppState>, customer_id: String, key: String
 /// Writes the review QR card to `<data>/print/` and opens it for printing.
 #[tauri::command]
 pub fn print_review_card(state: State<'_, AppState>) -> Result<String> {
-    let (shop, link, qr) =
-        state.read(|conn| Ok((settings::load(conn)?.shop_name, outreach::load_rules(conn)?.review_link, outreach::review_qr(conn)?)))?;
+    let (shop, link, qr) = state.read(|conn| {
+        Ok((settings::load(conn)?.shop_name, outreach::load_rules(conn)?.review_link, outreach::review_qr(conn)?))
+    })?;
     let path = desktop::print(&state.data_dir, "review-card.pdf", &plan_pdf::review_card(&shop, &link, &qr)?)?;
     Ok(path.display().to_string())
 }

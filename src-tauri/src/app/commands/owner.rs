@@ -27,8 +27,18 @@ pub struct OwnerState {
 fn view(state: &AppState) -> Result<OwnerState> {
     let lock = state.read(lock::load)?;
     let now = Moment::now();
-    let (seconds_left, idle_seconds) = if lock.pin_set { (state.owner.seconds_left(now), state.owner.idle(now).map(|idle| idle.as_secs())) } else { (None, None) };
-    Ok(OwnerState { pin_set: lock.pin_set, owner: !lock.pin_set || seconds_left.is_some(), auto_lock_minutes: lock.auto_lock_minutes, seconds_left, idle_seconds })
+    let (seconds_left, idle_seconds) = if lock.pin_set {
+        (state.owner.seconds_left(now), state.owner.idle(now).map(|idle| idle.as_secs()))
+    } else {
+        (None, None)
+    };
+    Ok(OwnerState {
+        pin_set: lock.pin_set,
+        owner: !lock.pin_set || seconds_left.is_some(),
+        auto_lock_minutes: lock.auto_lock_minutes,
+        seconds_left,
+        idle_seconds,
+    })
 }
 
 #[tauri::command]

@@ -30,7 +30,12 @@ pub fn start_plan(state: State<'_, AppState>, customer_id: String, start_on: Str
 }
 
 #[tauri::command]
-pub fn tick_plan_task(state: State<'_, AppState>, task_id: String, done: bool, staff_id: Option<String>) -> Result<Option<onboarding::Plan>> {
+pub fn tick_plan_task(
+    state: State<'_, AppState>,
+    task_id: String,
+    done: bool,
+    staff_id: Option<String>,
+) -> Result<Option<onboarding::Plan>> {
     state.write(|conn| {
         let customer_id = if done {
             onboarding::tick(conn, &task_id, staff_id.as_deref(), Utc::now())?
@@ -73,7 +78,8 @@ pub fn save_plan_pdf(state: State<'_, AppState>, customer_id: String, file: Stri
 pub fn print_plan(state: State<'_, AppState>, customer_id: String) -> Result<PdfWritten> {
     let path = desktop::print_path(&state.data_dir, &format!("plan-{customer_id}.pdf"))?;
     let written = write_plan_pdf(&state, &customer_id, &path)?;
-    desktop::open_external(&written.path)
-        .map_err(|e| Error::Conflict(format!("The PDF was saved to {} but no PDF viewer could open it: {e}", written.path)))?;
+    desktop::open_external(&written.path).map_err(|e| {
+        Error::Conflict(format!("The PDF was saved to {} but no PDF viewer could open it: {e}", written.path))
+    })?;
     Ok(written)
 }

@@ -20,7 +20,12 @@ pub fn get_loyalty_program(state: State<'_, AppState>) -> Result<loyalty::Progra
 
 #[tauri::command]
 pub fn save_loyalty_program(state: State<'_, AppState>, program: loyalty::Program) -> Result<loyalty::Program> {
-    owner::audited(&state, "changed settings", |_| "the loyalty program".into(), |conn| loyalty::save_program(conn, &program, Utc::now()))
+    owner::audited(
+        &state,
+        "changed settings",
+        |_| "the loyalty program".into(),
+        |conn| loyalty::save_program(conn, &program, Utc::now()),
+    )
 }
 
 #[tauri::command]
@@ -30,7 +35,12 @@ pub fn get_reminder_rules(state: State<'_, AppState>) -> Result<reminders::Rules
 
 #[tauri::command]
 pub fn save_reminder_rules(state: State<'_, AppState>, rules: reminders::Rules) -> Result<reminders::Rules> {
-    owner::audited(&state, "changed settings", |_| "the reminder rules".into(), |conn| reminder_sources::save_rules(conn, &rules, Utc::now()))
+    owner::audited(
+        &state,
+        "changed settings",
+        |_| "the reminder rules".into(),
+        |conn| reminder_sources::save_rules(conn, &rules, Utc::now()),
+    )
 }
 
 #[tauri::command]
@@ -40,7 +50,12 @@ pub fn get_health_rules(state: State<'_, AppState>) -> Result<health::HealthRule
 
 #[tauri::command]
 pub fn save_health_rules(state: State<'_, AppState>, rules: health::HealthRules) -> Result<health::HealthRules> {
-    owner::audited(&state, "changed settings", |_| "the health rules".into(), |conn| health::save_rules(conn, &rules, Utc::now()))
+    owner::audited(
+        &state,
+        "changed settings",
+        |_| "the health rules".into(),
+        |conn| health::save_rules(conn, &rules, Utc::now()),
+    )
 }
 
 #[derive(Serialize)]
@@ -63,12 +78,22 @@ pub fn get_templates(state: State<'_, AppState>) -> Result<TemplatesView> {
 
 #[tauri::command]
 pub fn save_template(state: State<'_, AppState>, template: templates::Template) -> Result<templates::Template> {
-    owner::audited(&state, "changed settings", |_| "a message template".into(), |conn| templates::save(conn, &template, Utc::now()))
+    owner::audited(
+        &state,
+        "changed settings",
+        |_| "a message template".into(),
+        |conn| templates::save(conn, &template, Utc::now()),
+    )
 }
 
 /// The live preview of a template being edited, for one customer.
 #[tauri::command]
-pub fn preview_template(state: State<'_, AppState>, customer_id: String, template: templates::Template, staff_id: Option<String>) -> Result<outreach::Composed> {
+pub fn preview_template(
+    state: State<'_, AppState>,
+    customer_id: String,
+    template: templates::Template,
+    staff_id: Option<String>,
+) -> Result<outreach::Composed> {
     state.read(|conn| outreach::compose_from(conn, &customer_id, &template, staff_id.as_deref(), &Local))
 }
 
@@ -78,8 +103,16 @@ pub fn get_outreach_rules(state: State<'_, AppState>) -> Result<outreach::Outrea
 }
 
 #[tauri::command]
-pub fn save_outreach_rules(state: State<'_, AppState>, rules: outreach::OutreachRules) -> Result<outreach::OutreachRules> {
-    owner::audited(&state, "changed settings", |_| "the review and referral rules".into(), |conn| outreach::save_rules(conn, &rules, Utc::now()))
+pub fn save_outreach_rules(
+    state: State<'_, AppState>,
+    rules: outreach::OutreachRules,
+) -> Result<outreach::OutreachRules> {
+    owner::audited(
+        &state,
+        "changed settings",
+        |_| "the review and referral rules".into(),
+        |conn| outreach::save_rules(conn, &rules, Utc::now()),
+    )
 }
 
 #[derive(Serialize)]
@@ -94,18 +127,39 @@ pub fn get_plan_settings(state: State<'_, AppState>) -> Result<PlanSettings> {
 }
 
 #[tauri::command]
-pub fn save_plan_template(state: State<'_, AppState>, template: onboarding::PlanTemplate) -> Result<onboarding::PlanTemplate> {
-    owner::audited(&state, "changed settings", |_| "a welcome plan".into(), |conn| onboarding::save_template(conn, &template, Utc::now()))
+pub fn save_plan_template(
+    state: State<'_, AppState>,
+    template: onboarding::PlanTemplate,
+) -> Result<onboarding::PlanTemplate> {
+    owner::audited(
+        &state,
+        "changed settings",
+        |_| "a welcome plan".into(),
+        |conn| onboarding::save_template(conn, &template, Utc::now()),
+    )
 }
 
 #[tauri::command]
 pub fn reset_plan_template(state: State<'_, AppState>, kind: BusinessKind) -> Result<onboarding::PlanTemplate> {
-    owner::audited(&state, "changed settings", |_| "a welcome plan (reset)".into(), |conn| onboarding::reset_template(conn, kind, Utc::now()))
+    owner::audited(
+        &state,
+        "changed settings",
+        |_| "a welcome plan (reset)".into(),
+        |conn| onboarding::reset_template(conn, kind, Utc::now()),
+    )
 }
 
 #[tauri::command]
-pub fn save_shop_contact(state: State<'_, AppState>, contact: onboarding::ShopContact) -> Result<onboarding::ShopContact> {
-    owner::audited(&state, "changed settings", |_| "the shop's contact details".into(), |conn| onboarding::save_contact(conn, &contact, Utc::now()))
+pub fn save_shop_contact(
+    state: State<'_, AppState>,
+    contact: onboarding::ShopContact,
+) -> Result<onboarding::ShopContact> {
+    owner::audited(
+        &state,
+        "changed settings",
+        |_| "the shop's contact details".into(),
+        |conn| onboarding::save_contact(conn, &contact, Utc::now()),
+    )
 }
 
 #[tauri::command]
@@ -114,8 +168,16 @@ pub fn get_pass_types(state: State<'_, AppState>) -> Result<Vec<crate::records::
 }
 
 #[tauri::command]
-pub fn save_pass_types(state: State<'_, AppState>, types: Vec<crate::records::passes::PassTypeInput>) -> Result<Vec<crate::records::passes::PassType>> {
-    owner::audited(&state, "changed settings", |_| "the pass types".into(), |conn| crate::records::passes::save_types(conn, &types, Utc::now()))
+pub fn save_pass_types(
+    state: State<'_, AppState>,
+    types: Vec<crate::records::passes::PassTypeInput>,
+) -> Result<Vec<crate::records::passes::PassType>> {
+    owner::audited(
+        &state,
+        "changed settings",
+        |_| "the pass types".into(),
+        |conn| crate::records::passes::save_types(conn, &types, Utc::now()),
+    )
 }
 
 #[tauri::command]
@@ -125,6 +187,14 @@ pub fn get_pet_settings(state: State<'_, AppState>) -> Result<crate::records::pe
 
 /// Saving recomputes every customer's health (the vaccinations that count changed).
 #[tauri::command]
-pub fn save_pet_settings(state: State<'_, AppState>, settings: crate::records::pets::PetSettings) -> Result<crate::records::pets::PetSettings> {
-    owner::audited(&state, "changed settings", |_| "the pet settings".into(), |conn| crate::features::pets::save_settings(conn, &settings, Utc::now()))
+pub fn save_pet_settings(
+    state: State<'_, AppState>,
+    settings: crate::records::pets::PetSettings,
+) -> Result<crate::records::pets::PetSettings> {
+    owner::audited(
+        &state,
+        "changed settings",
+        |_| "the pet settings".into(),
+        |conn| crate::features::pets::save_settings(conn, &settings, Utc::now()),
+    )
 }

@@ -5,9 +5,9 @@ use chrono::Utc;
 use serde::Serialize;
 use tauri::State;
 
-use crate::app::{file_dialog, files};
 use crate::app::owner;
 use crate::app::state::AppState;
+use crate::app::{file_dialog, files};
 use crate::db::settings::{self, BusinessKind, Settings};
 use crate::io::setup;
 use crate::io::vault::{self, Ask};
@@ -37,7 +37,9 @@ pub fn app_status(state: State<'_, AppState>) -> Result<AppStatus> {
         return Ok(base);
     }
     match state.read(|conn| Ok((settings::load(conn)?, vault::sheet_saved(conn)?))) {
-        Ok((settings, saved)) => Ok(AppStatus { settings: Some(settings), sheet_due: encrypted && saved.is_none(), ..base }),
+        Ok((settings, saved)) => {
+            Ok(AppStatus { settings: Some(settings), sheet_due: encrypted && saved.is_none(), ..base })
+        }
         Err(error) => Ok(AppStatus { error: Some(error.to_string()), ..base }),
     }
 }
@@ -50,7 +52,12 @@ pub fn ui_ready(state: State<'_, AppState>) {
 }
 
 #[tauri::command]
-pub fn start_shop(state: State<'_, AppState>, shop_name: String, business_kind: String, with_sample: bool) -> Result<Settings> {
+pub fn start_shop(
+    state: State<'_, AppState>,
+    shop_name: String,
+    business_kind: String,
+    with_sample: bool,
+) -> Result<Settings> {
     let kind = BusinessKind::parse(&business_kind)
         .ok_or_else(|| Error::invalid("business_kind", "Choose gym, salon, dog-walking or other."))?;
     state.write(|conn| setup::start_shop(conn, &shop_name, kind, with_sample, Utc::now()))
@@ -63,14 +70,24 @@ pub fn get_settings(state: State<'_, AppState>) -> Result<Settings> {
 
 #[tauri::command]
 pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<Settings> {
-    owner::audited(&state, "changed settings", |_| "shop, staff and paper".into(), |conn| settings::save(conn, &settings, Utc::now()))
+    owner::audited(
+        &state,
+        "changed settings",
+        |_| "shop, staff and paper".into(),
+        |conn| settings::save(conn, &settings, Utc::now()),
+    )
 }
 
 /// A native open or save dialog for `purpose`: a token for the file chosen
 /// (the action commands take it) and its name, or `None` if cancelled.
 /// `suggested_name` is the save dialog's proposed file name.
 #[tauri::command]
-pub fn choose_file(app: tauri::AppHandle, state: State<'_, AppState>, purpose: files::Purpose, suggested_name: Option<String>) -> Result<Option<files::Chosen>> {
+pub fn choose_file(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    purpose: files::Purpose,
+    suggested_name: Option<String>,
+) -> Result<Option<files::Chosen>> {
     // No dialog at the desk for what only the owner may do with the file.
     if purpose.owners() && !owner::in_owner_mode(&state)? {
         return Err(Error::OwnerOnly);

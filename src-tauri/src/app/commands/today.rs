@@ -3,8 +3,8 @@
 
 use chrono::{Local, Utc};
 use serde::Serialize;
-use ts_rs::TS;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::app::state::AppState;
 use crate::derived::health;

@@ -14,8 +14,8 @@ use crate::app::state::AppState;
 use crate::db::settings;
 use crate::db::store::Store;
 use crate::features::owner as lock;
-use crate::io::vault::{self, Ask, SystemKeychain};
 use crate::io::plan_pdf;
+use crate::io::vault::{self, Ask, SystemKeychain};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::secret::Key;
 use zeroize::Zeroizing;
@@ -23,7 +23,12 @@ use zeroize::Zeroizing;
 /// Opens the shop with `open` when the window is asking one of `allowed`
 /// (one answer at a time, see `AppState::through_door`), then starts what
 /// runs beside it, once, after the final door.
-fn through_door(app: &tauri::AppHandle, state: &AppState, allowed: &[Ask], open: impl FnOnce() -> Result<Store>) -> Result<()> {
+fn through_door(
+    app: &tauri::AppHandle,
+    state: &AppState,
+    allowed: &[Ask],
+    open: impl FnOnce() -> Result<Store>,
+) -> Result<()> {
     state.through_door(allowed, || background::ready(open()?))?;
     let wake = app.state::<Wake>().0.clone();
     background::start(app, state, wake);
@@ -32,7 +37,12 @@ fn through_door(app: &tauri::AppHandle, state: &AppState, allowed: &[Ask], open:
 
 /// A new shop where no keychain answers: its key from a passphrase.
 #[tauri::command]
-pub fn create_with_passphrase(app: tauri::AppHandle, state: State<'_, AppState>, passphrase: String, repeated: String) -> Result<()> {
+pub fn create_with_passphrase(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    passphrase: String,
+    repeated: String,
+) -> Result<()> {
     // Wiped when this call ends (the copies inside the IPC layer are Tauri's).
     let (passphrase, repeated) = (Zeroizing::new(passphrase), Zeroizing::new(repeated));
     through_door(&app, &state, &[Ask::NewPassphrase], || {
@@ -45,16 +55,27 @@ pub fn create_with_passphrase(app: tauri::AppHandle, state: State<'_, AppState>,
 #[tauri::command]
 pub fn open_with_key(app: tauri::AppHandle, state: State<'_, AppState>, typed: String) -> Result<()> {
     let typed = Zeroizing::new(typed);
-    through_door(&app, &state, &[Ask::Passphrase, Ask::RecoveryKey], || vault::unlock(&state.data_dir, &typed, &SystemKeychain))
+    through_door(&app, &state, &[Ask::Passphrase, Ask::RecoveryKey], || {
+        vault::unlock(&state.data_dir, &typed, &SystemKeychain)
+    })
 }
 
 /// The owner's consent: a plain shop is encrypted (its key in the
 /// keychain, or from `passphrase` where no keychain answers).
 #[tauri::command]
-pub fn encrypt_shop(app: tauri::AppHandle, state: State<'_, AppState>, passphrase: Option<String>, repeated: Option<String>) -> Result<()> {
+pub fn encrypt_shop(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    passphrase: Option<String>,
+    repeated: Option<String>,
+) -> Result<()> {
     let (passphrase, repeated) = (passphrase.map(Zeroizing::new), repeated.map(Zeroizing::new));
     through_door(&app, &state, &[Ask::Convert], || {
-        let typed = passphrase.as_ref().map(|p| p.as_str()).zip(repeated.as_ref().map(|r| r.as_str())).filter(|(p, _)| !p.is_empty());
+        let typed = passphrase
+            .as_ref()
+            .map(|p| p.as_str())
+            .zip(repeated.as_ref().map(|r| r.as_str()))
+            .filter(|(p, _)| !p.is_empty());
         let (key, keeper) = vault::new_key(&SystemKeychain, typed)?;
         vault::convert(&state.data_dir, &key, &keeper, &mut |step| tracing::info!(?step, "encrypting the shop"))
     })
@@ -76,7 +97,9 @@ pub fn keep_plain_for_now(app: tauri::AppHandle, state: State<'_, AppState>) -> 
 #[tauri::command]
 pub fn save_recovery_sheet(state: State<'_, AppState>, file: String) -> Result<()> {
     let path = state.files.path(&file, Purpose::RecoverySheet, &state.data_dir)?;
-    let key = state.key().ok_or_else(|| Error::Conflict("This shop's data is not encrypted, so it has no recovery key.".into()))?;
+    let key = state
+        .key()
+        .ok_or_else(|| Error::Conflict("This shop's data is not encrypted, so it has no recovery key.".into()))?;
     let shop = state.read(settings::load)?;
     let date = super::today().format("%-d %B %Y").to_string();
     // The page holds the key: its bytes are wiped once written.
