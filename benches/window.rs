@@ -25,7 +25,6 @@
 //! the customers a photo.
 
 #[path = "../tests/desktop/mod.rs"]
-#[allow(dead_code)]
 mod desktop;
 #[path = "../tests/e2e/window/mod.rs"]
 #[allow(dead_code)]

@@ -143,7 +143,7 @@ fn a_wrong_key_is_a_clear_message_and_changes_nothing() {
         .collect();
 
     let wrong = Key::generate();
-    let error = Store::open_with(&dir.join("regulars.sqlite3"), Some(&wrong)).err().expect("refused");
+    let error = Store::open_with(&dir.join("regulars.sqlite3"), Some(&wrong)).expect_err("refused");
     assert!(matches!(error, Error::WrongKey), "{error:?}");
     assert!(
         error.to_string().contains("does not open") && error.to_string().contains("nothing was changed"),
@@ -152,7 +152,7 @@ fn a_wrong_key_is_a_clear_message_and_changes_nothing() {
     let said = assert_invalid(vault::unlock(&dir, &wrong.recovery_text(), &keychain), "recovery_key");
     assert!(said.contains("does not open"), "{said}");
     assert_invalid(vault::unlock(&dir, "1234 not a key", &keychain), "recovery_key");
-    assert!(matches!(Store::open(&dir.join("regulars.sqlite3")), Err(_)), "nor does no key");
+    assert!(Store::open(&dir.join("regulars.sqlite3")).is_err(), "nor does no key");
     for (name, bytes) in &before {
         assert_eq!(&std::fs::read(dir.join(name)).unwrap(), bytes, "{name} changed");
     }

@@ -287,7 +287,8 @@ fn nps_and_csat_per_month_match_hand_counts() {
         feedback(&mut shop, &people[i + 1], "nps", *score, utc(2026, 2, 3, 10 + i as u32));
     }
     let months = feedback::monthly(shop.conn(), date(2026, 2, 15), 3).expect("monthly");
-    let summary: Vec<(String, i64, Option<i64>, i64, Option<f64>)> =
+    type Month = (String, i64, Option<i64>, i64, Option<f64>);
+    let summary: Vec<Month> =
         months.iter().map(|m| (m.month.clone(), m.nps_answers, m.nps, m.csat_answers, m.csat_average)).collect();
     assert_eq!(
         summary,

@@ -333,12 +333,13 @@ fn the_command_line_imports_a_vcf_file() {
 
 // ------------------------------------------------------------ the other way
 
+type ContactFields =
+    (String, String, String, String, Option<Birthday>, Vec<String>, Vec<(String, String, String)>, Vec<String>);
+
 /// A card's contact fields, as compared after a round trip: the notes as a
 /// sorted list (an import writes them all at one moment, so their order on
 /// the card is not the exported order).
-fn contact_fields(
-    card: &Card,
-) -> (String, String, String, String, Option<Birthday>, Vec<String>, Vec<(String, String, String)>, Vec<String>) {
+fn contact_fields(card: &Card) -> ContactFields {
     let mut notes: Vec<String> = card.notes.iter().map(|n| n.body.clone()).collect();
     notes.sort();
     (

@@ -393,7 +393,7 @@ pub fn evaluate<Tz: TimeZone>(s: &Signals, rules: &HealthRules, now: DateTime<Ut
         reasons.push(Reason { colour, signal: Signal::Vaccination, text: format!("{words} ({pet})") });
     }
     // Worst first; the order above breaks ties (complaints lead).
-    reasons.sort_by(|a, b| b.colour.cmp(&a.colour));
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.colour));
     let colour = reasons.first().map_or(Colour::Green, |r| r.colour);
     let action = reasons.first().map(|r| r.signal.action().to_string());
     Health { colour, reasons, action }

@@ -87,7 +87,10 @@ fn validate(input: &LogInput) -> Result<CleanLog> {
                 return Err(Error::invalid("next_step", "The next step can be at most 300 characters."));
             }
             let bad = || {
-                Error::invalid("next_step_due", format!("Give a date like 2026-03-14 (optionally with a time, 2026-03-14T18:30), between the years 1900 and 2200."))
+                Error::invalid(
+                    "next_step_due",
+                    "Give a date like 2026-03-14 (optionally with a time, 2026-03-14T18:30), between the years 1900 and 2200.",
+                )
             };
             let (date_text, time_text) = match due.split_once('T') {
                 Some((date, time)) => (date, Some(time)),

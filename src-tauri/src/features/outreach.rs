@@ -45,7 +45,7 @@ pub fn load_rules(conn: &Connection) -> Result<OutreachRules> {
 
 pub fn save_rules(conn: &mut Connection, rules: &OutreachRules, now: DateTime<Utc>) -> Result<OutreachRules> {
     let link = rules.review_link.trim().to_string();
-    if !link.is_empty() && !(link.starts_with("https://") || link.starts_with("http://"))
+    if (!link.is_empty() && !link.starts_with("https://") && !link.starts_with("http://"))
         || link.contains(char::is_whitespace)
         || link.len() > 500
     {
@@ -137,7 +137,7 @@ pub fn eligibility(m: &Moments, rules: &OutreachRules, now: DateTime<Utc>) -> El
     if let Some((at, score)) = m.promoter.filter(|(at, _)| fresh(*at)) {
         moments.push((at, format!("Gave {score} out of 10 on {}", day(at))));
     }
-    moments.sort_by(|a, b| b.0.cmp(&a.0));
+    moments.sort_by_key(|m| std::cmp::Reverse(m.0));
     match moments.first() {
         None => Eligibility::NoMoment,
         Some((since, _)) => {

@@ -399,7 +399,7 @@ const GRUMBLES: &[&str] = &["Waited too long", "Booking was confusing", "Felt ru
 /// mostly happy, some not. Deterministic for a seed.
 pub fn seed_feedback(conn: &mut rusqlite::Connection, seed: u64, now: DateTime<Utc>) -> Result<()> {
     let ids = customers::all_ids(conn)?;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x00fe_edba_c4u64);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xfeed_bac4_u64);
     let mut answers = Vec::new();
     for id in &ids {
         if !rng.gen_bool(0.25) {

@@ -134,7 +134,7 @@ fn without_time(value: &str) -> &str {
     // `colon`, and the index of ' ' or 'T' found before it, are positions
     // of ASCII characters, so slicing there cannot split a character.
     let before = &value[..colon];
-    match before.rfind(|c: char| c == ' ' || c == 'T') {
+    match before.rfind([' ', 'T']) {
         Some(at) if at > 0 && before[..at].ends_with(|c: char| c.is_ascii_digit()) => &value[..at],
         _ => value,
     }

@@ -187,7 +187,7 @@ mod tests {
         assert_eq!(habit.usual_weekdays, 0b10101, "Monday, Wednesday, Friday");
         assert!(habit.usual_minute.is_some_and(|m| (420..460).contains(&m)), "{habit:?}");
         let anytime: Vec<DateTime<Utc>> =
-            (0..9).map(|n| Utc.with_ymd_and_hms(2026, 3, 2 + n * 3, 8 + n * 1, 0, 0).unwrap()).collect();
+            (0..9).map(|n| Utc.with_ymd_and_hms(2026, 3, 2 + n * 3, 8 + n, 0, 0).unwrap()).collect();
         assert_eq!(habits(&anytime).usual_minute, None);
         assert_eq!(habits(&visits[..2]), Habits::default(), "two visits are no habit");
 
