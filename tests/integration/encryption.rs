@@ -403,3 +403,88 @@ fn the_recovery_sheet_holds_the_key_as_text_and_as_a_qr_code_that_scans_back() {
     assert_eq!(grids.len(), 1, "one QR code");
     assert!(Key::from_recovery(&grids[0].decode().expect("decodes").1).unwrap().same_as(&key));
 }
+
+/// Rewrites the encrypted file at `path` in the format files were written
+/// in before 4 KB pages (16 KB pages, HMAC-SHA512), as an older version of
+/// the app left shops and backups, and returns how its tables count.
+fn into_older_format(path: &Path, key: &Key) -> Vec<(String, i64)> {
+    let older = path.with_extension("older");
+    {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        store::unlock(&conn, Some(key)).unwrap();
+        conn.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(())).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        conn.execute("ATTACH DATABASE ?1 AS older KEY ?2", [older.to_str().unwrap(), key.sql_literal().as_str()])
+            .unwrap();
+        conn.execute_batch(
+            "PRAGMA older.cipher_page_size = 16384; PRAGMA older.cipher_hmac_algorithm = HMAC_SHA512;
+             SELECT sqlcipher_export('older');",
+        )
+        .unwrap();
+        conn.execute_batch(&format!("PRAGMA older.user_version = {version}; DETACH DATABASE older;")).unwrap();
+    }
+    std::fs::rename(&older, path).unwrap();
+    assert!(opens_in(path, key, 16384, "HMAC_SHA512") && !opens_in(path, key, 4096, "HMAC_SHA256"), "precondition");
+    store::row_counts(&store::open_reader(path, Some(key)).unwrap()).unwrap()
+}
+
+/// Whether SQLCipher reads the file at `path` with `key` in this format.
+fn opens_in(path: &Path, key: &Key, page_size: i64, hmac: &str) -> bool {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&format!(
+        "PRAGMA key = \"{}\"; PRAGMA cipher_page_size = {page_size}; PRAGMA cipher_hmac_algorithm = {hmac};",
+        key.sql_literal().as_str()
+    ))
+    .unwrap();
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).is_ok()
+}
+
+#[test]
+fn a_shop_in_the_older_encrypted_format_is_rewritten_in_the_current_one_when_it_opens() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().to_path_buf();
+    let key = Key::generate();
+    let db = dir.join("regulars.sqlite3");
+    let mut shop = Store::open_with(&db, Some(&key)).unwrap();
+    setup::seed_shop(shop.conn_mut(), BusinessKind::Gym, 200, 600, sample::Photos::Some, 7, now()).unwrap();
+    write_marker(&mut shop, &dir);
+    drop(shop);
+    assert!(opens_in(&db, &key, 4096, "HMAC_SHA256"), "a new shop is written in the current format");
+    let counts = into_older_format(&db, &key);
+
+    let reopened = Store::open_with(&db, Some(&key)).unwrap();
+    assert_eq!(store::row_counts(reopened.conn()).unwrap(), counts, "every row came across");
+    assert_eq!(names(reopened.conn(), MARKER), [format!("{MARKER}a {MARKER}c")]);
+    drop(reopened);
+    assert!(opens_in(&db, &key, 4096, "HMAC_SHA256"), "rewritten in the current format");
+    assert!(!opens_in(&db, &key, 16384, "HMAC_SHA512"));
+    assert!(!dir.join("regulars.sqlite3.rewriting").exists(), "the copy took the file's place");
+    assert_eq!(files_holding(&dir, MARKER), Vec::<String>::new(), "nothing in clear on the way");
+    assert!(matches!(Store::open_with(&db, Some(&Key::generate())), Err(Error::WrongKey)), "another key");
+}
+
+#[test]
+fn a_backup_in_the_older_encrypted_format_checks_and_restores() {
+    let key = Key::generate();
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = temp.path().to_path_buf();
+    let mut store = Store::open_with(&data_dir.join("regulars.sqlite3"), Some(&key)).unwrap();
+    write_marker(&mut store, &data_dir);
+    let file = data_dir.join("older backup.sqlite3");
+    backup::backup_to(store.conn(), &file, Some(&key)).unwrap();
+    let counts = into_older_format(&file, &key);
+    assert_eq!(backup::check(&file, Some(&key)).unwrap(), store::schema_version());
+    assert!(backup::check(&file, Some(&Key::generate())).is_err(), "not with another shop's key");
+
+    let id = regulars::db::search::search(store.conn(), MARKER, 10, None).unwrap()[0].id.clone();
+    cards::erase(store.conn_mut(), &id).unwrap();
+    let mut slot = Some(store);
+    backup::restore(&mut slot, &data_dir, &file, Some(&key), now()).unwrap();
+    let restored = slot.as_ref().unwrap();
+    assert_eq!(names(restored.conn(), MARKER), [format!("{MARKER}a {MARKER}c")], "the backup's customer is back");
+    let restored_counts = store::row_counts(restored.conn()).unwrap();
+    let customers = |counts: &[(String, i64)]| counts.iter().find(|(t, _)| t == "customers").map(|(_, n)| *n);
+    assert_eq!(customers(&restored_counts), customers(&counts));
+    drop(slot);
+    assert!(opens_in(&data_dir.join("regulars.sqlite3"), &key, 4096, "HMAC_SHA256"), "the shop stays current");
+}

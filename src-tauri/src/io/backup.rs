@@ -145,9 +145,10 @@ fn copy_all(from: &Connection, to: &mut Connection) -> Result<()> {
 /// the shop's place; the backup itself is only read. `shop` is the open
 /// shop, whose page size a plain copy takes.
 ///
-/// - An encrypted shop: an encrypted backup (same key, same page size) is
-///   copied page by page; a plain one, made before the shop was encrypted,
-///   is exported into an encrypted copy (`sqlcipher_export`).
+/// - An encrypted shop: the backup is exported into an encrypted copy in
+///   the current format (`sqlcipher_export`), whether it is encrypted with
+///   the same key in any format this app wrote or plain (made before the
+///   shop was encrypted).
 /// - A plain shop: copied page by page, and rebuilt with the shop's page
 ///   size when the sizes differ. SQLite's backup API cannot change the page
 ///   size of a database in WAL mode, so a backup made before shops moved to
@@ -160,13 +161,14 @@ fn staged_copy(backup: &Path, shop: &Connection, key: Option<&Key>, data_dir: &P
     staged.remove();
     if let Some(key) = key {
         if store::is_plain(backup)? {
-            store::export_encrypted(backup, staged.path(), key)?;
+            store::export_encrypted(backup, None, staged.path(), key)?;
             tracing::info!("a plain backup was encrypted for the restore");
         } else {
-            let source = open_backup(backup, Some(key))?;
-            let mut target = Connection::open(staged.path())?;
-            store::unlock(&target, Some(key))?;
-            copy_all(&source, &mut target)?;
+            // Checked first for its own message on another shop's key.
+            drop(open_backup(backup, Some(key))?);
+            // Exported, not copied page by page: a backup from before the
+            // current encrypted format has other page sizes.
+            store::export_encrypted(backup, Some(key), staged.path(), key)?;
         }
         return Ok(staged);
     }

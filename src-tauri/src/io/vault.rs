@@ -344,7 +344,7 @@ pub fn convert(dir: &Path, key: &Key, keeper: &Keeper, after: &mut dyn FnMut(Ste
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
-    store::export_encrypted(&db, &copy, key)?;
+    store::export_encrypted(&db, None, &copy, key)?;
     after(Step::Exported);
 
     let verified = (|| -> Result<()> {
