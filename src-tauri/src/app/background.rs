@@ -26,7 +26,7 @@ pub struct Wake(pub Arc<tokio::sync::Notify>);
 /// stored health is filled once.
 pub fn ready(mut store: Store) -> crate::kernel::error::Result<Store> {
     crate::derived::health::ensure_fresh(store.conn_mut(), chrono::Utc::now())?;
-    // What that read of every card left in the writer's cache (up to 64 MB
+    // What that read of every card left in the writer's cache (up to 32 MB
     // for an encrypted shop) is not what the desk will change.
     store.release_page_cache()?;
     Ok(store)
@@ -57,7 +57,7 @@ fn start_scheduler(
 ) {
     // A pass reads the same few hundred pages each time (`bench:
     // due_reminders_pages`): 16 MB keeps them decrypted without the
-    // writer's 64 MB.
+    // writer's 32 MB.
     let store = match Store::open_with(&database, key.as_ref())
         .and_then(|store| store.limit_page_cache(SCHEDULER_CACHE_MB).map(|()| store))
     {

@@ -188,8 +188,8 @@ impl AppState {
         };
         let conn = match slot.take() {
             Some(conn) => conn,
-            // The first keeps what the desk's type-ahead reads (64 MB); the
-            // others serve reads that overlap it and keep less.
+            // The first keeps what the desk's type-ahead reads (warmed at
+            // start); the others serve reads that overlap it.
             None if n == 0 => store::open_reader(&self.database, self.key().as_ref())?,
             None => store::open_spare_reader(&self.database, self.key().as_ref(), SPARE_READER_CACHE_MB)?,
         };

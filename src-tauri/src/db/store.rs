@@ -38,9 +38,17 @@ const CIPHER_FORMAT: CipherFormat = CipherFormat { page_size: 4096, hmac: "HMAC_
 /// rewritten in `CIPHER_FORMAT` when it opens (`rewrite_in_current_format`).
 const OLDER_CIPHER_FORMAT: CipherFormat = CipherFormat { page_size: 16_384, hmac: "HMAC_SHA512" };
 
-/// The page cache of a connection to an encrypted file: at most 64 MB of
+/// The writer's page cache for an encrypted file: at most 32 MB of
 /// decrypted pages, filled only as pages are read (see `keep_decrypted`).
-const ENCRYPTED_CACHE_MB: i64 = 64;
+/// Large writes (an import, seeding) touch many index pages again and
+/// again; the desk's single changes need far less.
+const WRITER_CACHE_MB: i64 = 32;
+
+/// A reader's page cache for an encrypted file. With 4 KB pages a page
+/// read again costs about 3 µs to check and decrypt, and the type-ahead at
+/// 100,000 customers measured the same with 16 MB as with 64 MB (`make
+/// bench`, `search_*` lines), so each reader keeps 16 MB.
+const READER_CACHE_MB: i64 = 16;
 
 /// The most a WAL file keeps on disk after a checkpoint resets it (bytes).
 const JOURNAL_SIZE_LIMIT: i64 = 4 * 1024 * 1024;
@@ -159,12 +167,11 @@ impl Store {
         // A WAL file keeps old page images past a checkpoint until they are
         // overwritten; once reset, a WAL above this size is cut back to it.
         conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
-        // As for the readers: with SQLite's default 2 MB, a reminder pass
+        // With SQLite's default 2 MB (and 16 KB pages), a reminder pass
         // at 30,000 customers read 129 pages from the file each time (none
         // on a plain file), a check-in 26, and seeding took 4.6 times as
-        // long as plain; with 64 MB: 0, 9 and 1.0 times (`make bench`,
-        // `*_pages` lines).
-        keep_decrypted(&conn, key, ENCRYPTED_CACHE_MB)?;
+        // long as plain (`make bench`, `*_pages` lines).
+        keep_decrypted(&conn, key, WRITER_CACHE_MB)?;
         conn.set_prepared_statement_cache_capacity(64);
         migrate(&mut conn, found)?;
         Ok(Store { conn, path: path.to_path_buf(), key: key.cloned() })
@@ -213,11 +220,11 @@ impl Store {
 }
 
 /// A read-only connection to an opened database, for screens that only
-/// read and the benchmarks, keeping up to 64 MB of decrypted pages for an
+/// read and the benchmarks, keeping up to 16 MB of decrypted pages for an
 /// encrypted file. In WAL mode it reads
 /// beside the writer: neither waits for the other.
 pub fn open_reader(path: &Path, key: Option<&Key>) -> Result<Connection> {
-    open_spare_reader(path, key, ENCRYPTED_CACHE_MB)
+    open_spare_reader(path, key, READER_CACHE_MB)
 }
 
 /// A read connection for the reads that come at the same time as another
@@ -243,7 +250,7 @@ fn keep_decrypted(conn: &Connection, key: Option<&Key>, megabytes: i64) -> Resul
 
 /// A read-only connection that reads the file once through (the automatic
 /// backup's copy): SQLite's small default cache, since no page it reads is
-/// read again, so the copy leaves no 64 MB of pages behind in memory.
+/// read again, so the copy leaves no cache of pages behind in memory.
 pub fn open_streaming_reader(path: &Path, key: Option<&Key>) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
