@@ -5,6 +5,7 @@ pub mod content_lines;
 pub mod dates;
 pub mod error;
 pub mod ids;
+pub mod json;
 pub mod money;
 pub mod picture;
 pub mod pin;
