@@ -23,7 +23,7 @@ use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
 use crate::kernel::secret::Key;
 use crate::kernel::text;
-use crate::records::customers::{self, Card, CustomerInput, PersonInput};
+use crate::records::customers::{self, Card, CustomerInput};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Report {
@@ -363,42 +363,29 @@ impl Writer<'_> {
 /// The stored card with the file's values filling what is empty; tags,
 /// people and pets added when not already there.
 fn merge_input(card: &Card, file: &CustomerInput) -> CustomerInput {
-    let keep = |stored: &str, new: &str| if stored.trim().is_empty() { new.to_string() } else { stored.to_string() };
-    let mut tags = card.tags.clone();
-    tags.extend(file.tags.iter().cloned());
-    let mut people: Vec<PersonInput> = card
-        .people
-        .iter()
-        .map(|p| PersonInput {
-            id: Some(p.id.clone()),
-            name: p.name.clone(),
-            kind: p.kind.clone(),
-            details: p.details.clone(),
-        })
-        .collect();
-    for person in &file.people {
-        if !people.iter().any(|p| text::fold(&p.name) == text::fold(&person.name)) {
-            people.push(person.clone());
+    let mut merged = CustomerInput::from(card);
+    for (slot, new) in [
+        (&mut merged.first_name, &file.first_name),
+        (&mut merged.last_name, &file.last_name),
+        (&mut merged.phone, &file.phone),
+        (&mut merged.email, &file.email),
+        (&mut merged.best_time, &file.best_time),
+        (&mut merged.heard_from, &file.heard_from),
+    ] {
+        if slot.trim().is_empty() {
+            slot.clone_from(new);
         }
     }
-    let (day, month, year) = match card.birthday {
-        Some(b) => (b.day.to_string(), b.month.to_string(), b.year.map(|y| y.to_string()).unwrap_or_default()),
-        None => (file.birthday_day.clone(), file.birthday_month.clone(), file.birthday_year.clone()),
-    };
-    CustomerInput {
-        first_name: keep(&card.first_name, &file.first_name),
-        last_name: keep(&card.last_name, &file.last_name),
-        phone: keep(&card.phone, &file.phone),
-        email: keep(&card.email, &file.email),
-        birthday_day: day,
-        birthday_month: month,
-        birthday_year: year,
-        preferred_channel: card.preferred_channel.clone(),
-        best_time: keep(&card.best_time, &file.best_time),
-        tags,
-        heard_from: keep(&card.heard_from, &file.heard_from),
-        people,
-        discovery: card.discovery.clone(),
-        referred_by: None,
+    if card.birthday.is_none() {
+        merged.birthday_day.clone_from(&file.birthday_day);
+        merged.birthday_month.clone_from(&file.birthday_month);
+        merged.birthday_year.clone_from(&file.birthday_year);
     }
+    merged.tags.extend(file.tags.iter().cloned());
+    for person in &file.people {
+        if !merged.people.iter().any(|p| text::fold(&p.name) == text::fold(&person.name)) {
+            merged.people.push(person.clone());
+        }
+    }
+    merged
 }
