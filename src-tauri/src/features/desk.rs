@@ -21,6 +21,7 @@ use crate::derived::{activity, health, rhythm};
 use crate::features::card_view::{self, CardView};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::money::parse_amount;
+use crate::kernel::text;
 use crate::kernel::time::timestamp;
 use crate::records::interactions::{self, NewInteraction, NewTask, CAME_IN, KINDS};
 use crate::records::loyalty::{self, Entry, Program};
@@ -195,7 +196,7 @@ fn insert(
 
     let (points, stamps, memo) = loyalty::earning(program, clean.kind, clean.amount_cents, currency);
     if points > 0 || stamps > 0 {
-        let memo = format!("{}: {memo}", capitalized(clean.kind));
+        let memo = format!("{}: {memo}", text::capitalised(clean.kind));
         loyalty::append(
             conn,
             &Entry { customer_id, kind: "earn", points, stamps, memo, staff, interaction_id: Some(&id) },
@@ -260,11 +261,6 @@ fn insert(
     };
     health::refresh(conn, customer_id)?;
     Ok(Logged { interaction_id: id, points, stamps, birthday_bonus, referral_bonus, pass })
-}
-
-fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// The desk's one-keystroke check-in: a visit with no amount.
@@ -453,7 +449,7 @@ pub fn record_past(conn: &mut Connection, visits: &[PastVisit]) -> Result<()> {
             let id = interactions::insert(tx, &new)?;
             let (points, stamps, memo) = loyalty::earning(&program, visit.kind, visit.amount_cents, &currency);
             if points > 0 || stamps > 0 {
-                let memo = format!("{}: {memo}", capitalized(visit.kind));
+                let memo = format!("{}: {memo}", text::capitalised(visit.kind));
                 let entry = Entry {
                     customer_id: &visit.customer_id,
                     kind: "earn",

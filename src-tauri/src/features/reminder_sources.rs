@@ -496,15 +496,16 @@ const VACCINE_CATCH_UP_DAYS: i64 = 60;
 
 /// A pass with one session left, once per pass.
 fn collect_pass_last_sessions(pass: &mut Pass) -> Result<()> {
-    let mut stmt = pass.tx.prepare_cached(
+    let mut stmt = pass.tx.prepare_cached(&format!(
         "SELECT * FROM (
             SELECT p.id, p.customer_id, p.name, p.expires_on,
-                   (SELECT coalesce(sum(l.sessions), 0) FROM pass_ledger l WHERE l.pass_id = p.id) AS remaining
+                   {left} AS remaining
             FROM passes p
             WHERE (p.expires_on IS NULL OR p.expires_on >= ?1)
               AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'pass_last:' || p.id))
          WHERE remaining = 1",
-    )?;
+        left = passes::LEFT
+    ))?;
     let rows: Vec<(String, String, String, Option<String>)> = stmt
         .query_map([pass.today.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
@@ -531,15 +532,16 @@ fn collect_pass_last_sessions(pass: &mut Pass) -> Result<()> {
 /// A pass ending within a week with sessions left, once per pass.
 fn collect_passes_ending(pass: &mut Pass) -> Result<()> {
     let last_day = pass.tomorrow + Duration::days(PASS_ENDING_DAYS);
-    let mut stmt = pass.tx.prepare_cached(
+    let mut stmt = pass.tx.prepare_cached(&format!(
         "SELECT * FROM (
             SELECT p.id, p.customer_id, p.name, p.expires_on,
-                   (SELECT coalesce(sum(l.sessions), 0) FROM pass_ledger l WHERE l.pass_id = p.id) AS remaining
+                   {left} AS remaining
             FROM passes p
             WHERE p.expires_on >= ?1 AND p.expires_on <= ?2
               AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'pass_ending:' || p.id))
          WHERE remaining > 0",
-    )?;
+        left = passes::LEFT
+    ))?;
     let rows: Vec<(String, String, String, String, i64)> = stmt
         .query_map([pass.today.to_string(), last_day.to_string()], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))

@@ -26,6 +26,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::db::settings::{self, PaperSize};
 use crate::kernel::error::{Error, Result};
+use crate::kernel::text;
 use crate::records::onboarding;
 use rusqlite::Connection;
 
@@ -1076,7 +1077,7 @@ pub fn pet_sheets(conn: &Connection, customer_id: &str, today: NaiveDate) -> Res
     let mut sheets = Vec::new();
     for pet in crate::records::pets::for_customer(conn, customer_id, today)? {
         let r = &pet.record;
-        let mut about = vec![capitalised(&pet.kind)];
+        let mut about = vec![text::capitalised(&pet.kind)];
         if !r.breed.is_empty() {
             about.push(r.breed.clone());
         }
@@ -1142,11 +1143,6 @@ pub fn pet_sheets(conn: &Connection, customer_id: &str, today: NaiveDate) -> Res
         });
     }
     Ok(sheets)
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.trim().chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

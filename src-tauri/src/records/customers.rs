@@ -996,7 +996,8 @@ mod tests {
 
     #[test]
     fn card_values_name_exactly_the_written_columns() {
-        let clean = validate(&CustomerInput { first_name: "A".into(), ..CustomerInput::default() }, 2026).expect("valid");
+        let clean =
+            validate(&CustomerInput { first_name: "A".into(), ..CustomerInput::default() }, 2026).expect("valid");
         let names: Vec<String> = clean.values().expect("values").iter().map(|(name, _)| name.to_string()).collect();
         let columns: Vec<String> = written_columns().map(|c| format!(":{c}")).collect();
         assert_eq!(names, columns);

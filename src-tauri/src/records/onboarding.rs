@@ -18,6 +18,7 @@ use crate::db::settings::{self, BusinessKind};
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
+use crate::kernel::json;
 use crate::kernel::time::timestamp;
 
 // ---------------------------------------------------------------------------
@@ -420,8 +421,7 @@ pub fn start(
         let template = template(tx, kind)?;
         let plan_id = new_id();
         let stamp = timestamp(now);
-        let promise = serde_json::to_string(&template.promise)
-            .map_err(|e| Error::Conflict(format!("The plan could not be saved: {e}")))?;
+        let promise = json::encode(&template.promise)?;
         tx.execute(
             "INSERT INTO plans (id, customer_id, start_on, welcome, promise, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
