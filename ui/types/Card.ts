@@ -7,8 +7,8 @@ import type { Person } from "./Person";
 /**
  * Everything the card screen shows, ready to render.
  */
-export type Card = { id: string, first_name: string, last_name: string, display_name: string, phone: string, email: string, birthday: Birthday | null, birthday_label: string | null, preferred_channel: string, best_time: string, tags: Array<string>, heard_from: string, people: Array<Person>, 
+export type Card = { id: string, first_name: string, last_name: string, display_name: string, phone: string, email: string, birthday: Birthday | null, preferred_channel: string, best_time: string, tags: Array<string>, heard_from: string, discovery: Discovery, birthday_label: string | null, people: Array<Person>, 
 /**
  * Pinned key details first, then the newest notes.
  */
-notes: Array<Note>, discovery: Discovery, last_contact_at: string | null, archived_at: string | null, created_at: string, updated_at: string, };
+notes: Array<Note>, last_contact_at: string | null, archived_at: string | null, created_at: string, updated_at: string, };

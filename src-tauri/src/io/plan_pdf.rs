@@ -742,24 +742,30 @@ fn short_date(date: NaiveDate, start: NaiveDate) -> String {
 // ---------------------------------------------------------------------------
 // The page, top to bottom
 
+/// The plan page, top to bottom. The footer is drawn first: its height
+/// decides how low the body may go.
 fn compose(page: &mut Page, doc: &PlanDocument, s: &Style) {
-    let left = MARGIN_X;
-    let right = page.width - MARGIN_X;
-    let content = right - left;
+    let limit = footer(page, doc, s) - 10.0;
+    let mut y = plan_header(page, doc, s);
+    y = welcome(page, doc, s, y);
+    y = promise(page, doc, s, y);
+    y = first_win(page, doc, s, y);
+    y = checklist(page, doc, s, y);
+    page.check(y, limit);
+}
 
-    // The footer first: its height decides how low the body may go.
-    let reach: Vec<String> = std::iter::once(doc.shop_name.clone())
-        .chain(doc.contact.iter().cloned())
-        .filter(|p| !p.trim().is_empty())
-        .collect();
-    let reach_lines = page.wrap(&reach.join("   ·   "), false, s.small + 0.5, content);
-    let footer_h = 8.0 + s.small * s.lh + reach_lines.len() as f32 * (s.small + 0.5) * s.lh;
-    let footer_top = page.height - MARGIN_BOTTOM - footer_h;
-    let limit = footer_top - 10.0;
+/// The page's left and right edges and the width between them.
+fn columns(page: &Page) -> (f32, f32, f32) {
+    let (left, right) = (MARGIN_X, page.width - MARGIN_X);
+    (left, right, right - left)
+}
 
+/// The shop, "Welcome plan for", the customer's name and the start, with
+/// the photo in the top right corner and the text wrapped beside it.
+/// Returns where the body starts.
+fn plan_header(page: &mut Page, doc: &PlanDocument, s: &Style) -> f32 {
+    let (left, right, content) = columns(page);
     let mut y = MARGIN_TOP;
-
-    // The photo in the top right corner; the header's text wraps beside it.
     let mut header_w = content;
     let mut photo_bottom = y;
     if let Some(photo) = page.photo.clone() {
@@ -769,8 +775,6 @@ fn compose(page: &mut Page, doc: &PlanDocument, s: &Style) {
         header_w = content - side - 14.0;
         photo_bottom = y + side;
     }
-
-    // Header: shop, "Welcome plan for", the customer's name, the start.
     let shop = page.wrap(&doc.shop_name.to_uppercase(), true, s.small + 1.0, header_w);
     y = page.lines(left, y, &shop[..shop.len().min(2)], true, s.small + 1.0, s.lh, ACCENT);
     y += s.gap * 0.35;
@@ -784,118 +788,148 @@ fn compose(page: &mut Page, doc: &PlanDocument, s: &Style) {
     y = y.max(photo_bottom);
     y += s.gap * 0.5;
     page.hline(left, right, y, ACCENT, 1.6);
-    y += s.gap;
+    y + s.gap
+}
 
-    // The welcome message.
-    if !doc.welcome.trim().is_empty() {
-        let welcome = page.wrap(&doc.welcome, false, s.body, content);
-        y = page.lines(left, y, &welcome, false, s.body, s.lh, INK);
-        y += s.gap;
+/// The welcome message, when there is one.
+fn welcome(page: &mut Page, doc: &PlanDocument, s: &Style, y: f32) -> f32 {
+    if doc.welcome.trim().is_empty() {
+        return y;
     }
+    let (left, _, content) = columns(page);
+    let welcome = page.wrap(&doc.welcome, false, s.body, content);
+    page.lines(left, y, &welcome, false, s.body, s.lh, INK) + s.gap
+}
 
-    // The promise block.
-    if !doc.promise.is_empty() {
-        y = heading(page, left, y, "Our promise to you", s);
-        let pad = if s.compact { 6.0 } else { 10.0 };
-        let label_w = if s.compact { 100.0 } else { 118.0 };
-        let value_w = content - 2.0 * pad - label_w - 8.0;
-        let mut rows = Vec::new();
-        for (label, text) in &doc.promise {
-            let l = page.wrap(label, true, s.small, label_w);
-            let v = page.wrap(text, false, s.body, value_w);
-            let h = (l.len() as f32 * s.small * s.lh).max(v.len() as f32 * s.body * s.lh);
-            rows.push((l, v, h));
-        }
-        let row_gap = if s.compact { 2.0 } else { 4.0 };
-        let box_h = 2.0 * pad + rows.iter().map(|r| r.2).sum::<f32>() + row_gap * rows.len().saturating_sub(1) as f32;
-        page.fill(left, y, content, box_h, TINT);
-        page.fill(left, y, 3.0, box_h, ACCENT);
-        let mut ry = y + pad;
-        for (l, v, h) in &rows {
-            // Labels sit on the value's first baseline.
-            let shift = baseline_offset(s.body, s.lh) - baseline_offset(s.small, s.lh);
-            page.lines(left + pad + 4.0, ry + shift, l, true, s.small, s.lh, MUTED);
-            page.lines(left + pad + 4.0 + label_w + 8.0, ry, v, false, s.body, s.lh, INK);
-            ry += h + row_gap;
-        }
-        y += box_h + s.gap;
+/// The promise block: each label beside its text, on a tinted box.
+fn promise(page: &mut Page, doc: &PlanDocument, s: &Style, y: f32) -> f32 {
+    if doc.promise.is_empty() {
+        return y;
     }
-
-    // The first-value milestone.
-    if let Some(m) = doc.tasks.iter().find(|t| t.milestone) {
-        let pad = if s.compact { 6.0 } else { 9.0 };
-        let inner = content - 2.0 * pad - 22.0;
-        let label =
-            page.wrap(&format!("Your first win  ·  by {}", short_date(m.due_on, doc.start_on)), true, s.small, inner);
-        let title = page.wrap(&m.title, true, s.body + 1.0, inner);
-        let h = 2.0 * pad + label.len() as f32 * s.small * s.lh + title.len() as f32 * (s.body + 1.0) * s.lh;
-        page.fill(left, y, content, h, KEY);
-        page.frame(left, y, content, h, KEY_LINE, 0.8);
-        page.text(
-            left + pad,
-            y + pad + baseline_offset(s.heading + 2.0, 1.0),
-            "★",
-            false,
-            s.heading + 2.0,
-            (0.76, 0.55, 0.05),
-        );
-        let ty = page.lines(left + pad + 22.0, y + pad, &label, true, s.small, s.lh, MUTED);
-        page.lines(left + pad + 22.0, ty, &title, true, s.body + 1.0, s.lh, INK);
-        y += h + s.gap;
+    let (left, _, content) = columns(page);
+    let y = heading(page, left, y, "Our promise to you", s);
+    let pad = if s.compact { 6.0 } else { 10.0 };
+    let label_w = if s.compact { 100.0 } else { 118.0 };
+    let value_w = content - 2.0 * pad - label_w - 8.0;
+    let mut rows = Vec::new();
+    for (label, text) in &doc.promise {
+        let l = page.wrap(label, true, s.small, label_w);
+        let v = page.wrap(text, false, s.body, value_w);
+        let h = (l.len() as f32 * s.small * s.lh).max(v.len() as f32 * s.body * s.lh);
+        rows.push((l, v, h));
     }
+    let row_gap = if s.compact { 2.0 } else { 4.0 };
+    let box_h = 2.0 * pad + rows.iter().map(|r| r.2).sum::<f32>() + row_gap * rows.len().saturating_sub(1) as f32;
+    page.fill(left, y, content, box_h, TINT);
+    page.fill(left, y, 3.0, box_h, ACCENT);
+    let mut ry = y + pad;
+    for (l, v, h) in &rows {
+        // Labels sit on the value's first baseline.
+        let shift = baseline_offset(s.body, s.lh) - baseline_offset(s.small, s.lh);
+        page.lines(left + pad + 4.0, ry + shift, l, true, s.small, s.lh, MUTED);
+        page.lines(left + pad + 4.0 + label_w + 8.0, ry, v, false, s.body, s.lh, INK);
+        ry += h + row_gap;
+    }
+    y + box_h + s.gap
+}
 
-    // The checklist.
-    y = heading(page, left, y, "Your checklist", s);
+/// The first-value milestone, starred, when the plan has one.
+fn first_win(page: &mut Page, doc: &PlanDocument, s: &Style, y: f32) -> f32 {
+    let Some(m) = doc.tasks.iter().find(|t| t.milestone) else { return y };
+    let (left, _, content) = columns(page);
+    let pad = if s.compact { 6.0 } else { 9.0 };
+    let inner = content - 2.0 * pad - 22.0;
+    let label =
+        page.wrap(&format!("Your first win  ·  by {}", short_date(m.due_on, doc.start_on)), true, s.small, inner);
+    let title = page.wrap(&m.title, true, s.body + 1.0, inner);
+    let h = 2.0 * pad + label.len() as f32 * s.small * s.lh + title.len() as f32 * (s.body + 1.0) * s.lh;
+    page.fill(left, y, content, h, KEY);
+    page.frame(left, y, content, h, KEY_LINE, 0.8);
+    page.text(
+        left + pad,
+        y + pad + baseline_offset(s.heading + 2.0, 1.0),
+        "★",
+        false,
+        s.heading + 2.0,
+        (0.76, 0.55, 0.05),
+    );
+    let ty = page.lines(left + pad + 22.0, y + pad, &label, true, s.small, s.lh, MUTED);
+    page.lines(left + pad + 22.0, ty, &title, true, s.body + 1.0, s.lh, INK);
+    y + h + s.gap
+}
+
+/// The checklist: a table of task, who, due and a box to tick.
+fn checklist(page: &mut Page, doc: &PlanDocument, s: &Style, y: f32) -> f32 {
+    let (left, right, content) = columns(page);
+    let mut y = heading(page, left, y, "Your checklist", s);
     if doc.tasks.is_empty() {
         let none = page.wrap("No tasks yet: we will plan your first weeks together.", false, s.body, content);
-        y = page.lines(left, y, &none, false, s.body, s.lh, MUTED);
-    } else {
-        let done_w = if s.compact { 30.0 } else { 36.0 };
-        let due_w = if s.compact { 66.0 } else { 78.0 };
-        let who_w = if s.compact { 82.0 } else { 96.0 };
-        let task_w = content - done_w - due_w - who_w;
-        let cell = 6.0;
-        let cols = [left, left + task_w, left + task_w + who_w, left + task_w + who_w + due_w];
-        // Header row.
-        for (x, label) in cols.iter().zip(["Task", "Who", "Due", "Done"]) {
-            page.text(x + cell, y + baseline_offset(s.small, s.lh), label, true, s.small, MUTED);
-        }
-        y += s.small * s.lh + 3.0;
-        page.hline(left, right, y, INK, 0.8);
-        for (i, task) in doc.tasks.iter().enumerate() {
-            let title_text = if task.milestone { format!("★ {}", task.title) } else { task.title.clone() };
-            let title = page.wrap(&title_text, task.milestone, s.body, task_w - 2.0 * cell);
-            let who = page.wrap(&task.owner, false, s.body, who_w - 2.0 * cell);
-            let due = page.wrap(&short_date(task.due_on, doc.start_on), false, s.body, due_w - 2.0 * cell);
-            let lines = title.len().max(who.len()).max(due.len()).max(1);
-            let h = lines as f32 * s.body * s.lh + 2.0 * s.row_pad;
-            if task.milestone {
-                page.fill(left, y, content, h, KEY);
-            } else if i % 2 == 1 {
-                page.fill(left, y, content, h, ZEBRA);
-            }
-            let top = y + s.row_pad;
-            page.lines(cols[0] + cell, top, &title, task.milestone, s.body, s.lh, INK);
-            page.lines(cols[1] + cell, top, &who, false, s.body, s.lh, INK);
-            page.lines(cols[2] + cell, top, &due, false, s.body, s.lh, INK);
-            // The done box, on the first line.
-            let b = s.body * 0.95;
-            let bx = cols[3] + (done_w - b) / 2.0;
-            let by = top + (s.body * s.lh - b) / 2.0;
-            page.frame(bx, by, b, b, MUTED, 0.9);
-            if task.done {
-                page.text(bx + b * 0.08, by + b * 0.86, "✓", true, b * 1.1, ACCENT);
-            }
-            y += h;
-            page.hline(left, right, y, RULE, 0.5);
-        }
+        return page.lines(left, y, &none, false, s.body, s.lh, MUTED);
     }
-    page.check(y, limit);
+    let done_w = if s.compact { 30.0 } else { 36.0 };
+    let due_w = if s.compact { 66.0 } else { 78.0 };
+    let who_w = if s.compact { 82.0 } else { 96.0 };
+    let task_w = content - done_w - due_w - who_w;
+    let cols = [left, left + task_w, left + task_w + who_w, left + task_w + who_w + due_w];
+    for (x, label) in cols.iter().zip(["Task", "Who", "Due", "Done"]) {
+        page.text(x + CELL, y + baseline_offset(s.small, s.lh), label, true, s.small, MUTED);
+    }
+    y += s.small * s.lh + 3.0;
+    page.hline(left, right, y, INK, 0.8);
+    let table = TaskTable { cols, widths: [task_w, who_w, due_w, done_w] };
+    for (i, task) in doc.tasks.iter().enumerate() {
+        y = task_row(page, doc, task, i % 2 == 1, &table, s, y);
+        page.hline(left, right, y, RULE, 0.5);
+    }
+    y
+}
 
-    // The footer: how to reach the shop.
-    page.hline(left, right, footer_top, RULE, 0.8);
-    let fy = page.lines(left, footer_top + 8.0, &["How to reach us".to_string()], true, s.small, s.lh, ACCENT);
-    page.lines(left, fy, &reach_lines, false, s.small + 0.5, s.lh, INK);
+/// The space between a table cell's edge and its text.
+const CELL: f32 = 6.0;
+
+/// The checklist's columns: where each starts and how wide it is (task,
+/// who, due, done).
+struct TaskTable {
+    cols: [f32; 4],
+    widths: [f32; 4],
+}
+
+/// One task of the checklist, its row striped (or marked, for the first
+/// win) and its done box on the first line. Returns the row's bottom.
+fn task_row(
+    page: &mut Page,
+    doc: &PlanDocument,
+    task: &PrintTask,
+    striped: bool,
+    table: &TaskTable,
+    s: &Style,
+    y: f32,
+) -> f32 {
+    let (left, _, content) = columns(page);
+    let (cols, [task_w, who_w, due_w, done_w]) = (table.cols, table.widths);
+    let title_text = if task.milestone { format!("★ {}", task.title) } else { task.title.clone() };
+    let title = page.wrap(&title_text, task.milestone, s.body, task_w - 2.0 * CELL);
+    let who = page.wrap(&task.owner, false, s.body, who_w - 2.0 * CELL);
+    let due = page.wrap(&short_date(task.due_on, doc.start_on), false, s.body, due_w - 2.0 * CELL);
+    let lines = title.len().max(who.len()).max(due.len()).max(1);
+    let h = lines as f32 * s.body * s.lh + 2.0 * s.row_pad;
+    if task.milestone {
+        page.fill(left, y, content, h, KEY);
+    } else if striped {
+        page.fill(left, y, content, h, ZEBRA);
+    }
+    let top = y + s.row_pad;
+    page.lines(cols[0] + CELL, top, &title, task.milestone, s.body, s.lh, INK);
+    page.lines(cols[1] + CELL, top, &who, false, s.body, s.lh, INK);
+    page.lines(cols[2] + CELL, top, &due, false, s.body, s.lh, INK);
+    let b = s.body * 0.95;
+    let bx = cols[3] + (done_w - b) / 2.0;
+    let by = top + (s.body * s.lh - b) / 2.0;
+    page.frame(bx, by, b, b, MUTED, 0.9);
+    if task.done {
+        page.text(bx + b * 0.08, by + b * 0.86, "✓", true, b * 1.1, ACCENT);
+    }
+    y + h
 }
 
 /// The footer every page shares: how to reach the shop. Returns its top.
