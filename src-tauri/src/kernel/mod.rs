@@ -6,6 +6,7 @@ pub mod dates;
 pub mod error;
 pub mod ids;
 pub mod json;
+pub mod labels;
 pub mod money;
 pub mod picture;
 pub mod pin;

@@ -18,6 +18,7 @@ use crate::kernel::birthday::{Birthday, MONTHS};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
 use crate::kernel::json;
+use crate::kernel::labels::Labelled;
 use crate::kernel::text;
 use crate::kernel::time::timestamp;
 
@@ -40,6 +41,34 @@ pub struct Discovery {
     pub update_how_often: String,
     /// How do you like to hear from us?
     pub hear_from_us_how: String,
+}
+
+/// How a customer likes to be reached; stored in `customers.preferred_channel`
+/// as its word ("" for no preference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Text,
+    Email,
+    Phone,
+}
+
+impl Labelled for Channel {
+    const ALL: &'static [Channel] = &[Channel::Text, Channel::Email, Channel::Phone];
+
+    fn label(self) -> &'static str {
+        match self {
+            Channel::Text => "Text message",
+            Channel::Email => "Email",
+            Channel::Phone => "Phone call",
+        }
+    }
+}
+
+impl Channel {
+    pub fn from_word(word: &str) -> Option<Channel> {
+        Channel::ALL.iter().copied().find(|channel| channel.word() == word)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,7 +94,7 @@ pub struct CustomerInput {
     pub birthday_day: String,
     pub birthday_month: String,
     pub birthday_year: String,
-    /// "", "text", "email" or "phone".
+    /// "" (no preference) or a `Channel`'s word: "text", "email" or "phone".
     pub preferred_channel: String,
     pub best_time: String,
     pub tags: Vec<String>,
@@ -177,7 +206,7 @@ card_columns! {
     phone: String,
     email: String,
     birthday: Option<Birthday>,
-    preferred_channel: String,
+    preferred_channel: Option<Channel>,
     best_time: String,
     tags: Vec<String>,
     heard_from: String,
@@ -217,6 +246,16 @@ impl Column for Option<Birthday> {
     }
 }
 
+impl Column for Option<Channel> {
+    fn value(&self) -> Result<Value> {
+        Ok(Value::Text(self.map(Channel::word).unwrap_or_default()))
+    }
+    fn read(row: &Row, name: &str) -> rusqlite::Result<Self> {
+        // No preference is stored as ""; a word this version does not know reads as none.
+        Ok(Channel::from_word(&row.get::<_, String>(name)?))
+    }
+}
+
 impl Column for Vec<String> {
     fn value(&self) -> Result<Value> {
         Ok(Value::Text(json::encode(self)?))
@@ -248,7 +287,7 @@ impl From<&Card> for CustomerInput {
             birthday_day: birthday.map(|b| b.day.to_string()).unwrap_or_default(),
             birthday_month: birthday.map(|b| b.month.to_string()).unwrap_or_default(),
             birthday_year: birthday.and_then(|b| b.year).map(|y| y.to_string()).unwrap_or_default(),
-            preferred_channel: card.preferred_channel.clone(),
+            preferred_channel: card.preferred_channel.map(Channel::word).unwrap_or_default(),
             best_time: card.best_time.clone(),
             tags: card.tags.clone(),
             heard_from: card.heard_from.clone(),
@@ -371,44 +410,14 @@ fn validate(input: &CustomerInput, this_year: i32) -> Result<CleanCustomer> {
         .collect::<Vec<_>>()
         .join(" ");
     let preferred_channel = match input.preferred_channel.trim() {
-        "" | "text" | "email" | "phone" => input.preferred_channel.trim().to_string(),
-        other => {
-            return Err(Error::invalid(
-                "preferred_channel",
-                format!("\"{other}\" is not a channel; choose text, email or phone."),
-            ))
-        }
+        "" => None,
+        word => Some(Channel::from_word(word).ok_or_else(|| {
+            Error::invalid("preferred_channel", format!("\"{word}\" is not a channel; choose text, email or phone."))
+        })?),
     };
-    let mut tags: Vec<String> = Vec::new();
-    for tag in &input.tags {
-        let tag = limited("tags", "A tag", tag, 40)?;
-        if !tag.is_empty() && !tags.iter().any(|t| text::fold(t) == text::fold(&tag)) {
-            tags.push(tag);
-        }
-    }
-    let mut people = Vec::new();
-    for person in &input.people {
-        let name = limited("people", "A name", &person.name, MAX_FIELD_CHARS)?;
-        let kind = limited("people", "A kind", &person.kind, 40)?;
-        let details = limited("people", "The details", &person.details, MAX_LONG_FIELD_CHARS)?;
-        if name.is_empty() {
-            if kind.is_empty() && details.is_empty() {
-                continue; // an untouched blank row in the form
-            }
-            return Err(Error::invalid("people", "Every person or pet needs a name."));
-        }
-        people.push(PersonInput { id: person.id.clone(), name, kind, details });
-    }
-    let d = &input.discovery;
-    let long = |field, value: &str| limited(field, "This answer", value, MAX_LONG_FIELD_CHARS);
-    let discovery = Discovery {
-        what_brought_you: long("discovery", &d.what_brought_you)?,
-        success_looks_like: long("discovery", &d.success_looks_like)?,
-        must_happen_first: long("discovery", &d.must_happen_first)?,
-        who_else_cares: long("discovery", &d.who_else_cares)?,
-        update_how_often: long("discovery", &d.update_how_often)?,
-        hear_from_us_how: long("discovery", &d.hear_from_us_how)?,
-    };
+    // Checked in this order, so the first problem named is the same as ever.
+    let (tags, people, discovery) =
+        (clean_tags(&input.tags)?, clean_people(&input.people)?, clean_discovery(&input.discovery)?);
     Ok(CleanCustomer {
         first_name,
         last_name,
@@ -422,6 +431,48 @@ fn validate(input: &CustomerInput, this_year: i32) -> Result<CleanCustomer> {
         heard_from: limited("heard_from", "\"Heard of us from\"", &input.heard_from, MAX_FIELD_CHARS)?,
         people,
         discovery,
+    })
+}
+
+/// Tags trimmed, each once (compared folded), blanks left out.
+fn clean_tags(tags: &[String]) -> Result<Vec<String>> {
+    let mut clean: Vec<String> = Vec::new();
+    for tag in tags {
+        let tag = limited("tags", "A tag", tag, 40)?;
+        if !tag.is_empty() && !clean.iter().any(|t| text::fold(t) == text::fold(&tag)) {
+            clean.push(tag);
+        }
+    }
+    Ok(clean)
+}
+
+/// People and pets trimmed; an untouched blank row of the form is left out.
+fn clean_people(people: &[PersonInput]) -> Result<Vec<PersonInput>> {
+    let mut clean = Vec::new();
+    for person in people {
+        let name = limited("people", "A name", &person.name, MAX_FIELD_CHARS)?;
+        let kind = limited("people", "A kind", &person.kind, 40)?;
+        let details = limited("people", "The details", &person.details, MAX_LONG_FIELD_CHARS)?;
+        if name.is_empty() {
+            if kind.is_empty() && details.is_empty() {
+                continue;
+            }
+            return Err(Error::invalid("people", "Every person or pet needs a name."));
+        }
+        clean.push(PersonInput { id: person.id.clone(), name, kind, details });
+    }
+    Ok(clean)
+}
+
+fn clean_discovery(d: &Discovery) -> Result<Discovery> {
+    let long = |value: &str| limited("discovery", "This answer", value, MAX_LONG_FIELD_CHARS);
+    Ok(Discovery {
+        what_brought_you: long(&d.what_brought_you)?,
+        success_looks_like: long(&d.success_looks_like)?,
+        must_happen_first: long(&d.must_happen_first)?,
+        who_else_cares: long(&d.who_else_cares)?,
+        update_how_often: long(&d.update_how_often)?,
+        hear_from_us_how: long(&d.hear_from_us_how)?,
     })
 }
 

@@ -587,7 +587,13 @@ fn tick_in(conn: &Connection, task_id: &str, who: &str, now: DateTime<Utc>) -> R
         "UPDATE plan_tasks SET done_at = ?2, done_by = ?3, updated_at = ?2 WHERE id = ?1 AND done_at IS NULL",
     )?
     .execute(params![task_id, stamp, who])?;
-    crate::records::reminders::resolve(conn, &customer_id, "onboarding", Some(task_id), now)?;
+    crate::records::reminders::resolve(
+        conn,
+        &customer_id,
+        crate::records::reminders::Source::Onboarding,
+        Some(task_id),
+        now,
+    )?;
     let open: i64 = conn
         .prepare_cached("SELECT count(*) FROM plan_tasks WHERE plan_id = ?1 AND done_at IS NULL")?
         .query_row([&plan_id], |row| row.get(0))?;
@@ -649,7 +655,13 @@ pub fn cancel(conn: &mut Connection, customer_id: &str, now: DateTime<Utc>) -> R
             .query_map([&plan_id], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         for task_id in &open_tasks {
-            crate::records::reminders::dismiss(tx, customer_id, "onboarding", Some(task_id), now)?;
+            crate::records::reminders::dismiss(
+                tx,
+                customer_id,
+                crate::records::reminders::Source::Onboarding,
+                Some(task_id),
+                now,
+            )?;
         }
         Ok(())
     })?;

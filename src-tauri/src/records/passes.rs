@@ -45,9 +45,6 @@ pub struct PassTypeInput {
 }
 
 const TYPES_KEY: &str = "pass_types";
-/// The reminder sources of passes (`features::reminder_sources`).
-pub const LAST_SESSION_SOURCE: &str = "pass_last_session";
-pub const EXPIRING_SOURCE: &str = "pass_expiring";
 const MAX_SESSIONS: i64 = 1000;
 
 pub fn load_types(conn: &Connection) -> Result<Vec<PassType>> {

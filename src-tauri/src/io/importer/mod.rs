@@ -52,6 +52,9 @@ mod vcard_rows;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::kernel::labels::Labelled;
 
 pub use crate::kernel::dates::DateOrder;
 pub use headings::{guess_date_order, guess_mapping};
@@ -68,7 +71,7 @@ pub const MAX_LISTED: usize = 1000;
 pub const SAMPLE_ROWS: usize = 8;
 
 /// What a column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Ignore,
@@ -125,7 +128,61 @@ impl Field {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+impl Labelled for Field {
+    /// In the order the import's column menus list them.
+    const ALL: &'static [Field] = &[
+        Field::Ignore,
+        Field::FirstName,
+        Field::LastName,
+        Field::FullName,
+        Field::Phone,
+        Field::Email,
+        Field::Birthday,
+        Field::Notes,
+        Field::Tags,
+        Field::Pets,
+        Field::HeardFrom,
+        Field::BestTime,
+        Field::OtherPhone,
+        Field::OtherEmail,
+        Field::PetKind,
+        Field::PetBreed,
+        Field::MiddleName,
+        Field::Tag,
+        Field::PersonName,
+        Field::PersonKind,
+        Field::PersonDetails,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Field::Ignore => "— not imported",
+            Field::FirstName => "First name",
+            Field::LastName => "Last name",
+            Field::FullName => "Full name",
+            Field::Phone => "Phone",
+            Field::Email => "Email",
+            Field::Birthday => "Birthday",
+            Field::Notes => "Notes",
+            Field::Tags => "Tags",
+            Field::Pets => "People and pets",
+            Field::HeardFrom => "Heard of us from",
+            Field::BestTime => "Best time to reach",
+            Field::OtherPhone => "Other phone (kept in a note)",
+            Field::OtherEmail => "Other email (kept in a note)",
+            Field::PetKind => "Pet species",
+            Field::PetBreed => "Pet breed",
+            Field::MiddleName => "Middle name or “van”, “de”",
+            Field::Tag => "One tag",
+            Field::PersonName => "A person or pet’s name",
+            Field::PersonKind => "… their kind (dog, daughter)",
+            Field::PersonDetails => "… their details",
+        }
+    }
+}
+
+/// What to do with a row that matches a card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OnDuplicate {
     #[default]
@@ -134,6 +191,18 @@ pub enum OnDuplicate {
     Merge,
     /// Create a new card anyway.
     Create,
+}
+
+impl Labelled for OnDuplicate {
+    const ALL: &'static [OnDuplicate] = &[OnDuplicate::Skip, OnDuplicate::Merge, OnDuplicate::Create];
+
+    fn label(self) -> &'static str {
+        match self {
+            OnDuplicate::Skip => "Skip (keep the card as it is)",
+            OnDuplicate::Merge => "Merge into the card",
+            OnDuplicate::Create => "Create a new card anyway",
+        }
+    }
 }
 
 /// The owner's choices. Everything left out is guessed.
