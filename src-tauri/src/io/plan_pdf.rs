@@ -962,13 +962,20 @@ fn draw_photo(page: &mut Page, photo: Option<&XObjectId>, x: f32, top: f32, side
 /// photo when there is one, vet, allergies, medication, feeding, handling
 /// and the vaccinations with their dates.
 fn compose_pet_sheet(page: &mut Page, doc: &PlanDocument, pet: &PetSheet, photo: Option<&XObjectId>, s: &Style) {
-    let left = MARGIN_X;
-    let right = page.width - MARGIN_X;
-    let content = right - left;
-    let footer_top = footer(page, doc, s);
-    let limit = footer_top - 10.0;
-    let mut y = MARGIN_TOP;
+    let limit = footer(page, doc, s) - 10.0;
+    let mut y = pet_header(page, doc, pet, photo, s);
+    y = pet_facts(page, pet, s, y);
+    y = vaccinations(page, pet, s, y);
+    y = not_on_record(page, pet, s, y);
+    page.check(y, limit);
+}
 
+/// The shop, "Pet sheet · customer", the pet's name and what it is, with
+/// its photo in the top right corner when there is one. Returns where the
+/// body starts.
+fn pet_header(page: &mut Page, doc: &PlanDocument, pet: &PetSheet, photo: Option<&XObjectId>, s: &Style) -> f32 {
+    let (left, right, content) = columns(page);
+    let mut y = MARGIN_TOP;
     let side = if s.compact { 96.0 } else { 120.0 };
     let has_photo = draw_photo(page, photo, right - side, y, side);
     let head_w = if has_photo { content - side - 16.0 } else { content };
@@ -988,9 +995,12 @@ fn compose_pet_sheet(page: &mut Page, doc: &PlanDocument, pet: &PetSheet, photo:
     }
     y += s.gap * 0.5;
     page.hline(left, right, y, ACCENT, 1.6);
-    y += s.gap;
+    y + s.gap
+}
 
-    // The facts, label beside text, as the promise block on the plan.
+/// The facts, label beside text, as the promise block on the plan.
+fn pet_facts(page: &mut Page, pet: &PetSheet, s: &Style, mut y: f32) -> f32 {
+    let (left, _, content) = columns(page);
     if !pet.facts.is_empty() {
         let label_w = if s.compact { 100.0 } else { 118.0 };
         let value_w = content - label_w - 8.0;
@@ -1004,9 +1014,13 @@ fn compose_pet_sheet(page: &mut Page, doc: &PlanDocument, pet: &PetSheet, photo:
         }
         y += s.gap * 0.6;
     }
+    y
+}
 
-    // Vaccinations: a small table.
-    y = heading(page, left, y, "Vaccinations", s);
+/// The vaccinations as a small table; due or expired ones marked.
+fn vaccinations(page: &mut Page, pet: &PetSheet, s: &Style, y: f32) -> f32 {
+    let (left, right, content) = columns(page);
+    let mut y = heading(page, left, y, "Vaccinations", s);
     if pet.vaccinations.is_empty() {
         let none = page.wrap("None recorded.", false, s.body, content);
         y = page.lines(left, y, &none, false, s.body, s.lh, MUTED);
@@ -1042,12 +1056,18 @@ fn compose_pet_sheet(page: &mut Page, doc: &PlanDocument, pet: &PetSheet, photo:
             page.hline(left, right, y, RULE, 0.5);
         }
     }
+    y
+}
+
+/// The required vaccinations the pet has no record of, when any.
+fn not_on_record(page: &mut Page, pet: &PetSheet, s: &Style, mut y: f32) -> f32 {
+    let (left, _, content) = columns(page);
     if !pet.missing.is_empty() {
         y += s.gap * 0.4;
         let missing = page.wrap(&format!("Not on record: {}", pet.missing.join(", ")), true, s.body, content);
         y = page.lines(left, y, &missing, true, s.body, s.lh, (0.62, 0.16, 0.12));
     }
-    page.check(y, limit);
+    y
 }
 
 fn heading(page: &mut Page, left: f32, y: f32, text: &str, s: &Style) -> f32 {
