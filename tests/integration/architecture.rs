@@ -407,8 +407,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
     ("features/desk", "record_past", "past visits' steps inside one transaction, the same order as insert"),
     ("features/templates", "values_for", "one line per placeholder a message can name"),
     ("io/calendar", "calendar_text", "the iCalendar text in the format's own order, birthdays then renewals"),
-    ("io/plan_pdf", "recovery_sheet", "not yet split: a one-page layout top to bottom like compose (header, key groups, QR, instructions)"),
-    ("io/plan_pdf", "pet_sheets", "not yet split: reads the pets, their records and photos into sheets"),
     ("io/sample", "one_customer", "mostly data: one sample customer's fields drawn from the shop kind's lists"),
     ("io/vcard", "apply", "one match arm per vCard property"),
     ("kernel/dates", "read", "one arm per date form, tried in the order the module notes give"),

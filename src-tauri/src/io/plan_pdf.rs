@@ -384,7 +384,22 @@ pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: s
     let regular = pdf.add_font(&fonts.regular);
     let bold = pdf.add_font(&fonts.bold);
     let mut page = Page::new(fonts, regular, bold, width, height);
-    let inner = width - 2.0 * MARGIN_X;
+    let mut y = recovery_intro(&mut page, shop_name, date);
+    y = recovery_key_groups(&mut page, recovery_text, y);
+    y = recovery_qr(&mut page, &qr, y);
+    y = recovery_steps(&mut page, y);
+    page.check(y, height - MARGIN_BOTTOM);
+    if !page.fits {
+        return Err(Error::Conflict("The recovery sheet did not fit on one page.".into()));
+    }
+    Ok(pdf
+        .with_pages(vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)])
+        .save(&PdfSaveOptions::default(), &mut Vec::new()))
+}
+
+/// The recovery sheet's title, the shop and date, and what the key is for.
+fn recovery_intro(page: &mut Page, shop_name: &str, date: &str) -> f32 {
+    let inner = page.width - 2.0 * MARGIN_X;
     let title = page.wrap("Recovery sheet", true, 22.0, inner);
     let mut y = page.lines(MARGIN_X, MARGIN_TOP, &title, true, 22.0, 1.25, INK);
     let shop = if clean(shop_name).is_empty() { "Your shop".to_string() } else { clean(shop_name) };
@@ -394,10 +409,14 @@ pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: s
         "Regulars keeps this shop's data encrypted. This key opens it on any computer: after a new laptop, a reinstalled system, \
          a forgotten passphrase or owner PIN, or to open a backup. Without it, nobody can read the data, not even you.",
         false, 10.5, inner);
-    y = page.lines(MARGIN_X, y + 14.0, &intro, false, 10.5, 1.4, INK);
-    // The key: four lines of four groups, each group in a tinted cell.
+    page.lines(MARGIN_X, y + 14.0, &intro, false, 10.5, 1.4, INK)
+}
+
+/// The key: four lines of four groups, each group in a tinted cell.
+fn recovery_key_groups(page: &mut Page, recovery_text: &str, y: f32) -> f32 {
+    let inner = page.width - 2.0 * MARGIN_X;
     let heading = page.wrap("Recovery key", true, 12.0, inner);
-    y = page.lines(MARGIN_X, y + 16.0, &heading, true, 12.0, 1.3, ACCENT);
+    let y = page.lines(MARGIN_X, y + 16.0, &heading, true, 12.0, 1.3, ACCENT);
     let groups: Vec<&str> = recovery_text.split(' ').collect();
     let (cell_w, cell_h, gap) = (82.0, 26.0, 10.0);
     let top = y + 8.0;
@@ -410,8 +429,13 @@ pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: s
         page.lines(x + 14.0, cy + 4.0, &line, true, 16.0, 1.2, INK);
     }
     let rows = groups.len().div_ceil(crate::kernel::secret::GROUPS_PER_LINE) as f32;
-    y = top + rows * (cell_h + gap);
-    // The same key as a QR code, for a phone's camera or a scanner.
+    top + rows * (cell_h + gap)
+}
+
+/// The same key as a QR code, for a phone's camera or a scanner, with a
+/// line beside it.
+fn recovery_qr(page: &mut Page, qr: &crate::kernel::qr::Qr, y: f32) -> f32 {
+    let width = page.width;
     let quiet = 4.0;
     let module = (150.0 / (qr.width as f32 + 2.0 * quiet)).min(5.0);
     let side = module * (qr.width as f32 + 2.0 * quiet);
@@ -436,7 +460,12 @@ pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: s
         width - MARGIN_X - beside_x,
     );
     page.lines(beside_x, y + 20.0, &beside, false, 9.5, 1.4, MUTED);
-    y += side + 22.0;
+    y + side + 22.0
+}
+
+/// What to do with the sheet, step by step.
+fn recovery_steps(page: &mut Page, mut y: f32) -> f32 {
+    let inner = page.width - 2.0 * MARGIN_X;
     let steps = [
         "Keep this sheet somewhere safe and away from the laptop: a locked drawer at home, or a safe. Anyone with this sheet and a copy of the data can read it.",
         "Do not photograph it, email it or keep it in the data folder.",
@@ -451,13 +480,7 @@ pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: s
         page.fill(MARGIN_X + 2.0, y + 10.0, 4.0, 4.0, ACCENT);
         y = page.lines(MARGIN_X + 14.0, y + 6.0, &lines, false, 10.0, 1.4, INK);
     }
-    page.check(y, height - MARGIN_BOTTOM);
-    if !page.fits {
-        return Err(Error::Conflict("The recovery sheet did not fit on one page.".into()));
-    }
-    Ok(pdf
-        .with_pages(vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)])
-        .save(&PdfSaveOptions::default(), &mut Vec::new()))
+    y
 }
 
 // ---------------------------------------------------------------------------
@@ -1125,62 +1148,8 @@ pub fn pet_sheets_for(kind: settings::BusinessKind) -> bool {
 /// by its person id (the photo feature passes its reader; `None` leaves
 /// the sheets without photos).
 pub fn pet_sheets(conn: &Connection, customer_id: &str, today: NaiveDate) -> Result<Vec<PetSheet>> {
-    let day = |text: &str| {
-        crate::kernel::time::stored_day(text).map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default()
-    };
     let mut sheets = Vec::new();
     for pet in crate::records::pets::for_customer(conn, customer_id, today)? {
-        let r = &pet.record;
-        let mut about = vec![text::capitalised(&pet.kind)];
-        if !r.breed.is_empty() {
-            about.push(r.breed.clone());
-        }
-        if let Some(age) = &pet.age {
-            about.push(age.clone());
-        }
-        let mut facts: Vec<(String, String)> = Vec::new();
-        let vet = [r.vet_name.as_str(), r.vet_phone.as_str()]
-            .iter()
-            .filter(|t| !t.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ");
-        let reactive =
-            if r.reactive_to_dogs { "Yes: keep distance from other dogs".to_string() } else { String::new() };
-        for (label, text) in [
-            ("Vet", vet),
-            ("Born", day(&r.birthday)),
-            ("Allergies", r.allergies.clone()),
-            ("Medication", r.medication.clone()),
-            ("Feeding", r.feeding.clone()),
-            ("On the lead", r.on_lead.clone()),
-            ("Recall", r.recall.clone()),
-            ("Reactive to other dogs", reactive),
-            ("Handling", r.handling.clone()),
-        ] {
-            if !text.trim().is_empty() {
-                facts.push((label.to_string(), text));
-            }
-        }
-        use crate::records::pets::VaccineState;
-        let vaccinations = pet
-            .vaccinations
-            .iter()
-            .map(|v| {
-                let state = match v.state {
-                    VaccineState::Ok => "Valid",
-                    VaccineState::Due => "Due soon",
-                    VaccineState::Expired => "Expired",
-                    VaccineState::Replaced => "Replaced",
-                };
-                [
-                    v.name.clone(),
-                    v.given_on.as_deref().map(day).unwrap_or_default(),
-                    day(&v.expires_on),
-                    state.to_string(),
-                ]
-            })
-            .collect();
         let photo = crate::records::photos::bytes_of(
             conn,
             customer_id,
@@ -1188,15 +1157,80 @@ pub fn pet_sheets(conn: &Connection, customer_id: &str, today: NaiveDate) -> Res
             crate::records::photos::Size::Large,
         )?;
         sheets.push(PetSheet {
+            about: pet_about(&pet),
+            facts: pet_facts_of(&pet.record),
+            vaccinations: vaccination_rows(&pet),
             name: pet.name,
-            about: about.join(" · "),
-            facts,
-            vaccinations,
             missing: pet.missing,
             photo,
         });
     }
     Ok(sheets)
+}
+
+/// A stored date as the sheet prints it ("4 Mar 2026"), or "" when unreadable.
+fn sheet_day(text: &str) -> String {
+    crate::kernel::time::stored_day(text).map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default()
+}
+
+/// "Dog · Beagle · 4 years": the kind, breed and age that are known.
+fn pet_about(pet: &crate::records::pets::PetRecord) -> String {
+    let mut about = vec![text::capitalised(&pet.kind)];
+    if !pet.record.breed.is_empty() {
+        about.push(pet.record.breed.clone());
+    }
+    if let Some(age) = &pet.age {
+        about.push(age.clone());
+    }
+    about.join(" · ")
+}
+
+/// The facts the walker needs, label and text, those with a text only.
+fn pet_facts_of(r: &crate::records::pets::PetInput) -> Vec<(String, String)> {
+    let vet = [r.vet_name.as_str(), r.vet_phone.as_str()]
+        .iter()
+        .filter(|t| !t.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let reactive = if r.reactive_to_dogs { "Yes: keep distance from other dogs".to_string() } else { String::new() };
+    [
+        ("Vet", vet),
+        ("Born", sheet_day(&r.birthday)),
+        ("Allergies", r.allergies.clone()),
+        ("Medication", r.medication.clone()),
+        ("Feeding", r.feeding.clone()),
+        ("On the lead", r.on_lead.clone()),
+        ("Recall", r.recall.clone()),
+        ("Reactive to other dogs", reactive),
+        ("Handling", r.handling.clone()),
+    ]
+    .into_iter()
+    .filter(|(_, text)| !text.trim().is_empty())
+    .map(|(label, text)| (label.to_string(), text))
+    .collect()
+}
+
+/// Each vaccination as the table's cells: name, given, expires, state.
+fn vaccination_rows(pet: &crate::records::pets::PetRecord) -> Vec<[String; 4]> {
+    use crate::records::pets::VaccineState;
+    pet.vaccinations
+        .iter()
+        .map(|v| {
+            let state = match v.state {
+                VaccineState::Ok => "Valid",
+                VaccineState::Due => "Due soon",
+                VaccineState::Expired => "Expired",
+                VaccineState::Replaced => "Replaced",
+            };
+            [
+                v.name.clone(),
+                v.given_on.as_deref().map(sheet_day).unwrap_or_default(),
+                sheet_day(&v.expires_on),
+                state.to_string(),
+            ]
+        })
+        .collect()
 }
 
 #[cfg(test)]
