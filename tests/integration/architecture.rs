@@ -402,7 +402,6 @@ const MAX_FUNCTION_LINES: usize = 60;
 const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
     ("app/window", "run", "one Tauri builder chain (plugins, state, the command list, the setup closure) in start order; its steps share the builder by value"),
     ("derived/health", "evaluate", "one block per signal, in the order the card explains them, each beside the stored moment it mirrors"),
-    ("features/dashboard", "build", "not yet split: one read per figure of the home screen, in the order it shows them"),
     ("features/desk", "insert", "one visit's steps inside its transaction, in the order they must happen (ledger, pass, tasks, rhythm, health)"),
     ("features/desk", "record_past", "past visits' steps inside one transaction, the same order as insert"),
     ("features/templates", "values_for", "one line per placeholder a message can name"),
