@@ -224,11 +224,12 @@ fn readable_day(text: &str, source: Source, id: &str) -> Option<NaiveDate> {
 
 /// Next steps that are open and due by tomorrow.
 fn collect_next_steps(pass: &mut Pass) -> Result<()> {
-    let mut stmt = pass.tx.prepare_cached(
+    let mut stmt = pass.tx.prepare_cached(&format!(
         "SELECT t.id, t.customer_id, t.title, t.due_on, t.due_time FROM tasks t
          WHERE t.done_at IS NULL AND t.due_on <= ?1
-           AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'task:' || t.id)",
-    )?;
+           AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = '{prefix}' || t.id)",
+        prefix = Source::NextStep.key("")
+    ))?;
     let rows: Vec<(String, String, String, String, Option<String>)> = stmt
         .query_map([pass.tomorrow.to_string()], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
@@ -241,7 +242,7 @@ fn collect_next_steps(pass: &mut Pass) -> Result<()> {
             None => pass.at_hour(date),
         };
         let r = NewReminder {
-            key: format!("task:{id}"),
+            key: Source::NextStep.key(&id),
             customer_id: &customer_id,
             source: Source::NextStep,
             source_id: Some(&id),
@@ -256,12 +257,13 @@ fn collect_next_steps(pass: &mut Pass) -> Result<()> {
 
 /// Onboarding plan tasks that are open and due by tomorrow.
 fn collect_onboarding_tasks(pass: &mut Pass) -> Result<()> {
-    let mut stmt = pass.tx.prepare_cached(
+    let mut stmt = pass.tx.prepare_cached(&format!(
         "SELECT t.id, t.customer_id, t.title, t.due_on, t.owner_kind, t.owner_name, t.milestone
          FROM plan_tasks t JOIN plans p ON p.id = t.plan_id
          WHERE t.done_at IS NULL AND t.due_on <= ?1 AND p.cancelled_at IS NULL
-           AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'onboarding:' || t.id)",
-    )?;
+           AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = '{prefix}' || t.id)",
+        prefix = Source::Onboarding.key("")
+    ))?;
     let rows: Vec<(String, String, String, String, String, String, bool)> = stmt
         .query_map([pass.tomorrow.to_string()], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
@@ -276,7 +278,7 @@ fn collect_onboarding_tasks(pass: &mut Pass) -> Result<()> {
         };
         let what = if milestone { "First win" } else { "Onboarding" };
         let r = NewReminder {
-            key: format!("onboarding:{id}"),
+            key: Source::Onboarding.key(&id),
             customer_id: &customer_id,
             source: Source::Onboarding,
             source_id: Some(&id),
@@ -306,7 +308,7 @@ fn collect_renewals(pass: &mut Pass) -> Result<()> {
         let Some(date) = readable_day(&renews_on, Source::Renewal, &id) else { continue };
         let remind_on = date - Duration::days(pass.rules.renewal_days_ahead);
         let r = NewReminder {
-            key: format!("renewal:{id}:{renews_on}"),
+            key: Source::Renewal.key(format_args!("{id}:{renews_on}")),
             customer_id: &customer_id,
             source: Source::Renewal,
             source_id: Some(&id),
@@ -358,7 +360,7 @@ fn collect_birthdays(pass: &mut Pass) -> Result<()> {
                     format!("{name}'s birthday on {}", birthday.format("%-d %B"))
                 };
                 let r = NewReminder {
-                    key: format!("birthday:{id}:{}", birthday.year()),
+                    key: Source::Birthday.key(format_args!("{id}:{}", birthday.year())),
                     customer_id: &id,
                     source: Source::Birthday,
                     source_id: None,
@@ -397,7 +399,7 @@ fn collect_gone_quiet(pass: &mut Pass) -> Result<()> {
             due = pass.at_hour(quiet_day + Duration::days(1));
         }
         let r = NewReminder {
-            key: format!("quiet:{id}:{last_visit}"),
+            key: Source::GoneQuiet.key(format_args!("{id}:{last_visit}")),
             customer_id: &id,
             source: Source::GoneQuiet,
             source_id: Some(&last_visit),
@@ -427,7 +429,7 @@ fn collect_complaint_checkpoints(pass: &mut Pass) -> Result<()> {
         let Ok(due) = DateTime::parse_from_rfc3339(&checkpoint_at) else { continue };
         let short: String = summary.chars().take(60).collect();
         let r = NewReminder {
-            key: format!("complaint:{id}:{checkpoint_at}"),
+            key: Source::Complaint.key(format_args!("{id}:{checkpoint_at}")),
             customer_id: &customer_id,
             source: Source::Complaint,
             source_id: Some(&id),
@@ -463,7 +465,7 @@ fn collect_review_follow_ups(pass: &mut Pass) -> Result<()> {
             _ => "",
         };
         let r = NewReminder {
-            key: format!("review:{id}"),
+            key: Source::ReviewFollowUp.key(&id),
             customer_id: &customer_id,
             source: Source::ReviewFollowUp,
             source_id: Some(&id),
@@ -490,9 +492,10 @@ fn collect_pass_last_sessions(pass: &mut Pass) -> Result<()> {
                    {left} AS remaining
             FROM passes p
             WHERE (p.expires_on IS NULL OR p.expires_on >= ?1)
-              AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'pass_last:' || p.id))
+              AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = '{prefix}' || p.id))
          WHERE remaining = 1",
-        left = passes::LEFT
+        left = passes::LEFT,
+        prefix = Source::PassLastSession.key("")
     ))?;
     let rows: Vec<(String, String, String, Option<String>)> = stmt
         .query_map([pass.today.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
@@ -504,7 +507,7 @@ fn collect_pass_last_sessions(pass: &mut Pass) -> Result<()> {
             .map(|day| format!("Until {}", passes::day_words(day, pass.today)))
             .unwrap_or_default();
         let r = NewReminder {
-            key: format!("pass_last:{id}"),
+            key: Source::PassLastSession.key(&id),
             customer_id: &customer_id,
             source: Source::PassLastSession,
             source_id: Some(&id),
@@ -526,9 +529,10 @@ fn collect_passes_ending(pass: &mut Pass) -> Result<()> {
                    {left} AS remaining
             FROM passes p
             WHERE p.expires_on >= ?1 AND p.expires_on <= ?2
-              AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'pass_ending:' || p.id))
+              AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = '{prefix}' || p.id))
          WHERE remaining > 0",
-        left = passes::LEFT
+        left = passes::LEFT,
+        prefix = Source::PassExpiring.key("")
     ))?;
     let rows: Vec<(String, String, String, String, i64)> = stmt
         .query_map([pass.today.to_string(), last_day.to_string()], |row| {
@@ -539,7 +543,7 @@ fn collect_passes_ending(pass: &mut Pass) -> Result<()> {
         let Some(day) = readable_day(&expires_on, Source::PassExpiring, &id) else { continue };
         let sessions = if remaining == 1 { "1 session".to_string() } else { format!("{remaining} sessions") };
         let r = NewReminder {
-            key: format!("pass_ending:{id}"),
+            key: Source::PassExpiring.key(&id),
             customer_id: &customer_id,
             source: Source::PassExpiring,
             source_id: Some(&id),
@@ -559,7 +563,7 @@ fn collect_vaccinations(pass: &mut Pass) -> Result<()> {
     let until = pass.tomorrow + Duration::days(pets::DUE_DAYS);
     for vaccine in pets::current_expiring_between(pass.tx, from, until, &settings)? {
         let r = NewReminder {
-            key: format!("vaccine:{}", vaccine.id),
+            key: Source::Vaccination.key(&vaccine.id),
             customer_id: &vaccine.customer_id,
             source: Source::Vaccination,
             source_id: Some(&vaccine.id),

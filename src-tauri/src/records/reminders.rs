@@ -69,8 +69,7 @@ pub fn at_hour<Tz: TimeZone>(tz: &Tz, date: NaiveDate, hour: u32) -> DateTime<Ut
 
 /// Where a reminder comes from, stored in `reminders.source` as its word
 /// ("next_step", "pass_last_session"); `features::reminder_sources::SOURCES`
-/// gives each its collector. (Each source's occasions keep the `dedup_key`
-/// prefixes they were stored with: "task:", "quiet:", "pass_last:" ….)
+/// gives each its collector, and `key` its occasions' `dedup_key`s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
@@ -118,6 +117,25 @@ impl Labelled for Source {
 }
 
 impl Source {
+    /// A reminder's `dedup_key` for one occasion of this source ("task:<id>",
+    /// "quiet:<id>:<last visit>"): the prefixes are the ones the stored keys
+    /// already have, so a key made again matches the one stored.
+    pub fn key(self, occasion: impl std::fmt::Display) -> String {
+        let prefix = match self {
+            Source::NextStep => "task",
+            Source::Onboarding => "onboarding",
+            Source::Renewal => "renewal",
+            Source::Birthday => "birthday",
+            Source::GoneQuiet => "quiet",
+            Source::Complaint => "complaint",
+            Source::ReviewFollowUp => "review",
+            Source::PassLastSession => "pass_last",
+            Source::PassExpiring => "pass_ending",
+            Source::Vaccination => "vaccine",
+        };
+        format!("{prefix}:{occasion}")
+    }
+
     /// The source a stored word names (`None` for one this build does not know).
     pub fn from_word(word: &str) -> Option<Source> {
         Source::ALL.iter().copied().find(|source| source.word() == word)
