@@ -3,7 +3,6 @@
 /**
  * Where a reminder comes from, stored in `reminders.source` as its word
  * ("next_step", "pass_last_session"); `features::reminder_sources::SOURCES`
- * gives each its collector. (Each source's occasions keep the `dedup_key`
- * prefixes they were stored with: "task:", "quiet:", "pass_last:" ….)
+ * gives each its collector, and `key` its occasions' `dedup_key`s.
  */
 export type Source = "next_step" | "onboarding" | "renewal" | "birthday" | "gone_quiet" | "complaint" | "review_follow_up" | "pass_last_session" | "pass_expiring" | "vaccination";
