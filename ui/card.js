@@ -13,8 +13,8 @@ import { renderPlan } from './plan.js';
 import { face, photoControls, pasteInto } from './photos.js';
 import { renderPasses } from './passes.js';
 import { renderPets } from './pets.js';
+import { channelLabels, colourLabels } from './types/labels.js';
 
-const channelNames = { text: 'Text message', email: 'Email', phone: 'Phone call' };
 
 export const discoveryQuestions = [
   ['what_brought_you', 'What brought you here?'],
@@ -96,7 +96,7 @@ export function renderCard(view, app, said = '') {
         fact('Phone', card.phone),
         fact('Email', card.email),
         fact('Birthday', card.birthday_label),
-        fact('Prefers', channelNames[card.preferred_channel]),
+        fact('Prefers', card.preferred_channel && channelLabels[card.preferred_channel]),
         fact('Best time', card.best_time),
         fact('Heard of us from', card.heard_from),
         fact('Customer since', formatDate(card.created_at)))),
@@ -126,7 +126,6 @@ export function renderCard(view, app, said = '') {
   return root;
 }
 
-const colourWords = { green: 'Doing well', yellow: 'Needs attention', red: 'At risk' };
 
 // The glance, drawn again from a fresh card view when a panel below changes
 // something it shows (a logged visit moves the points, a complaint the health).
@@ -184,7 +183,7 @@ function glance(view, app, rerender) {
       h('dt', { text: 'Health' }),
       h('dd', { id: 'glance-health', class: `health-line ${health.colour}` },
         h('span', { class: `dot ${health.colour}`, 'aria-hidden': 'true' }),
-        h('strong', { text: colourWords[health.colour] || health.colour }),
+        h('strong', { text: colourLabels[health.colour] }),
         h('span', { class: 'glance-reason', text: reason ? reason.text : 'No warning signs.' })),
       h('dt', { text: 'Loyalty' }),
       h('dd', { id: 'glance-reward' },

@@ -4,31 +4,8 @@
 
 import * as api from './api.js';
 import { h, formatDateTime, showError, clearErrors } from './dom.js';
+import { fieldLabels, duplicateLabels } from './types/labels.js';
 
-const fieldLabels = [
-  ['ignore', '— not imported'],
-  ['first_name', 'First name'],
-  ['last_name', 'Last name'],
-  ['full_name', 'Full name'],
-  ['phone', 'Phone'],
-  ['email', 'Email'],
-  ['birthday', 'Birthday'],
-  ['notes', 'Notes'],
-  ['tags', 'Tags'],
-  ['pets', 'People and pets'],
-  ['heard_from', 'Heard of us from'],
-  ['best_time', 'Best time to reach'],
-  ['other_phone', 'Other phone (kept in a note)'],
-  ['other_email', 'Other email (kept in a note)'],
-  ['pet_kind', 'Pet species'],
-  ['pet_breed', 'Pet breed'],
-  ['middle_name', 'Middle name or “van”, “de”'],
-  ['tag', 'One tag'],
-  ['person_name', 'A person or pet’s name'],
-  ['person_kind', '… their kind (dog, daughter)'],
-  ['person_details', '… their details'],
-];
-const duplicateLabels = [['skip', 'Skip (keep the card as it is)'], ['merge', 'Merge into the card'], ['create', 'Create a new card anyway']];
 const plural = (n, one, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
 export async function renderData(app) {

@@ -3,6 +3,7 @@
 
 import * as api from './api.js';
 import { h, showError, clearErrors } from './dom.js';
+import { channelLabels } from './types/labels.js';
 import { discoveryQuestions } from './card.js';
 import { customerPicker } from './outreach.js';
 
@@ -40,8 +41,8 @@ export function renderEditor(card, app) {
   const year = h('input', { type: 'text', inputmode: 'numeric', id: 'birthday-year', class: 'short',
     placeholder: 'Year (optional)', 'aria-label': 'Birthday year', value: birthday.year ? String(birthday.year) : '' });
   const channel = h('select', { 'data-field': 'preferred_channel' },
-    [['', 'No preference'], ['text', 'Text message'], ['email', 'Email'], ['phone', 'Phone call']]
-      .map(([value, label]) => h('option', { value, text: label, selected: c.preferred_channel === value })));
+    [['', 'No preference'], ...Object.entries(channelLabels)]
+      .map(([value, label]) => h('option', { value, text: label, selected: (c.preferred_channel ?? '') === value })));
   const bestTime = text('best_time', c.best_time, { placeholder: 'e.g. after 6pm' });
   const tags = text('tags', c.tags.join(', '), { placeholder: 'e.g. morning, personal training' });
   const heardFrom = text('heard_from', c.heard_from, { placeholder: 'e.g. a friend, Instagram' });

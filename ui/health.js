@@ -4,8 +4,8 @@
 
 import * as api from './api.js';
 import { h, clear, fill, formatDateTime, showError, clearErrors, cardChanged, reloadOnCardChange } from './dom.js';
+import { colourLabels } from './types/labels.js';
 
-const colourWords = { green: 'Doing well', yellow: 'Needs attention', red: 'At risk' };
 
 function errorLine(error) {
   return h('p', { class: 'field-error', role: 'alert', text: error.message || String(error) });
@@ -28,7 +28,7 @@ export function renderHealth(card, initial) {
       fill(root,
         h('div', { class: 'health-head' },
           h('span', { class: `dot ${health.colour}`, 'aria-hidden': 'true' }),
-          h('strong', { id: 'health-colour', text: colourWords[health.colour] || health.colour }),
+          h('strong', { id: 'health-colour', text: colourLabels[health.colour] }),
           health.action ? h('span', { class: 'health-action', text: `Next: ${health.action}` }) : null),
         health.reasons.length
           ? h('ul', { class: 'health-reasons', id: 'health-reasons' }, health.reasons.map((r) => h('li', { class: r.colour, text: r.text })))

@@ -179,7 +179,7 @@ async fn reminders_firing_do_not_keep_owner_mode_open_and_keys_do() {
             let due = NewReminder {
                 key: format!("test:{n}"),
                 customer_id: &ada_id,
-                source: "next_step",
+                source: reminders::Source::NextStep,
                 source_id: None,
                 title: format!("Call back {n}"),
                 detail: String::new(),

@@ -390,3 +390,191 @@ fn a_second_writer_of_a_table_is_named() {
             .to_string()]
     );
 }
+
+/// Functions longer than this many lines (signature to closing brace) read
+/// as several steps and should be written as them; a longer one is named
+/// in `LONG_FUNCTIONS` with why it stays whole.
+const MAX_FUNCTION_LINES: usize = 60;
+
+/// The functions allowed over `MAX_FUNCTION_LINES`, by module and name,
+/// each with why it reads better whole. A function split below the limit
+/// must leave this list too (the test names an entry that no longer applies).
+const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
+    ("app/window", "run", "one Tauri builder chain (plugins, state, the command list, the setup closure) in start order; its steps share the builder by value"),
+    ("derived/health", "evaluate", "one block per signal, in the order the card explains them, each beside the stored moment it mirrors"),
+    ("features/desk", "insert", "one visit's steps inside its transaction, in the order they must happen (ledger, pass, tasks, rhythm, health)"),
+    ("features/desk", "record_past", "past visits' steps inside one transaction, the same order as insert"),
+    ("features/templates", "values_for", "one line per placeholder a message can name"),
+    ("io/calendar", "calendar_text", "the iCalendar text in the format's own order, birthdays then renewals"),
+    ("io/sample", "one_customer", "mostly data: one sample customer's fields drawn from the shop kind's lists"),
+    ("io/vcard", "apply", "one match arm per vCard property"),
+    ("kernel/dates", "read", "one arm per date form, tried in the order the module notes give"),
+    ("records/loyalty", "redeem", "one redemption's checks and ledger rows inside its IMMEDIATE transaction"),
+    ("records/onboarding", "default_template", "data: the built-in template's tasks for each kind of business"),
+    ("records/onboarding", "start", "one plan's rows (plan, tasks, reminders) inside one transaction"),
+    ("records/pets", "for_customer", "one read of the pets, their records and vaccinations, joined in card order"),
+];
+
+/// Every function's module, first line, name and length in lines.
+fn function_lengths(sources: &[Source]) -> Vec<(String, usize, String, usize)> {
+    let mut found = Vec::new();
+    for source in sources {
+        let code = blank_strings_and_comments(&source.text);
+        let lines: Vec<&str> = code.lines().collect();
+        for (index, line) in lines.iter().enumerate() {
+            let Some(name) = fn_name(line) else { continue };
+            // The body runs from the first `{` after the name to its match;
+            // a `;` first is a declaration without a body.
+            let mut depth = 0usize;
+            let mut opened = false;
+            let mut end = None;
+            'lines: for (offset, later) in lines[index..].iter().enumerate() {
+                let text = if offset == 0 { &later[later.find("fn ").unwrap_or(0)..] } else { later };
+                for c in text.chars() {
+                    match c {
+                        ';' if !opened => break 'lines,
+                        '{' => {
+                            depth += 1;
+                            opened = true;
+                        }
+                        '}' if opened => {
+                            depth -= 1;
+                            if depth == 0 {
+                                end = Some(index + offset);
+                                break 'lines;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if let Some(end) = end {
+                found.push((source.module.clone(), index + 1, name, end - index + 1));
+            }
+        }
+    }
+    found
+}
+
+/// The name of the function a line starts, if it starts one.
+fn fn_name(line: &str) -> Option<String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "fn")?;
+    let before_ok = words[..at]
+        .iter()
+        .all(|w| matches!(*w, "pub" | "const" | "async" | "unsafe" | "extern" | "default") || w.starts_with("pub("));
+    let name: String = words.get(at + 1)?.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    (before_ok && !name.is_empty()).then_some(name)
+}
+
+/// The text with every string, character literal and comment blanked to
+/// spaces (newlines kept), so braces inside them are not counted.
+fn blank_strings_and_comments(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            while i < chars.len() && chars[i] != '\n' {
+                out.push(' ');
+                i += 1;
+            }
+        } else if c == 'r'
+            && (next == Some('"') || next == Some('#'))
+            && !chars[..i].last().is_some_and(|p| p.is_alphanumeric() || *p == '_')
+        {
+            // A raw string: r"…" or r#"…"#.
+            let hashes = chars[i + 1..].iter().take_while(|c| **c == '#').count();
+            if chars.get(i + 1 + hashes) != Some(&'"') {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            let close: String = std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
+            let start = i;
+            i += 2 + hashes;
+            while i < chars.len() && !chars[i..].iter().take(close.len()).copied().eq(close.chars()) {
+                i += 1;
+            }
+            i = (i + close.len()).min(chars.len());
+            out.extend(chars[start..i].iter().map(|c| blank(*c)));
+        } else if c == '"' {
+            out.push(' ');
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                if chars[i] == '\\' {
+                    out.push(' ');
+                    i += 1;
+                }
+                if i < chars.len() {
+                    out.push(blank(chars[i]));
+                    i += 1;
+                }
+            }
+            out.push(' ');
+            i += 1;
+        } else if c == '\'' && (chars.get(i + 2) == Some(&'\'') || next == Some('\\')) {
+            // A character literal ('{', '\n', '\''); a lifetime has no closing quote.
+            let end = if next == Some('\\') {
+                chars[i + 2..].iter().position(|c| *c == '\'').map(|p| i + 2 + p).unwrap_or(i + 1)
+            } else {
+                i + 2
+            };
+            out.extend(std::iter::repeat_n(' ', end - i + 1));
+            i = end + 1;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn long_function_problems(sources: &[Source], allowed: &[(&str, &str, &str)]) -> Vec<String> {
+    let lengths = function_lengths(sources);
+    let mut problems = Vec::new();
+    for (module, line, name, length) in &lengths {
+        let excused = allowed.iter().any(|(m, n, _)| m == module && n == name);
+        if *length > MAX_FUNCTION_LINES && !excused {
+            problems.push(format!(
+                "{module}.rs:{line}: fn {name} is {length} lines (over {MAX_FUNCTION_LINES}): write it as named steps, or add it to LONG_FUNCTIONS with why it reads better whole"
+            ));
+        }
+    }
+    for (module, name, _) in allowed {
+        let still_long =
+            lengths.iter().any(|(m, _, n, length)| m == module && n == name && *length > MAX_FUNCTION_LINES);
+        if !still_long {
+            problems.push(format!("LONG_FUNCTIONS names {module}::{name}, which is no longer over {MAX_FUNCTION_LINES} lines: take it off"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn no_function_is_long_without_a_reason() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src");
+    let problems = long_function_problems(&read_sources(&root), LONG_FUNCTIONS);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_long_function_is_named_and_braces_in_text_do_not_count() {
+    let body = "    let x = 1;\n".repeat(MAX_FUNCTION_LINES);
+    let text = format!(
+        "fn short() {{\n    let s = \"}}}}\"; let c = '}}'; // }} \n}}\n\npub(crate) fn long<'a>(x: &'a str) {{\n{body}}}\ntrait T {{\n    fn declared(&self);\n}}\n"
+    );
+    let sources = made_up(&[("io/made_up", &text)]);
+    let lengths = function_lengths(&sources);
+    let names: Vec<(&str, usize)> = lengths.iter().map(|(_, _, name, length)| (name.as_str(), *length)).collect();
+    assert_eq!(names, [("short", 3), ("long", MAX_FUNCTION_LINES + 2)]);
+    let problems = long_function_problems(&sources, &[]);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("io/made_up.rs:5: fn long is 62 lines"), "{problems:?}");
+    assert_eq!(long_function_problems(&sources, &[("io/made_up", "long", "a made-up reason")]), Vec::<String>::new());
+    let stale = long_function_problems(&sources, &[("io/made_up", "short", "no longer long")]);
+    assert!(stale.iter().any(|p| p.contains("io/made_up::short, which is no longer over")), "{stale:?}");
+}

@@ -13,7 +13,7 @@ use regulars::io::setup;
 use regulars::kernel::birthday::Birthday;
 use regulars::kernel::error::Error;
 use regulars::kernel::time::timestamp;
-use regulars::records::customers::{self, CustomerInput, Discovery, PersonInput, MAX_NOTE_CHARS};
+use regulars::records::customers::{self, Channel, CustomerInput, Discovery, PersonInput, MAX_NOTE_CHARS};
 
 use util::{assert_invalid, assert_unchanged, customer, dump, input_from, minutes_later, now, person, InputExt, Shop};
 
@@ -45,7 +45,7 @@ fn create_stores_every_field_cleaned_up() {
     assert_eq!(card.email, "zoe.muller@example.com");
     assert_eq!(card.birthday, Some(Birthday { day: 14, month: 3, year: None }));
     assert_eq!(card.birthday_label.as_deref(), Some("14 March"));
-    assert_eq!(card.preferred_channel, "text");
+    assert_eq!(card.preferred_channel, Some(Channel::Text));
     assert_eq!(card.best_time, "After 6pm");
     assert_eq!(card.tags, vec!["VIP", "morning"], "tags are trimmed, blanks dropped, duplicates (any case) merged");
     assert_eq!(card.heard_from, "Instagram");

@@ -14,10 +14,11 @@ use regulars::features::desk;
 use regulars::features::desk::LogInput;
 use regulars::features::desk::PastVisit;
 use regulars::features::reminder_sources;
+use regulars::kernel::labels::Labelled;
 use regulars::kernel::time;
 use regulars::records::interactions::{self as visits};
 use regulars::records::memberships::MembershipInput;
-use regulars::records::reminders::{self, Rules, Snooze};
+use regulars::records::reminders::{self, Rules, Snooze, Source};
 use util::{customer, InputExt, Shop};
 
 fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -402,12 +403,12 @@ fn a_birthday_typed_in_today_still_makes_its_reminder() {
 
 #[test]
 fn every_reminder_source_has_one_entry_and_the_today_list_says_its_name() {
-    let keys: Vec<&str> = reminder_sources::SOURCES.iter().map(|s| s.key).collect();
-    let mut unique = keys.clone();
-    unique.sort();
-    unique.dedup();
-    assert_eq!(unique.len(), keys.len(), "a source key twice: {keys:?}");
-    assert!(reminder_sources::SOURCES.iter().all(|s| !s.label.is_empty()), "a source without a label");
+    let entries: Vec<Source> = reminder_sources::SOURCES.iter().map(|s| s.source).collect();
+    for source in Source::ALL {
+        let times = entries.iter().filter(|s| *s == source).count();
+        assert_eq!(times, 1, "{source:?} has {times} entries in SOURCES");
+        assert!(!source.label().is_empty(), "{source:?} has no label");
+    }
 
     let mut shop = Shop::new();
     let ada = shop.create(customer("Ada", "Steps"));

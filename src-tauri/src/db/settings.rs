@@ -9,6 +9,7 @@ use ts_rs::TS;
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
+use crate::kernel::json;
 use crate::kernel::time::timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -201,8 +202,7 @@ pub fn load_json<T: serde::de::DeserializeOwned>(conn: &Connection, key: &str) -
 }
 
 pub fn save_json<T: Serialize>(conn: &Connection, key: &str, value: &T, now: DateTime<Utc>) -> Result<()> {
-    let json =
-        serde_json::to_string(value).map_err(|e| Error::Conflict(format!("The settings could not be saved: {e}")))?;
+    let json = json::encode(value)?;
     conn.execute(
         "INSERT INTO settings (key, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

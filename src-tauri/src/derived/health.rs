@@ -20,6 +20,7 @@ use ts_rs::TS;
 use crate::db::settings;
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
+use crate::kernel::labels::Labelled;
 use crate::kernel::rhythm::quiet_detail;
 use crate::kernel::time::timestamp;
 use crate::records::customers::{self, StartingHealth};
@@ -113,6 +114,18 @@ pub enum Colour {
     Green = 0,
     Yellow = 1,
     Red = 2,
+}
+
+impl Labelled for Colour {
+    const ALL: &'static [Colour] = &[Colour::Green, Colour::Yellow, Colour::Red];
+
+    fn label(self) -> &'static str {
+        match self {
+            Colour::Green => "Doing well",
+            Colour::Yellow => "Needs attention",
+            Colour::Red => "At risk",
+        }
+    }
 }
 
 /// Which signal a reason comes from; it picks the suggested next action.

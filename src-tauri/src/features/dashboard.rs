@@ -119,7 +119,50 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
     let today = now.with_timezone(tz).date_naive();
     let end_of_today = crate::kernel::time::local_to_utc(tz, today + chrono::Duration::days(1), chrono::NaiveTime::MIN);
     let currency = crate::db::settings::load(conn)?.currency;
+    let (due_today, due) = due_by(conn, end_of_today)?;
+    let (red, yellow) = health::counts(conn, now)?;
+    let month_start = feedback::month_start(today, 0);
+    let last_month_start = feedback::month_start(today, 1);
+    let new_this_month =
+        count(conn, "SELECT count(*) FROM customers WHERE created_at >= ?1", [month_start.to_string()])?;
+    let new_last_month = count(
+        conn,
+        "SELECT count(*) FROM customers WHERE created_at >= ?1 AND created_at < ?2",
+        [last_month_start.to_string(), month_start.to_string()],
+    )?;
+    let (close_to_reward, close) = close_to_a_reward(conn)?;
+    let (passes_running_out, running) = passes::running_out(conn, today, PASS_ENDING_DAYS, 5)?;
+    let passes = running
+        .into_iter()
+        .map(|p| Line { customer_id: p.customer_id, name: p.customer_name, detail: p.detail, amount_cents: None })
+        .collect();
+    let scores = feedback::monthly(conn, today, 12)?;
+    Ok(Dashboard {
+        due_today,
+        due,
+        red,
+        yellow,
+        at_risk: at_risk(conn, now, tz)?,
+        new_this_month,
+        new_last_month,
+        retention: retention(conn, today, 6)?,
+        nps_year: feedback::nps(
+            scores.iter().map(|m| m.promoters).sum(),
+            scores.iter().map(|m| m.detractors).sum(),
+            scores.iter().map(|m| m.nps_answers).sum(),
+        ),
+        scores,
+        close_to_reward,
+        close,
+        top: top_spenders(conn, &currency)?,
+        passes_running_out,
+        passes,
+        currency,
+    })
+}
 
+/// How many reminders are due by the end of today, and the first five.
+fn due_by(conn: &Connection, end_of_today: DateTime<Utc>) -> Result<(i64, Vec<Line>)> {
     let due_sql = "FROM reminders r JOIN customers c ON c.id = r.customer_id
          WHERE r.done_at IS NULL AND r.dismissed_at IS NULL AND coalesce(r.snoozed_until, r.due_at) < ?1";
     // Counted from the open-reminders index alone (a reminder's customer always exists).
@@ -134,9 +177,12 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
         [timestamp(end_of_today)],
         |row| row.get(2),
     )?;
+    Ok((due_today, due))
+}
 
-    let (red, yellow) = health::counts(conn, now)?;
-    let at_risk = health::review_list(conn, now, tz, 5)?
+/// The five customers most at risk, each with their colour and first reason.
+fn at_risk<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Result<Vec<Line>> {
+    Ok(health::review_list(conn, now, tz, 5)?
         .into_iter()
         .map(|line| {
             let colour = if line.health.colour == Colour::Red { "Red" } else { "Yellow" };
@@ -148,20 +194,12 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
                 amount_cents: None,
             }
         })
-        .collect();
+        .collect())
+}
 
-    let month_start = feedback::month_start(today, 0);
-    let last_month_start = feedback::month_start(today, 1);
-    let new_this_month =
-        count(conn, "SELECT count(*) FROM customers WHERE created_at >= ?1", [month_start.to_string()])?;
-    let new_last_month = count(
-        conn,
-        "SELECT count(*) FROM customers WHERE created_at >= ?1 AND created_at < ?2",
-        [last_month_start.to_string(), month_start.to_string()],
-    )?;
-
-    // Close to a reward: one stamp short on the punch card, or within a
-    // fifth of the cheapest reward's cost.
+/// Close to a reward: one stamp short on the punch card, or within a
+/// fifth of the cheapest reward's cost. How many, and up to five of them.
+fn close_to_a_reward(conn: &Connection) -> Result<(i64, Vec<Line>)> {
     let program = loyalty::load_program(conn)?;
     let mut close = Vec::new();
     let mut close_to_reward = 0;
@@ -205,43 +243,18 @@ pub fn build<Tz: TimeZone>(conn: &Connection, now: DateTime<Utc>, tz: &Tz) -> Re
     }
     close.truncate(5);
 
-    let top: Vec<Line> = conn
+    Ok((close_to_reward, close))
+}
+
+/// The five customers who spent most.
+fn top_spenders(conn: &Connection, currency: &str) -> Result<Vec<Line>> {
+    Ok(conn
         .prepare_cached("SELECT id, display_name, lifetime_cents FROM customers WHERE archived_at IS NULL AND lifetime_cents > 0 ORDER BY lifetime_cents DESC LIMIT 5")?
         .query_map([], |row| {
             let cents: i64 = row.get(2)?;
-            Ok(Line { customer_id: row.get(0)?, name: row.get(1)?, detail: money(cents, &currency), amount_cents: Some(cents) })
+            Ok(Line { customer_id: row.get(0)?, name: row.get(1)?, detail: money(cents, currency), amount_cents: Some(cents) })
         })?
-        .collect::<rusqlite::Result<_>>()?;
-
-    let (passes_running_out, running) = passes::running_out(conn, today, PASS_ENDING_DAYS, 5)?;
-    let passes = running
-        .into_iter()
-        .map(|p| Line { customer_id: p.customer_id, name: p.customer_name, detail: p.detail, amount_cents: None })
-        .collect();
-
-    let scores = feedback::monthly(conn, today, 12)?;
-    Ok(Dashboard {
-        due_today,
-        due,
-        red,
-        yellow,
-        at_risk,
-        new_this_month,
-        new_last_month,
-        retention: retention(conn, today, 6)?,
-        nps_year: feedback::nps(
-            scores.iter().map(|m| m.promoters).sum(),
-            scores.iter().map(|m| m.detractors).sum(),
-            scores.iter().map(|m| m.nps_answers).sum(),
-        ),
-        scores,
-        close_to_reward,
-        close,
-        top,
-        passes_running_out,
-        passes,
-        currency,
-    })
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 #[cfg(test)]

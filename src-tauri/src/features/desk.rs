@@ -21,6 +21,7 @@ use crate::derived::{activity, health, rhythm};
 use crate::features::card_view::{self, CardView};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::money::parse_amount;
+use crate::kernel::text;
 use crate::kernel::time::timestamp;
 use crate::records::interactions::{self, NewInteraction, NewTask, CAME_IN, KINDS};
 use crate::records::loyalty::{self, Entry, Program};
@@ -195,7 +196,7 @@ fn insert(
 
     let (points, stamps, memo) = loyalty::earning(program, clean.kind, clean.amount_cents, currency);
     if points > 0 || stamps > 0 {
-        let memo = format!("{}: {memo}", capitalized(clean.kind));
+        let memo = format!("{}: {memo}", text::capitalised(clean.kind));
         loyalty::append(
             conn,
             &Entry { customer_id, kind: "earn", points, stamps, memo, staff, interaction_id: Some(&id) },
@@ -240,7 +241,7 @@ fn insert(
     if clean.kind == "visit" {
         // They came back: their rhythm moves on and a "gone quiet" reminder is answered.
         rhythm::refresh_rhythm(conn, customer_id, rules)?;
-        reminders::resolve(conn, customer_id, "gone_quiet", None, now)?;
+        reminders::resolve(conn, customer_id, crate::records::reminders::Source::GoneQuiet, None, now)?;
     }
     if CAME_IN.contains(&clean.kind) {
         activity::came_in(conn, customer_id, &month_of(&stamp), 1)?;
@@ -260,11 +261,6 @@ fn insert(
     };
     health::refresh(conn, customer_id)?;
     Ok(Logged { interaction_id: id, points, stamps, birthday_bonus, referral_bonus, pass })
-}
-
-fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// The desk's one-keystroke check-in: a visit with no amount.
@@ -347,7 +343,7 @@ pub fn undo(conn: &mut Connection, interaction_id: &str, staff_id: Option<&str>,
         passes::return_for_interaction(tx, customer_id, interaction_id, &staff, now)?;
         passes::void_sale(tx, customer_id, interaction_id, &staff, now)?;
         for task_id in &closed_tasks {
-            reminders::dismiss(tx, customer_id, "next_step", Some(task_id), now)?;
+            reminders::dismiss(tx, customer_id, crate::records::reminders::Source::NextStep, Some(task_id), now)?;
         }
         rhythm::refresh_rhythm(tx, customer_id, &reminders::load_rules(tx)?)?;
         customers::take_back_contact(tx, customer_id, interaction.amount_cents, now)?;
@@ -389,7 +385,9 @@ pub fn sell_pass(
         let staff = settings::staff_ref(tx, staff_id)?;
         let logged = insert_for(tx, &program, &currency, customer_id, &clean, &staff, now, today)?;
         let pass_id = passes::sell_in(tx, customer_id, pass_type, &logged.interaction_id, &staff, today, now)?;
-        for source in [passes::LAST_SESSION_SOURCE, passes::EXPIRING_SOURCE] {
+        for source in
+            [crate::records::reminders::Source::PassLastSession, crate::records::reminders::Source::PassExpiring]
+        {
             reminders::resolve(tx, customer_id, source, None, now)?;
         }
         tracing::info!(customer = customer_id, pass = pass_id.as_str(), sessions = pass_type.sessions, "pass sold");
@@ -409,7 +407,7 @@ pub fn complete_task(
         let customer_id = interactions::task_owner(tx, task_id)?;
         let who = if staff.name.is_empty() { "the desk".to_string() } else { staff.name };
         interactions::complete_task(tx, task_id, &who, &timestamp(now))?;
-        reminders::resolve(tx, &customer_id, "next_step", Some(task_id), now)?;
+        reminders::resolve(tx, &customer_id, crate::records::reminders::Source::NextStep, Some(task_id), now)?;
         Ok(customer_id)
     })
 }
@@ -453,7 +451,7 @@ pub fn record_past(conn: &mut Connection, visits: &[PastVisit]) -> Result<()> {
             let id = interactions::insert(tx, &new)?;
             let (points, stamps, memo) = loyalty::earning(&program, visit.kind, visit.amount_cents, &currency);
             if points > 0 || stamps > 0 {
-                let memo = format!("{}: {memo}", capitalized(visit.kind));
+                let memo = format!("{}: {memo}", text::capitalised(visit.kind));
                 let entry = Entry {
                     customer_id: &visit.customer_id,
                     kind: "earn",

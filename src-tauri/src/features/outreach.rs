@@ -440,7 +440,13 @@ pub fn set_status(conn: &mut Connection, request_id: &str, status: &str, now: Da
             params![request_id, status, stamp, answered],
         )?;
         if answered {
-            crate::records::reminders::resolve(tx, &customer_id, "review_follow_up", Some(request_id), now)?;
+            crate::records::reminders::resolve(
+                tx,
+                &customer_id,
+                crate::records::reminders::Source::ReviewFollowUp,
+                Some(request_id),
+                now,
+            )?;
         }
         Ok(())
     })?;

@@ -12,9 +12,6 @@ use crate::kernel::error::Result;
 use crate::records::pets::{self, PetInput, PetSettings, VaccinationInput};
 use crate::records::reminders;
 
-/// The reminder source of vaccinations (`features::reminder_sources`).
-pub const REMINDER_SOURCE: &str = "vaccination";
-
 /// Saves a pet's record; returns the customer id.
 pub fn save(
     conn: &mut Connection,
@@ -38,7 +35,7 @@ pub fn add_vaccination(
     store::write(conn, |tx| {
         let added = pets::add_vaccination_in(tx, person_id, input, today, now)?;
         for old in &added.replaced {
-            reminders::resolve(tx, &added.customer_id, REMINDER_SOURCE, Some(old), now)?;
+            reminders::resolve(tx, &added.customer_id, reminders::Source::Vaccination, Some(old), now)?;
         }
         health::refresh(tx, &added.customer_id)?;
         tracing::info!(
@@ -55,7 +52,7 @@ pub fn add_vaccination(
 pub fn delete_vaccination(conn: &mut Connection, id: &str, now: DateTime<Utc>) -> Result<String> {
     store::write(conn, |tx| {
         let customer_id = pets::delete_vaccination_in(tx, id)?;
-        reminders::dismiss(tx, &customer_id, REMINDER_SOURCE, Some(id), now)?;
+        reminders::dismiss(tx, &customer_id, reminders::Source::Vaccination, Some(id), now)?;
         health::refresh(tx, &customer_id)?;
         Ok(customer_id)
     })

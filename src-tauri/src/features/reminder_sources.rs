@@ -13,16 +13,15 @@ use serde::{Deserialize, Serialize};
 use crate::db::{settings, store};
 use crate::derived::rhythm;
 use crate::kernel::error::{Error, Result};
+use crate::kernel::labels::Labelled;
 use crate::kernel::time::{local_to_utc, parse_time, timestamp};
-use crate::records::reminders::{self, NewReminder, Rules, Today};
+use crate::records::reminders::{self, NewReminder, Rules, Source, Today};
 use crate::records::{interactions, memberships, onboarding, passes, pets};
 
-/// One kind of reminder.
-pub struct Source {
-    /// Stored in `reminders.source`.
-    pub key: &'static str,
-    /// What the Today list calls it.
-    pub label: &'static str,
+/// One kind of reminder: its source, and how its reminders are made and closed.
+pub struct Entry {
+    /// Stored in `reminders.source`; the label Today shows is the source's.
+    pub source: Source,
     /// Adds the reminders the data calls for (a key already there adds nothing).
     collect: fn(&mut Pass) -> Result<()>,
     /// What "done" on the reminder does to its source row (`source_id`).
@@ -32,37 +31,26 @@ pub struct Source {
 /// Closes a source row (its id) when its reminder is marked done.
 type OnDone = fn(&Connection, &str, DateTime<Utc>) -> Result<()>;
 
-pub const SOURCES: [Source; 10] = [
-    Source { key: "next_step", label: "Next step", collect: collect_next_steps, on_done: Some(next_step_done) },
-    Source {
-        key: "onboarding",
-        label: "Onboarding",
+pub const SOURCES: [Entry; 10] = [
+    Entry { source: Source::NextStep, collect: collect_next_steps, on_done: Some(next_step_done) },
+    Entry {
+        source: Source::Onboarding,
         collect: collect_onboarding_tasks,
         on_done: Some(onboarding::tick_from_reminder),
     },
-    Source { key: "renewal", label: "Renewal", collect: collect_renewals, on_done: None },
-    Source { key: "birthday", label: "Birthday", collect: collect_birthdays, on_done: None },
-    Source { key: "gone_quiet", label: "Gone quiet", collect: collect_gone_quiet, on_done: None },
-    Source { key: "complaint", label: "Complaint", collect: collect_complaint_checkpoints, on_done: None },
-    Source { key: "review_follow_up", label: "Review request", collect: collect_review_follow_ups, on_done: None },
-    Source {
-        key: passes::LAST_SESSION_SOURCE,
-        label: "Pass: last session",
-        collect: collect_pass_last_sessions,
-        on_done: None,
-    },
-    Source { key: passes::EXPIRING_SOURCE, label: "Pass ending", collect: collect_passes_ending, on_done: None },
-    Source {
-        key: crate::features::pets::REMINDER_SOURCE,
-        label: "Vaccination",
-        collect: collect_vaccinations,
-        on_done: None,
-    },
+    Entry { source: Source::Renewal, collect: collect_renewals, on_done: None },
+    Entry { source: Source::Birthday, collect: collect_birthdays, on_done: None },
+    Entry { source: Source::GoneQuiet, collect: collect_gone_quiet, on_done: None },
+    Entry { source: Source::Complaint, collect: collect_complaint_checkpoints, on_done: None },
+    Entry { source: Source::ReviewFollowUp, collect: collect_review_follow_ups, on_done: None },
+    Entry { source: Source::PassLastSession, collect: collect_pass_last_sessions, on_done: None },
+    Entry { source: Source::PassExpiring, collect: collect_passes_ending, on_done: None },
+    Entry { source: Source::Vaccination, collect: collect_vaccinations, on_done: None },
 ];
 
-/// The label of a stored source key ("" for one this build does not know).
-pub fn label_of(key: &str) -> &'static str {
-    SOURCES.iter().find(|source| source.key == key).map_or("", |source| source.label)
+/// The label of a stored source word ("" for one this build does not know).
+pub fn label_of(word: &str) -> &'static str {
+    Source::from_word(word).map_or("", Labelled::label)
 }
 
 /// A next step's reminder done means the next step is done.
@@ -146,9 +134,9 @@ pub fn sync<Tz: TimeZone>(conn: &mut Connection, now: DateTime<Utc>, tz: &Tz, ru
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (source.collect)(&mut pass))) {
                 Ok(Ok(())) => {}
                 Ok(Err(error)) => {
-                    tracing::error!(source = source.key, %error, "a reminder source failed; the others went on")
+                    tracing::error!(source = ?source.source, %error, "a reminder source failed; the others went on")
                 }
-                Err(_) => tracing::error!(source = source.key, "a reminder source panicked; the others went on"),
+                Err(_) => tracing::error!(source = ?source.source, "a reminder source panicked; the others went on"),
             }
         }
         settings::save_json(tx, STATE_KEY, &pass.state, now)?;
@@ -161,7 +149,7 @@ pub fn sync<Tz: TimeZone>(conn: &mut Connection, now: DateTime<Utc>, tz: &Tz, ru
 pub fn close(conn: &mut Connection, id: &str, dismissed: bool, now: DateTime<Utc>) -> Result<()> {
     store::write(conn, |tx| {
         let (source, source_id) = reminders::close(tx, id, dismissed, now)?;
-        let on_done = SOURCES.iter().find(|s| s.key == source).and_then(|s| s.on_done);
+        let on_done = SOURCES.iter().find(|s| Some(s.source) == Source::from_word(&source)).and_then(|s| s.on_done);
         if let (false, Some(on_done), Some(source_id)) = (dismissed, on_done, source_id) {
             on_done(tx, &source_id, now)?;
         }
@@ -226,36 +214,37 @@ pub fn save_rules(conn: &mut Connection, rules: &Rules, now: DateTime<Utc>) -> R
 /// with the row's id): a day out of range, from an older file or a
 /// hand-edited database, skips its row instead of overflowing the date
 /// arithmetic and stopping the pass.
-fn readable_day(text: &str, source: &str, id: &str) -> Option<NaiveDate> {
+fn readable_day(text: &str, source: Source, id: &str) -> Option<NaiveDate> {
     let day = crate::kernel::time::stored_day(text);
     if day.is_none() {
-        tracing::warn!(source, id, "a stored date is unreadable or out of range; its reminder is skipped");
+        tracing::warn!(?source, id, "a stored date is unreadable or out of range; its reminder is skipped");
     }
     day
 }
 
 /// Next steps that are open and due by tomorrow.
 fn collect_next_steps(pass: &mut Pass) -> Result<()> {
-    let mut stmt = pass.tx.prepare_cached(
+    let mut stmt = pass.tx.prepare_cached(&format!(
         "SELECT t.id, t.customer_id, t.title, t.due_on, t.due_time FROM tasks t
          WHERE t.done_at IS NULL AND t.due_on <= ?1
-           AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'task:' || t.id)",
-    )?;
+           AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = '{prefix}' || t.id)",
+        prefix = Source::NextStep.key("")
+    ))?;
     let rows: Vec<(String, String, String, String, Option<String>)> = stmt
         .query_map([pass.tomorrow.to_string()], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
     for (id, customer_id, title, due_on, due_time) in rows {
-        let Some(date) = readable_day(&due_on, "next_step", &id) else { continue };
+        let Some(date) = readable_day(&due_on, Source::NextStep, &id) else { continue };
         let due_at = match due_time.as_deref().and_then(parse_time) {
             Some(time) => (pass.local)(date, time),
             None => pass.at_hour(date),
         };
         let r = NewReminder {
-            key: format!("task:{id}"),
+            key: Source::NextStep.key(&id),
             customer_id: &customer_id,
-            source: "next_step",
+            source: Source::NextStep,
             source_id: Some(&id),
             title: format!("Next step: {title}"),
             detail: String::new(),
@@ -268,19 +257,20 @@ fn collect_next_steps(pass: &mut Pass) -> Result<()> {
 
 /// Onboarding plan tasks that are open and due by tomorrow.
 fn collect_onboarding_tasks(pass: &mut Pass) -> Result<()> {
-    let mut stmt = pass.tx.prepare_cached(
+    let mut stmt = pass.tx.prepare_cached(&format!(
         "SELECT t.id, t.customer_id, t.title, t.due_on, t.owner_kind, t.owner_name, t.milestone
          FROM plan_tasks t JOIN plans p ON p.id = t.plan_id
          WHERE t.done_at IS NULL AND t.due_on <= ?1 AND p.cancelled_at IS NULL
-           AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'onboarding:' || t.id)",
-    )?;
+           AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = '{prefix}' || t.id)",
+        prefix = Source::Onboarding.key("")
+    ))?;
     let rows: Vec<(String, String, String, String, String, String, bool)> = stmt
         .query_map([pass.tomorrow.to_string()], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
     for (id, customer_id, title, due_on, owner_kind, owner_name, milestone) in rows {
-        let Some(date) = readable_day(&due_on, "onboarding", &id) else { continue };
+        let Some(date) = readable_day(&due_on, Source::Onboarding, &id) else { continue };
         let detail = match owner_kind.as_str() {
             "customer" => "The customer's task: check it is done.".to_string(),
             "staff" if !owner_name.is_empty() => format!("For {owner_name}"),
@@ -288,9 +278,9 @@ fn collect_onboarding_tasks(pass: &mut Pass) -> Result<()> {
         };
         let what = if milestone { "First win" } else { "Onboarding" };
         let r = NewReminder {
-            key: format!("onboarding:{id}"),
+            key: Source::Onboarding.key(&id),
             customer_id: &customer_id,
-            source: "onboarding",
+            source: Source::Onboarding,
             source_id: Some(&id),
             title: format!("{what}: {title}"),
             detail,
@@ -315,12 +305,12 @@ fn collect_renewals(pass: &mut Pass) -> Result<()> {
         .collect::<rusqlite::Result<_>>()?;
     let currency = settings::load(pass.tx)?.currency;
     for (id, customer_id, plan, price, term, renews_on) in rows {
-        let Some(date) = readable_day(&renews_on, "renewal", &id) else { continue };
+        let Some(date) = readable_day(&renews_on, Source::Renewal, &id) else { continue };
         let remind_on = date - Duration::days(pass.rules.renewal_days_ahead);
         let r = NewReminder {
-            key: format!("renewal:{id}:{renews_on}"),
+            key: Source::Renewal.key(format_args!("{id}:{renews_on}")),
             customer_id: &customer_id,
-            source: "renewal",
+            source: Source::Renewal,
             source_id: Some(&id),
             title: format!("Renewal on {}: {plan}", date.format("%-d %B")),
             detail: memberships::price_line(price, &currency, &term),
@@ -370,9 +360,9 @@ fn collect_birthdays(pass: &mut Pass) -> Result<()> {
                     format!("{name}'s birthday on {}", birthday.format("%-d %B"))
                 };
                 let r = NewReminder {
-                    key: format!("birthday:{id}:{}", birthday.year()),
+                    key: Source::Birthday.key(format_args!("{id}:{}", birthday.year())),
                     customer_id: &id,
-                    source: "birthday",
+                    source: Source::Birthday,
                     source_id: None,
                     title,
                     detail: turns,
@@ -409,9 +399,9 @@ fn collect_gone_quiet(pass: &mut Pass) -> Result<()> {
             due = pass.at_hour(quiet_day + Duration::days(1));
         }
         let r = NewReminder {
-            key: format!("quiet:{id}:{last_visit}"),
+            key: Source::GoneQuiet.key(format_args!("{id}:{last_visit}")),
             customer_id: &id,
-            source: "gone_quiet",
+            source: Source::GoneQuiet,
             source_id: Some(&last_visit),
             title: "Gone quiet: time for a check-in".into(),
             detail: String::new(),
@@ -439,9 +429,9 @@ fn collect_complaint_checkpoints(pass: &mut Pass) -> Result<()> {
         let Ok(due) = DateTime::parse_from_rfc3339(&checkpoint_at) else { continue };
         let short: String = summary.chars().take(60).collect();
         let r = NewReminder {
-            key: format!("complaint:{id}:{checkpoint_at}"),
+            key: Source::Complaint.key(format_args!("{id}:{checkpoint_at}")),
             customer_id: &customer_id,
-            source: "complaint",
+            source: Source::Complaint,
             source_id: Some(&id),
             title: format!("Complaint checkpoint: {short}"),
             detail: format!("Owner: {owner}"),
@@ -475,9 +465,9 @@ fn collect_review_follow_ups(pass: &mut Pass) -> Result<()> {
             _ => "",
         };
         let r = NewReminder {
-            key: format!("review:{id}"),
+            key: Source::ReviewFollowUp.key(&id),
             customer_id: &customer_id,
-            source: "review_follow_up",
+            source: Source::ReviewFollowUp,
             source_id: Some(&id),
             title: "Follow up on the review request".into(),
             detail: format!("Asked on {asked}{how}"),
@@ -496,15 +486,17 @@ const VACCINE_CATCH_UP_DAYS: i64 = 60;
 
 /// A pass with one session left, once per pass.
 fn collect_pass_last_sessions(pass: &mut Pass) -> Result<()> {
-    let mut stmt = pass.tx.prepare_cached(
+    let mut stmt = pass.tx.prepare_cached(&format!(
         "SELECT * FROM (
             SELECT p.id, p.customer_id, p.name, p.expires_on,
-                   (SELECT coalesce(sum(l.sessions), 0) FROM pass_ledger l WHERE l.pass_id = p.id) AS remaining
+                   {left} AS remaining
             FROM passes p
             WHERE (p.expires_on IS NULL OR p.expires_on >= ?1)
-              AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'pass_last:' || p.id))
+              AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = '{prefix}' || p.id))
          WHERE remaining = 1",
-    )?;
+        left = passes::LEFT,
+        prefix = Source::PassLastSession.key("")
+    ))?;
     let rows: Vec<(String, String, String, Option<String>)> = stmt
         .query_map([pass.today.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
@@ -515,9 +507,9 @@ fn collect_pass_last_sessions(pass: &mut Pass) -> Result<()> {
             .map(|day| format!("Until {}", passes::day_words(day, pass.today)))
             .unwrap_or_default();
         let r = NewReminder {
-            key: format!("pass_last:{id}"),
+            key: Source::PassLastSession.key(&id),
             customer_id: &customer_id,
-            source: passes::LAST_SESSION_SOURCE,
+            source: Source::PassLastSession,
             source_id: Some(&id),
             title: format!("One session left on the {name}"),
             detail,
@@ -531,27 +523,29 @@ fn collect_pass_last_sessions(pass: &mut Pass) -> Result<()> {
 /// A pass ending within a week with sessions left, once per pass.
 fn collect_passes_ending(pass: &mut Pass) -> Result<()> {
     let last_day = pass.tomorrow + Duration::days(PASS_ENDING_DAYS);
-    let mut stmt = pass.tx.prepare_cached(
+    let mut stmt = pass.tx.prepare_cached(&format!(
         "SELECT * FROM (
             SELECT p.id, p.customer_id, p.name, p.expires_on,
-                   (SELECT coalesce(sum(l.sessions), 0) FROM pass_ledger l WHERE l.pass_id = p.id) AS remaining
+                   {left} AS remaining
             FROM passes p
             WHERE p.expires_on >= ?1 AND p.expires_on <= ?2
-              AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'pass_ending:' || p.id))
+              AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = '{prefix}' || p.id))
          WHERE remaining > 0",
-    )?;
+        left = passes::LEFT,
+        prefix = Source::PassExpiring.key("")
+    ))?;
     let rows: Vec<(String, String, String, String, i64)> = stmt
         .query_map([pass.today.to_string(), last_day.to_string()], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
     for (id, customer_id, name, expires_on, remaining) in rows {
-        let Some(day) = readable_day(&expires_on, passes::EXPIRING_SOURCE, &id) else { continue };
+        let Some(day) = readable_day(&expires_on, Source::PassExpiring, &id) else { continue };
         let sessions = if remaining == 1 { "1 session".to_string() } else { format!("{remaining} sessions") };
         let r = NewReminder {
-            key: format!("pass_ending:{id}"),
+            key: Source::PassExpiring.key(&id),
             customer_id: &customer_id,
-            source: passes::EXPIRING_SOURCE,
+            source: Source::PassExpiring,
             source_id: Some(&id),
             title: format!("The {name} ends on {}", passes::day_words(day, pass.today)),
             detail: format!("{sessions} left"),
@@ -569,9 +563,9 @@ fn collect_vaccinations(pass: &mut Pass) -> Result<()> {
     let until = pass.tomorrow + Duration::days(pets::DUE_DAYS);
     for vaccine in pets::current_expiring_between(pass.tx, from, until, &settings)? {
         let r = NewReminder {
-            key: format!("vaccine:{}", vaccine.id),
+            key: Source::Vaccination.key(&vaccine.id),
             customer_id: &vaccine.customer_id,
-            source: crate::features::pets::REMINDER_SOURCE,
+            source: Source::Vaccination,
             source_id: Some(&vaccine.id),
             title: format!(
                 "{} ({})",

@@ -21,7 +21,7 @@ use crate::io::vcard;
 use crate::kernel::birthday::Birthday;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::time::timestamp;
-use crate::records::customers::{self, Card, Discovery};
+use crate::records::customers::{self, Card};
 use crate::records::loyalty;
 
 /// The CSV columns, in order. The importer's guess maps the names back.
@@ -61,14 +61,70 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Writes every customer as CSV to `out`; returns how many.
+/// Writes every customer as CSV to `out`; returns how many. Each cell is
+/// found by its heading (`csv_cell`), so a new text column of the card is
+/// one heading in `CSV_HEADERS`.
 pub fn write_customers_csv<W: Write>(conn: &Connection, out: W) -> Result<usize> {
     let mut out = std::io::BufWriter::new(out);
     out.write_all(b"\xEF\xBB\xBF")?;
     let mut writer = csv::WriterBuilder::new().from_writer(out);
     writer.write_record(CSV_HEADERS).map_err(csv_error)?;
+    let around = Around { people: people_cells(conn)?, notes: everyones_notes(conn)? };
+    let mut stmt = conn.prepare("SELECT * FROM customers ORDER BY pk")?;
+    // Each heading's column, looked up by name once rather than per row.
+    let columns: Vec<Option<usize>> = CSV_HEADERS.iter().map(|heading| stmt.column_index(heading).ok()).collect();
+    let discovery_column = stmt.column_index("discovery")?;
+    let mut rows = stmt.query([])?;
+    let mut count = 0;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get("id")?;
+        let discovery: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&row.get::<_, String>(discovery_column)?).unwrap_or_default();
+        for (heading, column) in CSV_HEADERS.iter().zip(&columns) {
+            let cell = csv_cell(row, heading, *column, &id, &discovery, &around)?;
+            writer.write_field(neutralise(&cell).as_bytes()).map_err(csv_error)?;
+        }
+        writer.write_record(None::<&[u8]>).map_err(csv_error)?;
+        count += 1;
+    }
+    writer.flush()?;
+    Ok(count)
+}
 
-    let people: HashMap<String, Vec<String>> = everyones_people(conn)?
+/// What the CSV shows beside each customer's row: their people and pets,
+/// and their notes, by customer id.
+struct Around {
+    people: HashMap<String, Vec<String>>,
+    notes: HashMap<String, Vec<String>>,
+}
+
+/// One cell of a customer's row by its heading: the tags as a list, the
+/// people and notes, an answer of the discovery questions, or else the
+/// customer's column of that name as text.
+fn csv_cell(
+    row: &rusqlite::Row,
+    heading: &str,
+    column: Option<usize>,
+    id: &str,
+    discovery: &serde_json::Map<String, serde_json::Value>,
+    around: &Around,
+) -> Result<String> {
+    Ok(match (heading, column) {
+        ("id", _) => id.to_string(),
+        ("tags", Some(column)) => {
+            let tags: Vec<String> = serde_json::from_str(&row.get::<_, String>(column)?).unwrap_or_default();
+            tags.join(", ")
+        }
+        ("people", _) => around.people.get(id).map(|p| p.join("; ")).unwrap_or_default(),
+        ("notes", _) => around.notes.get(id).map(|n| n.join("\n\n")).unwrap_or_default(),
+        (_, Some(column)) => row.get::<_, Option<String>>(column)?.unwrap_or_default(),
+        (answer, None) => discovery.get(answer).and_then(|a| a.as_str()).unwrap_or_default().to_string(),
+    })
+}
+
+/// Each customer's people and pets as the CSV shows them: "Biscuit (dog): shy".
+fn people_cells(conn: &Connection) -> Result<HashMap<String, Vec<String>>> {
+    Ok(everyones_people(conn)?
         .into_iter()
         .map(|(id, people)| {
             let shown = people
@@ -86,52 +142,7 @@ pub fn write_customers_csv<W: Write>(conn: &Connection, out: W) -> Result<usize>
                 .collect();
             (id, shown)
         })
-        .collect();
-    let notes = everyones_notes(conn)?;
-
-    let mut stmt = conn.prepare(
-        "SELECT id, first_name, last_name, display_name, phone, email, birthday, preferred_channel, best_time,
-                tags, heard_from, discovery, last_contact_at, last_visit_at, archived_at, created_at, updated_at
-         FROM customers ORDER BY pk",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut count = 0;
-    let mut record: Vec<String> = Vec::with_capacity(CSV_HEADERS.len());
-    while let Some(row) = rows.next()? {
-        record.clear();
-        let id: String = row.get(0)?;
-        for column in 1..6 {
-            record.push(row.get(column)?);
-        }
-        record.push(row.get::<_, Option<String>>(6)?.unwrap_or_default());
-        record.push(row.get(7)?);
-        record.push(row.get(8)?);
-        let tags: Vec<String> = serde_json::from_str(&row.get::<_, String>(9)?).unwrap_or_default();
-        record.push(tags.join(", "));
-        record.push(row.get(10)?);
-        record.push(people.get(&id).map(|p| p.join("; ")).unwrap_or_default());
-        record.push(notes.get(&id).map(|n| n.join("\n\n")).unwrap_or_default());
-        let discovery: Discovery = serde_json::from_str(&row.get::<_, String>(11)?).unwrap_or_default();
-        record.extend([
-            discovery.what_brought_you,
-            discovery.success_looks_like,
-            discovery.must_happen_first,
-            discovery.who_else_cares,
-            discovery.update_how_often,
-            discovery.hear_from_us_how,
-        ]);
-        for column in 12..17 {
-            record.push(row.get::<_, Option<String>>(column)?.unwrap_or_default());
-        }
-        writer.write_field(&id).map_err(csv_error)?;
-        for cell in &record {
-            writer.write_field(neutralise(cell).as_bytes()).map_err(csv_error)?;
-        }
-        writer.write_record(None::<&[u8]>).map_err(csv_error)?;
-        count += 1;
-    }
-    writer.flush()?;
-    Ok(count)
+        .collect())
 }
 
 fn csv_error(error: csv::Error) -> Error {

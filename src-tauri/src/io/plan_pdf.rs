@@ -26,6 +26,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::db::settings::{self, PaperSize};
 use crate::kernel::error::{Error, Result};
+use crate::kernel::text;
 use crate::records::onboarding;
 use rusqlite::Connection;
 
@@ -383,7 +384,22 @@ pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: s
     let regular = pdf.add_font(&fonts.regular);
     let bold = pdf.add_font(&fonts.bold);
     let mut page = Page::new(fonts, regular, bold, width, height);
-    let inner = width - 2.0 * MARGIN_X;
+    let mut y = recovery_intro(&mut page, shop_name, date);
+    y = recovery_key_groups(&mut page, recovery_text, y);
+    y = recovery_qr(&mut page, &qr, y);
+    y = recovery_steps(&mut page, y);
+    page.check(y, height - MARGIN_BOTTOM);
+    if !page.fits {
+        return Err(Error::Conflict("The recovery sheet did not fit on one page.".into()));
+    }
+    Ok(pdf
+        .with_pages(vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)])
+        .save(&PdfSaveOptions::default(), &mut Vec::new()))
+}
+
+/// The recovery sheet's title, the shop and date, and what the key is for.
+fn recovery_intro(page: &mut Page, shop_name: &str, date: &str) -> f32 {
+    let inner = page.width - 2.0 * MARGIN_X;
     let title = page.wrap("Recovery sheet", true, 22.0, inner);
     let mut y = page.lines(MARGIN_X, MARGIN_TOP, &title, true, 22.0, 1.25, INK);
     let shop = if clean(shop_name).is_empty() { "Your shop".to_string() } else { clean(shop_name) };
@@ -393,10 +409,14 @@ pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: s
         "Regulars keeps this shop's data encrypted. This key opens it on any computer: after a new laptop, a reinstalled system, \
          a forgotten passphrase or owner PIN, or to open a backup. Without it, nobody can read the data, not even you.",
         false, 10.5, inner);
-    y = page.lines(MARGIN_X, y + 14.0, &intro, false, 10.5, 1.4, INK);
-    // The key: four lines of four groups, each group in a tinted cell.
+    page.lines(MARGIN_X, y + 14.0, &intro, false, 10.5, 1.4, INK)
+}
+
+/// The key: four lines of four groups, each group in a tinted cell.
+fn recovery_key_groups(page: &mut Page, recovery_text: &str, y: f32) -> f32 {
+    let inner = page.width - 2.0 * MARGIN_X;
     let heading = page.wrap("Recovery key", true, 12.0, inner);
-    y = page.lines(MARGIN_X, y + 16.0, &heading, true, 12.0, 1.3, ACCENT);
+    let y = page.lines(MARGIN_X, y + 16.0, &heading, true, 12.0, 1.3, ACCENT);
     let groups: Vec<&str> = recovery_text.split(' ').collect();
     let (cell_w, cell_h, gap) = (82.0, 26.0, 10.0);
     let top = y + 8.0;
@@ -409,8 +429,13 @@ pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: s
         page.lines(x + 14.0, cy + 4.0, &line, true, 16.0, 1.2, INK);
     }
     let rows = groups.len().div_ceil(crate::kernel::secret::GROUPS_PER_LINE) as f32;
-    y = top + rows * (cell_h + gap);
-    // The same key as a QR code, for a phone's camera or a scanner.
+    top + rows * (cell_h + gap)
+}
+
+/// The same key as a QR code, for a phone's camera or a scanner, with a
+/// line beside it.
+fn recovery_qr(page: &mut Page, qr: &crate::kernel::qr::Qr, y: f32) -> f32 {
+    let width = page.width;
     let quiet = 4.0;
     let module = (150.0 / (qr.width as f32 + 2.0 * quiet)).min(5.0);
     let side = module * (qr.width as f32 + 2.0 * quiet);
@@ -435,7 +460,12 @@ pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: s
         width - MARGIN_X - beside_x,
     );
     page.lines(beside_x, y + 20.0, &beside, false, 9.5, 1.4, MUTED);
-    y += side + 22.0;
+    y + side + 22.0
+}
+
+/// What to do with the sheet, step by step.
+fn recovery_steps(page: &mut Page, mut y: f32) -> f32 {
+    let inner = page.width - 2.0 * MARGIN_X;
     let steps = [
         "Keep this sheet somewhere safe and away from the laptop: a locked drawer at home, or a safe. Anyone with this sheet and a copy of the data can read it.",
         "Do not photograph it, email it or keep it in the data folder.",
@@ -450,13 +480,7 @@ pub fn recovery_sheet(shop_name: &str, date: &str, recovery_text: &str, paper: s
         page.fill(MARGIN_X + 2.0, y + 10.0, 4.0, 4.0, ACCENT);
         y = page.lines(MARGIN_X + 14.0, y + 6.0, &lines, false, 10.0, 1.4, INK);
     }
-    page.check(y, height - MARGIN_BOTTOM);
-    if !page.fits {
-        return Err(Error::Conflict("The recovery sheet did not fit on one page.".into()));
-    }
-    Ok(pdf
-        .with_pages(vec![PdfPage::new(Pt(width).into(), Pt(height).into(), page.ops)])
-        .save(&PdfSaveOptions::default(), &mut Vec::new()))
+    y
 }
 
 // ---------------------------------------------------------------------------
@@ -741,24 +765,30 @@ fn short_date(date: NaiveDate, start: NaiveDate) -> String {
 // ---------------------------------------------------------------------------
 // The page, top to bottom
 
+/// The plan page, top to bottom. The footer is drawn first: its height
+/// decides how low the body may go.
 fn compose(page: &mut Page, doc: &PlanDocument, s: &Style) {
-    let left = MARGIN_X;
-    let right = page.width - MARGIN_X;
-    let content = right - left;
+    let limit = footer(page, doc, s) - 10.0;
+    let mut y = plan_header(page, doc, s);
+    y = welcome(page, doc, s, y);
+    y = promise(page, doc, s, y);
+    y = first_win(page, doc, s, y);
+    y = checklist(page, doc, s, y);
+    page.check(y, limit);
+}
 
-    // The footer first: its height decides how low the body may go.
-    let reach: Vec<String> = std::iter::once(doc.shop_name.clone())
-        .chain(doc.contact.iter().cloned())
-        .filter(|p| !p.trim().is_empty())
-        .collect();
-    let reach_lines = page.wrap(&reach.join("   ·   "), false, s.small + 0.5, content);
-    let footer_h = 8.0 + s.small * s.lh + reach_lines.len() as f32 * (s.small + 0.5) * s.lh;
-    let footer_top = page.height - MARGIN_BOTTOM - footer_h;
-    let limit = footer_top - 10.0;
+/// The page's left and right edges and the width between them.
+fn columns(page: &Page) -> (f32, f32, f32) {
+    let (left, right) = (MARGIN_X, page.width - MARGIN_X);
+    (left, right, right - left)
+}
 
+/// The shop, "Welcome plan for", the customer's name and the start, with
+/// the photo in the top right corner and the text wrapped beside it.
+/// Returns where the body starts.
+fn plan_header(page: &mut Page, doc: &PlanDocument, s: &Style) -> f32 {
+    let (left, right, content) = columns(page);
     let mut y = MARGIN_TOP;
-
-    // The photo in the top right corner; the header's text wraps beside it.
     let mut header_w = content;
     let mut photo_bottom = y;
     if let Some(photo) = page.photo.clone() {
@@ -768,8 +798,6 @@ fn compose(page: &mut Page, doc: &PlanDocument, s: &Style) {
         header_w = content - side - 14.0;
         photo_bottom = y + side;
     }
-
-    // Header: shop, "Welcome plan for", the customer's name, the start.
     let shop = page.wrap(&doc.shop_name.to_uppercase(), true, s.small + 1.0, header_w);
     y = page.lines(left, y, &shop[..shop.len().min(2)], true, s.small + 1.0, s.lh, ACCENT);
     y += s.gap * 0.35;
@@ -783,118 +811,148 @@ fn compose(page: &mut Page, doc: &PlanDocument, s: &Style) {
     y = y.max(photo_bottom);
     y += s.gap * 0.5;
     page.hline(left, right, y, ACCENT, 1.6);
-    y += s.gap;
+    y + s.gap
+}
 
-    // The welcome message.
-    if !doc.welcome.trim().is_empty() {
-        let welcome = page.wrap(&doc.welcome, false, s.body, content);
-        y = page.lines(left, y, &welcome, false, s.body, s.lh, INK);
-        y += s.gap;
+/// The welcome message, when there is one.
+fn welcome(page: &mut Page, doc: &PlanDocument, s: &Style, y: f32) -> f32 {
+    if doc.welcome.trim().is_empty() {
+        return y;
     }
+    let (left, _, content) = columns(page);
+    let welcome = page.wrap(&doc.welcome, false, s.body, content);
+    page.lines(left, y, &welcome, false, s.body, s.lh, INK) + s.gap
+}
 
-    // The promise block.
-    if !doc.promise.is_empty() {
-        y = heading(page, left, y, "Our promise to you", s);
-        let pad = if s.compact { 6.0 } else { 10.0 };
-        let label_w = if s.compact { 100.0 } else { 118.0 };
-        let value_w = content - 2.0 * pad - label_w - 8.0;
-        let mut rows = Vec::new();
-        for (label, text) in &doc.promise {
-            let l = page.wrap(label, true, s.small, label_w);
-            let v = page.wrap(text, false, s.body, value_w);
-            let h = (l.len() as f32 * s.small * s.lh).max(v.len() as f32 * s.body * s.lh);
-            rows.push((l, v, h));
-        }
-        let row_gap = if s.compact { 2.0 } else { 4.0 };
-        let box_h = 2.0 * pad + rows.iter().map(|r| r.2).sum::<f32>() + row_gap * rows.len().saturating_sub(1) as f32;
-        page.fill(left, y, content, box_h, TINT);
-        page.fill(left, y, 3.0, box_h, ACCENT);
-        let mut ry = y + pad;
-        for (l, v, h) in &rows {
-            // Labels sit on the value's first baseline.
-            let shift = baseline_offset(s.body, s.lh) - baseline_offset(s.small, s.lh);
-            page.lines(left + pad + 4.0, ry + shift, l, true, s.small, s.lh, MUTED);
-            page.lines(left + pad + 4.0 + label_w + 8.0, ry, v, false, s.body, s.lh, INK);
-            ry += h + row_gap;
-        }
-        y += box_h + s.gap;
+/// The promise block: each label beside its text, on a tinted box.
+fn promise(page: &mut Page, doc: &PlanDocument, s: &Style, y: f32) -> f32 {
+    if doc.promise.is_empty() {
+        return y;
     }
-
-    // The first-value milestone.
-    if let Some(m) = doc.tasks.iter().find(|t| t.milestone) {
-        let pad = if s.compact { 6.0 } else { 9.0 };
-        let inner = content - 2.0 * pad - 22.0;
-        let label =
-            page.wrap(&format!("Your first win  ·  by {}", short_date(m.due_on, doc.start_on)), true, s.small, inner);
-        let title = page.wrap(&m.title, true, s.body + 1.0, inner);
-        let h = 2.0 * pad + label.len() as f32 * s.small * s.lh + title.len() as f32 * (s.body + 1.0) * s.lh;
-        page.fill(left, y, content, h, KEY);
-        page.frame(left, y, content, h, KEY_LINE, 0.8);
-        page.text(
-            left + pad,
-            y + pad + baseline_offset(s.heading + 2.0, 1.0),
-            "★",
-            false,
-            s.heading + 2.0,
-            (0.76, 0.55, 0.05),
-        );
-        let ty = page.lines(left + pad + 22.0, y + pad, &label, true, s.small, s.lh, MUTED);
-        page.lines(left + pad + 22.0, ty, &title, true, s.body + 1.0, s.lh, INK);
-        y += h + s.gap;
+    let (left, _, content) = columns(page);
+    let y = heading(page, left, y, "Our promise to you", s);
+    let pad = if s.compact { 6.0 } else { 10.0 };
+    let label_w = if s.compact { 100.0 } else { 118.0 };
+    let value_w = content - 2.0 * pad - label_w - 8.0;
+    let mut rows = Vec::new();
+    for (label, text) in &doc.promise {
+        let l = page.wrap(label, true, s.small, label_w);
+        let v = page.wrap(text, false, s.body, value_w);
+        let h = (l.len() as f32 * s.small * s.lh).max(v.len() as f32 * s.body * s.lh);
+        rows.push((l, v, h));
     }
+    let row_gap = if s.compact { 2.0 } else { 4.0 };
+    let box_h = 2.0 * pad + rows.iter().map(|r| r.2).sum::<f32>() + row_gap * rows.len().saturating_sub(1) as f32;
+    page.fill(left, y, content, box_h, TINT);
+    page.fill(left, y, 3.0, box_h, ACCENT);
+    let mut ry = y + pad;
+    for (l, v, h) in &rows {
+        // Labels sit on the value's first baseline.
+        let shift = baseline_offset(s.body, s.lh) - baseline_offset(s.small, s.lh);
+        page.lines(left + pad + 4.0, ry + shift, l, true, s.small, s.lh, MUTED);
+        page.lines(left + pad + 4.0 + label_w + 8.0, ry, v, false, s.body, s.lh, INK);
+        ry += h + row_gap;
+    }
+    y + box_h + s.gap
+}
 
-    // The checklist.
-    y = heading(page, left, y, "Your checklist", s);
+/// The first-value milestone, starred, when the plan has one.
+fn first_win(page: &mut Page, doc: &PlanDocument, s: &Style, y: f32) -> f32 {
+    let Some(m) = doc.tasks.iter().find(|t| t.milestone) else { return y };
+    let (left, _, content) = columns(page);
+    let pad = if s.compact { 6.0 } else { 9.0 };
+    let inner = content - 2.0 * pad - 22.0;
+    let label =
+        page.wrap(&format!("Your first win  ·  by {}", short_date(m.due_on, doc.start_on)), true, s.small, inner);
+    let title = page.wrap(&m.title, true, s.body + 1.0, inner);
+    let h = 2.0 * pad + label.len() as f32 * s.small * s.lh + title.len() as f32 * (s.body + 1.0) * s.lh;
+    page.fill(left, y, content, h, KEY);
+    page.frame(left, y, content, h, KEY_LINE, 0.8);
+    page.text(
+        left + pad,
+        y + pad + baseline_offset(s.heading + 2.0, 1.0),
+        "★",
+        false,
+        s.heading + 2.0,
+        (0.76, 0.55, 0.05),
+    );
+    let ty = page.lines(left + pad + 22.0, y + pad, &label, true, s.small, s.lh, MUTED);
+    page.lines(left + pad + 22.0, ty, &title, true, s.body + 1.0, s.lh, INK);
+    y + h + s.gap
+}
+
+/// The checklist: a table of task, who, due and a box to tick.
+fn checklist(page: &mut Page, doc: &PlanDocument, s: &Style, y: f32) -> f32 {
+    let (left, right, content) = columns(page);
+    let mut y = heading(page, left, y, "Your checklist", s);
     if doc.tasks.is_empty() {
         let none = page.wrap("No tasks yet: we will plan your first weeks together.", false, s.body, content);
-        y = page.lines(left, y, &none, false, s.body, s.lh, MUTED);
-    } else {
-        let done_w = if s.compact { 30.0 } else { 36.0 };
-        let due_w = if s.compact { 66.0 } else { 78.0 };
-        let who_w = if s.compact { 82.0 } else { 96.0 };
-        let task_w = content - done_w - due_w - who_w;
-        let cell = 6.0;
-        let cols = [left, left + task_w, left + task_w + who_w, left + task_w + who_w + due_w];
-        // Header row.
-        for (x, label) in cols.iter().zip(["Task", "Who", "Due", "Done"]) {
-            page.text(x + cell, y + baseline_offset(s.small, s.lh), label, true, s.small, MUTED);
-        }
-        y += s.small * s.lh + 3.0;
-        page.hline(left, right, y, INK, 0.8);
-        for (i, task) in doc.tasks.iter().enumerate() {
-            let title_text = if task.milestone { format!("★ {}", task.title) } else { task.title.clone() };
-            let title = page.wrap(&title_text, task.milestone, s.body, task_w - 2.0 * cell);
-            let who = page.wrap(&task.owner, false, s.body, who_w - 2.0 * cell);
-            let due = page.wrap(&short_date(task.due_on, doc.start_on), false, s.body, due_w - 2.0 * cell);
-            let lines = title.len().max(who.len()).max(due.len()).max(1);
-            let h = lines as f32 * s.body * s.lh + 2.0 * s.row_pad;
-            if task.milestone {
-                page.fill(left, y, content, h, KEY);
-            } else if i % 2 == 1 {
-                page.fill(left, y, content, h, ZEBRA);
-            }
-            let top = y + s.row_pad;
-            page.lines(cols[0] + cell, top, &title, task.milestone, s.body, s.lh, INK);
-            page.lines(cols[1] + cell, top, &who, false, s.body, s.lh, INK);
-            page.lines(cols[2] + cell, top, &due, false, s.body, s.lh, INK);
-            // The done box, on the first line.
-            let b = s.body * 0.95;
-            let bx = cols[3] + (done_w - b) / 2.0;
-            let by = top + (s.body * s.lh - b) / 2.0;
-            page.frame(bx, by, b, b, MUTED, 0.9);
-            if task.done {
-                page.text(bx + b * 0.08, by + b * 0.86, "✓", true, b * 1.1, ACCENT);
-            }
-            y += h;
-            page.hline(left, right, y, RULE, 0.5);
-        }
+        return page.lines(left, y, &none, false, s.body, s.lh, MUTED);
     }
-    page.check(y, limit);
+    let done_w = if s.compact { 30.0 } else { 36.0 };
+    let due_w = if s.compact { 66.0 } else { 78.0 };
+    let who_w = if s.compact { 82.0 } else { 96.0 };
+    let task_w = content - done_w - due_w - who_w;
+    let cols = [left, left + task_w, left + task_w + who_w, left + task_w + who_w + due_w];
+    for (x, label) in cols.iter().zip(["Task", "Who", "Due", "Done"]) {
+        page.text(x + CELL, y + baseline_offset(s.small, s.lh), label, true, s.small, MUTED);
+    }
+    y += s.small * s.lh + 3.0;
+    page.hline(left, right, y, INK, 0.8);
+    let table = TaskTable { cols, widths: [task_w, who_w, due_w, done_w] };
+    for (i, task) in doc.tasks.iter().enumerate() {
+        y = task_row(page, doc, task, i % 2 == 1, &table, s, y);
+        page.hline(left, right, y, RULE, 0.5);
+    }
+    y
+}
 
-    // The footer: how to reach the shop.
-    page.hline(left, right, footer_top, RULE, 0.8);
-    let fy = page.lines(left, footer_top + 8.0, &["How to reach us".to_string()], true, s.small, s.lh, ACCENT);
-    page.lines(left, fy, &reach_lines, false, s.small + 0.5, s.lh, INK);
+/// The space between a table cell's edge and its text.
+const CELL: f32 = 6.0;
+
+/// The checklist's columns: where each starts and how wide it is (task,
+/// who, due, done).
+struct TaskTable {
+    cols: [f32; 4],
+    widths: [f32; 4],
+}
+
+/// One task of the checklist, its row striped (or marked, for the first
+/// win) and its done box on the first line. Returns the row's bottom.
+fn task_row(
+    page: &mut Page,
+    doc: &PlanDocument,
+    task: &PrintTask,
+    striped: bool,
+    table: &TaskTable,
+    s: &Style,
+    y: f32,
+) -> f32 {
+    let (left, _, content) = columns(page);
+    let (cols, [task_w, who_w, due_w, done_w]) = (table.cols, table.widths);
+    let title_text = if task.milestone { format!("★ {}", task.title) } else { task.title.clone() };
+    let title = page.wrap(&title_text, task.milestone, s.body, task_w - 2.0 * CELL);
+    let who = page.wrap(&task.owner, false, s.body, who_w - 2.0 * CELL);
+    let due = page.wrap(&short_date(task.due_on, doc.start_on), false, s.body, due_w - 2.0 * CELL);
+    let lines = title.len().max(who.len()).max(due.len()).max(1);
+    let h = lines as f32 * s.body * s.lh + 2.0 * s.row_pad;
+    if task.milestone {
+        page.fill(left, y, content, h, KEY);
+    } else if striped {
+        page.fill(left, y, content, h, ZEBRA);
+    }
+    let top = y + s.row_pad;
+    page.lines(cols[0] + CELL, top, &title, task.milestone, s.body, s.lh, INK);
+    page.lines(cols[1] + CELL, top, &who, false, s.body, s.lh, INK);
+    page.lines(cols[2] + CELL, top, &due, false, s.body, s.lh, INK);
+    let b = s.body * 0.95;
+    let bx = cols[3] + (done_w - b) / 2.0;
+    let by = top + (s.body * s.lh - b) / 2.0;
+    page.frame(bx, by, b, b, MUTED, 0.9);
+    if task.done {
+        page.text(bx + b * 0.08, by + b * 0.86, "✓", true, b * 1.1, ACCENT);
+    }
+    y + h
 }
 
 /// The footer every page shares: how to reach the shop. Returns its top.
@@ -927,13 +985,20 @@ fn draw_photo(page: &mut Page, photo: Option<&XObjectId>, x: f32, top: f32, side
 /// photo when there is one, vet, allergies, medication, feeding, handling
 /// and the vaccinations with their dates.
 fn compose_pet_sheet(page: &mut Page, doc: &PlanDocument, pet: &PetSheet, photo: Option<&XObjectId>, s: &Style) {
-    let left = MARGIN_X;
-    let right = page.width - MARGIN_X;
-    let content = right - left;
-    let footer_top = footer(page, doc, s);
-    let limit = footer_top - 10.0;
-    let mut y = MARGIN_TOP;
+    let limit = footer(page, doc, s) - 10.0;
+    let mut y = pet_header(page, doc, pet, photo, s);
+    y = pet_facts(page, pet, s, y);
+    y = vaccinations(page, pet, s, y);
+    y = not_on_record(page, pet, s, y);
+    page.check(y, limit);
+}
 
+/// The shop, "Pet sheet · customer", the pet's name and what it is, with
+/// its photo in the top right corner when there is one. Returns where the
+/// body starts.
+fn pet_header(page: &mut Page, doc: &PlanDocument, pet: &PetSheet, photo: Option<&XObjectId>, s: &Style) -> f32 {
+    let (left, right, content) = columns(page);
+    let mut y = MARGIN_TOP;
     let side = if s.compact { 96.0 } else { 120.0 };
     let has_photo = draw_photo(page, photo, right - side, y, side);
     let head_w = if has_photo { content - side - 16.0 } else { content };
@@ -953,9 +1018,12 @@ fn compose_pet_sheet(page: &mut Page, doc: &PlanDocument, pet: &PetSheet, photo:
     }
     y += s.gap * 0.5;
     page.hline(left, right, y, ACCENT, 1.6);
-    y += s.gap;
+    y + s.gap
+}
 
-    // The facts, label beside text, as the promise block on the plan.
+/// The facts, label beside text, as the promise block on the plan.
+fn pet_facts(page: &mut Page, pet: &PetSheet, s: &Style, mut y: f32) -> f32 {
+    let (left, _, content) = columns(page);
     if !pet.facts.is_empty() {
         let label_w = if s.compact { 100.0 } else { 118.0 };
         let value_w = content - label_w - 8.0;
@@ -969,9 +1037,13 @@ fn compose_pet_sheet(page: &mut Page, doc: &PlanDocument, pet: &PetSheet, photo:
         }
         y += s.gap * 0.6;
     }
+    y
+}
 
-    // Vaccinations: a small table.
-    y = heading(page, left, y, "Vaccinations", s);
+/// The vaccinations as a small table; due or expired ones marked.
+fn vaccinations(page: &mut Page, pet: &PetSheet, s: &Style, y: f32) -> f32 {
+    let (left, right, content) = columns(page);
+    let mut y = heading(page, left, y, "Vaccinations", s);
     if pet.vaccinations.is_empty() {
         let none = page.wrap("None recorded.", false, s.body, content);
         y = page.lines(left, y, &none, false, s.body, s.lh, MUTED);
@@ -1007,12 +1079,18 @@ fn compose_pet_sheet(page: &mut Page, doc: &PlanDocument, pet: &PetSheet, photo:
             page.hline(left, right, y, RULE, 0.5);
         }
     }
+    y
+}
+
+/// The required vaccinations the pet has no record of, when any.
+fn not_on_record(page: &mut Page, pet: &PetSheet, s: &Style, mut y: f32) -> f32 {
+    let (left, _, content) = columns(page);
     if !pet.missing.is_empty() {
         y += s.gap * 0.4;
         let missing = page.wrap(&format!("Not on record: {}", pet.missing.join(", ")), true, s.body, content);
         y = page.lines(left, y, &missing, true, s.body, s.lh, (0.62, 0.16, 0.12));
     }
-    page.check(y, limit);
+    y
 }
 
 fn heading(page: &mut Page, left: f32, y: f32, text: &str, s: &Style) -> f32 {
@@ -1070,62 +1148,8 @@ pub fn pet_sheets_for(kind: settings::BusinessKind) -> bool {
 /// by its person id (the photo feature passes its reader; `None` leaves
 /// the sheets without photos).
 pub fn pet_sheets(conn: &Connection, customer_id: &str, today: NaiveDate) -> Result<Vec<PetSheet>> {
-    let day = |text: &str| {
-        crate::kernel::time::stored_day(text).map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default()
-    };
     let mut sheets = Vec::new();
     for pet in crate::records::pets::for_customer(conn, customer_id, today)? {
-        let r = &pet.record;
-        let mut about = vec![capitalised(&pet.kind)];
-        if !r.breed.is_empty() {
-            about.push(r.breed.clone());
-        }
-        if let Some(age) = &pet.age {
-            about.push(age.clone());
-        }
-        let mut facts: Vec<(String, String)> = Vec::new();
-        let vet = [r.vet_name.as_str(), r.vet_phone.as_str()]
-            .iter()
-            .filter(|t| !t.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ");
-        let reactive =
-            if r.reactive_to_dogs { "Yes: keep distance from other dogs".to_string() } else { String::new() };
-        for (label, text) in [
-            ("Vet", vet),
-            ("Born", day(&r.birthday)),
-            ("Allergies", r.allergies.clone()),
-            ("Medication", r.medication.clone()),
-            ("Feeding", r.feeding.clone()),
-            ("On the lead", r.on_lead.clone()),
-            ("Recall", r.recall.clone()),
-            ("Reactive to other dogs", reactive),
-            ("Handling", r.handling.clone()),
-        ] {
-            if !text.trim().is_empty() {
-                facts.push((label.to_string(), text));
-            }
-        }
-        use crate::records::pets::VaccineState;
-        let vaccinations = pet
-            .vaccinations
-            .iter()
-            .map(|v| {
-                let state = match v.state {
-                    VaccineState::Ok => "Valid",
-                    VaccineState::Due => "Due soon",
-                    VaccineState::Expired => "Expired",
-                    VaccineState::Replaced => "Replaced",
-                };
-                [
-                    v.name.clone(),
-                    v.given_on.as_deref().map(day).unwrap_or_default(),
-                    day(&v.expires_on),
-                    state.to_string(),
-                ]
-            })
-            .collect();
         let photo = crate::records::photos::bytes_of(
             conn,
             customer_id,
@@ -1133,10 +1157,10 @@ pub fn pet_sheets(conn: &Connection, customer_id: &str, today: NaiveDate) -> Res
             crate::records::photos::Size::Large,
         )?;
         sheets.push(PetSheet {
+            about: pet_about(&pet),
+            facts: pet_facts_of(&pet.record),
+            vaccinations: vaccination_rows(&pet),
             name: pet.name,
-            about: about.join(" · "),
-            facts,
-            vaccinations,
             missing: pet.missing,
             photo,
         });
@@ -1144,9 +1168,69 @@ pub fn pet_sheets(conn: &Connection, customer_id: &str, today: NaiveDate) -> Res
     Ok(sheets)
 }
 
-fn capitalised(word: &str) -> String {
-    let mut chars = word.trim().chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+/// A stored date as the sheet prints it ("4 Mar 2026"), or "" when unreadable.
+fn sheet_day(text: &str) -> String {
+    crate::kernel::time::stored_day(text).map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default()
+}
+
+/// "Dog · Beagle · 4 years": the kind, breed and age that are known.
+fn pet_about(pet: &crate::records::pets::PetRecord) -> String {
+    let mut about = vec![text::capitalised(&pet.kind)];
+    if !pet.record.breed.is_empty() {
+        about.push(pet.record.breed.clone());
+    }
+    if let Some(age) = &pet.age {
+        about.push(age.clone());
+    }
+    about.join(" · ")
+}
+
+/// The facts the walker needs, label and text, those with a text only.
+fn pet_facts_of(r: &crate::records::pets::PetInput) -> Vec<(String, String)> {
+    let vet = [r.vet_name.as_str(), r.vet_phone.as_str()]
+        .iter()
+        .filter(|t| !t.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let reactive = if r.reactive_to_dogs { "Yes: keep distance from other dogs".to_string() } else { String::new() };
+    [
+        ("Vet", vet),
+        ("Born", sheet_day(&r.birthday)),
+        ("Allergies", r.allergies.clone()),
+        ("Medication", r.medication.clone()),
+        ("Feeding", r.feeding.clone()),
+        ("On the lead", r.on_lead.clone()),
+        ("Recall", r.recall.clone()),
+        ("Reactive to other dogs", reactive),
+        ("Handling", r.handling.clone()),
+    ]
+    .into_iter()
+    .filter(|(_, text)| !text.trim().is_empty())
+    .map(|(label, text)| (label.to_string(), text))
+    .collect()
+}
+
+/// Each vaccination as the table's cells: name, given, expires, state.
+fn vaccination_rows(pet: &crate::records::pets::PetRecord) -> Vec<[String; 4]> {
+    use crate::records::pets::VaccineState;
+    pet.vaccinations
+        .iter()
+        .map(|v| {
+            let state = match v.state {
+                VaccineState::Ok => "Valid",
+                VaccineState::Due => "Due soon",
+                VaccineState::Expired => "Expired",
+                VaccineState::Replaced => "Replaced",
+            };
+            [
+                v.name.clone(),
+                v.given_on.as_deref().map(sheet_day).unwrap_or_default(),
+                sheet_day(&v.expires_on),
+                state.to_string(),
+            ]
+        })
+        .collect()
 }
 
 #[cfg(test)]

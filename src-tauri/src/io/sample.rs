@@ -309,7 +309,8 @@ fn one_customer(
             update_how_often: pick(rng, &["Monthly", "After each visit", "Only when needed"]).into(),
             hear_from_us_how: pick(rng, &["Text", "Email", "A quick call"]).into(),
         },
-        referred_by: None,
+        // A field the sample shop has no values for stays empty.
+        ..CustomerInput::default()
     };
     let mut notes = Vec::new();
     for i in 0..rng.gen_range(1..4) {

@@ -20,6 +20,7 @@ use rayon::prelude::*;
 
 use crate::kernel::birthday::Birthday;
 use crate::kernel::content_lines::{escape, push_folded};
+use crate::kernel::text;
 use crate::records::customers::{Card, Person};
 
 /// A phone, email or address with its types ("cell", "work") folded to
@@ -50,13 +51,8 @@ impl Typed {
         if words.is_empty() && self.is_mobile() {
             words.push("mobile");
         }
-        words.iter().map(|w| capitalised(w)).collect::<Vec<_>>().join(" ")
+        words.iter().map(|w| text::capitalised(w)).collect::<Vec<_>>().join(" ")
     }
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
 }
 
 /// A person or pet named on the contact (`RELATED` as text, or Apple's
@@ -416,7 +412,7 @@ fn apply(contact: &mut Contact, property: Property) {
             if !property.text_value && (name.starts_with("urn:") || name.contains("://")) {
                 return;
             }
-            let kind = property.types.first().map(|t| capitalised(t)).unwrap_or_default();
+            let kind = property.types.first().map(|t| text::capitalised(t)).unwrap_or_default();
             contact.related.push(Related { name, kind, details: String::new(), group: property.group.clone() });
         }
         "X-ABLABEL" => {

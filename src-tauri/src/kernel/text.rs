@@ -50,6 +50,12 @@ pub fn words(text: &str) -> Vec<String> {
     words
 }
 
+/// The word with its first letter in capitals, trimmed: "dog" → "Dog".
+pub fn capitalised(word: &str) -> String {
+    let mut chars = word.trim().chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// The digits of a phone number in any format: "(555) 014-2211" -> "5550142211".
 pub fn digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()

@@ -169,7 +169,13 @@ pub fn add_update<Tz: TimeZone>(
                 "UPDATE complaints SET checkpoint_at = ?2 WHERE id = ?1",
                 params![complaint_id, timestamp(when)],
             )?;
-            reminders::resolve(tx, &customer_id, "complaint", Some(complaint_id), now)?;
+            reminders::resolve(
+                tx,
+                &customer_id,
+                crate::records::reminders::Source::Complaint,
+                Some(complaint_id),
+                now,
+            )?;
         }
         Ok(())
     })?;
@@ -195,7 +201,7 @@ pub fn close_in(
         "UPDATE complaints SET closed_at = ?2, closed_by = ?3, recap = ?4, updated_at = ?2 WHERE id = ?1",
         params![complaint_id, timestamp(now), desk_name(&staff), recap],
     )?;
-    reminders::resolve(tx, &customer_id, "complaint", Some(complaint_id), now)?;
+    reminders::resolve(tx, &customer_id, crate::records::reminders::Source::Complaint, Some(complaint_id), now)?;
     Ok(customer_id)
 }
 

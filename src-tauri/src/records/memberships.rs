@@ -92,7 +92,7 @@ pub fn set_in(tx: &Connection, customer_id: &str, input: &MembershipInput, now: 
         "UPDATE memberships SET ended_at = ?2, updated_at = ?2 WHERE customer_id = ?1 AND ended_at IS NULL",
         params![customer_id, stamp],
     )?;
-    reminders::resolve(tx, customer_id, "renewal", None, now)?;
+    reminders::resolve(tx, customer_id, crate::records::reminders::Source::Renewal, None, now)?;
     let id = new_id();
     tx.execute(
         "INSERT INTO memberships (id, customer_id, plan_name, price_cents, term, renews_on, created_at, updated_at)
@@ -114,7 +114,7 @@ pub fn renew_in(tx: &Connection, customer_id: &str, now: DateTime<Utc>) -> Resul
         "UPDATE memberships SET renews_on = ?2, updated_at = ?3 WHERE id = ?1",
         params![membership.id, next.to_string(), timestamp(now)],
     )?;
-    reminders::resolve(tx, customer_id, "renewal", Some(&membership.id), now)?;
+    reminders::resolve(tx, customer_id, crate::records::reminders::Source::Renewal, Some(&membership.id), now)?;
     Ok(())
 }
 
@@ -124,7 +124,7 @@ pub fn end_in(tx: &Connection, customer_id: &str, now: DateTime<Utc>) -> Result<
         "UPDATE memberships SET ended_at = ?2, updated_at = ?2 WHERE customer_id = ?1 AND ended_at IS NULL",
         params![customer_id, timestamp(now)],
     )?;
-    reminders::resolve(tx, customer_id, "renewal", None, now)?;
+    reminders::resolve(tx, customer_id, crate::records::reminders::Source::Renewal, None, now)?;
     Ok(())
 }
 

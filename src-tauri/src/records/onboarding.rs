@@ -18,6 +18,7 @@ use crate::db::settings::{self, BusinessKind};
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
+use crate::kernel::json;
 use crate::kernel::time::timestamp;
 
 // ---------------------------------------------------------------------------
@@ -420,8 +421,7 @@ pub fn start(
         let template = template(tx, kind)?;
         let plan_id = new_id();
         let stamp = timestamp(now);
-        let promise = serde_json::to_string(&template.promise)
-            .map_err(|e| Error::Conflict(format!("The plan could not be saved: {e}")))?;
+        let promise = json::encode(&template.promise)?;
         tx.execute(
             "INSERT INTO plans (id, customer_id, start_on, welcome, promise, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
@@ -587,7 +587,13 @@ fn tick_in(conn: &Connection, task_id: &str, who: &str, now: DateTime<Utc>) -> R
         "UPDATE plan_tasks SET done_at = ?2, done_by = ?3, updated_at = ?2 WHERE id = ?1 AND done_at IS NULL",
     )?
     .execute(params![task_id, stamp, who])?;
-    crate::records::reminders::resolve(conn, &customer_id, "onboarding", Some(task_id), now)?;
+    crate::records::reminders::resolve(
+        conn,
+        &customer_id,
+        crate::records::reminders::Source::Onboarding,
+        Some(task_id),
+        now,
+    )?;
     let open: i64 = conn
         .prepare_cached("SELECT count(*) FROM plan_tasks WHERE plan_id = ?1 AND done_at IS NULL")?
         .query_row([&plan_id], |row| row.get(0))?;
@@ -649,7 +655,13 @@ pub fn cancel(conn: &mut Connection, customer_id: &str, now: DateTime<Utc>) -> R
             .query_map([&plan_id], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         for task_id in &open_tasks {
-            crate::records::reminders::dismiss(tx, customer_id, "onboarding", Some(task_id), now)?;
+            crate::records::reminders::dismiss(
+                tx,
+                customer_id,
+                crate::records::reminders::Source::Onboarding,
+                Some(task_id),
+                now,
+            )?;
         }
         Ok(())
     })?;

@@ -45,9 +45,6 @@ pub struct PassTypeInput {
 }
 
 const TYPES_KEY: &str = "pass_types";
-/// The reminder sources of passes (`features::reminder_sources`).
-pub const LAST_SESSION_SOURCE: &str = "pass_last_session";
-pub const EXPIRING_SOURCE: &str = "pass_expiring";
 const MAX_SESSIONS: i64 = 1000;
 
 pub fn load_types(conn: &Connection) -> Result<Vec<PassType>> {
@@ -161,6 +158,10 @@ fn append(conn: &Connection, entry: &LedgerEntry, now: DateTime<Utc>) -> Result<
     Ok(())
 }
 
+/// Sessions left on the pass `p`, as an SQL expression over `pass_ledger l`:
+/// the sum of its ledger. Every query that weighs what is left uses it.
+pub const LEFT: &str = "(SELECT coalesce(sum(l.sessions), 0) FROM pass_ledger l WHERE l.pass_id = p.id)";
+
 /// Sessions left on a pass: the sum of its ledger.
 pub fn left(conn: &Connection, pass_id: &str) -> Result<i64> {
     Ok(conn
@@ -238,13 +239,13 @@ pub fn use_session_in(
     now: DateTime<Utc>,
 ) -> Result<Option<Used>> {
     let found: Option<(String, String, i64, Option<String>, i64)> = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT p.id, p.name, p.sessions, p.expires_on,
-                    (SELECT coalesce(sum(l.sessions), 0) FROM pass_ledger l WHERE l.pass_id = p.id) AS remaining
+                    {LEFT} AS remaining
              FROM passes p
              WHERE p.customer_id = ?1 AND (p.expires_on IS NULL OR p.expires_on >= ?2) AND remaining > 0
-             ORDER BY p.expires_on IS NULL, p.expires_on, p.created_at, p.id LIMIT 1",
-        )?
+             ORDER BY p.expires_on IS NULL, p.expires_on, p.created_at, p.id LIMIT 1"
+        ))?
         .query_row(params![customer_id, today.to_string()], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
         })
@@ -346,10 +347,10 @@ pub fn void_sale(
 /// Returns how many passes expired.
 pub fn expire_due(conn: &Connection, today: NaiveDate, now: DateTime<Utc>) -> Result<usize> {
     let rows: Vec<(String, String, String, i64)> = conn
-        .prepare_cached(
-            "SELECT p.id, p.customer_id, p.name, (SELECT coalesce(sum(l.sessions), 0) FROM pass_ledger l WHERE l.pass_id = p.id) AS remaining
-             FROM passes p WHERE p.expires_on IS NOT NULL AND p.expires_on < ?1 AND remaining > 0",
-        )?
+        .prepare_cached(&format!(
+            "SELECT p.id, p.customer_id, p.name, {LEFT} AS remaining
+             FROM passes p WHERE p.expires_on IS NOT NULL AND p.expires_on < ?1 AND remaining > 0"
+        ))?
         .query_map([today.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let nobody = StaffRef::default();
@@ -458,11 +459,11 @@ const SHOWN: i64 = 6;
 pub fn for_customer(conn: &Connection, customer_id: &str, today: NaiveDate) -> Result<Vec<PassView>> {
     type Row = (String, String, i64, String, Option<String>, i64);
     let rows: Vec<Row> = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT p.id, p.name, p.sessions, p.sold_on, p.expires_on,
-                    (SELECT coalesce(sum(l.sessions), 0) FROM pass_ledger l WHERE l.pass_id = p.id)
-             FROM passes p WHERE p.customer_id = ?1 ORDER BY p.created_at DESC, p.id DESC LIMIT 50",
-        )?
+                    {LEFT}
+             FROM passes p WHERE p.customer_id = ?1 ORDER BY p.created_at DESC, p.id DESC LIMIT 50"
+        ))?
         .query_map([customer_id], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
         })?
@@ -515,15 +516,15 @@ pub struct RunningOut {
 pub fn running_out(conn: &Connection, today: NaiveDate, days: i64, limit: usize) -> Result<(i64, Vec<RunningOut>)> {
     let soon = (today + chrono::Duration::days(days)).to_string();
     let rows: Vec<(String, String, String, i64, Option<String>, i64)> = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT * FROM (
                 SELECT p.customer_id, c.display_name, p.name, p.sessions, p.expires_on,
-                       (SELECT coalesce(sum(l.sessions), 0) FROM pass_ledger l WHERE l.pass_id = p.id) AS remaining
+                       {LEFT} AS remaining
                 FROM passes p JOIN customers c ON c.id = p.customer_id
                 WHERE (p.expires_on IS NULL OR p.expires_on >= ?1) AND c.archived_at IS NULL)
              WHERE remaining > 0 AND (remaining <= 1 OR expires_on <= ?2)
-             ORDER BY expires_on IS NULL, expires_on, remaining",
-        )?
+             ORDER BY expires_on IS NULL, expires_on, remaining"
+        ))?
         .query_map(params![today.to_string(), soon], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
         })?

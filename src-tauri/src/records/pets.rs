@@ -386,13 +386,14 @@ pub fn current_expiring_between(
     settings: &PetSettings,
 ) -> Result<Vec<CurrentVaccine>> {
     let rows = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT v.id, v.person_id, v.customer_id, p.name, v.name, v.expires_on
              FROM vaccinations v JOIN people p ON p.id = v.person_id
              WHERE v.person_id IN (SELECT w.person_id FROM vaccinations w
                                    WHERE w.expires_on >= ?1 AND w.expires_on <= ?2
-                                     AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = 'vaccine:' || w.id))",
-        )?
+                                     AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.dedup_key = '{prefix}' || w.id))",
+            prefix = crate::records::reminders::Source::Vaccination.key("")
+        ))?
         .query_map([from.to_string(), until.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(newest_of_each(rows, settings).into_iter().filter(|v| v.expires_on >= from && v.expires_on <= until).collect())

@@ -14,6 +14,7 @@ use crate::db::settings;
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
+use crate::kernel::labels::Labelled;
 use crate::kernel::time::{local_to_utc, timestamp};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,12 +67,93 @@ pub fn at_hour<Tz: TimeZone>(tz: &Tz, date: NaiveDate, hour: u32) -> DateTime<Ut
 // ---------------------------------------------------------------------------
 // Turning data into reminders
 
+/// Where a reminder comes from, stored in `reminders.source` as its word
+/// ("next_step", "pass_last_session"); `features::reminder_sources::SOURCES`
+/// gives each its collector, and `key` its occasions' `dedup_key`s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    NextStep,
+    Onboarding,
+    Renewal,
+    Birthday,
+    GoneQuiet,
+    Complaint,
+    ReviewFollowUp,
+    PassLastSession,
+    PassExpiring,
+    Vaccination,
+}
+
+impl Labelled for Source {
+    const ALL: &'static [Source] = &[
+        Source::NextStep,
+        Source::Onboarding,
+        Source::Renewal,
+        Source::Birthday,
+        Source::GoneQuiet,
+        Source::Complaint,
+        Source::ReviewFollowUp,
+        Source::PassLastSession,
+        Source::PassExpiring,
+        Source::Vaccination,
+    ];
+
+    /// What the Today list calls it.
+    fn label(self) -> &'static str {
+        match self {
+            Source::NextStep => "Next step",
+            Source::Onboarding => "Onboarding",
+            Source::Renewal => "Renewal",
+            Source::Birthday => "Birthday",
+            Source::GoneQuiet => "Gone quiet",
+            Source::Complaint => "Complaint",
+            Source::ReviewFollowUp => "Review request",
+            Source::PassLastSession => "Pass: last session",
+            Source::PassExpiring => "Pass ending",
+            Source::Vaccination => "Vaccination",
+        }
+    }
+}
+
+impl Source {
+    /// A reminder's `dedup_key` for one occasion of this source ("task:<id>",
+    /// "quiet:<id>:<last visit>"): the prefixes are the ones the stored keys
+    /// already have, so a key made again matches the one stored.
+    pub fn key(self, occasion: impl std::fmt::Display) -> String {
+        let prefix = match self {
+            Source::NextStep => "task",
+            Source::Onboarding => "onboarding",
+            Source::Renewal => "renewal",
+            Source::Birthday => "birthday",
+            Source::GoneQuiet => "quiet",
+            Source::Complaint => "complaint",
+            Source::ReviewFollowUp => "review",
+            Source::PassLastSession => "pass_last",
+            Source::PassExpiring => "pass_ending",
+            Source::Vaccination => "vaccine",
+        };
+        format!("{prefix}:{occasion}")
+    }
+
+    /// The source a stored word names (`None` for one this build does not know).
+    pub fn from_word(word: &str) -> Option<Source> {
+        Source::ALL.iter().copied().find(|source| source.word() == word)
+    }
+}
+
+impl rusqlite::ToSql for Source {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::from(self.word()))
+    }
+}
+
 /// A reminder as a source makes it; `key` is unique per source, customer
 /// and occasion, so making the same one again adds nothing.
 pub struct NewReminder<'a> {
     pub key: String,
     pub customer_id: &'a str,
-    pub source: &'static str,
+    pub source: Source,
     pub source_id: Option<&'a str>,
     pub title: String,
     pub detail: String,
@@ -96,7 +178,7 @@ pub fn insert(conn: &Connection, r: &NewReminder, now: DateTime<Utc>) -> Result<
 pub fn resolve(
     conn: &Connection,
     customer_id: &str,
-    source: &str,
+    source: Source,
     source_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -108,7 +190,7 @@ pub fn resolve(
 pub fn dismiss(
     conn: &Connection,
     customer_id: &str,
-    source: &str,
+    source: Source,
     source_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -121,7 +203,7 @@ fn close_open(
     conn: &Connection,
     column: &str,
     customer_id: &str,
-    source: &str,
+    source: Source,
     source_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -158,7 +240,7 @@ const REMINDER_COLUMNS: &str = "r.id, r.customer_id, c.display_name, r.source, r
 fn reminder_from_row(row: &rusqlite::Row, now: DateTime<Utc>) -> rusqlite::Result<Reminder> {
     let source: String = row.get(3)?;
     let mut detail: String = row.get(5)?;
-    if source == "gone_quiet" {
+    if Source::from_word(&source) == Some(Source::GoneQuiet) {
         let last: Option<String> = row.get(8)?;
         let gap: Option<f64> = row.get(9)?;
         detail = crate::kernel::rhythm::quiet_detail(last.as_deref(), gap, now);

@@ -167,32 +167,7 @@ impl InputExt for CustomerInput {
 
 /// The form as it would be sent back for an existing card (people keep their ids).
 pub fn input_from(card: &Card) -> CustomerInput {
-    let birthday = card.birthday;
-    CustomerInput {
-        first_name: card.first_name.clone(),
-        last_name: card.last_name.clone(),
-        phone: card.phone.clone(),
-        email: card.email.clone(),
-        birthday_day: birthday.map(|b| b.day.to_string()).unwrap_or_default(),
-        birthday_month: birthday.map(|b| b.month.to_string()).unwrap_or_default(),
-        birthday_year: birthday.and_then(|b| b.year).map(|y| y.to_string()).unwrap_or_default(),
-        preferred_channel: card.preferred_channel.clone(),
-        best_time: card.best_time.clone(),
-        tags: card.tags.clone(),
-        heard_from: card.heard_from.clone(),
-        people: card
-            .people
-            .iter()
-            .map(|p| PersonInput {
-                id: Some(p.id.clone()),
-                name: p.name.clone(),
-                kind: p.kind.clone(),
-                details: p.details.clone(),
-            })
-            .collect(),
-        discovery: card.discovery.clone(),
-        referred_by: None,
-    }
+    CustomerInput::from(card)
 }
 
 /// Asserts that `result` is `Error::Invalid` naming `field`, and returns the reason.
