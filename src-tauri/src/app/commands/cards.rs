@@ -16,21 +16,22 @@ use crate::kernel::error::Error;
 use crate::kernel::error::Result;
 use crate::kernel::picture;
 use crate::records::complaints;
-use crate::records::customers::{self, Card, CustomerInput};
+use crate::records::customers::{self, CustomerInput};
 use crate::records::feedback;
 use crate::records::memberships;
 use crate::records::passes;
 use crate::records::pets::{PetInput, VaccinationInput};
 use crate::records::photos;
 
+/// The editor's save: the new card, shown at once from this one answer.
 #[tauri::command]
-pub fn create_customer(state: State<'_, AppState>, input: CustomerInput) -> Result<Card> {
-    state.write(|conn| cards::create(conn, &input, Utc::now()))
+pub fn create_customer(state: State<'_, AppState>, input: CustomerInput) -> Result<CardView> {
+    change_card(&state, |conn| Ok(cards::create(conn, &input, Utc::now())?.id))
 }
 
 #[tauri::command]
-pub fn update_customer(state: State<'_, AppState>, id: String, input: CustomerInput) -> Result<Card> {
-    state.write(|conn| cards::update(conn, &id, &input, Utc::now()))
+pub fn update_customer(state: State<'_, AppState>, id: String, input: CustomerInput) -> Result<CardView> {
+    change_card(&state, |conn| Ok(cards::update(conn, &id, &input, Utc::now())?.id))
 }
 
 #[tauri::command]
