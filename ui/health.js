@@ -124,6 +124,10 @@ export function renderComplaints(ctx) {
       summary.value = '';
       date.value = '';
       ctx.changed(next);
+      // Folded away again, as before it was opened; its button keeps the focus.
+      form.hidden = true;
+      reveal.hidden = false;
+      reveal.focus();
     } catch (error) {
       showError(form, error);
     }

@@ -34,7 +34,7 @@ export function messageBox(composed, { customerId, staffId = null, onSend, chann
     try {
       clearErrors(box);
       status.textContent = '';
-      const then = onSend ? await onSend(channel) : null;
+      const afterSend = onSend ? await onSend(channel) : null;
       let said = '';
       if (channel === 'copy') {
         await copyText(`${composed.body.text}`);
@@ -49,7 +49,7 @@ export function messageBox(composed, { customerId, staffId = null, onSend, chann
         await api.printReviewCard();
         said = 'The card with the QR code opened for printing.';
       }
-      if (typeof then === 'function') then();
+      if (typeof afterSend === 'function') afterSend();
       status.textContent = said;
     } catch (error) {
       showError(box, error);
