@@ -1,7 +1,8 @@
 // A customer's card: at a glance first (people and pets, key details,
 // health, the next reward, what is next, check in), then everything else.
 // Read-only except notes, which the desk adds here, and the panels' own
-// actions; the card's fields go through the editor.
+// actions; the card's fields go through the editor. Every change answers
+// the card view, and `showCard` repaints the card from it.
 
 import * as api from './api.js';
 import { h, formatDateTime, formatDate, showError, clearErrors, part, panel, inline } from './dom.js';
@@ -116,43 +117,24 @@ function renderCard(view, app) {
   edit.addEventListener('click', () => app.editCustomer(current.card, current.referrals.referred_by));
   // A line of its own under the head, after Check in and Edit in the Tab order.
   const headControls = part(h('div', { class: 'head-photo-controls' }), ownPhoto, (v) => photoControls(card.id, null, ownPhoto(v), ctx.changed));
-  const glancePanel = glance(ctx);
-  const panels = [
-    headPhoto, title, headControls, glancePanel,
-    renderActivity(ctx), renderOutreach(ctx), renderComplaints(ctx),
+  const atAGlance = glance(ctx);
+  const main = [renderActivity(ctx), renderOutreach(ctx), renderComplaints(ctx)];
+  const side = [
     renderHealth(),
-    part(h('section', { class: 'panel', 'aria-label': 'Contact' }),
-      (v) => [v.card.phone, v.card.email, v.card.birthday_label, v.card.preferred_channel, v.card.best_time, v.card.heard_from, v.card.created_at],
-      (v) => [h('h2', { text: 'Contact' }),
-        h('dl', { class: 'facts' },
-          fact('Phone', v.card.phone),
-          fact('Email', v.card.email),
-          fact('Birthday', v.card.birthday_label),
-          fact('Prefers', channelNames[v.card.preferred_channel]),
-          fact('Best time', v.card.best_time),
-          fact('Heard of us from', v.card.heard_from),
-          fact('Customer since', formatDate(v.card.created_at)))]),
+    contactPanel(),
     renderPasses(ctx),
     renderPets(ctx),
     renderMembership(ctx),
     renderPlan(ctx),
     notesSection(ctx),
     renderFeedback(ctx),
-    part(h('section', { class: 'panel', 'aria-label': 'First visit' }), (v) => v.card.discovery, (v) => {
-      const answered = discoveryQuestions.filter(([key]) => v.card.discovery[key]);
-      return [h('h2', { text: 'First visit' }),
-        answered.length
-          ? h('dl', { class: 'discovery' }, answered.flatMap(([key, question]) => [
-            h('dt', { text: question }), h('dd', { text: v.card.discovery[key] })]))
-          : h('p', { class: 'hint', text: 'The first-visit questions are not answered yet.' })];
-    }),
+    firstVisitPanel(),
   ];
   const archive = part(inline(), (v) => v.card.archived_at, (v) => h('button', {
     type: 'button', id: 'archive-customer',
     onclick: async () => ctx.changed(await api.setArchived(card.id, !v.card.archived_at)),
   }, v.card.archived_at ? 'Bring back' : 'Archive'));
-  panels.push(archive);
-  const [, , , , activity, outreach, complaints, health, contact, passes, pets, membership, plan, notes, feedback, firstVisit] = panels;
+  const panels = [headPhoto, title, headControls, atAGlance, ...main, ...side, archive];
 
   root.append(
     h('header', { class: 'card-head' },
@@ -161,15 +143,15 @@ function renderCard(view, app) {
       h('div', { class: 'actions' }, checkIn, edit),
       headControls.node),
     h('p', { class: 'flash checkin-said', id: 'checkin-said', role: 'status' }),
-    glancePanel.node);
+    atAGlance.node);
 
   // Below the glance, two columns on a laptop: what the desk does (loyalty,
   // logging, history, outreach, complaints) on the left, who the customer is
   // on the right.
   root.append(h('div', { class: 'card-body' },
-    h('div', { class: 'card-main' }, activity.node, outreach.node, complaints.node),
+    h('div', { class: 'card-main' }, main.map((piece) => piece.node)),
     h('div', { class: 'card-side' },
-      health.node, contact.node, passes.node, pets.node, membership.node, plan.node, notes.node, feedback.node, firstVisit.node,
+      side.map((piece) => piece.node),
       h('section', { class: 'panel card-admin', 'aria-label': 'This card' },
         h('h2', { text: 'This card' }),
         h('div', { class: 'row' }, archive.node, exportControl(card), deleteControl(card, app))))));
@@ -182,6 +164,31 @@ function renderCard(view, app) {
   update(view);
   onScreen = { customerId: card.id, root, update };
   return root;
+}
+
+function contactPanel() {
+  return part(h('section', { class: 'panel', 'aria-label': 'Contact' }),
+    (v) => [v.card.phone, v.card.email, v.card.birthday_label, v.card.preferred_channel, v.card.best_time, v.card.heard_from, v.card.created_at],
+    (v) => [h('h2', { text: 'Contact' }),
+      h('dl', { class: 'facts' },
+        fact('Phone', v.card.phone),
+        fact('Email', v.card.email),
+        fact('Birthday', v.card.birthday_label),
+        fact('Prefers', channelNames[v.card.preferred_channel]),
+        fact('Best time', v.card.best_time),
+        fact('Heard of us from', v.card.heard_from),
+        fact('Customer since', formatDate(v.card.created_at)))]);
+}
+
+function firstVisitPanel() {
+  return part(h('section', { class: 'panel', 'aria-label': 'First visit' }), (v) => v.card.discovery, (v) => {
+    const answered = discoveryQuestions.filter(([key]) => v.card.discovery[key]);
+    return [h('h2', { text: 'First visit' }),
+      answered.length
+        ? h('dl', { class: 'discovery' }, answered.flatMap(([key, question]) => [
+          h('dt', { text: question }), h('dd', { text: v.card.discovery[key] })]))
+        : h('p', { class: 'hint', text: 'The first-visit questions are not answered yet.' })];
+  });
 }
 
 /** @param {import('./types/CardView').CardView} view @param {string | null} personId */
