@@ -3,7 +3,7 @@
 // Every number and sentence here comes ready-made from Rust.
 
 import * as api from './api.js';
-import { h, clear, formatDateTime, showError, clearErrors, cardChanged } from './dom.js';
+import { h, formatDateTime, showError, clearErrors, part, panel, inline } from './dom.js';
 
 const kindLabels = { visit: 'Visit', call: 'Call', message: 'Message', purchase: 'Purchase' };
 
@@ -15,81 +15,53 @@ export function formatMoney(cents, currency) {
   }
 }
 
-// Returns a section drawn from `initial` (the card view's activity), which
-// re-renders itself after each change.
-/** @param {import('./types/Card').Card} card @param {any} app @param {import('./types/Activity').Activity} initial @param {string} [flash] */
-export function renderActivity(card, app, initial, flash = '') {
-  const root = h('div', { class: 'activity', id: 'activity' });
-  const reload = async (flash) => {
-    try {
-      const activity = await api.getActivity(card.id);
-      draw(activity, flash);
-      // After a change (a flash says what happened), health may have moved.
-      if (flash) cardChanged();
-    } catch (error) {
-      clear(root).append(h('p', { class: 'field-error', role: 'alert', text: error.message || String(error) }));
-    }
-  };
-  root.reload = reload;
-
-  /** @param {import('./types/Activity').Activity} a @param {string} [flash] */
-  function draw(a, flash) {
-    const focusedId = document.activeElement && document.activeElement.id;
-    clear(root).append(
-      loyaltyPanel(card, a, reload, app, flash),
-      logPanel(card, a, reload, app),
-      historyPanel(card, a, reload, app));
-    if (focusedId) {
-      const again = document.getElementById(focusedId);
-      if (again) again.focus();
-    }
-  }
-  draw(initial, flash);
-  return root;
+// The loyalty panel, the log form with the open next steps, and the
+// history: every change answers the card view (ctx.changed repaints it);
+// the forms stay as they are across repaints, the figures and lists are
+// drawn again when they change.
+/** @param {import('./dom.js').CardContext} ctx */
+export function renderActivity(ctx) {
+  const loyalty = loyaltyPanel(ctx);
+  const log = logPanel(ctx);
+  const history = part(h('section', { class: 'panel', 'aria-label': 'History' }), (v) => v.activity.history,
+    (v) => historyPanel(ctx, v.activity));
+  return panel(h('div', { class: 'activity', id: 'activity' }, loyalty.node, log.node, history.node), loyalty, log, history);
 }
 
-/** @param {import('./types/Card').Card} card @param {import('./types/Activity').Activity} a */
-function loyaltyPanel(card, a, reload, app, flash) {
-  const s = a.loyalty;
+/** @param {import('./dom.js').CardContext} ctx */
+function loyaltyPanel(ctx) {
   // The check-in button is at the top of the card (card.js); this panel
   // says what its own changes did (a redeem, an adjustment, a logged visit).
-  const message = h('p', { class: 'flash', id: 'loyalty-flash', role: 'status', text: flash || '' });
+  const message = h('p', { class: 'flash', id: 'loyalty-flash', role: 'status' });
+  const figures = part(inline(), (v) => [v.activity.loyalty.balance, v.activity.loyalty.tier, v.activity.loyalty.next_tier,
+    v.activity.visit_count, v.activity.lifetime_spend_cents, v.activity.last_contact_at, v.activity.loyalty.ready,
+    v.activity.loyalty.progress, v.activity.loyalty.punch], (v) => loyaltyFigures(v.activity));
+  const rewards = part(h('div', { class: 'rewards', id: 'rewards' }), (v) => [v.activity.loyalty.punch, v.activity.loyalty.rewards],
+    (v) => rewardButtons(ctx, v.activity.loyalty, rewards.node));
+  const ledger = part(inline(), (v) => v.activity.loyalty.ledger, (v) => (v.activity.loyalty.ledger.length
+    ? h('details', { class: 'ledger' },
+      h('summary', { text: 'Points history' }),
+      h('ul', { id: 'ledger' }, v.activity.loyalty.ledger.map((line) => h('li', { class: 'ledger-line' },
+        h('span', { class: line.points < 0 ? 'pts minus' : 'pts plus', text: line.points ? `${line.points > 0 ? '+' : ''}${line.points}` : '±0' }),
+        h('span', { class: 'memo', text: line.memo }),
+        h('span', { class: 'hint', text: `${formatDateTime(line.created_at)}${line.staff_name ? ` · ${line.staff_name}` : ''}` })))))
+    : null));
+  // The confirmation of a redeem sits after the rewards, outside their part,
+  // so a repaint that leaves the rewards alone leaves it too.
+  const confirm = inline();
+  const node = h('section', { class: 'panel loyalty', 'aria-label': 'Loyalty' },
+    figures.node, message, rewards.node, confirm, adjustForm(ctx), ledger.node);
+  return panel(node, figures, rewards, ledger);
+}
 
-  const rewards = h('div', { class: 'rewards', id: 'rewards' });
-  const offer = (label, what, available, key) => {
-    const button = h('button', { type: 'button', class: available ? 'reward available' : 'reward', disabled: !available, dataset: { reward: key } }, label);
-    button.addEventListener('click', () => {
-      const yes = h('button', { type: 'button', class: 'primary', id: 'confirm-redeem' }, 'Yes, redeem');
-      const no = h('button', { type: 'button' }, 'Cancel');
-      const box = h('div', { class: 'confirm-box', role: 'alertdialog', 'aria-label': 'Confirm redeem' },
-        h('span', { text: `Redeem ${label}?` }), yes, no);
-      no.addEventListener('click', () => { box.remove(); button.focus(); });
-      yes.addEventListener('click', async () => {
-        try {
-          await api.redeem(card.id, what, app.deskStaff());
-          await reload(`Redeemed: ${label}.`);
-        } catch (error) {
-          box.replaceChildren(h('span', { class: 'field-error', text: error.message || String(error) }), no);
-        }
-      });
-      rewards.after(box);
-      yes.focus();
-    });
-    return button;
-  };
-  if (s.punch) {
-    rewards.append(offer(`${s.punch.reward} (punch card)`, { type: 'punch_card' }, s.punch.free_available > 0, 'punch'));
-  }
-  for (const r of s.rewards) {
-    rewards.append(offer(`${r.name} · ${r.cost} pts`, { type: 'reward', id: r.id }, r.available, r.id));
-  }
-
+/** @param {import('./types/Activity').Activity} a */
+function loyaltyFigures(a) {
+  const s = a.loyalty;
   const stamps = s.punch
     ? h('div', { class: 'stamps', role: 'img', 'aria-label': `${s.punch.stamps} of ${s.punch.every} stamps` },
       Array.from({ length: s.punch.every }, (_, i) => h('span', { class: i < s.punch.stamps ? 'stamp on' : 'stamp' })))
     : null;
-
-  return h('section', { class: 'panel loyalty', 'aria-label': 'Loyalty' },
+  return [
     h('div', { class: 'loyalty-head' },
       h('div', {},
         h('div', { class: 'balance' }, h('span', { id: 'points-balance', text: String(s.balance) }), ' points'),
@@ -103,20 +75,46 @@ function loyaltyPanel(card, a, reload, app, flash) {
     s.ready.length ? h('p', { class: 'ready', id: 'reward-ready', role: 'status', text: `Ready: ${s.ready.join(' · ')}` }) : null,
     h('ul', { class: 'progress', id: 'progress' }, s.progress.map((line) => h('li', { text: line }))),
     stamps,
-    message,
-    rewards,
-    adjustForm(card, reload, app),
-    s.ledger.length
-      ? h('details', { class: 'ledger' },
-        h('summary', { text: 'Points history' }),
-        h('ul', { id: 'ledger' }, s.ledger.map((line) => h('li', { class: 'ledger-line' },
-          h('span', { class: line.points < 0 ? 'pts minus' : 'pts plus', text: line.points ? `${line.points > 0 ? '+' : ''}${line.points}` : '±0' }),
-          h('span', { class: 'memo', text: line.memo }),
-          h('span', { class: 'hint', text: `${formatDateTime(line.created_at)}${line.staff_name ? ` · ${line.staff_name}` : ''}` })))))
-      : null);
+  ];
 }
 
-function adjustForm(card, reload, app) {
+/** @param {import('./dom.js').CardContext} ctx @param {import('./types/Activity').Activity['loyalty']} s @param {HTMLElement} rewards */
+function rewardButtons(ctx, s, rewards) {
+  const offer = (label, what, available, key) => {
+    const button = h('button', { type: 'button', class: available ? 'reward available' : 'reward', disabled: !available, dataset: { reward: key } }, label);
+    button.addEventListener('click', () => {
+      const yes = h('button', { type: 'button', class: 'primary', id: 'confirm-redeem' }, 'Yes, redeem');
+      const no = h('button', { type: 'button' }, 'Cancel');
+      const box = h('div', { class: 'confirm-box', role: 'alertdialog', 'aria-label': 'Confirm redeem' },
+        h('span', { text: `Redeem ${label}?` }), yes, no);
+      no.addEventListener('click', () => { box.remove(); button.focus(); });
+      yes.addEventListener('click', async () => {
+        try {
+          const next = await api.redeem(ctx.customerId, what, ctx.app.deskStaff());
+          box.remove();
+          ctx.changed(next, `Redeemed: ${label}.`, 'loyalty-flash');
+        } catch (error) {
+          box.replaceChildren(h('span', { class: 'field-error', text: error.message || String(error) }), no);
+        }
+      });
+      const slot = rewards.nextElementSibling;
+      if (slot) slot.replaceChildren(box);
+      yes.focus();
+    });
+    return button;
+  };
+  const buttons = [];
+  if (s.punch) {
+    buttons.push(offer(`${s.punch.reward} (punch card)`, { type: 'punch_card' }, s.punch.free_available > 0, 'punch'));
+  }
+  for (const r of s.rewards) {
+    buttons.push(offer(`${r.name} · ${r.cost} pts`, { type: 'reward', id: r.id }, r.available, r.id));
+  }
+  return buttons;
+}
+
+/** @param {import('./dom.js').CardContext} ctx */
+function adjustForm(ctx) {
   const points = h('input', { type: 'text', id: 'adjust-points', 'data-field': 'points', class: 'short', placeholder: '+50 or -20', 'aria-label': 'Points to add or remove' });
   const reason = h('input', { type: 'text', id: 'adjust-reason', 'data-field': 'reason', placeholder: 'Why (kept in the history)', 'aria-label': 'Reason' });
   const form = h('form', { class: 'adjust', novalidate: true },
@@ -130,8 +128,10 @@ function adjustForm(card, reload, app) {
     event.preventDefault();
     try {
       clearErrors(form);
-      await api.adjustPoints(card.id, points.value, reason.value, app.deskStaff());
-      await reload('Points adjusted.');
+      const next = await api.adjustPoints(ctx.customerId, points.value, reason.value, ctx.app.deskStaff());
+      points.value = '';
+      reason.value = '';
+      ctx.changed(next, 'Points adjusted.', 'loyalty-flash');
     } catch (error) {
       showError(form, error);
     }
@@ -139,12 +139,12 @@ function adjustForm(card, reload, app) {
   return form;
 }
 
-/** @param {import('./types/Card').Card} card @param {import('./types/Activity').Activity} a */
-function logPanel(card, a, reload, app) {
+/** @param {import('./dom.js').CardContext} ctx */
+function logPanel(ctx) {
   const kind = h('select', { id: 'log-kind', 'data-field': 'kind', 'aria-label': 'Kind' },
     Object.entries(kindLabels).map(([value, label]) => h('option', { value, text: label })));
   const summary = h('input', { type: 'text', id: 'log-summary', 'data-field': 'summary', placeholder: 'What happened', 'aria-label': 'Summary' });
-  const amount = h('input', { type: 'text', id: 'log-amount', 'data-field': 'amount', class: 'short', inputmode: 'decimal', placeholder: `Amount (${a.currency})`, 'aria-label': 'Amount' });
+  const amount = h('input', { type: 'text', id: 'log-amount', 'data-field': 'amount', class: 'short', inputmode: 'decimal', 'aria-label': 'Amount' });
   const nextStep = h('input', { type: 'text', id: 'log-next-step', 'data-field': 'next_step', placeholder: 'Next step (optional)', 'aria-label': 'Next step' });
   const due = h('input', { type: 'date', id: 'log-next-due', 'data-field': 'next_step_due', 'aria-label': 'Next step due date' });
   const dueTime = h('input', { type: 'time', id: 'log-next-time', step: '1', 'aria-label': 'Next step time (optional)' });
@@ -161,65 +161,73 @@ function logPanel(card, a, reload, app) {
     event.preventDefault();
     try {
       clearErrors(form);
-      const logged = await api.logInteraction(card.id, {
+      const answer = await api.logInteraction(ctx.customerId, {
         kind: kind.value, summary: summary.value, amount: amount.value,
-        staff_id: app.deskStaff(), next_step: nextStep.value,
+        staff_id: ctx.app.deskStaff(), next_step: nextStep.value,
         next_step_due: due.value && dueTime.value ? `${due.value}T${dueTime.value}` : due.value,
         paid_late: late.checked,
         win: win.checked,
       });
-      const earned = logged.points + logged.birthday_bonus;
-      const referral = logged.referral_bonus ? ` Their first visit: the friend who referred them got ${logged.referral_bonus} points.` : '';
-      await reload(`${kindLabels[kind.value]} logged${earned ? `: +${earned} points` : ''}.${referral}`);
+      // Ready for the next one; the focus stays where it was.
+      form.reset();
+      ctx.changed(answer.view, answer.said, 'loyalty-flash');
     } catch (error) {
       showError(form, error);
     }
   });
-
-  const tasks = a.open_tasks.length
-    ? h('ul', { class: 'tasks', id: 'open-tasks' }, a.open_tasks.map((task) => {
+  // The currency can change in the settings; the placeholder follows the card.
+  const tasks = part(inline(), (v) => [v.activity.currency, v.activity.open_tasks], (v) => {
+    amount.setAttribute('placeholder', `Amount (${v.activity.currency})`);
+    const open = v.activity.open_tasks;
+    return open.length ? [h('h3', { text: 'Open next steps' }), h('ul', { class: 'tasks', id: 'open-tasks' }, open.map((task) => {
       const box = h('input', { type: 'checkbox', 'aria-label': `Done: ${task.title}` });
       box.addEventListener('change', async () => {
-        await api.completeTask(task.id, app.deskStaff());
-        await reload('Next step done.');
+        try {
+          ctx.changed(await api.completeTask(task.id, ctx.app.deskStaff()), 'Next step done.', 'loyalty-flash');
+        } catch (error) {
+          box.checked = false;
+          showError(form, error);
+        }
       });
       return h('li', { class: task.overdue ? 'task overdue' : 'task' },
         h('label', { class: 'check' }, box, h('span', { text: task.title })),
         h('span', { class: 'due', text: `${task.overdue ? 'Overdue since' : 'Due'} ${task.due_on}` }),
         task.staff_name ? h('span', { class: 'hint', text: task.staff_name }) : null);
-    }))
-    : null;
-
-  return h('section', { class: 'panel', 'aria-label': 'Log a visit' },
+    }))] : null;
+  });
+  const node = h('section', { class: 'panel', 'aria-label': 'Log a visit' },
     h('h2', { text: 'Log a visit, call, message or purchase' }),
     form,
-    tasks ? h('h3', { text: 'Open next steps' }) : null,
-    tasks);
+    tasks.node);
+  return panel(node, tasks);
 }
 
-/** @param {import('./types/Card').Card} card @param {import('./types/Activity').Activity} a */
-function historyPanel(card, a, reload, app) {
+// The history's first page from the card view; older pages are read on
+// demand ("Show older", a read that changes nothing).
+/** @param {import('./dom.js').CardContext} ctx @param {import('./types/Activity').Activity} a */
+function historyPanel(ctx, a) {
   const list = h('ul', { class: 'history', id: 'history' });
   const more = h('button', { type: 'button', id: 'history-more' }, 'Show older');
   let before = a.history.next_before;
   const addItems = (items) => {
-    for (const item of items) list.append(historyItem(item, reload, app));
+    for (const item of items) list.append(historyItem(item, ctx));
   };
   addItems(a.history.items);
   more.hidden = !before;
   more.addEventListener('click', async () => {
-    const page = await api.getHistory(card.id, before);
+    const page = await api.getHistory(ctx.customerId, before);
     addItems(page.items);
     before = page.next_before;
     more.hidden = !before;
   });
-  return h('section', { class: 'panel', 'aria-label': 'History' },
+  return [
     h('h2', { text: 'History' }),
     a.history.items.length ? list : h('p', { class: 'hint', text: 'Nothing logged yet.' }),
-    more);
+    more];
 }
 
-function historyItem(item, reload, app) {
+/** @param {any} item @param {import('./dom.js').CardContext} ctx */
+function historyItem(item, ctx) {
   const undo = item.undone_at ? null : h('button', { type: 'button', class: 'link danger' }, 'Undo');
   const li = h('li', { class: item.undone_at ? 'event undone' : 'event', dataset: { id: item.id } },
     h('span', { class: 'event-kind', text: kindLabels[item.kind] || item.kind }),
@@ -237,8 +245,11 @@ function historyItem(item, reload, app) {
       const box = h('span', { class: 'confirm-inline' }, 'Undo this and take back its points? ', yes, no);
       no.addEventListener('click', () => box.replaceWith(undo));
       yes.addEventListener('click', async () => {
-        await api.undoInteraction(item.id, app.deskStaff());
-        await reload('Undone; its points were taken back.');
+        try {
+          ctx.changed(await api.undoInteraction(item.id, ctx.app.deskStaff()), 'Undone; its points were taken back.', 'loyalty-flash');
+        } catch (error) {
+          box.replaceChildren(h('span', { class: 'field-error', text: error.message || String(error) }), no);
+        }
       });
       undo.replaceWith(box);
       no.focus();

@@ -65,23 +65,33 @@ export const saveSettings = (settings) => invoke('save_settings', { settings });
 export const search = (query, limit = 12) => invoke('search', { query, limit });
 /** @type {(id: string) => Promise<import('./types/CardView').CardView>} */
 export const getCardView = (id) => invoke('get_card_view', { id });
+/** @type {(input: Record<string, any>) => Promise<CardView>} */
 export const createCustomer = (input) => invoke('create_customer', { input });
+/** @type {(id: string, input: Record<string, any>) => Promise<CardView>} */
 export const updateCustomer = (id, input) => invoke('update_customer', { id, input });
+/** @type {(id: string, archived: boolean) => Promise<CardView>} */
 export const setArchived = (id, archived) => invoke('set_archived', { id, archived });
 /** @type {(id: string) => Promise<import('./types/Erased').Erased>} */
 export const deleteCustomer = (id) => invoke('delete_customer', { id });
+/** @type {(customerId: string, body: string, pinned: boolean) => Promise<CardView>} */
 export const addNote = (customerId, body, pinned) => invoke('add_note', { customerId, body, pinned });
+/** @type {(noteId: string, pinned: boolean) => Promise<CardView>} */
 export const setNotePinned = (noteId, pinned) => invoke('set_note_pinned', { noteId, pinned });
+/** @type {(noteId: string) => Promise<CardView>} */
 export const deleteNote = (noteId) => invoke('delete_note', { noteId });
-// Photos: each call answers every photo of the card ({ id, person_id }).
-// A person's or pet's photo names them; null is the customer's own.
-/** @type {(customerId: string, personId: string | null, file: string) => Promise<Array<import('./types/PhotoRef').PhotoRef>>} */
+// Every change to a card answers the card view as it is now (CardView), which
+// the card repaints from (card.js showCard); logging and feedback answer a
+// sentence with it (CardChange).
+/** @typedef {import('./types/CardView').CardView} CardView */
+/** @typedef {import('./types/CardChange').CardChange} CardChange */
+// Photos: a person's or pet's photo names them; null is the customer's own.
+/** @type {(customerId: string, personId: string | null, file: string) => Promise<CardView>} */
 export const setPhotoFromFile = (customerId, personId, file) => invoke('set_photo_from_file', { customerId, personId, file });
 // A pasted picture goes as the call's raw bytes, not as JSON.
-/** @type {(customerId: string, personId: string | null, bytes: Uint8Array) => Promise<Array<import('./types/PhotoRef').PhotoRef>>} */
+/** @type {(customerId: string, personId: string | null, bytes: Uint8Array) => Promise<CardView>} */
 export const pastePhoto = (customerId, personId, bytes) =>
   invoke('paste_photo', bytes, { headers: { 'x-customer-id': customerId, 'x-person-id': personId || '' } });
-/** @type {(customerId: string, personId: string | null) => Promise<Array<import('./types/PhotoRef').PhotoRef>>} */
+/** @type {(customerId: string, personId: string | null) => Promise<CardView>} */
 export const removePhoto = (customerId, personId) => invoke('remove_photo', { customerId, personId });
 // The address of a photo's picture (64 or 256 px) in the app's own scheme:
 // regulars-photo://localhost/<id>/<size> (http://regulars-photo.localhost/
@@ -91,15 +101,18 @@ export const photoUrl = (id, size) => {
   const tauri = window.__TAURI__;
   return tauri && tauri.core ? tauri.core.convertFileSrc(`${id}/${size}`, 'regulars-photo') : '';
 };
-/** @type {(customerId: string) => Promise<import('./types/Activity').Activity>} */
-export const getActivity = (customerId) => invoke('get_activity', { customerId });
 export const getHistory = (customerId, before) => invoke('get_history', { customerId, before });
+/** @type {(customerId: string, input: Record<string, any>) => Promise<CardChange>} */
 export const logInteraction = (customerId, input) => invoke('log_interaction', { customerId, input });
 /** @type {(customerId: string, staffId: string | null) => Promise<import('./types/CheckedIn').CheckedIn>} */
 export const checkIn = (customerId, staffId) => invoke('check_in', { customerId, staffId });
+/** @type {(interactionId: string, staffId: string | null) => Promise<CardView>} */
 export const undoInteraction = (interactionId, staffId) => invoke('undo_interaction', { interactionId, staffId });
+/** @type {(taskId: string, staffId: string | null) => Promise<CardView>} */
 export const completeTask = (taskId, staffId) => invoke('complete_task', { taskId, staffId });
+/** @type {(customerId: string, what: Record<string, any>, staffId: string | null) => Promise<CardView>} */
 export const redeem = (customerId, what, staffId) => invoke('redeem', { customerId, what, staffId });
+/** @type {(customerId: string, points: string, reason: string, staffId: string | null) => Promise<CardView>} */
 export const adjustPoints = (customerId, points, reason, staffId) => invoke('adjust_points', { customerId, points, reason, staffId });
 export const getLoyaltyProgram = () => invoke('get_loyalty_program');
 export const saveLoyaltyProgram = (program) => invoke('save_loyalty_program', { program });
@@ -109,24 +122,24 @@ export const snoozeReminder = (id, how) => invoke('snooze_reminder', { id, how }
 export const closeReminder = (id, dismissed) => invoke('close_reminder', { id, dismissed });
 export const getReminderRules = () => invoke('get_reminder_rules');
 export const saveReminderRules = (rules) => invoke('save_reminder_rules', { rules });
-export const getMembership = (customerId) => invoke('get_membership', { customerId });
+/** @type {(customerId: string, input: Record<string, any>) => Promise<CardView>} */
 export const setMembership = (customerId, input) => invoke('set_membership', { customerId, input });
+/** @type {(customerId: string) => Promise<CardView>} */
 export const renewMembership = (customerId) => invoke('renew_membership', { customerId });
+/** @type {(customerId: string) => Promise<CardView>} */
 export const endMembership = (customerId) => invoke('end_membership', { customerId });
 export const getDashboard = () => invoke('get_dashboard');
-/** @type {(customerId: string) => Promise<import('./types/Health').Health>} */
-export const getHealth = (customerId) => invoke('get_health', { customerId });
 export const getReviewList = () => invoke('get_review_list');
 export const getHealthRules = () => invoke('get_health_rules');
 export const saveHealthRules = (rules) => invoke('save_health_rules', { rules });
+/** @type {(customerId: string, input: Record<string, any>) => Promise<CardChange>} */
 export const recordFeedback = (customerId, input) => invoke('record_feedback', { customerId, input });
-/** @type {(customerId: string) => Promise<Array<import('./types/Answer').Answer>>} */
-export const getFeedback = (customerId) => invoke('get_feedback', { customerId });
+/** @type {(customerId: string, input: Record<string, any>) => Promise<CardView>} */
 export const openComplaint = (customerId, input) => invoke('open_complaint', { customerId, input });
+/** @type {(complaintId: string, input: Record<string, any>) => Promise<CardView>} */
 export const addComplaintUpdate = (complaintId, input) => invoke('add_complaint_update', { complaintId, input });
+/** @type {(complaintId: string, recap: string, staffId: string | null) => Promise<CardView>} */
 export const closeComplaint = (complaintId, recap, staffId) => invoke('close_complaint', { complaintId, recap, staffId });
-/** @type {(customerId: string) => Promise<Array<import('./types/Complaint').Complaint>>} */
-export const getComplaints = (customerId) => invoke('get_complaints', { customerId });
 /** @type {(customerId: string, typeId: string, staffId: string | null) => Promise<import('./types/CardView').CardView>} */
 export const sellPass = (customerId, typeId, staffId) => invoke('sell_pass', { customerId, typeId, staffId });
 /** @type {(passId: string, sessions: string, reason: string, staffId: string | null) => Promise<import('./types/CardView').CardView>} */
@@ -151,14 +164,13 @@ export const previewTemplate = (customerId, template, staffId) => invoke('previe
 export const composeMessage = (customerId, key, staffId) => invoke('compose_message', { customerId, key, staffId });
 export const getOutreachRules = () => invoke('get_outreach_rules');
 export const saveOutreachRules = (rules) => invoke('save_outreach_rules', { rules });
-/** @type {(customerId: string) => Promise<import('./types/ReviewStatus').ReviewStatus>} */
-export const getReviewStatus = (customerId) => invoke('get_review_status', { customerId });
+/** @type {(customerId: string, channel: string, staffId: string | null) => Promise<CardView>} */
 export const askReview = (customerId, channel, staffId) => invoke('ask_review', { customerId, channel, staffId });
+/** @type {(requestId: string, status: string) => Promise<CardView>} */
 export const setReviewStatus = (requestId, status) => invoke('set_review_status', { requestId, status });
 export const getReviewCandidates = () => invoke('get_review_candidates');
-/** @type {(customerId: string) => Promise<import('./types/ForCustomer').ForCustomer>} */
-export const getReferrals = (customerId) => invoke('get_referrals', { customerId });
 export const getReferralOverview = () => invoke('get_referral_overview');
+/** @type {(referralId: string) => Promise<CardView>} */
 export const markReferralThanked = (referralId) => invoke('mark_referral_thanked', { referralId });
 // The mail or messages app with a composed message: the page names the
 // customer and the message, Rust builds the link.
@@ -169,9 +181,11 @@ export const getPlanSettings = () => invoke('get_plan_settings');
 export const savePlanTemplate = (template) => invoke('save_plan_template', { template });
 export const resetPlanTemplate = (kind) => invoke('reset_plan_template', { kind });
 export const saveShopContact = (contact) => invoke('save_shop_contact', { contact });
-export const getPlan = (customerId) => invoke('get_plan', { customerId });
+/** @type {(customerId: string, startOn: string) => Promise<CardView>} */
 export const startPlan = (customerId, startOn) => invoke('start_plan', { customerId, startOn });
+/** @type {(taskId: string, done: boolean, staffId: string | null) => Promise<CardView>} */
 export const tickPlanTask = (taskId, done, staffId) => invoke('tick_plan_task', { taskId, done, staffId });
+/** @type {(customerId: string) => Promise<CardView>} */
 export const cancelPlan = (customerId) => invoke('cancel_plan', { customerId });
 export const savePlanPdf = (customerId, file) => invoke('save_plan_pdf', { customerId, file });
 export const printPlan = (customerId) => invoke('print_plan', { customerId });

@@ -1,10 +1,11 @@
 // A customer's card: at a glance first (people and pets, key details,
 // health, the next reward, what is next, check in), then everything else.
 // Read-only except notes, which the desk adds here, and the panels' own
-// actions; the card's fields go through the editor.
+// actions; the card's fields go through the editor. Every change answers
+// the card view, and `showCard` repaints the card from it.
 
 import * as api from './api.js';
-import { h, formatDateTime, formatDate, showError, clearErrors, reloadOnCardChange } from './dom.js';
+import { h, formatDateTime, formatDate, showError, clearErrors, part, panel, inline } from './dom.js';
 import { renderActivity } from './activity.js';
 import { renderMembership } from './membership.js';
 import { renderHealth, renderComplaints, renderFeedback } from './health.js';
@@ -25,31 +26,65 @@ export const discoveryQuestions = [
   ['hear_from_us_how', 'How do you like to hear from us?'],
 ];
 
+/** @type {null | { customerId: string, root: HTMLElement, update: (view: import('./types/CardView').CardView) => void }} */
+let onScreen = null;
+
+/**
+ * The one way the card is painted from a card view: opening it, a check-in
+ * and every change made on it (each command answers the card as it is
+ * now). The card already on screen for this customer is updated in place,
+ * each panel drawing again only what changed, so the focus and anything
+ * typed elsewhere stay; another card is drawn whole.
+ * @param {import('./types/CardView').CardView} view
+ * @param {any} app
+ * @param {string} [said] what just happened
+ * @param {string} [at] the id of the status line that says it
+ */
+export function showCard(view, app, said = '', at = 'checkin-said') {
+  if (!onScreen || onScreen.customerId !== view.card.id || !onScreen.root.isConnected) {
+    const root = renderCard(view, app);
+    say(root, said, at);
+    app.showPage('card', root);
+    return;
+  }
+  const focused = document.activeElement;
+  const focusedId = focused && focused.id;
+  onScreen.update(view);
+  say(onScreen.root, said, at);
+  // A control drawn again in a part that changed is a new element: its
+  // namesake takes the focus (a ticked task, an update to a complaint).
+  if (focused && !focused.isConnected && focusedId) {
+    const again = document.getElementById(focusedId);
+    if (again) again.focus();
+  }
+}
+
+// A change says what it did in its own status line; the others are cleared.
+/** @param {HTMLElement} root @param {string} said @param {string} at */
+function say(root, said, at) {
+  for (const line of root.querySelectorAll('.flash')) {
+    const text = line.id === at ? said : '';
+    if (line.textContent !== text) line.textContent = text;
+  }
+}
+
 /**
  * The whole card, drawn from one card view (one call: get_card_view).
  * The top of it is what the desk needs at a glance, within the first screen
  * of a laptop: who they are with their people and pets, the key details,
  * health, the next reward, what is next, and the check-in. The rest
  * (loyalty in full, logging, history, contact, plans, outreach) follows.
+ * Every panel is a node with `update(view)`; `showCard` calls them all.
  * @param {import('./types/CardView').CardView} view
  * @param {any} app
- * @param {string} [said] what just happened (a check-in)
  */
-export function renderCard(view, app, said = '') {
+function renderCard(view, app) {
   const card = view.card;
   const root = h('article', { class: 'card', 'aria-labelledby': 'card-name', dataset: { customerId: card.id } });
-  const rerender = (next) => app.showPage('card', renderCard({ ...view, card: next }, app));
-  // A photo added, pasted or removed: the same card with its new photos.
-  const onPhotos = (photos) => app.showPage('card', renderCard({ ...view, photos }, app));
-  const photoOf = (personId) => (view.photos.find((p) => p.person_id === personId) || { id: null }).id;
-  pasteInto(root, card.id, onPhotos);
-  // A sale, a correction or a vaccination answers with the whole card.
-  /** @type {(next: import('./types/CardView').CardView, flash?: string) => void} */
-  const redraw = (next, said = '') => app.showPage('card', renderCard(next, app, said));
-  // An expired vaccination shows on the card's head.
-  const expired = view.pets.flatMap((pet) => pet.vaccinations.filter((v) => v.state === 'expired').map((v) => `${v.said} (${pet.name})`));
+  /** @type {import('./dom.js').CardContext} */
+  const ctx = { app, customerId: card.id, changed: (next, said, at) => showCard(next, app, said, at) };
+  pasteInto(root, card.id, (next) => ctx.changed(next));
 
-  const others = card.notes.filter((n) => !n.pinned);
   const checkIn = h('button', { type: 'button', class: 'primary check-in', id: 'check-in', title: 'Check in (Ctrl+Enter)', 'aria-keyshortcuts': 'Control+Enter' },
     'Check in ', h('kbd', { text: 'Ctrl Enter' }));
   checkIn.addEventListener('click', () => app.checkInOnCard(card.id).catch((error) => {
@@ -57,141 +92,162 @@ export function renderCard(view, app, said = '') {
     if (line) line.textContent = error.message || String(error);
   }));
 
+  // An expired vaccination shows on the card's head.
+  /** @param {import('./types/CardView').CardView} v */
+  const expired = (v) => v.pets.flatMap((pet) => pet.vaccinations.filter((x) => x.state === 'expired').map((x) => `${x.said} (${pet.name})`));
+  /** @param {import('./types/CardView').CardView} v */
+  const ownPhoto = (v) => photoOf(v, null);
+  // The photo, initials until there is one. Click it and paste, or paste
+  // anywhere on the card outside a text field; out of the Tab order, so
+  // Check in is the card's first stop (the photo's buttons follow it).
+  const headPhoto = part(h('div', { class: 'head-photo', 'data-photo-slot': '', tabindex: '-1', title: 'Paste a picture here (Ctrl+V)' }),
+    (v) => [ownPhoto(v), v.card.display_name],
+    (v) => face(ownPhoto(v), v.card.display_name, 256, 'head-face'));
+  const title = part(h('div', { class: 'card-title' }),
+    (v) => [v.card.display_name, v.card.archived_at, v.card.tags, expired(v)],
+    (v) => [
+      h('h1', { tabindex: '-1', id: 'card-name', text: v.card.display_name }),
+      h('div', { class: 'chips' },
+        v.card.archived_at ? h('span', { class: 'badge', text: 'archived' }) : null,
+        v.card.tags.map((tag) => h('span', { class: 'chip', text: tag })),
+        expired(v).map((text) => h('span', { class: 'chip alert', text })))]);
+  const edit = h('button', { type: 'button', id: 'edit-customer' }, 'Edit');
+  let current = view;
+  // Who referred them comes with the card view, for the editor's picker.
+  edit.addEventListener('click', () => app.editCustomer(current.card, current.referrals.referred_by));
+  // A line of its own under the head, after Check in and Edit in the Tab order.
+  const headControls = part(h('div', { class: 'head-photo-controls' }), ownPhoto, (v) => photoControls(card.id, null, ownPhoto(v), ctx.changed));
+  const atAGlance = glance(ctx);
+  const main = [renderActivity(ctx), renderOutreach(ctx), renderComplaints(ctx)];
+  const side = [
+    renderHealth(),
+    contactPanel(),
+    renderPasses(ctx),
+    renderPets(ctx),
+    renderMembership(ctx),
+    renderPlan(ctx),
+    notesSection(ctx),
+    renderFeedback(ctx),
+    firstVisitPanel(),
+  ];
+  const archive = part(inline(), (v) => v.card.archived_at, (v) => h('button', {
+    type: 'button', id: 'archive-customer',
+    onclick: async () => ctx.changed(await api.setArchived(card.id, !v.card.archived_at)),
+  }, v.card.archived_at ? 'Bring back' : 'Archive'));
+  const panels = [headPhoto, title, headControls, atAGlance, ...main, ...side, archive];
+
   root.append(
     h('header', { class: 'card-head' },
-      // The photo, initials until there is one. Click it and paste, or paste
-      // anywhere on the card outside a text field; out of the Tab order, so
-      // Check in is the card's first stop (the photo's buttons follow it).
-      h('div', { class: 'head-photo', 'data-photo-slot': '', tabindex: '-1', title: 'Paste a picture here (Ctrl+V)' },
-        face(photoOf(null), card.display_name, 256, 'head-face')),
-      h('div', { class: 'card-title' },
-        h('h1', { tabindex: '-1', id: 'card-name', text: card.display_name }),
-        h('div', { class: 'chips' },
-          card.archived_at ? h('span', { class: 'badge', text: 'archived' }) : null,
-          card.tags.map((tag) => h('span', { class: 'chip', text: tag })),
-          expired.map((text) => h('span', { class: 'chip alert', text })))),
-      h('div', { class: 'actions' },
-        checkIn,
-        h('button', { type: 'button', id: 'edit-customer', onclick: () => app.editCustomer(card) }, 'Edit')),
-      // A line of its own under the head, after Check in and Edit in the Tab order.
-      h('div', { class: 'head-photo-controls' }, photoControls(card.id, null, photoOf(null), onPhotos))),
-    h('p', { class: 'flash checkin-said', id: 'checkin-said', role: 'status', text: said }),
-    liveGlance(view, app, rerender),
-  );
+      headPhoto.node,
+      title.node,
+      h('div', { class: 'actions' }, checkIn, edit),
+      headControls.node),
+    h('p', { class: 'flash checkin-said', id: 'checkin-said', role: 'status' }),
+    atAGlance.node);
 
   // Below the glance, two columns on a laptop: what the desk does (loyalty,
   // logging, history, outreach, complaints) on the left, who the customer is
   // on the right.
-  const main = h('div', { class: 'card-main' });
-  const side = h('div', { class: 'card-side' });
-  root.append(h('div', { class: 'card-body' }, main, side));
+  root.append(h('div', { class: 'card-body' },
+    h('div', { class: 'card-main' }, main.map((piece) => piece.node)),
+    h('div', { class: 'card-side' },
+      side.map((piece) => piece.node),
+      h('section', { class: 'panel card-admin', 'aria-label': 'This card' },
+        h('h2', { text: 'This card' }),
+        h('div', { class: 'row' }, archive.node, exportControl(card), deleteControl(card, app))))));
 
-  main.append(renderActivity(card, app, view.activity), renderOutreach(card, app, view.review, view.referrals),
-    renderComplaints(card, app, view.complaints, view.staff));
-  side.append(
-    renderHealth(card, view.health),
-    h('section', { class: 'panel', 'aria-label': 'Contact' },
-      h('h2', { text: 'Contact' }),
-      h('dl', { class: 'facts' },
-        fact('Phone', card.phone),
-        fact('Email', card.email),
-        fact('Birthday', card.birthday_label),
-        fact('Prefers', card.preferred_channel && channelLabels[card.preferred_channel]),
-        fact('Best time', card.best_time),
-        fact('Heard of us from', card.heard_from),
-        fact('Customer since', formatDate(card.created_at)))),
-    renderPasses(card, app, view, redraw),
-    ...renderPets(app, view, redraw),
-    renderMembership(card, app, view.membership),
-    renderPlan(card, app, view.plan),
-    notesSection(card, others, rerender),
-    renderFeedback(card, app, view.feedback));
-
-  const answered = discoveryQuestions.filter(([key]) => card.discovery[key]);
-  side.append(h('section', { class: 'panel', 'aria-label': 'First visit' },
-    h('h2', { text: 'First visit' }),
-    answered.length
-      ? h('dl', { class: 'discovery' }, answered.flatMap(([key, question]) => [
-        h('dt', { text: question }), h('dd', { text: card.discovery[key] })]))
-      : h('p', { class: 'hint', text: 'The first-visit questions are not answered yet.' })),
-    h('section', { class: 'panel card-admin', 'aria-label': 'This card' },
-      h('h2', { text: 'This card' }),
-      h('div', { class: 'row' },
-        h('button', {
-          type: 'button', id: 'archive-customer',
-          onclick: async () => rerender(await api.setArchived(card.id, !card.archived_at)),
-        }, card.archived_at ? 'Bring back' : 'Archive'),
-        exportControl(card),
-        deleteControl(card, app))));
+  /** @param {import('./types/CardView').CardView} next */
+  const update = (next) => {
+    current = next;
+    for (const piece of panels) piece.update(next);
+  };
+  update(view);
+  onScreen = { customerId: card.id, root, update };
   return root;
 }
 
-
-// The glance, drawn again from a fresh card view when a panel below changes
-// something it shows (a logged visit moves the points, a complaint the health).
-function liveGlance(view, app, rerender) {
-  const wrap = h('div', { class: 'glance-wrap' }, glance(view, app, rerender));
-  reloadOnCardChange(wrap, async () => {
-    try {
-      const fresh = await api.getCardView(view.card.id);
-      wrap.replaceChildren(glance(fresh, app, rerender));
-    } catch {
-      // The panel that made the change shows its own error; the glance keeps its last answer.
-    }
-  });
-  return wrap;
+function contactPanel() {
+  return part(h('section', { class: 'panel', 'aria-label': 'Contact' }),
+    (v) => [v.card.phone, v.card.email, v.card.birthday_label, v.card.preferred_channel, v.card.best_time, v.card.heard_from, v.card.created_at],
+    (v) => [h('h2', { text: 'Contact' }),
+      h('dl', { class: 'facts' },
+        fact('Phone', v.card.phone),
+        fact('Email', v.card.email),
+        fact('Birthday', v.card.birthday_label),
+        fact('Prefers', v.card.preferred_channel && channelLabels[v.card.preferred_channel]),
+        fact('Best time', v.card.best_time),
+        fact('Heard of us from', v.card.heard_from),
+        fact('Customer since', formatDate(v.card.created_at)))]);
 }
+
+function firstVisitPanel() {
+  return part(h('section', { class: 'panel', 'aria-label': 'First visit' }), (v) => v.card.discovery, (v) => {
+    const answered = discoveryQuestions.filter(([key]) => v.card.discovery[key]);
+    return [h('h2', { text: 'First visit' }),
+      answered.length
+        ? h('dl', { class: 'discovery' }, answered.flatMap(([key, question]) => [
+          h('dt', { text: question }), h('dd', { text: v.card.discovery[key] })]))
+        : h('p', { class: 'hint', text: 'The first-visit questions are not answered yet.' })];
+  });
+}
+
+/** @param {import('./types/CardView').CardView} view @param {string | null} personId */
+function photoOf(view, personId) {
+  return (view.photos.find((p) => p.person_id === personId) || { id: null }).id;
+}
+
 
 // The first screen of the card: people and pets and the key details on the
 // left; health, the next reward and what is next on the right.
-/** @param {import('./types/CardView').CardView} view */
-function glance(view, app, rerender) {
-  const card = view.card;
-  const loyalty = view.activity.loyalty;
-  const health = view.health;
-  const pinned = card.notes.filter((n) => n.pinned);
+/** @param {import('./dom.js').CardContext} ctx */
+function glance(ctx) {
+  const node = h('section', { class: 'panel glance', id: 'glance', 'aria-label': 'At a glance' });
+  /** @param {import('./types/CardView').CardView} v */
+  const slice = (v) => [v.card.people, v.photos, v.card.notes.filter((n) => n.pinned), v.health.colour, v.health.reasons[0],
+    v.activity.loyalty.balance, v.activity.loyalty.ready, v.activity.loyalty.progress[0], v.activity.loyalty.next_tier, nextUp(v)];
+  return part(node, slice, (view) => {
+    const card = view.card;
+    const loyalty = view.activity.loyalty;
+    const health = view.health;
+    const pinned = card.notes.filter((n) => n.pinned);
+    const people = card.people.length
+      ? h('ul', { class: 'people', id: 'glance-people' }, card.people.map((p) => h('li', { class: 'person', dataset: { personId: p.id } },
+        // Focus it (click) and paste a picture of this person or pet.
+        h('span', { class: 'person-photo', 'data-photo-slot': '', 'data-person-id': p.id, tabindex: '0', title: `Paste a picture of ${p.name} here (Ctrl+V)` },
+          face(photoOf(view, p.id), p.name, 256, 'person-face')),
+        h('div', { class: 'person-text' },
+          h('span', { class: 'person-name', text: p.name }),
+          p.kind ? h('span', { class: 'person-kind', text: p.kind }) : null,
+          p.details ? h('div', { class: 'person-details', text: p.details }) : null,
+          photoControls(card.id, p.id, photoOf(view, p.id), ctx.changed)))))
+      : h('p', { class: 'hint', id: 'glance-people', text: 'No people or pets yet. Edit the card to add them.' });
 
-  // A photo added, pasted or removed: the same card with its new photos.
-  const onPhotos = (/** @type {any} */ photos) => app.showPage('card', renderCard({ ...view, photos }, app));
-  const photoOf = (/** @type {string} */ personId) => (view.photos.find((p) => p.person_id === personId) || { id: null }).id;
-  const people = card.people.length
-    ? h('ul', { class: 'people', id: 'glance-people' }, card.people.map((p) => h('li', { class: 'person', dataset: { personId: p.id } },
-      // Focus it (click) and paste a picture of this person or pet.
-      h('span', { class: 'person-photo', 'data-photo-slot': '', 'data-person-id': p.id, tabindex: '0', title: `Paste a picture of ${p.name} here (Ctrl+V)` },
-        face(photoOf(p.id), p.name, 256, 'person-face')),
-      h('div', { class: 'person-text' },
-        h('span', { class: 'person-name', text: p.name }),
-        p.kind ? h('span', { class: 'person-kind', text: p.kind }) : null,
-        p.details ? h('div', { class: 'person-details', text: p.details }) : null,
-        photoControls(card.id, p.id, photoOf(p.id), onPhotos)))))
-    : h('p', { class: 'hint', id: 'glance-people', text: 'No people or pets yet. Edit the card to add them.' });
-
-  const reason = health.reasons[0];
-  const rewardLine = loyalty.ready.length ? `Ready: ${loyalty.ready.join(' · ')}` : (loyalty.progress[0] || loyalty.next_tier || '');
-  const next = nextUp(view);
-
-  return h('section', { class: 'panel glance', id: 'glance', 'aria-label': 'At a glance' },
-    h('div', { class: 'glance-who' },
-      h('h2', { class: 'glance-label', text: 'People and pets' }),
-      people,
-      pinned.length
-        ? h('section', { class: 'key-details', 'aria-label': 'Key details' },
-          h('h2', { class: 'glance-label', text: 'Key details' }),
-          h('ul', { class: 'notes' }, pinned.map((note) => noteItem(note, rerender))))
-        : null),
-    h('dl', { class: 'glance-facts' },
-      h('dt', { text: 'Health' }),
-      h('dd', { id: 'glance-health', class: `health-line ${health.colour}` },
-        h('span', { class: `dot ${health.colour}`, 'aria-hidden': 'true' }),
-        h('strong', { text: colourLabels[health.colour] }),
-        h('span', { class: 'glance-reason', text: reason ? reason.text : 'No warning signs.' })),
-      h('dt', { text: 'Loyalty' }),
-      h('dd', { id: 'glance-reward' },
-        h('strong', { text: `${loyalty.balance} ${loyalty.balance === 1 ? 'point' : 'points'}` }),
-        rewardLine ? h('span', { class: loyalty.ready.length ? 'glance-ready' : 'glance-progress', text: rewardLine }) : null),
-      h('dt', { text: 'Next' }),
-      h('dd', { id: 'glance-next', class: next && next.overdue ? 'overdue' : '' },
-        next ? [h('span', { text: next.what }), h('span', { class: 'glance-when', text: next.when })] : h('span', { class: 'hint', text: 'Nothing planned.' }))));
+    const reason = health.reasons[0];
+    const rewardLine = loyalty.ready.length ? `Ready: ${loyalty.ready.join(' · ')}` : (loyalty.progress[0] || loyalty.next_tier || '');
+    const next = nextUp(view);
+    return [
+      h('div', { class: 'glance-who' },
+        h('h2', { class: 'glance-label', text: 'People and pets' }),
+        people,
+        pinned.length
+          ? h('section', { class: 'key-details', 'aria-label': 'Key details' },
+            h('h2', { class: 'glance-label', text: 'Key details' }),
+            h('ul', { class: 'notes' }, pinned.map((note) => noteItem(note, ctx))))
+          : null),
+      h('dl', { class: 'glance-facts' },
+        h('dt', { text: 'Health' }),
+        h('dd', { id: 'glance-health', class: `health-line ${health.colour}` },
+          h('span', { class: `dot ${health.colour}`, 'aria-hidden': 'true' }),
+          h('strong', { text: colourLabels[health.colour] }),
+          h('span', { class: 'glance-reason', text: reason ? reason.text : 'No warning signs.' })),
+        h('dt', { text: 'Loyalty' }),
+        h('dd', { id: 'glance-reward' },
+          h('strong', { text: `${loyalty.balance} ${loyalty.balance === 1 ? 'point' : 'points'}` }),
+          rewardLine ? h('span', { class: loyalty.ready.length ? 'glance-ready' : 'glance-progress', text: rewardLine }) : null),
+        h('dt', { text: 'Next' }),
+        h('dd', { id: 'glance-next', class: next && next.overdue ? 'overdue' : '' },
+          next ? [h('span', { text: next.what }), h('span', { class: 'glance-when', text: next.when })] : h('span', { class: 'hint', text: 'Nothing planned.' })))];
+  });
 }
 
 // The open next step or reminder that falls due first.
@@ -217,22 +273,26 @@ function fact(label, value) {
   return [h('dt', { text: label }), h('dd', { class: value ? '' : 'empty', text: value || '—' })];
 }
 
-function noteItem(note, rerender) {
+/** @param {import('./types/Note').Note} note @param {import('./dom.js').CardContext} ctx */
+function noteItem(note, ctx) {
   return h('li', { class: note.pinned ? 'note pinned' : 'note', dataset: { id: note.id } },
     h('p', { class: 'note-body', text: note.body }),
     h('div', { class: 'note-meta' },
       h('time', { datetime: note.created_at, text: formatDateTime(note.created_at) }),
       h('button', {
         type: 'button', class: 'link',
-        onclick: async () => rerender(await api.setNotePinned(note.id, !note.pinned)),
+        onclick: async () => ctx.changed(await api.setNotePinned(note.id, !note.pinned)),
       }, note.pinned ? 'Unpin' : 'Pin as key detail'),
       h('button', {
         type: 'button', class: 'link danger',
-        onclick: async () => rerender(await api.deleteNote(note.id)),
+        onclick: async () => ctx.changed(await api.deleteNote(note.id)),
       }, 'Delete')));
 }
 
-function notesSection(card, notes, rerender) {
+// The form stays as it is across repaints (what is typed, the focus); the
+// list below it is drawn again when the notes change.
+/** @param {import('./dom.js').CardContext} ctx */
+function notesSection(ctx) {
   const body = h('textarea', {
     id: 'note-body', 'data-field': 'note', rows: 3,
     placeholder: 'Something to remember: “Her dog Biscuit had surgery”',
@@ -249,8 +309,9 @@ function notesSection(card, notes, rerender) {
     event.preventDefault();
     try {
       clearErrors(form);
-      const next = await api.addNote(card.id, body.value, pin.checked);
-      rerender(next);
+      const next = await api.addNote(ctx.customerId, body.value, pin.checked);
+      form.reset();
+      ctx.changed(next);
     } catch (error) {
       showError(form, error);
     }
@@ -259,10 +320,11 @@ function notesSection(card, notes, rerender) {
   body.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) submit(event);
   });
-  return h('section', { class: 'panel', 'aria-label': 'Notes' },
-    h('h2', { text: 'Notes' }),
-    form,
-    notes.length ? h('ul', { class: 'notes', id: 'notes' }, notes.map((note) => noteItem(note, rerender))) : null);
+  const list = part(inline(), (v) => v.card.notes.filter((n) => !n.pinned), (v) => {
+    const notes = v.card.notes.filter((n) => !n.pinned);
+    return notes.length ? h('ul', { class: 'notes', id: 'notes' }, notes.map((note) => noteItem(note, ctx))) : null;
+  });
+  return panel(h('section', { class: 'panel', 'aria-label': 'Notes' }, h('h2', { text: 'Notes' }), form, list.node), list);
 }
 
 // One customer's complete data as JSON (a privacy request).

@@ -48,24 +48,53 @@ export function clear(node) {
   return node;
 }
 
-// Something on the card changed (a visit, a complaint, feedback, a
-// membership): panels that show derived facts (health, review moments)
-// load again.
-export function cardChanged() {
-  document.dispatchEvent(new CustomEvent('card-changed'));
+/**
+ * @typedef {import('./types/CardView').CardView} CardView
+ * @typedef {{ node: any, update: (view: CardView) => void }} Part
+ * What each panel of the card is given: the app, the customer's id, and
+ * `changed(view, said, at)`, the one repaint of the card from the answer of
+ * the command that changed it (`said` shown in the status line `at`).
+ * @typedef {{ app: any, customerId: string, changed: (view: CardView, said?: string, at?: string) => void }} CardContext
+ */
+
+/**
+ * A piece of the card drawn from its slice of the card view. `update(view)`
+ * draws it again only when that slice changed, so a change elsewhere on the
+ * card leaves it alone: the focus, an open <details> and anything typed in
+ * it stay as they are. `node` keeps its place; only its children change.
+ * @param {any} node
+ * @param {(view: CardView) => any} slice what of the view it shows
+ * @param {(view: CardView) => any} draw its children
+ * @returns {Part}
+ */
+export function part(node, slice, draw) {
+  /** @type {string | undefined} */
+  let drawn;
+  return {
+    node,
+    update(view) {
+      const now = JSON.stringify(slice(view));
+      if (now === drawn) return;
+      drawn = now;
+      fill(node, draw(view));
+    },
+  };
 }
 
-// Runs `load` whenever the card changes, until `panel` has left the screen
-// (the card is redrawn after edits, leaving old panels behind).
-export function reloadOnCardChange(panel, load) {
-  const listener = () => {
-    if (!panel.isConnected) {
-      document.removeEventListener('card-changed', listener);
-      return;
-    }
-    load();
-  };
-  document.addEventListener('card-changed', listener);
+// A part that is no element of its own (display: contents), for a piece of
+// a panel among parts that stay (a form, a status line).
+export function inline() {
+  return h('div', { class: 'part' });
+}
+
+/**
+ * A panel of the card: its node, and `update(view)` for all its parts.
+ * @param {any} node
+ * @param {...Part} parts
+ * @returns {Part}
+ */
+export function panel(node, ...parts) {
+  return { node, update: (view) => { for (const piece of parts) piece.update(view); } };
 }
 
 // Replaces a node's children, with h()'s rules: arrays are flattened,

@@ -4,7 +4,7 @@
 import * as api from './api.js';
 import { h, showError, clearErrors } from './dom.js';
 import { channelLabels } from './types/labels.js';
-import { discoveryQuestions } from './card.js';
+import { discoveryQuestions, showCard } from './card.js';
 import { customerPicker } from './outreach.js';
 
 const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
@@ -24,7 +24,12 @@ function text(name, value, extra = {}) {
   return h('input', { type: 'text', 'data-field': name, name, value: value || '', autocomplete: 'off', ...extra });
 }
 
-export function renderEditor(card, app) {
+/**
+ * @param {any} card the card to edit, or null for a new customer
+ * @param {any} app
+ * @param {{ name: string } | null} [referrerNow] who referred them, from the card view
+ */
+export function renderEditor(card, app, referrerNow = null) {
   const isNew = !card;
   const c = card || { tags: [], people: [], discovery: {}, birthday: null };
   const birthday = c.birthday || {};
@@ -65,11 +70,7 @@ export function renderEditor(card, app) {
     id: 'referred-by-input', field: 'referred_by', placeholder: 'Search a customer…',
     onPick: (hit) => { referredBy = hit ? hit.id : ''; },
   });
-  if (!isNew) {
-    api.getReferrals(c.id).then((r) => {
-      if (r.referred_by && referredBy === null) referrer.querySelector('input').value = r.referred_by.name;
-    }).catch(() => {});
-  }
+  if (referrerNow) referrer.querySelector('input').value = referrerNow.name;
 
   const discovery = discoveryQuestions.map(([key, question]) =>
     field(`discovery-${key}`, question, h('textarea', { rows: 2, 'data-field': 'discovery', dataset: { key }, value: c.discovery[key] || '' })));
@@ -133,8 +134,8 @@ export function renderEditor(card, app) {
     };
     try {
       clearErrors(form);
-      const saved = isNew ? await api.createCustomer(input) : await api.updateCustomer(c.id, input);
-      await app.openCard(saved.id);
+      // The save answers the card as it is now: shown without another call.
+      showCard(isNew ? await api.createCustomer(input) : await api.updateCustomer(c.id, input), app);
     } catch (error) {
       showError(form, error);
     }

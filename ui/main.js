@@ -4,7 +4,7 @@
 import * as api from './api.js';
 import { h, clear } from './dom.js';
 import { initSearch, focusSearch, refreshSearch } from './search.js';
-import { renderCard } from './card.js';
+import { showCard } from './card.js';
 import { renderEditor } from './editor.js';
 import { renderSettings } from './settings.js';
 import { renderLoyaltySettings } from './loyalty-settings.js';
@@ -55,19 +55,16 @@ export const app = {
   },
   async openCard(id) {
     try {
-      app.showPage('card', renderCard(await api.getCardView(id), app));
+      showCard(await api.getCardView(id), app);
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }
   },
   // The check-in button and Ctrl+Enter on a card: one call, which returns
-  // the sentence to show and the card as it is now. Focus stays where it was.
+  // the sentence to show and the card as it is now, repainted in place.
   async checkInOnCard(customerId) {
-    const focusedId = document.activeElement && document.activeElement.id;
     const result = await api.checkIn(customerId, app.deskStaff());
-    app.showPage('card', renderCard(result.view, app, result.said));
-    const again = focusedId && document.getElementById(focusedId);
-    if (again) again.focus();
+    showCard(result.view, app, result.said);
   },
   async openToday() {
     try {
@@ -99,8 +96,8 @@ export const app = {
   newCustomer() {
     app.showPage('editor', renderEditor(null, app));
   },
-  editCustomer(card) {
-    app.showPage('editor', renderEditor(card, app));
+  editCustomer(card, referrerNow = null) {
+    app.showPage('editor', renderEditor(card, app, referrerNow));
   },
   openSettings() {
     return asOwner(app, () => app.openSettingsUnlocked());
@@ -311,7 +308,6 @@ deskStaff.addEventListener('change', () => localStorage.setItem(DESK_KEY, deskSt
 async function start() {
   initSearch(app);
   initDashboard(app);
-  focusSearch();
   let status;
   try {
     status = await api.appStatus();

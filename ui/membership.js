@@ -1,31 +1,38 @@
-// The membership panel on a card: plan, price, term and renewal date.
+// The membership panel on a card: plan, price, term and renewal date. A
+// change answers the card view (a renewal coming up is a health signal, so
+// the glance and health move with it).
 
 import * as api from './api.js';
-import { h, clear, showError, clearErrors, cardChanged } from './dom.js';
+import { h, fill, showError, clearErrors, part } from './dom.js';
 import { formatMoney } from './activity.js';
 
-/** @param {import('./types/Card').Card} card @param {any} app @param {import('./types/Membership').Membership | null} initial */
-export function renderMembership(card, app, initial) {
+/** @param {import('./dom.js').CardContext} ctx */
+export function renderMembership(ctx) {
+  const app = ctx.app;
+  const customerId = ctx.customerId;
   const root = h('section', { class: 'panel membership', 'aria-label': 'Membership' });
-  /** @param {import('./types/Membership').Membership | null} m @param {boolean} [editing] @param {boolean} [changed] */
-  const draw = (m, editing = false, changed = false) => {
-    // A renewal coming up is a health signal: tell the card it moved.
-    if (changed) cardChanged();
-    clear(root).append(h('h2', { text: 'Membership' }));
+  // Opening the form or cancelling it is the panel's own affair, no call.
+  /** @param {import('./types/Membership').Membership | null} m @param {boolean} editing */
+  const show = (m, editing) => {
+    fill(root, content(m, editing));
+    const first = root.querySelector('#membership-plan');
+    if (first) first.focus();
+  };
+  /** @param {import('./types/Membership').Membership | null} m @param {boolean} [editing] */
+  const content = (m, editing = false) => {
+    const heading = h('h2', { text: 'Membership' });
     if (m && !editing) {
-      root.append(
+      return [heading,
         h('p', { class: 'membership-line', id: 'membership-line' },
           h('strong', { text: m.plan_name }), ` · ${formatMoney(m.price_cents, app.currency())} per ${m.term} · renews on ${m.renews_on}`),
         h('div', { class: 'row' },
-          h('button', { type: 'button', id: 'membership-renewed', onclick: async () => draw(await api.renewMembership(card.id), false, true) }, 'Renewed'),
-          h('button', { type: 'button', onclick: () => draw(m, true) }, 'Change'),
-          h('button', { type: 'button', class: 'link danger', onclick: async () => { await api.endMembership(card.id); draw(null, false, true); } }, 'End')));
-      return;
+          h('button', { type: 'button', id: 'membership-renewed', onclick: async () => ctx.changed(await api.renewMembership(customerId)) }, 'Renewed'),
+          h('button', { type: 'button', id: 'membership-change', onclick: () => show(m, true) }, 'Change'),
+          h('button', { type: 'button', class: 'link danger', id: 'membership-end', onclick: async () => ctx.changed(await api.endMembership(customerId)) }, 'End'))];
     }
     if (!m && !editing) {
-      root.append(h('p', { class: 'hint', text: 'No membership.' }),
-        h('button', { type: 'button', id: 'add-membership', onclick: () => draw(null, true) }, '+ Add a membership'));
-      return;
+      return [heading, h('p', { class: 'hint', text: 'No membership.' }),
+        h('button', { type: 'button', id: 'add-membership', onclick: () => show(null, true) }, '+ Add a membership')];
     }
     const plan = h('input', { type: 'text', id: 'membership-plan', 'data-field': 'plan_name', placeholder: 'Plan, e.g. Unlimited monthly', value: m ? m.plan_name : '' });
     const price = h('input', { type: 'text', id: 'membership-price', 'data-field': 'price', class: 'short', placeholder: 'Price', value: m ? (m.price_cents / 100).toFixed(2) : '' });
@@ -37,19 +44,20 @@ export function renderMembership(card, app, initial) {
       ['plan_name', 'price', 'term', 'renews_on', 'form'].map((f) => h('p', { class: 'field-error', 'data-for': f, role: 'alert' })),
       h('div', { class: 'row' },
         h('button', { type: 'submit', class: 'primary', id: 'membership-save' }, 'Save membership'),
-        h('button', { type: 'button', onclick: () => draw(m) }, 'Cancel')));
+        h('button', { type: 'button', onclick: () => show(m, false) }, 'Cancel')));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       try {
         clearErrors(form);
-        draw(await api.setMembership(card.id, { plan_name: plan.value, price: price.value, term: term.value, renews_on: renews.value }), false, true);
+        const next = await api.setMembership(customerId, { plan_name: plan.value, price: price.value, term: term.value, renews_on: renews.value });
+        ctx.changed(next);
+        // Saved as it was: the view did not change, so the form is closed here.
+        if (form.isConnected) fill(root, content(next.membership));
       } catch (error) {
         showError(form, error);
       }
     });
-    root.append(form);
-    plan.focus();
+    return [heading, form];
   };
-  draw(initial);
-  return root;
+  return part(root, (v) => v.membership, (v) => content(v.membership));
 }

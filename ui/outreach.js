@@ -5,7 +5,7 @@
 // the editor uses for "Referred by".
 
 import * as api from './api.js';
-import { h, clear, fill, formatDate, showError, clearErrors, reloadOnCardChange } from './dom.js';
+import { h, clear, fill, formatDate, showError, clearErrors, part, panel, inline } from './dom.js';
 
 const statusWords = { asked: 'Asked', reviewed: 'Reviewed', declined: 'Declined', no_answer: 'No answer' };
 const channelWords = { copy: 'copied', email: 'by email', sms: 'by text message', print: 'on a printed card' };
@@ -15,9 +15,11 @@ function errorLine(error) {
 }
 
 // A filled template: the text with its gaps flagged, and the ways to send
-// it. `onSend(channel)` runs first (it may refuse); then the text is copied
-// or the mail/SMS app opened (Rust builds the link from `customerId` and the
-// message's key; the page passes no link).
+// it. `onSend(channel)` runs first (it may refuse) and may return what to do
+// once the message is on its way (repaint the card with its answer); then
+// the text is copied or the mail/SMS app opened (Rust builds the link from
+// `customerId` and the message's key; the page passes no link), and the
+// repaint and the line saying so are made together, in one paint.
 export function messageBox(composed, { customerId, staffId = null, onSend, channels = ['copy', 'email', 'sms'], extra = null }) {
   const status = h('p', { class: 'flash', role: 'status' });
   const errors = h('p', { class: 'field-error', 'data-for': 'message', role: 'alert' });
@@ -32,20 +34,23 @@ export function messageBox(composed, { customerId, staffId = null, onSend, chann
     try {
       clearErrors(box);
       status.textContent = '';
-      if (onSend) await onSend(channel);
+      const afterSend = onSend ? await onSend(channel) : null;
+      let said = '';
       if (channel === 'copy') {
         await copyText(`${composed.body.text}`);
-        status.textContent = 'Copied. Paste it into your message.';
+        said = 'Copied. Paste it into your message.';
       } else if (channel === 'email') {
         await api.openMessage(customerId, composed.key, 'email', staffId);
-        status.textContent = 'Opened in your mail app.';
+        said = 'Opened in your mail app.';
       } else if (channel === 'sms') {
         await api.openMessage(customerId, composed.key, 'sms', staffId);
-        status.textContent = 'Opened in your messages app.';
+        said = 'Opened in your messages app.';
       } else if (channel === 'print') {
         await api.printReviewCard();
-        status.textContent = 'The card with the QR code opened for printing.';
+        said = 'The card with the QR code opened for printing.';
       }
+      if (typeof afterSend === 'function') afterSend();
+      status.textContent = said;
     } catch (error) {
       showError(box, error);
     }
@@ -82,21 +87,16 @@ async function copyText(text) {
   }
 }
 
-// The card's panel.
-/** @param {import('./types/Card').Card} card @param {any} app @param {import('./types/ReviewStatus').ReviewStatus} initialStatus @param {import('./types/ForCustomer').ForCustomer} initialReferrals */
-export function renderOutreach(card, app, initialStatus, initialReferrals) {
-  const root = h('section', { class: 'panel outreach', id: 'outreach', 'aria-label': 'Reviews and referrals' });
-  const load = async () => {
-    try {
-      const [status, referrals] = await Promise.all([api.getReviewStatus(card.id), api.getReferrals(card.id)]);
-      draw(status, referrals);
-    } catch (error) {
-      fill(root, h('h2', { text: 'Reviews and referrals' }), errorLine(error));
-    }
-  };
+// The card's panel. The message box (the composer) stays across repaints,
+// so a request sent from it keeps its "sent" line while the requests and
+// referrals above it are drawn again from the card view.
+/** @param {import('./dom.js').CardContext} ctx */
+export function renderOutreach(ctx) {
+  const app = ctx.app;
+  const customerId = ctx.customerId;
   const composer = h('div', { class: 'composer' });
-  /** @param {import('./types/ReviewStatus').ReviewStatus} status @param {import('./types/ForCustomer').ForCustomer} referrals */
-  const draw = (status, referrals) => {
+  const moments = part(inline(), (v) => v.review, (v) => {
+    const status = v.review;
     const e = status.eligibility;
     const moment = e.answer === 'ask'
       ? h('div', { class: 'moment good', id: 'review-moment' }, h('strong', { text: 'A good moment to ask for a review: ' }), e.reasons.join('; '))
@@ -111,32 +111,38 @@ export function renderOutreach(card, app, initialStatus, initialReferrals) {
       r.status === 'asked' ? h('span', { class: 'answer-buttons' },
         ['reviewed', 'declined', 'no_answer'].map((s) => h('button', {
           type: 'button', class: `link set-${s}`,
-          onclick: async () => { await api.setReviewStatus(r.id, s); await load(); },
+          onclick: async () => {
+            try {
+              ctx.changed(await api.setReviewStatus(r.id, s));
+            } catch (error) {
+              fill(composer, errorLine(error));
+            }
+          },
         }, statusWords[s]))) : null))) : null;
-
-    const by = referrals.referred_by;
+    return [moment, ask, requests];
+  });
+  const referrals = part(inline(), (v) => v.referrals, (v) => {
+    const by = v.referrals.referred_by;
     const referredBy = by ? h('p', { id: 'referred-by' }, 'Referred by ',
       h('button', { type: 'button', class: 'link person-link', onclick: () => app.openCard(by.customer_id) }, by.name),
       by.bonus_awarded_at ? h('span', { class: 'hint', text: ` (their bonus was given ${formatDate(by.bonus_awarded_at)})` }) : h('span', { class: 'hint', text: ' (their bonus comes with the first visit)' })) : null;
-    const referred = referrals.referred.length ? h('ul', { class: 'referred', id: 'referred-list' }, referrals.referred.map((r) => h('li', {},
+    const referred = v.referrals.referred.length ? h('ul', { class: 'referred', id: 'referred-list' }, v.referrals.referred.map((r) => h('li', {},
       h('button', { type: 'button', class: 'link person-link', onclick: () => app.openCard(r.customer_id) }, r.name),
       h('span', { class: 'hint', text: r.bonus_awarded_at ? ` · came in; +${r.bonus_points} points` : ' · not in yet' }),
       r.thanked_at ? h('span', { class: 'hint', text: ` · thanked ${formatDate(r.thanked_at)}` })
         : h('button', { type: 'button', class: 'link thank', onclick: () => openThanks(r) }, 'Say thank you')))) : null;
-
-    fill(root, h('h2', { text: 'Reviews and referrals' }), moment, ask, requests, composer,
-      referredBy, referrals.referred.length ? h('h3', { text: `Referred ${referrals.referred.length}` }) : null, referred);
-  };
+    return [referredBy, v.referrals.referred.length ? h('h3', { text: `Referred ${v.referrals.referred.length}` }) : null, referred];
+  });
   const openAsk = async () => {
     try {
-      const composed = await api.composeMessage(card.id, 'review_request', app.deskStaff());
+      const composed = await api.composeMessage(customerId, 'review_request', app.deskStaff());
       fill(composer, h('h3', { text: 'Review request' }), messageBox(composed, {
-        customerId: card.id,
+        customerId,
         staffId: app.deskStaff(),
         channels: ['copy', 'email', 'sms', 'print'],
         onSend: async (channel) => {
-          await api.askReview(card.id, channel, app.deskStaff());
-          setTimeout(load, 1500); // keep the "sent" line readable a moment
+          const next = await api.askReview(customerId, channel, app.deskStaff());
+          return () => ctx.changed(next);
         },
       }));
     } catch (error) {
@@ -145,20 +151,22 @@ export function renderOutreach(card, app, initialStatus, initialReferrals) {
   };
   const openThanks = async (referral) => {
     try {
-      const composed = await api.composeMessage(card.id, 'referral_thanks', app.deskStaff());
+      const composed = await api.composeMessage(customerId, 'referral_thanks', app.deskStaff());
       fill(composer, h('h3', { text: `Thank you for ${referral.name}` }), messageBox(composed, {
-        customerId: card.id,
+        customerId,
         staffId: app.deskStaff(),
-        onSend: async () => { await api.markReferralThanked(referral.referral_id); setTimeout(load, 1500); },
+        onSend: async () => {
+          const next = await api.markReferralThanked(referral.referral_id);
+          return () => ctx.changed(next);
+        },
       }));
     } catch (error) {
       fill(composer, errorLine(error));
     }
   };
-  // A visit marked as a win makes a moment.
-  reloadOnCardChange(root, load);
-  draw(initialStatus, initialReferrals);
-  return root;
+  const root = h('section', { class: 'panel outreach', id: 'outreach', 'aria-label': 'Reviews and referrals' },
+    h('h2', { text: 'Reviews and referrals' }), moments.node, composer, referrals.node);
+  return panel(root, moments, referrals);
 }
 
 // The Outreach page: who is worth asking for a review now and why; the

@@ -1,33 +1,20 @@
 // The passes panel on a card: each pass with what is left ("7 of 10 left,
 // until 3 March"), selling one of the shop's pass types, and a correction
-// with a reason. Every change answers with the whole card, drawn again.
+// with a reason. Every change answers the card view, which repaints the card.
 
 import * as api from './api.js';
-import { h, clear, showError, clearErrors, formatDateTime, reloadOnCardChange } from './dom.js';
+import { h, showError, clearErrors, formatDateTime, part } from './dom.js';
 import { formatMoney } from './activity.js';
 
-/**
- * @param {import('./types/Card').Card} card
- * @param {any} app
- * @param {import('./types/CardView').CardView} view
- * @param {(view: import('./types/CardView').CardView, flash?: string) => void} redraw
- */
-export function renderPasses(card, app, view, redraw) {
+/** @param {import('./dom.js').CardContext} ctx */
+export function renderPasses(ctx) {
   const root = h('section', { class: 'panel passes', 'aria-label': 'Passes', id: 'passes-panel' });
-  /** @param {Array<import('./types/PassView').PassView>} passes */
-  const draw = (passes) => {
-    clear(root).append(h('h2', { text: 'Passes' }));
-    if (passes.length) {
-      root.append(h('ul', { class: 'pass-list' }, passes.map((p) => passItem(p, app, redraw))));
-    } else {
-      root.append(h('p', { class: 'hint', text: view.pass_types.length ? 'No passes yet.' : 'No passes. The shop’s passes are set up in Settings.' }));
-    }
-    if (view.pass_types.length) root.append(sellForm(card, app, view.pass_types, redraw));
-  };
-  // An undo in the history gives a session back: show it.
-  reloadOnCardChange(root, async () => draw((await api.getCardView(card.id)).passes));
-  draw(view.passes);
-  return root;
+  return part(root, (v) => [v.passes, v.pass_types], (v) => [
+    h('h2', { text: 'Passes' }),
+    v.passes.length
+      ? h('ul', { class: 'pass-list' }, v.passes.map((p) => passItem(p, ctx.app, ctx.changed)))
+      : h('p', { class: 'hint', text: v.pass_types.length ? 'No passes yet.' : 'No passes. The shop’s passes are set up in Settings.' }),
+    v.pass_types.length ? sellForm(ctx, v.pass_types) : null]);
 }
 
 /** @param {import('./types/PassView').PassView} p @param {any} app @param {Function} redraw */
@@ -67,8 +54,9 @@ function adjustForm(p, app, redraw) {
   return form;
 }
 
-/** @param {import('./types/Card').Card} card @param {any} app @param {Array<import('./types/PassType').PassType>} types @param {Function} redraw */
-function sellForm(card, app, types, redraw) {
+/** @param {import('./dom.js').CardContext} ctx @param {Array<import('./types/PassType').PassType>} types */
+function sellForm(ctx, types) {
+  const app = ctx.app;
   const choice = h('select', { id: 'pass-type', 'data-field': 'pass_type', 'aria-label': 'Pass to sell' },
     types.map((t) => h('option', {
       value: t.id,
@@ -83,7 +71,7 @@ function sellForm(card, app, types, redraw) {
     const sold = types.find((t) => t.id === choice.value);
     try {
       clearErrors(form);
-      redraw(await api.sellPass(card.id, choice.value, app.deskStaff()), `${sold ? sold.name : 'Pass'} sold.`);
+      ctx.changed(await api.sellPass(ctx.customerId, choice.value, app.deskStaff()), `${sold ? sold.name : 'Pass'} sold.`);
     } catch (error) {
       showError(form, error);
     }

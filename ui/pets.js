@@ -1,10 +1,11 @@
 // The pet records on a card: for each pet (a person on the card whose kind
 // is an animal), its breed, birthday, vet, allergies, medication, feeding
 // and handling notes, and its vaccinations with their expiry. Every change
-// answers with the whole card, drawn again (health moves with vaccinations).
+// answers the card view, which repaints the card (health moves with
+// vaccinations).
 
 import * as api from './api.js';
-import { h, clear, showError, clearErrors } from './dom.js';
+import { h, clear, showError, clearErrors, part, inline } from './dom.js';
 
 const recordFields = [
   ['breed', 'Breed', 'text'],
@@ -21,13 +22,11 @@ const recordFields = [
 
 const stateWords = { ok: 'valid', due: 'due soon', expired: 'expired', replaced: 'replaced' };
 
-/**
- * @param {any} app
- * @param {import('./types/CardView').CardView} view
- * @param {(view: import('./types/CardView').CardView, flash?: string) => void} redraw
- */
-export function renderPets(app, view, redraw) {
-  return view.pets.map((pet) => petPanel(pet, redraw));
+// One part for all the pets: a change to a pet answers the card view, and
+// the pets are drawn again when any of their records changed.
+/** @param {import('./dom.js').CardContext} ctx */
+export function renderPets(ctx) {
+  return part(inline(), (v) => v.pets, (v) => v.pets.map((pet) => petPanel(pet, ctx.changed)));
 }
 
 /** @param {import('./types/PetRecord').PetRecord} pet @param {Function} redraw */

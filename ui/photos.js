@@ -93,7 +93,7 @@ document.addEventListener('paste', async (event) => {
  * @param {string} customerId
  * @param {string | null} personId
  * @param {string | null} photoId the current photo, if any
- * @param {(photos: Array<import('./types/PhotoRef').PhotoRef>) => void} onPhotos the card's photos after a change
+ * @param {(view: import('./types/CardView').CardView) => void} onPhotos the card as it is after a change
  */
 export function photoControls(customerId, personId, photoId, onPhotos) {
   const subject = personId || 'customer';
@@ -102,8 +102,8 @@ export function photoControls(customerId, personId, photoId, onPhotos) {
     said.textContent = '';
     button.disabled = true;
     try {
-      const photos = await change();
-      if (photos) onPhotos(photos);
+      const view = await change();
+      if (view) onPhotos(view);
     } catch (error) {
       said.textContent = error.message || String(error);
     } finally {
@@ -127,7 +127,7 @@ export function photoControls(customerId, personId, photoId, onPhotos) {
  * to that photo's buttons.
  * @param {HTMLElement} root the card
  * @param {string} customerId
- * @param {(photos: Array<import('./types/PhotoRef').PhotoRef>) => void} onPhotos
+ * @param {(view: import('./types/CardView').CardView) => void} onPhotos the card as it is after the change
  */
 export function pasteInto(root, customerId, onPhotos) {
   handlePastes(async (file, personId) => {

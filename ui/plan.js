@@ -17,8 +17,13 @@ function fileName(name) {
   return `Welcome plan - ${safe}.pdf`;
 }
 
-/** @param {import('./types/Card').Card} card @param {any} app @param {import('./types/Plan').Plan | null} initial */
-export function renderPlan(card, app, initial) {
+// The plan is drawn again from the card view when it changed; its status
+// line stays (it says what the last change or print did).
+/** @param {import('./dom.js').CardContext} ctx */
+export function renderPlan(ctx) {
+  const app = ctx.app;
+  /** @type {import('./types/Card').Card} */
+  let card;
   const root = h('section', { class: 'panel plan', id: 'plan-panel', 'aria-label': 'Welcome plan' });
   const flash = h('p', { class: 'flash', id: 'plan-flash', role: 'status' });
   const say = (text, isError = false) => {
@@ -38,8 +43,7 @@ export function renderPlan(card, app, initial) {
       event.preventDefault();
       try {
         clearErrors(form);
-        draw(await api.startPlan(card.id, date.value));
-        say('Welcome plan started.');
+        ctx.changed(await api.startPlan(card.id, date.value), 'Welcome plan started.', 'plan-flash');
       } catch (error) {
         showError(form, error);
       }
@@ -79,8 +83,7 @@ export function renderPlan(card, app, initial) {
         type: 'button', class: 'danger solid', id: 'plan-remove-confirm',
         onclick: async () => {
           try {
-            await api.cancelPlan(card.id);
-            draw(null);
+            ctx.changed(await api.cancelPlan(card.id), 'The plan was removed.', 'plan-flash');
           } catch (error) {
             say(error.message || String(error), true);
           }
@@ -96,7 +99,6 @@ export function renderPlan(card, app, initial) {
 
   /** @param {import('./types/Plan').Plan | null} plan */
   function draw(plan) {
-    const focusedId = document.activeElement && document.activeElement.id;
     clear(root).append(h('h2', { text: 'Welcome plan' }));
     if (!plan) {
       root.append(h('p', { class: 'hint', text: 'No welcome plan yet. It lists what happens in the first weeks, with dates, and prints on one page.' }),
@@ -123,7 +125,7 @@ export function renderPlan(card, app, initial) {
       const box = h('input', { type: 'checkbox', id: `plan-task-${i}`, checked: Boolean(task.done_at), 'aria-label': `Done: ${task.title}` });
       box.addEventListener('change', async () => {
         try {
-          draw(await api.tickPlanTask(task.id, box.checked, app.deskStaff()));
+          ctx.changed(await api.tickPlanTask(task.id, box.checked, app.deskStaff()));
         } catch (error) {
           box.checked = !box.checked;
           say(error.message || String(error), true);
@@ -146,12 +148,18 @@ export function renderPlan(card, app, initial) {
     if (plan.completed_at) {
       root.append(h('p', { class: 'hint', text: `Completed ${formatDateTime(plan.completed_at)}.` }), startForm('Start a new plan'));
     }
-    if (focusedId) {
-      const again = document.getElementById(focusedId);
-      if (again) again.focus();
-    }
   }
 
-  draw(initial);
-  return root;
+  let drawn;
+  return {
+    node: root,
+    /** @param {import('./types/CardView').CardView} view */
+    update(view) {
+      card = view.card;
+      const now = JSON.stringify(view.plan);
+      if (now === drawn) return;
+      drawn = now;
+      draw(view.plan);
+    },
+  };
 }

@@ -17,7 +17,8 @@ use thirtyfour::prelude::*;
 
 use crate::window;
 use window::{
-    assert_accessible, calls, element, focused_id, resize, screenshot, set_value, text_when, type_into, Harness,
+    assert_accessible, calls, element, focused_id, page_batches, resize, screenshot, set_value, text_when, type_into,
+    watch_page, Harness,
 };
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -229,27 +230,6 @@ async fn at_a_glance(driver: &WebDriver, at: &str) {
     assert!(people.contains("dog"), "{at}: the pets with their kind: {people}");
     // Their next step, or a reminder that falls due before it.
     text_when(driver, "#glance-next", |t| !t.is_empty() && !t.contains("Nothing planned")).await;
-}
-
-/// Counts the batches of changes to the page area (a MutationObserver
-/// reports each task's changes in one batch): a card that paints once, whole,
-/// changes it in one batch.
-async fn watch_page(driver: &WebDriver) {
-    driver
-        .execute(
-            "window.__pageBatches = 0; if (window.__pageWatch) window.__pageWatch.disconnect(); \
-             window.__pageWatch = new MutationObserver(() => { window.__pageBatches += 1; }); \
-             window.__pageWatch.observe(document.getElementById('page'), { childList: true, subtree: true, characterData: true });",
-            vec![],
-        )
-        .await
-        .expect("watch the page");
-}
-
-async fn page_batches(driver: &WebDriver) -> i64 {
-    // Anything that would fill in later has had time to arrive.
-    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
-    driver.execute("return window.__pageBatches", vec![]).await.expect("script").json().as_i64().unwrap_or(-1)
 }
 
 async fn one_paint_per_answer(driver: &WebDriver, customer: &str) {

@@ -13,6 +13,7 @@
 mod desktop;
 mod window;
 
+mod card_changes;
 mod desk;
 mod encryption;
 mod health;

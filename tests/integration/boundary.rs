@@ -16,7 +16,7 @@ use regulars::app::commands::owner::OwnerState;
 use regulars::app::commands::today::TodayView;
 use regulars::db::search::Hit;
 use regulars::derived::health::Colour;
-use regulars::features::card_view::CardView;
+use regulars::features::card_view::{CardChange, CardView};
 use regulars::features::desk::CheckedIn;
 use regulars::io::erase::Erased;
 use regulars::io::importer::{Field, OnDuplicate};
@@ -34,6 +34,7 @@ fn generated() -> BTreeMap<String, String> {
     let config = Config::new().with_out_dir(out.path()).with_large_int("number");
     CardView::export_all(&config).expect("export CardView");
     CheckedIn::export_all(&config).expect("export CheckedIn");
+    CardChange::export_all(&config).expect("export CardChange");
     Hit::export_all(&config).expect("export Hit");
     Erased::export_all(&config).expect("export Erased");
     TodayView::export_all(&config).expect("export TodayView");

@@ -107,7 +107,7 @@ impl Desk for Shop {
     }
 
     fn undo(&mut self, interaction: &str, now: DateTime<Utc>) {
-        desk::undo(self.conn_mut(), interaction, None, now).expect("undo")
+        desk::undo(self.conn_mut(), interaction, None, now).expect("undo");
     }
 
     fn adjust(&mut self, customer: &str, points: i64, now: DateTime<Utc>) {

@@ -54,6 +54,17 @@ pub struct CardView {
     pub pets: Vec<PetRecord>,
 }
 
+/// What a change on the card answers when it has more to say than the card
+/// itself (a logged visit's points, a feedback answer's follow-up): the
+/// sentence, made in Rust, and the card as it is now, so the window still
+/// repaints once from one call.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CardChange {
+    /// "Visit logged: +10 points.", "Saved: Promoter."
+    pub said: String,
+    pub view: CardView,
+}
+
 /// Reads the whole card view inside one read transaction (one snapshot).
 /// `today` is the shop's local date; `tz` its time zone.
 pub fn load<Tz: TimeZone>(

@@ -18,7 +18,7 @@ use ts_rs::TS;
 use crate::db::settings::{self, StaffRef};
 use crate::db::store;
 use crate::derived::{activity, health, rhythm};
-use crate::features::card_view::{self, CardView};
+use crate::features::card_view::{self, CardChange, CardView};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::money::parse_amount;
 use crate::kernel::text;
@@ -309,6 +309,43 @@ pub fn check_in_and_show<Tz: TimeZone>(
     Ok(CheckedIn { logged, said, rewards, view })
 }
 
+/// Logs from the card's form and reads back the card: the sentence the
+/// form shows ("Visit logged: +10 points.") and the card as it is now.
+pub fn log_and_show<Tz: TimeZone>(
+    conn: &mut Connection,
+    customer_id: &str,
+    input: &LogInput,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    tz: &Tz,
+) -> Result<CardChange> {
+    let logged = log(conn, customer_id, input, now, today)?;
+    let view = card_view::load(conn, customer_id, now, today, tz)?;
+    Ok(CardChange { said: logged_sentence(input.kind.trim(), &logged), view })
+}
+
+fn logged_sentence(kind: &str, logged: &Logged) -> String {
+    let what = match kind {
+        "visit" => "Visit",
+        "call" => "Call",
+        "message" => "Message",
+        "purchase" => "Purchase",
+        _ => "Interaction",
+    };
+    let earned = logged.points + logged.birthday_bonus;
+    let mut said = if earned != 0 { format!("{what} logged: +{earned} points.") } else { format!("{what} logged.") };
+    if let Some(used) = &logged.pass {
+        said.push_str(&format!(" {}.", used.said));
+    }
+    if logged.referral_bonus != 0 {
+        said.push_str(&format!(
+            " Their first visit: the friend who referred them got {} points.",
+            logged.referral_bonus
+        ));
+    }
+    said
+}
+
 fn checked_in_sentence(name: &str, logged: &Logged, balance: i64) -> String {
     let mut parts = vec![format!("{name} checked in")];
     let earned = logged.points + logged.birthday_bonus;
@@ -327,7 +364,8 @@ fn checked_in_sentence(name: &str, logged: &Logged, balance: i64) -> String {
 
 /// Undoes an interaction logged by mistake: it stays in the history marked
 /// undone, its points are taken back, its open next steps are closed.
-pub fn undo(conn: &mut Connection, interaction_id: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+/// Returns whose card it was.
+pub fn undo(conn: &mut Connection, interaction_id: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<String> {
     store::write(conn, |tx| {
         let interaction = interactions::get(tx, interaction_id)?;
         if interaction.undone_at.is_some() {
@@ -350,7 +388,8 @@ pub fn undo(conn: &mut Connection, interaction_id: &str, staff_id: Option<&str>,
         if CAME_IN.contains(&interaction.kind.as_str()) {
             activity::came_in(tx, customer_id, &month_of(&interaction.happened_at), -1)?;
         }
-        health::refresh(tx, customer_id)
+        health::refresh(tx, customer_id)?;
+        Ok(customer_id.to_string())
     })
 }
 

@@ -24,6 +24,14 @@ pub fn record(
     })
 }
 
+/// What the feedback form says once an answer is saved.
+pub fn said(recorded: &Recorded) -> String {
+    match &recorded.follow_up {
+        Some(follow_up) => format!("Saved. A follow-up was added: {follow_up}."),
+        None => format!("Saved: {}.", recorded.answer.label),
+    }
+}
+
 /// Stores past answers (sample shop, benchmarks) in one transaction and
 /// brings each customer's stored health up to date.
 pub fn insert_past(conn: &mut Connection, answers: &[PastAnswer]) -> Result<()> {

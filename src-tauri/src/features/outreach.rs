@@ -426,10 +426,7 @@ pub fn set_status(conn: &mut Connection, request_id: &str, status: &str, now: Da
         return Err(Error::invalid("status", "Choose asked, reviewed, declined or no answer."));
     }
     store::write(conn, |tx| {
-        let customer_id: String = tx
-            .query_row("SELECT customer_id FROM review_requests WHERE id = ?1", [request_id], |row| row.get(0))
-            .optional()?
-            .ok_or(Error::NotFound("This review request"))?;
+        let customer_id = customer_of_request(tx, request_id)?;
         let stamp = timestamp(now);
         let answered = status != "asked";
         tx.execute(
@@ -466,6 +463,13 @@ fn from_row(row: &rusqlite::Row) -> rusqlite::Result<ReviewRequest> {
         follow_up_on: row.get(6)?,
         answered_at: row.get(7)?,
     })
+}
+
+/// Whose card a review request is on.
+pub fn customer_of_request(conn: &Connection, request_id: &str) -> Result<String> {
+    conn.query_row("SELECT customer_id FROM review_requests WHERE id = ?1", [request_id], |row| row.get(0))
+        .optional()?
+        .ok_or(Error::NotFound("This review request"))
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<ReviewRequest> {

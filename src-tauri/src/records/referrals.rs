@@ -153,15 +153,15 @@ pub fn latest_referred_name(conn: &Connection, referrer_id: &str) -> Result<Opti
         .optional()?)
 }
 
-pub fn mark_thanked(conn: &Connection, referral_id: &str, now: DateTime<Utc>) -> Result<()> {
-    let changed = conn.execute(
-        "UPDATE referrals SET thanked_at = ?2, updated_at = ?2 WHERE id = ?1",
+/// Returns the referrer's id: the thanks is said on their card.
+pub fn mark_thanked(conn: &Connection, referral_id: &str, now: DateTime<Utc>) -> Result<String> {
+    conn.query_row(
+        "UPDATE referrals SET thanked_at = ?2, updated_at = ?2 WHERE id = ?1 RETURNING referrer_id",
         params![referral_id, timestamp(now)],
-    )?;
-    if changed == 0 {
-        return Err(Error::NotFound("This referral"));
-    }
-    Ok(())
+        |row| row.get(0),
+    )
+    .optional()?
+    .ok_or(Error::NotFound("This referral"))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -298,6 +298,28 @@ pub async fn calls(driver: &WebDriver) -> i64 {
     value.json().as_i64().unwrap_or_default()
 }
 
+/// Counts the batches of changes to the page area (a MutationObserver
+/// reports each task's changes in one batch): a card that paints once,
+/// whole or in place, changes it in one batch.
+pub async fn watch_page(driver: &WebDriver) {
+    driver
+        .execute(
+            "window.__pageBatches = 0; if (window.__pageWatch) window.__pageWatch.disconnect(); \
+             window.__pageWatch = new MutationObserver(() => { window.__pageBatches += 1; }); \
+             window.__pageWatch.observe(document.getElementById('page'), { childList: true, subtree: true, characterData: true });",
+            vec![],
+        )
+        .await
+        .expect("watch the page");
+}
+
+/// The batches counted since `watch_page`, once anything that would fill
+/// in later has had time to arrive.
+pub async fn page_batches(driver: &WebDriver) -> i64 {
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    driver.execute("return window.__pageBatches", vec![]).await.expect("script").json().as_i64().unwrap_or(-1)
+}
+
 /// What the page got from one call to Rust.
 #[derive(Debug)]
 pub enum Answer {

@@ -1,41 +1,42 @@
 //! The card's own panels: edit, archive, erase, notes, photos, membership,
-//! health, feedback and complaints, passes and pet records.
+//! feedback and complaints, passes and pet records. Every change answers
+//! the card as it is now (`change_card`); the panels read nothing else.
 
 use chrono::{Local, Utc};
 use tauri::State;
 
-use super::today;
+use super::{change_card, today};
 use crate::app::files::Purpose;
 use crate::app::owner;
 use crate::app::state::AppState;
-use crate::derived::health;
-use crate::features::card_view::{self, CardView};
+use crate::features::card_view::{CardChange, CardView};
 use crate::features::{self, cards};
 use crate::io::safe_file;
 use crate::kernel::error::Error;
 use crate::kernel::error::Result;
 use crate::kernel::picture;
 use crate::records::complaints;
-use crate::records::customers::{self, Card, CustomerInput};
+use crate::records::customers::{self, CustomerInput};
 use crate::records::feedback;
 use crate::records::memberships;
 use crate::records::passes;
 use crate::records::pets::{PetInput, VaccinationInput};
-use crate::records::photos::{self, PhotoRef};
+use crate::records::photos;
 
+/// The editor's save: the new card, shown at once from this one answer.
 #[tauri::command]
-pub fn create_customer(state: State<'_, AppState>, input: CustomerInput) -> Result<Card> {
-    state.write(|conn| cards::create(conn, &input, Utc::now()))
+pub fn create_customer(state: State<'_, AppState>, input: CustomerInput) -> Result<CardView> {
+    change_card(&state, |conn| Ok(cards::create(conn, &input, Utc::now())?.id))
 }
 
 #[tauri::command]
-pub fn update_customer(state: State<'_, AppState>, id: String, input: CustomerInput) -> Result<Card> {
-    state.write(|conn| cards::update(conn, &id, &input, Utc::now()))
+pub fn update_customer(state: State<'_, AppState>, id: String, input: CustomerInput) -> Result<CardView> {
+    change_card(&state, |conn| Ok(cards::update(conn, &id, &input, Utc::now())?.id))
 }
 
 #[tauri::command]
-pub fn set_archived(state: State<'_, AppState>, id: String, archived: bool) -> Result<Card> {
-    state.write(|conn| customers::set_archived(conn, &id, archived, Utc::now()))
+pub fn set_archived(state: State<'_, AppState>, id: String, archived: bool) -> Result<CardView> {
+    change_card(&state, |conn| Ok(customers::set_archived(conn, &id, archived, Utc::now())?.id))
 }
 
 #[tauri::command]
@@ -49,23 +50,18 @@ pub fn delete_customer(state: State<'_, AppState>, id: String) -> Result<crate::
 }
 
 #[tauri::command]
-pub fn add_note(state: State<'_, AppState>, customer_id: String, body: String, pinned: bool) -> Result<Card> {
-    state.write(|conn| customers::add_note(conn, &customer_id, &body, pinned, Utc::now()))
+pub fn add_note(state: State<'_, AppState>, customer_id: String, body: String, pinned: bool) -> Result<CardView> {
+    change_card(&state, |conn| Ok(customers::add_note(conn, &customer_id, &body, pinned, Utc::now())?.id))
 }
 
 #[tauri::command]
-pub fn set_note_pinned(state: State<'_, AppState>, note_id: String, pinned: bool) -> Result<Card> {
-    state.write(|conn| customers::set_note_pinned(conn, &note_id, pinned, Utc::now()))
+pub fn set_note_pinned(state: State<'_, AppState>, note_id: String, pinned: bool) -> Result<CardView> {
+    change_card(&state, |conn| Ok(customers::set_note_pinned(conn, &note_id, pinned, Utc::now())?.id))
 }
 
 #[tauri::command]
-pub fn delete_note(state: State<'_, AppState>, note_id: String) -> Result<Card> {
-    state.write(|conn| customers::delete_note(conn, &note_id, Utc::now()))
-}
-
-#[tauri::command]
-pub fn get_membership(state: State<'_, AppState>, customer_id: String) -> Result<Option<memberships::Membership>> {
-    state.read(|conn| memberships::current(conn, &customer_id))
+pub fn delete_note(state: State<'_, AppState>, note_id: String) -> Result<CardView> {
+    change_card(&state, |conn| Ok(customers::delete_note(conn, &note_id, Utc::now())?.id))
 }
 
 #[tauri::command]
@@ -73,37 +69,44 @@ pub fn set_membership(
     state: State<'_, AppState>,
     customer_id: String,
     input: memberships::MembershipInput,
-) -> Result<memberships::Membership> {
-    state.write(|conn| features::memberships::set(conn, &customer_id, &input, Utc::now()))
+) -> Result<CardView> {
+    change_card(&state, |conn| {
+        features::memberships::set(conn, &customer_id, &input, Utc::now())?;
+        Ok(customer_id)
+    })
 }
 
 #[tauri::command]
-pub fn renew_membership(state: State<'_, AppState>, customer_id: String) -> Result<memberships::Membership> {
-    state.write(|conn| features::memberships::renew(conn, &customer_id, Utc::now()))
+pub fn renew_membership(state: State<'_, AppState>, customer_id: String) -> Result<CardView> {
+    change_card(&state, |conn| {
+        features::memberships::renew(conn, &customer_id, Utc::now())?;
+        Ok(customer_id)
+    })
 }
 
 #[tauri::command]
-pub fn end_membership(state: State<'_, AppState>, customer_id: String) -> Result<()> {
-    state.write(|conn| features::memberships::end(conn, &customer_id, Utc::now()))
+pub fn end_membership(state: State<'_, AppState>, customer_id: String) -> Result<CardView> {
+    change_card(&state, |conn| {
+        features::memberships::end(conn, &customer_id, Utc::now())?;
+        Ok(customer_id)
+    })
 }
 
-#[tauri::command]
-pub fn get_health(state: State<'_, AppState>, customer_id: String) -> Result<health::Health> {
-    state.read(|conn| health::assess(conn, &customer_id, Utc::now(), &Local))
-}
-
+/// The feedback form: the sentence it shows (the answer's label, or the
+/// follow-up a low score opened) and the card as it is now.
 #[tauri::command]
 pub fn record_feedback(
     state: State<'_, AppState>,
     customer_id: String,
     input: feedback::FeedbackInput,
-) -> Result<feedback::Recorded> {
-    state.write(|conn| features::feedback::record(conn, &customer_id, &input, Utc::now(), today()))
-}
-
-#[tauri::command]
-pub fn get_feedback(state: State<'_, AppState>, customer_id: String) -> Result<Vec<feedback::Answer>> {
-    state.read(|conn| feedback::for_customer(conn, &customer_id, 10))
+) -> Result<CardChange> {
+    let mut said = String::new();
+    let view = change_card(&state, |conn| {
+        let recorded = features::feedback::record(conn, &customer_id, &input, Utc::now(), today())?;
+        said = features::feedback::said(&recorded);
+        Ok(customer_id)
+    })?;
+    Ok(CardChange { said, view })
 }
 
 #[tauri::command]
@@ -111,8 +114,10 @@ pub fn open_complaint(
     state: State<'_, AppState>,
     customer_id: String,
     input: complaints::OpenInput,
-) -> Result<complaints::Complaint> {
-    state.write(|conn| features::complaints::open(conn, &customer_id, &input, Utc::now(), &Local))
+) -> Result<CardView> {
+    change_card(&state, |conn| {
+        Ok(features::complaints::open(conn, &customer_id, &input, Utc::now(), &Local)?.customer_id)
+    })
 }
 
 #[tauri::command]
@@ -120,8 +125,8 @@ pub fn add_complaint_update(
     state: State<'_, AppState>,
     complaint_id: String,
     input: complaints::UpdateInput,
-) -> Result<complaints::Complaint> {
-    state.write(|conn| complaints::add_update(conn, &complaint_id, &input, Utc::now(), &Local))
+) -> Result<CardView> {
+    change_card(&state, |conn| Ok(complaints::add_update(conn, &complaint_id, &input, Utc::now(), &Local)?.customer_id))
 }
 
 #[tauri::command]
@@ -130,25 +135,22 @@ pub fn close_complaint(
     complaint_id: String,
     recap: String,
     staff_id: Option<String>,
-) -> Result<complaints::Complaint> {
-    state.write(|conn| features::complaints::close(conn, &complaint_id, &recap, staff_id.as_deref(), Utc::now()))
-}
-
-#[tauri::command]
-pub fn get_complaints(state: State<'_, AppState>, customer_id: String) -> Result<Vec<complaints::Complaint>> {
-    state.read(|conn| complaints::for_customer(conn, &customer_id))
+) -> Result<CardView> {
+    change_card(&state, |conn| {
+        Ok(features::complaints::close(conn, &complaint_id, &recap, staff_id.as_deref(), Utc::now())?.customer_id)
+    })
 }
 
 /// The photo of a customer (`person_id` None) or of a person or pet on
-/// their card, from a file chosen with `choose_file("photo")`. Returns
-/// every photo of the card.
+/// their card, from a file chosen with `choose_file("photo")`. Answers the
+/// card as it is now.
 #[tauri::command]
 pub fn set_photo_from_file(
     state: State<'_, AppState>,
     customer_id: String,
     person_id: Option<String>,
     file: String,
-) -> Result<Vec<PhotoRef>> {
+) -> Result<CardView> {
     let path = state.files.path(&file, Purpose::Photo, &state.data_dir)?;
     // Read through one open handle, no further than the limit, and
     // decoded and shrunk before the writer is taken.
@@ -156,7 +158,10 @@ pub fn set_photo_from_file(
         let bytes = safe_file::read_limited(&path, picture::MAX_BYTES as u64, picture::too_big)?;
         picture::thumbnails(&bytes)
     })?;
-    state.write(|conn| photos::set(conn, &customer_id, person_id.as_deref(), &thumbnails, Utc::now()))
+    change_card(&state, |conn| {
+        photos::set(conn, &customer_id, person_id.as_deref(), &thumbnails, Utc::now())?;
+        Ok(customer_id)
+    })
 }
 
 /// A picture pasted in the window. Its bytes are the call's raw body (no
@@ -165,7 +170,7 @@ pub fn set_photo_from_file(
 /// The page refuses a picture over the limit before sending it; here the
 /// size is checked before anything else, and one photo is made at a time.
 #[tauri::command]
-pub fn paste_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<Vec<PhotoRef>> {
+pub fn paste_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> Result<CardView> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
         return Err(Error::invalid("photo", "The pasted picture did not arrive as a picture. Paste it again."));
     };
@@ -183,21 +188,22 @@ pub fn paste_photo(state: State<'_, AppState>, request: tauri::ipc::Request<'_>)
     let customer_id = header("x-customer-id").ok_or(Error::NotFound("This customer"))?;
     let person_id = header("x-person-id");
     let thumbnails = crate::app::photos::one_at_a_time(|| picture::thumbnails(bytes))?;
-    state.write(|conn| photos::set(conn, customer_id, person_id, &thumbnails, Utc::now()))
+    change_card(&state, |conn| {
+        photos::set(conn, customer_id, person_id, &thumbnails, Utc::now())?;
+        Ok(customer_id.to_string())
+    })
 }
 
 #[tauri::command]
-pub fn remove_photo(
-    state: State<'_, AppState>,
-    customer_id: String,
-    person_id: Option<String>,
-) -> Result<Vec<PhotoRef>> {
-    state.write(|conn| photos::remove(conn, &customer_id, person_id.as_deref()))
+pub fn remove_photo(state: State<'_, AppState>, customer_id: String, person_id: Option<String>) -> Result<CardView> {
+    change_card(&state, |conn| {
+        photos::remove(conn, &customer_id, person_id.as_deref())?;
+        Ok(customer_id)
+    })
 }
 
-// Passes and pet records: each change answers with the card as it is now
-// (one call), since a sale, a vaccination or a correction moves its health,
-// history and passes together.
+// Passes and pet records: a sale, a vaccination or a correction moves its
+// health, history and passes together; the card view answers them all.
 
 #[tauri::command]
 pub fn sell_pass(
@@ -206,9 +212,9 @@ pub fn sell_pass(
     type_id: String,
     staff_id: Option<String>,
 ) -> Result<CardView> {
-    state.write(|conn| {
+    change_card(&state, |conn| {
         features::desk::sell_pass(conn, &customer_id, &type_id, staff_id.as_deref(), Utc::now(), today())?;
-        card_view::load(conn, &customer_id, Utc::now(), today(), &Local)
+        Ok(customer_id)
     })
 }
 
@@ -220,35 +226,25 @@ pub fn adjust_pass(
     reason: String,
     staff_id: Option<String>,
 ) -> Result<CardView> {
-    let sessions: i64 = sessions.trim().trim_start_matches('+').parse().map_err(|_| {
-        crate::kernel::error::Error::invalid("sessions", "Type a whole number of sessions, like 1 or -1.")
-    })?;
-    state.write(|conn| {
-        let customer_id = passes::adjust(conn, &pass_id, sessions, &reason, staff_id.as_deref(), Utc::now())?;
-        card_view::load(conn, &customer_id, Utc::now(), today(), &Local)
-    })
+    let sessions: i64 = sessions
+        .trim()
+        .trim_start_matches('+')
+        .parse()
+        .map_err(|_| Error::invalid("sessions", "Type a whole number of sessions, like 1 or -1."))?;
+    change_card(&state, |conn| passes::adjust(conn, &pass_id, sessions, &reason, staff_id.as_deref(), Utc::now()))
 }
 
 #[tauri::command]
 pub fn save_pet(state: State<'_, AppState>, person_id: String, input: PetInput) -> Result<CardView> {
-    state.write(|conn| {
-        let customer_id = features::pets::save(conn, &person_id, &input, today(), Utc::now())?;
-        card_view::load(conn, &customer_id, Utc::now(), today(), &Local)
-    })
+    change_card(&state, |conn| features::pets::save(conn, &person_id, &input, today(), Utc::now()))
 }
 
 #[tauri::command]
 pub fn add_vaccination(state: State<'_, AppState>, person_id: String, input: VaccinationInput) -> Result<CardView> {
-    state.write(|conn| {
-        let customer_id = features::pets::add_vaccination(conn, &person_id, &input, today(), Utc::now())?;
-        card_view::load(conn, &customer_id, Utc::now(), today(), &Local)
-    })
+    change_card(&state, |conn| features::pets::add_vaccination(conn, &person_id, &input, today(), Utc::now()))
 }
 
 #[tauri::command]
 pub fn delete_vaccination(state: State<'_, AppState>, vaccination_id: String) -> Result<CardView> {
-    state.write(|conn| {
-        let customer_id = features::pets::delete_vaccination(conn, &vaccination_id, Utc::now())?;
-        card_view::load(conn, &customer_id, Utc::now(), today(), &Local)
-    })
+    change_card(&state, |conn| features::pets::delete_vaccination(conn, &vaccination_id, Utc::now()))
 }

@@ -4,13 +4,13 @@
 use chrono::{Local, Utc};
 use tauri::State;
 
-use super::today;
+use super::{change_card, today};
 use crate::app::state::AppState;
 use crate::db::search::{self, Hit};
-use crate::features::card_view::{self, CardView};
-use crate::features::desk::{self, CheckedIn, LogInput, Logged};
+use crate::features::card_view::{self, CardChange, CardView};
+use crate::features::desk::{self, CheckedIn, LogInput};
 use crate::kernel::error::{Error, Result};
-use crate::records::interactions::{self, Activity, HistoryPage};
+use crate::records::interactions::{self, HistoryPage};
 use crate::records::loyalty::{self, Redeemable};
 
 #[tauri::command]
@@ -25,18 +25,14 @@ pub fn get_card_view(state: State<'_, AppState>, id: String) -> Result<CardView>
 }
 
 #[tauri::command]
-pub fn get_activity(state: State<'_, AppState>, customer_id: String) -> Result<Activity> {
-    state.read(|conn| interactions::activity(conn, &customer_id, today()))
-}
-
-#[tauri::command]
 pub fn get_history(state: State<'_, AppState>, customer_id: String, before: Option<String>) -> Result<HistoryPage> {
     state.read(|conn| interactions::history(conn, &customer_id, before.as_deref(), interactions::HISTORY_PAGE))
 }
 
+/// The log form: the sentence it shows and the card as it is now.
 #[tauri::command]
-pub fn log_interaction(state: State<'_, AppState>, customer_id: String, input: LogInput) -> Result<Logged> {
-    state.write(|conn| desk::log(conn, &customer_id, &input, Utc::now(), today()))
+pub fn log_interaction(state: State<'_, AppState>, customer_id: String, input: LogInput) -> Result<CardChange> {
+    state.write(|conn| desk::log_and_show(conn, &customer_id, &input, Utc::now(), today(), &Local))
 }
 
 /// The check-in button, Ctrl+Enter on a card and Ctrl+Enter in the search
@@ -47,13 +43,17 @@ pub fn check_in(state: State<'_, AppState>, customer_id: String, staff_id: Optio
 }
 
 #[tauri::command]
-pub fn undo_interaction(state: State<'_, AppState>, interaction_id: String, staff_id: Option<String>) -> Result<()> {
-    state.write(|conn| desk::undo(conn, &interaction_id, staff_id.as_deref(), Utc::now()))
+pub fn undo_interaction(
+    state: State<'_, AppState>,
+    interaction_id: String,
+    staff_id: Option<String>,
+) -> Result<CardView> {
+    change_card(&state, |conn| desk::undo(conn, &interaction_id, staff_id.as_deref(), Utc::now()))
 }
 
 #[tauri::command]
-pub fn complete_task(state: State<'_, AppState>, task_id: String, staff_id: Option<String>) -> Result<String> {
-    state.write(|conn| desk::complete_task(conn, &task_id, staff_id.as_deref(), Utc::now()))
+pub fn complete_task(state: State<'_, AppState>, task_id: String, staff_id: Option<String>) -> Result<CardView> {
+    change_card(&state, |conn| desk::complete_task(conn, &task_id, staff_id.as_deref(), Utc::now()))
 }
 
 #[tauri::command]
@@ -62,8 +62,11 @@ pub fn redeem(
     customer_id: String,
     what: Redeemable,
     staff_id: Option<String>,
-) -> Result<()> {
-    state.write(|conn| loyalty::redeem(conn, &customer_id, &what, staff_id.as_deref(), Utc::now()))
+) -> Result<CardView> {
+    change_card(&state, |conn| {
+        loyalty::redeem(conn, &customer_id, &what, staff_id.as_deref(), Utc::now())?;
+        Ok(customer_id)
+    })
 }
 
 #[tauri::command]
@@ -73,12 +76,15 @@ pub fn adjust_points(
     points: String,
     reason: String,
     staff_id: Option<String>,
-) -> Result<()> {
+) -> Result<CardView> {
     // The form sends text so that "abc" gets a message next to the field.
     let points: i64 = points
         .trim()
         .trim_start_matches('+')
         .parse()
         .map_err(|_| Error::invalid("points", "Type a whole number of points, like 50 or -20."))?;
-    state.write(|conn| loyalty::adjust(conn, &customer_id, points, &reason, staff_id.as_deref(), Utc::now()))
+    change_card(&state, |conn| {
+        loyalty::adjust(conn, &customer_id, points, &reason, staff_id.as_deref(), Utc::now())?;
+        Ok(customer_id)
+    })
 }

@@ -6,11 +6,12 @@ use chrono::{Local, Utc};
 use serde::Serialize;
 use tauri::State;
 
-use super::today;
+use super::{change_card, today};
 use crate::app::desktop;
 use crate::app::state::AppState;
 use crate::db::settings;
-use crate::features::outreach::{self, ReviewStatus};
+use crate::features::card_view::CardView;
+use crate::features::outreach;
 use crate::io::plan_pdf;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::qr::Qr;
@@ -26,38 +27,32 @@ pub fn compose_message(
     state.read(|conn| outreach::compose(conn, &customer_id, &key, staff_id.as_deref(), &Local))
 }
 
-#[tauri::command]
-pub fn get_review_status(state: State<'_, AppState>, customer_id: String) -> Result<ReviewStatus> {
-    state.read(|conn| outreach::status(conn, &customer_id, Utc::now()))
-}
-
+/// A review asked for on the card: the request is kept (and its follow-up
+/// planned) and the card answers as it is now.
 #[tauri::command]
 pub fn ask_review(
     state: State<'_, AppState>,
     customer_id: String,
     channel: String,
     staff_id: Option<String>,
-) -> Result<outreach::ReviewRequest> {
-    state.write(|conn| outreach::ask(conn, &customer_id, &channel, staff_id.as_deref(), Utc::now(), today(), &Local))
+) -> Result<CardView> {
+    change_card(&state, |conn| {
+        outreach::ask(conn, &customer_id, &channel, staff_id.as_deref(), Utc::now(), today(), &Local)?;
+        Ok(customer_id)
+    })
 }
 
 #[tauri::command]
-pub fn set_review_status(
-    state: State<'_, AppState>,
-    request_id: String,
-    status: String,
-) -> Result<outreach::ReviewRequest> {
-    state.write(|conn| outreach::set_status(conn, &request_id, &status, Utc::now()))
+pub fn set_review_status(state: State<'_, AppState>, request_id: String, status: String) -> Result<CardView> {
+    change_card(&state, |conn| {
+        outreach::set_status(conn, &request_id, &status, Utc::now())?;
+        outreach::customer_of_request(conn, &request_id)
+    })
 }
 
 #[tauri::command]
 pub fn get_review_candidates(state: State<'_, AppState>) -> Result<Vec<outreach::Candidate>> {
     state.read(|conn| outreach::candidates(conn, Utc::now(), 50))
-}
-
-#[tauri::command]
-pub fn get_referrals(state: State<'_, AppState>, customer_id: String) -> Result<referrals::ForCustomer> {
-    state.read(|conn| referrals::for_customer(conn, &customer_id))
 }
 
 #[derive(Serialize)]
@@ -73,9 +68,10 @@ pub fn get_referral_overview(state: State<'_, AppState>) -> Result<ReferralOverv
     })
 }
 
+/// The thanks is said on the referrer's card, which answers as it is now.
 #[tauri::command]
-pub fn mark_referral_thanked(state: State<'_, AppState>, referral_id: String) -> Result<()> {
-    state.write(|conn| referrals::mark_thanked(conn, &referral_id, Utc::now()))
+pub fn mark_referral_thanked(state: State<'_, AppState>, referral_id: String) -> Result<CardView> {
+    change_card(&state, |conn| referrals::mark_thanked(conn, &referral_id, Utc::now()))
 }
 
 /// Opens a composed message in the mail or messages app. The page names

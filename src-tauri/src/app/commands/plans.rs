@@ -1,5 +1,5 @@
-//! Onboarding plans on the card: start, tick, cancel, save and print the
-//! one-page PDF.
+//! Onboarding plans on the card: start, tick, cancel (each answering the
+//! card as it is now), save and print the one-page PDF.
 
 use std::path::Path;
 
@@ -7,26 +7,25 @@ use chrono::Utc;
 use serde::Serialize;
 use tauri::State;
 
-use super::today;
+use super::{change_card, today};
 use crate::app::desktop;
 use crate::app::files::Purpose;
 use crate::app::state::AppState;
+use crate::features::card_view::CardView;
 use crate::io::plan_pdf;
 use crate::kernel::error::{Error, Result};
 use crate::records::onboarding;
 
 #[tauri::command]
-pub fn get_plan(state: State<'_, AppState>, customer_id: String) -> Result<Option<onboarding::Plan>> {
-    state.read(|conn| onboarding::for_customer(conn, &customer_id, today()))
-}
-
-#[tauri::command]
-pub fn start_plan(state: State<'_, AppState>, customer_id: String, start_on: String) -> Result<onboarding::Plan> {
+pub fn start_plan(state: State<'_, AppState>, customer_id: String, start_on: String) -> Result<CardView> {
     if start_on.trim().is_empty() {
         return Err(Error::invalid("start_on", "Choose the day the plan starts."));
     }
     let start = crate::kernel::time::parse_day("start_on", &start_on)?;
-    state.write(|conn| onboarding::start(conn, &customer_id, start, today(), Utc::now()))
+    change_card(&state, |conn| {
+        onboarding::start(conn, &customer_id, start, today(), Utc::now())?;
+        Ok(customer_id)
+    })
 }
 
 #[tauri::command]
@@ -35,20 +34,22 @@ pub fn tick_plan_task(
     task_id: String,
     done: bool,
     staff_id: Option<String>,
-) -> Result<Option<onboarding::Plan>> {
-    state.write(|conn| {
-        let customer_id = if done {
-            onboarding::tick(conn, &task_id, staff_id.as_deref(), Utc::now())?
+) -> Result<CardView> {
+    change_card(&state, |conn| {
+        if done {
+            onboarding::tick(conn, &task_id, staff_id.as_deref(), Utc::now())
         } else {
-            onboarding::untick(conn, &task_id, Utc::now())?
-        };
-        onboarding::for_customer(conn, &customer_id, today())
+            onboarding::untick(conn, &task_id, Utc::now())
+        }
     })
 }
 
 #[tauri::command]
-pub fn cancel_plan(state: State<'_, AppState>, customer_id: String) -> Result<()> {
-    state.write(|conn| onboarding::cancel(conn, &customer_id, Utc::now()))
+pub fn cancel_plan(state: State<'_, AppState>, customer_id: String) -> Result<CardView> {
+    change_card(&state, |conn| {
+        onboarding::cancel(conn, &customer_id, Utc::now())?;
+        Ok(customer_id)
+    })
 }
 
 #[derive(Serialize)]
