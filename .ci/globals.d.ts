@@ -3,4 +3,5 @@
 interface Window {
   __TAURI__: any;
   __regularsCalls: number;
+  __regularsEventCalls: number;
 }

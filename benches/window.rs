@@ -11,7 +11,18 @@
 //! - `window_type_ahead`: each letter typed into the search, results drawn;
 //! - `window_open_card`: Enter on the top hit, the card drawn;
 //! - `window_check_in`: Ctrl+Enter on an open card, the card drawn again
-//!   with the check-in sentence.
+//!   with the check-in sentence;
+//! - `window_log_visit`: Enter in the card's log form, the card drawn again
+//!   with the visit;
+//! - `window_floor`: a key that only changes one word on the page (no call
+//!   to Rust): the event, the frame wait and nothing else, measured the same
+//!   way in the same run, so a slow machine can be told from slow code. Each
+//!   case also prints `over_floor_p99_ms=` (its p99 less the floor's).
+//!
+//! Each case also prints `ipc_p50_ms=`: the median time its calls to Rust
+//! took as the page saw them (from `invoke` to its answer: Rust's work,
+//! the JSON both ways and the trip), so the rest of a figure is the page's
+//! own work (DOM, style, layout, paint) and the frame wait.
 //!
 //! Prints `bench: window_<case> p50_ms= p90_ms= p99_ms= max_ms= samples=`
 //! and the memory of the app with its WebKit processes when idle after the
@@ -40,9 +51,24 @@ use serde_json::json;
 use thirtyfour::prelude::*;
 
 /// Starts a probe: the next keydown starts the clock, the first change
-/// under `selector` after it stops it at the next frame.
+/// under `selector` after it stops it at the next frame. Calls to Rust made
+/// meanwhile are timed (`window.__ipc`), through a wrapper put once around
+/// Tauri's `invoke`.
 const ARM: &str = "
     const selector = arguments[0];
+    const core = window.__TAURI__.core;
+    if (!window.__ipcWrapped) {
+      const original = core.invoke.bind(core);
+      core.invoke = (...args) => {
+        const started = performance.now();
+        const answer = original(...args);
+        const calls = window.__ipc;
+        answer.then(() => calls.push(performance.now() - started), () => {});
+        return answer;
+      };
+      window.__ipcWrapped = true;
+    }
+    window.__ipc = [];
     window.__probe = null;
     let start = null;
     const onKey = () => { if (start === null) start = performance.now(); };
@@ -51,17 +77,43 @@ const ARM: &str = "
       if (start === null) return;
       observer.disconnect();
       document.removeEventListener('keydown', onKey, true);
-      requestAnimationFrame(() => { window.__probe = performance.now() - start; });
+      requestAnimationFrame(() => {
+        window.__probe = { ms: performance.now() - start, ipc: window.__ipc.reduce((a, b) => a + b, 0) };
+      });
     });
     observer.observe(document.querySelector(selector), { childList: true, subtree: true, characterData: true });";
 
-/// Waits for the armed probe's figure, in milliseconds.
-async fn probe_result(driver: &WebDriver) -> f64 {
+/// The floor's key: the page changes one word for it and calls nothing.
+/// On `window`, after the probe's listener on `document` has started the
+/// clock.
+const FLOOR: &str = "
+    if (!document.getElementById('bench-floor')) {
+      const word = document.createElement('span');
+      word.id = 'bench-floor';
+      word.style.cssText = 'position: fixed; right: 0; bottom: 0; font-size: 10px';
+      word.textContent = '0';
+      document.body.append(word);
+      window.addEventListener('keydown', (event) => {
+        if (event.key === 'F8') word.textContent = String(Number(word.textContent) + 1);
+      });
+    }";
+
+/// One timed key: milliseconds to the frame after the change, and of those
+/// the time the calls to Rust took.
+#[derive(Clone, Copy)]
+struct Sample {
+    ms: f64,
+    ipc_ms: f64,
+}
+
+/// Waits for the armed probe's figure.
+async fn probe_result(driver: &WebDriver) -> Sample {
     let started = Instant::now();
     loop {
         let value = driver.execute("return window.__probe", vec![]).await.expect("read the probe");
-        if let Some(ms) = value.json().as_f64() {
-            return ms;
+        if let Some(ms) = value.json().get("ms").and_then(|v| v.as_f64()) {
+            let ipc_ms = value.json().get("ipc").and_then(|v| v.as_f64()).unwrap_or(0.0);
+            return Sample { ms, ipc_ms };
         }
         assert!(started.elapsed() < Duration::from_secs(10), "the page did not change within ten seconds");
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -70,7 +122,7 @@ async fn probe_result(driver: &WebDriver) -> f64 {
 
 /// Arms the probe on `selector`, sends `keys` to the focused element, and
 /// returns the time from the key to the frame after the change.
-async fn timed_key(driver: &WebDriver, selector: &str, keys: impl Into<TypingData>) -> f64 {
+async fn timed_key(driver: &WebDriver, selector: &str, keys: impl Into<TypingData>) -> Sample {
     driver.execute(ARM, vec![json!(selector)]).await.expect("arm the probe");
     driver.active_element().await.expect("focused element").send_keys(keys).await.expect("send the key");
     probe_result(driver).await
@@ -130,15 +182,24 @@ fn print_pss(when: &str, data: &std::path::Path) {
     println!("bench: window_pss_{when} total_mb={:.0} app_mb={own:.0} webkit_mb={webkit:.0}", own + webkit);
 }
 
-fn print(case: &str, mut samples: Vec<f64>) {
-    samples.sort_by(f64::total_cmp);
-    let at = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
+fn percentile(values: &[f64], p: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn print(case: &str, samples: &[Sample], floor: &[Sample]) {
+    let times: Vec<f64> = samples.iter().map(|s| s.ms).collect();
+    let ipc: Vec<f64> = samples.iter().map(|s| s.ipc_ms).collect();
+    let floor_p99 = percentile(&floor.iter().map(|s| s.ms).collect::<Vec<_>>(), 0.99);
     println!(
-        "bench: window_{case} p50_ms={:.1} p90_ms={:.1} p99_ms={:.1} max_ms={:.1} samples={}",
-        at(0.5),
-        at(0.9),
-        at(0.99),
-        at(1.0),
+        "bench: window_{case} p50_ms={:.1} p90_ms={:.1} p99_ms={:.1} max_ms={:.1} ipc_p50_ms={:.1} over_floor_p99_ms={:.1} samples={}",
+        percentile(&times, 0.5),
+        percentile(&times, 0.9),
+        percentile(&times, 0.99),
+        percentile(&times, 1.0),
+        percentile(&ipc, 0.5),
+        percentile(&times, 0.99) - floor_p99,
         samples.len()
     );
 }
@@ -178,7 +239,9 @@ async fn main() {
     tokio::time::sleep(Duration::from_secs(8)).await;
     print_pss("idle_after_start", data.path());
 
+    driver.execute(FLOOR, vec![]).await.expect("the floor's word");
     let (mut typing, mut opening, mut checking_in) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut logging, mut floor) = (Vec::new(), Vec::new());
     for (n, name) in names.iter().enumerate() {
         // The first five customers warm the page up (its code compiled,
         // its styles worked out) as the first minutes of a day at the desk
@@ -187,10 +250,15 @@ async fn main() {
             typing.clear();
             opening.clear();
             checking_in.clear();
+            logging.clear();
+            floor.clear();
         }
         let search = window::element(&driver, "#search-input").await;
         search.clear().await.expect("clear the search");
         search.click().await.expect("focus the search");
+        for _ in 0..6 {
+            floor.push(timed_key(&driver, "#bench-floor", Key::F8).await);
+        }
         // The first letters of the name, each a keystroke, as the desk types.
         for letter in name.chars().take(6) {
             typing.push(timed_key(&driver, "#results", letter.to_string()).await);
@@ -198,12 +266,18 @@ async fn main() {
         opening.push(timed_key(&driver, "#page", Key::Enter).await);
         window::element(&driver, "#check-in").await;
         checking_in.push(timed_key(&driver, "#page", Key::Control + Key::Enter).await);
+        let summary = window::element(&driver, "#log-summary").await;
+        summary.click().await.expect("focus the log form");
+        summary.send_keys("Bench visit").await.expect("type the summary");
+        logging.push(timed_key(&driver, "#page", Key::Enter).await);
         driver.active_element().await.expect("focused").send_keys(Key::Escape).await.expect("back to the search");
         window::element(&driver, "#search-input").await;
     }
-    print("type_ahead", typing);
-    print("open_card", opening);
-    print("check_in", checking_in);
+    print("floor", &floor, &floor);
+    print("type_ahead", &typing, &floor);
+    print("open_card", &opening, &floor);
+    print("check_in", &checking_in, &floor);
+    print("log_visit", &logging, &floor);
     tokio::time::sleep(Duration::from_secs(3)).await;
     print_pss("after_the_desk", data.path());
     driver.quit().await.expect("close the app");
