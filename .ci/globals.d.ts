@@ -4,4 +4,5 @@ interface Window {
   __TAURI__: any;
   __regularsCalls: number;
   __regularsEventCalls: number;
+  __regularsCallTimes: number[] | undefined;
 }

@@ -52,23 +52,10 @@ use thirtyfour::prelude::*;
 
 /// Starts a probe: the next keydown starts the clock, the first change
 /// under `selector` after it stops it at the next frame. Calls to Rust made
-/// meanwhile are timed (`window.__ipc`), through a wrapper put once around
-/// Tauri's `invoke`.
+/// meanwhile are timed by `ui/api.js` into `window.__regularsCallTimes`.
 const ARM: &str = "
     const selector = arguments[0];
-    const core = window.__TAURI__.core;
-    if (!window.__ipcWrapped) {
-      const original = core.invoke.bind(core);
-      core.invoke = (...args) => {
-        const started = performance.now();
-        const answer = original(...args);
-        const calls = window.__ipc;
-        answer.then(() => calls.push(performance.now() - started), () => {});
-        return answer;
-      };
-      window.__ipcWrapped = true;
-    }
-    window.__ipc = [];
+    window.__regularsCallTimes = [];
     window.__probe = null;
     let start = null;
     const onKey = () => { if (start === null) start = performance.now(); };
@@ -78,7 +65,7 @@ const ARM: &str = "
       observer.disconnect();
       document.removeEventListener('keydown', onKey, true);
       requestAnimationFrame(() => {
-        window.__probe = { ms: performance.now() - start, ipc: window.__ipc.reduce((a, b) => a + b, 0) };
+        window.__probe = { ms: performance.now() - start, ipc: window.__regularsCallTimes.reduce((a, b) => a + b, 0) };
       });
     });
     observer.observe(document.querySelector(selector), { childList: true, subtree: true, characterData: true });";

@@ -32,7 +32,14 @@ const uncounted = (command, args = {}, options = undefined) => {
   if (!tauri || !tauri.core) {
     return Promise.reject({ kind: 'io', field: null, message: 'Regulars must run inside its app window.' });
   }
-  return tauri.core.invoke(command, args, options).catch((error) => {
+  const started = performance.now();
+  const answer = tauri.core.invoke(command, args, options);
+  // The window benchmark's breakdown: how long each call took as the page
+  // saw it (Rust's work, the JSON both ways and the trip). Off unless the
+  // benchmark sets the list.
+  const times = window.__regularsCallTimes;
+  if (times) answer.then(() => times.push(performance.now() - started), () => {});
+  return answer.catch((error) => {
     throw typeof error === 'object' && error !== null ? error : { kind: 'unknown', field: null, message: String(error) };
   });
 };

@@ -15,8 +15,10 @@ use crate::db::store::{self, Store};
 use crate::io::{backup, logging};
 use crate::kernel::secret::Key;
 
-/// The most the scheduler's connection keeps of decrypted pages.
-const SCHEDULER_CACHE_MB: i64 = 16;
+/// The most the scheduler's connection keeps of decrypted pages: a pass
+/// reads the same few hundred 4 KB pages each time (`bench:
+/// due_reminders_pages`), about 2 MB.
+const SCHEDULER_CACHE_MB: i64 = 8;
 
 /// The scheduler's wake-up, kept by the app for the commands that open
 /// the shop after start.
@@ -56,7 +58,7 @@ fn start_scheduler(
     data_dir: PathBuf,
 ) {
     // A pass reads the same few hundred pages each time (`bench:
-    // due_reminders_pages`): 16 MB keeps them decrypted without the
+    // due_reminders_pages`): 8 MB keeps them decrypted without the
     // writer's 32 MB.
     let store = match Store::open_with(&database, key.as_ref())
         .and_then(|store| store.limit_page_cache(SCHEDULER_CACHE_MB).map(|()| store))
