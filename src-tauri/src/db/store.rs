@@ -79,6 +79,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 12, sql: include_str!("../../migrations/0012_pets.sql"), then: None },
     Migration { version: 13, sql: include_str!("../../migrations/0013_desk_habits.sql"), then: None },
     Migration { version: 14, sql: include_str!("../../migrations/0014_audit.sql"), then: None },
+    Migration { version: 15, sql: include_str!("../../migrations/0015_preferred_name.sql"), then: None },
 ];
 
 struct Migration {
