@@ -382,11 +382,9 @@ fn apply(contact: &mut Contact, property: Property) {
             contact.given = [part(1), part(2)].iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join(" ");
         }
         "FN" => contact.full_name = unescape(&text).trim().to_string(),
-        "NICKNAME" => {
-            // A list ("Liz,Lizzie"): the first is what they are called.
-            if contact.nickname.is_empty() {
-                contact.nickname = split_escaped(&text, ',').into_iter().find(|n| !n.is_empty()).unwrap_or_default();
-            }
+        // A list ("Liz,Lizzie"): the first is what they are called.
+        "NICKNAME" if contact.nickname.is_empty() => {
+            contact.nickname = split_escaped(&text, ',').into_iter().find(|n| !n.is_empty()).unwrap_or_default();
         }
         "TEL" => {
             let value = unescape(&text);
