@@ -104,9 +104,9 @@ function renderCard(view, app) {
     (v) => [ownPhoto(v), v.card.display_name],
     (v) => face(ownPhoto(v), v.card.display_name, 256, 'head-face'));
   const title = part(h('div', { class: 'card-title' }),
-    (v) => [v.card.display_name, v.card.archived_at, v.card.tags, expired(v)],
+    (v) => [v.card.display_name, v.card.preferred_name, v.card.archived_at, v.card.tags, expired(v)],
     (v) => [
-      h('h1', { tabindex: '-1', id: 'card-name', text: v.card.display_name }),
+      h('h1', { tabindex: '-1', id: 'card-name', text: calledName(v.card) }),
       h('div', { class: 'chips' },
         v.card.archived_at ? h('span', { class: 'badge', text: 'archived' }) : null,
         v.card.tags.map((tag) => h('span', { class: 'chip', text: tag })),
@@ -189,6 +189,15 @@ function firstVisitPanel() {
           h('dt', { text: question }), h('dd', { text: v.card.discovery[key] })]))
         : h('p', { class: 'hint', text: 'The first-visit questions are not answered yet.' })];
   });
+}
+
+// The name in the card's head, with what the desk calls them between the
+// first and last names: Elizabeth “Liz” Taylor.
+/** @param {import('./types/Card').Card} card */
+function calledName(card) {
+  const called = card.preferred_name;
+  if (!called || called === card.first_name) return card.display_name;
+  return [card.first_name, `“${called}”`, card.last_name].filter(Boolean).join(' ');
 }
 
 /** @param {import('./types/CardView').CardView} view @param {string | null} personId */

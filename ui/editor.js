@@ -36,6 +36,7 @@ export function renderEditor(card, app, referrerNow = null) {
 
   const firstName = text('first_name', c.first_name, { autofocus: true });
   const lastName = text('last_name', c.last_name);
+  const preferredName = text('preferred_name', c.preferred_name, { placeholder: 'e.g. Liz for Elizabeth' });
   const phone = text('phone', c.phone, { type: 'tel' });
   const email = text('email', c.email, { type: 'email' });
   const day = h('input', { type: 'text', inputmode: 'numeric', 'data-field': 'birthday', id: 'birthday-day',
@@ -81,6 +82,7 @@ export function renderEditor(card, app, referrerNow = null) {
     h('div', { class: 'form-grid' },
       field('first-name', 'First name (or the one name they go by)', firstName),
       field('last-name', 'Last name', lastName),
+      field('preferred-name', 'Preferred name (what the desk calls them)', preferredName),
       field('phone', 'Phone', phone),
       field('email', 'Email', email),
       h('div', { class: 'field' },
@@ -113,6 +115,7 @@ export function renderEditor(card, app, referrerNow = null) {
     const input = {
       first_name: firstName.value,
       last_name: lastName.value,
+      preferred_name: preferredName.value,
       phone: phone.value,
       email: email.value,
       birthday_day: day.value,

@@ -144,6 +144,7 @@ function render(query) {
     // The 64 px picture loads after the list is shown (the search only said there is one).
     face(hit.photo, hit.display_name, 64, 'hit-face'),
     h('div', { class: 'hit-name' }, hit.display_name,
+      hit.preferred_name ? h('span', { class: 'hit-called', text: ` (${hit.preferred_name})` }) : null,
       hit.archived ? h('span', { class: 'badge', text: 'archived' }) : null),
     details ? h('div', { class: 'hit-details', text: details }) : null,
     hit.people ? h('div', { class: 'hit-people', text: hit.people }) : null,

@@ -42,6 +42,8 @@ async fn front_desk_story_in_the_real_window() {
     assert_eq!(focused_id(&driver).await, "first-name", "the editor starts in the first-name field");
     type_into(&driver, "#first-name", "Zoë").await;
     type_into(&driver, "#last-name", "Müller-Łukasiewicz").await;
+    // What the desk calls her: shown between her names on the card.
+    type_into(&driver, "#preferred-name", "Zozo").await;
     type_into(&driver, "#phone", "(555) 014-2211").await;
     type_into(&driver, "#email", "zoe-at-example").await;
     click_settled(&driver, "#add-person").await;
@@ -54,7 +56,7 @@ async fn front_desk_story_in_the_real_window() {
     screenshot(&driver, "02-editor-with-error").await;
     type_into(&driver, "#email", "zoe@example.com").await;
     click_settled(&driver, "#save-customer").await;
-    text_when(&driver, "#card-name", |t| t == "Zoë Müller-Łukasiewicz").await;
+    text_when(&driver, "#card-name", |t| t == "Zoë “Zozo” Müller-Łukasiewicz").await;
     let people = text_when(&driver, ".people", |t| t.contains("Biscuit")).await;
     assert!(people.contains("beagle"), "the card shows the dog's details: {people}");
 
@@ -70,7 +72,7 @@ async fn front_desk_story_in_the_real_window() {
     assert_eq!(results.len(), 1, "the refused save must not have stored a second Zoë");
     screenshot(&driver, "03-search").await;
     element(&driver, "#search-input").await.send_keys(Key::Enter).await.expect("enter");
-    text_when(&driver, "#card-name", |t| t == "Zoë Müller-Łukasiewicz").await;
+    text_when(&driver, "#card-name", |t| t == "Zoë “Zozo” Müller-Łukasiewicz").await;
 
     // A note with HTML in it shows literally; a pinned note shows first.
     let note = element(&driver, "#note-body").await;
@@ -99,7 +101,8 @@ async fn front_desk_story_in_the_real_window() {
     element(&driver, "#search-input").await;
     text_when(&driver, "#shop-name", |t| t == "Corner Gym").await;
     assert_eq!(focused_id(&driver).await, "search-input", "the search box is focused at start");
-    element(&driver, "#search-input").await.send_keys("zoe").await.expect("type");
+    // The name she goes by finds her.
+    element(&driver, "#search-input").await.send_keys("zozo").await.expect("type");
     text_when(&driver, "#results li.selected", |t| t.contains("Zoë Müller-Łukasiewicz")).await;
     element(&driver, "#search-input").await.send_keys(Key::Enter).await.expect("enter");
     let notes = text_when(&driver, "#notes", |t| t.contains("Biscuit had surgery")).await;

@@ -319,6 +319,11 @@ fn refused_inputs() -> Vec<(&'static str, CustomerInput, &'static str)> {
         ("a name of spaces", customer("   ", "\t"), "first_name"),
         ("a first name over 200 characters", customer(&long_name, "Müller"), "first_name"),
         ("a last name over 200 characters", customer("Zoë", &long_name), "last_name"),
+        (
+            "a preferred name over 200 characters",
+            CustomerInput { preferred_name: long_name.clone(), ..base() },
+            "preferred_name",
+        ),
         ("email without @", base().email("zoe.example.com"), "email"),
         ("email without local part", base().email("@example.com"), "email"),
         ("email without domain", base().email("zoe@"), "email"),

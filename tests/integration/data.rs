@@ -398,6 +398,7 @@ fn an_import_recorded_before_version_9_can_still_be_undone() {
              DROP TABLE photos; DROP TABLE vaccinations; DROP TABLE pets; DROP TABLE pass_ledger; DROP TABLE passes; -- versions 10 to 12
              ALTER TABLE customers DROP COLUMN usual_minute; ALTER TABLE customers DROP COLUMN usual_weekdays; -- version 13
              DROP TABLE audit_log; -- version 14
+             ALTER TABLE customers DROP COLUMN preferred_name; -- version 15
              PRAGMA user_version = 8;",
         )
         .unwrap();

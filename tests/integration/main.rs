@@ -25,6 +25,7 @@ mod passes;
 mod pets;
 mod photos;
 mod plans;
+mod preferred_name;
 mod privacy;
 mod reminders;
 mod robustness;

@@ -333,8 +333,15 @@ fn the_command_line_imports_a_vcf_file() {
 
 // ------------------------------------------------------------ the other way
 
-type ContactFields =
-    (String, String, String, String, Option<Birthday>, Vec<String>, Vec<(String, String, String)>, Vec<String>);
+type ContactFields = (
+    (String, String, String),
+    String,
+    String,
+    Option<Birthday>,
+    Vec<String>,
+    Vec<(String, String, String)>,
+    Vec<String>,
+);
 
 /// A card's contact fields, as compared after a round trip: the notes as a
 /// sorted list (an import writes them all at one moment, so their order on
@@ -343,8 +350,7 @@ fn contact_fields(card: &Card) -> ContactFields {
     let mut notes: Vec<String> = card.notes.iter().map(|n| n.body.clone()).collect();
     notes.sort();
     (
-        card.first_name.clone(),
-        card.last_name.clone(),
+        (card.first_name.clone(), card.last_name.clone(), card.preferred_name.clone()),
         card.phone.clone(),
         card.email.clone(),
         card.birthday,
@@ -374,7 +380,7 @@ fn any_card() -> impl Strategy<Value = (CustomerInput, Vec<String>)> {
         0..3,
     );
     (
-        (name_text(), proptest::option::of(name_text())),
+        (name_text(), proptest::option::of(name_text()), proptest::option::of(name_text())),
         proptest::option::of("[0-9]{3} [0-9]{3} [0-9]{4}"),
         proptest::option::of("[a-z]{1,8}@[a-z]{1,8}\\.[a-z]{2,3}"),
         birthday,
@@ -382,8 +388,9 @@ fn any_card() -> impl Strategy<Value = (CustomerInput, Vec<String>)> {
         people,
         proptest::collection::vec(field_text(1..6, 2000), 0..3),
     )
-        .prop_map(|((first, last), phone, email, birthday, tags, people, notes)| {
+        .prop_map(|((first, last, preferred), phone, email, birthday, tags, people, notes)| {
             let mut input = customer(&first, &last.unwrap_or_default());
+            input.preferred_name = preferred.unwrap_or_default();
             input.phone = phone.unwrap_or_default();
             input.email = email.unwrap_or_default();
             if let Some((year, month, day)) = birthday {

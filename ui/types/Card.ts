@@ -8,7 +8,11 @@ import type { Person } from "./Person";
 /**
  * Everything the card screen shows, ready to render.
  */
-export type Card = { id: string, first_name: string, last_name: string, display_name: string, phone: string, email: string, birthday: Birthday | null, preferred_channel: Channel | null, best_time: string, tags: Array<string>, heard_from: string, discovery: Discovery, birthday_label: string | null, people: Array<Person>, 
+export type Card = { id: string, first_name: string, last_name: string, 
+/**
+ * What the desk calls them ("Liz" for Elizabeth); "" for none.
+ */
+preferred_name: string, display_name: string, phone: string, email: string, birthday: Birthday | null, preferred_channel: Channel | null, best_time: string, tags: Array<string>, heard_from: string, discovery: Discovery, birthday_label: string | null, people: Array<Person>, 
 /**
  * Pinned key details first, then the newest notes.
  */

@@ -34,6 +34,7 @@ export const fieldLabels = [
   ["first_name", "First name"],
   ["last_name", "Last name"],
   ["full_name", "Full name"],
+  ["preferred_name", "Preferred name (nickname)"],
   ["phone", "Phone"],
   ["email", "Email"],
   ["birthday", "Birthday"],

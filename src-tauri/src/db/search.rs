@@ -4,7 +4,8 @@
 //! - `search_keys`: short keys looked up by typed prefix, one B-tree range
 //!   scan each, already in order. Each key is marked with what it is:
 //!   - `n zoe muller`, `n muller`: every word-start of the folded name, so
-//!     "name starts with" ranks first at no cost;
+//!     "name starts with" ranks first at no cost; a preferred name is
+//!     filed as a name of its own with the last name (`n liz taylor`);
 //!   - `p 442079460958`, `p 2079460958`: the phone's digits from the start
 //!     and from each of the next three digits, so a number stored with its
 //!     country code is found by the national number too;
@@ -66,6 +67,8 @@ pub enum MatchedOn {
 pub struct Hit {
     pub id: String,
     pub display_name: String,
+    /// What the desk calls them ("Liz"); "" for none.
+    pub preferred_name: String,
     pub phone: String,
     pub email: String,
     /// "Biscuit (dog), Mia (child)".
@@ -85,12 +88,24 @@ pub struct Hit {
 #[derive(Debug, Default)]
 pub struct Document {
     pub display_name: String,
+    /// The name they go by with their last name ("Liz Taylor"), from
+    /// `also_called`; "" without a preferred name.
+    pub also_called: String,
     pub email: String,
     pub phone: String,
     /// Each person's or pet's name and kind ("Biscuit", "dog").
     pub people: Vec<(String, String)>,
     /// Everything else worth finding: notes, tags, person details, "heard from".
     pub other: Vec<String>,
+}
+
+/// The other name a customer is found by: their preferred name with their
+/// last name ("Liz" and "Taylor" give "Liz Taylor"); "" without one.
+pub fn also_called(preferred_name: &str, last_name: &str) -> String {
+    if preferred_name.trim().is_empty() {
+        return String::new();
+    }
+    format!("{} {}", preferred_name.trim(), last_name.trim()).trim_end().to_string()
 }
 
 /// Rewrites a customer's entries in every search index.
@@ -126,7 +141,8 @@ pub struct Entry {
 
 impl Entry {
     pub fn of(document: &Document) -> Entry {
-        let name_words = text::words(&document.display_name);
+        let mut name_words = text::words(&document.display_name);
+        let also_words = text::words(&document.also_called);
         let fold_all = |texts: &mut dyn Iterator<Item = &String>| {
             let mut folded = String::new();
             for text in texts {
@@ -135,7 +151,13 @@ impl Entry {
             }
             folded
         };
-        let keys = keys(&name_words, &document.phone);
+        let keys = keys(&name_words, &also_words, &document.phone);
+        // The full-text name holds the words of the other name too, once.
+        for word in also_words {
+            if !name_words.contains(&word) {
+                name_words.push(word);
+            }
+        }
         Entry {
             listed: keys.join("\n"),
             keys,
@@ -203,13 +225,23 @@ pub fn rebuild_all(conn: &Connection) -> Result<()> {
 }
 
 fn load(conn: &Connection, customer_id: &str) -> Result<(i64, Document)> {
-    let (pk, display_name, phone, email, tags, heard_from): (i64, String, String, String, String, String) = conn
-        .prepare_cached("SELECT pk, display_name, phone, email, tags, heard_from FROM customers WHERE id = ?1")?
+    let (pk, mut document): (i64, Document) = conn
+        .prepare_cached(
+            "SELECT pk, display_name, phone, email, tags, heard_from, preferred_name, last_name
+             FROM customers WHERE id = ?1",
+        )?
         .query_row([customer_id], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+            let document = Document {
+                display_name: row.get(1)?,
+                also_called: also_called(&row.get::<_, String>(6)?, &row.get::<_, String>(7)?),
+                phone: row.get(2)?,
+                email: row.get(3)?,
+                people: Vec::new(),
+                // Tags are stored as a JSON list; its words are what is indexed.
+                other: vec![row.get(4)?, row.get(5)?],
+            };
+            Ok((row.get(0)?, document))
         })?;
-    // Tags are stored as a JSON list; its words are what is indexed.
-    let mut document = Document { display_name, email, phone, people: Vec::new(), other: vec![tags, heard_from] };
     let mut stmt = conn.prepare_cached("SELECT name, kind, details FROM people WHERE customer_id = ?1")?;
     let mut rows = stmt.query([customer_id])?;
     while let Some(row) = rows.next()? {
@@ -225,10 +257,17 @@ fn load(conn: &Connection, customer_id: &str) -> Result<(i64, Document)> {
 }
 
 /// Every key the customer is found by (see the module notes), from the
-/// folded words of their name and their phone.
-fn keys(name_words: &[String], phone: &str) -> Vec<String> {
+/// folded words of their name, of the name they go by, and their phone.
+fn keys(name_words: &[String], also_words: &[String], phone: &str) -> Vec<String> {
     let mut keys: Vec<String> =
         (0..name_words.len()).map(|start| format!("{NAME} {}", name_words[start..].join(" "))).collect();
+    for start in 0..also_words.len() {
+        // "n taylor" is there already from the name.
+        let key = format!("{NAME} {}", also_words[start..].join(" "));
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
     let digits = text::digits(phone);
     if digits.len() >= MIN_PHONE_DIGITS {
         for start in 0..=3.min(digits.len() - MIN_PHONE_DIGITS) {
@@ -453,13 +492,15 @@ fn hydrate(conn: &Connection, pk: i64, matched_on: MatchedOn, words: &[String]) 
     let mut hit = conn
         .prepare_cached(
             "SELECT id, display_name, phone, email, archived_at IS NOT NULL,
-                    (SELECT p.id FROM photos p WHERE p.customer_id = customers.id AND ifnull(p.person_id, '') = '')
+                    (SELECT p.id FROM photos p WHERE p.customer_id = customers.id AND ifnull(p.person_id, '') = ''),
+                    preferred_name
              FROM customers WHERE pk = ?1",
         )?
         .query_row([pk], |row| {
             Ok(Hit {
                 id: row.get(0)?,
                 display_name: row.get(1)?,
+                preferred_name: row.get(6)?,
                 phone: row.get(2)?,
                 email: row.get(3)?,
                 people: String::new(),

@@ -58,7 +58,8 @@ pub const DATABASE_FILE: &str = "regulars.sqlite3";
 
 /// Numbered migrations, applied in order and never edited once released.
 /// A migration may finish with a Rust step for what SQL cannot do (filling
-/// the search index), run in the same transaction.
+/// the search index), run in the same transaction once every pending
+/// migration's SQL has run (see `migrate`).
 const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, sql: include_str!("../../migrations/0001_init.sql"), then: None },
     Migration { version: 2, sql: include_str!("../../migrations/0002_visits_loyalty.sql"), then: None },
@@ -78,6 +79,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 12, sql: include_str!("../../migrations/0012_pets.sql"), then: None },
     Migration { version: 13, sql: include_str!("../../migrations/0013_desk_habits.sql"), then: None },
     Migration { version: 14, sql: include_str!("../../migrations/0014_audit.sql"), then: None },
+    Migration { version: 15, sql: include_str!("../../migrations/0015_preferred_name.sql"), then: None },
 ];
 
 struct Migration {
@@ -364,13 +366,18 @@ fn migrate(conn: &mut Connection, current: i64) -> Result<()> {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // A Rust step is this build's code, which reads this build's schema:
+    // version 8's index rebuild reads the preferred name of version 15. So
+    // the steps run after all the SQL, in order, in the same transaction.
+    let mut steps = Vec::new();
     for migration in pending {
         tx.execute_batch(migration.sql)?;
-        if let Some(step) = migration.then {
-            step(&tx)?;
-        }
+        steps.extend(migration.then);
         tx.pragma_update(None, "user_version", migration.version)?;
         tracing::info!(version = migration.version, "applied database migration");
+    }
+    for step in steps {
+        step(&tx)?;
     }
     tx.commit()?;
     Ok(())

@@ -27,8 +27,9 @@ pub const KEYS: [(&str, &str); 8] = [
 ];
 
 /// The placeholders a template may use, with what fills them.
-pub const PLACEHOLDERS: [(&str, &str); 15] = [
+pub const PLACEHOLDERS: [(&str, &str); 16] = [
     ("first_name", "the customer's first name"),
+    ("preferred_name", "what they like to be called (else their first name)"),
     ("full_name", "the customer's full name"),
     ("goal", "what success looks like for them (first-visit answers)"),
     ("last_win", "their latest visit marked as a win"),
@@ -247,7 +248,12 @@ pub fn values_for<Tz: TimeZone>(
             v.insert(key.to_string(), value);
         }
     };
-    put("first_name", if card.first_name.is_empty() { card.display_name.clone() } else { card.first_name.clone() });
+    let first_name = if card.first_name.is_empty() { card.display_name.clone() } else { card.first_name.clone() };
+    put(
+        "preferred_name",
+        if card.preferred_name.is_empty() { first_name.clone() } else { card.preferred_name.clone() },
+    );
+    put("first_name", first_name);
     put("full_name", card.display_name.clone());
     put("goal", card.discovery.success_looks_like.clone());
     put("shop_name", shop.shop_name.clone());

@@ -25,10 +25,11 @@ use crate::records::customers::{self, Card};
 use crate::records::loyalty;
 
 /// The CSV columns, in order. The importer's guess maps the names back.
-pub const CSV_HEADERS: [&str; 24] = [
+pub const CSV_HEADERS: [&str; 25] = [
     "id",
     "first_name",
     "last_name",
+    "preferred_name",
     "display_name",
     "phone",
     "email",
@@ -205,7 +206,8 @@ fn everyones_notes(conn: &Connection) -> Result<HashMap<String, Vec<String>>> {
 fn every_contact_card(conn: &Connection) -> Result<Vec<vcard::ContactCard>> {
     let (mut people, mut notes) = (everyones_people(conn)?, everyones_notes(conn)?);
     let mut stmt = conn.prepare(
-        "SELECT id, first_name, last_name, display_name, phone, email, birthday, tags FROM customers ORDER BY pk",
+        "SELECT id, first_name, last_name, display_name, phone, email, birthday, tags, preferred_name
+         FROM customers ORDER BY pk",
     )?;
     let mut rows = stmt.query([])?;
     let mut cards = Vec::new();
@@ -219,6 +221,7 @@ fn every_contact_card(conn: &Connection) -> Result<Vec<vcard::ContactCard>> {
             email: row.get(5)?,
             birthday: row.get::<_, Option<String>>(6)?.as_deref().and_then(Birthday::from_iso),
             tags: serde_json::from_str(&row.get::<_, String>(7)?).unwrap_or_default(),
+            preferred_name: row.get(8)?,
             people: people.remove(&id).unwrap_or_default(),
             notes: notes.remove(&id).unwrap_or_default(),
             id,

@@ -1098,9 +1098,19 @@ fn heading(page: &mut Page, left: f32, y: f32, text: &str, s: &Style) -> f32 {
     page.lines(left, y, &lines, true, s.heading, s.lh, ACCENT) + s.gap * 0.4
 }
 
+/// The welcome message, opened with the name the customer goes by when
+/// they have one ("Hi Liz! Welcome to the gym!"); else as it was written.
+fn greeted(preferred_name: &str, welcome: &str) -> String {
+    if preferred_name.is_empty() {
+        return welcome.to_string();
+    }
+    format!("Hi {preferred_name}! {welcome}").trim_end().to_string()
+}
+
 /// Everything the one-page PDF shows for a customer's current plan.
 pub fn document(conn: &Connection, customer_id: &str, today: NaiveDate) -> Result<PlanDocument> {
     let customer_name = crate::records::customers::display_name(conn, customer_id)?;
+    let preferred_name = crate::records::customers::preferred_name(conn, customer_id)?;
     let plan = onboarding::for_customer(conn, customer_id, today)?
         .ok_or(Error::NotFound("An onboarding plan for this customer"))?;
     let shop = settings::load(conn)?;
@@ -1125,7 +1135,7 @@ pub fn document(conn: &Connection, customer_id: &str, today: NaiveDate) -> Resul
         shop_name: shop.shop_name,
         customer_name,
         start_on: plan.start_on,
-        welcome: plan.welcome.clone(),
+        welcome: greeted(&preferred_name, &plan.welcome),
         promise: plan.promise.lines().into_iter().map(|(l, t)| (l.to_string(), t)).collect(),
         tasks,
         contact: [contact.phone, contact.email, contact.address, contact.website]

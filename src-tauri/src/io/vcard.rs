@@ -72,6 +72,8 @@ pub struct Contact {
     /// The given name with any additional names ("Mary Ann").
     pub given: String,
     pub full_name: String,
+    /// The first of `NICKNAME`'s names: what they are called.
+    pub nickname: String,
     pub phones: Vec<Typed>,
     pub emails: Vec<Typed>,
     /// As written in the file, with a time part cut off, 8 digits and
@@ -380,6 +382,10 @@ fn apply(contact: &mut Contact, property: Property) {
             contact.given = [part(1), part(2)].iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join(" ");
         }
         "FN" => contact.full_name = unescape(&text).trim().to_string(),
+        // A list ("Liz,Lizzie"): the first is what they are called.
+        "NICKNAME" if contact.nickname.is_empty() => {
+            contact.nickname = split_escaped(&text, ',').into_iter().find(|n| !n.is_empty()).unwrap_or_default();
+        }
         "TEL" => {
             let value = unescape(&text);
             let value = value.trim();
@@ -468,6 +474,7 @@ pub struct ContactCard {
     pub id: String,
     pub first_name: String,
     pub last_name: String,
+    pub preferred_name: String,
     pub display_name: String,
     pub phone: String,
     pub email: String,
@@ -484,6 +491,7 @@ impl From<&Card> for ContactCard {
             id: card.id.clone(),
             first_name: card.first_name.clone(),
             last_name: card.last_name.clone(),
+            preferred_name: card.preferred_name.clone(),
             display_name: card.display_name.clone(),
             phone: card.phone.clone(),
             email: card.email.clone(),
@@ -495,10 +503,10 @@ impl From<&Card> for ContactCard {
     }
 }
 
-/// A card as one vCard 4.0 contact: `UID` is the card's id, the phone a
-/// mobile, every note a `NOTE`, every person or pet a `RELATED` text with
-/// its kind as Apple's label (which phones show) and its details in
-/// `X-REGULARS-DETAILS`, so `read` and the importer give the same card back.
+/// A card as one vCard 4.0 contact: `UID` is the card's id, the preferred
+/// name a `NICKNAME`, the phone a mobile, every note a `NOTE`, every person
+/// or pet a `RELATED` text with its kind as Apple's label (which phones
+/// show) and its details in `X-REGULARS-DETAILS`, so `read` and the importer give the same card back.
 pub fn card_to_vcard(card: &ContactCard) -> String {
     let mut out = String::with_capacity(512);
     let mut line = |text: String| push_folded(&mut out, &text);
@@ -508,6 +516,9 @@ pub fn card_to_vcard(card: &ContactCard) -> String {
     line(format!("UID:urn:uuid:{}", card.id));
     line(format!("FN:{}", escape(&card.display_name)));
     line(format!("N:{};{};;;", escape(&card.last_name), escape(&card.first_name)));
+    if !card.preferred_name.is_empty() {
+        line(format!("NICKNAME:{}", escape(&card.preferred_name)));
+    }
     if !card.phone.is_empty() {
         line(format!("TEL;TYPE=cell;VALUE=text:{}", escape(&card.phone)));
     }

@@ -89,6 +89,8 @@ pub struct PersonInput {
 pub struct CustomerInput {
     pub first_name: String,
     pub last_name: String,
+    /// What the desk calls them ("Liz" for Elizabeth); "" for none.
+    pub preferred_name: String,
     pub phone: String,
     pub email: String,
     pub birthday_day: String,
@@ -202,6 +204,8 @@ macro_rules! card_columns {
 card_columns! {
     first_name: String,
     last_name: String,
+    /// What the desk calls them ("Liz" for Elizabeth); "" for none.
+    preferred_name: String,
     display_name: String,
     phone: String,
     email: String,
@@ -282,6 +286,7 @@ impl From<&Card> for CustomerInput {
         CustomerInput {
             first_name: card.first_name.clone(),
             last_name: card.last_name.clone(),
+            preferred_name: card.preferred_name.clone(),
             phone: card.phone.clone(),
             email: card.email.clone(),
             birthday_day: birthday.map(|b| b.day.to_string()).unwrap_or_default(),
@@ -400,6 +405,7 @@ fn validate_birthday(day: &str, month: &str, year: &str, this_year: i32) -> Resu
 fn validate(input: &CustomerInput, this_year: i32) -> Result<CleanCustomer> {
     let first_name = limited("first_name", "The first name", &input.first_name, MAX_FIELD_CHARS)?;
     let last_name = limited("last_name", "The last name", &input.last_name, MAX_FIELD_CHARS)?;
+    let preferred_name = limited("preferred_name", "The preferred name", &input.preferred_name, MAX_FIELD_CHARS)?;
     if first_name.is_empty() && last_name.is_empty() {
         return Err(Error::invalid("first_name", "Please enter a name."));
     }
@@ -421,6 +427,7 @@ fn validate(input: &CustomerInput, this_year: i32) -> Result<CleanCustomer> {
     Ok(CleanCustomer {
         first_name,
         last_name,
+        preferred_name,
         display_name,
         phone: validate_phone(&input.phone)?,
         email: validate_email(&input.email)?,
@@ -591,6 +598,7 @@ fn document(clean: &CleanCustomer, notes: &[&str]) -> search::Document {
     other.extend(notes.iter().map(|n| n.to_string()));
     search::Document {
         display_name: clean.display_name.clone(),
+        also_called: search::also_called(&clean.preferred_name, &clean.last_name),
         email: clean.email.clone(),
         phone: clean.phone.clone(),
         people: clean.people.iter().map(|p| (p.name.clone(), p.kind.clone())).collect(),
@@ -794,6 +802,15 @@ pub fn get(conn: &Connection, id: &str) -> Result<Card> {
 /// The name a customer goes by, without loading the whole card.
 pub fn display_name(conn: &Connection, id: &str) -> Result<String> {
     conn.prepare_cached("SELECT display_name FROM customers WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()?
+        .ok_or(Error::NotFound("This customer"))
+}
+
+/// What the desk calls a customer ("" when they have no preferred name),
+/// without loading the whole card.
+pub fn preferred_name(conn: &Connection, id: &str) -> Result<String> {
+    conn.prepare_cached("SELECT preferred_name FROM customers WHERE id = ?1")?
         .query_row([id], |row| row.get(0))
         .optional()?
         .ok_or(Error::NotFound("This customer"))

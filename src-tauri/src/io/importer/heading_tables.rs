@@ -84,6 +84,26 @@ pub(super) const EXACT: &[(Field, &[&str])] = &[
         ],
     ),
     (
+        Field::PreferredName,
+        &[
+            "nickname",
+            "nick",
+            "preferredname",
+            "preferredfirstname",
+            "knownas",
+            "goesby",
+            "callname",
+            "spitzname",
+            "surnom",
+            "apodo",
+            "sobrenombre",
+            "soprannome",
+            "roepnaam",
+            "bijnaam",
+            "alcunha",
+        ],
+    ),
+    (
         Field::Phone,
         &[
             "phone",
@@ -356,7 +376,6 @@ pub(super) const OTHER: &[&str] = &[
     "phonetic",
     "middle",
     "additional",
-    "nick",
     "prefix",
     "suffix",
     "organization",
@@ -378,6 +397,12 @@ pub(super) const OTHER: &[&str] = &[
 
 /// Parts of a heading that say which field it holds, first match wins.
 pub(super) const CONTAINS: &[(&str, Field)] = &[
+    // Before "firstname": "Preferred First Name" is the name they go by.
+    ("nickname", Field::PreferredName),
+    ("preferredname", Field::PreferredName),
+    ("preferredfirst", Field::PreferredName),
+    ("knownas", Field::PreferredName),
+    ("goesby", Field::PreferredName),
     ("email", Field::Email),
     ("courriel", Field::Email),
     ("correo", Field::Email),

@@ -79,6 +79,8 @@ pub enum Field {
     LastName,
     /// "Zoë Müller" or "Müller, Zoë": split into first and last name.
     FullName,
+    /// What the desk calls them: a nickname, "known as", "goes by".
+    PreferredName,
     Phone,
     Email,
     Birthday,
@@ -135,6 +137,7 @@ impl Labelled for Field {
         Field::FirstName,
         Field::LastName,
         Field::FullName,
+        Field::PreferredName,
         Field::Phone,
         Field::Email,
         Field::Birthday,
@@ -160,6 +163,7 @@ impl Labelled for Field {
             Field::FirstName => "First name",
             Field::LastName => "Last name",
             Field::FullName => "Full name",
+            Field::PreferredName => "Preferred name (nickname)",
             Field::Phone => "Phone",
             Field::Email => "Email",
             Field::Birthday => "Birthday",

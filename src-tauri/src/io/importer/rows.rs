@@ -69,6 +69,7 @@ impl<'a> Gathered<'a> {
             Field::Ignore => {}
             Field::FirstName => fill(&mut input.first_name, value),
             Field::LastName => fill(&mut input.last_name, value),
+            Field::PreferredName => fill(&mut input.preferred_name, value),
             Field::FullName => fill(&mut self.full_name, value),
             Field::Phone => several(&mut self.phones, value, column, true),
             Field::OtherPhone => several(&mut self.phones, value, column, false),

@@ -367,6 +367,7 @@ fn merge_input(card: &Card, file: &CustomerInput) -> CustomerInput {
     for (slot, new) in [
         (&mut merged.first_name, &file.first_name),
         (&mut merged.last_name, &file.last_name),
+        (&mut merged.preferred_name, &file.preferred_name),
         (&mut merged.phone, &file.phone),
         (&mut merged.email, &file.email),
         (&mut merged.best_time, &file.best_time),
