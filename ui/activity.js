@@ -3,7 +3,7 @@
 // Every number and sentence here comes ready-made from Rust.
 
 import * as api from './api.js';
-import { h, formatDateTime, showError, clearErrors, part, panel, inline } from './dom.js';
+import { h, formatDateTime, showError, clearErrors, part, panel, inline, described } from './dom.js';
 
 const kindLabels = { visit: 'Visit', call: 'Call', message: 'Message', purchase: 'Purchase' };
 
@@ -94,7 +94,7 @@ function rewardButtons(ctx, s, rewards) {
           box.remove();
           ctx.changed(next, `Redeemed: ${label}.`, 'loyalty-flash');
         } catch (error) {
-          box.replaceChildren(h('span', { class: 'field-error', text: error.message || String(error) }), no);
+          box.replaceChildren(h('span', { class: 'field-error', text: described(error).message }), no);
         }
       });
       const slot = rewards.nextElementSibling;
@@ -248,7 +248,7 @@ function historyItem(item, ctx) {
         try {
           ctx.changed(await api.undoInteraction(item.id, ctx.app.deskStaff()), 'Undone; its points were taken back.', 'loyalty-flash');
         } catch (error) {
-          box.replaceChildren(h('span', { class: 'field-error', text: error.message || String(error) }), no);
+          box.replaceChildren(h('span', { class: 'field-error', text: described(error).message }), no);
         }
       });
       undo.replaceWith(box);

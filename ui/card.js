@@ -5,7 +5,7 @@
 // the card view, and `showCard` repaints the card from it.
 
 import * as api from './api.js';
-import { h, formatDateTime, formatDate, showError, clearErrors, part, panel, inline } from './dom.js';
+import { h, formatDateTime, formatDate, showError, clearErrors, part, panel, inline, described } from './dom.js';
 import { renderActivity } from './activity.js';
 import { renderMembership } from './membership.js';
 import { renderHealth, renderComplaints, renderFeedback } from './health.js';
@@ -89,7 +89,7 @@ function renderCard(view, app) {
     'Check in ', h('kbd', { text: 'Ctrl Enter' }));
   checkIn.addEventListener('click', () => app.checkInOnCard(card.id).catch((error) => {
     const line = document.getElementById('checkin-said');
-    if (line) line.textContent = error.message || String(error);
+    if (line) line.textContent = described(error).message;
   }));
 
   // An expired vaccination shows on the card's head.
@@ -342,7 +342,7 @@ function exportControl(card) {
           button.textContent = `${done} ✓`;
         }
       } catch (error) {
-        button.textContent = error.message || 'Export failed';
+        button.textContent = described(error).message || 'Export failed';
       } finally {
         button.disabled = false;
       }
@@ -371,7 +371,7 @@ function deleteControl(card, app) {
           done.focus();
         } catch (error) {
           confirmButton.disabled = false;
-          wrap.replaceChildren(h('span', { class: 'confirm-text', text: error.message || 'The delete failed; nothing was changed.' }), confirmButton, cancel);
+          wrap.replaceChildren(h('span', { class: 'confirm-text', text: described(error).message || 'The delete failed; nothing was changed.' }), confirmButton, cancel);
         }
       },
     }, 'Delete for good');

@@ -5,9 +5,9 @@
 
 import * as api from './api.js';
 import { formatMoney } from './activity.js';
-import { h, svg, clear, fill } from './dom.js';
+import { h, svg, clear, fill, must, described } from './dom.js';
 
-const board = document.getElementById('dashboard');
+const board = must(document, '#dashboard', HTMLElement);
 let app = null;
 let sequence = 0;
 
@@ -26,7 +26,7 @@ export async function loadDashboard() {
     if (mine !== sequence) return;
     draw(data);
   } catch (error) {
-    clear(board).append(h('p', { class: 'field-error', role: 'alert', text: error.message || String(error) }));
+    clear(board).append(h('p', { class: 'field-error', role: 'alert', text: described(error).message }));
   }
 }
 

@@ -3,7 +3,7 @@
 // with Undo, export to CSV, and backups with restore.
 
 import * as api from './api.js';
-import { h, formatDateTime, showError, clearErrors } from './dom.js';
+import { h, formatDateTime, showError, clearErrors, described } from './dom.js';
 import { fieldLabels, duplicateLabels } from './types/labels.js';
 
 const plural = (n, one, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
@@ -175,7 +175,7 @@ async function batchesView(refresh) {
   try {
     batches = await api.importBatches();
   } catch (error) {
-    return [head, h('p', { class: 'field-error', text: error.message })];
+    return [head, h('p', { class: 'field-error', text: described(error).message })];
   }
   if (!batches.length) return [head, h('p', { class: 'hint', text: 'No imports yet.' })];
   return [head, h('ul', { class: 'import-list', id: 'import-batches' }, batches.map((b) => {
@@ -196,7 +196,7 @@ async function batchesView(refresh) {
               await api.importUndo(b.id);
               refresh();
             } catch (error) {
-              message.textContent = error.message;
+              message.textContent = described(error).message;
             }
           },
         }, 'Undo the import');
@@ -288,7 +288,7 @@ async function backupsView(refresh) {
   try {
     view = await api.listBackups();
   } catch (error) {
-    return [head, h('p', { class: 'field-error', text: error.message })];
+    return [head, h('p', { class: 'field-error', text: described(error).message })];
   }
   const form = h('div', {}, h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }));
   const said = h('p', { class: 'saved', role: 'status', id: 'backup-status' });
@@ -362,7 +362,7 @@ function confirmRestore(form, restore, label) {
         window.location.reload();
       } catch (error) {
         yes.disabled = false;
-        message.textContent = error.message;
+        message.textContent = described(error).message;
       }
     },
   }, 'Restore');

@@ -2,7 +2,7 @@
 // a refused save shows the message next to the field and changes nothing.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, clearErrors, must } from './dom.js';
 import { channelLabels } from './types/labels.js';
 import { discoveryQuestions, showCard } from './card.js';
 import { customerPicker } from './outreach.js';
@@ -70,7 +70,7 @@ export function renderEditor(card, app, referrerNow = null) {
     id: 'referred-by-input', field: 'referred_by', placeholder: 'Search a customer…',
     onPick: (hit) => { referredBy = hit ? hit.id : ''; },
   });
-  if (referrerNow) referrer.querySelector('input').value = referrerNow.name;
+  if (referrerNow) must(referrer, 'input', HTMLInputElement).value = referrerNow.name;
 
   const discovery = discoveryQuestions.map(([key, question]) =>
     field(`discovery-${key}`, question, h('textarea', { rows: 2, 'data-field': 'discovery', dataset: { key }, value: c.discovery[key] || '' })));
@@ -100,7 +100,7 @@ export function renderEditor(card, app, referrerNow = null) {
       peopleList,
       h('datalist', { id: 'person-kinds' }, kinds.map((k) => h('option', { value: k }))),
       h('p', { class: 'field-error', 'data-for': 'people', role: 'alert' }),
-      h('button', { type: 'button', id: 'add-person', onclick: () => addPersonRow().querySelector('input').focus() }, '+ Add a person or pet')),
+      h('button', { type: 'button', id: 'add-person', onclick: () => must(addPersonRow(), 'input', HTMLInputElement).focus() }, '+ Add a person or pet')),
     h('fieldset', {},
       h('legend', { text: 'First visit' }),
       discovery),
@@ -124,9 +124,9 @@ export function renderEditor(card, app, referrerNow = null) {
       heard_from: heardFrom.value,
       people: [...peopleList.querySelectorAll('.person-row')].map((row) => ({
         id: row.dataset.id || null,
-        name: row.querySelector('.person-name-input').value,
-        kind: row.querySelector('.person-kind-input').value,
-        details: row.querySelector('.person-details-input').value,
+        name: must(row, '.person-name-input', HTMLInputElement).value,
+        kind: must(row, '.person-kind-input', HTMLInputElement).value,
+        details: must(row, '.person-details-input', HTMLInputElement).value,
       })),
       discovery: Object.fromEntries([...form.querySelectorAll('textarea[data-field="discovery"]')]
         .map((area) => [area.dataset.key, area.value])),

@@ -2,7 +2,7 @@
 // and bonuses. Rust validates; saving never changes past ledger entries.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, clearErrors, must } from './dom.js';
 
 function numberField(id, label, value, field) {
   return h('div', { class: 'field' },
@@ -66,12 +66,12 @@ export function renderLoyaltySettings(program) {
       h('legend', { text: 'Rewards' }),
       rewards,
       h('p', { class: 'field-error', 'data-for': 'rewards', role: 'alert' }),
-      h('button', { type: 'button', id: 'add-reward', onclick: () => { const row = rewardRow(); rewards.append(row); row.querySelector('input').focus(); } }, '+ Add a reward')),
+      h('button', { type: 'button', id: 'add-reward', onclick: () => { const row = rewardRow(); rewards.append(row); must(row, 'input', HTMLInputElement).focus(); } }, '+ Add a reward')),
     h('fieldset', {},
       h('legend', { text: 'Tiers (by lifetime points)' }),
       tiers,
       h('p', { class: 'field-error', 'data-for': 'tiers', role: 'alert' }),
-      h('button', { type: 'button', id: 'add-tier', onclick: () => { const row = tierRow(); tiers.append(row); row.querySelector('input').focus(); } }, '+ Add a tier')),
+      h('button', { type: 'button', id: 'add-tier', onclick: () => { const row = tierRow(); tiers.append(row); must(row, 'input', HTMLInputElement).focus(); } }, '+ Add a tier')),
     h('div', { class: 'row actions' },
       h('button', { type: 'submit', class: 'primary', id: 'save-loyalty' }, 'Save loyalty program'),
       saved));
@@ -81,19 +81,19 @@ export function renderLoyaltySettings(program) {
     event.preventDefault();
     saved.textContent = '';
     const next = {
-      points_per_visit: whole(form.querySelector('#points-per-visit')),
-      points_per_currency_unit: whole(form.querySelector('#points-per-unit')),
-      birthday_bonus: whole(form.querySelector('#birthday-bonus')),
-      referral_bonus: whole(form.querySelector('#referral-bonus')),
-      visit_word: form.querySelector('#visit-word').value,
+      points_per_visit: whole(must(form, '#points-per-visit', HTMLInputElement)),
+      points_per_currency_unit: whole(must(form, '#points-per-unit', HTMLInputElement)),
+      birthday_bonus: whole(must(form, '#birthday-bonus', HTMLInputElement)),
+      referral_bonus: whole(must(form, '#referral-bonus', HTMLInputElement)),
+      visit_word: must(form, '#visit-word', HTMLInputElement).value,
       punch_card: punchOn.checked ? { every: whole(punchEvery), reward: punchReward.value } : null,
       rewards: [...rewards.querySelectorAll('.reward-row')].map((row) => ({
-        id: row.dataset.id, name: row.querySelector('.reward-name').value, cost: whole(row.querySelector('.reward-cost')),
+        id: row.dataset.id, name: must(row, '.reward-name', HTMLInputElement).value, cost: whole(must(row, '.reward-cost', HTMLInputElement)),
       })),
       tiers: [...tiers.querySelectorAll('.tier-row')].map((row) => ({
-        name: row.querySelector('.tier-name').value,
-        threshold: whole(row.querySelector('.tier-threshold')),
-        perk: row.querySelector('.tier-perk').value,
+        name: must(row, '.tier-name', HTMLInputElement).value,
+        threshold: whole(must(row, '.tier-threshold', HTMLInputElement)),
+        perk: must(row, '.tier-perk', HTMLInputElement).value,
       })),
     };
     try {
@@ -101,7 +101,7 @@ export function renderLoyaltySettings(program) {
       const stored = await api.saveLoyaltyProgram(next);
       const fresh = renderLoyaltySettings(stored);
       form.replaceWith(fresh);
-      fresh.querySelector('.saved').textContent = 'Saved.';
+      must(fresh, '.saved', HTMLElement).textContent = 'Saved.';
     } catch (error) {
       showError(form, error);
     }

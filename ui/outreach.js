@@ -5,13 +5,13 @@
 // the editor uses for "Referred by".
 
 import * as api from './api.js';
-import { h, clear, fill, formatDate, showError, clearErrors, part, panel, inline } from './dom.js';
+import { h, clear, fill, formatDate, showError, clearErrors, part, panel, inline, described } from './dom.js';
 
 const statusWords = { asked: 'Asked', reviewed: 'Reviewed', declined: 'Declined', no_answer: 'No answer' };
 const channelWords = { copy: 'copied', email: 'by email', sms: 'by text message', print: 'on a printed card' };
 
 function errorLine(error) {
-  return h('p', { class: 'field-error', role: 'alert', text: error.message || String(error) });
+  return h('p', { class: 'field-error', role: 'alert', text: described(error).message });
 }
 
 // A filled template: the text with its gaps flagged, and the ways to send

@@ -3,7 +3,7 @@
 // which is printed at the foot of every plan.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, clearErrors, must } from './dom.js';
 
 const kinds = [['gym', 'Gym'], ['salon', 'Hair or beauty salon'], ['dog-walking', 'Dog walking'], ['other', 'Other']];
 const promiseFields = [
@@ -108,9 +108,9 @@ function templateForm(template, staff, onSaved) {
       promise: Object.fromEntries(promiseFields.map(([key]) => [key, promise[key].value])),
       milestone: { title: milestoneTitle.value, owner: milestoneOwner.value, due_days: Number(milestoneDays.value) },
       tasks: [...list.querySelectorAll('.plan-template-task')].map((row) => ({
-        title: row.querySelector('.plan-task-input').value,
-        owner: row.querySelector('.plan-owner-select').value,
-        due_days: Number(row.querySelector('.plan-task-days').value),
+        title: must(row, '.plan-task-input', HTMLInputElement).value,
+        owner: must(row, '.plan-owner-select', HTMLSelectElement).value,
+        due_days: Number(must(row, '.plan-task-days', HTMLInputElement).value),
       })),
     };
     for (const t of [next.milestone, ...next.tasks]) {
@@ -152,7 +152,7 @@ function contactForm(contact) {
       const stored = await api.saveShopContact(Object.fromEntries(fields.map(([key]) => [key, inputs[key].value])));
       const fresh = contactForm(stored);
       form.replaceWith(fresh);
-      fresh.querySelector('.saved').textContent = 'Saved.';
+      must(fresh, '.saved', HTMLElement).textContent = 'Saved.';
     } catch (error) {
       showError(form, error);
     }

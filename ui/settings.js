@@ -1,10 +1,11 @@
 // Shop settings: name, kind, currency, paper size and staff names.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, clearErrors, must } from './dom.js';
 
 const kinds = [['gym', 'Gym'], ['salon', 'Hair or beauty salon'], ['dog-walking', 'Dog walking'], ['other', 'Other']];
 
+/** @param {import('./types/Settings').Settings} settings @param {import('./main.js').App} app */
 export function renderSettings(settings, app) {
   const shopName = h('input', { type: 'text', id: 'shop-name-input', 'data-field': 'shop_name', value: settings.shop_name, autofocus: true });
   const kind = h('select', { id: 'business-kind', 'data-field': 'business_kind' },
@@ -49,7 +50,9 @@ export function renderSettings(settings, app) {
       business_kind: kind.value,
       currency: currency.value,
       paper_size: paper.value,
-      staff: [...staffList.querySelectorAll('.staff-name')].map((input) => ({ id: input.dataset.id || null, name: input.value })),
+      // Each .staff-name is an input made by staffRow() above.
+      staff: [.../** @type {NodeListOf<HTMLInputElement>} */ (staffList.querySelectorAll('.staff-name'))].map((input) => ({ id: input.dataset.id || null, name: input.value })),
+
     };
     try {
       clearErrors(form);
@@ -58,7 +61,7 @@ export function renderSettings(settings, app) {
       app.setStaff(stored.staff);
       const fresh = renderSettings(stored, app);
       form.replaceWith(fresh);
-      fresh.querySelector('.saved').textContent = 'Saved.';
+      must(fresh, '.saved', HTMLElement).textContent = 'Saved.';
     } catch (error) {
       showError(form, error);
     }
@@ -66,7 +69,9 @@ export function renderSettings(settings, app) {
   return form;
 }
 
+/** @param {string} id @param {string} label @param {HTMLElement} input @param {string} [name] */
 function fieldWrap(id, label, input, name) {
+
   return h('div', { class: 'field' },
     h('label', { for: id, text: label }),
     input,

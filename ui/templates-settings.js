@@ -3,7 +3,7 @@
 // follow-up). Placeholders are checked in Rust when a template is saved.
 
 import * as api from './api.js';
-import { h, svg, fill, showError, clearErrors } from './dom.js';
+import { h, svg, fill, showError, clearErrors, described } from './dom.js';
 import { customerPicker } from './outreach.js';
 
 export function renderTemplateSettings(view, app) {
@@ -35,7 +35,7 @@ export function renderTemplateSettings(view, app) {
           ? h('p', { class: 'message-gaps', id: 'preview-gaps', text: `No value for this customer: ${composed.missing.map((m) => `{${m}}`).join(', ')}. Such a message cannot be sent.` })
           : h('p', { class: 'hint', id: 'preview-gaps', text: 'Every placeholder has a value for this customer.' }));
     } catch (error) {
-      if (mine === sequence) fill(preview, h('p', { class: 'field-error', text: error.message || String(error) }));
+      if (mine === sequence) fill(preview, h('p', { class: 'field-error', text: described(error).message }));
     }
   };
   const insert = (name) => {

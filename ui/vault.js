@@ -5,7 +5,7 @@
 // checks what is typed and writes the sheet to the file chosen for it.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, clearErrors, described } from './dom.js';
 
 const reload = () => window.location.reload();
 
@@ -139,7 +139,7 @@ export function renderRecoverySettings(encrypted) {
     try {
       if (await saveRecoverySheet()) said.textContent = 'Saved. Print it and keep it somewhere safe, away from this computer; then delete the file.';
     } catch (error) {
-      said.textContent = error.message || String(error);
+      said.textContent = described(error).message;
     }
   });
   return h('section', { class: 'panel', id: 'recovery-settings', 'aria-label': 'Encryption and recovery sheet' },
