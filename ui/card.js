@@ -17,7 +17,9 @@ import { renderPets } from './pets.js';
 import { channelLabels, colourLabels } from './types/labels.js';
 
 
+/** @type {Array<[keyof import('./types/Discovery').Discovery, string]>} */
 export const discoveryQuestions = [
+
   ['what_brought_you', 'What brought you here?'],
   ['success_looks_like', 'What does success look like?'],
   ['must_happen_first', 'What must happen first?'],
@@ -87,7 +89,7 @@ function renderCard(view, app) {
 
   const checkIn = h('button', { type: 'button', class: 'primary check-in', id: 'check-in', title: 'Check in (Ctrl+Enter)', 'aria-keyshortcuts': 'Control+Enter' },
     'Check in ', h('kbd', { text: 'Ctrl Enter' }));
-  checkIn.addEventListener('click', () => app.checkInOnCard(card.id).catch((error) => {
+  checkIn.addEventListener('click', () => app.checkInOnCard(card.id).catch((/** @type {unknown} */ error) => {
     const line = document.getElementById('checkin-said');
     if (line) line.textContent = described(error).message;
   }));
@@ -269,6 +271,7 @@ function nextUp(view) {
   return candidates[0] || null;
 }
 
+/** @param {string} label @param {string | null | undefined} value */
 function fact(label, value) {
   return [h('dt', { text: label }), h('dd', { class: value ? '' : 'empty', text: value || '—' })];
 }
@@ -305,6 +308,7 @@ function notesSection(ctx) {
     h('div', { class: 'row' },
       h('label', { class: 'check' }, pin, ' Pin as key detail'),
       h('button', { type: 'submit', class: 'primary', id: 'add-note' }, 'Add note ', h('kbd', { text: 'Ctrl Enter' }))));
+  /** @param {Event} event */
   const submit = async (event) => {
     event.preventDefault();
     try {
@@ -328,8 +332,14 @@ function notesSection(ctx) {
 }
 
 // One customer's complete data as JSON (a privacy request).
+/** @param {import('./types/Card').Card} card */
 function exportControl(card) {
   const name = card.display_name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'customer';
+  /**
+   * @param {string} id @param {string} title @param {string} text @param {string} done
+   * @param {import('./types/FilePurpose').FilePurpose} purpose @param {string} extension
+   * @param {(id: string, file: string) => Promise<unknown>} run
+   */
   const control = (id, title, text, done, purpose, extension, run) => {
     // Exports are the owner's: hidden in desk mode (and refused by Rust there).
     const button = h('button', { type: 'button', id, title, class: 'owner-only' }, text);
@@ -355,6 +365,11 @@ function exportControl(card) {
   ];
 }
 
+/**
+ * @param {import('./types/Card').Card} card
+ * @param {import('./main.js').App} app
+ * @returns {HTMLElement}
+ */
 function deleteControl(card, app) {
   const wrap = h('span', { class: 'delete-wrap owner-only' });
   const ask = h('button', { type: 'button', class: 'danger', id: 'delete-customer' }, 'Delete…');

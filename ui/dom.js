@@ -243,7 +243,20 @@ export function must(root, selector, type) {
   return found;
 }
 
+/**
+ * Shows a caught error next to `field` when it names no field of its own
+ * (a wrong PIN or key is the field's, whatever Rust named).
+ * @param {ParentNode} form
+ * @param {unknown} error
+ * @param {string} field
+ */
+export function showErrorAt(form, error, field) {
+  const said = described(error);
+  showError(form, said.field ? said : { message: said.message, field });
+}
+
 /** @param {ParentNode} form */
 export function clearErrors(form) {
+
   showError(form, { field: null, message: '' });
 }

@@ -4,6 +4,7 @@
 import * as api from './api.js';
 import { h, showError, clearErrors, must } from './dom.js';
 
+/** @param {string} id @param {string} label @param {number} value @param {string} field */
 function numberField(id, label, value, field) {
   return h('div', { class: 'field' },
     h('label', { for: id, text: label }),
@@ -11,12 +12,17 @@ function numberField(id, label, value, field) {
     h('p', { class: 'field-error', 'data-for': field, role: 'alert' }));
 }
 
+/**
+ * @template T
+ * @param {string} id @param {T[]} items @param {(item: T) => HTMLElement} makeRow
+ */
 function rowList(id, items, makeRow) {
   const list = h('ul', { class: 'edit-rows', id });
   for (const item of items) list.append(makeRow(item));
   return list;
 }
 
+/** @param {import('./types/Reward').Reward} [reward] */
 function rewardRow(reward = { id: '', name: '', cost: 100 }) {
   const row = h('li', { class: 'reward-row', dataset: { id: reward.id || '' } },
     h('input', { type: 'text', class: 'reward-name', 'aria-label': 'Reward', placeholder: 'e.g. Free smoothie', value: reward.name }),
@@ -26,6 +32,7 @@ function rewardRow(reward = { id: '', name: '', cost: 100 }) {
   return row;
 }
 
+/** @param {import('./types/Tier').Tier} [tier] */
 function tierRow(tier = { name: '', threshold: 1000, perk: '' }) {
   const row = h('li', { class: 'tier-row' },
     h('input', { type: 'text', class: 'tier-name', 'aria-label': 'Tier name', placeholder: 'e.g. Gold', value: tier.name }),
@@ -35,6 +42,7 @@ function tierRow(tier = { name: '', threshold: 1000, perk: '' }) {
   return row;
 }
 
+/** @param {import('./types/LoyaltyProgram').LoyaltyProgram} program */
 export function renderLoyaltySettings(program) {
   const punchOn = h('input', { type: 'checkbox', id: 'punch-on', checked: Boolean(program.punch_card) });
   const punchEvery = h('input', { type: 'number', min: '2', id: 'punch-every', 'aria-label': 'Visits per reward', class: 'short', 'data-field': 'punch_card', value: String(program.punch_card ? program.punch_card.every : 10) });
@@ -76,10 +84,12 @@ export function renderLoyaltySettings(program) {
       h('button', { type: 'submit', class: 'primary', id: 'save-loyalty' }, 'Save loyalty program'),
       saved));
 
+  /** @param {HTMLInputElement} input */
   const whole = (input) => (input.value.trim() === '' ? -1 : Math.trunc(Number(input.value)));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     saved.textContent = '';
+    /** @type {import('./types/LoyaltyProgram').LoyaltyProgram} */
     const next = {
       points_per_visit: whole(must(form, '#points-per-visit', HTMLInputElement)),
       points_per_currency_unit: whole(must(form, '#points-per-unit', HTMLInputElement)),
@@ -87,7 +97,8 @@ export function renderLoyaltySettings(program) {
       referral_bonus: whole(must(form, '#referral-bonus', HTMLInputElement)),
       visit_word: must(form, '#visit-word', HTMLInputElement).value,
       punch_card: punchOn.checked ? { every: whole(punchEvery), reward: punchReward.value } : null,
-      rewards: [...rewards.querySelectorAll('.reward-row')].map((row) => ({
+      rewards: [.../** @type {NodeListOf<HTMLElement>} */ (rewards.querySelectorAll('.reward-row'))].map((row) => ({
+
         id: row.dataset.id, name: must(row, '.reward-name', HTMLInputElement).value, cost: whole(must(row, '.reward-cost', HTMLInputElement)),
       })),
       tiers: [...tiers.querySelectorAll('.tier-row')].map((row) => ({

@@ -10,7 +10,9 @@ import { h, clear, fill, formatDate, showError, clearErrors, part, panel, inline
 const statusWords = { asked: 'Asked', reviewed: 'Reviewed', declined: 'Declined', no_answer: 'No answer' };
 const channelWords = { copy: 'copied', email: 'by email', sms: 'by text message', print: 'on a printed card' };
 
+/** @param {unknown} error */
 function errorLine(error) {
+
   return h('p', { class: 'field-error', role: 'alert', text: described(error).message });
 }
 

@@ -5,7 +5,7 @@
 // follows Rust when owner mode locks itself.
 
 import * as api from './api.js';
-import { h, showError, clearErrors, formatDateTime, must, described } from './dom.js';
+import { h, showError, clearErrors, formatDateTime, must, described, showErrorAt } from './dom.js';
 import { renderForgotPin } from './vault.js';
 
 const lockButton = must(document, '#owner-lock', HTMLButtonElement);
@@ -116,8 +116,8 @@ function renderUnlock(then) {
       then();
     } catch (error) {
       pin.value = '';
-      const { message, field } = described(error);
-      showError(form, field ? error : { kind: 'invalid', message, field: 'pin' });
+      showErrorAt(form, error, 'pin');
+
     }
   });
   // A forgotten PIN: the recovery key removes it, and owner mode is open.
