@@ -235,7 +235,6 @@ function historyPanel(ctx, a) {
 }
 
 /** @param {import('./types/HistoryItem').HistoryItem} item @param {import('./dom.js').CardContext} ctx */
-
 function historyItem(item, ctx) {
   const undo = item.undone_at ? null : h('button', { type: 'button', class: 'link danger' }, 'Undo');
   const li = h('li', { class: item.undone_at ? 'event undone' : 'event', dataset: { id: item.id } },

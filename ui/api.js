@@ -56,8 +56,6 @@
  * @typedef {import('./types/FilePurpose').FilePurpose} FilePurpose
  * @typedef {import('./types/ChosenFile').ChosenFile} ChosenFile
  * @typedef {import('./types/HistoryPage').HistoryPage} HistoryPage
- * @typedef {import('./types/Channel').Channel} Channel
- * @typedef {import('./types/Status').Status} Status
  */
 
 // Every call is counted (`window.__regularsCalls`): the end-to-end tests
@@ -255,7 +253,7 @@ export const composeMessage = (customerId, key, staffId) => invoke('compose_mess
 export const getOutreachRules = () => invoke('get_outreach_rules');
 /** @type {(rules: OutreachRules) => Promise<OutreachRules>} */
 export const saveOutreachRules = (rules) => invoke('save_outreach_rules', { rules });
-/** @type {(customerId: string, channel: Channel, staffId: string | null) => Promise<CardView>} */
+/** @type {(customerId: string, channel: string, staffId: string | null) => Promise<CardView>} */
 export const askReview = (customerId, channel, staffId) => invoke('ask_review', { customerId, channel, staffId });
 /** @type {(requestId: string, status: string) => Promise<CardView>} */
 export const setReviewStatus = (requestId, status) => invoke('set_review_status', { requestId, status });

@@ -19,7 +19,6 @@ import { channelLabels, colourLabels } from './types/labels.js';
 
 /** @type {Array<[keyof import('./types/Discovery').Discovery, string]>} */
 export const discoveryQuestions = [
-
   ['what_brought_you', 'What brought you here?'],
   ['success_looks_like', 'What does success look like?'],
   ['must_happen_first', 'What must happen first?'],
@@ -38,7 +37,7 @@ let onScreen = null;
  * each panel drawing again only what changed, so the focus and anything
  * typed elsewhere stay; another card is drawn whole.
  * @param {import('./types/CardView').CardView} view
- * @param {any} app
+ * @param {import('./main.js').App} app
  * @param {string} [said] what just happened
  * @param {string} [at] the id of the status line that says it
  */
@@ -78,7 +77,7 @@ function say(root, said, at) {
  * (loyalty in full, logging, history, contact, plans, outreach) follows.
  * Every panel is a node with `update(view)`; `showCard` calls them all.
  * @param {import('./types/CardView').CardView} view
- * @param {any} app
+ * @param {import('./main.js').App} app
  */
 function renderCard(view, app) {
   const card = view.card;

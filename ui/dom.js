@@ -65,7 +65,6 @@ function append(node, children) {
     else if (typeof child === 'object') append(node, child);
     else node.append(document.createTextNode(String(child)));
   }
-
 }
 
 /**
@@ -244,6 +243,22 @@ export function must(root, selector, type) {
 }
 
 /**
+ * Every element at `selector`, each of `type`: rows a builder made. One of
+ * another type is a programming error, said as one (like must()).
+ * @template {Element} E
+ * @param {ParentNode} root
+ * @param {string} selector
+ * @param {new (...args: never[]) => E} type
+ * @returns {E[]}
+ */
+export function all(root, selector, type) {
+  return [...root.querySelectorAll(selector)].map((found) => {
+    if (!(found instanceof type)) throw new Error(`The page has a ${found.tagName} at "${selector}", not a ${type.name}.`);
+    return found;
+  });
+}
+
+/**
  * Shows a caught error next to `field` when it names no field of its own
  * (a wrong PIN or key is the field's, whatever Rust named).
  * @param {ParentNode} form
@@ -255,8 +270,22 @@ export function showErrorAt(form, error, field) {
   showError(form, said.field ? said : { message: said.message, field });
 }
 
+/**
+ * The chosen option of a menu built from `choices`, as the type of its
+ * words (a BusinessKind, a PaperSize ...). A value the menu does not offer
+ * is a programming error, said as one.
+ * @template {string} W
+ * @param {HTMLSelectElement} select
+ * @param {ReadonlyArray<readonly [W, string]>} choices
+ * @returns {W}
+ */
+export function chosen(select, choices) {
+  const found = choices.find(([word]) => word === select.value);
+  if (!found) throw new Error(`The menu #${select.id} offers no "${select.value}".`);
+  return found[0];
+}
+
 /** @param {ParentNode} form */
 export function clearErrors(form) {
-
   showError(form, { field: null, message: '' });
 }

@@ -2,7 +2,7 @@
 // a refused save shows the message next to the field and changes nothing.
 
 import * as api from './api.js';
-import { h, showError, clearErrors, must } from './dom.js';
+import { h, showError, clearErrors, must, all } from './dom.js';
 import { channelLabels } from './types/labels.js';
 import { discoveryQuestions, showCard } from './card.js';
 import { customerPicker } from './outreach.js';
@@ -144,7 +144,7 @@ export function renderEditor(card, app, referrerNow = null) {
       best_time: bestTime.value,
       tags: tags.value.split(',').map((t) => t.trim()).filter(Boolean),
       heard_from: heardFrom.value,
-      people: [.../** @type {NodeListOf<HTMLElement>} */ (peopleList.querySelectorAll('.person-row'))].map((row) => ({
+      people: all(peopleList, '.person-row', HTMLElement).map((row) => ({
         id: row.dataset.id || null,
         name: must(row, '.person-name-input', HTMLInputElement).value,
         kind: must(row, '.person-kind-input', HTMLInputElement).value,
@@ -157,7 +157,6 @@ export function renderEditor(card, app, referrerNow = null) {
       clearErrors(form);
       // The save answers the card as it is now: shown without another call.
       showCard(card ? await api.updateCustomer(card.id, input) : await api.createCustomer(input), app);
-
     } catch (error) {
       showError(form, error);
     }

@@ -36,7 +36,6 @@ export function renderHealthSettings(rules) {
     const next = { ...rules };
     for (const [key, , , decimal] of fields) {
       const text = (inputs.get(key)?.value ?? '').trim();
-
       const value = text === '' ? NaN : Number(text);
       // Unreadable input goes to Rust as -1, which names the field in its refusal.
       next[key] = Number.isFinite(value) ? (decimal ? value : Math.trunc(value)) : -1;

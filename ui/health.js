@@ -32,7 +32,6 @@ function staffOptions(staff, chosen) {
 
 /** @param {string} prefix */
 function checkpointFields(prefix) {
-
   const date = h('input', { type: 'date', id: `${prefix}-date`, 'data-field': 'checkpoint_date', 'aria-label': 'Next checkpoint day' });
   const time = h('input', { type: 'time', id: `${prefix}-time`, 'data-field': 'checkpoint_time', value: '10:00', 'aria-label': 'Next checkpoint time' });
   return { date, time };

@@ -2,7 +2,7 @@
 // and bonuses. Rust validates; saving never changes past ledger entries.
 
 import * as api from './api.js';
-import { h, showError, clearErrors, must } from './dom.js';
+import { h, showError, clearErrors, must, all } from './dom.js';
 
 /** @param {string} id @param {string} label @param {number} value @param {string} field */
 function numberField(id, label, value, field) {
@@ -97,9 +97,8 @@ export function renderLoyaltySettings(program) {
       referral_bonus: whole(must(form, '#referral-bonus', HTMLInputElement)),
       visit_word: must(form, '#visit-word', HTMLInputElement).value,
       punch_card: punchOn.checked ? { every: whole(punchEvery), reward: punchReward.value } : null,
-      rewards: [.../** @type {NodeListOf<HTMLElement>} */ (rewards.querySelectorAll('.reward-row'))].map((row) => ({
-
-        id: row.dataset.id, name: must(row, '.reward-name', HTMLInputElement).value, cost: whole(must(row, '.reward-cost', HTMLInputElement)),
+      rewards: all(rewards, '.reward-row', HTMLElement).map((row) => ({
+        id: row.dataset.id ?? '', name: must(row, '.reward-name', HTMLInputElement).value, cost: whole(must(row, '.reward-cost', HTMLInputElement)),
       })),
       tiers: [...tiers.querySelectorAll('.tier-row')].map((row) => ({
         name: must(row, '.tier-name', HTMLInputElement).value,

@@ -2,7 +2,7 @@
 // the global keys: Escape returns to the search, Ctrl+N adds a customer.
 
 import * as api from './api.js';
-import { h, clear, must, described } from './dom.js';
+import { h, clear, must, described, all } from './dom.js';
 import { initSearch, focusSearch, refreshSearch } from './search.js';
 import { showCard } from './card.js';
 import { renderEditor } from './editor.js';
@@ -266,8 +266,8 @@ function fitNav() {
 function openMore() {
   moreMenu.hidden = false;
   moreButton.setAttribute('aria-expanded', 'true');
-  const first = /** @type {HTMLElement | null} */ (moreMenu.querySelector('[role=menuitem]'));
-  if (first) first.focus();
+  const first = moreMenu.querySelector('[role=menuitem]');
+  if (first instanceof HTMLElement) first.focus();
 }
 
 function closeMore() {
@@ -277,8 +277,8 @@ function closeMore() {
 
 moreButton.addEventListener('click', () => (moreMenu.hidden ? openMore() : closeMore()));
 moreMenu.addEventListener('keydown', (event) => {
-  const items = /** @type {HTMLElement[]} */ ([...moreMenu.querySelectorAll('[role=menuitem]')]);
-  const at = items.indexOf(/** @type {HTMLElement} */ (document.activeElement));
+  const items = all(moreMenu, '[role=menuitem]', HTMLElement);
+  const at = document.activeElement instanceof HTMLElement ? items.indexOf(document.activeElement) : -1;
   if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
     event.preventDefault();
     const step = event.key === 'ArrowDown' ? 1 : -1;
@@ -316,8 +316,8 @@ document.addEventListener('keydown', (event) => {
   } else if (ctrl && event.key === 'Enter' && document.body.dataset.view === 'card'
     && !(event.target instanceof HTMLTextAreaElement) && !(event.target instanceof HTMLInputElement)) {
     // Ctrl+Enter on a card checks the customer in; inside a field it belongs to the field.
-    const card = /** @type {HTMLElement | null} */ (page.querySelector('article.card'));
-    const customerId = card && card.dataset.customerId;
+    const card = page.querySelector('article.card');
+    const customerId = card instanceof HTMLElement ? card.dataset.customerId : undefined;
     if (customerId) {
       event.preventDefault();
       app.checkInOnCard(customerId).catch((error) => {
@@ -391,7 +391,6 @@ function showSheetBanner() {
       if (await saveRecoverySheet()) banner.hidden = true;
     } catch (error) {
       if (banner.firstChild) banner.firstChild.textContent = described(error).message;
-
     }
   }));
   banner.replaceChildren(h('span', { text: 'Your shop’s data is encrypted. Save the recovery sheet and keep it safe: without it the data cannot be opened on another computer. ' }), button);

@@ -17,7 +17,6 @@ export function renderMembership(ctx) {
     fill(root, content(m, editing));
     const first = root.querySelector('#membership-plan');
     if (first instanceof HTMLElement) first.focus();
-
   };
   /** @param {import('./types/Membership').Membership | null} m @param {boolean} [editing] */
   const content = (m, editing = false) => {

@@ -117,7 +117,6 @@ function renderUnlock(then) {
     } catch (error) {
       pin.value = '';
       showErrorAt(form, error, 'pin');
-
     }
   });
   // A forgotten PIN: the recovery key removes it, and owner mode is open.

@@ -4,7 +4,7 @@
 // sold as.
 
 import * as api from './api.js';
-import { h, showError, clearErrors, must } from './dom.js';
+import { h, showError, clearErrors, must, all } from './dom.js';
 
 /** @param {import('./types/PassType').PassType | null} t */
 function passRow(t) {
@@ -33,14 +33,13 @@ export function renderPassSettings(types) {
     h('div', { class: 'row actions' }, h('button', { type: 'submit', class: 'primary', id: 'save-pass-types' }, 'Save passes'), saved));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const rows = [...list.querySelectorAll('.pass-type-row')].map((row) => {
+    const rows = all(list, '.pass-type-row', HTMLElement).map((row) => {
       /** @type {(cls: string) => string} */
-      const value = (cls) => /** @type {HTMLInputElement} */ (row.querySelector(cls)).value;
+      const value = (cls) => must(row, cls, HTMLInputElement).value;
       /** @param {string} text */
-      const whole = (text) =>
- (text.trim() === '' || !Number.isFinite(Number(text)) ? -1 : Math.trunc(Number(text)));
+      const whole = (text) => (text.trim() === '' || !Number.isFinite(Number(text)) ? -1 : Math.trunc(Number(text)));
       return {
-        id: /** @type {HTMLElement} */ (row).dataset.id || null,
+        id: row.dataset.id || null,
         name: value('.pass-type-name'),
         price: value('.pass-type-price'),
         sessions: whole(value('.pass-type-sessions')),

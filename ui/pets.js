@@ -33,7 +33,7 @@ export function renderPets(ctx) {
   return part(inline(), (v) => v.pets, (v) => v.pets.map((pet) => petPanel(pet, ctx.changed)));
 }
 
-/** @param {import('./types/PetRecord').PetRecord} pet @param {Function} redraw */
+/** @param {import('./types/PetRecord').PetRecord} pet @param {import('./dom.js').CardContext['changed']} redraw */
 function petPanel(pet, redraw) {
   const root = h('section', { class: 'panel pet', 'aria-label': `Pet record: ${pet.name}`, dataset: { personId: pet.person_id } });
   const draw = (editing = false) => {
@@ -68,9 +68,8 @@ function facts(pet) {
   return h('dl', { class: 'facts pet-facts' }, rows.flatMap(([label, value]) => [h('dt', { text: label }), h('dd', { text: value })]));
 }
 
-/** @param {import('./types/PetRecord').PetRecord} pet @param {Function} redraw @param {Function} cancel */
+/** @param {import('./types/PetRecord').PetRecord} pet @param {import('./dom.js').CardContext['changed']} redraw @param {() => void} cancel */
 function recordForm(pet, redraw, cancel) {
-  /** @type {Record<string, any>} */
   /** @type {Map<string, HTMLInputElement | HTMLTextAreaElement>} */
   const inputs = new Map();
   const reactive = h('input', { type: 'checkbox', 'data-field': 'reactive_to_dogs', checked: pet.record.reactive_to_dogs });
@@ -96,7 +95,6 @@ function recordForm(pet, redraw, cancel) {
     /** @type {import('./types/PetInput').PetInput} */
     const input = { ...pet.record, reactive_to_dogs: reactive.checked };
     for (const [key] of recordFields) input[key] = inputs.get(key)?.value ?? '';
-
     try {
       clearErrors(form);
       redraw(await api.savePet(pet.person_id, input), `${pet.name}’s record saved.`);
@@ -107,7 +105,7 @@ function recordForm(pet, redraw, cancel) {
   return form;
 }
 
-/** @param {import('./types/PetRecord').PetRecord} pet @param {Function} redraw */
+/** @param {import('./types/PetRecord').PetRecord} pet @param {import('./dom.js').CardContext['changed']} redraw */
 function vaccinations(pet, redraw) {
   const list = pet.vaccinations.length
     ? h('ul', { class: 'vaccinations' }, pet.vaccinations.map((v) => h('li', { class: `vaccine ${v.state}` },

@@ -98,9 +98,11 @@ document.addEventListener('paste', async (event) => {
 export function photoControls(customerId, personId, photoId, onPhotos) {
   const subject = personId || 'customer';
   const said = h('span', { class: 'field-error photo-error', role: 'alert', dataset: { photoError: subject } });
-  /** @param {HTMLButtonElement} button @param {() => Promise<import('./types/CardView').CardView>} change */
+  /**
+   * @param {HTMLButtonElement} button
+   * @param {() => Promise<import('./types/CardView').CardView | null>} change null: nothing changed (the dialog was cancelled)
+   */
   const run = async (button, change) => {
-
     said.textContent = '';
     button.disabled = true;
     try {

@@ -157,7 +157,6 @@ export function renderPlan(ctx) {
   /** @type {string | undefined} */
   let drawn;
   return {
-
     node: root,
     /** @param {import('./types/CardView').CardView} view */
     update(view) {

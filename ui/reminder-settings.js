@@ -34,7 +34,6 @@ export function renderReminderSettings(rules) {
     const next = { ...rules };
     for (const [key] of fields) {
       const value = Number(inputs.get(key)?.value);
-
       next[key] = key === 'quiet_multiplier' ? value : Math.trunc(Number.isFinite(value) ? value : -1);
     }
     try {

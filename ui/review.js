@@ -6,7 +6,6 @@ import { formatMoney } from './activity.js';
 
 /** @param {Array<import('./types/ReviewLine').ReviewLine>} lines @param {import('./main.js').App} app */
 export function renderReview(lines, app) {
-
   const red = lines.filter((l) => l.health.colour === 'red').length;
   const yellow = lines.length - red;
   return h('article', { class: 'review', id: 'review' },

@@ -115,7 +115,6 @@ const reasons = { phone: 'matched on the phone number', email: 'matched on the e
 
 /** @param {string} query */
 function render(query) {
-
   clear(list);
   // It must never name a result that is gone.
   input.removeAttribute('aria-activedescendant');

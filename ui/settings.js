@@ -1,9 +1,12 @@
 // Shop settings: name, kind, currency, paper size and staff names.
 
 import * as api from './api.js';
-import { h, showError, clearErrors, must } from './dom.js';
+import { h, showError, clearErrors, chosen, must, all } from './dom.js';
 
+/** @type {Array<[import('./types/BusinessKind').BusinessKind, string]>} */
 const kinds = [['gym', 'Gym'], ['salon', 'Hair or beauty salon'], ['dog-walking', 'Dog walking'], ['other', 'Other']];
+/** @type {Array<[import('./types/PaperSize').PaperSize, string]>} */
+const papers = [['A4', 'A4'], ['Letter', 'US Letter']];
 
 /** @param {import('./types/Settings').Settings} settings @param {import('./main.js').App} app */
 export function renderSettings(settings, app) {
@@ -12,9 +15,10 @@ export function renderSettings(settings, app) {
     kinds.map(([value, label]) => h('option', { value, text: label, selected: settings.business_kind === value })));
   const currency = h('input', { type: 'text', id: 'currency', class: 'short', 'data-field': 'currency', value: settings.currency, maxlength: 3 });
   const paper = h('select', { id: 'paper-size', 'data-field': 'paper_size' },
-    [['A4', 'A4'], ['Letter', 'US Letter']].map(([value, label]) => h('option', { value, text: label, selected: settings.paper_size === value })));
+    papers.map(([value, label]) => h('option', { value, text: label, selected: settings.paper_size === value })));
 
   const staffList = h('ul', { class: 'staff-list', id: 'staff-list' });
+  /** @param {import('./types/StaffMember').StaffMember} [member] */
   const addStaffRow = (member = { id: null, name: '' }) => {
     const input = h('input', { type: 'text', class: 'staff-name', 'aria-label': 'Staff name', value: member.name, dataset: { id: member.id || '' } });
     const row = h('li', {}, input, h('button', { type: 'button', class: 'link danger', onclick: () => row.remove() }, 'Remove'));
@@ -47,12 +51,10 @@ export function renderSettings(settings, app) {
     const next = {
       ...settings,
       shop_name: shopName.value,
-      business_kind: kind.value,
+      business_kind: chosen(kind, kinds),
       currency: currency.value,
-      paper_size: paper.value,
-      // Each .staff-name is an input made by staffRow() above.
-      staff: [.../** @type {NodeListOf<HTMLInputElement>} */ (staffList.querySelectorAll('.staff-name'))].map((input) => ({ id: input.dataset.id || null, name: input.value })),
-
+      paper_size: chosen(paper, papers),
+      staff: all(staffList, '.staff-name', HTMLInputElement).map((input) => ({ id: input.dataset.id || null, name: input.value })),
     };
     try {
       clearErrors(form);
@@ -71,7 +73,6 @@ export function renderSettings(settings, app) {
 
 /** @param {string} id @param {string} label @param {HTMLElement} input @param {string} [name] */
 function fieldWrap(id, label, input, name) {
-
   return h('div', { class: 'field' },
     h('label', { for: id, text: label }),
     input,

@@ -96,7 +96,7 @@ function typeKey(why, passphrase) {
     clearErrors(form);
     await answer(form, () => api.openWithKey(typed.value), (error) => {
       typed.select();
-      showError(form, error.field ? error : { ...error, field: passphrase ? 'passphrase' : 'recovery_key' });
+      showErrorAt(form, error, passphrase ? 'passphrase' : 'recovery_key');
     });
   });
   return form;
@@ -178,7 +178,6 @@ export function renderForgotPin(onReset) {
       onReset();
     } catch (error) {
       showErrorAt(form, error, 'recovery_key');
-
     }
   });
   return h('details', { class: 'forgot-pin' }, h('summary', { text: 'Forgot the PIN?' }),

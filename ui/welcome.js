@@ -25,7 +25,6 @@ export function renderWelcome(app) {
 
   /** @param {boolean} withSample */
   async function start(withSample) {
-
     try {
       clearErrors(form);
       const settings = await api.startShop(name.value, kind.value, withSample);
