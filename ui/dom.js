@@ -45,6 +45,7 @@ export function h(tag, props = {}, ...children) {
     if (key === 'class') node.className = String(value);
     else if (key === 'text') node.textContent = String(value);
     else if (key === 'dataset') Object.assign(node.dataset, value);
+    // Props typed each handler by its event (Handlers); here it is any function.
     else if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
     else if (key === 'value' || key === 'checked' || key === 'selected') Reflect.set(node, key, value);
     else node.setAttribute(key, value === true ? '' : String(value));
