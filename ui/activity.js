@@ -3,10 +3,12 @@
 // Every number and sentence here comes ready-made from Rust.
 
 import * as api from './api.js';
-import { h, formatDateTime, showError, clearErrors, part, panel, inline } from './dom.js';
+import { h, formatDateTime, showError, clearErrors, part, panel, inline, described } from './dom.js';
 
+/** @type {Record<string, string | undefined>} a history item's kind, as Rust words it */
 const kindLabels = { visit: 'Visit', call: 'Call', message: 'Message', purchase: 'Purchase' };
 
+/** @param {number} cents @param {string} currency */
 export function formatMoney(cents, currency) {
   try {
     return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
@@ -57,9 +59,10 @@ function loyaltyPanel(ctx) {
 /** @param {import('./types/Activity').Activity} a */
 function loyaltyFigures(a) {
   const s = a.loyalty;
-  const stamps = s.punch
-    ? h('div', { class: 'stamps', role: 'img', 'aria-label': `${s.punch.stamps} of ${s.punch.every} stamps` },
-      Array.from({ length: s.punch.every }, (_, i) => h('span', { class: i < s.punch.stamps ? 'stamp on' : 'stamp' })))
+  const punch = s.punch;
+  const stamps = punch
+    ? h('div', { class: 'stamps', role: 'img', 'aria-label': `${punch.stamps} of ${punch.every} stamps` },
+      Array.from({ length: punch.every }, (_, i) => h('span', { class: i < punch.stamps ? 'stamp on' : 'stamp' })))
     : null;
   return [
     h('div', { class: 'loyalty-head' },
@@ -80,6 +83,10 @@ function loyaltyFigures(a) {
 
 /** @param {import('./dom.js').CardContext} ctx @param {import('./types/Activity').Activity['loyalty']} s @param {HTMLElement} rewards */
 function rewardButtons(ctx, s, rewards) {
+  /**
+   * @param {string} label @param {import('./types/Redeemable').Redeemable} what
+   * @param {boolean} available @param {string} key
+   */
   const offer = (label, what, available, key) => {
     const button = h('button', { type: 'button', class: available ? 'reward available' : 'reward', disabled: !available, dataset: { reward: key } }, label);
     button.addEventListener('click', () => {
@@ -94,7 +101,7 @@ function rewardButtons(ctx, s, rewards) {
           box.remove();
           ctx.changed(next, `Redeemed: ${label}.`, 'loyalty-flash');
         } catch (error) {
-          box.replaceChildren(h('span', { class: 'field-error', text: error.message || String(error) }), no);
+          box.replaceChildren(h('span', { class: 'field-error', text: described(error).message }), no);
         }
       });
       const slot = rewards.nextElementSibling;
@@ -209,6 +216,7 @@ function historyPanel(ctx, a) {
   const list = h('ul', { class: 'history', id: 'history' });
   const more = h('button', { type: 'button', id: 'history-more' }, 'Show older');
   let before = a.history.next_before;
+  /** @param {Array<import('./types/HistoryItem').HistoryItem>} items */
   const addItems = (items) => {
     for (const item of items) list.append(historyItem(item, ctx));
   };
@@ -226,7 +234,7 @@ function historyPanel(ctx, a) {
     more];
 }
 
-/** @param {any} item @param {import('./dom.js').CardContext} ctx */
+/** @param {import('./types/HistoryItem').HistoryItem} item @param {import('./dom.js').CardContext} ctx */
 function historyItem(item, ctx) {
   const undo = item.undone_at ? null : h('button', { type: 'button', class: 'link danger' }, 'Undo');
   const li = h('li', { class: item.undone_at ? 'event undone' : 'event', dataset: { id: item.id } },
@@ -248,7 +256,7 @@ function historyItem(item, ctx) {
         try {
           ctx.changed(await api.undoInteraction(item.id, ctx.app.deskStaff()), 'Undone; its points were taken back.', 'loyalty-flash');
         } catch (error) {
-          box.replaceChildren(h('span', { class: 'field-error', text: error.message || String(error) }), no);
+          box.replaceChildren(h('span', { class: 'field-error', text: described(error).message }), no);
         }
       });
       undo.replaceWith(box);

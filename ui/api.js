@@ -1,6 +1,63 @@
 // The only module that talks to Rust. Every call returns a promise that
 // rejects with { kind, field, message } from the Rust error type.
 
+// The types of what each call sends and what it resolves to, all generated
+// from the Rust types (tests/integration/boundary.rs checks each export here
+// carries one).
+/**
+ * @typedef {import('./types/AppStatus').AppStatus} AppStatus
+ * @typedef {import('./types/Settings').Settings} Settings
+ * @typedef {import('./types/OwnerState').OwnerState} OwnerState
+ * @typedef {import('./types/AuditPage').AuditPage} AuditPage
+ * @typedef {import('./types/Hit').Hit} Hit
+ * @typedef {import('./types/CardView').CardView} CardView
+ * @typedef {import('./types/CardChange').CardChange} CardChange
+ * @typedef {import('./types/CheckedIn').CheckedIn} CheckedIn
+ * @typedef {import('./types/Erased').Erased} Erased
+ * @typedef {import('./types/CustomerInput').CustomerInput} CustomerInput
+ * @typedef {import('./types/LogInput').LogInput} LogInput
+ * @typedef {import('./types/Redeemable').Redeemable} Redeemable
+ * @typedef {import('./types/LoyaltyProgram').LoyaltyProgram} LoyaltyProgram
+ * @typedef {import('./types/TodayView').TodayView} TodayView
+ * @typedef {import('./types/Snooze').Snooze} Snooze
+ * @typedef {import('./types/ReminderRules').ReminderRules} ReminderRules
+ * @typedef {import('./types/MembershipInput').MembershipInput} MembershipInput
+ * @typedef {import('./types/Dashboard').Dashboard} Dashboard
+ * @typedef {import('./types/ReviewLine').ReviewLine} ReviewLine
+ * @typedef {import('./types/HealthRules').HealthRules} HealthRules
+ * @typedef {import('./types/FeedbackInput').FeedbackInput} FeedbackInput
+ * @typedef {import('./types/ComplaintInput').ComplaintInput} ComplaintInput
+ * @typedef {import('./types/ComplaintUpdateInput').ComplaintUpdateInput} ComplaintUpdateInput
+ * @typedef {import('./types/PassType').PassType} PassType
+ * @typedef {import('./types/PassTypeInput').PassTypeInput} PassTypeInput
+ * @typedef {import('./types/PetInput').PetInput} PetInput
+ * @typedef {import('./types/VaccinationInput').VaccinationInput} VaccinationInput
+ * @typedef {import('./types/PetSettings').PetSettings} PetSettings
+ * @typedef {import('./types/TemplatesView').TemplatesView} TemplatesView
+ * @typedef {import('./types/MessageTemplate').MessageTemplate} MessageTemplate
+ * @typedef {import('./types/ComposedMessage').ComposedMessage} ComposedMessage
+ * @typedef {import('./types/OutreachRules').OutreachRules} OutreachRules
+ * @typedef {import('./types/ReviewCandidate').ReviewCandidate} ReviewCandidate
+ * @typedef {import('./types/ReferralOverview').ReferralOverview} ReferralOverview
+ * @typedef {import('./types/Qr').Qr} Qr
+ * @typedef {import('./types/PlanSettings').PlanSettings} PlanSettings
+ * @typedef {import('./types/PlanTemplate').PlanTemplate} PlanTemplate
+ * @typedef {import('./types/BusinessKind').BusinessKind} BusinessKind
+ * @typedef {import('./types/ShopContact').ShopContact} ShopContact
+ * @typedef {import('./types/PdfWritten').PdfWritten} PdfWritten
+ * @typedef {import('./types/ImportOptions').ImportOptions} ImportOptions
+ * @typedef {import('./types/ImportPreview').ImportPreview} ImportPreview
+ * @typedef {import('./types/ImportReport').ImportReport} ImportReport
+ * @typedef {import('./types/ImportBatch').ImportBatch} ImportBatch
+ * @typedef {import('./types/ImportUndoReport').ImportUndoReport} ImportUndoReport
+ * @typedef {import('./types/CalendarView').CalendarView} CalendarView
+ * @typedef {import('./types/BackupsView').BackupsView} BackupsView
+ * @typedef {import('./types/BackupSettings').BackupSettings} BackupSettings
+ * @typedef {import('./types/FilePurpose').FilePurpose} FilePurpose
+ * @typedef {import('./types/ChosenFile').ChosenFile} ChosenFile
+ * @typedef {import('./types/HistoryPage').HistoryPage} HistoryPage
+ */
+
 // Every call is counted (`window.__regularsCalls`): the end-to-end tests
 // read it to hold each screen to one call. Calls made to answer an event
 // from Rust (the scheduler's "reminders-changed", which can arrive in the
@@ -8,10 +65,12 @@
 let answeringEvent = false;
 
 /**
+ * The answer's type is the export's own (each export below declares it).
+ * @template [T=unknown]
  * @param {string} command
- * @param {Record<string, any> | Uint8Array} [args] named arguments, or raw bytes (then `options.headers` name the rest)
+ * @param {Record<string, unknown> | Uint8Array} [args] named arguments, or raw bytes (then `options.headers` name the rest)
  * @param {{ headers: Record<string, string> }} [options]
- * @returns {Promise<any>}
+ * @returns {Promise<T>}
  */
 const invoke = (command, args = {}, options = undefined) => {
   if (answeringEvent) window.__regularsEventCalls = (window.__regularsEventCalls || 0) + 1;
@@ -22,10 +81,11 @@ const invoke = (command, args = {}, options = undefined) => {
 // A call the screens do not make (the owner's activity, reported for keys
 // and clicks) goes uncounted, so a screen is still held to its own calls.
 /**
+ * @template [T=unknown]
  * @param {string} command
- * @param {Record<string, any> | Uint8Array} [args]
+ * @param {Record<string, unknown> | Uint8Array} [args]
  * @param {{ headers: Record<string, string> }} [options]
- * @returns {Promise<any>}
+ * @returns {Promise<T>}
  */
 const uncounted = (command, args = {}, options = undefined) => {
   const tauri = window.__TAURI__;
@@ -33,57 +93,70 @@ const uncounted = (command, args = {}, options = undefined) => {
     return Promise.reject({ kind: 'io', field: null, message: 'Regulars must run inside its app window.' });
   }
   const started = performance.now();
-  const answer = tauri.core.invoke(command, args, options);
+  // The one place the answer's type is taken on trust: each export names the
+  // Rust type its command returns, and boundary.rs keeps those declarations true.
+  const answer = /** @type {Promise<T>} */ (tauri.core.invoke(command, args, options));
   // The window benchmark's breakdown: how long each call took as the page
   // saw it (Rust's work, the JSON both ways and the trip). Off unless the
   // benchmark sets the list.
   const times = window.__regularsCallTimes;
   if (times) answer.then(() => times.push(performance.now() - started), () => {});
-  return answer.catch((error) => {
+  return answer.catch((/** @type {unknown} */ error) => {
     throw typeof error === 'object' && error !== null ? error : { kind: 'unknown', field: null, message: String(error) };
   });
 };
 
+/** @type {() => Promise<AppStatus>} */
 export const appStatus = () => invoke('app_status');
+/** @type {() => Promise<void>} */
 export const uiReady = () => invoke('ui_ready');
+/** @type {(shopName: string, businessKind: string, withSample: boolean) => Promise<Settings>} */
 export const startShop = (shopName, businessKind, withSample) =>
   invoke('start_shop', { shopName, businessKind, withSample });
+/** @type {() => Promise<Settings>} */
 export const getSettings = () => invoke('get_settings');
 // The shop's key (see vault.js): Rust checks what is typed; the key never comes back.
+/** @type {(passphrase: string, repeated: string) => Promise<void>} */
 export const createWithPassphrase = (passphrase, repeated) => invoke('create_with_passphrase', { passphrase, repeated });
+/** @type {(typed: string) => Promise<void>} */
 export const openWithKey = (typed) => invoke('open_with_key', { typed });
+/** @type {(passphrase: string | null, repeated: string | null) => Promise<void>} */
 export const encryptShop = (passphrase, repeated) => invoke('encrypt_shop', { passphrase, repeated });
+/** @type {() => Promise<void>} */
 export const keepPlainForNow = () => invoke('keep_plain_for_now');
+/** @type {(file: string) => Promise<void>} */
 export const saveRecoverySheet = (file) => invoke('save_recovery_sheet', { file });
+/** @type {(recoveryKey: string) => Promise<void>} */
 export const resetPinWithRecoveryKey = (recoveryKey) => invoke('reset_pin_with_recovery_key', { recoveryKey });
-/** @type {() => Promise<import('./types/OwnerState').OwnerState>} */
+/** @type {() => Promise<OwnerState>} */
 export const getOwnerState = () => invoke('get_owner_state');
 // A person pressed a key or clicked: the only use that keeps owner mode open.
-/** @type {() => Promise<import('./types/OwnerState').OwnerState>} */
+/** @type {() => Promise<OwnerState>} */
 export const ownerActivity = () => uncounted('owner_activity');
-/** @type {(pin: string) => Promise<import('./types/OwnerState').OwnerState>} */
+/** @type {(pin: string) => Promise<OwnerState>} */
 export const unlockOwner = (pin) => invoke('unlock_owner', { pin });
-/** @type {() => Promise<import('./types/OwnerState').OwnerState>} */
+/** @type {() => Promise<OwnerState>} */
 export const lockOwner = () => invoke('lock_owner');
-/** @type {(pin: string, repeated: string) => Promise<import('./types/OwnerState').OwnerState>} */
+/** @type {(pin: string, repeated: string) => Promise<OwnerState>} */
 export const setOwnerPin = (pin, repeated) => invoke('set_owner_pin', { pin, repeated });
-/** @type {(minutes: number) => Promise<import('./types/OwnerState').OwnerState>} */
+/** @type {(minutes: number) => Promise<OwnerState>} */
 export const setAutoLock = (minutes) => invoke('set_auto_lock', { minutes });
 // A page of the audit trail, newest first; `before` is the cursor the last page gave (its `older`).
-/** @type {(before?: number | null) => Promise<import('./types/AuditPage').AuditPage>} */
+/** @type {(before?: number | null) => Promise<AuditPage>} */
 export const getAudit = (before = null) => invoke('get_audit', { before });
+/** @type {(settings: Settings) => Promise<Settings>} */
 export const saveSettings = (settings) => invoke('save_settings', { settings });
-/** @type {(query: string, limit?: number) => Promise<Array<import('./types/Hit').Hit>>} */
+/** @type {(query: string, limit?: number) => Promise<Array<Hit>>} */
 export const search = (query, limit = 12) => invoke('search', { query, limit });
-/** @type {(id: string) => Promise<import('./types/CardView').CardView>} */
+/** @type {(id: string) => Promise<CardView>} */
 export const getCardView = (id) => invoke('get_card_view', { id });
-/** @type {(input: Record<string, any>) => Promise<CardView>} */
+/** @type {(input: CustomerInput) => Promise<CardView>} */
 export const createCustomer = (input) => invoke('create_customer', { input });
-/** @type {(id: string, input: Record<string, any>) => Promise<CardView>} */
+/** @type {(id: string, input: CustomerInput) => Promise<CardView>} */
 export const updateCustomer = (id, input) => invoke('update_customer', { id, input });
 /** @type {(id: string, archived: boolean) => Promise<CardView>} */
 export const setArchived = (id, archived) => invoke('set_archived', { id, archived });
-/** @type {(id: string) => Promise<import('./types/Erased').Erased>} */
+/** @type {(id: string) => Promise<Erased>} */
 export const deleteCustomer = (id) => invoke('delete_customer', { id });
 /** @type {(customerId: string, body: string, pinned: boolean) => Promise<CardView>} */
 export const addNote = (customerId, body, pinned) => invoke('add_note', { customerId, body, pinned });
@@ -94,8 +167,6 @@ export const deleteNote = (noteId) => invoke('delete_note', { noteId });
 // Every change to a card answers the card view as it is now (CardView), which
 // the card repaints from (card.js showCard); logging and feedback answer a
 // sentence with it (CardChange).
-/** @typedef {import('./types/CardView').CardView} CardView */
-/** @typedef {import('./types/CardChange').CardChange} CardChange */
 // Photos: a person's or pet's photo names them; null is the customer's own.
 /** @type {(customerId: string, personId: string | null, file: string) => Promise<CardView>} */
 export const setPhotoFromFile = (customerId, personId, file) => invoke('set_photo_from_file', { customerId, personId, file });
@@ -113,85 +184,111 @@ export const photoUrl = (id, size) => {
   const tauri = window.__TAURI__;
   return tauri && tauri.core ? tauri.core.convertFileSrc(`${id}/${size}`, 'regulars-photo') : '';
 };
+/** @type {(customerId: string, before: string | null) => Promise<HistoryPage>} */
 export const getHistory = (customerId, before) => invoke('get_history', { customerId, before });
-/** @type {(customerId: string, input: Record<string, any>) => Promise<CardChange>} */
+/** @type {(customerId: string, input: LogInput) => Promise<CardChange>} */
 export const logInteraction = (customerId, input) => invoke('log_interaction', { customerId, input });
-/** @type {(customerId: string, staffId: string | null) => Promise<import('./types/CheckedIn').CheckedIn>} */
+/** @type {(customerId: string, staffId: string | null) => Promise<CheckedIn>} */
 export const checkIn = (customerId, staffId) => invoke('check_in', { customerId, staffId });
 /** @type {(interactionId: string, staffId: string | null) => Promise<CardView>} */
 export const undoInteraction = (interactionId, staffId) => invoke('undo_interaction', { interactionId, staffId });
 /** @type {(taskId: string, staffId: string | null) => Promise<CardView>} */
 export const completeTask = (taskId, staffId) => invoke('complete_task', { taskId, staffId });
-/** @type {(customerId: string, what: Record<string, any>, staffId: string | null) => Promise<CardView>} */
+/** @type {(customerId: string, what: Redeemable, staffId: string | null) => Promise<CardView>} */
 export const redeem = (customerId, what, staffId) => invoke('redeem', { customerId, what, staffId });
 /** @type {(customerId: string, points: string, reason: string, staffId: string | null) => Promise<CardView>} */
 export const adjustPoints = (customerId, points, reason, staffId) => invoke('adjust_points', { customerId, points, reason, staffId });
+/** @type {() => Promise<LoyaltyProgram>} */
 export const getLoyaltyProgram = () => invoke('get_loyalty_program');
+/** @type {(program: LoyaltyProgram) => Promise<LoyaltyProgram>} */
 export const saveLoyaltyProgram = (program) => invoke('save_loyalty_program', { program });
-/** @type {() => Promise<import('./types/TodayView').TodayView>} */
+/** @type {() => Promise<TodayView>} */
 export const getToday = () => invoke('get_today');
+/** @type {(id: string, how: Snooze) => Promise<string>} */
 export const snoozeReminder = (id, how) => invoke('snooze_reminder', { id, how });
+/** @type {(id: string, dismissed: boolean) => Promise<void>} */
 export const closeReminder = (id, dismissed) => invoke('close_reminder', { id, dismissed });
+/** @type {() => Promise<ReminderRules>} */
 export const getReminderRules = () => invoke('get_reminder_rules');
+/** @type {(rules: ReminderRules) => Promise<ReminderRules>} */
 export const saveReminderRules = (rules) => invoke('save_reminder_rules', { rules });
-/** @type {(customerId: string, input: Record<string, any>) => Promise<CardView>} */
+/** @type {(customerId: string, input: MembershipInput) => Promise<CardView>} */
 export const setMembership = (customerId, input) => invoke('set_membership', { customerId, input });
 /** @type {(customerId: string) => Promise<CardView>} */
 export const renewMembership = (customerId) => invoke('renew_membership', { customerId });
 /** @type {(customerId: string) => Promise<CardView>} */
 export const endMembership = (customerId) => invoke('end_membership', { customerId });
+/** @type {() => Promise<Dashboard>} */
 export const getDashboard = () => invoke('get_dashboard');
+/** @type {() => Promise<Array<ReviewLine>>} */
 export const getReviewList = () => invoke('get_review_list');
+/** @type {() => Promise<HealthRules>} */
 export const getHealthRules = () => invoke('get_health_rules');
+/** @type {(rules: HealthRules) => Promise<HealthRules>} */
 export const saveHealthRules = (rules) => invoke('save_health_rules', { rules });
-/** @type {(customerId: string, input: Record<string, any>) => Promise<CardChange>} */
+/** @type {(customerId: string, input: FeedbackInput) => Promise<CardChange>} */
 export const recordFeedback = (customerId, input) => invoke('record_feedback', { customerId, input });
-/** @type {(customerId: string, input: Record<string, any>) => Promise<CardView>} */
+/** @type {(customerId: string, input: ComplaintInput) => Promise<CardView>} */
 export const openComplaint = (customerId, input) => invoke('open_complaint', { customerId, input });
-/** @type {(complaintId: string, input: Record<string, any>) => Promise<CardView>} */
+/** @type {(complaintId: string, input: ComplaintUpdateInput) => Promise<CardView>} */
 export const addComplaintUpdate = (complaintId, input) => invoke('add_complaint_update', { complaintId, input });
 /** @type {(complaintId: string, recap: string, staffId: string | null) => Promise<CardView>} */
 export const closeComplaint = (complaintId, recap, staffId) => invoke('close_complaint', { complaintId, recap, staffId });
-/** @type {(customerId: string, typeId: string, staffId: string | null) => Promise<import('./types/CardView').CardView>} */
+/** @type {(customerId: string, typeId: string, staffId: string | null) => Promise<CardView>} */
 export const sellPass = (customerId, typeId, staffId) => invoke('sell_pass', { customerId, typeId, staffId });
-/** @type {(passId: string, sessions: string, reason: string, staffId: string | null) => Promise<import('./types/CardView').CardView>} */
+/** @type {(passId: string, sessions: string, reason: string, staffId: string | null) => Promise<CardView>} */
 export const adjustPass = (passId, sessions, reason, staffId) => invoke('adjust_pass', { passId, sessions, reason, staffId });
-/** @type {(personId: string, input: Record<string, any>) => Promise<import('./types/CardView').CardView>} */
+/** @type {(personId: string, input: PetInput) => Promise<CardView>} */
 export const savePet = (personId, input) => invoke('save_pet', { personId, input });
-/** @type {(personId: string, input: { name: string, given_on: string, expires_on: string }) => Promise<import('./types/CardView').CardView>} */
+/** @type {(personId: string, input: VaccinationInput) => Promise<CardView>} */
 export const addVaccination = (personId, input) => invoke('add_vaccination', { personId, input });
-/** @type {(vaccinationId: string) => Promise<import('./types/CardView').CardView>} */
+/** @type {(vaccinationId: string) => Promise<CardView>} */
 export const deleteVaccination = (vaccinationId) => invoke('delete_vaccination', { vaccinationId });
-/** @type {() => Promise<Array<import('./types/PassType').PassType>>} */
+/** @type {() => Promise<Array<PassType>>} */
 export const getPassTypes = () => invoke('get_pass_types');
-/** @type {(types: Array<Record<string, any>>) => Promise<Array<import('./types/PassType').PassType>>} */
+/** @type {(types: Array<PassTypeInput>) => Promise<Array<PassType>>} */
 export const savePassTypes = (types) => invoke('save_pass_types', { types });
-/** @type {() => Promise<import('./types/PetSettings').PetSettings>} */
+/** @type {() => Promise<PetSettings>} */
 export const getPetSettings = () => invoke('get_pet_settings');
-/** @type {(settings: import('./types/PetSettings').PetSettings) => Promise<import('./types/PetSettings').PetSettings>} */
+/** @type {(settings: PetSettings) => Promise<PetSettings>} */
 export const savePetSettings = (settings) => invoke('save_pet_settings', { settings });
+/** @type {() => Promise<TemplatesView>} */
 export const getTemplates = () => invoke('get_templates');
+/** @type {(template: MessageTemplate) => Promise<MessageTemplate>} */
 export const saveTemplate = (template) => invoke('save_template', { template });
+/** @type {(customerId: string, template: MessageTemplate, staffId: string | null) => Promise<ComposedMessage>} */
 export const previewTemplate = (customerId, template, staffId) => invoke('preview_template', { customerId, template, staffId });
+/** @type {(customerId: string, key: string, staffId: string | null) => Promise<ComposedMessage>} */
 export const composeMessage = (customerId, key, staffId) => invoke('compose_message', { customerId, key, staffId });
+/** @type {() => Promise<OutreachRules>} */
 export const getOutreachRules = () => invoke('get_outreach_rules');
+/** @type {(rules: OutreachRules) => Promise<OutreachRules>} */
 export const saveOutreachRules = (rules) => invoke('save_outreach_rules', { rules });
 /** @type {(customerId: string, channel: string, staffId: string | null) => Promise<CardView>} */
 export const askReview = (customerId, channel, staffId) => invoke('ask_review', { customerId, channel, staffId });
 /** @type {(requestId: string, status: string) => Promise<CardView>} */
 export const setReviewStatus = (requestId, status) => invoke('set_review_status', { requestId, status });
+/** @type {() => Promise<Array<ReviewCandidate>>} */
 export const getReviewCandidates = () => invoke('get_review_candidates');
+/** @type {() => Promise<ReferralOverview>} */
 export const getReferralOverview = () => invoke('get_referral_overview');
 /** @type {(referralId: string) => Promise<CardView>} */
 export const markReferralThanked = (referralId) => invoke('mark_referral_thanked', { referralId });
 // The mail or messages app with a composed message: the page names the
 // customer and the message, Rust builds the link.
+/** @type {(customerId: string, key: string, channel: string, staffId: string | null) => Promise<void>} */
 export const openMessage = (customerId, key, channel, staffId) => invoke('open_message', { customerId, key, channel, staffId });
+/** @type {() => Promise<string>} */
 export const printReviewCard = () => invoke('print_review_card');
+/** @type {() => Promise<Qr>} */
 export const getReviewQr = () => invoke('get_review_qr');
+/** @type {() => Promise<PlanSettings>} */
 export const getPlanSettings = () => invoke('get_plan_settings');
+/** @type {(template: PlanTemplate) => Promise<PlanTemplate>} */
 export const savePlanTemplate = (template) => invoke('save_plan_template', { template });
+/** @type {(kind: BusinessKind) => Promise<PlanTemplate>} */
 export const resetPlanTemplate = (kind) => invoke('reset_plan_template', { kind });
+/** @type {(contact: ShopContact) => Promise<ShopContact>} */
 export const saveShopContact = (contact) => invoke('save_shop_contact', { contact });
 /** @type {(customerId: string, startOn: string) => Promise<CardView>} */
 export const startPlan = (customerId, startOn) => invoke('start_plan', { customerId, startOn });
@@ -199,34 +296,62 @@ export const startPlan = (customerId, startOn) => invoke('start_plan', { custome
 export const tickPlanTask = (taskId, done, staffId) => invoke('tick_plan_task', { taskId, done, staffId });
 /** @type {(customerId: string) => Promise<CardView>} */
 export const cancelPlan = (customerId) => invoke('cancel_plan', { customerId });
+/** @type {(customerId: string, file: string) => Promise<PdfWritten>} */
 export const savePlanPdf = (customerId, file) => invoke('save_plan_pdf', { customerId, file });
+/** @type {(customerId: string) => Promise<PdfWritten>} */
 export const printPlan = (customerId) => invoke('print_plan', { customerId });
+/** @type {(file: string, options: ImportOptions) => Promise<ImportPreview>} */
 export const importPreview = (file, options) => invoke('import_preview', { file, options });
+/** @type {(file: string, options: ImportOptions) => Promise<ImportReport>} */
 export const importRun = (file, options) => invoke('import_run', { file, options });
+/** @type {() => Promise<Array<ImportBatch>>} */
 export const importBatches = () => invoke('import_batches');
+/** @type {(batchId: string) => Promise<ImportUndoReport>} */
 export const importUndo = (batchId) => invoke('import_undo', { batchId });
+/** @type {(file: string) => Promise<number>} */
 export const exportCustomers = (file) => invoke('export_customers', { file });
+/** @type {(id: string, file: string) => Promise<void>} */
 export const exportCustomer = (id, file) => invoke('export_customer', { id, file });
+/** @type {(file: string) => Promise<number>} */
 export const exportContacts = (file) => invoke('export_contacts', { file });
+/** @type {(id: string, file: string) => Promise<number>} */
 export const exportContact = (id, file) => invoke('export_contact', { id, file });
+/** @type {() => Promise<CalendarView>} */
 export const getCalendar = () => invoke('get_calendar');
+/** @type {(file: string) => Promise<CalendarView>} */
 export const setCalendarFile = (file) => invoke('set_calendar_file', { file });
+/** @type {() => Promise<CalendarView>} */
 export const stopCalendar = () => invoke('stop_calendar');
+/** @type {(file: string) => Promise<void>} */
 export const backupNow = (file) => invoke('backup_now', { file });
+/** @type {() => Promise<BackupsView>} */
 export const listBackups = () => invoke('list_backups');
+/** @type {(settings: BackupSettings) => Promise<BackupSettings>} */
 export const saveBackupSettings = (settings) => invoke('save_backup_settings', { settings });
 // A backup from the list, by its file name; or one chosen in a dialog.
+/** @type {(fileName: string) => Promise<string>} */
 export const restoreBackup = (fileName) => invoke('restore_backup', { fileName });
+/** @type {(file: string) => Promise<string>} */
 export const restoreFromFile = (file) => invoke('restore_from_file', { file });
 // A native file dialog for one purpose ('import', 'export_all',
 // 'export_customer', 'backup', 'restore', 'plan_pdf', 'photo'; Rust picks the title and
 // the filter), with a suggested name for saving. Resolves to null if cancelled,
 // else to { token, name }: the commands above take the token, never a path.
-/** @type {(purpose: string, suggestedName?: string) => Promise<{ token: string, name: string } | null>} */
+/** @type {(purpose: FilePurpose, suggestedName?: string) => Promise<ChosenFile | null>} */
 export const chooseFile = (purpose, suggestedName) => invoke('choose_file', { purpose, suggestedName: suggestedName ?? null });
 
 // Events from Rust: the scheduler's "reminders-changed" and a click on a
 // notification ("open-card" with the customer's id).
+/**
+ * What each event carries: nothing, or the customer's id.
+ * @typedef {{ 'reminders-changed': null, 'open-card': string }} Events
+ */
+/**
+ * @template {keyof Events} E
+ * @param {E} event
+ * @param {(payload: Events[E]) => void} handler
+ * @returns {Promise<() => void>}
+ */
 export const listen = (event, handler) => {
   const tauri = window.__TAURI__;
   if (!tauri || !tauri.event) return Promise.resolve(() => {});
@@ -235,7 +360,7 @@ export const listen = (event, handler) => {
     // one counted apart.
     answeringEvent = true;
     try {
-      handler(message.payload);
+      handler(/** @type {Events[E]} */ (message.payload));
     } finally {
       answeringEvent = false;
     }

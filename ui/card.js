@@ -5,7 +5,7 @@
 // the card view, and `showCard` repaints the card from it.
 
 import * as api from './api.js';
-import { h, formatDateTime, formatDate, showError, clearErrors, part, panel, inline } from './dom.js';
+import { h, formatDateTime, formatDate, showError, clearErrors, part, panel, inline, described } from './dom.js';
 import { renderActivity } from './activity.js';
 import { renderMembership } from './membership.js';
 import { renderHealth, renderComplaints, renderFeedback } from './health.js';
@@ -17,6 +17,7 @@ import { renderPets } from './pets.js';
 import { channelLabels, colourLabels } from './types/labels.js';
 
 
+/** @type {Array<[keyof import('./types/Discovery').Discovery, string]>} */
 export const discoveryQuestions = [
   ['what_brought_you', 'What brought you here?'],
   ['success_looks_like', 'What does success look like?'],
@@ -36,7 +37,7 @@ let onScreen = null;
  * each panel drawing again only what changed, so the focus and anything
  * typed elsewhere stay; another card is drawn whole.
  * @param {import('./types/CardView').CardView} view
- * @param {any} app
+ * @param {import('./main.js').App} app
  * @param {string} [said] what just happened
  * @param {string} [at] the id of the status line that says it
  */
@@ -76,7 +77,7 @@ function say(root, said, at) {
  * (loyalty in full, logging, history, contact, plans, outreach) follows.
  * Every panel is a node with `update(view)`; `showCard` calls them all.
  * @param {import('./types/CardView').CardView} view
- * @param {any} app
+ * @param {import('./main.js').App} app
  */
 function renderCard(view, app) {
   const card = view.card;
@@ -87,9 +88,9 @@ function renderCard(view, app) {
 
   const checkIn = h('button', { type: 'button', class: 'primary check-in', id: 'check-in', title: 'Check in (Ctrl+Enter)', 'aria-keyshortcuts': 'Control+Enter' },
     'Check in ', h('kbd', { text: 'Ctrl Enter' }));
-  checkIn.addEventListener('click', () => app.checkInOnCard(card.id).catch((error) => {
+  checkIn.addEventListener('click', () => app.checkInOnCard(card.id).catch((/** @type {unknown} */ error) => {
     const line = document.getElementById('checkin-said');
-    if (line) line.textContent = error.message || String(error);
+    if (line) line.textContent = described(error).message;
   }));
 
   // An expired vaccination shows on the card's head.
@@ -278,6 +279,7 @@ function nextUp(view) {
   return candidates[0] || null;
 }
 
+/** @param {string} label @param {string | null | undefined} value */
 function fact(label, value) {
   return [h('dt', { text: label }), h('dd', { class: value ? '' : 'empty', text: value || '—' })];
 }
@@ -314,6 +316,7 @@ function notesSection(ctx) {
     h('div', { class: 'row' },
       h('label', { class: 'check' }, pin, ' Pin as key detail'),
       h('button', { type: 'submit', class: 'primary', id: 'add-note' }, 'Add note ', h('kbd', { text: 'Ctrl Enter' }))));
+  /** @param {Event} event */
   const submit = async (event) => {
     event.preventDefault();
     try {
@@ -337,8 +340,14 @@ function notesSection(ctx) {
 }
 
 // One customer's complete data as JSON (a privacy request).
+/** @param {import('./types/Card').Card} card */
 function exportControl(card) {
   const name = card.display_name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'customer';
+  /**
+   * @param {string} id @param {string} title @param {string} text @param {string} done
+   * @param {import('./types/FilePurpose').FilePurpose} purpose @param {string} extension
+   * @param {(id: string, file: string) => Promise<unknown>} run
+   */
   const control = (id, title, text, done, purpose, extension, run) => {
     // Exports are the owner's: hidden in desk mode (and refused by Rust there).
     const button = h('button', { type: 'button', id, title, class: 'owner-only' }, text);
@@ -351,7 +360,7 @@ function exportControl(card) {
           button.textContent = `${done} ✓`;
         }
       } catch (error) {
-        button.textContent = error.message || 'Export failed';
+        button.textContent = described(error).message || 'Export failed';
       } finally {
         button.disabled = false;
       }
@@ -364,6 +373,11 @@ function exportControl(card) {
   ];
 }
 
+/**
+ * @param {import('./types/Card').Card} card
+ * @param {import('./main.js').App} app
+ * @returns {HTMLElement}
+ */
 function deleteControl(card, app) {
   const wrap = h('span', { class: 'delete-wrap owner-only' });
   const ask = h('button', { type: 'button', class: 'danger', id: 'delete-customer' }, 'Delete…');
@@ -380,7 +394,7 @@ function deleteControl(card, app) {
           done.focus();
         } catch (error) {
           confirmButton.disabled = false;
-          wrap.replaceChildren(h('span', { class: 'confirm-text', text: error.message || 'The delete failed; nothing was changed.' }), confirmButton, cancel);
+          wrap.replaceChildren(h('span', { class: 'confirm-text', text: described(error).message || 'The delete failed; nothing was changed.' }), confirmButton, cancel);
         }
       },
     }, 'Delete for good');

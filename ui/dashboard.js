@@ -5,16 +5,25 @@
 
 import * as api from './api.js';
 import { formatMoney } from './activity.js';
-import { h, svg, clear, fill } from './dom.js';
+import { h, svg, clear, fill, must, described } from './dom.js';
 
-const board = document.getElementById('dashboard');
-let app = null;
+const board = must(document, '#dashboard', HTMLElement);
+/** @type {import('./main.js').App | null} */
+let appRef = null;
 let sequence = 0;
 
-export function initDashboard(appRef) {
-  app = appRef;
+/** @param {import('./main.js').App} app */
+export function initDashboard(app) {
+  appRef = app;
 }
 
+// The app, given at start before anything is drawn.
+function theApp() {
+  if (!appRef) throw new Error('The dashboard was drawn before initDashboard.');
+  return appRef;
+}
+
+/** @param {boolean} visible */
 export function showDashboard(visible) {
   board.hidden = !visible;
 }
@@ -26,17 +35,22 @@ export async function loadDashboard() {
     if (mine !== sequence) return;
     draw(data);
   } catch (error) {
-    clear(board).append(h('p', { class: 'field-error', role: 'alert', text: error.message || String(error) }));
+    clear(board).append(h('p', { class: 'field-error', role: 'alert', text: described(error).message }));
   }
 }
 
+/** @param {Array<import('./types/DashboardLine').DashboardLine>} lines @param {string} empty */
 function people(lines, empty) {
   if (!lines.length) return h('p', { class: 'hint', text: empty });
   return h('ul', { class: 'tile-lines' }, lines.map((line) => h('li', {},
-    h('button', { type: 'button', class: 'link person-link', onclick: () => app.openCard(line.customer_id) }, line.name),
-    h('span', { class: 'hint', text: line.amount_cents === null ? line.detail : formatMoney(line.amount_cents, app.currency()) }))));
+    h('button', { type: 'button', class: 'link person-link', onclick: () => theApp().openCard(line.customer_id) }, line.name),
+    h('span', { class: 'hint', text: line.amount_cents === null ? line.detail : formatMoney(line.amount_cents, theApp().currency()) }))));
 }
 
+/**
+ * @param {string} id @param {string} title @param {import('./dom.js').Child} figure
+ * @param {...import('./dom.js').Child} body
+ */
 function tile(id, title, figure, ...body) {
   return h('section', { class: 'tile', id, 'aria-label': title },
     h('h2', { text: title }),
@@ -44,18 +58,19 @@ function tile(id, title, figure, ...body) {
     ...body);
 }
 
+/** @param {import('./types/Dashboard').Dashboard} d */
 function draw(d) {
   const latest = d.scores[d.scores.length - 1];
   const retentionNow = [...d.retention].reverse().find((r) => r.percent !== null);
   fill(board,
     tile('dash-due', 'Due today', h('span', { text: String(d.due_today) }),
       people(d.due, 'Nothing due. A quiet day.'),
-      d.due_today ? h('button', { type: 'button', class: 'link', onclick: () => app.openToday() }, 'Open Today') : null),
+      d.due_today ? h('button', { type: 'button', class: 'link', onclick: () => theApp().openToday() }, 'Open Today') : null),
     tile('dash-risk', 'At risk',
       h('span', {}, h('span', { class: 'dot red', 'aria-hidden': 'true' }), ` ${d.red} red  `,
         h('span', { class: 'dot yellow', 'aria-hidden': 'true' }), ` ${d.yellow} yellow`),
       people(d.at_risk, 'Everyone is doing well.'),
-      h('button', { type: 'button', class: 'link', id: 'open-review', onclick: () => app.openReview() }, 'Weekly review')),
+      h('button', { type: 'button', class: 'link', id: 'open-review', onclick: () => theApp().openReview() }, 'Weekly review')),
     tile('dash-new', 'New this month', h('span', { text: String(d.new_this_month) }),
       h('p', { class: 'hint', text: `${d.new_last_month} last month` })),
     tile('dash-retention', 'Retention',
@@ -78,12 +93,17 @@ function draw(d) {
 
 // Bars for values between min and max (a zero line when min < 0); months
 // without a value show a dash. Sized by viewBox, so it scales with the tile.
+/**
+ * @param {Array<{ label: string, value: number | null, title: string }>} points
+ * @param {number} min @param {number} max @param {string} unit
+ */
 function barChart(points, min, max, unit) {
   const width = 300;
   const height = 132;
   const top = 14;
   const bottom = 30; // room for a negative bar's value above the month names
   const span = max - min;
+  /** @param {number} v */
   const y = (v) => top + (height - top - bottom) * (1 - (v - min) / span);
   const slot = width / points.length;
   const zero = y(Math.max(min, 0));

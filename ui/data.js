@@ -3,11 +3,19 @@
 // with Undo, export to CSV, and backups with restore.
 
 import * as api from './api.js';
-import { h, formatDateTime, showError, clearErrors } from './dom.js';
+import { h, fill, must, formatDateTime, showError, clearErrors, described, chosen as chosenOf } from './dom.js';
 import { fieldLabels, duplicateLabels } from './types/labels.js';
 
+/** @typedef {import('./types/ImportOptions').ImportOptions} ImportOptions */
+/** @typedef {() => Promise<void>} Refresh a panel drawn again from a fresh read */
+
+/** @type {Array<[import('./types/DateOrder').DateOrder, string]>} */
+const dateOrders = [['day_first', 'Day first (31/12/1990)'], ['month_first', 'Month first (12/31/1990)']];
+
+/** @param {number} n @param {string} one @param {string} [many] */
 const plural = (n, one, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
+/** @param {import('./main.js').App} app */
 export async function renderData(app) {
   const root = h('div', { class: 'data' }, h('h1', { tabindex: '-1', text: 'Data: import, export, backups' }));
   const importPanel = h('section', { class: 'panel', id: 'import-panel', 'aria-label': 'Import' });
@@ -21,6 +29,7 @@ export async function renderData(app) {
   startImport(importPanel, refreshBatches);
   exportPanel.append(...exportView());
   const refreshBackups = async () => backupsPanel.replaceChildren(...await backupsView(refreshBackups));
+  /** @param {import('./types/CalendarView').CalendarView} view */
   const showCalendar = (view) => calendarPanel.replaceChildren(...calendarView(view, showCalendar));
   await Promise.all([refreshBatches(), refreshBackups(), api.getCalendar().then(showCalendar)]);
   return root;
@@ -28,6 +37,7 @@ export async function renderData(app) {
 
 // ---------------------------------------------------------------- import
 
+/** @param {HTMLElement} panel @param {Refresh} refreshBatches */
 function startImport(panel, refreshBatches) {
   const status = h('p', { class: 'field-error', 'data-for': 'file', role: 'alert' });
   const choose = h('button', { type: 'button', class: 'primary', id: 'import-choose' }, 'Choose a CSV file…');
@@ -41,6 +51,7 @@ function startImport(panel, refreshBatches) {
     try {
       const chosen = await api.chooseFile('import');
       if (!chosen) return;
+      /** @type {ImportOptions} */
       const options = { mapping: null, date_order: null, on_duplicate: 'skip', choices: {} };
       const preview = await api.importPreview(chosen.token, options);
       showPreview(panel, chosen.token, options, preview, refreshBatches);
@@ -51,7 +62,12 @@ function startImport(panel, refreshBatches) {
 }
 
 // `file` is the token of the file chosen in the dialog.
+/**
+ * @param {HTMLElement} panel @param {string} file @param {ImportOptions} options
+ * @param {import('./types/ImportPreview').ImportPreview} preview @param {Refresh} refreshBatches
+ */
 function showPreview(panel, file, options, preview, refreshBatches) {
+  /** @param {Partial<ImportOptions>} change */
   const again = async (change) => {
     const next = { ...options, ...change };
     try {
@@ -67,7 +83,7 @@ function showPreview(panel, file, options, preview, refreshBatches) {
     const select = h('select', { 'data-column': String(i), 'aria-label': `Field for column ${heading || i + 1}`, class: mapping[i] === 'ignore' ? 'ignored' : '' },
       fieldLabels.map(([value, label]) => h('option', { value, text: label, selected: mapping[i] === value })));
     select.addEventListener('change', () => {
-      mapping[i] = select.value;
+      mapping[i] = chosenOf(select, fieldLabels);
       again({ mapping });
     });
     return h('div', { class: 'import-column' }, h('span', { class: 'import-heading', text: heading || `Column ${i + 1}` }), select);
@@ -75,13 +91,12 @@ function showPreview(panel, file, options, preview, refreshBatches) {
 
   const hasBirthday = mapping.includes('birthday');
   const dateOrder = h('select', { id: 'import-date-order', 'data-field': 'date_order' },
-    [['day_first', 'Day first (31/12/1990)'], ['month_first', 'Month first (12/31/1990)']]
-      .map(([value, label]) => h('option', { value, text: label, selected: preview.date_order === value })));
-  dateOrder.addEventListener('change', () => again({ mapping, date_order: dateOrder.value }));
+    dateOrders.map(([value, label]) => h('option', { value, text: label, selected: preview.date_order === value })));
+  dateOrder.addEventListener('change', () => again({ mapping, date_order: chosenOf(dateOrder, dateOrders) }));
 
   const onDuplicate = h('select', { id: 'import-on-duplicate' },
     duplicateLabels.map(([value, label]) => h('option', { value, text: label, selected: options.on_duplicate === value })));
-  onDuplicate.addEventListener('change', () => again({ mapping, on_duplicate: onDuplicate.value, choices: {} }));
+  onDuplicate.addEventListener('change', () => again({ mapping, on_duplicate: chosenOf(onDuplicate, duplicateLabels), choices: {} }));
 
   const choices = { ...options.choices };
   const duplicates = preview.duplicates.length
@@ -92,7 +107,7 @@ function showPreview(panel, file, options, preview, refreshBatches) {
         const select = h('select', { 'data-row': String(d.row), 'aria-label': `Row ${d.row}` },
           duplicateLabels.map(([value, label]) => h('option', { value, text: label, selected: d.choice === value })));
         select.addEventListener('change', () => {
-          choices[d.row] = select.value;
+          choices[d.row] = chosenOf(select, duplicateLabels);
           again({ mapping, choices });
         });
         return h('li', {},
@@ -122,7 +137,8 @@ function showPreview(panel, file, options, preview, refreshBatches) {
   });
 
   const sampleHeads = ['Row', 'Name', 'Phone', 'Email', 'Birthday', 'Tags', 'People and pets', 'Notes'];
-  panel.replaceChildren(
+  // fill(), not replaceChildren(): a null (no remembered mapping) is skipped, not shown as "null".
+  fill(panel,
     h('h2', { text: `Import ${preview.file_name}` }),
     h('p', { class: 'hint', text: preview.encoding === 'vCard'
       ? `Read as contacts (vCard): ${plural(preview.total_rows, 'contact')}.`
@@ -150,6 +166,7 @@ function showPreview(panel, file, options, preview, refreshBatches) {
   if (first) first.focus();
 }
 
+/** @param {Array<import('./types/ImportProblem').ImportProblem>} problems @param {string} id @param {number} total */
 function problemList(problems, id, total) {
   return h('ul', { class: 'import-list problems', id }, problems.map((p) => h('li', {},
     h('span', { class: 'import-row-number', text: `Row ${p.row}` }),
@@ -157,25 +174,29 @@ function problemList(problems, id, total) {
   total > problems.length ? h('li', { class: 'hint', text: `…and ${(total - problems.length).toLocaleString()} more` }) : null);
 }
 
+/** @param {HTMLElement} panel @param {import('./types/ImportReport').ImportReport} report @param {Refresh} refreshBatches */
 function showReport(panel, report, refreshBatches) {
-  panel.replaceChildren(
+  fill(panel,
     h('h2', { text: 'Import finished' }),
     h('p', { class: 'import-report', id: 'import-report', role: 'status', text:
       `Imported ${report.imported.toLocaleString()}, merged ${report.merged.toLocaleString()}, skipped ${report.skipped.toLocaleString()}, rejected ${report.rejected.toLocaleString()}.` }),
     report.problems.length ? problemList(report.problems, 'import-report-problems', report.rejected) : null,
     h('p', { class: 'hint', text: report.batch_id ? 'You can undo this import below under “Past imports”.' : 'Nothing was stored.' }),
     h('div', { class: 'row' }, h('button', { type: 'button', id: 'import-another', onclick: () => startImport(panel, refreshBatches) }, 'Import another file')));
-  panel.querySelector('h2').setAttribute('tabindex', '-1');
-  panel.querySelector('h2').focus();
+  const heading = must(panel, 'h2', HTMLHeadingElement);
+  heading.setAttribute('tabindex', '-1');
+  heading.focus();
 }
 
+/** @param {Refresh} refresh */
 async function batchesView(refresh) {
   const head = h('h2', { text: 'Past imports' });
+  /** @type {Array<import('./types/ImportBatch').ImportBatch>} */
   let batches;
   try {
     batches = await api.importBatches();
   } catch (error) {
-    return [head, h('p', { class: 'field-error', text: error.message })];
+    return [head, h('p', { class: 'field-error', text: described(error).message })];
   }
   if (!batches.length) return [head, h('p', { class: 'hint', text: 'No imports yet.' })];
   return [head, h('ul', { class: 'import-list', id: 'import-batches' }, batches.map((b) => {
@@ -196,7 +217,7 @@ async function batchesView(refresh) {
               await api.importUndo(b.id);
               refresh();
             } catch (error) {
-              message.textContent = error.message;
+              message.textContent = described(error).message;
             }
           },
         }, 'Undo the import');
@@ -219,6 +240,10 @@ function exportView() {
   const said = h('p', { class: 'saved', role: 'status', id: 'export-status' });
   const form = h('div', {}, h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }));
   // One button per format: the file is chosen in Rust's dialog, then written.
+  /**
+   * @param {string} id @param {string} text @param {import('./types/FilePurpose').FilePurpose} purpose
+   * @param {string} extension @param {(file: string) => Promise<number>} run
+   */
   const exportButton = (id, text, purpose, extension, run) => {
     const button = h('button', { type: 'button', id }, text);
     button.addEventListener('click', async () => {
@@ -249,9 +274,13 @@ function exportView() {
 
 // ---------------------------------------------------------------- calendar
 
-/** @param {{file: string | null, events: number | null}} view */
+/**
+ * @param {import('./types/CalendarView').CalendarView} view
+ * @param {(view: import('./types/CalendarView').CalendarView) => void} show
+ */
 function calendarView(view, show) {
   const form = h('div', {}, h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }));
+  /** @param {() => Promise<import('./types/CalendarView').CalendarView | null>} action */
   const run = (action) => async () => {
     try {
       clearErrors(form);
@@ -282,13 +311,15 @@ function calendarView(view, show) {
 
 // ---------------------------------------------------------------- backups
 
+/** @param {Refresh} refresh */
 async function backupsView(refresh) {
   const head = h('h2', { text: 'Backups' });
+  /** @type {import('./types/BackupsView').BackupsView} */
   let view;
   try {
     view = await api.listBackups();
   } catch (error) {
-    return [head, h('p', { class: 'field-error', text: error.message })];
+    return [head, h('p', { class: 'field-error', text: described(error).message })];
   }
   const form = h('div', {}, h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }));
   const said = h('p', { class: 'saved', role: 'status', id: 'backup-status' });
@@ -349,6 +380,7 @@ async function backupsView(refresh) {
 }
 
 // `restore` makes the call: from the list by name, or a chosen file by token.
+/** @param {HTMLElement} form @param {() => Promise<unknown>} restore @param {string} label */
 function confirmRestore(form, restore, label) {
   const old = form.querySelector('.confirm-box');
   if (old) old.remove();
@@ -362,7 +394,7 @@ function confirmRestore(form, restore, label) {
         window.location.reload();
       } catch (error) {
         yes.disabled = false;
-        message.textContent = error.message;
+        message.textContent = described(error).message;
       }
     },
   }, 'Restore');

@@ -2,7 +2,7 @@
 // a refused save shows the message next to the field and changes nothing.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, clearErrors, must, all } from './dom.js';
 import { channelLabels } from './types/labels.js';
 import { discoveryQuestions, showCard } from './card.js';
 import { customerPicker } from './outreach.js';
@@ -11,6 +11,12 @@ const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
   'September', 'October', 'November', 'December'];
 const kinds = ['dog', 'cat', 'child', 'partner', 'parent', 'friend', 'horse', 'other'];
 
+/**
+ * @param {string} id
+ * @param {string} label
+ * @param {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} input
+ * @param {string} [note]
+ */
 function field(id, label, input, note) {
   input.id = id;
   return h('div', { class: 'field' },
@@ -20,19 +26,27 @@ function field(id, label, input, note) {
     h('p', { class: 'field-error', 'data-for': input.dataset.field, role: 'alert' }));
 }
 
+/**
+ * @param {string} name
+ * @param {string | null | undefined} value
+ * @param {import('./dom.js').Props} [extra]
+ */
 function text(name, value, extra = {}) {
   return h('input', { type: 'text', 'data-field': name, name, value: value || '', autocomplete: 'off', ...extra });
 }
 
 /**
- * @param {any} card the card to edit, or null for a new customer
- * @param {any} app
+ * @param {import('./types/Card').Card | null} card the card to edit, or null for a new customer
+ * @param {import('./main.js').App} app
  * @param {{ name: string } | null} [referrerNow] who referred them, from the card view
  */
 export function renderEditor(card, app, referrerNow = null) {
   const isNew = !card;
-  const c = card || { tags: [], people: [], discovery: {}, birthday: null };
-  const birthday = c.birthday || {};
+  /** @type {import('./types/Discovery').Discovery} */
+  const noAnswers = { what_brought_you: '', success_looks_like: '', must_happen_first: '', who_else_cares: '', update_how_often: '', hear_from_us_how: '' };
+  /** @type {Partial<import('./types/Card').Card> & Pick<import('./types/Card').Card, 'tags' | 'people' | 'discovery' | 'birthday'>} */
+  const c = card || { tags: [], people: [], discovery: noAnswers, birthday: null };
+  const birthday = c.birthday;
 
   const firstName = text('first_name', c.first_name, { autofocus: true });
   const lastName = text('last_name', c.last_name);
@@ -40,12 +54,12 @@ export function renderEditor(card, app, referrerNow = null) {
   const phone = text('phone', c.phone, { type: 'tel' });
   const email = text('email', c.email, { type: 'email' });
   const day = h('input', { type: 'text', inputmode: 'numeric', 'data-field': 'birthday', id: 'birthday-day',
-    class: 'short', placeholder: 'Day', 'aria-label': 'Birthday day', value: birthday.day ? String(birthday.day) : '' });
+    class: 'short', placeholder: 'Day', 'aria-label': 'Birthday day', value: birthday ? String(birthday.day) : '' });
   const month = h('select', { id: 'birthday-month', 'aria-label': 'Birthday month' },
     h('option', { value: '', text: 'Month' }),
-    months.map((name, i) => h('option', { value: String(i + 1), text: name, selected: birthday.month === i + 1 })));
+    months.map((name, i) => h('option', { value: String(i + 1), text: name, selected: birthday?.month === i + 1 })));
   const year = h('input', { type: 'text', inputmode: 'numeric', id: 'birthday-year', class: 'short',
-    placeholder: 'Year (optional)', 'aria-label': 'Birthday year', value: birthday.year ? String(birthday.year) : '' });
+    placeholder: 'Year (optional)', 'aria-label': 'Birthday year', value: birthday?.year ? String(birthday.year) : '' });
   const channel = h('select', { 'data-field': 'preferred_channel' },
     [['', 'No preference'], ...Object.entries(channelLabels)]
       .map(([value, label]) => h('option', { value, text: label, selected: (c.preferred_channel ?? '') === value })));
@@ -54,6 +68,7 @@ export function renderEditor(card, app, referrerNow = null) {
   const heardFrom = text('heard_from', c.heard_from, { placeholder: 'e.g. a friend, Instagram' });
 
   const peopleList = h('div', { class: 'people-rows', id: 'people-rows' });
+  /** @param {Partial<import('./types/Person').Person>} [person] */
   const addPersonRow = (person = {}) => {
     const row = h('div', { class: 'person-row', dataset: { id: person.id || '' } },
       h('input', { type: 'text', class: 'person-name-input', 'aria-label': 'Name', placeholder: 'Name, e.g. Biscuit', value: person.name || '' }),
@@ -66,15 +81,18 @@ export function renderEditor(card, app, referrerNow = null) {
   c.people.forEach(addPersonRow);
 
   // Who referred them: sent only when changed (null leaves it as it is).
+  /** @type {string | null} */
   let referredBy = null;
   const referrer = customerPicker({
     id: 'referred-by-input', field: 'referred_by', placeholder: 'Search a customer…',
     onPick: (hit) => { referredBy = hit ? hit.id : ''; },
   });
-  if (referrerNow) referrer.querySelector('input').value = referrerNow.name;
+  if (referrerNow) must(referrer, 'input', HTMLInputElement).value = referrerNow.name;
 
-  const discovery = discoveryQuestions.map(([key, question]) =>
-    field(`discovery-${key}`, question, h('textarea', { rows: 2, 'data-field': 'discovery', dataset: { key }, value: c.discovery[key] || '' })));
+  /** @type {Array<[keyof import('./types/Discovery').Discovery, HTMLTextAreaElement]>} */
+  const answerAreas = discoveryQuestions.map(([key]) =>
+    [key, h('textarea', { rows: 2, 'data-field': 'discovery', dataset: { key }, value: c.discovery[key] || '' })]);
+  const discovery = discoveryQuestions.map(([key, question], i) => field(`discovery-${key}`, question, answerAreas[i][1]));
 
   const form = h('form', { class: 'panel editor', id: 'customer-form', novalidate: true },
     h('h1', { tabindex: '-1', text: isNew ? 'New customer' : `Edit ${c.display_name}` }),
@@ -102,16 +120,20 @@ export function renderEditor(card, app, referrerNow = null) {
       peopleList,
       h('datalist', { id: 'person-kinds' }, kinds.map((k) => h('option', { value: k }))),
       h('p', { class: 'field-error', 'data-for': 'people', role: 'alert' }),
-      h('button', { type: 'button', id: 'add-person', onclick: () => addPersonRow().querySelector('input').focus() }, '+ Add a person or pet')),
+      h('button', { type: 'button', id: 'add-person', onclick: () => must(addPersonRow(), 'input', HTMLInputElement).focus() }, '+ Add a person or pet')),
     h('fieldset', {},
       h('legend', { text: 'First visit' }),
       discovery),
     h('div', { class: 'row actions' },
       h('button', { type: 'submit', class: 'primary', id: 'save-customer' }, isNew ? 'Add customer' : 'Save changes'),
-      h('button', { type: 'button', onclick: () => (isNew ? app.showSearch() : app.openCard(c.id)) }, 'Cancel')));
+      h('button', { type: 'button', onclick: () => (card ? app.openCard(card.id) : app.showSearch()) }, 'Cancel')));
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    const answers = { ...noAnswers };
+    for (const [key, area] of answerAreas) answers[key] = area.value;
+    // The save payload, checked by tsc against the Rust CustomerInput.
+    /** @type {import('./types/CustomerInput').CustomerInput} */
     const input = {
       first_name: firstName.value,
       last_name: lastName.value,
@@ -125,20 +147,19 @@ export function renderEditor(card, app, referrerNow = null) {
       best_time: bestTime.value,
       tags: tags.value.split(',').map((t) => t.trim()).filter(Boolean),
       heard_from: heardFrom.value,
-      people: [...peopleList.querySelectorAll('.person-row')].map((row) => ({
+      people: all(peopleList, '.person-row', HTMLElement).map((row) => ({
         id: row.dataset.id || null,
-        name: row.querySelector('.person-name-input').value,
-        kind: row.querySelector('.person-kind-input').value,
-        details: row.querySelector('.person-details-input').value,
+        name: must(row, '.person-name-input', HTMLInputElement).value,
+        kind: must(row, '.person-kind-input', HTMLInputElement).value,
+        details: must(row, '.person-details-input', HTMLInputElement).value,
       })),
-      discovery: Object.fromEntries([...form.querySelectorAll('textarea[data-field="discovery"]')]
-        .map((area) => [area.dataset.key, area.value])),
+      discovery: answers,
       referred_by: referredBy,
     };
     try {
       clearErrors(form);
       // The save answers the card as it is now: shown without another call.
-      showCard(isNew ? await api.createCustomer(input) : await api.updateCustomer(c.id, input), app);
+      showCard(card ? await api.updateCustomer(card.id, input) : await api.createCustomer(input), app);
     } catch (error) {
       showError(form, error);
     }

@@ -24,11 +24,13 @@ export function renderHealth() {
   });
 }
 
+/** @param {Array<import('./types/StaffMember').StaffMember>} staff @param {string | null} [chosen] */
 function staffOptions(staff, chosen) {
   return [h('option', { value: '', text: 'Choose…' }),
     ...staff.map((m) => h('option', { value: m.id, text: m.name, selected: m.id === chosen }))];
 }
 
+/** @param {string} prefix */
 function checkpointFields(prefix) {
   const date = h('input', { type: 'date', id: `${prefix}-date`, 'data-field': 'checkpoint_date', 'aria-label': 'Next checkpoint day' });
   const time = h('input', { type: 'time', id: `${prefix}-time`, 'data-field': 'checkpoint_time', value: '10:00', 'aria-label': 'Next checkpoint time' });

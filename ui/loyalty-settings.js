@@ -2,8 +2,9 @@
 // and bonuses. Rust validates; saving never changes past ledger entries.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, clearErrors, must, all } from './dom.js';
 
+/** @param {string} id @param {string} label @param {number} value @param {string} field */
 function numberField(id, label, value, field) {
   return h('div', { class: 'field' },
     h('label', { for: id, text: label }),
@@ -11,12 +12,17 @@ function numberField(id, label, value, field) {
     h('p', { class: 'field-error', 'data-for': field, role: 'alert' }));
 }
 
+/**
+ * @template T
+ * @param {string} id @param {T[]} items @param {(item: T) => HTMLElement} makeRow
+ */
 function rowList(id, items, makeRow) {
   const list = h('ul', { class: 'edit-rows', id });
   for (const item of items) list.append(makeRow(item));
   return list;
 }
 
+/** @param {import('./types/Reward').Reward} [reward] */
 function rewardRow(reward = { id: '', name: '', cost: 100 }) {
   const row = h('li', { class: 'reward-row', dataset: { id: reward.id || '' } },
     h('input', { type: 'text', class: 'reward-name', 'aria-label': 'Reward', placeholder: 'e.g. Free smoothie', value: reward.name }),
@@ -26,6 +32,7 @@ function rewardRow(reward = { id: '', name: '', cost: 100 }) {
   return row;
 }
 
+/** @param {import('./types/Tier').Tier} [tier] */
 function tierRow(tier = { name: '', threshold: 1000, perk: '' }) {
   const row = h('li', { class: 'tier-row' },
     h('input', { type: 'text', class: 'tier-name', 'aria-label': 'Tier name', placeholder: 'e.g. Gold', value: tier.name }),
@@ -35,6 +42,7 @@ function tierRow(tier = { name: '', threshold: 1000, perk: '' }) {
   return row;
 }
 
+/** @param {import('./types/LoyaltyProgram').LoyaltyProgram} program */
 export function renderLoyaltySettings(program) {
   const punchOn = h('input', { type: 'checkbox', id: 'punch-on', checked: Boolean(program.punch_card) });
   const punchEvery = h('input', { type: 'number', min: '2', id: 'punch-every', 'aria-label': 'Visits per reward', class: 'short', 'data-field': 'punch_card', value: String(program.punch_card ? program.punch_card.every : 10) });
@@ -66,34 +74,36 @@ export function renderLoyaltySettings(program) {
       h('legend', { text: 'Rewards' }),
       rewards,
       h('p', { class: 'field-error', 'data-for': 'rewards', role: 'alert' }),
-      h('button', { type: 'button', id: 'add-reward', onclick: () => { const row = rewardRow(); rewards.append(row); row.querySelector('input').focus(); } }, '+ Add a reward')),
+      h('button', { type: 'button', id: 'add-reward', onclick: () => { const row = rewardRow(); rewards.append(row); must(row, 'input', HTMLInputElement).focus(); } }, '+ Add a reward')),
     h('fieldset', {},
       h('legend', { text: 'Tiers (by lifetime points)' }),
       tiers,
       h('p', { class: 'field-error', 'data-for': 'tiers', role: 'alert' }),
-      h('button', { type: 'button', id: 'add-tier', onclick: () => { const row = tierRow(); tiers.append(row); row.querySelector('input').focus(); } }, '+ Add a tier')),
+      h('button', { type: 'button', id: 'add-tier', onclick: () => { const row = tierRow(); tiers.append(row); must(row, 'input', HTMLInputElement).focus(); } }, '+ Add a tier')),
     h('div', { class: 'row actions' },
       h('button', { type: 'submit', class: 'primary', id: 'save-loyalty' }, 'Save loyalty program'),
       saved));
 
+  /** @param {HTMLInputElement} input */
   const whole = (input) => (input.value.trim() === '' ? -1 : Math.trunc(Number(input.value)));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     saved.textContent = '';
+    /** @type {import('./types/LoyaltyProgram').LoyaltyProgram} */
     const next = {
-      points_per_visit: whole(form.querySelector('#points-per-visit')),
-      points_per_currency_unit: whole(form.querySelector('#points-per-unit')),
-      birthday_bonus: whole(form.querySelector('#birthday-bonus')),
-      referral_bonus: whole(form.querySelector('#referral-bonus')),
-      visit_word: form.querySelector('#visit-word').value,
+      points_per_visit: whole(must(form, '#points-per-visit', HTMLInputElement)),
+      points_per_currency_unit: whole(must(form, '#points-per-unit', HTMLInputElement)),
+      birthday_bonus: whole(must(form, '#birthday-bonus', HTMLInputElement)),
+      referral_bonus: whole(must(form, '#referral-bonus', HTMLInputElement)),
+      visit_word: must(form, '#visit-word', HTMLInputElement).value,
       punch_card: punchOn.checked ? { every: whole(punchEvery), reward: punchReward.value } : null,
-      rewards: [...rewards.querySelectorAll('.reward-row')].map((row) => ({
-        id: row.dataset.id, name: row.querySelector('.reward-name').value, cost: whole(row.querySelector('.reward-cost')),
+      rewards: all(rewards, '.reward-row', HTMLElement).map((row) => ({
+        id: row.dataset.id ?? '', name: must(row, '.reward-name', HTMLInputElement).value, cost: whole(must(row, '.reward-cost', HTMLInputElement)),
       })),
       tiers: [...tiers.querySelectorAll('.tier-row')].map((row) => ({
-        name: row.querySelector('.tier-name').value,
-        threshold: whole(row.querySelector('.tier-threshold')),
-        perk: row.querySelector('.tier-perk').value,
+        name: must(row, '.tier-name', HTMLInputElement).value,
+        threshold: whole(must(row, '.tier-threshold', HTMLInputElement)),
+        perk: must(row, '.tier-perk', HTMLInputElement).value,
       })),
     };
     try {
@@ -101,7 +111,7 @@ export function renderLoyaltySettings(program) {
       const stored = await api.saveLoyaltyProgram(next);
       const fresh = renderLoyaltySettings(stored);
       form.replaceWith(fresh);
-      fresh.querySelector('.saved').textContent = 'Saved.';
+      must(fresh, '.saved', HTMLElement).textContent = 'Saved.';
     } catch (error) {
       showError(form, error);
     }

@@ -2,7 +2,7 @@
 // the global keys: Escape returns to the search, Ctrl+N adds a customer.
 
 import * as api from './api.js';
-import { h, clear } from './dom.js';
+import { h, clear, must, described, all } from './dom.js';
 import { initSearch, focusSearch, refreshSearch } from './search.js';
 import { showCard } from './card.js';
 import { renderEditor } from './editor.js';
@@ -22,19 +22,45 @@ import { renderData } from './data.js';
 import { initOwner, asOwner, lockNow, renderOwnerSettings, renderAudit } from './owner.js';
 import { renderGate, renderRecoverySettings, saveRecoverySheet } from './vault.js';
 
-const searchView = document.getElementById('search-view');
-const page = document.getElementById('page');
-const shopName = document.getElementById('shop-name');
-const deskStaff = /** @type {HTMLSelectElement} */ (document.getElementById('desk-staff'));
+// index.html's own elements: one missing is a programming error, said at start.
+const searchView = must(document, '#search-view', HTMLElement);
+const page = must(document, '#page', HTMLElement);
+const shopName = must(document, '#shop-name', HTMLElement);
+const deskStaff = must(document, '#desk-staff', HTMLSelectElement);
 const DESK_KEY = 'regulars.deskStaff';
-const todayCount = document.getElementById('today-count');
-const awayBanner = document.getElementById('away-banner');
+const todayCount = must(document, '#today-count', HTMLElement);
+const awayBanner = must(document, '#away-banner', HTMLElement);
 let currency = 'EUR';
 // Whether the shop's data is encrypted (from the start status).
 let encrypted = false;
 
 let ready = false;
 
+/**
+ * What every screen is given: the moves between screens and the desk's state.
+ * @typedef {{
+ *   showSearch(): void,
+ *   showPage(view: string, node: HTMLElement): void,
+ *   openCard(id: string): Promise<void>,
+ *   checkInOnCard(customerId: string): Promise<void>,
+ *   openToday(): Promise<void>,
+ *   openReview(): Promise<void>,
+ *   openOutreach(): Promise<void>,
+ *   currency(): string,
+ *   newCustomer(): void,
+ *   editCustomer(card: import('./types/Card').Card, referrerNow?: { name: string } | null): void,
+ *   openSettings(): Promise<void>,
+ *   openSettingsUnlocked(): Promise<void>,
+ *   openData(): Promise<void>,
+ *   openDataUnlocked(): Promise<void>,
+ *   deskStaff(): string | null,
+ *   setStaff(staff: Array<import('./types/StaffMember').StaffMember>): void,
+ *   setShopName(name: string): void,
+ *   markReady(): void,
+ * }} App
+ */
+
+/** @type {App} */
 export const app = {
   showSearch() {
     page.hidden = true;
@@ -51,7 +77,7 @@ export const app = {
     document.body.dataset.view = view;
     clear(page).append(node);
     const first = node.querySelector('[autofocus]') || node.querySelector('h1');
-    if (first) first.focus();
+    if (first instanceof HTMLElement) first.focus();
   },
   async openCard(id) {
     try {
@@ -138,7 +164,7 @@ export const app = {
   setShopName(name) {
     shopName.textContent = name || 'Regulars';
     // One line, cut with an ellipsis; the whole name on hover.
-    document.getElementById('shop-name-box').title = name || 'Regulars';
+    must(document, '#shop-name-box', HTMLElement).title = name || 'Regulars';
     fitNav();
     document.title = name ? `Regulars · ${name}` : 'Regulars';
   },
@@ -151,6 +177,7 @@ export const app = {
   },
 };
 
+/** @param {number} count */
 function showCount(count) {
   todayCount.hidden = !count;
   todayCount.textContent = String(count);
@@ -179,14 +206,16 @@ async function refreshReminders() {
   }
 }
 
+/** @param {unknown} error */
 function errorPanel(error) {
   return h('div', { class: 'panel error-panel', role: 'alert' },
     h('h1', { tabindex: '-1', text: 'Something went wrong' }),
-    h('p', { text: error && error.message ? error.message : String(error) }));
+    h('p', { text: described(error).message }));
 }
 
 // The screens of the top bar, in the order they give up their place to
 // "More" when the bar is too narrow (the last first), each with its Alt key.
+/** @type {Array<{ id: string, code: string | null, open: () => unknown }>} */
 const destinations = [
   { id: 'nav-search', code: null, open: () => app.showSearch() },
   { id: 'nav-today', code: 'KeyT', open: () => app.openToday() },
@@ -196,21 +225,23 @@ const destinations = [
   { id: 'nav-data', code: 'KeyD', open: () => app.openData() },
   { id: 'nav-settings', code: 'KeyS', open: () => app.openSettings() },
 ];
-const topbar = document.querySelector('.topbar');
-const topnav = document.getElementById('topnav');
-const moreWrap = document.getElementById('more-wrap');
-const moreButton = document.getElementById('nav-more');
-const moreMenu = document.getElementById('more-menu');
+const topbar = must(document, '.topbar', HTMLElement);
+const topnav = must(document, '#topnav', HTMLElement);
+const moreWrap = must(document, '#more-wrap', HTMLElement);
+const moreButton = must(document, '#nav-more', HTMLElement);
+const moreMenu = must(document, '#more-menu', HTMLElement);
+/** @param {string} id a destination's button */
+const navButton = (id) => must(document, `#${id}`, HTMLElement);
 
 for (const destination of destinations) {
-  document.getElementById(destination.id).addEventListener('click', () => ready && destination.open());
+  navButton(destination.id).addEventListener('click', () => ready && destination.open());
 }
 
 // Shows as many destinations as fit in the bar, the rest under "More", so
 // the bar never scrolls sideways at any window width or text size.
 function fitNav() {
   closeMore();
-  const buttons = destinations.map((d) => document.getElementById(d.id));
+  const buttons = destinations.map((d) => navButton(d.id));
   for (const button of buttons) button.hidden = false;
   moreWrap.hidden = true;
   topbar.classList.remove('compact');
@@ -221,22 +252,22 @@ function fitNav() {
   for (let i = buttons.length - 1; i >= 2 && overflowing(); i--) buttons[i].hidden = true;
   // Large text in a narrow window: the shop's name gives up room too.
   if (overflowing()) topbar.classList.add('compact');
-  const moved = destinations.filter((d) => document.getElementById(d.id).hidden);
+  const moved = destinations.filter((d) => navButton(d.id).hidden);
   moreMenu.replaceChildren(...moved.map((d) => {
-    const source = document.getElementById(d.id);
-    const keys = source.getAttribute('aria-keyshortcuts').split(' ')[0].replace('Control', 'Ctrl');
+    const source = navButton(d.id);
+    const keys = (source.getAttribute('aria-keyshortcuts') ?? '').split(' ')[0].replace('Control', 'Ctrl');
     return h('button', {
       type: 'button', role: 'menuitem', tabindex: '-1', id: `more-${d.id}`,
       onclick: () => { closeMore(); if (ready) d.open(); },
-    }, h('span', { text: source.textContent.trim() }), h('kbd', { text: keys.replace('+', ' ') }));
+    }, h('span', { text: (source.textContent ?? '').trim() }), h('kbd', { text: keys.replace('+', ' ') }));
   }));
 }
 
 function openMore() {
   moreMenu.hidden = false;
   moreButton.setAttribute('aria-expanded', 'true');
-  const first = /** @type {HTMLElement | null} */ (moreMenu.querySelector('[role=menuitem]'));
-  if (first) first.focus();
+  const first = moreMenu.querySelector('[role=menuitem]');
+  if (first instanceof HTMLElement) first.focus();
 }
 
 function closeMore() {
@@ -246,8 +277,8 @@ function closeMore() {
 
 moreButton.addEventListener('click', () => (moreMenu.hidden ? openMore() : closeMore()));
 moreMenu.addEventListener('keydown', (event) => {
-  const items = /** @type {HTMLElement[]} */ ([...moreMenu.querySelectorAll('[role=menuitem]')]);
-  const at = items.indexOf(/** @type {HTMLElement} */ (document.activeElement));
+  const items = all(moreMenu, '[role=menuitem]', HTMLElement);
+  const at = document.activeElement instanceof HTMLElement ? items.indexOf(document.activeElement) : -1;
   if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
     event.preventDefault();
     const step = event.key === 'ArrowDown' ? 1 : -1;
@@ -281,16 +312,18 @@ document.addEventListener('keydown', (event) => {
   } else if (event.altKey && !ctrl && destinations.some((d) => d.code === event.code)) {
     event.preventDefault();
     closeMore();
-    destinations.find((d) => d.code === event.code).open();
+    destinations.find((d) => d.code === event.code)?.open();
   } else if (ctrl && event.key === 'Enter' && document.body.dataset.view === 'card'
     && !(event.target instanceof HTMLTextAreaElement) && !(event.target instanceof HTMLInputElement)) {
     // Ctrl+Enter on a card checks the customer in; inside a field it belongs to the field.
-    const card = /** @type {HTMLElement | null} */ (page.querySelector('article.card'));
-    if (card) {
+    const card = page.querySelector('article.card');
+    const customerId = card instanceof HTMLElement ? card.dataset.customerId : undefined;
+    if (customerId) {
       event.preventDefault();
-      app.checkInOnCard(card.dataset.customerId).catch((error) => {
+      app.checkInOnCard(customerId).catch((error) => {
+        // The card may have been left while the call ran: no line to say it on then.
         const said = document.getElementById('checkin-said');
-        if (said) said.textContent = error.message || String(error);
+        if (said) said.textContent = described(error).message;
       });
     }
   } else if (ctrl && event.key.toLowerCase() === 'k') {
@@ -308,11 +341,12 @@ deskStaff.addEventListener('change', () => localStorage.setItem(DESK_KEY, deskSt
 async function start() {
   initSearch(app);
   initDashboard(app);
+  /** @type {import('./types/AppStatus').AppStatus} */
   let status;
   try {
     status = await api.appStatus();
   } catch (error) {
-    status = { error: error.message || String(error), data_dir: '' };
+    status = { error: described(error).message, data_dir: '', settings: null, ask: 'nothing', why: '', encrypted: false, sheet_due: false };
   }
   if (status.ask && status.ask !== 'nothing') {
     // The shop is not open yet: its key (or consent to encrypt) first.
@@ -320,17 +354,17 @@ async function start() {
     app.showPage('gate', renderGate(status));
     return;
   }
-  if (status.error) {
+  if (status.error || !status.settings) {
     document.body.classList.add('setup');
     app.showPage('error', h('div', { class: 'panel error-panel', role: 'alert' },
       h('h1', { tabindex: '-1', text: 'Regulars cannot open its data' }),
-      h('p', { text: status.error }),
+      h('p', { text: status.error ?? 'The shop’s settings could not be read.' }),
       h('p', { class: 'hint', text: `Data folder: ${status.data_dir}` })));
     return;
   }
   // Leaving owner mode leaves the owner's screens too.
   await initOwner(app, () => {
-    if (['data', 'settings'].includes(document.body.dataset.view)) app.showSearch();
+    if (['data', 'settings'].includes(document.body.dataset.view ?? '')) app.showSearch();
   });
   encrypted = status.encrypted;
   if (status.sheet_due) showSheetBanner();
@@ -349,14 +383,14 @@ async function start() {
 
 /** Until the owner saves it, the search screen asks for the recovery sheet. */
 function showSheetBanner() {
-  const banner = document.getElementById('sheet-banner');
+  const banner = must(document, '#sheet-banner', HTMLElement);
   const button = h('button', { type: 'button', id: 'sheet-banner-save', text: 'Save the recovery sheet…' });
   button.addEventListener('click', () => asOwner(app, async () => {
     app.showSearch();
     try {
       if (await saveRecoverySheet()) banner.hidden = true;
     } catch (error) {
-      banner.firstChild.textContent = error.message || String(error);
+      if (banner.firstChild) banner.firstChild.textContent = described(error).message;
     }
   }));
   banner.replaceChildren(h('span', { text: 'Your shop’s data is encrypted. Save the recovery sheet and keep it safe: without it the data cannot be opened on another computer. ' }), button);

@@ -16,7 +16,7 @@ export function renderMembership(ctx) {
   const show = (m, editing) => {
     fill(root, content(m, editing));
     const first = root.querySelector('#membership-plan');
-    if (first) first.focus();
+    if (first instanceof HTMLElement) first.focus();
   };
   /** @param {import('./types/Membership').Membership | null} m @param {boolean} [editing] */
   const content = (m, editing = false) => {

@@ -5,13 +5,17 @@
 // the editor uses for "Referred by".
 
 import * as api from './api.js';
-import { h, clear, fill, formatDate, showError, clearErrors, part, panel, inline } from './dom.js';
+import { h, clear, fill, formatDate, showError, clearErrors, part, panel, inline, described } from './dom.js';
 
+// A review request's status and channel as Rust words them (text columns).
+/** @type {Record<string, string | undefined>} */
 const statusWords = { asked: 'Asked', reviewed: 'Reviewed', declined: 'Declined', no_answer: 'No answer' };
+/** @type {Record<string, string | undefined>} */
 const channelWords = { copy: 'copied', email: 'by email', sms: 'by text message', print: 'on a printed card' };
 
+/** @param {unknown} error */
 function errorLine(error) {
-  return h('p', { class: 'field-error', role: 'alert', text: error.message || String(error) });
+  return h('p', { class: 'field-error', role: 'alert', text: described(error).message });
 }
 
 // A filled template: the text with its gaps flagged, and the ways to send
@@ -20,6 +24,20 @@ function errorLine(error) {
 // the text is copied or the mail/SMS app opened (Rust builds the link from
 // `customerId` and the message's key; the page passes no link), and the
 // repaint and the line saying so are made together, in one paint.
+/**
+ * How a message goes: copied, by the mail or messages app, or as the printed QR card.
+ * @typedef {'copy' | 'email' | 'sms' | 'print'} SendChannel
+ */
+/**
+ * @param {import('./types/ComposedMessage').ComposedMessage} composed
+ * @param {{
+ *   customerId: string,
+ *   staffId?: string | null,
+ *   onSend?: (channel: SendChannel) => Promise<(() => void) | null>,
+ *   channels?: SendChannel[],
+ *   extra?: HTMLElement | null,
+ * }} options
+ */
 export function messageBox(composed, { customerId, staffId = null, onSend, channels = ['copy', 'email', 'sms'], extra = null }) {
   const status = h('p', { class: 'flash', role: 'status' });
   const errors = h('p', { class: 'field-error', 'data-for': 'message', role: 'alert' });
@@ -30,6 +48,7 @@ export function messageBox(composed, { customerId, staffId = null, onSend, chann
       ? h('p', { class: 'message-gaps', text: `Missing: ${composed.missing.map((m) => `{${m}}`).join(', ')}. Fill it in on the card before sending.` })
       : null,
     errors, status);
+  /** @param {SendChannel} channel */
   const send = async (channel) => {
     try {
       clearErrors(box);
@@ -68,6 +87,7 @@ export function messageBox(composed, { customerId, staffId = null, onSend, chann
   return box;
 }
 
+/** @param {import('./types/RenderedText').RenderedText} rendered */
 function pieces(rendered) {
   return rendered.pieces.map((piece) => (piece.missing
     ? h('mark', { class: 'gap', title: 'No value for this customer', text: piece.text })
@@ -75,6 +95,7 @@ function pieces(rendered) {
 }
 
 // The clipboard API, or the old selection trick where it is not allowed.
+/** @param {string} text */
 async function copyText(text) {
   try {
     await navigator.clipboard.writeText(text);
@@ -149,6 +170,7 @@ export function renderOutreach(ctx) {
       fill(composer, errorLine(error));
     }
   };
+  /** @param {import('./types/Link').Link} referral */
   const openThanks = async (referral) => {
     try {
       const composed = await api.composeMessage(customerId, 'referral_thanks', app.deskStaff());
@@ -171,7 +193,13 @@ export function renderOutreach(ctx) {
 
 // The Outreach page: who is worth asking for a review now and why; the
 // latest referrals and the top referrers.
+/**
+ * @param {Array<import('./types/ReviewCandidate').ReviewCandidate>} candidates
+ * @param {import('./types/ReferralOverview').ReferralOverview} overview
+ * @param {import('./main.js').App} app
+ */
 export function renderOutreachPage(candidates, overview, app) {
+  /** @param {string} id @param {string} name */
   const person = (id, name) => h('button', { type: 'button', class: 'link person-link', onclick: () => app.openCard(id) }, name);
   return h('article', { class: 'outreach-page', id: 'outreach-page' },
     h('h1', { tabindex: '-1', text: 'Reviews and referrals' }),
@@ -200,7 +228,7 @@ export function renderOutreachPage(candidates, overview, app) {
 // A search-and-pick field for a customer. `onPick(hit)` gets the chosen
 // search hit, or null when cleared.
 /**
- * @param {{ id: string, field: string, placeholder: string, current?: string, onPick: (hit: any) => void }} options
+ * @param {{ id: string, field: string, placeholder: string, current?: string, onPick: (hit: import('./types/Hit').Hit | null) => void }} options
  */
 export function customerPicker({ id, field, placeholder, current, onPick }) {
   const input = h('input', { type: 'text', id, 'data-field': field, autocomplete: 'off', placeholder, value: current || '' });

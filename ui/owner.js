@@ -5,10 +5,10 @@
 // follows Rust when owner mode locks itself.
 
 import * as api from './api.js';
-import { h, showError, clearErrors, formatDateTime } from './dom.js';
+import { h, showError, clearErrors, formatDateTime, must, described, showErrorAt } from './dom.js';
 import { renderForgotPin } from './vault.js';
 
-const lockButton = /** @type {HTMLButtonElement} */ (document.getElementById('owner-lock'));
+const lockButton = must(document, '#owner-lock', HTMLButtonElement);
 /** @type {import('./types/OwnerState').OwnerState | null} */
 let current = null;
 let recheck = 0;
@@ -66,7 +66,10 @@ export async function refreshOwner() {
   follow(await api.getOwnerState());
 }
 
-/** @param {() => void} whenLocked what to do when owner mode ends (leave the owner's screens) */
+/**
+ * @param {import('./main.js').App} app
+ * @param {() => void} whenLocked what to do when owner mode ends (leave the owner's screens)
+ */
 export function initOwner(app, whenLocked) {
   onLocked = whenLocked;
   document.addEventListener('keydown', reportActivity, true);
@@ -113,7 +116,7 @@ function renderUnlock(then) {
       then();
     } catch (error) {
       pin.value = '';
-      showError(form, error.field ? error : { ...error, field: 'pin' });
+      showErrorAt(form, error, 'pin');
     }
   });
   // A forgotten PIN: the recovery key removes it, and owner mode is open.
@@ -199,7 +202,7 @@ export async function renderAudit() {
       // The button is gone after the oldest page: the table keeps the focus.
       if (older.hidden) table.focus();
     } catch (failure) {
-      error.textContent = failure.message || String(failure);
+      error.textContent = described(failure).message;
     } finally {
       loading = false;
     }

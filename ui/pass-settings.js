@@ -4,7 +4,7 @@
 // sold as.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, clearErrors, must, all } from './dom.js';
 
 /** @param {import('./types/PassType').PassType | null} t */
 function passRow(t) {
@@ -29,16 +29,17 @@ export function renderPassSettings(types) {
     list,
     h('p', { class: 'field-error', 'data-for': 'pass_types', role: 'alert' }),
     h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
-    h('button', { type: 'button', id: 'add-pass-type', onclick: () => { const row = passRow(null); list.append(row); row.querySelector('input').focus(); } }, '+ Add a pass'),
+    h('button', { type: 'button', id: 'add-pass-type', onclick: () => { const row = passRow(null); list.append(row); must(row, 'input', HTMLInputElement).focus(); } }, '+ Add a pass'),
     h('div', { class: 'row actions' }, h('button', { type: 'submit', class: 'primary', id: 'save-pass-types' }, 'Save passes'), saved));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const rows = [...list.querySelectorAll('.pass-type-row')].map((row) => {
+    const rows = all(list, '.pass-type-row', HTMLElement).map((row) => {
       /** @type {(cls: string) => string} */
-      const value = (cls) => /** @type {HTMLInputElement} */ (row.querySelector(cls)).value;
+      const value = (cls) => must(row, cls, HTMLInputElement).value;
+      /** @param {string} text */
       const whole = (text) => (text.trim() === '' || !Number.isFinite(Number(text)) ? -1 : Math.trunc(Number(text)));
       return {
-        id: /** @type {HTMLElement} */ (row).dataset.id || null,
+        id: row.dataset.id || null,
         name: value('.pass-type-name'),
         price: value('.pass-type-price'),
         sessions: whole(value('.pass-type-sessions')),
@@ -50,7 +51,7 @@ export function renderPassSettings(types) {
       const stored = await api.savePassTypes(rows);
       const fresh = renderPassSettings(stored);
       form.replaceWith(fresh);
-      fresh.querySelector('.saved').textContent = 'Saved.';
+      must(fresh, '.saved', HTMLElement).textContent = 'Saved.';
     } catch (error) {
       showError(form, error);
     }
@@ -80,7 +81,7 @@ export function renderPetSettings(settings) {
       const stored = await api.savePetSettings({ required_vaccinations: required.value.split(',') });
       const fresh = renderPetSettings(stored);
       form.replaceWith(fresh);
-      fresh.querySelector('.saved').textContent = 'Saved. Every customer’s colour was worked out again.';
+      must(fresh, '.saved', HTMLElement).textContent = 'Saved. Every customer’s colour was worked out again.';
     } catch (error) {
       showError(form, error);
     }

@@ -17,7 +17,7 @@ export function renderPasses(ctx) {
     v.pass_types.length ? sellForm(ctx, v.pass_types) : null]);
 }
 
-/** @param {import('./types/PassView').PassView} p @param {any} app @param {Function} redraw */
+/** @param {import('./types/PassView').PassView} p @param {import('./main.js').App} app @param {import('./dom.js').CardContext['changed']} redraw */
 function passItem(p, app, redraw) {
   const ledger = h('details', { class: 'pass-ledger' },
     h('summary', { text: 'History' }),
@@ -34,7 +34,7 @@ function passItem(p, app, redraw) {
     ledger);
 }
 
-/** @param {import('./types/PassView').PassView} p @param {any} app @param {Function} redraw */
+/** @param {import('./types/PassView').PassView} p @param {import('./main.js').App} app @param {import('./dom.js').CardContext['changed']} redraw */
 function adjustForm(p, app, redraw) {
   const sessions = h('input', { type: 'text', class: 'short', 'data-field': 'sessions', 'aria-label': 'Sessions (+1 or -1)', placeholder: '+1' });
   const reason = h('input', { type: 'text', 'data-field': 'reason', 'aria-label': 'Reason', placeholder: 'Reason, e.g. a goodwill session' });

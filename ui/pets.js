@@ -7,6 +7,10 @@
 import * as api from './api.js';
 import { h, clear, showError, clearErrors, part, inline } from './dom.js';
 
+/**
+ * The record's text fields: which, their label, and how they are typed.
+ * @type {Array<[Exclude<keyof import('./types/PetInput').PetInput, 'reactive_to_dogs'>, string, string]>}
+ */
 const recordFields = [
   ['breed', 'Breed', 'text'],
   ['birthday', 'Birthday', 'date'],
@@ -29,7 +33,7 @@ export function renderPets(ctx) {
   return part(inline(), (v) => v.pets, (v) => v.pets.map((pet) => petPanel(pet, ctx.changed)));
 }
 
-/** @param {import('./types/PetRecord').PetRecord} pet @param {Function} redraw */
+/** @param {import('./types/PetRecord').PetRecord} pet @param {import('./dom.js').CardContext['changed']} redraw */
 function petPanel(pet, redraw) {
   const root = h('section', { class: 'panel pet', 'aria-label': `Pet record: ${pet.name}`, dataset: { personId: pet.person_id } });
   const draw = (editing = false) => {
@@ -64,21 +68,23 @@ function facts(pet) {
   return h('dl', { class: 'facts pet-facts' }, rows.flatMap(([label, value]) => [h('dt', { text: label }), h('dd', { text: value })]));
 }
 
-/** @param {import('./types/PetRecord').PetRecord} pet @param {Function} redraw @param {Function} cancel */
+/** @param {import('./types/PetRecord').PetRecord} pet @param {import('./dom.js').CardContext['changed']} redraw @param {() => void} cancel */
 function recordForm(pet, redraw, cancel) {
-  /** @type {Record<string, any>} */
-  const inputs = {};
+  /** @type {Map<string, HTMLInputElement | HTMLTextAreaElement>} */
+  const inputs = new Map();
+  const reactive = h('input', { type: 'checkbox', 'data-field': 'reactive_to_dogs', checked: pet.record.reactive_to_dogs });
   const form = h('form', { class: 'pet-form', novalidate: true },
     h('div', { class: 'form-grid' }, recordFields.map(([key, label, type]) => {
       const id = `pet-${key}-${pet.person_id}`;
-      inputs[key] = type === 'textarea'
+      const field = type === 'textarea'
         ? h('textarea', { id, 'data-field': key, rows: 2, value: pet.record[key] })
         : h('input', { type, id, 'data-field': key, value: pet.record[key] });
-      return h('div', { class: 'field' }, h('label', { for: id, text: label }), inputs[key],
+      inputs.set(key, field);
+      return h('div', { class: 'field' }, h('label', { for: id, text: label }), field,
         h('p', { class: 'field-error', 'data-for': key, role: 'alert' }));
     })),
     h('label', { class: 'check' },
-      inputs.reactive_to_dogs = h('input', { type: 'checkbox', 'data-field': 'reactive_to_dogs', checked: pet.record.reactive_to_dogs }),
+      reactive,
       ' Reactive to other dogs'),
     h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
     h('div', { class: 'row' },
@@ -86,9 +92,9 @@ function recordForm(pet, redraw, cancel) {
       h('button', { type: 'button', onclick: () => cancel() }, 'Cancel')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    /** @type {Record<string, any>} */
-    const input = { reactive_to_dogs: inputs.reactive_to_dogs.checked };
-    for (const [key] of recordFields) input[key] = inputs[key].value;
+    /** @type {import('./types/PetInput').PetInput} */
+    const input = { ...pet.record, reactive_to_dogs: reactive.checked };
+    for (const [key] of recordFields) input[key] = inputs.get(key)?.value ?? '';
     try {
       clearErrors(form);
       redraw(await api.savePet(pet.person_id, input), `${pet.name}’s record saved.`);
@@ -99,7 +105,7 @@ function recordForm(pet, redraw, cancel) {
   return form;
 }
 
-/** @param {import('./types/PetRecord').PetRecord} pet @param {Function} redraw */
+/** @param {import('./types/PetRecord').PetRecord} pet @param {import('./dom.js').CardContext['changed']} redraw */
 function vaccinations(pet, redraw) {
   const list = pet.vaccinations.length
     ? h('ul', { class: 'vaccinations' }, pet.vaccinations.map((v) => h('li', { class: `vaccine ${v.state}` },

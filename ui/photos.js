@@ -6,7 +6,7 @@
 // redrawn on every keystroke and must not reload them each time.
 
 import * as api from './api.js';
-import { h } from './dom.js';
+import { h, described } from './dom.js';
 
 /** @type {Map<string, HTMLImageElement>} loaded pictures, oldest first */
 const kept = new Map();
@@ -98,6 +98,10 @@ document.addEventListener('paste', async (event) => {
 export function photoControls(customerId, personId, photoId, onPhotos) {
   const subject = personId || 'customer';
   const said = h('span', { class: 'field-error photo-error', role: 'alert', dataset: { photoError: subject } });
+  /**
+   * @param {HTMLButtonElement} button
+   * @param {() => Promise<import('./types/CardView').CardView | null>} change null: nothing changed (the dialog was cancelled)
+   */
   const run = async (button, change) => {
     said.textContent = '';
     button.disabled = true;
@@ -105,7 +109,7 @@ export function photoControls(customerId, personId, photoId, onPhotos) {
       const view = await change();
       if (view) onPhotos(view);
     } catch (error) {
-      said.textContent = error.message || String(error);
+      said.textContent = described(error).message;
     } finally {
       button.disabled = false;
     }
@@ -144,7 +148,7 @@ export function pasteInto(root, customerId, onPhotos) {
     try {
       onPhotos(await api.pastePhoto(customerId, personId, new Uint8Array(await file.arrayBuffer())));
     } catch (error) {
-      say(error.message || String(error));
+      say(described(error).message);
     } finally {
       pasting = false;
     }

@@ -3,9 +3,14 @@
 // which is printed at the foot of every plan.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, clearErrors, must, chosen } from './dom.js';
 
+/** @typedef {import('./types/PlanTemplate').PlanTemplate} PlanTemplate */
+/** @typedef {Array<import('./types/StaffMember').StaffMember>} Staff */
+
+/** @type {Array<[import('./types/BusinessKind').BusinessKind, string]>} */
 const kinds = [['gym', 'Gym'], ['salon', 'Hair or beauty salon'], ['dog-walking', 'Dog walking'], ['other', 'Other']];
+/** @type {Array<[keyof import('./types/Promise').Promise, string]>} */
 const promiseFields = [
   ['what_we_do', 'What we will do'],
   ['by_when', 'By when'],
@@ -15,12 +20,22 @@ const promiseFields = [
   ['reply_time', 'How fast we reply'],
 ];
 
+/**
+ * @param {import('./types/PlanSettings').PlanSettings} planSettings
+ * @param {import('./types/Settings').Settings} settings
+ */
 export function renderPlanSettings(planSettings, settings) {
   const wrap = h('div', { class: 'plan-settings' });
   let templates = planSettings.templates;
   let kind = settings.business_kind;
   const host = h('div', {});
-  const draw = () => host.replaceChildren(templateForm(templates.find((t) => t.kind === kind), settings.staff, (saved) => {
+  const templateFor = () => {
+    const found = templates.find((t) => t.kind === kind);
+    // Rust answers a template for every kind the menu offers.
+    if (!found) throw new Error(`No plan template for "${kind}".`);
+    return found;
+  };
+  const draw = () => host.replaceChildren(templateForm(templateFor(), settings.staff, (saved) => {
     templates = templates.map((t) => (t.kind === saved.kind ? saved : t));
     draw();
     const status = host.querySelector('.saved');
@@ -28,7 +43,7 @@ export function renderPlanSettings(planSettings, settings) {
   }));
   const pick = h('select', { id: 'plan-kind', 'aria-label': 'Plan for which kind of business' },
     kinds.map(([value, label]) => h('option', { value, text: label, selected: value === kind })));
-  pick.addEventListener('change', () => { kind = pick.value; draw(); });
+  pick.addEventListener('change', () => { kind = chosen(pick, kinds); draw(); });
   draw();
   wrap.append(
     h('section', { class: 'panel editor', 'aria-label': 'Welcome plans' },
@@ -40,18 +55,24 @@ export function renderPlanSettings(planSettings, settings) {
   return wrap;
 }
 
+/** @param {string} id @param {string} value @param {Staff} staff */
 function ownerSelect(id, value, staff) {
-  const options = [['', 'The shop'], ['customer', 'The customer'], ...staff.filter((s) => s.id).map((s) => [s.id, s.name])];
+  /** @type {Array<[string, string]>} */
+  const options = [['', 'The shop'], ['customer', 'The customer']];
+  for (const s of staff) if (s.id) options.push([s.id, s.name]);
   return h('select', { id, class: 'plan-owner-select', 'aria-label': 'Who does it' },
     options.map(([v, label]) => h('option', { value: v, text: label, selected: v === (value || '') })));
 }
 
+/** @param {PlanTemplate} template @param {Staff} staff @param {(saved: PlanTemplate) => void} onSaved */
 function templateForm(template, staff, onSaved) {
   const welcome = h('textarea', { id: 'plan-welcome', 'data-field': 'welcome', rows: 3, value: template.welcome });
-  const promise = {};
+  /** @type {Map<string, HTMLTextAreaElement>} */
+  const promise = new Map();
   const promiseRows = promiseFields.map(([key, label]) => {
-    promise[key] = h('textarea', { id: `plan-promise-${key}`, 'data-field': key, rows: 2, value: template.promise[key] || '' });
-    return h('div', { class: 'field' }, h('label', { for: `plan-promise-${key}`, text: label }), promise[key],
+    const area = h('textarea', { id: `plan-promise-${key}`, 'data-field': key, rows: 2, value: template.promise[key] || '' });
+    promise.set(key, area);
+    return h('div', { class: 'field' }, h('label', { for: `plan-promise-${key}`, text: label }), area,
       h('p', { class: 'field-error', 'data-for': key, role: 'alert' }));
   });
   const milestoneTitle = h('input', { type: 'text', id: 'plan-milestone-title', 'aria-label': 'First win', 'data-field': 'milestone_title', value: template.milestone.title });
@@ -102,15 +123,18 @@ function templateForm(template, staff, onSaved) {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    const promised = { ...template.promise };
+    for (const [key] of promiseFields) promised[key] = promise.get(key)?.value ?? '';
+    /** @type {PlanTemplate} */
     const next = {
       kind: template.kind,
       welcome: welcome.value,
-      promise: Object.fromEntries(promiseFields.map(([key]) => [key, promise[key].value])),
+      promise: promised,
       milestone: { title: milestoneTitle.value, owner: milestoneOwner.value, due_days: Number(milestoneDays.value) },
       tasks: [...list.querySelectorAll('.plan-template-task')].map((row) => ({
-        title: row.querySelector('.plan-task-input').value,
-        owner: row.querySelector('.plan-owner-select').value,
-        due_days: Number(row.querySelector('.plan-task-days').value),
+        title: must(row, '.plan-task-input', HTMLInputElement).value,
+        owner: must(row, '.plan-owner-select', HTMLSelectElement).value,
+        due_days: Number(must(row, '.plan-task-days', HTMLInputElement).value),
       })),
     };
     for (const t of [next.milestone, ...next.tasks]) {
@@ -126,22 +150,26 @@ function templateForm(template, staff, onSaved) {
   return form;
 }
 
+/** @param {import('./types/ShopContact').ShopContact} contact */
 function contactForm(contact) {
+  /** @type {Array<[keyof import('./types/ShopContact').ShopContact, string, string]>} */
   const fields = [
     ['phone', 'Phone', 'contact_phone'],
     ['email', 'Email', 'contact_email'],
     ['address', 'Address', 'contact_address'],
     ['website', 'Website', 'contact_website'],
   ];
-  const inputs = {};
+  /** @type {Map<string, HTMLInputElement>} */
+  const inputs = new Map();
   const saved = h('p', { class: 'saved', role: 'status' });
   const form = h('form', { class: 'panel editor', id: 'shop-contact-form', novalidate: true },
     h('h2', { text: 'How customers reach you' }),
     h('p', { class: 'hint', text: 'Printed at the foot of every welcome plan.' }),
     h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
     h('div', { class: 'form-grid' }, fields.map(([key, label, field]) => {
-      inputs[key] = h('input', { type: key === 'email' ? 'email' : 'text', id: `shop-${key}`, 'data-field': field, value: contact[key] || '' });
-      return h('div', { class: 'field' }, h('label', { for: `shop-${key}`, text: label }), inputs[key],
+      const input = h('input', { type: key === 'email' ? 'email' : 'text', id: `shop-${key}`, 'data-field': field, value: contact[key] || '' });
+      inputs.set(key, input);
+      return h('div', { class: 'field' }, h('label', { for: `shop-${key}`, text: label }), input,
         h('p', { class: 'field-error', 'data-for': field, role: 'alert' }));
     })),
     h('div', { class: 'row actions' }, h('button', { type: 'submit', class: 'primary', id: 'save-shop-contact' }, 'Save contact details'), saved));
@@ -149,10 +177,12 @@ function contactForm(contact) {
     event.preventDefault();
     try {
       clearErrors(form);
-      const stored = await api.saveShopContact(Object.fromEntries(fields.map(([key]) => [key, inputs[key].value])));
+      const next = { ...contact };
+      for (const [key] of fields) next[key] = inputs.get(key)?.value ?? '';
+      const stored = await api.saveShopContact(next);
       const fresh = contactForm(stored);
       form.replaceWith(fresh);
-      fresh.querySelector('.saved').textContent = 'Saved.';
+      must(fresh, '.saved', HTMLElement).textContent = 'Saved.';
     } catch (error) {
       showError(form, error);
     }

@@ -4,14 +4,16 @@
 // progress come ready-made from Rust.
 
 import * as api from './api.js';
-import { h, clear, formatDateTime, showError, clearErrors } from './dom.js';
+import { h, clear, formatDateTime, showError, clearErrors, described } from './dom.js';
 
 function isoToday() {
   const now = new Date();
+  /** @param {number} n */
   const pad = (n) => String(n).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
+/** @param {string} name */
 function fileName(name) {
   const safe = name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').trim() || 'customer';
   return `Welcome plan - ${safe}.pdf`;
@@ -26,11 +28,13 @@ export function renderPlan(ctx) {
   let card;
   const root = h('section', { class: 'panel plan', id: 'plan-panel', 'aria-label': 'Welcome plan' });
   const flash = h('p', { class: 'flash', id: 'plan-flash', role: 'status' });
+  /** @param {string} text @param {boolean} [isError] */
   const say = (text, isError = false) => {
     flash.textContent = text;
     flash.classList.toggle('error', isError);
   };
 
+  /** @param {string} label */
   const startForm = (label) => {
     const date = h('input', { type: 'date', id: 'plan-start-on', 'data-field': 'start_on', value: isoToday() });
     const form = h('form', { class: 'plan-start', novalidate: true },
@@ -61,7 +65,7 @@ export function renderPlan(ctx) {
         const written = await api.savePlanPdf(card.id, chosen.token);
         say(written.notice ? `Saved to ${written.path}. ${written.notice}` : `Saved to ${written.path}.`);
       } catch (error) {
-        say(error.message || String(error), true);
+        say(described(error).message, true);
       }
     });
     print.addEventListener('click', async () => {
@@ -69,7 +73,7 @@ export function renderPlan(ctx) {
         const written = await api.printPlan(card.id);
         say(written.notice ? `Opened for printing. ${written.notice}` : 'Opened in your PDF viewer: print it from there.');
       } catch (error) {
-        say(error.message || String(error), true);
+        say(described(error).message, true);
       }
     });
     return [save, print];
@@ -85,7 +89,7 @@ export function renderPlan(ctx) {
           try {
             ctx.changed(await api.cancelPlan(card.id), 'The plan was removed.', 'plan-flash');
           } catch (error) {
-            say(error.message || String(error), true);
+            say(described(error).message, true);
           }
         },
       }, 'Remove');
@@ -128,7 +132,7 @@ export function renderPlan(ctx) {
           ctx.changed(await api.tickPlanTask(task.id, box.checked, app.deskStaff()));
         } catch (error) {
           box.checked = !box.checked;
-          say(error.message || String(error), true);
+          say(described(error).message, true);
         }
       });
       const classes = ['plan-task'];
@@ -150,6 +154,7 @@ export function renderPlan(ctx) {
     }
   }
 
+  /** @type {string | undefined} */
   let drawn;
   return {
     node: root,

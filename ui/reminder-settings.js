@@ -1,8 +1,9 @@
 // Reminder rules in Settings.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, clearErrors, must } from './dom.js';
 
+/** @type {Array<[keyof import('./types/ReminderRules').ReminderRules, string, number]>} */
 const fields = [
   ['due_hour', 'Reminders for a date fall due at (hour, 0–23)', 1],
   ['renewal_days_ahead', 'Remind of a renewal this many days ahead', 1],
@@ -13,23 +14,26 @@ const fields = [
   ['quiet_new_customer_days', 'Newer customers: gone quiet after this many days', 1],
 ];
 
+/** @param {import('./types/ReminderRules').ReminderRules} rules */
 export function renderReminderSettings(rules) {
-  const inputs = {};
+  /** @type {Map<string, HTMLInputElement>} */
+  const inputs = new Map();
   const saved = h('p', { class: 'saved', role: 'status' });
   const form = h('form', { class: 'panel editor', id: 'reminder-rules-form', novalidate: true },
     h('h2', { text: 'Reminders' }),
     h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
     h('div', { class: 'form-grid' }, fields.map(([key, label, step]) => {
-      inputs[key] = h('input', { type: 'number', step: String(step), min: '0', id: `rule-${key}`, class: 'short', 'data-field': key, value: String(rules[key]) });
-      return h('div', { class: 'field' }, h('label', { for: `rule-${key}`, text: label }), inputs[key],
+      const input = h('input', { type: 'number', step: String(step), min: '0', id: `rule-${key}`, class: 'short', 'data-field': key, value: String(rules[key]) });
+      inputs.set(key, input);
+      return h('div', { class: 'field' }, h('label', { for: `rule-${key}`, text: label }), input,
         h('p', { class: 'field-error', 'data-for': key, role: 'alert' }));
     })),
     h('div', { class: 'row actions' }, h('button', { type: 'submit', class: 'primary', id: 'save-reminder-rules' }, 'Save reminder rules'), saved));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const next = {};
+    const next = { ...rules };
     for (const [key] of fields) {
-      const value = Number(inputs[key].value);
+      const value = Number(inputs.get(key)?.value);
       next[key] = key === 'quiet_multiplier' ? value : Math.trunc(Number.isFinite(value) ? value : -1);
     }
     try {
@@ -37,7 +41,7 @@ export function renderReminderSettings(rules) {
       const stored = await api.saveReminderRules(next);
       const fresh = renderReminderSettings(stored);
       form.replaceWith(fresh);
-      fresh.querySelector('.saved').textContent = 'Saved.';
+      must(fresh, '.saved', HTMLElement).textContent = 'Saved.';
     } catch (error) {
       showError(form, error);
     }

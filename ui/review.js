@@ -4,6 +4,7 @@
 import { h } from './dom.js';
 import { formatMoney } from './activity.js';
 
+/** @param {Array<import('./types/ReviewLine').ReviewLine>} lines @param {import('./main.js').App} app */
 export function renderReview(lines, app) {
   const red = lines.filter((l) => l.health.colour === 'red').length;
   const yellow = lines.length - red;

@@ -3,23 +3,26 @@
 // to an older keystroke can never replace a newer one.
 
 import * as api from './api.js';
-import { h, clear } from './dom.js';
+import { h, clear, must, described } from './dom.js';
 import { showDashboard } from './dashboard.js';
 import { face } from './photos.js';
 
-const input = /** @type {HTMLInputElement} */ (document.getElementById('search-input'));
-const list = document.getElementById('results');
-const hint = document.getElementById('search-hint');
-const flash = document.getElementById('search-flash');
-const keysHint = document.getElementById('keys-hint');
+const input = must(document, '#search-input', HTMLInputElement);
+const list = must(document, '#results', HTMLElement);
+const hint = must(document, '#search-hint', HTMLElement);
+const flash = must(document, '#search-flash', HTMLElement);
+const keysHint = must(document, '#keys-hint', HTMLElement);
 
 /** @type {Array<import('./types/Hit').Hit>} */
 let hits = [];
 let selected = 0;
 let sequence = 0;
+/** @type {import('./main.js').App | null} */
 let app = null;
+/** @type {[number, number] | null} */
 let lastPointer = null;
 
+/** @param {import('./main.js').App} appRef */
 export function initSearch(appRef) {
   app = appRef;
   input.addEventListener('input', () => { flash.textContent = ''; runSearch(); });
@@ -53,10 +56,11 @@ async function runSearch() {
     if (mine !== sequence) return;
     hits = [];
     clear(list);
-    hint.textContent = error.message || String(error);
+    hint.textContent = described(error).message;
   }
 }
 
+/** @param {KeyboardEvent} event */
 function onKey(event) {
   if (event.key === 'ArrowDown' && hits.length) {
     event.preventDefault();
@@ -71,7 +75,7 @@ function onKey(event) {
     if (hits[selected]) checkIn(hits[selected].id);
   } else if (event.key === 'Enter') {
     event.preventDefault();
-    if (hits[selected]) app.openCard(hits[selected].id);
+    if (hits[selected]) app?.openCard(hits[selected].id);
   } else if (event.key === 'Escape') {
     // Escape in the box clears it (the global handler would only refocus).
     event.preventDefault();
@@ -83,13 +87,14 @@ function onKey(event) {
 
 // Checks the chosen customer in without leaving the search, and says what
 // it earned and how close the next reward is.
+/** @param {string} id */
 async function checkIn(id) {
   try {
-    const result = await api.checkIn(id, app.deskStaff());
+    const result = await api.checkIn(id, app ? app.deskStaff() : null);
     flash.textContent = [result.said, ...result.rewards].join(' ');
     flash.classList.remove('error');
   } catch (error) {
-    flash.textContent = error.message || String(error);
+    flash.textContent = described(error).message;
     flash.classList.add('error');
   }
   focusSearch();
@@ -105,8 +110,10 @@ function highlight() {
   input.setAttribute('aria-activedescendant', `hit-${selected}`);
 }
 
+/** @type {Partial<Record<import('./types/MatchedOn').MatchedOn, string>>} */
 const reasons = { phone: 'matched on the phone number', email: 'matched on the email' };
 
+/** @param {string} query */
 function render(query) {
   clear(list);
   // It must never name a result that is gone.
@@ -132,7 +139,7 @@ function render(query) {
       role: 'option',
       class: hit.archived ? 'hit archived' : 'hit',
       dataset: { id: hit.id },
-      onclick: () => app.openCard(hit.id),
+      onclick: () => app?.openCard(hit.id),
       onmousemove: (event) => {
         // Results appearing under a resting pointer must not steal the
         // keyboard's choice: follow the mouse only when it really moves.

@@ -1,19 +1,24 @@
 // Shop settings: name, kind, currency, paper size and staff names.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, clearErrors, chosen, must, all } from './dom.js';
 
+/** @type {Array<[import('./types/BusinessKind').BusinessKind, string]>} */
 const kinds = [['gym', 'Gym'], ['salon', 'Hair or beauty salon'], ['dog-walking', 'Dog walking'], ['other', 'Other']];
+/** @type {Array<[import('./types/PaperSize').PaperSize, string]>} */
+const papers = [['A4', 'A4'], ['Letter', 'US Letter']];
 
+/** @param {import('./types/Settings').Settings} settings @param {import('./main.js').App} app */
 export function renderSettings(settings, app) {
   const shopName = h('input', { type: 'text', id: 'shop-name-input', 'data-field': 'shop_name', value: settings.shop_name, autofocus: true });
   const kind = h('select', { id: 'business-kind', 'data-field': 'business_kind' },
     kinds.map(([value, label]) => h('option', { value, text: label, selected: settings.business_kind === value })));
   const currency = h('input', { type: 'text', id: 'currency', class: 'short', 'data-field': 'currency', value: settings.currency, maxlength: 3 });
   const paper = h('select', { id: 'paper-size', 'data-field': 'paper_size' },
-    [['A4', 'A4'], ['Letter', 'US Letter']].map(([value, label]) => h('option', { value, text: label, selected: settings.paper_size === value })));
+    papers.map(([value, label]) => h('option', { value, text: label, selected: settings.paper_size === value })));
 
   const staffList = h('ul', { class: 'staff-list', id: 'staff-list' });
+  /** @param {import('./types/StaffMember').StaffMember} [member] */
   const addStaffRow = (member = { id: null, name: '' }) => {
     const input = h('input', { type: 'text', class: 'staff-name', 'aria-label': 'Staff name', value: member.name, dataset: { id: member.id || '' } });
     const row = h('li', {}, input, h('button', { type: 'button', class: 'link danger', onclick: () => row.remove() }, 'Remove'));
@@ -46,10 +51,10 @@ export function renderSettings(settings, app) {
     const next = {
       ...settings,
       shop_name: shopName.value,
-      business_kind: kind.value,
+      business_kind: chosen(kind, kinds),
       currency: currency.value,
-      paper_size: paper.value,
-      staff: [...staffList.querySelectorAll('.staff-name')].map((input) => ({ id: input.dataset.id || null, name: input.value })),
+      paper_size: chosen(paper, papers),
+      staff: all(staffList, '.staff-name', HTMLInputElement).map((input) => ({ id: input.dataset.id || null, name: input.value })),
     };
     try {
       clearErrors(form);
@@ -58,7 +63,7 @@ export function renderSettings(settings, app) {
       app.setStaff(stored.staff);
       const fresh = renderSettings(stored, app);
       form.replaceWith(fresh);
-      fresh.querySelector('.saved').textContent = 'Saved.';
+      must(fresh, '.saved', HTMLElement).textContent = 'Saved.';
     } catch (error) {
       showError(form, error);
     }
@@ -66,6 +71,7 @@ export function renderSettings(settings, app) {
   return form;
 }
 
+/** @param {string} id @param {string} label @param {HTMLElement} input @param {string} [name] */
 function fieldWrap(id, label, input, name) {
   return h('div', { class: 'field' },
     h('label', { for: id, text: label }),

@@ -3,12 +3,14 @@
 // follow-up). Placeholders are checked in Rust when a template is saved.
 
 import * as api from './api.js';
-import { h, svg, fill, showError, clearErrors } from './dom.js';
+import { h, svg, fill, showError, clearErrors, described } from './dom.js';
 import { customerPicker } from './outreach.js';
 
+/** @param {import('./types/TemplatesView').TemplatesView} view @param {import('./main.js').App} app */
 export function renderTemplateSettings(view, app) {
   const byKey = Object.fromEntries(view.templates.map((t) => [t.key, t]));
   let key = view.titles[0][0];
+  /** @type {string | null} the customer the preview is for */
   let previewFor = null;
   const choose = h('select', { id: 'template-key', 'aria-label': 'Template' },
     view.titles.map(([k, title]) => h('option', { value: k, text: title })));
@@ -35,9 +37,10 @@ export function renderTemplateSettings(view, app) {
           ? h('p', { class: 'message-gaps', id: 'preview-gaps', text: `No value for this customer: ${composed.missing.map((m) => `{${m}}`).join(', ')}. Such a message cannot be sent.` })
           : h('p', { class: 'hint', id: 'preview-gaps', text: 'Every placeholder has a value for this customer.' }));
     } catch (error) {
-      if (mine === sequence) fill(preview, h('p', { class: 'field-error', text: error.message || String(error) }));
+      if (mine === sequence) fill(preview, h('p', { class: 'field-error', text: described(error).message }));
     }
   };
+  /** @param {string} name */
   const insert = (name) => {
     const at = body.selectionStart ?? body.value.length;
     body.value = `${body.value.slice(0, at)}{${name}}${body.value.slice(body.selectionEnd ?? at)}`;
@@ -81,18 +84,22 @@ export function renderTemplateSettings(view, app) {
   return form;
 }
 
+/** @param {import('./types/RenderedText').RenderedText} rendered */
 function pieceNodes(rendered) {
   return rendered.pieces.map((p) => (p.missing ? h('mark', { class: 'gap', text: p.text }) : p.text));
 }
 
+/** @param {import('./types/OutreachRules').OutreachRules} rules */
 export function renderOutreachSettings(rules) {
   const link = h('input', { type: 'url', id: 'review-link', 'data-field': 'review_link', value: rules.review_link, placeholder: 'https://g.page/r/your-shop/review' });
+  /** @type {Array<[Exclude<keyof import('./types/OutreachRules').OutreachRules, 'review_link'>, string]>} */
   const numbers = [
     ['cool_down_days', 'Never ask the same customer again within (days)'],
     ['follow_up_days', 'One follow-up after (days)'],
     ['moment_days', 'A good moment stays good for (days)'],
   ];
-  const inputs = {};
+  /** @type {Map<string, HTMLInputElement>} */
+  const inputs = new Map();
   const saved = h('p', { class: 'saved', role: 'status' });
   const qr = h('div', { class: 'qr-slot', id: 'review-qr' });
   const drawQr = async () => {
@@ -115,18 +122,20 @@ export function renderOutreachSettings(rules) {
         h('p', { class: 'field-error', 'data-for': 'review_link', role: 'alert' })),
       qr),
     h('div', { class: 'form-grid' }, numbers.map(([key, label]) => {
-      inputs[key] = h('input', { type: 'number', min: '1', id: `outreach-${key}`, class: 'short', 'data-field': key, value: String(rules[key]) });
-      return h('div', { class: 'field' }, h('label', { for: `outreach-${key}`, text: label }), inputs[key],
+      const input = h('input', { type: 'number', min: '1', id: `outreach-${key}`, class: 'short', 'data-field': key, value: String(rules[key]) });
+      inputs.set(key, input);
+      return h('div', { class: 'field' }, h('label', { for: `outreach-${key}`, text: label }), input,
         h('p', { class: 'field-error', 'data-for': key, role: 'alert' }));
     })),
     h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
     h('div', { class: 'row actions' }, h('button', { type: 'submit', class: 'primary', id: 'save-outreach-rules' }, 'Save review rules'), saved));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const next = { review_link: link.value };
+    const next = { ...rules, review_link: link.value };
     for (const [key] of numbers) {
-      const value = Number(inputs[key].value);
-      next[key] = Number.isFinite(value) && inputs[key].value.trim() !== '' ? Math.trunc(value) : -1;
+      const typed = inputs.get(key)?.value ?? '';
+      const value = Number(typed);
+      next[key] = Number.isFinite(value) && typed.trim() !== '' ? Math.trunc(value) : -1;
     }
     try {
       clearErrors(form);

@@ -2,9 +2,9 @@
 // what is due today. Each line opens its card; snooze, done or dismiss.
 
 import * as api from './api.js';
-import { h, formatDateTime } from './dom.js';
+import { h, formatDateTime, described } from './dom.js';
 
-/** @param {import('./types/TodayView').TodayView} view @param {any} app */
+/** @param {import('./types/TodayView').TodayView} view @param {import('./main.js').App} app */
 export function renderToday(view, app) {
   const root = h('div', { class: 'today', id: 'today' });
   const refresh = () => app.openToday();
@@ -28,9 +28,10 @@ export function renderToday(view, app) {
   return root;
 }
 
-/** @param {import('./types/Reminder').Reminder} r @param {any} app @param {() => any} refresh */
+/** @param {import('./types/Reminder').Reminder} r @param {import('./main.js').App} app @param {() => unknown} refresh */
 function reminderItem(r, app, refresh) {
-  const act = (promise) => promise.then(refresh).catch((error) => { note.textContent = error.message || String(error); });
+  /** @param {Promise<unknown>} promise */
+  const act = (promise) => promise.then(refresh).catch((error) => { note.textContent = described(error).message; });
   const note = h('span', { class: 'field-error', role: 'alert' });
   return h('li', { class: 'reminder', dataset: { id: r.id, source: r.source } },
     h('div', { class: 'reminder-main' },

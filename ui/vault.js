@@ -5,7 +5,7 @@
 // checks what is typed and writes the sheet to the file chosen for it.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, showErrorAt, clearErrors, described } from './dom.js';
 
 const reload = () => window.location.reload();
 
@@ -16,7 +16,7 @@ const reload = () => window.location.reload();
  * come back and the message shows next to its field.
  * @param {HTMLElement} form
  * @param {() => Promise<unknown>} work
- * @param {(error: any) => void} failed
+ * @param {(error: unknown) => void} failed
  */
 async function answer(form, work, failed) {
   const buttons = [...form.querySelectorAll('button')];
@@ -32,7 +32,15 @@ async function answer(form, work, failed) {
   }
 }
 
-/** A password field with its label and its error line. */
+/**
+ * A password field with its label and its error line: the field first, then
+ * the three nodes to show (label, field, error line).
+ * @param {string} id
+ * @param {string} field
+ * @param {string} label
+ * @param {import('./dom.js').Props} [attrs]
+ * @returns {[HTMLInputElement, HTMLLabelElement, HTMLInputElement, HTMLParagraphElement]}
+ */
 function secretField(id, field, label, attrs = {}) {
   const input = h('input', { type: 'password', id, 'data-field': field, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': `${id}-error`, ...attrs });
   return [input, h('label', { for: id, text: label }), input, h('p', { class: 'field-error', id: `${id}-error`, 'data-for': field, role: 'alert' })];
@@ -40,7 +48,7 @@ function secretField(id, field, label, attrs = {}) {
 
 /**
  * The screen shown before the shop opens, for what Rust asks (`status.ask`).
- * @param {{ ask: string, why: string, data_dir: string }} status
+ * @param {import('./types/AppStatus').AppStatus} status
  */
 export function renderGate(status) {
   switch (status.ask) {
@@ -51,6 +59,7 @@ export function renderGate(status) {
   }
 }
 
+/** @param {string} why */
 function newPassphrase(why) {
   const [pass, ...passParts] = secretField('new-passphrase', 'passphrase', 'Passphrase (at least 10 characters)', { autofocus: true, autocomplete: 'new-password' });
   const [again, ...againParts] = secretField('new-passphrase-repeat', 'passphrase_repeated', 'The same passphrase again', { autocomplete: 'new-password' });
@@ -69,6 +78,7 @@ function newPassphrase(why) {
   return form;
 }
 
+/** @param {string} why @param {boolean} passphrase */
 function typeKey(why, passphrase) {
   const label = passphrase ? 'Passphrase (or the recovery key)' : 'Recovery key (16 groups of 4 letters and digits)';
   const [typed, ...parts] = secretField('open-key', passphrase ? 'passphrase' : 'recovery_key', label, { autofocus: true });
@@ -86,12 +96,13 @@ function typeKey(why, passphrase) {
     clearErrors(form);
     await answer(form, () => api.openWithKey(typed.value), (error) => {
       typed.select();
-      showError(form, error.field ? error : { ...error, field: passphrase ? 'passphrase' : 'recovery_key' });
+      showErrorAt(form, error, passphrase ? 'passphrase' : 'recovery_key');
     });
   });
   return form;
 }
 
+/** @param {string} why */
 function convert(why) {
   const [pass, ...passParts] = secretField('convert-passphrase', 'passphrase', 'Passphrase, if this computer has no keychain (at least 10 characters)', { autocomplete: 'new-password' });
   const [again, ...againParts] = secretField('convert-passphrase-repeat', 'passphrase_repeated', 'The same passphrase again', { autocomplete: 'new-password' });
@@ -131,6 +142,7 @@ export async function saveRecoverySheet() {
 }
 
 /** The recovery sheet's place in Settings. */
+/** @param {boolean} encrypted */
 export function renderRecoverySettings(encrypted) {
   const said = h('p', { class: 'hint', id: 'recovery-said', role: 'status' });
   const save = h('button', { type: 'button', id: 'save-recovery-sheet', text: 'Save the recovery sheet…' });
@@ -139,7 +151,7 @@ export function renderRecoverySettings(encrypted) {
     try {
       if (await saveRecoverySheet()) said.textContent = 'Saved. Print it and keep it somewhere safe, away from this computer; then delete the file.';
     } catch (error) {
-      said.textContent = error.message || String(error);
+      said.textContent = described(error).message;
     }
   });
   return h('section', { class: 'panel', id: 'recovery-settings', 'aria-label': 'Encryption and recovery sheet' },
@@ -151,6 +163,7 @@ export function renderRecoverySettings(encrypted) {
 }
 
 /** On the PIN screen: a forgotten PIN is removed with the recovery key. */
+/** @param {() => void} onReset */
 export function renderForgotPin(onReset) {
   const [typed, ...parts] = secretField('forgot-recovery-key', 'recovery_key', 'Recovery key');
   const form = h('form', { class: 'forgot', id: 'forgot-pin-form' },
@@ -164,7 +177,7 @@ export function renderForgotPin(onReset) {
       await api.resetPinWithRecoveryKey(typed.value);
       onReset();
     } catch (error) {
-      showError(form, error.field ? error : { ...error, field: 'recovery_key' });
+      showErrorAt(form, error, 'recovery_key');
     }
   });
   return h('details', { class: 'forgot-pin' }, h('summary', { text: 'Forgot the PIN?' }),

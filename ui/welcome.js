@@ -3,6 +3,7 @@
 import * as api from './api.js';
 import { h, showError, clearErrors } from './dom.js';
 
+/** @param {import('./main.js').App} app */
 export function renderWelcome(app) {
   const name = h('input', { type: 'text', id: 'welcome-shop-name', 'data-field': 'shop_name', placeholder: 'e.g. Northside Fitness', autofocus: true });
   const kind = h('select', { id: 'welcome-kind', 'data-field': 'business_kind' },
@@ -22,6 +23,7 @@ export function renderWelcome(app) {
       h('button', { type: 'button', id: 'start-empty', onclick: () => start(false) }, 'Start with an empty shop')),
     h('p', { class: 'hint', text: 'With the sample shop you can try everything on made-up customers. The shop name is optional for the sample.' }));
 
+  /** @param {boolean} withSample */
   async function start(withSample) {
     try {
       clearErrors(form);

@@ -26,13 +26,15 @@ use crate::io::safe_file;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 pub use crate::io::importer::IMPORT_LIMIT;
 
 /// What a file is chosen for; it decides the dialog and what the file may
 /// be used for.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "FilePurpose")]
 pub enum Purpose {
     Import,
     ExportAll,
@@ -67,7 +69,8 @@ impl Purpose {
 
 /// What the page gets for a chosen file: a token to pass back, and the
 /// file's name to show.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[ts(rename = "ChosenFile")]
 pub struct Chosen {
     pub token: String,
     pub name: String,

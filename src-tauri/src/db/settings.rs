@@ -12,7 +12,7 @@ use crate::kernel::ids::new_id;
 use crate::kernel::json;
 use crate::kernel::time::timestamp;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum BusinessKind {
     Gym,
@@ -34,7 +34,7 @@ impl BusinessKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 pub enum PaperSize {
     #[default]
     A4,
@@ -48,7 +48,7 @@ pub struct StaffMember {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Settings {
     pub shop_name: String,
     pub business_kind: BusinessKind,

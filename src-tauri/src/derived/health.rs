@@ -26,7 +26,7 @@ use crate::kernel::time::timestamp;
 use crate::records::customers::{self, StartingHealth};
 use crate::records::pets;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct HealthRules {
     /// Yellow once the gap since the last visit passes this many times the
@@ -566,7 +566,7 @@ pub fn stored_colour(conn: &Connection, customer_id: &str, now: DateTime<Utc>) -
 // ---------------------------------------------------------------------------
 // The weekly review
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ReviewLine {
     pub customer_id: String,
     pub name: String,

@@ -26,8 +26,9 @@ use crate::kernel::error::Result;
 use crate::kernel::time::timestamp;
 use crate::records::feedback::{self, MonthScores};
 use crate::records::{loyalty, passes};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Retention {
     pub month: String,
     pub label: String,
@@ -62,7 +63,8 @@ pub fn retention(conn: &Connection, today: NaiveDate, months: u32) -> Result<Vec
     Ok(out)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(rename = "DashboardLine")]
 pub struct Line {
     pub customer_id: String,
     pub name: String,
@@ -73,7 +75,7 @@ pub struct Line {
     pub amount_cents: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Dashboard {
     pub due_today: i64,
     pub due: Vec<Line>,

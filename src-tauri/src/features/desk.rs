@@ -34,7 +34,7 @@ fn month_of(stamp: &str) -> String {
 }
 
 /// The one-line log form, as typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct LogInput {
     pub kind: String,

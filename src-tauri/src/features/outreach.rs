@@ -18,7 +18,7 @@ use crate::kernel::ids::new_id;
 use crate::kernel::qr::{qr, Qr};
 use crate::kernel::time::timestamp;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct OutreachRules {
     /// Where customers leave a review (Google, Yelp ...): printed as a QR code.
@@ -203,7 +203,8 @@ pub fn status(conn: &Connection, customer_id: &str, now: DateTime<Utc>) -> Resul
     Ok(ReviewStatus { eligibility: check(conn, customer_id, now)?, requests: for_customer(conn, customer_id)? })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(rename = "ReviewCandidate")]
 pub struct Candidate {
     pub customer_id: String,
     pub name: String,
@@ -273,7 +274,8 @@ pub fn sms(phone: &str, body: &str) -> String {
     format!("sms:{plus}{digits}?body={}", utf8_percent_encode(body, QUERY_VALUE))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(rename = "ComposedMessage")]
 pub struct Composed {
     pub key: String,
     pub title: String,

@@ -13,6 +13,7 @@ use crate::db::settings::{self, BusinessKind};
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
 use crate::records::customers;
+use ts_rs::TS;
 
 /// Every template, in the order the editor lists them.
 pub const KEYS: [(&str, &str); 8] = [
@@ -46,7 +47,8 @@ pub const PLACEHOLDERS: [(&str, &str); 16] = [
     ("next_update", "when we update them next (the complaint's checkpoint)"),
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(rename = "MessageTemplate")]
 pub struct Template {
     pub key: String,
     pub subject: String,
@@ -191,13 +193,14 @@ pub fn save(conn: &mut Connection, template: &Template, now: DateTime<Utc>) -> R
 
 /// One piece of a rendered message; `missing` marks a placeholder that has
 /// no value for this customer (shown as `{name}` and flagged).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Piece {
     pub text: String,
     pub missing: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(rename = "RenderedText")]
 pub struct Rendered {
     /// The text with every known value filled in and holes left as `{name}`.
     pub text: String,

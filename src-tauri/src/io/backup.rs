@@ -29,6 +29,7 @@ use crate::io::{calendar, safe_file};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::secret::Key;
 use crate::records::audit;
+use ts_rs::TS;
 
 pub const BACKUPS_DIR: &str = "backups";
 pub const AUTO_PREFIX: &str = "auto-";
@@ -42,7 +43,7 @@ pub const EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 /// The settings row of how many automatic backups this computer keeps.
 pub const SETTINGS_KEY: &str = "backups";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct BackupSettings {
     /// How many automatic backups to keep.
@@ -320,7 +321,7 @@ fn prune_before_restore(dir: &Path, now: DateTime<Utc>) -> Result<usize> {
     Ok(deleted)
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct BackupInfo {
     pub file_name: String,
     pub path: String,

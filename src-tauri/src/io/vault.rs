@@ -25,6 +25,7 @@ use crate::db::store::{self, Store};
 use crate::io::backup;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::secret::{self, Kdf, Key};
+use ts_rs::TS;
 
 /// Beside the shop file: how its key is kept (no secret in it).
 pub const VAULT_FILE: &str = "encryption.json";
@@ -73,7 +74,7 @@ pub enum Keeper {
 }
 
 /// What the window must ask before the shop opens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Ask {
     /// Nothing: the shop is open.

@@ -13,9 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::kernel::birthday::MONTHS;
 use crate::kernel::text;
+use ts_rs::TS;
 
 /// Which number comes first in "03/04/1990".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DateOrder {
     /// 31/12/1990, 31.12.1990

@@ -3,10 +3,11 @@
 use serde::Serialize;
 
 use crate::kernel::error::{Error, Result};
+use ts_rs::TS;
 
 /// The review link as a QR code: `width` modules a side, row by row,
 /// `true` for dark. Drawn by the page (SVG) and the printed card.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Qr {
     pub width: usize,
     pub dark: Vec<bool>,

@@ -14,8 +14,9 @@ use crate::kernel::ids::new_id;
 use crate::kernel::time::timestamp;
 use crate::records::reminders;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[ts(rename = "ComplaintInput")]
 pub struct OpenInput {
     /// What happened.
     pub summary: String,
@@ -28,8 +29,9 @@ pub struct OpenInput {
     pub staff_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[ts(rename = "ComplaintUpdateInput")]
 pub struct UpdateInput {
     pub body: String,
     /// Optional: move the next checkpoint.

@@ -71,7 +71,7 @@ impl Channel {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct PersonInput {
     /// Set for a person already on the card; `None` adds a new one.
@@ -84,7 +84,7 @@ pub struct PersonInput {
 
 /// What the card form sends. Text fields arrive as typed; the birthday as
 /// the three fields of the form, so each problem can name its field.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct CustomerInput {
     pub first_name: String,

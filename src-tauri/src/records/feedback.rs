@@ -14,7 +14,7 @@ use crate::kernel::ids::new_id;
 use crate::kernel::time::timestamp;
 use crate::records::interactions::{self, NewTask};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct FeedbackInput {
     /// "nps" or "csat".
@@ -242,7 +242,7 @@ pub fn nps(promoters: i64, detractors: i64, answers: i64) -> Option<i64> {
     Some(((promoters - detractors) as f64 * 100.0 / answers as f64).round() as i64)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct MonthScores {
     /// "2026-11".
     pub month: String,

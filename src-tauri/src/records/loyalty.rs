@@ -17,14 +17,14 @@ use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
 use crate::kernel::time::timestamp;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PunchCard {
     /// Every `every`-th visit earns the reward.
     pub every: i64,
     pub reward: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Reward {
     /// Stable id so a renamed reward is still the same reward.
     #[serde(default)]
@@ -42,8 +42,9 @@ pub struct Tier {
     pub perk: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[ts(rename = "LoyaltyProgram")]
 pub struct Program {
     pub points_per_visit: i64,
     /// Points for each whole unit of currency spent (1.00 EUR -> n points).
@@ -375,7 +376,7 @@ pub fn reverse_interaction(
 }
 
 /// What the desk redeems: a reward from the catalogue or the punch-card reward.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", content = "id", rename_all = "snake_case")]
 pub enum Redeemable {
     Reward(String),

@@ -14,7 +14,7 @@ use crate::records::reminders;
 
 pub const TERMS: [&str; 4] = ["week", "month", "quarter", "year"];
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct MembershipInput {
     pub plan_name: String,

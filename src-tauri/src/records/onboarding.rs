@@ -57,7 +57,7 @@ impl Promise {
 /// Who does a task: `"customer"`, `""` (anyone at the shop) or a staff id.
 pub const OWNER_CUSTOMER: &str = "customer";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TaskTemplate {
     pub title: String,
     #[serde(default)]
@@ -66,7 +66,7 @@ pub struct TaskTemplate {
     pub due_days: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct MilestoneTemplate {
     pub title: String,
     #[serde(default)]
@@ -74,7 +74,7 @@ pub struct MilestoneTemplate {
     pub due_days: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PlanTemplate {
     pub kind: BusinessKind,
     #[serde(default)]
@@ -297,7 +297,7 @@ pub fn reset_template(conn: &mut Connection, kind: BusinessKind, now: DateTime<U
 // ---------------------------------------------------------------------------
 // How to reach the shop (printed at the foot of the plan)
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct ShopContact {
     pub phone: String,

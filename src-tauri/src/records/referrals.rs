@@ -164,7 +164,7 @@ pub fn mark_thanked(conn: &Connection, referral_id: &str, now: DateTime<Utc>) ->
     .ok_or(Error::NotFound("This referral"))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Referral {
     pub referral_id: String,
     pub referrer_id: String,
@@ -197,7 +197,7 @@ pub fn recent(conn: &Connection, limit: usize) -> Result<Vec<Referral>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct TopReferrer {
     pub customer_id: String,
     pub name: String,

@@ -17,8 +17,9 @@ use crate::kernel::ids::new_id;
 use crate::kernel::labels::Labelled;
 use crate::kernel::time::{local_to_utc, timestamp};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[ts(rename = "ReminderRules")]
 pub struct Rules {
     /// The hour (local) at which date-only reminders fall due.
     pub due_hour: u32,
@@ -364,7 +365,7 @@ pub fn due_count(conn: &Connection, now: DateTime<Utc>) -> Result<i64> {
         .query_row([timestamp(now)], |row| row.get(0))?)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Snooze {
     OneHour,

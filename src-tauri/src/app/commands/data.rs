@@ -14,6 +14,7 @@ use crate::app::state::AppState;
 use crate::io::{backup, calendar, export, importer};
 use crate::kernel::error::{Error, Result};
 use crate::records::customers;
+use ts_rs::TS;
 
 #[tauri::command]
 pub fn import_preview(
@@ -135,7 +136,7 @@ pub fn export(state: &AppState, what: Export<'_>, path: &Path) -> Result<usize> 
 }
 
 /// Where the birthdays-and-renewals calendar is kept, if anywhere.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct CalendarView {
     /// The file's full path, to show the owner where it is.
     pub file: Option<String>,
@@ -183,7 +184,7 @@ pub fn backup_now(state: State<'_, AppState>, file: String) -> Result<()> {
     export(&state, Export::Backup, &path).map(|_| ())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct BackupsView {
     pub folder: String,
     pub settings: backup::BackupSettings,

@@ -16,6 +16,7 @@ use crate::io::plan_pdf;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::qr::Qr;
 use crate::records::referrals;
+use ts_rs::TS;
 
 #[tauri::command]
 pub fn compose_message(
@@ -55,7 +56,7 @@ pub fn get_review_candidates(state: State<'_, AppState>) -> Result<Vec<outreach:
     state.read(|conn| outreach::candidates(conn, Utc::now(), 50))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct ReferralOverview {
     pub recent: Vec<referrals::Referral>,
     pub top: Vec<referrals::TopReferrer>,

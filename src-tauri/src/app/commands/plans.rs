@@ -15,6 +15,7 @@ use crate::features::card_view::CardView;
 use crate::io::plan_pdf;
 use crate::kernel::error::{Error, Result};
 use crate::records::onboarding;
+use ts_rs::TS;
 
 #[tauri::command]
 pub fn start_plan(state: State<'_, AppState>, customer_id: String, start_on: String) -> Result<CardView> {
@@ -52,7 +53,7 @@ pub fn cancel_plan(state: State<'_, AppState>, customer_id: String) -> Result<Ca
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct PdfWritten {
     pub path: String,
     pub bytes: usize,

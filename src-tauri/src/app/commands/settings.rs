@@ -12,6 +12,7 @@ use crate::derived::health;
 use crate::features::{outreach, reminder_sources, templates};
 use crate::kernel::error::Result;
 use crate::records::{loyalty, onboarding, reminders};
+use ts_rs::TS;
 
 #[tauri::command]
 pub fn get_loyalty_program(state: State<'_, AppState>) -> Result<loyalty::Program> {
@@ -58,7 +59,7 @@ pub fn save_health_rules(state: State<'_, AppState>, rules: health::HealthRules)
     )
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct TemplatesView {
     pub templates: Vec<templates::Template>,
     /// (key, title) in the editor's order.
@@ -115,7 +116,7 @@ pub fn save_outreach_rules(
     )
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct PlanSettings {
     pub templates: Vec<onboarding::PlanTemplate>,
     pub contact: onboarding::ShopContact,

@@ -12,8 +12,9 @@ use crate::db::settings::{self, BusinessKind, Settings};
 use crate::io::setup;
 use crate::io::vault::{self, Ask};
 use crate::kernel::error::{Error, Result};
+use ts_rs::TS;
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct AppStatus {
     pub error: Option<String>,
     pub data_dir: String,

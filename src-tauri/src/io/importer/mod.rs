@@ -210,8 +210,9 @@ impl Labelled for OnDuplicate {
 }
 
 /// The owner's choices. Everything left out is guessed.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[ts(rename = "ImportOptions")]
 pub struct Options {
     /// One field per column; `None` takes the guess from the headings.
     pub mapping: Option<Vec<Field>>,
@@ -233,7 +234,8 @@ pub struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(rename = "ImportProblem")]
 pub struct Problem {
     pub row: usize,
     pub reason: String,

@@ -17,8 +17,9 @@ use crate::kernel::birthday::Birthday;
 use crate::kernel::dates::DateOrder;
 use crate::kernel::error::Result;
 use crate::records::customers::CustomerInput;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct SampleRow {
     pub row: usize,
     pub name: String,
@@ -30,7 +31,7 @@ pub struct SampleRow {
     pub notes: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Duplicate {
     pub row: usize,
     pub name: String,
@@ -42,7 +43,8 @@ pub struct Duplicate {
     pub choice: OnDuplicate,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(rename = "ImportPreview")]
 pub struct Preview {
     pub file_name: String,
     pub encoding: &'static str,

@@ -24,8 +24,10 @@ use crate::kernel::ids::new_id;
 use crate::kernel::secret::Key;
 use crate::kernel::text;
 use crate::records::customers::{self, Card, CustomerInput};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[ts(rename = "ImportReport")]
 pub struct Report {
     /// `None` when nothing was written.
     pub batch_id: Option<String>,

@@ -14,8 +14,10 @@ use crate::kernel::ids::new_id;
 use crate::kernel::json;
 use crate::kernel::time::timestamp;
 use crate::records::customers::{self, Card};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[ts(rename = "ImportBatch")]
 pub struct Batch {
     pub id: String,
     pub file_name: String,
@@ -27,7 +29,8 @@ pub struct Batch {
     pub undone_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[ts(rename = "ImportUndoReport")]
 pub struct UndoReport {
     pub deleted: usize,
     pub restored: usize,
