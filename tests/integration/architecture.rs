@@ -112,6 +112,15 @@ fn crate_paths(line: &str) -> Vec<Vec<String>> {
     paths
 }
 
+/// The line with `super::` written as the `crate::` path it stands for in
+/// `module` (a sibling in the same folder is a use like any other).
+fn with_super_spelled_out(module: &str, line: &str) -> String {
+    let parent = module.rsplit_once('/').map_or("", |(parent, _)| parent);
+    let spelled =
+        if parent.is_empty() { "crate::".to_string() } else { format!("crate::{}::", parent.replace('/', "::")) };
+    line.replace("super::", &spelled)
+}
+
 fn segments(path: &str) -> Vec<String> {
     let end = path.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).unwrap_or(path.len());
     path[..end].split("::").filter(|s| !s.is_empty()).map(str::to_string).collect()
@@ -166,7 +175,7 @@ fn cycles(sources: &[Source]) -> Vec<String> {
     for source in sources {
         let targets = uses.entry(source.module.clone()).or_default();
         for (_, line) in code_lines(&source.text) {
-            for path in crate_paths(line) {
+            for path in crate_paths(&with_super_spelled_out(&source.module, line)) {
                 if let Some(target) = resolve(&path, &modules) {
                     // A folder's mod.rs only lists its modules; that is not a use.
                     let is_parent = source.module.starts_with(&format!("{target}/"));
@@ -374,6 +383,31 @@ fn a_circle_between_modules_is_named() {
     ]);
     let found = cycles(&sources);
     assert_eq!(found, vec!["records/onboarding -> records/reminders -> records/onboarding".to_string()]);
+}
+
+#[test]
+fn a_circle_through_super_is_named() {
+    let sources = made_up(&[
+        (
+            "io/importer/run",
+            "use super::undo::{self, Added};
+",
+        ),
+        (
+            "io/importer/undo",
+            "use super::run::Report;
+",
+        ),
+        (
+            "io/importer",
+            "mod run;
+mod undo;
+pub use run::import;
+",
+        ),
+    ]);
+    let found = cycles(&sources);
+    assert_eq!(found, vec!["io/importer/run -> io/importer/undo -> io/importer/run".to_string()]);
 }
 
 #[test]

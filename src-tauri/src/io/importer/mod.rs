@@ -61,8 +61,22 @@ pub use headings::{guess_date_order, guess_mapping};
 pub use preview::{preview, preview_file, Duplicate, Preview, SampleRow};
 pub use read::{decode, detect_delimiter, parse, read_file, too_big_to_import, IMPORT_LIMIT};
 pub use rows::parse_birthday;
-pub use run::{file_name, import, import_file, import_with_progress, Report, PROGRESS_EVERY};
+pub use run::{file_name, import, import_file, import_with_progress, PROGRESS_EVERY};
 pub use undo::{batches, undo, Batch, UndoReport};
+
+/// What an import did: written by `run`, kept with its batch by `undo`
+/// (here, so neither of the two needs the other's types).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
+#[ts(rename = "ImportReport")]
+pub struct Report {
+    /// `None` when nothing was written.
+    pub batch_id: Option<String>,
+    pub imported: usize,
+    pub merged: usize,
+    pub skipped: usize,
+    pub rejected: usize,
+    pub problems: Vec<Problem>,
+}
 
 /// At most this many problems are listed in a preview or report (the
 /// counts are always exact).

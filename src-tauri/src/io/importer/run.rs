@@ -8,14 +8,13 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
-use serde::Serialize;
 
 use super::mapping::{self, settle_reading, Reading};
 use super::plan::{cells_summary, choice_for, DuplicateOf, Plan, Planner};
 use super::read::read_file;
 use super::rows::row_input;
 use super::undo::{self, Added};
-use super::{OnDuplicate, Options, Problem, Table, MAX_LISTED};
+use super::{OnDuplicate, Options, Problem, Report, Table, MAX_LISTED};
 use crate::db::search;
 use crate::derived::health;
 use crate::features::reminder_sources;
@@ -24,19 +23,6 @@ use crate::kernel::ids::new_id;
 use crate::kernel::secret::Key;
 use crate::kernel::text;
 use crate::records::customers::{self, Card, CustomerInput};
-use ts_rs::TS;
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
-#[ts(rename = "ImportReport")]
-pub struct Report {
-    /// `None` when nothing was written.
-    pub batch_id: Option<String>,
-    pub imported: usize,
-    pub merged: usize,
-    pub skipped: usize,
-    pub rejected: usize,
-    pub problems: Vec<Problem>,
-}
 
 pub fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())

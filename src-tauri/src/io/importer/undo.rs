@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
-use super::run::Report;
+use super::Report;
 use crate::db::store;
 use crate::features::cards;
 use crate::kernel::error::{Error, Result};
