@@ -30,6 +30,7 @@ mod privacy;
 mod reminders;
 mod robustness;
 mod search;
+mod sharing;
 mod storage;
 mod trust;
 mod vcard;

@@ -5,4 +5,4 @@
  * ("next_step", "pass_last_session"); `features::reminder_sources::SOURCES`
  * gives each its collector, and `key` its occasions' `dedup_key`s.
  */
-export type Source = "next_step" | "onboarding" | "renewal" | "birthday" | "gone_quiet" | "complaint" | "review_follow_up" | "pass_last_session" | "pass_expiring" | "vaccination";
+export type Source = "next_step" | "onboarding" | "renewal" | "birthday" | "gone_quiet" | "complaint" | "review_follow_up" | "pass_last_session" | "pass_expiring" | "vaccination" | "overdraft";

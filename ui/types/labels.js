@@ -26,6 +26,7 @@ export const reminderSourceLabels = {
   "pass_last_session": "Pass: last session",
   "pass_expiring": "Pass ending",
   "vaccination": "Vaccination",
+  "overdraft": "Overdrawn",
 };
 
 /** @type {Array<[import('./Field').Field, string]>} */

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+use crate::db::sharing;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::secret::Key;
 
@@ -80,6 +81,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 13, sql: include_str!("../../migrations/0013_desk_habits.sql"), then: None },
     Migration { version: 14, sql: include_str!("../../migrations/0014_audit.sql"), then: None },
     Migration { version: 15, sql: include_str!("../../migrations/0015_preferred_name.sql"), then: None },
+    Migration { version: 16, sql: include_str!("../../migrations/0016_sharing.sql"), then: None },
 ];
 
 struct Migration {
@@ -176,6 +178,7 @@ impl Store {
         keep_decrypted(&conn, key, WRITER_CACHE_MB)?;
         conn.set_prepared_statement_cache_capacity(64);
         migrate(&mut conn, found)?;
+        sharing::make_capture_triggers(&conn)?;
         Ok(Store { conn, path: path.to_path_buf(), key: key.cloned() })
     }
 
@@ -420,9 +423,11 @@ pub fn schema_is_ours(conn: &Connection, version: i64) -> Result<bool> {
 /// rolls all of it back. Always IMMEDIATE: the write lock is taken before
 /// the first read, so a check such as "the balance covers this redeem"
 /// cannot be overtaken by another desk between the read and the write.
+/// In a shared shop, what it changed leaves as one change (`sharing::seal`).
 pub fn write<T>(conn: &mut Connection, change: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let value = change(&tx)?;
+    sharing::seal(&tx, chrono::Utc::now())?;
     tx.commit()?;
     Ok(value)
 }

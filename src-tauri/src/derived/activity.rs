@@ -9,6 +9,7 @@ use chrono::{Months, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::kernel::error::Result;
+use crate::records::interactions::CAME_IN;
 
 pub fn shift_month(month: &str, by: i32) -> Option<String> {
     let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
@@ -74,6 +75,24 @@ pub fn came_in(conn: &Connection, customer_id: &str, month: &str, delta: i64) ->
         if active_in(conn, customer_id, n)? {
             bump_stats(conn, n, 0, change)?;
         }
+    }
+    Ok(())
+}
+
+/// Counts a customer into the monthly figures again from their
+/// interactions that still stand (after `forget_customer`): how a device
+/// of a shared shop settles the figures once it has applied another
+/// device's visits, whatever order they arrived in.
+pub fn recount_customer(conn: &Connection, customer_id: &str) -> Result<()> {
+    let months: Vec<(String, i64)> = conn
+        .prepare_cached(
+            "SELECT substr(happened_at, 1, 7), count(*) FROM interactions
+             WHERE customer_id = ?1 AND undone_at IS NULL AND kind IN (?2, ?3) GROUP BY 1",
+        )?
+        .query_map(params![customer_id, CAME_IN[0], CAME_IN[1]], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (month, visits) in months {
+        came_in(conn, customer_id, &month, visits)?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use rusqlite::Connection;
 
-use crate::db::{search, store};
+use crate::db::{search, sharing, store};
 use crate::derived::{activity, health};
 use crate::features::reminder_sources;
 use crate::kernel::error::Result;
@@ -64,6 +64,8 @@ pub fn erase(conn: &mut Connection, id: &str) -> Result<()> {
         let pk = customers::pk_of(tx, id)?;
         let tables = customers::tables_naming_customers(tx)?;
         erase_in(tx, id, pk, &tables)?;
+        // A shared shop sends the id alone, and forgets what it had not sent.
+        sharing::tombstone(tx, id, true)?;
         search::purge_deleted(tx)
     })?;
     if !store::truncate_wal(conn)? {

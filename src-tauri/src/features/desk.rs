@@ -204,14 +204,17 @@ fn insert(
         )?;
     }
     let mut birthday_bonus = 0;
-    if clean.kind == "visit"
-        && program.birthday_bonus > 0
-        && loyalty::birthday_bonus_due(conn, customer_id, birthday, today)?
-    {
+    let due = if clean.kind == "visit" && program.birthday_bonus > 0 {
+        loyalty::birthday_bonus_due(conn, customer_id, birthday, today)?
+    } else {
+        None
+    };
+    if let Some(birthday_on) = due {
         birthday_bonus = program.birthday_bonus;
         let memo = format!("Birthday bonus: {birthday_bonus} points");
-        loyalty::append(
+        loyalty::append_once(
             conn,
+            &format!("birthday-bonus:{customer_id}:{birthday_on}"),
             &Entry {
                 customer_id,
                 kind: "bonus",

@@ -12,4 +12,5 @@ pub mod outreach;
 pub mod owner;
 pub mod pets;
 pub mod reminder_sources;
+pub mod sync;
 pub mod templates;

@@ -31,7 +31,7 @@ pub struct Entry {
 /// Closes a source row (its id) when its reminder is marked done.
 type OnDone = fn(&Connection, &str, DateTime<Utc>) -> Result<()>;
 
-pub const SOURCES: [Entry; 10] = [
+pub const SOURCES: [Entry; 11] = [
     Entry { source: Source::NextStep, collect: collect_next_steps, on_done: Some(next_step_done) },
     Entry {
         source: Source::Onboarding,
@@ -46,6 +46,7 @@ pub const SOURCES: [Entry; 10] = [
     Entry { source: Source::PassLastSession, collect: collect_pass_last_sessions, on_done: None },
     Entry { source: Source::PassExpiring, collect: collect_passes_ending, on_done: None },
     Entry { source: Source::Vaccination, collect: collect_vaccinations, on_done: None },
+    Entry { source: Source::Overdraft, collect: collect_overdrafts, on_done: None },
 ];
 
 /// The label of a stored source word ("" for one this build does not know).
@@ -516,6 +517,53 @@ fn collect_pass_last_sessions(pass: &mut Pass) -> Result<()> {
             due_at: pass.at_hour(pass.today),
         };
         pass.add(&r)?;
+    }
+    Ok(())
+}
+
+/// A balance below zero: in a shared shop, two desks offline that both
+/// redeemed points or used a pass's last session. Never corrected
+/// silently: the card shows it and the owner is reminded, once per
+/// balance (a balance that moves again asks again).
+fn collect_overdrafts(pass: &mut Pass) -> Result<()> {
+    let points: Vec<(String, i64, i64)> = pass
+        .tx
+        .prepare_cached(
+            "SELECT id, points_balance, stamps_balance FROM customers
+             WHERE (points_balance < 0 OR stamps_balance < 0) AND archived_at IS NULL",
+        )?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (customer_id, points, stamps) in points {
+        let shown = if points < 0 { format!("{points} points") } else { format!("{stamps} stamps") };
+        pass.add(&NewReminder {
+            key: Source::Overdraft.key(format!("points:{customer_id}:{points}:{stamps}")),
+            customer_id: &customer_id,
+            source: Source::Overdraft,
+            source_id: None,
+            title: format!("Loyalty balance overdrawn: {shown}"),
+            detail: "Two desks redeemed while offline. Adjust the balance, or leave it to be earned back.".into(),
+            due_at: pass.now,
+        })?;
+    }
+    let overdrawn: Vec<(String, String, String, i64)> = pass
+        .tx
+        .prepare_cached(&format!(
+            "SELECT * FROM (SELECT p.id, p.customer_id, p.name, {left} AS remaining FROM passes p) WHERE remaining < 0",
+            left = passes::LEFT
+        ))?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (pass_id, customer_id, name, remaining) in overdrawn {
+        pass.add(&NewReminder {
+            key: Source::Overdraft.key(format!("pass:{pass_id}:{remaining}")),
+            customer_id: &customer_id,
+            source: Source::Overdraft,
+            source_id: Some(&pass_id),
+            title: format!("The {name} is overdrawn: {remaining} sessions"),
+            detail: "Two desks used its last session while offline. Sell a new pass or adjust this one.".into(),
+            due_at: pass.now,
+        })?;
     }
     Ok(())
 }

@@ -114,6 +114,18 @@ impl Key {
         self.digits_between("x'", "'")
     }
 
+    /// A key for another use (`purpose` names it), derived with
+    /// HKDF-SHA256: knowing it tells nothing of the shop key, and each
+    /// purpose gets its own.
+    pub fn derive(&self, purpose: &str) -> Result<Zeroizing<[u8; KEY_BYTES]>> {
+        let mut derived = Zeroizing::new([0u8; KEY_BYTES]);
+        let hkdf = hkdf::Hkdf::<sha2::Sha256>::new(None, self.0.as_ref());
+        // 32 bytes is always within HKDF-SHA256's limit (8,160 bytes).
+        hkdf.expand(purpose.as_bytes(), derived.as_mut())
+            .map_err(|_| Error::Conflict("A key for sharing could not be derived.".into()))?;
+        Ok(derived)
+    }
+
     /// Compared in constant time (a recovery key typed to reset the PIN).
     pub fn same_as(&self, other: &Key) -> bool {
         self.0.iter().zip(other.0.iter()).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0

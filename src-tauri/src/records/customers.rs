@@ -755,6 +755,13 @@ fn note_owner(conn: &Connection, note_id: &str) -> Result<String> {
         .ok_or(Error::NotFound("This note"))
 }
 
+/// Whether a card with this id is in the shop.
+pub fn exists(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)")?
+        .query_row([id], |row| row.get(0))?)
+}
+
 pub fn ensure_exists(conn: &Connection, id: &str) -> Result<()> {
     conn.prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?
         .query_row([id], |_| Ok(()))
@@ -1009,6 +1016,30 @@ pub fn add_to_balances(conn: &Connection, id: &str, points: i64, stamps: i64) ->
         conn.prepare_cached("UPDATE customers SET stamps_balance = stamps_balance + ?2 WHERE id = ?1")?
             .execute(params![id, stamps])?;
     }
+    Ok(())
+}
+
+/// The figures a card keeps from its records, worked out again from them:
+/// the loyalty balances from the points ledger, the lifetime spend from
+/// the interactions that stand, and last contact no earlier than the
+/// newest of those. A shared shop's device runs it after applying another
+/// device's rows, so a balance is always the sum of its ledger, in any
+/// order of arrival.
+pub fn settle_figures(conn: &Connection, id: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE customers SET
+            points_balance = (SELECT coalesce(sum(points), 0) FROM points_ledger WHERE customer_id = ?1),
+            stamps_balance = (SELECT coalesce(sum(stamps), 0) FROM points_ledger WHERE customer_id = ?1),
+            lifetime_cents = (SELECT coalesce(sum(amount_cents), 0) FROM interactions
+                              WHERE customer_id = ?1 AND undone_at IS NULL),
+            last_contact_at = max(coalesce(last_contact_at, ''), coalesce((SELECT max(happened_at) FROM interactions
+                              WHERE customer_id = ?1 AND undone_at IS NULL), ''))
+         WHERE id = ?1",
+    )?
+    .execute([id])?;
+    // '' stands for "never" only inside the max above.
+    conn.prepare_cached("UPDATE customers SET last_contact_at = NULL WHERE id = ?1 AND last_contact_at = ''")?
+        .execute([id])?;
     Ok(())
 }
 

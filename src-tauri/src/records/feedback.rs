@@ -168,6 +168,19 @@ pub fn forget_customer(conn: &Connection, customer_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Counts a customer's answers into the monthly counts again (after
+/// `forget_customer`; a shared shop's device settling what it applied).
+pub fn recount_customer(conn: &Connection, customer_id: &str) -> Result<()> {
+    let answers: Vec<(String, String, i64)> = conn
+        .prepare_cached("SELECT answered_at, kind, score FROM feedback WHERE customer_id = ?1")?
+        .query_map([customer_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (at, kind, score) in answers {
+        count_answer(conn, &at, &kind, score, 1)?;
+    }
+    Ok(())
+}
+
 /// An answer from the past (sample shops, benchmarks): stored as given,
 /// with no follow-up task.
 #[derive(Debug, Clone)]

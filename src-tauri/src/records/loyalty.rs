@@ -14,7 +14,7 @@ use ts_rs::TS;
 use crate::db::settings::{self, BusinessKind, StaffRef};
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
-use crate::kernel::ids::new_id;
+use crate::kernel::ids::{derived_id, new_id};
 use crate::kernel::time::timestamp;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -245,26 +245,52 @@ pub struct Entry<'a> {
 /// Appends one ledger row. Callers check the balance rules first, in the
 /// same transaction.
 pub fn append(conn: &Connection, entry: &Entry, now: DateTime<Utc>) -> Result<()> {
+    append_with_id(conn, &new_id(), entry, now).map(|_| ())
+}
+
+/// Appends a bonus that is given once for `cause` (a referral's first
+/// visit, one year's birthday): its id is derived from the cause, so two
+/// devices of a shared shop that both give it give one row. When a row
+/// for the cause is already here (its visit was undone and the bonus taken
+/// back by a reversing row), this visit's own id makes it new again.
+/// Returns whether it was added.
+pub fn append_once(conn: &Connection, cause: &str, entry: &Entry, now: DateTime<Utc>) -> Result<bool> {
+    let mut id = derived_id(cause);
+    let exists: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM points_ledger WHERE id = ?1)")?
+        .query_row([&id], |row| row.get(0))?;
+    if exists {
+        id = derived_id(&format!("{cause}:{}", entry.interaction_id.unwrap_or_default()));
+    }
+    append_with_id(conn, &id, entry, now)
+}
+
+fn append_with_id(conn: &Connection, id: &str, entry: &Entry, now: DateTime<Utc>) -> Result<bool> {
     let stamp = timestamp(now);
-    conn.prepare_cached(
-        "INSERT INTO points_ledger (id, customer_id, kind, points, stamps, memo, staff_id, staff_name,
+    let added = conn
+        .prepare_cached(
+            "INSERT INTO points_ledger (id, customer_id, kind, points, stamps, memo, staff_id, staff_name,
                                     interaction_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-    )?
-    .execute(params![
-        new_id(),
-        entry.customer_id,
-        entry.kind,
-        entry.points,
-        entry.stamps,
-        entry.memo,
-        entry.staff.id,
-        entry.staff.name,
-        entry.interaction_id,
-        stamp
-    ])?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(params![
+            id,
+            entry.customer_id,
+            entry.kind,
+            entry.points,
+            entry.stamps,
+            entry.memo,
+            entry.staff.id,
+            entry.staff.name,
+            entry.interaction_id,
+            stamp
+        ])?;
+    if added == 0 {
+        return Ok(false);
+    }
     // The balances the dashboard reads ("close to a reward") move with the ledger.
-    crate::records::customers::add_to_balances(conn, entry.customer_id, entry.points, entry.stamps)
+    crate::records::customers::add_to_balances(conn, entry.customer_id, entry.points, entry.stamps)?;
+    Ok(true)
 }
 
 /// What a visit or purchase earns under `program`: (points, stamps, memo).
@@ -289,15 +315,16 @@ pub fn earning(program: &Program, kind: &str, amount_cents: Option<i64>, currenc
     (points, stamps, parts.join(", "))
 }
 
-/// The birthday bonus is due on a visit within 7 days of the birthday, once a year.
+/// The birthday bonus is due on a visit within 7 days of the birthday, once
+/// a year: the birthday it is for, when it is due.
 pub fn birthday_bonus_due(
     conn: &Connection,
     customer_id: &str,
     birthday_iso: Option<&str>,
     today: NaiveDate,
-) -> Result<bool> {
+) -> Result<Option<NaiveDate>> {
     let Some(birthday) = birthday_iso.and_then(crate::kernel::birthday::Birthday::from_iso) else {
-        return Ok(false);
+        return Ok(None);
     };
     // 29 February counts as 28 February in other years.
     let in_year = |year: i32| {
@@ -309,9 +336,9 @@ pub fn birthday_bonus_due(
     // date refused the bonus across New Year.)
     let nearest =
         (today.year() - 1..=today.year() + 1).filter_map(in_year).min_by_key(|date| (today - *date).num_days().abs());
-    let Some(date) = nearest else { return Ok(false) };
+    let Some(date) = nearest else { return Ok(None) };
     if (today - date).num_days().abs() > 7 {
-        return Ok(false);
+        return Ok(None);
     }
     // Once per birthday: no bonus since shortly before this birthday's week
     // (7 more days of margin for the shop's date against UTC timestamps;
@@ -329,7 +356,7 @@ pub fn birthday_bonus_due(
         )?
         .query_row(params![customer_id, since], |row| row.get(0))
         .optional()?;
-    Ok(already.is_none())
+    Ok(already.is_none().then_some(date))
 }
 
 /// Takes back what an interaction earned, at most down to zero.

@@ -17,7 +17,7 @@ use ts_rs::TS;
 use crate::db::settings::{self, StaffRef};
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
-use crate::kernel::ids::new_id;
+use crate::kernel::ids::{derived_id, new_id};
 use crate::kernel::money::parse_amount;
 use crate::kernel::time::{stored_day, timestamp};
 
@@ -139,12 +139,18 @@ struct LedgerEntry<'a> {
 }
 
 fn append(conn: &Connection, entry: &LedgerEntry, now: DateTime<Utc>) -> Result<()> {
+    append_with_id(conn, &new_id(), entry, now)
+}
+
+/// `id` is derived from the cause for a row that happens once (a pass's
+/// expiry), so two devices of a shared shop that both write it write one.
+fn append_with_id(conn: &Connection, id: &str, entry: &LedgerEntry, now: DateTime<Utc>) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO pass_ledger (id, pass_id, customer_id, kind, sessions, memo, staff_id, staff_name, interaction_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![
-        new_id(),
+        id,
         entry.pass_id,
         entry.customer_id,
         entry.kind,
@@ -356,8 +362,9 @@ pub fn expire_due(conn: &Connection, today: NaiveDate, now: DateTime<Utc>) -> Re
     let nobody = StaffRef::default();
     for (pass_id, customer_id, name, left) in &rows {
         let memo = format!("Expired: {name}, {left} unused");
-        append(
+        append_with_id(
             conn,
+            &derived_id(&format!("pass-expired:{pass_id}")),
             &LedgerEntry {
                 pass_id,
                 customer_id,

@@ -76,8 +76,9 @@ pub fn award_on_visit(
         let name = crate::records::customers::display_name(conn, referred_id)?;
         let memo = format!("Referral bonus: {name}'s first visit");
         // No interaction id: undoing the friend's visit does not take it back.
-        loyalty::append(
+        loyalty::append_once(
             conn,
+            &format!("referral-bonus:{referred_id}"),
             &Entry {
                 customer_id: &referrer,
                 kind: "bonus",

@@ -13,7 +13,7 @@ use ts_rs::TS;
 use crate::db::settings;
 use crate::db::store;
 use crate::kernel::error::{Error, Result};
-use crate::kernel::ids::new_id;
+use crate::kernel::ids::derived_id;
 use crate::kernel::labels::Labelled;
 use crate::kernel::time::{local_to_utc, timestamp};
 
@@ -84,6 +84,7 @@ pub enum Source {
     PassLastSession,
     PassExpiring,
     Vaccination,
+    Overdraft,
 }
 
 impl Labelled for Source {
@@ -98,6 +99,7 @@ impl Labelled for Source {
         Source::PassLastSession,
         Source::PassExpiring,
         Source::Vaccination,
+        Source::Overdraft,
     ];
 
     /// What the Today list calls it.
@@ -113,6 +115,7 @@ impl Labelled for Source {
             Source::PassLastSession => "Pass: last session",
             Source::PassExpiring => "Pass ending",
             Source::Vaccination => "Vaccination",
+            Source::Overdraft => "Overdrawn",
         }
     }
 }
@@ -133,6 +136,7 @@ impl Source {
             Source::PassLastSession => "pass_last",
             Source::PassExpiring => "pass_ending",
             Source::Vaccination => "vaccine",
+            Source::Overdraft => "overdraft",
         };
         format!("{prefix}:{occasion}")
     }
@@ -162,6 +166,8 @@ pub struct NewReminder<'a> {
 }
 
 /// Adds a reminder unless one with its key exists; true if it was added.
+/// Its id is derived from the key, so two devices of a shared shop that
+/// both make it make one row.
 pub fn insert(conn: &Connection, r: &NewReminder, now: DateTime<Utc>) -> Result<bool> {
     let stamp = timestamp(now);
     let added = conn
@@ -170,7 +176,7 @@ pub fn insert(conn: &Connection, r: &NewReminder, now: DateTime<Utc>) -> Result<
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
              ON CONFLICT(dedup_key) DO NOTHING",
         )?
-        .execute(params![new_id(), r.key, r.customer_id, r.source, r.source_id, r.title, r.detail, timestamp(r.due_at), stamp])?;
+        .execute(params![derived_id(&format!("reminder:{}", r.key)), r.key, r.customer_id, r.source, r.source_id, r.title, r.detail, timestamp(r.due_at), stamp])?;
     Ok(added == 1)
 }
 

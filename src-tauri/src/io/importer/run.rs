@@ -15,7 +15,7 @@ use super::read::read_file;
 use super::rows::row_input;
 use super::undo::{self, Added};
 use super::{OnDuplicate, Options, Problem, Report, Table, MAX_LISTED};
-use crate::db::search;
+use crate::db::{search, sharing};
 use crate::derived::health;
 use crate::features::reminder_sources;
 use crate::kernel::error::{Error, Result};
@@ -116,6 +116,8 @@ fn import_in_transaction(
     mapping::remember(&tx, &table.headers, &reading.mapping, now)?;
     // Cards with a birthday today or tomorrow may have arrived.
     reminder_sources::rescan_birthdays(&tx, now)?;
+    // A shared shop sends the whole import as one change.
+    sharing::seal(&tx, now)?;
     tx.commit()?;
     tracing::info!(batch = %batch_id, imported = report.imported, merged = report.merged, skipped = report.skipped, rejected = report.rejected, "import finished");
     report.batch_id = Some(batch_id);

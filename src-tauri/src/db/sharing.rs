@@ -1,0 +1,524 @@
+//! What a shared shop sends and keeps: every table's place in sharing, the
+//! outbox the writers fill in their own transactions, and the ledger of
+//! what this device has applied. The one writer of the `sync_*` tables.
+//!
+//! The outbox is filled by triggers, not by each writer by hand: a
+//! writer cannot forget to say what it wrote, and a column added later is
+//! sent without a change here (the triggers are made from the schema each
+//! time the writer connection opens). They are TEMP triggers, kept on the
+//! connection and out of the file, so the shop's schema stays the one its
+//! migrations make (`store::schema_is_ours`). They record only while this
+//! device shares the shop (`sync_state.capture`), and `seal` gives one
+//! transaction's rows one change id and one clock reading before it
+//! commits: one transaction, one change.
+//!
+//! Derived figures (health, balances, rhythm, monthly figures, the search
+//! index) are never sent: each device works them out from the records it
+//! applies (`features::sync`).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::error::{Error, Result};
+use crate::kernel::hlc::Reading;
+use crate::kernel::ids::new_id;
+
+/// A table's place in a shared shop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sharing {
+    /// Sent: rows are inserted, edited field by field (the later clock
+    /// wins) and deleted.
+    Record,
+    /// Sent: rows are only ever added; devices' rows merge as a union.
+    AppendOnly,
+    /// This device's own; never sent.
+    DeviceLocal,
+    /// Worked out from the records on each device; never sent.
+    Derived,
+}
+
+/// One table of the schema and how it is shared.
+pub struct Table {
+    pub name: &'static str,
+    pub sharing: Sharing,
+    /// The column that names a row on every device.
+    pub key: &'static str,
+    /// SQL for the customer a row belongs to, with `R` for the row (NEW or
+    /// OLD), so "delete completely" finds that customer's unsent rows;
+    /// `NULL` for rows of the shop.
+    pub owner: &'static str,
+    /// Columns kept on the row but never sent: figures each device works
+    /// out, and what belongs to this device alone.
+    pub never_sent: &'static [&'static str],
+}
+
+const fn table(name: &'static str, sharing: Sharing, owner: &'static str) -> Table {
+    Table { name, sharing, key: "id", owner, never_sent: &[] }
+}
+
+use Sharing::{AppendOnly, Derived, DeviceLocal, Record};
+
+/// Every table of the schema, each in one place; the architecture test
+/// fails when a table is missing here.
+pub const TABLES: &[Table] = &[
+    Table {
+        name: "customers",
+        sharing: Record,
+        key: "id",
+        owner: "R.id",
+        never_sent: &[
+            "pk",
+            "last_visit_at",
+            "usual_gap_days",
+            "quiet_after",
+            "usual_minute",
+            "usual_weekdays",
+            "lifetime_cents",
+            "points_balance",
+            "stamps_balance",
+            "health_yellow_from",
+            "health_red_from",
+        ],
+    },
+    table("people", Record, "R.customer_id"),
+    table("notes", Record, "R.customer_id"),
+    table("memberships", Record, "R.customer_id"),
+    table("complaints", Record, "R.customer_id"),
+    table("plans", Record, "R.customer_id"),
+    table("plan_tasks", Record, "R.customer_id"),
+    table("tasks", Record, "R.customer_id"),
+    table("photos", Record, "R.customer_id"),
+    Table { name: "pets", sharing: Record, key: "person_id", owner: "R.customer_id", never_sent: &[] },
+    table("vaccinations", Record, "R.customer_id"),
+    table("referrals", Record, "R.referred_id"),
+    table("review_requests", Record, "R.customer_id"),
+    table("staff", Record, "NULL"),
+    table("passes", Record, "R.customer_id"),
+    // Snoozes and dismissals travel; each desk shows its own notification.
+    Table {
+        name: "reminders",
+        sharing: Record,
+        key: "id",
+        owner: "R.customer_id",
+        never_sent: &["notified_at", "notified_how"],
+    },
+    Table { name: "settings", sharing: Record, key: "key", owner: "NULL", never_sent: &[] },
+    table("import_batches", Record, "NULL"),
+    table("interactions", AppendOnly, "R.customer_id"),
+    table("points_ledger", AppendOnly, "R.customer_id"),
+    table("pass_ledger", AppendOnly, "R.customer_id"),
+    table("feedback", AppendOnly, "R.customer_id"),
+    table("complaint_updates", AppendOnly, "(SELECT customer_id FROM main.complaints WHERE id = R.complaint_id)"),
+    table("import_rows", AppendOnly, "R.customer_id"),
+    // Its integer id is each device's own; a received line gets the next one here.
+    Table { name: "audit_log", sharing: AppendOnly, key: "id", owner: "NULL", never_sent: &["id"] },
+    table("activity_months", Derived, "NULL"),
+    table("month_stats", Derived, "NULL"),
+    table("feedback_months", Derived, "NULL"),
+    table("search_keys", Derived, "NULL"),
+    table("search_entries", Derived, "NULL"),
+    table("search_text", Derived, "NULL"),
+    table("sync_state", DeviceLocal, "NULL"),
+    table("sync_outbox", DeviceLocal, "NULL"),
+    table("sync_clocks", DeviceLocal, "NULL"),
+    table("sync_applied", DeviceLocal, "NULL"),
+    table("sync_tombstones", DeviceLocal, "NULL"),
+];
+
+/// The settings rows every device shares (the shop, its programs, rules
+/// and templates, the owner PIN). Every other row is this device's own:
+/// where it writes its calendar file and backups, its recovery sheet's
+/// state, when its reminder sources last ran, an import's remembered
+/// mapping.
+pub const SHARED_SETTINGS: &[&str] = &[
+    "shop",
+    "loyalty",
+    "pass_types",
+    "pet_settings",
+    "plan_templates",
+    "shop_contact",
+    "reminder_rules",
+    "health_rules",
+    "outreach_rules",
+    "message_templates",
+    "owner_lock",
+];
+
+pub fn table_named(name: &str) -> Option<&'static Table> {
+    TABLES.iter().find(|table| table.name == name)
+}
+
+/// A table's columns as they are sent: (name, is a BLOB). A BLOB travels
+/// as hex in the change's JSON.
+pub fn sent_columns(conn: &Connection, table: &Table) -> Result<Vec<(String, bool)>> {
+    let mut stmt = conn.prepare_cached("SELECT name, upper(type) = 'BLOB' FROM pragma_table_info(?1) ORDER BY cid")?;
+    let columns = stmt.query_map([table.name], |row| Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?)))?;
+    let mut sent = Vec::new();
+    for column in columns {
+        let (name, blob) = column?;
+        if !table.never_sent.contains(&name.as_str()) {
+            sent.push((name, blob));
+        }
+    }
+    Ok(sent)
+}
+
+/// Makes this connection's capture triggers (see the module comment). Run
+/// on every writer connection when it opens; they do nothing until the
+/// shop is shared.
+pub fn make_capture_triggers(conn: &Connection) -> Result<()> {
+    let mut sql = String::new();
+    for table in TABLES.iter().filter(|table| matches!(table.sharing, Record | AppendOnly)) {
+        let columns = sent_columns(conn, table)?;
+        sql.push_str(&capture_triggers_sql(table, &columns));
+    }
+    conn.execute_batch(&sql)?;
+    Ok(())
+}
+
+fn capture_triggers_sql(table: &Table, columns: &[(String, bool)]) -> String {
+    let name = table.name;
+    let value = |row: &str, column: &str, blob: bool| {
+        if blob {
+            format!("hex({row}.\"{column}\")")
+        } else {
+            format!("{row}.\"{column}\"")
+        }
+    };
+    let data = |row: &str| {
+        let pairs: Vec<String> =
+            columns.iter().map(|(column, blob)| format!("'{column}', {}", value(row, column, *blob))).collect();
+        format!("json_object({})", pairs.join(", "))
+    };
+    let differs: Vec<String> =
+        columns.iter().map(|(column, _)| format!("NEW.\"{column}\" IS NOT OLD.\"{column}\"")).collect();
+    let changed: Vec<String> = columns
+        .iter()
+        .map(|(column, _)| format!("CASE WHEN NEW.\"{column}\" IS NOT OLD.\"{column}\" THEN '{column}' END"))
+        .collect();
+    let owner = |row: &str| table.owner.replace("R.", &format!("{row}."));
+    // The row's key: the local integer id of an audit line is never sent,
+    // but it still names the outbox row.
+    let key = |row: &str| format!("{row}.\"{}\"", table.key);
+    let shared_only = |row: &str| {
+        if name == "settings" {
+            let keys: Vec<String> = SHARED_SETTINGS.iter().map(|key| format!("'{key}'")).collect();
+            format!(" AND {row}.key IN ({})", keys.join(", "))
+        } else {
+            String::new()
+        }
+    };
+    let capturing = "(SELECT capture FROM main.sync_state) = 1";
+    format!(
+        "CREATE TEMP TRIGGER IF NOT EXISTS sync_{name}_insert AFTER INSERT ON main.\"{name}\"
+         WHEN {capturing}{new_shared} BEGIN
+           INSERT INTO main.sync_outbox (table_name, row_key, op, customer_id, row_data)
+           VALUES ('{name}', {new_key}, 'insert', {new_owner}, {new_data});
+         END;
+         CREATE TEMP TRIGGER IF NOT EXISTS sync_{name}_update AFTER UPDATE ON main.\"{name}\"
+         WHEN {capturing}{new_shared} AND ({differs}) BEGIN
+           INSERT INTO main.sync_outbox (table_name, row_key, op, customer_id, row_data, changed)
+           VALUES ('{name}', {new_key}, 'update', {new_owner}, {new_data}, json_array({changed}));
+         END;
+         CREATE TEMP TRIGGER IF NOT EXISTS sync_{name}_delete AFTER DELETE ON main.\"{name}\"
+         WHEN {capturing}{old_shared} BEGIN
+           INSERT INTO main.sync_outbox (table_name, row_key, op, customer_id)
+           VALUES ('{name}', {old_key}, 'delete', {old_owner});
+         END;\n",
+        new_shared = shared_only("NEW"),
+        old_shared = shared_only("OLD"),
+        new_key = key("NEW"),
+        old_key = key("OLD"),
+        new_owner = owner("NEW"),
+        old_owner = owner("OLD"),
+        new_data = data("NEW"),
+        differs = differs.join(" OR "),
+        changed = changed.join(", "),
+    )
+}
+
+/// This device in a shared shop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Device {
+    pub id: String,
+    pub name: String,
+    pub clock: Reading,
+    /// The last stream sequence applied here.
+    pub applied_seq: u64,
+}
+
+/// This device, when the shop is shared; `None` when it is not.
+pub fn device(conn: &Connection) -> Result<Option<Device>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT device_id, device_name, clock_wall_ms, clock_counter, applied_seq FROM sync_state WHERE only_row = 1",
+        )?
+        .query_row([], |row| {
+            let id: String = row.get(0)?;
+            let clock = Reading { wall_ms: row.get(2)?, counter: row.get(3)?, device: id.clone() };
+            Ok(Device { id, name: row.get(1)?, clock, applied_seq: row.get::<_, i64>(4)?.max(0) as u64 })
+        })
+        .optional()?)
+}
+
+/// Starts recording this device's changes: the shop is shared from here
+/// on (what it held before travels in the snapshot). Returns the device.
+pub fn start(conn: &Connection, device_name: &str) -> Result<Device> {
+    let name = device_name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(Error::invalid(
+            "device_name",
+            "Give this device a name of up to 60 characters, such as \"Front desk\".",
+        ));
+    }
+    if let Some(mut device) = device(conn)? {
+        conn.execute("UPDATE sync_state SET device_name = ?1, capture = 1 WHERE only_row = 1", [name])?;
+        device.name = name.to_string();
+        return Ok(device);
+    }
+    let id = new_id();
+    conn.execute("INSERT INTO sync_state (only_row, device_id, device_name) VALUES (1, ?1, ?2)", params![id, name])?;
+    device(conn)?.ok_or(Error::NotFound("This device's sharing state"))
+}
+
+/// Sets whether this connection's changes are recorded: off while another
+/// device's change is applied (it is not this device's to send), on again
+/// before that transaction commits.
+pub fn set_capture(conn: &Connection, on: bool) -> Result<()> {
+    conn.prepare_cached("UPDATE sync_state SET capture = ?1 WHERE only_row = 1")?.execute([on])?;
+    Ok(())
+}
+
+/// Gives the rows this transaction added to the outbox one change id and
+/// the device's next clock reading, and records the clock of every field
+/// it edited. Called by every writer's transaction just before it commits
+/// (`store::write`); does nothing when the transaction changed nothing
+/// shared.
+pub fn seal(tx: &Connection, now: DateTime<Utc>) -> Result<Option<String>> {
+    let unsealed: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_outbox WHERE change_id IS NULL)")?
+        .query_row([], |row| row.get(0))?;
+    if !unsealed {
+        return Ok(None);
+    }
+    let Some(device) = device(tx)? else { return Ok(None) };
+    let clock = device.clock.tick(now.timestamp_millis());
+    let change_id = new_id();
+    let stamp = clock.encode();
+    tx.prepare_cached("UPDATE sync_outbox SET change_id = ?1, clock = ?2 WHERE change_id IS NULL")?
+        .execute(params![change_id, stamp])?;
+    tx.prepare_cached(
+        "INSERT INTO sync_clocks (table_name, row_key, column_name, clock)
+         SELECT o.table_name, o.row_key, c.value, o.clock FROM sync_outbox o, json_each(o.changed) c
+         WHERE o.change_id = ?1 AND o.op = 'update' AND c.value IS NOT NULL
+         ON CONFLICT (table_name, row_key, column_name) DO UPDATE SET clock = excluded.clock",
+    )?
+    .execute([&change_id])?;
+    note_applied(tx, &change_id, None)?;
+    keep_clock(tx, &clock)?;
+    Ok(Some(change_id))
+}
+
+fn keep_clock(conn: &Connection, clock: &Reading) -> Result<()> {
+    conn.prepare_cached("UPDATE sync_state SET clock_wall_ms = ?1, clock_counter = ?2 WHERE only_row = 1")?
+        .execute(params![clock.wall_ms, clock.counter])?;
+    Ok(())
+}
+
+/// One row a change carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowChange {
+    pub table: String,
+    pub key: String,
+    pub op: Op,
+    /// Whose card the row is on, when it is on one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// The columns sent (empty for a delete or an erase).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub data: serde_json::Map<String, serde_json::Value>,
+    /// The columns an update changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Insert,
+    Update,
+    Delete,
+    /// A customer deleted completely: the id alone travels.
+    Erase,
+}
+
+/// One transaction's changes, as sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub id: String,
+    pub device: String,
+    pub clock: String,
+    /// The schema version of the device that made it.
+    pub schema: i64,
+    pub rows: Vec<RowChange>,
+}
+
+/// The sealed changes waiting to be sent, oldest first, at most `limit`.
+pub fn waiting(conn: &Connection, limit: usize, schema: i64) -> Result<Vec<Change>> {
+    let Some(device) = device(conn)? else { return Ok(Vec::new()) };
+    let mut stmt = conn.prepare_cached(
+        "SELECT change_id, clock, table_name, row_key, op, customer_id, row_data, changed FROM sync_outbox
+         WHERE change_id IN (SELECT change_id FROM sync_outbox WHERE change_id IS NOT NULL
+                             GROUP BY change_id ORDER BY min(seq) LIMIT ?1)
+         ORDER BY seq",
+    )?;
+    let mut rows = stmt.query(params![limit as i64])?;
+    let mut changes: Vec<Change> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let change_id: String = row.get(0)?;
+        let op: String = row.get(4)?;
+        let row_change = RowChange {
+            table: row.get(2)?,
+            key: row.get(3)?,
+            op: serde_json::from_value(serde_json::Value::String(op))
+                .map_err(|_| Error::Conflict("An outbox row names an unknown change.".into()))?,
+            customer: row.get(5)?,
+            data: parse_object(&row.get::<_, String>(6)?)?,
+            changed: parse_names(&row.get::<_, String>(7)?)?,
+        };
+        match changes.last_mut() {
+            Some(change) if change.id == change_id => change.rows.push(row_change),
+            _ => changes.push(Change {
+                id: change_id,
+                device: device.id.clone(),
+                clock: row.get(1)?,
+                schema,
+                rows: vec![row_change],
+            }),
+        }
+    }
+    Ok(changes)
+}
+
+fn parse_object(text: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
+    serde_json::from_str(text).map_err(|_| Error::Conflict("An outbox row is damaged.".into()))
+}
+
+fn parse_names(text: &str) -> Result<Vec<String>> {
+    let names: Vec<Option<String>> =
+        serde_json::from_str(text).map_err(|_| Error::Conflict("An outbox row is damaged.".into()))?;
+    Ok(names.into_iter().flatten().collect())
+}
+
+/// How many sealed changes wait to be sent.
+pub fn waiting_count(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT count(DISTINCT change_id) FROM sync_outbox WHERE change_id IS NOT NULL")?
+        .query_row([], |row| row.get(0))?)
+}
+
+/// A change the server has stored at `seq`: it leaves the outbox.
+pub fn sent(conn: &Connection, change_id: &str, seq: u64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM sync_outbox WHERE change_id = ?1")?.execute([change_id])?;
+    note_applied(conn, change_id, Some(seq))
+}
+
+fn note_applied(conn: &Connection, change_id: &str, seq: Option<u64>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO sync_applied (change_id, seq) VALUES (?1, ?2)
+         ON CONFLICT (change_id) DO UPDATE SET seq = coalesce(excluded.seq, seq)",
+    )?
+    .execute(params![change_id, seq.map(|seq| seq as i64)])?;
+    Ok(())
+}
+
+/// Whether the change `change_id` was already applied here (made here, or
+/// received before).
+pub fn was_applied(conn: &Connection, change_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_applied WHERE change_id = ?1)")?
+        .query_row([change_id], |row| row.get(0))?)
+}
+
+/// Records a received change as applied, with the stream position it came
+/// from, and moves this device's clock past the change's reading. In the
+/// apply's own transaction, so a crash leaves both or neither.
+pub fn received(conn: &Connection, change: &Change, seq: u64, now: DateTime<Utc>) -> Result<()> {
+    note_applied(conn, &change.id, Some(seq))?;
+    conn.prepare_cached("UPDATE sync_state SET applied_seq = max(applied_seq, ?1) WHERE only_row = 1")?
+        .execute([seq as i64])?;
+    if let (Some(device), Some(remote)) = (device(conn)?, Reading::decode(&change.clock)) {
+        keep_clock(conn, &device.clock.receive(&remote, now.timestamp_millis()))?;
+    }
+    Ok(())
+}
+
+/// Moves the applied stream position past `seq` (a message this device
+/// sent itself, or one it could not open and left).
+pub fn skip_to(conn: &Connection, seq: u64) -> Result<()> {
+    conn.prepare_cached("UPDATE sync_state SET applied_seq = max(applied_seq, ?1) WHERE only_row = 1")?
+        .execute([seq as i64])?;
+    Ok(())
+}
+
+/// The clock reading that last set each of a row's fields.
+pub fn field_clocks(conn: &Connection, table: &str, key: &str) -> Result<BTreeMap<String, String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT column_name, clock FROM sync_clocks WHERE table_name = ?1 AND row_key = ?2")?;
+    let rows = stmt.query_map([table, key], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn set_field_clock(conn: &Connection, table: &str, key: &str, column: &str, clock: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO sync_clocks (table_name, row_key, column_name, clock) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (table_name, row_key, column_name) DO UPDATE SET clock = excluded.clock",
+    )?
+    .execute(params![table, key, column, clock])?;
+    Ok(())
+}
+
+/// Whether `customer_id` was deleted completely (here or on another device).
+pub fn is_erased(conn: &Connection, customer_id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_tombstones WHERE customer_id = ?1)")?
+        .query_row([customer_id], |row| row.get(0))?)
+}
+
+/// After "delete completely": the customer's unsent rows leave the outbox
+/// (they hold what was erased), the id is kept so later changes for it are
+/// dropped, and, when this device made the erase, the erase itself is
+/// sent, holding the id alone. Only in a shared shop.
+pub fn tombstone(conn: &Connection, customer_id: &str, made_here: bool) -> Result<()> {
+    let Some(device) = device(conn)? else { return Ok(()) };
+    conn.prepare_cached("DELETE FROM sync_outbox WHERE customer_id = ?1")?.execute([customer_id])?;
+    conn.prepare_cached("INSERT OR IGNORE INTO sync_tombstones (customer_id) VALUES (?1)")?.execute([customer_id])?;
+    let capturing: bool =
+        conn.prepare_cached("SELECT capture FROM sync_state WHERE only_row = 1")?.query_row([], |row| row.get(0))?;
+    if made_here && capturing {
+        conn.prepare_cached(
+            "INSERT INTO sync_outbox (table_name, row_key, op, customer_id) VALUES ('customers', ?1, 'erase', ?1)",
+        )?
+        .execute([customer_id])?;
+    }
+    tracing::debug!(device = %device.id, "a tombstone kept");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_triggers_send_only_the_sent_columns_and_shared_settings() {
+        let settings = table_named("settings").expect("classified");
+        let sql = capture_triggers_sql(settings, &[("key".into(), false), ("value".into(), false)]);
+        assert!(sql.contains("NEW.key IN ('shop'"));
+        let photos = table_named("photos").expect("classified");
+        let sql = capture_triggers_sql(photos, &[("id".into(), false), ("small".into(), true)]);
+        assert!(sql.contains("hex(NEW.\"small\")"));
+    }
+}

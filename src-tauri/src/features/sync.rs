@@ -1,0 +1,289 @@
+//! Applying another device's change to this shop, with the merge rules
+//! ARCHITECTURE.md states ("A shared shop"):
+//!
+//! - a change is applied once, in one transaction that also records its id
+//!   and stream position, so a crash or a second delivery changes nothing;
+//! - added rows merge as a union (ids are UUIDv7, or derived from their
+//!   cause when the effect must happen once, so two devices' rows for one
+//!   cause are one row);
+//! - an edited field takes the other device's value only when that edit's
+//!   clock reading is later than the one that set it here;
+//! - a customer deleted completely stays deleted: every later change for
+//!   them is dropped;
+//! - the figures a card keeps (balances, spend, rhythm, health, monthly
+//!   counts, the search index) are worked out here from the records, never
+//!   taken from the wire, so they are exact in any order of arrival.
+//!
+//! This is the one generic writer of the shared tables: it writes what
+//! another device's writer (the one writer of that table there) wrote,
+//! row by row, and composes nothing itself.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::db::sharing::{self, Change, Op, RowChange, Sharing, Table};
+use crate::db::{search, store};
+use crate::derived::{activity, health, rhythm};
+use crate::features::cards;
+use crate::kernel::error::{Error, Result};
+use crate::kernel::sealed::{self, Binding};
+use crate::kernel::secret::Key;
+use crate::records::{customers, feedback, reminders};
+
+/// What applying a change did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Applied {
+    /// False when the change had been applied before (nothing was done).
+    pub new: bool,
+    /// The customers whose cards it changed.
+    pub customers: BTreeSet<String>,
+    /// Customers it deleted completely (their printed pages are the
+    /// caller's to remove).
+    pub erased: Vec<String>,
+}
+
+/// Applies `change`, received at stream position `seq`, in one transaction.
+pub fn apply(conn: &mut Connection, change: &Change, seq: u64, now: DateTime<Utc>) -> Result<Applied> {
+    if change.schema > store::schema_version() {
+        return Err(Error::Conflict(
+            "Another device of this shop runs a newer version of Regulars. Update this one to go on sharing; its own changes are kept until then."
+                .into(),
+        ));
+    }
+    let applied = store::write(conn, |tx| apply_in(tx, change, seq, now))?;
+    if !applied.erased.is_empty() && !store::truncate_wal(conn)? {
+        tracing::warn!(count = applied.erased.len(), "the WAL could not be emptied right after a received erase");
+    }
+    Ok(applied)
+}
+
+fn apply_in(tx: &Connection, change: &Change, seq: u64, now: DateTime<Utc>) -> Result<Applied> {
+    let mut applied = Applied::default();
+    if sharing::was_applied(tx, &change.id)? {
+        sharing::skip_to(tx, seq)?;
+        return Ok(applied);
+    }
+    applied.new = true;
+    sharing::set_capture(tx, false)?;
+    // Foreign keys are checked at commit: a change's rows may name each
+    // other in any order.
+    tx.pragma_update(None, "defer_foreign_keys", true)?;
+    for row in &change.rows {
+        apply_row(tx, change, row, &mut applied)?;
+    }
+    settle(tx, &applied)?;
+    sharing::received(tx, change, seq, now)?;
+    sharing::set_capture(tx, true)?;
+    Ok(applied)
+}
+
+fn apply_row(tx: &Connection, change: &Change, row: &RowChange, applied: &mut Applied) -> Result<()> {
+    let Some(table) =
+        sharing::table_named(&row.table).filter(|t| matches!(t.sharing, Sharing::Record | Sharing::AppendOnly))
+    else {
+        tracing::warn!(change = %change.id, "a received row names a table that is not shared: left");
+        return Ok(());
+    };
+    if row.op == Op::Erase {
+        erase(tx, &row.key, applied)?;
+        return Ok(());
+    }
+    if let Some(customer) = &row.customer {
+        if sharing::is_erased(tx, customer)? {
+            return Ok(());
+        }
+        if applied.customers.insert(customer.clone()) && customers::exists(tx, customer)? {
+            // Its answers leave the monthly counts before its rows change
+            // (they are counted again from the rows in `settle`).
+            feedback::forget_customer(tx, customer)?;
+        }
+    }
+    if table.name == "settings" && !sharing::SHARED_SETTINGS.contains(&row.key.as_str()) {
+        return Ok(());
+    }
+    match row.op {
+        Op::Insert => insert(tx, table, row),
+        Op::Update => update(tx, table, row, &change.clock),
+        Op::Delete if table.name == "customers" => remove_customer(tx, &row.key),
+        Op::Delete => {
+            tx.prepare_cached(&format!("DELETE FROM \"{}\" WHERE \"{}\" = ?1", table.name, table.key))?
+                .execute([&row.key])?;
+            Ok(())
+        }
+        Op::Erase => Ok(()),
+    }
+}
+
+/// A received value as SQLite's: a BLOB arrives as hex.
+fn value_of(json: &serde_json::Value, blob: bool) -> Result<Value> {
+    let damaged = || Error::Conflict("A received change is damaged.".into());
+    Ok(match json {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Integer(i64::from(*b)),
+        serde_json::Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Value::Integer(i),
+            (None, Some(f)) => Value::Real(f),
+            _ => return Err(damaged()),
+        },
+        serde_json::Value::String(text) if blob => Value::Blob(hex::decode(text).map_err(|_| damaged())?),
+        serde_json::Value::String(text) => Value::Text(text.clone()),
+        _ => return Err(damaged()),
+    })
+}
+
+fn insert(tx: &Connection, table: &Table, row: &RowChange) -> Result<()> {
+    let columns: Vec<(String, bool)> =
+        sharing::sent_columns(tx, table)?.into_iter().filter(|(name, _)| row.data.contains_key(name)).collect();
+    if columns.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = columns.iter().map(|(name, _)| format!("\"{name}\"")).collect();
+    let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    let values = columns.iter().map(|(name, blob)| value_of(&row.data[name], *blob)).collect::<Result<Vec<Value>>>()?;
+    let sql = format!(
+        "INSERT INTO \"{}\" ({}) VALUES ({}) ON CONFLICT DO NOTHING",
+        table.name,
+        names.join(", "),
+        marks.join(", ")
+    );
+    if tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))? == 0 {
+        settle_twin(tx, table, row, &columns)?;
+    }
+    Ok(())
+}
+
+/// The same row made on two devices (an id derived from one cause, such as
+/// a referral's bonus given at both desks): both keep the one whose values
+/// come first in a fixed order, whichever arrived first, so every device
+/// ends with the same row.
+fn settle_twin(tx: &Connection, table: &Table, row: &RowChange, columns: &[(String, bool)]) -> Result<()> {
+    let pairs: Vec<String> = columns
+        .iter()
+        .map(|(name, blob)| if *blob { format!("'{name}', hex(\"{name}\")") } else { format!("'{name}', \"{name}\"") })
+        .collect();
+    let sql = format!("SELECT json_object({}) FROM \"{}\" WHERE \"{}\" = ?1", pairs.join(", "), table.name, table.key);
+    let Some(here) = tx.prepare_cached(&sql)?.query_row([&row.key], |r| r.get::<_, String>(0)).optional()? else {
+        return Ok(());
+    };
+    let here: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&here).map_err(|_| Error::Conflict("A stored row could not be read.".into()))?;
+    let received: serde_json::Map<String, serde_json::Value> =
+        columns.iter().filter_map(|(name, _)| row.data.get(name).map(|v| (name.clone(), v.clone()))).collect();
+    let text = |map: &serde_json::Map<String, serde_json::Value>| serde_json::Value::Object(map.clone()).to_string();
+    if text(&received) >= text(&here) {
+        return Ok(());
+    }
+    for (name, blob) in columns {
+        let sql = format!("UPDATE \"{}\" SET \"{name}\" = ?1 WHERE \"{}\" = ?2", table.name, table.key);
+        tx.prepare_cached(&sql)?.execute(rusqlite::params![value_of(&row.data[name], *blob)?, row.key])?;
+    }
+    Ok(())
+}
+
+/// Each changed field whose clock reading here is older takes the received
+/// value; a field edited here later keeps its own.
+fn update(tx: &Connection, table: &Table, row: &RowChange, clock: &str) -> Result<()> {
+    let clocks = sharing::field_clocks(tx, table.name, &row.key)?;
+    let columns = sharing::sent_columns(tx, table)?;
+    for name in &row.changed {
+        let Some((_, blob)) = columns.iter().find(|(column, _)| column == name) else { continue };
+        let Some(json) = row.data.get(name) else { continue };
+        if clocks.get(name).is_some_and(|here| here.as_str() >= clock) {
+            continue;
+        }
+        let sql = format!("UPDATE \"{}\" SET \"{name}\" = ?1 WHERE \"{}\" = ?2", table.name, table.key);
+        tx.prepare_cached(&sql)?.execute(rusqlite::params![value_of(json, *blob)?, row.key])?;
+        sharing::set_field_clock(tx, table.name, &row.key, name, clock)?;
+    }
+    Ok(())
+}
+
+/// A card another device removed (an import undone): its rows go as they
+/// went there, the monthly counts and the search index with them.
+fn remove_customer(tx: &Connection, id: &str) -> Result<()> {
+    if !customers::exists(tx, id)? {
+        return Ok(());
+    }
+    let pk = customers::pk_of(tx, id)?;
+    let tables = customers::tables_naming_customers(tx)?;
+    cards::erase_in(tx, id, pk, &tables)
+}
+
+/// "Delete completely" made on another device.
+fn erase(tx: &Connection, id: &str, applied: &mut Applied) -> Result<()> {
+    remove_customer(tx, id)?;
+    sharing::tombstone(tx, id, false)?;
+    search::purge_deleted(tx)?;
+    applied.customers.remove(id);
+    applied.erased.push(id.to_string());
+    Ok(())
+}
+
+/// Works out again the figures of every card the change touched.
+fn settle(tx: &Connection, applied: &Applied) -> Result<()> {
+    if applied.customers.is_empty() {
+        return Ok(());
+    }
+    let rhythm_rules = reminders::load_rules(tx)?;
+    let health_rules = health::load_rules(tx)?;
+    for customer in &applied.customers {
+        if !customers::exists(tx, customer)? {
+            continue;
+        }
+        customers::settle_figures(tx, customer)?;
+        activity::forget_customer(tx, customer)?;
+        activity::recount_customer(tx, customer)?;
+        feedback::recount_customer(tx, customer)?;
+        rhythm::refresh_rhythm(tx, customer, &rhythm_rules)?;
+        health::refresh_with(tx, customer, &health_rules)?;
+        search::reindex(tx, customer)?;
+    }
+    Ok(())
+}
+
+/// A change as it travels: its id and device in clear (opaque UUIDs, so
+/// the receiver knows what the seal is bound to), then the sealed JSON.
+pub fn pack(change: &Change, key: &Key, subject: &str) -> Result<Vec<u8>> {
+    let plain = serde_json::to_vec(change).map_err(|_| Error::Conflict("A change could not be written out.".into()))?;
+    let binding = Binding { subject, change_id: &change.id, device: &change.device };
+    let sealed = sealed::seal(key, &binding, &plain)?;
+    let mut out = Vec::with_capacity(sealed.len() + 100);
+    for part in [change.id.as_bytes(), change.device.as_bytes()] {
+        out.push(u8::try_from(part.len()).map_err(|_| Error::Conflict("A change's id is too long.".into()))?);
+        out.extend_from_slice(part);
+    }
+    out.extend_from_slice(&sealed);
+    Ok(out)
+}
+
+/// The change in a message from this shop's stream; a message sealed with
+/// another key, altered, or moved under another id is `Error::WrongKey`.
+pub fn unpack(message: &[u8], key: &Key, subject: &str) -> Result<Change> {
+    let (change_id, rest) = length_prefixed(message)?;
+    let (device, sealed) = length_prefixed(rest)?;
+    let binding = Binding { subject, change_id, device };
+    let plain = sealed::open(key, &binding, sealed)?;
+    let change: Change = serde_json::from_slice(&plain).map_err(|_| Error::WrongKey)?;
+    if change.id != change_id || change.device != device {
+        return Err(Error::WrongKey);
+    }
+    Ok(change)
+}
+
+fn length_prefixed(bytes: &[u8]) -> Result<(&str, &[u8])> {
+    let (&length, rest) = bytes.split_first().ok_or(Error::WrongKey)?;
+    let length = usize::from(length);
+    if rest.len() < length {
+        return Err(Error::WrongKey);
+    }
+    let (text, rest) = rest.split_at(length);
+    Ok((std::str::from_utf8(text).map_err(|_| Error::WrongKey)?, rest))
+}
+
+/// A change the server stored at `seq` leaves the outbox.
+pub fn sent(conn: &mut Connection, change_id: &str, seq: u64) -> Result<()> {
+    store::write(conn, |tx| sharing::sent(tx, change_id, seq))
+}
