@@ -6,6 +6,7 @@ pub mod erase;
 pub mod export;
 pub mod importer;
 pub mod logging;
+pub mod nats_link;
 pub mod plan_pdf;
 pub mod safe_file;
 pub mod sample;
