@@ -47,10 +47,7 @@ where
     loop {
         match attempt().await {
             Ok(value) => return value,
-            Err(e) if start.elapsed() < timeout => {
-                let _ = e;
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+            Err(_) if start.elapsed() < timeout => tokio::time::sleep(Duration::from_millis(100)).await,
             Err(e) => panic!("{what} still failed after {timeout:?}: {e:?}"),
         }
     }
@@ -298,4 +295,34 @@ async fn a_three_server_cluster_loses_one_server_and_nothing_else() {
     joining.replicas = 3;
     let other = Link::connect(&joining).await.unwrap();
     assert_eq!(fetch_all(&other).await, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_location_reaches_the_stream_through_its_leaf_node() {
+    // The main shop's server takes leaf node connections; the second
+    // location's server has no JetStream of its own and reaches the main
+    // one's through its leaf connection.
+    let leaf_port = free_port();
+    let main = NatsServer::start_with_config(true, &format!("leafnodes {{ listen: \"127.0.0.1:{leaf_port}\" }}\n"));
+    let second = NatsServer::start_with_config(
+        false,
+        &format!("leafnodes {{ remotes = [ {{ url: \"nats-leaf://127.0.0.1:{leaf_port}\" }} ] }}\n"),
+    );
+    let at_main = linked(&main).await;
+    let at_second = Link::connect(&settings(&second.url())).await.unwrap();
+    // The leaf connection comes up in the background.
+    eventually("publishing at the second location", Duration::from_secs(20), || at_second.publish("second-1", payload(1)))
+        .await;
+    assert_eq!(at_main.publish("main-2", payload(2)).await.unwrap(), 2);
+    let expected: Vec<(u64, Vec<u8>)> = (1..=2).map(|i| (i as u64, payload(i))).collect();
+    assert_eq!(fetch_all(&at_main).await, expected);
+    assert_eq!(fetch_all(&at_second).await, expected);
+
+    // News of a change crosses the leaf connection too.
+    let sending = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        at_main.publish("main-3", payload(3)).await.unwrap();
+    };
+    let ((fetched, _), ()) = tokio::join!(next_changes(&at_second, 2), sending);
+    assert_eq!(fetched, vec![(3, payload(3))]);
 }

@@ -67,27 +67,34 @@ pub struct NatsServer {
 impl NatsServer {
     /// A server with JetStream and no credentials.
     pub fn start() -> NatsServer {
-        NatsServer::start_with(&[], None)
+        NatsServer::start_with(true, &[], None)
     }
 
     /// A server that accepts only `user` with `password`.
     pub fn start_with_user(user: &str, password: &str) -> NatsServer {
-        NatsServer::start_with(&[], Some((user, password)))
+        let config = format!("authorization {{\n  user: \"{user}\"\n  password: \"{password}\"\n}}\n");
+        NatsServer::start_with(true, &[], Some(&config))
     }
 
-    /// A server with extra arguments (a cluster's) and optional credentials,
-    /// written to a config file (a password never on the command line).
-    fn start_with(extra: &[String], credentials: Option<(&str, &str)>) -> NatsServer {
+    /// A server with a config file's text (leaf node settings, say), with
+    /// or without JetStream of its own.
+    pub fn start_with_config(jetstream: bool, config: &str) -> NatsServer {
+        NatsServer::start_with(jetstream, &[], Some(config))
+    }
+
+    /// A server with extra arguments (a cluster's) and an optional config
+    /// file (credentials go there, never on the command line).
+    fn start_with(jetstream: bool, extra: &[String], config: Option<&str>) -> NatsServer {
         let dir = tempfile::Builder::new().prefix("regulars-nats-").tempdir().expect("create a temp dir");
         let port = free_port();
-        let store = dir.path().join("store");
-        let mut args: Vec<String> = vec!["-a".into(), "127.0.0.1".into(), "-p".into(), port.to_string(), "-js".into()];
-        args.extend(["-sd".into(), store.display().to_string()]);
-        if let Some((user, password)) = credentials {
-            let config = dir.path().join("nats.conf");
-            std::fs::write(&config, format!("authorization {{\n  user: \"{user}\"\n  password: \"{password}\"\n}}\n"))
-                .expect("write the server's config");
-            args.extend(["-c".into(), config.display().to_string()]);
+        let mut args: Vec<String> = vec!["-a".into(), "127.0.0.1".into(), "-p".into(), port.to_string()];
+        if jetstream {
+            args.extend(["-js".into(), "-sd".into(), dir.path().join("store").display().to_string()]);
+        }
+        if let Some(config) = config {
+            let file = dir.path().join("nats.conf");
+            std::fs::write(&file, config).expect("write the server's config");
+            args.extend(["-c".into(), file.display().to_string()]);
         }
         args.extend(extra.iter().cloned());
         let mut server = NatsServer { child: None, port, args, dir };
@@ -191,7 +198,7 @@ impl Cluster {
                     "--routes".to_string(),
                     routes.clone(),
                 ];
-                NatsServer::start_with(&extra, None)
+                NatsServer::start_with(true, &extra, None)
             })
             .collect();
         Cluster { servers }
