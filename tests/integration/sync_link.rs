@@ -180,6 +180,9 @@ async fn refused_credentials_and_a_silent_address_are_clear_sentences() {
         let mut named = settings(&server.url());
         named.stream = bad.to_string();
         assert!(matches!(Link::connect(&named).await, Err(Error::Invalid { field: "stream", .. })), "{bad:?}");
+        named.stream = STREAM.to_string();
+        named.domain = Some(bad.to_string());
+        assert!(matches!(Link::connect(&named).await, Err(Error::Invalid { field: "domain", .. })), "{bad:?}");
     }
     assert!(matches!(link.publish("two words", payload(2)).await, Err(Error::Invalid { field: "change_id", .. })));
 }
@@ -299,17 +302,22 @@ async fn a_three_server_cluster_loses_one_server_and_nothing_else() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_location_reaches_the_stream_through_its_leaf_node() {
-    // The main shop's server takes leaf node connections; the second
-    // location's server has no JetStream of its own and reaches the main
-    // one's through its leaf connection.
+    // The main shop's server takes leaf node connections and names its
+    // JetStream domain; the second location's server has no JetStream of its
+    // own, and its devices reach the main one's by that domain.
     let leaf_port = free_port();
-    let main = NatsServer::start_with_config(true, &format!("leafnodes {{ listen: \"127.0.0.1:{leaf_port}\" }}\n"));
+    let main = NatsServer::start_with_config(
+        true,
+        &format!("jetstream {{ domain: main }}\nleafnodes {{ listen: \"127.0.0.1:{leaf_port}\" }}\n"),
+    );
     let second = NatsServer::start_with_config(
         false,
         &format!("leafnodes {{ remotes = [ {{ url: \"nats-leaf://127.0.0.1:{leaf_port}\" }} ] }}\n"),
     );
     let at_main = linked(&main).await;
-    let at_second = Link::connect(&settings(&second.url())).await.unwrap();
+    let mut through_leaf = settings(&second.url());
+    through_leaf.domain = Some("main".to_string());
+    let at_second = Link::connect(&through_leaf).await.unwrap();
     // The leaf connection comes up in the background.
     eventually("publishing at the second location", Duration::from_secs(20), || at_second.publish("second-1", payload(1)))
         .await;
@@ -325,4 +333,11 @@ async fn a_second_location_reaches_the_stream_through_its_leaf_node() {
     };
     let ((fetched, _), ()) = tokio::join!(next_changes(&at_second, 2), sending);
     assert_eq!(fetched, vec![(3, payload(3))]);
+
+    // Without the domain, the second location's server has no JetStream to
+    // offer: a clear sentence, not a hang.
+    let plain = Link::connect(&settings(&second.url())).await.unwrap();
+    let start = Instant::now();
+    assert!(matches!(plain.last_seq().await, Err(Error::Sync(_))));
+    assert!(start.elapsed() < Duration::from_secs(5));
 }

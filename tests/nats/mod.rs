@@ -72,7 +72,8 @@ impl NatsServer {
 
     /// A server that accepts only `user` with `password`.
     pub fn start_with_user(user: &str, password: &str) -> NatsServer {
-        let config = format!("authorization {{\n  user: \"{user}\"\n  password: \"{password}\"\n}}\n");
+        // A list of users, as a shop's config has one per device.
+        let config = format!("authorization {{\n  users = [\n    {{ user: \"{user}\", password: \"{password}\" }}\n  ]\n}}\n");
         NatsServer::start_with(true, &[], Some(&config))
     }
 

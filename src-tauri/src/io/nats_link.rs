@@ -74,6 +74,11 @@ pub struct LinkSettings {
     /// Copies of the stream and snapshot a cluster keeps: 1 for one server,
     /// 3 for a three-server cluster (one server may be down).
     pub replicas: usize,
+    /// The main servers' JetStream domain, for a device at a second location
+    /// whose own server is a leaf node without JetStream: a server does not
+    /// pass the plain JetStream API across a leaf connection, only the
+    /// domain's (`$JS.<domain>.API`). `None` everywhere else.
+    pub domain: Option<String>,
 }
 
 impl LinkSettings {
@@ -87,6 +92,7 @@ impl LinkSettings {
             stream: stream.to_string(),
             tls_root_pem: None,
             replicas: 1,
+            domain: None,
         }
     }
 }
@@ -122,7 +128,10 @@ impl Link {
     /// owner sees it while typing them. Nothing is created on the server.
     pub async fn connect(settings: &LinkSettings) -> Result<Link> {
         let servers = server_addresses(&settings.server)?;
-        check_stream_name(&settings.stream)?;
+        check_name("stream", &settings.stream)?;
+        if let Some(domain) = &settings.domain {
+            check_name("domain", domain)?;
+        }
         if settings.replicas == 0 || settings.replicas > 5 {
             return Err(Error::invalid("replicas", "A shop's data is kept on 1 to 5 servers."));
         }
@@ -137,7 +146,11 @@ impl Link {
             tracing::warn!(error = %e, "subscribing to the shop's changes failed");
             Error::Sync(format!("The sync server at {shown} did not let this device listen for changes."))
         })?;
-        let js = jetstream::ContextBuilder::new().timeout(REQUEST_TIMEOUT).build(client.clone());
+        let context = jetstream::ContextBuilder::new().timeout(REQUEST_TIMEOUT);
+        let js = match &settings.domain {
+            Some(domain) => context.domain(domain.clone()).build(client.clone()),
+            None => context.build(client.clone()),
+        };
         tracing::info!(stream = %settings.stream, replicas = settings.replicas, "sync server connected");
         Ok(Link {
             client,
@@ -476,15 +489,16 @@ fn server_addresses(server: &str) -> Result<Vec<ServerAddr>> {
 }
 
 /// A stream name is the first token of the subject and part of the bucket's
-/// name: letters, digits, `_` and `-`, at most 64 (the server's own rules
-/// are wider; these fit every place the name goes).
-fn check_stream_name(stream: &str) -> Result<()> {
-    let fits = (1..=64).contains(&stream.len())
-        && stream.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+/// name, a domain a token of the API's subjects: letters, digits, `_` and
+/// `-`, at most 64 (the server's own rules are wider; these fit every place
+/// the name goes).
+fn check_name(field: &'static str, name: &str) -> Result<()> {
+    let fits =
+        (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if fits {
         Ok(())
     } else {
-        Err(Error::invalid("stream", "The shop's stream name may hold only letters, digits, _ and -."))
+        Err(Error::invalid(field, format!("The {field} name may hold only letters, digits, _ and -.")))
     }
 }
 
