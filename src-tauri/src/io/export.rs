@@ -264,6 +264,14 @@ pub const NOT_ABOUT_A_CUSTOMER: &[(&str, &str)] = &[
     ("search_text_data", "index"),
     ("search_text_docsize", "index"),
     ("search_text_idx", "index"),
+    // A shared shop's bookkeeping on this device: its outbox (changes not
+    // yet sent, which the records above already hold), clocks, and the ids
+    // of what it applied and of customers deleted completely.
+    ("sync_state", "sharing"),
+    ("sync_outbox", "sharing"),
+    ("sync_clocks", "sharing"),
+    ("sync_applied", "sharing"),
+    ("sync_tombstones", "sharing"),
 ];
 
 pub fn customer_data(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<CustomerData> {
@@ -306,7 +314,10 @@ pub fn customer_data(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<
 fn customer_rows(conn: &Connection) -> Result<std::collections::BTreeMap<String, String>> {
     use std::collections::{BTreeMap, BTreeSet};
     let mut direct: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for table in customers::tables_naming_customers(conn)? {
+    // A shared shop's own bookkeeping (its outbox, its tombstones) is this
+    // device's, not a record about the customer.
+    let bookkeeping = |table: &str| NOT_ABOUT_A_CUSTOMER.iter().any(|(name, why)| *name == table && *why == "sharing");
+    for table in customers::tables_naming_customers(conn)?.into_iter().filter(|t| !bookkeeping(t)) {
         direct.entry(table).or_default().insert("customer_id".to_string());
     }
     // (table, column, parent table, parent column) of every foreign key.

@@ -84,6 +84,9 @@ pub fn error_line(error: &Error) -> String {
         Error::Panicked => "internal: a panic".to_string(),
         Error::OwnerOnly => "owner_only".to_string(),
         Error::WrongKey => "wrong_key".to_string(),
+        // Written by io::nats_link from the server's address and fixed
+        // words; no customer data can be in it.
+        Error::Sync(sentence) => format!("sync: {sentence}"),
         // SQLite's own message names tables, columns and constraints, never
         // the values; other rusqlite errors may carry a value, so only
         // their variant's name is kept.

@@ -47,6 +47,13 @@ pub enum Error {
     /// rolled back with its transaction.
     #[error("Something went wrong; nothing was changed.")]
     Panicked,
+
+    /// The shop's sync server (NATS JetStream, `io::nats_link`) could not be
+    /// reached, refused this device, or refused a request: a whole sentence
+    /// for the status line, naming at most the server's address, never a
+    /// customer's data (the server's own words go to the log).
+    #[error("{0}")]
+    Sync(String),
 }
 
 impl Error {
@@ -66,6 +73,7 @@ impl Error {
             Error::OwnerOnly => "owner_only",
             Error::WrongKey => "wrong_key",
             Error::Panicked => "internal",
+            Error::Sync(_) => "sync",
         }
     }
 }

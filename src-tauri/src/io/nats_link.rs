@@ -1,0 +1,564 @@
+//! The link between this device and the shop's NATS JetStream server: the
+//! transport of a shared shop (issue 28), and nothing more. It moves bytes it
+//! never reads; what they hold, how they are encrypted and how they are
+//! applied is the sync code's business.
+//!
+//! - One stream per shop, named by the caller with an opaque shop-derived id;
+//!   its one subject is `<stream>.changes`, so no subject ever carries
+//!   customer data.
+//! - Each change is one message whose `Nats-Msg-Id` header is the change id:
+//!   the server stores a change once however often a device re-sends it
+//!   (within the duplicate window), so a device that crashed between the
+//!   server's ack and forgetting its outbox can simply send again.
+//! - Reading never leaves anything on the server to clean up: each fetch uses
+//!   an ephemeral consumer (memory only, removed after use and by the server
+//!   when idle); news of a change arrives on a plain subscription.
+//! - The latest snapshot of the shop (an encrypted backup made by the caller)
+//!   is one object in a JetStream object store bucket, with the stream
+//!   sequence it covers in its metadata.
+//!
+//! Every error is `Error::Sync` with a plain sentence; the server's own words
+//! go to the log, with ids and counts only.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::connection::State;
+use async_nats::jetstream::{self, consumer, object_store, stream};
+use async_nats::{Client, ConnectError, ConnectErrorKind, Event, HeaderMap, ServerAddr, ServerError, Subscriber};
+use futures_util::{FutureExt, StreamExt};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::Mutex;
+
+use crate::kernel::error::{Error, Result};
+
+/// How long the first connection may take: a desk asking "is the server
+/// there?" needs an answer in seconds, not the operating system's minutes.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long one request (a publish's ack, a stream's info) may wait, so a
+/// server that went away mid-request is an error in seconds, not a hang.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long the server remembers change ids to drop a re-sent change: a week
+/// covers a desk switched off over a holiday that comes back and re-sends
+/// what it was not sure had arrived. (Applying stays keyed by change id too.)
+const DUPLICATE_WINDOW: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+/// How long an ephemeral fetch consumer the client could not remove (the link
+/// dropped mid-fetch) lives on the server before the server removes it.
+const FETCH_CONSUMER_IDLE: Duration = Duration::from_secs(60);
+/// The one object of the snapshot bucket, and the metadata key saying which
+/// stream sequence it covers.
+const SNAPSHOT: &str = "snapshot";
+const COVERS_SEQ: &str = "covers_seq";
+
+/// What a device needs to reach its shop's server: typed by the owner when
+/// sharing or joining (the stream name is derived from the shop). No `Debug`,
+/// so the password cannot end up in a log line.
+#[derive(Clone)]
+pub struct LinkSettings {
+    /// `nats://host:port` or `tls://host:port`; several, separated by commas,
+    /// for a cluster (a client also learns the others from the one it reaches).
+    pub server: String,
+    /// This device's NATS user and password; an empty user connects without.
+    pub user: String,
+    pub password: String,
+    /// The shop's opaque stream name, e.g. `REGULARS_<hex>`: letters, digits,
+    /// `_` and `-` only, because it becomes a subject's first token.
+    pub stream: String,
+    /// The shop's own CA certificate (PEM) for a server with a private
+    /// certificate; `None` trusts the system's roots.
+    pub tls_root_pem: Option<PathBuf>,
+    /// Copies of the stream and snapshot a cluster keeps: 1 for one server,
+    /// 3 for a three-server cluster (one server may be down).
+    pub replicas: usize,
+    /// The main servers' JetStream domain, for a device at a second location
+    /// whose own server is a leaf node without JetStream: a server does not
+    /// pass the plain JetStream API across a leaf connection, only the
+    /// domain's (`$JS.<domain>.API`). `None` everywhere else.
+    pub domain: Option<String>,
+}
+
+impl LinkSettings {
+    /// Settings for one server and no TLS certificate of the shop's own: the
+    /// common case, with one copy of the data.
+    pub fn new(server: &str, user: &str, password: &str, stream: &str) -> LinkSettings {
+        LinkSettings {
+            server: server.to_string(),
+            user: user.to_string(),
+            password: password.to_string(),
+            stream: stream.to_string(),
+            tls_root_pem: None,
+            replicas: 1,
+            domain: None,
+        }
+    }
+}
+
+/// A connection to the shop's server. After the first connection the client
+/// reconnects by itself, forever, so a link outlives a server restart; while
+/// it is away every call fails at once with a sentence saying so.
+pub struct Link {
+    client: Client,
+    js: jetstream::Context,
+    stream: String,
+    subject: String,
+    replicas: usize,
+    /// The server's address as the owner typed it, for the sentences.
+    shown: String,
+    /// Every change published to the shop's subject, seen live: what
+    /// `wait_for_new` wakes on. Behind a lock because reading needs `&mut`.
+    arrivals: Mutex<Subscriber>,
+    /// Set when the server turned this device's credentials down after a
+    /// reconnect (the owner removed the device); cleared once connected.
+    refused: Arc<AtomicBool>,
+}
+
+impl fmt::Debug for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Link").field("server", &self.shown).field("stream", &self.stream).finish_non_exhaustive()
+    }
+}
+
+impl Link {
+    /// Connects once, in a few seconds at most: an address that does not
+    /// answer or credentials the server refuses are an error now, so the
+    /// owner sees it while typing them. Nothing is created on the server.
+    pub async fn connect(settings: &LinkSettings) -> Result<Link> {
+        let servers = server_addresses(&settings.server)?;
+        check_name("stream", &settings.stream)?;
+        if let Some(domain) = &settings.domain {
+            check_name("domain", domain)?;
+        }
+        if settings.replicas == 0 || settings.replicas > 5 {
+            return Err(Error::invalid("replicas", "A shop's data is kept on 1 to 5 servers."));
+        }
+        let refused = Arc::new(AtomicBool::new(false));
+        let shown = settings.server.trim().to_string();
+        let client = connect_options(settings, &servers, Arc::clone(&refused))
+            .connect(servers)
+            .await
+            .map_err(|e| connect_error(&e, &shown))?;
+        let subject = format!("{}.changes", settings.stream);
+        let arrivals = client.subscribe(subject.clone()).await.map_err(|e| {
+            tracing::warn!(error = %e, "subscribing to the shop's changes failed");
+            Error::Sync(format!("The sync server at {shown} did not let this device listen for changes."))
+        })?;
+        let context = jetstream::ContextBuilder::new().timeout(REQUEST_TIMEOUT);
+        let js = match &settings.domain {
+            Some(domain) => context.domain(domain.clone()).build(client.clone()),
+            None => context.build(client.clone()),
+        };
+        tracing::info!(stream = %settings.stream, replicas = settings.replicas, "sync server connected");
+        Ok(Link {
+            client,
+            js,
+            stream: settings.stream.clone(),
+            subject,
+            replicas: settings.replicas,
+            shown,
+            arrivals: Mutex::new(arrivals),
+            refused,
+        })
+    }
+
+    /// Whether the server is reachable and takes this device now: what the
+    /// status line reads without asking the server anything.
+    pub fn is_online(&self) -> bool {
+        !self.refused.load(Ordering::Relaxed) && self.client.connection_state() == State::Connected
+    }
+
+    /// Makes the shop's stream when it is not there yet (the first device to
+    /// share the shop); leaves an existing one as it is. File storage, kept
+    /// until deleted, duplicates dropped for `DUPLICATE_WINDOW`; single
+    /// messages can never be deleted, so a sequence once read stays true.
+    pub async fn ensure_stream(&self) -> Result<()> {
+        self.check_online()?;
+        let config = stream::Config {
+            name: self.stream.clone(),
+            subjects: vec![self.subject.clone()],
+            storage: stream::StorageType::File,
+            num_replicas: self.replicas,
+            duplicate_window: DUPLICATE_WINDOW,
+            deny_delete: true,
+            allow_direct: true,
+            ..Default::default()
+        };
+        self.js.get_or_create_stream(config).await.map_err(|e| self.failed("set up the shop's stream", e))?;
+        Ok(())
+    }
+
+    /// Publishes one change and waits for the server to store it; returns
+    /// its stream sequence. The change id is the message id, so the same
+    /// change sent again is not stored again: the answer is the sequence the
+    /// first copy got.
+    pub async fn publish(&self, change_id: &str, payload: Vec<u8>) -> Result<u64> {
+        check_change_id(change_id)?;
+        self.check_online()?;
+        let mut headers = HeaderMap::new();
+        headers.insert(async_nats::header::NATS_MESSAGE_ID, change_id);
+        let ack = self
+            .js
+            .publish_with_headers(self.subject.clone(), headers, payload.into())
+            .await
+            .map_err(|e| self.failed("take the change", e))?
+            .await
+            .map_err(|e| self.failed("store the change", e))?;
+        if ack.duplicate {
+            tracing::debug!(seq = ack.sequence, "a change sent again; the server kept its first copy");
+        }
+        Ok(ack.sequence)
+    }
+
+    /// The changes stored after `after_seq`, oldest first, at most `max`:
+    /// what a device that was away, or just woke up, has not applied yet.
+    /// Asks only for the stream's last sequence when there is nothing new.
+    pub async fn fetch_after(&self, after_seq: u64, max: usize) -> Result<Vec<(u64, Vec<u8>)>> {
+        let last = self.last_seq().await?;
+        if last <= after_seq || max == 0 {
+            return Ok(Vec::new());
+        }
+        let wanted = usize::try_from(last - after_seq).map_or(max, |waiting| waiting.min(max));
+        let stream =
+            self.js.get_stream_no_info(&self.stream).await.map_err(|e| self.failed("find the shop's stream", e))?;
+        let config = consumer::pull::Config {
+            deliver_policy: consumer::DeliverPolicy::ByStartSequence { start_sequence: after_seq + 1 },
+            ack_policy: consumer::AckPolicy::None,
+            filter_subject: self.subject.clone(),
+            inactive_threshold: FETCH_CONSUMER_IDLE,
+            memory_storage: true,
+            ..Default::default()
+        };
+        let consumer = stream.create_consumer(config).await.map_err(|e| self.failed("read the shop's changes", e))?;
+        let read = read_batch(&consumer, wanted).await;
+        // Removed now rather than left to idle out; a failure here only
+        // leaves it to the server's own clean-up.
+        let name = consumer.cached_info().name.clone();
+        if let Err(e) = stream.delete_consumer(&name).await {
+            tracing::debug!(error = %e, "a fetch consumer is left for the server to remove");
+        }
+        let changes = read.map_err(|e| self.failed("send the shop's changes", e))?;
+        tracing::debug!(after_seq, count = changes.len(), "changes fetched");
+        Ok(changes)
+    }
+
+    /// Waits until the stream may hold a change after `after_seq`, or the
+    /// timeout passes (`false`). It wakes on the live subscription as soon as
+    /// any device publishes, so a change reaches the other desks in the time
+    /// of a round trip, without polling. `true` can now and then be early
+    /// (the live copy can overtake the stored one in a cluster): the caller
+    /// fetches, and waits again when the fetch brought nothing.
+    pub async fn wait_for_new(&self, after_seq: u64, timeout: Duration) -> Result<bool> {
+        self.check_online()?;
+        let mut arrivals = self.arrivals.lock().await;
+        // Live copies that came while nobody waited: each says "something
+        // new", and together they say no more than one does.
+        let mut seen = false;
+        while let Some(Some(_)) = arrivals.next().now_or_never() {
+            seen = true;
+        }
+        if seen || self.last_seq().await? > after_seq {
+            return Ok(true);
+        }
+        match tokio::time::timeout(timeout, arrivals.next()).await {
+            Ok(Some(_)) => Ok(true),
+            Ok(None) => Err(Error::Sync("The connection to the sync server was closed.".to_string())),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// The sequence of the last change stored in the shop's stream (0 when
+    /// there is none yet).
+    pub async fn last_seq(&self) -> Result<u64> {
+        self.check_online()?;
+        let stream =
+            self.js.get_stream_no_info(&self.stream).await.map_err(|e| self.failed("find the shop's stream", e))?;
+        let info = stream.get_info().await.map_err(|e| self.failed("say how far the shop's changes go", e))?;
+        Ok(info.state.last_sequence)
+    }
+
+    /// Stores `file` (an encrypted backup) as the shop's snapshot, replacing
+    /// the one before, with the stream sequence it covers: a joining device
+    /// starts from it instead of from every change ever made.
+    pub async fn put_snapshot(&self, file: &Path, covers_seq: u64) -> Result<()> {
+        self.check_online()?;
+        let bucket = self.snapshot_bucket().await?;
+        let mut reader = tokio::fs::File::open(file).await?;
+        let meta = object_store::ObjectMetadata {
+            name: SNAPSHOT.to_string(),
+            description: Some(format!("The shop up to stream sequence {covers_seq}")),
+            metadata: HashMap::from([(COVERS_SEQ.to_string(), covers_seq.to_string())]),
+            ..Default::default()
+        };
+        let info = bucket.put(meta, &mut reader).await.map_err(|e| self.failed("store the snapshot", e))?;
+        tracing::info!(covers_seq, bytes = info.size, "snapshot stored");
+        Ok(())
+    }
+
+    /// Writes the shop's snapshot to `dest` (private to this user on Unix)
+    /// and returns the stream sequence it covers; `None` when no device has
+    /// stored one yet. The file appears only whole and checked (the object
+    /// store's SHA-256): it is written beside `dest` and renamed into place.
+    pub async fn get_snapshot(&self, dest: &Path) -> Result<Option<u64>> {
+        self.check_online()?;
+        if !self.snapshot_bucket_exists().await? {
+            return Ok(None);
+        }
+        let bucket = self.snapshot_bucket().await?;
+        let mut object = match bucket.get(SNAPSHOT).await {
+            Ok(object) => object,
+            Err(e) if e.kind() == object_store::GetErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.failed("send the snapshot", e)),
+        };
+        let covers_seq =
+            object.info.metadata.get(COVERS_SEQ).and_then(|seq| seq.parse::<u64>().ok()).ok_or_else(|| {
+                Error::Sync("The snapshot on the sync server does not say which changes it holds.".to_string())
+            })?;
+        let part = beside(dest, ".part");
+        let written = copy_to_private_file(&mut object, &part).await;
+        if let Err(e) = written {
+            let _ = tokio::fs::remove_file(&part).await;
+            tracing::warn!(error = %e, "the snapshot download failed");
+            return Err(Error::Sync("The snapshot could not be downloaded whole; nothing was kept.".to_string()));
+        }
+        tokio::fs::rename(&part, dest).await?;
+        tracing::info!(covers_seq, bytes = object.info.size, "snapshot downloaded");
+        Ok(Some(covers_seq))
+    }
+
+    /// The snapshot bucket's name: the stream's, so one shop's snapshot is
+    /// never another's.
+    fn bucket_name(&self) -> String {
+        format!("{}_SNAPSHOT", self.stream)
+    }
+
+    /// Whether the snapshot bucket exists, told apart from "the server did
+    /// not answer" (which must not read as "no snapshot").
+    async fn snapshot_bucket_exists(&self) -> Result<bool> {
+        match self.js.get_stream(format!("OBJ_{}", self.bucket_name())).await {
+            Ok(_) => Ok(true),
+            Err(e) => match e.kind() {
+                jetstream::context::GetStreamErrorKind::JetStream(js)
+                    if js.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND =>
+                {
+                    Ok(false)
+                }
+                _ => Err(self.failed("look for a snapshot", e)),
+            },
+        }
+    }
+
+    /// The snapshot bucket, made on first use with the stream's replicas.
+    async fn snapshot_bucket(&self) -> Result<object_store::ObjectStore> {
+        if let Ok(bucket) = self.js.get_object_store(self.bucket_name()).await {
+            return Ok(bucket);
+        }
+        let config = object_store::Config {
+            bucket: self.bucket_name(),
+            description: Some("The shop's latest snapshot".to_string()),
+            storage: stream::StorageType::File,
+            num_replicas: self.replicas,
+            ..Default::default()
+        };
+        self.js.create_object_store(config).await.map_err(|e| self.failed("make room for a snapshot", e))
+    }
+
+    /// Fails at once, with the reason, when the server is not there: a
+    /// request would otherwise wait for its timeout.
+    fn check_online(&self) -> Result<()> {
+        if self.refused.load(Ordering::Relaxed) {
+            return Err(refused());
+        }
+        match self.client.connection_state() {
+            State::Connected => Ok(()),
+            State::Pending | State::Disconnected => {
+                Err(Error::Sync(format!("The sync server at {} cannot be reached right now.", self.shown)))
+            }
+        }
+    }
+
+    /// A failed request as a sentence: offline and refused first (the
+    /// connection may have dropped during the request), then timeouts, then
+    /// what the server said, in the log only.
+    fn failed(&self, what: &str, error: impl fmt::Display) -> Error {
+        let said = error.to_string();
+        tracing::warn!(stream = %self.stream, what, error = %said, "a sync server request failed");
+        if let Err(offline) = self.check_online() {
+            return offline;
+        }
+        if said.contains("timed out") || said.contains("timeout") {
+            return Error::Sync(format!("The sync server at {} did not {what} in time.", self.shown));
+        }
+        Error::Sync(format!("The sync server at {} did not {what}; the app's log says why.", self.shown))
+    }
+}
+
+/// The client's options: credentials, TLS, a short first connection, quick
+/// reconnects (at most 2 s apart, so a restarted server is used again soon)
+/// and an ear for the server refusing this device later.
+fn connect_options(
+    settings: &LinkSettings,
+    servers: &[ServerAddr],
+    refused: Arc<AtomicBool>,
+) -> async_nats::ConnectOptions {
+    let mut options = async_nats::ConnectOptions::new()
+        .name("regulars")
+        .connection_timeout(CONNECT_TIMEOUT)
+        .request_timeout(Some(REQUEST_TIMEOUT))
+        .reconnect_delay_callback(|attempts| Duration::from_millis((attempts as u64 * 250).min(2_000)))
+        .event_callback(move |event| {
+            let refused = Arc::clone(&refused);
+            async move { note_event(&event, &refused) }
+        });
+    if !settings.user.is_empty() {
+        options = options.user_and_password(settings.user.clone(), settings.password.clone());
+    }
+    if servers.iter().any(|server| server.tls_required()) {
+        options = options.require_tls(true);
+    }
+    if let Some(pem) = &settings.tls_root_pem {
+        options = options.add_root_certificates(pem.clone()).require_tls(true);
+    }
+    options
+}
+
+/// Keeps `refused` in step with the server's answers, and logs the link's
+/// comings and goings (no data in them).
+fn note_event(event: &Event, refused: &AtomicBool) {
+    match event {
+        Event::Connected => {
+            refused.store(false, Ordering::Relaxed);
+            tracing::info!("sync server connected again");
+        }
+        Event::ServerError(ServerError::AuthorizationViolation) => {
+            refused.store(true, Ordering::Relaxed);
+            tracing::warn!("the sync server refused this device's credentials");
+        }
+        Event::Disconnected => tracing::info!("sync server disconnected"),
+        other => tracing::debug!(event = %other, "sync server event"),
+    }
+}
+
+fn refused() -> Error {
+    Error::Sync("The server refused this device's user name or password.".to_string())
+}
+
+/// The first connection's failure as the owner should read it.
+fn connect_error(error: &ConnectError, shown: &str) -> Error {
+    tracing::warn!(error = %error, "connecting to the sync server failed");
+    match error.kind() {
+        ConnectErrorKind::AuthorizationViolation | ConnectErrorKind::Authentication => refused(),
+        ConnectErrorKind::Tls => Error::Sync(format!(
+            "A secure connection to the sync server at {shown} could not be made. Check the address and the certificate."
+        )),
+        ConnectErrorKind::ServerParse => {
+            Error::invalid("server", "Write the server's address as nats://host:port or tls://host:port.")
+        }
+        ConnectErrorKind::Dns
+        | ConnectErrorKind::TimedOut
+        | ConnectErrorKind::Io
+        | ConnectErrorKind::MaxReconnects => Error::Sync(format!(
+            "The sync server at {shown} did not answer. Check the address, and that the server is running and reachable from this computer."
+        )),
+    }
+}
+
+/// The server list as typed: `nats://` or `tls://` addresses separated by
+/// commas. Credentials belong in their own fields: in an address they would
+/// reach the log and the status line.
+fn server_addresses(server: &str) -> Result<Vec<ServerAddr>> {
+    let shape = "Write the server's address as nats://host:port or tls://host:port.";
+    let mut addresses = Vec::new();
+    for part in server.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+        let (scheme, rest) = part.split_once("://").ok_or_else(|| Error::invalid("server", shape))?;
+        if !matches!(scheme, "nats" | "tls") || rest.is_empty() || rest.contains(['/', ' ']) {
+            return Err(Error::invalid("server", shape));
+        }
+        if rest.contains('@') {
+            return Err(Error::invalid(
+                "server",
+                "Put the user name and password in their own boxes, not in the address.",
+            ));
+        }
+        let address: ServerAddr = part.parse().map_err(|_| Error::invalid("server", shape))?;
+        if address.host().is_empty() {
+            return Err(Error::invalid("server", shape));
+        }
+        addresses.push(address);
+    }
+    if addresses.is_empty() {
+        return Err(Error::invalid("server", "Enter the sync server's address, e.g. nats://192.168.1.20:4222."));
+    }
+    Ok(addresses)
+}
+
+/// A stream name is the first token of the subject and part of the bucket's
+/// name, a domain a token of the API's subjects: letters, digits, `_` and
+/// `-`, at most 64 (the server's own rules are wider; these fit every place
+/// the name goes).
+fn check_name(field: &'static str, name: &str) -> Result<()> {
+    let fits =
+        (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if fits {
+        Ok(())
+    } else {
+        Err(Error::invalid(field, format!("The {field} name may hold only letters, digits, _ and -.")))
+    }
+}
+
+/// A change id travels in a header: printable ASCII without spaces, so it
+/// can never break the header block.
+fn check_change_id(change_id: &str) -> Result<()> {
+    if (1..=128).contains(&change_id.len()) && change_id.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(())
+    } else {
+        Err(Error::invalid("change_id", "A change id is 1 to 128 printable characters without spaces."))
+    }
+}
+
+/// Up to `wanted` messages from a fresh consumer, with their stream
+/// sequences; the server sends what it has and ends the batch.
+async fn read_batch(
+    consumer: &consumer::Consumer<consumer::pull::Config>,
+    wanted: usize,
+) -> std::result::Result<Vec<(u64, Vec<u8>)>, async_nats::Error> {
+    let mut batch = consumer.fetch().max_messages(wanted).messages().await?;
+    let mut changes = Vec::with_capacity(wanted);
+    while let Some(message) = batch.next().await {
+        let message = message?;
+        let seq = message.info()?.stream_sequence;
+        changes.push((seq, message.message.payload.to_vec()));
+    }
+    Ok(changes)
+}
+
+/// `path` with `suffix` added to its file name (`snapshot.db` →
+/// `snapshot.db.part`), so the temporary sits in the same folder.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().map(|name| name.to_os_string()).unwrap_or_default();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// Copies the object into a new file readable by this user only (0600 on
+/// Unix), flushed to disk before it is renamed into place.
+async fn copy_to_private_file(
+    object: &mut object_store::Object,
+    path: &Path,
+) -> std::result::Result<(), std::io::Error> {
+    match tokio::fs::remove_file(path).await {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(path).await?;
+    tokio::io::copy(object, &mut file).await?;
+    file.flush().await?;
+    file.sync_all().await
+}

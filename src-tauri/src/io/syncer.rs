@@ -1,0 +1,110 @@
+//! A shared shop's two directions over its link: `push` sends the outbox in
+//! order (each change marked sent only once the server stored it), `pull`
+//! applies what the stream holds after this device's position. The writer
+//! is held only for one change's read or apply, never across the network,
+//! so the desk never waits on the server.
+
+use std::sync::Mutex;
+
+use chrono::Utc;
+use rusqlite::Connection;
+
+use crate::db::sharing;
+use crate::db::store::{self, Store};
+use crate::features::sync::{self, Applied};
+use crate::io::nats_link::Link;
+use crate::kernel::error::{Error, Result};
+use crate::kernel::secret::Key;
+
+/// How many changes one push or pull takes at a time.
+const BATCH: usize = 200;
+
+/// What the syncer needs from the app: its one writer, taken briefly.
+pub trait Writer {
+    fn with_writer<T>(&self, change: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T>;
+}
+
+/// A store behind a mutex (the command-line tools, the tests).
+impl Writer for Mutex<Store> {
+    fn with_writer<T>(&self, change: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut store = self.lock().map_err(|_| Error::Panicked)?;
+        change(store.conn_mut())
+    }
+}
+
+pub struct Syncer {
+    link: Link,
+    key: Key,
+    subject: String,
+}
+
+/// What a pull brought.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Pulled {
+    /// Changes applied (not counting this device's own, or repeats).
+    pub applied: usize,
+    /// Cards they changed, and customers deleted completely.
+    pub customers: Vec<String>,
+    pub erased: Vec<String>,
+}
+
+impl Syncer {
+    /// Over `link` (connected, its stream made), sealing with the shop's key.
+    pub fn new(link: Link, key: Key, subject: &str) -> Syncer {
+        Syncer { link, key, subject: subject.to_string() }
+    }
+
+    pub fn link(&self) -> &Link {
+        &self.link
+    }
+
+    /// Sends every waiting change, oldest first; returns how many. Stops at
+    /// the first the server does not take (it is sent again next time; the
+    /// server drops a second copy by its id).
+    pub async fn push(&self, writer: &impl Writer) -> Result<usize> {
+        let mut sent = 0;
+        loop {
+            let changes = writer.with_writer(|conn| sharing::waiting(conn, BATCH, store::schema_version()))?;
+            if changes.is_empty() {
+                return Ok(sent);
+            }
+            for change in &changes {
+                let message = sync::pack(change, &self.key, &self.subject)?;
+                let seq = self.link.publish(&change.id, message).await?;
+                writer.with_writer(|conn| sync::sent(conn, &change.id, seq))?;
+                sent += 1;
+            }
+        }
+    }
+
+    /// Applies every change the stream holds after this device's position.
+    /// A message that does not open with the shop's key (another shop's, or
+    /// altered) is left and logged by its position, never applied.
+    pub async fn pull(&self, writer: &impl Writer) -> Result<Pulled> {
+        let mut pulled = Pulled::default();
+        loop {
+            let after = writer.with_writer(|conn| Ok(sharing::device(conn)?.map_or(0, |d| d.applied_seq)))?;
+            let messages = self.link.fetch_after(after, BATCH).await?;
+            if messages.is_empty() {
+                return Ok(pulled);
+            }
+            for (seq, message) in messages {
+                let change = match sync::unpack(&message, &self.key, &self.subject) {
+                    Ok(change) => change,
+                    Err(Error::WrongKey) => {
+                        tracing::warn!(seq, "a message in the shop's stream does not open with the shop's key: left");
+                        writer.with_writer(|conn| store::write(conn, |tx| sharing::skip_to(tx, seq)))?;
+                        continue;
+                    }
+                    Err(error) => return Err(error),
+                };
+                let applied: Applied = writer.with_writer(|conn| sync::apply(conn, &change, seq, Utc::now()))?;
+                if applied.new {
+                    pulled.applied += 1;
+                    pulled.customers.extend(applied.customers);
+                    pulled.erased.extend(applied.erased);
+                }
+            }
+        }
+    }
+}
