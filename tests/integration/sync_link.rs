@@ -200,7 +200,8 @@ async fn refused_credentials_and_a_silent_address_are_clear_sentences() {
         )
     );
 
-    for bad in ["", "192.168.1.20:4222", "http://host:4222", "nats://user:pw@host:4222", "nats://", "nats://host/path"] {
+    for bad in ["", "192.168.1.20:4222", "http://host:4222", "nats://user:pw@host:4222", "nats://", "nats://host/path"]
+    {
         match Link::connect(&settings(bad)).await {
             Err(Error::Invalid { field: "server", .. }) => {}
             other => panic!("{bad:?} should be refused as an address: {other:?}"),
@@ -240,7 +241,11 @@ async fn a_stopped_server_fails_fast_and_a_restarted_one_has_everything() {
 
     server.restart();
     eventually("reconnecting", Duration::from_secs(15), || async {
-        if link.is_online() { Ok(()) } else { Err(Error::Sync("offline".into())) }
+        if link.is_online() {
+            Ok(())
+        } else {
+            Err(Error::Sync("offline".into()))
+        }
     })
     .await;
     assert_eq!(link.last_seq().await.unwrap(), 3, "the stream kept its changes across the restart");
@@ -313,7 +318,8 @@ async fn a_three_server_cluster_loses_one_server_and_nothing_else() {
         let (desk, laptop) = (&desk, &laptop);
         async move {
             for i in range {
-                let (device, id) = if i % 2 == 0 { (desk, format!("desk-{i}")) } else { (laptop, format!("laptop-{i}")) };
+                let (device, id) =
+                    if i % 2 == 0 { (desk, format!("desk-{i}")) } else { (laptop, format!("laptop-{i}")) };
                 // A publish that timed out may have been stored: sent again
                 // with its id, it is stored once (checked below).
                 eventually(what, Duration::from_secs(30), || device.publish(&id, payload(i))).await;
@@ -328,7 +334,11 @@ async fn a_three_server_cluster_loses_one_server_and_nothing_else() {
     for device in [&desk, &laptop] {
         let all = eventually("fetching with one server down", Duration::from_secs(30), || async {
             let all = device.fetch_after(0, 100).await?;
-            if all.len() == 40 { Ok(all) } else { Err(Error::Sync(format!("{} of 40", all.len()))) }
+            if all.len() == 40 {
+                Ok(all)
+            } else {
+                Err(Error::Sync(format!("{} of 40", all.len())))
+            }
         })
         .await;
         assert_eq!(all, expected, "every change once, in order\n{}", cluster.logs());
@@ -340,7 +350,8 @@ async fn a_three_server_cluster_loses_one_server_and_nothing_else() {
     joining.replicas = 3;
     let other = Link::connect(&joining).await.unwrap();
     let start = Instant::now();
-    let read = try_fetch_all(&other).await.unwrap_or_else(|e| panic!("{e:?} after {:?}\n{}", start.elapsed(), cluster.logs()));
+    let read =
+        try_fetch_all(&other).await.unwrap_or_else(|e| panic!("{e:?} after {:?}\n{}", start.elapsed(), cluster.logs()));
     assert_eq!(read, expected);
 }
 
@@ -363,8 +374,10 @@ async fn a_second_location_reaches_the_stream_through_its_leaf_node() {
     through_leaf.domain = Some("main".to_string());
     let at_second = Link::connect(&through_leaf).await.unwrap();
     // The leaf connection comes up in the background.
-    eventually("publishing at the second location", Duration::from_secs(20), || at_second.publish("second-1", payload(1)))
-        .await;
+    eventually("publishing at the second location", Duration::from_secs(20), || {
+        at_second.publish("second-1", payload(1))
+    })
+    .await;
     assert_eq!(at_main.publish("main-2", payload(2)).await.unwrap(), 2);
     let expected: Vec<(u64, Vec<u8>)> = (1..=2).map(|i| (i as u64, payload(i))).collect();
     assert_eq!(fetch_all(&at_main).await, expected);

@@ -73,7 +73,8 @@ impl NatsServer {
     /// A server that accepts only `user` with `password`.
     pub fn start_with_user(user: &str, password: &str) -> NatsServer {
         // A list of users, as a shop's config has one per device.
-        let config = format!("authorization {{\n  users = [\n    {{ user: \"{user}\", password: \"{password}\" }}\n  ]\n}}\n");
+        let config =
+            format!("authorization {{\n  users = [\n    {{ user: \"{user}\", password: \"{password}\" }}\n  ]\n}}\n");
         NatsServer::start_with(true, &[], Some(&config))
     }
 
@@ -183,8 +184,7 @@ pub struct Cluster {
 impl Cluster {
     pub fn start() -> Cluster {
         let route_ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
-        let routes =
-            route_ports.iter().map(|port| format!("nats://127.0.0.1:{port}")).collect::<Vec<_>>().join(",");
+        let routes = route_ports.iter().map(|port| format!("nats://127.0.0.1:{port}")).collect::<Vec<_>>().join(",");
         let servers = route_ports
             .iter()
             .enumerate()

@@ -228,7 +228,8 @@ impl Link {
             return Ok(Vec::new());
         }
         let to = state.last_sequence.min(from.saturating_add(max as u64 - 1));
-        let stream = self.js.get_stream_no_info(&self.stream).await.map_err(|e| self.failed("find the shop's stream", e))?;
+        let stream =
+            self.js.get_stream_no_info(&self.stream).await.map_err(|e| self.failed("find the shop's stream", e))?;
         let stream = &stream;
         let mut gets = futures_util::stream::iter(from..=to)
             .map(|seq| async move { (seq, stream.direct_get(seq).await) })
@@ -284,7 +285,8 @@ impl Link {
     /// The stream's first and last sequence, from its leader.
     async fn stream_state(&self) -> Result<stream::State> {
         self.check_online()?;
-        let stream = self.js.get_stream_no_info(&self.stream).await.map_err(|e| self.failed("find the shop's stream", e))?;
+        let stream =
+            self.js.get_stream_no_info(&self.stream).await.map_err(|e| self.failed("find the shop's stream", e))?;
         let info = stream.get_info().await.map_err(|e| self.failed("say how far the shop's changes go", e))?;
         Ok(info.state)
     }
@@ -322,9 +324,10 @@ impl Link {
             Err(e) if e.kind() == object_store::GetErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.failed("send the snapshot", e)),
         };
-        let covers_seq = object.info.metadata.get(COVERS_SEQ).and_then(|seq| seq.parse::<u64>().ok()).ok_or_else(|| {
-            Error::Sync("The snapshot on the sync server does not say which changes it holds.".to_string())
-        })?;
+        let covers_seq =
+            object.info.metadata.get(COVERS_SEQ).and_then(|seq| seq.parse::<u64>().ok()).ok_or_else(|| {
+                Error::Sync("The snapshot on the sync server does not say which changes it holds.".to_string())
+            })?;
         let part = beside(dest, ".part");
         let written = copy_to_private_file(&mut object, &part).await;
         if let Err(e) = written {
@@ -486,7 +489,10 @@ fn server_addresses(server: &str) -> Result<Vec<ServerAddr>> {
             return Err(Error::invalid("server", shape));
         }
         if rest.contains('@') {
-            return Err(Error::invalid("server", "Put the user name and password in their own boxes, not in the address."));
+            return Err(Error::invalid(
+                "server",
+                "Put the user name and password in their own boxes, not in the address.",
+            ));
         }
         let address: ServerAddr = part.parse().map_err(|_| Error::invalid("server", shape))?;
         if address.host().is_empty() {
