@@ -10,9 +10,10 @@
 //!   the server stores a change once however often a device re-sends it
 //!   (within the duplicate window), so a device that crashed between the
 //!   server's ack and forgetting its outbox can simply send again.
-//! - Reading never leaves anything on the server to clean up: each fetch uses
-//!   an ephemeral consumer (memory only, removed after use and by the server
-//!   when idle); news of a change arrives on a plain subscription.
+//! - Reading leaves nothing on the server to clean up: changes are read by
+//!   sequence with direct gets, which any copy of the stream answers (so
+//!   reading goes on while a cluster's server is down); news of a change
+//!   arrives on a plain subscription.
 //! - The latest snapshot of the shop (an encrypted backup made by the caller)
 //!   is one object in a JetStream object store bucket, with the stream
 //!   sequence it covers in its metadata.
@@ -28,7 +29,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::connection::State;
-use async_nats::jetstream::{self, consumer, object_store, stream};
+use async_nats::jetstream::{self, object_store, stream};
 use async_nats::{Client, ConnectError, ConnectErrorKind, Event, HeaderMap, ServerAddr, ServerError, Subscriber};
 use futures_util::{FutureExt, StreamExt};
 use tokio::io::AsyncWriteExt;
@@ -46,9 +47,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
 /// covers a desk switched off over a holiday that comes back and re-sends
 /// what it was not sure had arrived. (Applying stays keyed by change id too.)
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(7 * 24 * 60 * 60);
-/// How long an ephemeral fetch consumer the client could not remove (the link
-/// dropped mid-fetch) lives on the server before the server removes it.
-const FETCH_CONSUMER_IDLE: Duration = Duration::from_secs(60);
+/// Direct gets in flight at once while fetching: a round trip per change
+/// would make catching up with 10,000 changes over the internet take minutes.
+const FETCH_IN_FLIGHT: usize = 64;
 /// The one object of the snapshot bucket, and the metadata key saying which
 /// stream sequence it covers.
 const SNAPSHOT: &str = "snapshot";
@@ -214,32 +215,38 @@ impl Link {
 
     /// The changes stored after `after_seq`, oldest first, at most `max`:
     /// what a device that was away, or just woke up, has not applied yet.
-    /// Asks only for the stream's last sequence when there is nothing new.
+    /// Asks only for the stream's state when there is nothing new. Each
+    /// change is a direct get, which any copy of the stream answers: no
+    /// consumer to place on a server (one that is down would leave it
+    /// unanswered) or to remove, and many in flight at once. A first
+    /// sequence past `after_seq + 1` means the changes between were purged
+    /// from the stream (the snapshot holds them).
     pub async fn fetch_after(&self, after_seq: u64, max: usize) -> Result<Vec<(u64, Vec<u8>)>> {
-        let last = self.last_seq().await?;
-        if last <= after_seq || max == 0 {
+        let state = self.stream_state().await?;
+        let from = after_seq.saturating_add(1).max(state.first_sequence);
+        if max == 0 || from > state.last_sequence {
             return Ok(Vec::new());
         }
-        let wanted = usize::try_from(last - after_seq).map_or(max, |waiting| waiting.min(max));
+        let to = state.last_sequence.min(from.saturating_add(max as u64 - 1));
         let stream =
             self.js.get_stream_no_info(&self.stream).await.map_err(|e| self.failed("find the shop's stream", e))?;
-        let config = consumer::pull::Config {
-            deliver_policy: consumer::DeliverPolicy::ByStartSequence { start_sequence: after_seq + 1 },
-            ack_policy: consumer::AckPolicy::None,
-            filter_subject: self.subject.clone(),
-            inactive_threshold: FETCH_CONSUMER_IDLE,
-            memory_storage: true,
-            ..Default::default()
-        };
-        let consumer = stream.create_consumer(config).await.map_err(|e| self.failed("read the shop's changes", e))?;
-        let read = read_batch(&consumer, wanted).await;
-        // Removed now rather than left to idle out; a failure here only
-        // leaves it to the server's own clean-up.
-        let name = consumer.cached_info().name.clone();
-        if let Err(e) = stream.delete_consumer(&name).await {
-            tracing::debug!(error = %e, "a fetch consumer is left for the server to remove");
+        let stream = &stream;
+        let mut gets = futures_util::stream::iter(from..=to)
+            .map(|seq| async move { (seq, stream.direct_get(seq).await) })
+            .buffered(FETCH_IN_FLIGHT);
+        let mut changes = Vec::new();
+        while let Some((seq, got)) = gets.next().await {
+            match got {
+                Ok(message) => changes.push((message.sequence, message.payload.to_vec())),
+                // A copy that has not caught up with the leader yet: the
+                // rest comes with the next fetch, in order.
+                Err(e) if e.kind() == stream::DirectGetErrorKind::NotFound => {
+                    tracing::debug!(seq, "a change not on the answering copy yet");
+                    break;
+                }
+                Err(e) => return Err(self.failed("send the shop's changes", e)),
+            }
         }
-        let changes = read.map_err(|e| self.failed("send the shop's changes", e))?;
         tracing::debug!(after_seq, count = changes.len(), "changes fetched");
         Ok(changes)
     }
@@ -272,11 +279,16 @@ impl Link {
     /// The sequence of the last change stored in the shop's stream (0 when
     /// there is none yet).
     pub async fn last_seq(&self) -> Result<u64> {
+        Ok(self.stream_state().await?.last_sequence)
+    }
+
+    /// The stream's first and last sequence, from its leader.
+    async fn stream_state(&self) -> Result<stream::State> {
         self.check_online()?;
         let stream =
             self.js.get_stream_no_info(&self.stream).await.map_err(|e| self.failed("find the shop's stream", e))?;
         let info = stream.get_info().await.map_err(|e| self.failed("say how far the shop's changes go", e))?;
-        Ok(info.state.last_sequence)
+        Ok(info.state)
     }
 
     /// Stores `file` (an encrypted backup) as the shop's snapshot, replacing
@@ -516,22 +528,6 @@ fn check_change_id(change_id: &str) -> Result<()> {
     } else {
         Err(Error::invalid("change_id", "A change id is 1 to 128 printable characters without spaces."))
     }
-}
-
-/// Up to `wanted` messages from a fresh consumer, with their stream
-/// sequences; the server sends what it has and ends the batch.
-async fn read_batch(
-    consumer: &consumer::Consumer<consumer::pull::Config>,
-    wanted: usize,
-) -> std::result::Result<Vec<(u64, Vec<u8>)>, async_nats::Error> {
-    let mut batch = consumer.fetch().max_messages(wanted).messages().await?;
-    let mut changes = Vec::with_capacity(wanted);
-    while let Some(message) = batch.next().await {
-        let message = message?;
-        let seq = message.info()?.stream_sequence;
-        changes.push((seq, message.message.payload.to_vec()));
-    }
-    Ok(changes)
 }
 
 /// `path` with `suffix` added to its file name (`snapshot.db` →
