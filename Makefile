@@ -5,7 +5,8 @@
 #               end-to-end tests in the real window included
 # Also: make bench (search, visits, loyalty, reminders, the dashboard, import and export at 100,000
 # customers; the plan PDF), make icons, make sync-server (a sync server for a shared shop, on this
-# machine's loopback).
+# machine's loopback), make package (the .deb and the .rpm), make test-package (installs the .deb
+# on this machine and drives it).
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -26,7 +27,8 @@ NATS_SERVER := .ci/nats/bin/nats-server
 # Where `make sync-server` keeps its JetStream store: the user's data folder.
 SYNC_SERVER_STORE ?= $${XDG_DATA_HOME:-$$HOME/.local/share}/regulars-sync-server
 
-.PHONY: run test typecheck lint bench bench-window icons deps-build deps-test deps-nats sync-server audit
+.PHONY: run test typecheck lint bench bench-window icons deps-build deps-test deps-nats sync-server \
+	deps-package package test-package audit
 
 deps-build:
 	@missing=$$(for p in $(BUILD_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -94,6 +96,68 @@ sync-server: deps-nats
 	@store="$(SYNC_SERVER_STORE)"; mkdir -p "$$store" && \
 	echo "sync server: nats://127.0.0.1:4222, JetStream store in $$store (Ctrl+C stops it)" && \
 	exec $(NATS_SERVER) -a 127.0.0.1 -p 4222 -js -sd "$$store"
+
+# What make package checks the .deb with, and the Tauri CLI (pinned in
+# .ci/package.json) whose bundler writes both packages in Rust, offline.
+PACKAGE_TOOLS := lintian desktop-file-utils
+deps-package: deps-build
+	@missing=$$(for p in $(PACKAGE_TOOLS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	@[ -x .ci/node_modules/.bin/tauri ] || npm ci --prefix .ci --no-audit --no-fund
+
+# The .deb and the .rpm of the release build (tauri.conf.json's bundle
+# section says what goes in and what they depend on), then the checks a
+# distribution runs.
+# - The changelog's top entry must be this version, or the package would
+#   say it is a release it is not. It and the man page are gzipped here:
+#   packages ship them compressed, git keeps them as text.
+# - Built, stripped, then bundled: the bundler does not strip, and a
+#   binary with its symbol table is 5 MB more to download for nothing (a
+#   panic's message still names the file and line).
+# - The libraries the binary links, as dpkg-shlibdeps finds them, must all
+#   be in the .deb's Depends, so a new linked library cannot be forgotten.
+# - lintian on the .deb fails on any error or warning; desktop-file-validate
+#   on the menu entry inside it.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+DEB := $(TARGET_DIR)/release/bundle/deb/Regulars_$(VERSION)_amd64.deb
+RPM := $(TARGET_DIR)/release/bundle/rpm/Regulars-$(VERSION)-1.x86_64.rpm
+TAURI := .ci/node_modules/.bin/tauri
+package: deps-package
+	@head -1 src-tauri/packaging/changelog | grep -qF "regulars ($(VERSION))" || \
+		{ echo "src-tauri/packaging/changelog: add an entry for $(VERSION) on top"; exit 1; }
+	mkdir -p target/package
+	gzip -9n -c src-tauri/packaging/changelog > target/package/changelog.gz
+	gzip -9n -c src-tauri/packaging/regulars.1 > target/package/regulars.1.gz
+	$(TAURI) build --ci --no-bundle -- --locked
+	strip --remove-section=.comment $(TARGET_DIR)/release/regulars
+	$(TAURI) bundle --ci --bundles deb,rpm
+	@shlibs=$$(mktemp -d); trap 'rm -rf "$$shlibs"' EXIT; mkdir "$$shlibs/debian"; touch "$$shlibs/debian/control"; \
+		needed=$$(cd "$$shlibs" && dpkg-shlibdeps -O -e $(abspath $(TARGET_DIR))/release/regulars 2>/dev/null | \
+			sed 's/^shlibs:Depends=//; s/([^)]*)//g; s/[|,]/\n/g' | tr -d ' ' | sort -u); \
+		declared=$$(dpkg-deb -f $(DEB) Depends | sed 's/([^)]*)//g; s/[|,]/\n/g' | tr -d ' ' | sort -u); \
+		missing=$$(comm -23 <(echo "$$needed") <(echo "$$declared")); \
+		if [ -n "$$missing" ]; then echo "The binary links libraries of packages the .deb does not depend on: $$missing (add them to tauri.conf.json, bundle.linux.deb.depends)"; exit 1; fi; \
+		echo "Depends covers every library the binary links: $$(echo $$needed)"
+	lintian --fail-on error,warning --info $(DEB)
+	@entry=$$(mktemp -d); trap 'rm -rf "$$entry"' EXIT; \
+		dpkg-deb -x $(DEB) "$$entry" && desktop-file-validate "$$entry"/usr/share/applications/*.desktop && \
+		echo "desktop-file-validate: the menu entry is valid"
+	@ls -l $(DEB) $(RPM)
+	@dpkg-deb -f $(DEB) Depends Recommends
+
+# The .deb proved by installing it on this machine: apt-get install, the
+# installed /usr/bin/regulars driven under Xvfb through WebDriver (a shop
+# made, a customer checked in), apt-get remove (the shop's data folder is
+# untouched), installed again (the customer is still there); see
+# tests/package/main.rs. It installs and removes the package `regulars`
+# system-wide, so it is a target of its own and not part of make test.
+test-package: deps-test package
+	REGULARS_DEB=$(abspath $(DEB)) $(CARGO) test --locked --test package -- --nocapture
 
 # The dependency tree (Cargo.lock) against the RustSec advisory database,
 # offline: a snapshot of github.com/rustsec/advisory-db (ADVISORY_DB, else

@@ -105,7 +105,7 @@ impl Harness {
 
     /// One app per data folder: after a quit, wait until the copy that
     /// had this folder has let go of it, as a restart would.
-    fn wait_for_folder(&self, data_dir: &Path) {
+    pub fn wait_for_folder(&self, data_dir: &Path) {
         wait_until("the previous copy to let go of the data folder", Duration::from_secs(20), || {
             std::fs::File::open(data_dir.join("regulars.lock")).map_or(true, |lock| {
                 let free = lock.try_lock().is_ok();
@@ -118,10 +118,16 @@ impl Harness {
     /// Starts the app on `data_dir` as the folder is (a plain shop is
     /// offered encryption in the window).
     pub async fn open_app_as_is(&self, data_dir: &Path) -> WebDriver {
+        self.open_program(Path::new(APP), data_dir).await
+    }
+
+    /// Starts `program` on `data_dir` as the folder is: the app cargo
+    /// built, or a copy installed from the package (tests/package).
+    pub async fn open_program(&self, program: &Path, data_dir: &Path) -> WebDriver {
         self.wait_for_folder(data_dir);
         let mut caps = Capabilities::new();
-        caps.set("tauri:options", json!({ "application": APP, "args": ["--data-dir", data_dir.to_string_lossy()] }))
-            .expect("capabilities");
+        let options = json!({ "application": program, "args": ["--data-dir", data_dir.to_string_lossy()] });
+        caps.set("tauri:options", options).expect("capabilities");
         // No keep-alive: tauri-driver drops idle connections after a few
         // seconds, and a request on such a connection hung until its timeout.
         WebDriver::builder(format!("http://127.0.0.1:{}", self.port), caps)
