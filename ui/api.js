@@ -7,6 +7,9 @@
 /**
  * @typedef {import('./types/AppStatus').AppStatus} AppStatus
  * @typedef {import('./types/Settings').Settings} Settings
+ * @typedef {import('./types/SharingView').SharingView} SharingView
+ * @typedef {import('./types/SharingStatus').SharingStatus} SharingStatus
+ * @typedef {import('./types/ShareInput').ShareInput} ShareInput
  * @typedef {import('./types/OwnerState').OwnerState} OwnerState
  * @typedef {import('./types/AuditPage').AuditPage} AuditPage
  * @typedef {import('./types/Hit').Hit} Hit
@@ -115,6 +118,13 @@ export const startShop = (shopName, businessKind, withSample) =>
   invoke('start_shop', { shopName, businessKind, withSample });
 /** @type {() => Promise<Settings>} */
 export const getSettings = () => invoke('get_settings');
+// A shared shop (Settings → Share this shop; the top bar's status line).
+/** @type {() => Promise<SharingView>} */
+export const getSharingStatus = () => invoke('get_sharing_status');
+/** @type {(input: ShareInput) => Promise<SharingView>} */
+export const shareShop = (input) => invoke('share_shop', { input });
+/** @type {() => Promise<SharingView>} */
+export const stopSharing = () => invoke('stop_sharing');
 // The shop's key (see vault.js): Rust checks what is typed; the key never comes back.
 /** @type {(passphrase: string, repeated: string) => Promise<void>} */
 export const createWithPassphrase = (passphrase, repeated) => invoke('create_with_passphrase', { passphrase, repeated });
@@ -340,11 +350,13 @@ export const restoreFromFile = (file) => invoke('restore_from_file', { file });
 /** @type {(purpose: FilePurpose, suggestedName?: string) => Promise<ChosenFile | null>} */
 export const chooseFile = (purpose, suggestedName) => invoke('choose_file', { purpose, suggestedName: suggestedName ?? null });
 
-// Events from Rust: the scheduler's "reminders-changed" and a click on a
-// notification ("open-card" with the customer's id).
+// Events from Rust: the scheduler's "reminders-changed", a click on a
+// notification ("open-card" with the customer's id), and in a shared shop
+// how sharing stands ("sharing-status") and the cards other devices'
+// changes touched ("shop-changed", their ids).
 /**
- * What each event carries: nothing, or the customer's id.
- * @typedef {{ 'reminders-changed': null, 'open-card': string }} Events
+ * What each event carries.
+ * @typedef {{ 'reminders-changed': null, 'open-card': string, 'sharing-status': SharingStatus, 'shop-changed': string[] }} Events
  */
 /**
  * @template {keyof Events} E

@@ -407,3 +407,8 @@ function deleteControl(card, app) {
   wrap.append(ask);
   return wrap;
 }
+
+/** The id of the card on screen, if one is. @returns {string | null} */
+export function cardOnScreen() {
+  return onScreen && onScreen.root.isConnected ? onScreen.customerId : null;
+}

@@ -4,7 +4,8 @@
 import * as api from './api.js';
 import { h, clear, must, described, all } from './dom.js';
 import { initSearch, focusSearch, refreshSearch } from './search.js';
-import { showCard } from './card.js';
+import { showCard, cardOnScreen } from './card.js';
+import { renderSharingSettings, showSharingStatus } from './sharing-settings.js';
 import { renderEditor } from './editor.js';
 import { renderSettings } from './settings.js';
 import { renderLoyaltySettings } from './loyalty-settings.js';
@@ -130,10 +131,10 @@ export const app = {
   },
   async openSettingsUnlocked() {
     try {
-      const [settings, program, rules, plans, health, templates, outreach, passTypes, pets] = await Promise.all([
+      const [settings, program, rules, plans, health, templates, outreach, passTypes, pets, sharing] = await Promise.all([
         api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules(), api.getPlanSettings(), api.getHealthRules(), api.getTemplates(), api.getOutreachRules(),
-        api.getPassTypes(), api.getPetSettings()]);
-      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderOwnerSettings(), renderRecoverySettings(encrypted), renderLoyaltySettings(program), renderPassSettings(passTypes), renderReminderSettings(rules),
+        api.getPassTypes(), api.getPetSettings(), api.getSharingStatus()]);
+      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderOwnerSettings(), renderRecoverySettings(encrypted), renderSharingSettings(sharing), renderLoyaltySettings(program), renderPassSettings(passTypes), renderReminderSettings(rules),
         renderPlanSettings(plans, settings), renderHealthSettings(health), renderPetSettings(pets), renderOutreachSettings(outreach), renderTemplateSettings(templates, app)));
     } catch (error) {
       app.showPage('error', errorPanel(error));
@@ -373,12 +374,33 @@ async function start() {
   currency = status.settings.currency;
   api.listen('reminders-changed', () => refreshReminders());
   api.listen('open-card', (id) => ready && app.openCard(id));
+  // A shared shop: the status line, and what other devices changed shown
+  // where it is on screen (the open card in place, the search, Today's count).
+  api.listen('sharing-status', showSharingStatus);
+  api.listen('shop-changed', (ids) => ready && showOtherDevicesChanges(ids));
+  api.getSharingStatus().then((view) => showSharingStatus(view.status), () => {});
   if (!status.settings.setup_done) {
     document.body.classList.add('setup');
     app.showPage('welcome', renderWelcome(app));
     return;
   }
   app.markReady();
+}
+
+/** @param {string[]} ids the cards another device's changes touched */
+async function showOtherDevicesChanges(ids) {
+  refreshReminders();
+  const open = cardOnScreen();
+  if (document.body.dataset.view === 'card' && open && ids.includes(open)) {
+    try {
+      showCard(await api.getCardView(open), app);
+    } catch (error) {
+      app.showPage('error', errorPanel(error));
+    }
+  } else if (document.body.dataset.view === 'search') {
+    refreshSearch();
+    loadDashboard();
+  }
 }
 
 /** Until the owner saves it, the search screen asks for the recovery sheet. */

@@ -11,6 +11,8 @@
 
 #[path = "../desktop/mod.rs"]
 mod desktop;
+#[path = "../nats/mod.rs"]
+mod nats;
 mod window;
 
 mod card_changes;
@@ -24,4 +26,5 @@ mod owner;
 mod passes;
 mod photos;
 mod plans;
+mod sharing;
 mod story;

@@ -17,6 +17,7 @@ use regulars::app::commands::outreach::ReferralOverview;
 use regulars::app::commands::owner::OwnerState;
 use regulars::app::commands::plans::PdfWritten;
 use regulars::app::commands::settings::{PlanSettings, TemplatesView};
+use regulars::app::commands::sharing::SharingView;
 use regulars::app::commands::shop::AppStatus;
 use regulars::app::commands::today::TodayView;
 use regulars::app::files::{Chosen, Purpose};
@@ -37,6 +38,7 @@ use regulars::io::erase::Erased;
 use regulars::io::importer::Options;
 use regulars::io::importer::{Batch, Preview, Report, UndoReport};
 use regulars::io::importer::{Field, OnDuplicate};
+use regulars::io::sharing_setup::ShareInput;
 use regulars::kernel::labels::Labelled;
 use regulars::kernel::qr::Qr;
 use regulars::records::audit::AuditPage;
@@ -113,6 +115,8 @@ fn generated() -> BTreeMap<String, String> {
     PdfWritten::export_all(&config).expect("export PdfWritten");
     Composed::export_all(&config).expect("export ComposedMessage");
     Chosen::export_all(&config).expect("export ChosenFile");
+    SharingView::export_all(&config).expect("export SharingView");
+    ShareInput::export_all(&config).expect("export ShareInput");
     let mut found = declarations_in(out.path());
     found.insert("labels.js".to_string(), labels_module());
     found

@@ -15,6 +15,7 @@ pub mod owner;
 pub mod photos;
 pub mod scheduler;
 pub mod state;
+pub mod sync;
 #[cfg(feature = "test-switches")]
 pub mod test_switches;
 pub mod window;

@@ -27,6 +27,8 @@ use crate::records::audit;
 /// every one of them is allowed (see `in_owner_mode`), so the first PIN
 /// can be set.
 pub const OWNER_ONLY: &[&str] = &[
+    "share_shop",
+    "stop_sharing",
     "import_preview",
     "import_run",
     "import_batches",

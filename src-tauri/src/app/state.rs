@@ -69,6 +69,8 @@ pub struct AppState {
     pub started: std::time::Instant,
     /// Owner mode or desk mode (see `app::owner`).
     pub owner: OwnerSession,
+    /// A shared shop's engine and status (see `app::sync`).
+    pub sharing: crate::app::sync::Sharing,
 }
 
 impl AppState {
@@ -107,6 +109,7 @@ impl AppState {
             files: Choices::default(),
             started,
             owner: Default::default(),
+            sharing: Default::default(),
         }
     }
 
@@ -202,8 +205,16 @@ impl AppState {
 
     /// Runs a change on the one writer connection, then wakes the
     /// scheduler: any change may move a reminder (a next step, a birthday,
-    /// a visit), so no command has to remember to say so.
+    /// a visit), so no command has to remember to say so; and, in a shared
+    /// shop, the engine, which sends it.
     pub fn write<T>(&self, change: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let value = self.write_from_sync(change)?;
+        self.sharing.wake();
+        Ok(value)
+    }
+
+    /// `write` without waking the sharing engine: its own applies.
+    pub fn write_from_sync<T>(&self, change: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         let value = {
             let mut writer = relock(&self.writer);
             let store = writer.as_mut().ok_or_else(|| self.not_open())?;

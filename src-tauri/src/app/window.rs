@@ -142,6 +142,9 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
         })
         .invoke_handler(ipc::guarded(tauri::generate_handler![
             commands::shop::app_status,
+            commands::sharing::get_sharing_status,
+            commands::sharing::share_shop,
+            commands::sharing::stop_sharing,
             commands::vault::create_with_passphrase,
             commands::vault::open_with_key,
             commands::vault::encrypt_shop,

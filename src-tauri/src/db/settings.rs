@@ -211,6 +211,13 @@ pub fn save_json<T: Serialize>(conn: &Connection, key: &str, value: &T, now: Dat
     Ok(())
 }
 
+/// Removes a settings row (a device that stops sharing forgets its
+/// connection).
+pub fn remove(conn: &Connection, key: &str) -> Result<()> {
+    conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+    Ok(())
+}
+
 /// A settings row's stored text as it is (`None`: no such row), for
 /// carrying a row from one shop file to another unread (see `put_raw`).
 pub fn raw(conn: &Connection, key: &str) -> Result<Option<String>> {

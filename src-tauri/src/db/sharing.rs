@@ -284,6 +284,15 @@ pub fn start(conn: &Connection, device_name: &str) -> Result<Device> {
     device(conn)?.ok_or(Error::NotFound("This device's sharing state"))
 }
 
+/// Stops recording: this device no longer shares the shop. What waits in
+/// the outbox is dropped (it will not be sent); the device keeps its id,
+/// clock and position, so sharing again goes on from there.
+pub fn stop(conn: &Connection) -> Result<()> {
+    conn.execute("UPDATE sync_state SET capture = 0 WHERE only_row = 1", [])?;
+    conn.execute("DELETE FROM sync_outbox", [])?;
+    Ok(())
+}
+
 /// Sets whether this connection's changes are recorded: off while another
 /// device's change is applied (it is not this device's to send), on again
 /// before that transaction commits.

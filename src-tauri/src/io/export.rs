@@ -306,6 +306,12 @@ pub fn customer_data(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<
     })
 }
 
+/// A shared shop's bookkeeping (its outbox, its tombstones) is this
+/// device's, not a record about the customer.
+fn is_sharing_bookkeeping(table: &str) -> bool {
+    NOT_ABOUT_A_CUSTOMER.iter().any(|(name, why)| *name == table && *why == "sharing")
+}
+
 /// For every table with rows about a customer, the SQL condition that
 /// picks them (`?1` is the customer's id), read from the schema: a column
 /// that references `customers(id)` (their visits; a referral, as friend or
@@ -314,10 +320,7 @@ pub fn customer_data(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<
 fn customer_rows(conn: &Connection) -> Result<std::collections::BTreeMap<String, String>> {
     use std::collections::{BTreeMap, BTreeSet};
     let mut direct: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    // A shared shop's own bookkeeping (its outbox, its tombstones) is this
-    // device's, not a record about the customer.
-    let bookkeeping = |table: &str| NOT_ABOUT_A_CUSTOMER.iter().any(|(name, why)| *name == table && *why == "sharing");
-    for table in customers::tables_naming_customers(conn)?.into_iter().filter(|t| !bookkeeping(t)) {
+    for table in customers::tables_naming_customers(conn)?.into_iter().filter(|t| !is_sharing_bookkeeping(t)) {
         direct.entry(table).or_default().insert("customer_id".to_string());
     }
     // (table, column, parent table, parent column) of every foreign key.

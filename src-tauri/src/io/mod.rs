@@ -11,6 +11,7 @@ pub mod plan_pdf;
 pub mod safe_file;
 pub mod sample;
 pub mod setup;
+pub mod sharing_setup;
 pub mod syncer;
 pub mod vault;
 pub mod vcard;

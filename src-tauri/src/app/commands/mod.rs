@@ -19,6 +19,7 @@ pub mod outreach;
 pub mod owner;
 pub mod plans;
 pub mod settings;
+pub mod sharing;
 pub mod shop;
 pub mod today;
 pub mod vault;

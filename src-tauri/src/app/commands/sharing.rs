@@ -1,0 +1,81 @@
+//! Settings → Share this shop: the status line, turning sharing on from
+//! this device (owner only, in the audit trail) and off. The engine that
+//! keeps the devices in step is `app::sync`.
+
+use tauri::State;
+use zeroize::Zeroizing;
+
+use crate::app::owner;
+use crate::app::state::AppState;
+use crate::app::sync::SharingStatus;
+use crate::db::sharing;
+use crate::io::sharing_setup::{self, ShareInput};
+use crate::kernel::error::{Error, Result};
+
+/// How sharing stands, for the top bar and the Share panel.
+#[tauri::command]
+pub fn get_sharing_status(state: State<'_, AppState>) -> Result<SharingView> {
+    view(&state)
+}
+
+/// The Share panel's state: the status, and what the owner typed last.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct SharingView {
+    pub status: SharingStatus,
+    pub server: String,
+    pub user: String,
+    pub device_name: String,
+    /// Sharing needs an encrypted shop (its key seals every change).
+    pub encrypted: bool,
+}
+
+fn view(state: &AppState) -> Result<SharingView> {
+    let (setup, device) = state.read(|conn| Ok((sharing_setup::load(conn)?, sharing::device(conn)?)))?;
+    Ok(SharingView {
+        status: state.sharing.status(),
+        server: setup.as_ref().map(|s| s.server.clone()).unwrap_or_default(),
+        user: setup.as_ref().map(|s| s.user.clone()).unwrap_or_default(),
+        device_name: device.map(|d| d.name).unwrap_or_default(),
+        encrypted: state.key().is_some(),
+    })
+}
+
+/// Shares the shop from this device: the server is reached with what was
+/// typed (a wrong address or password is said next to the form and
+/// nothing changes), the password goes to the keychain, sharing is turned
+/// on, and the shop as it is now is published as the snapshot other
+/// devices join from.
+#[tauri::command]
+pub async fn share_shop(state: State<'_, AppState>, input: ShareInput) -> Result<SharingView> {
+    let password = Zeroizing::new(input.password.clone());
+    let Some(key) = state.key() else {
+        return Err(Error::Conflict(
+            "Encrypt the shop first (Settings → Recovery key): every change it shares is sealed with its key.".into(),
+        ));
+    };
+    let device = state.read(sharing::device)?;
+    let (link, setup, stream_at) = sharing_setup::connect_to_share(device.clone(), &key, &input).await?;
+    sharing_setup::keep_password(&setup, &password)?;
+    let name = input.device_name.trim().to_string();
+    owner::audited(
+        &state,
+        "shared the shop",
+        |_| format!("server {}", setup.server),
+        |conn| sharing_setup::turn_on(conn, &setup, &name, stream_at),
+    )?;
+    if device.is_none() {
+        let database = state.data_dir.join(crate::db::store::DATABASE_FILE);
+        sharing_setup::publish_snapshot(&link, &database, &state.data_dir, &key, stream_at).await?;
+        tracing::info!(covers = stream_at, "the shop's first snapshot published");
+    }
+    state.sharing.wake();
+    view(&state)
+}
+
+/// Stops sharing from this device; the shop stays as it is here.
+#[tauri::command]
+pub fn stop_sharing(state: State<'_, AppState>) -> Result<SharingView> {
+    owner::audited(&state, "stopped sharing the shop", |_| String::new(), sharing_setup::turn_off)?;
+    state.sharing.wake();
+    view(&state)
+}

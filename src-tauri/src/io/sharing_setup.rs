@@ -1,0 +1,173 @@
+//! Turning sharing on for this device and what it keeps to reconnect: the
+//! server's address and user in a settings row of this device's own (never
+//! sent: it is not in `sharing::SHARED_SETTINGS`), the password in the
+//! system keychain (never in the shop file or a log), and the shop's first
+//! snapshot on the server, an encrypted backup, for devices that join later.
+
+use std::path::Path;
+
+use chrono::Utc;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use zeroize::Zeroizing;
+
+use crate::db::{settings, sharing, store};
+use crate::io::backup;
+use crate::io::nats_link::{Link, LinkSettings};
+use crate::kernel::error::{Error, Result};
+use crate::kernel::secret::Key;
+
+/// This device's settings row for its connection.
+pub const SETTINGS_KEY: &str = "sharing_connection";
+/// The keychain's service name (the same as the shop key's).
+const KEYCHAIN_SERVICE: &str = "app.regulars.desktop";
+
+/// What this device keeps to reach the shop's server (no password).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Setup {
+    pub server: String,
+    pub user: String,
+    /// The shop's stream: an opaque name derived from the shop key, the
+    /// same on every device of the shop.
+    pub stream: String,
+}
+
+/// What the owner types to share the shop from this device.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ShareInput {
+    /// `nats://host:4222` (or `tls://…`).
+    pub server: String,
+    pub user: String,
+    pub password: String,
+    /// What the others see this device as ("Front desk").
+    pub device_name: String,
+}
+
+pub fn load(conn: &Connection) -> Result<Option<Setup>> {
+    settings::load_json(conn, SETTINGS_KEY)
+}
+
+/// The stream of the shop `key` opens: the same on every device that has
+/// the key, and tells the server nothing about the shop.
+pub fn stream_name(key: &Key) -> Result<String> {
+    let derived = key.derive("regulars shared shop stream name v1")?;
+    Ok(format!("REGULARS_{}", hex::encode(&derived[..10])))
+}
+
+pub fn subject(setup: &Setup) -> String {
+    format!("{}.changes", setup.stream)
+}
+
+fn keychain_account(setup: &Setup) -> String {
+    format!("sharing:{}:{}", setup.stream, setup.user)
+}
+
+/// The link's settings: the password comes from the keychain.
+pub fn link_settings(setup: &Setup) -> Result<LinkSettings> {
+    let password = if setup.user.is_empty() {
+        Zeroizing::new(String::new())
+    } else {
+        let entry = keyring::Entry::new(KEYCHAIN_SERVICE, &keychain_account(setup)).map_err(keychain_error)?;
+        match entry.get_password() {
+            Ok(password) => Zeroizing::new(password),
+            Err(keyring::Error::NoEntry) => return Err(Error::Sync(
+                "This computer's keychain no longer holds the sync server's password: share the shop again to give it."
+                    .into(),
+            )),
+            Err(error) => return Err(keychain_error(error)),
+        }
+    };
+    Ok(LinkSettings::new(&setup.server, &setup.user, &password, &setup.stream))
+}
+
+fn keychain_error(error: keyring::Error) -> Error {
+    tracing::warn!(%error, "the keychain did not answer for the sync password");
+    Error::Sync("This computer's keychain did not answer, so the sync server's password cannot be kept or read.".into())
+}
+
+/// Checks the input, reaches the server with it (so a wrong address or
+/// password is said now, next to the form) and returns the link and what
+/// to keep. Refuses a server that already holds this shop's changes when
+/// this device never shared it: that is a device to join, not to share from.
+pub async fn connect_to_share(
+    conn_device: Option<sharing::Device>,
+    key: &Key,
+    input: &ShareInput,
+) -> Result<(Link, Setup, u64)> {
+    let name = input.device_name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(Error::invalid(
+            "device_name",
+            "Give this device a name of up to 60 characters, such as \"Front desk\".",
+        ));
+    }
+    if input.server.trim().is_empty() {
+        return Err(Error::invalid("server", "Type the sync server's address, such as nats://192.168.1.20:4222."));
+    }
+    let setup = Setup {
+        server: input.server.trim().to_string(),
+        user: input.user.trim().to_string(),
+        stream: stream_name(key)?,
+    };
+    let settings = LinkSettings::new(&setup.server, &setup.user, &input.password, &setup.stream);
+    let link = Link::connect(&settings).await?;
+    link.ensure_stream().await?;
+    let last = link.last_seq().await?;
+    if last > 0 && conn_device.is_none() {
+        return Err(Error::Conflict(
+            "This server already holds this shop's changes from another device. On a computer that should have the shop, use \"Join a shared shop\" instead."
+                .into(),
+        ));
+    }
+    Ok((link, setup, last))
+}
+
+/// Keeps the password in the keychain (none for a server without users).
+pub fn keep_password(setup: &Setup, password: &str) -> Result<()> {
+    if setup.user.is_empty() {
+        return Ok(());
+    }
+    let entry = keyring::Entry::new(KEYCHAIN_SERVICE, &keychain_account(setup)).map_err(keychain_error)?;
+    entry.set_password(password).map_err(keychain_error)
+}
+
+/// Turns sharing on in one transaction: this device recorded (named
+/// `device_name`), its position in the stream, its connection kept.
+pub fn turn_on(conn: &mut Connection, setup: &Setup, device_name: &str, stream_at: u64) -> Result<sharing::Device> {
+    store::write(conn, |tx| {
+        let device = sharing::start(tx, device_name)?;
+        sharing::skip_to(tx, stream_at)?;
+        settings::save_json(tx, SETTINGS_KEY, setup, Utc::now())?;
+        Ok(device)
+    })
+}
+
+/// Stops sharing from this device: nothing more is recorded or sent, its
+/// connection is forgotten; the shop stays as it is here.
+pub fn turn_off(conn: &mut Connection) -> Result<()> {
+    store::write(conn, |tx| {
+        sharing::stop(tx)?;
+        settings::remove(tx, SETTINGS_KEY)
+    })
+}
+
+/// Publishes the shop as it is now as the snapshot later devices start
+/// from: an encrypted backup (the backup code's own), covering the stream
+/// up to `covers_seq`, written in the data folder and removed after.
+pub async fn publish_snapshot(link: &Link, database: &Path, data_dir: &Path, key: &Key, covers_seq: u64) -> Result<()> {
+    let file = data_dir.join("sharing-snapshot.tmp");
+    let (source, dest, backup_key) = (database.to_path_buf(), file.clone(), key.clone());
+    let made = tokio::task::spawn_blocking(move || {
+        let conn = store::open_streaming_reader(&source, Some(&backup_key))?;
+        backup::backup_to(&conn, &dest, Some(&backup_key))
+    })
+    .await
+    .map_err(|_| Error::Panicked)?;
+    let result = match made {
+        Ok(()) => link.put_snapshot(&file, covers_seq).await,
+        Err(error) => Err(error),
+    };
+    let _ = std::fs::remove_file(&file);
+    result
+}

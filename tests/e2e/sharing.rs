@@ -1,0 +1,168 @@
+//! A shared shop in the real window, with a real `nats-server` on loopback:
+//! the owner shares the shop from Settings, the top bar says so in words, a
+//! customer checked in at another device (the app's own code on a second
+//! shop file) shows in this window's search, a check-in here reaches that
+//! device, and the status says "Offline" while the server is down and "up
+//! to date" once it is back.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use regulars::db::settings::BusinessKind;
+use regulars::db::sharing;
+use regulars::db::store::Store;
+use regulars::features::{cards, desk};
+use regulars::io::nats_link::{Link, LinkSettings};
+use regulars::io::setup;
+use regulars::io::sharing_setup;
+use regulars::io::syncer::{Syncer, Writer};
+use regulars::io::vault::{self, Door, SystemKeychain};
+use regulars::kernel::secret::Key;
+use regulars::records::customers::CustomerInput;
+
+use crate::nats::NatsServer;
+use crate::window::{self, element, screenshot, screenshot_from, set_value, text_when, type_into, Harness};
+
+fn shop_with_ada(data: &Path) {
+    let mut store = Store::open_in(data).expect("store");
+    setup::start_shop(store.conn_mut(), "Corner Gym", BusinessKind::Gym, false, Utc::now()).expect("setup");
+    let ada = CustomerInput { first_name: "Ada".into(), last_name: "Lovelace".into(), ..Default::default() };
+    cards::create(store.conn_mut(), &ada, Utc::now()).expect("ada");
+}
+
+/// The window's shop key, from the test desktop's keychain (where
+/// `regulars encrypt` put it), as a second device gets it from the recovery sheet.
+fn key_of(harness: &Harness, data: &Path) -> Key {
+    // Only this test's own keychain calls read the variable.
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &harness.desktop.bus_address);
+    match vault::look(data, &SystemKeychain).expect("look") {
+        Door::Open(key) => key,
+        other => panic!("the keychain should give the key: {other:?}"),
+    }
+}
+
+/// The other desk: the app's code on a second shop file, sharing the stream.
+struct OtherDesk {
+    store: Mutex<Store>,
+    syncer: Syncer,
+    _dir: tempfile::TempDir,
+}
+
+impl OtherDesk {
+    async fn new(server: &NatsServer, key: &Key) -> OtherDesk {
+        let dir = tempfile::tempdir().expect("temp");
+        let store = Store::open_with(&dir.path().join("regulars.sqlite3"), Some(key)).expect("store");
+        sharing::start(store.conn(), "Second desk").expect("share");
+        let stream = sharing_setup::stream_name(key).expect("stream");
+        let link = Link::connect(&LinkSettings::new(&server.url(), "", "", &stream)).await.expect("link");
+        link.ensure_stream().await.expect("stream");
+        let syncer = Syncer::new(link, key.clone(), &format!("{stream}.changes"));
+        OtherDesk { store: Mutex::new(store), syncer, _dir: dir }
+    }
+
+    async fn step(&self) {
+        self.syncer.push(&self.store).await.expect("push");
+        self.syncer.pull(&self.store).await.expect("pull");
+    }
+
+    fn count(&self, table: &str) -> i64 {
+        self.store
+            .with_writer(|conn| Ok(conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?))
+            .expect("count")
+    }
+}
+
+/// Waits until the top bar's status line says what `check` wants (read
+/// from the page, so a line the bar shortens with an ellipsis reads whole).
+async fn status_when(driver: &thirtyfour::WebDriver, check: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    loop {
+        let value = driver
+            .execute(
+                "const n = document.getElementById('sharing-status'); return n && !n.hidden ? n.textContent : '';",
+                vec![],
+            )
+            .await
+            .expect("script");
+        let text = value.json().as_str().unwrap_or_default().to_string();
+        if check(&text) {
+            return text;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            screenshot(driver, "failure").await;
+            panic!("the status line never matched; last seen: {text:?} (screen saved as failure.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shop_shared_from_settings_stays_in_step_with_another_desk_and_says_how_it_stands() {
+    let mut server = NatsServer::start();
+    let harness = Harness::start();
+    let data = tempfile::tempdir().expect("data");
+    shop_with_ada(data.path());
+    let driver = harness.open_app(data.path()).await;
+    text_when(&driver, "#search-input", |_| true).await;
+    let key = key_of(&harness, data.path());
+
+    // The owner shares the shop from Settings.
+    window::nav(&driver, "nav-settings").await;
+    element(&driver, "#sharing-settings").await.scroll_into_view().await.expect("scroll");
+    set_value(&driver, "#sharing-server", &server.url()).await;
+    set_value(&driver, "#sharing-device-name", "Front desk").await;
+    element(&driver, "#share-shop").await.click().await.expect("share");
+    status_when(&driver, |t| t == "Shared · up to date").await;
+    screenshot_from(&driver, "#sharing-settings", "sharing-01-shared-from-settings").await;
+
+    // Another desk checks a new customer in: this window's search finds them.
+    let other = OtherDesk::new(&server, &key).await;
+    let bruno = other
+        .store
+        .with_writer(|conn| {
+            let id = cards::create(
+                conn,
+                &CustomerInput { first_name: "Bruno".into(), last_name: "Zed".into(), ..Default::default() },
+                Utc::now(),
+            )?
+            .id;
+            desk::check_in(conn, &id, None, Utc::now(), Utc::now().date_naive())?;
+            Ok(id)
+        })
+        .expect("bruno");
+    other.step().await;
+    window::nav(&driver, "nav-search").await;
+    let started = Instant::now();
+    type_into(&driver, "#search-input", "bruno").await;
+    text_when(&driver, "#results", |t| t.contains("Bruno Zed")).await;
+    assert!(started.elapsed() < Duration::from_secs(10));
+    screenshot(&driver, "sharing-02-a-customer-from-the-other-desk").await;
+
+    // A check-in here reaches the other desk.
+    let answer = window::invoke(&driver, "check_in", serde_json::json!({ "customerId": bruno, "staffId": null })).await;
+    assert!(matches!(answer, window::Answer::Ok(_)), "{answer:?}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while other.count("interactions") < 2 {
+        assert!(Instant::now() < deadline, "the window's check-in never reached the other desk");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        other.step().await;
+    }
+
+    // The server goes away: the desk works on and says so; back, it catches up.
+    server.stop();
+    let answer = window::invoke(&driver, "check_in", serde_json::json!({ "customerId": bruno, "staffId": null })).await;
+    assert!(matches!(answer, window::Answer::Ok(_)), "a check-in works offline: {answer:?}");
+    status_when(&driver, |t| t.starts_with("Offline since") && t.contains("waiting")).await;
+    screenshot(&driver, "sharing-03-offline-with-changes-waiting").await;
+    server.restart();
+    status_when(&driver, |t| t == "Shared · up to date").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while other.count("interactions") < 3 {
+        assert!(Instant::now() < deadline, "the offline check-in never arrived");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let _ = other.syncer.pull(&other.store).await;
+    }
+    driver.quit().await.expect("quit");
+}
