@@ -10,6 +10,7 @@
  * @typedef {import('./types/SharingView').SharingView} SharingView
  * @typedef {import('./types/SharingStatus').SharingStatus} SharingStatus
  * @typedef {import('./types/ShareInput').ShareInput} ShareInput
+ * @typedef {import('./types/JoinInput').JoinInput} JoinInput
  * @typedef {import('./types/OwnerState').OwnerState} OwnerState
  * @typedef {import('./types/AuditPage').AuditPage} AuditPage
  * @typedef {import('./types/Hit').Hit} Hit
@@ -125,6 +126,9 @@ export const getSharingStatus = () => invoke('get_sharing_status');
 export const shareShop = (input) => invoke('share_shop', { input });
 /** @type {() => Promise<SharingView>} */
 export const stopSharing = () => invoke('stop_sharing');
+// A new computer joins a shared shop (the first screen); Regulars then starts again.
+/** @type {(input: JoinInput) => Promise<void>} */
+export const joinShop = (input) => invoke('join_shop', { input });
 // The shop's key (see vault.js): Rust checks what is typed; the key never comes back.
 /** @type {(passphrase: string, repeated: string) => Promise<void>} */
 export const createWithPassphrase = (passphrase, repeated) => invoke('create_with_passphrase', { passphrase, repeated });

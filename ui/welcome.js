@@ -36,5 +36,50 @@ export function renderWelcome(app) {
     }
   }
   form.addEventListener('submit', (event) => { event.preventDefault(); start(false); });
+  return h('div', {}, form, renderJoin());
+}
+
+/** A second computer of a shop that is shared already: join it instead. */
+function renderJoin() {
+  const server = input('join-server', 'server', 'text', 'nats://192.168.1.20:4222');
+  const deviceName = input('join-device-name', 'device_name', 'text', 'Owner’s laptop');
+  const user = input('join-user', 'user', 'text', '');
+  const password = input('join-password', 'password', 'password', '');
+  const recovery = input('join-recovery-key', 'recovery_key', 'text', 'The 64 characters from the recovery sheet');
+  const said = h('p', { class: 'hint', id: 'join-said', role: 'status' });
+  const form = h('form', { class: 'panel editor', id: 'join-form', novalidate: true },
+    h('h2', { text: 'Join a shared shop' }),
+    h('p', { class: 'hint', text: 'Is this a second computer of a shop that is shared already (Settings → Share this shop on its first computer)? Give the sync server, this computer’s name and the recovery key from the shop’s recovery sheet: the shop is copied here and kept in step.' }),
+    h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
+    h('div', { class: 'form-grid' },
+      field('join-server', 'Sync server', server, 'server'),
+      field('join-device-name', 'This computer’s name', deviceName, 'device_name'),
+      field('join-user', 'User name (leave empty if the server has none)', user, 'user'),
+      field('join-password', 'Password', password, 'password'),
+      field('join-recovery-key', 'Recovery key', recovery, 'recovery_key')),
+    h('div', { class: 'row actions' }, h('button', { type: 'submit', id: 'join-shop', text: 'Join the shop' }), said));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    said.textContent = 'Copying the shop from the server…';
+    try {
+      await api.joinShop({ server: server.value, user: user.value, password: password.value, device_name: deviceName.value, recovery_key: recovery.value });
+      said.textContent = 'Joined. Regulars starts again to open the shop.';
+    } catch (error) {
+      said.textContent = '';
+      showError(form, error);
+    }
+  });
   return form;
+}
+
+/** @param {string} id @param {string} name @param {string} type @param {string} placeholder */
+function input(id, name, type, placeholder) {
+  return h('input', { type, id, 'data-field': name, placeholder, autocomplete: 'off', spellcheck: 'false' });
+}
+
+/** @param {string} id @param {string} label @param {HTMLElement} control @param {string} name */
+function field(id, label, control, name) {
+  return h('div', { class: 'field' }, h('label', { for: id, text: label }), control,
+    h('p', { class: 'field-error', 'data-for': name, role: 'alert' }));
 }

@@ -38,7 +38,7 @@ use regulars::io::erase::Erased;
 use regulars::io::importer::Options;
 use regulars::io::importer::{Batch, Preview, Report, UndoReport};
 use regulars::io::importer::{Field, OnDuplicate};
-use regulars::io::sharing_setup::ShareInput;
+use regulars::io::sharing_setup::{JoinInput, ShareInput};
 use regulars::kernel::labels::Labelled;
 use regulars::kernel::qr::Qr;
 use regulars::records::audit::AuditPage;
@@ -117,6 +117,7 @@ fn generated() -> BTreeMap<String, String> {
     Chosen::export_all(&config).expect("export ChosenFile");
     SharingView::export_all(&config).expect("export SharingView");
     ShareInput::export_all(&config).expect("export ShareInput");
+    JoinInput::export_all(&config).expect("export JoinInput");
     let mut found = declarations_in(out.path());
     found.insert("labels.js".to_string(), labels_module());
     found

@@ -115,3 +115,70 @@ async fn a_check_in_at_one_desk_reaches_the_other_through_a_real_server_and_wait
     }
     assert!(found.is_empty(), "{found:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_computer_joins_from_the_snapshot_and_catches_up_with_what_came_after() {
+    use regulars::io::sharing_setup::{self, JoinInput, Setup};
+    use regulars::io::vault::{self, NoKeychain};
+
+    let server = NatsServer::start();
+    let key = Key::generate();
+    // The first computer: a shop with a customer, then shared.
+    let first_dir = tempfile::tempdir().expect("temp");
+    let database = first_dir.path().join("regulars.sqlite3");
+    let first = Mutex::new(Store::open_with(&database, Some(&key)).expect("store"));
+    let ada = first
+        .with_writer(|conn| Ok(cards::create(conn, &util::customer("Ada", "Snapshot"), util::now())?.id))
+        .expect("ada");
+    let stream = sharing_setup::stream_name(&key).expect("stream");
+    let setup = Setup { server: server.url(), user: String::new(), stream: stream.clone() };
+    first.with_writer(|conn| sharing_setup::turn_on(conn, &setup, "Front desk", 0)).expect("share");
+    let link = Link::connect(&LinkSettings::new(&server.url(), "", "", &stream)).await.expect("link");
+    link.ensure_stream().await.expect("stream");
+    sharing_setup::publish_snapshot(&link, &database, first_dir.path(), &key, 0).await.expect("snapshot");
+    let first_sync = Syncer::new(link, key.clone(), &format!("{stream}.changes"));
+    // After the snapshot: a check-in, sent as a change.
+    first
+        .with_writer(|conn| desk::check_in(conn, &ada, None, util::now(), util::now().date_naive()))
+        .expect("check in");
+    first_sync.push(&first).await.expect("push");
+
+    // A new computer: a wrong recovery key finds no shop; the right one joins.
+    let second_dir = tempfile::tempdir().expect("temp");
+    let mut input = JoinInput {
+        server: server.url(),
+        user: String::new(),
+        password: String::new(),
+        device_name: "Owner's laptop".into(),
+        recovery_key: Key::generate().recovery_text().to_string(),
+    };
+    let refused = sharing_setup::join(second_dir.path(), &input).await;
+    util::assert_invalid(refused, "recovery_key");
+    input.recovery_key = key.recovery_text().to_string();
+    let joined_key = sharing_setup::join(second_dir.path(), &input).await.expect("join");
+    assert!(joined_key.same_as(&key));
+    vault::look(second_dir.path(), &NoKeychain).expect("the joined file takes its place");
+    let second = Mutex::new(Store::open_with(&second_dir.path().join("regulars.sqlite3"), Some(&key)).expect("open"));
+    let (me, them) = (
+        second.with_writer(|conn| sharing::device(conn)).expect("device").expect("shared"),
+        first.with_writer(|conn| sharing::device(conn)).expect("device").expect("shared"),
+    );
+    assert_ne!(me.id, them.id, "the joined computer is a device of its own");
+    assert_eq!(me.name, "Owner's laptop");
+    let kept = second.with_writer(|conn| sharing_setup::load(conn)).expect("setup").expect("kept");
+    assert_eq!(kept.stream, stream);
+    assert!(second.with_writer(|conn| Ok(customers::exists(conn, &ada)?)).expect("exists"), "the snapshot's customer");
+
+    let link = Link::connect(&LinkSettings::new(&server.url(), "", "", &stream)).await.expect("link");
+    let second_sync = Syncer::new(link, key.clone(), &format!("{stream}.changes"));
+    second_sync.pull(&second).await.expect("catch up");
+    let visits = second.with_writer(|conn| Ok(util::count_rows(conn, "interactions"))).expect("count");
+    assert_eq!(visits, 1, "the check-in made after the snapshot arrived");
+    // And back: a note on the new computer reaches the first.
+    second
+        .with_writer(|conn| customers::add_note(conn, &ada, "From the laptop", false, util::now()))
+        .expect("note");
+    second_sync.push(&second).await.expect("push");
+    first_sync.pull(&first).await.expect("pull");
+    assert_eq!(first.with_writer(|conn| Ok(util::count_rows(conn, "notes"))).expect("notes"), 1);
+}

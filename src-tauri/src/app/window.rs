@@ -145,6 +145,7 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::sharing::get_sharing_status,
             commands::sharing::share_shop,
             commands::sharing::stop_sharing,
+            commands::sharing::join_shop,
             commands::vault::create_with_passphrase,
             commands::vault::open_with_key,
             commands::vault::encrypt_shop,

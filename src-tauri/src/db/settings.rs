@@ -211,6 +211,14 @@ pub fn save_json<T: Serialize>(conn: &Connection, key: &str, value: &T, now: Dat
     Ok(())
 }
 
+/// Every settings row's key, for a device that joins a shared shop and
+/// drops the rows that were the first device's own.
+pub fn keys(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT key FROM settings ORDER BY key")?;
+    let keys = stmt.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(keys)
+}
+
 /// Removes a settings row (a device that stops sharing forgets its
 /// connection).
 pub fn remove(conn: &Connection, key: &str) -> Result<()> {

@@ -293,6 +293,14 @@ pub fn stop(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// A copy of another device's shop that this device joins with: that
+/// device's identity, clock and unsent changes are not this one's.
+pub fn forget_device(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM sync_state", [])?;
+    conn.execute("DELETE FROM sync_outbox", [])?;
+    Ok(())
+}
+
 /// Sets whether this connection's changes are recorded: off while another
 /// device's change is applied (it is not this device's to send), on again
 /// before that transaction commits.

@@ -171,3 +171,82 @@ pub async fn publish_snapshot(link: &Link, database: &Path, data_dir: &Path, key
     let _ = std::fs::remove_file(&file);
     result
 }
+
+/// What a new computer types to join a shared shop.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct JoinInput {
+    pub server: String,
+    pub user: String,
+    pub password: String,
+    pub device_name: String,
+    /// The recovery key from the shop's recovery sheet: the shop key.
+    pub recovery_key: String,
+}
+
+/// Joins the shop on the server that `input` names: downloads its latest
+/// snapshot into the data folder, makes it this device's (a new device id,
+/// its place in the stream, this device's connection, none of the first
+/// device's own settings rows), and leaves it ready to take the new shop's
+/// place at the next start (`vault::look`). Returns the shop key. Nothing
+/// in the data folder changes until the snapshot is whole and opens with
+/// the key.
+pub async fn join(dir: &Path, input: &JoinInput) -> Result<Key> {
+    check_device_name(&input.device_name)?;
+    let key = Key::from_recovery(&input.recovery_key)?;
+    let setup = Setup { server: input.server.trim().to_string(), user: input.user.trim().to_string(), stream: stream_name(&key)? };
+    let link = Link::connect(&LinkSettings::new(&setup.server, &setup.user, &input.password, &setup.stream)).await?;
+    let part = dir.join(format!("{}.joining-part", store::DATABASE_FILE));
+    let _ = std::fs::remove_file(&part);
+    let Some(covers) = link.get_snapshot(&part).await? else {
+        return Err(Error::invalid(
+            "recovery_key",
+            "That server holds no shop for this recovery key. Check the key, or share the shop from its first computer (Settings → Share this shop).",
+        ));
+    };
+    let (name, ready, joined_key, joining, kept) =
+        (input.device_name.trim().to_string(), part.clone(), key.clone(), crate::io::vault::joining_file(dir), setup.clone());
+    let kept_for_file = setup;
+    let prepared = tokio::task::spawn_blocking(move || -> Result<()> {
+        let mut store = crate::db::store::Store::open_with(&ready, Some(&joined_key))
+            .map_err(|error| match error {
+                Error::WrongKey => Error::invalid("recovery_key", "This recovery key does not open the shop on that server."),
+                other => other,
+            })?;
+        turn_on_joined(store.conn_mut(), &kept_for_file, &name, covers)?;
+        drop(store);
+        std::fs::rename(&ready, &joining)?;
+        Ok(())
+    })
+    .await
+    .map_err(|_| Error::Panicked)?;
+    if let Err(error) = prepared {
+        let _ = std::fs::remove_file(&part);
+        return Err(error);
+    }
+    keep_password(&kept, &input.password)?;
+    Ok(key)
+}
+
+fn check_device_name(name: &str) -> Result<()> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(Error::invalid("device_name", "Give this device a name of up to 60 characters, such as \"Front desk\"."));
+    }
+    Ok(())
+}
+
+/// The joined copy becomes this device's, in one transaction.
+pub fn turn_on_joined(conn: &mut Connection, setup: &Setup, device_name: &str, stream_at: u64) -> Result<()> {
+    store::write(conn, |tx| {
+        sharing::forget_device(tx)?;
+        for key in settings::keys(tx)? {
+            if !sharing::SHARED_SETTINGS.contains(&key.as_str()) {
+                settings::remove(tx, &key)?;
+            }
+        }
+        sharing::start(tx, device_name)?;
+        sharing::skip_to(tx, stream_at)?;
+        settings::save_json(tx, SETTINGS_KEY, setup, Utc::now())?;
+        crate::records::audit::append(tx, "owner", "joined the shared shop", &format!("as a new device, from stream position {stream_at}"), Utc::now())
+    })
+}

@@ -147,6 +147,7 @@ fn write_keeper(dir: &Path, keeper: &Keeper) -> Result<()> {
 /// (from the keychain, or typed and checked against the newest backup),
 /// and `encryption.json` is never overwritten while they may need it.
 pub fn look(dir: &Path, keychain: &dyn Keychain) -> Result<Door> {
+    finish_join(dir)?;
     let db = database(dir);
     let file_missing = shop_file_missing(dir);
     if !file_missing && store::is_plain(&db)? {
@@ -204,6 +205,53 @@ fn keep_in_keychain(keychain: &dyn Keychain, account: &str, key: &Key) -> std::r
         Some(kept) if kept.same_as(key) => Ok(()),
         _ => Err("the keychain did not give the key back".into()),
     }
+}
+
+/// A shared shop this device joined, made ready beside the shop file
+/// (`io::sharing_setup::join`), takes the place of the new, empty shop at
+/// the next start, before anything opens either.
+pub const JOINING_SUFFIX: &str = ".joining";
+
+pub fn joining_file(dir: &Path) -> PathBuf {
+    dir.join(format!("{}{JOINING_SUFFIX}", store::DATABASE_FILE))
+}
+
+fn finish_join(dir: &Path) -> Result<()> {
+    let joining = joining_file(dir);
+    if !joining.is_file() {
+        return Ok(());
+    }
+    let db = database(dir);
+    for suffix in ["", "-wal", "-shm"] {
+        match std::fs::remove_file(format!("{}{suffix}", db.display())) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    std::fs::rename(&joining, &db)?;
+    backup::sync_folder(dir);
+    tracing::info!("the joined shop took the new shop's place");
+    Ok(())
+}
+
+/// Keeps the key of a shop this device joins in the keychain, under this
+/// data folder's account, so the next start opens the joined shop without
+/// asking. A shop kept by a passphrase has no keychain to keep it in.
+pub fn keep_joined_key(dir: &Path, key: &Key, keychain: &dyn Keychain) -> Result<()> {
+    let account = match read_keeper(dir)? {
+        Some(Keeper::Keychain { account }) => account,
+        Some(Keeper::Passphrase { .. }) => {
+            return Err(Error::Conflict(
+                "This computer keeps its shop with a passphrase because no keychain answered; joining a shared shop needs the system keychain."
+                    .into(),
+            ))
+        }
+        None => new_account(),
+    };
+    keep_in_keychain(keychain, &account, key)
+        .map_err(|why| Error::Conflict(format!("The key could not be kept in this computer's keychain ({why}).")))?;
+    write_keeper(dir, &Keeper::Keychain { account })
 }
 
 fn new_account() -> String {

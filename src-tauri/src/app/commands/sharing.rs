@@ -9,7 +9,8 @@ use crate::app::owner;
 use crate::app::state::AppState;
 use crate::app::sync::SharingStatus;
 use crate::db::sharing;
-use crate::io::sharing_setup::{self, ShareInput};
+use crate::io::sharing_setup::{self, JoinInput, ShareInput};
+use crate::io::vault::{self, SystemKeychain};
 use crate::kernel::error::{Error, Result};
 
 /// How sharing stands, for the top bar and the Share panel.
@@ -78,4 +79,31 @@ pub fn stop_sharing(state: State<'_, AppState>) -> Result<SharingView> {
     owner::audited(&state, "stopped sharing the shop", |_| String::new(), sharing_setup::turn_off)?;
     state.sharing.wake();
     view(&state)
+}
+
+/// A new computer joins a shared shop from the first screen: the shop's
+/// latest snapshot is downloaded and made this device's beside the new,
+/// empty shop, its key kept in the keychain, and Regulars starts again to
+/// open it (the joined file takes the empty one's place before anything
+/// opens). Refused on a computer whose shop already has customers.
+#[tauri::command]
+pub async fn join_shop(app: tauri::AppHandle, state: State<'_, AppState>, input: JoinInput) -> Result<()> {
+    let fresh = state.read(|conn| {
+        let setup_done = crate::db::settings::load(conn)?.setup_done;
+        let customers: i64 = conn.query_row("SELECT count(*) FROM customers", [], |row| row.get(0))?;
+        Ok(!setup_done && customers == 0)
+    })?;
+    if !fresh {
+        return Err(Error::Conflict(
+            "Join a shared shop on a computer that has no shop of its own yet: this one already has one.".into(),
+        ));
+    }
+    let key = sharing_setup::join(&state.data_dir, &input).await?;
+    vault::keep_joined_key(&state.data_dir, &key, &SystemKeychain)?;
+    tracing::info!("joined a shared shop: starting again to open it");
+    // The next start must take the folder, not ask this closing copy to
+    // show its window (see `app::instance`).
+    let _ = std::fs::remove_file(state.data_dir.join(crate::app::instance::SOCKET_FILE));
+    app.request_restart();
+    Ok(())
 }
