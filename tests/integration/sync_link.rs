@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use regulars::io::nats_link::{Link, LinkSettings};
 use regulars::kernel::error::Error;
 
-use crate::nats::{free_port, Cluster, NatsServer};
+use crate::nats::{free_port, users_config, Cluster, NatsServer};
 
 const STREAM: &str = "REGULARS_0123abcd";
 
@@ -216,6 +216,40 @@ async fn refused_credentials_and_a_silent_address_are_clear_sentences() {
         assert!(matches!(Link::connect(&named).await, Err(Error::Invalid { field: "domain", .. })), "{bad:?}");
     }
     assert!(matches!(link.publish("two words", payload(2)).await, Err(Error::Invalid { field: "change_id", .. })));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_removed_from_the_server_is_told_so() {
+    let mut server = NatsServer::start_with_user("front-desk", "pw-1");
+    let mut desk = settings(&server.url());
+    desk.user = "front-desk".into();
+    desk.password = "pw-1".into();
+    let link = Link::connect(&desk).await.unwrap();
+    link.ensure_stream().await.unwrap();
+    link.publish("c-1", payload(1)).await.unwrap();
+
+    // The owner removes the desk: its entry goes, the server reloads.
+    server.reload_with(&users_config(&[("owner-laptop", "pw-2")]));
+    let start = Instant::now();
+    while link.is_online() {
+        assert!(start.elapsed() < Duration::from_secs(10), "the removed desk is still connected\n{}", server.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let refused = eventually("the refusal", Duration::from_secs(10), || async {
+        match link.publish("c-2", payload(2)).await {
+            Err(Error::Sync(sentence)) if sentence.contains("refused") => Ok(sentence),
+            other => Err(Error::Sync(format!("{other:?}"))),
+        }
+    })
+    .await;
+    assert_eq!(refused, "The server refused this device's user name or password.");
+    assert!(!link.is_online());
+
+    // Put back, it is taken again on its next reconnect, with nothing lost.
+    server.reload_with(&users_config(&[("front-desk", "pw-1"), ("owner-laptop", "pw-2")]));
+    let seq = eventually("publishing once taken back", Duration::from_secs(15), || link.publish("c-2", payload(2))).await;
+    assert_eq!(seq, 2);
+    assert_eq!(fetch_all(&link).await, (1..=2).map(|i| (i as u64, payload(i))).collect::<Vec<_>>());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

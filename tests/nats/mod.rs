@@ -54,6 +54,13 @@ fn wait_for_port(port: u16, child: &mut Child, log: &Path) {
     }
 }
 
+/// A config accepting these users, as a shop's has one per device.
+pub fn users_config(users: &[(&str, &str)]) -> String {
+    let entries: String =
+        users.iter().map(|(user, password)| format!("    {{ user: \"{user}\", password: \"{password}\" }}\n")).collect();
+    format!("authorization {{\n  users = [\n{entries}  ]\n}}\n")
+}
+
 /// One `nats-server` process, with the arguments to start it again alike.
 pub struct NatsServer {
     child: Option<Child>,
@@ -151,6 +158,17 @@ impl NatsServer {
                 break;
             }
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Writes a new config file (it must have been started with one) and
+    /// has the running server read it again (SIGHUP), as `systemctl reload`.
+    pub fn reload_with(&mut self, config: &str) {
+        std::fs::write(self.dir.path().join("nats.conf"), config).expect("write the server's config");
+        let child = self.child.as_ref().expect("the server is running");
+        if let Ok(pid) = i32::try_from(child.id()) {
+            // SAFETY: a signal to our own running child.
+            unsafe { libc::kill(pid, libc::SIGHUP) };
         }
     }
 

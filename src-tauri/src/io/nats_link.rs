@@ -30,10 +30,11 @@ use std::time::Duration;
 
 use async_nats::connection::State;
 use async_nats::jetstream::{self, object_store, stream};
-use async_nats::{Client, ConnectError, ConnectErrorKind, Event, HeaderMap, ServerAddr, ServerError, Subscriber};
+use async_nats::{Client, ClientError, ConnectError, ConnectErrorKind, Event, HeaderMap, ServerAddr, ServerError, Subscriber};
 use futures_util::{FutureExt, StreamExt};
 use tokio::io::AsyncWriteExt;
-use tokio::sync::Mutex;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
 use crate::kernel::error::{Error, Result};
 
@@ -109,12 +110,29 @@ pub struct Link {
     replicas: usize,
     /// The server's address as the owner typed it, for the sentences.
     shown: String,
-    /// Every change published to the shop's subject, seen live: what
-    /// `wait_for_new` wakes on. Behind a lock because reading needs `&mut`.
-    arrivals: Mutex<Subscriber>,
+    /// Told by `listener` each time a change is published to the shop's
+    /// subject: what `wait_for_new` wakes on. A burst leaves one permit.
+    news: Arc<Notify>,
+    /// Reads the live copies of changes as they come and drops them at once,
+    /// so no payload waits in memory for a device that is not listening.
+    listener: JoinHandle<()>,
     /// Set when the server turned this device's credentials down after a
     /// reconnect (the owner removed the device); cleared once connected.
     refused: Arc<AtomicBool>,
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        self.listener.abort();
+    }
+}
+
+/// Says "something new" for every live copy of a change, until the
+/// subscription ends with the connection.
+async fn listen(mut live: Subscriber, news: Arc<Notify>) {
+    while live.next().await.is_some() {
+        news.notify_one();
+    }
 }
 
 impl fmt::Debug for Link {
@@ -143,10 +161,11 @@ impl Link {
             .await
             .map_err(|e| connect_error(&e, &shown))?;
         let subject = format!("{}.changes", settings.stream);
-        let arrivals = client.subscribe(subject.clone()).await.map_err(|e| {
+        let live = client.subscribe(subject.clone()).await.map_err(|e| {
             tracing::warn!(error = %e, "subscribing to the shop's changes failed");
             Error::Sync(format!("The sync server at {shown} did not let this device listen for changes."))
         })?;
+        let news = Arc::new(Notify::new());
         let context = jetstream::ContextBuilder::new().timeout(REQUEST_TIMEOUT);
         let js = match &settings.domain {
             Some(domain) => context.domain(domain.clone()).build(client.clone()),
@@ -160,7 +179,8 @@ impl Link {
             subject,
             replicas: settings.replicas,
             shown,
-            arrivals: Mutex::new(arrivals),
+            news: Arc::clone(&news),
+            listener: tokio::spawn(listen(live, news)),
             refused,
         })
     }
@@ -259,21 +279,13 @@ impl Link {
     /// fetches, and waits again when the fetch brought nothing.
     pub async fn wait_for_new(&self, after_seq: u64, timeout: Duration) -> Result<bool> {
         self.check_online()?;
-        let mut arrivals = self.arrivals.lock().await;
-        // Live copies that came while nobody waited: each says "something
-        // new", and together they say no more than one does.
-        let mut seen = false;
-        while let Some(Some(_)) = arrivals.next().now_or_never() {
-            seen = true;
-        }
-        if seen || self.last_seq().await? > after_seq {
+        let news = self.news.notified();
+        tokio::pin!(news);
+        // Changes announced while nobody waited left a permit: this takes it.
+        if news.as_mut().now_or_never().is_some() || self.last_seq().await? > after_seq {
             return Ok(true);
         }
-        match tokio::time::timeout(timeout, arrivals.next()).await {
-            Ok(Some(_)) => Ok(true),
-            Ok(None) => Err(Error::Sync("The connection to the sync server was closed.".to_string())),
-            Err(_) => Ok(false),
-        }
+        Ok(tokio::time::timeout(timeout, news).await.is_ok())
     }
 
     /// The sequence of the last change stored in the shop's stream (0 when
@@ -444,13 +456,27 @@ fn note_event(event: &Event, refused: &AtomicBool) {
             refused.store(false, Ordering::Relaxed);
             tracing::info!("sync server connected again");
         }
+        // Said by the server on a connection, or (as the client's own
+        // words for a failed reconnect) when it turns a removed device down.
         Event::ServerError(ServerError::AuthorizationViolation) => {
             refused.store(true, Ordering::Relaxed);
             tracing::warn!("the sync server refused this device's credentials");
         }
+        Event::ClientError(ClientError::Other(said)) if is_refusal(said) => {
+            refused.store(true, Ordering::Relaxed);
+            tracing::warn!("the sync server refused this device's credentials on reconnecting");
+        }
         Event::Disconnected => tracing::info!("sync server disconnected"),
         other => tracing::debug!(event = %other, "sync server event"),
     }
+}
+
+/// Whether a failed reconnect's words are the client's for a refusal
+/// (async-nats reports them as the `ConnectErrorKind`'s text).
+fn is_refusal(said: &str) -> bool {
+    [ConnectErrorKind::AuthorizationViolation, ConnectErrorKind::Authentication]
+        .iter()
+        .any(|kind| said == kind.to_string())
 }
 
 fn refused() -> Error {
