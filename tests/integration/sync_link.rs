@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use regulars::io::nats_link::{Link, LinkSettings};
 use regulars::kernel::error::Error;
 
-use crate::nats::{free_port, users_config, Cluster, NatsServer};
+use crate::nats::{free_port, shop_certificates, users_config, Cluster, NatsServer};
 
 const STREAM: &str = "REGULARS_0123abcd";
 
@@ -219,6 +219,37 @@ async fn refused_credentials_and_a_silent_address_are_clear_sentences() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_with_the_shops_own_certificate_is_reached_over_tls() {
+    let certificates = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = shop_certificates(certificates.path());
+    let server = NatsServer::start_with_config(
+        true,
+        &format!("tls {{\n  cert_file: \"{}\"\n  key_file: \"{}\"\n}}\n", cert.display(), key.display()),
+    );
+    let address = format!("tls://127.0.0.1:{}", server.port);
+    let mut trusting = settings(&address);
+    trusting.tls_root_pem = Some(ca.clone());
+    let link = Link::connect(&trusting).await.expect("TLS with the shop's own authority");
+    link.ensure_stream().await.unwrap();
+    assert_eq!(link.publish("c-1", payload(1)).await.unwrap(), 1);
+    assert_eq!(fetch_all(&link).await, vec![(1, payload(1))]);
+
+    // Given the authority, a nats:// address is reached over TLS as well.
+    let mut plain_address = settings(&server.url());
+    plain_address.tls_root_pem = Some(ca);
+    assert_eq!(Link::connect(&plain_address).await.unwrap().last_seq().await.unwrap(), 1);
+
+    // Without it the server's certificate is not trusted: a sentence, soon.
+    let start = Instant::now();
+    let untrusted = sync_sentence(Link::connect(&settings(&address)).await.unwrap_err());
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        untrusted,
+        format!("A secure connection to the sync server at {address} could not be made. Check the address and the certificate.")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_removed_from_the_server_is_told_so() {
     let mut server = NatsServer::start_with_user("front-desk", "pw-1");
     let mut desk = settings(&server.url());
@@ -247,7 +278,8 @@ async fn a_device_removed_from_the_server_is_told_so() {
 
     // Put back, it is taken again on its next reconnect, with nothing lost.
     server.reload_with(&users_config(&[("front-desk", "pw-1"), ("owner-laptop", "pw-2")]));
-    let seq = eventually("publishing once taken back", Duration::from_secs(15), || link.publish("c-2", payload(2))).await;
+    let seq =
+        eventually("publishing once taken back", Duration::from_secs(15), || link.publish("c-2", payload(2))).await;
     assert_eq!(seq, 2);
     assert_eq!(fetch_all(&link).await, (1..=2).map(|i| (i as u64, payload(i))).collect::<Vec<_>>());
 }

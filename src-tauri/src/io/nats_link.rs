@@ -30,7 +30,9 @@ use std::time::Duration;
 
 use async_nats::connection::State;
 use async_nats::jetstream::{self, object_store, stream};
-use async_nats::{Client, ClientError, ConnectError, ConnectErrorKind, Event, HeaderMap, ServerAddr, ServerError, Subscriber};
+use async_nats::{
+    Client, ClientError, ConnectError, ConnectErrorKind, Event, HeaderMap, ServerAddr, ServerError, Subscriber,
+};
 use futures_util::{FutureExt, StreamExt};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::Notify;
@@ -154,6 +156,9 @@ impl Link {
         if settings.replicas == 0 || settings.replicas > 5 {
             return Err(Error::invalid("replicas", "A shop's data is kept on 1 to 5 servers."));
         }
+        // rustls picks its provider once per process; already chosen (by an
+        // earlier link) is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let refused = Arc::new(AtomicBool::new(false));
         let shown = settings.server.trim().to_string();
         let client = connect_options(settings, &servers, Arc::clone(&refused))
@@ -486,6 +491,11 @@ fn refused() -> Error {
 /// The first connection's failure as the owner should read it.
 fn connect_error(error: &ConnectError, shown: &str) -> Error {
     tracing::warn!(error = %error, "connecting to the sync server failed");
+    if is_tls_failure(error) {
+        return Error::Sync(format!(
+            "A secure connection to the sync server at {shown} could not be made. Check the address and the certificate."
+        ));
+    }
     match error.kind() {
         ConnectErrorKind::AuthorizationViolation | ConnectErrorKind::Authentication => refused(),
         ConnectErrorKind::Tls => Error::Sync(format!(
@@ -501,6 +511,24 @@ fn connect_error(error: &ConnectError, shown: &str) -> Error {
             "The sync server at {shown} did not answer. Check the address, and that the server is running and reachable from this computer."
         )),
     }
+}
+
+/// Whether rustls turned the connection down (a certificate not trusted or
+/// not for this address): the client files that under IO, with the
+/// rustls error inside an `io::Error`.
+fn is_tls_failure(error: &ConnectError) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = next {
+        let inner_is_tls = current
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .is_some_and(|inner| inner.is::<rustls::Error>());
+        if current.is::<rustls::Error>() || inner_is_tls {
+            return true;
+        }
+        next = current.source();
+    }
+    false
 }
 
 /// The server list as typed: `nats://` or `tls://` addresses separated by
