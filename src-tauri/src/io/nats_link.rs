@@ -330,6 +330,10 @@ impl Link {
     /// and returns the stream sequence it covers; `None` when no device has
     /// stored one yet. The file appears only whole and checked (the object
     /// store's SHA-256): it is written beside `dest` and renamed into place.
+    /// The object store reads through a consumer the cluster places on one
+    /// of its servers: in the seconds before a cluster notices a server that
+    /// stopped, this can fail, and asking again succeeds (the tests saw at
+    /// most two tries).
     pub async fn get_snapshot(&self, dest: &Path) -> Result<Option<u64>> {
         self.check_online()?;
         if !self.snapshot_bucket_exists().await? {
