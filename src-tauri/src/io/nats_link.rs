@@ -262,7 +262,7 @@ impl Link {
         let mut changes = Vec::new();
         while let Some((seq, got)) = gets.next().await {
             match got {
-                Ok(message) => changes.push((message.sequence, message.payload.to_vec())),
+                Ok(message) => changes.push((message.sequence, message.payload.into())),
                 // A copy that has not caught up with the leader yet: the
                 // rest comes with the next fetch, in order.
                 Err(e) if e.kind() == stream::DirectGetErrorKind::NotFound => {
