@@ -54,6 +54,56 @@ fn wait_for_port(port: u16, child: &mut Child, log: &Path) {
     }
 }
 
+/// A certificate authority of the shop's own and a certificate it signed for
+/// 127.0.0.1, made in `dir` with the openssl command (`make test` installs
+/// it): `(ca.pem, server.pem, server-key.pem)`.
+pub fn shop_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let output = Command::new("openssl").args(args).current_dir(dir).output().expect("run openssl");
+        assert!(output.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    };
+    let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    run(&[
+        &["req", "-x509"],
+        &key[..],
+        &["-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Regulars test shop CA"],
+    ]
+    .concat());
+    run(&[&["req"], &key[..], &["-keyout", "server-key.pem", "-out", "server.csr", "-subj", "/CN=127.0.0.1"]].concat());
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("write the certificate's extensions");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca-key.pem",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    (dir.join("ca.pem"), dir.join("server.pem"), dir.join("server-key.pem"))
+}
+
+/// A config accepting these users, as a shop's has one per device.
+pub fn users_config(users: &[(&str, &str)]) -> String {
+    let entries: String = users
+        .iter()
+        .map(|(user, password)| format!("    {{ user: \"{user}\", password: \"{password}\" }}\n"))
+        .collect();
+    format!("authorization {{\n  users = [\n{entries}  ]\n}}\n")
+}
+
 /// One `nats-server` process, with the arguments to start it again alike.
 pub struct NatsServer {
     child: Option<Child>,
@@ -151,6 +201,17 @@ impl NatsServer {
                 break;
             }
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Writes a new config file (it must have been started with one) and
+    /// has the running server read it again (SIGHUP), as `systemctl reload`.
+    pub fn reload_with(&mut self, config: &str) {
+        std::fs::write(self.dir.path().join("nats.conf"), config).expect("write the server's config");
+        let child = self.child.as_ref().expect("the server is running");
+        if let Ok(pid) = i32::try_from(child.id()) {
+            // SAFETY: a signal to our own running child.
+            unsafe { libc::kill(pid, libc::SIGHUP) };
         }
     }
 

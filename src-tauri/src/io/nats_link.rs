@@ -30,10 +30,13 @@ use std::time::Duration;
 
 use async_nats::connection::State;
 use async_nats::jetstream::{self, object_store, stream};
-use async_nats::{Client, ConnectError, ConnectErrorKind, Event, HeaderMap, ServerAddr, ServerError, Subscriber};
+use async_nats::{
+    Client, ClientError, ConnectError, ConnectErrorKind, Event, HeaderMap, ServerAddr, ServerError, Subscriber,
+};
 use futures_util::{FutureExt, StreamExt};
 use tokio::io::AsyncWriteExt;
-use tokio::sync::Mutex;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
 use crate::kernel::error::{Error, Result};
 
@@ -109,12 +112,29 @@ pub struct Link {
     replicas: usize,
     /// The server's address as the owner typed it, for the sentences.
     shown: String,
-    /// Every change published to the shop's subject, seen live: what
-    /// `wait_for_new` wakes on. Behind a lock because reading needs `&mut`.
-    arrivals: Mutex<Subscriber>,
+    /// Told by `listener` each time a change is published to the shop's
+    /// subject: what `wait_for_new` wakes on. A burst leaves one permit.
+    news: Arc<Notify>,
+    /// Reads the live copies of changes as they come and drops them at once,
+    /// so no payload waits in memory for a device that is not listening.
+    listener: JoinHandle<()>,
     /// Set when the server turned this device's credentials down after a
     /// reconnect (the owner removed the device); cleared once connected.
     refused: Arc<AtomicBool>,
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        self.listener.abort();
+    }
+}
+
+/// Says "something new" for every live copy of a change, until the
+/// subscription ends with the connection.
+async fn listen(mut live: Subscriber, news: Arc<Notify>) {
+    while live.next().await.is_some() {
+        news.notify_one();
+    }
 }
 
 impl fmt::Debug for Link {
@@ -136,6 +156,9 @@ impl Link {
         if settings.replicas == 0 || settings.replicas > 5 {
             return Err(Error::invalid("replicas", "A shop's data is kept on 1 to 5 servers."));
         }
+        // rustls picks its provider once per process; already chosen (by an
+        // earlier link) is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let refused = Arc::new(AtomicBool::new(false));
         let shown = settings.server.trim().to_string();
         let client = connect_options(settings, &servers, Arc::clone(&refused))
@@ -143,10 +166,11 @@ impl Link {
             .await
             .map_err(|e| connect_error(&e, &shown))?;
         let subject = format!("{}.changes", settings.stream);
-        let arrivals = client.subscribe(subject.clone()).await.map_err(|e| {
+        let live = client.subscribe(subject.clone()).await.map_err(|e| {
             tracing::warn!(error = %e, "subscribing to the shop's changes failed");
             Error::Sync(format!("The sync server at {shown} did not let this device listen for changes."))
         })?;
+        let news = Arc::new(Notify::new());
         let context = jetstream::ContextBuilder::new().timeout(REQUEST_TIMEOUT);
         let js = match &settings.domain {
             Some(domain) => context.domain(domain.clone()).build(client.clone()),
@@ -160,7 +184,8 @@ impl Link {
             subject,
             replicas: settings.replicas,
             shown,
-            arrivals: Mutex::new(arrivals),
+            news: Arc::clone(&news),
+            listener: tokio::spawn(listen(live, news)),
             refused,
         })
     }
@@ -237,7 +262,7 @@ impl Link {
         let mut changes = Vec::new();
         while let Some((seq, got)) = gets.next().await {
             match got {
-                Ok(message) => changes.push((message.sequence, message.payload.to_vec())),
+                Ok(message) => changes.push((message.sequence, message.payload.into())),
                 // A copy that has not caught up with the leader yet: the
                 // rest comes with the next fetch, in order.
                 Err(e) if e.kind() == stream::DirectGetErrorKind::NotFound => {
@@ -259,21 +284,13 @@ impl Link {
     /// fetches, and waits again when the fetch brought nothing.
     pub async fn wait_for_new(&self, after_seq: u64, timeout: Duration) -> Result<bool> {
         self.check_online()?;
-        let mut arrivals = self.arrivals.lock().await;
-        // Live copies that came while nobody waited: each says "something
-        // new", and together they say no more than one does.
-        let mut seen = false;
-        while let Some(Some(_)) = arrivals.next().now_or_never() {
-            seen = true;
-        }
-        if seen || self.last_seq().await? > after_seq {
+        let news = self.news.notified();
+        tokio::pin!(news);
+        // Changes announced while nobody waited left a permit: this takes it.
+        if news.as_mut().now_or_never().is_some() || self.last_seq().await? > after_seq {
             return Ok(true);
         }
-        match tokio::time::timeout(timeout, arrivals.next()).await {
-            Ok(Some(_)) => Ok(true),
-            Ok(None) => Err(Error::Sync("The connection to the sync server was closed.".to_string())),
-            Err(_) => Ok(false),
-        }
+        Ok(tokio::time::timeout(timeout, news).await.is_ok())
     }
 
     /// The sequence of the last change stored in the shop's stream (0 when
@@ -313,6 +330,10 @@ impl Link {
     /// and returns the stream sequence it covers; `None` when no device has
     /// stored one yet. The file appears only whole and checked (the object
     /// store's SHA-256): it is written beside `dest` and renamed into place.
+    /// The object store reads through a consumer the cluster places on one
+    /// of its servers: in the seconds before a cluster notices a server that
+    /// stopped, this can fail, and asking again succeeds (the tests saw at
+    /// most two tries).
     pub async fn get_snapshot(&self, dest: &Path) -> Result<Option<u64>> {
         self.check_online()?;
         if !self.snapshot_bucket_exists().await? {
@@ -444,13 +465,27 @@ fn note_event(event: &Event, refused: &AtomicBool) {
             refused.store(false, Ordering::Relaxed);
             tracing::info!("sync server connected again");
         }
+        // Said by the server on a connection, or (as the client's own
+        // words for a failed reconnect) when it turns a removed device down.
         Event::ServerError(ServerError::AuthorizationViolation) => {
             refused.store(true, Ordering::Relaxed);
             tracing::warn!("the sync server refused this device's credentials");
         }
+        Event::ClientError(ClientError::Other(said)) if is_refusal(said) => {
+            refused.store(true, Ordering::Relaxed);
+            tracing::warn!("the sync server refused this device's credentials on reconnecting");
+        }
         Event::Disconnected => tracing::info!("sync server disconnected"),
         other => tracing::debug!(event = %other, "sync server event"),
     }
+}
+
+/// Whether a failed reconnect's words are the client's for a refusal
+/// (async-nats reports them as the `ConnectErrorKind`'s text).
+fn is_refusal(said: &str) -> bool {
+    [ConnectErrorKind::AuthorizationViolation, ConnectErrorKind::Authentication]
+        .iter()
+        .any(|kind| said == kind.to_string())
 }
 
 fn refused() -> Error {
@@ -460,6 +495,11 @@ fn refused() -> Error {
 /// The first connection's failure as the owner should read it.
 fn connect_error(error: &ConnectError, shown: &str) -> Error {
     tracing::warn!(error = %error, "connecting to the sync server failed");
+    if is_tls_failure(error) {
+        return Error::Sync(format!(
+            "A secure connection to the sync server at {shown} could not be made. Check the address and the certificate."
+        ));
+    }
     match error.kind() {
         ConnectErrorKind::AuthorizationViolation | ConnectErrorKind::Authentication => refused(),
         ConnectErrorKind::Tls => Error::Sync(format!(
@@ -475,6 +515,24 @@ fn connect_error(error: &ConnectError, shown: &str) -> Error {
             "The sync server at {shown} did not answer. Check the address, and that the server is running and reachable from this computer."
         )),
     }
+}
+
+/// Whether rustls turned the connection down (a certificate not trusted or
+/// not for this address): the client files that under IO, with the
+/// rustls error inside an `io::Error`.
+fn is_tls_failure(error: &ConnectError) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = next {
+        let inner_is_tls = current
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .is_some_and(|inner| inner.is::<rustls::Error>());
+        if current.is::<rustls::Error>() || inner_is_tls {
+            return true;
+        }
+        next = current.source();
+    }
+    false
 }
 
 /// The server list as typed: `nats://` or `tls://` addresses separated by
