@@ -175,9 +175,7 @@ async fn a_new_computer_joins_from_the_snapshot_and_catches_up_with_what_came_af
     let visits = second.with_writer(|conn| Ok(util::count_rows(conn, "interactions"))).expect("count");
     assert_eq!(visits, 1, "the check-in made after the snapshot arrived");
     // And back: a note on the new computer reaches the first.
-    second
-        .with_writer(|conn| customers::add_note(conn, &ada, "From the laptop", false, util::now()))
-        .expect("note");
+    second.with_writer(|conn| customers::add_note(conn, &ada, "From the laptop", false, util::now())).expect("note");
     second_sync.push(&second).await.expect("push");
     first_sync.pull(&first).await.expect("pull");
     assert_eq!(first.with_writer(|conn| Ok(util::count_rows(conn, "notes"))).expect("notes"), 1);

@@ -193,7 +193,11 @@ pub struct JoinInput {
 pub async fn join(dir: &Path, input: &JoinInput) -> Result<Key> {
     check_device_name(&input.device_name)?;
     let key = Key::from_recovery(&input.recovery_key)?;
-    let setup = Setup { server: input.server.trim().to_string(), user: input.user.trim().to_string(), stream: stream_name(&key)? };
+    let setup = Setup {
+        server: input.server.trim().to_string(),
+        user: input.user.trim().to_string(),
+        stream: stream_name(&key)?,
+    };
     let link = Link::connect(&LinkSettings::new(&setup.server, &setup.user, &input.password, &setup.stream)).await?;
     let part = dir.join(format!("{}.joining-part", store::DATABASE_FILE));
     let _ = std::fs::remove_file(&part);
@@ -203,15 +207,21 @@ pub async fn join(dir: &Path, input: &JoinInput) -> Result<Key> {
             "That server holds no shop for this recovery key. Check the key, or share the shop from its first computer (Settings → Share this shop).",
         ));
     };
-    let (name, ready, joined_key, joining, kept) =
-        (input.device_name.trim().to_string(), part.clone(), key.clone(), crate::io::vault::joining_file(dir), setup.clone());
+    let (name, ready, joined_key, joining, kept) = (
+        input.device_name.trim().to_string(),
+        part.clone(),
+        key.clone(),
+        crate::io::vault::joining_file(dir),
+        setup.clone(),
+    );
     let kept_for_file = setup;
     let prepared = tokio::task::spawn_blocking(move || -> Result<()> {
-        let mut store = crate::db::store::Store::open_with(&ready, Some(&joined_key))
-            .map_err(|error| match error {
-                Error::WrongKey => Error::invalid("recovery_key", "This recovery key does not open the shop on that server."),
-                other => other,
-            })?;
+        let mut store = crate::db::store::Store::open_with(&ready, Some(&joined_key)).map_err(|error| match error {
+            Error::WrongKey => {
+                Error::invalid("recovery_key", "This recovery key does not open the shop on that server.")
+            }
+            other => other,
+        })?;
         turn_on_joined(store.conn_mut(), &kept_for_file, &name, covers)?;
         drop(store);
         std::fs::rename(&ready, &joining)?;
@@ -230,7 +240,10 @@ pub async fn join(dir: &Path, input: &JoinInput) -> Result<Key> {
 fn check_device_name(name: &str) -> Result<()> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 60 {
-        return Err(Error::invalid("device_name", "Give this device a name of up to 60 characters, such as \"Front desk\"."));
+        return Err(Error::invalid(
+            "device_name",
+            "Give this device a name of up to 60 characters, such as \"Front desk\".",
+        ));
     }
     Ok(())
 }
@@ -247,6 +260,12 @@ pub fn turn_on_joined(conn: &mut Connection, setup: &Setup, device_name: &str, s
         sharing::start(tx, device_name)?;
         sharing::skip_to(tx, stream_at)?;
         settings::save_json(tx, SETTINGS_KEY, setup, Utc::now())?;
-        crate::records::audit::append(tx, "owner", "joined the shared shop", &format!("as a new device, from stream position {stream_at}"), Utc::now())
+        crate::records::audit::append(
+            tx,
+            "owner",
+            "joined the shared shop",
+            &format!("as a new device, from stream position {stream_at}"),
+            Utc::now(),
+        )
     })
 }

@@ -249,22 +249,34 @@ pub async fn element(driver: &WebDriver, css: &str) -> WebElement {
 /// Clicks `css` once it has stopped moving. Panels of a card fill in as
 /// their data arrives, pushing what is below them down; a click aimed at
 /// where a button was a moment ago lands on something else.
+/// A panel drawn again while it settles holds a new element of the same
+/// name: it is found again, never clicked stale.
 pub async fn click_settled(driver: &WebDriver, css: &str) {
-    let target = element(driver, css).await;
     let mut last = None;
     let start = Instant::now();
     loop {
-        target.scroll_into_view().await.expect("scroll into view");
-        let rect = target.rect().await.expect("where the element is");
+        assert!(start.elapsed() < Duration::from_secs(15), "{css} never stopped moving");
+        let target = element(driver, css).await;
+        let rect = match target.scroll_into_view().await {
+            Ok(()) => target.rect().await,
+            Err(error) => Err(error),
+        };
+        let Ok(rect) = rect else {
+            last = None;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
         let here = (rect.x.round() as i64, rect.y.round() as i64);
         if last == Some(here) {
-            break;
+            if target.click().await.is_ok() {
+                return;
+            }
+            last = None;
+            continue;
         }
-        assert!(start.elapsed() < Duration::from_secs(15), "{css} never stopped moving");
         last = Some(here);
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    target.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 /// Waits until the text of `css` satisfies `check`, and returns it.
