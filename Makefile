@@ -29,7 +29,7 @@ NATS_SERVER := .ci/nats/bin/nats-server
 SYNC_SERVER_STORE ?= $${XDG_DATA_HOME:-$$HOME/.local/share}/regulars-sync-server
 
 .PHONY: run test typecheck lint bench bench-window icons deps-build deps-test deps-nats sync-server \
-	deps-package package test-package audit
+	deps-package package test-package bench-sync audit
 
 deps-build:
 	@missing=$$(for p in $(BUILD_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -81,6 +81,11 @@ bench: deps-build
 	$(CARGO) bench --locked --bench plan_pdf
 	$(CARGO) bench --locked --bench data
 	$(CARGO) bench --locked --bench desk
+
+# A shared shop through a real nats-server on loopback at 100,000 customers:
+# a check-in with sharing on beside off, joining, propagation, catching up.
+bench-sync: deps-build deps-nats
+	$(CARGO) bench --locked --bench sync
 
 # The window's own speed at 100,000 customers (release build, private Xvfb
 # display; needs what the end-to-end tests need).

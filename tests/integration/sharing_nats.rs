@@ -17,7 +17,7 @@ use regulars::records::customers;
 use crate::nats::NatsServer;
 use crate::util;
 
-const STREAM: &str = "REGULARS_5a5e77";
+const STREAM: &str = "regulars-shop-5a5e77";
 
 struct Desk {
     store: Mutex<Store>,

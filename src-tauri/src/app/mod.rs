@@ -14,6 +14,7 @@ pub mod notify;
 pub mod owner;
 pub mod photos;
 pub mod scheduler;
+pub mod sharing_status;
 pub mod state;
 pub mod sync;
 #[cfg(feature = "test-switches")]

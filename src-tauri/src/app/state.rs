@@ -70,7 +70,7 @@ pub struct AppState {
     /// Owner mode or desk mode (see `app::owner`).
     pub owner: OwnerSession,
     /// A shared shop's engine and status (see `app::sync`).
-    pub sharing: crate::app::sync::Sharing,
+    pub sharing: crate::app::sharing_status::Sharing,
 }
 
 impl AppState {

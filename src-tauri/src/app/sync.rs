@@ -8,16 +8,13 @@
 //! held, so the desk works the same offline; a failure becomes a sentence in
 //! the top bar and a log line with counts, and the engine tries again.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use chrono::{DateTime, Local, Utc};
-use serde::Serialize;
+use chrono::{Local, Utc};
 use tauri::{Emitter, Manager};
-use tokio::sync::Notify;
-use ts_rs::TS;
 
+use crate::app::sharing_status::SharingStatus;
 use crate::app::state::AppState;
 use crate::db::sharing;
 use crate::io::logging;
@@ -30,56 +27,6 @@ use crate::kernel::error::{Error, Result};
 const IDLE_WAIT: Duration = Duration::from_secs(15);
 /// The longest pause between tries while the server cannot be reached.
 const MAX_RETRY: Duration = Duration::from_secs(30);
-
-/// Where sharing stands, as the top bar says it.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct SharingStatus {
-    /// Whether this shop is shared from this device.
-    pub shared: bool,
-    /// `off`, `connecting`, `up_to_date`, `offline` or `refused`.
-    pub state: String,
-    /// The sentence the top bar shows ("Shared · up to date").
-    pub words: String,
-    /// Changes made here that the server does not have yet.
-    pub waiting: i64,
-}
-
-impl SharingStatus {
-    fn off() -> SharingStatus {
-        SharingStatus { shared: false, state: "off".into(), words: String::new(), waiting: 0 }
-    }
-}
-
-/// The engine's handle in the app state.
-pub struct Sharing {
-    status: Mutex<SharingStatus>,
-    /// When the server was last reached, for "Offline since 10:02".
-    offline_since: Mutex<Option<DateTime<Utc>>>,
-    wake: Arc<Notify>,
-    started: AtomicBool,
-}
-
-impl Default for Sharing {
-    fn default() -> Self {
-        Sharing {
-            status: Mutex::new(SharingStatus::off()),
-            offline_since: Mutex::new(None),
-            wake: Arc::new(Notify::new()),
-            started: AtomicBool::new(false),
-        }
-    }
-}
-
-impl Sharing {
-    pub fn status(&self) -> SharingStatus {
-        self.status.lock().map(|s| s.clone()).unwrap_or_else(|_| SharingStatus::off())
-    }
-
-    /// Something changed here (or sharing was turned on): send it now.
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
-}
 
 /// The engine writes through the app's one writer without waking itself.
 impl Writer for AppState {

@@ -52,7 +52,7 @@ pub fn load(conn: &Connection) -> Result<Option<Setup>> {
 /// the key, and tells the server nothing about the shop.
 pub fn stream_name(key: &Key) -> Result<String> {
     let derived = key.derive("regulars shared shop stream name v1")?;
-    Ok(format!("REGULARS_{}", hex::encode(&derived[..10])))
+    Ok(format!("regulars-shop-{}", hex::encode(&derived[..10])))
 }
 
 pub fn subject(setup: &Setup) -> String {

@@ -6,8 +6,8 @@ use tauri::State;
 use zeroize::Zeroizing;
 
 use crate::app::owner;
+use crate::app::sharing_status::SharingStatus;
 use crate::app::state::AppState;
-use crate::app::sync::SharingStatus;
 use crate::db::sharing;
 use crate::io::sharing_setup::{self, JoinInput, ShareInput};
 use crate::io::vault::{self, SystemKeychain};
