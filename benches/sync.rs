@@ -59,7 +59,7 @@ struct Device {
 async fn syncer(server: &nats::NatsServer, key: &Key, stream: &str) -> Syncer {
     let link = Link::connect(&LinkSettings::new(&server.url(), "", "", stream)).await.expect("link");
     link.ensure_stream().await.expect("stream");
-    Syncer::new(link, key.clone(), &format!("{stream}.changes"))
+    Syncer::new(link, key.clone(), &format!("{stream}.changes"), Utc::now)
 }
 
 async fn benchmark() {
@@ -76,7 +76,7 @@ async fn benchmark() {
     println!("bench: sync_seed customers={wanted} total_ms={:.0}", ms(seeding.elapsed()));
     let ids = customers::all_ids(store.conn()).expect("ids");
     let setup = Setup { server: server.url(), user: String::new(), stream: stream.clone() };
-    sharing_setup::turn_on(store.conn_mut(), &setup, "Front desk", 0).expect("share");
+    sharing_setup::turn_on(store.conn_mut(), &setup, "Front desk", 0, Utc::now()).expect("share");
 
     check_in_sharing(&mut store, &ids);
 
@@ -133,7 +133,7 @@ async fn join(server: &nats::NatsServer, key: &Key, stream: &str, published: Dur
         recovery_key: key.recovery_text().to_string(),
     };
     let start = Instant::now();
-    sharing_setup::join(&dir, &input).await.expect("join");
+    sharing_setup::join(&dir, &input, Utc::now()).await.expect("join");
     vault::look(&dir, &vault::NoKeychain).expect("take the joined file");
     let store = Store::open_with(&dir.join(DATABASE_FILE), Some(key)).expect("open the joined shop");
     let joined = start.elapsed();

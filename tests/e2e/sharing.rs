@@ -58,7 +58,7 @@ impl OtherDesk {
         let stream = sharing_setup::stream_name(key).expect("stream");
         let link = Link::connect(&LinkSettings::new(&server.url(), "", "", &stream)).await.expect("link");
         link.ensure_stream().await.expect("stream");
-        let syncer = Syncer::new(link, key.clone(), &format!("{stream}.changes"));
+        let syncer = Syncer::new(link, key.clone(), &format!("{stream}.changes"), Utc::now);
         OtherDesk { store: Mutex::new(store), syncer, _dir: dir }
     }
 

@@ -4,6 +4,8 @@
 //! once it is back, and the server's own files never hold a customer's words.
 
 use std::sync::Mutex;
+
+use chrono::Utc;
 use std::time::{Duration, Instant};
 
 use regulars::db::sharing;
@@ -44,7 +46,7 @@ impl Desk {
 async fn syncer(server: &NatsServer, key: &Key) -> Syncer {
     let link = Link::connect(&LinkSettings::new(&server.url(), "", "", STREAM)).await.expect("connect");
     link.ensure_stream().await.expect("stream");
-    Syncer::new(link, key.clone(), &format!("{STREAM}.changes"))
+    Syncer::new(link, key.clone(), &format!("{STREAM}.changes"), Utc::now)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -132,11 +134,11 @@ async fn a_new_computer_joins_from_the_snapshot_and_catches_up_with_what_came_af
         .expect("ada");
     let stream = sharing_setup::stream_name(&key).expect("stream");
     let setup = Setup { server: server.url(), user: String::new(), stream: stream.clone() };
-    first.with_writer(|conn| sharing_setup::turn_on(conn, &setup, "Front desk", 0)).expect("share");
+    first.with_writer(|conn| sharing_setup::turn_on(conn, &setup, "Front desk", 0, Utc::now())).expect("share");
     let link = Link::connect(&LinkSettings::new(&server.url(), "", "", &stream)).await.expect("link");
     link.ensure_stream().await.expect("stream");
     sharing_setup::publish_snapshot(&link, &database, first_dir.path(), &key, 0).await.expect("snapshot");
-    let first_sync = Syncer::new(link, key.clone(), &format!("{stream}.changes"));
+    let first_sync = Syncer::new(link, key.clone(), &format!("{stream}.changes"), Utc::now);
     // After the snapshot: a check-in, sent as a change.
     first
         .with_writer(|conn| desk::check_in(conn, &ada, None, util::now(), util::now().date_naive()))
@@ -152,10 +154,10 @@ async fn a_new_computer_joins_from_the_snapshot_and_catches_up_with_what_came_af
         device_name: "Owner's laptop".into(),
         recovery_key: Key::generate().recovery_text().to_string(),
     };
-    let refused = sharing_setup::join(second_dir.path(), &input).await;
+    let refused = sharing_setup::join(second_dir.path(), &input, Utc::now()).await;
     util::assert_invalid(refused, "recovery_key");
     input.recovery_key = key.recovery_text().to_string();
-    let joined_key = sharing_setup::join(second_dir.path(), &input).await.expect("join");
+    let joined_key = sharing_setup::join(second_dir.path(), &input, Utc::now()).await.expect("join");
     assert!(joined_key.same_as(&key));
     vault::look(second_dir.path(), &NoKeychain).expect("the joined file takes its place");
     let second = Mutex::new(Store::open_with(&second_dir.path().join("regulars.sqlite3"), Some(&key)).expect("open"));
@@ -170,7 +172,7 @@ async fn a_new_computer_joins_from_the_snapshot_and_catches_up_with_what_came_af
     assert!(second.with_writer(|conn| Ok(customers::exists(conn, &ada)?)).expect("exists"), "the snapshot's customer");
 
     let link = Link::connect(&LinkSettings::new(&server.url(), "", "", &stream)).await.expect("link");
-    let second_sync = Syncer::new(link, key.clone(), &format!("{stream}.changes"));
+    let second_sync = Syncer::new(link, key.clone(), &format!("{stream}.changes"), Utc::now);
     second_sync.pull(&second).await.expect("catch up");
     let visits = second.with_writer(|conn| Ok(util::count_rows(conn, "interactions"))).expect("count");
     assert_eq!(visits, 1, "the check-in made after the snapshot arrived");

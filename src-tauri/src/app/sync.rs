@@ -74,7 +74,7 @@ async fn run(app: tauri::AppHandle) {
             }
         };
         retry = Duration::from_secs(1);
-        let syncer = Syncer::new(link, key, &sharing_setup::subject(&setup));
+        let syncer = Syncer::new(link, key, &sharing_setup::subject(&setup), Utc::now);
         if let Err(error) = keep_in_step(&app, &syncer).await {
             fail(&app, &error);
             let _ = tokio::time::timeout(retry, state.sharing.wake.notified()).await;

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -134,11 +134,17 @@ pub fn keep_password(setup: &Setup, password: &str) -> Result<()> {
 
 /// Turns sharing on in one transaction: this device recorded (named
 /// `device_name`), its position in the stream, its connection kept.
-pub fn turn_on(conn: &mut Connection, setup: &Setup, device_name: &str, stream_at: u64) -> Result<sharing::Device> {
+pub fn turn_on(
+    conn: &mut Connection,
+    setup: &Setup,
+    device_name: &str,
+    stream_at: u64,
+    now: DateTime<Utc>,
+) -> Result<sharing::Device> {
     store::write(conn, |tx| {
         let device = sharing::start(tx, device_name)?;
         sharing::skip_to(tx, stream_at)?;
-        settings::save_json(tx, SETTINGS_KEY, setup, Utc::now())?;
+        settings::save_json(tx, SETTINGS_KEY, setup, now)?;
         Ok(device)
     })
 }
@@ -190,7 +196,7 @@ pub struct JoinInput {
 /// place at the next start (`vault::look`). Returns the shop key. Nothing
 /// in the data folder changes until the snapshot is whole and opens with
 /// the key.
-pub async fn join(dir: &Path, input: &JoinInput) -> Result<Key> {
+pub async fn join(dir: &Path, input: &JoinInput, now: DateTime<Utc>) -> Result<Key> {
     check_device_name(&input.device_name)?;
     let key = Key::from_recovery(&input.recovery_key)?;
     let setup = Setup {
@@ -222,7 +228,7 @@ pub async fn join(dir: &Path, input: &JoinInput) -> Result<Key> {
             }
             other => other,
         })?;
-        turn_on_joined(store.conn_mut(), &kept_for_file, &name, covers)?;
+        turn_on_joined(store.conn_mut(), &kept_for_file, &name, covers, now)?;
         drop(store);
         std::fs::rename(&ready, &joining)?;
         Ok(())
@@ -249,7 +255,13 @@ fn check_device_name(name: &str) -> Result<()> {
 }
 
 /// The joined copy becomes this device's, in one transaction.
-pub fn turn_on_joined(conn: &mut Connection, setup: &Setup, device_name: &str, stream_at: u64) -> Result<()> {
+pub fn turn_on_joined(
+    conn: &mut Connection,
+    setup: &Setup,
+    device_name: &str,
+    stream_at: u64,
+    now: DateTime<Utc>,
+) -> Result<()> {
     store::write(conn, |tx| {
         sharing::forget_device(tx)?;
         for key in settings::keys(tx)? {
@@ -259,13 +271,13 @@ pub fn turn_on_joined(conn: &mut Connection, setup: &Setup, device_name: &str, s
         }
         sharing::start(tx, device_name)?;
         sharing::skip_to(tx, stream_at)?;
-        settings::save_json(tx, SETTINGS_KEY, setup, Utc::now())?;
+        settings::save_json(tx, SETTINGS_KEY, setup, now)?;
         crate::records::audit::append(
             tx,
             "owner",
             "joined the shared shop",
             &format!("as a new device, from stream position {stream_at}"),
-            Utc::now(),
+            now,
         )
     })
 }

@@ -6,7 +6,7 @@
 
 use std::sync::Mutex;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use crate::db::sharing;
@@ -36,6 +36,9 @@ pub struct Syncer {
     link: Link,
     key: Key,
     subject: String,
+    /// The wall clock, which moves this device's clock past each change it
+    /// applies (passed in: only the app's edge reads the clock).
+    clock: fn() -> DateTime<Utc>,
 }
 
 /// What a pull brought.
@@ -50,8 +53,8 @@ pub struct Pulled {
 
 impl Syncer {
     /// Over `link` (connected, its stream made), sealing with the shop's key.
-    pub fn new(link: Link, key: Key, subject: &str) -> Syncer {
-        Syncer { link, key, subject: subject.to_string() }
+    pub fn new(link: Link, key: Key, subject: &str, clock: fn() -> DateTime<Utc>) -> Syncer {
+        Syncer { link, key, subject: subject.to_string(), clock }
     }
 
     pub fn link(&self) -> &Link {
@@ -98,7 +101,7 @@ impl Syncer {
                     }
                     Err(error) => return Err(error),
                 };
-                let applied: Applied = writer.with_writer(|conn| sync::apply(conn, &change, seq, Utc::now()))?;
+                let applied: Applied = writer.with_writer(|conn| sync::apply(conn, &change, seq, (self.clock)()))?;
                 if applied.new {
                     pulled.applied += 1;
                     pulled.customers.extend(applied.customers);

@@ -2,6 +2,7 @@
 //! this device (owner only, in the audit trail) and off. The engine that
 //! keeps the devices in step is `app::sync`.
 
+use chrono::Utc;
 use tauri::State;
 use zeroize::Zeroizing;
 
@@ -62,7 +63,7 @@ pub async fn share_shop(state: State<'_, AppState>, input: ShareInput) -> Result
         &state,
         "shared the shop",
         |_| format!("server {}", setup.server),
-        |conn| sharing_setup::turn_on(conn, &setup, &name, stream_at),
+        |conn| sharing_setup::turn_on(conn, &setup, &name, stream_at, Utc::now()),
     )?;
     if device.is_none() {
         let database = state.data_dir.join(crate::db::store::DATABASE_FILE);
@@ -98,7 +99,7 @@ pub async fn join_shop(app: tauri::AppHandle, state: State<'_, AppState>, input:
             "Join a shared shop on a computer that has no shop of its own yet: this one already has one.".into(),
         ));
     }
-    let key = sharing_setup::join(&state.data_dir, &input).await?;
+    let key = sharing_setup::join(&state.data_dir, &input, Utc::now()).await?;
     vault::keep_joined_key(&state.data_dir, &key, &SystemKeychain)?;
     tracing::info!("joined a shared shop: starting again to open it");
     // The next start must take the folder, not ask this closing copy to
