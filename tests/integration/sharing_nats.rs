@@ -182,3 +182,117 @@ async fn a_new_computer_joins_from_the_snapshot_and_catches_up_with_what_came_af
     first_sync.pull(&first).await.expect("pull");
     assert_eq!(first.with_writer(|conn| Ok(util::count_rows(conn, "notes"))).expect("notes"), 1);
 }
+
+/// Set for the child process the kill test starts: "push|<folder>|<server>|<key>"
+/// or "pull|…". The child sends or applies until it is killed.
+const KILLED_CHILD: &str = "REGULARS_TEST_KILLED_SYNC";
+const KILL_TEST: &str = "sharing_nats::a_device_killed_while_it_publishes_or_applies_loses_nothing_and_repeats_nothing";
+
+async fn killed_child(spec: &str) {
+    let parts: Vec<&str> = spec.split('|').collect();
+    let key = Key::from_recovery(parts[3]).expect("key");
+    let store = Mutex::new(
+        Store::open_with(&std::path::Path::new(parts[1]).join("regulars.sqlite3"), Some(&key)).expect("open"),
+    );
+    let link = Link::connect(&LinkSettings::new(parts[2], "", "", STREAM)).await.expect("connect");
+    let syncer = Syncer::new(link, key, &format!("{STREAM}.changes"), Utc::now);
+    loop {
+        match parts[0] {
+            "push" => syncer.push(&store).await.map(|_| ()).expect("push"),
+            _ => syncer.pull(&store).await.map(|_| ()).expect("pull"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Starts this test again as a child that pushes or pulls on `folder`, and
+/// kills it (SIGKILL) once `far_enough` says it is in the middle.
+fn kill_midway(role: &str, folder: &std::path::Path, server: &NatsServer, key: &Key, far_enough: impl Fn() -> bool) {
+    let mut child = std::process::Command::new(std::env::current_exe().expect("this test binary"))
+        .args(["--exact", KILL_TEST, "--test-threads=1", "--nocapture"])
+        .env(KILLED_CHILD, format!("{role}|{}|{}|{}", folder.display(), server.url(), key.hex().as_str()))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start the child");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !far_enough() {
+        assert!(Instant::now() < deadline, "the child never got far enough to be killed midway ({role})");
+        assert!(child.try_wait().expect("child").is_none(), "the child ended before it was killed ({role})");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().expect("kill -9");
+    child.wait().expect("reaped");
+}
+
+fn applied_seq(folder: &std::path::Path, key: &Key) -> u64 {
+    regulars::db::store::open_reader(&folder.join("regulars.sqlite3"), Some(key))
+        .ok()
+        .and_then(|conn| sharing::device(&conn).ok().flatten())
+        .map_or(0, |device| device.applied_seq)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_killed_while_it_publishes_or_applies_loses_nothing_and_repeats_nothing() {
+    if let Ok(spec) = std::env::var(KILLED_CHILD) {
+        return killed_child(&spec).await;
+    }
+    const CHECK_INS: usize = 1500;
+    let server = NatsServer::start();
+    let key = Key::generate();
+    let (a_dir, b_dir) = (tempfile::tempdir().expect("temp"), tempfile::tempdir().expect("temp"));
+    {
+        let mut a = Store::open_with(&a_dir.path().join("regulars.sqlite3"), Some(&key)).expect("a");
+        sharing::start(a.conn(), "Front desk").expect("share");
+        let ids: Vec<String> = (0..20)
+            .map(|i| {
+                cards::create(a.conn_mut(), &util::customer(&format!("Kill{i}"), "Test"), util::now()).expect("c").id
+            })
+            .collect();
+        for i in 0..CHECK_INS {
+            let at = util::now() + chrono::Duration::minutes(i as i64);
+            desk::check_in(a.conn_mut(), &ids[i % ids.len()], None, at, at.date_naive()).expect("check in");
+        }
+        let b = Store::open_with(&b_dir.path().join("regulars.sqlite3"), Some(&key)).expect("b");
+        sharing::start(b.conn(), "Second desk").expect("share");
+    }
+    let total = (CHECK_INS + 20) as u64;
+    let link = Link::connect(&LinkSettings::new(&server.url(), "", "", STREAM)).await.expect("link");
+    link.ensure_stream().await.expect("stream");
+
+    // Killed while publishing, then started again: every change stored once.
+    let probe = tokio::runtime::Handle::current();
+    let seq_now = || {
+        let link = &link;
+        std::thread::scope(|s| s.spawn(|| probe.block_on(link.last_seq()).unwrap_or(0)).join().unwrap_or(0))
+    };
+    kill_midway("push", a_dir.path(), &server, &key, || (300..total).contains(&seq_now()));
+    let a = Desk::reopen(a_dir.path(), &key);
+    let a_sync = syncer(&server, &key).await;
+    a_sync.push(&a.store).await.expect("the rest sent after the restart");
+    assert_eq!(link.last_seq().await.expect("seq"), total, "each change stored once, none lost");
+    assert_eq!(a.store.with_writer(|c| sharing::waiting_count(c)).expect("waiting"), 0);
+
+    // Killed while applying, then started again: every change applied once.
+    kill_midway("pull", b_dir.path(), &server, &key, || (300..total).contains(&applied_seq(b_dir.path(), &key)));
+    let b = Desk::reopen(b_dir.path(), &key);
+    syncer(&server, &key).await.pull(&b.store).await.expect("the rest applied after the restart");
+    let count =
+        |d: &Desk, sql: &str| d.store.with_writer(|c| Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))?)).expect(sql);
+    for sql in [
+        "SELECT count(*) FROM interactions",
+        "SELECT count(*) FROM points_ledger",
+        "SELECT count(*) FROM customers",
+        "SELECT sum(points_balance) FROM customers",
+    ] {
+        assert_eq!(count(&a, sql), count(&b, sql), "{sql}: the same on both devices");
+    }
+    assert_eq!(count(&b, "SELECT count(*) FROM sync_applied") as u64, total, "every change applied, once");
+}
+
+impl Desk {
+    fn reopen(folder: &std::path::Path, key: &Key) -> Desk {
+        let store = Store::open_with(&folder.join("regulars.sqlite3"), Some(key)).expect("reopen after the kill");
+        Desk { store: Mutex::new(store), _dir: tempfile::tempdir().expect("unused") }
+    }
+}
