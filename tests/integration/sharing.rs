@@ -464,3 +464,59 @@ fn two_desks_offline_merge_to_the_same_shop_with_one_bonus_and_a_visible_overdra
     assert_eq!(overdrafts.len(), 2, "{overdrafts:?}");
     assert!(overdrafts.iter().any(|t| t.contains("Single class")), "{overdrafts:?}");
 }
+
+#[test]
+fn a_change_too_large_for_one_message_travels_in_parts_and_applies_whole() {
+    use regulars::records::customers::SeedCustomer;
+
+    let (mut a, mut b, _) = pair();
+    let key = a.key.clone();
+    // One transaction with 300 cards, as a large import makes.
+    let batch: Vec<SeedCustomer> = (0..300)
+        .map(|i| SeedCustomer {
+            input: util::customer(&format!("Part{i}"), "Import"),
+            notes: vec![(format!("A note long enough to weigh something, number {i}. ").repeat(4), false, util::now())],
+            created_at: util::now(),
+            last_contact_at: None,
+        })
+        .collect();
+    cards::insert_many(a.conn(), &batch, util::now()).expect("insert");
+    let changes = sharing::waiting(a.shop.conn(), 10, store::schema_version()).expect("waiting");
+    assert_eq!(changes.len(), 1, "one transaction, one change");
+    let messages = sync::into_messages(&changes[0], &key, SUBJECT, 16 * 1024).expect("parts");
+    assert!(messages.len() > 5, "split into parts: {}", messages.len());
+    assert!(messages.iter().all(|(_, m)| m.len() <= 16 * 1024), "each part fits");
+    // Another device's change arrives between the parts; a part comes twice.
+    let c = b.create("Between", "Parts");
+    let between = sharing::waiting(b.shop.conn(), 10, store::schema_version()).expect("waiting").remove(0);
+    let mut stream = Stream::default();
+    let last = messages.len() - 1;
+    for (at, (id, message)) in messages.iter().enumerate() {
+        stream.publish(id, message.clone());
+        if at == 2 {
+            stream.publish(&between.id, sync::pack(&between, &key, SUBJECT).expect("pack"));
+        }
+        if at == last - 1 {
+            b.pull(&stream, Utc::now());
+            assert_eq!(util::count_rows(b.shop.conn(), "customers"), 1, "nothing of the change before its last part");
+        }
+    }
+    let mut again = Stream::default();
+    for (id, message) in &stream.ids.iter().zip(&stream.messages).collect::<Vec<_>>() {
+        again.publish(id, (*message).clone());
+    }
+    b.pull(&stream, Utc::now());
+    assert_eq!(util::count_rows(b.shop.conn(), "customers"), 301, "the whole change, and the one between");
+    assert_eq!(util::count_rows(b.shop.conn(), "notes"), 300);
+    assert_eq!(util::count_rows(b.shop.conn(), "sync_parts"), 0, "no part is kept after the change is applied");
+    assert!(customers::exists(b.shop.conn(), &c).expect("exists"));
+    // Delivered again from the start: nothing more.
+    let d_before = util::count_rows(b.shop.conn(), "customers");
+    for (at, message) in again.messages.iter().enumerate() {
+        let change = sync::unpack(message, &key, SUBJECT).expect("unpack");
+        sync::apply(b.conn(), &change, at as u64 + 1, Utc::now()).expect("apply again");
+    }
+    assert_eq!(util::count_rows(b.shop.conn(), "customers"), d_before);
+    // The receiving device's own outbox: nothing of it to send back.
+    assert_eq!(b.publish(&mut Stream::default()), 1, "only B's own card waits");
+}

@@ -126,6 +126,7 @@ pub const TABLES: &[Table] = &[
     table("sync_clocks", DeviceLocal, "NULL"),
     table("sync_applied", DeviceLocal, "NULL"),
     table("sync_tombstones", DeviceLocal, "NULL"),
+    table("sync_parts", DeviceLocal, "NULL"),
 ];
 
 /// The settings rows every device shares (the shop, its programs, rules
@@ -381,6 +382,42 @@ pub struct Change {
     /// The schema version of the device that made it.
     pub schema: i64,
     pub rows: Vec<RowChange>,
+    /// Set on one part of a change too large for one message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<Part>,
+}
+
+/// Which part of which change a message is: `n` of `total`, from 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Part {
+    pub of: String,
+    pub n: u32,
+    pub total: u32,
+}
+
+/// Keeps a part of a change until its last part arrives.
+pub fn keep_part(conn: &Connection, part: &Part, rows: &[RowChange]) -> Result<()> {
+    let json =
+        serde_json::to_string(rows).map_err(|_| Error::Conflict("A part of a change could not be kept.".into()))?;
+    conn.prepare_cached("INSERT OR REPLACE INTO sync_parts (change_id, part, row_data) VALUES (?1, ?2, ?3)")?
+        .execute(params![part.of, part.n, json])?;
+    Ok(())
+}
+
+/// The rows of the parts kept for `change_id`, in order; they are removed.
+pub fn take_parts(conn: &Connection, change_id: &str) -> Result<Vec<RowChange>> {
+    let texts: Vec<String> = conn
+        .prepare_cached("SELECT row_data FROM sync_parts WHERE change_id = ?1 ORDER BY part")?
+        .query_map([change_id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    conn.prepare_cached("DELETE FROM sync_parts WHERE change_id = ?1")?.execute([change_id])?;
+    let mut rows = Vec::new();
+    for text in texts {
+        let part: Vec<RowChange> =
+            serde_json::from_str(&text).map_err(|_| Error::Conflict("A kept part of a change is damaged.".into()))?;
+        rows.extend(part);
+    }
+    Ok(rows)
 }
 
 /// The sealed changes waiting to be sent, oldest first, at most `limit`.
@@ -414,6 +451,7 @@ pub fn waiting(conn: &Connection, limit: usize, schema: i64) -> Result<Vec<Chang
                 clock: row.get(1)?,
                 schema,
                 rows: vec![row_change],
+                part: None,
             }),
         }
     }

@@ -66,6 +66,25 @@ fn apply_in(tx: &Connection, change: &Change, seq: u64, now: DateTime<Utc>) -> R
         sharing::skip_to(tx, seq)?;
         return Ok(applied);
     }
+    if let Some(part) = &change.part {
+        if sharing::was_applied(tx, &part.of)? {
+            sharing::skip_to(tx, seq)?;
+            return Ok(applied);
+        }
+        if part.n < part.total {
+            // Kept until the last part: the change is applied whole or not at all.
+            sharing::keep_part(tx, part, &change.rows)?;
+            sharing::received(tx, change, seq, now)?;
+            return Ok(applied);
+        }
+        let mut whole = change.clone();
+        whole.rows = sharing::take_parts(tx, &part.of)?;
+        whole.rows.extend(change.rows.iter().cloned());
+        whole.id = part.of.clone();
+        whole.part = None;
+        sharing::received(tx, change, seq, now)?;
+        return apply_in(tx, &whole, seq, now);
+    }
     applied.new = true;
     sharing::set_capture(tx, false)?;
     // Foreign keys are checked at commit: a change's rows may name each
@@ -281,6 +300,44 @@ fn length_prefixed(bytes: &[u8]) -> Result<(&str, &[u8])> {
     }
     let (text, rest) = rest.split_at(length);
     Ok((std::str::from_utf8(text).map_err(|_| Error::WrongKey)?, rest))
+}
+
+/// A change as the messages that carry it: itself, or, when its sealed
+/// form is over `max_bytes` (the server takes 1 MB by default), parts of
+/// as many rows each as fit, each with an id of its own ("<id>.<n>") so a
+/// part sent twice is stored once. The receiver keeps the parts and
+/// applies the change when the last one arrives.
+pub fn into_messages(change: &Change, key: &Key, subject: &str, max_bytes: usize) -> Result<Vec<(String, Vec<u8>)>> {
+    let whole = pack(change, key, subject)?;
+    if whole.len() <= max_bytes || change.rows.len() < 2 {
+        return Ok(vec![(change.id.clone(), whole)]);
+    }
+    let parts = whole.len().div_ceil(max_bytes / 2).min(change.rows.len());
+    let per_part = change.rows.len().div_ceil(parts);
+    let chunks: Vec<&[sharing::RowChange]> = change.rows.chunks(per_part).collect();
+    let total = u32::try_from(chunks.len()).map_err(|_| Error::Conflict("A change is too large to send.".into()))?;
+    let mut messages = Vec::with_capacity(chunks.len());
+    for (i, rows) in chunks.into_iter().enumerate() {
+        let n = i as u32 + 1;
+        let part = Change {
+            id: format!("{}.{n}", change.id),
+            rows: rows.to_vec(),
+            part: Some(sharing::Part { of: change.id.clone(), n, total }),
+            ..change.clone()
+        };
+        let message = pack(&part, key, subject)?;
+        if message.len() > max_bytes && rows.len() > 1 {
+            // Rows of very different sizes (photos): halve again.
+            return into_messages_halved(change, key, subject, max_bytes);
+        }
+        messages.push((part.id, message));
+    }
+    Ok(messages)
+}
+
+/// `into_messages` with twice the parts, for rows too uneven for the first split.
+fn into_messages_halved(change: &Change, key: &Key, subject: &str, max_bytes: usize) -> Result<Vec<(String, Vec<u8>)>> {
+    into_messages(change, key, subject, max_bytes / 2)
 }
 
 /// A change the server stored at `seq` leaves the outbox.

@@ -272,6 +272,7 @@ pub const NOT_ABOUT_A_CUSTOMER: &[(&str, &str)] = &[
     ("sync_clocks", "sharing"),
     ("sync_applied", "sharing"),
     ("sync_tombstones", "sharing"),
+    ("sync_parts", "sharing"),
 ];
 
 pub fn customer_data(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<CustomerData> {

@@ -18,6 +18,9 @@ use crate::kernel::secret::Key;
 
 /// How many changes one push or pull takes at a time.
 const BATCH: usize = 200;
+/// The largest message sent: under the 1 MB a NATS server takes by default,
+/// with room for the headers. A larger change travels in parts.
+const MAX_MESSAGE_BYTES: usize = 900 * 1024;
 
 /// What the syncer needs from the app: its one writer, taken briefly.
 pub trait Writer {
@@ -72,8 +75,10 @@ impl Syncer {
                 return Ok(sent);
             }
             for change in &changes {
-                let message = sync::pack(change, &self.key, &self.subject)?;
-                let seq = self.link.publish(&change.id, message).await?;
+                let mut seq = 0;
+                for (id, message) in sync::into_messages(change, &self.key, &self.subject, MAX_MESSAGE_BYTES)? {
+                    seq = self.link.publish(&id, message).await?;
+                }
                 writer.with_writer(|conn| sync::sent(conn, &change.id, seq))?;
                 sent += 1;
             }
