@@ -80,14 +80,14 @@ async fn benchmark() {
 
     check_in_sharing(&mut store, &ids);
 
-    let publishing = Instant::now();
     let first = Device { store: Mutex::new(store), syncer: syncer(&server, &key, &stream).await };
+    first.syncer.push(&first.store).await.expect("push the check-ins made while measuring");
+    let publishing = Instant::now();
     let link = first.syncer.link();
     sharing_setup::publish_snapshot(link, &database, first_dir.path(), &key, link.last_seq().await.expect("seq"))
         .await
         .expect("snapshot");
     let published = publishing.elapsed();
-    first.syncer.push(&first.store).await.expect("push the check-ins made while measuring");
     let second = join(&server, &key, &stream, published).await;
 
     propagation(&first, &second, &ids).await;
