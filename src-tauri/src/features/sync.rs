@@ -18,7 +18,7 @@
 //! another device's writer (the one writer of that table there) wrote,
 //! row by row, and composes nothing itself.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -38,8 +38,13 @@ use crate::records::{customers, feedback, reminders};
 pub struct Applied {
     /// False when the change had been applied before (nothing was done).
     pub new: bool,
+    /// How many changes were applied (not counting repeats).
+    pub changes: usize,
     /// The customers whose cards it changed.
     pub customers: BTreeSet<String>,
+    /// For each of those, the tables of theirs it changed: what `settle`
+    /// works out again.
+    touched: BTreeMap<String, BTreeSet<&'static str>>,
     /// Customers it deleted completely (their printed pages are the
     /// caller's to remove).
     pub erased: Vec<String>,
@@ -47,35 +52,50 @@ pub struct Applied {
 
 /// Applies `change`, received at stream position `seq`, in one transaction.
 pub fn apply(conn: &mut Connection, change: &Change, seq: u64, now: DateTime<Utc>) -> Result<Applied> {
-    if change.schema > store::schema_version() {
+    apply_batch(conn, &[(seq, change.clone())], now)
+}
+
+/// Applies changes in stream order in one transaction, and then works out
+/// each touched card's figures once (a device back from a day offline
+/// settles a card once, not once per change).
+pub fn apply_batch(conn: &mut Connection, batch: &[(u64, Change)], now: DateTime<Utc>) -> Result<Applied> {
+    if batch.iter().any(|(_, change)| change.schema > store::schema_version()) {
         return Err(Error::Conflict(
             "Another device of this shop runs a newer version of Regulars. Update this one to go on sharing; its own changes are kept until then."
                 .into(),
         ));
     }
-    let applied = store::write(conn, |tx| apply_in(tx, change, seq, now))?;
+    let applied = store::write(conn, |tx| {
+        let mut applied = Applied::default();
+        sharing::set_capture(tx, false)?;
+        // Foreign keys are checked at commit: a change's rows may name each
+        // other in any order.
+        tx.pragma_update(None, "defer_foreign_keys", true)?;
+        for (seq, change) in batch {
+            apply_in(tx, change, *seq, now, &mut applied)?;
+        }
+        settle(tx, &applied)?;
+        sharing::set_capture(tx, true)?;
+        Ok(applied)
+    })?;
     if !applied.erased.is_empty() && !store::truncate_wal(conn)? {
         tracing::warn!(count = applied.erased.len(), "the WAL could not be emptied right after a received erase");
     }
     Ok(applied)
 }
 
-fn apply_in(tx: &Connection, change: &Change, seq: u64, now: DateTime<Utc>) -> Result<Applied> {
-    let mut applied = Applied::default();
+fn apply_in(tx: &Connection, change: &Change, seq: u64, now: DateTime<Utc>, applied: &mut Applied) -> Result<()> {
     if sharing::was_applied(tx, &change.id)? {
-        sharing::skip_to(tx, seq)?;
-        return Ok(applied);
+        return sharing::skip_to(tx, seq);
     }
     if let Some(part) = &change.part {
         if sharing::was_applied(tx, &part.of)? {
-            sharing::skip_to(tx, seq)?;
-            return Ok(applied);
+            return sharing::skip_to(tx, seq);
         }
         if part.n < part.total {
             // Kept until the last part: the change is applied whole or not at all.
             sharing::keep_part(tx, part, &change.rows)?;
-            sharing::received(tx, change, seq, now)?;
-            return Ok(applied);
+            return sharing::received(tx, change, seq, now);
         }
         let mut whole = change.clone();
         whole.rows = sharing::take_parts(tx, &part.of)?;
@@ -83,20 +103,14 @@ fn apply_in(tx: &Connection, change: &Change, seq: u64, now: DateTime<Utc>) -> R
         whole.id = part.of.clone();
         whole.part = None;
         sharing::received(tx, change, seq, now)?;
-        return apply_in(tx, &whole, seq, now);
+        return apply_in(tx, &whole, seq, now, applied);
     }
     applied.new = true;
-    sharing::set_capture(tx, false)?;
-    // Foreign keys are checked at commit: a change's rows may name each
-    // other in any order.
-    tx.pragma_update(None, "defer_foreign_keys", true)?;
+    applied.changes += 1;
     for row in &change.rows {
-        apply_row(tx, change, row, &mut applied)?;
+        apply_row(tx, change, row, applied)?;
     }
-    settle(tx, &applied)?;
-    sharing::received(tx, change, seq, now)?;
-    sharing::set_capture(tx, true)?;
-    Ok(applied)
+    sharing::received(tx, change, seq, now)
 }
 
 fn apply_row(tx: &Connection, change: &Change, row: &RowChange, applied: &mut Applied) -> Result<()> {
@@ -114,11 +128,14 @@ fn apply_row(tx: &Connection, change: &Change, row: &RowChange, applied: &mut Ap
         if sharing::is_erased(tx, customer)? {
             return Ok(());
         }
-        if applied.customers.insert(customer.clone()) && customers::exists(tx, customer)? {
-            // Its answers leave the monthly counts before its rows change
-            // (they are counted again from the rows in `settle`).
+        applied.customers.insert(customer.clone());
+        let tables = applied.touched.entry(customer.clone()).or_default();
+        if table.name == "feedback" && tables.insert("feedback") && customers::exists(tx, customer)? {
+            // Their answers leave the monthly counts before the first of
+            // them changes (they are counted again from the rows in `settle`).
             feedback::forget_customer(tx, customer)?;
         }
+        tables.insert(table.name);
     }
     if table.name == "settings" && !sharing::SHARED_SETTINGS.contains(&row.key.as_str()) {
         return Ok(());
@@ -237,28 +254,39 @@ fn erase(tx: &Connection, id: &str, applied: &mut Applied) -> Result<()> {
     sharing::tombstone(tx, id, false)?;
     search::purge_deleted(tx)?;
     applied.customers.remove(id);
+    applied.touched.remove(id);
     applied.erased.push(id.to_string());
     Ok(())
 }
 
-/// Works out again the figures of every card the change touched.
+/// Works out again the figures of every card the changes touched, each
+/// from the records its changed tables feed.
 fn settle(tx: &Connection, applied: &Applied) -> Result<()> {
-    if applied.customers.is_empty() {
+    if applied.touched.is_empty() {
         return Ok(());
     }
     let rhythm_rules = reminders::load_rules(tx)?;
     let health_rules = health::load_rules(tx)?;
-    for customer in &applied.customers {
+    for (customer, tables) in &applied.touched {
         if !customers::exists(tx, customer)? {
             continue;
         }
-        customers::settle_figures(tx, customer)?;
-        activity::forget_customer(tx, customer)?;
-        activity::recount_customer(tx, customer)?;
-        feedback::recount_customer(tx, customer)?;
-        rhythm::refresh_rhythm(tx, customer, &rhythm_rules)?;
+        let any = |names: &[&str]| names.iter().any(|name| tables.contains(name));
+        if any(&["interactions", "points_ledger", "customers"]) {
+            customers::settle_figures(tx, customer)?;
+        }
+        if tables.contains("interactions") {
+            activity::forget_customer(tx, customer)?;
+            activity::recount_customer(tx, customer)?;
+            rhythm::refresh_rhythm(tx, customer, &rhythm_rules)?;
+        }
+        if tables.contains("feedback") {
+            feedback::recount_customer(tx, customer)?;
+        }
         health::refresh_with(tx, customer, &health_rules)?;
-        search::reindex(tx, customer)?;
+        if any(&["customers", "people", "notes", "pets"]) {
+            search::reindex(tx, customer)?;
+        }
     }
     Ok(())
 }

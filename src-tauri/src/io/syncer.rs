@@ -96,23 +96,27 @@ impl Syncer {
             if messages.is_empty() {
                 return Ok(pulled);
             }
+            let mut batch = Vec::with_capacity(messages.len());
+            let mut last = after;
             for (seq, message) in messages {
-                let change = match sync::unpack(&message, &self.key, &self.subject) {
-                    Ok(change) => change,
+                last = seq;
+                match sync::unpack(&message, &self.key, &self.subject) {
+                    Ok(change) => batch.push((seq, change)),
                     Err(Error::WrongKey) => {
                         tracing::warn!(seq, "a message in the shop's stream does not open with the shop's key: left");
-                        writer.with_writer(|conn| store::write(conn, |tx| sharing::skip_to(tx, seq)))?;
-                        continue;
                     }
                     Err(error) => return Err(error),
-                };
-                let applied: Applied = writer.with_writer(|conn| sync::apply(conn, &change, seq, (self.clock)()))?;
-                if applied.new {
-                    pulled.applied += 1;
-                    pulled.customers.extend(applied.customers);
-                    pulled.erased.extend(applied.erased);
                 }
             }
+            let applied: Applied = writer.with_writer(|conn| {
+                let applied = sync::apply_batch(conn, &batch, (self.clock)())?;
+                // Messages left unopened are passed over too.
+                store::write(conn, |tx| sharing::skip_to(tx, last))?;
+                Ok(applied)
+            })?;
+            pulled.applied += applied.changes;
+            pulled.customers.extend(applied.customers);
+            pulled.erased.extend(applied.erased);
         }
     }
 }
