@@ -296,3 +296,76 @@ impl Desk {
         Desk { store: Mutex::new(store), _dir: tempfile::tempdir().expect("unused") }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_desks_on_a_three_server_cluster_lose_one_server_and_no_check_in() {
+    use crate::nats::Cluster;
+
+    let mut cluster = Cluster::start();
+    let key = Key::generate();
+    let (a, b) = (Desk::new("Front desk", &key), Desk::new("Second desk", &key));
+    let mut settings = LinkSettings::new(&cluster.urls(), "", "", STREAM);
+    settings.replicas = 3;
+    let connect = || async {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            match Link::connect(&settings).await {
+                Ok(link) => match link.ensure_stream().await {
+                    Ok(()) => return Syncer::new(link, key.clone(), &format!("{STREAM}.changes"), Utc::now),
+                    Err(e) if Instant::now() > deadline => panic!("no stream of three replicas: {e:?}"),
+                    Err(_) => {}
+                },
+                Err(e) if Instant::now() > deadline => panic!("no cluster: {e:?}"),
+                Err(_) => {}
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    let (sa, sb) = (connect().await, connect().await);
+    let ids: Vec<String> = (0..10)
+        .map(|i| {
+            a.store
+                .with_writer(|conn| {
+                    Ok(cards::create(conn, &util::customer(&format!("Cluster{i}"), "Desk"), util::now())?.id)
+                })
+                .expect("create")
+        })
+        .collect();
+    step("A", &sa, &a).await;
+    step("B", &sb, &b).await;
+    let check_in = |desk: &Desk, id: &str, minutes: i64| {
+        let at = util::now() + chrono::Duration::minutes(minutes);
+        desk.store.with_writer(|conn| desk::check_in(conn, id, None, at, at.date_naive())).expect("check in");
+    };
+    for round in 0..30 {
+        if round == 10 {
+            cluster.servers[0].kill();
+        }
+        check_in(&a, &ids[round % 10], round as i64 * 2);
+        check_in(&b, &ids[(round + 3) % 10], round as i64 * 2 + 1);
+        step("A", &sa, &a).await;
+        step("B", &sb, &b).await;
+    }
+    step("A", &sa, &a).await;
+    let count = |d: &Desk| d.store.with_writer(|c| Ok(util::count_rows(c, "interactions"))).expect("count");
+    assert_eq!(count(&a), 60, "every check-in of both desks on A");
+    assert_eq!(count(&b), 60, "every check-in of both desks on B");
+}
+
+/// Sends and applies as the engine does, asked again while a cluster
+/// notices a server is gone (a change sent again is stored once, by id).
+async fn step(desk: &str, syncer: &Syncer, store: &Desk) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let done = async {
+            syncer.push(&store.store).await?;
+            syncer.pull(&store.store).await
+        }
+        .await;
+        match done {
+            Ok(_) => return,
+            Err(e) if Instant::now() > deadline => panic!("{desk} could not sync: {e:?}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
