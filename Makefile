@@ -91,7 +91,7 @@ deps-package: deps-build
 #   say it is a release it is not. It and the man page are gzipped here:
 #   packages ship them compressed, git keeps them as text.
 # - Built, stripped, then bundled: the bundler does not strip, and a
-#   binary with its symbol table is 5 MB more to download for nothing (a
+#   binary with its symbol table is 6 MB more to download for nothing (a
 #   panic's message still names the file and line).
 # - The libraries the binary links, as dpkg-shlibdeps finds them, must all
 #   be in the .deb's Depends, so a new linked library cannot be forgotten.
