@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev
 # What the end-to-end tests drive the window with.
-TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus dunst python3-dbusmock poppler-utils imagemagick gnome-keyring
+TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus dunst python3-dbusmock poppler-utils imagemagick gnome-keyring x11-utils
 TAURI_DRIVER_VERSION := 2.1.0
 
 .PHONY: run test typecheck lint bench bench-window icons deps-build deps-test deps-package package test-package audit

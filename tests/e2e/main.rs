@@ -25,3 +25,4 @@ mod passes;
 mod photos;
 mod plans;
 mod story;
+mod tray;

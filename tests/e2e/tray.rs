@@ -1,0 +1,134 @@
+//! The tray: on a desktop with a tray (a StatusNotifierWatcher on the bus,
+//! here python-dbusmock's), the app puts its icon there, and closing the
+//! window (the window manager's close, WM_DELETE_WINDOW) hides it while the
+//! app goes on: a note says so, and a reminder that falls due afterwards
+//! still arrives as a notification. Starting Regulars again brings the
+//! window back with the page as it was.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::desktop::{close_window, wait_until, window_mapped, windows_titled};
+use crate::window::{self, click_settled, element, text_when, type_into, Harness};
+
+const STEP: &str = "Call back about the tray";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_window_keeps_reminders_firing_from_the_tray() {
+    let mut harness = Harness::start();
+    let log = tempfile::NamedTempFile::new().expect("watcher log");
+    let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/desktop/status_notifier_watcher.py");
+    let watcher = Command::new("/usr/bin/python3")
+        .args(["-m", "dbusmock", "--session", "-t"])
+        .arg(&template)
+        .arg("-l")
+        .arg(log.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", &harness.desktop.bus_address)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the StatusNotifierWatcher mock");
+    harness.desktop.processes.0.push(watcher);
+    let bus = harness.desktop.bus_address.clone();
+    wait_until("the StatusNotifierWatcher on the bus", Duration::from_secs(15), || {
+        Command::new("dbus-send")
+            .args([
+                &format!("--bus={bus}"),
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.kde.StatusNotifierWatcher",
+            ])
+            .output()
+            .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("boolean true"))
+    });
+
+    let data = tempfile::tempdir().expect("temp data folder");
+    let driver = harness.open_app(data.path()).await;
+    element(&driver, "#welcome-form").await;
+    type_into(&driver, "#welcome-shop-name", "Corner Gym").await;
+    click_settled(&driver, "#start-empty").await;
+    text_when(&driver, "#shop-name", |t| t == "Corner Gym").await;
+    wait_until("the tray icon registered with the watcher", Duration::from_secs(15), || {
+        std::fs::read_to_string(log.path()).is_ok_and(|text| text.contains("RegisterStatusNotifierItem"))
+    });
+
+    // A customer with a next step due 20 seconds from now.
+    element(&driver, "#search-input").await.send_keys(thirtyfour::Key::Control + "n").await.expect("ctrl+n");
+    type_into(&driver, "#first-name", "Maria").await;
+    type_into(&driver, "#last-name", "Okafor").await;
+    click_settled(&driver, "#save-customer").await;
+    text_when(&driver, "#card-name", |t| t == "Maria Okafor").await;
+    driver
+        .execute(
+            "document.getElementById('log-kind').value = 'call';
+             const d = new Date(Date.now() + 20000);
+             const pad = (n) => String(n).padStart(2, '0');
+             document.getElementById('log-next-due').value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+             document.getElementById('log-next-time').value = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;",
+            vec![],
+        )
+        .await
+        .expect("set kind and due time");
+    type_into(&driver, "#log-summary", "Asked about the evening classes").await;
+    type_into(&driver, "#log-next-step", STEP).await;
+    click_settled(&driver, "#log-save").await;
+    text_when(&driver, "#open-tasks", |t| t.contains(STEP)).await;
+
+    // Closed as a window manager closes it: hidden, and the app still runs.
+    let display = harness.desktop.display.clone();
+    let windows = windows_titled(&display, "Regulars");
+    assert_eq!(windows.len(), 1, "one app window on the display: {windows:?}");
+    let id = windows[0].clone();
+    assert!(window_mapped(&display, &id), "the window is shown before it is closed");
+    close_window(&display, &id);
+    wait_until("the window to hide", Duration::from_secs(10), || !window_mapped(&display, &id));
+    let note =
+        wait_for(&harness, "the note that Regulars keeps running", |summary| summary == "Regulars is still running")
+            .await;
+    assert!(note.1.contains("tray"), "the note says where Regulars went: {note:?}");
+    assert!(folder_held(data.path()), "the app still holds its data folder after the window was closed");
+
+    // The reminder falls due with the window closed: the notification comes.
+    let (summary, _) = wait_for(&harness, "the reminder's notification", |summary| summary.contains(STEP)).await;
+    assert_eq!(summary, format!("Maria Okafor: Next step: {STEP}"));
+    assert!(!window_mapped(&display, &id), "the reminder did not need the window");
+
+    // Starting Regulars again (the menu entry) brings the window back as it was.
+    let again = Command::new(window::APP)
+        .arg("--data-dir")
+        .arg(data.path())
+        .env("DISPLAY", &display)
+        .env("DBUS_SESSION_BUS_ADDRESS", &harness.desktop.bus_address)
+        .output()
+        .expect("start regulars again");
+    assert!(again.status.success(), "the second start failed: {}", String::from_utf8_lossy(&again.stderr));
+    wait_until("the window to come back", Duration::from_secs(10), || window_mapped(&display, &id));
+    text_when(&driver, "#card-name", |t| t == "Maria Okafor").await;
+    driver.quit().await.expect("quit");
+}
+
+/// Whether a running app holds the data folder's lock.
+fn folder_held(data_dir: &Path) -> bool {
+    std::fs::File::open(data_dir.join("regulars.lock")).is_ok_and(|lock| {
+        let free = lock.try_lock().is_ok();
+        let _ = lock.unlock();
+        !free
+    })
+}
+
+/// Waits (without blocking the runtime) for a notification whose summary
+/// satisfies `check`; returns its summary and body.
+async fn wait_for(harness: &Harness, what: &str, check: impl Fn(&str) -> bool) -> (String, String) {
+    let started = Instant::now();
+    loop {
+        let seen = harness.desktop.notifications();
+        if let Some(hit) = seen.iter().find(|(summary, _)| check(summary)) {
+            return hit.clone();
+        }
+        assert!(started.elapsed() < Duration::from_secs(45), "no notification for {what}; seen: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
