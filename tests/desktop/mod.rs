@@ -277,7 +277,9 @@ pub fn windows_titled(display: &str, title: &str) -> Vec<String> {
         .filter(|line| line.contains(&quoted))
         // The app's window, not GTK's 1×1 helper windows of the same name.
         .filter(|line| {
+            // The geometry: WIDTHxHEIGHT+X+Y.
             line.split_whitespace()
+                .filter(|word| word.contains('+') && !word.starts_with('+'))
                 .find_map(|word| word.split_once('x').and_then(|(w, _)| w.parse::<u32>().ok()))
                 .is_some_and(|width| width >= 200)
         })
