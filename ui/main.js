@@ -373,6 +373,8 @@ async function start() {
   currency = status.settings.currency;
   api.listen('reminders-changed', () => refreshReminders());
   api.listen('open-card', (id) => ready && app.openCard(id));
+  // The tray's "Today's reminders" (see app/tray.rs).
+  api.listen('open-today', () => ready && app.openToday());
   if (!status.settings.setup_done) {
     document.body.classList.add('setup');
     app.showPage('welcome', renderWelcome(app));

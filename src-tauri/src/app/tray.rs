@@ -16,14 +16,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tauri::menu::{Menu, MenuEvent, MenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent};
+use tauri::{AppHandle, Emitter, Manager, Runtime, Window, WindowEvent};
 
 use crate::app::notify::{self, Notifier};
 
 /// The tray icon's id.
 pub const TRAY_ID: &str = "regulars";
 const OPEN: &str = "open";
+const TODAY: &str = "today";
 const QUIT: &str = "quit";
+
+/// The menu's "Today's reminders" line, kept to change its count.
+struct TodayItem<R: Runtime>(MenuItem<R>);
 
 /// Whether the note "Regulars keeps running" was shown in this run.
 static NOTE_SHOWN: AtomicBool = AtomicBool::new(false);
@@ -90,8 +94,10 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) {
 
 fn try_build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let open = MenuItem::with_id(app, OPEN, "Open Regulars", true, None::<&str>)?;
+    let today = MenuItem::with_id(app, TODAY, today_label(None), true, None::<&str>)?;
     let quit = MenuItem::with_id(app, QUIT, "Quit Regulars", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &quit])?;
+    let menu = Menu::with_items(app, &[&open, &today, &quit])?;
+    app.manage(TodayItem(today));
     let mut tray = TrayIconBuilder::with_id(TRAY_ID)
         .tooltip("Regulars")
         .menu(&menu)
@@ -107,11 +113,36 @@ fn try_build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     match event.id().as_ref() {
         OPEN => show_window(app),
+        TODAY => {
+            show_window(app);
+            if let Err(error) = app.emit("open-today", ()) {
+                tracing::warn!(%error, "could not open Today from the tray");
+            }
+        }
         QUIT => {
             tracing::info!("quit from the tray");
             app.exit(0);
         }
         _ => {}
+    }
+}
+
+/// The menu line for Today: how many reminders are due (`None` before the
+/// shop has been read).
+fn today_label(due: Option<i64>) -> String {
+    match due {
+        None | Some(0) => "Today's reminders".into(),
+        Some(due) => format!("Today's reminders ({due} due)"),
+    }
+}
+
+/// Shows how many reminders are due in the tray's menu (the window's Today
+/// badge asks for the count whenever it changes, and so updates this).
+pub fn show_due_count<R: Runtime>(app: &AppHandle<R>, due: i64) {
+    if let Some(item) = app.try_state::<TodayItem<R>>() {
+        if let Err(error) = item.0.set_text(today_label(Some(due))) {
+            tracing::warn!(%error, "could not update the tray's count");
+        }
     }
 }
 
