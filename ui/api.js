@@ -340,11 +340,12 @@ export const restoreFromFile = (file) => invoke('restore_from_file', { file });
 /** @type {(purpose: FilePurpose, suggestedName?: string) => Promise<ChosenFile | null>} */
 export const chooseFile = (purpose, suggestedName) => invoke('choose_file', { purpose, suggestedName: suggestedName ?? null });
 
-// Events from Rust: the scheduler's "reminders-changed" and a click on a
-// notification ("open-card" with the customer's id).
+// Events from Rust: the scheduler's "reminders-changed", a click on a
+// notification ("open-card" with the customer's id) and the tray's
+// "Today's reminders" ("open-today").
 /**
  * What each event carries: nothing, or the customer's id.
- * @typedef {{ 'reminders-changed': null, 'open-card': string }} Events
+ * @typedef {{ 'reminders-changed': null, 'open-card': string, 'open-today': null }} Events
  */
 /**
  * @template {keyof Events} E
