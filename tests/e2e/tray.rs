@@ -2,15 +2,16 @@
 //! here python-dbusmock's), the app puts its icon there, and closing the
 //! window (the window manager's close, WM_DELETE_WINDOW) hides it while the
 //! app goes on: a note says so, and a reminder that falls due afterwards
-//! still arrives as a notification. Starting Regulars again brings the
-//! window back with the page as it was.
+//! still arrives as a notification. The tray's menu, clicked over D-Bus,
+//! opens Today (its line counts the reminders due), opens the window and
+//! quits.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::desktop::{close_window, wait_until, window_mapped, windows_titled};
-use crate::window::{self, click_settled, element, text_when, type_into, Harness};
+use crate::window::{click_settled, element, screenshot, text_when, type_into, Harness};
 
 const STEP: &str = "Call back about the tray";
 
@@ -96,18 +97,52 @@ async fn closing_the_window_keeps_reminders_firing_from_the_tray() {
     assert_eq!(summary, format!("Maria Okafor: Next step: {STEP}"));
     assert!(!window_mapped(&display, &id), "the reminder did not need the window");
 
-    // Starting Regulars again (the menu entry) brings the window back as it was.
-    let again = Command::new(window::APP)
-        .arg("--data-dir")
-        .arg(data.path())
-        .env("DISPLAY", &display)
+    // The tray's menu, clicked over D-Bus as a desktop's tray does: Today's
+    // reminders (with the count the hidden window's badge asked for) opens
+    // the window on Today; closed again, Open Regulars brings it back as it
+    // was; Quit Regulars ends the app.
+    let item = registered_item(log.path());
+    click_tray(&harness, &item, "Today's reminders (1 due)");
+    wait_until("the window to come back", Duration::from_secs(10), || window_mapped(&display, &id));
+    text_when(&driver, "#group-due-today", |t| t.contains(STEP)).await;
+    screenshot(&driver, "tray-01-today-from-the-tray").await;
+    close_window(&display, &id);
+    wait_until("the window to hide again", Duration::from_secs(10), || !window_mapped(&display, &id));
+    click_tray(&harness, &item, "Open Regulars");
+    wait_until("the window to come back", Duration::from_secs(10), || window_mapped(&display, &id));
+    text_when(&driver, "#group-due-today", |t| t.contains(STEP)).await;
+    click_tray(&harness, &item, "Quit Regulars");
+    wait_until("the app to quit and let go of its folder", Duration::from_secs(15), || !folder_held(data.path()));
+    // The app is gone; the session's end has nothing left to close.
+    let _ = driver.quit().await;
+}
+
+/// The object path the app registered its tray item at, from the watcher
+/// mock's log line `… RegisterStatusNotifierItem "/org/…"`.
+fn registered_item(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).expect("watcher log");
+    text.lines()
+        .find(|line| line.contains("RegisterStatusNotifierItem"))
+        .and_then(|line| line.split('"').nth(1))
+        .unwrap_or_else(|| panic!("no registration in the watcher's log:\n{text}"))
+        .to_string()
+}
+
+/// Clicks the tray menu's item `label` (see tests/desktop/tray_menu.py).
+fn click_tray(harness: &Harness, item: &str, label: &str) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/desktop/tray_menu.py");
+    let out = Command::new("/usr/bin/python3")
+        .arg(&script)
+        .args([item, label])
         .env("DBUS_SESSION_BUS_ADDRESS", &harness.desktop.bus_address)
         .output()
-        .expect("start regulars again");
-    assert!(again.status.success(), "the second start failed: {}", String::from_utf8_lossy(&again.stderr));
-    wait_until("the window to come back", Duration::from_secs(10), || window_mapped(&display, &id));
-    text_when(&driver, "#card-name", |t| t == "Maria Okafor").await;
-    driver.quit().await.expect("quit");
+        .expect("run tray_menu.py");
+    assert!(
+        out.status.success(),
+        "could not click {label:?} in the tray menu: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Whether a running app holds the data folder's lock.
