@@ -239,6 +239,22 @@ impl Desktop {
         found
     }
 
+    /// Clicks notification number `id` (the n-th sent, counting from 1) as
+    /// a person would: python-dbusmock's notification server (`Server::Mock`)
+    /// sends the ActionInvoked signal with the default action.
+    pub fn click_notification(&self, id: u32) {
+        const CLICK: &str = "import dbus, os, sys\n\
+bus = dbus.bus.BusConnection(os.environ['DBUS_SESSION_BUS_ADDRESS'])\n\
+server = bus.get_object('org.freedesktop.Notifications', '/org/freedesktop/Notifications')\n\
+server.EmitSignal('org.freedesktop.Notifications', 'ActionInvoked', 'us', [dbus.UInt32(int(sys.argv[1])), 'default'], dbus_interface='org.freedesktop.DBus.Mock')\n";
+        let out = Command::new("/usr/bin/python3")
+            .args(["-c", CLICK, &id.to_string()])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .output()
+            .expect("run python3 to click a notification");
+        assert!(out.status.success(), "could not click notification {id}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
     /// Closes every notification popup (dunst's own control command).
     pub fn close_notifications(&self) {
         let _ = Command::new(find_tool("dunstctl"))

@@ -2,13 +2,16 @@
 //! here python-dbusmock's), the app puts its icon there, and closing the
 //! window (the window manager's close, WM_DELETE_WINDOW) hides it while the
 //! app goes on: a note says so, and a reminder that falls due afterwards
-//! still arrives as a notification. The tray's menu, clicked over D-Bus,
+//! still arrives as a notification, whose click opens the card in the
+//! closed window. The tray's menu, clicked over D-Bus,
 //! opens Today (its line counts the reminders due), opens the window and
 //! quits.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
 
 use crate::desktop::{close_window, wait_until, window_mapped, windows_titled};
 use crate::window::{click_settled, element, screenshot, text_when, type_into, Harness};
@@ -57,7 +60,7 @@ async fn closing_the_window_keeps_reminders_firing_from_the_tray() {
     });
 
     // A customer with a next step due 20 seconds from now.
-    element(&driver, "#search-input").await.send_keys(thirtyfour::Key::Control + "n").await.expect("ctrl+n");
+    element(&driver, "#search-input").await.send_keys(Key::Control + "n").await.expect("ctrl+n");
     type_into(&driver, "#first-name", "Maria").await;
     type_into(&driver, "#last-name", "Okafor").await;
     click_settled(&driver, "#save-customer").await;
@@ -78,6 +81,11 @@ async fn closing_the_window_keeps_reminders_firing_from_the_tray() {
     click_settled(&driver, "#log-save").await;
     text_when(&driver, "#open-tasks", |t| t.contains(STEP)).await;
 
+    // Back to the search, so the card shows again only if a click opens it.
+    driver.find(By::Css("body")).await.expect("body").send_keys(Key::Escape).await.expect("escape");
+    element(&driver, "#search-input").await;
+    assert!(driver.find(By::Css("#card-name")).await.is_err(), "the card is closed before the window is");
+
     // Closed as a window manager closes it: hidden, and the app still runs.
     let display = harness.desktop.display.clone();
     let windows = windows_titled(&display, "Regulars");
@@ -96,6 +104,15 @@ async fn closing_the_window_keeps_reminders_firing_from_the_tray() {
     let (summary, _) = wait_for(&harness, "the reminder's notification", |summary| summary.contains(STEP)).await;
     assert_eq!(summary, format!("Maria Okafor: Next step: {STEP}"));
     assert!(!window_mapped(&display, &id), "the reminder did not need the window");
+
+    // A click on it opens her card in the window that was closed.
+    let sent = harness.desktop.notifications();
+    let number = sent.iter().position(|(summary, _)| summary.contains(STEP)).expect("the reminder was sent") + 1;
+    harness.desktop.click_notification(u32::try_from(number).expect("a small number"));
+    wait_until("the window to come back for the card", Duration::from_secs(10), || window_mapped(&display, &id));
+    text_when(&driver, "#card-name", |t| t == "Maria Okafor").await;
+    close_window(&display, &id);
+    wait_until("the window to hide again", Duration::from_secs(10), || !window_mapped(&display, &id));
 
     // The tray's menu, clicked over D-Bus as a desktop's tray does: Today's
     // reminders (with the count the hidden window's badge asked for) opens
