@@ -112,8 +112,9 @@ package: deps-package
 	strip --remove-section=.comment $(TARGET_DIR)/release/regulars
 	$(TAURI) bundle --ci --bundles deb,rpm
 	@shlibs=$$(mktemp -d); trap 'rm -rf "$$shlibs"' EXIT; mkdir "$$shlibs/debian"; touch "$$shlibs/debian/control"; \
-		needed=$$(cd "$$shlibs" && dpkg-shlibdeps -O -e $(abspath $(TARGET_DIR))/release/regulars 2>/dev/null | \
-			sed 's/^shlibs:Depends=//; s/([^)]*)//g; s/[|,]/\n/g' | tr -d ' ' | sort -u); \
+		found=$$(cd "$$shlibs" && dpkg-shlibdeps -O -e $(abspath $(TARGET_DIR))/release/regulars 2>/dev/null) && \
+			[ -n "$$found" ] || { echo "dpkg-shlibdeps could not read the binary's libraries"; exit 1; }; \
+		needed=$$(echo "$$found" | sed 's/^shlibs:Depends=//; s/([^)]*)//g; s/[|,]/\n/g' | tr -d ' ' | sort -u); \
 		declared=$$(dpkg-deb -f $(DEB) Depends | sed 's/([^)]*)//g; s/[|,]/\n/g' | tr -d ' ' | sort -u); \
 		missing=$$(comm -23 <(echo "$$needed") <(echo "$$declared")); \
 		if [ -n "$$missing" ]; then echo "The binary links libraries of packages the .deb does not depend on: $$missing (add them to tauri.conf.json, bundle.linux.deb.depends)"; exit 1; fi; \
