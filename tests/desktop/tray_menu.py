@@ -37,7 +37,10 @@ for name in bus.list_names():
     ids = [item for label, item in items if label == wanted]
     if not ids:
         sys.exit(f'no menu item {wanted!r} in {[label for label, _ in items]}')
+    # Sent without waiting for the answer, as a tray does: after Quit the
+    # app is gone before it could answer. The caller checks what happened.
     menu.Event(ids[0], 'clicked', dbus.Int32(0, variant_level=1), dbus.UInt32(0),
-               dbus_interface='com.canonical.dbusmenu')
+               dbus_interface='com.canonical.dbusmenu', ignore_reply=True)
+    bus.flush()
     sys.exit(0)
 sys.exit(f'no StatusNotifierItem at {path} on the bus')

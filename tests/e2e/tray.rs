@@ -5,7 +5,7 @@
 //! still arrives as a notification, whose click opens the card in the
 //! closed window. The tray's menu, clicked over D-Bus,
 //! opens Today (its line counts the reminders due), opens the window and
-//! quits.
+//! quits. With the owner's "Keep running in the tray" off, closing quits.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use thirtyfour::prelude::*;
 
 use crate::desktop::{close_window, wait_until, window_mapped, windows_titled};
-use crate::window::{click_settled, element, screenshot, text_when, type_into, Harness};
+use crate::window::{self, click_settled, element, screenshot, screenshot_from, text_when, type_into, Harness};
 
 const STEP: &str = "Call back about the tray";
 
@@ -131,6 +131,25 @@ async fn closing_the_window_keeps_reminders_firing_from_the_tray() {
     click_tray(&harness, &item, "Quit Regulars");
     wait_until("the app to quit and let go of its folder", Duration::from_secs(15), || !folder_held(data.path()));
     // The app is gone; the session's end has nothing left to close.
+    let _ = driver.quit().await;
+
+    // With "Keep running in the tray" turned off (Settings, the reminder
+    // rules), closing the window quits even with the tray there.
+    let driver = harness.open_app(data.path()).await;
+    text_when(&driver, "#shop-name", |t| t == "Corner Gym").await;
+    window::nav(&driver, "nav-settings").await;
+    let keep = element(&driver, "#rule-keep_running_in_tray").await;
+    assert_eq!(keep.prop("checked").await.expect("checked").as_deref(), Some("true"), "on by default");
+    screenshot_from(&driver, "#reminder-rules-form", "tray-02-keep-running-setting").await;
+    click_settled(&driver, "#rule-keep_running_in_tray").await;
+    click_settled(&driver, "#save-reminder-rules").await;
+    text_when(&driver, "#reminder-rules-form .saved", |t| t == "Saved.").await;
+    let keep = element(&driver, "#rule-keep_running_in_tray").await;
+    assert_eq!(keep.prop("checked").await.expect("checked").as_deref(), Some("false"), "saved as off");
+    let windows = windows_titled(&display, "Regulars");
+    assert_eq!(windows.len(), 1, "one app window on the display: {windows:?}");
+    close_window(&display, &windows[0]);
+    wait_until("the app to quit when its window closes", Duration::from_secs(15), || !folder_held(data.path()));
     let _ = driver.quit().await;
 }
 

@@ -19,6 +19,8 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime, Window, WindowEvent};
 
 use crate::app::notify::{self, Notifier};
+use crate::app::state::AppState;
+use crate::records::reminders;
 
 /// The tray icon's id.
 pub const TRAY_ID: &str = "regulars";
@@ -155,13 +157,30 @@ pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Closing the main window hides it while the tray icon is there, so the
-/// scheduler keeps firing; the first time in a run a notification says so.
+/// Whether the app should go on with the window closed: the shop is open
+/// (else there is no scheduler to keep running) and the owner has left
+/// "Keep running in the tray" on (the reminder rules).
+fn keep_running<R: Runtime>(window: &Window<R>) -> bool {
+    let Some(state) = window.app_handle().try_state::<AppState>() else {
+        return false;
+    };
+    match state.read(reminders::load_rules) {
+        Ok(rules) => rules.keep_running_in_tray,
+        Err(error) => {
+            tracing::info!(error = %error, "the shop is not open: closing the window quits");
+            false
+        }
+    }
+}
+
+/// Closing the main window hides it while the tray icon is there and the
+/// owner keeps it so, so the scheduler keeps firing; the first time in a
+/// run a notification says so.
 pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     let WindowEvent::CloseRequested { api, .. } = event else {
         return;
     };
-    if window.label() != "main" || window.app_handle().tray_by_id(TRAY_ID).is_none() {
+    if window.label() != "main" || window.app_handle().tray_by_id(TRAY_ID).is_none() || !keep_running(window) {
         return;
     }
     api.prevent_close();
