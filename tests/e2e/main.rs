@@ -28,3 +28,4 @@ mod photos;
 mod plans;
 mod sharing;
 mod story;
+mod tray;

@@ -453,3 +453,19 @@ fn the_card_view_names_the_customers_reminder_due_first_and_drops_it_once_done()
         .next_reminder
         .is_none());
 }
+
+#[test]
+fn keeping_running_in_the_tray_is_on_unless_the_owner_turns_it_off() {
+    let mut shop = Shop::new();
+    assert!(reminders::load_rules(shop.conn()).expect("rules").keep_running_in_tray, "on in a new shop");
+    // Rules saved by a version without the setting read as on.
+    let older = r#"{"due_hour":8,"renewal_days_ahead":7,"birthday_days_ahead":0,"quiet_multiplier":2.0,"quiet_min_visits":4,"quiet_min_days":7,"quiet_new_customer_days":30}"#;
+    regulars::db::settings::put_raw(shop.conn(), reminders::RULES_KEY, Some(older), utc(2027, 1, 4, 9, 0))
+        .expect("store older rules");
+    let read = reminders::load_rules(shop.conn()).expect("rules");
+    assert_eq!(read.due_hour, 8, "the older row is the one read");
+    assert!(read.keep_running_in_tray, "on for rules saved before the setting existed");
+    let off = Rules { keep_running_in_tray: false, ..read };
+    reminder_sources::save_rules(shop.conn_mut(), &off, utc(2027, 1, 4, 9, 5)).expect("save");
+    assert!(!reminders::load_rules(shop.conn()).expect("rules").keep_running_in_tray, "off once turned off");
+}

@@ -79,18 +79,26 @@ fn install(deb: &Path) {
     );
 }
 
-/// Every file under `dir` with its bytes: the data folder as it is.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+/// Every file under `dir` with its bytes and permissions: the data folder
+/// as it is. The socket the app leaves (`regulars.sock`) has no bytes to
+/// read; it is listed by name.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
+    use std::os::unix::fs::PermissionsExt;
     let mut files = BTreeMap::new();
     let mut todo = vec![dir.to_path_buf()];
     while let Some(folder) = todo.pop() {
         for entry in std::fs::read_dir(&folder).expect("read the data folder").flatten() {
             let path = entry.path();
-            if path.is_dir() {
+            let meta = std::fs::symlink_metadata(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let name = path.strip_prefix(dir).expect("inside").to_path_buf();
+            if meta.is_dir() {
+                files.insert(name, (meta.permissions().mode(), Vec::new()));
                 todo.push(path);
-            } else {
+            } else if meta.is_file() {
                 let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-                files.insert(path.strip_prefix(dir).expect("inside").to_path_buf(), bytes);
+                files.insert(name, (meta.permissions().mode(), bytes));
+            } else {
+                files.insert(name, (meta.permissions().mode(), Vec::new()));
             }
         }
     }

@@ -28,4 +28,10 @@ quiet_min_days: number,
 /**
  * Customers with a short history: quiet after this many days.
  */
-quiet_new_customer_days: number, };
+quiet_new_customer_days: number, 
+/**
+ * Closing the window keeps Regulars running in the tray, so reminders
+ * still arrive (where the desktop shows a tray; see `app::tray`).
+ * Rules saved before this setting existed read as on.
+ */
+keep_running_in_tray: boolean, };

@@ -1,6 +1,7 @@
 //! The Tauri edge: the only modules that import `tauri`. `window::run`
 //! builds the window, registers the commands and starts the background
-//! tasks (scheduler, automatic backups). Everything below this folder is
+//! tasks (scheduler, automatic backups); `tray` keeps them running when
+//! the window is closed. Everything below this folder is
 //! plain Rust over SQLite, testable without a window.
 
 pub mod background;
@@ -19,4 +20,5 @@ pub mod state;
 pub mod sync;
 #[cfg(feature = "test-switches")]
 pub mod test_switches;
+pub mod tray;
 pub mod window;

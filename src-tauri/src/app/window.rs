@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tauri::Manager;
 
 use crate::app::state::{AppState, Opened};
-use crate::app::{background, commands, instance, ipc, photos};
+use crate::app::{background, commands, instance, ipc, photos, tray};
 use crate::db::store::Store;
 use crate::io::logging;
 use crate::io::vault::{self, Ask, Door, SystemKeychain};
@@ -114,6 +114,7 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
         .plugin(tauri_plugin_dialog::init())
         .plugin(navigation_guard())
         .manage(state)
+        .on_window_event(tray::on_window_event)
         // The photos' pictures (see `app::photos`), read off the main thread.
         .register_asynchronous_uri_scheme_protocol(photos::SCHEME, |ctx, request, responder| {
             let app = ctx.app_handle().clone();
@@ -124,13 +125,9 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
         })
         .setup(move |app| {
             let raise_app = app.handle().clone();
-            owner.listen(move || {
-                if let Some(window) = raise_app.get_webview_window("main") {
-                    let _ = window.unminimize();
-                    let _ = window.show();
-                    let _ = window.set_focus();
-                }
-            });
+            // Also what brings a window closed to the tray back.
+            owner.listen(move || tray::show_window(&raise_app));
+            tray::build(app.handle());
             // Held (the lock with it) for as long as the app runs.
             app.manage(owner);
             app.manage(background::Wake(wake.clone()));

@@ -352,12 +352,6 @@ pub fn seal(tx: &Connection, now: DateTime<Utc>) -> Result<Option<String>> {
     Ok(Some(change_id))
 }
 
-fn keep_clock(conn: &Connection, clock: &Reading) -> Result<()> {
-    conn.prepare_cached("UPDATE sync_state SET clock_wall_ms = ?1, clock_counter = ?2 WHERE only_row = 1")?
-        .execute(params![clock.wall_ms, clock.counter])?;
-    Ok(())
-}
-
 /// One row a change carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowChange {
@@ -511,15 +505,24 @@ pub fn was_applied(conn: &Connection, change_id: &str) -> Result<bool> {
 }
 
 /// Records a received change as applied, with the stream position it came
-/// from, and moves this device's clock past the change's reading. In the
-/// apply's own transaction, so a crash leaves both or neither.
-pub fn received(conn: &Connection, change: &Change, seq: u64, now: DateTime<Utc>) -> Result<()> {
-    note_applied(conn, &change.id, Some(seq))?;
-    conn.prepare_cached("UPDATE sync_state SET applied_seq = max(applied_seq, ?1) WHERE only_row = 1")?
-        .execute([seq as i64])?;
-    if let (Some(device), Some(remote)) = (device(conn)?, Reading::decode(&change.clock)) {
-        keep_clock(conn, &device.clock.receive(&remote, now.timestamp_millis()))?;
-    }
+/// from; in the apply's own transaction, so a crash leaves both or neither.
+pub fn received(conn: &Connection, change_id: &str, seq: u64) -> Result<()> {
+    note_applied(conn, change_id, Some(seq))
+}
+
+/// After a page of received changes: this device's position moves past
+/// `seq`, and its clock past the latest reading it saw (`latest`), once
+/// for the page.
+pub fn advance(conn: &Connection, seq: u64, latest: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    let Some(device) = device(conn)? else { return Ok(()) };
+    let clock = match latest.and_then(Reading::decode) {
+        Some(remote) => device.clock.receive(&remote, now.timestamp_millis()),
+        None => device.clock,
+    };
+    conn.prepare_cached(
+        "UPDATE sync_state SET applied_seq = max(applied_seq, ?1), clock_wall_ms = ?2, clock_counter = ?3 WHERE only_row = 1",
+    )?
+    .execute(params![seq as i64, clock.wall_ms, clock.counter])?;
     Ok(())
 }
 

@@ -45,6 +45,8 @@ pub struct Applied {
     /// For each of those, the tables of theirs it changed: what `settle`
     /// works out again.
     touched: BTreeMap<String, BTreeSet<&'static str>>,
+    /// The latest clock reading among the changes applied.
+    latest: Option<String>,
     /// Customers it deleted completely (their printed pages are the
     /// caller's to remove).
     pub erased: Vec<String>,
@@ -72,9 +74,11 @@ pub fn apply_batch(conn: &mut Connection, batch: &[(u64, Change)], now: DateTime
         // other in any order.
         tx.pragma_update(None, "defer_foreign_keys", true)?;
         for (seq, change) in batch {
-            apply_in(tx, change, *seq, now, &mut applied)?;
+            apply_in(tx, change, *seq, &mut applied)?;
         }
         settle(tx, &applied)?;
+        let last = batch.iter().map(|(seq, _)| *seq).max().unwrap_or(0);
+        sharing::advance(tx, last, applied.latest.as_deref(), now)?;
         sharing::set_capture(tx, true)?;
         Ok(applied)
     })?;
@@ -84,33 +88,36 @@ pub fn apply_batch(conn: &mut Connection, batch: &[(u64, Change)], now: DateTime
     Ok(applied)
 }
 
-fn apply_in(tx: &Connection, change: &Change, seq: u64, now: DateTime<Utc>, applied: &mut Applied) -> Result<()> {
+fn apply_in(tx: &Connection, change: &Change, seq: u64, applied: &mut Applied) -> Result<()> {
     if sharing::was_applied(tx, &change.id)? {
-        return sharing::skip_to(tx, seq);
+        return Ok(());
     }
     if let Some(part) = &change.part {
         if sharing::was_applied(tx, &part.of)? {
-            return sharing::skip_to(tx, seq);
+            return Ok(());
         }
         if part.n < part.total {
             // Kept until the last part: the change is applied whole or not at all.
             sharing::keep_part(tx, part, &change.rows)?;
-            return sharing::received(tx, change, seq, now);
+            return sharing::received(tx, &change.id, seq);
         }
         let mut whole = change.clone();
         whole.rows = sharing::take_parts(tx, &part.of)?;
         whole.rows.extend(change.rows.iter().cloned());
         whole.id = part.of.clone();
         whole.part = None;
-        sharing::received(tx, change, seq, now)?;
-        return apply_in(tx, &whole, seq, now, applied);
+        sharing::received(tx, &change.id, seq)?;
+        return apply_in(tx, &whole, seq, applied);
     }
     applied.new = true;
     applied.changes += 1;
+    if applied.latest.as_deref().is_none_or(|latest| latest < change.clock.as_str()) {
+        applied.latest = Some(change.clock.clone());
+    }
     for row in &change.rows {
         apply_row(tx, change, row, applied)?;
     }
-    sharing::received(tx, change, seq, now)
+    sharing::received(tx, &change.id, seq)
 }
 
 fn apply_row(tx: &Connection, change: &Change, row: &RowChange, applied: &mut Applied) -> Result<()> {
@@ -135,7 +142,11 @@ fn apply_row(tx: &Connection, change: &Change, row: &RowChange, applied: &mut Ap
             // them changes (they are counted again from the rows in `settle`).
             feedback::forget_customer(tx, customer)?;
         }
-        tables.insert(table.name);
+        tables.insert(if table.name == "customers" && only_contact_moved(row) {
+            "customer_contact"
+        } else {
+            table.name
+        });
     }
     if table.name == "settings" && !sharing::SHARED_SETTINGS.contains(&row.key.as_str()) {
         return Ok(());
@@ -259,6 +270,12 @@ fn erase(tx: &Connection, id: &str, applied: &mut Applied) -> Result<()> {
     Ok(())
 }
 
+/// A card's update that moved only when they were last in touch (every
+/// check-in's): nothing the search finds them by changed.
+fn only_contact_moved(row: &RowChange) -> bool {
+    row.op == Op::Update && row.changed.iter().all(|column| column == "last_contact_at" || column == "updated_at")
+}
+
 /// Works out again the figures of every card the changes touched, each
 /// from the records its changed tables feed.
 fn settle(tx: &Connection, applied: &Applied) -> Result<()> {
@@ -272,7 +289,7 @@ fn settle(tx: &Connection, applied: &Applied) -> Result<()> {
             continue;
         }
         let any = |names: &[&str]| names.iter().any(|name| tables.contains(name));
-        if any(&["interactions", "points_ledger", "customers"]) {
+        if any(&["interactions", "points_ledger", "customers", "customer_contact"]) {
             customers::settle_figures(tx, customer)?;
         }
         if tables.contains("interactions") {

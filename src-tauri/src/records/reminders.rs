@@ -35,6 +35,10 @@ pub struct Rules {
     pub quiet_min_days: i64,
     /// Customers with a short history: quiet after this many days.
     pub quiet_new_customer_days: i64,
+    /// Closing the window keeps Regulars running in the tray, so reminders
+    /// still arrive (where the desktop shows a tray; see `app::tray`).
+    /// Rules saved before this setting existed read as on.
+    pub keep_running_in_tray: bool,
 }
 
 impl Default for Rules {
@@ -47,6 +51,7 @@ impl Default for Rules {
             quiet_min_visits: 4,
             quiet_min_days: 7,
             quiet_new_customer_days: 30,
+            keep_running_in_tray: true,
         }
     }
 }

@@ -7,6 +7,7 @@ use tauri::State;
 use ts_rs::TS;
 
 use crate::app::state::AppState;
+use crate::app::tray;
 use crate::derived::health;
 use crate::features::{dashboard, reminder_sources};
 use crate::kernel::error::Result;
@@ -20,13 +21,16 @@ pub struct TodayView {
     pub due_count: i64,
 }
 
+/// Today's reminders and the count due, which the tray's menu shows too.
 #[tauri::command]
-pub fn get_today(state: State<'_, AppState>) -> Result<TodayView> {
+pub fn get_today(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<TodayView> {
     let now = Utc::now();
-    state.read(|conn| {
+    let view = state.read(|conn| {
         let today = reminder_sources::today(conn, now, &Local, Some(&state.away_marker))?;
         Ok(TodayView { today, due_count: reminders::due_count(conn, now)? })
-    })
+    })?;
+    tray::show_due_count(&app, view.due_count);
+    Ok(view)
 }
 
 #[tauri::command]
