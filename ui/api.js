@@ -355,20 +355,13 @@ export const restoreFromFile = (file) => invoke('restore_from_file', { file });
 export const chooseFile = (purpose, suggestedName) => invoke('choose_file', { purpose, suggestedName: suggestedName ?? null });
 
 // Events from Rust: the scheduler's "reminders-changed", a click on a
-<<<<<<< HEAD
-// notification ("open-card" with the customer's id), and in a shared shop
-// how sharing stands ("sharing-status") and the cards other devices'
-// changes touched ("shop-changed", their ids).
+// notification ("open-card" with the customer's id), the tray's "Today's
+// reminders" ("open-today"), and in a shared shop how sharing stands
+// ("sharing-status") and the cards other devices' changes touched
+// ("shop-changed", their ids).
 /**
  * What each event carries.
- * @typedef {{ 'reminders-changed': null, 'open-card': string, 'sharing-status': SharingStatus, 'shop-changed': string[] }} Events
-=======
-// notification ("open-card" with the customer's id) and the tray's
-// "Today's reminders" ("open-today").
-/**
- * What each event carries: nothing, or the customer's id.
- * @typedef {{ 'reminders-changed': null, 'open-card': string, 'open-today': null }} Events
->>>>>>> package
+ * @typedef {{ 'reminders-changed': null, 'open-card': string, 'open-today': null, 'sharing-status': SharingStatus, 'shop-changed': string[] }} Events
  */
 /**
  * @template {keyof Events} E

@@ -374,16 +374,13 @@ async function start() {
   currency = status.settings.currency;
   api.listen('reminders-changed', () => refreshReminders());
   api.listen('open-card', (id) => ready && app.openCard(id));
-<<<<<<< HEAD
   // A shared shop: the status line, and what other devices changed shown
   // where it is on screen (the open card in place, the search, Today's count).
   api.listen('sharing-status', showSharingStatus);
   api.listen('shop-changed', (ids) => ready && showOtherDevicesChanges(ids));
   api.getSharingStatus().then((view) => showSharingStatus(view.status), () => {});
-=======
   // The tray's "Today's reminders" (see app/tray.rs).
   api.listen('open-today', () => ready && app.openToday());
->>>>>>> package
   if (!status.settings.setup_done) {
     document.body.classList.add('setup');
     app.showPage('welcome', renderWelcome(app));
