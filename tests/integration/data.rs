@@ -404,6 +404,7 @@ fn an_import_recorded_before_version_9_can_still_be_undone() {
              ALTER TABLE customers DROP COLUMN preferred_name; -- version 15
              DROP TABLE sync_state; DROP TABLE sync_outbox; DROP TABLE sync_clocks; DROP TABLE sync_applied;
              DROP TABLE sync_tombstones; -- version 16
+             DROP TABLE sync_parts; -- version 17
              PRAGMA user_version = 8;",
         )
         .unwrap();
