@@ -290,3 +290,18 @@ export function chosen(select, choices) {
 export function clearErrors(form) {
   showError(form, { field: null, message: '' });
 }
+
+/**
+ * A form field: its label, the control, and the line its error is shown on
+ * (`showError` finds it by the field's name).
+ * @param {string} id the control's id
+ * @param {string} label
+ * @param {HTMLElement} control
+ * @param {string} name the field's name in the errors Rust returns
+ */
+export function labelledField(id, label, control, name) {
+  return h('div', { class: 'field' },
+    h('label', { for: id, text: label }),
+    control,
+    h('p', { class: 'field-error', 'data-for': name, role: 'alert' }));
+}

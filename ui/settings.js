@@ -1,7 +1,7 @@
 // Shop settings: name, kind, currency, paper size and staff names.
 
 import * as api from './api.js';
-import { h, showError, clearErrors, chosen, must, all } from './dom.js';
+import { h, showError, clearErrors, chosen, must, all, labelledField } from './dom.js';
 
 /** @type {Array<[import('./types/BusinessKind').BusinessKind, string]>} */
 const kinds = [['gym', 'Gym'], ['salon', 'Hair or beauty salon'], ['dog-walking', 'Dog walking'], ['other', 'Other']];
@@ -32,10 +32,10 @@ export function renderSettings(settings, app) {
     h('h1', { tabindex: '-1', text: 'Settings' }),
     h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
     h('div', { class: 'form-grid' },
-      fieldWrap('shop-name-input', 'Shop name', shopName, 'shop_name'),
-      fieldWrap('business-kind', 'Kind of business', kind, 'business_kind'),
-      fieldWrap('currency', 'Currency (three letters, e.g. EUR, USD, GBP)', currency, 'currency'),
-      fieldWrap('paper-size', 'Paper size for printing', paper, 'paper_size')),
+      labelledField('shop-name-input', 'Shop name', shopName, 'shop_name'),
+      labelledField('business-kind', 'Kind of business', kind, 'business_kind'),
+      labelledField('currency', 'Currency (three letters, e.g. EUR, USD, GBP)', currency, 'currency'),
+      labelledField('paper-size', 'Paper size for printing', paper, 'paper_size')),
     h('fieldset', {},
       h('legend', { text: 'Staff (owners of tasks)' }),
       staffList,
@@ -71,10 +71,3 @@ export function renderSettings(settings, app) {
   return form;
 }
 
-/** @param {string} id @param {string} label @param {HTMLElement} input @param {string} [name] */
-function fieldWrap(id, label, input, name) {
-  return h('div', { class: 'field' },
-    h('label', { for: id, text: label }),
-    input,
-    h('p', { class: 'field-error', 'data-for': name, role: 'alert' }));
-}

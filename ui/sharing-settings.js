@@ -5,7 +5,7 @@
 // shop's key: the page never sees a key or a stored password.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, clearErrors, labelledField } from './dom.js';
 
 /** @param {api.SharingView} view */
 export function renderSharingSettings(view) {
@@ -23,10 +23,10 @@ export function renderSharingSettings(view) {
     status,
     h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
     h('div', { class: 'form-grid' },
-      field('sharing-server', 'Sync server', server, 'server'),
-      field('sharing-device-name', 'This computer’s name', deviceName, 'device_name'),
-      field('sharing-user', 'User name (leave empty if the server has none)', user, 'user'),
-      field('sharing-password', 'Password', password, 'password')),
+      labelledField('sharing-server', 'Sync server', server, 'server'),
+      labelledField('sharing-device-name', 'This computer’s name', deviceName, 'device_name'),
+      labelledField('sharing-user', 'User name (leave empty if the server has none)', user, 'user'),
+      labelledField('sharing-password', 'Password', password, 'password')),
     h('div', { class: 'row actions' }, share, stop));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -66,10 +66,3 @@ export function showSharingStatus(status) {
   if (words && status.shared) words.textContent = status.words;
 }
 
-/** @param {string} id @param {string} label @param {HTMLElement} input @param {string} name */
-function field(id, label, input, name) {
-  return h('div', { class: 'field' },
-    h('label', { for: id, text: label }),
-    input,
-    h('p', { class: 'field-error', 'data-for': name, role: 'alert' }));
-}

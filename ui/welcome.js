@@ -1,7 +1,7 @@
 // First start: explore a sample shop, or start with an empty one.
 
 import * as api from './api.js';
-import { h, showError, clearErrors } from './dom.js';
+import { h, showError, clearErrors, labelledField } from './dom.js';
 
 /** @param {import('./main.js').App} app */
 export function renderWelcome(app) {
@@ -52,11 +52,11 @@ function renderJoin() {
     h('p', { class: 'hint', text: 'Is this a second computer of a shop that is shared already (Settings → Share this shop on its first computer)? Give the sync server, this computer’s name and the recovery key from the shop’s recovery sheet: the shop is copied here and kept in step.' }),
     h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
     h('div', { class: 'form-grid' },
-      field('join-server', 'Sync server', server, 'server'),
-      field('join-device-name', 'This computer’s name', deviceName, 'device_name'),
-      field('join-user', 'User name (leave empty if the server has none)', user, 'user'),
-      field('join-password', 'Password', password, 'password'),
-      field('join-recovery-key', 'Recovery key', recovery, 'recovery_key')),
+      labelledField('join-server', 'Sync server', server, 'server'),
+      labelledField('join-device-name', 'This computer’s name', deviceName, 'device_name'),
+      labelledField('join-user', 'User name (leave empty if the server has none)', user, 'user'),
+      labelledField('join-password', 'Password', password, 'password'),
+      labelledField('join-recovery-key', 'Recovery key', recovery, 'recovery_key')),
     h('div', { class: 'row actions' }, h('button', { type: 'submit', id: 'join-shop', text: 'Join the shop' }), said));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -78,8 +78,3 @@ function input(id, name, type, placeholder) {
   return h('input', { type, id, 'data-field': name, placeholder, autocomplete: 'off', spellcheck: 'false' });
 }
 
-/** @param {string} id @param {string} label @param {HTMLElement} control @param {string} name */
-function field(id, label, control, name) {
-  return h('div', { class: 'field' }, h('label', { for: id, text: label }), control,
-    h('p', { class: 'field-error', 'data-for': name, role: 'alert' }));
-}
