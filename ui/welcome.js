@@ -47,7 +47,7 @@ function renderJoin() {
   const password = input('join-password', 'password', 'password', '');
   const recovery = input('join-recovery-key', 'recovery_key', 'text', 'The 64 characters from the recovery sheet');
   const said = h('p', { class: 'hint', id: 'join-said', role: 'status' });
-  const form = h('form', { class: 'panel editor', id: 'join-form', novalidate: true },
+  const form = h('form', { class: 'panel editor welcome', id: 'join-form', novalidate: true },
     h('h2', { text: 'Join a shared shop' }),
     h('p', { class: 'hint', text: 'Is this a second computer of a shop that is shared already (Settings → Share this shop on its first computer)? Give the sync server, this computer’s name and the recovery key from the shop’s recovery sheet: the shop is copied here and kept in step.' }),
     h('p', { class: 'field-error', 'data-for': 'form', role: 'alert' }),
