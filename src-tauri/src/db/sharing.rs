@@ -265,16 +265,24 @@ pub fn device(conn: &Connection) -> Result<Option<Device>> {
         .optional()?)
 }
 
-/// Starts recording this device's changes: the shop is shared from here
-/// on (what it held before travels in the snapshot). Returns the device.
-pub fn start(conn: &Connection, device_name: &str) -> Result<Device> {
-    let name = device_name.trim();
+/// A device's name as the owner types it: 1 to 60 characters. Checked
+/// before a server is reached, so a bad name is said first.
+pub fn check_device_name(name: &str) -> Result<()> {
+    let name = name.trim();
     if name.is_empty() || name.chars().count() > 60 {
         return Err(Error::invalid(
             "device_name",
             "Give this device a name of up to 60 characters, such as \"Front desk\".",
         ));
     }
+    Ok(())
+}
+
+/// Starts recording this device's changes: the shop is shared from here
+/// on (what it held before travels in the snapshot). Returns the device.
+pub fn start(conn: &Connection, device_name: &str) -> Result<Device> {
+    check_device_name(device_name)?;
+    let name = device_name.trim();
     if let Some(mut device) = device(conn)? {
         conn.execute("UPDATE sync_state SET device_name = ?1, capture = 1 WHERE only_row = 1", [name])?;
         device.name = name.to_string();

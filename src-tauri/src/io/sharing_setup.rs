@@ -95,13 +95,7 @@ pub async fn connect_to_share(
     key: &Key,
     input: &ShareInput,
 ) -> Result<(Link, Setup, u64)> {
-    let name = input.device_name.trim();
-    if name.is_empty() || name.chars().count() > 60 {
-        return Err(Error::invalid(
-            "device_name",
-            "Give this device a name of up to 60 characters, such as \"Front desk\".",
-        ));
-    }
+    sharing::check_device_name(&input.device_name)?;
     if input.server.trim().is_empty() {
         return Err(Error::invalid("server", "Type the sync server's address, such as nats://192.168.1.20:4222."));
     }
@@ -197,7 +191,7 @@ pub struct JoinInput {
 /// in the data folder changes until the snapshot is whole and opens with
 /// the key.
 pub async fn join(dir: &Path, input: &JoinInput, now: DateTime<Utc>) -> Result<Key> {
-    check_device_name(&input.device_name)?;
+    sharing::check_device_name(&input.device_name)?;
     let key = Key::from_recovery(&input.recovery_key)?;
     let setup = Setup {
         server: input.server.trim().to_string(),
@@ -241,17 +235,6 @@ pub async fn join(dir: &Path, input: &JoinInput, now: DateTime<Utc>) -> Result<K
     }
     keep_password(&kept, &input.password)?;
     Ok(key)
-}
-
-fn check_device_name(name: &str) -> Result<()> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 60 {
-        return Err(Error::invalid(
-            "device_name",
-            "Give this device a name of up to 60 characters, such as \"Front desk\".",
-        ));
-    }
-    Ok(())
 }
 
 /// The joined copy becomes this device's, in one transaction.
