@@ -36,9 +36,8 @@ use crate::records::{customers, feedback, reminders};
 /// What applying a change did.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Applied {
-    /// False when the change had been applied before (nothing was done).
-    pub new: bool,
-    /// How many changes were applied (not counting repeats).
+    /// How many changes were applied (not counting repeats: 0 when all had
+    /// been applied before).
     pub changes: usize,
     /// The customers whose cards it changed.
     pub customers: BTreeSet<String>,
@@ -54,13 +53,34 @@ pub struct Applied {
 
 /// Applies `change`, received at stream position `seq`, in one transaction.
 pub fn apply(conn: &mut Connection, change: &Change, seq: u64, now: DateTime<Utc>) -> Result<Applied> {
-    apply_batch(conn, &[(seq, change.clone())], now)
+    apply_batch(conn, &[(seq, change.clone())], seq, now)
+}
+
+/// Each shared table's sent columns, read from the schema once per batch,
+/// not once per row.
+#[derive(Default)]
+struct Columns(BTreeMap<&'static str, Vec<(String, bool)>>);
+
+impl Columns {
+    fn of(&mut self, tx: &Connection, table: &'static Table) -> Result<&[(String, bool)]> {
+        if !self.0.contains_key(table.name) {
+            self.0.insert(table.name, sharing::sent_columns(tx, table)?);
+        }
+        Ok(self.0.get(table.name).map_or(&[], Vec::as_slice))
+    }
 }
 
 /// Applies changes in stream order in one transaction, and then works out
 /// each touched card's figures once (a device back from a day offline
-/// settles a card once, not once per change).
-pub fn apply_batch(conn: &mut Connection, batch: &[(u64, Change)], now: DateTime<Utc>) -> Result<Applied> {
+/// settles a card once, not once per change). The device's position moves
+/// to `through`: past the batch, and past messages that were not changes
+/// of this shop (left unopened by the caller), in the same transaction.
+pub fn apply_batch(
+    conn: &mut Connection,
+    batch: &[(u64, Change)],
+    through: u64,
+    now: DateTime<Utc>,
+) -> Result<Applied> {
     if batch.iter().any(|(_, change)| change.schema > store::schema_version()) {
         return Err(Error::Conflict(
             "Another device of this shop runs a newer version of Regulars. Update this one to go on sharing; its own changes are kept until then."
@@ -69,15 +89,16 @@ pub fn apply_batch(conn: &mut Connection, batch: &[(u64, Change)], now: DateTime
     }
     let applied = store::write(conn, |tx| {
         let mut applied = Applied::default();
+        let mut columns = Columns::default();
         sharing::set_capture(tx, false)?;
         // Foreign keys are checked at commit: a change's rows may name each
         // other in any order.
         tx.pragma_update(None, "defer_foreign_keys", true)?;
         for (seq, change) in batch {
-            apply_in(tx, change, *seq, &mut applied)?;
+            apply_in(tx, change, *seq, &mut applied, &mut columns)?;
         }
         settle(tx, &applied)?;
-        let last = batch.iter().map(|(seq, _)| *seq).max().unwrap_or(0);
+        let last = batch.iter().map(|(seq, _)| *seq).max().unwrap_or(0).max(through);
         sharing::advance(tx, last, applied.latest.as_deref(), now)?;
         sharing::set_capture(tx, true)?;
         Ok(applied)
@@ -88,7 +109,7 @@ pub fn apply_batch(conn: &mut Connection, batch: &[(u64, Change)], now: DateTime
     Ok(applied)
 }
 
-fn apply_in(tx: &Connection, change: &Change, seq: u64, applied: &mut Applied) -> Result<()> {
+fn apply_in(tx: &Connection, change: &Change, seq: u64, applied: &mut Applied, columns: &mut Columns) -> Result<()> {
     if sharing::was_applied(tx, &change.id)? {
         return Ok(());
     }
@@ -107,20 +128,25 @@ fn apply_in(tx: &Connection, change: &Change, seq: u64, applied: &mut Applied) -
         whole.id = part.of.clone();
         whole.part = None;
         sharing::received(tx, &change.id, seq)?;
-        return apply_in(tx, &whole, seq, applied);
+        return apply_in(tx, &whole, seq, applied, columns);
     }
-    applied.new = true;
     applied.changes += 1;
     if applied.latest.as_deref().is_none_or(|latest| latest < change.clock.as_str()) {
         applied.latest = Some(change.clock.clone());
     }
     for row in &change.rows {
-        apply_row(tx, change, row, applied)?;
+        apply_row(tx, change, row, applied, columns)?;
     }
     sharing::received(tx, &change.id, seq)
 }
 
-fn apply_row(tx: &Connection, change: &Change, row: &RowChange, applied: &mut Applied) -> Result<()> {
+fn apply_row(
+    tx: &Connection,
+    change: &Change,
+    row: &RowChange,
+    applied: &mut Applied,
+    columns: &mut Columns,
+) -> Result<()> {
     let Some(table) =
         sharing::table_named(&row.table).filter(|t| matches!(t.sharing, Sharing::Record | Sharing::AppendOnly))
     else {
@@ -152,8 +178,8 @@ fn apply_row(tx: &Connection, change: &Change, row: &RowChange, applied: &mut Ap
         return Ok(());
     }
     match row.op {
-        Op::Insert => insert(tx, table, row),
-        Op::Update => update(tx, table, row, &change.clock),
+        Op::Insert => insert(tx, table, row, columns.of(tx, table)?),
+        Op::Update => update(tx, table, row, &change.clock, columns.of(tx, table)?),
         Op::Delete if table.name == "customers" => remove_customer(tx, &row.key),
         Op::Delete => {
             tx.prepare_cached(&format!("DELETE FROM \"{}\" WHERE \"{}\" = ?1", table.name, table.key))?
@@ -181,9 +207,8 @@ fn value_of(json: &serde_json::Value, blob: bool) -> Result<Value> {
     })
 }
 
-fn insert(tx: &Connection, table: &Table, row: &RowChange) -> Result<()> {
-    let columns: Vec<(String, bool)> =
-        sharing::sent_columns(tx, table)?.into_iter().filter(|(name, _)| row.data.contains_key(name)).collect();
+fn insert(tx: &Connection, table: &Table, row: &RowChange, sent: &[(String, bool)]) -> Result<()> {
+    let columns: Vec<(String, bool)> = sent.iter().filter(|(name, _)| row.data.contains_key(name)).cloned().collect();
     if columns.is_empty() {
         return Ok(());
     }
@@ -232,9 +257,8 @@ fn settle_twin(tx: &Connection, table: &Table, row: &RowChange, columns: &[(Stri
 
 /// Each changed field whose clock reading here is older takes the received
 /// value; a field edited here later keeps its own.
-fn update(tx: &Connection, table: &Table, row: &RowChange, clock: &str) -> Result<()> {
+fn update(tx: &Connection, table: &Table, row: &RowChange, clock: &str, columns: &[(String, bool)]) -> Result<()> {
     let clocks = sharing::field_clocks(tx, table.name, &row.key)?;
-    let columns = sharing::sent_columns(tx, table)?;
     for name in &row.changed {
         let Some((_, blob)) = columns.iter().find(|(column, _)| column == name) else { continue };
         let Some(json) = row.data.get(name) else { continue };

@@ -108,12 +108,8 @@ impl Syncer {
                     Err(error) => return Err(error),
                 }
             }
-            let applied: Applied = writer.with_writer(|conn| {
-                let applied = sync::apply_batch(conn, &batch, (self.clock)())?;
-                // Messages left unopened are passed over too.
-                store::write(conn, |tx| sharing::skip_to(tx, last))?;
-                Ok(applied)
-            })?;
+            // Messages left unopened are passed over too (`last`).
+            let applied: Applied = writer.with_writer(|conn| sync::apply_batch(conn, &batch, last, (self.clock)()))?;
             pulled.applied += applied.changes;
             pulled.customers.extend(applied.customers);
             pulled.erased.extend(applied.erased);
