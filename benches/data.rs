@@ -22,10 +22,6 @@ use regulars::io::export;
 use regulars::io::importer::{self, Options};
 use regulars::records::customers::{self, CustomerInput, PersonInput};
 
-fn env_size(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
 fn p50(samples: &mut [Duration]) -> f64 {
     samples.sort();
     samples[samples.len() / 2].as_secs_f64() * 1000.0
@@ -83,8 +79,8 @@ fn main() {
 }
 
 fn benchmark() {
-    let rows = env_size("REGULARS_BENCH_ROWS", 100_000);
-    let runs = env_size("REGULARS_BENCH_RUNS", 5);
+    let rows = common::env_size("REGULARS_BENCH_ROWS", 100_000);
+    let runs = common::env_size("REGULARS_BENCH_RUNS", 5);
     let now = Utc::now();
     println!("bench: shop_file {}", common::form());
     let dir = tempfile::tempdir().expect("temp dir");

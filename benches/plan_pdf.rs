@@ -8,7 +8,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{NaiveDate, Utc};
 use regulars::db::settings::{self, BusinessKind, Settings, StaffMember};
@@ -16,12 +16,6 @@ use regulars::features::cards;
 use regulars::io::plan_pdf::{self, RenderOptions};
 use regulars::records::customers::CustomerInput;
 use regulars::records::onboarding::{self, ShopContact};
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort();
-    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[index].as_secs_f64() * 1000.0
-}
 
 fn main() {
     common::both_forms(benchmark);
@@ -70,8 +64,8 @@ fn benchmark() {
         samples.push(t.elapsed());
         bytes = rendered.bytes.len();
     }
-    let p50 = percentile(&mut samples, 0.5);
-    let p99 = percentile(&mut samples, 0.99);
+    let p50 = common::percentile(&mut samples, 0.5);
+    let p99 = common::percentile(&mut samples, 0.99);
 
     // Baseline: the same page, fonts parsed each time and embedded whole.
     let regular = include_bytes!("../src-tauri/fonts/DejaVuSans.ttf");
@@ -88,7 +82,7 @@ fn benchmark() {
         baseline.push(t.elapsed());
         baseline_bytes = rendered.bytes.len();
     }
-    let baseline_p50 = percentile(&mut baseline, 0.5);
+    let baseline_p50 = common::percentile(&mut baseline, 0.5);
     println!(
         "bench: plan_pdf p50_ms={p50:.2} p99_ms={p99:.2} bytes={bytes} baseline_p50_ms={baseline_p50:.2} baseline_bytes={baseline_bytes}"
     );

@@ -27,12 +27,6 @@ use regulars::records::customers::{self, CustomerInput, PersonInput};
 use regulars::records::photos;
 use rusqlite::params;
 
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort();
-    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[index].as_secs_f64() * 1000.0
-}
-
 fn measure(iterations: usize, mut run: impl FnMut()) -> Vec<Duration> {
     for _ in 0..iterations.min(10) {
         run(); // warm the page cache and the statement cache
@@ -196,9 +190,9 @@ fn benchmark() {
         });
         println!(
             "bench: search_{case} p50_ms={:.3} p99_ms={:.3} baseline_p99_ms={:.3} query={query:?}",
-            percentile(&mut ours, 0.5),
-            percentile(&mut ours, 0.99),
-            percentile(&mut baseline, 0.99),
+            common::percentile(&mut ours, 0.5),
+            common::percentile(&mut ours, 0.99),
+            common::percentile(&mut baseline, 0.99),
         );
     }
 
@@ -231,9 +225,9 @@ fn benchmark() {
             .collect();
         println!(
             "bench: search_every_2_letters_{pass}_pass p50_ms={:.3} p99_ms={:.3} max_ms={:.3} queries={} shop_file={}",
-            percentile(&mut times, 0.5),
-            percentile(&mut times, 0.99),
-            percentile(&mut times, 1.0),
+            common::percentile(&mut times, 0.5),
+            common::percentile(&mut times, 0.99),
+            common::percentile(&mut times, 1.0),
             times.len(),
             common::form()
         );
@@ -249,9 +243,9 @@ fn benchmark() {
     });
     println!(
         "bench: open_card_200_notes p50_ms={:.3} p99_ms={:.3} baseline_p99_ms={:.3}",
-        percentile(&mut ours, 0.5),
-        percentile(&mut ours, 0.99),
-        percentile(&mut baseline, 0.99),
+        common::percentile(&mut ours, 0.5),
+        common::percentile(&mut ours, 0.99),
+        common::percentile(&mut baseline, 0.99),
     );
 
     if with_photos != sample::Photos::None {
@@ -266,8 +260,8 @@ fn benchmark() {
         });
         println!(
             "bench: list_thumbnails_12 p50_ms={:.3} p99_ms={:.3} pictures={}",
-            percentile(&mut ours, 0.5),
-            percentile(&mut ours, 0.99),
+            common::percentile(&mut ours, 0.5),
+            common::percentile(&mut ours, 0.99),
             ids.len()
         );
     }
@@ -371,11 +365,11 @@ fn searches_during_backup(database: &std::path::Path, query: &str) {
     backup.join().expect("backup thread");
     println!(
         "bench: search_during_backup p50_ms={:.3} p99_ms={:.3} max_ms={:.3} baseline_p50_ms={:.3} baseline_max_ms={:.3} searches={} backups={BACKUPS} backup_ms={:.0}",
-        percentile(&mut ours, 0.5),
-        percentile(&mut ours, 0.99),
-        percentile(&mut ours, 1.0),
-        percentile(&mut baseline, 0.5),
-        percentile(&mut baseline, 1.0),
+        common::percentile(&mut ours, 0.5),
+        common::percentile(&mut ours, 0.99),
+        common::percentile(&mut ours, 1.0),
+        common::percentile(&mut baseline, 0.5),
+        common::percentile(&mut baseline, 1.0),
         ours.len(),
         copy_time.as_secs_f64() * 1000.0 / BACKUPS as f64,
     );

@@ -30,12 +30,6 @@ use regulars::records::interactions::{self as visits};
 use regulars::records::loyalty;
 use regulars::records::passes;
 
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort();
-    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[index].as_secs_f64() * 1000.0
-}
-
 fn measure(iterations: usize, mut run: impl FnMut(usize)) -> Vec<Duration> {
     (0..iterations)
         .map(|i| {
@@ -44,10 +38,6 @@ fn measure(iterations: usize, mut run: impl FnMut(usize)) -> Vec<Duration> {
             start.elapsed()
         })
         .collect()
-}
-
-fn env_size(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 /// What a simple app does for a card: count and sum by scanning, no indexes.
@@ -68,8 +58,8 @@ fn main() {
 }
 
 fn benchmark() {
-    let customers_wanted = env_size("REGULARS_BENCH_CUSTOMERS", 100_000);
-    let visits_wanted = env_size("REGULARS_BENCH_VISITS", 1_000_000);
+    let customers_wanted = common::env_size("REGULARS_BENCH_CUSTOMERS", 100_000);
+    let visits_wanted = common::env_size("REGULARS_BENCH_VISITS", 1_000_000);
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = common::open_in(dir.path());
     println!("bench: shop_file {}", common::form());
@@ -143,9 +133,9 @@ fn benchmark() {
     });
     println!(
         "bench: log_visit_with_points p50_ms={:.3} p99_ms={:.3} baseline_p99_ms={:.3}",
-        percentile(&mut ours, 0.5),
-        percentile(&mut ours, 0.99),
-        percentile(&mut baseline, 0.99)
+        common::percentile(&mut ours, 0.5),
+        common::percentile(&mut ours, 0.99),
+        common::percentile(&mut baseline, 0.99)
     );
 
     // The window's own calls: a check-in (the visit, its sentence and the
@@ -173,8 +163,8 @@ fn benchmark() {
     );
     println!(
         "bench: check_in p50_ms={:.3} p99_ms={:.3} customers_with_photo={with_photo}",
-        percentile(&mut ours, 0.5),
-        percentile(&mut ours, 0.99),
+        common::percentile(&mut ours, 0.5),
+        common::percentile(&mut ours, 0.99),
     );
     let conn = store.conn();
     let mut ours = measure(2000, |i| {
@@ -183,8 +173,8 @@ fn benchmark() {
     });
     println!(
         "bench: open_card_view p50_ms={:.3} p99_ms={:.3} customers_with_photo={with_photo}",
-        percentile(&mut ours, 0.5),
-        percentile(&mut ours, 0.99),
+        common::percentile(&mut ours, 0.5),
+        common::percentile(&mut ours, 0.99),
     );
 
     // Check-ins that use a pass: 2,000 customers with a 10-class pass each
@@ -227,9 +217,9 @@ fn benchmark() {
     });
     println!(
         "bench: check_in_with_pass p50_ms={:.3} p99_ms={:.3} baseline_p99_ms={:.3} passes={}",
-        percentile(&mut ours, 0.5),
-        percentile(&mut ours, 0.99),
-        percentile(&mut baseline, 0.99),
+        common::percentile(&mut ours, 0.5),
+        common::percentile(&mut ours, 0.99),
+        common::percentile(&mut baseline, 0.99),
         holders.len()
     );
 
@@ -246,9 +236,9 @@ fn benchmark() {
     let status = loyalty::status(conn, &loyalty::load_program(conn).expect("program"), &busy.id).expect("status");
     println!(
         "bench: open_card_1000_visits p50_ms={:.3} p99_ms={:.3} baseline_p99_ms={:.3} balance={}",
-        percentile(&mut ours, 0.5),
-        percentile(&mut ours, 0.99),
-        percentile(&mut baseline, 0.99),
+        common::percentile(&mut ours, 0.5),
+        common::percentile(&mut ours, 0.99),
+        common::percentile(&mut baseline, 0.99),
         status.balance
     );
 
@@ -282,9 +272,9 @@ fn benchmark() {
     });
     println!(
         "bench: due_reminders p50_ms={:.3} p99_ms={:.3} baseline_p99_ms={:.3}",
-        percentile(&mut ours, 0.5),
-        percentile(&mut ours, 0.99),
-        percentile(&mut baseline, 0.99)
+        common::percentile(&mut ours, 0.5),
+        common::percentile(&mut ours, 0.99),
+        common::percentile(&mut baseline, 0.99)
     );
 
     // The dashboard (home screen) and a card's health.
@@ -302,9 +292,9 @@ fn benchmark() {
     let board = dashboard::build(conn, now, &chrono::Utc).expect("dashboard");
     println!(
         "bench: dashboard p50_ms={:.3} p99_ms={:.3} baseline_p99_ms={:.3} red={} yellow={}",
-        percentile(&mut ours, 0.5),
-        percentile(&mut ours, 0.99),
-        percentile(&mut baseline, 0.99),
+        common::percentile(&mut ours, 0.5),
+        common::percentile(&mut ours, 0.99),
+        common::percentile(&mut baseline, 0.99),
         board.red,
         board.yellow
     );
@@ -317,9 +307,9 @@ fn benchmark() {
     });
     println!(
         "bench: health_card p50_ms={:.3} p99_ms={:.3} baseline_p99_ms={:.3}",
-        percentile(&mut ours, 0.5),
-        percentile(&mut ours, 0.99),
-        percentile(&mut baseline, 0.99)
+        common::percentile(&mut ours, 0.5),
+        common::percentile(&mut ours, 0.99),
+        common::percentile(&mut baseline, 0.99)
     );
 }
 

@@ -14,6 +14,8 @@
 //!   other was away, applied there on its return, beside the same check-ins
 //!   made directly on that device (`baseline_`).
 
+#[path = "common/mod.rs"]
+mod common;
 #[path = "../tests/nats/mod.rs"]
 mod nats;
 
@@ -32,18 +34,8 @@ use regulars::io::{sample, setup, vault};
 use regulars::kernel::secret::Key;
 use regulars::records::customers;
 
-fn env_size(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort();
-    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    ms(samples[index])
 }
 
 fn main() {
@@ -63,7 +55,7 @@ async fn syncer(server: &nats::NatsServer, key: &Key, stream: &str) -> Syncer {
 }
 
 async fn benchmark() {
-    let wanted = env_size("REGULARS_BENCH_CUSTOMERS", 100_000);
+    let wanted = common::env_size("REGULARS_BENCH_CUSTOMERS", 100_000);
     let server = nats::NatsServer::start();
     let key = Key::generate();
     let stream = sharing_setup::stream_name(&key).expect("stream");
@@ -113,11 +105,11 @@ fn check_in_sharing(store: &mut Store, ids: &[String]) {
         }
     }
     sharing::set_capture(store.conn(), true).expect("capture");
-    let (on_p99, off_p99) = (percentile(&mut on, 0.99), percentile(&mut off, 0.99));
+    let (on_p99, off_p99) = (common::percentile(&mut on, 0.99), common::percentile(&mut off, 0.99));
     println!(
         "bench: check_in_sharing p50_ms={:.2} p99_ms={on_p99:.2} off_p50_ms={:.2} off_p99_ms={off_p99:.2} x_off_p99={:.2}",
-        percentile(&mut on, 0.5),
-        percentile(&mut off, 0.5),
+        common::percentile(&mut on, 0.5),
+        common::percentile(&mut off, 0.5),
         on_p99 / off_p99
     );
 }
@@ -193,10 +185,10 @@ async fn propagation(first: &Device, second: &Device, ids: &[String]) {
     let _ = second.syncer.pull(&second.store).await;
     println!(
         "bench: sync_propagation p50_ms={:.1} p99_ms={:.1} baseline_p50_ms={:.2} baseline_p99_ms={:.2} message_bytes={payload_bytes}",
-        percentile(&mut ours, 0.5),
-        percentile(&mut ours, 0.99),
-        percentile(&mut bare, 0.5),
-        percentile(&mut bare, 0.99)
+        common::percentile(&mut ours, 0.5),
+        common::percentile(&mut ours, 0.99),
+        common::percentile(&mut bare, 0.5),
+        common::percentile(&mut bare, 0.99)
     );
 }
 

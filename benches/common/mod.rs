@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use regulars::db::store::{Store, DATABASE_FILE};
 use regulars::kernel::secret::Key;
@@ -19,6 +20,7 @@ use regulars::kernel::secret::Key;
 const FORM_ENV: &str = "REGULARS_BENCH_FORM";
 
 /// The key of this run's shops: `None` only when the plain form is asked for.
+#[allow(dead_code)] // The sync benchmark keys its shops itself (sharing needs a key).
 pub fn key() -> Option<&'static Key> {
     static KEY: OnceLock<Option<Key>> = OnceLock::new();
     KEY.get_or_init(|| (std::env::var(FORM_ENV).as_deref() != Ok("plain")).then(Key::generate)).as_ref()
@@ -35,6 +37,7 @@ pub fn form() -> &'static str {
 }
 
 /// Opens (creating) the shop in `dir`, encrypted unless the plain form runs.
+#[allow(dead_code)] // The sync benchmark keys its shops itself (sharing needs a key).
 pub fn open_in(dir: &Path) -> Store {
     std::fs::create_dir_all(dir).expect("shop folder");
     Store::open_with(&dir.join(DATABASE_FILE), key()).expect("open store")
@@ -135,4 +138,18 @@ pub fn pages(conn: &rusqlite::Connection) -> (i64, i64, i64) {
         read(ffi::SQLITE_DBSTATUS_CACHE_MISS),
         read(ffi::SQLITE_DBSTATUS_CACHE_WRITE),
     )
+}
+
+/// The `p` quantile (0.5, 0.99) of `samples` in milliseconds.
+#[allow(dead_code)] // Not every benchmark times a series.
+pub fn percentile(samples: &mut [Duration], p: f64) -> f64 {
+    samples.sort();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index].as_secs_f64() * 1000.0
+}
+
+/// A size from the environment (`REGULARS_BENCH_CUSTOMERS`), else `default`.
+#[allow(dead_code)] // Not every benchmark's size can be set.
+pub fn env_size(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
