@@ -182,8 +182,10 @@ export const deleteNote = (noteId) => invoke('delete_note', { noteId });
 // the card repaints from (card.js showCard); logging and feedback answer a
 // sentence with it (CardChange).
 // Photos: a person's or pet's photo names them; null is the customer's own.
-/** @type {(customerId: string, personId: string | null, file: string) => Promise<CardView>} */
-export const setPhotoFromFile = (customerId, personId, file) => invoke('set_photo_from_file', { customerId, personId, file });
+// Choosing one from a file is one call: Rust shows the dialog and keeps the
+// photo; null when the dialog was cancelled.
+/** @type {(customerId: string, personId: string | null) => Promise<CardView | null>} */
+export const choosePhoto = (customerId, personId) => invoke('choose_photo', { customerId, personId });
 // A pasted picture goes as the call's raw bytes, not as JSON.
 /** @type {(customerId: string, personId: string | null, bytes: Uint8Array) => Promise<CardView>} */
 export const pastePhoto = (customerId, personId, bytes) =>
@@ -278,6 +280,10 @@ export const composeMessage = (customerId, key, staffId) => invoke('compose_mess
 export const getOutreachRules = () => invoke('get_outreach_rules');
 /** @type {(rules: OutreachRules) => Promise<OutreachRules>} */
 export const saveOutreachRules = (rules) => invoke('save_outreach_rules', { rules });
+// Asking for a review and thanking a referrer are kept and sent in one call:
+// the page names the customer and the channel (copy, email, sms, print),
+// Rust builds the mail or SMS link from the stored template and opens it,
+// or prints the QR card; copying is the page's own.
 /** @type {(customerId: string, channel: string, staffId: string | null) => Promise<CardView>} */
 export const askReview = (customerId, channel, staffId) => invoke('ask_review', { customerId, channel, staffId });
 /** @type {(requestId: string, status: string) => Promise<CardView>} */
@@ -286,14 +292,9 @@ export const setReviewStatus = (requestId, status) => invoke('set_review_status'
 export const getReviewCandidates = () => invoke('get_review_candidates');
 /** @type {() => Promise<ReferralOverview>} */
 export const getReferralOverview = () => invoke('get_referral_overview');
-/** @type {(referralId: string) => Promise<CardView>} */
-export const markReferralThanked = (referralId) => invoke('mark_referral_thanked', { referralId });
-// The mail or messages app with a composed message: the page names the
-// customer and the message, Rust builds the link.
-/** @type {(customerId: string, key: string, channel: string, staffId: string | null) => Promise<void>} */
-export const openMessage = (customerId, key, channel, staffId) => invoke('open_message', { customerId, key, channel, staffId });
-/** @type {() => Promise<string>} */
-export const printReviewCard = () => invoke('print_review_card');
+/** @type {(customerId: string, referralId: string, channel: string, staffId: string | null) => Promise<CardView>} */
+export const thankReferrer = (customerId, referralId, channel, staffId) =>
+  invoke('thank_referrer', { customerId, referralId, channel, staffId });
 /** @type {() => Promise<Qr>} */
 export const getReviewQr = () => invoke('get_review_qr');
 /** @type {() => Promise<PlanSettings>} */

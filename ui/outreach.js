@@ -19,11 +19,11 @@ function errorLine(error) {
 }
 
 // A filled template: the text with its gaps flagged, and the ways to send
-// it. `onSend(channel)` runs first (it may refuse) and may return what to do
-// once the message is on its way (repaint the card with its answer); then
-// the text is copied or the mail/SMS app opened (Rust builds the link from
-// `customerId` and the message's key; the page passes no link), and the
-// repaint and the line saying so are made together, in one paint.
+// it. `send(channel)` is the one call: Rust keeps what the sending changes
+// and opens the mail/SMS app or prints (it builds the link from the card
+// and the message's key; the page passes no link) and answers the card;
+// copying is done here. The card's repaint and the line saying so are
+// made together, in one paint.
 /**
  * How a message goes: copied, by the mail or messages app, or as the printed QR card.
  * @typedef {'copy' | 'email' | 'sms' | 'print'} SendChannel
@@ -31,14 +31,13 @@ function errorLine(error) {
 /**
  * @param {import('./types/ComposedMessage').ComposedMessage} composed
  * @param {{
- *   customerId: string,
- *   staffId?: string | null,
- *   onSend?: (channel: SendChannel) => Promise<(() => void) | null>,
+ *   send: (channel: SendChannel) => Promise<import('./types/CardView').CardView>,
+ *   repaint: (view: import('./types/CardView').CardView) => void,
  *   channels?: SendChannel[],
  *   extra?: HTMLElement | null,
  * }} options
  */
-export function messageBox(composed, { customerId, staffId = null, onSend, channels = ['copy', 'email', 'sms'], extra = null }) {
+export function messageBox(composed, { send: sendBy, repaint, channels = ['copy', 'email', 'sms'], extra = null }) {
   const status = h('p', { class: 'flash', role: 'status' });
   const errors = h('p', { class: 'field-error', 'data-for': 'message', role: 'alert' });
   const box = h('div', { class: 'message-box', id: `message-${composed.key}` },
@@ -48,28 +47,22 @@ export function messageBox(composed, { customerId, staffId = null, onSend, chann
       ? h('p', { class: 'message-gaps', text: `Missing: ${composed.missing.map((m) => `{${m}}`).join(', ')}. Fill it in on the card before sending.` })
       : null,
     errors, status);
+  /** @type {Record<SendChannel, string>} */
+  const saidFor = {
+    copy: 'Copied. Paste it into your message.',
+    email: 'Opened in your mail app.',
+    sms: 'Opened in your messages app.',
+    print: 'The card with the QR code opened for printing.',
+  };
   /** @param {SendChannel} channel */
   const send = async (channel) => {
     try {
       clearErrors(box);
       status.textContent = '';
-      const afterSend = onSend ? await onSend(channel) : null;
-      let said = '';
-      if (channel === 'copy') {
-        await copyText(`${composed.body.text}`);
-        said = 'Copied. Paste it into your message.';
-      } else if (channel === 'email') {
-        await api.openMessage(customerId, composed.key, 'email', staffId);
-        said = 'Opened in your mail app.';
-      } else if (channel === 'sms') {
-        await api.openMessage(customerId, composed.key, 'sms', staffId);
-        said = 'Opened in your messages app.';
-      } else if (channel === 'print') {
-        await api.printReviewCard();
-        said = 'The card with the QR code opened for printing.';
-      }
-      if (typeof afterSend === 'function') afterSend();
-      status.textContent = said;
+      const view = await sendBy(channel);
+      if (channel === 'copy') await copyText(`${composed.body.text}`);
+      repaint(view);
+      status.textContent = saidFor[channel];
     } catch (error) {
       showError(box, error);
     }
@@ -158,13 +151,9 @@ export function renderOutreach(ctx) {
     try {
       const composed = await api.composeMessage(customerId, 'review_request', app.deskStaff());
       fill(composer, h('h3', { text: 'Review request' }), messageBox(composed, {
-        customerId,
-        staffId: app.deskStaff(),
         channels: ['copy', 'email', 'sms', 'print'],
-        onSend: async (channel) => {
-          const next = await api.askReview(customerId, channel, app.deskStaff());
-          return () => ctx.changed(next);
-        },
+        send: (channel) => api.askReview(customerId, channel, app.deskStaff()),
+        repaint: (view) => ctx.changed(view),
       }));
     } catch (error) {
       fill(composer, errorLine(error));
@@ -175,12 +164,8 @@ export function renderOutreach(ctx) {
     try {
       const composed = await api.composeMessage(customerId, 'referral_thanks', app.deskStaff());
       fill(composer, h('h3', { text: `Thank you for ${referral.name}` }), messageBox(composed, {
-        customerId,
-        staffId: app.deskStaff(),
-        onSend: async () => {
-          const next = await api.markReferralThanked(referral.referral_id);
-          return () => ctx.changed(next);
-        },
+        send: (channel) => api.thankReferrer(customerId, referral.referral_id, channel, app.deskStaff()),
+        repaint: (view) => ctx.changed(view),
       }));
     } catch (error) {
       fill(composer, errorLine(error));

@@ -115,10 +115,7 @@ export function photoControls(customerId, personId, photoId, onPhotos) {
     }
   };
   const choose = h('button', { type: 'button', class: 'link photo-choose', dataset: { subject } }, photoId ? 'Change photo…' : 'Add photo…');
-  choose.addEventListener('click', () => run(choose, async () => {
-    const chosen = await api.chooseFile('photo');
-    return chosen ? api.setPhotoFromFile(customerId, personId, chosen.token) : null;
-  }));
+  choose.addEventListener('click', () => run(choose, () => api.choosePhoto(customerId, personId)));
   const remove = photoId
     ? h('button', { type: 'button', class: 'link danger photo-remove', dataset: { subject } }, 'Remove photo')
     : null;

@@ -87,7 +87,10 @@ fn picture() -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_change_on_a_card_is_one_call_and_one_paint() {
-    let harness = Harness::start();
+    let work = tempfile::tempdir().expect("temp folder");
+    // The mail app is not opened: the link is noted here instead.
+    let opened = work.path().join("opened.txt");
+    let harness = Harness::start_with_env(&[("REGULARS_OPEN_LOG", &opened)]);
     let data = tempfile::tempdir().expect("temp data folder");
     let driver = harness.open_app(data.path()).await;
 
@@ -290,17 +293,28 @@ async fn every_change_on_a_card_is_one_call_and_one_paint() {
     click_settled(&driver, ".head-photo-controls .photo-remove").await;
     element(&driver, ".card-head .head-face.initials").await;
     one_call_one_paint(&driver, before, "removing a photo").await;
-
-    // A review asked for (copied), then answered.
-    click_settled(&driver, "#ask-review").await;
-    let copy = element(&driver, "#send-review_request-copy").await;
-    let composed = content_when(&driver, "#message-review_request", |t| !t.is_empty()).await;
-    assert!(copy.is_enabled().await.expect("enabled"), "the message is complete: {composed}");
+    // And one chosen in the file dialog: the dialog and the change are one call.
+    let portrait = work.path().join("portrait.png");
+    std::fs::write(&portrait, picture()).expect("picture file");
+    harness.answer_next_file_dialog(&portrait);
     let before = begin(&driver).await;
-    click_settled(&driver, "#send-review_request-copy").await;
+    click_settled(&driver, ".photo-choose[data-subject='customer']").await;
+    element(&driver, ".card-head img.head-face").await;
+    one_call_one_paint(&driver, before, "choosing a photo from a file").await;
+
+    // A review asked for by email (kept, and the mail app opened, in one
+    // call), then answered.
+    click_settled(&driver, "#ask-review").await;
+    let email = element(&driver, "#send-review_request-email").await;
+    let composed = content_when(&driver, "#message-review_request", |t| !t.is_empty()).await;
+    assert!(email.is_enabled().await.expect("enabled"), "the message is complete, to an address: {composed}");
+    let before = begin(&driver).await;
+    click_settled(&driver, "#send-review_request-email").await;
     content_when(&driver, "#review-requests", |t| t.to_lowercase().starts_with("asked")).await;
-    text_when(&driver, "#message-review_request .flash", |t| t.starts_with("Copied")).await;
-    one_call_one_paint(&driver, before, "asking for a review").await;
+    text_when(&driver, "#message-review_request .flash", |t| t.starts_with("Opened in your mail app")).await;
+    one_call_one_paint(&driver, before, "asking for a review by email").await;
+    let opened_text = std::fs::read_to_string(&opened).unwrap_or_default();
+    assert!(opened_text.starts_with("mailto:"), "the mail app was asked to open: {opened_text:?}");
     let before = begin(&driver).await;
     click_settled(&driver, "#review-requests .set-reviewed").await;
     content_when(&driver, "#review-requests", |t| t.to_lowercase().starts_with("reviewed")).await;

@@ -181,7 +181,7 @@ async fn the_page_cannot_open_a_link_of_its_own() {
     let refused = invoke(&driver, "open_link", json!({ "url": attach })).await;
     assert!(matches!(refused, Answer::Err(_)), "the page opened a link of its own: {refused:?}");
     // The command that sends a message takes ids, not a link.
-    let by_link = invoke(&driver, "open_message", json!({ "url": attach })).await;
+    let by_link = invoke(&driver, "ask_review", json!({ "url": attach, "channel": "email" })).await;
     assert!(matches!(by_link, Answer::Err(_)), "{by_link:?}");
     let opened_text = std::fs::read_to_string(&opened).unwrap_or_default();
     assert!(!opened_text.contains("attach"), "opened: {opened_text}");

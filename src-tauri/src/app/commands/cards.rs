@@ -6,7 +6,8 @@ use chrono::{Local, Utc};
 use tauri::State;
 
 use super::{change_card, today};
-use crate::app::files::Purpose;
+use crate::app::file_dialog;
+use crate::app::files::{self, Purpose};
 use crate::app::owner;
 use crate::app::state::AppState;
 use crate::features::card_view::{CardChange, CardView};
@@ -142,16 +143,18 @@ pub fn close_complaint(
 }
 
 /// The photo of a customer (`person_id` None) or of a person or pet on
-/// their card, from a file chosen with `choose_file("photo")`. Answers the
-/// card as it is now.
+/// their card, chosen in the file dialog and put on the card in the same
+/// call. Answers the card as it is now, or `None` when the dialog was
+/// cancelled.
 #[tauri::command]
-pub fn set_photo_from_file(
+pub fn choose_photo(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     customer_id: String,
     person_id: Option<String>,
-    file: String,
-) -> Result<CardView> {
-    let path = state.files.path(&file, Purpose::Photo, &state.data_dir)?;
+) -> Result<Option<CardView>> {
+    let Some(path) = file_dialog::ask(&app, Purpose::Photo, None)? else { return Ok(None) };
+    files::check(Purpose::Photo, &path, &state.data_dir)?;
     // Read through one open handle, no further than the limit, and
     // decoded and shrunk before the writer is taken.
     let thumbnails = crate::app::photos::one_at_a_time(|| {
@@ -162,6 +165,7 @@ pub fn set_photo_from_file(
         photos::set(conn, &customer_id, person_id.as_deref(), &thumbnails, Utc::now())?;
         Ok(customer_id)
     })
+    .map(Some)
 }
 
 /// A picture pasted in the window. Its bytes are the call's raw body (no

@@ -28,8 +28,10 @@ pub fn compose_message(
     state.read(|conn| outreach::compose(conn, &customer_id, &key, staff_id.as_deref(), &Local))
 }
 
-/// A review asked for on the card: the request is kept (and its follow-up
-/// planned) and the card answers as it is now.
+/// A review asked for on the card, and sent by its channel in the same
+/// call: the request is kept (and its follow-up planned), then the mail or
+/// messages app opens or the QR card prints (copying is the page's: it has
+/// the text). The card answers as it is now.
 #[tauri::command]
 pub fn ask_review(
     state: State<'_, AppState>,
@@ -37,10 +39,13 @@ pub fn ask_review(
     channel: String,
     staff_id: Option<String>,
 ) -> Result<CardView> {
-    change_card(&state, |conn| {
+    let link = message_link(&state, &customer_id, "review_request", &channel, staff_id.as_deref())?;
+    let view = change_card(&state, |conn| {
         outreach::ask(conn, &customer_id, &channel, staff_id.as_deref(), Utc::now(), today(), &Local)?;
-        Ok(customer_id)
-    })
+        Ok(customer_id.clone())
+    })?;
+    send(&state, &channel, link)?;
+    Ok(view)
 }
 
 #[tauri::command]
@@ -69,47 +74,67 @@ pub fn get_referral_overview(state: State<'_, AppState>) -> Result<ReferralOverv
     })
 }
 
-/// The thanks is said on the referrer's card, which answers as it is now.
+/// The thanks is said on the referrer's card (`customer_id`) and sent by
+/// its channel in the same call; the card answers as it is now.
 #[tauri::command]
-pub fn mark_referral_thanked(state: State<'_, AppState>, referral_id: String) -> Result<CardView> {
-    change_card(&state, |conn| referrals::mark_thanked(conn, &referral_id, Utc::now()))
-}
-
-/// Opens a composed message in the mail or messages app. The page names
-/// the customer and the message (its template key), never a link: the
-/// link is built here from the stored template and the card (to, subject,
-/// body, percent-encoded), so nothing else can ride along (an
-/// `attach=` some mail apps honour, another address, another scheme).
-#[tauri::command]
-pub fn open_message(
+pub fn thank_referrer(
     state: State<'_, AppState>,
     customer_id: String,
-    key: String,
+    referral_id: String,
     channel: String,
     staff_id: Option<String>,
-) -> Result<()> {
-    let composed = state.read(|conn| outreach::compose(conn, &customer_id, &key, staff_id.as_deref(), &Local))?;
-    outreach::ensure_complete(&composed)?;
-    let link = match channel.as_str() {
-        "email" => composed
-            .mailto
-            .ok_or_else(|| Error::invalid("channel", "This customer has no email address on the card."))?,
-        "sms" => {
-            composed.sms.ok_or_else(|| Error::invalid("channel", "This customer has no phone number on the card."))?
-        }
-        _ => return Err(Error::invalid("channel", "Choose email or text message.")),
-    };
-    desktop::open_external(&link)
+) -> Result<CardView> {
+    if channel == "print" {
+        return Err(Error::invalid("channel", "Choose copy, email or text message."));
+    }
+    let link = message_link(&state, &customer_id, "referral_thanks", &channel, staff_id.as_deref())?;
+    let view = change_card(&state, |conn| referrals::mark_thanked(conn, &referral_id, Utc::now()))?;
+    send(&state, &channel, link)?;
+    Ok(view)
 }
 
-/// Writes the review QR card to `<data>/print/` and opens it for printing.
-#[tauri::command]
-pub fn print_review_card(state: State<'_, AppState>) -> Result<String> {
-    let (shop, link, qr) = state.read(|conn| {
-        Ok((settings::load(conn)?.shop_name, outreach::load_rules(conn)?.review_link, outreach::review_qr(conn)?))
-    })?;
-    let path = desktop::print(&state.data_dir, "review-card.pdf", &plan_pdf::review_card(&shop, &link, &qr)?)?;
-    Ok(path.display().to_string())
+/// The mail or SMS link for a composed message, checked before anything
+/// is kept (`None` for copying and printing). The page names the customer
+/// and the message (its template key), never a link: the link is built
+/// here from the stored template and the card (to, subject, body,
+/// percent-encoded), so nothing else can ride along (an `attach=` some
+/// mail apps honour, another address, another scheme).
+fn message_link(
+    state: &AppState,
+    customer_id: &str,
+    key: &str,
+    channel: &str,
+    staff_id: Option<&str>,
+) -> Result<Option<String>> {
+    let composed = state.read(|conn| outreach::compose(conn, customer_id, key, staff_id, &Local))?;
+    outreach::ensure_complete(&composed)?;
+    match channel {
+        "copy" | "print" => Ok(None),
+        "email" => composed
+            .mailto
+            .map(Some)
+            .ok_or_else(|| Error::invalid("channel", "This customer has no email address on the card.")),
+        "sms" => composed
+            .sms
+            .map(Some)
+            .ok_or_else(|| Error::invalid("channel", "This customer has no phone number on the card.")),
+        _ => Err(Error::invalid("channel", "Choose copy, email, text message or print.")),
+    }
+}
+
+/// Sends a kept message: opens its link, or prints the review QR card to
+/// `<data>/print/` and opens it for printing.
+fn send(state: &AppState, channel: &str, link: Option<String>) -> Result<()> {
+    if let Some(link) = link {
+        return desktop::open_external(&link);
+    }
+    if channel == "print" {
+        let (shop, link, qr) = state.read(|conn| {
+            Ok((settings::load(conn)?.shop_name, outreach::load_rules(conn)?.review_link, outreach::review_qr(conn)?))
+        })?;
+        desktop::print(&state.data_dir, "review-card.pdf", &plan_pdf::review_card(&shop, &link, &qr)?)?;
+    }
+    Ok(())
 }
 
 #[tauri::command]
