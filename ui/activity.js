@@ -25,7 +25,7 @@ export function formatMoney(cents, currency) {
 export function renderActivity(ctx) {
   const loyalty = loyaltyPanel(ctx);
   const log = logPanel(ctx);
-  const history = part(h('section', { class: 'panel', 'aria-label': 'History' }), (v) => v.activity.history,
+  const history = part(h('section', { class: 'panel', 'aria-label': 'History' }), (v) => [v.activity.history, v.activity.overwritten],
     (v) => historyPanel(ctx, v.activity));
   return panel(h('div', { class: 'activity', id: 'activity' }, loyalty.node, log.node, history.node), loyalty, log, history);
 }
@@ -230,8 +230,25 @@ function historyPanel(ctx, a) {
   });
   return [
     h('h2', { text: 'History' }),
+    overwrittenList(a.overwritten),
     a.history.items.length ? list : h('p', { class: 'hint', text: 'Nothing logged yet.' }),
     more];
+}
+
+// In a shared shop: the card's fields another device's later edit replaced
+// here ("Phone changed on Front desk 2 at 10:02"), with what they were.
+/** @param {Array<import('./types/OverwrittenField').OverwrittenField>} fields */
+function overwrittenList(fields) {
+  if (!fields.length) return null;
+  return h('ul', { class: 'history overwritten', id: 'overwritten' }, fields.map((f) => h('li', { class: 'event' },
+    h('span', { text: `${fieldWords(f.field)} changed on ${f.device_name} at ${formatDateTime(f.changed_at)}` }),
+    h('span', { class: 'hint', text: f.old_value ? ` · was “${f.old_value}”` : ' · was empty' }))));
+}
+
+/** A card column as words: "preferred_name" → "Preferred name". @param {string} field */
+function fieldWords(field) {
+  const words = field.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** @param {import('./types/HistoryItem').HistoryItem} item @param {import('./dom.js').CardContext} ctx */

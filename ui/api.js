@@ -126,6 +126,9 @@ export const getSharingStatus = () => invoke('get_sharing_status');
 export const shareShop = (input) => invoke('share_shop', { input });
 /** @type {() => Promise<SharingView>} */
 export const stopSharing = () => invoke('stop_sharing');
+// Another device of the shop removed (owner only); the Share panel as it is now.
+/** @type {(deviceId: string) => Promise<SharingView>} */
+export const removeDevice = (deviceId) => invoke('remove_device', { deviceId });
 // A new computer joins a shared shop (the first screen); Regulars then starts again.
 /** @type {(input: JoinInput) => Promise<void>} */
 export const joinShop = (input) => invoke('join_shop', { input });

@@ -1,11 +1,12 @@
 // Settings → Share this shop: the server's address, this device's user and
-// password and its name; the status in words; stop sharing on this device.
+// password and its name; the status in words; stop sharing on this device;
+// the shop's devices, and removing another one (owner only).
 // Rust reaches the server with what is typed before anything changes, keeps
 // the password in the system keychain, and seals every change with the
 // shop's key: the page never sees a key or a stored password.
 
 import * as api from './api.js';
-import { h, showError, clearErrors, labelledField } from './dom.js';
+import { h, showError, clearErrors, labelledField, described, formatDate } from './dom.js';
 
 /** @param {api.SharingView} view */
 export function renderSharingSettings(view) {
@@ -13,7 +14,9 @@ export function renderSharingSettings(view) {
   const user = h('input', { type: 'text', id: 'sharing-user', 'data-field': 'user', value: view.user, autocomplete: 'off', spellcheck: 'false' });
   const password = h('input', { type: 'password', id: 'sharing-password', 'data-field': 'password', autocomplete: 'new-password' });
   const deviceName = h('input', { type: 'text', id: 'sharing-device-name', 'data-field': 'device_name', value: view.device_name, placeholder: 'Front desk', maxlength: 60 });
-  const status = h('p', { class: 'sharing-words', id: 'sharing-words', role: 'status', text: view.status.shared ? view.status.words : 'Not shared: this shop is on this computer only.' });
+  const removedHere = view.status.state === 'removed';
+  const status = h('p', { class: 'sharing-words', id: 'sharing-words', role: 'status',
+    text: view.status.shared || removedHere ? view.status.words : 'Not shared: this shop is on this computer only.' });
   const share = h('button', { type: 'submit', class: 'primary', id: 'share-shop', text: view.status.shared ? 'Save and reconnect' : 'Share this shop' });
   const stop = h('button', { type: 'button', class: 'link danger', id: 'stop-sharing', text: 'Stop sharing on this device', hidden: !view.status.shared });
   const form = h('form', { class: 'panel editor', id: 'sharing-settings', 'aria-label': 'Share this shop', novalidate: true },
@@ -27,7 +30,8 @@ export function renderSharingSettings(view) {
       labelledField('sharing-device-name', 'This computer’s name', deviceName, 'device_name'),
       labelledField('sharing-user', 'User name (leave empty if the server has none)', user, 'user'),
       labelledField('sharing-password', 'Password', password, 'password')),
-    h('div', { class: 'row actions' }, share, stop));
+    h('div', { class: 'row actions' }, share, stop),
+    deviceList(view, (next) => form.replaceWith(renderSharingSettings(next))));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
@@ -49,6 +53,39 @@ export function renderSharingSettings(view) {
     }
   });
   return form;
+}
+
+// The shop's devices as every device knows them; another one can be
+// removed (Rust checks the owner and refuses this device itself).
+/**
+ * @param {api.SharingView} view
+ * @param {(next: api.SharingView) => void} repaint
+ */
+function deviceList(view, repaint) {
+  if (!view.devices.length) return null;
+  const said = h('p', { class: 'field-error', 'data-for': 'device', role: 'alert' });
+  const rows = view.devices.map((device) => {
+    const here = device.id === view.this_device;
+    const remove = here || device.removed_at ? null : h('button', {
+      type: 'button', class: 'link danger remove-device', dataset: { deviceId: device.id }, text: 'Remove',
+      onclick: async () => {
+        said.textContent = '';
+        try {
+          repaint(await api.removeDevice(device.id));
+        } catch (error) {
+          said.textContent = described(error).message;
+        }
+      },
+    });
+    const note = here ? ' · this computer' : device.removed_at ? ` · removed ${formatDate(device.removed_at)}` : '';
+    return h('li', { class: 'device', dataset: { deviceId: device.id } },
+      h('span', { class: 'device-name', text: device.name }), h('span', { class: 'hint', text: note }), remove);
+  });
+  return h('section', { class: 'devices', 'aria-label': 'Devices' },
+    h('h3', { text: 'Devices of this shop' }),
+    h('ul', { class: 'device-list', id: 'device-list' }, rows),
+    h('p', { class: 'hint', text: 'Removing a device stops every other one taking its changes, and it stops sharing when it next reaches the server. Also take its user off the server, so its password no longer works; what it already holds stays on it, encrypted.' }),
+    said);
 }
 
 /** The top bar's line: hidden while the shop is not shared. @param {api.SharingStatus} status */

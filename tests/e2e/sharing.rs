@@ -3,7 +3,8 @@
 //! customer checked in at another device (the app's own code on a second
 //! shop file) shows in this window's search, a check-in here reaches that
 //! device, and the status says "Offline" while the server is down and "up
-//! to date" once it is back.
+//! to date" once it is back; a field the other device overwrote is on the
+//! card's history with what it was, and the owner removes that device.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -12,7 +13,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use regulars::db::settings::BusinessKind;
 use regulars::db::sharing;
-use regulars::db::store::Store;
+use regulars::db::store::{self, Store};
 use regulars::features::{cards, desk};
 use regulars::io::nats_link::{Link, LinkSettings};
 use regulars::io::setup;
@@ -20,7 +21,8 @@ use regulars::io::sharing_setup;
 use regulars::io::syncer::{Syncer, Writer};
 use regulars::io::vault::{self, Door, SystemKeychain};
 use regulars::kernel::secret::Key;
-use regulars::records::customers::CustomerInput;
+use regulars::records::customers::{self, CustomerInput};
+use regulars::records::devices;
 
 use crate::nats::NatsServer;
 use crate::window::{self, element, screenshot, screenshot_from, set_value, text_when, type_into, Harness};
@@ -53,8 +55,12 @@ struct OtherDesk {
 impl OtherDesk {
     async fn new(server: &NatsServer, key: &Key) -> OtherDesk {
         let dir = tempfile::tempdir().expect("temp");
-        let store = Store::open_with(&dir.path().join("regulars.sqlite3"), Some(key)).expect("store");
-        sharing::start(store.conn(), "Second desk").expect("share");
+        let mut store = Store::open_with(&dir.path().join("regulars.sqlite3"), Some(key)).expect("store");
+        store::write(store.conn_mut(), |tx| {
+            let me = sharing::start(tx, "Second desk")?;
+            devices::add(tx, &me.id, &me.name, Utc::now())
+        })
+        .expect("share");
         let stream = sharing_setup::stream_name(key).expect("stream");
         let link = Link::connect(&LinkSettings::new(&server.url(), "", "", &stream)).await.expect("link");
         link.ensure_stream().await.expect("stream");
@@ -124,7 +130,12 @@ async fn a_shop_shared_from_settings_stays_in_step_with_another_desk_and_says_ho
         .with_writer(|conn| {
             let id = cards::create(
                 conn,
-                &CustomerInput { first_name: "Bruno".into(), last_name: "Zed".into(), ..Default::default() },
+                &CustomerInput {
+                    first_name: "Bruno".into(),
+                    last_name: "Zed".into(),
+                    phone: "0611 111 111".into(),
+                    ..Default::default()
+                },
                 Utc::now(),
             )?
             .id;
@@ -163,6 +174,42 @@ async fn a_shop_shared_from_settings_stays_in_step_with_another_desk_and_says_ho
         assert!(Instant::now() < deadline, "the offline check-in never arrived");
         tokio::time::sleep(Duration::from_millis(300)).await;
         let _ = other.syncer.pull(&other.store).await;
+    }
+
+    // The other desk changes Bruno's phone: his card here says so, and keeps the number it had.
+    other
+        .store
+        .with_writer(|conn| {
+            let mut input = CustomerInput::from(&customers::get(conn, &bruno)?);
+            input.phone = "0622 222 222".into();
+            cards::update(conn, &bruno, &input, Utc::now()).map(|_| ())
+        })
+        .expect("edit");
+    other.step().await;
+    window::nav(&driver, "nav-search").await;
+    type_into(&driver, "#search-input", "bruno").await;
+    text_when(&driver, "#results", |t| t.contains("Bruno Zed")).await;
+    element(&driver, "#search-input").await.send_keys(thirtyfour::Key::Enter).await.expect("open the card");
+    let line = text_when(&driver, "#overwritten", |t| t.contains("Phone changed on Second desk")).await;
+    assert!(line.contains("0611 111 111"), "the overwritten number is kept: {line}");
+    screenshot_from(&driver, "#overwritten", "sharing-04-a-field-the-other-desk-changed").await;
+
+    // The owner removes the other desk from Settings.
+    window::nav(&driver, "nav-settings").await;
+    element(&driver, "#sharing-settings").await.scroll_into_view().await.expect("scroll");
+    text_when(&driver, "#device-list", |t| t.contains("Second desk") && t.contains("this computer")).await;
+    element(&driver, "#device-list .remove-device").await.click().await.expect("remove");
+    text_when(&driver, "#device-list", |t| t.contains("removed")).await;
+    screenshot_from(&driver, "#sharing-settings", "sharing-05-a-device-removed").await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        other.step().await;
+        let removed = other.store.with_writer(|conn| sharing_setup::this_device_removed(conn)).expect("removed");
+        if removed {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the removal never reached the other desk");
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
     driver.quit().await.expect("quit");
 }

@@ -12,6 +12,7 @@ use regulars::db::store;
 use regulars::features::{cards, desk, sync};
 use regulars::kernel::secret::Key;
 use regulars::records::customers::{self, CustomerInput};
+use regulars::records::devices;
 
 use crate::util::{self, Shop};
 
@@ -46,6 +47,19 @@ impl Device {
         let shop = Shop::new();
         sharing::start(shop.conn(), name).expect("start sharing");
         Device { shop, key: key.clone() }
+    }
+
+    /// `new`, in the shop's list of devices (as turning sharing on and
+    /// joining put it), so others know it by name.
+    fn listed(name: &str, key: &Key) -> Device {
+        let mut device = Device::new(name, key);
+        let me = sharing::device(device.shop.conn()).expect("device").expect("shared");
+        store::write(device.conn(), |tx| devices::add(tx, &me.id, &me.name, util::now())).expect("listed");
+        device
+    }
+
+    fn id(&self) -> String {
+        sharing::device(self.shop.conn()).expect("device").expect("shared").id
     }
 
     fn conn(&mut self) -> &mut rusqlite::Connection {
@@ -203,6 +217,103 @@ fn the_later_edit_of_a_field_wins_on_every_device_and_other_fields_merge() {
         assert_eq!(card.email, "zoe@example.com", "a field edited on one side only is kept");
     }
     assert_same(&a, &b);
+}
+
+#[test]
+fn a_card_field_another_device_overwrote_is_kept_in_the_card_s_history() {
+    let key = Key::generate();
+    let (mut a, mut b, mut stream) =
+        (Device::listed("Front desk", &key), Device::listed("Owner's laptop", &key), Stream::default());
+    let zoe = a.create("Zoe", "Adams");
+    a.edit(&zoe, |input| input.phone = "0611 111 111".into());
+    a.sync(&mut stream);
+    b.sync(&mut stream);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    b.edit(&zoe, |input| input.phone = "0622 222 222".into());
+    b.sync(&mut stream);
+    a.sync(&mut stream);
+
+    let on_a =
+        regulars::records::interactions::activity(a.shop.conn(), &zoe, util::now().date_naive()).expect("activity");
+    assert_eq!(on_a.overwritten.len(), 1, "{:?}", on_a.overwritten);
+    let line = &on_a.overwritten[0];
+    assert_eq!(line.field, "phone");
+    assert_eq!(line.old_value.as_deref(), Some("0611 111 111"), "the overwritten value is kept");
+    assert_eq!(line.device_name, "Owner's laptop", "named by the device that made the edit");
+    // B overwrote nothing of its own; a check-in (the card's last contact) is no line either.
+    let on_b =
+        regulars::records::interactions::activity(b.shop.conn(), &zoe, util::now().date_naive()).expect("activity");
+    assert!(on_b.overwritten.is_empty(), "{:?}", on_b.overwritten);
+    b.check_in(&zoe, util::now());
+    b.sync(&mut stream);
+    a.sync(&mut stream);
+    let on_a =
+        regulars::records::interactions::activity(a.shop.conn(), &zoe, util::now().date_naive()).expect("activity");
+    assert_eq!(on_a.overwritten.len(), 1, "{:?}", on_a.overwritten);
+    assert_same(&a, &b);
+
+    // Delete completely takes the kept value with the card.
+    cards::erase(a.conn(), &zoe).expect("erase");
+    assert_eq!(util::count_rows(a.shop.conn(), "overwritten_fields"), 0);
+}
+
+#[test]
+fn a_removed_device_s_later_changes_are_dropped_everywhere_and_it_stops_sharing() {
+    let key = Key::generate();
+    let (mut owner, mut desk, mut laptop) = (
+        Device::listed("Owner's laptop", &key),
+        Device::listed("Front desk", &key),
+        Device::listed("Old laptop", &key),
+    );
+    let mut stream = Stream::default();
+    let maria = owner.create("Maria", "Lopez");
+    owner.sync(&mut stream);
+    desk.sync(&mut stream);
+    laptop.sync(&mut stream);
+    owner.sync(&mut stream);
+    desk.sync(&mut stream);
+    let names: Vec<String> = devices::list(desk.shop.conn()).expect("list").into_iter().map(|d| d.name).collect();
+    assert_eq!(names.len(), 3, "every device knows every other by name: {names:?}");
+
+    // A visit the old laptop logs before it is removed travels.
+    laptop.check_in(&maria, util::now());
+    laptop.publish(&mut stream);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    // The owner cannot remove the device in use, only another one.
+    let me = owner.id();
+    assert!(regulars::io::sharing_setup::remove_device(owner.conn(), &me, util::now()).is_err());
+    let old = laptop.id();
+    regulars::io::sharing_setup::remove_device(owner.conn(), &old, util::now()).expect("remove");
+    owner.sync(&mut stream);
+    // What the old laptop makes after its removal is dropped by every device.
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    laptop.edit(&maria, |input| input.phone = "0699 999 999".into());
+    laptop.publish(&mut stream);
+    owner.sync(&mut stream);
+    desk.sync(&mut stream);
+    for device in [&owner, &desk] {
+        assert_eq!(util::count_rows(device.shop.conn(), "interactions"), 1, "the visit before the removal is kept");
+        assert_ne!(device.shop.card(&maria).phone, "0699 999 999", "the edit after the removal is dropped");
+    }
+    assert_same(&owner, &desk);
+
+    // The old laptop hears of its removal and stops sharing.
+    store::write(laptop.conn(), |tx| {
+        regulars::db::settings::save_json(
+            tx,
+            sharing::CONNECTION_SETTING,
+            &serde_json::json!({"server": "x"}),
+            util::now(),
+        )
+    })
+    .expect("a connection");
+    laptop.pull(&stream, util::now());
+    assert!(regulars::io::sharing_setup::this_device_removed(laptop.shop.conn()).expect("removed"));
+    assert!(regulars::db::settings::load_json::<serde_json::Value>(laptop.shop.conn(), sharing::CONNECTION_SETTING)
+        .expect("setting")
+        .is_none());
+    laptop.edit(&maria, |input| input.phone = "0688 888 888".into());
+    assert_eq!(sharing::waiting_count(laptop.shop.conn()).expect("waiting"), 0, "nothing more is recorded");
 }
 
 #[test]

@@ -9,7 +9,7 @@ export type SharingStatus = {
  */
 shared: boolean, 
 /**
- * `off`, `connecting`, `up_to_date`, `offline` or `refused`.
+ * `off`, `connecting`, `up_to_date`, `offline`, `refused` or `removed`.
  */
 state: string, 
 /**

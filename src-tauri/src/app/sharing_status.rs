@@ -15,7 +15,7 @@ use ts_rs::TS;
 pub struct SharingStatus {
     /// Whether this shop is shared from this device.
     pub shared: bool,
-    /// `off`, `connecting`, `up_to_date`, `offline` or `refused`.
+    /// `off`, `connecting`, `up_to_date`, `offline`, `refused` or `removed`.
     pub state: String,
     /// The sentence the top bar shows ("Shared · up to date").
     pub words: String,
@@ -26,6 +26,16 @@ pub struct SharingStatus {
 impl SharingStatus {
     pub fn off() -> SharingStatus {
         SharingStatus { shared: false, state: "off".into(), words: String::new(), waiting: 0 }
+    }
+
+    /// The owner removed this device from the shared shop; it no longer shares.
+    pub fn removed() -> SharingStatus {
+        SharingStatus {
+            shared: false,
+            state: "removed".into(),
+            words: "Removed from the shared shop by the owner".into(),
+            waiting: 0,
+        }
     }
 }
 

@@ -51,7 +51,8 @@ async fn run(app: tauri::AppHandle) {
         let state = app.state::<AppState>();
         let setup = state.read(sharing_setup::load).ok().flatten();
         let (Some(setup), Some(key)) = (setup, state.key()) else {
-            set_status(&app, SharingStatus::off());
+            let removed = state.read(sharing_setup::this_device_removed).unwrap_or(false);
+            set_status(&app, if removed { SharingStatus::removed() } else { SharingStatus::off() });
             state.sharing.wake.notified().await;
             continue;
         };

@@ -142,6 +142,7 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::sharing::get_sharing_status,
             commands::sharing::share_shop,
             commands::sharing::stop_sharing,
+            commands::sharing::remove_device,
             commands::sharing::join_shop,
             commands::vault::create_with_passphrase,
             commands::vault::open_with_key,

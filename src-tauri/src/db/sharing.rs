@@ -107,6 +107,8 @@ pub const TABLES: &[Table] = &[
     },
     Table { name: "settings", sharing: Record, key: "key", owner: "NULL", never_sent: &[] },
     table("import_batches", Record, "NULL"),
+    // Every device knows every other by name, and which the owner removed.
+    table("devices", Record, "NULL"),
     table("interactions", AppendOnly, "R.customer_id"),
     table("points_ledger", AppendOnly, "R.customer_id"),
     table("pass_ledger", AppendOnly, "R.customer_id"),
@@ -127,6 +129,8 @@ pub const TABLES: &[Table] = &[
     table("sync_applied", DeviceLocal, "NULL"),
     table("sync_tombstones", DeviceLocal, "NULL"),
     table("sync_parts", DeviceLocal, "NULL"),
+    // What this device saw overwritten by another's later edit.
+    table("overwritten_fields", DeviceLocal, "R.customer_id"),
 ];
 
 /// The settings rows every device shares (the shop, its programs, rules
@@ -134,6 +138,10 @@ pub const TABLES: &[Table] = &[
 /// where it writes its calendar file and backups, its recovery sheet's
 /// state, when its reminder sources last ran, an import's remembered
 /// mapping.
+/// The settings row with this device's connection to the shop's server
+/// (`io::sharing_setup`); without it, this device does not share.
+pub const CONNECTION_SETTING: &str = "sharing_connection";
+
 pub const SHARED_SETTINGS: &[&str] = &[
     "shop",
     "loyalty",
@@ -308,6 +316,15 @@ pub fn forget_device(conn: &Connection) -> Result<()> {
     conn.execute("DELETE FROM sync_state", [])?;
     conn.execute("DELETE FROM sync_outbox", [])?;
     Ok(())
+}
+
+/// Whether changes are recorded here now (sharing on, no apply under way).
+pub fn capturing(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT capture FROM sync_state WHERE only_row = 1")?
+        .query_row([], |row| row.get(0))
+        .optional()?
+        .unwrap_or(false))
 }
 
 /// Sets whether this connection's changes are recorded: off while another

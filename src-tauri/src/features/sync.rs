@@ -25,13 +25,15 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::db::sharing::{self, Change, Op, RowChange, Sharing, Table};
-use crate::db::{search, store};
+use crate::db::{search, settings, store};
 use crate::derived::{activity, health, rhythm};
 use crate::features::cards;
 use crate::kernel::error::{Error, Result};
+use crate::kernel::hlc::Reading;
 use crate::kernel::sealed::{self, Binding};
 use crate::kernel::secret::Key;
-use crate::records::{customers, feedback, reminders};
+use crate::kernel::time::timestamp;
+use crate::records::{customers, devices, feedback, reminders};
 
 /// What applying a change did.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -49,6 +51,9 @@ pub struct Applied {
     /// Customers it deleted completely (their printed pages are the
     /// caller's to remove).
     pub erased: Vec<String>,
+    /// The owner removed this device: it has stopped sharing (its
+    /// connection is forgotten, nothing more is recorded or sent).
+    pub removed_here: bool,
 }
 
 /// Applies `change`, received at stream position `seq`, in one transaction.
@@ -90,6 +95,7 @@ pub fn apply_batch(
     let applied = store::write(conn, |tx| {
         let mut applied = Applied::default();
         let mut columns = Columns::default();
+        let capturing = sharing::capturing(tx)?;
         sharing::set_capture(tx, false)?;
         // Foreign keys are checked at commit: a change's rows may name each
         // other in any order.
@@ -100,7 +106,8 @@ pub fn apply_batch(
         settle(tx, &applied)?;
         let last = batch.iter().map(|(seq, _)| *seq).max().unwrap_or(0).max(through);
         sharing::advance(tx, last, applied.latest.as_deref(), now)?;
-        sharing::set_capture(tx, true)?;
+        sharing::set_capture(tx, capturing)?;
+        applied.removed_here = stop_if_removed(tx)?;
         Ok(applied)
     })?;
     if !applied.erased.is_empty() && !store::truncate_wal(conn)? {
@@ -112,6 +119,10 @@ pub fn apply_batch(
 fn apply_in(tx: &Connection, change: &Change, seq: u64, applied: &mut Applied, columns: &mut Columns) -> Result<()> {
     if sharing::was_applied(tx, &change.id)? {
         return Ok(());
+    }
+    if sent_after_removal(tx, change)? {
+        tracing::warn!(change = %change.id, "a change a removed device made after its removal: dropped");
+        return sharing::received(tx, &change.id, seq);
     }
     if let Some(part) = &change.part {
         if sharing::was_applied(tx, &part.of)? {
@@ -179,7 +190,7 @@ fn apply_row(
     }
     match row.op {
         Op::Insert => insert(tx, table, row, columns.of(tx, table)?),
-        Op::Update => update(tx, table, row, &change.clock, columns.of(tx, table)?),
+        Op::Update => update(tx, table, row, change, columns.of(tx, table)?),
         Op::Delete if table.name == "customers" => remove_customer(tx, &row.key),
         Op::Delete => {
             tx.prepare_cached(&format!("DELETE FROM \"{}\" WHERE \"{}\" = ?1", table.name, table.key))?
@@ -256,8 +267,10 @@ fn settle_twin(tx: &Connection, table: &Table, row: &RowChange, columns: &[(Stri
 }
 
 /// Each changed field whose clock reading here is older takes the received
-/// value; a field edited here later keeps its own.
-fn update(tx: &Connection, table: &Table, row: &RowChange, clock: &str, columns: &[(String, bool)]) -> Result<()> {
+/// value; a field edited here later keeps its own. A card's field whose
+/// value this replaces is kept for the card's history.
+fn update(tx: &Connection, table: &Table, row: &RowChange, change: &Change, columns: &[(String, bool)]) -> Result<()> {
+    let clock = change.clock.as_str();
     let clocks = sharing::field_clocks(tx, table.name, &row.key)?;
     for name in &row.changed {
         let Some((_, blob)) = columns.iter().find(|(column, _)| column == name) else { continue };
@@ -265,11 +278,71 @@ fn update(tx: &Connection, table: &Table, row: &RowChange, clock: &str, columns:
         if clocks.get(name).is_some_and(|here| here.as_str() >= clock) {
             continue;
         }
+        let value = value_of(json, *blob)?;
+        if table.name == "customers" && in_card_history(name, row) {
+            keep_if_overwritten(tx, &row.key, name, &value, change)?;
+        }
         let sql = format!("UPDATE \"{}\" SET \"{name}\" = ?1 WHERE \"{}\" = ?2", table.name, table.key);
-        tx.prepare_cached(&sql)?.execute(rusqlite::params![value_of(json, *blob)?, row.key])?;
+        tx.prepare_cached(&sql)?.execute(rusqlite::params![value, row.key])?;
         sharing::set_field_clock(tx, table.name, &row.key, name, clock)?;
     }
     Ok(())
+}
+
+/// Whether a card's column is one the card's history keeps when another
+/// device overwrites it: a field the owner edits, not one kept in step
+/// (the name shown, when the first or last name changed with it).
+fn in_card_history(column: &str, row: &RowChange) -> bool {
+    customers::CARD_COLUMNS.contains(&column)
+        && !(column == "display_name" && row.changed.iter().any(|c| c == "first_name" || c == "last_name"))
+}
+
+/// Keeps a card field's value here when the received one differs: "Phone
+/// changed on Front desk 2 at 10:02", with what it was.
+fn keep_if_overwritten(tx: &Connection, customer_id: &str, field: &str, value: &Value, change: &Change) -> Result<()> {
+    let sql = format!("SELECT \"{field}\" FROM customers WHERE id = ?1");
+    let Some(here) = tx.prepare_cached(&sql)?.query_row([customer_id], |row| row.get::<_, Value>(0)).optional()? else {
+        return Ok(());
+    };
+    let old = match here {
+        // Nothing was there to lose: an empty field filled in is no line.
+        _ if &here == value => return Ok(()),
+        Value::Text(text) if !matches!(text.as_str(), "" | "[]") => text,
+        Value::Integer(i) => i.to_string(),
+        Value::Real(f) => f.to_string(),
+        Value::Null | Value::Text(_) | Value::Blob(_) => return Ok(()),
+    };
+    let at = Reading::decode(&change.clock)
+        .and_then(|reading| DateTime::<Utc>::from_timestamp_millis(reading.wall_ms))
+        .map_or_else(|| change.clock.clone(), timestamp);
+    devices::keep_overwritten(tx, customer_id, field, Some(&old), &change.device, &at)
+}
+
+/// Whether `change` comes from a device the owner removed, made after the
+/// removal by its clock. Ordered by the clock, not by arrival, so every
+/// device drops the same changes whenever the removal reached it.
+fn sent_after_removal(tx: &Connection, change: &Change) -> Result<bool> {
+    if !devices::is_removed(tx, &change.device)? {
+        return Ok(false);
+    }
+    let removed = sharing::field_clocks(tx, "devices", &change.device)?;
+    Ok(removed.get("removed_at").is_none_or(|at| change.clock.as_str() > at.as_str()))
+}
+
+/// When this batch told this device that the owner removed it: sharing
+/// stops here (its connection forgotten, nothing more recorded or sent);
+/// the shop stays as it is.
+fn stop_if_removed(tx: &Connection) -> Result<bool> {
+    let Some(me) = sharing::device(tx)? else { return Ok(false) };
+    if !devices::is_removed(tx, &me.id)?
+        || settings::load_json::<serde_json::Value>(tx, sharing::CONNECTION_SETTING)?.is_none()
+    {
+        return Ok(false);
+    }
+    sharing::stop(tx)?;
+    settings::remove(tx, sharing::CONNECTION_SETTING)?;
+    tracing::warn!("the owner removed this device from the shared shop: sharing stopped here");
+    Ok(true)
 }
 
 /// A card another device removed (an import undone): its rows go as they

@@ -17,9 +17,10 @@ use crate::io::backup;
 use crate::io::nats_link::{Link, LinkSettings};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::secret::Key;
+use crate::records::devices;
 
 /// This device's settings row for its connection.
-pub const SETTINGS_KEY: &str = "sharing_connection";
+pub const SETTINGS_KEY: &str = sharing::CONNECTION_SETTING;
 /// The keychain's service name (the same as the shop key's).
 const KEYCHAIN_SERVICE: &str = "app.regulars.desktop";
 
@@ -139,7 +140,32 @@ pub fn turn_on(
         let device = sharing::start(tx, device_name)?;
         sharing::skip_to(tx, stream_at)?;
         settings::save_json(tx, SETTINGS_KEY, setup, now)?;
+        devices::add(tx, &device.id, &device.name, now)?;
         Ok(device)
+    })
+}
+
+/// Whether the owner removed this device from the shared shop.
+pub fn this_device_removed(conn: &Connection) -> Result<bool> {
+    match sharing::device(conn)? {
+        Some(me) => devices::is_removed(conn, &me.id),
+        None => Ok(false),
+    }
+}
+
+/// Removes another device from the shared shop (the owner's, from
+/// Settings): every device drops the changes it makes from now on, and it
+/// stops sharing when it hears of it. Its credentials stop working only
+/// when they are taken off the server (README, "Removing a device").
+pub fn remove_device(conn: &mut Connection, device_id: &str, now: DateTime<Utc>) -> Result<devices::SharedDevice> {
+    store::write(conn, |tx| {
+        if sharing::device(tx)?.is_some_and(|me| me.id == device_id) {
+            return Err(Error::invalid(
+                "device",
+                "This is the device you are using: choose Stop sharing on this device instead.",
+            ));
+        }
+        devices::remove(tx, device_id, now)
     })
 }
 
@@ -252,9 +278,10 @@ pub fn turn_on_joined(
                 settings::remove(tx, &key)?;
             }
         }
-        sharing::start(tx, device_name)?;
+        let device = sharing::start(tx, device_name)?;
         sharing::skip_to(tx, stream_at)?;
         settings::save_json(tx, SETTINGS_KEY, setup, now)?;
+        devices::add(tx, &device.id, &device.name, now)?;
         crate::records::audit::append(
             tx,
             "owner",

@@ -156,7 +156,7 @@ macro_rules! card_columns {
         }
 
         /// The card's own columns, in order.
-        const CARD_COLUMNS: &[&str] = &[$(stringify!($name)),*];
+        pub const CARD_COLUMNS: &[&str] = &[$(stringify!($name)),*];
 
         /// The card's own columns as named values (":first_name"), plus
         /// the ones kept in step with them, from a validated form or from

@@ -12,7 +12,10 @@ use ts_rs::TS;
 use crate::db::settings::{self, StaffRef};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
-use crate::records::loyalty;
+use crate::records::{devices, loyalty};
+
+/// How many overwritten fields the card's history shows.
+const OVERWRITTEN_SHOWN: usize = 10;
 
 pub const KINDS: [&str; 4] = ["visit", "call", "message", "purchase"];
 /// The kinds that mean the customer came in (for retention).
@@ -97,6 +100,9 @@ pub struct Activity {
     pub open_tasks: Vec<Task>,
     pub history: HistoryPage,
     pub loyalty: loyalty::Status,
+    /// In a shared shop: the card's fields another device's later edit
+    /// replaced here, newest first, with what they were.
+    pub overwritten: Vec<devices::OverwrittenField>,
 }
 
 /// What the card shows under the name: counts, next steps, the first page
@@ -139,6 +145,7 @@ pub fn activity(conn: &Connection, customer_id: &str, today: NaiveDate) -> Resul
         open_tasks,
         history: history(conn, customer_id, None, HISTORY_PAGE)?,
         loyalty: loyalty::status(conn, &program, customer_id)?,
+        overwritten: devices::overwritten(conn, customer_id, OVERWRITTEN_SHOWN)?,
     })
 }
 

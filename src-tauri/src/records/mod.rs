@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod complaints;
 pub mod customers;
+pub mod devices;
 pub mod feedback;
 pub mod interactions;
 pub mod loyalty;

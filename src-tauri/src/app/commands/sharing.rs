@@ -13,6 +13,7 @@ use crate::db::sharing;
 use crate::io::sharing_setup::{self, JoinInput, ShareInput};
 use crate::io::vault::{self, SystemKeychain};
 use crate::kernel::error::{Error, Result};
+use crate::records::devices::{self, SharedDevice};
 
 /// How sharing stands, for the top bar and the Share panel.
 #[tauri::command]
@@ -29,16 +30,22 @@ pub struct SharingView {
     pub device_name: String,
     /// Sharing needs an encrypted shop (its key seals every change).
     pub encrypted: bool,
+    /// The shop's devices, this one among them (`this_device`).
+    pub devices: Vec<SharedDevice>,
+    pub this_device: String,
 }
 
 fn view(state: &AppState) -> Result<SharingView> {
-    let (setup, device) = state.read(|conn| Ok((sharing_setup::load(conn)?, sharing::device(conn)?)))?;
+    let (setup, device, devices) =
+        state.read(|conn| Ok((sharing_setup::load(conn)?, sharing::device(conn)?, devices::list(conn)?)))?;
     Ok(SharingView {
         status: state.sharing.status(),
         server: setup.as_ref().map(|s| s.server.clone()).unwrap_or_default(),
         user: setup.as_ref().map(|s| s.user.clone()).unwrap_or_default(),
+        this_device: device.as_ref().map(|d| d.id.clone()).unwrap_or_default(),
         device_name: device.map(|d| d.name).unwrap_or_default(),
         encrypted: state.key().is_some(),
+        devices,
     })
 }
 
@@ -78,6 +85,21 @@ pub async fn share_shop(state: State<'_, AppState>, input: ShareInput) -> Result
 #[tauri::command]
 pub fn stop_sharing(state: State<'_, AppState>) -> Result<SharingView> {
     owner::audited(&state, "stopped sharing the shop", |_| String::new(), sharing_setup::turn_off)?;
+    state.sharing.wake();
+    view(&state)
+}
+
+/// Removes another device from the shared shop (owner only, in the audit
+/// trail): every device drops what it sends from now on, and it stops
+/// sharing when it hears of it.
+#[tauri::command]
+pub fn remove_device(state: State<'_, AppState>, device_id: String) -> Result<SharingView> {
+    owner::audited(
+        &state,
+        "removed a device from the shared shop",
+        |_| format!("device {device_id}"),
+        |conn| sharing_setup::remove_device(conn, &device_id, Utc::now()),
+    )?;
     state.sharing.wake();
     view(&state)
 }
