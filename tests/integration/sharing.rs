@@ -164,6 +164,21 @@ fn assert_same(a: &Device, b: &Device) {
     for (table, rows) in &left {
         assert_eq!(rows, &right[table], "table {table} differs between the devices");
     }
+    // The monthly figures each device works out from the same visits.
+    let months = |d: &Device| -> Vec<String> {
+        d.shop
+            .conn()
+            .prepare(
+                "SELECT customer_id || month || visits FROM activity_months
+                 UNION ALL SELECT month || active || retained FROM month_stats WHERE active + retained > 0 ORDER BY 1",
+            )
+            .expect("prepare")
+            .query_map([], |row| row.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    };
+    assert_eq!(months(a), months(b), "the monthly figures differ between the devices");
 }
 
 #[test]

@@ -33,6 +33,7 @@ use crate::kernel::hlc::Reading;
 use crate::kernel::sealed::{self, Binding};
 use crate::kernel::secret::Key;
 use crate::kernel::time::timestamp;
+use crate::records::interactions::CAME_IN;
 use crate::records::{customers, devices, feedback, reminders};
 
 /// What applying a change did.
@@ -54,6 +55,12 @@ pub struct Applied {
     /// The owner removed this device: it has stopped sharing (its
     /// connection is forgotten, nothing more is recorded or sent).
     pub removed_here: bool,
+    /// Visits new here, by customer and month: added to the monthly counts
+    /// as they are (a check-in's one more), not counted again from scratch.
+    came_in: BTreeMap<(String, String), i64>,
+    /// Customers whose visits changed otherwise (an undo, a row made on two
+    /// devices): their monthly counts are worked out again from the rows.
+    recount: BTreeSet<String>,
 }
 
 /// Applies `change`, received at stream position `seq`, in one transaction.
@@ -189,8 +196,19 @@ fn apply_row(
         return Ok(());
     }
     match row.op {
-        Op::Insert => insert(tx, table, row, columns.of(tx, table)?),
-        Op::Update => update(tx, table, row, change, columns.of(tx, table)?),
+        Op::Insert => {
+            let fresh = insert(tx, table, row, columns.of(tx, table)?)?;
+            if table.name == "interactions" {
+                note_visit(applied, row, fresh);
+            }
+            Ok(())
+        }
+        Op::Update => {
+            if table.name == "interactions" {
+                note_visit(applied, row, false);
+            }
+            update(tx, table, row, change, columns.of(tx, table)?)
+        }
         Op::Delete if table.name == "customers" => remove_customer(tx, &row.key),
         Op::Delete => {
             tx.prepare_cached(&format!("DELETE FROM \"{}\" WHERE \"{}\" = ?1", table.name, table.key))?
@@ -218,10 +236,31 @@ fn value_of(json: &serde_json::Value, blob: bool) -> Result<Value> {
     })
 }
 
-fn insert(tx: &Connection, table: &Table, row: &RowChange, sent: &[(String, bool)]) -> Result<()> {
+/// Notes an interaction row for the monthly counts: a visit new here is
+/// one more in its month; anything else has its customer counted again.
+fn note_visit(applied: &mut Applied, row: &RowChange, fresh: bool) {
+    let Some(customer) = &row.customer else { return };
+    let text = |name: &str| row.data.get(name).and_then(serde_json::Value::as_str);
+    let standing = row.data.get("undone_at").is_none_or(serde_json::Value::is_null);
+    match (fresh, text("kind"), text("happened_at")) {
+        (true, Some(kind), Some(at)) if standing && at.len() >= 7 => {
+            if CAME_IN.contains(&kind) {
+                *applied.came_in.entry((customer.clone(), at[..7].to_string())).or_default() += 1;
+            }
+        }
+        (true, ..) if !standing => {}
+        _ => {
+            applied.recount.insert(customer.clone());
+        }
+    }
+}
+
+/// Inserts a received row; whether it is new here (not a twin of one
+/// already here, which `settle_twin` settles).
+fn insert(tx: &Connection, table: &Table, row: &RowChange, sent: &[(String, bool)]) -> Result<bool> {
     let columns: Vec<(String, bool)> = sent.iter().filter(|(name, _)| row.data.contains_key(name)).cloned().collect();
     if columns.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let names: Vec<String> = columns.iter().map(|(name, _)| format!("\"{name}\"")).collect();
     let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
@@ -234,8 +273,9 @@ fn insert(tx: &Connection, table: &Table, row: &RowChange, sent: &[(String, bool
     );
     if tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))? == 0 {
         settle_twin(tx, table, row, &columns)?;
+        return Ok(false);
     }
-    Ok(())
+    Ok(true)
 }
 
 /// The same row made on two devices (an id derived from one cause, such as
@@ -390,8 +430,15 @@ fn settle(tx: &Connection, applied: &Applied) -> Result<()> {
             customers::settle_figures(tx, customer)?;
         }
         if tables.contains("interactions") {
-            activity::forget_customer(tx, customer)?;
-            activity::recount_customer(tx, customer)?;
+            if applied.recount.contains(customer) {
+                activity::forget_customer(tx, customer)?;
+                activity::recount_customer(tx, customer)?;
+            } else {
+                let theirs = applied.came_in.range((customer.clone(), String::new())..);
+                for ((_, month), visits) in theirs.take_while(|((whose, _), _)| whose == customer) {
+                    activity::came_in(tx, customer, month, *visits)?;
+                }
+            }
             rhythm::refresh_rhythm(tx, customer, &rhythm_rules)?;
         }
         if tables.contains("feedback") {
