@@ -5,6 +5,9 @@
 //! device, and the status says "Offline" while the server is down and "up
 //! to date" once it is back; a field the other device overwrote is on the
 //! card's history with what it was, and the owner removes that device.
+//! And two real windows on two data folders (a second tauri-driver on the
+//! same desktop): the second desk joins from the snapshot, sees the first
+//! desk's check-in on its open card and its new customer in its search.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -17,7 +20,7 @@ use regulars::db::store::{self, Store};
 use regulars::features::{cards, desk};
 use regulars::io::nats_link::{Link, LinkSettings};
 use regulars::io::setup;
-use regulars::io::sharing_setup;
+use regulars::io::sharing_setup::{self, JoinInput};
 use regulars::io::syncer::{Syncer, Writer};
 use regulars::io::vault::{self, Door, SystemKeychain};
 use regulars::kernel::secret::Key;
@@ -212,4 +215,91 @@ async fn a_shop_shared_from_settings_stays_in_step_with_another_desk_and_says_ho
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     driver.quit().await.expect("quit");
+}
+
+/// Two real windows, two data folders, one server: the second desk joins
+/// from the snapshot the first published; a customer added and checked in
+/// at the first desk shows in the second desk's search and in its open
+/// card; the second desk's status says offline while the server is away
+/// and up to date once it is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_desks_in_two_windows_see_each_other_s_check_ins() {
+    let mut server = NatsServer::start();
+    let mut harness = Harness::start();
+    let first_dir = tempfile::tempdir().expect("data");
+    shop_with_ada(first_dir.path());
+    let first = harness.open_app(first_dir.path()).await;
+    text_when(&first, "#search-input", |_| true).await;
+    window::nav(&first, "nav-settings").await;
+    element(&first, "#sharing-settings").await.scroll_into_view().await.expect("scroll");
+    set_value(&first, "#sharing-server", &server.url()).await;
+    set_value(&first, "#sharing-device-name", "Front desk").await;
+    element(&first, "#share-shop").await.click().await.expect("share");
+    status_when(&first, |t| t == "Shared · up to date").await;
+
+    // The second desk joins with the recovery key, as its first screen does,
+    // and opens in a window of its own.
+    let key = key_of(&harness, first_dir.path());
+    let second_dir = tempfile::tempdir().expect("data");
+    let input = JoinInput {
+        server: server.url(),
+        user: String::new(),
+        password: String::new(),
+        device_name: "Second desk".into(),
+        recovery_key: key.recovery_text().to_string(),
+    };
+    let joined = sharing_setup::join(second_dir.path(), &input, Utc::now()).await.expect("join");
+    vault::keep_joined_key(second_dir.path(), &joined, &SystemKeychain).expect("keep the key");
+    let port = harness.second_driver();
+    let second = harness.open_program_on(port, Path::new(window::APP), second_dir.path()).await;
+    status_when(&second, |t| t == "Shared · up to date").await;
+    type_into(&second, "#search-input", "ada").await;
+    text_when(&second, "#results", |t| t.contains("Ada Lovelace")).await;
+    element(&second, "#search-input").await.send_keys(thirtyfour::Key::Enter).await.expect("open the card");
+    text_when(&second, "#card-name", |t| t == "Ada Lovelace").await;
+
+    // Ada checks in at the first desk: the second desk's open card says so.
+    window::nav(&first, "nav-search").await;
+    type_into(&first, "#search-input", "ada").await;
+    text_when(&first, "#results", |t| t.contains("Ada Lovelace")).await;
+    element(&first, "#search-input").await.send_keys(thirtyfour::Key::Enter).await.expect("open the card");
+    text_when(&first, "#card-name", |t| t == "Ada Lovelace").await;
+    let points = |text: &str| text.trim().parse::<i64>().ok();
+    let before = points(&text_when(&second, "#points-balance", |t| !t.is_empty()).await);
+    element(&first, "#check-in").await.click().await.expect("check in");
+    text_when(&first, "#checkin-said", |t| t.contains("checked in")).await;
+    let started = Instant::now();
+    text_when(&second, "#points-balance", |t| points(t) > before).await;
+    assert!(started.elapsed() < Duration::from_secs(10), "the check-in took {:?} to show", started.elapsed());
+    screenshot(&second, "sharing-06-second-window-sees-the-check-in").await;
+
+    // A customer added at the first desk is found at the second.
+    let answer = window::invoke(
+        &first,
+        "create_customer",
+        serde_json::json!({ "input": { "first_name": "Bruno", "last_name": "Zed" } }),
+    )
+    .await;
+    assert!(matches!(answer, window::Answer::Ok(_)), "{answer:?}");
+    window::nav(&second, "nav-search").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        type_into(&second, "#search-input", "bruno").await;
+        let found =
+            second.find(thirtyfour::By::Css("#results")).await.expect("results").text().await.unwrap_or_default();
+        if found.contains("Bruno Zed") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "Bruno never showed in the second desk's search: {found:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    // The server goes away and comes back: the second desk says so.
+    server.stop();
+    status_when(&second, |t| t.starts_with("Offline since")).await;
+    screenshot(&second, "sharing-07-second-window-offline").await;
+    server.restart();
+    status_when(&second, |t| t == "Shared · up to date").await;
+    second.quit().await.expect("quit");
+    first.quit().await.expect("quit");
 }

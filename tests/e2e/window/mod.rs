@@ -77,6 +77,28 @@ impl Harness {
         Harness { desktop, port, file_answers, _turn: turn }
     }
 
+    /// A second tauri-driver on this desktop, for a second window beside the
+    /// first (two devices of one shop); its port, for `open_program_on`.
+    pub fn second_driver(&mut self) -> u16 {
+        let (port, native_port) = (free_port(), free_port());
+        let driver = Command::new(find_tool("tauri-driver"))
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", &self.desktop.display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.desktop.bus_address)
+            .env("NO_AT_BRIDGE", "1")
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("REGULARS_FILE_ANSWERS", self.file_answers.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start a second tauri-driver");
+        self.desktop.processes.0.push(driver);
+        wait_until("the second tauri-driver", Duration::from_secs(20), || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        port
+    }
+
     /// The next native file dialog the app opens answers `path` at once.
     pub fn answer_next_file_dialog(&self, path: &Path) {
         use std::io::Write;
@@ -124,13 +146,18 @@ impl Harness {
     /// Starts `program` on `data_dir` as the folder is: the app cargo
     /// built, or a copy installed from the package (tests/package).
     pub async fn open_program(&self, program: &Path, data_dir: &Path) -> WebDriver {
+        self.open_program_on(self.port, program, data_dir).await
+    }
+
+    /// `open_program` through the tauri-driver on `port` (see `second_driver`).
+    pub async fn open_program_on(&self, port: u16, program: &Path, data_dir: &Path) -> WebDriver {
         self.wait_for_folder(data_dir);
         let mut caps = Capabilities::new();
         let options = json!({ "application": program, "args": ["--data-dir", data_dir.to_string_lossy()] });
         caps.set("tauri:options", options).expect("capabilities");
         // No keep-alive: tauri-driver drops idle connections after a few
         // seconds, and a request on such a connection hung until its timeout.
-        WebDriver::builder(format!("http://127.0.0.1:{}", self.port), caps)
+        WebDriver::builder(format!("http://127.0.0.1:{port}"), caps)
             .keep_alive(false)
             .await
             .expect("cannot open a WebDriver session on the app")
@@ -418,11 +445,27 @@ pub async fn assert_accessible(driver: &WebDriver, screen: &str) {
 /// Opens a top-bar destination (`"nav-data"`, …) as a mouse user would: its
 /// button, or under "More" when the window is too narrow to show it.
 pub async fn nav(driver: &WebDriver, id: &str) {
-    let button = driver.find(By::Id(id)).await.unwrap_or_else(|e| panic!("no #{id}: {e}"));
-    if button.is_displayed().await.unwrap_or(false) {
-        button.click().await.unwrap_or_else(|e| panic!("click #{id}: {e}"));
-        return;
+    // Right after a screen shows, the bar may still be fitting its
+    // destinations (main.js, fitNav): wait until either way in is shown.
+    let start = Instant::now();
+    loop {
+        let button = driver.find(By::Id(id)).await.unwrap_or_else(|e| panic!("no #{id}: {e}"));
+        if button.is_displayed().await.unwrap_or(false) {
+            button.click().await.unwrap_or_else(|e| panic!("click #{id}: {e}"));
+            return;
+        }
+        if let Ok(more) = driver.find(By::Css("#nav-more")).await {
+            if more.is_displayed().await.unwrap_or(false) {
+                more.click().await.expect("open More");
+                let item = element(driver, &format!("#more-{id}")).await;
+                item.click().await.unwrap_or_else(|e| panic!("click More › {id}: {e}"));
+                return;
+            }
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            screenshot(driver, "failure").await;
+            panic!("neither #{id} nor More is shown (screen saved as failure.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    element(driver, "#nav-more").await.click().await.expect("open More");
-    element(driver, &format!("#more-{id}")).await.click().await.unwrap_or_else(|e| panic!("click More › {id}: {e}"));
 }
