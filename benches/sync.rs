@@ -67,7 +67,7 @@ async fn benchmark() {
         .expect("seed");
     println!("bench: sync_seed customers={wanted} total_ms={:.0}", ms(seeding.elapsed()));
     let ids = customers::all_ids(store.conn()).expect("ids");
-    let setup = Setup { server: server.url(), user: String::new(), stream: stream.clone() };
+    let setup = Setup { server: server.url(), user: String::new(), stream: stream.clone(), keychain_secret: false };
     sharing_setup::turn_on(store.conn_mut(), &setup, "Front desk", 0, Utc::now()).expect("share");
 
     check_in_sharing(&mut store, &ids);

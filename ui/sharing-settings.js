@@ -29,7 +29,7 @@ export function renderSharingSettings(view) {
       labelledField('sharing-server', 'Sync server', server, 'server'),
       labelledField('sharing-device-name', 'This computer’s name', deviceName, 'device_name'),
       labelledField('sharing-user', 'User name (leave empty if the server has none)', user, 'user'),
-      labelledField('sharing-password', 'Password', password, 'password')),
+      labelledField('sharing-password', 'Password (or, with no user name, this computer’s nkey seed or pasted .creds file)', password, 'password')),
     h('div', { class: 'row actions' }, share, stop),
     deviceList(view, (next) => form.replaceWith(renderSharingSettings(next))));
   form.addEventListener('submit', async (event) => {

@@ -55,7 +55,7 @@ function renderJoin() {
       labelledField('join-server', 'Sync server', server, 'server'),
       labelledField('join-device-name', 'This computer’s name', deviceName, 'device_name'),
       labelledField('join-user', 'User name (leave empty if the server has none)', user, 'user'),
-      labelledField('join-password', 'Password', password, 'password'),
+      labelledField('join-password', 'Password (or, with no user name, this computer’s nkey seed or pasted .creds file)', password, 'password'),
       labelledField('join-recovery-key', 'Recovery key', recovery, 'recovery_key')),
     h('div', { class: 'row actions' }, h('button', { type: 'submit', id: 'join-shop', text: 'Join the shop' }), said));
   form.addEventListener('submit', async (event) => {

@@ -133,7 +133,7 @@ async fn a_new_computer_joins_from_the_snapshot_and_catches_up_with_what_came_af
         .with_writer(|conn| Ok(cards::create(conn, &util::customer("Ada", "Snapshot"), util::now())?.id))
         .expect("ada");
     let stream = sharing_setup::stream_name(&key).expect("stream");
-    let setup = Setup { server: server.url(), user: String::new(), stream: stream.clone() };
+    let setup = Setup { server: server.url(), user: String::new(), stream: stream.clone(), keychain_secret: false };
     first.with_writer(|conn| sharing_setup::turn_on(conn, &setup, "Front desk", 0, Utc::now())).expect("share");
     let link = Link::connect(&LinkSettings::new(&server.url(), "", "", &stream)).await.expect("link");
     link.ensure_stream().await.expect("stream");

@@ -7,7 +7,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use regulars::io::nats_link::{Link, LinkSettings};
+use regulars::io::nats_link::{Credentials, Link, LinkSettings};
 use regulars::kernel::error::Error;
 
 use crate::nats::{free_port, shop_certificates, users_config, Cluster, NatsServer};
@@ -172,6 +172,51 @@ async fn a_change_wakes_the_other_device_at_once() {
     let at_once = Instant::now();
     assert!(laptop.wait_for_new(5, Duration::from_secs(5)).await.unwrap());
     assert!(at_once.elapsed() < Duration::from_secs(1));
+}
+
+/// A device that proves itself with an nkey (the seed typed where the
+/// password goes, no user): the server that lists its public key lets it
+/// in; another device's seed is refused in the same sentence as a password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_with_an_nkey_is_let_in_and_another_seed_is_refused() {
+    let device = nkeys::KeyPair::new_user();
+    let config = format!("authorization {{ users = [ {{ nkey: \"{}\" }} ] }}\n", device.public_key());
+    let server = NatsServer::start_with_config(true, &config);
+    let mut with_seed = settings(&server.url());
+    with_seed.password = device.seed().expect("seed");
+    assert_eq!(Credentials::of("", &with_seed.password), Credentials::Nkey(with_seed.password.clone()));
+    let link = Link::connect(&with_seed).await.expect("the device's nkey connects");
+    link.ensure_stream().await.unwrap();
+    assert_eq!(link.publish("c-1", payload(1)).await.unwrap(), 1);
+
+    let mut other = settings(&server.url());
+    other.password = nkeys::KeyPair::new_user().seed().expect("seed");
+    let refused = sync_sentence(Link::connect(&other).await.unwrap_err());
+    assert_eq!(refused, "The server refused this device's user name or password.");
+}
+
+/// A hosted account's credentials file pasted into the password field
+/// (which drops its line breaks) is read whole again.
+#[test]
+fn a_pasted_credentials_file_is_read_from_its_markers() {
+    let seed = nkeys::KeyPair::new_user().seed().expect("seed");
+    let jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJzdWIiOiJVQSJ9.c2lnbmF0dXJl";
+    let file = format!(
+        "-----BEGIN NATS USER JWT-----\n{jwt}\n------END NATS USER JWT------\n\n************************* IMPORTANT *************************\nNKEY Seed printed below can be used to sign and prove identity.\n\n-----BEGIN USER NKEY SEED-----\n{seed}\n------END USER NKEY SEED------\n"
+    );
+    let flattened = file.replace('\n', "");
+    for pasted in [file.as_str(), flattened.as_str()] {
+        match Credentials::of("", pasted) {
+            Credentials::CredsFile(text) => {
+                assert!(text.contains(jwt) && text.contains(&seed), "{text}");
+                assert!(async_nats::ConnectOptions::new().credentials(&text).is_ok(), "the client reads it: {text}");
+            }
+            other => panic!("not read as a credentials file: {other:?}"),
+        }
+    }
+    assert_eq!(Credentials::of("", "-----BEGIN NATS USER JWT----- no seed"), Credentials::None);
+    assert_eq!(Credentials::of("front-desk", "secret"), Credentials::UserAndPassword);
+    assert_eq!(Credentials::of("", ""), Credentials::None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

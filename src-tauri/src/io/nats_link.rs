@@ -445,8 +445,18 @@ fn connect_options(
             let refused = Arc::clone(&refused);
             async move { note_event(&event, &refused) }
         });
-    if !settings.user.is_empty() {
-        options = options.user_and_password(settings.user.clone(), settings.password.clone());
+    match Credentials::of(&settings.user, &settings.password) {
+        Credentials::None => {}
+        Credentials::UserAndPassword => {
+            options = options.user_and_password(settings.user.clone(), settings.password.clone());
+        }
+        Credentials::Nkey(seed) => options = options.nkey(seed),
+        // Checked by `Credentials::of` already; a file that still does not
+        // parse connects without, and the server says no.
+        Credentials::CredsFile(text) => match options.credentials(&text) {
+            Ok(with) => return with,
+            Err(_) => return async_nats::ConnectOptions::new(),
+        },
     }
     if servers.iter().any(|server| server.tls_required()) {
         options = options.require_tls(true);
@@ -455,6 +465,57 @@ fn connect_options(
         options = options.add_root_certificates(pem.clone()).require_tls(true);
     }
     options
+}
+
+/// How this device proves itself to the server, from what the owner typed:
+/// a user and password; no user and an nkey seed (`SU…`, 58 characters) in
+/// the password field; or a hosted account's credentials file (`.creds`: a
+/// JWT and an nkey seed) pasted there, whose line breaks a password field
+/// drops, so it is read from its markers and written out whole again.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Credentials {
+    None,
+    UserAndPassword,
+    Nkey(String),
+    CredsFile(String),
+}
+
+impl Credentials {
+    pub fn of(user: &str, secret: &str) -> Credentials {
+        let secret = secret.trim();
+        if secret.contains("BEGIN NATS USER JWT") {
+            let between = |begin: &str| -> Option<String> {
+                let start = secret.find(begin)? + begin.len();
+                let rest = secret[start..].trim_start_matches('-');
+                let end = rest.find("---")?;
+                Some(rest[..end].split_whitespace().collect())
+            };
+            return match (between("BEGIN NATS USER JWT"), between("BEGIN USER NKEY SEED")) {
+                (Some(jwt), Some(seed)) if !jwt.is_empty() && seed.starts_with("SU") => {
+                    Credentials::CredsFile(format!(
+                        "-----BEGIN NATS USER JWT-----\n{jwt}\n------END NATS USER JWT------\n\n\
+                     -----BEGIN USER NKEY SEED-----\n{seed}\n------END USER NKEY SEED------\n"
+                    ))
+                }
+                _ => Credentials::None,
+            };
+        }
+        if user.is_empty() && is_nkey_seed(secret) {
+            return Credentials::Nkey(secret.to_string());
+        }
+        if user.is_empty() {
+            Credentials::None
+        } else {
+            Credentials::UserAndPassword
+        }
+    }
+}
+
+/// A user's nkey seed: `SU` and 56 more base32 characters.
+fn is_nkey_seed(text: &str) -> bool {
+    text.len() == 58
+        && text.starts_with("SU")
+        && text.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
 }
 
 /// Keeps `refused` in step with the server's answers, and logs the link's

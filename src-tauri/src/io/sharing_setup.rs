@@ -32,6 +32,10 @@ pub struct Setup {
     /// The shop's stream: an opaque name derived from the shop key, the
     /// same on every device of the shop.
     pub stream: String,
+    /// Whether the keychain holds a secret without a user: this device's
+    /// nkey seed or a hosted account's credentials (`nats_link::Credentials`).
+    #[serde(default)]
+    pub keychain_secret: bool,
 }
 
 /// What the owner types to share the shop from this device.
@@ -66,7 +70,7 @@ fn keychain_account(setup: &Setup) -> String {
 
 /// The link's settings: the password comes from the keychain.
 pub fn link_settings(setup: &Setup) -> Result<LinkSettings> {
-    let password = if setup.user.is_empty() {
+    let password = if setup.user.is_empty() && !setup.keychain_secret {
         Zeroizing::new(String::new())
     } else {
         let entry = keyring::Entry::new(KEYCHAIN_SERVICE, &keychain_account(setup)).map_err(keychain_error)?;
@@ -104,6 +108,7 @@ pub async fn connect_to_share(
         server: input.server.trim().to_string(),
         user: input.user.trim().to_string(),
         stream: stream_name(key)?,
+        keychain_secret: input.user.trim().is_empty() && !input.password.trim().is_empty(),
     };
     let settings = LinkSettings::new(&setup.server, &setup.user, &input.password, &setup.stream);
     let link = Link::connect(&settings).await?;
@@ -118,9 +123,10 @@ pub async fn connect_to_share(
     Ok((link, setup, last))
 }
 
-/// Keeps the password in the keychain (none for a server without users).
+/// Keeps the password (or the nkey seed, or the credentials) in the
+/// keychain; none for a server without users.
 pub fn keep_password(setup: &Setup, password: &str) -> Result<()> {
-    if setup.user.is_empty() {
+    if setup.user.is_empty() && !setup.keychain_secret {
         return Ok(());
     }
     let entry = keyring::Entry::new(KEYCHAIN_SERVICE, &keychain_account(setup)).map_err(keychain_error)?;
@@ -223,6 +229,7 @@ pub async fn join(dir: &Path, input: &JoinInput, now: DateTime<Utc>) -> Result<K
         server: input.server.trim().to_string(),
         user: input.user.trim().to_string(),
         stream: stream_name(&key)?,
+        keychain_secret: input.user.trim().is_empty() && !input.password.trim().is_empty(),
     };
     let link = Link::connect(&LinkSettings::new(&setup.server, &setup.user, &input.password, &setup.stream)).await?;
     let part = dir.join(format!("{}.joining-part", store::DATABASE_FILE));
