@@ -144,12 +144,16 @@ impl Device {
             .query_row(
                 "SELECT count(*) FROM customers c WHERE points_balance IS NOT
                    (SELECT coalesce(sum(points), 0) FROM points_ledger WHERE customer_id = c.id)
-                 OR stamps_balance IS NOT (SELECT coalesce(sum(stamps), 0) FROM points_ledger WHERE customer_id = c.id)",
+                 OR stamps_balance IS NOT (SELECT coalesce(sum(stamps), 0) FROM points_ledger WHERE customer_id = c.id)
+                 OR lifetime_cents IS NOT (SELECT coalesce(sum(amount_cents), 0) FROM interactions
+                                           WHERE customer_id = c.id AND undone_at IS NULL)
+                 OR coalesce(last_contact_at, '') < coalesce((SELECT max(happened_at) FROM interactions
+                                           WHERE customer_id = c.id AND undone_at IS NULL), '')",
                 [],
                 |row| row.get(0),
             )
             .expect("count");
-        assert_eq!(wrong, 0, "balances that are not the sum of their ledger");
+        assert_eq!(wrong, 0, "balances, spend or last contact that are not what their records say");
     }
 }
 
@@ -541,6 +545,18 @@ fn two_desks_offline_merge_to_the_same_shop_with_one_bonus_and_a_visible_overdra
         device.check_in(&fred, at); // the friend's first visit, on both
         device.edit(&rita, |input| input.phone = format!("06{side}0 000 000"));
         customers::add_note(device.conn(), &rita, &format!("Note from desk {side}"), false, at).expect("note");
+        // A purchase on each desk; desk A takes its own back: the spend
+        // and last contact are what the standing visits say, on both.
+        let purchase = desk::LogInput {
+            kind: "purchase".into(),
+            summary: "Lead".into(),
+            amount: format!("{}", 12 + side),
+            ..Default::default()
+        };
+        let bought = desk::log(device.conn(), &regulars[0], &purchase, at, at.date_naive()).expect("purchase");
+        if side == 0 {
+            desk::undo(device.conn(), &bought.interaction_id, None, at).expect("undo");
+        }
         for round in 0..40 {
             for (i, id) in regulars.iter().enumerate() {
                 let when = at + Duration::days(round + 1) + Duration::minutes(i as i64 * 7 + side as i64);

@@ -61,6 +61,22 @@ pub struct Applied {
     /// Customers whose visits changed otherwise (an undo, a row made on two
     /// devices): their monthly counts are worked out again from the rows.
     recount: BTreeSet<String>,
+    /// What rows new here add to a card's kept figures (points, stamps,
+    /// spend, last contact), added as they are, as a check-in here does.
+    added: BTreeMap<String, Added>,
+    /// Customers whose ledger or visits changed otherwise (an undo, a row
+    /// made on two devices, a card new here): their figures are worked out
+    /// again from all their rows.
+    resettle: BTreeSet<String>,
+}
+
+/// What rows new on this device add to one card's kept figures.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Added {
+    points: i64,
+    stamps: i64,
+    cents: i64,
+    last_contact: Option<String>,
 }
 
 /// Applies `change`, received at stream position `seq`, in one transaction.
@@ -198,15 +214,11 @@ fn apply_row(
     match row.op {
         Op::Insert => {
             let fresh = insert(tx, table, row, columns.of(tx, table)?)?;
-            if table.name == "interactions" {
-                note_visit(applied, row, fresh);
-            }
+            note_figures(applied, table.name, row, fresh);
             Ok(())
         }
         Op::Update => {
-            if table.name == "interactions" {
-                note_visit(applied, row, false);
-            }
+            note_figures(applied, table.name, row, false);
             update(tx, table, row, change, columns.of(tx, table)?)
         }
         Op::Delete if table.name == "customers" => remove_customer(tx, &row.key),
@@ -234,6 +246,41 @@ fn value_of(json: &serde_json::Value, blob: bool) -> Result<Value> {
         serde_json::Value::String(text) => Value::Text(text.clone()),
         _ => return Err(damaged()),
     })
+}
+
+/// Notes what a received row does to its card's kept figures: a ledger
+/// row or a standing interaction new here adds to them; any other change
+/// to those tables (or a card new here) has them worked out again.
+fn note_figures(applied: &mut Applied, table: &str, row: &RowChange, fresh: bool) {
+    let Some(customer) = &row.customer else { return };
+    let number = |name: &str| row.data.get(name).and_then(serde_json::Value::as_i64).unwrap_or(0);
+    match (table, fresh) {
+        ("points_ledger", true) => {
+            let added = applied.added.entry(customer.clone()).or_default();
+            added.points += number("points");
+            added.stamps += number("stamps");
+        }
+        ("interactions", true) if row.data.get("undone_at").is_none_or(serde_json::Value::is_null) => {
+            let added = applied.added.entry(customer.clone()).or_default();
+            added.cents += number("amount_cents");
+            if let Some(at) = row.data.get("happened_at").and_then(serde_json::Value::as_str) {
+                if added.last_contact.as_deref().is_none_or(|latest| latest < at) {
+                    added.last_contact = Some(at.to_string());
+                }
+            }
+        }
+        ("interactions", true) => {}
+        ("points_ledger" | "interactions", false) => {
+            applied.resettle.insert(customer.clone());
+        }
+        ("customers", _) if row.op == Op::Insert => {
+            applied.resettle.insert(customer.clone());
+        }
+        _ => {}
+    }
+    if table == "interactions" {
+        note_visit(applied, row, fresh);
+    }
 }
 
 /// Notes an interaction row for the monthly counts: a visit new here is
@@ -426,8 +473,18 @@ fn settle(tx: &Connection, applied: &Applied) -> Result<()> {
             continue;
         }
         let any = |names: &[&str]| names.iter().any(|name| tables.contains(name));
-        if any(&["interactions", "points_ledger", "customers", "customer_contact"]) {
+        if applied.resettle.contains(customer) {
             customers::settle_figures(tx, customer)?;
+        } else {
+            if let Some(added) = applied.added.get(customer) {
+                customers::add_to_balances(tx, customer, added.points, added.stamps)?;
+                if let Some(at) = &added.last_contact {
+                    customers::record_contact(tx, customer, at, Some(added.cents), false)?;
+                }
+            }
+            if any(&["customers", "customer_contact"]) {
+                customers::settle_last_contact(tx, customer)?;
+            }
         }
         if tables.contains("interactions") {
             if applied.recount.contains(customer) {

@@ -1043,6 +1043,20 @@ pub fn settle_figures(conn: &Connection, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Last contact no earlier than the newest interaction that stands: after
+/// a shared shop's device took another device's value for it. Reads one
+/// interaction from the newest back, not all of them.
+pub fn settle_last_contact(conn: &Connection, id: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE customers SET last_contact_at = (SELECT happened_at FROM interactions
+            WHERE customer_id = ?1 AND undone_at IS NULL ORDER BY happened_at DESC LIMIT 1)
+         WHERE id = ?1 AND coalesce(last_contact_at, '') < coalesce((SELECT happened_at FROM interactions
+            WHERE customer_id = ?1 AND undone_at IS NULL ORDER BY happened_at DESC LIMIT 1), '')",
+    )?
+    .execute([id])?;
+    Ok(())
+}
+
 /// The visit rhythm (see `derived::rhythm`).
 pub fn set_rhythm(
     conn: &Connection,
