@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use regulars::app::commands::data::{BackupsView, CalendarView};
+use regulars::app::commands::updates::UpdatesView;
 use regulars::app::commands::outreach::ReferralOverview;
 use regulars::app::commands::owner::OwnerState;
 use regulars::app::commands::plans::PdfWritten;
@@ -118,6 +119,7 @@ fn generated() -> BTreeMap<String, String> {
     SharingView::export_all(&config).expect("export SharingView");
     ShareInput::export_all(&config).expect("export ShareInput");
     JoinInput::export_all(&config).expect("export JoinInput");
+    UpdatesView::export_all(&config).expect("export UpdatesView");
     let mut found = declarations_in(out.path());
     found.insert("labels.js".to_string(), labels_module());
     found

@@ -53,6 +53,16 @@ pub const CHECK_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 /// own, like where its backups go: each computer updates itself).
 pub const AUTO_CHECK_KEY: &str = "updates.auto_check";
 
+/// Whether the daily check is on (it is unless the owner turned it off).
+pub fn auto_check(conn: &rusqlite::Connection) -> Result<bool> {
+    Ok(crate::db::settings::load_json::<bool>(conn, AUTO_CHECK_KEY)?.unwrap_or(true))
+}
+
+/// Turns the daily check on or off on this computer.
+pub fn set_auto_check(conn: &rusqlite::Connection, on: bool, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    crate::db::settings::save_json(conn, AUTO_CHECK_KEY, &on, now)
+}
+
 /// What to ask and how to check the answer.
 #[derive(Debug, Clone)]
 pub struct Config {
