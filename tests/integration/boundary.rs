@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use regulars::app::commands::data::{BackupsView, CalendarView};
-use regulars::app::commands::updates::UpdatesView;
 use regulars::app::commands::outreach::ReferralOverview;
 use regulars::app::commands::owner::OwnerState;
 use regulars::app::commands::plans::PdfWritten;
@@ -21,6 +20,7 @@ use regulars::app::commands::settings::{PlanSettings, TemplatesView};
 use regulars::app::commands::sharing::SharingView;
 use regulars::app::commands::shop::AppStatus;
 use regulars::app::commands::today::TodayView;
+use regulars::app::commands::updates::UpdatesView;
 use regulars::app::files::{Chosen, Purpose};
 use regulars::db::search::Hit;
 use regulars::db::settings::Settings;

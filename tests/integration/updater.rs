@@ -307,3 +307,32 @@ fn failures_are_sentences_and_change_nothing() {
     assert!(!installed.get());
     assert!(why.contains("backup before the update could not be made"), "{why}");
 }
+
+/// The format the release will really use: a key pair made by the Tauri
+/// CLI pinned in `.ci/package.json` (2.12.6, `tauri signer generate`, its
+/// private half then deleted) and a file it signed with `tauri signer sign
+/// --app-version 0.2.0`, kept in `tests/fixtures/updater/`. Accepted as
+/// it is, refused under another version or with a byte changed.
+#[test]
+fn a_bundle_signed_by_the_tauri_cli_is_accepted() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/updater");
+    let read = |name: &str| std::fs::read(fixtures.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let pubkey = String::from_utf8(read("tauri-cli.pub")).expect("text");
+    let signature = String::from_utf8(read("Regulars_0.2.0_amd64.deb.sig")).expect("text");
+    let bytes = read("Regulars_0.2.0_amd64.deb");
+    let server = Server::start();
+    server.serve("/bundle", 200, bytes.clone());
+    server.serve_feed("0.2.0", signature.trim());
+    let config = Config { pubkey: pubkey.trim().to_string(), ..server.config(&ReleaseKey::new()) };
+    let Checked::Available(offer) = run(updates::check(&config)).expect("the check") else {
+        panic!("0.2.0 should be offered");
+    };
+    let verified = run(updates::download(&config, &offer)).expect("the CLI's signature is accepted");
+    assert_eq!(verified.bytes(), &bytes[..]);
+
+    let mut changed = bytes;
+    changed[0] ^= 0x20;
+    server.serve("/bundle", 200, changed);
+    let why = update_refusal(run(updates::download(&config, &offer)).map(|_| ()));
+    assert!(why.contains("signature does not match"), "{why}");
+}

@@ -104,9 +104,7 @@ pub fn install<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<()> {
     state.write(|conn| {
         updates::apply(
             &verified,
-            || {
-                backup::automatic(conn, &state.data_dir, keep, key.as_ref(), chrono::Utc::now()).map(|_| ())
-            },
+            || backup::automatic(conn, &state.data_dir, keep, key.as_ref(), chrono::Utc::now()).map(|_| ()),
             |verified| plugin_install(app, &config, &offer, verified),
         )
     })?;
@@ -130,11 +128,11 @@ fn plugin_install<R: Runtime>(
         ))
     };
     let endpoints = config.endpoints.iter().filter_map(|e| e.parse().ok()).collect();
-    let updater = app.updater_builder().pubkey(&config.pubkey).endpoints(endpoints).map_err(failed)?.build().map_err(failed)?;
-    let update = updater
-        .restore_update(offer.feed.clone())
-        .map_err(failed)?
-        .ok_or_else(|| Error::Update(format!("Version {} is not newer than this one, so it was not installed.", offer.version)))?;
+    let updater =
+        app.updater_builder().pubkey(&config.pubkey).endpoints(endpoints).map_err(failed)?.build().map_err(failed)?;
+    let update = updater.restore_update(offer.feed.clone()).map_err(failed)?.ok_or_else(|| {
+        Error::Update(format!("Version {} is not newer than this one, so it was not installed.", offer.version))
+    })?;
     update.install(verified.bytes()).map_err(failed)
 }
 
@@ -154,7 +152,9 @@ pub fn start_daily_check(app: AppHandle) {
                         tracing::info!(version = %offer.version, "an update is available")
                     }
                     Ok(Ok(updates::Checked::UpToDate)) => tracing::info!("no update"),
-                    Ok(Err(error)) => tracing::info!(error = %crate::io::logging::error_line(&error), "the update check failed"),
+                    Ok(Err(error)) => {
+                        tracing::info!(error = %crate::io::logging::error_line(&error), "the update check failed")
+                    }
                     Err(error) => tracing::warn!(%error, "the update check stopped"),
                 }
             }

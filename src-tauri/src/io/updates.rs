@@ -221,10 +221,13 @@ async fn body(mut response: reqwest::Response, limit: u64) -> Result<Vec<u8>> {
 
 /// Asks the feed whether there is a newer version for this platform.
 pub async fn check(config: &Config) -> Result<Checked> {
-    let current = Version::parse(&config.current_version)
-        .map_err(|_| Error::Update(format!("This copy's version {} is not a version number.", config.current_version)))?;
+    let current = Version::parse(&config.current_version).map_err(|_| {
+        Error::Update(format!("This copy's version {} is not a version number.", config.current_version))
+    })?;
     if config.endpoints.is_empty() {
-        return Err(Error::Update("This copy of Regulars has no update address, so it cannot look for updates.".into()));
+        return Err(Error::Update(
+            "This copy of Regulars has no update address, so it cannot look for updates.".into(),
+        ));
     }
     let mut last = None;
     for endpoint in &config.endpoints {
@@ -297,10 +300,9 @@ fn offer(config: &Config, current: &Version, raw: serde_json::Value) -> Result<C
 pub fn words(checked: &Checked, current_version: &str) -> String {
     match checked {
         Checked::UpToDate => format!("No update: Regulars {current_version} is the latest version."),
-        Checked::Available(offer) => format!(
-            "Version {} is ready to download and install (this is {current_version}).",
-            offer.version
-        ),
+        Checked::Available(offer) => {
+            format!("Version {} is ready to download and install (this is {current_version}).", offer.version)
+        }
     }
 }
 
@@ -313,11 +315,13 @@ pub fn is_newer(current: &Version, offered: &Version) -> bool {
 /// Downloads the offer's bundle and checks its signature (see `verify`).
 pub async fn download(config: &Config, offer: &Offer) -> Result<Verified> {
     let url = check_address(&offer.url)?;
-    let response =
-        client(Duration::from_secs(10 * 60), &url)?.get(url).send().await.map_err(unreachable)?;
+    let response = client(Duration::from_secs(10 * 60), &url)?.get(url).send().await.map_err(unreachable)?;
     let status = response.status();
     if !status.is_success() {
-        return Err(Error::Update(format!("The download of version {} failed (“{status}”). Nothing was changed.", offer.version)));
+        return Err(Error::Update(format!(
+            "The download of version {} failed (“{status}”). Nothing was changed.",
+            offer.version
+        )));
     }
     let bytes = body(response, MAX_BUNDLE_BYTES).await?;
     tracing::info!(version = %offer.version, bytes = bytes.len(), "update downloaded");
@@ -338,11 +342,11 @@ pub fn verify(pubkey: &str, offer: &Offer, bytes: Vec<u8>) -> Result<Verified> {
         ))
     };
     let key_text = base64_text(pubkey).ok_or_else(|| refused("this copy's update key is unreadable"))?;
-    let key = minisign_verify::PublicKey::decode(&key_text).map_err(|_| refused("this copy's update key is unreadable"))?;
-    let signature_text =
-        base64_text(&offer.signature).ok_or_else(|| refused("its signature is unreadable"))?;
-    let signature = minisign_verify::Signature::decode(&signature_text)
-        .map_err(|_| refused("its signature is unreadable"))?;
+    let key =
+        minisign_verify::PublicKey::decode(&key_text).map_err(|_| refused("this copy's update key is unreadable"))?;
+    let signature_text = base64_text(&offer.signature).ok_or_else(|| refused("its signature is unreadable"))?;
+    let signature =
+        minisign_verify::Signature::decode(&signature_text).map_err(|_| refused("its signature is unreadable"))?;
     key.verify(&bytes, &signature, false)
         .map_err(|_| refused("its signature does not match (the download was changed, or signed by another key)"))?;
     // Only now is the trusted comment trusted: the signature covers it.
