@@ -16,10 +16,8 @@ use tauri_plugin_autostart::AutoLaunchManager;
 
 use crate::app::state::AppState;
 use crate::db::settings;
+use crate::io::updates::AUTOSTART_OFFERED_KEY as OFFERED_KEY;
 use crate::kernel::error::{Error, Result};
-
-/// This computer's row: whether start-at-login was turned on once already.
-const OFFERED_KEY: &str = "autostart.offered";
 
 /// Whether Regulars starts at login (`None`: this system cannot say).
 pub fn is_on<R: Runtime>(app: &AppHandle<R>) -> Option<bool> {

@@ -53,6 +53,12 @@ pub const CHECK_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 /// own, like where its backups go: each computer updates itself).
 pub const AUTO_CHECK_KEY: &str = "updates.auto_check";
 
+/// This computer's row saying start at login was turned on once for a
+/// packaged copy (`app::autostart`), so an owner who turned it off keeps
+/// it off. Kept here beside the other installation row, so a restore
+/// (`backup::KEPT_SETTINGS`) can name both.
+pub const AUTOSTART_OFFERED_KEY: &str = "autostart.offered";
+
 /// Whether the daily check is on (it is unless the owner turned it off).
 pub fn auto_check(conn: &rusqlite::Connection) -> Result<bool> {
     Ok(crate::db::settings::load_json::<bool>(conn, AUTO_CHECK_KEY)?.unwrap_or(true))
