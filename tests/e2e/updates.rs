@@ -110,6 +110,16 @@ async fn the_updates_panel_checks_the_feed_and_start_at_login_writes_its_entry()
 
     // The daily check, turned off, stays off.
     click_settled(&driver, "#update-auto-check").await;
+    let start = std::time::Instant::now();
+    loop {
+        if let window::Answer::Ok(view) = invoke(&driver, "get_updates", json!({})).await {
+            if view["auto_check"] == json!(false) {
+                break;
+            }
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "the daily check was never saved as off");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     window::nav(&driver, "nav-search").await;
     window::nav(&driver, "nav-settings").await;
     let auto = element(&driver, "#update-auto-check").await;
