@@ -60,6 +60,7 @@
  * @typedef {import('./types/FilePurpose').FilePurpose} FilePurpose
  * @typedef {import('./types/ChosenFile').ChosenFile} ChosenFile
  * @typedef {import('./types/HistoryPage').HistoryPage} HistoryPage
+ * @typedef {import('./types/UpdatesView').UpdatesView} UpdatesView
  */
 
 // Every call is counted (`window.__regularsCalls`): the end-to-end tests
@@ -346,6 +347,20 @@ export const backupNow = (file) => invoke('backup_now', { file });
 export const listBackups = () => invoke('list_backups');
 /** @type {(settings: BackupSettings) => Promise<BackupSettings>} */
 export const saveBackupSettings = (settings) => invoke('save_backup_settings', { settings });
+
+// Settings → Updates, and start at login (Rust decides where updates come
+// from and which key signs them; the page only asks).
+/** @type {() => Promise<UpdatesView>} */
+export const getUpdates = () => invoke('get_updates');
+/** @type {() => Promise<UpdatesView>} */
+export const checkForUpdates = () => invoke('check_for_updates');
+/** Restarts into the new version when it works. @type {() => Promise<void>} */
+export const installUpdate = () => invoke('install_update');
+/** @type {(on: boolean) => Promise<UpdatesView>} */
+export const setUpdateChecks = (on) => invoke('set_update_checks', { on });
+/** @type {(on: boolean) => Promise<UpdatesView>} */
+export const setStartAtLogin = (on) => invoke('set_start_at_login', { on });
+
 // A backup from the list, by its file name; or one chosen in a dialog.
 /** @type {(fileName: string) => Promise<string>} */
 export const restoreBackup = (fileName) => invoke('restore_backup', { fileName });

@@ -12,6 +12,7 @@ import { renderLoyaltySettings } from './loyalty-settings.js';
 import { renderWelcome } from './welcome.js';
 import { renderToday } from './today.js';
 import { renderReminderSettings } from './reminder-settings.js';
+import { renderUpdateSettings, renderStartAtLogin } from './update-settings.js';
 import { renderHealthSettings } from './health-settings.js';
 import { initDashboard, loadDashboard } from './dashboard.js';
 import { renderReview } from './review.js';
@@ -131,11 +132,11 @@ export const app = {
   },
   async openSettingsUnlocked() {
     try {
-      const [settings, program, rules, plans, health, templates, outreach, passTypes, pets, sharing] = await Promise.all([
+      const [settings, program, rules, plans, health, templates, outreach, passTypes, pets, sharing, updates] = await Promise.all([
         api.getSettings(), api.getLoyaltyProgram(), api.getReminderRules(), api.getPlanSettings(), api.getHealthRules(), api.getTemplates(), api.getOutreachRules(),
-        api.getPassTypes(), api.getPetSettings(), api.getSharingStatus()]);
-      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderOwnerSettings(), renderRecoverySettings(encrypted), renderSharingSettings(sharing), renderLoyaltySettings(program), renderPassSettings(passTypes), renderReminderSettings(rules),
-        renderPlanSettings(plans, settings), renderHealthSettings(health), renderPetSettings(pets), renderOutreachSettings(outreach), renderTemplateSettings(templates, app)));
+        api.getPassTypes(), api.getPetSettings(), api.getSharingStatus(), api.getUpdates()]);
+      app.showPage('settings', h('div', {}, renderSettings(settings, app), renderOwnerSettings(), renderRecoverySettings(encrypted), renderSharingSettings(sharing), renderLoyaltySettings(program), renderPassSettings(passTypes), renderReminderSettings(rules, renderStartAtLogin(updates.start_at_login)),
+        renderUpdateSettings(updates), renderPlanSettings(plans, settings), renderHealthSettings(health), renderPetSettings(pets), renderOutreachSettings(outreach), renderTemplateSettings(templates, app)));
     } catch (error) {
       app.showPage('error', errorPanel(error));
     }

@@ -15,8 +15,11 @@ const fields = [
   ['quiet_new_customer_days', 'Newer customers: gone quiet after this many days', 1],
 ];
 
-/** @param {import('./types/ReminderRules').ReminderRules} rules */
-export function renderReminderSettings(rules) {
+/**
+ * @param {import('./types/ReminderRules').ReminderRules} rules
+ * @param {HTMLElement | null} [startAtLogin] the start-at-login switch (update-settings.js), shown beside the tray's; it saves itself
+ */
+export function renderReminderSettings(rules, startAtLogin = null) {
   /** @type {Map<string, HTMLInputElement>} */
   const inputs = new Map();
   const saved = h('p', { class: 'saved', role: 'status' });
@@ -33,6 +36,7 @@ export function renderReminderSettings(rules) {
     h('div', { class: 'field' },
       h('label', { class: 'check' }, tray, ' Keep Regulars running in the tray when the window is closed, so reminders still arrive'),
       h('p', { class: 'hint', text: 'Where the desktop shows tray icons. Quit Regulars from its icon in the tray; without a tray, closing the window quits.' })),
+    startAtLogin,
     h('div', { class: 'row actions' }, h('button', { type: 'submit', class: 'primary', id: 'save-reminder-rules' }, 'Save reminder rules'), saved));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -44,7 +48,7 @@ export function renderReminderSettings(rules) {
     try {
       clearErrors(form);
       const stored = await api.saveReminderRules(next);
-      const fresh = renderReminderSettings(stored);
+      const fresh = renderReminderSettings(stored, startAtLogin);
       form.replaceWith(fresh);
       must(fresh, '.saved', HTMLElement).textContent = 'Saved.';
     } catch (error) {

@@ -29,3 +29,4 @@ mod plans;
 mod sharing;
 mod story;
 mod tray;
+mod updates;

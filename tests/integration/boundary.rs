@@ -20,6 +20,7 @@ use regulars::app::commands::settings::{PlanSettings, TemplatesView};
 use regulars::app::commands::sharing::SharingView;
 use regulars::app::commands::shop::AppStatus;
 use regulars::app::commands::today::TodayView;
+use regulars::app::commands::updates::UpdatesView;
 use regulars::app::files::{Chosen, Purpose};
 use regulars::db::search::Hit;
 use regulars::db::settings::Settings;
@@ -118,6 +119,7 @@ fn generated() -> BTreeMap<String, String> {
     SharingView::export_all(&config).expect("export SharingView");
     ShareInput::export_all(&config).expect("export ShareInput");
     JoinInput::export_all(&config).expect("export JoinInput");
+    UpdatesView::export_all(&config).expect("export UpdatesView");
     let mut found = declarations_in(out.path());
     found.insert("labels.js".to_string(), labels_module());
     found

@@ -39,4 +39,5 @@ mod sharing_nats;
 mod storage;
 mod sync_link;
 mod trust;
+mod updater;
 mod vcard;

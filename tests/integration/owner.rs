@@ -116,6 +116,7 @@ fn every_owner_only_name_is_a_command_of_the_window() {
         "import_undo",
         "restore_backup",
         "restore_from_file",
+        "install_update",
         "delete_customer",
         "save_settings",
         "get_audit",

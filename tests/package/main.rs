@@ -3,6 +3,8 @@
 //! under a private Xvfb display through WebDriver, a shop made and a
 //! customer checked in; `apt-get remove` leaves the shop's data folder
 //! exactly as it was; installed again, the customer is found with the visit.
+//! At its first start the packaged copy turns start at login on (an XDG
+//! autostart entry under the test's own HOME).
 //!
 //! It installs and removes the system package `regulars`, so it runs only
 //! when asked: `make test-package` builds the package and runs this test
@@ -19,7 +21,9 @@ mod window;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
+use desktop::wait_until;
 use thirtyfour::prelude::*;
 
 use window::{click_settled, element, screenshot, text_when, type_into, Harness};
@@ -133,13 +137,22 @@ async fn installed_package_keeps_the_shop_across_remove_and_reinstall() {
         "the menu entry's icon is installed"
     );
 
-    let harness = Harness::start();
+    // The installed app's home is a temporary folder: a packaged copy
+    // turns start at login on at its first start, and that entry must be
+    // this test's, not the machine's.
+    let home = tempfile::tempdir().expect("a home folder");
+    let config_home = home.path().join(".config");
+    let harness = Harness::start_with_env(&[("HOME", home.path()), ("XDG_CONFIG_HOME", config_home.as_path())]);
     let data = tempfile::tempdir().expect("temp data folder");
     let driver = harness.open_program(Path::new(INSTALLED), data.path()).await;
     element(&driver, "#welcome-form").await;
     type_into(&driver, "#welcome-shop-name", "Corner Gym").await;
     click_settled(&driver, "#start-empty").await;
     text_when(&driver, "#shop-name", |t| t == "Corner Gym").await;
+    let autostart = config_home.join("autostart/Regulars.desktop");
+    wait_until("the packaged copy's start-at-login entry", Duration::from_secs(10), || autostart.exists());
+    let entry = std::fs::read_to_string(&autostart).expect("the autostart entry");
+    assert!(entry.contains(&format!("Exec={INSTALLED} ")), "start at login starts the installed program:\n{entry}");
     element(&driver, "#search-input").await.send_keys(Key::Control + "n").await.expect("ctrl+n");
     element(&driver, "#customer-form").await;
     type_into(&driver, "#first-name", "Zoë").await;

@@ -4,6 +4,7 @@
 //! the window is closed. Everything below this folder is
 //! plain Rust over SQLite, testable without a window.
 
+pub mod autostart;
 pub mod background;
 pub mod commands;
 pub mod desktop;
@@ -21,4 +22,5 @@ pub mod sync;
 #[cfg(feature = "test-switches")]
 pub mod test_switches;
 pub mod tray;
+pub mod updates;
 pub mod window;

@@ -61,6 +61,9 @@ pub const OWNER_ONLY: &[&str] = &[
     "set_auto_lock",
     "get_audit",
     "save_recovery_sheet",
+    "install_update",
+    "set_update_checks",
+    "set_start_at_login",
 ];
 
 /// How long owner mode stays open without use: the owner's minutes.

@@ -15,6 +15,9 @@
 //! - `REGULARS_PAUSE_AFTER_STEPS`: `regulars encrypt` waits for a line on
 //!   standard input after each step of the conversion, so the crash test
 //!   can kill it exactly there.
+//! - `REGULARS_UPDATE_FEED` and `REGULARS_UPDATE_PUBKEY`: the updater
+//!   asks that feed (a loopback server the test runs) and trusts that key
+//!   (made by the test) instead of `tauri.conf.json`'s.
 //! - `panic_on_purpose`: a command that panics, to show a panic answers
 //!   the page (see `app::ipc`).
 
@@ -33,6 +36,13 @@ pub const FILE_ANSWERS_ENV: &str = "REGULARS_FILE_ANSWERS";
 pub const OPEN_LOG_ENV: &str = "REGULARS_OPEN_LOG";
 pub const AUTO_LOCK_SECONDS_ENV: &str = "REGULARS_AUTO_LOCK_SECONDS";
 pub const PAUSE_AFTER_STEPS_ENV: &str = "REGULARS_PAUSE_AFTER_STEPS";
+pub const UPDATE_FEED_ENV: &str = "REGULARS_UPDATE_FEED";
+pub const UPDATE_PUBKEY_ENV: &str = "REGULARS_UPDATE_PUBKEY";
+
+/// The tests' update feed and release key, when they set both.
+pub fn update_feed() -> Option<(String, String)> {
+    Some((std::env::var(UPDATE_FEED_ENV).ok()?, std::env::var(UPDATE_PUBKEY_ENV).ok()?))
+}
 
 /// Waits for a line on standard input when the tests ask for pauses.
 pub fn pause_after_step() {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tauri::Manager;
 
 use crate::app::state::{AppState, Opened};
-use crate::app::{background, commands, instance, ipc, photos, tray};
+use crate::app::{background, commands, instance, ipc, photos, tray, updates};
 use crate::db::store::Store;
 use crate::io::logging;
 use crate::io::vault::{self, Ask, Door, SystemKeychain};
@@ -112,6 +112,11 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
 
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        // Installs a verified update (see app::updates); its own commands
+        // are not allowed to the page (no permission in capabilities).
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        // Start at login (see app::autostart); likewise Rust-only.
+        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
         .plugin(navigation_guard())
         .manage(state)
         .on_window_event(tray::on_window_event)
@@ -131,6 +136,7 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             // Held (the lock with it) for as long as the app runs.
             app.manage(owner);
             app.manage(background::Wake(wake.clone()));
+            app.manage(updates::LastCheck::default());
             let state = app.state::<AppState>();
             if state.gate().0 == Ask::Nothing && state.read(|_| Ok(())).is_ok() {
                 background::start(app.handle(), &state, wake);
@@ -245,6 +251,11 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::data::save_backup_settings,
             commands::data::restore_backup,
             commands::data::restore_from_file,
+            commands::updates::get_updates,
+            commands::updates::check_for_updates,
+            commands::updates::install_update,
+            commands::updates::set_update_checks,
+            commands::updates::set_start_at_login,
             #[cfg(feature = "test-switches")]
             crate::app::test_switches::panic_on_purpose,
         ]))

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::settings;
 use crate::db::store::{self, Store};
 use crate::features::owner;
-use crate::io::{calendar, safe_file};
+use crate::io::{calendar, safe_file, updates};
 use crate::kernel::error::{Error, Result};
 use crate::kernel::secret::Key;
 use crate::records::audit;
@@ -418,11 +418,21 @@ fn open_backup(path: &Path, key: Option<&Key>) -> Result<Connection> {
 /// it keeps are this computer's, not the shop's (a crafted file could
 /// otherwise point the calendar at any file the owner can write), and the
 /// owner PIN with its wait after wrong tries is the owner's protection
-/// now, not what it was when the backup was made.
-const KEPT_SETTINGS: [&str; 3] = [calendar::SETTINGS_KEY, SETTINGS_KEY, owner::SETTINGS_KEY];
+/// now, not what it was when the backup was made. How this computer
+/// updates itself and whether it was set to start at login once are its
+/// own too (an older backup must not turn the daily check back on, or
+/// start at login the owner turned off).
+const KEPT_SETTINGS: [&str; 5] = [
+    calendar::SETTINGS_KEY,
+    SETTINGS_KEY,
+    owner::SETTINGS_KEY,
+    updates::AUTO_CHECK_KEY,
+    updates::AUTOSTART_OFFERED_KEY,
+];
 /// Of those, the ones that are this computer's: never taken from a
 /// restored file, even when the shop it replaces could not be read.
-const THIS_COMPUTERS_SETTINGS: [&str; 2] = [calendar::SETTINGS_KEY, SETTINGS_KEY];
+const THIS_COMPUTERS_SETTINGS: [&str; 4] =
+    [calendar::SETTINGS_KEY, SETTINGS_KEY, updates::AUTO_CHECK_KEY, updates::AUTOSTART_OFFERED_KEY];
 
 /// What a restore carries over from the shop it replaces.
 struct Kept {

@@ -13,5 +13,6 @@ pub mod sample;
 pub mod setup;
 pub mod sharing_setup;
 pub mod syncer;
+pub mod updates;
 pub mod vault;
 pub mod vcard;

@@ -54,6 +54,12 @@ pub enum Error {
     /// customer's data (the server's own words go to the log).
     #[error("{0}")]
     Sync(String),
+
+    /// An update that was not found, fetched, verified or installed
+    /// (`io::updates`): a whole sentence for the line beside the button,
+    /// which says the running version stays as it is.
+    #[error("{0}")]
+    Update(String),
 }
 
 impl Error {
@@ -74,6 +80,7 @@ impl Error {
             Error::WrongKey => "wrong_key",
             Error::Panicked => "internal",
             Error::Sync(_) => "sync",
+            Error::Update(_) => "update",
         }
     }
 }

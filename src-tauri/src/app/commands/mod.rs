@@ -22,6 +22,7 @@ pub mod settings;
 pub mod sharing;
 pub mod shop;
 pub mod today;
+pub mod updates;
 pub mod vault;
 
 /// The shop's local date, for rules that count days.
