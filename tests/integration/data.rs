@@ -405,6 +405,7 @@ fn an_import_recorded_before_version_9_can_still_be_undone() {
              DROP TABLE sync_state; DROP TABLE sync_outbox; DROP TABLE sync_clocks; DROP TABLE sync_applied;
              DROP TABLE sync_tombstones; -- version 16
              DROP TABLE sync_parts; -- version 17
+             DROP TABLE devices; DROP TABLE overwritten_fields; DROP INDEX customers_overdrawn; -- version 18
              PRAGMA user_version = 8;",
         )
         .unwrap();
@@ -578,6 +579,17 @@ pub(crate) fn busy_customer(shop: &mut Shop) -> String {
         let thumbnails = regulars::kernel::picture::thumbnails(&crate::photos::png(seed, 120, 90)).unwrap();
         regulars::records::photos::set(shop.conn_mut(), &id, person, &thumbnails, now()).unwrap();
     }
+    // A field another device of a shared shop overwrote here, kept for the card's history.
+    let changed_at = regulars::kernel::time::timestamp(now());
+    regulars::records::devices::keep_overwritten(
+        shop.conn(),
+        &id,
+        "phone",
+        Some("0611 zyx"),
+        "device-zyx",
+        &changed_at,
+    )
+    .unwrap();
     id
 }
 

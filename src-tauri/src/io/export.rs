@@ -273,6 +273,8 @@ pub const NOT_ABOUT_A_CUSTOMER: &[(&str, &str)] = &[
     ("sync_applied", "sharing"),
     ("sync_tombstones", "sharing"),
     ("sync_parts", "sharing"),
+    // The shop's devices by name: no customer's data.
+    ("devices", "sharing"),
 ];
 
 pub fn customer_data(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<CustomerData> {
