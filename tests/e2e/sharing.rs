@@ -22,7 +22,7 @@ use regulars::io::nats_link::{Link, LinkSettings};
 use regulars::io::setup;
 use regulars::io::sharing_setup::{self, JoinInput};
 use regulars::io::syncer::{Syncer, Writer};
-use regulars::io::vault::{self, Door, SystemKeychain};
+use regulars::io::vault::{self, Door};
 use regulars::kernel::secret::Key;
 use regulars::records::customers::{self, CustomerInput};
 use regulars::records::devices;
@@ -40,11 +40,69 @@ fn shop_with_ada(data: &Path) {
 /// The window's shop key, from the test desktop's keychain (where
 /// `regulars encrypt` put it), as a second device gets it from the recovery sheet.
 fn key_of(harness: &Harness, data: &Path) -> Key {
-    // Only this test's own keychain calls read the variable.
-    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &harness.desktop.bus_address);
-    match vault::look(data, &SystemKeychain).expect("look") {
+    match vault::look(data, &DesktopKeychain::of(harness)).expect("look") {
         Door::Open(key) => key,
         other => panic!("the keychain should give the key: {other:?}"),
+    }
+}
+
+/// The test desktop's keychain, through `secret-tool` on that desktop's bus.
+/// Not through the app's own keychain code in this process: libdbus keeps
+/// the first session bus address a process used, so a second test's
+/// desktop could not be reached from here. The entries are the ones the
+/// `keyring` crate reads and writes (service, username, target).
+struct DesktopKeychain {
+    bus: String,
+}
+
+impl DesktopKeychain {
+    fn of(harness: &Harness) -> DesktopKeychain {
+        DesktopKeychain { bus: harness.desktop.bus_address.clone() }
+    }
+
+    fn tool(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new("secret-tool");
+        command.args(args).env("DBUS_SESSION_BUS_ADDRESS", &self.bus);
+        command
+    }
+}
+
+const KEYCHAIN_SERVICE: &str = "app.regulars.desktop";
+
+impl vault::Keychain for DesktopKeychain {
+    fn load(&self, account: &str) -> Result<Option<Key>, String> {
+        let found = self
+            .tool(&["lookup", "service", KEYCHAIN_SERVICE, "username", account, "target", "default"])
+            .output()
+            .map_err(|e| format!("secret-tool: {e}"))?;
+        let text = String::from_utf8_lossy(&found.stdout).trim().to_string();
+        if !found.status.success() || text.is_empty() {
+            return Ok(None);
+        }
+        Key::from_recovery(&text).map(Some).map_err(|_| "the keychain's entry is damaged".to_string())
+    }
+
+    fn save(&self, account: &str, key: &Key) -> Result<(), String> {
+        use std::io::Write;
+        let mut child = self
+            .tool(&[
+                "store",
+                "--label=Regulars shop key",
+                "service",
+                KEYCHAIN_SERVICE,
+                "username",
+                account,
+                "target",
+                "default",
+                "application",
+                "rust-keyring",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("secret-tool: {e}"))?;
+        child.stdin.take().ok_or("no stdin")?.write_all(key.hex().as_bytes()).map_err(|e| e.to_string())?;
+        let status = child.wait().map_err(|e| e.to_string())?;
+        status.success().then_some(()).ok_or_else(|| "secret-tool could not store the key".to_string())
     }
 }
 
@@ -249,7 +307,7 @@ async fn two_desks_in_two_windows_see_each_other_s_check_ins() {
         recovery_key: key.recovery_text().to_string(),
     };
     let joined = sharing_setup::join(second_dir.path(), &input, Utc::now()).await.expect("join");
-    vault::keep_joined_key(second_dir.path(), &joined, &SystemKeychain).expect("keep the key");
+    vault::keep_joined_key(second_dir.path(), &joined, &DesktopKeychain::of(&harness)).expect("keep the key");
     let port = harness.second_driver();
     let second = harness.open_program_on(port, Path::new(window::APP), second_dir.path()).await;
     status_when(&second, |t| t == "Shared · up to date").await;
