@@ -83,6 +83,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 15, sql: include_str!("../../migrations/0015_preferred_name.sql"), then: None },
     Migration { version: 16, sql: include_str!("../../migrations/0016_sharing.sql"), then: None },
     Migration { version: 17, sql: include_str!("../../migrations/0017_sync_parts.sql"), then: None },
+    Migration { version: 18, sql: include_str!("../../migrations/0018_group_mail.sql"), then: None },
 ];
 
 struct Migration {

@@ -87,6 +87,8 @@ pub fn error_line(error: &Error) -> String {
         // Written by io::nats_link from the server's address and fixed
         // words; no customer data can be in it.
         Error::Sync(sentence) => format!("sync: {sentence}"),
+        // The mail server's words may name a recipient: the kind alone.
+        Error::Mail(_) => "mail".to_string(),
         // SQLite's own message names tables, columns and constraints, never
         // the values; other rusqlite errors may carry a value, so only
         // their variant's name is kept.

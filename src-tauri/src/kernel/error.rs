@@ -54,6 +54,12 @@ pub enum Error {
     /// customer's data (the server's own words go to the log).
     #[error("{0}")]
     Sync(String),
+
+    /// The shop's mail server (`io::mailer`) could not be reached or
+    /// refused the account: a whole sentence for the send screen. It may
+    /// quote the server's words, so only its kind is logged.
+    #[error("{0}")]
+    Mail(String),
 }
 
 impl Error {
@@ -74,6 +80,7 @@ impl Error {
             Error::WrongKey => "wrong_key",
             Error::Panicked => "internal",
             Error::Sync(_) => "sync",
+            Error::Mail(_) => "mail",
         }
     }
 }

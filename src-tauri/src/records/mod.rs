@@ -4,10 +4,12 @@
 
 pub mod audit;
 pub mod complaints;
+pub mod consent;
 pub mod customers;
 pub mod feedback;
 pub mod interactions;
 pub mod loyalty;
+pub mod mailings;
 pub mod memberships;
 pub mod onboarding;
 pub mod passes;
