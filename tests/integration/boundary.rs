@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use regulars::app::commands::data::{BackupsView, CalendarView};
+use regulars::app::commands::mail::{MailProgress, MailScreen};
 use regulars::app::commands::outreach::ReferralOverview;
 use regulars::app::commands::owner::OwnerState;
 use regulars::app::commands::plans::PdfWritten;
@@ -32,7 +33,10 @@ use regulars::features::desk::CheckedIn;
 use regulars::features::desk::LogInput;
 use regulars::features::outreach::OutreachRules;
 use regulars::features::outreach::{Candidate, Composed};
+use regulars::features::groups::{GroupCount, GroupFilter, SavedGroup};
+use regulars::features::newsletter;
 use regulars::features::templates::Template;
+use regulars::io::mail_account::MailAccountInput;
 use regulars::io::backup::BackupSettings;
 use regulars::io::erase::Erased;
 use regulars::io::importer::Options;
@@ -118,6 +122,14 @@ fn generated() -> BTreeMap<String, String> {
     SharingView::export_all(&config).expect("export SharingView");
     ShareInput::export_all(&config).expect("export ShareInput");
     JoinInput::export_all(&config).expect("export JoinInput");
+    MailScreen::export_all(&config).expect("export MailScreen");
+    MailProgress::export_all(&config).expect("export MailProgress");
+    MailAccountInput::export_all(&config).expect("export MailAccountInput");
+    GroupFilter::export_all(&config).expect("export GroupFilter");
+    GroupCount::export_all(&config).expect("export GroupCount");
+    SavedGroup::export_all(&config).expect("export SavedGroup");
+    newsletter::Draft::export_all(&config).expect("export MessageDraft");
+    newsletter::Preview::export_all(&config).expect("export GroupPreview");
     let mut found = declarations_in(out.path());
     found.insert("labels.js".to_string(), labels_module());
     found

@@ -46,6 +46,7 @@ pub fn start(app: &tauri::AppHandle, state: &AppState, wake: Arc<tokio::sync::No
     start_print_pruning(state.data_dir.clone());
     start_scheduler(app.clone(), database, key, wake, state.away_marker.clone(), state.data_dir.clone());
     crate::app::sync::start(app);
+    crate::app::mail::start(app);
 }
 
 /// Starts the reminder scheduler on its own connection. A click on a

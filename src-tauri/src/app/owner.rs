@@ -61,6 +61,17 @@ pub const OWNER_ONLY: &[&str] = &[
     "set_auto_lock",
     "get_audit",
     "save_recovery_sheet",
+    "get_mail_screen",
+    "save_mail_account",
+    "count_group",
+    "save_group",
+    "remove_group",
+    "preview_group_message",
+    "send_test_message",
+    "send_group_message",
+    "get_mail_progress",
+    "set_mail_state",
+    "retry_mail",
 ];
 
 /// How long owner mode stays open without use: the owner's minutes.

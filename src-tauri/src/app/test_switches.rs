@@ -15,6 +15,9 @@
 //! - `REGULARS_PAUSE_AFTER_STEPS`: `regulars encrypt` waits for a line on
 //!   standard input after each step of the conversion, so the crash test
 //!   can kill it exactly there.
+//! - `REGULARS_SMTP_TRUSTED_ROOT`: a certificate file (PEM) the mail
+//!   sender trusts in place of the system's roots, so the end-to-end test
+//!   sends through its own STARTTLS server on loopback.
 //! - `panic_on_purpose`: a command that panics, to show a panic answers
 //!   the page (see `app::ipc`).
 
@@ -33,6 +36,12 @@ pub const FILE_ANSWERS_ENV: &str = "REGULARS_FILE_ANSWERS";
 pub const OPEN_LOG_ENV: &str = "REGULARS_OPEN_LOG";
 pub const AUTO_LOCK_SECONDS_ENV: &str = "REGULARS_AUTO_LOCK_SECONDS";
 pub const PAUSE_AFTER_STEPS_ENV: &str = "REGULARS_PAUSE_AFTER_STEPS";
+pub const SMTP_TRUSTED_ROOT_ENV: &str = "REGULARS_SMTP_TRUSTED_ROOT";
+
+/// The certificate the tests' mail server is signed by, when they set one.
+pub fn smtp_trusted_root() -> Option<Vec<u8>> {
+    std::fs::read(std::env::var_os(SMTP_TRUSTED_ROOT_ENV)?).ok()
+}
 
 /// Waits for a line on standard input when the tests ask for pauses.
 pub fn pause_after_step() {

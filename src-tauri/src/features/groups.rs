@@ -109,6 +109,31 @@ pub fn validate(filter: &GroupFilter) -> Result<()> {
     Ok(())
 }
 
+/// A WHERE clause being made: its conditions and their values in order.
+struct Clause {
+    conditions: Vec<String>,
+    values: Vec<Value>,
+    today: NaiveDate,
+}
+
+impl Clause {
+    /// Binds a value; answers its `?N`.
+    fn bind(&mut self, value: Value) -> String {
+        self.values.push(value);
+        format!("?{}", self.values.len())
+    }
+
+    /// Binds the day `days` after today.
+    fn day_after(&mut self, days: u32) -> String {
+        let day = self.today + Duration::days(i64::from(days));
+        self.bind(Value::Text(day.to_string()))
+    }
+
+    fn push(&mut self, condition: String) {
+        self.conditions.push(condition);
+    }
+}
+
 /// The group's WHERE clause over `customers c` and its values in order.
 pub fn where_clause(
     conn: &Connection,
@@ -117,80 +142,89 @@ pub fn where_clause(
     today: NaiveDate,
 ) -> Result<(String, Vec<Value>)> {
     validate(filter)?;
-    let mut values: Vec<Value> = vec![Value::Text(timestamp(now)), Value::Text(today.to_string())];
-    // ?1 (now) and ?2 (today) are named once here, so the statement takes
-    // them whichever conditions use them.
-    let mut conditions = vec!["c.archived_at IS NULL AND ?1 IS NOT NULL AND ?2 IS NOT NULL".to_string()];
-    let mut bind = |value: Value| {
-        values.push(value);
-        format!("?{}", values.len())
+    let mut clause = Clause {
+        // ?1 (now) and ?2 (today) are named once here, so the statement
+        // takes them whichever conditions use them.
+        conditions: vec!["c.archived_at IS NULL AND ?1 IS NOT NULL AND ?2 IS NOT NULL".to_string()],
+        values: vec![Value::Text(timestamp(now)), Value::Text(today.to_string())],
+        today,
     };
-    for tag in filter.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-        let slot = bind(Value::Text(tag.to_lowercase()));
-        conditions.push(format!("EXISTS (SELECT 1 FROM json_each(c.tags) t WHERE lower(t.value) = {slot})"));
-    }
-    match filter.health.as_str() {
-        "red" => conditions.push(format!("c.{RED_SQL}")),
-        "yellow" => conditions.push(YELLOW_SQL.replace("health_", "c.health_")),
-        "green" => conditions.push("coalesce(c.health_yellow_from > ?1, 1)".into()),
-        _ => {}
-    }
-    let day_after = |days: u32| Value::Text((today + Duration::days(i64::from(days))).to_string());
-    if let Some(days) = filter.not_seen_days {
-        let slot = bind(Value::Text(timestamp(now - Duration::days(i64::from(days)))));
-        conditions.push(format!("coalesce(c.last_visit_at, c.created_at) <= {slot}"));
-    }
-    if let Some(days) = filter.renewing_within_days {
-        let slot = bind(day_after(days));
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM memberships m WHERE m.customer_id = c.id AND m.ended_at IS NULL
-                AND m.renews_on >= ?2 AND m.renews_on <= {slot})"
-        ));
-    }
-    if let Some(days) = filter.pass_ending_within_days {
-        let slot = bind(day_after(days));
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM passes p WHERE p.customer_id = c.id AND p.expires_on >= ?2 AND p.expires_on <= {slot})"
-        ));
-    }
-    if filter.birthday_this_month {
-        let slot = bind(Value::Text(format!("{:02}", today.month())));
-        conditions.push(format!("substr(c.birthday, -5, 2) = {slot}"));
-    }
-    if let Some(days) = filter.vaccination_due_within_days {
-        let required: Vec<String> =
-            pets::load_settings(conn)?.required_vaccinations.iter().map(|n| n.trim().to_lowercase()).collect();
-        let slot = bind(day_after(days));
-        // No required vaccinations listed: every vaccination counts.
-        let names = if required.is_empty() {
-            "1".to_string()
-        } else {
-            let slots = required.into_iter().map(|name| bind(Value::Text(name))).collect::<Vec<_>>().join(", ");
-            format!("lower(trim(v.name)) IN ({slots})")
-        };
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM vaccinations v WHERE v.customer_id = c.id AND v.expires_on <= {slot}
-                AND {names}
-                AND NOT EXISTS (SELECT 1 FROM vaccinations w WHERE w.person_id = v.person_id
-                    AND lower(trim(w.name)) = lower(trim(v.name)) AND w.expires_on > {slot}))"
-        ));
-    }
+    card_conditions(&mut clause, filter, now);
+    dated_conditions(conn, &mut clause, filter)?;
     if filter.promoters {
-        conditions.push(
+        clause.push(
             "(SELECT f.score FROM feedback f WHERE f.customer_id = c.id AND f.kind = 'nps'
               ORDER BY f.answered_at DESC LIMIT 1) >= 9"
                 .into(),
         );
     }
     if filter.referred {
-        conditions.push("EXISTS (SELECT 1 FROM referrals r WHERE r.referred_id = c.id)".into());
+        clause.push("EXISTS (SELECT 1 FROM referrals r WHERE r.referred_id = c.id)".into());
+    }
+    Ok((clause.conditions.join(" AND "), clause.values))
+}
+
+/// Tags, health, not seen, birthday and new: the card's own columns.
+fn card_conditions(clause: &mut Clause, filter: &GroupFilter, now: DateTime<Utc>) {
+    for tag in filter.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        let slot = clause.bind(Value::Text(tag.to_lowercase()));
+        clause.push(format!("EXISTS (SELECT 1 FROM json_each(c.tags) t WHERE lower(t.value) = {slot})"));
+    }
+    match filter.health.as_str() {
+        "red" => clause.push(format!("c.{RED_SQL}")),
+        "yellow" => clause.push(YELLOW_SQL.replace("health_", "c.health_")),
+        "green" => clause.push("coalesce(c.health_yellow_from > ?1, 1)".into()),
+        _ => {}
+    }
+    if let Some(days) = filter.not_seen_days {
+        let slot = clause.bind(Value::Text(timestamp(now - Duration::days(i64::from(days)))));
+        clause.push(format!("coalesce(c.last_visit_at, c.created_at) <= {slot}"));
+    }
+    if filter.birthday_this_month {
+        let slot = clause.bind(Value::Text(format!("{:02}", clause.today.month())));
+        clause.push(format!("substr(c.birthday, -5, 2) = {slot}"));
     }
     if filter.new_this_month {
-        let start = today.with_day(1).unwrap_or(today);
-        let slot = bind(Value::Text(start.to_string()));
-        conditions.push(format!("c.created_at >= {slot}"));
+        let start = clause.today.with_day(1).unwrap_or(clause.today);
+        let slot = clause.bind(Value::Text(start.to_string()));
+        clause.push(format!("c.created_at >= {slot}"));
     }
-    Ok((conditions.join(" AND "), values))
+}
+
+/// Renewing, a pass running out, a vaccination due: days from today.
+fn dated_conditions(conn: &Connection, clause: &mut Clause, filter: &GroupFilter) -> Result<()> {
+    if let Some(days) = filter.renewing_within_days {
+        let slot = clause.day_after(days);
+        clause.push(format!(
+            "EXISTS (SELECT 1 FROM memberships m WHERE m.customer_id = c.id AND m.ended_at IS NULL
+                AND m.renews_on >= ?2 AND m.renews_on <= {slot})"
+        ));
+    }
+    if let Some(days) = filter.pass_ending_within_days {
+        let slot = clause.day_after(days);
+        clause.push(format!(
+            "EXISTS (SELECT 1 FROM passes p WHERE p.customer_id = c.id AND p.expires_on >= ?2 AND p.expires_on <= {slot})"
+        ));
+    }
+    if let Some(days) = filter.vaccination_due_within_days {
+        let required: Vec<String> =
+            pets::load_settings(conn)?.required_vaccinations.iter().map(|n| n.trim().to_lowercase()).collect();
+        let slot = clause.day_after(days);
+        // No required vaccinations listed: every vaccination counts.
+        let names = if required.is_empty() {
+            "1".to_string()
+        } else {
+            let slots = required.into_iter().map(|name| clause.bind(Value::Text(name))).collect::<Vec<_>>();
+            format!("lower(trim(v.name)) IN ({})", slots.join(", "))
+        };
+        clause.push(format!(
+            "EXISTS (SELECT 1 FROM vaccinations v WHERE v.customer_id = c.id AND v.expires_on <= {slot}
+                AND {names}
+                AND NOT EXISTS (SELECT 1 FROM vaccinations w WHERE w.person_id = v.person_id
+                    AND lower(trim(w.name)) = lower(trim(v.name)) AND w.expires_on > {slot}))"
+        ));
+    }
+    Ok(())
 }
 
 /// SQL true for a member who may receive news.

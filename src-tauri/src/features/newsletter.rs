@@ -27,6 +27,7 @@ const BODY_MAX: usize = 20_000;
 /// A message as the owner wrote it, for a group.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[ts(rename = "MessageDraft")]
 pub struct Draft {
     pub filter: GroupFilter,
     /// The group's name as the history of messages shows it ("" when not saved).
@@ -56,6 +57,7 @@ pub struct Skipped {
 
 /// Everything the send screen shows before sending.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(rename = "GroupPreview")]
 pub struct Preview {
     /// Up to three messages as they will be sent.
     pub samples: Vec<Personalised>,
