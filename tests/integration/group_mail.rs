@@ -135,9 +135,14 @@ async fn a_group_of_500_with_mixed_consents_reaches_exactly_the_consenting_once_
     }
     let progress = mailings::progress(shop.conn(), &message).expect("progress");
     assert_eq!((progress.state.as_str(), progress.sent, progress.waiting), ("done", consenting.len() as i64, 0));
-    let some = shop.conn().query_row("SELECT customer_id FROM mail_sent LIMIT 1", [], |r| r.get::<_, String>(0));
-    let lines = mailings::history_for(shop.conn(), &some.expect("a history line")).expect("history");
-    assert_eq!(lines[0].words, "Newsletter: Spring news for {first_name}");
+    let client1: String = shop
+        .conn()
+        .query_row("SELECT id FROM customers WHERE first_name = 'Client1'", [], |r| r.get(0))
+        .expect("Client1");
+    let lines = mailings::history_for(shop.conn(), &client1).expect("history");
+    assert_eq!(lines[0].words, "Newsletter: Spring news for Client1", "their own subject, on their card");
+    let history = regulars::records::interactions::history(shop.conn(), &client1, None, 10).expect("history");
+    assert_eq!((history.items[0].kind.as_str(), history.items[0].summary.as_str()), ("newsletter", "Spring news for Client1"));
     let trail = audit::newest(shop.conn(), 5).expect("audit");
     assert!(trail.iter().any(|e| e.action == "sent a group message"
         && e.detail.contains(&format!("to {} customers", consenting.len()))));
