@@ -384,3 +384,42 @@ fn consent_is_recorded_withdrawn_audited_and_in_the_customers_export() {
     let _ = cards::erase(shop.conn_mut(), &card.id);
     assert_eq!(shop.count("email_consent"), 0, "erased with the card");
 }
+
+#[test]
+fn the_importer_keeps_the_consent_columns_of_the_layouts_it_knows() {
+    use regulars::io::importer::{self, Field, Options};
+    for (heading, yes, no) in
+        [("Email Subscription Status", "subscribed", "unsubscribed"), ("Accepts Marketing", "Yes", "No")]
+    {
+        let mut shop = Shop::new();
+        let path = shop.data_dir().join("customers.csv");
+        let text = format!(
+            "First Name,Last Name,Email Address,{heading},Accepts SMS Marketing\n\
+             Ada,Yes,ada@example.org,{yes},No\nBo,No,bo@example.org,{no},Yes\nCy,Blank,cy@example.org,,Yes\n"
+        );
+        std::fs::write(&path, text).expect("write the file");
+        let preview = importer::preview_file(shop.conn(), &path, &Options::default(), now()).expect("preview");
+        assert_eq!(preview.mapping[3], Field::EmailConsent, "{heading} is read as consent");
+        assert_eq!(preview.mapping[4], Field::Ignore, "an SMS column is not consent to email");
+        let options = Options { mapping: Some(preview.mapping.clone()), ..Options::default() };
+        importer::import_file(shop.conn_mut(), None, &path, &options, now()).expect("import");
+        let consent_of = |first: &str| {
+            let id: String = shop
+                .conn()
+                .query_row("SELECT id FROM customers WHERE first_name = ?1", [first], |r| r.get(0))
+                .expect("the card");
+            consent::get(shop.conn(), &id).expect("consent")
+        };
+        let ada = consent_of("Ada");
+        assert!(ada.agreed, "{heading}: {yes} is agreement");
+        assert_eq!(ada.how, format!("import: the \"{heading}\" column"));
+        assert_eq!(consent_of("Bo"), consent::Consent::never_asked(), "{heading}: {no} records no agreement");
+        assert_eq!(consent_of("Cy"), consent::Consent::never_asked());
+        let count = groups::count(shop.conn(), &GroupFilter::default(), now(), today()).expect("count");
+        assert_eq!((count.consenting, count.no_consent), (1, 2));
+        // The import undone: its cards go, and their consent with them.
+        let batch = importer::batches(shop.conn()).expect("batches")[0].id.clone();
+        importer::undo(shop.conn_mut(), &batch, now()).expect("undo");
+        assert_eq!(shop.count("email_consent"), 0);
+    }
+}
