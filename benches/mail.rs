@@ -165,13 +165,13 @@ fn send(store: &mut Store, data: &std::path::Path, ctx: &Context<'_, Utc>) {
         password: Zeroizing::new(smtp::PASSWORD.into()),
         trusted_root_pem: Some(server.ca_pem.clone()),
     };
-    let writer = Mutex::new(Store::open_with(&data.join(regulars::db::store::DATABASE_FILE), common::key()).expect("writer"));
+    let writer =
+        Mutex::new(Store::open_with(&data.join(regulars::db::store::DATABASE_FILE), common::key()).expect("writer"));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let transport = mailer::transport(&config).expect("transport");
     let start = Instant::now();
-    let round = runtime
-        .block_on(mailer::send_queued(&writer, &transport, &config.account, Utc::now, &|| {}))
-        .expect("send");
+    let round =
+        runtime.block_on(mailer::send_queued(&writer, &transport, &config.account, Utc::now, &|| {})).expect("send");
     let elapsed = start.elapsed().as_secs_f64();
     assert_eq!(round.sent, SENT);
     assert_eq!(server.count(), SENT);

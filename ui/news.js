@@ -396,7 +396,8 @@ function showProgress(panel, view) {
       : p.state === 'cancelled' ? `Cancelled: ${plural(Number(p.sent), 'message')} sent, ${Number(p.cancelled).toLocaleString()} not.`
         : `Sending: ${done.toLocaleString()} of ${total.toLocaleString()}…`;
   fill(panel,
-    h('h2', { text: `Sending “${p.subject}”` }),
+    h('h2', { text: 'Sending' }),
+    h('p', { id: 'news-progress-subject' }, h('strong', { text: p.subject }), p.group_name ? ` · ${p.group_name}` : ''),
     h('progress', { id: 'news-progress', max: String(total), value: String(done), 'aria-label': 'Sent so far' }),
     h('p', { id: 'news-progress-words', role: 'status', text: words }),
     view.status ? h('p', { class: 'field-error', id: 'news-status', role: 'alert', text: view.status }) : null,

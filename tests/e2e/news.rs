@@ -31,7 +31,13 @@ fn shop(data: &Path) {
     let mut store = Store::open_in(data).expect("store");
     let now = chrono::Utc::now();
     setup::start_shop(store.conn_mut(), "Paws & Co", BusinessKind::DogWalking, false, now).expect("setup");
-    let people = [("Ada", "Biscuit", true), ("Bea", "Rex", true), ("Cai", "Luna", true), ("Dev", "", true), ("Eli", "Milo", false)];
+    let people = [
+        ("Ada", "Biscuit", true),
+        ("Bea", "Rex", true),
+        ("Cai", "Luna", true),
+        ("Dev", "", true),
+        ("Eli", "Milo", false),
+    ];
     for (first, pet, agreed) in people {
         let mut input = CustomerInput {
             first_name: first.into(),
@@ -48,7 +54,12 @@ fn shop(data: &Path) {
             consent::agree(store.conn(), &card.id, consent::AT_THE_DESK, now).expect("consent");
         }
     }
-    let zoe = CustomerInput { first_name: "Zoë".into(), last_name: "Quiet".into(), email: "zoe@example.org".into(), ..Default::default() };
+    let zoe = CustomerInput {
+        first_name: "Zoë".into(),
+        last_name: "Quiet".into(),
+        email: "zoe@example.org".into(),
+        ..Default::default()
+    };
     cards::create(store.conn_mut(), &zoe, now).expect("zoe");
 }
 
@@ -105,7 +116,10 @@ async fn a_group_message_is_written_previewed_tested_sent_and_on_the_card() {
 
     // Who: the "walks" tag; the count says who is left out and why.
     type_into(&driver, "#group-tags", "walks").await;
-    text_when(&driver, "#group-count", |t| t.starts_with("5 customers") && t.contains("4 will receive it") && t.contains("1 without consent")).await;
+    text_when(&driver, "#group-count", |t| {
+        t.starts_with("5 customers") && t.contains("4 will receive it") && t.contains("1 without consent")
+    })
+    .await;
     text_when(&driver, "#group-members", |t| t.contains("Eli Walker (left out)")).await;
     type_into(&driver, "#group-name", "Dog walkers").await;
     click_settled(&driver, "#group-save").await;
@@ -117,9 +131,11 @@ async fn a_group_message_is_written_previewed_tested_sent_and_on_the_card() {
     type_into(&driver, "#news-body", "Hi {first_name}, {pet_name} is invited to our spring walks!").await;
     click_settled(&driver, "#news-preview-button").await;
     text_when(&driver, "#news-ready", |t| t.starts_with("3 customers will receive it")).await;
-    content_when(&driver, "#news-preview", |t| t.contains("Hi Ada, Biscuit is invited") && t.contains("unsubscribe")).await;
+    content_when(&driver, "#news-preview", |t| t.contains("Hi Ada, Biscuit is invited") && t.contains("unsubscribe"))
+        .await;
     content_when(&driver, "#news-skipped", |t| t.contains("Dev Walker: no {pet_name}")).await;
     screenshot_from(&driver, "#news-write", "news-03-preview").await;
+    window::assert_accessible(&driver, "News").await;
 
     // A test to the shop's own address first.
     click_settled(&driver, "#news-test").await;
@@ -155,8 +171,15 @@ async fn a_group_message_is_written_previewed_tested_sent_and_on_the_card() {
     text_when(&driver, "#results li.selected", |t| t.contains("Zoë")).await;
     element(&driver, "#search-input").await.send_keys(Key::Enter).await.expect("enter");
     content_when(&driver, "#news-consent-line", |t| t.contains("Not asked yet")).await;
+    // One click, one call, one paint of the card (as every card change).
+    element(&driver, "#news-agree").await.scroll_into_view().await.expect("scroll");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    window::watch_page(&driver).await;
+    let before = window::calls(&driver).await;
     click_settled(&driver, "#news-agree").await;
     content_when(&driver, "#news-consent-line", |t| t.starts_with("Agreed") && t.contains("asked at the desk")).await;
+    let (made, paints) = (window::calls(&driver).await - before, window::page_batches(&driver).await);
+    assert_eq!((made, paints), (1, 1), "recording consent: (calls, paints)");
     click_settled(&driver, "#news-stop").await;
     content_when(&driver, "#news-consent-line", |t| t.starts_with("Asked to stop")).await;
     driver.quit().await.expect("quit");

@@ -142,10 +142,14 @@ async fn a_group_of_500_with_mixed_consents_reaches_exactly_the_consenting_once_
     let lines = mailings::history_for(shop.conn(), &client1).expect("history");
     assert_eq!(lines[0].words, "Newsletter: Spring news for Client1", "their own subject, on their card");
     let history = regulars::records::interactions::history(shop.conn(), &client1, None, 10).expect("history");
-    assert_eq!((history.items[0].kind.as_str(), history.items[0].summary.as_str()), ("newsletter", "Spring news for Client1"));
+    assert_eq!(
+        (history.items[0].kind.as_str(), history.items[0].summary.as_str()),
+        ("newsletter", "Spring news for Client1")
+    );
     let trail = audit::newest(shop.conn(), 5).expect("audit");
-    assert!(trail.iter().any(|e| e.action == "sent a group message"
-        && e.detail.contains(&format!("to {} customers", consenting.len()))));
+    assert!(trail.iter().any(
+        |e| e.action == "sent a group message" && e.detail.contains(&format!("to {} customers", consenting.len()))
+    ));
 }
 
 /// Set for the child process the kill test starts: "<data folder>|<port>|<ca file>".
@@ -281,7 +285,11 @@ async fn a_test_message_goes_to_the_shop_itself_and_the_logs_hold_no_names_addre
         consent::agree(shop.conn(), &card.id, consent::AT_THE_DESK, now()).expect("agree");
     }
     let refused = format!("{MARKER}1@example.org");
-    let server = SmtpServer::start(Behaviour { refuse: vec![refused], drop_at: Some(format!("{MARKER}3@example.org")), delay_ms: 0 });
+    let server = SmtpServer::start(Behaviour {
+        refuse: vec![refused],
+        drop_at: Some(format!("{MARKER}3@example.org")),
+        delay_ms: 0,
+    });
     let cfg = config(&server, PASSWORD);
     let transport = mailer::transport(&cfg).expect("transport");
     let words = Draft { subject: format!("{MARKER} news"), body: format!("Hi {{first_name}}, {MARKER}!"), ..draft() };
@@ -315,7 +323,12 @@ fn groups_choose_by_every_condition_together_and_never_archived_customers() {
     regulars::records::customers::set_archived(shop.conn_mut(), &archived.id, true, now()).expect("archive");
     let filter = GroupFilter { tags: vec!["puppy".into()], ..GroupFilter::default() };
     let ids = |filter: &GroupFilter| -> Vec<String> {
-        groups::count(shop.conn(), filter, now(), today()).expect("count").members.into_iter().map(|m| m.customer_id).collect()
+        groups::count(shop.conn(), filter, now(), today())
+            .expect("count")
+            .members
+            .into_iter()
+            .map(|m| m.customer_id)
+            .collect()
     };
     let mut puppy = ids(&filter);
     puppy.sort();
@@ -356,7 +369,10 @@ fn a_customer_whose_placeholder_has_no_value_is_listed_and_skipped() {
     assert_eq!(preview.ready, 1);
     assert_eq!(preview.samples[0].body.lines().next(), Some("Hi Ada, Biscuit is welcome at our new spring walks!"));
     assert_eq!(preview.skipped.len(), 1);
-    assert_eq!((preview.skipped[0].name.as_str(), preview.skipped[0].missing.clone()), ("Bo Nopet", vec!["pet_name".to_string()]));
+    assert_eq!(
+        (preview.skipped[0].name.as_str(), preview.skipped[0].missing.clone()),
+        ("Bo Nopet", vec!["pet_name".to_string()])
+    );
     let unknown = Draft { body: "Hi {nickname}".into(), ..draft() };
     util::assert_invalid(newsletter::preview(shop.conn(), &unknown, &ctx()), "body");
 }
@@ -422,4 +438,53 @@ fn the_importer_keeps_the_consent_columns_of_the_layouts_it_knows() {
         importer::undo(shop.conn_mut(), &batch, now()).expect("undo");
         assert_eq!(shop.count("email_consent"), 0);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hourly_limit_stops_a_round_and_paused_or_cancelled_messages_wait() {
+    let mut shop = Shop::new();
+    let consenting = mixed_shop(&mut shop, 30);
+    let message = newsletter::queue(shop.conn_mut(), &draft(), &ctx(), audit::OWNER).expect("queue");
+    let server = SmtpServer::start(Behaviour::default());
+    let mut cfg = config(&server, PASSWORD);
+    cfg.account.per_hour = 5;
+    let transport = mailer::transport(&cfg).expect("transport");
+    let round = mailer::send_queued(&writer(&shop), &transport, &cfg.account, Utc::now, &|| {}).await.expect("send");
+    assert_eq!(round.sent, 5, "the owner's hourly limit");
+    assert!(matches!(round.stopped, Stopped::Limit(until) if until > Utc::now()), "{:?}", round.stopped);
+    assert_eq!(server.count(), 5);
+
+    // Paused: nothing goes, whatever the limit; resumed, the rest go.
+    cfg.account.per_hour = 0;
+    mailings::set_state(shop.conn(), &message, "paused", now()).expect("pause");
+    let round = mailer::send_queued(&writer(&shop), &transport, &cfg.account, Utc::now, &|| {}).await.expect("paused");
+    assert_eq!((round.sent, server.count()), (0, 5));
+    mailings::set_state(shop.conn(), &message, "sending", now()).expect("resume");
+    let round = mailer::send_queued(&writer(&shop), &transport, &cfg.account, Utc::now, &|| {}).await.expect("rest");
+    assert_eq!(round.sent, consenting.len() - 5);
+    assert_eq!(server.received().len(), consenting.len(), "each once");
+
+    // A second message cancelled before it went: listed as cancelled, none sent.
+    let second = newsletter::queue(shop.conn_mut(), &draft(), &ctx(), audit::OWNER).expect("queue again");
+    mailings::set_state(shop.conn(), &second, "cancelled", now()).expect("cancel");
+    let round = mailer::send_queued(&writer(&shop), &transport, &cfg.account, Utc::now, &|| {}).await.expect("none");
+    assert_eq!(round.sent, 0);
+    let progress = mailings::progress(shop.conn(), &second).expect("progress");
+    assert_eq!((progress.cancelled as usize, progress.sent, progress.waiting), (consenting.len(), 0, 0));
+}
+
+#[test]
+fn a_restored_shop_pauses_its_unfinished_messages() {
+    use regulars::io::backup;
+    let mut shop = Shop::new();
+    mixed_shop(&mut shop, 9);
+    let message = newsletter::queue(shop.conn_mut(), &draft(), &ctx(), audit::OWNER).expect("queue");
+    let data_dir = shop.data_dir();
+    let file = data_dir.join("mid-send.sqlite3");
+    backup::backup_to(shop.conn(), &file, None).expect("a backup made mid-send");
+    let mut slot = Some(shop.store);
+    backup::restore(&mut slot, &data_dir, &file, None, now()).expect("restore");
+    let store = slot.expect("the restored shop");
+    let progress = mailings::progress(store.conn(), &message).expect("progress");
+    assert_eq!(progress.state, "paused", "what went out after the backup is not in it: the owner resumes knowingly");
 }

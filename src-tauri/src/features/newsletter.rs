@@ -106,6 +106,13 @@ pub fn footer(shop_name: &str, shop_address: &str) -> String {
     )
 }
 
+/// One member's placeholder values, with their name and address.
+pub struct Filled {
+    pub values: BTreeMap<String, String>,
+    pub name: String,
+    pub address: String,
+}
+
 /// What fills the placeholders `slots` for each of `ids`, in order. Names,
 /// pets, the shop and memberships are read with one small query each; the
 /// rarer placeholders fall back on `templates::values_for`.
@@ -114,15 +121,18 @@ pub fn values_for_many<Tz: TimeZone>(
     ids: &[String],
     slots: &[String],
     ctx: &Context<'_, Tz>,
-) -> Result<Vec<BTreeMap<String, String>>> {
+) -> Result<Vec<Filled>> {
     let shop = settings::load(conn)?;
     let wants = |name: &str| slots.iter().any(|s| s == name);
     let rare = ["last_win", "referred_name", "complaint", "next_update"].iter().any(|name| wants(name));
     let program = if wants("reward_progress") { Some(loyalty::load_program(conn)?) } else { None };
     let mut all = Vec::with_capacity(ids.len());
     for id in ids {
+        let names = names_of(conn, id)?;
+        let (name, address) = (names.display.clone(), names.email.clone());
         if rare {
-            all.push(templates::values_for(conn, id, ctx.staff_name, ctx.review_link, ctx.tz)?);
+            let values = templates::values_for(conn, id, ctx.staff_name, ctx.review_link, ctx.tz)?;
+            all.push(Filled { values, name, address });
             continue;
         }
         let mut v = BTreeMap::new();
@@ -131,21 +141,14 @@ pub fn values_for_many<Tz: TimeZone>(
                 v.insert(key.to_string(), value);
             }
         };
-        let (first, display, preferred, goal) = names_of(conn, id)?;
+        let Names { first, display, preferred, goal, .. } = names;
         let first = if first.is_empty() { display.clone() } else { first };
         put("preferred_name", if preferred.is_empty() { first.clone() } else { preferred });
         put("first_name", first);
         put("full_name", display);
         put("goal", goal);
         put("shop_name", shop.shop_name.clone());
-        put(
-            "staff_name",
-            if ctx.staff_name.trim().is_empty() {
-                format!("The {} team", shop.shop_name)
-            } else {
-                ctx.staff_name.to_string()
-            },
-        );
+        put("staff_name", signed_by(ctx.staff_name, &shop.shop_name));
         put("review_link", ctx.review_link.to_string());
         if wants("pet_name") {
             put("pet_name", pet_name_of(conn, id)?.unwrap_or_default());
@@ -163,22 +166,46 @@ pub fn values_for_many<Tz: TimeZone>(
                 }
             }
         }
-        all.push(v);
+        all.push(Filled { values: v, name, address });
     }
     Ok(all)
 }
 
-/// First name, display name, preferred name and goal of one card.
-fn names_of(conn: &Connection, id: &str) -> Result<(String, String, String, String)> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT first_name, display_name, preferred_name,
-                    coalesce(json_extract(discovery, '$.success_looks_like'), '')
-             FROM customers WHERE id = ?1",
-        )?
-        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
-        .optional()?
-        .ok_or(Error::NotFound("This customer"))?)
+/// Who signs: the staff member, or the team when nobody is chosen.
+fn signed_by(staff_name: &str, shop_name: &str) -> String {
+    if staff_name.trim().is_empty() {
+        format!("The {shop_name} team")
+    } else {
+        staff_name.to_string()
+    }
+}
+
+/// What one card's own columns give a message, read in one query.
+struct Names {
+    first: String,
+    display: String,
+    preferred: String,
+    goal: String,
+    email: String,
+}
+
+fn names_of(conn: &Connection, id: &str) -> Result<Names> {
+    conn.prepare_cached(
+        "SELECT first_name, display_name, preferred_name,
+                coalesce(json_extract(discovery, '$.success_looks_like'), ''), email
+         FROM customers WHERE id = ?1",
+    )?
+    .query_row([id], |row| {
+        Ok(Names {
+            first: row.get(0)?,
+            display: row.get(1)?,
+            preferred: row.get(2)?,
+            goal: row.get(3)?,
+            email: row.get(4)?,
+        })
+    })
+    .optional()?
+    .ok_or(Error::NotFound("This customer"))
 }
 
 fn pet_name_of(conn: &Connection, id: &str) -> Result<Option<String>> {
@@ -209,11 +236,10 @@ pub fn personalise<Tz: TimeZone>(
     let mut ready = Vec::new();
     let mut skipped = Vec::new();
     for chunk in ids.chunks(500) {
-        let values = values_for_many(conn, chunk, &slots, ctx)?;
-        for (id, values) in chunk.iter().zip(values) {
+        for (id, filled) in chunk.iter().zip(values_for_many(conn, chunk, &slots, ctx)?) {
+            let Filled { values, name, address } = filled;
             let subject = templates::render(&draft.subject, &values);
             let body = templates::render(&draft.body, &values);
-            let (name, address) = name_and_address(conn, id)?;
             if !subject.missing.is_empty() || !body.missing.is_empty() {
                 let mut missing = subject.missing;
                 for name in body.missing {
@@ -232,12 +258,6 @@ pub fn personalise<Tz: TimeZone>(
         }
     }
     Ok((ready, skipped))
-}
-
-fn name_and_address(conn: &Connection, id: &str) -> Result<(String, String)> {
-    Ok(conn
-        .prepare_cached("SELECT display_name, email FROM customers WHERE id = ?1")?
-        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))?)
 }
 
 /// The preview: three messages as they will go, the count ready, who is
@@ -264,7 +284,12 @@ pub fn queue<Tz: TimeZone>(conn: &mut Connection, draft: &Draft, ctx: &Context<'
     }
     let rows: Vec<mailings::Personal> = ready
         .into_iter()
-        .map(|p| mailings::Personal { customer_id: p.customer_id, address: p.address, subject: p.subject, body: p.body })
+        .map(|p| mailings::Personal {
+            customer_id: p.customer_id,
+            address: p.address,
+            subject: p.subject,
+            body: p.body,
+        })
         .collect();
     store::write(conn, |tx| {
         let id = mailings::queue(tx, draft.subject.trim(), &draft.body, draft.group_name.trim(), &rows, ctx.now)?;

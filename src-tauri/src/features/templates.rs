@@ -257,9 +257,10 @@ pub fn slots_in(text: &str) -> Vec<String> {
 /// Refuses a text with a placeholder this app does not know.
 pub fn check_slots(field: &'static str, text: &str) -> Result<()> {
     match slots_in(text).into_iter().find(|name| !is_known(name)) {
-        Some(name) => {
-            Err(Error::invalid(field, format!("{{{name}}} is not a placeholder this app knows. Use one from the list.")))
-        }
+        Some(name) => Err(Error::invalid(
+            field,
+            format!("{{{name}}} is not a placeholder this app knows. Use one from the list."),
+        )),
         None => Ok(()),
     }
 }

@@ -118,7 +118,10 @@ pub fn validate(account: &MailAccount) -> Result<MailAccount> {
         && clean.host.len() <= 253
         && clean.host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     if !host_ok {
-        return Err(Error::invalid("mail_host", "Type the mail server's name, such as smtp.gmail.com, or choose a provider."));
+        return Err(Error::invalid(
+            "mail_host",
+            "Type the mail server's name, such as smtp.gmail.com, or choose a provider.",
+        ));
     }
     if clean.port == 0 {
         return Err(Error::invalid("mail_port", "Type the server's port: 465 for TLS, 587 for STARTTLS."));
@@ -143,7 +146,9 @@ fn keychain_account(account: &MailAccount) -> String {
 
 fn keychain_error(error: keyring::Error) -> Error {
     tracing::warn!(%error, "the keychain did not answer for the mail password");
-    Error::Mail("This computer's keychain did not answer, so the mail account's password cannot be kept or read.".into())
+    Error::Mail(
+        "This computer's keychain did not answer, so the mail account's password cannot be kept or read.".into(),
+    )
 }
 
 /// The password from the keychain.

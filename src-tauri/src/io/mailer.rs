@@ -56,7 +56,8 @@ pub fn transport(config: &MailerConfig) -> Result<Transport> {
     let account = &config.account;
     let mut tls = TlsParameters::builder(account.host.clone());
     if let Some(pem) = &config.trusted_root_pem {
-        let root = Certificate::from_pem(pem).map_err(|_| Error::Mail("The trusted certificate cannot be read.".into()))?;
+        let root =
+            Certificate::from_pem(pem).map_err(|_| Error::Mail("The trusted certificate cannot be read.".into()))?;
         tls = tls.certificate_store(CertificateStore::None).add_root_certificate(root);
     }
     let tls = tls.build_rustls().map_err(|_| Error::Mail("A secure connection cannot be prepared.".into()))?;
@@ -133,7 +134,8 @@ pub async fn check(transport: &Transport, account: &MailAccount) -> Result<()> {
 /// Sends one test message to the shop's own address.
 pub async fn send_test(transport: &Transport, account: &MailAccount, subject: &str, body: &str) -> Result<()> {
     check(transport, account).await?;
-    let email = message(account, &new_id(), &account.address, &format!("Test: {subject}"), body).map_err(Error::Mail)?;
+    let email =
+        message(account, &new_id(), &account.address, &format!("Test: {subject}"), body).map_err(Error::Mail)?;
     match transport.send(email).await {
         Ok(_) => Ok(()),
         Err(error) if is_refused_login(&error) => Err(Error::Mail(REFUSED_LOGIN.into())),
@@ -211,7 +213,11 @@ pub async fn send_queued(
                 round.failed += 1;
                 // A lost connection: go on only if the server answers again.
                 if let Err(error) = check(transport, account).await {
-                    tracing::warn!(sent = round.sent, failed = round.failed, "sending stopped: the mail server went away");
+                    tracing::warn!(
+                        sent = round.sent,
+                        failed = round.failed,
+                        "sending stopped: the mail server went away"
+                    );
                     return Err(error);
                 }
             }

@@ -82,7 +82,14 @@ pub struct SentLine {
 
 /// Queues a message and its personalised rows in the caller's transaction;
 /// returns the message's id.
-pub fn queue(tx: &Connection, subject: &str, body: &str, group_name: &str, rows: &[Personal], now: DateTime<Utc>) -> Result<String> {
+pub fn queue(
+    tx: &Connection,
+    subject: &str,
+    body: &str,
+    group_name: &str,
+    rows: &[Personal],
+    now: DateTime<Utc>,
+) -> Result<String> {
     let at = timestamp(now);
     let message_id = new_id();
     tx.prepare_cached(
@@ -168,8 +175,23 @@ pub fn mark_queued_again(conn: &Connection, id: &str, now: DateTime<Utc>) -> Res
 /// At start: rows cut off mid-hand-over become failures that say so.
 pub fn recover_interrupted(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
     Ok(conn
-        .prepare_cached("UPDATE mail_outbox SET state = 'failed', reason = ?1, updated_at = ?2 WHERE state = 'sending'")?
+        .prepare_cached(
+            "UPDATE mail_outbox SET state = 'failed', reason = ?1, updated_at = ?2 WHERE state = 'sending'",
+        )?
         .execute(params![INTERRUPTED, timestamp(now)])?)
+}
+
+/// After a restore: the restored file does not know what went out after
+/// the backup was made, so its unfinished messages are paused (the owner
+/// resumes knowingly) and a row it holds as being handed over is a
+/// failure that says so. Returns the messages paused.
+pub fn hold_after_restore(tx: &Connection, now: DateTime<Utc>) -> Result<usize> {
+    let at = timestamp(now);
+    tx.prepare_cached("UPDATE mail_outbox SET state = 'failed', reason = ?1, updated_at = ?2 WHERE state = 'sending'")?
+        .execute(params![INTERRUPTED, at])?;
+    Ok(tx
+        .prepare_cached("UPDATE mail_messages SET state = 'paused', updated_at = ?1 WHERE state = 'sending'")?
+        .execute([at])?)
 }
 
 /// Sets a message's state ("sending", "paused", "cancelled", "done").

@@ -64,9 +64,12 @@ pub fn get_mail_screen(state: State<'_, AppState>, engine: State<'_, MailEngine>
 
 #[tauri::command]
 pub fn save_mail_account(state: State<'_, AppState>, input: MailAccountInput) -> Result<MailAccount> {
-    owner::audited(&state, "changed the mail account", |_| String::new(), |conn| {
-        mail_account::save(conn, &input, Utc::now())
-    })
+    owner::audited(
+        &state,
+        "changed the mail account",
+        |_| String::new(),
+        |conn| mail_account::save(conn, &input, Utc::now()),
+    )
 }
 
 #[tauri::command]
@@ -94,7 +97,14 @@ fn shop_address(conn: &rusqlite::Connection) -> Result<String> {
 fn with_context<T>(conn: &rusqlite::Connection, work: impl FnOnce(&Context<'_, Local>) -> Result<T>) -> Result<T> {
     let address = shop_address(conn)?;
     let link = outreach::load_rules(conn)?.review_link;
-    let ctx = Context { staff_name: "", review_link: &link, shop_address: &address, now: Utc::now(), today: today(), tz: &Local };
+    let ctx = Context {
+        staff_name: "",
+        review_link: &link,
+        shop_address: &address,
+        now: Utc::now(),
+        today: today(),
+        tz: &Local,
+    };
     work(&ctx)
 }
 
@@ -108,7 +118,8 @@ pub fn preview_group_message(state: State<'_, AppState>, draft: Draft) -> Result
 #[tauri::command]
 pub async fn send_test_message(state: State<'_, AppState>, draft: Draft) -> Result<String> {
     let (account, preview) = state.read(|conn| {
-        let account = mail_account::load(conn)?.ok_or_else(|| Error::invalid("mail_address", "Set up the shop's mail account first."))?;
+        let account = mail_account::load(conn)?
+            .ok_or_else(|| Error::invalid("mail_address", "Set up the shop's mail account first."))?;
         Ok((account, with_context(conn, |ctx| newsletter::preview(conn, &draft, ctx))?))
     })?;
     let (subject, body) = match preview.samples.first() {
@@ -132,7 +143,14 @@ pub fn send_group_message(
     let id = state.write(|conn| {
         let address = shop_address(conn)?;
         let link = outreach::load_rules(conn)?.review_link;
-        let ctx = Context { staff_name: "", review_link: &link, shop_address: &address, now: Utc::now(), today: today(), tz: &Local };
+        let ctx = Context {
+            staff_name: "",
+            review_link: &link,
+            shop_address: &address,
+            now: Utc::now(),
+            today: today(),
+            tz: &Local,
+        };
         newsletter::queue(conn, &draft, &ctx, who)
     })?;
     engine.wake.notify_one();

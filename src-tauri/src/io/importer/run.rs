@@ -317,7 +317,12 @@ impl Writer<'_> {
     /// A new card; a "yes" in the row's consent column is kept as its
     /// consent to news by email, saying which column it came from (a card
     /// already on file keeps the consent recorded on it).
-    fn create(&mut self, number: usize, card: &customers::PreparedCard, consent: Option<&(bool, String)>) -> Result<()> {
+    fn create(
+        &mut self,
+        number: usize,
+        card: &customers::PreparedCard,
+        consent: Option<&(bool, String)>,
+    ) -> Result<()> {
         customers::insert_prepared(self.tx, card, &mut self.search)?;
         if let Some((true, heading)) = consent {
             let heading: String = heading.chars().take(80).collect();
