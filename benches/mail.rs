@@ -168,6 +168,8 @@ fn send(store: &mut Store, data: &std::path::Path, ctx: &Context<'_, Utc>) {
     let writer =
         Mutex::new(Store::open_with(&data.join(regulars::db::store::DATABASE_FILE), common::key()).expect("writer"));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    // The pooled transport starts its tasks on the runtime it is made in.
+    let _entered = runtime.enter();
     let transport = mailer::transport(&config).expect("transport");
     let start = Instant::now();
     let round =

@@ -23,9 +23,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::Mailbox;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, CertificateStore, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::Message;
+use tokio::sync::Mutex;
 use zeroize::Zeroizing;
 
 use crate::db::store;
@@ -49,9 +51,54 @@ pub struct MailerConfig {
     pub trusted_root_pem: Option<Vec<u8>>,
 }
 
-pub type Transport = AsyncSmtpTransport<Tokio1Executor>;
+/// How long connecting, or one answer of the server, may take.
+const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The connection to the server, pooled (messages share one session).
+/// One session with the shop's mail server, kept open between messages and
+/// opened again when it broke. The socket is made here, with Nagle's
+/// algorithm off: lettre writes a message and its closing dot in two
+/// writes, and with Nagle on the dot waited for the server's delayed
+/// acknowledgement, 40 ms a message.
+pub struct Transport {
+    host: String,
+    port: u16,
+    security: Security,
+    tls: TlsParameters,
+    credentials: Credentials,
+    session: Mutex<Option<AsyncSmtpConnection>>,
+}
+
+/// Why a message was not handed over: the server's answer, or the network.
+#[derive(Debug)]
+pub enum SendError {
+    Smtp(lettre::transport::smtp::Error),
+    Network(std::io::Error),
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendError::Smtp(error) => write!(f, "{error}"),
+            SendError::Network(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl SendError {
+    fn status(&self) -> Option<u16> {
+        match self {
+            SendError::Smtp(error) => error.status().map(u16::from),
+            SendError::Network(_) => None,
+        }
+    }
+
+    /// The server answered (4xx or 5xx): it did not take the message.
+    fn answered(&self) -> bool {
+        matches!(self, SendError::Smtp(error) if error.is_permanent() || error.is_transient())
+    }
+}
+
+/// How to reach the server; nothing is connected until the first use.
 pub fn transport(config: &MailerConfig) -> Result<Transport> {
     let account = &config.account;
     let mut tls = TlsParameters::builder(account.host.clone());
@@ -61,16 +108,87 @@ pub fn transport(config: &MailerConfig) -> Result<Transport> {
         tls = tls.certificate_store(CertificateStore::None).add_root_certificate(root);
     }
     let tls = tls.build_rustls().map_err(|_| Error::Mail("A secure connection cannot be prepared.".into()))?;
-    let tls = match account.security {
-        Security::Tls => Tls::Wrapper(tls),
-        Security::Starttls => Tls::Required(tls),
-    };
-    Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(account.host.clone())
-        .port(account.port)
-        .tls(tls)
-        .credentials(Credentials::new(account.user.clone(), config.password.to_string()))
-        .timeout(Some(Duration::from_secs(30)))
-        .build())
+    Ok(Transport {
+        host: account.host.clone(),
+        port: account.port,
+        security: account.security,
+        tls,
+        credentials: Credentials::new(account.user.clone(), config.password.to_string()),
+        session: Mutex::new(None),
+    })
+}
+
+impl Transport {
+    /// Connects, secures the connection (TLS from the first byte, or
+    /// STARTTLS before anything else is said) and signs in.
+    async fn open(&self) -> std::result::Result<AsyncSmtpConnection, SendError> {
+        let hello = ClientId::default();
+        let mut session = match self.security {
+            Security::Starttls => {
+                let connect = tokio::net::TcpStream::connect((self.host.as_str(), self.port));
+                let tcp = tokio::time::timeout(TIMEOUT, connect)
+                    .await
+                    .map_err(|_| SendError::Network(std::io::ErrorKind::TimedOut.into()))?
+                    .map_err(SendError::Network)?;
+                tcp.set_nodelay(true).map_err(SendError::Network)?;
+                let mut session = AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &hello)
+                    .await
+                    .map_err(SendError::Smtp)?;
+                session.starttls(self.tls.clone(), &hello).await.map_err(SendError::Smtp)?;
+                session
+            }
+            Security::Tls => AsyncSmtpConnection::connect_tokio1(
+                (self.host.as_str(), self.port),
+                Some(TIMEOUT),
+                &hello,
+                Some(self.tls.clone()),
+                None,
+            )
+            .await
+            .map_err(SendError::Smtp)?,
+        };
+        session.auth(&[Mechanism::Plain, Mechanism::Login], &self.credentials).await.map_err(SendError::Smtp)?;
+        Ok(session)
+    }
+
+    /// Whether the server answers and takes the account (a new session
+    /// when the last one broke).
+    async fn test_connection(&self) -> std::result::Result<bool, SendError> {
+        let mut slot = self.session.lock().await;
+        if let Some(session) = slot.as_mut() {
+            if !session.has_broken() && session.test_connected().await {
+                return Ok(true);
+            }
+        }
+        *slot = None;
+        *slot = Some(self.open().await?);
+        Ok(true)
+    }
+
+    /// Hands one message over on the open session (opened first if need be).
+    async fn send(&self, email: &Message) -> std::result::Result<(), SendError> {
+        let mut slot = self.session.lock().await;
+        if slot.as_ref().is_none_or(|session| session.has_broken()) {
+            *slot = Some(self.open().await?);
+        }
+        let Some(session) = slot.as_mut() else {
+            return Err(SendError::Network(std::io::ErrorKind::NotConnected.into()));
+        };
+        let sent = tokio::time::timeout(TIMEOUT, session.send(email.envelope(), &email.formatted())).await;
+        match sent {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(error)) => {
+                if session.has_broken() {
+                    *slot = None;
+                }
+                Err(SendError::Smtp(error))
+            }
+            Err(_) => {
+                *slot = None;
+                Err(SendError::Network(std::io::ErrorKind::TimedOut.into()))
+            }
+        }
+    }
 }
 
 /// `List-Unsubscribe: <mailto:shop?subject=unsubscribe>` (RFC 2369).
@@ -109,12 +227,12 @@ pub fn message(account: &MailAccount, id: &str, to: &str, subject: &str, body: &
         .map_err(|_| "This message could not be put together.".to_string())
 }
 
-fn is_refused_login(error: &lettre::transport::smtp::Error) -> bool {
-    error.status().is_some_and(|code| matches!(u16::from(code), 530 | 534 | 535 | 454))
+fn is_refused_login(error: &SendError) -> bool {
+    error.status().is_some_and(|code| matches!(code, 530 | 534 | 535 | 454))
 }
 
 /// The server's answer as a sentence for the owner.
-fn refusal(error: &lettre::transport::smtp::Error) -> String {
+fn refusal(error: &SendError) -> String {
     format!("The mail server did not take it: {error}")
 }
 
@@ -136,7 +254,7 @@ pub async fn send_test(transport: &Transport, account: &MailAccount, subject: &s
     check(transport, account).await?;
     let email =
         message(account, &new_id(), &account.address, &format!("Test: {subject}"), body).map_err(Error::Mail)?;
-    match transport.send(email).await {
+    match transport.send(&email).await {
         Ok(_) => Ok(()),
         Err(error) if is_refused_login(&error) => Err(Error::Mail(REFUSED_LOGIN.into())),
         Err(error) => Err(Error::Mail(refusal(&error))),
@@ -204,7 +322,6 @@ pub async fn send_queued(
         }
         let Some(row) = take_next(writer, clock())? else { return Ok(round) };
         let outcome = hand_over(writer, transport, account, &row, clock).await;
-        writer.with_writer(|conn| mailings::finish_if_done(conn, &row.message_id, clock()))?;
         after_each();
         match outcome? {
             Outcome::Sent => round.sent += 1,
@@ -245,13 +362,20 @@ async fn hand_over(
     let email = match message(account, &row.id, &row.address, &row.subject, &row.body) {
         Ok(email) => email,
         Err(reason) => {
-            writer.with_writer(|conn| mailings::mark_failed(conn, &row.id, &reason, clock()))?;
+            failed(writer, row, &reason, clock())?;
             return Ok(Outcome::Refused);
         }
     };
-    match transport.send(email).await {
+    match transport.send(&email).await {
         Ok(_) => {
-            writer.with_writer(|conn| store::write(conn, |tx| mailings::mark_sent(tx, row, clock())))?;
+            // Sent, its history line, and the message done when it was the
+            // last: one transaction.
+            writer.with_writer(|conn| {
+                store::write(conn, |tx| {
+                    mailings::mark_sent(tx, row, clock())?;
+                    mailings::finish_if_done(tx, &row.message_id, clock())
+                })
+            })?;
             Ok(Outcome::Sent)
         }
         Err(error) if is_refused_login(&error) => {
@@ -260,12 +384,23 @@ async fn hand_over(
             Err(Error::Mail(REFUSED_LOGIN.into()))
         }
         Err(error) => {
-            let answered = error.is_permanent() || error.is_transient();
-            let code = error.status().map(u16::from);
+            let answered = error.answered();
+            let code = error.status();
             tracing::info!(outbox = %row.id, code, answered, "the mail server did not take a message");
             let reason = if answered { refusal(&error) } else { CONNECTION_LOST.to_string() };
-            writer.with_writer(|conn| mailings::mark_failed(conn, &row.id, &reason, clock()))?;
+            failed(writer, row, &reason, clock())?;
             Ok(if answered { Outcome::Refused } else { Outcome::Lost })
         }
     }
+}
+
+/// Marks a row failed with its reason (and the message done when it was the last).
+fn failed(writer: &impl Writer, row: &OutboxRow, reason: &str, now: DateTime<Utc>) -> Result<()> {
+    writer.with_writer(|conn| {
+        store::write(conn, |tx| {
+            mailings::mark_failed(tx, &row.id, reason, now)?;
+            mailings::finish_if_done(tx, &row.message_id, now)
+        })
+    })?;
+    Ok(())
 }
