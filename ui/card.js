@@ -14,6 +14,7 @@ import { renderPlan } from './plan.js';
 import { face, photoControls, pasteInto } from './photos.js';
 import { renderPasses } from './passes.js';
 import { renderPets } from './pets.js';
+import { renderNewsConsent } from './news.js';
 import { channelLabels, colourLabels } from './types/labels.js';
 
 
@@ -123,6 +124,7 @@ function renderCard(view, app) {
   const side = [
     renderHealth(),
     contactPanel(),
+    renderNewsConsent(ctx),
     renderPasses(ctx),
     renderPets(ctx),
     renderMembership(ctx),

@@ -21,6 +21,7 @@ import { renderTemplateSettings, renderOutreachSettings } from './templates-sett
 import { renderPlanSettings } from './plan-settings.js';
 import { renderPassSettings, renderPetSettings } from './pass-settings.js';
 import { renderData } from './data.js';
+import { renderNews } from './news.js';
 import { initOwner, asOwner, lockNow, renderOwnerSettings, renderAudit } from './owner.js';
 import { renderGate, renderRecoverySettings, saveRecoverySheet } from './vault.js';
 
@@ -54,6 +55,8 @@ let ready = false;
  *   openSettings(): Promise<void>,
  *   openSettingsUnlocked(): Promise<void>,
  *   openData(): Promise<void>,
+ *   openNews(): Promise<void>,
+ *   openNewsUnlocked(): Promise<void>,
  *   openDataUnlocked(): Promise<void>,
  *   deskStaff(): string | null,
  *   setStaff(staff: Array<import('./types/StaffMember').StaffMember>): void,
@@ -144,6 +147,16 @@ export const app = {
   openData() {
     return asOwner(app, () => app.openDataUnlocked());
   },
+  openNews() {
+    return asOwner(app, () => app.openNewsUnlocked());
+  },
+  async openNewsUnlocked() {
+    try {
+      app.showPage('news', renderNews(await api.getMailScreen()));
+    } catch (error) {
+      app.showPage('error', errorPanel(error));
+    }
+  },
   async openDataUnlocked() {
     try {
       const data = await renderData(app);
@@ -224,6 +237,7 @@ const destinations = [
   { id: 'nav-review', code: 'KeyR', open: () => app.openReview() },
   { id: 'nav-new', code: 'KeyN', open: () => app.newCustomer() },
   { id: 'nav-outreach', code: 'KeyV', open: () => app.openOutreach() },
+  { id: 'nav-news', code: 'KeyW', open: () => app.openNews() },
   { id: 'nav-data', code: 'KeyD', open: () => app.openData() },
   { id: 'nav-settings', code: 'KeyS', open: () => app.openSettings() },
 ];

@@ -192,7 +192,7 @@ async fn fits(driver: &WebDriver, at: &str) {
         .execute(
             "const root = document.documentElement; \
              const shown = (el) => el && el.getClientRects().length > 0 && !el.closest('[hidden]'); \
-             const ids = ['nav-search', 'nav-today', 'nav-review', 'nav-new', 'nav-outreach', 'nav-data', 'nav-settings']; \
+             const ids = ['nav-search', 'nav-today', 'nav-review', 'nav-new', 'nav-outreach', 'nav-news', 'nav-data', 'nav-settings']; \
              const bar = document.querySelector('.topbar').getBoundingClientRect(); \
              const wide = [...document.querySelectorAll('body *')].filter((el) => el.getClientRects().length && el.getBoundingClientRect().right > root.clientWidth + 0.5) \
                .slice(-4).map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`); \

@@ -13,6 +13,8 @@
 mod desktop;
 #[path = "../nats/mod.rs"]
 mod nats;
+#[path = "../smtp/mod.rs"]
+mod smtp;
 mod window;
 
 mod card_changes;
@@ -21,6 +23,7 @@ mod encryption;
 mod health;
 mod import;
 mod ipc;
+mod news;
 mod outreach;
 mod owner;
 mod passes;

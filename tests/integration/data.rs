@@ -406,6 +406,7 @@ fn an_import_recorded_before_version_9_can_still_be_undone() {
              DROP TABLE sync_tombstones; -- version 16
              DROP TABLE sync_parts; -- version 17
              DROP TABLE devices; DROP TABLE overwritten_fields; DROP INDEX customers_overdrawn; -- version 18
+             DROP TABLE mail_sent; DROP TABLE mail_outbox; DROP TABLE mail_messages; DROP TABLE email_consent; -- version 19
              PRAGMA user_version = 8;",
         )
         .unwrap();
@@ -590,6 +591,19 @@ pub(crate) fn busy_customer(shop: &mut Shop) -> String {
         &changed_at,
     )
     .unwrap();
+    // Consent to news by email, and a group message sent to them.
+    use regulars::records::mailings;
+    regulars::records::consent::agree(shop.conn(), &id, "asked at the desk", now()).unwrap();
+    let personal = mailings::Personal {
+        customer_id: id.clone(),
+        address: "quentin@example.org".into(),
+        subject: "Zyx news".into(),
+        body: "Hi Quentin".into(),
+    };
+    mailings::queue(shop.conn(), "Zyx news", "Hi {first_name}", "", &[personal], now()).unwrap();
+    let row = mailings::next_queued(shop.conn()).unwrap().unwrap();
+    mailings::mark_sending(shop.conn(), &row.id, now()).unwrap();
+    mailings::mark_sent(shop.conn(), &row, now()).unwrap();
     id
 }
 

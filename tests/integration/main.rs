@@ -10,6 +10,9 @@ mod desktop;
 // tests; the end-to-end binary and the benchmarks can share it too.
 #[path = "../nats/mod.rs"]
 mod nats;
+// A real SMTP server (aiosmtpd, STARTTLS, a password) for group messages.
+#[path = "../smtp/mod.rs"]
+mod smtp;
 mod util;
 
 mod architecture;
@@ -19,6 +22,7 @@ mod cards;
 mod chosen_files;
 mod data;
 mod encryption;
+mod group_mail;
 mod health;
 mod layouts;
 mod loyalty;

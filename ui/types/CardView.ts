@@ -3,6 +3,7 @@ import type { Activity } from "./Activity";
 import type { Answer } from "./Answer";
 import type { Card } from "./Card";
 import type { Complaint } from "./Complaint";
+import type { Consent } from "./Consent";
 import type { ForCustomer } from "./ForCustomer";
 import type { Health } from "./Health";
 import type { Membership } from "./Membership";
@@ -13,6 +14,7 @@ import type { PhotoRef } from "./PhotoRef";
 import type { Plan } from "./Plan";
 import type { Reminder } from "./Reminder";
 import type { ReviewStatus } from "./ReviewStatus";
+import type { SentLine } from "./SentLine";
 import type { StaffMember } from "./StaffMember";
 
 export type CardView = { card: Card, activity: Activity, health: Health, membership: Membership | null, plan: Plan | null, complaints: Array<Complaint>, feedback: Array<Answer>, review: ReviewStatus, referrals: ForCustomer, 
@@ -40,4 +42,12 @@ pass_types: Array<PassType>,
 /**
  * The pets on the card, with their records and vaccinations.
  */
-pets: Array<PetRecord>, };
+pets: Array<PetRecord>, 
+/**
+ * Whether they agreed to news by email, when and how, or asked to stop.
+ */
+consent: Consent, 
+/**
+ * The group messages they were sent, newest first.
+ */
+newsletters: Array<SentLine>, };

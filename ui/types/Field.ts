@@ -3,4 +3,4 @@
 /**
  * What a column holds.
  */
-export type Field = "ignore" | "first_name" | "last_name" | "full_name" | "preferred_name" | "phone" | "email" | "birthday" | "notes" | "tags" | "pets" | "heard_from" | "best_time" | "other_phone" | "other_email" | "pet_kind" | "pet_breed" | "middle_name" | "tag" | "person_name" | "person_kind" | "person_details";
+export type Field = "ignore" | "first_name" | "last_name" | "full_name" | "preferred_name" | "phone" | "email" | "birthday" | "notes" | "tags" | "pets" | "heard_from" | "best_time" | "other_phone" | "other_email" | "pet_kind" | "pet_breed" | "middle_name" | "tag" | "person_name" | "person_kind" | "person_details" | "email_consent";

@@ -53,6 +53,7 @@ export const fieldLabels = [
   ["person_name", "A person or pet’s name"],
   ["person_kind", "… their kind (dog, daughter)"],
   ["person_details", "… their details"],
+  ["email_consent", "Agreed to news by email (yes or no)"],
 ];
 
 /** @type {Array<[import('./OnDuplicate').OnDuplicate, string]>} */

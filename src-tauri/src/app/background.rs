@@ -48,6 +48,7 @@ pub fn start(app: &tauri::AppHandle, state: &AppState, wake: Arc<tokio::sync::No
     crate::app::sync::start(app);
     crate::app::updates::start_daily_check(app.clone());
     crate::app::autostart::first_start(app, state);
+    crate::app::mail::start(app);
 }
 
 /// Starts the reminder scheduler on its own connection. A click on a

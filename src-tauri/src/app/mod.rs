@@ -12,6 +12,7 @@ pub mod file_dialog;
 pub mod files;
 pub mod instance;
 pub mod ipc;
+pub mod mail;
 pub mod notify;
 pub mod owner;
 pub mod photos;

@@ -64,6 +64,17 @@ pub const OWNER_ONLY: &[&str] = &[
     "install_update",
     "set_update_checks",
     "set_start_at_login",
+    "get_mail_screen",
+    "save_mail_account",
+    "count_group",
+    "save_group",
+    "remove_group",
+    "preview_group_message",
+    "send_test_message",
+    "send_group_message",
+    "get_mail_progress",
+    "set_mail_state",
+    "retry_mail",
 ];
 
 /// How long owner mode stays open without use: the owner's minutes.

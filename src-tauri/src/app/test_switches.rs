@@ -18,6 +18,9 @@
 //! - `REGULARS_UPDATE_FEED` and `REGULARS_UPDATE_PUBKEY`: the updater
 //!   asks that feed (a loopback server the test runs) and trusts that key
 //!   (made by the test) instead of `tauri.conf.json`'s.
+//! - `REGULARS_SMTP_TRUSTED_ROOT`: a certificate file (PEM) the mail
+//!   sender trusts in place of the system's roots, so the end-to-end test
+//!   sends through its own STARTTLS server on loopback.
 //! - `panic_on_purpose`: a command that panics, to show a panic answers
 //!   the page (see `app::ipc`).
 
@@ -42,6 +45,13 @@ pub const UPDATE_PUBKEY_ENV: &str = "REGULARS_UPDATE_PUBKEY";
 /// The tests' update feed and release key, when they set both.
 pub fn update_feed() -> Option<(String, String)> {
     Some((std::env::var(UPDATE_FEED_ENV).ok()?, std::env::var(UPDATE_PUBKEY_ENV).ok()?))
+}
+
+pub const SMTP_TRUSTED_ROOT_ENV: &str = "REGULARS_SMTP_TRUSTED_ROOT";
+
+/// The certificate the tests' mail server is signed by, when they set one.
+pub fn smtp_trusted_root() -> Option<Vec<u8>> {
+    std::fs::read(std::env::var_os(SMTP_TRUSTED_ROOT_ENV)?).ok()
 }
 
 /// Waits for a line on standard input when the tests ask for pauses.

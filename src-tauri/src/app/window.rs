@@ -137,6 +137,7 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             app.manage(owner);
             app.manage(background::Wake(wake.clone()));
             app.manage(updates::LastCheck::default());
+            app.manage(crate::app::mail::MailEngine::default());
             let state = app.state::<AppState>();
             if state.gate().0 == Ask::Nothing && state.read(|_| Ok(())).is_ok() {
                 background::start(app.handle(), &state, wake);
@@ -256,6 +257,18 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             commands::updates::install_update,
             commands::updates::set_update_checks,
             commands::updates::set_start_at_login,
+            commands::mail::get_mail_screen,
+            commands::mail::save_mail_account,
+            commands::mail::count_group,
+            commands::mail::save_group,
+            commands::mail::remove_group,
+            commands::mail::preview_group_message,
+            commands::mail::send_test_message,
+            commands::mail::send_group_message,
+            commands::mail::get_mail_progress,
+            commands::mail::set_mail_state,
+            commands::mail::retry_mail,
+            commands::mail::set_news_consent,
             #[cfg(feature = "test-switches")]
             crate::app::test_switches::panic_on_purpose,
         ]))

@@ -109,12 +109,16 @@ pub const TABLES: &[Table] = &[
     table("import_batches", Record, "NULL"),
     // Every device knows every other by name, and which the owner removed.
     table("devices", Record, "NULL"),
+    // Consent travels like the card; its id is derived from the customer's.
+    table("email_consent", Record, "R.customer_id"),
     table("interactions", AppendOnly, "R.customer_id"),
     table("points_ledger", AppendOnly, "R.customer_id"),
     table("pass_ledger", AppendOnly, "R.customer_id"),
     table("feedback", AppendOnly, "R.customer_id"),
     table("complaint_updates", AppendOnly, "(SELECT customer_id FROM main.complaints WHERE id = R.complaint_id)"),
     table("import_rows", AppendOnly, "R.customer_id"),
+    // What each customer was sent: a line on their history on every device.
+    table("mail_sent", AppendOnly, "R.customer_id"),
     // Its integer id is each device's own; a received line gets the next one here.
     Table { name: "audit_log", sharing: AppendOnly, key: "id", owner: "NULL", never_sent: &["id"] },
     table("activity_months", Derived, "NULL"),
@@ -131,6 +135,10 @@ pub const TABLES: &[Table] = &[
     table("sync_parts", DeviceLocal, "NULL"),
     // What this device saw overwritten by another's later edit.
     table("overwritten_fields", DeviceLocal, "R.customer_id"),
+    // A message goes out from the device that holds the mail account's
+    // password: its queue is that device's own.
+    table("mail_messages", DeviceLocal, "NULL"),
+    table("mail_outbox", DeviceLocal, "NULL"),
 ];
 
 /// The settings rows every device shares (the shop, its programs, rules
@@ -154,6 +162,7 @@ pub const SHARED_SETTINGS: &[&str] = &[
     "outreach_rules",
     "message_templates",
     "owner_lock",
+    "mail_groups",
 ];
 
 pub fn table_named(name: &str) -> Option<&'static Table> {

@@ -84,6 +84,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 16, sql: include_str!("../../migrations/0016_sharing.sql"), then: None },
     Migration { version: 17, sql: include_str!("../../migrations/0017_sync_parts.sql"), then: None },
     Migration { version: 18, sql: include_str!("../../migrations/0018_devices.sql"), then: None },
+    Migration { version: 19, sql: include_str!("../../migrations/0019_group_mail.sql"), then: None },
 ];
 
 struct Migration {

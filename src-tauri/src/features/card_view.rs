@@ -14,9 +14,11 @@ use crate::features::outreach::{self, ReviewStatus};
 use crate::features::reminder_sources;
 use crate::kernel::error::Result;
 use crate::records::complaints::{self, Complaint};
+use crate::records::consent::{self, Consent};
 use crate::records::customers::{self, Card};
 use crate::records::feedback::{self, Answer};
 use crate::records::interactions::{self, Activity};
+use crate::records::mailings::{self, SentLine};
 use crate::records::memberships::{self, Membership};
 use crate::records::onboarding::{self, Plan};
 use crate::records::passes::{self, PassType, PassView};
@@ -52,6 +54,10 @@ pub struct CardView {
     pub pass_types: Vec<PassType>,
     /// The pets on the card, with their records and vaccinations.
     pub pets: Vec<PetRecord>,
+    /// Whether they agreed to news by email, when and how, or asked to stop.
+    pub consent: Consent,
+    /// The group messages they were sent, newest first.
+    pub newsletters: Vec<SentLine>,
 }
 
 /// What a change on the card answers when it has more to say than the card
@@ -95,5 +101,7 @@ pub fn load<Tz: TimeZone>(
         passes: passes::for_customer(conn, customer_id, today)?,
         pass_types: passes::load_types(conn)?,
         pets: pets::for_customer(conn, customer_id, today)?,
+        consent: consent::get(conn, customer_id)?,
+        newsletters: mailings::history_for(conn, customer_id)?,
     })
 }

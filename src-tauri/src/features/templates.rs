@@ -234,6 +234,37 @@ pub fn render(text: &str, values: &BTreeMap<String, String>) -> Rendered {
     Rendered { text: pieces.iter().map(|p| p.text.as_str()).collect(), pieces, missing }
 }
 
+/// Whether a person's kind makes them the `{pet_name}`.
+pub fn is_pet_kind(kind: &str) -> bool {
+    const PETS: [&str; 9] = ["dog", "cat", "pet", "puppy", "kitten", "rabbit", "horse", "bird", "hamster"];
+    let kind = kind.to_lowercase();
+    PETS.iter().any(|pet| kind.contains(pet))
+}
+
+/// The placeholders a text uses, each once, in order.
+pub fn slots_in(text: &str) -> Vec<String> {
+    let mut slots: Vec<String> = Vec::new();
+    for part in parts(text) {
+        if let Part::Slot(name) = part {
+            if !slots.iter().any(|s| s == name) {
+                slots.push(name.to_string());
+            }
+        }
+    }
+    slots
+}
+
+/// Refuses a text with a placeholder this app does not know.
+pub fn check_slots(field: &'static str, text: &str) -> Result<()> {
+    match slots_in(text).into_iter().find(|name| !is_known(name)) {
+        Some(name) => Err(Error::invalid(
+            field,
+            format!("{{{name}}} is not a placeholder this app knows. Use one from the list."),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// What fills the placeholders for one customer, read from the card and
 /// everything around it. Values that do not exist are simply absent.
 pub fn values_for<Tz: TimeZone>(
@@ -265,8 +296,7 @@ pub fn values_for<Tz: TimeZone>(
         "staff_name",
         if staff_name.trim().is_empty() { format!("The {} team", shop.shop_name) } else { staff_name.to_string() },
     );
-    const PETS: [&str; 9] = ["dog", "cat", "pet", "puppy", "kitten", "rabbit", "horse", "bird", "hamster"];
-    if let Some(pet) = card.people.iter().find(|p| PETS.iter().any(|kind| p.kind.to_lowercase().contains(kind))) {
+    if let Some(pet) = card.people.iter().find(|p| is_pet_kind(&p.kind)) {
         put("pet_name", pet.name.clone());
     }
     let last_win: Option<String> = conn

@@ -466,6 +466,9 @@ fn keep(conn: &mut Connection, kept: Option<&Kept>, backup_name: &str, now: Date
                 }
             }
         }
+        // What went out after the backup was made is not in it: its
+        // unfinished group messages wait for the owner (never sent twice).
+        crate::records::mailings::hold_after_restore(tx, now)?;
         audit::append(tx, owner::who_does_owner_work(tx)?, "restored a backup", backup_name, now)
     })
 }

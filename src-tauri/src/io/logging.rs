@@ -90,6 +90,8 @@ pub fn error_line(error: &Error) -> String {
         // Written by io::updates from versions, the server's host and
         // fixed words; no customer data can be in it.
         Error::Update(sentence) => format!("update: {sentence}"),
+        // The mail server's words may name a recipient: the kind alone.
+        Error::Mail(_) => "mail".to_string(),
         // SQLite's own message names tables, columns and constraints, never
         // the values; other rusqlite errors may carry a value, so only
         // their variant's name is kept.

@@ -6,6 +6,8 @@ pub mod erase;
 pub mod export;
 pub mod importer;
 pub mod logging;
+pub mod mail_account;
+pub mod mailer;
 pub mod nats_link;
 pub mod plan_pdf;
 pub mod safe_file;

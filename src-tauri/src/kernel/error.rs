@@ -60,6 +60,11 @@ pub enum Error {
     /// which says the running version stays as it is.
     #[error("{0}")]
     Update(String),
+    /// The shop's mail server (`io::mailer`) could not be reached or
+    /// refused the account: a whole sentence for the send screen. It may
+    /// quote the server's words, so only its kind is logged.
+    #[error("{0}")]
+    Mail(String),
 }
 
 impl Error {
@@ -81,6 +86,7 @@ impl Error {
             Error::Panicked => "internal",
             Error::Sync(_) => "sync",
             Error::Update(_) => "update",
+            Error::Mail(_) => "mail",
         }
     }
 }

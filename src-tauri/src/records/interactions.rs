@@ -51,10 +51,18 @@ pub fn history(conn: &Connection, customer_id: &str, before: Option<&str>, limit
         Some((at, id)) => (at.to_string(), id.to_string()),
         None => ("\u{10FFFF}".to_string(), String::new()),
     };
+    // Group messages the customer was sent (`mail_sent`, written by
+    // `records::mailings`) are lines of the history too, kind "newsletter".
     let mut stmt = conn.prepare_cached(
         "SELECT id, kind, summary, amount_cents, staff_name, happened_at, undone_at, undo_reason, paid_late, win
-         FROM interactions
-         WHERE customer_id = ?1 AND (happened_at < ?2 OR (happened_at = ?2 AND id < ?3))
+         FROM (
+           SELECT id, kind, summary, amount_cents, staff_name, happened_at, undone_at, undo_reason, paid_late, win
+           FROM interactions
+           WHERE customer_id = ?1 AND (happened_at < ?2 OR (happened_at = ?2 AND id < ?3))
+           UNION ALL
+           SELECT id, 'newsletter', subject, NULL, '', sent_at, NULL, NULL, 0, 0
+           FROM mail_sent
+           WHERE customer_id = ?1 AND (sent_at < ?2 OR (sent_at = ?2 AND id < ?3)))
          ORDER BY happened_at DESC, id DESC LIMIT ?4",
     )?;
     let mut items: Vec<HistoryItem> = stmt

@@ -4,11 +4,13 @@
 
 pub mod audit;
 pub mod complaints;
+pub mod consent;
 pub mod customers;
 pub mod devices;
 pub mod feedback;
 pub mod interactions;
 pub mod loyalty;
+pub mod mailings;
 pub mod memberships;
 pub mod onboarding;
 pub mod passes;

@@ -15,6 +15,7 @@ use crate::kernel::error::Result;
 pub mod cards;
 pub mod data;
 pub mod desk;
+pub mod mail;
 pub mod outreach;
 pub mod owner;
 pub mod plans;

@@ -350,6 +350,23 @@ pub(super) const EXACT: &[(Field, &[&str])] = &[
             "segundonome",
         ],
     ),
+    // Consent to news by email, as the booking tools export it (Square,
+    // Fresha, Shopify, Mailchimp); an SMS column is not this one.
+    (
+        Field::EmailConsent,
+        &[
+            "emailsubscriptionstatus",
+            "acceptsmarketing",
+            "acceptsemailmarketing",
+            "emailmarketing",
+            "emailmarketingconsent",
+            "emailoptin",
+            "newsletter",
+            "newsletteroptin",
+            "marketingemails",
+            "emailconsent",
+        ],
+    ),
     // Things that look like a field but are not the customer's own.
     (
         Field::Ignore,

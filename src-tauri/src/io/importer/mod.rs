@@ -123,6 +123,10 @@ pub enum Field {
     PersonName,
     PersonKind,
     PersonDetails,
+    /// Agreed to news by email: "subscribed", "Yes", "true" (Square's
+    /// "Email Subscription Status", Fresha's "Accepts Marketing"). Kept on
+    /// a new card as consent, with the column it came from.
+    EmailConsent,
 }
 
 impl Field {
@@ -169,6 +173,7 @@ impl Labelled for Field {
         Field::PersonName,
         Field::PersonKind,
         Field::PersonDetails,
+        Field::EmailConsent,
     ];
 
     fn label(self) -> &'static str {
@@ -195,6 +200,7 @@ impl Labelled for Field {
             Field::PersonName => "A person or pet’s name",
             Field::PersonKind => "… their kind (dog, daughter)",
             Field::PersonDetails => "… their details",
+            Field::EmailConsent => "Agreed to news by email (yes or no)",
         }
     }
 }

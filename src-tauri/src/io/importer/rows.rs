@@ -94,6 +94,8 @@ impl<'a> Gathered<'a> {
                 input.people.push(PersonInput { name: value.to_string(), ..PersonInput::default() });
                 self.person = Some(input.people.len() - 1);
             }
+            // Read by `consent_of` for the writer: consent is no field of the card form.
+            Field::EmailConsent => {}
             Field::PersonKind | Field::PersonDetails => {
                 if let Some(found) = self.person.and_then(|i| input.people.get_mut(i)) {
                     fill(if field == Field::PersonKind { &mut found.kind } else { &mut found.details }, value);
@@ -268,6 +270,26 @@ fn parse_pet(entry: &str) -> PersonInput {
         _ => (head, ""),
     };
     PersonInput { id: None, name: name.to_string(), kind: kind.to_string(), details: details.to_string() }
+}
+
+/// What a row's consent column says: `Some(true)` for "yes", "subscribed",
+/// "true", "1", "opted in" (and yes in the shops' languages), `Some(false)`
+/// for the no's, `None` when there is no such column or it says neither;
+/// with the column's heading, for how the consent was given.
+pub(super) fn consent_of<'a>(cells: &[String], reading: &Reading, headers: &'a [String]) -> Option<(bool, &'a str)> {
+    let column = reading.mapping.iter().position(|field| *field == Field::EmailConsent)?;
+    let value = crate::kernel::text::fold(cells.get(column)?.trim());
+    const YES: &[&str] = &["yes", "y", "true", "1", "subscribed", "opted in", "optedin", "ja", "oui", "si", "sim"];
+    const NO: &[&str] =
+        &["no", "n", "false", "0", "unsubscribed", "not subscribed", "opted out", "optedout", "nein", "non", "nao"];
+    let agreed = if YES.contains(&value.as_str()) {
+        true
+    } else if NO.contains(&value.as_str()) {
+        false
+    } else {
+        return None;
+    };
+    Some((agreed, headers.get(column).map_or("", String::as_str)))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use super::mapping::{self, settle_reading, Reading};
 use super::plan::{cells_summary, choice_for, DuplicateOf, Plan, Planner};
 use super::read::read_file;
-use super::rows::row_input;
+use super::rows::{consent_of, row_input};
 use super::undo::{self, Added};
 use super::{OnDuplicate, Options, Problem, Report, Table, MAX_LISTED};
 use crate::db::{search, sharing};
@@ -22,6 +22,7 @@ use crate::kernel::error::{Error, Result};
 use crate::kernel::ids::new_id;
 use crate::kernel::secret::Key;
 use crate::kernel::text;
+use crate::records::consent;
 use crate::records::customers::{self, Card, CustomerInput};
 
 pub fn file_name(path: &Path) -> String {
@@ -191,7 +192,8 @@ struct Context<'a> {
 enum Step {
     Reject(String),
     Skip,
-    Create(customers::PreparedCard),
+    /// A new card, and what the row's consent column said (`rows::consent_of`).
+    Create(customers::PreparedCard, Option<(bool, String)>),
     /// Into a stored card, or into the card an earlier row became.
     Merge {
         input: CustomerInput,
@@ -249,6 +251,13 @@ fn prepare_chunks(
                         OnDuplicate::Merge => Step::Merge { input, notes, into: of },
                     },
                 };
+                let step = match step {
+                    Step::Create(card, _) => {
+                        let consent = consent_of(cells, context.reading, &context.table.headers);
+                        Step::Create(card, consent.map(|(agreed, heading)| (agreed, heading.to_string())))
+                    }
+                    other => other,
+                };
                 chunk.push((*number, step));
             }
             if sender.send(Ok(chunk)).is_err() {
@@ -268,7 +277,7 @@ fn prepare_chunks(
 
 fn create_step(input: &CustomerInput, notes: Vec<String>, context: &Context) -> Result<Step> {
     match customers::prepare(input, notes, context.health.clone(), context.batch_id, context.now) {
-        Ok(card) => Ok(Step::Create(card)),
+        Ok(card) => Ok(Step::Create(card, None)),
         Err(Error::Invalid { reason, .. }) => Ok(Step::Reject(reason)),
         Err(other) => Err(other),
     }
@@ -289,7 +298,7 @@ impl Writer<'_> {
         match step {
             Step::Reject(reason) => self.reject(number, reason.clone()),
             Step::Skip => self.report.skipped += 1,
-            Step::Create(card) => self.create(number, card)?,
+            Step::Create(card, consent) => self.create(number, card, consent.as_ref())?,
             Step::Merge { input, notes, into } => {
                 let target = match into {
                     DuplicateOf::Stored { id, .. } => Some(id.clone()),
@@ -305,8 +314,20 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn create(&mut self, number: usize, card: &customers::PreparedCard) -> Result<()> {
+    /// A new card; a "yes" in the row's consent column is kept as its
+    /// consent to news by email, saying which column it came from (a card
+    /// already on file keeps the consent recorded on it).
+    fn create(
+        &mut self,
+        number: usize,
+        card: &customers::PreparedCard,
+        consent: Option<&(bool, String)>,
+    ) -> Result<()> {
         customers::insert_prepared(self.tx, card, &mut self.search)?;
+        if let Some((true, heading)) = consent {
+            let heading: String = heading.chars().take(80).collect();
+            consent::agree(self.tx, &card.id, &format!("import: the \"{heading}\" column"), self.context.now)?;
+        }
         self.ids_by_row.insert(number, card.id.clone());
         self.report.imported += 1;
         Ok(())
