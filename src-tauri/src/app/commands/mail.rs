@@ -94,9 +94,15 @@ fn shop_address(conn: &rusqlite::Connection) -> Result<String> {
         .ok_or_else(|| Error::invalid("mail_address", "Set up the shop's mail account first."))
 }
 
-fn with_context<T>(conn: &rusqlite::Connection, work: impl FnOnce(&Context<'_, Local>) -> Result<T>) -> Result<T> {
-    let address = shop_address(conn)?;
-    let link = outreach::load_rules(conn)?.review_link;
+/// Runs `work` with the template context of a group message (the shop's
+/// address for the line on how to stop, the review link), handing back the
+/// connection as it was given: shared for a preview, the writer's for the send.
+fn with_context<C: std::borrow::Borrow<rusqlite::Connection>, T>(
+    conn: C,
+    work: impl FnOnce(C, &Context<'_, Local>) -> Result<T>,
+) -> Result<T> {
+    let address = shop_address(conn.borrow())?;
+    let link = outreach::load_rules(conn.borrow())?.review_link;
     let ctx = Context {
         staff_name: "",
         review_link: &link,
@@ -105,12 +111,12 @@ fn with_context<T>(conn: &rusqlite::Connection, work: impl FnOnce(&Context<'_, L
         today: today(),
         tz: &Local,
     };
-    work(&ctx)
+    work(conn, &ctx)
 }
 
 #[tauri::command]
 pub fn preview_group_message(state: State<'_, AppState>, draft: Draft) -> Result<Preview> {
-    state.read(|conn| with_context(conn, |ctx| newsletter::preview(conn, &draft, ctx)))
+    state.read(|conn| with_context(conn, |conn, ctx| newsletter::preview(conn, &draft, ctx)))
 }
 
 /// Sends the message as the group's first member will get it (or as
@@ -120,7 +126,7 @@ pub async fn send_test_message(state: State<'_, AppState>, draft: Draft) -> Resu
     let (account, preview) = state.read(|conn| {
         let account = mail_account::load(conn)?
             .ok_or_else(|| Error::invalid("mail_address", "Set up the shop's mail account first."))?;
-        Ok((account, with_context(conn, |ctx| newsletter::preview(conn, &draft, ctx))?))
+        Ok((account, with_context(conn, |conn, ctx| newsletter::preview(conn, &draft, ctx))?))
     })?;
     let (subject, body) = match preview.samples.first() {
         Some(sample) => (sample.subject.clone(), sample.body.clone()),
@@ -140,19 +146,7 @@ pub fn send_group_message(
     draft: Draft,
 ) -> Result<MailProgress> {
     let who = owner::who(&state)?;
-    let id = state.write(|conn| {
-        let address = shop_address(conn)?;
-        let link = outreach::load_rules(conn)?.review_link;
-        let ctx = Context {
-            staff_name: "",
-            review_link: &link,
-            shop_address: &address,
-            now: Utc::now(),
-            today: today(),
-            tz: &Local,
-        };
-        newsletter::queue(conn, &draft, &ctx, who)
-    })?;
+    let id = state.write(|conn| with_context(conn, |conn, ctx| newsletter::queue(conn, &draft, ctx, who)))?;
     engine.wake.notify_one();
     progress_of(&state, &engine, &id)
 }
