@@ -38,6 +38,19 @@ pub struct Setup {
     pub keychain_secret: bool,
 }
 
+impl Setup {
+    /// What to keep from the server, user and password the owner typed
+    /// (sharing or joining): the password itself goes to the keychain.
+    fn typed(server: &str, user: &str, password: &str, key: &Key) -> Result<Setup> {
+        Ok(Setup {
+            server: server.trim().to_string(),
+            user: user.trim().to_string(),
+            stream: stream_name(key)?,
+            keychain_secret: user.trim().is_empty() && !password.trim().is_empty(),
+        })
+    }
+}
+
 /// What the owner types to share the shop from this device.
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct ShareInput {
@@ -104,12 +117,7 @@ pub async fn connect_to_share(
     if input.server.trim().is_empty() {
         return Err(Error::invalid("server", "Type the sync server's address, such as nats://192.168.1.20:4222."));
     }
-    let setup = Setup {
-        server: input.server.trim().to_string(),
-        user: input.user.trim().to_string(),
-        stream: stream_name(key)?,
-        keychain_secret: input.user.trim().is_empty() && !input.password.trim().is_empty(),
-    };
+    let setup = Setup::typed(&input.server, &input.user, &input.password, key)?;
     let settings = LinkSettings::new(&setup.server, &setup.user, &input.password, &setup.stream);
     let link = Link::connect(&settings).await?;
     link.ensure_stream().await?;
@@ -225,12 +233,7 @@ pub struct JoinInput {
 pub async fn join(dir: &Path, input: &JoinInput, now: DateTime<Utc>) -> Result<Key> {
     sharing::check_device_name(&input.device_name)?;
     let key = Key::from_recovery(&input.recovery_key)?;
-    let setup = Setup {
-        server: input.server.trim().to_string(),
-        user: input.user.trim().to_string(),
-        stream: stream_name(&key)?,
-        keychain_secret: input.user.trim().is_empty() && !input.password.trim().is_empty(),
-    };
+    let setup = Setup::typed(&input.server, &input.user, &input.password, &key)?;
     let link = Link::connect(&LinkSettings::new(&setup.server, &setup.user, &input.password, &setup.stream)).await?;
     let part = dir.join(format!("{}.joining-part", store::DATABASE_FILE));
     let _ = std::fs::remove_file(&part);
