@@ -38,6 +38,27 @@ pub struct Harness {
 /// failed one are gone by then.
 static TURN: Mutex<()> = Mutex::new(());
 
+/// tauri-driver on free ports of `desktop` (its display, bus and keychain),
+/// stopped with the desktop's other processes; the port it listens on.
+fn start_driver<V: AsRef<OsStr>>(desktop: &mut Desktop, file_answers: &Path, env: &[(&str, V)]) -> u16 {
+    let (port, native_port) = (free_port(), free_port());
+    let driver = Command::new(find_tool("tauri-driver"))
+        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+        .env("DISPLAY", &desktop.display)
+        .env("DBUS_SESSION_BUS_ADDRESS", &desktop.bus_address)
+        .env("NO_AT_BRIDGE", "1")
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .env("REGULARS_FILE_ANSWERS", file_answers)
+        .envs(env.iter().map(|(key, value)| (*key, value)))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("cannot start tauri-driver");
+    desktop.processes.0.push(driver);
+    wait_until("tauri-driver", Duration::from_secs(20), || TcpStream::connect(("127.0.0.1", port)).is_ok());
+    port
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
@@ -57,46 +78,15 @@ impl Harness {
         let turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
         let mut desktop = Desktop::start(Server::Mock);
         *DISPLAY.lock().unwrap_or_else(PoisonError::into_inner) = Some(desktop.display.clone());
-        let port = free_port();
-        let native_port = free_port();
         let file_answers = tempfile::NamedTempFile::new().expect("file answers");
-        let driver = Command::new(find_tool("tauri-driver"))
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("DISPLAY", &desktop.display)
-            .env("DBUS_SESSION_BUS_ADDRESS", &desktop.bus_address)
-            .env("NO_AT_BRIDGE", "1")
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .env("REGULARS_FILE_ANSWERS", file_answers.path())
-            .envs(env.iter().map(|(key, value)| (*key, value)))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("cannot start tauri-driver");
-        desktop.processes.0.push(driver);
-        wait_until("tauri-driver", Duration::from_secs(20), || TcpStream::connect(("127.0.0.1", port)).is_ok());
+        let port = start_driver(&mut desktop, file_answers.path(), env);
         Harness { desktop, port, file_answers, _turn: turn }
     }
 
     /// A second tauri-driver on this desktop, for a second window beside the
     /// first (two devices of one shop); its port, for `open_program_on`.
     pub fn second_driver(&mut self) -> u16 {
-        let (port, native_port) = (free_port(), free_port());
-        let driver = Command::new(find_tool("tauri-driver"))
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("DISPLAY", &self.desktop.display)
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.desktop.bus_address)
-            .env("NO_AT_BRIDGE", "1")
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .env("REGULARS_FILE_ANSWERS", self.file_answers.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("cannot start a second tauri-driver");
-        self.desktop.processes.0.push(driver);
-        wait_until("the second tauri-driver", Duration::from_secs(20), || {
-            TcpStream::connect(("127.0.0.1", port)).is_ok()
-        });
-        port
+        start_driver::<&str>(&mut self.desktop, self.file_answers.path(), &[])
     }
 
     /// The next native file dialog the app opens answers `path` at once.
