@@ -209,9 +209,11 @@ async fn catch_up(first: &Device, second: &Device, ids: &[String]) {
             .expect("check in");
     }
     first.syncer.push(&first.store).await.expect("push");
+    common::pages(second.store.lock().expect("store").conn());
     let start = Instant::now();
     let pulled = second.syncer.pull(&second.store).await.expect("catch up");
     let took = start.elapsed();
+    let (hits, read, written) = common::pages(second.store.lock().expect("store").conn());
     // Baseline: the same number of check-ins made on the second device itself.
     let base = Instant::now();
     for i in 0..CHANGES {
@@ -221,11 +223,16 @@ async fn catch_up(first: &Device, second: &Device, ids: &[String]) {
             .with_writer(|conn| desk::check_in(conn, id, None, Utc::now(), Utc::now().date_naive()))
             .expect("check in");
     }
+    let per = |pages: i64| pages as f64 / pulled.applied.max(1) as f64;
     println!(
-        "bench: sync_catch_up_10k total_ms={:.0} applied={} per_change_ms={:.2} baseline_local_check_ins_ms={:.0}",
+        "bench: sync_catch_up_10k total_ms={:.0} applied={} per_change_ms={:.2} baseline_local_check_ins_ms={:.0} \
+         hits_per_change={:.0} read_per_change={:.1} written_per_change={:.1}",
         ms(took),
         pulled.applied,
         ms(took) / pulled.applied.max(1) as f64,
-        ms(base.elapsed())
+        ms(base.elapsed()),
+        per(hits),
+        per(read),
+        per(written)
     );
 }

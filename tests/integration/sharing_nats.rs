@@ -369,3 +369,37 @@ async fn step(desk: &str, syncer: &Syncer, store: &Desk) {
         }
     }
 }
+
+/// A device back from a long time away takes the changes in batches with
+/// the writer's checkpoints spaced out; afterwards the spacing is the usual
+/// one again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_catch_up_leaves_the_writer_s_checkpoints_as_they_were() {
+    let server = NatsServer::start();
+    let key = Key::generate();
+    let (a, b) = (Desk::new("Front desk", &key), Desk::new("Owner's laptop", &key));
+    let (sa, sb) = (syncer(&server, &key).await, syncer(&server, &key).await);
+    let ids: Vec<String> = (0..20)
+        .map(|i| {
+            a.store
+                .with_writer(|conn| {
+                    Ok(cards::create(conn, &util::customer("Regular", &format!("No {i}")), util::now())?.id)
+                })
+                .expect("create")
+        })
+        .collect();
+    for i in 0..1_200 {
+        let at = util::now() - chrono::Duration::minutes(i);
+        a.store.with_writer(|conn| desk::check_in(conn, &ids[i as usize % 20], None, at, at.date_naive())).expect("in");
+    }
+    assert_eq!(sa.push(&a.store).await.expect("push"), 1_220);
+    let pulled = sb.pull(&b.store).await.expect("catch up");
+    assert_eq!(pulled.applied, 1_220);
+    let visits = b.store.with_writer(|conn| Ok(util::count_rows(conn, "interactions"))).expect("count");
+    assert_eq!(visits, 1_200);
+    let spacing: i64 = b
+        .store
+        .with_writer(|conn| Ok(conn.query_row("PRAGMA wal_autocheckpoint", [], |row| row.get(0))?))
+        .expect("pragma");
+    assert_eq!(spacing, 10_000, "the writer's usual checkpoint spacing is back");
+}
