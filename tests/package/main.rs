@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+mod update;
+
 use desktop::wait_until;
 use thirtyfour::prelude::*;
 
