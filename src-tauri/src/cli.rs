@@ -75,6 +75,8 @@ pub fn main() -> i32 {
     };
     // For a new shop where no keychain answers: its passphrase from stdin.
     let passphrase_stdin = args.contains("--passphrase-stdin");
+    // Started by the login's autostart entry (`app::autostart`).
+    let at_login = args.contains(crate::app::autostart::AT_LOGIN);
     let dir = data_dir(data_dir_flag);
     make_private(&dir);
     match args.subcommand() {
@@ -84,7 +86,7 @@ pub fn main() -> i32 {
         Ok(Some(command)) if command == "remove-owner-pin" => remove_owner_pin(dir),
         Ok(Some(command)) if command == "encrypt" => encrypt(dir, passphrase_stdin),
         Ok(Some(other)) => usage_error(&format!("unknown command \"{other}\"")),
-        Ok(None) => match crate::app::window::run(dir) {
+        Ok(None) => match crate::app::window::run(dir, at_login) {
             Ok(()) => 0,
             Err(error) => {
                 eprintln!("regulars: {error}");

@@ -118,7 +118,7 @@ async fn closing_the_window_keeps_reminders_firing_from_the_tray() {
     // reminders (with the count the hidden window's badge asked for) opens
     // the window on Today; closed again, Open Regulars brings it back as it
     // was; Quit Regulars ends the app.
-    let item = registered_item(log.path());
+    let item = wait_for_item(log.path(), 1);
     click_tray(&harness, &item, "Today's reminders (1 due)");
     wait_until("the window to come back", Duration::from_secs(10), || window_mapped(&display, &id));
     text_when(&driver, "#group-due-today", |t| t.contains(STEP)).await;
@@ -131,6 +131,24 @@ async fn closing_the_window_keeps_reminders_firing_from_the_tray() {
     click_tray(&harness, &item, "Quit Regulars");
     wait_until("the app to quit and let go of its folder", Duration::from_secs(15), || !folder_held(data.path()));
     // The app is gone; the session's end has nothing left to close.
+    let _ = driver.quit().await;
+
+    // Started by the login's autostart entry: straight to the tray, the
+    // window hidden; Open Regulars shows it.
+    let driver = harness.open_app_at_login(data.path()).await;
+    text_when(&driver, "#shop-name", |t| t == "Corner Gym").await;
+    let windows = windows_titled(&display, "Regulars");
+    assert_eq!(windows.len(), 1, "one app window on the display: {windows:?}");
+    let id = windows[0].clone();
+    wait_until("the window to be hidden at a start at login", Duration::from_secs(10), || {
+        !window_mapped(&display, &id)
+    });
+    assert!(folder_held(data.path()), "the app started at login runs in the tray");
+    let item = wait_for_item(log.path(), 2);
+    click_tray(&harness, &item, "Open Regulars");
+    wait_until("the window to come from the tray", Duration::from_secs(10), || window_mapped(&display, &id));
+    click_tray(&harness, &item, "Quit Regulars");
+    wait_until("the app to quit and let go of its folder", Duration::from_secs(15), || !folder_held(data.path()));
     let _ = driver.quit().await;
 
     // With "Keep running in the tray" turned off (Settings, the reminder
@@ -151,16 +169,28 @@ async fn closing_the_window_keeps_reminders_firing_from_the_tray() {
     close_window(&display, &windows[0]);
     wait_until("the app to quit when its window closes", Duration::from_secs(15), || !folder_held(data.path()));
     let _ = driver.quit().await;
+
+    // With it off, a start at login shows the window: closing it would quit.
+    let driver = harness.open_app_at_login(data.path()).await;
+    text_when(&driver, "#shop-name", |t| t == "Corner Gym").await;
+    let windows = windows_titled(&display, "Regulars");
+    assert_eq!(windows.len(), 1, "one app window on the display: {windows:?}");
+    assert!(window_mapped(&display, &windows[0]), "the window shows when Regulars does not keep running in the tray");
+    driver.quit().await.expect("quit");
 }
 
-/// The object path the app registered its tray item at, from the watcher
-/// mock's log line `… RegisterStatusNotifierItem "/org/…"`.
-fn registered_item(log: &Path) -> String {
+/// The object path of the `nth` registration in the watcher mock's log (a
+/// new start of the app registers its tray item again).
+fn wait_for_item(log: &Path, nth: usize) -> String {
+    wait_until("the tray icon registered again", Duration::from_secs(15), || {
+        std::fs::read_to_string(log).is_ok_and(|text| text.matches("RegisterStatusNotifierItem").count() >= nth)
+    });
     let text = std::fs::read_to_string(log).expect("watcher log");
     text.lines()
-        .find(|line| line.contains("RegisterStatusNotifierItem"))
+        .filter(|line| line.contains("RegisterStatusNotifierItem"))
+        .nth(nth - 1)
         .and_then(|line| line.split('"').nth(1))
-        .unwrap_or_else(|| panic!("no registration in the watcher's log:\n{text}"))
+        .unwrap_or_else(|| panic!("no registration {nth} in the watcher's log:\n{text}"))
         .to_string()
 }
 

@@ -10,6 +10,11 @@
 //! opening Regulars; the owner can turn it off in Settings and it stays
 //! off (the settings row says it was offered). A copy built from source
 //! never adds itself.
+//!
+//! The entry starts Regulars with `--at-login`: with the shop open and
+//! "Keep running in the tray" on, it starts in the tray with its window
+//! hidden, so a login brings the reminders back without putting a window
+//! in front of whoever logs in.
 
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_autostart::AutoLaunchManager;
@@ -18,6 +23,9 @@ use crate::app::state::AppState;
 use crate::db::settings;
 use crate::io::updates::AUTOSTART_OFFERED_KEY as OFFERED_KEY;
 use crate::kernel::error::{Error, Result};
+
+/// The argument the autostart entry starts Regulars with.
+pub const AT_LOGIN: &str = "--at-login";
 
 /// Whether Regulars starts at login (`None`: this system cannot say).
 pub fn is_on<R: Runtime>(app: &AppHandle<R>) -> Option<bool> {

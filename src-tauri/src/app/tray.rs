@@ -157,11 +157,26 @@ pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
+/// A start at login (`autostart::AT_LOGIN`) goes straight to the tray:
+/// the window is hidden, as if closed, when the tray icon is there and the
+/// owner keeps Regulars running in it; else the window stays, since
+/// nothing would show that Regulars is running.
+pub fn start_in_tray<R: Runtime>(app: &AppHandle<R>) {
+    let Some(window) = app.get_webview_window("main") else { return };
+    if app.tray_by_id(TRAY_ID).is_none() || !keep_running(app) {
+        return;
+    }
+    match window.hide() {
+        Ok(()) => tracing::info!("started at login, in the tray"),
+        Err(error) => tracing::warn!(%error, "could not start in the tray; the window stays open"),
+    }
+}
+
 /// Whether the app should go on with the window closed: the shop is open
 /// (else there is no scheduler to keep running) and the owner has left
 /// "Keep running in the tray" on (the reminder rules).
-fn keep_running<R: Runtime>(window: &Window<R>) -> bool {
-    let Some(state) = window.app_handle().try_state::<AppState>() else {
+fn keep_running<R: Runtime>(app: &AppHandle<R>) -> bool {
+    let Some(state) = app.try_state::<AppState>() else {
         return false;
     };
     match state.read(reminders::load_rules) {
@@ -180,7 +195,10 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     let WindowEvent::CloseRequested { api, .. } = event else {
         return;
     };
-    if window.label() != "main" || window.app_handle().tray_by_id(TRAY_ID).is_none() || !keep_running(window) {
+    if window.label() != "main"
+        || window.app_handle().tray_by_id(TRAY_ID).is_none()
+        || !keep_running(window.app_handle())
+    {
         return;
     }
     api.prevent_close();

@@ -70,7 +70,7 @@ pub fn is_own_page(url: &tauri::Url) -> bool {
 }
 
 /// Opens the data folder and runs the app window until it is closed.
-pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
+pub fn run(data_dir: PathBuf, at_login: bool) -> std::result::Result<(), String> {
     let started = std::time::Instant::now();
     // The window is a static page: WebKitGTK's compositing mode buys it
     // nothing, and without it idle CPU (the caret repaint) falls about
@@ -116,7 +116,10 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
         // are not allowed to the page (no permission in capabilities).
         .plugin(tauri_plugin_updater::Builder::new().build())
         // Start at login (see app::autostart); likewise Rust-only.
-        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![crate::app::autostart::AT_LOGIN]),
+        ))
         .plugin(navigation_guard())
         .manage(state)
         .on_window_event(tray::on_window_event)
@@ -141,6 +144,9 @@ pub fn run(data_dir: PathBuf) -> std::result::Result<(), String> {
             let state = app.state::<AppState>();
             if state.gate().0 == Ask::Nothing && state.read(|_| Ok(())).is_ok() {
                 background::start(app.handle(), &state, wake);
+                if at_login {
+                    tray::start_in_tray(app.handle());
+                }
             }
             Ok(())
         })

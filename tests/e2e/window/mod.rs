@@ -141,9 +141,20 @@ impl Harness {
 
     /// `open_program` through the tauri-driver on `port` (see `second_driver`).
     pub async fn open_program_on(&self, port: u16, program: &Path, data_dir: &Path) -> WebDriver {
+        self.open_with_args(port, program, data_dir, &[]).await
+    }
+
+    /// The app as the login's autostart entry starts it (`--at-login`).
+    pub async fn open_app_at_login(&self, data_dir: &Path) -> WebDriver {
+        self.open_with_args(self.port, Path::new(APP), data_dir, &["--at-login"]).await
+    }
+
+    async fn open_with_args(&self, port: u16, program: &Path, data_dir: &Path, more: &[&str]) -> WebDriver {
         self.wait_for_folder(data_dir);
         let mut caps = Capabilities::new();
-        let options = json!({ "application": program, "args": ["--data-dir", data_dir.to_string_lossy()] });
+        let mut args = vec![String::from("--data-dir"), data_dir.to_string_lossy().into_owned()];
+        args.extend(more.iter().map(|arg| arg.to_string()));
+        let options = json!({ "application": program, "args": args });
         caps.set("tauri:options", options).expect("capabilities");
         // No keep-alive: tauri-driver drops idle connections after a few
         // seconds, and a request on such a connection hung until its timeout.
