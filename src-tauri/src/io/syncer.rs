@@ -4,14 +4,14 @@
 //! is held only for one change's read or apply, never across the network,
 //! so the desk never waits on the server.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use crate::db::sharing;
 use crate::db::store::{self, Store};
-use crate::features::sync::{self, Applied};
+use crate::features::sync;
 use crate::io::nats_link::Link;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::secret::Key;
@@ -42,12 +42,22 @@ impl Writer for Mutex<Store> {
 }
 
 pub struct Syncer {
-    link: Link,
+    /// Shared with the fetch a pull starts while it applies a batch.
+    link: Arc<Link>,
     key: Key,
     subject: String,
     /// The wall clock, which moves this device's clock past each change it
     /// applies (passed in: only the app's edge reads the clock).
     clock: fn() -> DateTime<Utc>,
+}
+
+/// A batch fetched from the stream and opened.
+struct Fetched {
+    changes: Vec<(u64, sharing::Change)>,
+    /// The last stream position fetched, opened or not.
+    last: u64,
+    /// How many messages were fetched.
+    count: usize,
 }
 
 /// What a pull brought.
@@ -63,7 +73,7 @@ pub struct Pulled {
 impl Syncer {
     /// Over `link` (connected, its stream made), sealing with the shop's key.
     pub fn new(link: Link, key: Key, subject: &str, clock: fn() -> DateTime<Utc>) -> Syncer {
-        Syncer { link, key, subject: subject.to_string(), clock }
+        Syncer { link: Arc::new(link), key, subject: subject.to_string(), clock }
     }
 
     pub fn link(&self) -> &Link {
@@ -105,35 +115,57 @@ impl Syncer {
     }
 
     /// `pull`'s batches; a full first batch means a catch-up, which runs
-    /// with the writer's checkpoints spaced out (`catching_up`).
+    /// with the writer's checkpoints spaced out (`catching_up`). The next
+    /// batch is fetched and opened on another task while this one is
+    /// applied, so the network and the unsealing wait for no one.
     async fn pull_batches(&self, writer: &impl Writer, pulled: &mut Pulled, catching_up: &mut bool) -> Result<()> {
+        let after = writer.with_writer(|conn| Ok(sharing::device(conn)?.map_or(0, |d| d.applied_seq)))?;
+        let mut next = self.fetch_opened(after);
         loop {
-            let after = writer.with_writer(|conn| Ok(sharing::device(conn)?.map_or(0, |d| d.applied_seq)))?;
-            let messages = self.link.fetch_after(after, PULL_BATCH).await?;
-            if messages.is_empty() {
+            let Fetched { changes, last, count } =
+                next.await.map_err(|error| Error::Sync(format!("Fetching the shop's changes stopped: {error}")))??;
+            if count == 0 {
                 return Ok(());
             }
-            if messages.len() == PULL_BATCH && !*catching_up {
+            if count == PULL_BATCH && !*catching_up {
                 writer.with_writer(|conn| store::space_checkpoints(conn))?;
                 *catching_up = true;
             }
-            let mut batch = Vec::with_capacity(messages.len());
-            let mut last = after;
+            next = self.fetch_opened(last);
+            // Messages left unopened are passed over too (`last`).
+            let applied = match writer.with_writer(|conn| sync::apply_batch(conn, &changes, last, (self.clock)())) {
+                Ok(applied) => applied,
+                Err(error) => {
+                    next.abort();
+                    return Err(error);
+                }
+            };
+            pulled.applied += applied.changes;
+            pulled.customers.extend(applied.customers);
+            pulled.erased.extend(applied.erased);
+        }
+    }
+
+    /// The changes after `after` (at most a batch), fetched and opened on
+    /// a task of their own. A message that does not open with the shop's
+    /// key is left out and logged by its position.
+    fn fetch_opened(&self, after: u64) -> tokio::task::JoinHandle<Result<Fetched>> {
+        let (link, key, subject) = (Arc::clone(&self.link), self.key.clone(), self.subject.clone());
+        tokio::spawn(async move {
+            let messages = link.fetch_after(after, PULL_BATCH).await?;
+            let mut fetched =
+                Fetched { changes: Vec::with_capacity(messages.len()), last: after, count: messages.len() };
             for (seq, message) in messages {
-                last = seq;
-                match sync::unpack(&message, &self.key, &self.subject) {
-                    Ok(change) => batch.push((seq, change)),
+                fetched.last = seq;
+                match sync::unpack(&message, &key, &subject) {
+                    Ok(change) => fetched.changes.push((seq, change)),
                     Err(Error::WrongKey) => {
                         tracing::warn!(seq, "a message in the shop's stream does not open with the shop's key: left");
                     }
                     Err(error) => return Err(error),
                 }
             }
-            // Messages left unopened are passed over too (`last`).
-            let applied: Applied = writer.with_writer(|conn| sync::apply_batch(conn, &batch, last, (self.clock)()))?;
-            pulled.applied += applied.changes;
-            pulled.customers.extend(applied.customers);
-            pulled.erased.extend(applied.erased);
-        }
+            Ok(fetched)
+        })
     }
 }
