@@ -111,6 +111,43 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
     files
 }
 
+/// The installed app's surroundings: a temporary HOME (a packaged copy
+/// turns start at login on at its first start, and that entry must be the
+/// test's, not the machine's), a private test desktop and a data folder.
+struct Installed {
+    _home: tempfile::TempDir,
+    config_home: PathBuf,
+    harness: Harness,
+    data: tempfile::TempDir,
+}
+
+impl Installed {
+    fn start() -> Installed {
+        let home = tempfile::tempdir().expect("a home folder");
+        let config_home = home.path().join(".config");
+        let harness = Harness::start_with_env(&[("HOME", home.path()), ("XDG_CONFIG_HOME", config_home.as_path())]);
+        Installed { _home: home, config_home, harness, data: tempfile::tempdir().expect("temp data folder") }
+    }
+}
+
+/// Makes the shop "Corner Gym" in a first start's window, adds Zoë Brennan
+/// and checks her in; her points balance as the card shows it.
+async fn new_shop_with_a_visit(driver: &WebDriver) -> String {
+    element(driver, "#welcome-form").await;
+    type_into(driver, "#welcome-shop-name", "Corner Gym").await;
+    click_settled(driver, "#start-empty").await;
+    text_when(driver, "#shop-name", |t| t == "Corner Gym").await;
+    element(driver, "#search-input").await.send_keys(Key::Control + "n").await.expect("ctrl+n");
+    element(driver, "#customer-form").await;
+    type_into(driver, "#first-name", "Zoë").await;
+    type_into(driver, "#last-name", "Brennan").await;
+    click_settled(driver, "#save-customer").await;
+    text_when(driver, "#card-name", |t| t == "Zoë Brennan").await;
+    click_settled(driver, "#check-in").await;
+    text_when(driver, "#checkin-said", |t| t.starts_with("Zoë Brennan checked in")).await;
+    text_when(driver, "#points-balance", |t| !t.is_empty() && t != "0").await
+}
+
 /// Removes the package if a failed run left it installed.
 struct Uninstall;
 
@@ -139,31 +176,14 @@ async fn installed_package_keeps_the_shop_across_remove_and_reinstall() {
         "the menu entry's icon is installed"
     );
 
-    // The installed app's home is a temporary folder: a packaged copy
-    // turns start at login on at its first start, and that entry must be
-    // this test's, not the machine's.
-    let home = tempfile::tempdir().expect("a home folder");
-    let config_home = home.path().join(".config");
-    let harness = Harness::start_with_env(&[("HOME", home.path()), ("XDG_CONFIG_HOME", config_home.as_path())]);
-    let data = tempfile::tempdir().expect("temp data folder");
+    let installed = Installed::start();
+    let (harness, data) = (&installed.harness, &installed.data);
     let driver = harness.open_program(Path::new(INSTALLED), data.path()).await;
-    element(&driver, "#welcome-form").await;
-    type_into(&driver, "#welcome-shop-name", "Corner Gym").await;
-    click_settled(&driver, "#start-empty").await;
-    text_when(&driver, "#shop-name", |t| t == "Corner Gym").await;
-    let autostart = config_home.join("autostart/Regulars.desktop");
+    let points = new_shop_with_a_visit(&driver).await;
+    let autostart = installed.config_home.join("autostart/Regulars.desktop");
     wait_until("the packaged copy's start-at-login entry", Duration::from_secs(10), || autostart.exists());
     let entry = std::fs::read_to_string(&autostart).expect("the autostart entry");
     assert!(entry.contains(&format!("Exec={INSTALLED} ")), "start at login starts the installed program:\n{entry}");
-    element(&driver, "#search-input").await.send_keys(Key::Control + "n").await.expect("ctrl+n");
-    element(&driver, "#customer-form").await;
-    type_into(&driver, "#first-name", "Zoë").await;
-    type_into(&driver, "#last-name", "Brennan").await;
-    click_settled(&driver, "#save-customer").await;
-    text_when(&driver, "#card-name", |t| t == "Zoë Brennan").await;
-    click_settled(&driver, "#check-in").await;
-    text_when(&driver, "#checkin-said", |t| t.starts_with("Zoë Brennan checked in")).await;
-    let points = text_when(&driver, "#points-balance", |t| !t.is_empty() && t != "0").await;
     screenshot(&driver, "package-01-checked-in").await;
     driver.quit().await.expect("quit");
     harness.wait_for_folder(data.path());

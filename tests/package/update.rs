@@ -22,8 +22,8 @@ use serde_json::json;
 use thirtyfour::prelude::*;
 
 use crate::desktop::wait_until;
-use crate::window::{self, click_settled, element, screenshot_from, text_when, type_into, Harness};
-use crate::{as_root, install, package_status, Uninstall, INSTALLED};
+use crate::window::{self, click_settled, element, screenshot_from, text_when, type_into};
+use crate::{as_root, install, new_shop_with_a_visit, package_status, Installed, Uninstall, INSTALLED};
 
 /// Where `update-ca-certificates` takes local authorities from.
 const LOCAL_AUTHORITY: &str = "/usr/local/share/ca-certificates/regulars-update-test.crt";
@@ -223,23 +223,10 @@ async fn an_installed_package_updates_itself_to_the_next_signed_version() {
 
     install(&older);
     assert!(package_status().ends_with(&from), "{}", package_status());
-    let home = tempfile::tempdir().expect("a home folder");
-    let config_home = home.path().join(".config");
-    let harness = Harness::start_with_env(&[("HOME", home.path()), ("XDG_CONFIG_HOME", config_home.as_path())]);
-    let data = tempfile::tempdir().expect("temp data folder");
+    let installed = Installed::start();
+    let (harness, data) = (&installed.harness, &installed.data);
     let driver = harness.open_program(Path::new(INSTALLED), data.path()).await;
-    element(&driver, "#welcome-form").await;
-    type_into(&driver, "#welcome-shop-name", "Corner Gym").await;
-    click_settled(&driver, "#start-empty").await;
-    text_when(&driver, "#shop-name", |t| t == "Corner Gym").await;
-    element(&driver, "#search-input").await.send_keys(Key::Control + "n").await.expect("ctrl+n");
-    element(&driver, "#customer-form").await;
-    type_into(&driver, "#first-name", "Zoë").await;
-    type_into(&driver, "#last-name", "Brennan").await;
-    click_settled(&driver, "#save-customer").await;
-    text_when(&driver, "#card-name", |t| t == "Zoë Brennan").await;
-    click_settled(&driver, "#check-in").await;
-    text_when(&driver, "#checkin-said", |t| t.starts_with("Zoë Brennan checked in")).await;
+    new_shop_with_a_visit(&driver).await;
 
     window::nav(&driver, "nav-settings").await;
     let hint = element(&driver, "#update-settings").await.text().await.expect("text");
