@@ -19,7 +19,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
-use thirtyfour::prelude::*;
 
 use crate::desktop::wait_until;
 use crate::window::{self, click_settled, element, screenshot_from, text_when, type_into};
