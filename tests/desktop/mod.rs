@@ -97,6 +97,24 @@ fn has_owner(address: &str, name: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Whether the Secret Service on the bus at `address` has its default
+/// collection (the login keyring) made: it takes the name on the bus
+/// before that, and a secret stored in between is refused.
+fn default_collection_ready(address: &str) -> bool {
+    Command::new(find_tool("dbus-send"))
+        .args([
+            &format!("--bus={address}"),
+            "--print-reply",
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.ReadAlias",
+            "string:default",
+        ])
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).contains("/org/freedesktop/secrets/collection/"))
+        .unwrap_or(false)
+}
+
 impl Desktop {
     /// Starts the display and the bus, and the chosen notification server.
     pub fn start(server: Server) -> Desktop {
@@ -172,8 +190,8 @@ impl Desktop {
             stdin.write_all(b"regulars-test-keyring").expect("unlock the keyring");
         } // closed: the password ends here
         processes.0.push(keyring);
-        wait_until("the Secret Service on the bus", Duration::from_secs(15), || {
-            has_owner(&bus_address, "org.freedesktop.secrets")
+        wait_until("the Secret Service on the bus with its login keyring", Duration::from_secs(15), || {
+            has_owner(&bus_address, "org.freedesktop.secrets") && default_collection_ready(&bus_address)
         });
 
         let mut desktop = Desktop {
