@@ -16,8 +16,8 @@ use thirtyfour::prelude::*;
 use crate::window;
 
 use window::{
-    calls, click_settled, element, focused_id, page_batches, screenshot, screenshot_from, set_value, text_when,
-    type_into, watch_page, Harness,
+    calls, click_settled, content_when, element, focused_id, page_batches, screenshot, screenshot_from, set_value,
+    text_when, type_into, watch_page, Harness,
 };
 
 /// Starts counting: the page's mutation batches from now, and the calls
@@ -32,27 +32,6 @@ async fn one_call_one_paint(driver: &WebDriver, before: i64, change: &str) {
     let batches = page_batches(driver).await;
     let made = calls(driver).await - before;
     assert_eq!((made, batches), (1, 1), "{change}: (calls, paints) should be (1, 1)");
-}
-
-/// The text content of `css` (also below the fold, where WebDriver's
-/// rendered text is empty) once it satisfies `check`.
-async fn content_when(driver: &WebDriver, css: &str, check: impl Fn(&str) -> bool) -> String {
-    let start = Instant::now();
-    loop {
-        let value = driver
-            .execute("const n = document.querySelector(arguments[0]); return n ? n.textContent : '';", vec![json!(css)])
-            .await
-            .expect("script");
-        let text = value.json().as_str().unwrap_or_default().to_string();
-        if check(&text) {
-            return text;
-        }
-        if start.elapsed() > Duration::from_secs(15) {
-            screenshot(driver, "failure").await;
-            panic!("text of {css} never matched; last seen: {text:?} (screen saved as failure.png)");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// Until the welcome shows, the search (or any other screen) never does.

@@ -10,7 +10,6 @@
 
 use std::path::Path;
 
-use serde_json::json;
 use thirtyfour::prelude::*;
 
 use regulars::db::settings::BusinessKind;
@@ -23,7 +22,9 @@ use regulars::records::customers::{CustomerInput, PersonInput};
 use crate::smtp::{Behaviour, SmtpServer, PASSWORD};
 use crate::window;
 
-use window::{click_settled, element, screenshot, screenshot_from, set_value, text_when, type_into, Harness};
+use window::{
+    click_settled, content_when, element, screenshot, screenshot_from, set_value, text_when, type_into, Harness,
+};
 
 /// Six dog owners tagged "walks"; four agreed to news, one of them with no
 /// dog (skipped for `{pet_name}`); plus Zoë, who has not been asked.
@@ -61,26 +62,6 @@ fn shop(data: &Path) {
         ..Default::default()
     };
     cards::create(store.conn_mut(), &zoe, now).expect("zoe");
-}
-
-/// The text content of `css` (also below the fold) once it satisfies `check`.
-async fn content_when(driver: &WebDriver, css: &str, check: impl Fn(&str) -> bool) -> String {
-    let start = std::time::Instant::now();
-    loop {
-        let value = driver
-            .execute("const n = document.querySelector(arguments[0]); return n ? n.textContent : '';", vec![json!(css)])
-            .await
-            .expect("script");
-        let text = value.json().as_str().unwrap_or_default().to_string();
-        if check(&text) {
-            return text;
-        }
-        if start.elapsed() > std::time::Duration::from_secs(20) {
-            screenshot(driver, "failure").await;
-            panic!("text of {css} never matched; last seen: {text:?} (screen saved as failure.png)");
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

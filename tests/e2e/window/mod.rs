@@ -326,6 +326,27 @@ pub async fn text_when(driver: &WebDriver, css: &str, check: impl Fn(&str) -> bo
     }
 }
 
+/// `text_when` for the text content of `css`, also below the fold, where
+/// WebDriver's rendered text is empty.
+pub async fn content_when(driver: &WebDriver, css: &str, check: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    loop {
+        let value = driver
+            .execute("const n = document.querySelector(arguments[0]); return n ? n.textContent : '';", vec![json!(css)])
+            .await
+            .expect("script");
+        let text = value.json().as_str().unwrap_or_default().to_string();
+        if check(&text) {
+            return text;
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            screenshot(driver, "failure").await;
+            panic!("text of {css} never matched; last seen: {text:?} (screen saved as failure.png)");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub async fn focused_id(driver: &WebDriver) -> String {
     let value =
         driver.execute("return document.activeElement ? document.activeElement.id : ''", vec![]).await.expect("script");
