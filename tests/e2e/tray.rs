@@ -51,10 +51,7 @@ async fn closing_the_window_keeps_reminders_firing_from_the_tray() {
 
     let data = tempfile::tempdir().expect("temp data folder");
     let driver = harness.open_app(data.path()).await;
-    element(&driver, "#welcome-form").await;
-    type_into(&driver, "#welcome-shop-name", "Corner Gym").await;
-    click_settled(&driver, "#start-empty").await;
-    text_when(&driver, "#shop-name", |t| t == "Corner Gym").await;
+    window::start_empty_shop(&driver, "Corner Gym").await;
     wait_until("the tray icon registered with the watcher", Duration::from_secs(15), || {
         std::fs::read_to_string(log.path()).is_ok_and(|text| text.contains("RegisterStatusNotifierItem"))
     });

@@ -18,7 +18,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::desktop::wait_until;
-use crate::window::{self, click_settled, element, invoke, screenshot_from, text_when, type_into, Harness};
+use crate::window::{self, click_settled, element, invoke, screenshot_from, text_when, Harness};
 
 /// A loopback server answering every request with `answer` (status, body).
 fn serve(answer: Arc<Mutex<(u16, String)>>) -> String {
@@ -74,10 +74,7 @@ async fn the_updates_panel_checks_the_feed_and_start_at_login_writes_its_entry()
     ]);
     let data = tempfile::tempdir().expect("temp data folder");
     let driver = harness.open_app(data.path()).await;
-    element(&driver, "#welcome-form").await;
-    type_into(&driver, "#welcome-shop-name", "Corner Gym").await;
-    click_settled(&driver, "#start-empty").await;
-    text_when(&driver, "#shop-name", |t| t == "Corner Gym").await;
+    window::start_empty_shop(&driver, "Corner Gym").await;
 
     window::nav(&driver, "nav-settings").await;
     element(&driver, "#update-settings").await;

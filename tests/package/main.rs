@@ -133,10 +133,7 @@ impl Installed {
 /// Makes the shop "Corner Gym" in a first start's window, adds Zoë Brennan
 /// and checks her in; her points balance as the card shows it.
 async fn new_shop_with_a_visit(driver: &WebDriver) -> String {
-    element(driver, "#welcome-form").await;
-    type_into(driver, "#welcome-shop-name", "Corner Gym").await;
-    click_settled(driver, "#start-empty").await;
-    text_when(driver, "#shop-name", |t| t == "Corner Gym").await;
+    window::start_empty_shop(driver, "Corner Gym").await;
     element(driver, "#search-input").await.send_keys(Key::Control + "n").await.expect("ctrl+n");
     element(driver, "#customer-form").await;
     type_into(driver, "#first-name", "Zoë").await;

@@ -347,6 +347,14 @@ pub async fn content_when(driver: &WebDriver, css: &str, check: impl Fn(&str) ->
     }
 }
 
+/// A first start's welcome: a new, empty shop named `name`, open.
+pub async fn start_empty_shop(driver: &WebDriver, name: &str) {
+    element(driver, "#welcome-form").await;
+    type_into(driver, "#welcome-shop-name", name).await;
+    click_settled(driver, "#start-empty").await;
+    text_when(driver, "#shop-name", |t| t == name).await;
+}
+
 pub async fn focused_id(driver: &WebDriver) -> String {
     let value =
         driver.execute("return document.activeElement ? document.activeElement.id : ''", vec![]).await.expect("script");
