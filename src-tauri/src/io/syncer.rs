@@ -1,7 +1,7 @@
 //! A shared shop's two directions over its link: `push` sends the outbox in
 //! order (each change marked sent only once the server stored it), `pull`
 //! applies what the stream holds after this device's position. The writer
-//! is held only for one change's read or apply, never across the network,
+//! is held only for one batch's read or apply, never across the network,
 //! so the desk never waits on the server.
 
 use std::sync::{Arc, Mutex};
@@ -19,8 +19,8 @@ use crate::kernel::secret::Key;
 /// How many changes one push takes at a time.
 const BATCH: usize = 200;
 /// How many changes one pull applies in one transaction. Larger batches
-/// write fewer pages per change (a card's pages touched by two of its
-/// changes are written once: 8 instead of 11 pages per check-in applied);
+/// write fewer pages per change (a page touched by two of the batch's
+/// changes is written once: 9.5 instead of 11 pages per check-in applied);
 /// this many takes about 0.3 s, the longest the desk waits for the writer
 /// while a device catches up.
 const PULL_BATCH: usize = 500;
@@ -108,10 +108,11 @@ impl Syncer {
         let mut pulled = Pulled::default();
         let mut catching_up = false;
         let done = self.pull_batches(writer, &mut pulled, &mut catching_up).await;
-        if catching_up {
-            writer.with_writer(|conn| store::end_spaced_checkpoints(conn))?;
-        }
-        done.map(|()| pulled)
+        let ended = if catching_up { writer.with_writer(|conn| store::end_spaced_checkpoints(conn)) } else { Ok(()) };
+        // The batches' own failure is the one to tell.
+        done?;
+        ended?;
+        Ok(pulled)
     }
 
     /// `pull`'s batches; a full first batch means a catch-up, which runs
