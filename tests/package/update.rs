@@ -143,7 +143,13 @@ impl Feed {
             context.load_cert_chain(sys.argv[2], sys.argv[3])\n\
             server.socket = context.wrap_socket(server.socket, server_side=True)\n\
             server.serve_forever()\n";
-        let child = Command::new("python3")
+        // The port is fixed by the packages' configuration: another
+        // listener there would answer in the feed's place.
+        let address = format!("127.0.0.1:{port}");
+        drop(std::net::TcpListener::bind(&address).unwrap_or_else(|e| {
+            panic!("the feed's port {port} is taken ({e}); build with another: make test-update UPDATE_TEST_PORT=N")
+        }));
+        let mut child = Command::new("python3")
             .args(["-c", script, port])
             .arg(tls.join("server.crt"))
             .arg(tls.join("server.key"))
@@ -152,10 +158,10 @@ impl Feed {
             .stderr(Stdio::null())
             .spawn()
             .expect("python3 serves the feed");
-        let address = format!("127.0.0.1:{port}");
         wait_until("the feed's server to listen", Duration::from_secs(10), || {
             std::net::TcpStream::connect(&address).is_ok()
         });
+        assert!(child.try_wait().is_ok_and(|ended| ended.is_none()), "the feed's server stopped at its start");
         Feed(child)
     }
 }
