@@ -89,28 +89,38 @@ async fn benchmark() {
 /// Check-ins with sharing on and off, alternating blocks of 50, 1,000 each.
 fn check_in_sharing(store: &mut Store, ids: &[String]) {
     let (mut on, mut off) = (Vec::new(), Vec::new());
+    // Pages written per check-in, on and off (SQLite's counters).
+    let (mut written_on, mut written_off) = (0, 0);
     for block in 0..40 {
         let sharing_on = block % 2 == 0;
         sharing::set_capture(store.conn(), sharing_on).expect("capture");
         for i in 0..50 {
             let id = &ids[(block * 50 + i) * 7919 % ids.len()];
             let now = Utc::now();
+            common::pages(store.conn());
             let start = Instant::now();
             desk::check_in(store.conn_mut(), id, None, now, now.date_naive()).expect("check in");
+            let took = start.elapsed();
+            let written = common::pages(store.conn()).2;
             if sharing_on {
-                on.push(start.elapsed())
+                on.push(took);
+                written_on += written;
             } else {
-                off.push(start.elapsed())
+                off.push(took);
+                written_off += written;
             }
         }
     }
     sharing::set_capture(store.conn(), true).expect("capture");
     let (on_p99, off_p99) = (common::percentile(&mut on, 0.99), common::percentile(&mut off, 0.99));
     println!(
-        "bench: check_in_sharing p50_ms={:.2} p99_ms={on_p99:.2} off_p50_ms={:.2} off_p99_ms={off_p99:.2} x_off_p99={:.2}",
+        "bench: check_in_sharing p50_ms={:.2} p99_ms={on_p99:.2} off_p50_ms={:.2} off_p99_ms={off_p99:.2} x_off_p99={:.2} \
+         written_per_check_in={:.1} off_written_per_check_in={:.1}",
         common::percentile(&mut on, 0.5),
         common::percentile(&mut off, 0.5),
-        on_p99 / off_p99
+        on_p99 / off_p99,
+        written_on as f64 / on.len() as f64,
+        written_off as f64 / off.len() as f64
     );
 }
 

@@ -403,7 +403,7 @@ fn an_import_recorded_before_version_9_can_still_be_undone() {
              DROP TABLE audit_log; -- version 14
              ALTER TABLE customers DROP COLUMN preferred_name; -- version 15
              DROP TABLE sync_state; DROP TABLE sync_outbox; DROP TABLE sync_clocks; DROP TABLE sync_applied;
-             DROP TABLE sync_tombstones; -- version 16
+             DROP TABLE sync_tombstones; -- version 16 (and 21's column on sync_state)
              DROP TABLE sync_parts; -- version 17
              DROP TABLE devices; DROP TABLE overwritten_fields; DROP INDEX customers_overdrawn; -- version 18
              DROP TABLE mail_sent; DROP TABLE mail_outbox; DROP TABLE mail_messages; DROP TABLE email_consent; -- version 19

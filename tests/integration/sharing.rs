@@ -239,6 +239,69 @@ fn the_later_edit_of_a_field_wins_on_every_device_and_other_fields_merge() {
 }
 
 #[test]
+fn a_field_edited_here_and_not_sent_yet_keeps_its_value_against_an_older_edit() {
+    let (mut a, mut b, mut stream) = pair();
+    let zoe = a.create("Zoe", "Adams");
+    // Synced both ways first, so each outbox has emptied once and starts
+    // its sequence again (the fields' clocks are recorded from it).
+    a.sync(&mut stream);
+    b.sync(&mut stream);
+    b.check_in(&zoe, Utc::now());
+    b.sync(&mut stream);
+    a.sync(&mut stream);
+    a.edit(&zoe, |input| input.phone = "0611 111 111".into());
+    a.publish(&mut stream);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    // B's later edit is still in its outbox when A's older one arrives.
+    b.edit(&zoe, |input| input.phone = "0622 222 222".into());
+    b.pull(&stream, Utc::now());
+    assert_eq!(b.shop.card(&zoe).phone, "0622 222 222", "the later edit, not yet sent, is kept");
+    b.sync(&mut stream);
+    a.sync(&mut stream);
+    assert_eq!(a.shop.card(&zoe).phone, "0622 222 222");
+    assert_same(&a, &b);
+}
+
+#[test]
+fn a_device_s_clock_never_goes_back_when_its_changes_leave_the_outbox() {
+    let (mut a, _, mut stream) = pair();
+    let zoe = a.create("Zoe", "Adams");
+    a.publish(&mut stream);
+    // The clock reads an hour ahead (it heard from such a device): a
+    // change's reading is kept on its outbox rows, and in the device's
+    // state once they leave.
+    let ahead = (Utc::now() + Duration::hours(1)).timestamp_millis();
+    a.shop.conn().execute("UPDATE sync_state SET clock_wall_ms = ?1", [ahead]).expect("set the clock ahead");
+    a.edit(&zoe, |input| input.phone = "0611 111 111".into());
+    assert_eq!(sharing::device(a.shop.conn()).expect("device").expect("shared").clock.wall_ms, ahead);
+    assert_eq!(a.publish(&mut stream), 1);
+    a.edit(&zoe, |input| input.phone = "0622 222 222".into());
+    a.publish(&mut stream);
+    let clocks: Vec<String> =
+        stream.messages.iter().map(|message| sync::unpack(message, &a.key, SUBJECT).expect("unpack").clock).collect();
+    assert_eq!(clocks.len(), 3);
+    assert!(clocks[1].starts_with(&format!("{ahead:015}-")), "the edit read the clock as it stood: {}", clocks[1]);
+    assert!(clocks[2] > clocks[1], "the next change's reading is later: {} after {}", clocks[2], clocks[1]);
+}
+
+#[test]
+fn a_write_outside_a_writer_s_transaction_leaves_with_the_next_change() {
+    let (mut a, mut b, mut stream) = pair();
+    let zoe = a.create("Zoe", "Adams");
+    a.sync(&mut stream);
+    b.sync(&mut stream);
+    // A bare statement on the writer connection: no change is open, so its
+    // row waits unstamped and is not sent on its own.
+    a.shop.conn().execute("UPDATE customers SET best_time = 'Mornings' WHERE id = ?1", [&zoe]).expect("bare update");
+    assert_eq!(a.publish(&mut stream), 0);
+    a.edit(&zoe, |input| input.phone = "0611 111 111".into());
+    assert_eq!(a.publish(&mut stream), 1, "both rows leave as one change");
+    b.sync(&mut stream);
+    let card = b.shop.card(&zoe);
+    assert_eq!((card.best_time.as_str(), card.phone.as_str()), ("Mornings", "0611 111 111"));
+}
+
+#[test]
 fn a_card_field_another_device_overwrote_is_kept_in_the_card_s_history() {
     let key = Key::generate();
     let (mut a, mut b, mut stream) =

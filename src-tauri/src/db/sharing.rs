@@ -188,7 +188,15 @@ pub fn sent_columns(conn: &Connection, table: &Table) -> Result<Vec<(String, boo
 /// on every writer connection when it opens; they do nothing until the
 /// shop is shared.
 pub fn make_capture_triggers(conn: &Connection) -> Result<()> {
-    let mut sql = String::new();
+    // This transaction's change id and clock reading (`begin`), on the
+    // connection only: never in the file.
+    let mut sql = String::from(
+        "CREATE TEMP TABLE IF NOT EXISTS sync_pending (
+            only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+            change_id TEXT NOT NULL,
+            clock TEXT NOT NULL
+        );\n",
+    );
     for table in TABLES.iter().filter(|table| matches!(table.sharing, Record | AppendOnly)) {
         let columns = sent_columns(conn, table)?;
         sql.push_str(&capture_triggers_sql(table, &columns));
@@ -197,26 +205,57 @@ pub fn make_capture_triggers(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn capture_triggers_sql(table: &Table, columns: &[(String, bool)]) -> String {
-    let name = table.name;
-    let value = |row: &str, column: &str, blob: bool| {
-        if blob {
-            format!("hex({row}.\"{column}\")")
-        } else {
-            format!("{row}.\"{column}\"")
-        }
-    };
-    let data = |row: &str| {
-        let pairs: Vec<String> =
-            columns.iter().map(|(column, blob)| format!("'{column}', {}", value(row, column, *blob))).collect();
-        format!("json_object({})", pairs.join(", "))
-    };
+/// A row's sent columns as a JSON object (`row` is NEW or OLD); a BLOB as hex.
+fn row_json(row: &str, columns: &[(String, bool)]) -> String {
+    let pairs: Vec<String> = columns
+        .iter()
+        .map(|(column, blob)| {
+            if *blob {
+                format!("'{column}', hex({row}.\"{column}\")")
+            } else {
+                format!("'{column}', {row}.\"{column}\"")
+            }
+        })
+        .collect();
+    format!("json_object({})", pairs.join(", "))
+}
+
+/// What an update's trigger says about the sent columns: whether any
+/// differs, the names of those that do, and the new row's values of those
+/// alone. An update sends the columns it changed and no others: a
+/// check-in's card row is then a few dozen bytes in the outbox, not the
+/// whole card.
+struct UpdateSql {
+    differs: String,
+    changed: String,
+    data: String,
+}
+
+fn update_sql(columns: &[(String, bool)]) -> UpdateSql {
     let differs: Vec<String> =
         columns.iter().map(|(column, _)| format!("NEW.\"{column}\" IS NOT OLD.\"{column}\"")).collect();
     let changed: Vec<String> = columns
         .iter()
         .map(|(column, _)| format!("CASE WHEN NEW.\"{column}\" IS NOT OLD.\"{column}\" THEN '{column}' END"))
         .collect();
+    // A changed column's path names no member, which `json_remove`
+    // ignores; a NULL path would make the whole object NULL.
+    let unchanged_paths: Vec<String> = columns
+        .iter()
+        .map(|(column, _)| {
+            format!("CASE WHEN NEW.\"{column}\" IS OLD.\"{column}\" THEN '$.\"{column}\"' ELSE '$.\"(changed)\"' END")
+        })
+        .collect();
+    UpdateSql {
+        differs: differs.join(" OR "),
+        changed: format!("json_array({})", changed.join(", ")),
+        data: format!("json_remove({}, {})", row_json("NEW", columns), unchanged_paths.join(", ")),
+    }
+}
+
+fn capture_triggers_sql(table: &Table, columns: &[(String, bool)]) -> String {
+    let name = table.name;
+    let update = update_sql(columns);
     let owner = |row: &str| table.owner.replace("R.", &format!("{row}."));
     // The row's key: the local integer id of an audit line is never sent,
     // but it still names the outbox row.
@@ -230,21 +269,22 @@ fn capture_triggers_sql(table: &Table, columns: &[(String, bool)]) -> String {
         }
     };
     let capturing = "(SELECT capture FROM main.sync_state) = 1";
+    let stamp = "(SELECT change_id FROM temp.sync_pending), (SELECT clock FROM temp.sync_pending)";
     format!(
         "CREATE TEMP TRIGGER IF NOT EXISTS sync_{name}_insert AFTER INSERT ON main.\"{name}\"
          WHEN {capturing}{new_shared} BEGIN
-           INSERT INTO main.sync_outbox (table_name, row_key, op, customer_id, row_data)
-           VALUES ('{name}', {new_key}, 'insert', {new_owner}, {new_data});
+           INSERT INTO main.sync_outbox (change_id, clock, table_name, row_key, op, customer_id, row_data)
+           VALUES ({stamp}, '{name}', {new_key}, 'insert', {new_owner}, {new_data});
          END;
          CREATE TEMP TRIGGER IF NOT EXISTS sync_{name}_update AFTER UPDATE ON main.\"{name}\"
          WHEN {capturing}{new_shared} AND ({differs}) BEGIN
-           INSERT INTO main.sync_outbox (table_name, row_key, op, customer_id, row_data, changed)
-           VALUES ('{name}', {new_key}, 'update', {new_owner}, {new_data}, json_array({changed}));
+           INSERT INTO main.sync_outbox (change_id, clock, table_name, row_key, op, customer_id, row_data, changed)
+           VALUES ({stamp}, '{name}', {new_key}, 'update', {new_owner}, {changed_data}, {changed});
          END;
          CREATE TEMP TRIGGER IF NOT EXISTS sync_{name}_delete AFTER DELETE ON main.\"{name}\"
          WHEN {capturing}{old_shared} BEGIN
-           INSERT INTO main.sync_outbox (table_name, row_key, op, customer_id)
-           VALUES ('{name}', {old_key}, 'delete', {old_owner});
+           INSERT INTO main.sync_outbox (change_id, clock, table_name, row_key, op, customer_id)
+           VALUES ({stamp}, '{name}', {old_key}, 'delete', {old_owner});
          END;\n",
         new_shared = shared_only("NEW"),
         old_shared = shared_only("OLD"),
@@ -252,9 +292,10 @@ fn capture_triggers_sql(table: &Table, columns: &[(String, bool)]) -> String {
         old_key = key("OLD"),
         new_owner = owner("NEW"),
         old_owner = owner("OLD"),
-        new_data = data("NEW"),
-        differs = differs.join(" OR "),
-        changed = changed.join(", "),
+        new_data = row_json("NEW", columns),
+        differs = update.differs,
+        changed = update.changed,
+        changed_data = update.data,
     )
 }
 
@@ -269,17 +310,69 @@ pub struct Device {
 }
 
 /// This device, when the shop is shared; `None` when it is not.
+///
+/// Its clock is the later of the reading kept in `sync_state` and the one
+/// its newest unsent change carries: a change made at the desk stamps
+/// only its outbox rows, and the reading moves to `sync_state` when a
+/// change leaves the outbox (`keep_clock`), so a check-in writes one page
+/// fewer.
 pub fn device(conn: &Connection) -> Result<Option<Device>> {
-    Ok(conn
+    Ok(state(conn)?.map(|state| state.device))
+}
+
+/// This device and where its outbox stands, read in one statement (every
+/// write transaction of a shared shop reads it in `begin`).
+struct State {
+    device: Device,
+    capturing: bool,
+    /// The outbox's last sequence, and the last one stamped with a change.
+    last_seq: Option<i64>,
+    stamped_to: i64,
+}
+
+fn state(conn: &Connection) -> Result<Option<State>> {
+    let Some((mut state, newest)) = conn
         .prepare_cached(
-            "SELECT device_id, device_name, clock_wall_ms, clock_counter, applied_seq FROM sync_state WHERE only_row = 1",
+            "SELECT s.device_id, s.device_name, s.clock_wall_ms, s.clock_counter, s.applied_seq, s.capture,
+                    (SELECT max(seq) FROM sync_outbox), o.seq, o.clock
+             FROM sync_state s LEFT JOIN (SELECT seq, clock FROM sync_outbox WHERE change_id IS NOT NULL
+                                          ORDER BY seq DESC LIMIT 1) o
+             WHERE s.only_row = 1",
         )?
         .query_row([], |row| {
             let id: String = row.get(0)?;
             let clock = Reading { wall_ms: row.get(2)?, counter: row.get(3)?, device: id.clone() };
-            Ok(Device { id, name: row.get(1)?, clock, applied_seq: row.get::<_, i64>(4)?.max(0) as u64 })
+            let device = Device { id, name: row.get(1)?, clock, applied_seq: row.get::<_, i64>(4)?.max(0) as u64 };
+            let state = State {
+                device,
+                capturing: row.get(5)?,
+                last_seq: row.get(6)?,
+                stamped_to: row.get::<_, Option<i64>>(7)?.unwrap_or(0),
+            };
+            Ok((state, row.get::<_, Option<String>>(8)?))
         })
-        .optional()?)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    if let Some(newest) = newest.as_deref().and_then(Reading::decode) {
+        let clock = &mut state.device.clock;
+        if (newest.wall_ms, newest.counter) > (clock.wall_ms, clock.counter) {
+            *clock = Reading { device: clock.device.clone(), ..newest };
+        }
+    }
+    Ok(Some(state))
+}
+
+/// Keeps this device's clock in `sync_state` before outbox rows are
+/// removed: the reading their change carried must not be lost with them
+/// (see `device`).
+fn keep_clock(conn: &Connection) -> Result<()> {
+    if let Some(device) = device(conn)? {
+        conn.prepare_cached("UPDATE sync_state SET clock_wall_ms = ?1, clock_counter = ?2 WHERE only_row = 1")?
+            .execute(params![device.clock.wall_ms, device.clock.counter])?;
+    }
+    Ok(())
 }
 
 /// A device's name as the owner types it: 1 to 60 characters. Checked
@@ -314,8 +407,8 @@ pub fn start(conn: &Connection, device_name: &str) -> Result<Device> {
 /// the outbox is dropped (it will not be sent); the device keeps its id,
 /// clock and position, so sharing again goes on from there.
 pub fn stop(conn: &Connection) -> Result<()> {
+    leave_outbox(conn, "DELETE FROM sync_outbox", None)?;
     conn.execute("UPDATE sync_state SET capture = 0 WHERE only_row = 1", [])?;
-    conn.execute("DELETE FROM sync_outbox", [])?;
     Ok(())
 }
 
@@ -344,46 +437,84 @@ pub fn set_capture(conn: &Connection, on: bool) -> Result<()> {
     Ok(())
 }
 
-/// Gives the rows this transaction added to the outbox one change id and
-/// the device's next clock reading, and records the clock of every field
-/// it edited. Called by every writer's transaction just before it commits
-/// (`store::write`); does nothing when the transaction changed nothing
-/// shared.
-pub fn seal(tx: &Connection, now: DateTime<Utc>) -> Result<Option<String>> {
-    // This transaction's rows are the unsealed ones at the end of the
-    // outbox (every earlier transaction sealed its own): found by walking
-    // back from the last sequence, with no index kept on unsealed rows, so
-    // a check-in in a shared shop writes as few pages as it can.
-    let (last, sealed_to): (Option<i64>, Option<i64>) = tx
-        .prepare_cached(
-            "SELECT (SELECT max(seq) FROM sync_outbox),
-                    (SELECT seq FROM sync_outbox WHERE change_id IS NOT NULL ORDER BY seq DESC LIMIT 1)",
-        )?
-        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    let sealed_to = sealed_to.unwrap_or(0);
-    match last {
-        Some(last) if last > sealed_to => {}
-        _ => return Ok(None),
-    }
-    let Some(device) = device(tx)? else { return Ok(None) };
-    let clock = device.clock.tick(now.timestamp_millis());
+/// Opens this transaction's change: the id and the device's next clock
+/// reading the capture triggers stamp on every outbox row the transaction
+/// adds (`temp.sync_pending`), so a row is written once, at its final
+/// size. Called by every writer's transaction before its first write
+/// (`store::write`); does nothing when this device does not share or an
+/// apply has turned recording off.
+///
+/// Rows a write outside `store::write` left unstamped (at the end of the
+/// outbox, after the last stamped one: found by walking back from the
+/// last sequence, with no index kept on unstamped rows) join this change.
+pub fn begin(tx: &Connection, now: DateTime<Utc>) -> Result<()> {
+    let Some(state) = state(tx)?.filter(|state| state.capturing) else { return Ok(()) };
+    let clock = state.device.clock.tick(now.timestamp_millis()).encode();
     let change_id = new_id();
-    let stamp = clock.encode();
-    tx.prepare_cached("UPDATE sync_outbox SET change_id = ?1, clock = ?2 WHERE seq > ?3")?
-        .execute(params![change_id, stamp, sealed_to])?;
-    tx.prepare_cached(
+    if state.last_seq.is_some_and(|last| last > state.stamped_to) {
+        tx.prepare_cached("UPDATE sync_outbox SET change_id = ?1, clock = ?2 WHERE seq > ?3")?.execute(params![
+            change_id,
+            clock,
+            state.stamped_to
+        ])?;
+    }
+    tx.prepare_cached("INSERT OR REPLACE INTO temp.sync_pending (only_row, change_id, clock) VALUES (1, ?1, ?2)")?
+        .execute(params![change_id, clock])?;
+    Ok(())
+}
+
+/// Closes this transaction's change just before it commits: rows written
+/// after it on this connection are not stamped with its id. Noted as
+/// applied when sent (`sent`), off the desk's path: a change of this
+/// device's that comes back before then is applied again, which changes
+/// nothing (its rows are here, its fields' clocks its own: see
+/// `record_own_clocks`). Its clock reading stays on its outbox rows until
+/// then too (`device`).
+pub fn seal(tx: &Connection) -> Result<()> {
+    tx.prepare_cached("DELETE FROM temp.sync_pending")?.execute([])?;
+    Ok(())
+}
+
+/// Records the clock reading of every field this device's unsent changes
+/// edited, from the outbox rows not recorded yet (`sync_state.clocks_to`).
+/// Done on the way to the server, not at the desk: before another
+/// device's changes are applied (a field edited here later keeps its
+/// value) and before outbox rows leave. A check-in in a shared shop then
+/// writes no clock row.
+pub fn record_own_clocks(conn: &Connection) -> Result<()> {
+    conn.prepare_cached(
         "INSERT INTO sync_clocks (table_name, row_key, column_name, clock)
          SELECT o.table_name, o.row_key, c.value, o.clock FROM sync_outbox o, json_each(o.changed) c
-         WHERE o.seq > ?1 AND o.op = 'update' AND c.value IS NOT NULL
-         ON CONFLICT (table_name, row_key, column_name) DO UPDATE SET clock = excluded.clock",
+         WHERE o.seq > (SELECT clocks_to FROM sync_state WHERE only_row = 1)
+           AND o.op = 'update' AND o.clock IS NOT NULL AND c.value IS NOT NULL
+         ON CONFLICT (table_name, row_key, column_name) DO UPDATE SET clock = max(clock, excluded.clock)",
     )?
-    .execute([sealed_to])?;
-    // Noted as applied when sent (`sent`), off the desk's path: a change of
-    // this device's that comes back before then is applied again, which
-    // changes nothing (its rows are here, its fields' clocks its own).
-    tx.prepare_cached("UPDATE sync_state SET clock_wall_ms = ?1, clock_counter = ?2 WHERE only_row = 1")?
-        .execute(params![clock.wall_ms, clock.counter])?;
-    Ok(Some(change_id))
+    .execute([])?;
+    conn.prepare_cached(
+        "UPDATE sync_state SET clocks_to = max(clocks_to,
+            (SELECT coalesce(max(seq), 0) FROM sync_outbox WHERE clock IS NOT NULL)) WHERE only_row = 1",
+    )?
+    .execute([])?;
+    Ok(())
+}
+
+/// Removes outbox rows (`delete`, with its parameter) without losing what
+/// they carried for this device: its clock reading and its fields' clocks
+/// are recorded first. The outbox's sequence starts again from its last
+/// row, so the recorded mark comes back down with it.
+fn leave_outbox(conn: &Connection, delete: &str, value: Option<&str>) -> Result<()> {
+    keep_clock(conn)?;
+    record_own_clocks(conn)?;
+    match value {
+        Some(value) => conn.prepare_cached(delete)?.execute([value])?,
+        None => conn.prepare_cached(delete)?.execute([])?,
+    };
+    conn.prepare_cached(
+        "UPDATE sync_state SET clocks_to = min(clocks_to, (SELECT coalesce(max(seq), 0) FROM sync_outbox))
+         WHERE only_row = 1",
+    )?
+    .execute([])?;
+    Ok(())
 }
 
 /// One row a change carries.
@@ -395,7 +526,8 @@ pub struct RowChange {
     /// Whose card the row is on, when it is on one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
-    /// The columns sent (empty for a delete or an erase).
+    /// The columns sent: all of an inserted row's, the ones an update
+    /// changed, none for a delete or an erase.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub data: serde_json::Map<String, serde_json::Value>,
     /// The columns an update changed.
@@ -517,7 +649,7 @@ pub fn waiting_count(conn: &Connection) -> Result<i64> {
 
 /// A change the server has stored at `seq`: it leaves the outbox.
 pub fn sent(conn: &Connection, change_id: &str, seq: u64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM sync_outbox WHERE change_id = ?1")?.execute([change_id])?;
+    leave_outbox(conn, "DELETE FROM sync_outbox WHERE change_id = ?1", Some(change_id))?;
     note_applied(conn, change_id, Some(seq))
 }
 
@@ -598,13 +730,15 @@ pub fn is_erased(conn: &Connection, customer_id: &str) -> Result<bool> {
 /// sent, holding the id alone. Only in a shared shop.
 pub fn tombstone(conn: &Connection, customer_id: &str, made_here: bool) -> Result<()> {
     let Some(device) = device(conn)? else { return Ok(()) };
-    conn.prepare_cached("DELETE FROM sync_outbox WHERE customer_id = ?1")?.execute([customer_id])?;
+    leave_outbox(conn, "DELETE FROM sync_outbox WHERE customer_id = ?1", Some(customer_id))?;
     conn.prepare_cached("INSERT OR IGNORE INTO sync_tombstones (customer_id) VALUES (?1)")?.execute([customer_id])?;
     let capturing: bool =
         conn.prepare_cached("SELECT capture FROM sync_state WHERE only_row = 1")?.query_row([], |row| row.get(0))?;
     if made_here && capturing {
         conn.prepare_cached(
-            "INSERT INTO sync_outbox (table_name, row_key, op, customer_id) VALUES ('customers', ?1, 'erase', ?1)",
+            "INSERT INTO sync_outbox (change_id, clock, table_name, row_key, op, customer_id)
+             VALUES ((SELECT change_id FROM temp.sync_pending), (SELECT clock FROM temp.sync_pending),
+                     'customers', ?1, 'erase', ?1)",
         )?
         .execute([customer_id])?;
     }

@@ -97,6 +97,11 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 18, sql: include_str!("../../migrations/0018_devices.sql"), then: None },
     Migration { version: 19, sql: include_str!("../../migrations/0019_group_mail.sql"), then: None },
     Migration { version: 20, sql: include_str!("../../migrations/0020_card_visits_index.sql"), then: None },
+    Migration {
+        version: 21,
+        sql: include_str!("../../migrations/0021_clocks_recorded_on_the_way_out.sql"),
+        then: None,
+    },
 ];
 
 struct Migration {
@@ -456,11 +461,12 @@ pub fn schema_is_ours(conn: &Connection, version: i64) -> Result<bool> {
 /// rolls all of it back. Always IMMEDIATE: the write lock is taken before
 /// the first read, so a check such as "the balance covers this redeem"
 /// cannot be overtaken by another desk between the read and the write.
-/// In a shared shop, what it changed leaves as one change (`sharing::seal`).
+/// In a shared shop, what it changed leaves as one change (`sharing::begin`).
 pub fn write<T>(conn: &mut Connection, change: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    sharing::begin(&tx, chrono::Utc::now())?;
     let value = change(&tx)?;
-    sharing::seal(&tx, chrono::Utc::now())?;
+    sharing::seal(&tx)?;
     tx.commit()?;
     Ok(value)
 }

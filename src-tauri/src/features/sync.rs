@@ -120,6 +120,9 @@ pub fn apply_batch(
         let mut columns = Columns::default();
         let capturing = sharing::capturing(tx)?;
         sharing::set_capture(tx, false)?;
+        // A field edited here and not sent yet keeps its value against an
+        // older edit from another device: its clock is recorded first.
+        sharing::record_own_clocks(tx)?;
         // Foreign keys are checked at commit: a change's rows may name each
         // other in any order.
         tx.pragma_update(None, "defer_foreign_keys", true)?;

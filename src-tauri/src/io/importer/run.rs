@@ -99,6 +99,8 @@ fn import_in_transaction(
 ) -> Result<Report> {
     let reading = settle_reading(conn, table, options, now)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // A shared shop sends the whole import as one change.
+    sharing::begin(&tx, now)?;
     // Every card of an import is created at `now` with no contact yet, so
     // all start with the same health.
     let health = health::columns_for_new(&health::load_rules(&tx)?, now, None);
@@ -117,8 +119,7 @@ fn import_in_transaction(
     mapping::remember(&tx, &table.headers, &reading.mapping, now)?;
     // Cards with a birthday today or tomorrow may have arrived.
     reminder_sources::rescan_birthdays(&tx, now)?;
-    // A shared shop sends the whole import as one change.
-    sharing::seal(&tx, now)?;
+    sharing::seal(&tx)?;
     tx.commit()?;
     tracing::info!(batch = %batch_id, imported = report.imported, merged = report.merged, skipped = report.skipped, rejected = report.rejected, "import finished");
     report.batch_id = Some(batch_id);
