@@ -102,6 +102,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0021_clocks_recorded_on_the_way_out.sql"),
         then: None,
     },
+    Migration { version: 22, sql: include_str!("../../migrations/0022_one_ledger_index.sql"), then: None },
 ];
 
 struct Migration {
