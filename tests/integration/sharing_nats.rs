@@ -170,6 +170,14 @@ async fn a_new_computer_joins_from_the_snapshot_and_catches_up_with_what_came_af
     let kept = second.with_writer(|conn| sharing_setup::load(conn)).expect("setup").expect("kept");
     assert_eq!(kept.stream, stream);
     assert!(second.with_writer(|conn| customers::exists(conn, &ada)).expect("exists"), "the snapshot's customer");
+    // Its first change (its own line in the list of devices) is its own,
+    // by its clock reading too, not the copied device's.
+    let waiting =
+        second.with_writer(|conn| sharing::waiting(conn, 10, regulars::db::store::schema_version())).expect("waiting");
+    assert!(!waiting.is_empty(), "the joined device announces itself");
+    for change in &waiting {
+        assert!(change.clock.ends_with(&me.id), "a change of the joined device reads its clock: {}", change.clock);
+    }
 
     let link = Link::connect(&LinkSettings::new(&server.url(), "", "", &stream)).await.expect("link");
     let second_sync = Syncer::new(link, key.clone(), &format!("{stream}.changes"), Utc::now);

@@ -417,6 +417,8 @@ pub fn stop(conn: &Connection) -> Result<()> {
 pub fn forget_device(conn: &Connection) -> Result<()> {
     conn.execute("DELETE FROM sync_state", [])?;
     conn.execute("DELETE FROM sync_outbox", [])?;
+    // A change this transaction opened was that device's too.
+    conn.execute("DELETE FROM temp.sync_pending", [])?;
     Ok(())
 }
 

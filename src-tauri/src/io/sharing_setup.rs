@@ -152,6 +152,9 @@ pub fn turn_on(
 ) -> Result<sharing::Device> {
     store::write(conn, |tx| {
         let device = sharing::start(tx, device_name)?;
+        // This transaction's rows (the device's own line) are this
+        // device's first change, stamped with its first clock reading.
+        sharing::begin(tx, now)?;
         sharing::skip_to(tx, stream_at)?;
         settings::save_json(tx, SETTINGS_KEY, setup, now)?;
         devices::add(tx, &device.id, &device.name, now)?;
@@ -289,6 +292,10 @@ pub fn turn_on_joined(
             }
         }
         let device = sharing::start(tx, device_name)?;
+        // The change this transaction opened was the copied device's
+        // (`forget_device` dropped it): the rows from here on are this
+        // device's first change.
+        sharing::begin(tx, now)?;
         sharing::skip_to(tx, stream_at)?;
         settings::save_json(tx, SETTINGS_KEY, setup, now)?;
         devices::add(tx, &device.id, &device.name, now)?;
