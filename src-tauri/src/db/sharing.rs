@@ -734,9 +734,7 @@ pub fn tombstone(conn: &Connection, customer_id: &str, made_here: bool) -> Resul
     let Some(device) = device(conn)? else { return Ok(()) };
     leave_outbox(conn, "DELETE FROM sync_outbox WHERE customer_id = ?1", Some(customer_id))?;
     conn.prepare_cached("INSERT OR IGNORE INTO sync_tombstones (customer_id) VALUES (?1)")?.execute([customer_id])?;
-    let capturing: bool =
-        conn.prepare_cached("SELECT capture FROM sync_state WHERE only_row = 1")?.query_row([], |row| row.get(0))?;
-    if made_here && capturing {
+    if made_here && capturing(conn)? {
         conn.prepare_cached(
             "INSERT INTO sync_outbox (change_id, clock, table_name, row_key, op, customer_id)
              VALUES ((SELECT change_id FROM temp.sync_pending), (SELECT clock FROM temp.sync_pending),
