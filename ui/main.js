@@ -391,9 +391,16 @@ async function start() {
   api.listen('open-card', (id) => ready && app.openCard(id));
   // A shared shop: the status line, and what other devices changed shown
   // where it is on screen (the open card in place, the search, Today's count).
-  api.listen('sharing-status', showSharingStatus);
+  // The engine starts with the status call above and may speak at once:
+  // the line is asked for only once the window listens, so no change falls
+  // between the two, and an answer an event overtook is dropped.
+  let heardSharing = false;
+  await api.listen('sharing-status', (status) => {
+    heardSharing = true;
+    showSharingStatus(status);
+  });
   api.listen('shop-changed', (ids) => ready && showOtherDevicesChanges(ids));
-  api.getSharingStatus().then((view) => showSharingStatus(view.status), () => {});
+  api.getSharingStatus().then((view) => heardSharing || showSharingStatus(view.status), () => {});
   // The tray's "Today's reminders" (see app/tray.rs).
   api.listen('open-today', () => ready && app.openToday());
   if (!status.settings.setup_done) {
