@@ -4,7 +4,7 @@
 //! run. Prints
 //! `bench: <case> p50_ms=<x> p99_ms=<y> baseline_p99_ms=<z>`.
 //!
-//! A change and a reminder pass run on the writer (32 MB of decrypted
+//! A change and a reminder pass run on the writer (8 MB of decrypted
 //! pages); a card, the dashboard and a card's health on a read connection
 //! (16 MB), as the window reads them (`AppState::read`).
 //!

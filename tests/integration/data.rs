@@ -410,6 +410,7 @@ fn an_import_recorded_before_version_9_can_still_be_undone() {
              DROP INDEX interactions_customer; CREATE INDEX interactions_customer ON interactions(customer_id, happened_at); -- version 20
              DROP INDEX points_ledger_customer; CREATE INDEX points_ledger_customer ON points_ledger(customer_id, kind, points, stamps);
              CREATE INDEX points_ledger_recent ON points_ledger(customer_id, created_at); -- version 22
+             DROP INDEX reminders_unfired; -- version 23
              PRAGMA user_version = 8;",
         )
         .unwrap();

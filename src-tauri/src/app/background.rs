@@ -28,7 +28,7 @@ pub struct Wake(pub Arc<tokio::sync::Notify>);
 /// stored health is filled once.
 pub fn ready(mut store: Store) -> crate::kernel::error::Result<Store> {
     crate::derived::health::ensure_fresh(store.conn_mut(), chrono::Utc::now())?;
-    // What that read of every card left in the writer's cache (up to 32 MB
+    // What that read of every card left in the writer's cache (up to 8 MB
     // for an encrypted shop) is not what the desk will change.
     store.release_page_cache()?;
     Ok(store)
@@ -62,8 +62,7 @@ fn start_scheduler(
     data_dir: PathBuf,
 ) {
     // A pass reads the same few hundred pages each time (`bench:
-    // due_reminders_pages`): 8 MB keeps them decrypted without the
-    // writer's 32 MB.
+    // due_reminders_pages`): 8 MB, as the writer, keeps them decrypted.
     let store = match Store::open_with(&database, key.as_ref())
         .and_then(|store| store.limit_page_cache(SCHEDULER_CACHE_MB).map(|()| store))
     {

@@ -39,11 +39,22 @@ const CIPHER_FORMAT: CipherFormat = CipherFormat { page_size: 4096, hmac: "HMAC_
 /// rewritten in `CIPHER_FORMAT` when it opens (`rewrite_in_current_format`).
 const OLDER_CIPHER_FORMAT: CipherFormat = CipherFormat { page_size: 16_384, hmac: "HMAC_SHA512" };
 
-/// The writer's page cache for an encrypted file: at most 32 MB of
-/// decrypted pages, filled only as pages are read (see `keep_decrypted`).
-/// Large writes (an import, seeding) touch many index pages again and
-/// again; the desk's single changes need far less.
-const WRITER_CACHE_MB: i64 = 32;
+/// The writer's page cache for an encrypted file at the desk: at most 8 MB
+/// of decrypted pages, filled only as pages are read (see `keep_decrypted`).
+/// Small on purpose. When a B-tree split puts pages in order, SQLite parks
+/// one page for a moment at the number of the 1 GB lock page (262,145 with
+/// 4 KB pages); the next commit then trims the cache back to the file's size
+/// by walking every page it holds. About one check-in in seven pays that
+/// walk, in proportion to the cache: with 32 MB its p99 at 20,000 customers
+/// was 1.42–1.60 ms, with 8 MB 1.09–1.18 ms (`make bench`, `check_in`).
+/// Work that writes much in a row keeps a larger cache for its duration:
+/// an import (`importer::run`) and a catch-up (`begin_catch_up`).
+const WRITER_CACHE_MB: i64 = 8;
+
+/// The writer's page cache during a catch-up: a device back from a day away
+/// applies thousands of changes to the same index pages, which it read 15
+/// times per change with 8 MB and 8 with 32 MB (`make bench-sync`).
+const CATCH_UP_CACHE_MB: i64 = 32;
 
 /// A reader's page cache for an encrypted file. With 4 KB pages a page
 /// read again costs about 3 µs to check and decrypt, and the type-ahead at
@@ -57,7 +68,7 @@ const JOURNAL_SIZE_LIMIT: i64 = 4 * 1024 * 1024;
 /// WAL pages after which the writer's commit moves them into the file.
 const CHECKPOINT_PAGES: i64 = 10_000;
 
-/// The same during a catch-up (`space_checkpoints`): 200 MB of WAL. A
+/// The same during a catch-up (`begin_catch_up`): 200 MB of WAL. A
 /// device back from a day away rewrites the same pages of the card tables
 /// and their indexes batch after batch; checkpointed five times less often,
 /// each page goes into the file fewer times (with no automatic checkpoint
@@ -103,6 +114,7 @@ const MIGRATIONS: &[Migration] = &[
         then: None,
     },
     Migration { version: 22, sql: include_str!("../../migrations/0022_one_ledger_index.sql"), then: None },
+    Migration { version: 23, sql: include_str!("../../migrations/0023_unfired_reminders_index.sql"), then: None },
 ];
 
 struct Migration {
@@ -250,15 +262,25 @@ pub fn checkpoint(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Spaces out the writer's checkpoints for many write transactions in a
-/// row (a catch-up), until `end_spaced_checkpoints`.
-pub fn space_checkpoints(conn: &Connection) -> Result<()> {
-    conn.pragma_update(None, "wal_autocheckpoint", CATCH_UP_CHECKPOINT_PAGES)?;
-    Ok(())
+/// What `begin_catch_up` changed on the writer, for `end_catch_up` to put back.
+#[must_use = "end_catch_up puts the desk's settings back"]
+pub struct CatchUp {
+    cache_size: i64,
 }
 
-/// Puts the usual spacing back and checkpoints what the WAL gathered.
-pub fn end_spaced_checkpoints(conn: &Connection) -> Result<()> {
+/// Readies the writer for many write transactions in a row (a catch-up):
+/// checkpoints spaced out and a larger page cache, until `end_catch_up`.
+pub fn begin_catch_up(conn: &Connection) -> Result<CatchUp> {
+    let cache_size: i64 = conn.query_row("PRAGMA cache_size", [], |row| row.get(0))?;
+    conn.pragma_update(None, "wal_autocheckpoint", CATCH_UP_CHECKPOINT_PAGES)?;
+    conn.pragma_update(None, "cache_size", -CATCH_UP_CACHE_MB * 1024)?;
+    Ok(CatchUp { cache_size })
+}
+
+/// Puts the desk's cache (letting go of the pages over it) and checkpoint
+/// spacing back, and checkpoints what the WAL gathered.
+pub fn end_catch_up(conn: &Connection, catch_up: CatchUp) -> Result<()> {
+    conn.pragma_update(None, "cache_size", catch_up.cache_size)?;
     conn.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES)?;
     checkpoint(conn)
 }

@@ -106,9 +106,12 @@ impl Syncer {
     /// altered) is left and logged by its position, never applied.
     pub async fn pull(&self, writer: &impl Writer) -> Result<Pulled> {
         let mut pulled = Pulled::default();
-        let mut catching_up = false;
+        let mut catching_up = None;
         let done = self.pull_batches(writer, &mut pulled, &mut catching_up).await;
-        let ended = if catching_up { writer.with_writer(|conn| store::end_spaced_checkpoints(conn)) } else { Ok(()) };
+        let ended = match catching_up {
+            Some(catch_up) => writer.with_writer(|conn| store::end_catch_up(conn, catch_up)),
+            None => Ok(()),
+        };
         // The batches' own failure is the one to tell.
         done?;
         ended?;
@@ -116,10 +119,15 @@ impl Syncer {
     }
 
     /// `pull`'s batches; a full first batch means a catch-up, which runs
-    /// with the writer's checkpoints spaced out (`catching_up`). The next
+    /// with the writer set for it (`catching_up`, `store::begin_catch_up`). The next
     /// batch is fetched and opened on another task while this one is
     /// applied, so the network and the unsealing wait for no one.
-    async fn pull_batches(&self, writer: &impl Writer, pulled: &mut Pulled, catching_up: &mut bool) -> Result<()> {
+    async fn pull_batches(
+        &self,
+        writer: &impl Writer,
+        pulled: &mut Pulled,
+        catching_up: &mut Option<store::CatchUp>,
+    ) -> Result<()> {
         let after = writer.with_writer(|conn| Ok(sharing::device(conn)?.map_or(0, |d| d.applied_seq)))?;
         let mut next = self.fetch_opened(after);
         loop {
@@ -128,9 +136,8 @@ impl Syncer {
             if count == 0 {
                 return Ok(());
             }
-            if count == PULL_BATCH && !*catching_up {
-                writer.with_writer(|conn| store::space_checkpoints(conn))?;
-                *catching_up = true;
+            if count == PULL_BATCH && catching_up.is_none() {
+                *catching_up = Some(writer.with_writer(|conn| store::begin_catch_up(conn))?);
             }
             next = self.fetch_opened(last);
             // Messages left unopened are passed over too (`last`).
