@@ -12,7 +12,8 @@
 //!   bare server round trip of a message of the same size (`baseline_`).
 //! - `sync_catch_up_10k`: 10,000 check-ins made on one device while the
 //!   other was away, applied there on its return, beside the same check-ins
-//!   made directly on that device (`baseline_`).
+//!   made directly on that device (`baseline_`); `sent_from_the_other_ms`
+//!   is how long the first device took to send them.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -220,7 +221,9 @@ async fn catch_up(first: &Device, second: &Device, ids: &[String]) {
             .with_writer(|conn| desk::check_in(conn, id, None, Utc::now(), Utc::now().date_naive()))
             .expect("check in");
     }
+    let pushing = Instant::now();
     first.syncer.push(&first.store).await.expect("push");
+    let pushed = pushing.elapsed();
     common::pages(second.store.lock().expect("store").conn());
     let start = Instant::now();
     let pulled = second.syncer.pull(&second.store).await.expect("catch up");
@@ -238,13 +241,14 @@ async fn catch_up(first: &Device, second: &Device, ids: &[String]) {
     let per = |pages: i64| pages as f64 / pulled.applied.max(1) as f64;
     println!(
         "bench: sync_catch_up_10k total_ms={:.0} applied={} per_change_ms={:.2} baseline_local_check_ins_ms={:.0} \
-         hits_per_change={:.0} read_per_change={:.1} written_per_change={:.1}",
+         hits_per_change={:.0} read_per_change={:.1} written_per_change={:.1} sent_from_the_other_ms={:.0}",
         ms(took),
         pulled.applied,
         ms(took) / pulled.applied.max(1) as f64,
         ms(base.elapsed()),
         per(hits),
         per(read),
-        per(written)
+        per(written),
+        ms(pushed)
     );
 }

@@ -301,6 +301,53 @@ fn a_write_outside_a_writer_s_transaction_leaves_with_the_next_change() {
     assert_eq!((card.best_time.as_str(), card.phone.as_str()), ("Mornings", "0611 111 111"));
 }
 
+/// A change's rows are one run of the outbox, whichever connection wrote
+/// it (the writer, a second one as the scheduler's, a bare statement swept
+/// into the next change), so `waiting` and `sent` read the outbox from its
+/// start; a change sent takes its own rows with it and no other's.
+#[test]
+fn each_change_s_rows_are_one_run_of_the_outbox_and_leave_together() {
+    let (mut a, _b, mut stream) = pair();
+    let zoe = a.create("Zoe", "Adams");
+    let mut second = store::Store::open_with(&a.shop.db_path(), None).expect("a second connection");
+    for round in 0..3 {
+        a.check_in(&zoe, util::now() + Duration::minutes(round));
+        desk::check_in(second.conn_mut(), &zoe, None, util::now(), util::now().date_naive()).expect("check in");
+        a.shop
+            .conn()
+            .execute("UPDATE customers SET best_time = ?2 WHERE id = ?1", [&zoe, &format!("r{round}")])
+            .expect("bare");
+        a.edit(&zoe, |input| input.phone = format!("0611 111 11{round}"));
+    }
+    let runs = |conn: &rusqlite::Connection| -> (i64, i64) {
+        conn.query_row(
+            "SELECT count(*), count(*) FILTER (WHERE max_seq - min_seq + 1 <> rows) FROM
+             (SELECT min(seq) AS min_seq, max(seq) AS max_seq, count(*) AS rows FROM sync_outbox
+              WHERE change_id IS NOT NULL GROUP BY change_id)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .expect("runs")
+    };
+    let (changes, broken) = runs(a.shop.conn());
+    assert!(changes >= 9, "{changes} changes");
+    assert_eq!(broken, 0, "every change's rows are one run of sequences");
+
+    // The second oldest leaves first: its rows go, every other change's stay.
+    let waiting = sharing::waiting(a.shop.conn(), 2, store::schema_version()).expect("waiting");
+    assert_eq!(waiting.len(), 2, "no more than asked for");
+    let rows_before: i64 = a.shop.conn().query_row("SELECT count(*) FROM sync_outbox", [], |r| r.get(0)).expect("rows");
+    sync::sent(a.conn(), &waiting[1].id, 2).expect("sent");
+    let rows_after: i64 = a.shop.conn().query_row("SELECT count(*) FROM sync_outbox", [], |r| r.get(0)).expect("rows");
+    assert_eq!(rows_before - rows_after, waiting[1].rows.len() as i64);
+    assert_eq!(runs(a.shop.conn()), (changes - 1, 0));
+    let left = sharing::waiting(a.shop.conn(), 100, store::schema_version()).expect("waiting");
+    assert_eq!(left[0], waiting[0], "the oldest is still waiting, whole");
+    assert!(left.iter().all(|change| change.id != waiting[1].id));
+    assert_eq!(a.publish(&mut stream) as i64, changes - 1);
+    assert_eq!(sharing::waiting_count(a.shop.conn()).expect("count"), 0);
+}
+
 #[test]
 fn a_card_field_another_device_overwrote_is_kept_in_the_card_s_history() {
     let key = Key::generate();

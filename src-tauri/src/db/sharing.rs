@@ -407,7 +407,7 @@ pub fn start(conn: &Connection, device_name: &str) -> Result<Device> {
 /// the outbox is dropped (it will not be sent); the device keeps its id,
 /// clock and position, so sharing again goes on from there.
 pub fn stop(conn: &Connection) -> Result<()> {
-    leave_outbox(conn, "DELETE FROM sync_outbox", None)?;
+    leave_outbox(conn, "DELETE FROM sync_outbox", [])?;
     conn.execute("UPDATE sync_state SET capture = 0 WHERE only_row = 1", [])?;
     Ok(())
 }
@@ -504,13 +504,10 @@ pub fn record_own_clocks(conn: &Connection) -> Result<()> {
 /// they carried for this device: its clock reading and its fields' clocks
 /// are recorded first. The outbox's sequence starts again from its last
 /// row, so the recorded mark comes back down with it.
-fn leave_outbox(conn: &Connection, delete: &str, value: Option<&str>) -> Result<()> {
+fn leave_outbox(conn: &Connection, delete: &str, values: impl rusqlite::Params) -> Result<()> {
     keep_clock(conn)?;
     record_own_clocks(conn)?;
-    match value {
-        Some(value) => conn.prepare_cached(delete)?.execute([value])?,
-        None => conn.prepare_cached(delete)?.execute([])?,
-    };
+    conn.prepare_cached(delete)?.execute(values)?;
     conn.prepare_cached(
         "UPDATE sync_state SET clocks_to = min(clocks_to, (SELECT coalesce(max(seq), 0) FROM sync_outbox))
          WHERE only_row = 1",
@@ -595,18 +592,22 @@ pub fn take_parts(conn: &Connection, change_id: &str) -> Result<Vec<RowChange>> 
 }
 
 /// The sealed changes waiting to be sent, oldest first, at most `limit`.
+/// A change's rows are one run in the outbox (see `sent`): it is read from
+/// the start and no further than the changes asked for.
 pub fn waiting(conn: &Connection, limit: usize, schema: i64) -> Result<Vec<Change>> {
     let Some(device) = device(conn)? else { return Ok(Vec::new()) };
     let mut stmt = conn.prepare_cached(
         "SELECT change_id, clock, table_name, row_key, op, customer_id, row_data, changed FROM sync_outbox
-         WHERE change_id IN (SELECT change_id FROM sync_outbox WHERE change_id IS NOT NULL
-                             GROUP BY change_id ORDER BY min(seq) LIMIT ?1)
-         ORDER BY seq",
+         WHERE change_id IS NOT NULL ORDER BY seq",
     )?;
-    let mut rows = stmt.query(params![limit as i64])?;
+    let mut rows = stmt.query([])?;
     let mut changes: Vec<Change> = Vec::new();
     while let Some(row) = rows.next()? {
         let change_id: String = row.get(0)?;
+        let another = changes.last().is_none_or(|change| change.id != change_id);
+        if another && changes.len() == limit {
+            break;
+        }
         let op: String = row.get(4)?;
         let row_change = RowChange {
             table: row.get(2)?,
@@ -650,8 +651,31 @@ pub fn waiting_count(conn: &Connection) -> Result<i64> {
 }
 
 /// A change the server has stored at `seq`: it leaves the outbox.
+///
+/// The outbox has no index by change (a check-in would write one more
+/// page), and a desk back from a day offline holds thousands of changes:
+/// deleting by change id alone read the whole outbox for each change sent.
+/// A change's rows are written together (one transaction on the one
+/// writer) and changes are sent oldest first, so its rows are the first run
+/// of rows in the outbox: found from the start, deleted by sequence.
 pub fn sent(conn: &Connection, change_id: &str, seq: u64) -> Result<()> {
-    leave_outbox(conn, "DELETE FROM sync_outbox WHERE change_id = ?1", Some(change_id))?;
+    let (first, next): (Option<i64>, Option<i64>) = conn
+        .prepare_cached(
+            "WITH first AS (SELECT seq FROM sync_outbox WHERE change_id = ?1 ORDER BY seq LIMIT 1)
+             SELECT (SELECT seq FROM first),
+                    (SELECT seq FROM sync_outbox WHERE seq > (SELECT seq FROM first) AND change_id IS NOT ?1
+                     ORDER BY seq LIMIT 1)",
+        )?
+        .query_row([change_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    if let Some(first) = first {
+        // Both bounds plain comparisons of the sequence, so the delete
+        // reads the run alone (an OR in either would read to the end).
+        leave_outbox(
+            conn,
+            "DELETE FROM sync_outbox WHERE seq >= ?2 AND seq < ?3 AND change_id = ?1",
+            params![change_id, first, next.unwrap_or(i64::MAX)],
+        )?;
+    }
     note_applied(conn, change_id, Some(seq))
 }
 
@@ -732,7 +756,7 @@ pub fn is_erased(conn: &Connection, customer_id: &str) -> Result<bool> {
 /// sent, holding the id alone. Only in a shared shop.
 pub fn tombstone(conn: &Connection, customer_id: &str, made_here: bool) -> Result<()> {
     let Some(device) = device(conn)? else { return Ok(()) };
-    leave_outbox(conn, "DELETE FROM sync_outbox WHERE customer_id = ?1", Some(customer_id))?;
+    leave_outbox(conn, "DELETE FROM sync_outbox WHERE customer_id = ?1", [customer_id])?;
     conn.prepare_cached("INSERT OR IGNORE INTO sync_tombstones (customer_id) VALUES (?1)")?.execute([customer_id])?;
     if made_here && capturing(conn)? {
         conn.prepare_cached(
