@@ -45,15 +45,16 @@ const OLDER_CIPHER_FORMAT: CipherFormat = CipherFormat { page_size: 16_384, hmac
 /// one page for a moment at the number of the 1 GB lock page (262,145 with
 /// 4 KB pages); the next commit then trims the cache back to the file's size
 /// by walking every page it holds. About one check-in in seven pays that
-/// walk, in proportion to the cache: with 32 MB its p99 at 20,000 customers
-/// was 1.42–1.60 ms, with 8 MB 1.09–1.18 ms (`make bench`, `check_in`).
+/// walk, in proportion to the cache: at 100,000 customers a check-in's p99
+/// was 1.38–1.41 ms with 32 MB and 0.89–1.11 ms with 8 MB (`make
+/// bench-sync`, `check_in_sharing`, sharing off).
 /// Work that writes much in a row keeps a larger cache for its duration:
 /// an import (`importer::run`) and a catch-up (`begin_catch_up`).
 const WRITER_CACHE_MB: i64 = 8;
 
 /// The writer's page cache during a catch-up: a device back from a day away
-/// applies thousands of changes to the same index pages, which it read 15
-/// times per change with 8 MB and 8 with 32 MB (`make bench-sync`).
+/// applies thousands of changes to the same index pages; with 8 MB it read
+/// 15 pages from the file per change, with 32 MB 8 (`make bench-sync`).
 const CATCH_UP_CACHE_MB: i64 = 32;
 
 /// A reader's page cache for an encrypted file. With 4 KB pages a page
