@@ -387,13 +387,15 @@ async function start() {
   app.setShopName(status.settings.shop_name);
   app.setStaff(status.settings.staff);
   currency = status.settings.currency;
-  api.listen('reminders-changed', () => refreshReminders());
+  // The scheduler starts with the app and may have news before the window
+  // listens: the badge is read (`markReady`) only once it does.
+  await api.listen('reminders-changed', () => refreshReminders());
   api.listen('open-card', (id) => ready && app.openCard(id));
   // A shared shop: the status line, and what other devices changed shown
   // where it is on screen (the open card in place, the search, Today's count).
-  // The engine starts with the status call above and may speak at once:
-  // the line is asked for only once the window listens, so no change falls
-  // between the two, and an answer an event overtook is dropped.
+  // The engine starts with the app, before this page, and may speak at
+  // any moment: the line is asked for only once the window listens, so no
+  // change falls between the two, and an answer an event overtook is dropped.
   let heardSharing = false;
   await api.listen('sharing-status', (status) => {
     heardSharing = true;
