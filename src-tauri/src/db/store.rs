@@ -263,26 +263,42 @@ pub fn checkpoint(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// What `begin_catch_up` changed on the writer, for `end_catch_up` to put back.
-#[must_use = "end_catch_up puts the desk's settings back"]
-pub struct CatchUp {
+/// The writer's page cache and checkpoint spacing as they were before a
+/// run of large writes, for `end_bulk_writes` to put back.
+#[must_use = "end_bulk_writes puts the desk's settings back"]
+pub struct BulkWrites {
     cache_size: i64,
+    autocheckpoint: i64,
 }
 
-/// Readies the writer for many write transactions in a row (a catch-up):
-/// checkpoints spaced out and a larger page cache, until `end_catch_up`.
-pub fn begin_catch_up(conn: &Connection) -> Result<CatchUp> {
+/// Readies the writer for large writes in a row (an import, a catch-up):
+/// room for `cache_mb` of pages, and an automatic checkpoint every
+/// `checkpoint_pages` pages of WAL (0: none), until `end_bulk_writes`.
+pub fn begin_bulk_writes(conn: &Connection, cache_mb: i64, checkpoint_pages: i64) -> Result<BulkWrites> {
     let cache_size: i64 = conn.query_row("PRAGMA cache_size", [], |row| row.get(0))?;
-    conn.pragma_update(None, "wal_autocheckpoint", CATCH_UP_CHECKPOINT_PAGES)?;
-    conn.pragma_update(None, "cache_size", -CATCH_UP_CACHE_MB * 1024)?;
-    Ok(CatchUp { cache_size })
+    let autocheckpoint: i64 = conn.query_row("PRAGMA wal_autocheckpoint", [], |row| row.get(0))?;
+    conn.pragma_update(None, "wal_autocheckpoint", checkpoint_pages)?;
+    conn.pragma_update(None, "cache_size", -cache_mb * 1024)?;
+    Ok(BulkWrites { cache_size, autocheckpoint })
 }
 
-/// Puts the desk's cache (letting go of the pages over it) and checkpoint
-/// spacing back, and checkpoints what the WAL gathered.
-pub fn end_catch_up(conn: &Connection, catch_up: CatchUp) -> Result<()> {
-    conn.pragma_update(None, "cache_size", catch_up.cache_size)?;
-    conn.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES)?;
+/// Puts the writer's cache (letting go of the pages over it) and
+/// checkpoint spacing back as they were.
+pub fn end_bulk_writes(conn: &Connection, bulk: BulkWrites) -> Result<()> {
+    conn.pragma_update(None, "cache_size", bulk.cache_size)?;
+    conn.pragma_update(None, "wal_autocheckpoint", bulk.autocheckpoint)?;
+    Ok(())
+}
+
+/// Readies the writer for a catch-up: `CATCH_UP_CACHE_MB` of pages and
+/// checkpoints spaced out, until `end_catch_up`.
+pub fn begin_catch_up(conn: &Connection) -> Result<BulkWrites> {
+    begin_bulk_writes(conn, CATCH_UP_CACHE_MB, CATCH_UP_CHECKPOINT_PAGES)
+}
+
+/// Puts the desk's settings back and checkpoints what the WAL gathered.
+pub fn end_catch_up(conn: &Connection, catch_up: BulkWrites) -> Result<()> {
+    end_bulk_writes(conn, catch_up)?;
     checkpoint(conn)
 }
 

@@ -126,7 +126,7 @@ impl Syncer {
         &self,
         writer: &impl Writer,
         pulled: &mut Pulled,
-        catching_up: &mut Option<store::CatchUp>,
+        catching_up: &mut Option<store::BulkWrites>,
     ) -> Result<()> {
         let after = writer.with_writer(|conn| Ok(sharing::device(conn)?.map_or(0, |d| d.applied_seq)))?;
         let mut next = self.fetch_opened(after);

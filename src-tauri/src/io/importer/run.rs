@@ -15,7 +15,7 @@ use super::read::read_file;
 use super::rows::{consent_of, row_input};
 use super::undo::{self, Added};
 use super::{OnDuplicate, Options, Problem, Report, Table, MAX_LISTED};
-use crate::db::{search, sharing};
+use crate::db::{search, sharing, store};
 use crate::derived::health;
 use crate::features::reminder_sources;
 use crate::kernel::error::{Error, Result};
@@ -68,25 +68,21 @@ pub fn import_with_progress(
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Report> {
-    // The commit would otherwise run the automatic checkpoint over the
+    // No automatic checkpoint: the commit would otherwise run it over the
     // whole batch before returning; the scheduler's background checkpoint
-    // (at most a minute later) does that work off the owner's wait.
-    let autocheckpoint: i64 = conn.query_row("PRAGMA wal_autocheckpoint", [], |row| row.get(0))?;
-    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-    // A batch touches every index's pages over and over; with the default
-    // 2 MB page cache they are spilled to the WAL and read back mid-batch.
-    let cache_size: i64 = conn.query_row("PRAGMA cache_size", [], |row| row.get(0))?;
-    conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+    // (at most a minute later) does that work off the owner's wait. And a
+    // large cache: a batch touches every index's pages over and over; with
+    // the default 2 MB they are spilled to the WAL and read back mid-batch.
+    let bulk = store::begin_bulk_writes(conn, IMPORT_CACHE_MB, 0)?;
     let result = import_in_transaction(conn, key, table, file_name, options, now, progress);
-    conn.pragma_update(None, "cache_size", cache_size)?;
-    conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint)?;
+    store::end_bulk_writes(conn, bulk)?;
     result
 }
 
 pub const PROGRESS_EVERY: usize = 5000;
 
-/// The page cache during an import, in SQLite's negative-KiB form: 256 MB.
-const IMPORT_CACHE_KIB: i64 = -262_144;
+/// The page cache during an import.
+const IMPORT_CACHE_MB: i64 = 256;
 
 fn import_in_transaction(
     conn: &mut Connection,
@@ -215,7 +211,7 @@ fn open_snapshot(tx: &Connection, key: Option<&Key>) -> Result<Connection> {
     let snapshot =
         Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     snapshot.busy_timeout(std::time::Duration::from_secs(5))?;
-    crate::db::store::unlock(&snapshot, key)?;
+    store::unlock(&snapshot, key)?;
     // The first read fixes the snapshot, before the writer writes anything.
     snapshot.execute_batch("BEGIN")?;
     snapshot.query_row("SELECT count(*) FROM customers WHERE pk = 0", [], |_| Ok(()))?;
