@@ -348,6 +348,29 @@ fn each_change_s_rows_are_one_run_of_the_outbox_and_leave_together() {
     assert_eq!(sharing::waiting_count(a.shop.conn()).expect("count"), 0);
 }
 
+/// An edit's changed columns travel as they were typed: accents, quotes,
+/// a backslash, an emoji, a value emptied.
+#[test]
+fn an_edit_in_any_script_arrives_as_it_was_typed() {
+    let (mut a, mut b, mut stream) = pair();
+    let zoe = a.create("Zoe", "Adams");
+    a.edit(&zoe, |input| input.phone = "0611 111 111".into());
+    a.sync(&mut stream);
+    b.sync(&mut stream);
+    a.edit(&zoe, |input| {
+        input.first_name = "Zoë 😀".into();
+        input.last_name = "Müller-Łukasiewicz \"Łu\" \\ 王".into();
+        input.phone = String::new();
+    });
+    a.sync(&mut stream);
+    b.sync(&mut stream);
+    let (on_a, on_b) = (a.shop.card(&zoe), b.shop.card(&zoe));
+    assert_eq!(on_b.first_name, "Zoë 😀");
+    assert_eq!(on_b.last_name, "Müller-Łukasiewicz \"Łu\" \\ 王");
+    assert_eq!((on_b.phone.as_str(), on_b.display_name.as_str()), (on_a.phone.as_str(), on_a.display_name.as_str()));
+    assert_same(&a, &b);
+}
+
 #[test]
 fn a_card_field_another_device_overwrote_is_kept_in_the_card_s_history() {
     let key = Key::generate();
