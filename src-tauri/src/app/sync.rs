@@ -100,6 +100,9 @@ async fn keep_in_step(app: &tauri::AppHandle, syncer: &Syncer) -> Result<()> {
         let pulled = syncer.pull(&*state).await?;
         *state.sharing.offline_since.lock().map_err(|_| Error::Panicked)? = None;
         set_status(app, status_with(app, "up_to_date", "Shared · up to date".into()));
+        if pulled.caught_up {
+            crate::app::background::give_back_freed_memory();
+        }
         if pulled.applied > 0 {
             tracing::info!(
                 changes = pulled.applied,

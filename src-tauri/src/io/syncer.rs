@@ -68,6 +68,9 @@ pub struct Pulled {
     /// Cards they changed, and customers deleted completely.
     pub customers: Vec<String>,
     pub erased: Vec<String>,
+    /// Whether it was a catch-up (`store::begin_catch_up`), whose larger
+    /// page cache was let go at its end.
+    pub caught_up: bool,
 }
 
 impl Syncer {
@@ -108,6 +111,7 @@ impl Syncer {
         let mut pulled = Pulled::default();
         let mut catching_up = None;
         let done = self.pull_batches(writer, &mut pulled, &mut catching_up).await;
+        pulled.caught_up = catching_up.is_some();
         let ended = match catching_up {
             Some(catch_up) => writer.with_writer(|conn| store::end_catch_up(conn, catch_up)),
             None => Ok(()),
