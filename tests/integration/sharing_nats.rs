@@ -380,7 +380,8 @@ async fn step(desk: &str, syncer: &Syncer, store: &Desk) {
 
 /// A device back from a long time away takes the changes in batches with
 /// the writer's checkpoints spaced out; afterwards the spacing is the usual
-/// one again.
+/// one again, and what the WAL gathered goes into the file on a connection
+/// beside the writer (the file grows without the writer's doing).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_catch_up_leaves_the_writer_s_checkpoints_as_they_were() {
     let server = NatsServer::start();
@@ -401,8 +402,16 @@ async fn a_long_catch_up_leaves_the_writer_s_checkpoints_as_they_were() {
         a.store.with_writer(|conn| desk::check_in(conn, &ids[i as usize % 20], None, at, at.date_naive())).expect("in");
     }
     assert_eq!(sa.push(&a.store).await.expect("push"), 1_220);
+    let file = b.store.lock().expect("store").path().to_path_buf();
+    let before = std::fs::metadata(&file).expect("file").len();
     let pulled = sb.pull(&b.store).await.expect("catch up");
     assert_eq!(pulled.applied, 1_220);
+    assert!(pulled.caught_up, "500 changes and more are a catch-up");
+    let moved = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::fs::metadata(&file).expect("file").len() > before
+    });
+    assert!(moved, "the catch-up's pages are checkpointed into the file beside the writer");
     let visits = b.store.with_writer(|conn| Ok(util::count_rows(conn, "interactions"))).expect("count");
     assert_eq!(visits, 1_200);
     let spacing: i64 = b

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tauri::{Emitter, Manager};
 
 use crate::app::state::AppState;
-use crate::app::{notify, scheduler};
+use crate::app::{memory, notify, scheduler};
 use crate::db::store::{self, Store};
 use crate::io::{backup, logging};
 use crate::kernel::secret::Key;
@@ -31,24 +31,8 @@ pub fn ready(mut store: Store) -> crate::kernel::error::Result<Store> {
     // What that read of every card left in the writer's cache (up to 8 MB
     // for an encrypted shop) is not what the desk will change.
     store.release_page_cache()?;
-    give_back_freed_memory();
+    memory::give_back_freed();
     Ok(store)
-}
-
-/// Hands the memory SQLite freed back to the system. SQLite allocates with
-/// the C library's malloc (mimalloc serves the Rust side only), and glibc
-/// keeps what a large read frees (a page cache let go, a backup's pages)
-/// in its heaps for reuse: at 100,000 customers that was 20 MB of the
-/// idle app's 153 MB (`make bench-window`, `window_pss_idle_after_start`),
-/// until `malloc_trim` returned it. Called after the work that frees much
-/// at once, off the desk's path: it takes a few milliseconds.
-pub fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free memory of glibc's own heaps to
-    // the system; it takes no pointer and is safe from any thread.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 /// Starts the scheduler and the automatic backups, unless they run already.
@@ -127,7 +111,7 @@ fn start_backups(database: PathBuf, data_dir: PathBuf, key: Option<Key>) {
                 backup::automatic(&conn, &dir, settings.keep, key.as_ref(), chrono::Utc::now())
             })
             .await;
-            give_back_freed_memory();
+            memory::give_back_freed();
             match made {
                 Ok(Ok(_)) => {}
                 Ok(Err(error)) => tracing::error!(error = %logging::error_line(&error), "the automatic backup failed"),
@@ -164,6 +148,6 @@ fn warm_up(app: tauri::AppHandle) {
             Ok(rows) => tracing::info!(rows, elapsed_ms = started.elapsed().as_millis() as u64, "search warmed up"),
             Err(error) => tracing::warn!(error = %logging::error_line(&error), "the search warm-up failed"),
         }
-        give_back_freed_memory();
+        memory::give_back_freed();
     });
 }

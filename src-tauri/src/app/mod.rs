@@ -13,6 +13,7 @@ pub mod files;
 pub mod instance;
 pub mod ipc;
 pub mod mail;
+pub mod memory;
 pub mod notify;
 pub mod owner;
 pub mod photos;

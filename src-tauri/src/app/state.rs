@@ -126,6 +126,11 @@ impl AppState {
     }
 
     /// The shop's key (`None` for a plain file or a shop not open).
+    /// The shop's database file.
+    pub fn database_path(&self) -> &std::path::Path {
+        &self.database
+    }
+
     pub fn key(&self) -> Option<Key> {
         relock(&self.key).clone()
     }

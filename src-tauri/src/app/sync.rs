@@ -33,6 +33,10 @@ impl Writer for AppState {
     fn with_writer<T>(&self, change: impl FnOnce(&mut rusqlite::Connection) -> Result<T>) -> Result<T> {
         self.write_from_sync(change)
     }
+
+    fn database(&self) -> (std::path::PathBuf, Option<crate::kernel::secret::Key>) {
+        (self.database_path().to_path_buf(), self.key())
+    }
 }
 
 /// Starts the engine once per run of the app (it idles while the shop is
@@ -101,7 +105,7 @@ async fn keep_in_step(app: &tauri::AppHandle, syncer: &Syncer) -> Result<()> {
         *state.sharing.offline_since.lock().map_err(|_| Error::Panicked)? = None;
         set_status(app, status_with(app, "up_to_date", "Shared · up to date".into()));
         if pulled.caught_up {
-            crate::app::background::give_back_freed_memory();
+            crate::app::memory::give_back_freed();
         }
         if pulled.applied > 0 {
             tracing::info!(

@@ -4,6 +4,7 @@
 //! is held only for one batch's read or apply, never across the network,
 //! so the desk never waits on the server.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -12,6 +13,7 @@ use rusqlite::Connection;
 use crate::db::sharing;
 use crate::db::store::{self, Store};
 use crate::features::sync;
+use crate::io::logging;
 use crate::io::nats_link::Link;
 use crate::kernel::error::{Error, Result};
 use crate::kernel::secret::Key;
@@ -31,6 +33,9 @@ const MAX_MESSAGE_BYTES: usize = 900 * 1024;
 /// What the syncer needs from the app: its one writer, taken briefly.
 pub trait Writer {
     fn with_writer<T>(&self, change: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T>;
+    /// The database file and its key, for a connection beside the writer
+    /// (`store::checkpoint_beside`).
+    fn database(&self) -> (PathBuf, Option<Key>);
 }
 
 /// A store behind a mutex (the command-line tools, the tests).
@@ -38,6 +43,11 @@ impl Writer for Mutex<Store> {
     fn with_writer<T>(&self, change: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         let mut store = self.lock().map_err(|_| Error::Panicked)?;
         change(store.conn_mut())
+    }
+
+    fn database(&self) -> (PathBuf, Option<Key>) {
+        let store = self.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        (store.path().to_path_buf(), store.key().cloned())
     }
 }
 
@@ -113,13 +123,30 @@ impl Syncer {
         let done = self.pull_batches(writer, &mut pulled, &mut catching_up).await;
         pulled.caught_up = catching_up.is_some();
         let ended = match catching_up {
-            Some(catch_up) => writer.with_writer(|conn| store::end_catch_up(conn, catch_up)),
+            Some(catch_up) => Self::end_catch_up(writer, catch_up),
             None => Ok(()),
         };
         // The batches' own failure is the one to tell.
         done?;
         ended?;
         Ok(pulled)
+    }
+
+    /// Puts the desk's settings back after a catch-up and leaves the WAL
+    /// it gathered to a checkpoint beside the writer
+    /// (`store::checkpoint_beside`), so the desk waits for none of it.
+    fn end_catch_up(writer: &impl Writer, catch_up: store::BulkWrites) -> Result<()> {
+        writer.with_writer(|conn| store::end_bulk_writes(conn, catch_up))?;
+        let (database, key) = writer.database();
+        tokio::task::spawn_blocking(move || {
+            if let Err(error) = store::checkpoint_beside(&database, key.as_ref()) {
+                tracing::warn!(
+                    error = %logging::error_line(&error),
+                    "the WAL of a catch-up could not be moved into the file beside the writer: its next commits will"
+                );
+            }
+        });
+        Ok(())
     }
 
     /// `pull`'s batches; a full first batch means a catch-up, which runs
