@@ -31,7 +31,8 @@ pub fn ready(mut store: Store) -> crate::kernel::error::Result<Store> {
     // What that read of every card left in the writer's cache (up to 8 MB
     // for an encrypted shop) is not what the desk will change.
     store.release_page_cache()?;
-    memory::give_back_freed();
+    // The memory this frees goes back after the search warm-up, which
+    // follows off the start's path (`warm_up`).
     Ok(store)
 }
 
