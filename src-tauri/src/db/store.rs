@@ -314,10 +314,7 @@ pub fn begin_catch_up(conn: &Connection) -> Result<BulkWrites> {
 /// an erase's `truncate_wal` tries again until it is done. The pages it
 /// copies are the WAL's, encrypted as they are.
 pub fn checkpoint_beside(path: &Path, key: Option<&Key>) -> Result<()> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-    let conn = Connection::open_with_flags(path, flags)?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    unlock(&conn, key)?;
+    let conn = open_unlocked(path, key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     checkpoint(&conn)
 }
 
@@ -354,11 +351,18 @@ fn keep_decrypted(conn: &Connection, key: Option<&Key>, megabytes: i64) -> Resul
 /// backup's copy): SQLite's small default cache, since no page it reads is
 /// read again, so the copy leaves no cache of pages behind in memory.
 pub fn open_streaming_reader(path: &Path, key: Option<&Key>) -> Result<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let conn = open_unlocked(path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// A connection to an existing shop file beside the writer (`access`:
+/// read-only or read-write), waiting up to 5 s on a lock, keyed and checked.
+fn open_unlocked(path: &Path, key: Option<&Key>, access: OpenFlags) -> Result<Connection> {
+    let flags = access | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     unlock(&conn, key)?;
-    conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
 
